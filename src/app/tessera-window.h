@@ -1,0 +1,21 @@
+/* tessera-window.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "tessera-application.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_TYPE_WINDOW (tessera_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, AdwApplicationWindow)
+
+TesseraWindow *tessera_window_new (TesseraApplication *application);
+
+G_END_DECLS
