@@ -1,0 +1,60 @@
+/* tessera-engine.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined(TESSERA_INSIDE) && !defined(TESSERA_COMPILATION)
+# error "Only <tessera.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+#include "tessera-image.h"
+#include "tessera-upscale-options.h"
+#include "tessera-upscaler-info.h"
+
+G_BEGIN_DECLS
+
+/**
+ * TesseraProgressFunc:
+ * @fraction: how much is done, from 0 to 1
+ * @text: a short description of the current step, such as “Resampling”
+ * @user_data: the data given with the function
+ *
+ * Reports the progress of an upscale.
+ */
+typedef void (*TesseraProgressFunc) (double      fraction,
+                                     const char *text,
+                                     gpointer    user_data);
+
+#define TESSERA_TYPE_ENGINE (tessera_engine_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraEngine, tessera_engine, TESSERA, ENGINE, GObject)
+
+TesseraEngine       *tessera_engine_new            (void);
+GListModel          *tessera_engine_get_upscalers  (TesseraEngine          *self);
+TesseraUpscalerInfo *tessera_engine_find_upscaler  (TesseraEngine          *self,
+                                                    const char             *name);
+TesseraImage        *tessera_engine_upscale        (TesseraEngine          *self,
+                                                    TesseraImage           *input,
+                                                    TesseraUpscaleOptions  *options,
+                                                    GCancellable           *cancellable,
+                                                    TesseraProgressFunc     progress,
+                                                    gpointer                progress_data,
+                                                    GError                **error);
+void                 tessera_engine_upscale_async  (TesseraEngine          *self,
+                                                    TesseraImage           *input,
+                                                    TesseraUpscaleOptions  *options,
+                                                    GCancellable           *cancellable,
+                                                    TesseraProgressFunc     progress,
+                                                    gpointer                progress_data,
+                                                    GAsyncReadyCallback     callback,
+                                                    gpointer                user_data);
+TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self,
+                                                    GAsyncResult           *result,
+                                                    GError                **error);
+
+G_END_DECLS

@@ -1,0 +1,32 @@
+/* tessera-resample-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-image.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TESSERA_FILTER_NEAREST,
+  TESSERA_FILTER_BILINEAR,
+  TESSERA_FILTER_BICUBIC,
+  TESSERA_FILTER_LANCZOS,
+} TesseraFilter;
+
+typedef void (*TesseraFractionFunc) (double   fraction,
+                                     gpointer user_data);
+
+gboolean tessera_resample (TesseraImage         *source,
+                           TesseraImage         *dest,
+                           TesseraFilter         filter,
+                           GCancellable         *cancellable,
+                           TesseraFractionFunc   progress,
+                           gpointer              progress_data,
+                           GError              **error);
+
+G_END_DECLS
