@@ -1,0 +1,28 @@
+/* tessera-cli-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses, as scripts expect them. */
+enum {
+  EXIT_OK = 0,
+  EXIT_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_INTERRUPTED = 130,
+};
+
+int  tessera_cli_upscale   (int          argc,
+                            char       **argv);
+int  tessera_cli_upscalers (int          argc,
+                            char       **argv);
+void tessera_cli_error     (const char  *format,
+                            ...) G_GNUC_PRINTF (1, 2);
+
+G_END_DECLS

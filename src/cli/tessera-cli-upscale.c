@@ -1,0 +1,605 @@
+/* tessera-cli-upscale.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "tessera.h"
+#include "tessera-cli-private.h"
+
+#define PROGRESS_BAR_WIDTH 30
+#define PROGRESS_LABEL_MAX 40
+
+typedef struct
+{
+  char  *input_name;    /* as given on the command line */
+  char  *output_name;
+  GFile *input;
+  GFile *output;
+} Job;
+
+typedef struct
+{
+  TesseraEngine         *engine;
+  TesseraUpscaleOptions *options;
+  GCancellable          *cancellable;
+  GMainLoop             *loop;
+  GPtrArray             *jobs;
+  guint                  current;
+  guint                  n_failed;
+  gboolean               overwrite;
+  gboolean               quiet;
+  gboolean               progress_bar;
+  gboolean               interrupted;
+  TesseraImage          *input;
+  TesseraImage          *output;
+  GTimer                *timer;
+} Upscale;
+
+static void start_next_job (Upscale *self);
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_free (job->input_name);
+  g_free (job->output_name);
+  g_clear_object (&job->input);
+  g_clear_object (&job->output);
+  g_free (job);
+}
+
+static Job *
+current_job (Upscale *self)
+{
+  return g_ptr_array_index (self->jobs, self->current);
+}
+
+static void
+clear_progress (Upscale *self)
+{
+  if (self->progress_bar)
+    {
+      printf ("\r\033[K");
+      fflush (stdout);
+    }
+}
+
+static void
+draw_progress (Upscale    *self,
+               double      fraction,
+               const char *text)
+{
+  g_autofree char *label = NULL;
+  char bar[PROGRESS_BAR_WIDTH + 1];
+  guint filled = (guint) CLAMP (fraction * PROGRESS_BAR_WIDTH, 0, PROGRESS_BAR_WIDTH);
+  glong length;
+
+  if (!self->progress_bar)
+    return;
+
+  if (self->jobs->len > 1)
+    label = g_strdup_printf ("(%u/%u) %s", self->current + 1, self->jobs->len,
+                             current_job (self)->input_name);
+  else
+    label = g_strdup (current_job (self)->input_name);
+
+  /* A line that wraps cannot be redrawn with \r: keep the end of long names. */
+  length = g_utf8_strlen (label, -1);
+  if (length > PROGRESS_LABEL_MAX)
+    {
+      char *tail = g_utf8_offset_to_pointer (label, length - PROGRESS_LABEL_MAX + 1);
+      char *shortened = g_strconcat ("…", tail, NULL);
+
+      g_free (label);
+      label = shortened;
+    }
+
+  memset (bar, '#', filled);
+  memset (bar + filled, '.', PROGRESS_BAR_WIDTH - filled);
+  bar[PROGRESS_BAR_WIDTH] = '\0';
+
+  printf ("\r\033[K%s [%s] %3d%% %s", label, bar, (int) (fraction * 100), text);
+  fflush (stdout);
+}
+
+static void
+on_progress (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  draw_progress (user_data, fraction, text);
+}
+
+static void
+finish_job (Upscale *self,
+            GError  *error)
+{
+  clear_progress (self);
+
+  if (error != NULL)
+    {
+      if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tessera_cli_error (_("interrupted: %s was not written"), current_job (self)->output_name);
+      else
+        tessera_cli_error ("%s", error->message);
+      self->n_failed++;
+    }
+  else if (!self->quiet)
+    {
+      printf (_("%s → %s (%u×%u → %u×%u, %.2f s)\n"),
+              current_job (self)->input_name, current_job (self)->output_name,
+              tessera_image_get_width (self->input), tessera_image_get_height (self->input),
+              tessera_image_get_width (self->output), tessera_image_get_height (self->output),
+              g_timer_elapsed (self->timer, NULL));
+    }
+
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  self->current++;
+
+  if (self->interrupted)
+    g_main_loop_quit (self->loop);
+  else
+    start_next_job (self);
+}
+
+static void
+on_saved (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  Upscale *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tessera_image_save_finish (TESSERA_IMAGE (object), result, &error);
+  finish_job (self, error);
+}
+
+static void
+on_upscaled (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  Upscale *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->output = tessera_engine_upscale_finish (TESSERA_ENGINE (object), result, &error);
+  if (self->output == NULL)
+    {
+      finish_job (self, error);
+      return;
+    }
+
+  draw_progress (self, 1.0, _("Saving"));
+  tessera_image_save_async (self->output, current_job (self)->output,
+                            tessera_upscale_options_get_format (self->options),
+                            tessera_upscale_options_get_quality (self->options),
+                            self->cancellable, on_saved, self);
+}
+
+static void
+on_loaded (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  Upscale *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  self->input = tessera_image_new_from_file_finish (result, &error);
+  if (self->input == NULL)
+    {
+      finish_job (self, error);
+      return;
+    }
+
+  tessera_engine_upscale_async (self->engine, self->input, self->options, self->cancellable,
+                                on_progress, self, on_upscaled, self);
+}
+
+static gboolean
+same_file (GFile     *a,
+           GFileInfo *a_info,
+           GFile     *b)
+{
+  g_autoptr(GFileInfo) b_info = NULL;
+
+  if (g_file_equal (a, b))
+    return TRUE;
+
+  b_info = g_file_query_info (b, G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                              G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (b_info == NULL)
+    return FALSE;
+
+  return g_file_info_get_attribute_uint32 (a_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) ==
+         g_file_info_get_attribute_uint32 (b_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) &&
+         g_file_info_get_attribute_uint64 (a_info, G_FILE_ATTRIBUTE_UNIX_INODE) ==
+         g_file_info_get_attribute_uint64 (b_info, G_FILE_ATTRIBUTE_UNIX_INODE);
+}
+
+/* The user's files are never replaced unless they asked for it. */
+static gboolean
+check_output (Upscale  *self,
+              Job      *job,
+              GError  **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+
+  info = g_file_query_info (job->output,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info == NULL)
+    return TRUE;
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   _("%s: is a folder (use --output-dir to write into a folder)"),
+                   job->output_name);
+      return FALSE;
+    }
+
+  if (self->overwrite)
+    return TRUE;
+
+  if (same_file (job->output, info, job->input))
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                 _("%s: the output is the input file; use --overwrite to replace it"),
+                 job->output_name);
+  else
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                 _("%s: already exists; use --overwrite to replace it"), job->output_name);
+  return FALSE;
+}
+
+static void
+start_next_job (Upscale *self)
+{
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (self->current >= self->jobs->len)
+    {
+      g_main_loop_quit (self->loop);
+      return;
+    }
+
+  job = current_job (self);
+  if (!check_output (self, job, &error))
+    {
+      finish_job (self, error);
+      return;
+    }
+
+  g_timer_start (self->timer);
+  draw_progress (self, 0.0, _("Loading"));
+  tessera_image_new_from_file_async (job->input, self->cancellable, on_loaded, self);
+}
+
+static gboolean
+on_interrupt (gpointer user_data)
+{
+  Upscale *self = user_data;
+
+  self->interrupted = TRUE;
+  g_cancellable_cancel (self->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Accepts "4", "2.5", "4x" and "x4"; always with a dot, whatever the locale. */
+static gboolean
+parse_scale (const char *text,
+             double     *scale)
+{
+  const char *start = text;
+  char *end = NULL;
+  double value;
+
+  if (*start == 'x' || *start == 'X')
+    start++;
+
+  value = g_ascii_strtod (start, &end);
+  if (end == start)
+    return FALSE;
+  if (*end == 'x' || *end == 'X')
+    end++;
+  if (*end != '\0' || !isfinite (value) || value <= 0.0 || value > 64.0)
+    return FALSE;
+
+  *scale = value;
+  return TRUE;
+}
+
+static char *
+default_output_name (const char            *input_name,
+                     TesseraUpscaleOptions *options)
+{
+  g_autofree char *stem = g_path_get_basename (input_name);
+  g_autofree char *size = NULL;
+  guint width = tessera_upscale_options_get_width (options);
+  guint height = tessera_upscale_options_get_height (options);
+  char *dot = strrchr (stem, '.');
+
+  if (dot != NULL && dot != stem)
+    *dot = '\0';
+
+  if (width > 0 && height > 0)
+    size = g_strdup_printf ("%ux%u", width, height);
+  else if (width > 0)
+    size = g_strdup_printf ("w%u", width);
+  else if (height > 0)
+    size = g_strdup_printf ("h%u", height);
+  else
+    {
+      char scale[G_ASCII_DTOSTR_BUF_SIZE];
+
+      g_ascii_formatd (scale, sizeof scale, "%g", tessera_upscale_options_get_scale (options));
+      size = g_strconcat ("x", scale, NULL);
+    }
+
+  return g_strdup_printf ("%s-%s-%s.%s", stem, tessera_upscale_options_get_upscaler (options), size,
+                          tessera_image_format_get_extension (tessera_upscale_options_get_format (options)));
+}
+
+static char *
+list_upscaler_names (TesseraEngine *engine)
+{
+  GListModel *upscalers = tessera_engine_get_upscalers (engine);
+  g_autoptr(GString) names = g_string_new (NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      if (i > 0)
+        g_string_append (names, ", ");
+      g_string_append (names, tessera_upscaler_info_get_name (info));
+    }
+
+  return g_string_free (g_steal_pointer (&names), FALSE);
+}
+
+int
+tessera_cli_upscale (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) inputs = NULL;
+  g_autofree char *output = NULL;
+  g_autofree char *output_dir = NULL;
+  g_autofree char *upscaler = NULL;
+  g_autofree char *scale_text = NULL;
+  g_autofree char *format_name = NULL;
+  int width = 0;
+  int height = 0;
+  int quality = 92;
+  gboolean overwrite = FALSE;
+  gboolean quiet = FALSE;
+  TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
+  Upscale self = { 0 };
+  guint signal_ids[3];
+  double scale = 4.0;
+  int status;
+  const GOptionEntry entries[] = {
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output,
+      N_("Write the result to FILE (one input only)"), N_("FILE") },
+    { "output-dir", 'd', 0, G_OPTION_ARG_FILENAME, &output_dir,
+      N_("Write the results into DIR, created if missing"), N_("DIR") },
+    { "upscaler", 'u', 0, G_OPTION_ARG_STRING, &upscaler,
+      N_("The upscaler to use (default: lanczos; see tessera-cli upscalers)"), N_("NAME") },
+    { "scale", 's', 0, G_OPTION_ARG_STRING, &scale_text,
+      N_("Scale factor, such as 4 or 2.5 (default: 4)"), N_("SCALE") },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width,
+      N_("Target width; alone, the height follows the aspect ratio"), N_("W") },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height,
+      N_("Target height; alone, the width follows the aspect ratio"), N_("H") },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
+      N_("Output format: png, jpeg or webp (default: from the output name, else png)"),
+      N_("FORMAT") },
+    { "quality", 0, 0, G_OPTION_ARG_INT, &quality,
+      N_("JPEG and WebP quality, 1–100 (default: 92)"), N_("Q") },
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
+      N_("Replace existing files, the input included"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
+      N_("Print nothing but errors"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &inputs, NULL, NULL },
+    { NULL }
+  };
+
+  g_set_prgname ("tessera-cli upscale");
+  context = g_option_context_new (_("INPUT…"));
+  g_option_context_set_summary (context, _("Upscales images. Results are written next to each input "
+                                           "as NAME-UPSCALER-xSCALE.png unless -o or --output-dir "
+                                           "says otherwise; existing files are never replaced "
+                                           "without --overwrite."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (inputs == NULL || inputs[0] == NULL)
+    {
+      tessera_cli_error (_("no input files (see tessera-cli upscale --help)"));
+      return EXIT_USAGE;
+    }
+
+  if (output != NULL && output_dir != NULL)
+    {
+      tessera_cli_error (_("--output and --output-dir cannot be used together"));
+      return EXIT_USAGE;
+    }
+
+  if (output != NULL && g_strv_length (inputs) > 1)
+    {
+      tessera_cli_error (_("--output takes one input; use --output-dir for several"));
+      return EXIT_USAGE;
+    }
+
+  if (scale_text != NULL && (width != 0 || height != 0))
+    {
+      tessera_cli_error (_("--scale cannot be used with --width or --height"));
+      return EXIT_USAGE;
+    }
+
+  if (scale_text != NULL && !parse_scale (scale_text, &scale))
+    {
+      tessera_cli_error (_("invalid scale “%s”: give a number greater than 0 and at most 64"),
+                         scale_text);
+      return EXIT_USAGE;
+    }
+
+  if (width < 0 || height < 0 || width > TESSERA_IMAGE_MAX_SIDE || height > TESSERA_IMAGE_MAX_SIDE)
+    {
+      tessera_cli_error (_("--width and --height must be between 1 and %u"), TESSERA_IMAGE_MAX_SIDE);
+      return EXIT_USAGE;
+    }
+
+  if (quality < 1 || quality > 100)
+    {
+      tessera_cli_error (_("invalid quality %d: give a number from 1 to 100"), quality);
+      return EXIT_USAGE;
+    }
+
+  if (format_name != NULL)
+    {
+      if (!tessera_image_format_from_name (format_name, &format))
+        {
+          tessera_cli_error (_("unknown format “%s”: use png, jpeg or webp"), format_name);
+          return EXIT_USAGE;
+        }
+    }
+  else if (output != NULL && !tessera_image_format_from_filename (output, &format))
+    {
+      tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg or .webp, "
+                           "or use --format"), output);
+      return EXIT_USAGE;
+    }
+
+  if (output != NULL && format_name != NULL)
+    {
+      TesseraImageFormat named;
+
+      if (tessera_image_format_from_filename (output, &named) && named != format)
+        {
+          tessera_cli_error (_("%s: the name says %s but --format says %s"),
+                             output, tessera_image_format_get_extension (named), format_name);
+          return EXIT_USAGE;
+        }
+    }
+
+  if (!tessera_image_format_is_writable (format))
+    {
+      tessera_cli_error (_("this system cannot write %s images: its GdkPixbuf loader is not installed"),
+                         tessera_image_format_get_extension (format));
+      return EXIT_FAILED;
+    }
+
+  self.engine = tessera_engine_new ();
+  if (upscaler != NULL && tessera_engine_find_upscaler (self.engine, upscaler) == NULL)
+    {
+      g_autofree char *names = list_upscaler_names (self.engine);
+
+      tessera_cli_error (_("unknown upscaler “%s”; pick one of: %s"), upscaler, names);
+      g_clear_object (&self.engine);
+      return EXIT_USAGE;
+    }
+
+  self.options = tessera_upscale_options_new ();
+  if (upscaler != NULL)
+    tessera_upscale_options_set_upscaler (self.options, upscaler);
+  tessera_upscale_options_set_scale (self.options, scale);
+  tessera_upscale_options_set_width (self.options, width);
+  tessera_upscale_options_set_height (self.options, height);
+  tessera_upscale_options_set_format (self.options, format);
+  tessera_upscale_options_set_quality (self.options, quality);
+
+  if (output_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
+
+      if (!g_file_make_directory_with_parents (dir, NULL, &error) &&
+          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          tessera_cli_error (_("%s: cannot create the folder: %s"), output_dir, error->message);
+          g_clear_object (&self.engine);
+          g_clear_object (&self.options);
+          return EXIT_FAILED;
+        }
+      g_clear_error (&error);
+    }
+
+  self.jobs = g_ptr_array_new_with_free_func (job_free);
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      Job *job = g_new0 (Job, 1);
+
+      job->input_name = g_strdup (inputs[i]);
+      job->input = g_file_new_for_commandline_arg (inputs[i]);
+
+      if (output != NULL)
+        job->output_name = g_strdup (output);
+      else
+        {
+          g_autofree char *basename = default_output_name (inputs[i], self.options);
+          g_autofree char *dir = output_dir ? g_strdup (output_dir) : g_path_get_dirname (inputs[i]);
+
+          job->output_name = g_str_equal (dir, ".") ? g_steal_pointer (&basename)
+                                                    : g_build_filename (dir, basename, NULL);
+        }
+      job->output = g_file_new_for_commandline_arg (job->output_name);
+      g_ptr_array_add (self.jobs, job);
+    }
+
+  self.overwrite = overwrite;
+  self.quiet = quiet;
+  self.progress_bar = !quiet && isatty (STDOUT_FILENO);
+  self.cancellable = g_cancellable_new ();
+  self.loop = g_main_loop_new (NULL, FALSE);
+  self.timer = g_timer_new ();
+
+  /* Ctrl-C cancels: the temporary output is removed, nothing half-written stays. */
+  signal_ids[0] = g_unix_signal_add (SIGINT, on_interrupt, &self);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
+  signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
+
+  start_next_job (&self);
+  g_main_loop_run (self.loop);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
+    g_source_remove (signal_ids[i]);
+
+  if (self.interrupted)
+    status = EXIT_INTERRUPTED;
+  else
+    status = self.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+
+  g_clear_pointer (&self.timer, g_timer_destroy);
+  g_clear_pointer (&self.loop, g_main_loop_unref);
+  g_clear_pointer (&self.jobs, g_ptr_array_unref);
+  g_clear_object (&self.cancellable);
+  g_clear_object (&self.options);
+  g_clear_object (&self.engine);
+
+  return status;
+}

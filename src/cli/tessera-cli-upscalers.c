@@ -1,0 +1,113 @@
+/* tessera-cli-upscalers.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera.h"
+#include "tessera-cli-private.h"
+
+static const char *
+kind_nick (TesseraUpscalerKind kind)
+{
+  g_autoptr(GEnumClass) enum_class = g_type_class_ref (TESSERA_TYPE_UPSCALER_KIND);
+  GEnumValue *value = g_enum_get_value (enum_class, kind);
+
+  return value ? value->value_nick : "unknown";
+}
+
+static void
+print_json (GListModel *upscalers)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *text = NULL;
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, tessera_upscaler_info_get_name (info));
+      json_builder_set_member_name (builder, "title");
+      json_builder_add_string_value (builder, tessera_upscaler_info_get_title (info));
+      json_builder_set_member_name (builder, "kind");
+      json_builder_add_string_value (builder, kind_nick (tessera_upscaler_info_get_kind (info)));
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, tessera_upscaler_info_get_description (info));
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  root = json_builder_get_root (builder);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+int
+tessera_cli_upscalers (int    argc,
+                       char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TesseraEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE;
+  GListModel *upscalers;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { NULL }
+  };
+
+  g_set_prgname ("tessera-cli upscalers");
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Lists the upscalers that can be picked with --upscaler."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (argc > 1)
+    {
+      tessera_cli_error (_("upscalers takes no arguments"));
+      return EXIT_USAGE;
+    }
+
+  engine = tessera_engine_new ();
+  upscalers = tessera_engine_get_upscalers (engine);
+
+  if (json)
+    {
+      print_json (upscalers);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      printf ("%-10s %-8s %s — %s\n",
+              tessera_upscaler_info_get_name (info),
+              kind_nick (tessera_upscaler_info_get_kind (info)),
+              tessera_upscaler_info_get_title (info),
+              tessera_upscaler_info_get_description (info));
+    }
+
+  return EXIT_OK;
+}

@@ -1,0 +1,92 @@
+/* tessera-cli.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera.h"
+#include "tessera-cli-private.h"
+
+static const struct {
+  const char *name;
+  int       (*run) (int argc, char **argv);
+  const char *summary;
+} commands[] = {
+  { "upscale", tessera_cli_upscale, N_("Upscale images") },
+  { "upscalers", tessera_cli_upscalers, N_("List the upscalers that can be picked") },
+};
+
+/* Errors are one line on stderr, so that scripts can show them as they are. */
+void
+tessera_cli_error (const char *format,
+                   ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_strdelimit (message, "\n\r", ' ');
+  fprintf (stderr, "tessera-cli: %s\n", message);
+}
+
+static void
+print_usage (FILE *out)
+{
+  fprintf (out, "%s\n  tessera-cli %s\n\n%s\n\n%s\n",
+           _("Usage:"), _("COMMAND [OPTION…]"),
+           _("Upscale images with neural networks and classic filters."),
+           _("Commands:"));
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    fprintf (out, "  %-12s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf (out, "\n%s\n  -h, --help   %s\n  --version    %s\n\n%s\n",
+           _("Options:"), _("Show this help"), _("Show the version"),
+           _("Run “tessera-cli COMMAND --help” for the options of a command."));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_prgname ("tessera-cli");
+
+  if (argc < 2)
+    {
+      print_usage (stderr);
+      return EXIT_USAGE;
+    }
+
+  if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
+    {
+      print_usage (stdout);
+      return EXIT_OK;
+    }
+
+  if (g_str_equal (argv[1], "--version"))
+    {
+      printf ("tessera-cli %s\n", TESSERA_VERSION_STRING);
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (argv[1], commands[i].name))
+      return commands[i].run (argc - 1, argv + 1);
+
+  tessera_cli_error (_("unknown command “%s” (see tessera-cli --help)"), argv[1]);
+  return EXIT_USAGE;
+}
