@@ -1,0 +1,156 @@
+/* tessera-test-utils.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "tessera-test-utils.h"
+
+GFile *
+test_data_file (const char *relative_path)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", relative_path, NULL);
+
+  return g_file_new_for_path (path);
+}
+
+TesseraImage *
+test_load_image (const char *relative_path)
+{
+  g_autoptr(GFile) file = test_data_file (relative_path);
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image;
+
+  image = tessera_image_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (image);
+  return image;
+}
+
+char *
+test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *path = g_dir_make_tmp ("tessera-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  const char *name;
+
+  if (dir != NULL)
+    {
+      while ((name = g_dir_read_name (dir)) != NULL)
+        {
+          g_autofree char *child = g_build_filename (path, name, NULL);
+
+          if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
+            remove_tree (child);
+          else
+            g_unlink (child);
+        }
+    }
+  g_rmdir (path);
+}
+
+void
+test_remove_tmpdir (char *path)
+{
+  remove_tree (path);
+  g_free (path);
+}
+
+/* Counts every entry, hidden temporary files included. */
+guint
+test_count_files (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  guint n = 0;
+
+  g_assert_nonnull (dir);
+  while (g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+static void
+chunk_free (gpointer data)
+{
+  TestChunk *chunk = data;
+
+  g_bytes_unref (chunk->data);
+  g_free (chunk);
+}
+
+/* Reads a PNG's chunks without libpng, to check what our writer wrote. */
+GPtrArray *
+test_read_png_chunks (const char *path)
+{
+  static const guint8 signature[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  GPtrArray *chunks = g_ptr_array_new_with_free_func (chunk_free);
+  gsize length, offset = 8;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >=, 8);
+  g_assert_cmpmem (contents, 8, signature, 8);
+
+  while (offset + 12 <= length)
+    {
+      const guint8 *p = (const guint8 *) contents + offset;
+      guint32 size = (guint32) p[0] << 24 | p[1] << 16 | p[2] << 8 | p[3];
+      TestChunk *chunk = g_new0 (TestChunk, 1);
+
+      g_assert_cmpuint (offset + 12 + size, <=, length);
+      memcpy (chunk->type, p + 4, 4);
+      chunk->data = g_bytes_new (p + 8, size);
+      g_ptr_array_add (chunks, chunk);
+      offset += 12 + size;
+    }
+
+  g_assert_cmpuint (offset, ==, length);
+  return chunks;
+}
+
+/* The first chunk of @type, and for text chunks with @keyword. */
+TestChunk *
+test_find_chunk (GPtrArray  *chunks,
+                 const char *type,
+                 const char *keyword)
+{
+  for (guint i = 0; i < chunks->len; i++)
+    {
+      TestChunk *chunk = g_ptr_array_index (chunks, i);
+      gsize size;
+      const char *data = g_bytes_get_data (chunk->data, &size);
+
+      if (!g_str_equal (chunk->type, type))
+        continue;
+      if (keyword == NULL ||
+          (size > strlen (keyword) && strncmp (data, keyword, size) == 0 &&
+           data[strlen (keyword)] == '\0'))
+        return chunk;
+    }
+
+  return NULL;
+}
+
+guint8
+test_u8 (float value)
+{
+  value = CLAMP (value, 0.f, 1.f);
+  return (guint8) (value * 255.f + 0.5f);
+}

@@ -1,0 +1,32 @@
+/* tessera-test-utils.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  char    type[5];
+  GBytes *data;
+} TestChunk;
+
+GFile        *test_data_file         (const char  *relative_path);
+TesseraImage *test_load_image        (const char  *relative_path);
+char         *test_make_tmpdir       (void);
+void          test_remove_tmpdir     (char        *path);
+guint         test_count_files       (const char  *dir);
+GPtrArray    *test_read_png_chunks   (const char  *path);
+TestChunk    *test_find_chunk        (GPtrArray   *chunks,
+                                      const char  *type,
+                                      const char  *keyword);
+guint8        test_u8                (float        value);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestChunk, g_free)
+
+G_END_DECLS

@@ -1,0 +1,341 @@
+/* test-engine.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "tessera-test-utils.h"
+
+static TesseraImage *
+make_image (guint    width,
+            guint    height,
+            gboolean alpha)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new (width, height, alpha, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < (alpha ? 4u : 3u); c++)
+    {
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (gsize i = 0; i < (gsize) width * height; i++)
+        plane[i] = (float) ((i * 7 + c * 3) % 256) / 255.f;
+    }
+  return image;
+}
+
+static void
+test_upscalers (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  GListModel *upscalers = tessera_engine_get_upscalers (engine);
+  const char *names[] = { "nearest", "bilinear", "bicubic", "lanczos" };
+
+  g_assert_cmpuint (g_list_model_get_n_items (upscalers), ==, G_N_ELEMENTS (names));
+  g_assert_true (g_list_model_get_item_type (upscalers) == TESSERA_TYPE_UPSCALER_INFO);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      g_assert_cmpstr (tessera_upscaler_info_get_name (info), ==, names[i]);
+      g_assert_cmpint (tessera_upscaler_info_get_kind (info), ==, TESSERA_UPSCALER_KIND_CLASSIC);
+      g_assert_nonnull (tessera_upscaler_info_get_title (info));
+      g_assert_true (tessera_engine_find_upscaler (engine, names[i]) == info);
+    }
+  g_assert_null (tessera_engine_find_upscaler (engine, "realesrgan-x4plus"));
+
+  g_assert_finalize_object (g_steal_pointer (&engine));
+}
+
+typedef struct
+{
+  GThread      *main_thread;
+  GArray       *fractions;
+  gboolean      finished;
+  gboolean      progress_after_finish;
+  TesseraImage *output;
+  GError       *error;
+  GCancellable *cancel_on_progress;
+} AsyncRun;
+
+static void
+on_progress (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  AsyncRun *run = user_data;
+
+  g_assert_true (g_thread_self () == run->main_thread);
+  g_assert_nonnull (text);
+  if (run->finished)
+    run->progress_after_finish = TRUE;
+  g_array_append_val (run->fractions, fraction);
+  if (run->cancel_on_progress != NULL)
+    g_cancellable_cancel (run->cancel_on_progress);
+}
+
+static void
+on_upscaled (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  AsyncRun *run = user_data;
+
+  g_assert_true (g_thread_self () == run->main_thread);
+  run->output = tessera_engine_upscale_finish (TESSERA_ENGINE (object), result, &run->error);
+  run->finished = TRUE;
+}
+
+static void
+run_async (TesseraEngine         *engine,
+           TesseraImage          *input,
+           TesseraUpscaleOptions *options,
+           GCancellable          *cancellable,
+           AsyncRun              *run)
+{
+  run->main_thread = g_thread_self ();
+  run->fractions = g_array_new (FALSE, FALSE, sizeof (double));
+
+  tessera_engine_upscale_async (engine, input, options, cancellable, on_progress, run, on_upscaled, run);
+  while (!run->finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  /* Anything still queued must not reach the caller after the callback. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static void
+test_async_progress (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (300, 200, FALSE);
+  g_autoptr(GArray) fractions = NULL;
+  AsyncRun run = { 0 };
+
+  tessera_upscale_options_set_upscaler (options, "bicubic");
+  tessera_upscale_options_set_scale (options, 3.0);
+  run_async (engine, input, options, NULL, &run);
+  fractions = run.fractions;
+
+  g_assert_no_error (run.error);
+  g_assert_nonnull (run.output);
+  g_assert_cmpuint (tessera_image_get_width (run.output), ==, 900);
+  g_assert_cmpuint (tessera_image_get_height (run.output), ==, 600);
+  g_assert_false (run.progress_after_finish);
+
+  g_assert_cmpuint (fractions->len, >=, 3);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >=, g_array_index (fractions, double, i - 1));
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
+
+  g_assert_finalize_object (g_steal_pointer (&run.output));
+}
+
+static void
+test_async_matches_blocking (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (64, 48, TRUE);
+  g_autoptr(TesseraImage) blocking = NULL;
+  g_autoptr(GArray) fractions = NULL;
+  g_autoptr(GError) error = NULL;
+  AsyncRun run = { 0 };
+  gsize size;
+
+  tessera_upscale_options_set_scale (options, 2.5);
+  blocking = tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  run_async (engine, input, options, NULL, &run);
+  fractions = run.fractions;
+  g_assert_no_error (run.error);
+
+  size = (gsize) tessera_image_get_width (blocking) * tessera_image_get_height (blocking) * sizeof (float);
+  for (guint c = 0; c < 4; c++)
+    g_assert_cmpmem (tessera_image_get_plane (blocking, c), size, tessera_image_get_plane (run.output, c), size);
+  g_clear_object (&run.output);
+}
+
+static void
+test_cancel_before (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (32, 32, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) fractions = NULL;
+  AsyncRun run = { 0 };
+
+  g_cancellable_cancel (cancellable);
+  run_async (engine, input, options, cancellable, &run);
+  fractions = run.fractions;
+
+  g_assert_null (run.output);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&run.error);
+}
+
+/* Cancelled at the first progress report, the worker stops between bands
+ * long before it would have finished. */
+static void
+test_cancel_while_running (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (512, 512, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GArray) fractions = NULL;
+  AsyncRun run = { 0 };
+
+  tessera_upscale_options_set_scale (options, 8.0);
+  run.cancel_on_progress = cancellable;
+  run_async (engine, input, options, cancellable, &run);
+  fractions = run.fractions;
+
+  g_assert_null (run.output);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), <, 1.0);
+  g_clear_error (&run.error);
+}
+
+static void
+test_unknown_upscaler (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (8, 8, FALSE);
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tessera_upscale_options_set_upscaler (options, "waifu3x");
+  output = tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "waifu3x"));
+}
+
+/* The size is checked before anything is allocated. */
+static void
+test_result_too_large (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (2048, 1024, FALSE);
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tessera_upscale_options_set_scale (options, 40.0);
+  output = tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE);
+}
+
+static void
+test_target_size (void)
+{
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GError) error = NULL;
+  guint width, height;
+
+  tessera_upscale_options_set_scale (options, 1.5);
+  g_assert_true (tessera_upscale_options_compute_size (options, 37, 29, &width, &height, &error));
+  g_assert_cmpuint (width, ==, 56);   /* 55.5 rounds up */
+  g_assert_cmpuint (height, ==, 44);  /* 43.5 rounds up */
+
+  tessera_upscale_options_set_width (options, 1000);
+  g_assert_true (tessera_upscale_options_compute_size (options, 400, 300, &width, &height, &error));
+  g_assert_cmpuint (width, ==, 1000);
+  g_assert_cmpuint (height, ==, 750);
+
+  tessera_upscale_options_set_width (options, 0);
+  tessera_upscale_options_set_height (options, 100);
+  g_assert_true (tessera_upscale_options_compute_size (options, 400, 300, &width, &height, &error));
+  g_assert_cmpuint (width, ==, 133);
+  g_assert_cmpuint (height, ==, 100);
+
+  tessera_upscale_options_set_width (options, 64);
+  g_assert_true (tessera_upscale_options_compute_size (options, 400, 300, &width, &height, &error));
+  g_assert_cmpuint (width, ==, 64);
+  g_assert_cmpuint (height, ==, 100);
+  g_assert_no_error (error);
+}
+
+static void
+test_metadata_carried (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = test_load_image ("images/sd-rgba16.png");
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *note;
+
+  tessera_upscale_options_set_upscaler (options, "bicubic");
+  tessera_upscale_options_set_scale (options, 2.0);
+  output = tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (tessera_image_get_bit_depth (output), ==, 16);
+  g_assert_true (tessera_image_get_has_alpha (output));
+  g_assert_cmpstr (tessera_image_get_text (output, "parameters"), ==,
+                   tessera_image_get_text (input, "parameters"));
+  g_assert_true (g_bytes_equal (tessera_image_get_icc_profile (output),
+                                tessera_image_get_icc_profile (input)));
+  note = tessera_image_get_text (output, "tessera");
+  g_assert_nonnull (note);
+  g_assert_nonnull (strstr (note, "upscaler: bicubic"));
+  g_assert_nonnull (strstr (note, "scale: 2,"));
+  g_assert_nonnull (strstr (note, "13x7 -> 26x14"));
+}
+
+/* A running upscale works from a copy of the options. */
+static void
+test_options_copied (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraImage) input = make_image (16, 16, FALSE);
+  g_autoptr(GArray) fractions = NULL;
+  AsyncRun run = { 0 };
+
+  tessera_upscale_options_set_scale (options, 2.0);
+  run.main_thread = g_thread_self ();
+  run.fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  fractions = run.fractions;
+  tessera_engine_upscale_async (engine, input, options, NULL, on_progress, &run, on_upscaled, &run);
+  tessera_upscale_options_set_scale (options, 5.0);
+  while (!run.finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_no_error (run.error);
+  g_assert_cmpuint (tessera_image_get_width (run.output), ==, 32);
+  g_clear_object (&run.output);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tessera/engine/upscalers", test_upscalers);
+  g_test_add_func ("/tessera/engine/async/progress", test_async_progress);
+  g_test_add_func ("/tessera/engine/async/same-as-blocking", test_async_matches_blocking);
+  g_test_add_func ("/tessera/engine/async/options-copied", test_options_copied);
+  g_test_add_func ("/tessera/engine/cancel/before", test_cancel_before);
+  g_test_add_func ("/tessera/engine/cancel/while-running", test_cancel_while_running);
+  g_test_add_func ("/tessera/engine/errors/unknown-upscaler", test_unknown_upscaler);
+  g_test_add_func ("/tessera/engine/errors/too-large", test_result_too_large);
+  g_test_add_func ("/tessera/engine/target-size", test_target_size);
+  g_test_add_func ("/tessera/engine/metadata", test_metadata_carried);
+
+  return g_test_run ();
+}
