@@ -292,6 +292,12 @@ start_next_job (Upscale *self)
   tessera_image_new_from_file_async (job->input, self->cancellable, on_loaded, self);
 }
 
+static void
+start_first_job (gpointer user_data)
+{
+  start_next_job (user_data);
+}
+
 static gboolean
 on_interrupt (gpointer user_data)
 {
@@ -583,7 +589,8 @@ tessera_cli_upscale (int    argc,
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
   signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
 
-  start_next_job (&self);
+  /* From the loop, so that a first job failing at once can still quit it. */
+  g_idle_add_once (start_first_job, &self);
   g_main_loop_run (self.loop);
 
   for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
