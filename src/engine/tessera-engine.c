@@ -162,6 +162,7 @@ progress_report (Progress   *progress,
                  const char *text)
 {
   ProgressUpdate *update;
+  GSource *source;
 
   if (progress->func == NULL)
     return;
@@ -184,8 +185,15 @@ progress_report (Progress   *progress,
   update->user_data = progress->user_data;
   update->fraction = fraction;
   update->text = text;
-  g_main_context_invoke_full (progress->context, G_PRIORITY_DEFAULT,
-                              deliver_progress, update, g_free);
+
+  /* Not g_main_context_invoke(): it runs the function right here, in the
+   * worker, whenever the caller's context happens to be free to acquire. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver_progress, update, g_free);
+  g_source_set_static_name (source, "[tessera] upscale progress");
+  g_source_attach (source, progress->context);
+  g_source_unref (source);
 }
 
 typedef struct
