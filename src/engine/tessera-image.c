@@ -16,6 +16,7 @@
 #include "tessera-error.h"
 #include "tessera-file-utils-private.h"
 #include "tessera-image-private.h"
+#include "tessera-memory-private.h"
 
 /**
  * TesseraImage:
@@ -36,6 +37,7 @@ struct _TesseraImage
   guint      has_alpha : 1;
   guint      grayscale : 1;
   float     *pixels;
+  gsize      pixels_size;
 
   GPtrArray *texts;
   GBytes    *icc_profile;
@@ -92,7 +94,7 @@ tessera_image_finalize (GObject *object)
 {
   TesseraImage *self = (TesseraImage *) object;
 
-  g_clear_pointer (&self->pixels, g_free);
+  tessera_free_large (g_steal_pointer (&self->pixels), self->pixels_size);
   g_clear_pointer (&self->texts, g_ptr_array_unref);
   g_clear_pointer (&self->icc_profile, g_bytes_unref);
   g_clear_pointer (&self->icc_profile_name, g_free);
@@ -270,7 +272,8 @@ tessera_image_new (guint     width,
   self->width = width;
   self->height = height;
   self->has_alpha = !!has_alpha;
-  self->pixels = g_try_malloc0_n (n_values, sizeof (float));
+  self->pixels_size = n_values * sizeof (float);
+  self->pixels = tessera_alloc_large (self->pixels_size);
 
   if (self->pixels == NULL)
     {

@@ -14,14 +14,19 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-error.h"
+#include "tessera-memory-private.h"
 #include "tessera-parallel-private.h"
 #include "tessera-resample-private.h"
 
-/* Classic resampling, separable: a horizontal pass into a temporary image,
- * then a vertical pass. The filters, their support and the sample positions
- * follow Pillow's Image.resize, so results agree with it: sample centres at
- * (i + 0.5) · in/out, kernels widened by the scale when shrinking, weights
- * cut at the image edge and renormalised, values clamped after each pass. */
+/* Classic resampling, separable: a horizontal pass, then a vertical one.
+ * The filters, their support and the sample positions follow Pillow's
+ * Image.resize, so results agree with it: sample centres at (i + 0.5)·in/out,
+ * kernels widened by the scale when shrinking, weights cut at the image edge
+ * and renormalised, values clamped after each pass.
+ *
+ * The output is made in bands of rows: each band filters horizontally just
+ * the source rows it needs, into a buffer that stays in cache, then filters
+ * those vertically into the output. No full-size intermediate image exists. */
 
 /* Weights of one axis: output sample i reads `taps` input samples from
  * first[i]. Every read stays inside the image; weights that fall outside
@@ -155,164 +160,254 @@ nearest_table (guint in_size,
   return table;
 }
 
+/* Output rows of one band are chosen so that its buffer of horizontally
+ * filtered source rows stays near this size. */
+#define BAND_BUFFER_BYTES (4u << 20)
+#define BLOCK 256
+
 typedef struct
 {
   guint         n_planes;
   const float  *src[4];
-  float        *tmp[4];
   float        *dst[4];
   guint         in_width;
   guint         in_height;
   guint         out_width;
   guint         out_height;
-  Axis         *horizontal;
-  Axis         *vertical;
-  guint        *x_table;
+  Axis         *horizontal;   /* NULL when the width does not change */
+  Axis         *vertical;     /* NULL when the height does not change */
+  guint        *x_table;      /* nearest neighbour */
   guint        *y_table;
+  guint         band_rows;
+  guint         n_bands;
+  guint         max_band_source_rows;
 } Resample;
 
 static inline float
 clamp01 (float v)
 {
-  return v < 0.f ? 0.f : (v > 1.f ? 1.f : v);
+  v = v < 0.f ? 0.f : v;
+  return v > 1.f ? 1.f : v;
 }
 
-/* Items are (plane, source row) pairs. */
-static void
-horizontal_rows (guint    begin,
-                 guint    end,
-                 gpointer user_data)
+TESSERA_VECTORIZE static void
+filter_row_horizontally (const float *in,
+                         const Axis  *axis,
+                         float       *out,
+                         guint        width)
 {
-  Resample *r = user_data;
-  const Axis *axis = r->horizontal;
   guint taps = axis->taps;
 
-  for (guint item = begin; item < end; item++)
+  for (guint x = 0; x < width; x++)
     {
-      guint plane = item / r->in_height;
-      guint y = item % r->in_height;
-      const float *in = r->src[plane] + (gsize) y * r->in_width;
-      float *out = r->tmp[plane] + (gsize) y * r->out_width;
+      const float *w = axis->weights + (gsize) x * taps;
+      const float *p = in + axis->first[x];
+      float sum = 0.f;
 
-      for (guint x = 0; x < r->out_width; x++)
-        {
-          const float *w = axis->weights + (gsize) x * taps;
-          const float *p = in + axis->first[x];
-          float sum = 0.f;
-
-          for (guint k = 0; k < taps; k++)
-            sum += w[k] * p[k];
-          out[x] = clamp01 (sum);
-        }
+      for (guint k = 0; k < taps; k++)
+        sum += w[k] * p[k];
+      out[x] = clamp01 (sum);
     }
 }
 
-/* Items are (plane, output row) pairs; the inner loops run along rows so
- * that they vectorise. */
-static void
-vertical_rows (guint    begin,
-               guint    end,
-               gpointer user_data)
+/* out = Σ w[k] · in[k · stride], a block at a time so that the sums stay in
+ * the first-level cache and the loops vectorise. */
+TESSERA_VECTORIZE static void
+filter_rows_vertically (const float *in,
+                        gsize        stride,
+                        const float *w,
+                        guint        taps,
+                        float       *out,
+                        guint        width)
 {
-  Resample *r = user_data;
-  const Axis *axis = r->vertical;
-  guint taps = axis->taps;
-  guint width = r->out_width;
+  float sum[BLOCK];
 
-  for (guint item = begin; item < end; item++)
+  for (guint x0 = 0; x0 < width; x0 += BLOCK)
     {
-      guint plane = item / r->out_height;
-      guint y = item % r->out_height;
-      const float *w = axis->weights + (gsize) y * taps;
-      const float *in = r->tmp[plane] + (gsize) axis->first[y] * width;
-      float *restrict out = r->dst[plane] + (gsize) y * width;
+      guint n = MIN (BLOCK, width - x0);
 
-      for (guint x = 0; x < width; x++)
-        out[x] = w[0] * in[x];
+      for (guint i = 0; i < n; i++)
+        sum[i] = w[0] * in[x0 + i];
       for (guint k = 1; k < taps; k++)
         {
-          const float *restrict row = in + (gsize) k * width;
+          const float *row = in + k * stride + x0;
           float wk = w[k];
 
-          for (guint x = 0; x < width; x++)
-            out[x] += wk * row[x];
+          for (guint i = 0; i < n; i++)
+            sum[i] += wk * row[i];
         }
-      for (guint x = 0; x < width; x++)
-        out[x] = clamp01 (out[x]);
+      for (guint i = 0; i < n; i++)
+        out[x0 + i] = clamp01 (sum[i]);
     }
 }
 
+/* The source rows [first, end) one band of output rows reads. */
 static void
-nearest_rows (guint    begin,
+band_source_rows (const Resample *r,
+                  guint           band,
+                  guint          *first,
+                  guint          *end)
+{
+  guint y0 = band * r->band_rows;
+  guint y1 = MIN (y0 + r->band_rows, r->out_height);
+
+  if (r->vertical == NULL)
+    {
+      *first = y0;
+      *end = y1;
+      return;
+    }
+
+  *first = r->vertical->first[y0];
+  *end = r->vertical->first[y1 - 1] + r->vertical->taps;
+}
+
+/* Items are (plane, band) pairs. */
+static void
+filter_bands (guint    begin,
               guint    end,
               gpointer user_data)
 {
   Resample *r = user_data;
+  g_autofree float *buffer = NULL;
+
+  if (r->horizontal != NULL && r->vertical != NULL)
+    buffer = g_new (float, (gsize) r->max_band_source_rows * r->out_width);
 
   for (guint item = begin; item < end; item++)
     {
-      guint plane = item / r->out_height;
-      guint y = item % r->out_height;
-      const float *in = r->src[plane] + (gsize) r->y_table[y] * r->in_width;
-      float *out = r->dst[plane] + (gsize) y * r->out_width;
+      guint plane = item / r->n_bands;
+      guint band = item % r->n_bands;
+      guint y0 = band * r->band_rows;
+      guint y1 = MIN (y0 + r->band_rows, r->out_height);
+      const float *src = r->src[plane];
+      float *dst = r->dst[plane];
+      const float *rows;
+      guint first, last;
 
-      for (guint x = 0; x < r->out_width; x++)
-        out[x] = in[r->x_table[x]];
+      band_source_rows (r, band, &first, &last);
+
+      if (r->vertical == NULL)
+        {
+          /* Only the width changes: filter straight into the output. */
+          for (guint y = first; y < last; y++)
+            filter_row_horizontally (src + (gsize) y * r->in_width, r->horizontal,
+                                     dst + (gsize) y * r->out_width, r->out_width);
+          continue;
+        }
+
+      if (r->horizontal != NULL)
+        {
+          for (guint y = first; y < last; y++)
+            filter_row_horizontally (src + (gsize) y * r->in_width, r->horizontal,
+                                     buffer + (gsize) (y - first) * r->out_width, r->out_width);
+          rows = buffer - (gsize) first * r->out_width;
+        }
+      else
+        rows = src;
+
+      for (guint y = y0; y < y1; y++)
+        filter_rows_vertically (rows + (gsize) r->vertical->first[y] * r->out_width, r->out_width,
+                                r->vertical->weights + (gsize) y * r->vertical->taps,
+                                r->vertical->taps,
+                                dst + (gsize) y * r->out_width, r->out_width);
     }
 }
 
-typedef struct
+/* Items are (plane, band) pairs, as above. */
+static void
+nearest_bands (guint    begin,
+               guint    end,
+               gpointer user_data)
 {
-  GCancellable        *cancellable;
-  TesseraFractionFunc  progress;
-  gpointer             progress_data;
-  double               done;
-  double               total;
-} Work;
+  Resample *r = user_data;
+
+  for (guint item = begin; item < end; item++)
+    {
+      guint plane = item / r->n_bands;
+      guint y0 = (item % r->n_bands) * r->band_rows;
+      guint y1 = MIN (y0 + r->band_rows, r->out_height);
+
+      for (guint y = y0; y < y1; y++)
+        {
+          const float *in = r->src[plane] + (gsize) r->y_table[y] * r->in_width;
+          float *out = r->dst[plane] + (gsize) y * r->out_width;
+
+          for (guint x = 0; x < r->out_width; x++)
+            out[x] = in[r->x_table[x]];
+        }
+    }
+}
+
+/* Bands as tall as the cache budget allows, but enough of them to keep
+ * every thread busy and progress moving. */
+static void
+plan_bands (Resample *r)
+{
+  double source_per_output = (double) r->in_height / r->out_height;
+  double taps = r->vertical != NULL ? r->vertical->taps : 1;
+  guint min_bands = tessera_parallel_get_n_threads () * 8;
+  double rows;
+
+  rows = ((double) BAND_BUFFER_BYTES / (r->out_width * sizeof (float)) - taps) / source_per_output;
+  rows = MIN (rows, (double) r->out_height * r->n_planes / min_bands);
+  r->band_rows = (guint) CLAMP (rows, 8.0, 1024.0);
+  r->band_rows = MIN (r->band_rows, r->out_height);
+  r->n_bands = (r->out_height + r->band_rows - 1) / r->band_rows;
+
+  r->max_band_source_rows = 0;
+  for (guint band = 0; band < r->n_bands; band++)
+    {
+      guint first, end;
+
+      band_source_rows (r, band, &first, &end);
+      r->max_band_source_rows = MAX (r->max_band_source_rows, end - first);
+    }
+}
 
 typedef struct
 {
   TesseraRangeFunc func;
   gpointer         user_data;
   guint            offset;
-} Band;
+} Group;
 
 static void
-band_range (guint    begin,
-            guint    end,
-            gpointer user_data)
+group_range (guint    begin,
+             guint    end,
+             gpointer user_data)
 {
-  Band *band = user_data;
+  Group *group = user_data;
 
-  band->func (band->offset + begin, band->offset + end, band->user_data);
+  group->func (group->offset + begin, group->offset + end, group->user_data);
 }
 
-/* Runs @func over @n items in bands, so that progress is reported and a
- * cancellation noticed between bands. @cost is the work of one item. */
+/* Runs @func over @n items in groups, so that progress is reported and a
+ * cancellation noticed between groups. */
 static gboolean
-run_in_bands (Work              *work,
-              guint              n,
-              double             cost,
-              TesseraRangeFunc   func,
-              gpointer           user_data,
-              GError           **error)
+run_in_groups (guint                n,
+               TesseraRangeFunc     func,
+               gpointer             user_data,
+               GCancellable        *cancellable,
+               TesseraFractionFunc  progress,
+               gpointer             progress_data,
+               GError             **error)
 {
-  guint n_bands = CLAMP (n / (tessera_parallel_get_n_threads () * 16), 1, 100);
+  guint n_groups = CLAMP (n / (tessera_parallel_get_n_threads () * 2), 1, 100);
 
-  for (guint i = 0; i < n_bands; i++)
+  for (guint i = 0; i < n_groups; i++)
     {
-      guint begin = (guint64) n * i / n_bands;
-      guint end = (guint64) n * (i + 1) / n_bands;
-      Band band = { func, user_data, begin };
+      guint begin = (guint64) n * i / n_groups;
+      guint end = (guint64) n * (i + 1) / n_groups;
+      Group group = { func, user_data, begin };
 
-      if (g_cancellable_set_error_if_cancelled (work->cancellable, error))
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return FALSE;
 
-      tessera_parallel_for (end - begin, band_range, &band);
+      tessera_parallel_for (end - begin, group_range, &group);
 
-      work->done += (end - begin) * cost;
-      if (work->progress != NULL)
-        work->progress (work->done / work->total, work->progress_data);
+      if (progress != NULL)
+        progress ((double) end / n, progress_data);
     }
 
   return TRUE;
@@ -325,7 +420,7 @@ premultiply (TesseraImage *image)
 {
   gsize n = (gsize) tessera_image_get_width (image) * tessera_image_get_height (image);
   const float *alpha = tessera_image_get_plane (image, 3);
-  float *planes = g_try_malloc_n (3 * n, sizeof (float));
+  float *planes = tessera_alloc_large (3 * n * sizeof (float));
 
   if (planes == NULL)
     return NULL;
@@ -361,7 +456,7 @@ unpremultiply (TesseraImage *image)
  * @source: the image to resample
  * @dest: the result, already of the wanted size, with alpha if @source has it
  * @filter: the filter
- * @cancellable: (nullable): checked between bands of rows
+ * @cancellable: (nullable): checked between groups of rows
  * @progress: (nullable): called in this thread with the fraction done
  * @progress_data: passed to @progress
  * @error: return location for a #GError
@@ -379,16 +474,15 @@ tessera_resample (TesseraImage         *source,
                   gpointer              progress_data,
                   GError              **error)
 {
-  g_autofree float *premultiplied = NULL;
-  g_autofree float *tmp = NULL;
   g_autoptr(Axis) horizontal = NULL;
   g_autoptr(Axis) vertical = NULL;
   g_autofree guint *x_table = NULL;
   g_autofree guint *y_table = NULL;
   gboolean has_alpha = tessera_image_get_has_alpha (source);
+  float *premultiplied = NULL;
+  gsize premultiplied_size = 0;
   Resample r = { 0 };
-  Work work = { cancellable, progress, progress_data };
-  gsize in_pixels;
+  gboolean ok;
 
   g_return_val_if_fail (TESSERA_IS_IMAGE (source), FALSE);
   g_return_val_if_fail (TESSERA_IS_IMAGE (dest), FALSE);
@@ -399,7 +493,6 @@ tessera_resample (TesseraImage         *source,
   r.in_height = tessera_image_get_height (source);
   r.out_width = tessera_image_get_width (dest);
   r.out_height = tessera_image_get_height (dest);
-  in_pixels = (gsize) r.in_width * r.in_height;
 
   for (guint c = 0; c < r.n_planes; c++)
     {
@@ -411,70 +504,46 @@ tessera_resample (TesseraImage         *source,
     {
       r.x_table = x_table = nearest_table (r.in_width, r.out_width);
       r.y_table = y_table = nearest_table (r.in_height, r.out_height);
-      work.total = (double) r.n_planes * r.out_height;
-      return run_in_bands (&work, r.n_planes * r.out_height, 1.0, nearest_rows, &r, error);
+      plan_bands (&r);
+      return run_in_groups (r.n_planes * r.n_bands, nearest_bands, &r,
+                            cancellable, progress, progress_data, error);
+    }
+
+  if (r.in_width == r.out_width && r.in_height == r.out_height)
+    {
+      for (guint c = 0; c < r.n_planes; c++)
+        memcpy (r.dst[c], r.src[c], (gsize) r.in_width * r.in_height * sizeof (float));
+      return TRUE;
     }
 
   if (has_alpha)
     {
+      premultiplied_size = 3 * (gsize) r.in_width * r.in_height * sizeof (float);
       premultiplied = premultiply (source);
       if (premultiplied == NULL)
-        goto no_memory;
+        {
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                       _("not enough memory to resample a %u×%u image"), r.in_width, r.in_height);
+          return FALSE;
+        }
       for (guint c = 0; c < 3; c++)
-        r.src[c] = premultiplied + c * in_pixels;
+        r.src[c] = premultiplied + c * (gsize) r.in_width * r.in_height;
     }
 
   /* A pass that keeps its axis's size is skipped, as in Pillow. */
   if (r.out_width != r.in_width)
-    {
-      tmp = g_try_malloc_n ((gsize) r.n_planes * r.in_height * r.out_width, sizeof (float));
-      if (tmp == NULL)
-        goto no_memory;
-      for (guint c = 0; c < r.n_planes; c++)
-        r.tmp[c] = tmp + (gsize) c * r.in_height * r.out_width;
-      r.horizontal = horizontal = axis_new (r.in_width, r.out_width, filter);
-    }
-  else
-    {
-      for (guint c = 0; c < r.n_planes; c++)
-        r.tmp[c] = (float *) r.src[c];
-    }
-
+    r.horizontal = horizontal = axis_new (r.in_width, r.out_width, filter);
   if (r.out_height != r.in_height)
     r.vertical = vertical = axis_new (r.in_height, r.out_height, filter);
 
-  /* Work is counted in multiply-adds, so progress moves evenly. */
-  work.total = 1.0;
-  if (horizontal != NULL)
-    work.total += (double) r.n_planes * r.in_height * r.out_width * horizontal->taps;
-  if (vertical != NULL)
-    work.total += (double) r.n_planes * r.out_height * r.out_width * vertical->taps;
+  plan_bands (&r);
+  ok = run_in_groups (r.n_planes * r.n_bands, filter_bands, &r,
+                      cancellable, progress, progress_data, error);
 
-  if (horizontal != NULL &&
-      !run_in_bands (&work, r.n_planes * r.in_height, (double) r.out_width * horizontal->taps,
-                     horizontal_rows, &r, error))
-    return FALSE;
+  tessera_free_large (premultiplied, premultiplied_size);
 
-  if (vertical != NULL)
-    {
-      if (!run_in_bands (&work, r.n_planes * r.out_height, (double) r.out_width * vertical->taps,
-                         vertical_rows, &r, error))
-        return FALSE;
-    }
-  else
-    {
-      for (guint c = 0; c < r.n_planes; c++)
-        memcpy (r.dst[c], r.tmp[c], (gsize) r.out_width * r.out_height * sizeof (float));
-    }
-
-  if (has_alpha)
+  if (ok && has_alpha)
     unpremultiply (dest);
 
-  return TRUE;
-
-no_memory:
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-               _("not enough memory to resample a %u×%u image to %u×%u"),
-               r.in_width, r.in_height, r.out_width, r.out_height);
-  return FALSE;
+  return ok;
 }
