@@ -1,2 +1,578 @@
+/* test-cli.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
 #include "tessera-test-utils.h"
-int main (int argc, char **argv) { g_test_init (&argc, &argv, NULL); return g_test_run (); }
+
+/* tessera-cli as scripts use it: exit statuses, one-line errors, files. */
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} CliRun;
+
+static void
+cli_run_free (CliRun *run)
+{
+  g_free (run->out);
+  g_free (run->err);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (CliRun, cli_run_free)
+
+static GSubprocess *
+spawn_cli (const char * const *args,
+           GSubprocessFlags    flags)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("TESSERA_CLI");
+  GSubprocess *process;
+
+  g_assert_nonnull (cli);
+  g_ptr_array_add (argv, (gpointer) cli);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_newv ((const char * const *) argv->pdata, flags, &error);
+  g_assert_no_error (error);
+  return process;
+}
+
+static CliRun *
+run_cliv (const char * const *args)
+{
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  CliRun *run = g_new0 (CliRun, 1);
+
+  process = spawn_cli (args, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  run->status = g_subprocess_get_exit_status (process);
+
+  return run;
+}
+
+#define run_cli(...) run_cliv ((const char *[]) { __VA_ARGS__, NULL })
+
+static char *
+data_path (const char *relative)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", relative, NULL);
+}
+
+static char *
+sample_path (void)
+{
+  return g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "chelsea.png", NULL);
+}
+
+static TesseraImage *
+load (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new_from_file (file, NULL, &error);
+
+  g_assert_no_error (error);
+  return image;
+}
+
+static GBytes *
+read_bytes (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  GBytes *bytes = g_file_load_bytes (file, NULL, NULL, &error);
+
+  g_assert_no_error (error);
+  return bytes;
+}
+
+static char *
+copy_into (const char *source,
+           const char *dir,
+           const char *name)
+{
+  g_autoptr(GBytes) bytes = read_bytes (source);
+  g_autoptr(GError) error = NULL;
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_file_set_contents (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+assert_one_line (const char *text)
+{
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  g_assert_true (strchr (text, '\n') == text + strlen (text) - 1);
+}
+
+static void
+test_version_and_help (void)
+{
+  g_autoptr(CliRun) version = run_cli ("--version");
+  g_autoptr(CliRun) help = run_cli ("--help");
+  g_autoptr(CliRun) upscale_help = run_cli ("upscale", "--help");
+  g_autoptr(CliRun) no_input = run_cli ("upscale");
+  g_autoptr(CliRun) unknown = run_cli ("enlarge", "x.png");
+
+  g_assert_cmpint (version->status, ==, 0);
+  g_assert_cmpstr (version->out, ==, "tessera-cli " TESSERA_VERSION_STRING "\n");
+
+  g_assert_cmpint (help->status, ==, 0);
+  g_assert_nonnull (strstr (help->out, "  upscale "));
+  g_assert_nonnull (strstr (help->out, "  upscalers "));
+
+  g_assert_cmpint (upscale_help->status, ==, 0);
+  g_assert_nonnull (strstr (upscale_help->out, "--output-dir"));
+  g_assert_nonnull (strstr (upscale_help->out, "--overwrite"));
+
+  g_assert_cmpint (no_input->status, ==, 2);
+  assert_one_line (no_input->err);
+
+  g_assert_cmpint (unknown->status, ==, 2);
+  assert_one_line (unknown->err);
+  g_assert_nonnull (strstr (unknown->err, "enlarge"));
+}
+
+static void
+test_upscalers (void)
+{
+  g_autoptr(CliRun) text = run_cli ("upscalers");
+  g_autoptr(CliRun) json = run_cli ("upscalers", "--json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (text->status, ==, 0);
+  lines = g_strsplit (g_strchomp (text->out), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+
+  g_assert_cmpint (json->status, ==, 0);
+  json_parser_load_from_data (parser, json->out, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      JsonObject *object = json_array_get_object_element (array, i);
+      g_autofree char *prefix = g_strconcat (json_object_get_string_member (object, "name"), " ", NULL);
+
+      g_assert_true (g_str_has_prefix (lines[i], prefix));
+      g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "classic");
+    }
+}
+
+static void
+test_scale_4 (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = sample_path ();
+  g_autofree char *output = g_build_filename (dir, "y.png", NULL);
+  g_autoptr(CliRun) run = run_cli ("upscale", input, "-s", "4", "-o", output);
+  g_autoptr(TesseraImage) in = load (input);
+  g_autoptr(TesseraImage) out = NULL;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpstr (run->err, ==, "");
+  /* Not a terminal: no progress bar, just what was written. */
+  g_assert_null (strchr (run->out, '\r'));
+  g_assert_null (strchr (run->out, '\033'));
+  assert_one_line (run->out);
+  g_assert_nonnull (strstr (run->out, "y.png"));
+
+  out = load (output);
+  g_assert_cmpuint (tessera_image_get_width (out), ==, 4 * tessera_image_get_width (in));
+  g_assert_cmpuint (tessera_image_get_height (out), ==, 4 * tessera_image_get_height (in));
+  g_assert_cmpuint (test_count_files (dir), ==, 1);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+test_nearest_exact (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = sample_path ();
+  g_autofree char *output = g_build_filename (dir, "nearest.png", NULL);
+  g_autoptr(CliRun) run = run_cli ("upscale", "-q", "-u", "nearest", "-s", "3", input, "-o", output);
+  g_autoptr(TesseraImage) in = load (input);
+  g_autoptr(TesseraImage) out = NULL;
+  guint width;
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpstr (run->out, ==, "");
+  out = load (output);
+  width = tessera_image_get_width (out);
+  g_assert_cmpuint (width, ==, 3 * tessera_image_get_width (in));
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < tessera_image_get_height (out); y++)
+      for (guint x = 0; x < width; x++)
+        g_assert_cmpfloat (tessera_image_get_plane (out, c)[y * width + x], ==,
+                           tessera_image_get_plane (in, c)[(y / 3) * (width / 3) + x / 3]);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static GBytes *
+chunk_data (GPtrArray  *chunks,
+            const char *type,
+            const char *keyword)
+{
+  TestChunk *chunk = test_find_chunk (chunks, type, keyword);
+
+  g_assert_nonnull (chunk);
+  return chunk->data;
+}
+
+static void
+test_16bit_alpha_parameters (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = data_path ("images/sd-rgba16.png");
+  g_autofree char *output = g_build_filename (dir, "sd-x4.png", NULL);
+  g_autoptr(CliRun) run = run_cli ("upscale", input, "-s", "4", "-o", output);
+  g_autoptr(GPtrArray) in_chunks = test_read_png_chunks (input);
+  g_autoptr(GPtrArray) out_chunks = NULL;
+  g_autofree char *note = NULL;
+  const guint8 *ihdr;
+  const char *data;
+  gsize size;
+
+  g_assert_cmpint (run->status, ==, 0);
+  out_chunks = test_read_png_chunks (output);
+
+  ihdr = g_bytes_get_data (chunk_data (out_chunks, "IHDR", NULL), NULL);
+  g_assert_cmpmem (ihdr, 8, "\x00\x00\x00\x34\x00\x00\x00\x1c", 8);   /* 52 × 28 */
+  g_assert_cmpuint (ihdr[8], ==, 16);
+  g_assert_cmpuint (ihdr[9], ==, 6);
+
+  /* Stable Diffusion's parameters, byte for byte. */
+  g_assert_true (g_bytes_equal (chunk_data (out_chunks, "tEXt", "parameters"),
+                                chunk_data (in_chunks, "tEXt", "parameters")));
+
+  /* keyword, NUL, text */
+  data = g_bytes_get_data (chunk_data (out_chunks, "tEXt", "tessera"), &size);
+  note = g_strndup (data + sizeof "tessera", size - sizeof "tessera");
+  g_assert_nonnull (strstr (note, "upscaler: lanczos"));
+  g_assert_nonnull (strstr (note, "scale: 4,"));
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+test_default_names (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *rgb_source = data_path ("images/rgb8.png");
+  g_autofree char *gray_source = data_path ("images/gray8.png");
+  g_autofree char *photo = copy_into (rgb_source, dir, "photo.png");
+  g_autofree char *gray = copy_into (gray_source, dir, "gray.png");
+  g_autofree char *out_dir = g_build_filename (dir, "out", "nested", NULL);
+  g_autofree char *next_to_input = g_build_filename (dir, "photo-bicubic-x2.png", NULL);
+  g_autofree char *in_out_dir = g_build_filename (out_dir, "gray-lanczos-w26.jpg", NULL);
+  g_autoptr(CliRun) beside = run_cli ("upscale", "-u", "bicubic", "-s", "2x", photo);
+  g_autoptr(CliRun) into = run_cli ("upscale", "--width", "26", "-f", "jpeg", photo, gray, "-d", out_dir);
+  g_autoptr(TesseraImage) gray_out = NULL;
+
+  g_assert_cmpint (beside->status, ==, 0);
+  g_assert_true (g_file_test (next_to_input, G_FILE_TEST_IS_REGULAR));
+
+  g_assert_cmpint (into->status, ==, 0);
+  g_assert_cmpuint (test_count_files (out_dir), ==, 2);
+  gray_out = load (in_out_dir);
+  g_assert_cmpuint (tessera_image_get_width (gray_out), ==, 26);
+  g_assert_cmpuint (tessera_image_get_height (gray_out), ==, 14);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+test_formats (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = data_path ("resample/rgba-20x16.png");
+  g_autofree char *jpeg = g_build_filename (dir, "out.jpg", NULL);
+  g_autofree char *webp = g_build_filename (dir, "out.webp", NULL);
+  g_autoptr(CliRun) jpeg_run = run_cli ("upscale", input, "-s", "2", "-o", jpeg, "--quality", "80");
+  g_autoptr(GBytes) jpeg_bytes = read_bytes (jpeg);
+
+  g_assert_cmpint (jpeg_run->status, ==, 0);
+  g_assert_cmpmem (g_bytes_get_data (jpeg_bytes, NULL), 3, "\xff\xd8\xff", 3);
+
+  if (tessera_image_format_is_writable (TESSERA_IMAGE_FORMAT_WEBP))
+    {
+      g_autoptr(CliRun) webp_run = run_cli ("upscale", input, "-s", "2", "-o", webp);
+      g_autoptr(GBytes) webp_bytes = read_bytes (webp);
+      g_autoptr(TesseraImage) image = load (webp);
+
+      g_assert_cmpint (webp_run->status, ==, 0);
+      g_assert_cmpmem ((const char *) g_bytes_get_data (webp_bytes, NULL) + 8, 4, "WEBP", 4);
+      g_assert_true (tessera_image_get_has_alpha (image));
+    }
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* Every bad input: a non-zero exit, one line naming the file, nothing written. */
+typedef enum {
+  BAD_MISSING,
+  BAD_FOLDER,
+  BAD_EMPTY,
+  BAD_TRUNCATED,
+  BAD_LYING_IHDR,
+  BAD_TEXT_FILE,
+  BAD_UNWRITABLE_FOLDER,
+  BAD_OUTPUT_IS_INPUT,
+  BAD_OUTPUT_EXISTS,
+} BadInput;
+
+static void
+test_bad_input (gconstpointer data)
+{
+  BadInput bad = GPOINTER_TO_INT (data);
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = NULL;
+  g_autofree char *output = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *named = NULL;
+  g_autofree char *unwritable = NULL;
+  g_autofree char *blamed = NULL;
+  g_autoptr(GBytes) before = NULL;
+  g_autoptr(CliRun) run = NULL;
+  guint n_files;
+
+  switch (bad)
+    {
+    case BAD_MISSING:
+      input = g_build_filename (dir, "nowhere.png", NULL);
+      break;
+    case BAD_FOLDER:
+      input = g_build_filename (dir, "album", NULL);
+      g_assert_cmpint (g_mkdir (input, 0755), ==, 0);
+      break;
+    case BAD_EMPTY:
+      input = data_path ("images/empty.png");
+      break;
+    case BAD_TRUNCATED:
+      input = data_path ("images/truncated.png");
+      break;
+    case BAD_LYING_IHDR:
+      input = data_path ("images/lying-ihdr.png");
+      break;
+    case BAD_TEXT_FILE:
+      input = data_path ("images/not-a-png.png");
+      break;
+    case BAD_UNWRITABLE_FOLDER:
+      input = data_path ("images/rgb8.png");
+      /* Root writes in any folder whatever its mode; not in /sys. */
+      if (geteuid () == 0)
+        unwritable = g_strdup ("/sys/kernel");
+      else
+        {
+          unwritable = g_build_filename (dir, "locked", NULL);
+          g_assert_cmpint (g_mkdir (unwritable, 0555), ==, 0);
+        }
+      g_free (output);
+      output = g_build_filename (unwritable, "out.png", NULL);
+      break;
+    case BAD_OUTPUT_IS_INPUT:
+      named = data_path ("images/rgb8.png");
+      input = copy_into (named, dir, "in.png");
+      g_free (output);
+      output = g_strdup (input);
+      break;
+    case BAD_OUTPUT_EXISTS:
+      named = data_path ("images/rgb8.png");
+      input = copy_into (named, dir, "in.png");
+      g_free (named);
+      named = data_path ("images/gray8.png");
+      g_free (copy_into (named, dir, "out.png"));
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+
+  if (g_file_test (output, G_FILE_TEST_IS_REGULAR))
+    before = read_bytes (output);
+  n_files = test_count_files (dir);
+
+  run = run_cli ("upscale", input, "-o", output);
+
+  g_test_message ("stderr: %s", run->err);
+  g_assert_cmpint (run->status, ==, 1);
+  g_assert_cmpstr (run->out, ==, "");
+  assert_one_line (run->err);
+  g_assert_true (g_str_has_prefix (run->err, "tessera-cli: "));
+  /* The error names the file at fault: the output for the last three. */
+  blamed = g_path_get_basename (bad >= BAD_UNWRITABLE_FOLDER ? output : input);
+  g_assert_nonnull (strstr (run->err, blamed));
+
+  /* Nothing new, nothing changed, not even a temporary file. */
+  g_assert_cmpuint (test_count_files (dir), ==, n_files);
+  if (before != NULL)
+    {
+      g_autoptr(GBytes) after = read_bytes (output);
+
+      g_assert_true (g_bytes_equal (before, after));
+    }
+  else
+    g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+
+  if (unwritable != NULL && geteuid () != 0)
+    g_chmod (unwritable, 0755);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+test_usage_errors (void)
+{
+  const char *input = "photo.png";
+  g_autoptr(CliRun) bad_scale = run_cli ("upscale", input, "-s", "zero");
+  g_autoptr(CliRun) negative_scale = run_cli ("upscale", input, "-s", "-2");
+  g_autoptr(CliRun) unknown_upscaler = run_cli ("upscale", input, "-u", "waifu3x");
+  g_autoptr(CliRun) two_outputs = run_cli ("upscale", input, input, "-o", "x.png");
+  g_autoptr(CliRun) scale_and_width = run_cli ("upscale", input, "-s", "2", "--width", "100");
+  g_autoptr(CliRun) unknown_format = run_cli ("upscale", input, "-o", "x.gif");
+  g_autoptr(CliRun) quality = run_cli ("upscale", input, "--quality", "101");
+  CliRun *runs[] = { bad_scale, negative_scale, unknown_upscaler, two_outputs, scale_and_width,
+                     unknown_format, quality };
+
+  for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
+    {
+      g_test_message ("stderr: %s", runs[i]->err);
+      g_assert_cmpint (runs[i]->status, ==, 2);
+      assert_one_line (runs[i]->err);
+    }
+  g_assert_nonnull (strstr (unknown_upscaler->err, "lanczos"));
+}
+
+/* With --overwrite, the output may replace the input itself. */
+static void
+test_overwrite_input (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *source = data_path ("images/rgb8.png");
+  g_autofree char *input = copy_into (source, dir, "in.png");
+  g_autoptr(CliRun) run = run_cli ("upscale", input, "-o", input, "-s", "2", "--overwrite");
+  g_autoptr(TesseraImage) image = NULL;
+
+  g_assert_cmpint (run->status, ==, 0);
+  image = load (input);
+  g_assert_cmpuint (tessera_image_get_width (image), ==, 26);
+  g_assert_cmpuint (test_count_files (dir), ==, 1);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* A failing input does not stop the others, and the exit status tells. */
+static void
+test_one_failure_among_many (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *good = data_path ("images/rgb8.png");
+  g_autofree char *bad = data_path ("images/truncated.png");
+  g_autofree char *also_good = data_path ("images/gray8.png");
+  g_autoptr(CliRun) run = run_cli ("upscale", "-q", good, bad, also_good, "-d", dir);
+
+  g_assert_cmpint (run->status, ==, 1);
+  assert_one_line (run->err);
+  g_assert_nonnull (strstr (run->err, "truncated.png"));
+  g_assert_cmpuint (test_count_files (dir), ==, 2);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* Ctrl-C in the middle: exit 130, and no file, whole or partial, remains. */
+static void
+test_interrupt (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = g_build_filename (dir, "big.png", NULL);
+  g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+  g_autoptr(TesseraImage) big = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (input);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  big = tessera_image_new (1600, 1600, FALSE, &error);
+  g_assert_no_error (error);
+  tessera_image_save (big, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, &error);
+  g_assert_no_error (error);
+
+  /* 9600 × 9600 Lanczos takes seconds; the signal comes well before. */
+  process = spawn_cli ((const char *[]) { "upscale", "-q", input, "-s", "6", "-d", out_dir, NULL },
+                       G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_usleep (G_USEC_PER_SEC / 2);
+  g_subprocess_send_signal (process, SIGINT);
+  g_subprocess_wait (process, NULL, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+  g_assert_cmpuint (test_count_files (out_dir), ==, 0);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  static const struct {
+    const char *name;
+    BadInput    bad;
+  } bad_inputs[] = {
+    { "missing", BAD_MISSING },
+    { "folder", BAD_FOLDER },
+    { "empty", BAD_EMPTY },
+    { "truncated", BAD_TRUNCATED },
+    { "lying-ihdr", BAD_LYING_IHDR },
+    { "text-file", BAD_TEXT_FILE },
+    { "unwritable-folder", BAD_UNWRITABLE_FOLDER },
+    { "output-is-input", BAD_OUTPUT_IS_INPUT },
+    { "output-exists", BAD_OUTPUT_EXISTS },
+  };
+
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/tessera/cli/help", test_version_and_help);
+  g_test_add_func ("/tessera/cli/upscalers", test_upscalers);
+  g_test_add_func ("/tessera/cli/upscale/scale-4", test_scale_4);
+  g_test_add_func ("/tessera/cli/upscale/nearest-exact", test_nearest_exact);
+  g_test_add_func ("/tessera/cli/upscale/16bit-alpha-parameters", test_16bit_alpha_parameters);
+  g_test_add_func ("/tessera/cli/upscale/default-names", test_default_names);
+  g_test_add_func ("/tessera/cli/upscale/formats", test_formats);
+  g_test_add_func ("/tessera/cli/upscale/overwrite-input", test_overwrite_input);
+  g_test_add_func ("/tessera/cli/upscale/one-failure-among-many", test_one_failure_among_many);
+  g_test_add_func ("/tessera/cli/upscale/interrupt", test_interrupt);
+  g_test_add_func ("/tessera/cli/errors/usage", test_usage_errors);
+  for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/tessera/cli/errors/%s", bad_inputs[i].name);
+
+      g_test_add_data_func (path, GINT_TO_POINTER (bad_inputs[i].bad), test_bad_input);
+    }
+
+  return g_test_run ();
+}

@@ -232,6 +232,7 @@ test_png_roundtrip_16bit_alpha (void)
   g_autoptr(TesseraImage) reloaded = save_and_reload (image, dir, "out.png", TESSERA_IMAGE_FORMAT_PNG, 0);
   g_autoptr(GPtrArray) chunks = test_read_png_chunks (path);
   const guint8 *ihdr;
+  const char *data;
   TestChunk *chunk;
   gsize size;
 
@@ -247,7 +248,8 @@ test_png_roundtrip_16bit_alpha (void)
   g_assert_nonnull (test_find_chunk (chunks, "zTXt", "Comment"));
   chunk = test_find_chunk (chunks, "iTXt", "Title");
   g_assert_nonnull (chunk);
-  g_assert_nonnull (memmem (g_bytes_get_data (chunk->data, &size), size, "\0\0ru\0", 5));
+  data = g_bytes_get_data (chunk->data, &size);
+  g_assert_nonnull (memmem (data, size, "\0\0ru\0", 5));
   g_assert_nonnull (test_find_chunk (chunks, "iTXt", "Description"));
   g_assert_nonnull (test_find_chunk (chunks, "iCCP", NULL));
   chunk = test_find_chunk (chunks, "gAMA", NULL);
@@ -479,6 +481,38 @@ test_save_jpeg (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* GdkPixbuf's WebP loader does not report the profile: find the RIFF chunk. */
+static void
+assert_webp_icc_profile (const char *dir,
+                         const char *name,
+                         GBytes     *icc)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize length, offset = 12;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (contents + 8, 4, "WEBP", 4);
+
+  while (offset + 8 <= length)
+    {
+      const guint8 *size_bytes = (const guint8 *) contents + offset + 4;
+      gsize size = size_bytes[0] | size_bytes[1] << 8 | size_bytes[2] << 16 | (gsize) size_bytes[3] << 24;
+
+      if (memcmp (contents + offset, "ICCP", 4) == 0)
+        {
+          g_assert_cmpmem (contents + offset + 8, size,
+                           g_bytes_get_data (icc, NULL), g_bytes_get_size (icc));
+          return;
+        }
+      offset += 8 + size + (size & 1);
+    }
+
+  g_error ("%s has no ICCP chunk", name);
+}
+
 static void
 test_save_webp (void)
 {
@@ -499,8 +533,7 @@ test_save_webp (void)
   tessera_image_set_icc_profile (image, icc);
   dir = test_make_tmpdir ();
   reloaded = save_and_reload (image, dir, "out.webp", TESSERA_IMAGE_FORMAT_WEBP, 100);
-  g_assert_nonnull (tessera_image_get_icc_profile (reloaded));
-  g_assert_true (g_bytes_equal (tessera_image_get_icc_profile (reloaded), icc));
+  assert_webp_icc_profile (dir, "out.webp", icc);
   g_assert_true (tessera_image_get_has_alpha (reloaded));
   g_assert_cmpfloat (mean_abs_difference (image, reloaded), <, 3.0);
   for (gsize i = 0; i < n; i++)
