@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Sets up, builds, runs and tests Tessera on Debian 12.
+#
+#   build-aux/dev.sh run [--cli] [ARGS…]
+#       Installs what is missing, builds, then runs the app with ARGS, or,
+#       with --cli or without a display, tessera-cli with ARGS (without
+#       ARGS: an upscale of the bundled sample image).
+#   build-aux/dev.sh test
+#       The same set-up, then every test, and the unit tests again in an
+#       AddressSanitizer + UndefinedBehaviorSanitizer build.
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build="$top/_build"
+asan_build="$top/_build-asan"
+
+packages=(
+    gcc libc6-dev pkg-config meson ninja-build gettext python3
+    libglib2.0-dev libglib2.0-dev-bin libgdk-pixbuf-2.0-dev libpng-dev libjson-glib-dev
+    libgtk-4-dev libadwaita-1-dev
+    webp-pixbuf-loader
+)
+
+install_missing() {
+    local missing=() sudo=()
+    for package in "${packages[@]}"; do
+        dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' \
+            || missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+
+    [ "$(id -u)" -eq 0 ] || sudo=(sudo)
+    echo "dev.sh: installing ${missing[*]}"
+    "${sudo[@]}" apt-get update -q
+    DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# configure DIR [MESON OPTIONS…]: set up DIR once, keep its options current after.
+configure() {
+    local dir=$1
+    shift
+    if [ -f "$dir/build.ninja" ]; then
+        meson configure "$dir" "$@" >/dev/null
+    else
+        meson setup "$dir" "$top" "$@"
+    fi
+}
+
+build_main() {
+    install_missing
+    configure "$build" -Dwerror=true
+    meson compile -C "$build"
+}
+
+run() {
+    local cli=false
+    if [ "${1:-}" = "--cli" ]; then
+        cli=true
+        shift
+    fi
+    [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] || cli=true
+
+    build_main
+    if ! $cli; then
+        exec "$build/src/app/tessera" "$@"
+    fi
+    if [ $# -gt 0 ]; then
+        exec "$build/src/cli/tessera-cli" "$@"
+    fi
+    exec "$build/src/cli/tessera-cli" upscale "$top/data/samples/chelsea.png" \
+        -s 4 -o "$build/chelsea-x4.png" --overwrite
+}
+
+test_all() {
+    local status=0
+    build_main
+    rm -f "$build/meson-logs/testlog.json" "$asan_build/meson-logs/testlog.json"
+    meson test -C "$build" --print-errorlogs || status=1
+
+    configure "$asan_build" -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
+        -Db_lundef=false -Dcuda=disabled
+    if meson compile -C "$asan_build"; then
+        ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+        UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+            meson test -C "$asan_build" --suite unit --print-errorlogs --timeout-multiplier 4 || status=1
+    else
+        status=1
+    fi
+    return $status
+}
+
+case "${1:-}" in
+    run)
+        shift
+        run "$@"
+        ;;
+    test)
+        shift
+        test_all "$@"
+        ;;
+    *)
+        sed -n '2,12s/^# \{0,1\}//p' "$0"
+        exit 2
+        ;;
+esac
