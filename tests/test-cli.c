@@ -517,7 +517,7 @@ test_interrupt (void)
 
   big = tessera_image_new (1600, 1600, FALSE, &error);
   g_assert_no_error (error);
-  tessera_image_save (big, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, &error);
+  tessera_image_save (big, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
   /* 9600 × 9600 Lanczos takes seconds; the signal comes well before. */

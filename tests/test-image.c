@@ -216,7 +216,7 @@ save_and_reload (TesseraImage       *image,
   g_autoptr(GError) error = NULL;
   TesseraImage *reloaded;
 
-  g_assert_true (tessera_image_save (image, file, format, quality, NULL, &error));
+  g_assert_true (tessera_image_save (image, file, format, quality, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   reloaded = tessera_image_new_from_file (file, NULL, &error);
   g_assert_no_error (error);
@@ -553,7 +553,7 @@ test_save_missing_folder (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
 
-  g_assert_false (tessera_image_save (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, &error));
+  g_assert_false (tessera_image_save (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
   g_assert_true (g_str_has_prefix (error->message, "out.png: "));
   g_assert_nonnull (strstr (error->message, "missing"));
@@ -581,7 +581,7 @@ test_save_cancelled_leaves_nothing (void)
       if (!tessera_image_format_is_writable (format))
         continue;
 
-      g_assert_false (tessera_image_save (image, file, format, 90, cancellable, &error));
+      g_assert_false (tessera_image_save (image, file, format, 90, cancellable, NULL, NULL, &error));
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_assert_cmpuint (test_count_files (dir), ==, 0);
     }
@@ -600,15 +600,75 @@ test_save_replaces_atomically (void)
   g_autoptr(GFile) file = g_file_new_for_path (path);
   g_autoptr(GError) error = NULL;
 
-  g_assert_true (tessera_image_save (small, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, &error));
+  g_assert_true (tessera_image_save (small, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_true (tessera_image_save (other, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, &error));
+  g_assert_true (tessera_image_save (other, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpuint (test_count_files (dir), ==, 1);
 
   reloaded = tessera_image_new_from_file (file, NULL, &error);
   g_assert_no_error (error);
   assert_same_pixels (other, reloaded);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+typedef struct
+{
+  GThread  *thread;
+  GArray   *fractions;
+  gboolean  done;
+  gboolean  late;
+} SaveRun;
+
+static void
+on_save_progress (double      fraction,
+                  const char *text,
+                  gpointer    user_data)
+{
+  SaveRun *run = user_data;
+
+  g_assert_true (g_thread_self () == run->thread);
+  run->late |= run->done;
+  g_array_append_val (run->fractions, fraction);
+}
+
+static void
+on_saved (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  SaveRun *run = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tessera_image_save_finish (TESSERA_IMAGE (object), result, &error));
+  g_assert_no_error (error);
+  run->done = TRUE;
+}
+
+static void
+test_save_async_progress (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) image = tessera_image_new (64, 1000, FALSE, &error);
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "tall.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GArray) fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  SaveRun run = { g_thread_self (), fractions };
+
+  tessera_image_save_async (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL,
+                            on_save_progress, &run, on_saved, &run);
+  while (!run.done)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  g_assert_false (run.late);
+  g_assert_cmpuint (fractions->len, >=, 10);
+  for (guint i = 1; i < fractions->len; i++)
+    g_assert_cmpfloat (g_array_index (fractions, double, i), >, g_array_index (fractions, double, i - 1));
+  g_assert_cmpfloat (g_array_index (fractions, double, fractions->len - 1), ==, 1.0);
 
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
@@ -723,6 +783,7 @@ main (int   argc,
   g_test_add_func ("/tessera/image/save/missing-folder", test_save_missing_folder);
   g_test_add_func ("/tessera/image/save/cancelled", test_save_cancelled_leaves_nothing);
   g_test_add_func ("/tessera/image/save/replace", test_save_replaces_atomically);
+  g_test_add_func ("/tessera/image/save/async-progress", test_save_async_progress);
   g_test_add_func ("/tessera/image/limits", test_size_limits);
   g_test_add_func ("/tessera/image/load-async", test_load_async);
 

@@ -185,11 +185,10 @@ on_upscaled (GObject      *object,
       return;
     }
 
-  draw_progress (self, 1.0, _("Saving"));
   tessera_image_save_async (self->output, current_job (self)->output,
                             tessera_upscale_options_get_format (self->options),
                             tessera_upscale_options_get_quality (self->options),
-                            self->cancellable, on_saved, self);
+                            self->cancellable, on_progress, self, on_saved, self);
 }
 
 static void

@@ -12,6 +12,7 @@
 
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-progress-private.h"
 #include "tessera-resample-private.h"
 #include "tessera-version.h"
 
@@ -128,78 +129,10 @@ tessera_engine_find_upscaler (TesseraEngine *self,
   return NULL;
 }
 
-/* Delivers progress to the caller: directly when the work runs in the
- * caller's thread, through its main context when it runs in a worker. */
 typedef struct
 {
-  TesseraProgressFunc  func;
-  gpointer             user_data;
-  GMainContext        *context;
-  double               last_fraction;
-  const char          *last_text;
-} Progress;
-
-typedef struct
-{
-  TesseraProgressFunc func;
-  gpointer            user_data;
-  double              fraction;
-  const char         *text;
-} ProgressUpdate;
-
-static gboolean
-deliver_progress (gpointer data)
-{
-  ProgressUpdate *update = data;
-
-  update->func (update->fraction, update->text, update->user_data);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-progress_report (Progress   *progress,
-                 double      fraction,
-                 const char *text)
-{
-  ProgressUpdate *update;
-  GSource *source;
-
-  if (progress->func == NULL)
-    return;
-
-  /* Every half percent is plenty for a progress bar. */
-  if (text == progress->last_text && fraction < 1.0 && fraction - progress->last_fraction < 0.005)
-    return;
-
-  progress->last_fraction = fraction;
-  progress->last_text = text;
-
-  if (progress->context == NULL)
-    {
-      progress->func (fraction, text, progress->user_data);
-      return;
-    }
-
-  update = g_new (ProgressUpdate, 1);
-  update->func = progress->func;
-  update->user_data = progress->user_data;
-  update->fraction = fraction;
-  update->text = text;
-
-  /* Not g_main_context_invoke(): it runs the function right here, in the
-   * worker, whenever the caller's context happens to be free to acquire. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver_progress, update, g_free);
-  g_source_set_static_name (source, "[tessera] upscale progress");
-  g_source_attach (source, progress->context);
-  g_source_unref (source);
-}
-
-typedef struct
-{
-  Progress   *progress;
-  const char *text;
+  TesseraProgress *progress;
+  const char      *text;
 } ResampleProgress;
 
 static void
@@ -208,7 +141,7 @@ on_resample_progress (double   fraction,
 {
   ResampleProgress *resample = user_data;
 
-  progress_report (resample->progress, fraction, resample->text);
+  tessera_progress_report (resample->progress, fraction, resample->text);
 }
 
 static TesseraFilter
@@ -253,7 +186,7 @@ upscale_run (TesseraEngine          *self,
              TesseraImage           *input,
              TesseraUpscaleOptions  *options,
              GCancellable           *cancellable,
-             Progress               *progress,
+             TesseraProgress        *progress,
              GError                **error)
 {
   g_autoptr(TesseraImage) output = NULL;
@@ -282,7 +215,7 @@ upscale_run (TesseraEngine          *self,
   if (output == NULL)
     return NULL;
 
-  progress_report (progress, 0.0, resample_progress.text);
+  tessera_progress_report (progress, 0.0, resample_progress.text);
   if (!tessera_resample (input, output, filter, cancellable,
                          on_resample_progress, &resample_progress, error))
     return NULL;
@@ -293,7 +226,7 @@ upscale_run (TesseraEngine          *self,
   description = describe_upscale (upscaler, input, output);
   tessera_image_set_text (output, "tessera", description);
 
-  progress_report (progress, 1.0, _("Done"));
+  tessera_progress_report (progress, 1.0, _("Done"));
 
   return g_steal_pointer (&output);
 }
@@ -322,12 +255,13 @@ tessera_engine_upscale (TesseraEngine          *self,
                         gpointer                progress_data,
                         GError                **error)
 {
-  Progress reporter = { progress, progress_data, NULL, 0.0, NULL };
+  TesseraProgress reporter;
 
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
   g_return_val_if_fail (TESSERA_IS_IMAGE (input), NULL);
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), NULL);
 
+  tessera_progress_init (&reporter, progress, progress_data);
   return upscale_run (self, input, options, cancellable, &reporter, error);
 }
 
@@ -335,7 +269,7 @@ typedef struct
 {
   TesseraImage          *input;
   TesseraUpscaleOptions *options;
-  Progress               progress;
+  TesseraProgress        progress;
 } UpscaleJob;
 
 static void
@@ -345,7 +279,7 @@ upscale_job_free (gpointer data)
 
   g_clear_object (&job->input);
   g_clear_object (&job->options);
-  g_clear_pointer (&job->progress.context, g_main_context_unref);
+  tessera_progress_clear (&job->progress);
   g_free (job);
 }
 
@@ -400,9 +334,7 @@ tessera_engine_upscale_async (TesseraEngine          *self,
   job = g_new0 (UpscaleJob, 1);
   job->input = g_object_ref (input);
   job->options = tessera_upscale_options_copy (options);
-  job->progress.func = progress;
-  job->progress.user_data = progress_data;
-  job->progress.context = g_main_context_ref_thread_default ();
+  tessera_progress_init_deferred (&job->progress, progress, progress_data);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_engine_upscale_async);

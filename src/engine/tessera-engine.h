@@ -18,18 +18,6 @@
 
 G_BEGIN_DECLS
 
-/**
- * TesseraProgressFunc:
- * @fraction: how much is done, from 0 to 1
- * @text: a short description of the current step, such as “Resampling”
- * @user_data: the data given with the function
- *
- * Reports the progress of an upscale.
- */
-typedef void (*TesseraProgressFunc) (double      fraction,
-                                     const char *text,
-                                     gpointer    user_data);
-
 #define TESSERA_TYPE_ENGINE (tessera_engine_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraEngine, tessera_engine, TESSERA, ENGINE, GObject)

@@ -458,9 +458,11 @@ tessera_image_save_png (TesseraImage  *self,
                         GOutputStream *stream,
                         const char    *name,
                         GCancellable  *cancellable,
+                        TesseraProgress *progress,
                         GError       **error)
 {
   g_autoptr(PngState) state = png_state_new ();
+  const char *saving = _("Saving");
   guint width = tessera_image_get_width (self);
   guint height = tessera_image_get_height (self);
   guint depth = tessera_image_get_bit_depth (self);
@@ -513,8 +515,12 @@ tessera_image_save_png (TesseraImage  *self,
       gsize offset = (gsize) y * width;
       GError *cancel_error = NULL;
 
-      if (y % 64 == 0 && g_cancellable_set_error_if_cancelled (cancellable, &cancel_error))
-        png_fail (png, state, cancel_error);
+      if (y % 64 == 0)
+        {
+          if (g_cancellable_set_error_if_cancelled (cancellable, &cancel_error))
+            png_fail (png, state, cancel_error);
+          tessera_progress_report (progress, (double) y / height, saving);
+        }
 
       if (depth == 16)
         {
@@ -538,6 +544,7 @@ tessera_image_save_png (TesseraImage  *self,
 
   png_write_end (png, info);
   png_destroy_write_struct (&png, &info);
+  tessera_progress_report (progress, 1.0, saving);
 
   return TRUE;
 }

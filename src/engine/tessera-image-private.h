@@ -7,6 +7,7 @@
 #pragma once
 
 #include "tessera-image.h"
+#include "tessera-progress-private.h"
 
 G_BEGIN_DECLS
 
@@ -75,6 +76,7 @@ gboolean      tessera_image_save_png           (TesseraImage        *self,
                                                 GOutputStream       *stream,
                                                 const char          *name,
                                                 GCancellable        *cancellable,
+                                                TesseraProgress     *progress,
                                                 GError             **error);
 TesseraImage *tessera_image_load_pixbuf        (GInputStream        *stream,
                                                 const char          *name,

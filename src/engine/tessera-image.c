@@ -389,6 +389,14 @@ tessera_image_new_from_file_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+static gboolean save_with_progress (TesseraImage        *self,
+                                    GFile               *file,
+                                    TesseraImageFormat   format,
+                                    int                  quality,
+                                    GCancellable        *cancellable,
+                                    TesseraProgress     *progress,
+                                    GError             **error);
+
 /**
  * tessera_image_save:
  * @self: a #TesseraImage
@@ -396,6 +404,8 @@ tessera_image_new_from_file_finish (GAsyncResult  *result,
  * @format: the file format
  * @quality: 1–100, for JPEG and WebP
  * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope call): called in this thread as rows are written
+ * @progress_data: data for @progress
  * @error: return location for a #GError
  *
  * Writes the image to a temporary file beside @file and renames it over
@@ -411,6 +421,23 @@ tessera_image_save (TesseraImage        *self,
                     TesseraImageFormat   format,
                     int                  quality,
                     GCancellable        *cancellable,
+                    TesseraProgressFunc  progress,
+                    gpointer             progress_data,
+                    GError             **error)
+{
+  TesseraProgress reporter;
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  return save_with_progress (self, file, format, quality, cancellable, &reporter, error);
+}
+
+static gboolean
+save_with_progress (TesseraImage        *self,
+                    GFile               *file,
+                    TesseraImageFormat   format,
+                    int                  quality,
+                    GCancellable        *cancellable,
+                    TesseraProgress     *progress,
                     GError             **error)
 {
   g_autoptr(TesseraOutputFile) output = NULL;
@@ -437,7 +464,7 @@ tessera_image_save (TesseraImage        *self,
 
   stream = tessera_output_file_get_stream (output);
   if (format == TESSERA_IMAGE_FORMAT_PNG)
-    ok = tessera_image_save_png (self, stream, name, cancellable, error);
+    ok = tessera_image_save_png (self, stream, name, cancellable, progress, error);
   else
     ok = tessera_image_save_pixbuf (self, stream, format, quality, name, cancellable, error);
 
@@ -449,6 +476,7 @@ typedef struct
   GFile              *file;
   TesseraImageFormat  format;
   int                 quality;
+  TesseraProgress     progress;
 } SaveData;
 
 static void
@@ -457,6 +485,7 @@ save_data_free (gpointer data)
   SaveData *save = data;
 
   g_object_unref (save->file);
+  tessera_progress_clear (&save->progress);
   g_free (save);
 }
 
@@ -469,8 +498,8 @@ save_thread (GTask        *task,
   SaveData *save = task_data;
   GError *error = NULL;
 
-  if (tessera_image_save (source_object, save->file, save->format, save->quality,
-                          cancellable, &error))
+  if (save_with_progress (source_object, save->file, save->format, save->quality,
+                          cancellable, &save->progress, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -480,7 +509,8 @@ save_thread (GTask        *task,
  * tessera_image_save_async:
  *
  * Saves in a worker thread; see tessera_image_save(). The image must not be
- * changed until the save finishes.
+ * changed until the save finishes. @progress is called in the caller's
+ * thread-default main context, never after @callback.
  */
 void
 tessera_image_save_async (TesseraImage        *self,
@@ -488,6 +518,8 @@ tessera_image_save_async (TesseraImage        *self,
                           TesseraImageFormat   format,
                           int                  quality,
                           GCancellable        *cancellable,
+                          TesseraProgressFunc  progress,
+                          gpointer             progress_data,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
@@ -501,6 +533,7 @@ tessera_image_save_async (TesseraImage        *self,
   save->file = g_object_ref (file);
   save->format = format;
   save->quality = quality;
+  tessera_progress_init_deferred (&save->progress, progress, progress_data);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_image_save_async);

@@ -33,6 +33,18 @@ typedef enum
   TESSERA_IMAGE_FORMAT_WEBP,
 } TesseraImageFormat;
 
+/**
+ * TesseraProgressFunc:
+ * @fraction: how much is done, from 0 to 1
+ * @text: a short description of the current step, such as “Saving”
+ * @user_data: the data given with the function
+ *
+ * Reports the progress of a long operation.
+ */
+typedef void (*TesseraProgressFunc) (double      fraction,
+                                     const char *text,
+                                     gpointer    user_data);
+
 #define TESSERA_TYPE_IMAGE (tessera_image_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraImage, tessera_image, TESSERA, IMAGE, GObject)
@@ -55,12 +67,16 @@ gboolean      tessera_image_save                 (TesseraImage         *self,
                                                   TesseraImageFormat    format,
                                                   int                   quality,
                                                   GCancellable         *cancellable,
+                                                  TesseraProgressFunc   progress,
+                                                  gpointer              progress_data,
                                                   GError              **error);
 void          tessera_image_save_async           (TesseraImage         *self,
                                                   GFile                *file,
                                                   TesseraImageFormat    format,
                                                   int                   quality,
                                                   GCancellable         *cancellable,
+                                                  TesseraProgressFunc   progress,
+                                                  gpointer              progress_data,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 gboolean      tessera_image_save_finish          (TesseraImage         *self,

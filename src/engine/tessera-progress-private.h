@@ -1,0 +1,36 @@
+/* tessera-progress-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-image.h"
+
+G_BEGIN_DECLS
+
+/* Delivers progress to the caller: directly when the work runs in the
+ * caller's thread, through the caller's main context when it runs in a
+ * worker. Reports closer than half a percent apart are dropped. */
+typedef struct
+{
+  TesseraProgressFunc  func;
+  gpointer             user_data;
+  GMainContext        *context;
+  double               last_fraction;
+  const char          *last_text;
+} TesseraProgress;
+
+void tessera_progress_init          (TesseraProgress     *self,
+                                     TesseraProgressFunc  func,
+                                     gpointer             user_data);
+void tessera_progress_init_deferred (TesseraProgress     *self,
+                                     TesseraProgressFunc  func,
+                                     gpointer             user_data);
+void tessera_progress_clear         (TesseraProgress     *self);
+void tessera_progress_report        (TesseraProgress     *self,
+                                     double               fraction,
+                                     const char          *text);
+
+G_END_DECLS

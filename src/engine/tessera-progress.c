@@ -1,0 +1,92 @@
+/* tessera-progress.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-progress"
+
+#include "config.h"
+
+#include "tessera-progress-private.h"
+
+typedef struct
+{
+  TesseraProgressFunc func;
+  gpointer            user_data;
+  double              fraction;
+  const char         *text;
+} Update;
+
+/* For work in the calling thread: reports are calls. */
+void
+tessera_progress_init (TesseraProgress     *self,
+                       TesseraProgressFunc  func,
+                       gpointer             user_data)
+{
+  *self = (TesseraProgress) { func, user_data, NULL, -1.0, NULL };
+}
+
+/* For work in a worker thread: reports reach the thread-default main
+ * context of the thread calling this, in order. */
+void
+tessera_progress_init_deferred (TesseraProgress     *self,
+                                TesseraProgressFunc  func,
+                                gpointer             user_data)
+{
+  tessera_progress_init (self, func, user_data);
+  if (func != NULL)
+    self->context = g_main_context_ref_thread_default ();
+}
+
+void
+tessera_progress_clear (TesseraProgress *self)
+{
+  g_clear_pointer (&self->context, g_main_context_unref);
+}
+
+static gboolean
+deliver (gpointer data)
+{
+  Update *update = data;
+
+  update->func (update->fraction, update->text, update->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* @text must outlive the work: a string literal or a translation. */
+void
+tessera_progress_report (TesseraProgress *self,
+                         double           fraction,
+                         const char      *text)
+{
+  Update *update;
+  GSource *source;
+
+  if (self->func == NULL)
+    return;
+
+  if (text == self->last_text && fraction < 1.0 && fraction - self->last_fraction < 0.005)
+    return;
+
+  self->last_fraction = fraction;
+  self->last_text = text;
+
+  if (self->context == NULL)
+    {
+      self->func (fraction, text, self->user_data);
+      return;
+    }
+
+  update = g_new (Update, 1);
+  *update = (Update) { self->func, self->user_data, fraction, text };
+
+  /* Not g_main_context_invoke(): it runs the function right here, in the
+   * worker, whenever the caller's context happens to be free to acquire. */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver, update, g_free);
+  g_source_set_static_name (source, "[tessera] progress");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
+}
