@@ -35,21 +35,20 @@ install_missing() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
-# configure DIR [MESON OPTIONS…]: set up DIR once, keep its options current after.
+# configure DIR [MESON OPTIONS…]: set up DIR, unless it already is.
 configure() {
     local dir=$1
     shift
-    if [ -f "$dir/build.ninja" ]; then
-        meson configure "$dir" "$@" >/dev/null
-    else
-        meson setup "$dir" "$top" "$@"
-    fi
+    [ -f "$dir/build.ninja" ] || meson setup "$dir" "$top" "$@"
 }
 
+# Set-up and build messages go to stderr: stdout is the program's.
 build_main() {
-    install_missing
-    configure "$build" -Dwerror=true
-    meson compile -C "$build"
+    {
+        install_missing
+        configure "$build" -Dwerror=true
+        meson compile -C "$build"
+    } >&2
 }
 
 run() {
