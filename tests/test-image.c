@@ -327,10 +327,25 @@ static const ErrorCase error_cases[] = {
   { "lying-ihdr.png", FALSE, TESSERA_ERROR_CORRUPT },
   { "huge-ihdr.png", FALSE, TESSERA_ERROR_TOO_LARGE },
   { "gigapixel-ihdr.png", FALSE, TESSERA_ERROR_TOO_LARGE },
+  { "too-small-for-ihdr.png", FALSE, TESSERA_ERROR_CORRUPT },
   { "not-a-png.png", FALSE, TESSERA_ERROR_UNKNOWN_FORMAT },
   { "no-such-file.png", TRUE, G_IO_ERROR_NOT_FOUND },
   { "", TRUE, G_IO_ERROR_IS_DIRECTORY },
 };
+
+/* A text chunk claiming 1.5 GB (found by fuzzing) is skipped, not allocated. */
+static void
+test_huge_text_chunk (void)
+{
+  g_autoptr(GFile) file = test_data_file ("images/huge-text-chunk.png");
+  g_autoptr(TesseraImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+
+  image = tessera_image_new_from_file (file, NULL, &error);
+  g_assert_null (image);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+  g_assert_true (g_str_has_prefix (error->message, "huge-text-chunk.png: "));
+}
 
 static void
 test_exif_orientation (void)
@@ -773,6 +788,7 @@ main (int   argc,
       g_test_add_data_func (path, &error_cases[i], test_load_error);
     }
 
+  g_test_add_func ("/tessera/image/errors/huge-text-chunk", test_huge_text_chunk);
   g_test_add_func ("/tessera/image/pixbuf/exif-orientation", test_exif_orientation);
   g_test_add_data_func ("/tessera/image/pixbuf/bmp", "rgb.bmp", test_pixbuf_format);
   g_test_add_data_func ("/tessera/image/pixbuf/tiff", "rgb.tiff", test_pixbuf_format);

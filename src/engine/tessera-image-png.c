@@ -33,6 +33,14 @@ typedef struct
   png_text      *texts;
   guint          n_texts;
   GPtrArray     *strings;        /* converted text that must outlive the write */
+
+  /* Chunk headers seen while reading, to refuse a chunk longer than the
+   * rest of the file before libpng allocates it. */
+  goffset        size;           /* of the whole file, -1 if unknown */
+  goffset        offset;         /* bytes read so far */
+  goffset        chunk_start;    /* where the next chunk header begins */
+  guint8         header[8];
+  guint          header_fill;
 } PngState;
 
 static PngState *
@@ -108,6 +116,44 @@ propagate_png_error (PngState    *state,
     }
 }
 
+/* libpng allocates a chunk at the length its header claims, and Debian's
+ * libpng only warns when that is absurd (found by fuzzing: a 1.6 kB file
+ * with a 1.5 GB text chunk). So the chunk headers are read here too, as the
+ * bytes go by, and one that claims more than the file holds stops the read. */
+static void
+watch_chunks (png_structp   png,
+              PngState     *state,
+              const guint8 *data,
+              gsize         length)
+{
+  goffset start = state->offset;
+
+  state->offset += length;
+  if (state->size < 0)
+    return;
+
+  while (state->chunk_start + state->header_fill < state->offset)
+    {
+      goffset from = state->chunk_start + state->header_fill;
+      gsize n = MIN (sizeof state->header - state->header_fill, (gsize) (state->offset - from));
+      guint32 chunk_length;
+
+      memcpy (state->header + state->header_fill, data + (from - start), n);
+      state->header_fill += n;
+      if (state->header_fill < sizeof state->header)
+        return;
+
+      memcpy (&chunk_length, state->header, sizeof chunk_length);
+      chunk_length = GUINT32_FROM_BE (chunk_length);
+      if (state->chunk_start + 12 + (goffset) chunk_length > state->size)
+        png_fail (png, state, g_error_new (TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
+                                           _("the file ends too early (truncated PNG)")));
+
+      state->chunk_start += 12 + (goffset) chunk_length;
+      state->header_fill = 0;
+    }
+}
+
 static void
 on_png_read (png_structp png,
              png_bytep   data,
@@ -123,6 +169,8 @@ on_png_read (png_structp png,
   if (n_read < length)
     png_fail (png, state, g_error_new (TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
                                        _("the file ends too early (truncated PNG)")));
+
+  watch_chunks (png, state, data, length);
 }
 
 static char *
@@ -220,7 +268,7 @@ store_row (TesseraImage *image,
       for (guint c = 0; c < channels; c++)
         {
           if (depth == 16)
-            v[c] = ((const guint16 *) row)[(gsize) x * channels + c] / 65535.f;
+            v[c] = ((const guint16 *) (const void *) row)[(gsize) x * channels + c] / 65535.f;
           else
             v[c] = tessera_u8_to_float[row[(gsize) x * channels + c]];
         }
@@ -242,8 +290,15 @@ store_row (TesseraImage *image,
     }
 }
 
+/* Deflate never compresses better than 1032 to 1: a file smaller than its
+ * image data over 1032 is truncated, whatever its header says. */
+#define DEFLATE_MAX_RATIO 1032
+
+#define METADATA_CHUNK_MAX (32u << 20)
+
 TesseraImage *
 tessera_image_load_png (GInputStream  *stream,
+                        goffset        size,
                         const char    *name,
                         GCancellable  *cancellable,
                         GError       **error)
@@ -257,6 +312,8 @@ tessera_image_load_png (GInputStream  *stream,
 
   state->input = stream;
   state->cancellable = cancellable;
+  state->size = size;
+  state->chunk_start = 8;
 
   png = png_create_read_struct (PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
   info = png ? png_create_info_struct (png) : NULL;
@@ -278,6 +335,10 @@ tessera_image_load_png (GInputStream  *stream,
   png_set_read_fn (png, state, on_png_read);
   /* Our own limits below say more than libpng's "exceeds user limit". */
   png_set_user_limits (png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+  /* Compressed text and profiles decompress up to this size, no further:
+   * a few kilobytes must not become gigabytes. Real metadata is far
+   * smaller, ComfyUI's workflows included. */
+  png_set_chunk_malloc_max (png, METADATA_CHUNK_MAX);
   png_set_option (png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
 
   png_read_info (png, info);
@@ -288,6 +349,15 @@ tessera_image_load_png (GInputStream  *stream,
       /* Already names the file: hand it over as is. */
       png_destroy_read_struct (&png, &info, NULL);
       g_propagate_error (error, g_steal_pointer (&state->error));
+      return NULL;
+    }
+
+  if (size >= 0 && (guint64) height * (png_get_rowbytes (png, info) + 1) / DEFLATE_MAX_RATIO > (guint64) size)
+    {
+      png_destroy_read_struct (&png, &info, NULL);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
+                   _("%s: the file is too small to hold a %u×%u image (truncated?)"),
+                   name, (guint) width, (guint) height);
       return NULL;
     }
 
@@ -524,7 +594,7 @@ tessera_image_save_png (TesseraImage  *self,
 
       if (depth == 16)
         {
-          guint16 *row = (guint16 *) state->buffer;
+          guint16 *row = (guint16 *) (void *) state->buffer;
 
           for (guint x = 0; x < width; x++)
             for (guint c = 0; c < channels; c++)

@@ -29,8 +29,8 @@ typedef struct
   TesseraTextKind  kind;
 } TesseraImageText;
 
-gboolean      tessera_image_check_size         (guint64              width,
-                                                guint64              height,
+gboolean      tessera_image_check_size         (guint                width,
+                                                guint                height,
                                                 const char          *what,
                                                 GError             **error);
 void          tessera_image_add_text           (TesseraImage        *self,
@@ -68,7 +68,12 @@ tessera_float_to_u16 (float v)
   return (guint16) (v * 65535.f + 0.5f);
 }
 
+TesseraImage *tessera_image_load_stream        (GInputStream        *stream,
+                                                const char          *name,
+                                                GCancellable        *cancellable,
+                                                GError             **error);
 TesseraImage *tessera_image_load_png           (GInputStream        *stream,
+                                                goffset              size,
                                                 const char          *name,
                                                 GCancellable        *cancellable,
                                                 GError             **error);

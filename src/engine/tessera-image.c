@@ -208,15 +208,15 @@ tessera_image_init (TesseraImage *self)
 }
 
 gboolean
-tessera_image_check_size (guint64      width,
-                          guint64      height,
+tessera_image_check_size (guint        width,
+                          guint        height,
                           const char  *what,
                           GError     **error)
 {
   if (width == 0 || height == 0)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
-                   _("%s: the image has no pixels (%" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT ")"),
+                   _("%s: the image has no pixels (%u×%u)"),
                    what, width, height);
       return FALSE;
     }
@@ -224,18 +224,16 @@ tessera_image_check_size (guint64      width,
   if (width > TESSERA_IMAGE_MAX_SIDE || height > TESSERA_IMAGE_MAX_SIDE)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
-                   _("%s: %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " pixels is too large "
-                     "(at most %u pixels per side)"),
+                   _("%s: %u×%u pixels is too large (at most %u pixels per side)"),
                    what, width, height, TESSERA_IMAGE_MAX_SIDE);
       return FALSE;
     }
 
-  if (width * height > TESSERA_IMAGE_MAX_PIXELS)
+  if ((guint64) width * height > TESSERA_IMAGE_MAX_PIXELS)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
-                   _("%s: %" G_GUINT64_FORMAT "×%" G_GUINT64_FORMAT " pixels is too large "
-                     "(at most 1 gigapixel)"),
-                   what, width, height);
+                   _("%s: %u×%u pixels is too large (at most %u megapixels)"),
+                   what, width, height, (guint) (TESSERA_IMAGE_MAX_PIXELS / (1 << 20)));
       return FALSE;
     }
 
@@ -303,31 +301,61 @@ tessera_image_new_from_file (GFile         *file,
                              GCancellable  *cancellable,
                              GError       **error)
 {
-  g_autoptr(GFileInputStream) file_stream = NULL;
-  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GFileInputStream) stream = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *name = NULL;
-  const guint8 *head;
-  gssize n_read;
-  gsize n_head;
 
   g_return_val_if_fail (G_IS_FILE (file), NULL);
 
   name = tessera_file_dup_display_name (file);
 
-  file_stream = g_file_read (file, cancellable, &local_error);
-  if (file_stream == NULL)
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
     {
       tessera_file_set_io_error (error, file, local_error);
       return NULL;
     }
 
-  stream = g_buffered_input_stream_new_sized (G_INPUT_STREAM (file_stream), 1 << 16);
+  return tessera_image_load_stream (G_INPUT_STREAM (stream), name, cancellable, error);
+}
+
+/* Reads an image from @stream, PNG by its signature, anything else through
+ * GdkPixbuf. Errors start with @name. */
+TesseraImage *
+tessera_image_load_stream (GInputStream  *input,
+                           const char    *name,
+                           GCancellable  *cancellable,
+                           GError       **error)
+{
+  g_autoptr(GInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const guint8 *head;
+  goffset size = -1;
+  gssize n_read;
+  gsize n_head;
+
+  /* The size, when it can be known, tells a lying header from a real one. */
+  if (G_IS_SEEKABLE (input) && g_seekable_can_seek (G_SEEKABLE (input)))
+    {
+      goffset start = g_seekable_tell (G_SEEKABLE (input));
+
+      if (g_seekable_seek (G_SEEKABLE (input), 0, G_SEEK_END, cancellable, NULL))
+        size = g_seekable_tell (G_SEEKABLE (input)) - start;
+      if (!g_seekable_seek (G_SEEKABLE (input), start, G_SEEK_SET, cancellable, &local_error))
+        {
+          g_set_error (error, local_error->domain, local_error->code,
+                       "%s: %s", name, local_error->message);
+          return NULL;
+        }
+    }
+
+  stream = g_buffered_input_stream_new_sized (input, 1 << 16);
   n_read = g_buffered_input_stream_fill (G_BUFFERED_INPUT_STREAM (stream),
                                          sizeof png_signature, cancellable, &local_error);
   if (n_read < 0)
     {
-      tessera_file_set_io_error (error, file, local_error);
+      g_set_error (error, local_error->domain, local_error->code,
+                   "%s: %s", name, local_error->message);
       return NULL;
     }
 
@@ -340,7 +368,7 @@ tessera_image_new_from_file (GFile         *file,
 
   head = g_buffered_input_stream_peek_buffer (G_BUFFERED_INPUT_STREAM (stream), &n_head);
   if (n_head >= sizeof png_signature && memcmp (head, png_signature, sizeof png_signature) == 0)
-    return tessera_image_load_png (stream, name, cancellable, error);
+    return tessera_image_load_png (stream, size, name, cancellable, error);
 
   return tessera_image_load_pixbuf (stream, name, cancellable, error);
 }

@@ -138,6 +138,7 @@ small = encode(8, 8, rows(8, 8, 3, s8), bitdepth=8)
 save_chunks('lying-ihdr.png', with_ihdr(small, 64, 64))
 save_chunks('huge-ihdr.png', with_ihdr(small, 70000, 16))
 save_chunks('gigapixel-ihdr.png', with_ihdr(small, 40000, 40000))
+save_chunks('too-small-for-ihdr.png', with_ihdr(small, 30000, 20000))
 save('not-a-png.png', b'This is a text file, not a picture.\n')
 save('empty.png', b'')
 
