@@ -520,10 +520,13 @@ test_interrupt (void)
   tessera_image_save (big, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error);
   g_assert_no_error (error);
 
-  /* 9600 × 9600 Lanczos takes seconds; the signal comes well before. */
+  /* The output folder appears once the CLI handles signals; 9600 × 9600
+   * Lanczos and its PNG take seconds, so the signal comes well before. */
   process = spawn_cli ((const char *[]) { "upscale", "-q", input, "-s", "6", "-d", out_dir, NULL },
                        G_SUBPROCESS_FLAGS_STDERR_SILENCE);
-  g_usleep (G_USEC_PER_SEC / 2);
+  for (guint i = 0; i < 1000 && !g_file_test (out_dir, G_FILE_TEST_IS_DIR); i++)
+    g_usleep (G_USEC_PER_SEC / 100);
+  g_usleep (G_USEC_PER_SEC / 4);
   g_subprocess_send_signal (process, SIGINT);
   g_subprocess_wait (process, NULL, &error);
   g_assert_no_error (error);

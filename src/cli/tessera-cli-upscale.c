@@ -539,6 +539,13 @@ tessera_cli_upscale (int    argc,
   tessera_upscale_options_set_format (self.options, format);
   tessera_upscale_options_set_quality (self.options, quality);
 
+  /* Ctrl-C cancels: the temporary output is removed, nothing half-written
+   * stays. Installed before anything is created, so that nothing escapes. */
+  self.cancellable = g_cancellable_new ();
+  signal_ids[0] = g_unix_signal_add (SIGINT, on_interrupt, &self);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
+  signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
+
   if (output_dir != NULL)
     {
       g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
@@ -547,9 +554,8 @@ tessera_cli_upscale (int    argc,
           !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
         {
           tessera_cli_error (_("%s: cannot create the folder: %s"), output_dir, error->message);
-          g_clear_object (&self.engine);
-          g_clear_object (&self.options);
-          return EXIT_FAILED;
+          status = EXIT_FAILED;
+          goto out;
         }
       g_clear_error (&error);
     }
@@ -579,26 +585,21 @@ tessera_cli_upscale (int    argc,
   self.overwrite = overwrite;
   self.quiet = quiet;
   self.progress_bar = !quiet && isatty (STDOUT_FILENO);
-  self.cancellable = g_cancellable_new ();
   self.loop = g_main_loop_new (NULL, FALSE);
   self.timer = g_timer_new ();
-
-  /* Ctrl-C cancels: the temporary output is removed, nothing half-written stays. */
-  signal_ids[0] = g_unix_signal_add (SIGINT, on_interrupt, &self);
-  signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
-  signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
 
   /* From the loop, so that a first job failing at once can still quit it. */
   g_idle_add_once (start_first_job, &self);
   g_main_loop_run (self.loop);
 
-  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
-    g_source_remove (signal_ids[i]);
-
   if (self.interrupted)
     status = EXIT_INTERRUPTED;
   else
     status = self.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+
+out:
+  for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
+    g_source_remove (signal_ids[i]);
 
   g_clear_pointer (&self.timer, g_timer_destroy);
   g_clear_pointer (&self.loop, g_main_loop_unref);

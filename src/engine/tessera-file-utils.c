@@ -168,8 +168,7 @@ tessera_output_file_commit (TesseraOutputFile  *self,
 
   if (!g_output_stream_flush (self->stream, cancellable, &local_error))
     {
-      g_set_error (error, local_error->domain, local_error->code,
-                   "%s: %s", self->name, local_error->message);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", self->name);
       return FALSE;
     }
 
@@ -183,8 +182,7 @@ tessera_output_file_commit (TesseraOutputFile  *self,
 
   if (!g_output_stream_close (self->stream, cancellable, &local_error))
     {
-      g_set_error (error, local_error->domain, local_error->code,
-                   "%s: %s", self->name, local_error->message);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", self->name);
       return FALSE;
     }
 

@@ -307,8 +307,7 @@ tessera_image_save_pixbuf (TesseraImage        *self,
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
-        g_set_error (error, local_error->domain, local_error->code,
-                     "%s: %s", name, local_error->message);
+        g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", name);
       return FALSE;
     }
 

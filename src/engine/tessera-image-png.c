@@ -106,8 +106,7 @@ propagate_png_error (PngState    *state,
       if (g_error_matches (state->error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&state->error));
       else
-        g_set_error (error, state->error->domain, state->error->code,
-                     "%s: %s", name, state->error->message);
+        g_propagate_prefixed_error (error, g_steal_pointer (&state->error), "%s: ", name);
     }
   else
     {

@@ -343,8 +343,7 @@ tessera_image_load_stream (GInputStream  *input,
         size = g_seekable_tell (G_SEEKABLE (input)) - start;
       if (!g_seekable_seek (G_SEEKABLE (input), start, G_SEEK_SET, cancellable, &local_error))
         {
-          g_set_error (error, local_error->domain, local_error->code,
-                       "%s: %s", name, local_error->message);
+          g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", name);
           return NULL;
         }
     }
@@ -354,8 +353,7 @@ tessera_image_load_stream (GInputStream  *input,
                                          sizeof png_signature, cancellable, &local_error);
   if (n_read < 0)
     {
-      g_set_error (error, local_error->domain, local_error->code,
-                   "%s: %s", name, local_error->message);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", name);
       return NULL;
     }
 
