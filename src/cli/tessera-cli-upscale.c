@@ -362,6 +362,43 @@ default_output_name (const char            *input_name,
                           tessera_image_format_get_extension (tessera_upscale_options_get_format (options)));
 }
 
+/* --format if given, else the output's extension, else PNG; the two must agree. */
+static gboolean
+choose_format (const char         *format_name,
+               const char         *output,
+               TesseraImageFormat *format)
+{
+  TesseraImageFormat named;
+  gboolean has_named = output != NULL && tessera_image_format_from_filename (output, &named);
+
+  if (format_name == NULL)
+    {
+      if (output != NULL && !has_named)
+        {
+          tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg or "
+                               ".webp, or use --format"), output);
+          return FALSE;
+        }
+      *format = has_named ? named : TESSERA_IMAGE_FORMAT_PNG;
+      return TRUE;
+    }
+
+  if (!tessera_image_format_from_name (format_name, format))
+    {
+      tessera_cli_error (_("unknown format “%s”: use png, jpeg or webp"), format_name);
+      return FALSE;
+    }
+
+  if (has_named && named != *format)
+    {
+      tessera_cli_error (_("%s: the name says %s but --format says %s"),
+                         output, tessera_image_format_get_extension (named), format_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 static char *
 list_upscaler_names (TesseraEngine *engine)
 {
@@ -486,32 +523,8 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
-  if (format_name != NULL)
-    {
-      if (!tessera_image_format_from_name (format_name, &format))
-        {
-          tessera_cli_error (_("unknown format “%s”: use png, jpeg or webp"), format_name);
-          return EXIT_USAGE;
-        }
-    }
-  else if (output != NULL && !tessera_image_format_from_filename (output, &format))
-    {
-      tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg or .webp, "
-                           "or use --format"), output);
-      return EXIT_USAGE;
-    }
-
-  if (output != NULL && format_name != NULL)
-    {
-      TesseraImageFormat named;
-
-      if (tessera_image_format_from_filename (output, &named) && named != format)
-        {
-          tessera_cli_error (_("%s: the name says %s but --format says %s"),
-                             output, tessera_image_format_get_extension (named), format_name);
-          return EXIT_USAGE;
-        }
-    }
+  if (!choose_format (format_name, output, &format))
+    return EXIT_USAGE;
 
   if (!tessera_image_format_is_writable (format))
     {

@@ -168,17 +168,17 @@ describe_upscale (const char   *upscaler,
   guint in_height = tessera_image_get_height (input);
   guint out_width = tessera_image_get_width (output);
   guint out_height = tessera_image_get_height (output);
-  char scale[2][G_ASCII_DTOSTR_BUF_SIZE];
+  char scale_x[G_ASCII_DTOSTR_BUF_SIZE];
+  char scale_y[G_ASCII_DTOSTR_BUF_SIZE];
+  gboolean uniform;
 
-  g_ascii_formatd (scale[0], sizeof scale[0], "%.4g", (double) out_width / in_width);
-  g_ascii_formatd (scale[1], sizeof scale[1], "%.4g", (double) out_height / in_height);
+  g_ascii_formatd (scale_x, sizeof scale_x, "%.4g", (double) out_width / in_width);
+  g_ascii_formatd (scale_y, sizeof scale_y, "%.4g", (double) out_height / in_height);
+  uniform = g_str_equal (scale_x, scale_y);
 
   return g_strdup_printf ("upscaler: %s, scale: %s%s%s, size: %ux%u -> %ux%u, tessera: %s",
-                          upscaler, scale[0],
-                          g_str_equal (scale[0], scale[1]) ? "" : "x", 
-                          g_str_equal (scale[0], scale[1]) ? "" : scale[1],
-                          in_width, in_height, out_width, out_height,
-                          TESSERA_VERSION_STRING);
+                          upscaler, scale_x, uniform ? "" : "x", uniform ? "" : scale_y,
+                          in_width, in_height, out_width, out_height, TESSERA_VERSION_STRING);
 }
 
 static TesseraImage *

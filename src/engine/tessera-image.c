@@ -415,48 +415,6 @@ tessera_image_new_from_file_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static gboolean save_with_progress (TesseraImage        *self,
-                                    GFile               *file,
-                                    TesseraImageFormat   format,
-                                    int                  quality,
-                                    GCancellable        *cancellable,
-                                    TesseraProgress     *progress,
-                                    GError             **error);
-
-/**
- * tessera_image_save:
- * @self: a #TesseraImage
- * @file: where to write
- * @format: the file format
- * @quality: 1–100, for JPEG and WebP
- * @cancellable: (nullable): a #GCancellable
- * @progress: (nullable) (scope call): called in this thread as rows are written
- * @progress_data: data for @progress
- * @error: return location for a #GError
- *
- * Writes the image to a temporary file beside @file and renames it over
- * @file once complete: on error or cancellation nothing is left behind.
- * PNG keeps the bit depth, alpha, text chunks and colour information;
- * JPEG has no alpha, so a transparent image is put on white.
- *
- * Returns: %TRUE on success
- */
-gboolean
-tessera_image_save (TesseraImage        *self,
-                    GFile               *file,
-                    TesseraImageFormat   format,
-                    int                  quality,
-                    GCancellable        *cancellable,
-                    TesseraProgressFunc  progress,
-                    gpointer             progress_data,
-                    GError             **error)
-{
-  TesseraProgress reporter;
-
-  tessera_progress_init (&reporter, progress, progress_data);
-  return save_with_progress (self, file, format, quality, cancellable, &reporter, error);
-}
-
 static gboolean
 save_with_progress (TesseraImage        *self,
                     GFile               *file,
@@ -495,6 +453,40 @@ save_with_progress (TesseraImage        *self,
     ok = tessera_image_save_pixbuf (self, stream, format, quality, name, cancellable, error);
 
   return ok && tessera_output_file_commit (output, cancellable, error);
+}
+
+/**
+ * tessera_image_save:
+ * @self: a #TesseraImage
+ * @file: where to write
+ * @format: the file format
+ * @quality: 1–100, for JPEG and WebP
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope call): called in this thread as rows are written
+ * @progress_data: data for @progress
+ * @error: return location for a #GError
+ *
+ * Writes the image to a temporary file beside @file and renames it over
+ * @file once complete: on error or cancellation nothing is left behind.
+ * PNG keeps the bit depth, alpha, text chunks and colour information;
+ * JPEG has no alpha, so a transparent image is put on white.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tessera_image_save (TesseraImage        *self,
+                    GFile               *file,
+                    TesseraImageFormat   format,
+                    int                  quality,
+                    GCancellable        *cancellable,
+                    TesseraProgressFunc  progress,
+                    gpointer             progress_data,
+                    GError             **error)
+{
+  TesseraProgress reporter;
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  return save_with_progress (self, file, format, quality, cancellable, &reporter, error);
 }
 
 typedef struct

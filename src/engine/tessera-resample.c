@@ -181,6 +181,7 @@ typedef struct
   guint         band_rows;
   guint         n_bands;
   guint         max_band_source_rows;
+  gint          out_of_memory;  /* atomic */
 } Resample;
 
 static inline float
@@ -271,8 +272,16 @@ filter_bands (guint    begin,
   Resample *r = user_data;
   g_autofree float *buffer = NULL;
 
+  /* Small, but not when an aspect change squeezes many rows into one. */
   if (r->horizontal != NULL && r->vertical != NULL)
-    buffer = g_new (float, (gsize) r->max_band_source_rows * r->out_width);
+    {
+      buffer = g_try_malloc_n ((gsize) r->max_band_source_rows * r->out_width, sizeof (float));
+      if (buffer == NULL)
+        {
+          g_atomic_int_set (&r->out_of_memory, TRUE);
+          return;
+        }
+    }
 
   for (guint item = begin; item < end; item++)
     {
@@ -282,7 +291,8 @@ filter_bands (guint    begin,
       guint y1 = MIN (y0 + r->band_rows, r->out_height);
       const float *src = r->src[plane];
       float *dst = r->dst[plane];
-      const float *rows;
+      const float *rows;    /* source rows, from row `base` on */
+      guint base;
       guint first, last;
 
       band_source_rows (r, band, &first, &last);
@@ -301,13 +311,18 @@ filter_bands (guint    begin,
           for (guint y = first; y < last; y++)
             filter_row_horizontally (src + (gsize) y * r->in_width, r->horizontal,
                                      buffer + (gsize) (y - first) * r->out_width, r->out_width);
-          rows = buffer - (gsize) first * r->out_width;
+          rows = buffer;
+          base = first;
         }
       else
-        rows = src;
+        {
+          rows = src;
+          base = 0;
+        }
 
       for (guint y = y0; y < y1; y++)
-        filter_rows_vertically (rows + (gsize) r->vertical->first[y] * r->out_width, r->out_width,
+        filter_rows_vertically (rows + (gsize) (r->vertical->first[y] - base) * r->out_width,
+                                r->out_width,
                                 r->vertical->weights + (gsize) y * r->vertical->taps,
                                 r->vertical->taps,
                                 dst + (gsize) y * r->out_width, r->out_width);
@@ -541,6 +556,14 @@ tessera_resample (TesseraImage         *source,
                       cancellable, progress, progress_data, error);
 
   tessera_free_large (premultiplied, premultiplied_size);
+
+  if (ok && r.out_of_memory)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory to resample a %u×%u image to %u×%u"),
+                   r.in_width, r.in_height, r.out_width, r.out_height);
+      return FALSE;
+    }
 
   if (ok && has_alpha)
     unpremultiply (dest);
