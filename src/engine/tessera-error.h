@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * @TESSERA_ERROR_TOO_LARGE: the image is larger than Tessera handles
  * @TESSERA_ERROR_UNSUPPORTED: valid, but not supported by this build
  * @TESSERA_ERROR_NO_MEMORY: not enough memory for the image
+ * @TESSERA_ERROR_FORBIDDEN: a model file asks to run code, which is refused
  *
  * Errors of the Tessera engine. File system errors keep GIO's domain.
  */
@@ -35,6 +36,7 @@ typedef enum
   TESSERA_ERROR_TOO_LARGE,
   TESSERA_ERROR_UNSUPPORTED,
   TESSERA_ERROR_NO_MEMORY,
+  TESSERA_ERROR_FORBIDDEN,
 } TesseraError;
 
 GQuark tessera_error_quark (void);

@@ -1,0 +1,37 @@
+/* tessera-formats-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "tessera-state-dict-private.h"
+
+G_BEGIN_DECLS
+
+/* Every loader reads a whole file's bytes (usually mapped) into a state
+ * dict that points into them. Their errors give the cause; the caller puts
+ * the file's name in front. */
+
+TesseraStateDict *tessera_safetensors_load   (GBytes            *contents,
+                                              GError           **error);
+gboolean          tessera_safetensors_write  (TesseraStateDict  *state_dict,
+                                              GOutputStream     *stream,
+                                              GCancellable      *cancellable,
+                                              GError           **error);
+TesseraStateDict *tessera_pth_load           (GBytes            *contents,
+                                              GError           **error);
+TesseraStateDict *tessera_ncnn_load          (GBytes            *param,
+                                              GBytes            *bin,
+                                              GError           **error);
+TesseraStateDict *tessera_waifu2x_json_load  (GBytes            *contents,
+                                              GError           **error);
+
+gboolean          tessera_json_nesting_fits  (const char        *data,
+                                              gsize              size,
+                                              guint              max_depth);
+
+G_END_DECLS
