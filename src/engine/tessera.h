@@ -10,6 +10,8 @@
 # include "tessera-version.h"
 # include "tessera-error.h"
 # include "tessera-image.h"
+# include "tessera-model.h"
+# include "tessera-model-library.h"
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"

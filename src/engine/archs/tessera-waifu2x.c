@@ -1,0 +1,55 @@
+/* tessera-waifu2x.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-waifu2x"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-arch-private.h"
+
+/* waifu2x's two small models, with nunif's names net.0 … net.12:
+ * vgg_7, seven 3×3 convolutions (1:1), and upconv_7, six convolutions and
+ * a 4×4 stride-2 transposed convolution (×2). */
+TesseraDetect
+tessera_waifu2x_detect (TesseraStateDict  *state_dict,
+                        TesseraArchInfo   *info,
+                        GError           **error)
+{
+  const TesseraTensor *first, *last;
+
+  if (arch_count (state_dict, "net.%u.weight", 0) != 1 || !arch_has (state_dict, "net.12.weight") ||
+      !arch_has (state_dict, "net.2.weight") || arch_has (state_dict, "net.14.weight"))
+    return TESSERA_DETECT_NO;
+
+  for (guint i = 0; i <= 12; i += 2)
+    if (arch_tensor (state_dict, 4, "net.%u.weight", i) == NULL)
+      return TESSERA_DETECT_NO;
+
+  first = arch_tensor (state_dict, 4, "net.0.weight");
+  last = arch_tensor (state_dict, 4, "net.12.weight");
+  info->supported = TRUE;
+  info->in_channels = first->shape[1];
+  info->num_feat = first->shape[0];
+
+  if (last->shape[2] == 4)
+    {
+      info->arch = TESSERA_ARCH_WAIFU2X_UPCONV7;
+      info->out_channels = last->shape[1];
+      info->scale = 2;
+    }
+  else if (last->shape[2] == 3)
+    {
+      info->arch = TESSERA_ARCH_WAIFU2X_VGG7;
+      info->out_channels = last->shape[0];
+      info->scale = 1;
+    }
+  else
+    return arch_broken (error, TESSERA_ARCH_WAIFU2X_VGG7, _("its last layer has an unknown kernel size"));
+
+  return TESSERA_DETECT_YES;
+}

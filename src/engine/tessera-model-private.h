@@ -1,0 +1,18 @@
+/* tessera-model-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-model.h"
+#include "tessera-state-dict-private.h"
+
+G_BEGIN_DECLS
+
+TesseraModel     *tessera_model_new_failed       (GFile        *file,
+                                                  const GError *error);
+TesseraStateDict *tessera_model_get_state_dict   (TesseraModel *self);
+
+G_END_DECLS

@@ -1,0 +1,566 @@
+/* tessera-model.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-model"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "archs/tessera-arch-private.h"
+#include "formats/tessera-formats-private.h"
+#include "tessera-error.h"
+#include "tessera-file-utils-private.h"
+#include "tessera-model-private.h"
+
+/**
+ * TesseraModel:
+ *
+ * An upscaling model read from a file: its format, the architecture its
+ * keys and shapes show, and what that architecture's sizes are. The
+ * weights stay in the file, mapped, until the engine needs them.
+ *
+ * A model that failed to load (as the library lists a broken file) has
+ * an error and nothing else.
+ */
+struct _TesseraModel
+{
+  GObject             parent_instance;
+
+  GFile              *file;
+  char               *name;
+  GError             *error;
+  TesseraModelFormat  format;
+  TesseraArchInfo     info;
+  guint64             n_params;
+  char               *dtype;
+  guint64             file_size;
+  TesseraStateDict   *state_dict;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraModel, tessera_model, G_TYPE_OBJECT)
+
+static const struct {
+  const char *id;
+  const char *title;
+} arches[] = {
+  [TESSERA_ARCH_UNKNOWN] = { "unknown", N_("Unknown") },
+  [TESSERA_ARCH_ESRGAN] = { "esrgan", "ESRGAN" },
+  [TESSERA_ARCH_COMPACT] = { "compact", "Real-ESRGAN Compact" },
+  [TESSERA_ARCH_REALCUGAN] = { "realcugan", "Real-CUGAN" },
+  [TESSERA_ARCH_WAIFU2X_VGG7] = { "waifu2x-vgg7", "waifu2x vgg_7" },
+  [TESSERA_ARCH_WAIFU2X_UPCONV7] = { "waifu2x-upconv7", "waifu2x upconv_7" },
+  [TESSERA_ARCH_WAIFU2X_CUNET] = { "waifu2x-cunet", "waifu2x CUNet" },
+  [TESSERA_ARCH_SWINIR] = { "swinir", "SwinIR" },
+  [TESSERA_ARCH_DAT] = { "dat", "DAT" },
+  [TESSERA_ARCH_HAT] = { "hat", "HAT" },
+  [TESSERA_ARCH_OMNISR] = { "omnisr", "OmniSR" },
+  [TESSERA_ARCH_SPAN] = { "span", "SPAN" },
+};
+
+static const char *formats[] = {
+  [TESSERA_MODEL_FORMAT_PTH] = "pth",
+  [TESSERA_MODEL_FORMAT_SAFETENSORS] = "safetensors",
+  [TESSERA_MODEL_FORMAT_NCNN] = "ncnn",
+  [TESSERA_MODEL_FORMAT_WAIFU2X_JSON] = "waifu2x-json",
+};
+
+/* Extensions a model file's display name loses. */
+static const char *extensions[] = { ".safetensors", ".param", ".pth", ".json", ".ckpt", ".pt" };
+
+const char *
+tessera_arch_to_string (TesseraArch arch)
+{
+  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), "unknown");
+
+  return arches[arch].id;
+}
+
+const char *
+tessera_arch_get_title (TesseraArch arch)
+{
+  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), NULL);
+
+  return arch == TESSERA_ARCH_UNKNOWN ? _(arches[arch].title) : arches[arch].title;
+}
+
+const char *
+tessera_model_format_to_string (TesseraModelFormat format)
+{
+  g_return_val_if_fail (format < G_N_ELEMENTS (formats), NULL);
+
+  return formats[format];
+}
+
+static void
+tessera_model_finalize (GObject *object)
+{
+  TesseraModel *self = (TesseraModel *) object;
+
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_error (&self->error);
+  g_clear_pointer (&self->dtype, g_free);
+  g_clear_pointer (&self->state_dict, tessera_state_dict_unref);
+
+  G_OBJECT_CLASS (tessera_model_parent_class)->finalize (object);
+}
+
+static void
+tessera_model_class_init (TesseraModelClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tessera_model_finalize;
+}
+
+static void
+tessera_model_init (TesseraModel *self)
+{
+}
+
+static char *
+display_name (GFile *file)
+{
+  g_autofree char *basename = tessera_file_dup_display_name (file);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (basename, extensions[i]) && strlen (basename) > strlen (extensions[i]))
+      return g_strndup (basename, strlen (basename) - strlen (extensions[i]));
+
+  return g_steal_pointer (&basename);
+}
+
+/* The whole file, mapped when it is local. */
+static GBytes *
+read_file (GFile         *file,
+           GCancellable  *cancellable,
+           GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  const char *path = g_file_peek_path (file);
+  GBytes *bytes;
+
+  if (path != NULL)
+    {
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(GError) folder_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "");
+
+          tessera_file_set_io_error (error, file, folder_error);
+          return NULL;
+        }
+      mapped = g_mapped_file_new (path, FALSE, &local_error);
+      if (mapped == NULL)
+        {
+          g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR,
+                                                            g_io_error_from_file_error (local_error->code),
+                                                            local_error->message);
+
+          tessera_file_set_io_error (error, file, io_error);
+          return NULL;
+        }
+      return g_mapped_file_get_bytes (mapped);
+    }
+
+  bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
+  if (bytes == NULL)
+    tessera_file_set_io_error (error, file, local_error);
+  return bytes;
+}
+
+/* The format from the first bytes; the name only for the ncnn pair. */
+static gboolean
+sniff_format (GBytes              *contents,
+              TesseraModelFormat  *format)
+{
+  gsize size;
+  const guint8 *data = g_bytes_get_data (contents, &size);
+  gsize i = 0;
+  guint64 header = 0;
+
+  if (size >= 8)
+    {
+      memcpy (&header, data, sizeof header);
+      header = GUINT64_FROM_LE (header);
+    }
+
+  /* safetensors first: its header length can begin like a pickle (0x80 0x02). */
+  if (size >= 9 && header < size && data[8] == '{')
+    *format = TESSERA_MODEL_FORMAT_SAFETENSORS;
+  else if (size >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
+    *format = TESSERA_MODEL_FORMAT_PTH;
+  else if (size >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5)
+    *format = TESSERA_MODEL_FORMAT_PTH;
+  else if (size >= 7 && memcmp (data, "7767517", 7) == 0)
+    *format = TESSERA_MODEL_FORMAT_NCNN;
+  else
+    {
+      while (i < size && g_ascii_isspace (data[i]))
+        i++;
+      if (i == size || data[i] != '[')
+        return FALSE;
+      *format = TESSERA_MODEL_FORMAT_WAIFU2X_JSON;
+    }
+
+  return TRUE;
+}
+
+static GFile *
+ncnn_bin_file (GFile *param)
+{
+  g_autofree char *basename = g_file_get_basename (param);
+  g_autofree char *stem = g_str_has_suffix (basename, ".param")
+                          ? g_strndup (basename, strlen (basename) - strlen (".param"))
+                          : g_strdup (basename);
+  g_autofree char *bin = g_strconcat (stem, ".bin", NULL);
+  g_autoptr(GFile) folder = g_file_get_parent (param);
+
+  return g_file_get_child (folder, bin);
+}
+
+/* The dtype holding most of the weights: F16 for ncnn's fp16 with fp32
+ * biases. */
+static void
+summarise_weights (TesseraModel *self)
+{
+  guint64 per_dtype[TESSERA_DTYPE_BOOL + 1] = { 0 };
+  TesseraDType most = TESSERA_DTYPE_F32;
+  guint n = tessera_state_dict_get_n_tensors (self->state_dict);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const TesseraTensor *tensor = tessera_state_dict_get_nth (self->state_dict, i);
+
+      /* Index buffers and batch-norm statistics are not parameters. */
+      if (!tessera_dtype_is_float (tensor->dtype) || g_str_has_suffix (tensor->name, "running_mean") ||
+          g_str_has_suffix (tensor->name, "running_var") || g_str_has_suffix (tensor->name, "attn_mask"))
+        continue;
+      per_dtype[tensor->dtype] += tensor->n_elements;
+      self->n_params += tensor->n_elements;
+    }
+
+  for (guint d = 0; d < G_N_ELEMENTS (per_dtype); d++)
+    if (per_dtype[d] > per_dtype[most])
+      most = d;
+
+  self->dtype = g_ascii_strdown (tessera_dtype_get_name (most), -1);
+}
+
+/**
+ * tessera_model_new_from_file:
+ * @file: a `.pth`, `.safetensors`, waifu2x `.json` or ncnn `.param` (its
+ *   `.bin` beside it)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Reads a model file and works out its architecture from the names and
+ * shapes of its tensors. Nothing in the file is executed.
+ *
+ * Returns: (transfer full): the model, or %NULL with an error that names
+ *   the file and the cause
+ */
+TesseraModel *
+tessera_model_new_from_file (GFile         *file,
+                             GCancellable  *cancellable,
+                             GError       **error)
+{
+  g_autoptr(TesseraModel) self = NULL;
+  g_autoptr(GBytes) contents = NULL;
+  g_autoptr(GBytes) bin = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *basename = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (file), NULL);
+
+  self = g_object_new (TESSERA_TYPE_MODEL, NULL);
+  self->file = g_object_ref (file);
+  self->name = display_name (file);
+  basename = tessera_file_dup_display_name (file);
+
+  contents = read_file (file, cancellable, error);
+  if (contents == NULL)
+    return NULL;
+
+  if (g_bytes_get_size (contents) == 0)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("%s: the file is empty"), basename);
+      return NULL;
+    }
+
+  if (!sniff_format (contents, &self->format))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNKNOWN_FORMAT,
+                   _("%s: not a model file Tessera reads (.pth, .safetensors, ncnn .param, waifu2x .json)"),
+                   basename);
+      return NULL;
+    }
+
+  self->file_size = g_bytes_get_size (contents);
+  switch (self->format)
+    {
+    case TESSERA_MODEL_FORMAT_PTH:
+      self->state_dict = tessera_pth_load (contents, &local_error);
+      break;
+    case TESSERA_MODEL_FORMAT_SAFETENSORS:
+      self->state_dict = tessera_safetensors_load (contents, &local_error);
+      break;
+    case TESSERA_MODEL_FORMAT_NCNN:
+      {
+        g_autoptr(GFile) bin_file = ncnn_bin_file (file);
+
+        bin = read_file (bin_file, cancellable, error);
+        if (bin == NULL)
+          {
+            g_prefix_error (error, _("%s: its weights are missing: "), basename);
+            return NULL;
+          }
+        self->file_size += g_bytes_get_size (bin);
+        self->state_dict = tessera_ncnn_load (contents, bin, &local_error);
+      }
+      break;
+    case TESSERA_MODEL_FORMAT_WAIFU2X_JSON:
+    default:
+      self->state_dict = tessera_waifu2x_json_load (contents, &local_error);
+      /* waifu2x marks its upscaling JSON models by name only: they want
+       * the image enlarged ×2 (nearest) before the 1:1 network. */
+      if (self->state_dict != NULL && strstr (basename, "scale2.0x") != NULL)
+        tessera_state_dict_set_metadata (self->state_dict, "input_scale", "2");
+      break;
+    }
+
+  if (self->state_dict == NULL || !tessera_arch_detect (self->state_dict, &self->info, &local_error))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", basename);
+      return NULL;
+    }
+
+  summarise_weights (self);
+  return g_steal_pointer (&self);
+}
+
+/* A placeholder for a file that could not be read, so that a list of
+ * models can show it with its error. */
+TesseraModel *
+tessera_model_new_failed (GFile        *file,
+                          const GError *error)
+{
+  TesseraModel *self = g_object_new (TESSERA_TYPE_MODEL, NULL);
+
+  self->file = g_object_ref (file);
+  self->name = display_name (file);
+  self->error = g_error_copy (error);
+  return self;
+}
+
+TesseraStateDict *
+tessera_model_get_state_dict (TesseraModel *self)
+{
+  return self->state_dict;
+}
+
+/**
+ * tessera_model_save_safetensors:
+ * @self: a #TesseraModel
+ * @file: where to write
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Writes the model's state dict as safetensors, with `__metadata__` naming
+ * the architecture, scale and source file, so that it loads back to the
+ * same tensors and is recognised the same way.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tessera_model_save_safetensors (TesseraModel  *self,
+                                GFile         *file,
+                                GCancellable  *cancellable,
+                                GError       **error)
+{
+  g_autoptr(TesseraOutputFile) output = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *scale = NULL;
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), FALSE);
+  g_return_val_if_fail (self->state_dict != NULL, FALSE);
+
+  source = g_file_get_basename (self->file);
+  scale = g_strdup_printf ("%u", self->info.scale);
+  tessera_state_dict_set_metadata (self->state_dict, "arch", tessera_arch_to_string (self->info.arch));
+  tessera_state_dict_set_metadata (self->state_dict, "scale", scale);
+  tessera_state_dict_set_metadata (self->state_dict, "source", source);
+
+  output = tessera_output_file_open (file, error);
+  if (output == NULL)
+    return FALSE;
+
+  if (!tessera_safetensors_write (self->state_dict, tessera_output_file_get_stream (output),
+                                  cancellable, &local_error))
+    {
+      name = tessera_file_dup_display_name (file);
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", name);
+      return FALSE;
+    }
+
+  return tessera_output_file_commit (output, cancellable, error);
+}
+
+GFile *
+tessera_model_get_file (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  return self->file;
+}
+
+/**
+ * tessera_model_get_name:
+ *
+ * Returns: the file's name without its extension, as people know the model
+ */
+const char *
+tessera_model_get_name (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  return self->name;
+}
+
+/**
+ * tessera_model_get_error:
+ *
+ * Returns: (nullable): why the file could not be read, for a model the
+ *   library lists though it is broken
+ */
+const GError *
+tessera_model_get_error (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  return self->error;
+}
+
+TesseraModelFormat
+tessera_model_get_format (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->format;
+}
+
+TesseraArch
+tessera_model_get_arch (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), TESSERA_ARCH_UNKNOWN);
+
+  return self->info.arch;
+}
+
+/**
+ * tessera_model_get_supported:
+ *
+ * Returns: whether this version of Tessera can run the model; recognised
+ *   architectures it cannot run yet (SwinIR, DAT, HAT…) say %FALSE
+ */
+gboolean
+tessera_model_get_supported (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), FALSE);
+
+  return self->info.supported;
+}
+
+guint
+tessera_model_get_scale (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->info.scale;
+}
+
+guint
+tessera_model_get_in_channels (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->info.in_channels;
+}
+
+guint
+tessera_model_get_out_channels (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->info.out_channels;
+}
+
+/**
+ * tessera_model_get_num_feat:
+ *
+ * Returns: the feature width, or 0 where the architecture has none
+ */
+guint
+tessera_model_get_num_feat (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->info.num_feat;
+}
+
+/**
+ * tessera_model_get_num_blocks:
+ *
+ * Returns: the block count (RRDB blocks, Compact's inner convolutions,
+ *   transformer groups), or 0 where the architecture has none
+ */
+guint
+tessera_model_get_num_blocks (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->info.num_blocks;
+}
+
+guint64
+tessera_model_get_n_params (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->n_params;
+}
+
+/**
+ * tessera_model_get_dtype:
+ *
+ * Returns: (nullable): the precision most weights are stored in: `f32`,
+ *   `f16` or `bf16`
+ */
+const char *
+tessera_model_get_dtype (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  return self->dtype;
+}
+
+/**
+ * tessera_model_get_file_size:
+ *
+ * Returns: bytes on disk, the .param and .bin together for ncnn
+ */
+guint64
+tessera_model_get_file_size (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  return self->file_size;
+}

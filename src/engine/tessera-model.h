@@ -1,0 +1,93 @@
+/* tessera-model.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#if !defined(TESSERA_INSIDE) && !defined(TESSERA_COMPILATION)
+# error "Only <tessera.h> can be included directly."
+#endif
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/**
+ * TesseraModelFormat:
+ * @TESSERA_MODEL_FORMAT_PTH: a PyTorch file, zip or legacy
+ * @TESSERA_MODEL_FORMAT_SAFETENSORS: a safetensors file
+ * @TESSERA_MODEL_FORMAT_NCNN: an ncnn .param with its .bin beside it
+ * @TESSERA_MODEL_FORMAT_WAIFU2X_JSON: a waifu2x JSON model
+ */
+typedef enum
+{
+  TESSERA_MODEL_FORMAT_PTH,
+  TESSERA_MODEL_FORMAT_SAFETENSORS,
+  TESSERA_MODEL_FORMAT_NCNN,
+  TESSERA_MODEL_FORMAT_WAIFU2X_JSON,
+} TesseraModelFormat;
+
+/**
+ * TesseraArch:
+ * @TESSERA_ARCH_UNKNOWN: not recognised
+ * @TESSERA_ARCH_ESRGAN: ESRGAN / Real-ESRGAN RRDBNet
+ * @TESSERA_ARCH_COMPACT: Real-ESRGAN's SRVGGNetCompact
+ * @TESSERA_ARCH_REALCUGAN: Real-CUGAN
+ * @TESSERA_ARCH_WAIFU2X_VGG7: waifu2x vgg_7
+ * @TESSERA_ARCH_WAIFU2X_UPCONV7: waifu2x upconv_7
+ * @TESSERA_ARCH_WAIFU2X_CUNET: waifu2x CUNet
+ * @TESSERA_ARCH_SWINIR: SwinIR
+ * @TESSERA_ARCH_DAT: DAT
+ * @TESSERA_ARCH_HAT: HAT
+ * @TESSERA_ARCH_OMNISR: OmniSR
+ * @TESSERA_ARCH_SPAN: SPAN
+ */
+typedef enum
+{
+  TESSERA_ARCH_UNKNOWN,
+  TESSERA_ARCH_ESRGAN,
+  TESSERA_ARCH_COMPACT,
+  TESSERA_ARCH_REALCUGAN,
+  TESSERA_ARCH_WAIFU2X_VGG7,
+  TESSERA_ARCH_WAIFU2X_UPCONV7,
+  TESSERA_ARCH_WAIFU2X_CUNET,
+  TESSERA_ARCH_SWINIR,
+  TESSERA_ARCH_DAT,
+  TESSERA_ARCH_HAT,
+  TESSERA_ARCH_OMNISR,
+  TESSERA_ARCH_SPAN,
+} TesseraArch;
+
+#define TESSERA_TYPE_MODEL (tessera_model_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraModel, tessera_model, TESSERA, MODEL, GObject)
+
+TesseraModel       *tessera_model_new_from_file      (GFile          *file,
+                                                      GCancellable   *cancellable,
+                                                      GError        **error);
+GFile              *tessera_model_get_file           (TesseraModel   *self);
+const char         *tessera_model_get_name           (TesseraModel   *self);
+const GError       *tessera_model_get_error          (TesseraModel   *self);
+TesseraModelFormat  tessera_model_get_format         (TesseraModel   *self);
+TesseraArch         tessera_model_get_arch           (TesseraModel   *self);
+gboolean            tessera_model_get_supported      (TesseraModel   *self);
+guint               tessera_model_get_scale          (TesseraModel   *self);
+guint               tessera_model_get_in_channels    (TesseraModel   *self);
+guint               tessera_model_get_out_channels   (TesseraModel   *self);
+guint               tessera_model_get_num_feat       (TesseraModel   *self);
+guint               tessera_model_get_num_blocks     (TesseraModel   *self);
+guint64             tessera_model_get_n_params       (TesseraModel   *self);
+const char         *tessera_model_get_dtype          (TesseraModel   *self);
+guint64             tessera_model_get_file_size      (TesseraModel   *self);
+gboolean            tessera_model_save_safetensors   (TesseraModel   *self,
+                                                      GFile          *file,
+                                                      GCancellable   *cancellable,
+                                                      GError        **error);
+
+const char         *tessera_model_format_to_string   (TesseraModelFormat format);
+const char         *tessera_arch_to_string           (TesseraArch     arch);
+const char         *tessera_arch_get_title           (TesseraArch     arch);
+
+G_END_DECLS
