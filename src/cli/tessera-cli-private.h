@@ -20,6 +20,12 @@ enum {
 
 int  tessera_cli_upscale   (int          argc,
                             char       **argv);
+int  tessera_cli_inspect   (int          argc,
+                            char       **argv);
+int  tessera_cli_models    (int          argc,
+                            char       **argv);
+int  tessera_cli_convert   (int          argc,
+                            char       **argv);
 int  tessera_cli_upscalers (int          argc,
                             char       **argv);
 void tessera_cli_error     (const char  *format,

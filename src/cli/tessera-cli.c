@@ -23,6 +23,9 @@ static const struct {
 } commands[] = {
   { "upscale", tessera_cli_upscale, N_("Upscale images") },
   { "upscalers", tessera_cli_upscalers, N_("List the upscalers that can be picked") },
+  { "models", tessera_cli_models, N_("List the models in the model folders") },
+  { "inspect", tessera_cli_inspect, N_("Tell what a model file is") },
+  { "convert", tessera_cli_convert, N_("Write a model as safetensors") },
 };
 
 /* Errors are one line on stderr, so that scripts can show them as they are. */

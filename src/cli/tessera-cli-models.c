@@ -1,0 +1,334 @@
+/* tessera-cli-models.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "tessera.h"
+#include "tessera-cli-private.h"
+
+/* inspect, models and convert: what model files are, and safetensors out. */
+
+static void
+add_uint (JsonBuilder *builder,
+          const char  *name,
+          guint64      value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value);
+}
+
+/* The keys `tessera-cli inspect --json` promises, and no others. */
+static void
+build_model_json (JsonBuilder  *builder,
+                  const char   *file,
+                  TesseraModel *model,
+                  const GError *error)
+{
+  json_builder_begin_object (builder);
+  add_string (builder, "file", file);
+
+  if (error != NULL)
+    {
+      add_string (builder, "error", error->message);
+      json_builder_end_object (builder);
+      return;
+    }
+
+  add_string (builder, "format", tessera_model_format_to_string (tessera_model_get_format (model)));
+  add_string (builder, "arch", tessera_arch_to_string (tessera_model_get_arch (model)));
+  json_builder_set_member_name (builder, "supported");
+  json_builder_add_boolean_value (builder, tessera_model_get_supported (model));
+  add_uint (builder, "scale", tessera_model_get_scale (model));
+  add_uint (builder, "in_channels", tessera_model_get_in_channels (model));
+  add_uint (builder, "out_channels", tessera_model_get_out_channels (model));
+  if (tessera_model_get_num_feat (model) > 0)
+    add_uint (builder, "num_feat", tessera_model_get_num_feat (model));
+  if (tessera_model_get_num_blocks (model) > 0)
+    add_uint (builder, "num_blocks", tessera_model_get_num_blocks (model));
+  add_uint (builder, "params", tessera_model_get_n_params (model));
+  add_string (builder, "dtype", tessera_model_get_dtype (model));
+  add_string (builder, "name", tessera_model_get_name (model));
+  json_builder_end_object (builder);
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
+static char *
+describe_params (guint64 n)
+{
+  if (n >= 1000000)
+    return g_strdup_printf (_("%.2f million"), n / 1e6);
+  return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
+static void
+print_model (TesseraModel *model,
+             const char   *file)
+{
+  g_autofree char *size = g_format_size (tessera_model_get_file_size (model));
+  g_autofree char *params = describe_params (tessera_model_get_n_params (model));
+  TesseraArch arch = tessera_model_get_arch (model);
+
+  printf ("%s\n", tessera_model_get_name (model));
+  printf ("  %-14s %s\n", _("File:"), file);
+  printf ("  %-14s %s\n", _("Format:"), tessera_model_format_to_string (tessera_model_get_format (model)));
+  printf ("  %-14s %s (%s)%s\n", _("Architecture:"), tessera_arch_get_title (arch), tessera_arch_to_string (arch),
+          tessera_model_get_supported (model) ? "" : _(", not supported yet"));
+  printf ("  %-14s ×%u\n", _("Scale:"), tessera_model_get_scale (model));
+  printf ("  %-14s %u → %u\n", _("Channels:"), tessera_model_get_in_channels (model),
+          tessera_model_get_out_channels (model));
+  if (tessera_model_get_num_feat (model) > 0)
+    printf ("  %-14s %u\n", _("Features:"), tessera_model_get_num_feat (model));
+  if (tessera_model_get_num_blocks (model) > 0)
+    printf ("  %-14s %u\n", _("Blocks:"), tessera_model_get_num_blocks (model));
+  printf ("  %-14s %s\n", _("Parameters:"), params);
+  printf ("  %-14s %s\n", _("Precision:"), tessera_model_get_dtype (model));
+  printf ("  %-14s %s\n", _("Size:"), size);
+}
+
+static GOptionContext *
+new_context (const char         *prgname,
+             const char         *parameters,
+             const char         *summary,
+             const GOptionEntry *entries)
+{
+  GOptionContext *context;
+
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameters);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  return context;
+}
+
+int
+tessera_cli_inspect (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_auto(GStrv) files = NULL;
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
+    { NULL }
+  };
+
+  context = new_context ("tessera-cli inspect", _("FILE"),
+                         _("Tells what a model file is: format, architecture, scale and size. "
+                           "For ncnn, FILE is the .param, with its .bin beside it."),
+                         entries);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (files == NULL || g_strv_length (files) != 1)
+    {
+      tessera_cli_error (_("inspect takes one model file (see tessera-cli inspect --help)"));
+      return EXIT_USAGE;
+    }
+
+  file = g_file_new_for_commandline_arg (files[0]);
+  model = tessera_model_new_from_file (file, NULL, &error);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      build_model_json (builder, files[0], model, error);
+      print_json (builder);
+    }
+  else if (model != NULL)
+    print_model (model, files[0]);
+
+  if (model == NULL)
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_FAILED;
+    }
+
+  return EXIT_OK;
+}
+
+int
+tessera_cli_models (int    argc,
+                    char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TesseraModelLibrary) library = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean json = FALSE;
+  GListModel *models;
+  guint n;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { NULL }
+  };
+
+  context = new_context ("tessera-cli models", NULL,
+                         _("Lists the models in the model folders: $XDG_DATA_HOME/tessera/models, "
+                           "each $XDG_DATA_DIRS/tessera/models and the folders of TESSERA_MODEL_PATH."),
+                         entries);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (argc > 1)
+    {
+      tessera_cli_error (_("models takes no arguments"));
+      return EXIT_USAGE;
+    }
+
+  library = tessera_model_library_new ();
+  tessera_model_library_scan (library, NULL);
+  models = tessera_model_library_get_models (library);
+  n = g_list_model_get_n_items (models);
+
+  if (json)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      json_builder_begin_array (builder);
+      for (guint i = 0; i < n; i++)
+        {
+          g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+          g_autofree char *path = g_file_get_path (tessera_model_get_file (model));
+
+          build_model_json (builder, path, model, tessera_model_get_error (model));
+        }
+      json_builder_end_array (builder);
+      print_json (builder);
+      return EXIT_OK;
+    }
+
+  if (n == 0)
+    {
+      GPtrArray *folders = tessera_model_library_get_folders (library);
+
+      printf ("%s\n", _("No models found. Tessera looks in:"));
+      for (guint i = 0; i < folders->len; i++)
+        {
+          g_autofree char *path = g_file_get_parse_name (g_ptr_array_index (folders, i));
+
+          printf ("  %s\n", path);
+        }
+      return EXIT_OK;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+      g_autofree char *path = g_file_get_parse_name (tessera_model_get_file (model));
+      const GError *model_error = tessera_model_get_error (model);
+
+      if (model_error != NULL)
+        printf ("%-32s %s\n", tessera_model_get_name (model), model_error->message);
+      else
+        printf ("%-32s %-16s ×%u  %-12s %s%s\n", tessera_model_get_name (model),
+                tessera_arch_to_string (tessera_model_get_arch (model)), tessera_model_get_scale (model),
+                tessera_model_format_to_string (tessera_model_get_format (model)), path,
+                tessera_model_get_supported (model) ? "" : _("  (not supported yet)"));
+    }
+
+  return EXIT_OK;
+}
+
+int
+tessera_cli_convert (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) input = NULL;
+  g_autoptr(GFile) output = NULL;
+  g_auto(GStrv) files = NULL;
+  gboolean overwrite = FALSE;
+  gboolean quiet = FALSE;
+  const GOptionEntry entries[] = {
+    { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite, N_("Replace OUT if it exists"), NULL },
+    { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
+    { NULL }
+  };
+
+  context = new_context ("tessera-cli convert", _("IN OUT.safetensors"),
+                         _("Writes any model Tessera reads as safetensors, with metadata naming its "
+                           "architecture, scale and source file."),
+                         entries);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  if (files == NULL || g_strv_length (files) != 2)
+    {
+      tessera_cli_error (_("convert takes a model file and an output file (see tessera-cli convert --help)"));
+      return EXIT_USAGE;
+    }
+
+  if (!g_str_has_suffix (files[1], ".safetensors"))
+    {
+      tessera_cli_error (_("%s: the output must be a .safetensors file"), files[1]);
+      return EXIT_USAGE;
+    }
+
+  input = g_file_new_for_commandline_arg (files[0]);
+  output = g_file_new_for_commandline_arg (files[1]);
+  if (!overwrite && g_file_query_exists (output, NULL))
+    {
+      tessera_cli_error (_("%s: already exists; use --overwrite to replace it"), files[1]);
+      return EXIT_FAILED;
+    }
+
+  model = tessera_model_new_from_file (input, NULL, &error);
+  if (model == NULL || !tessera_model_save_safetensors (model, output, NULL, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_FAILED;
+    }
+
+  if (!quiet)
+    printf (_("%s → %s (%s, ×%u)\n"), files[0], files[1],
+            tessera_arch_get_title (tessera_model_get_arch (model)), tessera_model_get_scale (model));
+  return EXIT_OK;
+}
