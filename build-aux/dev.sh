@@ -6,23 +6,27 @@
 #       with --cli or without a display, tessera-cli with ARGS (without
 #       ARGS: an upscale of the bundled sample image).
 #   build-aux/dev.sh test
-#       The same set-up, then every test, and the unit tests again in an
-#       AddressSanitizer + UndefinedBehaviorSanitizer build.
+#       The same set-up and the test models (build-aux/fetch-models.sh), then
+#       every test, the unit tests again in an AddressSanitizer +
+#       UndefinedBehaviorSanitizer build, and each fuzz target for a while.
 set -euo pipefail
 
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$top/_build"
 asan_build="$top/_build-asan"
+fuzz_build="$top/_build-fuzz"
 
 packages=(
     gcc libc6-dev pkg-config meson ninja-build gettext python3
     libglib2.0-dev libglib2.0-dev-bin libgdk-pixbuf-2.0-dev libpng-dev libjson-glib-dev
     libgtk-4-dev libadwaita-1-dev
     webp-pixbuf-loader
+    clang libclang-rt-14-dev
 )
 
 install_missing() {
     local missing=() sudo=()
+    command -v npm >/dev/null || missing+=(npm)
     for package in "${packages[@]}"; do
         dpkg-query -W -f='${Status}\n' "$package" 2>/dev/null | grep -q '^install ok installed$' \
             || missing+=("$package")
@@ -73,7 +77,10 @@ run() {
 test_all() {
     local status=0
     build_main
-    rm -f "$build/meson-logs/testlog.json" "$asan_build/meson-logs/testlog.json"
+    TESSERA_TEST_MODELS=$("$top/build-aux/fetch-models.sh")
+    export TESSERA_TEST_MODELS
+    rm -f "$build/meson-logs/testlog.json" "$asan_build/meson-logs/testlog.json" \
+        "$fuzz_build/meson-logs/testlog.json"
     meson test -C "$build" --print-errorlogs || status=1
 
     configure "$asan_build" -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
@@ -82,6 +89,13 @@ test_all() {
         ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
         UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
             meson test -C "$asan_build" --suite unit --print-errorlogs --timeout-multiplier 4 || status=1
+    else
+        status=1
+    fi
+
+    # Each parser's fuzz target, briefly, from its seeds (tests/fuzz/meson.build).
+    if "$top/build-aux/fuzz.sh" --setup; then
+        meson test -C "$fuzz_build" --no-rebuild --suite fuzz --print-errorlogs || status=1
     else
         status=1
     fi
