@@ -538,6 +538,123 @@ test_interrupt (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+static char *
+model_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "models", name, NULL);
+}
+
+/* inspect --json gives exactly the documented keys. */
+static void
+test_inspect (void)
+{
+  g_autofree char *param = model_path ("tiny-compact.param");
+  g_autofree char *evil = model_path ("evil-os-system.pth");
+  g_autoptr(CliRun) text = run_cli ("inspect", param);
+  g_autoptr(CliRun) json = run_cli ("inspect", "--json", param);
+  g_autoptr(CliRun) failed = run_cli ("inspect", "--json", evil);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GList) members = NULL;
+  const char *keys[] = { "file", "format", "arch", "supported", "scale", "in_channels", "out_channels",
+                         "num_feat", "num_blocks", "params", "dtype", "name" };
+  JsonObject *object;
+  guint i = 0;
+
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_nonnull (strstr (text->out, "Real-ESRGAN Compact"));
+
+  g_assert_cmpint (json->status, ==, 0);
+  json_parser_load_from_data (parser, json->out, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  members = json_object_get_members (object);
+  g_assert_cmpuint (g_list_length (members), ==, G_N_ELEMENTS (keys));
+  for (GList *l = members; l != NULL; l = l->next, i++)
+    g_assert_cmpstr (l->data, ==, keys[i]);
+  g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "ncnn");
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "compact");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (object, "params"), ==, 712);
+  g_assert_cmpstr (json_object_get_string_member (object, "dtype"), ==, "f16");
+  g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "tiny-compact");
+
+  /* A failure: non-zero, one line on stderr, {file, error} on stdout. */
+  g_assert_cmpint (failed->status, ==, 1);
+  assert_one_line (failed->err);
+  json_parser_load_from_data (parser, failed->out, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_object_get_size (object), ==, 2);
+  g_assert_cmpstr (json_object_get_string_member (object, "file"), ==, evil);
+  g_assert_nonnull (strstr (json_object_get_string_member (object, "error"), "os.system"));
+}
+
+static void
+test_models (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *source = model_path ("tiny-compact.safetensors");
+  g_autofree char *copy = copy_into (source, dir, "mine.safetensors");
+  g_autofree char *broken = g_build_filename (dir, "broken.pth", NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  JsonArray *array;
+
+  g_file_set_contents (broken, "PK", -1, &error);
+  g_assert_no_error (error);
+
+  /* Only this folder: no user's models leak into the test. */
+  g_subprocess_launcher_setenv (launcher, "TESSERA_MODEL_PATH", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", dir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", dir, TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("TESSERA_CLI"), "models", "--json", NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_true (json_object_has_member (json_array_get_object_element (array, 0), "error"));
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "file"), ==, copy);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 1), "arch"), ==, "compact");
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+test_convert (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *param = model_path ("tiny-compact.param");
+  g_autofree char *output = g_build_filename (dir, "tiny.safetensors", NULL);
+  g_autofree char *wrong = g_build_filename (dir, "tiny.pth", NULL);
+  g_autoptr(CliRun) run = run_cli ("convert", param, output);
+  g_autoptr(CliRun) again = run_cli ("convert", param, output);
+  g_autoptr(CliRun) bad_name = run_cli ("convert", param, wrong);
+  g_autoptr(CliRun) inspect = run_cli ("inspect", "--json", output);
+
+  g_assert_cmpint (run->status, ==, 0);
+  g_assert_cmpint (again->status, ==, 1);
+  assert_one_line (again->err);
+  g_assert_cmpint (bad_name->status, ==, 2);
+  g_assert_cmpuint (test_count_files (dir), ==, 1);
+
+  g_assert_cmpint (inspect->status, ==, 0);
+  g_assert_nonnull (strstr (inspect->out, "\"format\" : \"safetensors\""));
+  g_assert_nonnull (strstr (inspect->out, "\"arch\" : \"compact\""));
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -570,6 +687,9 @@ main (int   argc,
   g_test_add_func ("/tessera/cli/upscale/one-failure-among-many", test_one_failure_among_many);
   g_test_add_func ("/tessera/cli/upscale/interrupt", test_interrupt);
   g_test_add_func ("/tessera/cli/errors/usage", test_usage_errors);
+  g_test_add_func ("/tessera/cli/models/inspect", test_inspect);
+  g_test_add_func ("/tessera/cli/models/list", test_models);
+  g_test_add_func ("/tessera/cli/models/convert", test_convert);
   for (guint i = 0; i < G_N_ELEMENTS (bad_inputs); i++)
     {
       g_autofree char *path = g_strdup_printf ("/tessera/cli/errors/%s", bad_inputs[i].name);
