@@ -86,7 +86,7 @@ print_json (JsonBuilder *builder)
 static char *
 describe_params (guint64 n)
 {
-  if (n >= 1000000)
+  if (n >= 100000)
     return g_strdup_printf (_("%.2f million"), n / 1e6);
   return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
 }
