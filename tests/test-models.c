@@ -603,6 +603,9 @@ test_ncnn_lies (void)
     { "6=108", "6=100000000", TESSERA_ERROR_CORRUPT },
     { "0=12 1=3", "0=12 1=3 8=2", TESSERA_ERROR_UNSUPPORTED },
     { "0=4 1=3 4=1 5=1 6=108", "0=4 1=3 4=1 5=1 6=108 40=1", TESSERA_ERROR_CORRUPT },
+    /* Found by fuzzing: both were undefined behaviour. */
+    { "0=4 1=3 4=1 5=1 6=108", "0=4 1=3 4=1 5=1 6=108 -9223372036854775808=1,1", TESSERA_ERROR_CORRUPT },
+    { "0=4 1=3 4=1", "0=2e80 1=3 4=1", TESSERA_ERROR_CORRUPT },
   };
   g_autoptr(GBytes) longer = NULL;
   g_autoptr(GBytes) shorter = NULL;

@@ -30,6 +30,9 @@ TesseraStateDict *tessera_ncnn_load          (GBytes            *param,
 TesseraStateDict *tessera_waifu2x_json_load  (GBytes            *contents,
                                               GError           **error);
 
+gboolean          tessera_corrupt            (GError           **error,
+                                              const char        *format,
+                                              ...) G_GNUC_PRINTF (2, 3);
 gboolean          tessera_json_nesting_fits  (const char        *data,
                                               gsize              size,
                                               guint              max_depth);

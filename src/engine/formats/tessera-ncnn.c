@@ -60,12 +60,20 @@ ncnn_graph_free (NcnnGraph *graph)
   g_free (graph);
 }
 
+/* An integer parameter; a value no int can hold (found by fuzzing: 2e80)
+ * counts as absent, which the callers then refuse. */
 int
 ncnn_layer_int (NcnnLayer *layer,
                 guint      id,
                 int        fallback)
 {
-  return id < NCNN_MAX_PARAMS && layer->has[id] && !layer->is_array[id] ? (int) layer->value[id] : fallback;
+  double value;
+
+  if (id >= NCNN_MAX_PARAMS || !layer->has[id] || layer->is_array[id])
+    return fallback;
+
+  value = layer->value[id];
+  return value >= G_MININT && value <= G_MAXINT ? (int) value : fallback;
 }
 
 double
@@ -132,8 +140,12 @@ parse_param (NcnnLayer   *layer,
 
   key_text = g_strndup (token, equals - token);
   key = g_ascii_strtoll (key_text, &end, 10);
-  if (*end != '\0')
+  if (*end != '\0' || end == key_text)
     return param_error (error, line, _("“%s” is not key=value"), token);
+
+  /* Bounded before any arithmetic: -key overflows for the smallest int64. */
+  if (key < -23300 - NCNN_MAX_PARAMS + 1 || key >= NCNN_MAX_PARAMS)
+    return param_error (error, line, _("parameter id %" G_GINT64_FORMAT " is out of range"), key);
 
   if (key <= -23300)
     {

@@ -44,27 +44,6 @@ zip_member_free (gpointer data)
   g_free (member);
 }
 
-static gboolean
-corrupt (GError     **error,
-         const char  *format,
-         ...) G_GNUC_PRINTF (2, 3);
-
-static gboolean
-corrupt (GError     **error,
-         const char  *format,
-         ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, message);
-  return FALSE;
-}
-
 /* [offset, offset + length) lies within [0, size), without overflow. */
 static gboolean
 in_file (guint64 offset,
@@ -133,7 +112,7 @@ zip_read_members (const guint8  *data,
 
   if (size < 22)
     {
-      corrupt (error, _("the zip archive is truncated"));
+      tessera_corrupt (error, _("the zip archive is truncated"));
       return NULL;
     }
 
@@ -146,7 +125,7 @@ zip_read_members (const guint8  *data,
 
   if (eocd == NULL)
     {
-      corrupt (error, _("the zip archive has no central directory (truncated?)"));
+      tessera_corrupt (error, _("the zip archive has no central directory (truncated?)"));
       return NULL;
     }
 
@@ -163,7 +142,7 @@ zip_read_members (const guint8  *data,
           !in_file (record = le (data + locator + 8, 8), 56, size) ||
           memcmp (data + record, "PK\x06\x06", 4) != 0)
         {
-          corrupt (error, _("the zip64 directory is missing or damaged"));
+          tessera_corrupt (error, _("the zip64 directory is missing or damaged"));
           return NULL;
         }
       n_entries = le (data + record + 32, 8);
@@ -173,7 +152,7 @@ zip_read_members (const guint8  *data,
 
   if (n_entries > MAX_ZIP_ENTRIES || !in_file (directory_offset, directory_size, size))
     {
-      corrupt (error, _("the zip directory lies outside the file"));
+      tessera_corrupt (error, _("the zip directory lies outside the file"));
       return NULL;
     }
 
@@ -187,7 +166,7 @@ zip_read_members (const guint8  *data,
 
       if (pos + 46 > directory_offset + directory_size || memcmp (entry, "PK\x01\x02", 4) != 0)
         {
-          corrupt (error, _("the zip directory is damaged"));
+          tessera_corrupt (error, _("the zip directory is damaged"));
           return NULL;
         }
 
@@ -203,7 +182,7 @@ zip_read_members (const guint8  *data,
       if (pos + 46 + name_length + extra_length + comment_length > directory_offset + directory_size ||
           !read_zip64_extra (entry + 46 + name_length, extra_length, &uncompressed, &compressed, &local))
         {
-          corrupt (error, _("the zip directory is damaged"));
+          tessera_corrupt (error, _("the zip directory is damaged"));
           return NULL;
         }
 
@@ -221,7 +200,7 @@ zip_read_members (const guint8  *data,
 
       if (!in_file (local, 30, size) || memcmp (data + local, "PK\x03\x04", 4) != 0)
         {
-          corrupt (error, _("zip member “%s” has no local header"), member->name);
+          tessera_corrupt (error, _("zip member “%s” has no local header"), member->name);
           return NULL;
         }
 
@@ -229,7 +208,7 @@ zip_read_members (const guint8  *data,
       member->size = uncompressed;
       if (!in_file (member->offset, member->size, size))
         {
-          corrupt (error, _("zip member “%s” reaches beyond the end of the file"), member->name);
+          tessera_corrupt (error, _("zip member “%s” reaches beyond the end of the file"), member->name);
           return NULL;
         }
 
@@ -271,10 +250,10 @@ locate_storages_in_zip (Unpickler     *unpickler,
       ZipMember *member = find_member (members, name);
 
       if (member == NULL)
-        return corrupt (error, _("storage “%s” is missing from the archive"), storage->key);
+        return tessera_corrupt (error, _("storage “%s” is missing from the archive"), storage->key);
 
       if (member->size != storage->n_elements * tessera_dtype_get_size (storage->dtype))
-        return corrupt (error, _("storage “%s” holds %" G_GSIZE_FORMAT " bytes, not %" G_GUINT64_FORMAT),
+        return tessera_corrupt (error, _("storage “%s” holds %" G_GSIZE_FORMAT " bytes, not %" G_GUINT64_FORMAT),
                         storage->key, member->size,
                         storage->n_elements * tessera_dtype_get_size (storage->dtype));
 
@@ -309,7 +288,7 @@ load_zip (Unpickler     *unpickler,
         {
           if (pickle != NULL)
             {
-              corrupt (error, _("the archive holds more than one data.pkl"));
+              tessera_corrupt (error, _("the archive holds more than one data.pkl"));
               return NULL;
             }
           pickle = member;
@@ -318,7 +297,7 @@ load_zip (Unpickler     *unpickler,
 
   if (pickle == NULL)
     {
-      corrupt (error, _("the archive holds no data.pkl: not a PyTorch file"));
+      tessera_corrupt (error, _("the archive holds no data.pkl: not a PyTorch file"));
       return NULL;
     }
 
@@ -360,7 +339,7 @@ load_legacy (Unpickler     *unpickler,
   if (magic->kind != PICKLE_BIG_INT || magic->string.length != sizeof legacy_magic ||
       memcmp (magic->string.data, legacy_magic, sizeof legacy_magic) != 0)
     {
-      corrupt (error, _("the pickle does not start with PyTorch's magic number"));
+      tessera_corrupt (error, _("the pickle does not start with PyTorch's magic number"));
       return NULL;
     }
 
@@ -394,7 +373,7 @@ load_legacy (Unpickler     *unpickler,
   pos += consumed;
   if (keys->kind != PICKLE_LIST)
     {
-      corrupt (error, _("the list of storages is not a list"));
+      tessera_corrupt (error, _("the list of storages is not a list"));
       return NULL;
     }
 
@@ -407,20 +386,20 @@ load_legacy (Unpickler     *unpickler,
       if (key->kind != PICKLE_STRING ||
           (storage = g_hash_table_lookup (unpickler_get_storages (unpickler), key->string.data)) == NULL)
         {
-          corrupt (error, _("the file lists a storage no tensor uses"));
+          tessera_corrupt (error, _("the file lists a storage no tensor uses"));
           return NULL;
         }
 
       if (size - pos < 8)
         {
-          corrupt (error, _("the file ends too early (truncated)"));
+          tessera_corrupt (error, _("the file ends too early (truncated)"));
           return NULL;
         }
       count = le (data + pos, 8);
       pos += 8;
       if (count != storage->n_elements)
         {
-          corrupt (error, _("storage “%s” holds %" G_GUINT64_FORMAT " elements, not %" G_GUINT64_FORMAT),
+          tessera_corrupt (error, _("storage “%s” holds %" G_GUINT64_FORMAT " elements, not %" G_GUINT64_FORMAT),
                    storage->key, count, storage->n_elements);
           return NULL;
         }
@@ -428,7 +407,7 @@ load_legacy (Unpickler     *unpickler,
       bytes = count * tessera_dtype_get_size (storage->dtype);
       if (bytes > size - pos)
         {
-          corrupt (error, _("the file ends too early (truncated)"));
+          tessera_corrupt (error, _("the file ends too early (truncated)"));
           return NULL;
         }
       storage->data = data + pos;
@@ -437,7 +416,7 @@ load_legacy (Unpickler     *unpickler,
 
   if (pos != size)
     {
-      corrupt (error, _("%" G_GSIZE_FORMAT " unexpected bytes follow the last storage"), size - pos);
+      tessera_corrupt (error, _("%" G_GSIZE_FORMAT " unexpected bytes follow the last storage"), size - pos);
       return NULL;
     }
 
@@ -459,7 +438,7 @@ check_storages (Unpickler  *unpickler,
       if (storage->data != NULL)
         continue;
       if (storage->n_elements > 0)
-        return corrupt (error, _("storage “%s” has no data in the file"), storage->key);
+        return tessera_corrupt (error, _("storage “%s” has no data in the file"), storage->key);
       storage->data = empty;
     }
 
@@ -531,7 +510,7 @@ tessera_pth_load (GBytes  *contents,
   dict = unwrap (root, state_dict);
   if (dict == NULL)
     {
-      corrupt (error, _("the file holds no tensors"));
+      tessera_corrupt (error, _("the file holds no tensors"));
       return NULL;
     }
 

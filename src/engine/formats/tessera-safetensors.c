@@ -32,26 +32,6 @@ typedef struct
   guint64  end;
 } Entry;
 
-static void
-set_corrupt (GError     **error,
-             const char  *format,
-             ...) G_GNUC_PRINTF (2, 3);
-
-static void
-set_corrupt (GError     **error,
-             const char  *format,
-             ...)
-{
-  g_autofree char *message = NULL;
-  va_list args;
-
-  va_start (args, format);
-  message = g_strdup_vprintf (format, args);
-  va_end (args);
-
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("invalid safetensors file: %s"), message);
-}
-
 /* json-glib keeps only the last of two members with one name: count them
  * as they are parsed instead. */
 static void
@@ -108,7 +88,7 @@ parse_entry (const char  *name,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_corrupt (error, _("“%s” is not an object"), name);
+      tessera_corrupt (error, _("“%s” is not an object"), name);
       return FALSE;
     }
 
@@ -117,7 +97,7 @@ parse_entry (const char  *name,
       json_node_get_value_type (json_object_get_member (object, "dtype")) != G_TYPE_STRING ||
       !has_member (object, "shape", JSON_NODE_ARRAY) || !has_member (object, "data_offsets", JSON_NODE_ARRAY))
     {
-      set_corrupt (error, _("“%s” lacks dtype, shape or data_offsets"), name);
+      tessera_corrupt (error, _("“%s” lacks dtype, shape or data_offsets"), name);
       return FALSE;
     }
 
@@ -133,7 +113,7 @@ parse_entry (const char  *name,
   entry->n_dims = json_array_get_length (shape);
   if (entry->n_dims > TESSERA_TENSOR_MAX_DIMS)
     {
-      set_corrupt (error, _("“%s” has %u dimensions"), name, entry->n_dims);
+      tessera_corrupt (error, _("“%s” has %u dimensions"), name, entry->n_dims);
       return FALSE;
     }
 
@@ -143,7 +123,7 @@ parse_entry (const char  *name,
           entry->shape[i] > TESSERA_TENSOR_MAX_ELEMENTS ||
           (entry->shape[i] > 0 && n_elements > TESSERA_TENSOR_MAX_ELEMENTS / entry->shape[i]))
         {
-          set_corrupt (error, _("“%s” has an invalid shape"), name);
+          tessera_corrupt (error, _("“%s” has an invalid shape"), name);
           return FALSE;
         }
       n_elements *= entry->shape[i];
@@ -155,14 +135,14 @@ parse_entry (const char  *name,
       !read_uint (json_array_get_element (offsets, 1), &entry->end) ||
       entry->end < entry->begin)
     {
-      set_corrupt (error, _("“%s” has invalid data_offsets"), name);
+      tessera_corrupt (error, _("“%s” has invalid data_offsets"), name);
       return FALSE;
     }
 
   size = n_elements * tessera_dtype_get_size (entry->dtype);
   if (entry->end - entry->begin != size)
     {
-      set_corrupt (error, _("“%s” holds %" G_GUINT64_FORMAT " bytes, its shape needs %" G_GUINT64_FORMAT),
+      tessera_corrupt (error, _("“%s” holds %" G_GUINT64_FORMAT " bytes, its shape needs %" G_GUINT64_FORMAT),
                    name, entry->end - entry->begin, size);
       return FALSE;
     }
@@ -183,7 +163,7 @@ read_metadata (JsonNode          *node,
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_corrupt (error, _("__metadata__ is not an object"));
+      tessera_corrupt (error, _("__metadata__ is not an object"));
       return FALSE;
     }
 
@@ -193,7 +173,7 @@ read_metadata (JsonNode          *node,
     {
       if (!JSON_NODE_HOLDS_VALUE (value) || json_node_get_value_type (value) != G_TYPE_STRING)
         {
-          set_corrupt (error, _("__metadata__ “%s” is not a string"), key);
+          tessera_corrupt (error, _("__metadata__ “%s” is not a string"), key);
           return FALSE;
         }
       tessera_state_dict_set_metadata (state_dict, key, json_node_get_string (value));
@@ -217,9 +197,9 @@ entry_clear (gpointer data)
   g_free (((Entry *) data)->name);
 }
 
-TesseraStateDict *
-tessera_safetensors_load (GBytes  *contents,
-                          GError **error)
+static TesseraStateDict *
+load (GBytes  *contents,
+      GError **error)
 {
   g_autoptr(TesseraStateDict) state_dict = tessera_state_dict_new ();
   g_autoptr(JsonParser) parser = json_parser_new_immutable ();
@@ -239,7 +219,7 @@ tessera_safetensors_load (GBytes  *contents,
 
   if (size < 8)
     {
-      set_corrupt (error, _("the file is %" G_GSIZE_FORMAT " bytes, too short for a header"), size);
+      tessera_corrupt (error, _("the file is %" G_GSIZE_FORMAT " bytes, too short for a header"), size);
       return NULL;
     }
 
@@ -247,42 +227,42 @@ tessera_safetensors_load (GBytes  *contents,
   header_size = GUINT64_FROM_LE (header_size);
   if (header_size > MAX_HEADER_SIZE || header_size > size - 8)
     {
-      set_corrupt (error, _("the header claims %" G_GUINT64_FORMAT " bytes in a %" G_GSIZE_FORMAT "-byte file"),
+      tessera_corrupt (error, _("the header claims %" G_GUINT64_FORMAT " bytes in a %" G_GSIZE_FORMAT "-byte file"),
                    header_size, size);
       return NULL;
     }
 
   if (header_size < 2 || data[8] != '{' || !g_utf8_validate ((const char *) data + 8, header_size, NULL))
     {
-      set_corrupt (error, _("the header is not a JSON object"));
+      tessera_corrupt (error, _("the header is not a JSON object"));
       return NULL;
     }
 
   /* Tensors sit three levels deep: {"name": {"shape": [...]}}. */
   if (!tessera_json_nesting_fits ((const char *) data + 8, header_size, 8))
     {
-      set_corrupt (error, _("the header nests too deep"));
+      tessera_corrupt (error, _("the header nests too deep"));
       return NULL;
     }
 
   g_signal_connect (parser, "object-member", G_CALLBACK (on_object_member), seen);
   if (!json_parser_load_from_data (parser, (const char *) data + 8, header_size, &json_error))
     {
-      set_corrupt (error, _("the header is not valid JSON: %s"), json_error->message);
+      tessera_corrupt (error, _("the header is not valid JSON: %s"), json_error->message);
       return NULL;
     }
 
   duplicate = g_object_get_data (G_OBJECT (parser), "duplicate");
   if (duplicate != NULL)
     {
-      set_corrupt (error, _("“%s” appears twice in the header"), duplicate);
+      tessera_corrupt (error, _("“%s” appears twice in the header"), duplicate);
       return NULL;
     }
 
   node = json_parser_get_root (parser);
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
-      set_corrupt (error, _("the header is not a JSON object"));
+      tessera_corrupt (error, _("the header is not a JSON object"));
       return NULL;
     }
 
@@ -311,7 +291,7 @@ tessera_safetensors_load (GBytes  *contents,
 
       if (entry->begin != expected)
         {
-          set_corrupt (error, _("“%s” starts at byte %" G_GUINT64_FORMAT " of the data, not %" G_GUINT64_FORMAT),
+          tessera_corrupt (error, _("“%s” starts at byte %" G_GUINT64_FORMAT " of the data, not %" G_GUINT64_FORMAT),
                        entry->name, entry->begin, expected);
           return NULL;
         }
@@ -321,7 +301,7 @@ tessera_safetensors_load (GBytes  *contents,
   data_size = size - 8 - header_size;
   if (expected != data_size)
     {
-      set_corrupt (error, _("the tensors cover %" G_GUINT64_FORMAT " bytes of data, the file holds %" G_GUINT64_FORMAT),
+      tessera_corrupt (error, _("the tensors cover %" G_GUINT64_FORMAT " bytes of data, the file holds %" G_GUINT64_FORMAT),
                    expected, data_size);
       return NULL;
     }
@@ -338,6 +318,17 @@ tessera_safetensors_load (GBytes  *contents,
     }
 
   return g_steal_pointer (&state_dict);
+}
+
+TesseraStateDict *
+tessera_safetensors_load (GBytes  *contents,
+                          GError **error)
+{
+  TesseraStateDict *state_dict = load (contents, error);
+
+  if (state_dict == NULL && error != NULL && g_error_matches (*error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT))
+    g_prefix_error (error, _("invalid safetensors file: "));
+  return state_dict;
 }
 
 /* Wider elements first, so that every tensor is aligned to its element

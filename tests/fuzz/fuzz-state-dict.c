@@ -1,4 +1,4 @@
-/* fuzz-waifu2x-json.c
+/* fuzz-state-dict.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -9,9 +9,9 @@
 #include "archs/tessera-arch-private.h"
 #include "formats/tessera-formats-private.h"
 
-/* Any bytes as a waifu2x-json file: a state dict or a clean error. What loads is
- * also run through architecture detection, which then meets arbitrary
- * names and shapes. */
+/* Any bytes through one model loader (FUZZ_LOADER, set by meson.build per
+ * target): a state dict or a clean error. What loads also goes through
+ * architecture detection, which then meets arbitrary names and shapes. */
 int LLVMFuzzerTestOneInput (const guint8 *data, size_t size);
 
 int
@@ -23,7 +23,7 @@ LLVMFuzzerTestOneInput (const guint8 *data,
   g_autoptr(GError) error = NULL;
   TesseraArchInfo info;
 
-  state_dict = tessera_waifu2x_json_load (bytes, &error);
+  state_dict = FUZZ_LOADER (bytes, &error);
   g_assert ((state_dict == NULL) != (error == NULL));
   if (state_dict != NULL && !tessera_arch_detect (state_dict, &info, &error))
     g_assert (error != NULL);

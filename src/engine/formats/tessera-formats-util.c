@@ -1,4 +1,4 @@
-/* tessera-json-depth.c
+/* tessera-formats-util.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,7 +8,27 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
+#include "tessera-error.h"
 #include "tessera-formats-private.h"
+
+/* Sets a TESSERA_ERROR_CORRUPT error; returns FALSE, for `return tessera_corrupt (…)`. */
+gboolean
+tessera_corrupt (GError     **error,
+                 const char  *format,
+                 ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, message);
+  return FALSE;
+}
 
 /* json-glib parses recursively, without a limit: a file of nested brackets
  * exhausts the stack. Model files nest a few levels, so the bytes are
