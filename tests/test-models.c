@@ -639,6 +639,35 @@ test_ncnn_lies (void)
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
 }
 
+/* Found by fuzzing: a class name that is not a string crashed the loader. */
+static void
+test_waifu2x_json_lies (void)
+{
+  const char *cases[] = {
+    "[{\"class_name\": 3, \"nOutputPlane\": 4, \"k\": 3, \"bias\": [-0.12125]}]",
+    "[{\"class_name\": \"nn.ReLU\"}]",
+    "[{\"class_name\": \"nn.SpatialConvolutionMM\", \"nOutputPlane\": 2, \"nInputPlane\": 1, "
+    "\"kW\": 1, \"kH\": 1, \"weight\": [[[[1]]]], \"bias\": [0, 0]}]",
+    "[{\"class_name\": \"nn.SpatialConvolutionMM\", \"nOutputPlane\": 1, \"nInputPlane\": 1, "
+    "\"kW\": 1, \"kH\": 1, \"weight\": [[[[\"x\"]]]], \"bias\": [0]}]",
+    "[{\"class_name\": \"nn.SpatialConvolutionMM\", \"nOutputPlane\": 100000, \"nInputPlane\": 1, "
+    "\"kW\": 1, \"kH\": 1}]",
+    "[]",
+    "{}",
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GBytes) bytes = g_bytes_new_static (cases[i], strlen (cases[i]));
+      g_autoptr(GError) error = NULL;
+      g_autoptr(TesseraStateDict) state_dict = tessera_waifu2x_json_load (bytes, &error);
+
+      g_assert_null (state_dict);
+      g_test_message ("%s", error->message);
+      g_assert_true (error->domain == TESSERA_ERROR);
+    }
+}
+
 /* json-glib recurses without limit: deep nesting must not reach it. */
 static void
 test_deep_json (void)
@@ -767,6 +796,7 @@ main (int   argc,
   g_test_add_func ("/tessera/models/bad/safetensors-header-size", test_safetensors_header_sizes);
   g_test_add_func ("/tessera/models/bad/pickle", test_pickle_opcodes);
   g_test_add_func ("/tessera/models/bad/deep-json", test_deep_json);
+  g_test_add_func ("/tessera/models/bad/waifu2x-json", test_waifu2x_json_lies);
   g_test_add_func ("/tessera/models/bad/ncnn", test_ncnn_lies);
   g_test_add_func ("/tessera/models/library", test_library);
 

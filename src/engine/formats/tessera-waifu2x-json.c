@@ -157,11 +157,16 @@ tessera_waifu2x_json_load (GBytes  *contents,
         return invalid (error, i, _("not an object"));
       layer = json_node_get_object (node);
 
-      class_name = json_object_get_string_member_with_default (layer, "class_name", "");
-      if (!g_str_equal (class_name, "nn.SpatialConvolutionMM"))
+      /* Not json_object_get_string_member_with_default(): it returns NULL
+       * for a member that is not a string (found by fuzzing). */
+      node = json_object_get_member (layer, "class_name");
+      class_name = node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+                   json_node_get_value_type (node) == G_TYPE_STRING ? json_node_get_string (node) : NULL;
+      if (g_strcmp0 (class_name, "nn.SpatialConvolutionMM") != 0)
         {
           g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                       _("waifu2x layer %u is a %s, not a convolution"), i, class_name);
+                       _("waifu2x layer %u is a %s, not a convolution"), i,
+                       class_name != NULL ? class_name : _("layer of no known class"));
           return NULL;
         }
 
