@@ -1,0 +1,353 @@
+/* tessera-cpu-conv.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cpu"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <cblas.h>
+#include <glib/gi18n-lib.h>
+
+#include "tessera-cpu-private.h"
+#include "tessera-error.h"
+#include "tessera-parallel-private.h"
+
+/* Convolution as SGEMM: output rows are taken a band at a time, unrolled
+ * (im2col) into a matrix small enough to stay in cache, and multiplied by
+ * the weights. Several inputs are read as their channel concatenation, so
+ * dense blocks never copy a concat. Bias, activation, scale and residual
+ * are applied to each band while it is still in cache. */
+
+#define BAND_FLOATS (1u << 19)   /* 2 MiB of unrolled input per band */
+
+float
+tessera_cpu_activate (TesseraActivation activation,
+                      float             value,
+                      float             slope)
+{
+  switch (activation)
+    {
+    case TESSERA_ACTIVATION_RELU:
+      return value > 0.f ? value : 0.f;
+    case TESSERA_ACTIVATION_LEAKY:
+    case TESSERA_ACTIVATION_PRELU:
+      return value >= 0.f ? value : value * slope;
+    case TESSERA_ACTIVATION_SIGMOID:
+      return 1.f / (1.f + expf (-value));
+    case TESSERA_ACTIVATION_NONE:
+    default:
+      return value;
+    }
+}
+
+void
+tessera_cpu_epilogue (const TesseraNode *node,
+                      float             *output,
+                      const float       *residual,
+                      gsize              plane,
+                      gsize              begin,
+                      gsize              end)
+{
+  for (guint c = 0; c < node->out_channels; c++)
+    {
+      float *row = output + c * plane;
+      const float *res = residual != NULL ? residual + c * plane : NULL;
+      float bias = node->bias != NULL ? node->bias[c] : 0.f;
+      float slope = node->activation == TESSERA_ACTIVATION_PRELU ? node->slopes[c] : node->slope;
+      float scale = node->scale_a;
+
+      if (node->activation == TESSERA_ACTIVATION_NONE || node->activation == TESSERA_ACTIVATION_LEAKY ||
+          node->activation == TESSERA_ACTIVATION_PRELU || node->activation == TESSERA_ACTIVATION_RELU)
+        {
+          /* The common cases, kept simple enough to vectorise. */
+          if (node->activation == TESSERA_ACTIVATION_RELU)
+            slope = 0.f;
+          else if (node->activation == TESSERA_ACTIVATION_NONE)
+            slope = 1.f;
+          for (gsize i = begin; i < end; i++)
+            {
+              float v = row[i] + bias;
+
+              v = v >= 0.f ? v : v * slope;
+              row[i] = res != NULL ? v * scale + res[i] : v * scale;
+            }
+        }
+      else
+        {
+          for (gsize i = begin; i < end; i++)
+            {
+              float v = tessera_cpu_activate (node->activation, row[i] + bias, slope) * scale;
+
+              row[i] = res != NULL ? v + res[i] : v;
+            }
+        }
+    }
+}
+
+typedef struct
+{
+  const TesseraCpuOp *op;
+  guint               in_height;
+  guint               in_width;
+  guint               out_height;
+  guint               out_width;
+  guint               rows_per_band;
+  guint               n_bands;
+  gsize               k;              /* in_channels × kernel² */
+  gint                out_of_memory;  /* atomic */
+} Conv;
+
+/* Unrolls output rows [r0, r1): row (channel, ky, kx) of the matrix holds,
+ * for each output pixel, the input sample that weight multiplies. */
+static void
+im2col (const Conv *conv,
+        guint       r0,
+        guint       r1,
+        float      *col)
+{
+  const TesseraNode *node = conv->op->node;
+  guint k = node->kernel, stride = node->stride, pad = node->padding;
+  guint ow = conv->out_width, iw = conv->in_width, ih = conv->in_height;
+  gsize n = (gsize) (r1 - r0) * ow;
+  gsize row = 0;
+
+  for (guint input = 0; input < node->n_inputs; input++)
+    for (guint c = 0; c < conv->op->shapes[input].channels; c++)
+      {
+        const float *plane = conv->op->inputs[input] + (gsize) c * ih * iw;
+
+        for (guint ky = 0; ky < k; ky++)
+          for (guint kx = 0; kx < k; kx++, row++)
+            {
+              float *dst = col + row * n;
+
+              for (guint y = r0; y < r1; y++, dst += ow)
+                {
+                  gint64 iy = (gint64) y * stride - pad + ky;
+                  const float *src;
+                  gint64 last;
+                  guint x0, x1;
+
+                  if (iy < 0 || iy >= ih)
+                    {
+                      memset (dst, 0, ow * sizeof (float));
+                      continue;
+                    }
+                  src = plane + (gsize) iy * iw;
+
+                  /* Output columns whose input column lies inside the image. */
+                  x0 = MIN (kx < pad ? (pad - kx + stride - 1) / stride : 0, ow);
+                  last = (gint64) iw - 1 + pad - kx;
+                  x1 = last < 0 ? 0 : (guint) MIN ((gint64) ow, last / stride + 1);
+                  x1 = MAX (x1, x0);
+
+                  memset (dst, 0, x0 * sizeof (float));
+                  if (stride == 1)
+                    memcpy (dst + x0, src + x0 + kx - pad, (x1 - x0) * sizeof (float));
+                  else
+                    for (guint x = x0; x < x1; x++)
+                      dst[x] = src[x * stride + kx - pad];
+                  memset (dst + x1, 0, (ow - x1) * sizeof (float));
+                }
+            }
+      }
+}
+
+static void
+conv_bands (guint    begin,
+            guint    end,
+            gpointer user_data)
+{
+  Conv *conv = user_data;
+  const TesseraNode *node = conv->op->node;
+  gsize plane = (gsize) conv->out_height * conv->out_width;
+  gboolean direct = node->kernel == 1 && node->stride == 1 && node->padding == 0 && node->n_inputs == 1;
+  g_autofree float *col = NULL;
+
+  if (!direct)
+    {
+      col = g_try_malloc_n (conv->k * conv->rows_per_band * conv->out_width, sizeof (float));
+      if (col == NULL)
+        {
+          g_atomic_int_set (&conv->out_of_memory, TRUE);
+          return;
+        }
+    }
+
+  for (guint band = begin; band < end; band++)
+    {
+      guint r0 = band * conv->rows_per_band;
+      guint r1 = MIN (r0 + conv->rows_per_band, conv->out_height);
+      gsize n = (gsize) (r1 - r0) * conv->out_width;
+      const float *b;
+      gsize ldb;
+
+      if (direct)
+        {
+          /* A 1×1 convolution's input already is the matrix. */
+          b = conv->op->inputs[0] + (gsize) r0 * conv->out_width;
+          ldb = plane;
+        }
+      else
+        {
+          im2col (conv, r0, r1, col);
+          b = col;
+          ldb = n;
+        }
+
+      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
+                   node->out_channels, n, conv->k,
+                   1.f, node->weight, conv->k, b, ldb,
+                   0.f, conv->op->output + (gsize) r0 * conv->out_width, plane);
+
+      tessera_cpu_epilogue (node, conv->op->output, conv->op->residual, plane,
+                            (gsize) r0 * conv->out_width, (gsize) r1 * conv->out_width);
+    }
+}
+
+gboolean
+tessera_cpu_conv2d (const TesseraCpuOp  *op,
+                    GError             **error)
+{
+  const TesseraNode *node = op->node;
+  Conv conv = { op };
+  guint n_threads = tessera_parallel_get_n_threads ();
+
+  conv.in_height = op->shapes[0].height;
+  conv.in_width = op->shapes[0].width;
+  conv.out_height = op->output_shape->height;
+  conv.out_width = op->output_shape->width;
+  conv.k = (gsize) node->in_channels * node->kernel * node->kernel;
+
+  /* Bands that fit the cache, and enough of them for every thread. */
+  conv.rows_per_band = MAX (1, BAND_FLOATS / (conv.k * conv.out_width));
+  conv.rows_per_band = MIN (conv.rows_per_band, MAX (1, conv.out_height / (2 * n_threads)));
+  conv.n_bands = (conv.out_height + conv.rows_per_band - 1) / conv.rows_per_band;
+
+  tessera_parallel_for (conv.n_bands, conv_bands, &conv);
+
+  if (conv.out_of_memory)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory for a convolution's working buffer"));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Transposed convolution: each thread takes a share of the output
+ * channels, multiplies the input by their weights (a column per input
+ * pixel) and scatters the products into place (col2im). */
+typedef struct
+{
+  const TesseraCpuOp *op;
+  guint               in_height;
+  guint               in_width;
+  guint               out_height;
+  guint               out_width;
+  guint               rows_per_band;
+  gint                out_of_memory;
+} Deconv;
+
+static void
+deconv_channels (guint    begin,
+                 guint    end,
+                 gpointer user_data)
+{
+  Deconv *d = user_data;
+  const TesseraNode *node = d->op->node;
+  guint k = node->kernel, s = node->stride, p = node->padding;
+  guint kk = k * k, n_out = end - begin;
+  gsize in_plane = (gsize) d->in_height * d->in_width;
+  gsize out_plane = (gsize) d->out_height * d->out_width;
+  g_autofree float *col = g_try_malloc_n ((gsize) n_out * kk * d->rows_per_band * d->in_width, sizeof (float));
+
+  if (col == NULL)
+    {
+      g_atomic_int_set (&d->out_of_memory, TRUE);
+      return;
+    }
+
+  memset (d->op->output + begin * out_plane, 0, n_out * out_plane * sizeof (float));
+
+  for (guint r0 = 0; r0 < d->in_height; r0 += d->rows_per_band)
+    {
+      guint r1 = MIN (r0 + d->rows_per_band, d->in_height);
+      gsize n = (gsize) (r1 - r0) * d->in_width;
+
+      /* Weights [in][out][k][k]: this thread's outputs are a column block. */
+      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
+                   n_out * kk, n, node->in_channels,
+                   1.f, node->weight + (gsize) begin * kk, node->out_channels * kk,
+                   d->op->inputs[0] + (gsize) r0 * d->in_width, in_plane,
+                   0.f, col, n);
+
+      for (guint c = 0; c < n_out; c++)
+        for (guint ky = 0; ky < k; ky++)
+          for (guint kx = 0; kx < k; kx++)
+            {
+              const float *src = col + ((gsize) c * kk + ky * k + kx) * n;
+              float *dst = d->op->output + (begin + c) * out_plane;
+
+              for (guint y = r0; y < r1; y++, src += d->in_width)
+                {
+                  gint64 oy = (gint64) y * s + ky - p;
+
+                  if (oy < 0 || oy >= d->out_height)
+                    continue;
+                  for (guint x = 0; x < d->in_width; x++)
+                    {
+                      gint64 ox = (gint64) x * s + kx - p;
+
+                      if (ox >= 0 && ox < d->out_width)
+                        dst[oy * d->out_width + ox] += src[x];
+                    }
+                }
+            }
+    }
+}
+
+static void
+deconv_epilogue (guint    begin,
+                 guint    end,
+                 gpointer user_data)
+{
+  Deconv *d = user_data;
+  gsize plane = (gsize) d->out_height * d->out_width;
+
+  tessera_cpu_epilogue (d->op->node, d->op->output, d->op->residual, plane,
+                        (gsize) begin * d->out_width, (gsize) end * d->out_width);
+}
+
+gboolean
+tessera_cpu_deconv2d (const TesseraCpuOp  *op,
+                      GError             **error)
+{
+  const TesseraNode *node = op->node;
+  Deconv d = { op };
+
+  d.in_height = op->shapes[0].height;
+  d.in_width = op->shapes[0].width;
+  d.out_height = op->output_shape->height;
+  d.out_width = op->output_shape->width;
+  d.rows_per_band = MAX (1, BAND_FLOATS / ((gsize) node->kernel * node->kernel * d.in_width *
+                                            MAX (1, node->out_channels / tessera_parallel_get_n_threads ())));
+
+  tessera_parallel_for (node->out_channels, deconv_channels, &d);
+  if (d.out_of_memory)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory for a transposed convolution's working buffer"));
+      return FALSE;
+    }
+
+  tessera_parallel_for (d.out_height, deconv_epilogue, &d);
+  return TRUE;
+}

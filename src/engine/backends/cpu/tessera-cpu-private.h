@@ -1,0 +1,45 @@
+/* tessera-cpu-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "backends/tessera-backend-private.h"
+
+G_BEGIN_DECLS
+
+/* The CPU backend's ops, one file per family. Tensors are float32 planes,
+ * channel after channel; @inputs[k] has shape @shapes[k]. */
+
+typedef struct
+{
+  const TesseraNode  *node;
+  const float       **inputs;
+  const TesseraShape *shapes;
+  const float        *residual;
+  float              *output;
+  const TesseraShape *output_shape;
+} TesseraCpuOp;
+
+gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, GError **error);
+gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
+void     tessera_cpu_elementwise   (const TesseraCpuOp *op);
+void     tessera_cpu_layout        (const TesseraCpuOp *op);
+void     tessera_cpu_resize        (const TesseraCpuOp *op);
+void     tessera_cpu_reduce        (const TesseraCpuOp *op);
+
+/* Bias, activation, scale and residual, over the pixels [begin, end) of
+ * every channel of a convolution's output. */
+void     tessera_cpu_epilogue      (const TesseraNode  *node,
+                                    float              *output,
+                                    const float        *residual,
+                                    gsize               plane,
+                                    gsize               begin,
+                                    gsize               end);
+float    tessera_cpu_activate      (TesseraActivation   activation,
+                                    float               value,
+                                    float               slope);
+
+G_END_DECLS

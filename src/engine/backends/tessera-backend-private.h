@@ -1,0 +1,72 @@
+/* tessera-backend-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-graph-private.h"
+
+G_BEGIN_DECLS
+
+/* Where a graph runs: a table of functions behind an opaque handle, as in
+ * ggml and ncnn. The CPU backend is the fp32 reference every other one is
+ * tested against. Buffers hold float tensors in the backend's memory. */
+
+typedef struct _TesseraBackend TesseraBackend;
+typedef struct _TesseraBuffer TesseraBuffer;
+
+typedef struct
+{
+  const char     *name;
+  void          (*free)        (TesseraBackend      *self);
+  /* Optional: NULL means every op. */
+  gboolean      (*supports)    (TesseraBackend      *self,
+                                const TesseraNode   *node);
+  TesseraBuffer *(*buffer_new) (TesseraBackend      *self,
+                                gsize                n_floats,
+                                GError             **error);
+  void          (*buffer_free) (TesseraBackend      *self,
+                                TesseraBuffer       *buffer);
+  gboolean      (*upload)      (TesseraBackend      *self,
+                                TesseraBuffer       *buffer,
+                                const float         *data,
+                                gsize                n_floats,
+                                GError             **error);
+  gboolean      (*download)    (TesseraBackend      *self,
+                                TesseraBuffer       *buffer,
+                                float               *data,
+                                gsize                n_floats,
+                                GError             **error);
+  /* @inputs holds node->n_inputs buffers with their shapes; @residual the
+   * residual's buffer when the node has one. */
+  gboolean      (*compute)     (TesseraBackend      *self,
+                                const TesseraNode   *node,
+                                TesseraBuffer      **inputs,
+                                const TesseraShape  *input_shapes,
+                                TesseraBuffer       *residual,
+                                TesseraBuffer       *output,
+                                const TesseraShape  *output_shape,
+                                GError             **error);
+} TesseraBackendVTable;
+
+struct _TesseraBackend
+{
+  const TesseraBackendVTable *vtable;
+};
+
+TesseraBackend *tessera_cpu_backend_new  (void);
+void            tessera_backend_free     (TesseraBackend      *self);
+
+gboolean        tessera_graph_run        (TesseraGraph        *graph,
+                                          TesseraBackend      *backend,
+                                          const float         *input,
+                                          const TesseraShape  *input_shape,
+                                          float               *output,
+                                          GCancellable        *cancellable,
+                                          GError             **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraBackend, tessera_backend_free)
+
+G_END_DECLS

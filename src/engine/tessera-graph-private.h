@@ -1,0 +1,158 @@
+/* tessera-graph-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+/* A network as a list of nodes in execution order, each reading earlier
+ * nodes' outputs. Tensors are float32, channels × height × width. Node 0 is
+ * the input. The ops are what the supported architectures need. */
+
+typedef enum
+{
+  TESSERA_OP_INPUT,
+  TESSERA_OP_CONV2D,          /* reads its inputs as one channel concatenation */
+  TESSERA_OP_DECONV2D,        /* transposed convolution */
+  TESSERA_OP_ACTIVATION,
+  TESSERA_OP_ADD,             /* scale_a · a + scale_b · b */
+  TESSERA_OP_MUL_CHANNELS,    /* a[c] × b[c], b being channels × 1 × 1 */
+  TESSERA_OP_CONCAT,
+  TESSERA_OP_PIXEL_SHUFFLE,
+  TESSERA_OP_PIXEL_UNSHUFFLE,
+  TESSERA_OP_RESIZE,
+  TESSERA_OP_GLOBAL_AVG_POOL,
+  TESSERA_OP_LINEAR,          /* channels × 1 × 1 to channels × 1 × 1 */
+  TESSERA_OP_CROP,
+  TESSERA_OP_PAD,
+  TESSERA_OP_CLAMP,
+  TESSERA_OP_AFFINE,          /* scale_a · a + scale_b */
+  TESSERA_N_OPS
+} TesseraOp;
+
+typedef enum
+{
+  TESSERA_ACTIVATION_NONE,
+  TESSERA_ACTIVATION_RELU,
+  TESSERA_ACTIVATION_LEAKY,   /* slope in `slope` */
+  TESSERA_ACTIVATION_PRELU,   /* one slope per channel in `slopes` */
+  TESSERA_ACTIVATION_SIGMOID,
+} TesseraActivation;
+
+typedef enum
+{
+  TESSERA_PAD_ZERO,
+  TESSERA_PAD_REFLECT,        /* mirror without repeating the edge, as PyTorch's "reflect" */
+  TESSERA_PAD_REPLICATE,
+} TesseraPadMode;
+
+typedef enum
+{
+  TESSERA_RESIZE_NEAREST,
+  TESSERA_RESIZE_BILINEAR,    /* half-pixel centres */
+  TESSERA_RESIZE_BICUBIC,     /* half-pixel centres, a = -0.75 as ncnn's Interp */
+} TesseraResizeMode;
+
+#define TESSERA_NODE_MAX_INPUTS 8
+
+typedef struct
+{
+  guint channels;
+  guint height;
+  guint width;
+} TesseraShape;
+
+typedef struct
+{
+  TesseraOp          op;
+  guint              inputs[TESSERA_NODE_MAX_INPUTS];
+  guint              n_inputs;
+  guint              channels;          /* of the output; tessera_graph_add() sets it */
+
+  /* Convolutions: out = scale · act (W ∗ inputs + bias) + residual. */
+  guint              in_channels;
+  guint              out_channels;
+  guint              kernel;
+  guint              stride;
+  guint              padding;           /* zeros; deconvolution: PyTorch's padding */
+  const float       *weight;            /* conv [out][in][k][k], deconv [in][out][k][k] */
+  const float       *bias;              /* nullable */
+  gint               residual;          /* node index, or -1 */
+
+  TesseraActivation  activation;
+  float              slope;
+  const float       *slopes;            /* PReLU, one per channel */
+
+  float              scale_a;           /* ADD, AFFINE; conv's output scale */
+  float              scale_b;
+  float              min;               /* CLAMP */
+  float              max;
+  guint              factor;            /* (un)shuffle */
+  TesseraResizeMode  resize_mode;
+  double             resize_factor;
+  TesseraPadMode     pad_mode;
+  int                top;               /* PAD adds, CROP removes, per side */
+  int                bottom;
+  int                left;
+  int                right;
+} TesseraNode;
+
+typedef struct _TesseraGraph TesseraGraph;
+
+TesseraGraph      *tessera_graph_new           (guint               in_channels);
+void               tessera_graph_free          (TesseraGraph       *self);
+guint              tessera_graph_get_n_nodes   (TesseraGraph       *self);
+const TesseraNode *tessera_graph_get_node      (TesseraGraph       *self,
+                                                guint               index);
+guint              tessera_graph_get_output    (TesseraGraph       *self);
+guint              tessera_graph_get_channels  (TesseraGraph       *self,
+                                                guint               node);
+const float       *tessera_graph_keep_floats   (TesseraGraph       *self,
+                                                float              *floats);
+guint              tessera_graph_add           (TesseraGraph       *self,
+                                                const TesseraNode  *node);
+guint64            tessera_graph_count_macs    (TesseraGraph       *self,
+                                                const TesseraShape *input);
+gboolean           tessera_graph_infer_shapes  (TesseraGraph       *self,
+                                                const TesseraShape *input,
+                                                TesseraShape       *shapes,
+                                                GError            **error);
+gsize              tessera_graph_peak_floats   (TesseraGraph       *self,
+                                                const TesseraShape *input);
+
+/* Builders for the common nodes; each returns the new node's index. */
+guint tessera_graph_conv      (TesseraGraph *self, const guint *inputs, guint n_inputs,
+                               guint out_channels, guint in_channels, guint kernel, guint stride,
+                               guint padding, const float *weight, const float *bias);
+guint tessera_graph_deconv    (TesseraGraph *self, guint input, guint out_channels, guint in_channels,
+                               guint kernel, guint stride, guint padding,
+                               const float *weight, const float *bias);
+guint tessera_graph_activate  (TesseraGraph *self, guint input, TesseraActivation activation,
+                               float slope);
+guint tessera_graph_add_nodes (TesseraGraph *self, guint a, float scale_a, guint b, float scale_b);
+guint tessera_graph_unary     (TesseraGraph *self, TesseraOp op, guint input);
+guint tessera_graph_binary    (TesseraGraph *self, TesseraOp op, guint a, guint b);
+guint tessera_graph_concat    (TesseraGraph *self, const guint *inputs, guint n_inputs);
+guint tessera_graph_shuffle   (TesseraGraph *self, TesseraOp op, guint input, guint factor);
+guint tessera_graph_resize    (TesseraGraph *self, guint input, TesseraResizeMode mode, double factor);
+guint tessera_graph_crop      (TesseraGraph *self, guint input, int top, int bottom, int left, int right);
+guint tessera_graph_pad       (TesseraGraph *self, guint input, TesseraPadMode mode,
+                               int top, int bottom, int left, int right);
+guint tessera_graph_clamp     (TesseraGraph *self, guint input, float min, float max);
+guint tessera_graph_affine    (TesseraGraph *self, guint input, float scale, float offset);
+guint tessera_graph_linear    (TesseraGraph *self, guint input, guint out_channels, guint in_channels,
+                               const float *weight, const float *bias);
+
+/* Convolution details set after the fact: fused activation and residual. */
+void  tessera_graph_set_activation (TesseraGraph *self, guint node, TesseraActivation activation,
+                                    float slope, const float *slopes);
+void  tessera_graph_set_residual   (TesseraGraph *self, guint node, float scale, guint residual);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraGraph, tessera_graph_free)
+
+G_END_DECLS
