@@ -154,3 +154,98 @@ test_u8 (float value)
   value = CLAMP (value, 0.f, 1.f);
   return (guint8) (value * 255.f + 0.5f);
 }
+
+/* A real model from build-aux/fetch-models.sh (TESSERA_TEST_MODELS), or
+ * NULL when they were not fetched. */
+char *
+test_real_model_path (const char *relative)
+{
+  const char *root = g_getenv ("TESSERA_TEST_MODELS");
+
+  if (root == NULL || !g_file_test (root, G_FILE_TEST_IS_DIR))
+    return NULL;
+  return g_build_filename (root, relative, NULL);
+}
+
+/* A file of ../shared/refs (TESSERA_REFS), or NULL when it is absent. */
+char *
+test_refs_path (const char *relative)
+{
+  const char *root = g_getenv ("TESSERA_REFS");
+  char *path;
+
+  if (root == NULL)
+    return NULL;
+  path = g_build_filename (root, relative, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS))
+    g_clear_pointer (&path, g_free);
+  return path;
+}
+
+TesseraModel *
+test_load_model (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  TesseraModel *model = tessera_model_new_from_file (file, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (model);
+  return model;
+}
+
+/* A little-endian float32 C-order .npy file, as numpy.save() writes it. */
+float *
+test_load_npy (const char *path,
+               guint      *n_dims,
+               guint      *shape)
+{
+  g_autofree char *contents = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *header = NULL;
+  const char *dims;
+  gsize length, offset, n = 1;
+  guint header_length;
+  float *data;
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  g_assert_true (length > 10 && memcmp (contents, "\x93NUMPY", 6) == 0);
+
+  if (contents[6] == 1)
+    {
+      header_length = (guint8) contents[8] | (guint8) contents[9] << 8;
+      offset = 10;
+    }
+  else
+    {
+      header_length = (guint8) contents[8] | (guint8) contents[9] << 8 | (guint8) contents[10] << 16;
+      offset = 12;
+    }
+  g_assert_cmpuint (offset + header_length, <=, length);
+  header = g_strndup (contents + offset, header_length);
+  g_assert_nonnull (strstr (header, "'descr': '<f4'"));
+  g_assert_nonnull (strstr (header, "'fortran_order': False"));
+
+  dims = strstr (header, "'shape': (");
+  g_assert_nonnull (dims);
+  dims += strlen ("'shape': (");
+  *n_dims = 0;
+  while (*dims != ')')
+    {
+      char *end;
+
+      shape[*n_dims] = (guint) g_ascii_strtoull (dims, &end, 10);
+      g_assert_true (end != dims);
+      n *= shape[(*n_dims)++];
+      dims = end;
+      while (*dims == ',' || *dims == ' ')
+        dims++;
+    }
+
+  offset += header_length;
+  g_assert_cmpuint (offset + n * sizeof (float), ==, length);
+  data = g_new (float, n);
+  memcpy (data, contents + offset, n * sizeof (float));
+  return data;
+}

@@ -27,6 +27,13 @@ TestChunk    *test_find_chunk        (GPtrArray   *chunks,
                                       const char  *keyword);
 guint8        test_u8                (float        value);
 
+char         *test_real_model_path   (const char  *relative);
+char         *test_refs_path         (const char  *relative);
+TesseraModel *test_load_model        (const char  *path);
+float        *test_load_npy          (const char  *path,
+                                      guint       *n_dims,
+                                      guint       *shape);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestChunk, g_free)
 
 G_END_DECLS

@@ -20,48 +20,12 @@
  * PyTorch-written ones from ../shared/refs (TESSERA_REFS); the small ones
  * from data/models/make-test-models.py. */
 
-static char *
-real_model_path (const char *relative)
-{
-  const char *root = g_getenv ("TESSERA_TEST_MODELS");
-
-  if (root == NULL || !g_file_test (root, G_FILE_TEST_IS_DIR))
-    return NULL;
-  return g_build_filename (root, relative, NULL);
-}
-
-static char *
-refs_path (const char *relative)
-{
-  const char *root = g_getenv ("TESSERA_REFS");
-  char *path;
-
-  if (root == NULL)
-    return NULL;
-  path = g_build_filename (root, relative, NULL);
-  if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
-  return path;
-}
-
-static TesseraModel *
-load_model (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-  g_autoptr(GError) error = NULL;
-  TesseraModel *model = tessera_model_new_from_file (file, NULL, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (model);
-  return model;
-}
-
 static TesseraModel *
 load_test_model (const char *name)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "models", name, NULL);
 
-  return load_model (path);
+  return test_load_model (path);
 }
 
 /* Saves @model as safetensors and reads it back: the same tensors, the
@@ -78,7 +42,7 @@ assert_round_trip (TesseraModel *model)
   g_assert_true (tessera_model_save_safetensors (model, file, NULL, &error));
   g_assert_no_error (error);
 
-  again = load_model (path);
+  again = test_load_model (path);
   g_assert_cmpint (tessera_model_get_format (again), ==, TESSERA_MODEL_FORMAT_SAFETENSORS);
   g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (model),
                                            tessera_model_get_state_dict (again)));
@@ -150,7 +114,7 @@ static void
 test_real_model (gconstpointer data)
 {
   const RealCase *test = data;
-  g_autofree char *path = real_model_path (test->path);
+  g_autofree char *path = test_real_model_path (test->path);
   g_autoptr(TesseraModel) model = NULL;
 
   if (path == NULL)
@@ -159,7 +123,7 @@ test_real_model (gconstpointer data)
       return;
     }
 
-  model = load_model (path);
+  model = test_load_model (path);
   g_assert_cmpstr (tessera_arch_to_string (tessera_model_get_arch (model)), ==, tessera_arch_to_string (test->arch));
   g_assert_cmpuint (tessera_model_get_scale (model), ==, test->scale);
   g_assert_cmpint (tessera_model_get_supported (model), ==, test->supported);
@@ -180,21 +144,21 @@ test_ncnn_matches_converted (gconstpointer data)
   g_autofree char *relative = NULL;
   g_autofree char *param = NULL;
   g_autofree char *converted_name = g_strdup_printf ("models/%s-from-ncnn.pth", name);
-  g_autofree char *converted = refs_path (converted_name);
+  g_autofree char *converted = test_refs_path (converted_name);
   g_autoptr(TesseraModel) ours = NULL;
   g_autoptr(TesseraModel) theirs = NULL;
 
   relative = g_str_equal (name, "realesrgan-x4plus") ? g_strdup (UPSCAYL "realesrgan-x4plus.param")
                                                     : g_strdup_printf (W2X "real-esrgan/models/%s.param", name);
-  param = real_model_path (relative);
+  param = test_real_model_path (relative);
   if (param == NULL || converted == NULL)
     {
       g_test_skip ("needs TESSERA_TEST_MODELS and TESSERA_REFS");
       return;
     }
 
-  ours = load_model (param);
-  theirs = load_model (converted);
+  ours = test_load_model (param);
+  theirs = test_load_model (converted);
   g_assert_cmpuint (tessera_state_dict_get_n_tensors (tessera_model_get_state_dict (ours)), ==,
                     tessera_state_dict_get_n_tensors (tessera_model_get_state_dict (theirs)));
   g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (ours), tessera_model_get_state_dict (theirs)));
@@ -219,7 +183,7 @@ arch_from_spandrel (const char *spandrel)
 static void
 test_refs_manifest (void)
 {
-  g_autofree char *manifest = refs_path ("MANIFEST.json");
+  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
@@ -253,9 +217,9 @@ test_refs_manifest (void)
               !g_hash_table_add (seen, g_strdup (relative)))
             continue;
 
-          path = refs_path (relative);
+          path = test_refs_path (relative);
           g_assert_nonnull (path);
-          model = load_model (path);
+          model = test_load_model (path);
           g_test_message ("%s: %s ×%u", relative, tessera_arch_to_string (tessera_model_get_arch (model)),
                           tessera_model_get_scale (model));
           g_assert_cmpstr (tessera_arch_to_string (tessera_model_get_arch (model)), ==, arch);
@@ -276,7 +240,7 @@ static void
 test_refs_containers (void)
 {
   const char *names[] = { "swinir_psd_x2.pth", "swinir_psd_x2.legacy.pth", "swinir_psd_x2.safetensors" };
-  g_autofree char *fp16_path = refs_path ("models/synthetic/swinir_psd_x2.fp16.safetensors");
+  g_autofree char *fp16_path = test_refs_path ("models/synthetic/swinir_psd_x2.fp16.safetensors");
   g_autoptr(TesseraModel) first = NULL;
   g_autoptr(TesseraModel) fp16 = NULL;
   TesseraStateDict *a, *b;
@@ -290,8 +254,8 @@ test_refs_containers (void)
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {
       g_autofree char *relative = g_build_filename ("models", "synthetic", names[i], NULL);
-      g_autofree char *path = refs_path (relative);
-      g_autoptr(TesseraModel) model = load_model (path);
+      g_autofree char *path = test_refs_path (relative);
+      g_autoptr(TesseraModel) model = test_load_model (path);
 
       g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_SWINIR);
       g_assert_false (tessera_model_get_supported (model));
@@ -303,7 +267,7 @@ test_refs_containers (void)
     }
 
   /* The fp16 copy: the same names and shapes, half the float bytes. */
-  fp16 = load_model (fp16_path);
+  fp16 = test_load_model (fp16_path);
   a = tessera_model_get_state_dict (first);
   b = tessera_model_get_state_dict (fp16);
   g_assert_cmpuint (tessera_state_dict_get_n_tensors (a), ==, tessera_state_dict_get_n_tensors (b));

@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "archs/tessera-arch-private.h"
 #include "tessera-model.h"
 #include "tessera-state-dict-private.h"
 
@@ -14,5 +15,6 @@ G_BEGIN_DECLS
 TesseraModel     *tessera_model_new_failed       (GFile        *file,
                                                   const GError *error);
 TesseraStateDict *tessera_model_get_state_dict   (TesseraModel *self);
+const TesseraArchInfo *tessera_model_get_arch_info (TesseraModel *self);
 
 G_END_DECLS

@@ -365,6 +365,12 @@ tessera_model_get_state_dict (TesseraModel *self)
   return self->state_dict;
 }
 
+const TesseraArchInfo *
+tessera_model_get_arch_info (TesseraModel *self)
+{
+  return &self->info;
+}
+
 /**
  * tessera_model_save_safetensors:
  * @self: a #TesseraModel

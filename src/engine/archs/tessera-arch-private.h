@@ -6,7 +6,9 @@
 
 #pragma once
 
+#include "tessera-graph-private.h"
 #include "tessera-model.h"
+#include "tessera-network-private.h"
 #include "tessera-state-dict-private.h"
 
 G_BEGIN_DECLS
@@ -70,5 +72,71 @@ guint                 arch_pixelshuffle_scale (TesseraStateDict *state_dict,
 TesseraDetect         arch_broken         (GError           **error,
                                            TesseraArch        arch,
                                            const char        *why);
+
+/* Building a network's graph from its state dict. The helpers check each
+ * tensor's shape against the graph so far; the first mismatch is kept in
+ * @error and makes every later call do nothing, so that a builder reads as
+ * the forward pass it copies and checks once at the end. */
+typedef struct
+{
+  TesseraNetwork    *network;
+  TesseraStateDict  *state_dict;
+  TesseraGraph      *graph;
+  GError            *error;
+} TesseraBuilder;
+
+/* Returns the output node of a graph for an input of @height × @width
+ * (node 0), which the network has already padded as the recipe asks. */
+typedef guint (*TesseraBuildFunc) (TesseraBuilder        *builder,
+                                   const TesseraArchInfo *info,
+                                   guint                  height,
+                                   guint                  width);
+
+/* What the reference implementation (spandrel) does around a forward
+ * pass: pad right and bottom to at least @minimum and to a multiple of
+ * @multiple_of, and crop the output back. */
+typedef struct
+{
+  TesseraBuildFunc build;
+  guint            minimum;
+  guint            multiple_of;
+} TesseraArchRecipe;
+
+gboolean       tessera_arch_get_recipe     (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info,
+                                            TesseraArchRecipe      *recipe,
+                                            GError                **error);
+
+guint          tessera_esrgan_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+guint          tessera_compact_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+guint          tessera_unet_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+guint          tessera_waifu2x_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+
+const float   *builder_tensor              (TesseraBuilder     *builder,
+                                            const guint64      *shape,
+                                            guint               n_dims,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (4, 5);
+const float   *builder_optional_tensor     (TesseraBuilder     *builder,
+                                            const guint64      *shape,
+                                            guint               n_dims,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (4, 5);
+guint          builder_conv                (TesseraBuilder     *builder,
+                                            const guint        *inputs,
+                                            guint               n_inputs,
+                                            guint               stride,
+                                            guint               padding,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (6, 7);
+guint          builder_deconv              (TesseraBuilder     *builder,
+                                            guint               input,
+                                            guint               stride,
+                                            guint               padding,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (5, 6);
+void           builder_fail                (TesseraBuilder     *builder,
+                                            const char         *format,
+                                            ...) G_GNUC_PRINTF (2, 3);
 
 G_END_DECLS

@@ -195,3 +195,251 @@ tessera_arch_detect (TesseraStateDict  *state_dict,
                  tessera_state_dict_get_nth (state_dict, 0)->name);
   return FALSE;
 }
+
+/**
+ * tessera_arch_get_recipe:
+ *
+ * How to build and feed the graph of a detected architecture; fails for
+ * the ones that are recognised but not run.
+ */
+gboolean
+tessera_arch_get_recipe (TesseraStateDict       *state_dict,
+                         const TesseraArchInfo  *info,
+                         TesseraArchRecipe      *recipe,
+                         GError                **error)
+{
+  const TesseraTensor *first;
+
+  *recipe = (TesseraArchRecipe) { NULL, 0, 1 };
+
+  switch (info->arch)
+    {
+    case TESSERA_ARCH_ESRGAN:
+      if (!info->supported)
+        break;
+      recipe->build = tessera_esrgan_build;
+      recipe->minimum = 2;
+      /* spandrel asks a multiple of 4 of every unshuffling RRDBNet. */
+      first = arch_tensor (state_dict, 4, "conv_first.weight");
+      if (first == NULL)
+        first = arch_tensor (state_dict, 4, "model.0.weight");
+      if (first != NULL && first->shape[1] != info->in_channels)
+        recipe->multiple_of = 4;
+      return TRUE;
+    case TESSERA_ARCH_COMPACT:
+      recipe->build = tessera_compact_build;
+      return TRUE;
+    case TESSERA_ARCH_REALCUGAN:
+      if (!info->supported)
+        break;
+      recipe->build = tessera_unet_build;
+      recipe->minimum = 32;
+      return TRUE;
+    case TESSERA_ARCH_WAIFU2X_CUNET:
+      recipe->build = tessera_unet_build;
+      return TRUE;
+    case TESSERA_ARCH_WAIFU2X_VGG7:
+    case TESSERA_ARCH_WAIFU2X_UPCONV7:
+      recipe->build = tessera_waifu2x_build;
+      return TRUE;
+    case TESSERA_ARCH_UNKNOWN:
+    case TESSERA_ARCH_SWINIR:
+    case TESSERA_ARCH_DAT:
+    case TESSERA_ARCH_HAT:
+    case TESSERA_ARCH_OMNISR:
+    case TESSERA_ARCH_SPAN:
+    default:
+      break;
+    }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+               _("%s models are recognised but not run by this version of Tessera"),
+               tessera_arch_get_title (info->arch));
+  return FALSE;
+}
+
+void
+builder_fail (TesseraBuilder *builder,
+              const char     *format,
+              ...)
+{
+  va_list args;
+
+  if (builder->error != NULL)
+    return;
+
+  va_start (args, format);
+  builder->error = g_error_new_valist (TESSERA_ERROR, TESSERA_ERROR_CORRUPT, format, args);
+  va_end (args);
+}
+
+static char *
+shape_to_string (const guint64 *shape,
+                 guint          n_dims)
+{
+  GString *text = g_string_new ("[");
+
+  for (guint i = 0; i < n_dims; i++)
+    {
+      if (shape[i] == 0)
+        g_string_append_printf (text, "%s*", i ? ", " : "");
+      else
+        g_string_append_printf (text, "%s%" G_GUINT64_FORMAT, i ? ", " : "", shape[i]);
+    }
+  g_string_append_c (text, ']');
+  return g_string_free (text, FALSE);
+}
+
+static const float *
+lookup_tensor (TesseraBuilder *builder,
+               const guint64  *shape,
+               guint           n_dims,
+               gboolean        optional,
+               const char     *name)
+{
+  const TesseraTensor *tensor;
+  gboolean fits;
+
+  if (builder->error != NULL)
+    return NULL;
+
+  tensor = tessera_state_dict_lookup (builder->state_dict, name);
+  if (tensor == NULL)
+    {
+      if (!optional)
+        builder_fail (builder, _("the tensor %s is missing"), name);
+      return NULL;
+    }
+
+  fits = tensor->n_dims == n_dims && tessera_dtype_is_float (tensor->dtype);
+  for (guint i = 0; fits && i < n_dims; i++)
+    fits = shape[i] == 0 || shape[i] == tensor->shape[i];
+  if (!fits)
+    {
+      g_autofree char *want = shape_to_string (shape, n_dims);
+      g_autofree char *have = shape_to_string (tensor->shape, tensor->n_dims);
+
+      builder_fail (builder, _("%s has the shape %s where %s is needed"), name, have, want);
+      return NULL;
+    }
+
+  return tessera_network_get_floats (builder->network, name);
+}
+
+/* A floating tensor of @n_dims dimensions whose sizes match @shape, 0
+ * matching any. */
+const float *
+builder_tensor (TesseraBuilder *builder,
+                const guint64  *shape,
+                guint           n_dims,
+                const char     *format,
+                ...)
+{
+  g_autofree char *name = NULL;
+  va_list args;
+
+  va_start (args, format);
+  name = g_strdup_vprintf (format, args);
+  va_end (args);
+  return lookup_tensor (builder, shape, n_dims, FALSE, name);
+}
+
+const float *
+builder_optional_tensor (TesseraBuilder *builder,
+                         const guint64  *shape,
+                         guint           n_dims,
+                         const char     *format,
+                         ...)
+{
+  g_autofree char *name = NULL;
+  va_list args;
+
+  va_start (args, format);
+  name = g_strdup_vprintf (format, args);
+  va_end (args);
+  return lookup_tensor (builder, shape, n_dims, TRUE, name);
+}
+
+/* The convolution PREFIX.weight [out][in][k][k] (+ PREFIX.bias) over the
+ * concatenation of @inputs, zero-padded by @padding. */
+static guint
+add_conv (TesseraBuilder *builder,
+          TesseraOp       op,
+          const guint    *inputs,
+          guint           n_inputs,
+          guint           stride,
+          guint           padding,
+          const char     *prefix)
+{
+  g_autofree char *weight_name = g_strconcat (prefix, ".weight", NULL);
+  const TesseraTensor *tensor;
+  guint64 shape[4] = { 0, 0, 0, 0 };
+  const float *weight, *bias;
+  guint in_channels = 0, out_channels, kernel;
+
+  if (builder->error != NULL)
+    return 0;
+
+  for (guint i = 0; i < n_inputs; i++)
+    in_channels += tessera_graph_get_channels (builder->graph, inputs[i]);
+
+  /* Transposed convolutions store [in][out][k][k]. */
+  shape[op == TESSERA_OP_DECONV2D ? 0 : 1] = in_channels;
+  weight = lookup_tensor (builder, shape, 4, FALSE, weight_name);
+  if (weight == NULL)
+    return 0;
+
+  tensor = tessera_state_dict_lookup (builder->state_dict, weight_name);
+  out_channels = tensor->shape[op == TESSERA_OP_DECONV2D ? 1 : 0];
+  kernel = tensor->shape[2];
+  if (tensor->shape[3] != kernel || kernel == 0 || kernel > 15 || out_channels == 0 || out_channels > 65536)
+    {
+      builder_fail (builder, _("%s is not a square convolution kernel"), weight_name);
+      return 0;
+    }
+
+  bias = builder_optional_tensor (builder, (guint64[]) { out_channels }, 1, "%s.bias", prefix);
+  if (builder->error != NULL)
+    return 0;
+
+  if (op == TESSERA_OP_DECONV2D)
+    return tessera_graph_deconv (builder->graph, inputs[0], out_channels, in_channels, kernel, stride,
+                                 padding, weight, bias);
+  return tessera_graph_conv (builder->graph, inputs, n_inputs, out_channels, in_channels, kernel, stride,
+                             padding, weight, bias);
+}
+
+guint
+builder_conv (TesseraBuilder *builder,
+              const guint    *inputs,
+              guint           n_inputs,
+              guint           stride,
+              guint           padding,
+              const char     *format,
+              ...)
+{
+  g_autofree char *prefix = NULL;
+  va_list args;
+
+  va_start (args, format);
+  prefix = g_strdup_vprintf (format, args);
+  va_end (args);
+  return add_conv (builder, TESSERA_OP_CONV2D, inputs, n_inputs, stride, padding, prefix);
+}
+
+guint
+builder_deconv (TesseraBuilder *builder,
+                guint           input,
+                guint           stride,
+                guint           padding,
+                const char     *format,
+                ...)
+{
+  g_autofree char *prefix = NULL;
+  va_list args;
+
+  va_start (args, format);
+  prefix = g_strdup_vprintf (format, args);
+  va_end (args);
+  return add_conv (builder, TESSERA_OP_DECONV2D, &input, 1, stride, padding, prefix);
+}

@@ -125,3 +125,166 @@ tessera_esrgan_detect (TesseraStateDict  *state_dict,
 
   return TESSERA_DETECT_YES;
 }
+
+typedef enum
+{
+  LAYOUT_NEW,
+  LAYOUT_BSRGAN,
+  LAYOUT_OLD,
+} KeyLayout;
+
+/* A layer's name prefix. The old layout numbers its top-level modules:
+ * conv, trunk, three per ×2 upsampling (its conv at 3, 6…), then HR conv,
+ * activation and last conv. */
+static char *
+rdb_conv_name (KeyLayout layout,
+               guint     block,
+               guint     rdb,
+               guint     conv)
+{
+  switch (layout)
+    {
+    case LAYOUT_BSRGAN:
+      return g_strdup_printf ("RRDB_trunk.%u.RDB%u.conv%u", block, rdb, conv);
+    case LAYOUT_OLD:
+      return g_strdup_printf ("model.1.sub.%u.RDB%u.conv%u.0", block, rdb, conv);
+    case LAYOUT_NEW:
+    default:
+      return g_strdup_printf ("body.%u.rdb%u.conv%u", block, rdb, conv);
+    }
+}
+
+typedef enum
+{
+  LAYER_FIRST,
+  LAYER_TRUNK,
+  LAYER_UP,
+  LAYER_HR,
+  LAYER_LAST,
+} Layer;
+
+static char *
+layer_name (KeyLayout layout,
+            Layer     layer,
+            guint     n_blocks,
+            guint     n_ups,
+            guint     up)
+{
+  static const char *names[][5] = {
+    [LAYOUT_NEW] = { "conv_first", "conv_body", "conv_up", "conv_hr", "conv_last" },
+    [LAYOUT_BSRGAN] = { "conv_first", "trunk_conv", "upconv", "HRconv", "conv_last" },
+  };
+
+  if (layout == LAYOUT_OLD)
+    {
+      switch (layer)
+        {
+        case LAYER_FIRST:
+          return g_strdup ("model.0");
+        case LAYER_TRUNK:
+          return g_strdup_printf ("model.1.sub.%u", n_blocks);
+        case LAYER_UP:
+          return g_strdup_printf ("model.%u", 3 * up);
+        case LAYER_HR:
+          return g_strdup_printf ("model.%u", 2 + 3 * n_ups);
+        case LAYER_LAST:
+        default:
+          return g_strdup_printf ("model.%u", 4 + 3 * n_ups);
+        }
+    }
+
+  if (layer == LAYER_UP)
+    return g_strdup_printf ("%s%u", names[layout][layer], up);
+  return g_strdup (names[layout][layer]);
+}
+
+static guint
+conv_named (TesseraBuilder    *b,
+            const guint       *inputs,
+            guint              n_inputs,
+            char              *name,
+            TesseraActivation  activation)
+{
+  g_autofree char *prefix = name;
+  guint node = builder_conv (b, inputs, n_inputs, 1, 1, "%s", prefix);
+
+  if (b->error == NULL && activation != TESSERA_ACTIVATION_NONE)
+    tessera_graph_set_activation (b->graph, node, activation, 0.2f, NULL);
+  return node;
+}
+
+/* A residual dense block: five convolutions, each reading the block's
+ * input and every earlier output, then 0.2 × the last + the input. */
+static guint
+residual_dense_block (TesseraBuilder *b,
+                      KeyLayout       layout,
+                      guint           input,
+                      guint           block,
+                      guint           rdb)
+{
+  guint features[5] = { input };
+  guint last;
+
+  for (guint i = 1; i < 5; i++)
+    features[i] = conv_named (b, features, i, rdb_conv_name (layout, block, rdb, i), TESSERA_ACTIVATION_LEAKY);
+
+  last = conv_named (b, features, 5, rdb_conv_name (layout, block, rdb, 5), TESSERA_ACTIVATION_NONE);
+  if (b->error == NULL)
+    tessera_graph_set_residual (b->graph, last, 0.2f, input);
+  return last;
+}
+
+guint
+tessera_esrgan_build (TesseraBuilder        *b,
+                      const TesseraArchInfo *info,
+                      guint                  height,
+                      guint                  width)
+{
+  KeyLayout layout = LAYOUT_NEW;
+  guint x = 0, feat, trunk, n_ups = 0, shuffle = 1;
+  guint nb = info->num_blocks;
+  const TesseraTensor *first;
+
+  if (arch_has (b->state_dict, "RRDB_trunk.0.RDB1.conv1.weight"))
+    layout = LAYOUT_BSRGAN;
+  else if (arch_has (b->state_dict, "model.0.weight"))
+    layout = LAYOUT_OLD;
+
+  first = arch_tensor (b->state_dict, 4, layout == LAYOUT_OLD ? "model.0.weight" : "conv_first.weight");
+  if (first != NULL && first->shape[1] == info->in_channels * 4)
+    shuffle = 2;
+  else if (first != NULL && first->shape[1] == info->in_channels * 16)
+    shuffle = 4;
+  while ((1u << n_ups) < info->scale * shuffle)
+    n_ups++;
+
+  /* Real-ESRGAN ×2 and ×1 trade resolution for channels first. */
+  if (shuffle > 1)
+    x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_UNSHUFFLE, x, shuffle);
+
+  feat = conv_named (b, &x, 1, layer_name (layout, LAYER_FIRST, nb, n_ups, 0), TESSERA_ACTIVATION_NONE);
+  trunk = feat;
+  for (guint block = 0; block < nb && b->error == NULL; block++)
+    {
+      guint rrdb_input = trunk;
+
+      for (guint rdb = 1; rdb <= 3; rdb++)
+        trunk = residual_dense_block (b, layout, trunk, block, rdb);
+      trunk = tessera_graph_add_nodes (b->graph, trunk, 0.2f, rrdb_input, 1.f);
+    }
+
+  trunk = conv_named (b, &trunk, 1, layer_name (layout, LAYER_TRUNK, nb, n_ups, 0), TESSERA_ACTIVATION_NONE);
+  if (b->error != NULL)
+    return 0;
+  tessera_graph_set_residual (b->graph, trunk, 1.f, feat);
+
+  x = trunk;
+  for (guint up = 1; up <= n_ups && b->error == NULL; up++)
+    {
+      x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
+      x = conv_named (b, &x, 1, layer_name (layout, LAYER_UP, nb, n_ups, up), TESSERA_ACTIVATION_LEAKY);
+    }
+
+  x = conv_named (b, &x, 1, layer_name (layout, LAYER_HR, nb, n_ups, 0), TESSERA_ACTIVATION_LEAKY);
+  return conv_named (b, &x, 1, layer_name (layout, LAYER_LAST, nb, n_ups, 0), TESSERA_ACTIVATION_NONE);
+}

@@ -53,3 +53,39 @@ tessera_waifu2x_detect (TesseraStateDict  *state_dict,
 
   return TESSERA_DETECT_YES;
 }
+
+/* waifu2x's vgg_7 (seven unpadded 3×3 convolutions, 1:1, after a nearest
+ * ×2 enlargement for the scale2.0x files) and upconv_7 (six convolutions
+ * and a 4×4 transposed one that doubles the size). Each eats a 7-pixel
+ * border, which is padded by repeating the edge, as waifu2x-ncnn-vulkan
+ * does. */
+guint
+tessera_waifu2x_build (TesseraBuilder        *b,
+                       const TesseraArchInfo *info,
+                       guint                  height,
+                       guint                  width)
+{
+  gboolean upconv = info->arch == TESSERA_ARCH_WAIFU2X_UPCONV7;
+  const char *input_scale = tessera_state_dict_get_metadata (b->state_dict, "input_scale");
+  guint n_convs = upconv ? 6 : 7;
+  guint x = 0;
+
+  if (!upconv && input_scale != NULL && g_ascii_strtod (input_scale, NULL) == 2.0)
+    {
+      x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
+      height *= 2;
+      width *= 2;
+    }
+
+  x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REPLICATE, 7, 7 + height % 2, 7, 7 + width % 2);
+  for (guint i = 0; i < n_convs && b->error == NULL; i++)
+    {
+      x = builder_conv (b, &x, 1, 1, 0, "net.%u", 2 * i);
+      if (b->error == NULL && (upconv || i + 1 < n_convs))
+        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.1f, NULL);
+    }
+
+  if (upconv)
+    x = builder_deconv (b, x, 2, 3, "net.12");
+  return tessera_graph_crop (b->graph, x, 0, (height % 2) * (upconv ? 2 : 1), 0, (width % 2) * (upconv ? 2 : 1));
+}

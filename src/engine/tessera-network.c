@@ -1,0 +1,412 @@
+/* tessera-network.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-network"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-arch-private.h"
+#include "tessera-error.h"
+#include "tessera-model-private.h"
+#include "tessera-network-private.h"
+
+typedef struct
+{
+  const TesseraTensor *tensor;
+  float               *floats;
+} Weight;
+
+struct _TesseraNetwork
+{
+  TesseraModel      *model;
+  TesseraStateDict  *state_dict;
+  TesseraArchInfo    info;
+  TesseraArchRecipe  recipe;
+  GHashTable        *weights;     /* name → Weight, every floating tensor */
+  gsize              weight_bytes;
+  GHashTable        *graphs;      /* "HxW" → TesseraGraph */
+  GMutex             mutex;       /* guards graphs */
+};
+
+static void
+weight_free (gpointer data)
+{
+  Weight *weight = data;
+
+  g_free (weight->floats);
+  g_free (weight);
+}
+
+static gsize
+shape_floats (const TesseraShape *shape)
+{
+  return (gsize) shape->channels * shape->height * shape->width;
+}
+
+/* The graph for a padded input of @height × @width, built on first use.
+ * @probing: the size is one the architecture surely takes, so a shape
+ * error means the tensors do not fit. */
+static TesseraGraph *
+ensure_graph (TesseraNetwork  *self,
+              guint            height,
+              guint            width,
+              gboolean         probing,
+              GError         **error)
+{
+  g_autofree char *key = g_strdup_printf ("%ux%u", height, width);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree TesseraShape *shapes = NULL;
+  TesseraBuilder builder = { self, self->state_dict, NULL, NULL };
+  TesseraShape input = { self->info.in_channels, height, width };
+  TesseraGraph *graph;
+
+  graph = g_hash_table_lookup (self->graphs, key);
+  if (graph != NULL)
+    return graph;
+
+  builder.graph = tessera_graph_new (self->info.in_channels);
+  self->recipe.build (&builder, &self->info, height, width);
+  if (builder.error != NULL)
+    {
+      tessera_graph_free (builder.graph);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("%s: its tensors do not fit a %s: %s"),
+                   tessera_model_get_name (self->model), tessera_arch_get_title (self->info.arch),
+                   builder.error->message);
+      g_error_free (builder.error);
+      return NULL;
+    }
+
+  shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (builder.graph));
+  if (!tessera_graph_infer_shapes (builder.graph, &input, shapes, &local_error))
+    {
+      tessera_graph_free (builder.graph);
+      if (probing)
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("%s: its tensors do not fit a %s: %s"),
+                     tessera_model_get_name (self->model), tessera_arch_get_title (self->info.arch),
+                     local_error->message);
+      else
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                     _("%s: a %u×%u image is too small for this model (%s)"),
+                     tessera_model_get_name (self->model), width, height, local_error->message);
+      return NULL;
+    }
+
+  g_hash_table_insert (self->graphs, g_steal_pointer (&key), builder.graph);
+  return builder.graph;
+}
+
+/**
+ * tessera_network_new:
+ *
+ * Makes @model runnable: converts its weights to float32 and checks that
+ * they fit its architecture by building the graph for a small input.
+ */
+TesseraNetwork *
+tessera_network_new (TesseraModel  *model,
+                     GError       **error)
+{
+  g_autoptr(TesseraNetwork) self = g_new0 (TesseraNetwork, 1);
+  const TesseraArchInfo *info;
+  guint probe;
+
+  if (tessera_model_get_error (model) != NULL)
+    {
+      g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
+      return NULL;
+    }
+
+  self->model = g_object_ref (model);
+  self->state_dict = tessera_state_dict_ref (tessera_model_get_state_dict (model));
+  self->weights = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, weight_free);
+  self->graphs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                        (GDestroyNotify) tessera_graph_free);
+  g_mutex_init (&self->mutex);
+
+  info = tessera_model_get_arch_info (model);
+  self->info = *info;
+  if (!tessera_arch_get_recipe (self->state_dict, info, &self->recipe, error))
+    {
+      g_prefix_error (error, "%s: ", tessera_model_get_name (model));
+      return NULL;
+    }
+
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (self->state_dict); i++)
+    {
+      const TesseraTensor *tensor = tessera_state_dict_get_nth (self->state_dict, i);
+      Weight *weight;
+
+      if (!tessera_dtype_is_float (tensor->dtype))
+        continue;
+
+      weight = g_new0 (Weight, 1);
+      weight->tensor = tensor;
+      weight->floats = g_try_malloc_n (MAX (tensor->n_elements, 1), sizeof (float));
+      if (weight->floats == NULL)
+        {
+          weight_free (weight);
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                       _("%s: not enough memory for the model's weights"), tessera_model_get_name (model));
+          return NULL;
+        }
+      tessera_tensor_to_floats (tensor, weight->floats);
+      self->weight_bytes += tensor->n_elements * sizeof (float);
+      g_hash_table_insert (self->weights, tensor->name, weight);
+    }
+
+  /* A first graph proves that every tensor the forward pass reads is
+   * there with the right shape; the size is one every architecture takes. */
+  probe = MAX (64, self->recipe.minimum);
+  probe = (probe + self->recipe.multiple_of - 1) / self->recipe.multiple_of * self->recipe.multiple_of;
+  if (ensure_graph (self, probe, probe, TRUE, error) == NULL)
+    return NULL;
+
+  return g_steal_pointer (&self);
+}
+
+void
+tessera_network_free (TesseraNetwork *self)
+{
+  if (self == NULL)
+    return;
+
+  g_clear_pointer (&self->graphs, g_hash_table_unref);
+  g_clear_pointer (&self->weights, g_hash_table_unref);
+  g_clear_pointer (&self->state_dict, tessera_state_dict_unref);
+  g_clear_object (&self->model);
+  g_mutex_clear (&self->mutex);
+  g_free (self);
+}
+
+TesseraModel *
+tessera_network_get_model (TesseraNetwork *self)
+{
+  return self->model;
+}
+
+guint
+tessera_network_get_scale (TesseraNetwork *self)
+{
+  return self->info.scale;
+}
+
+guint
+tessera_network_get_in_channels (TesseraNetwork *self)
+{
+  return self->info.in_channels;
+}
+
+guint
+tessera_network_get_out_channels (TesseraNetwork *self)
+{
+  return self->info.out_channels;
+}
+
+gsize
+tessera_network_get_weight_bytes (TesseraNetwork *self)
+{
+  return self->weight_bytes;
+}
+
+/* A weight as float32, or NULL when the model has no such floating tensor. */
+const float *
+tessera_network_get_floats (TesseraNetwork *self,
+                            const char     *name)
+{
+  Weight *weight = g_hash_table_lookup (self->weights, name);
+
+  return weight != NULL ? weight->floats : NULL;
+}
+
+/* The size spandrel pads an input to before the forward pass. */
+static void
+padded_size (TesseraNetwork *self,
+             guint           height,
+             guint           width,
+             guint          *padded_height,
+             guint          *padded_width)
+{
+  guint m = self->recipe.multiple_of;
+
+  *padded_height = (MAX (height, self->recipe.minimum) + m - 1) / m * m;
+  *padded_width = (MAX (width, self->recipe.minimum) + m - 1) / m * m;
+}
+
+/**
+ * tessera_network_blend:
+ * @weight: how much of @self to keep
+ *
+ * Replaces every weight w of @self with @weight · w + (1 − @weight) · w′,
+ * w′ being @other's weight of the same name: deep network interpolation,
+ * as Real-ESRGAN blends a model with its denoising twin.
+ */
+gboolean
+tessera_network_blend (TesseraNetwork  *self,
+                       TesseraNetwork  *other,
+                       float            weight,
+                       GError         **error)
+{
+  GHashTableIter iter;
+  Weight *mine;
+
+  g_hash_table_iter_init (&iter, self->weights);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mine))
+    {
+      Weight *theirs = g_hash_table_lookup (other->weights, mine->tensor->name);
+
+      if (theirs == NULL || theirs->tensor->n_elements != mine->tensor->n_elements ||
+          theirs->tensor->n_dims != mine->tensor->n_dims ||
+          memcmp (theirs->tensor->shape, mine->tensor->shape, mine->tensor->n_dims * sizeof (guint64)) != 0)
+        {
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                       _("%s and %s cannot be blended: their tensor “%s” differs"),
+                       tessera_model_get_name (self->model), tessera_model_get_name (other->model),
+                       mine->tensor->name);
+          return FALSE;
+        }
+    }
+
+  g_hash_table_iter_init (&iter, self->weights);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mine))
+    {
+      Weight *theirs = g_hash_table_lookup (other->weights, mine->tensor->name);
+
+      for (guint64 i = 0; i < mine->tensor->n_elements; i++)
+        mine->floats[i] = weight * mine->floats[i] + (1.f - weight) * theirs->floats[i];
+    }
+
+  return TRUE;
+}
+
+/* Where padded index @i reads from, padding right or bottom as spandrel's
+ * pad_tensor(): by reflection as far as the image reaches, then by
+ * repeating the last reflected sample, which is sample 0. */
+static guint
+pad_source (guint i,
+            guint size)
+{
+  guint past = i - size + 1;
+
+  if (i < size)
+    return i;
+  return past <= size - 1 ? size - 1 - past : 0;
+}
+
+static void
+pad_right_bottom (const float *input,
+                  guint        channels,
+                  guint        height,
+                  guint        width,
+                  float       *output,
+                  guint        padded_height,
+                  guint        padded_width)
+{
+  for (guint c = 0; c < channels; c++)
+    for (guint y = 0; y < padded_height; y++)
+      {
+        const float *src = input + ((gsize) c * height + pad_source (y, height)) * width;
+        float *dst = output + ((gsize) c * padded_height + y) * padded_width;
+
+        for (guint x = 0; x < padded_width; x++)
+          dst[x] = src[pad_source (x, width)];
+      }
+}
+
+/**
+ * tessera_network_run:
+ * @input: in-channels planes of @height × @width
+ * @output: out-channels planes of (@height × scale) × (@width × scale)
+ *
+ * Runs the network on one image or tile, whole.
+ */
+gboolean
+tessera_network_run (TesseraNetwork  *self,
+                     TesseraBackend  *backend,
+                     const float     *input,
+                     guint            width,
+                     guint            height,
+                     float           *output,
+                     GCancellable    *cancellable,
+                     GError         **error)
+{
+  guint s = self->info.scale, channels = self->info.out_channels;
+  guint ph, pw;
+  TesseraShape shape;
+  TesseraGraph *graph;
+  g_autofree float *padded = NULL;
+  g_autofree float *full = NULL;
+
+  padded_size (self, height, width, &ph, &pw);
+  graph = ensure_graph (self, ph, pw, FALSE, error);
+  if (graph == NULL)
+    return FALSE;
+
+  shape = (TesseraShape) { self->info.in_channels, ph, pw };
+  if (ph == height && pw == width)
+    return tessera_graph_run (graph, backend, input, &shape, output, cancellable, error);
+
+  padded = g_try_malloc_n (shape_floats (&shape), sizeof (float));
+  full = g_try_malloc_n ((gsize) channels * ph * s * pw * s, sizeof (float));
+  if (padded == NULL || full == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY, _("not enough memory to pad the image"));
+      return FALSE;
+    }
+
+  pad_right_bottom (input, shape.channels, height, width, padded, ph, pw);
+  if (!tessera_graph_run (graph, backend, padded, &shape, full, cancellable, error))
+    return FALSE;
+
+  for (guint c = 0; c < channels; c++)
+    for (guint y = 0; y < height * s; y++)
+      memcpy (output + ((gsize) c * height * s + y) * width * s,
+              full + ((gsize) c * ph * s + y) * pw * s, (gsize) width * s * sizeof (float));
+  return TRUE;
+}
+
+/* Bytes a run on @width × @height needs at most, or 0 when it cannot run. */
+gsize
+tessera_network_peak_bytes (TesseraNetwork *self,
+                            guint           width,
+                            guint           height)
+{
+  guint ph, pw;
+  TesseraGraph *graph;
+  TesseraShape shape;
+  gsize extra = 0;
+
+  padded_size (self, height, width, &ph, &pw);
+  graph = ensure_graph (self, ph, pw, FALSE, NULL);
+  if (graph == NULL)
+    return 0;
+
+  shape = (TesseraShape) { self->info.in_channels, ph, pw };
+  if (ph != height || pw != width)
+    extra = shape_floats (&shape) + (gsize) self->info.out_channels * ph * pw * self->info.scale * self->info.scale;
+  return (tessera_graph_peak_floats (graph, &shape) + extra) * sizeof (float);
+}
+
+guint64
+tessera_network_count_macs (TesseraNetwork *self,
+                            guint           width,
+                            guint           height)
+{
+  guint ph, pw;
+  TesseraGraph *graph;
+  TesseraShape shape;
+
+  padded_size (self, height, width, &ph, &pw);
+  graph = ensure_graph (self, ph, pw, FALSE, NULL);
+  if (graph == NULL)
+    return 0;
+
+  shape = (TesseraShape) { self->info.in_channels, ph, pw };
+  return tessera_graph_count_macs (graph, &shape);
+}
