@@ -1,0 +1,562 @@
+/* test-ops.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "backends/tessera-backend-private.h"
+#include "tessera-test-utils.h"
+
+/* Each CPU op against a direct, loop-by-loop implementation of its
+ * PyTorch definition, on random data and awkward sizes. */
+
+typedef struct
+{
+  guint c, h, w;
+  float *data;
+} Tensor;
+
+static Tensor
+tensor_new (guint c,
+            guint h,
+            guint w)
+{
+  return (Tensor) { c, h, w, g_new0 (float, (gsize) c * h * w) };
+}
+
+static Tensor
+tensor_random (GRand *rand,
+               guint  c,
+               guint  h,
+               guint  w)
+{
+  Tensor t = tensor_new (c, h, w);
+
+  for (gsize i = 0; i < (gsize) c * h * w; i++)
+    t.data[i] = (float) g_rand_double_range (rand, -1.0, 1.0);
+  return t;
+}
+
+static float *
+random_floats (GRand *rand,
+               gsize  n)
+{
+  float *data = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    data[i] = (float) g_rand_double_range (rand, -0.5, 0.5);
+  return data;
+}
+
+static float
+at (const Tensor *t,
+    guint         c,
+    gint64        y,
+    gint64        x)
+{
+  if (y < 0 || x < 0 || y >= t->h || x >= t->w)
+    return 0.f;
+  return t->data[((gsize) c * t->h + y) * t->w + x];
+}
+
+/* Runs @graph on @input and checks its output against @expected. */
+static void
+assert_graph (TesseraGraph *graph,
+              const Tensor *input,
+              const Tensor *expected,
+              double        tolerance)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new ();
+  g_autoptr(GError) error = NULL;
+  TesseraShape shape = { input->c, input->h, input->w };
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (graph));
+  g_autofree float *output = NULL;
+  gsize n = (gsize) expected->c * expected->h * expected->w;
+  double worst = 0.0;
+
+  g_assert_true (tessera_graph_infer_shapes (graph, &shape, shapes, &error));
+  g_assert_no_error (error);
+  shape = shapes[tessera_graph_get_output (graph)];
+  g_assert_cmpuint (shape.channels, ==, expected->c);
+  g_assert_cmpuint (shape.height, ==, expected->h);
+  g_assert_cmpuint (shape.width, ==, expected->w);
+
+  output = g_new (float, n);
+  g_assert_true (tessera_graph_run (graph, backend, input->data, &(TesseraShape) { input->c, input->h, input->w },
+                                    output, NULL, &error));
+  g_assert_no_error (error);
+
+  for (gsize i = 0; i < n; i++)
+    worst = MAX (worst, fabs ((double) output[i] - expected->data[i]));
+  g_assert_cmpfloat (worst, <=, tolerance);
+}
+
+typedef struct
+{
+  guint in_channels[2];
+  guint n_inputs;
+  guint out_channels;
+  guint kernel;
+  guint stride;
+  guint padding;
+  guint height;
+  guint width;
+  TesseraActivation activation;
+  gboolean residual;
+} ConvCase;
+
+static void
+test_conv (void)
+{
+  static const ConvCase cases[] = {
+    { { 3 }, 1, 8, 3, 1, 1, 17, 23, TESSERA_ACTIVATION_LEAKY, FALSE },
+    { { 5, 7 }, 2, 6, 3, 1, 1, 9, 31, TESSERA_ACTIVATION_NONE, FALSE },
+    { { 4 }, 1, 4, 3, 1, 1, 12, 10, TESSERA_ACTIVATION_PRELU, TRUE },
+    { { 6 }, 1, 3, 1, 1, 0, 8, 8, TESSERA_ACTIVATION_SIGMOID, FALSE },
+    { { 8 }, 1, 5, 2, 2, 0, 14, 12, TESSERA_ACTIVATION_RELU, FALSE },
+    { { 3 }, 1, 4, 3, 2, 1, 15, 13, TESSERA_ACTIVATION_NONE, FALSE },
+    { { 2 }, 1, 3, 5, 1, 2, 1, 1, TESSERA_ACTIVATION_NONE, FALSE },
+    { { 16 }, 1, 16, 3, 1, 1, 70, 300, TESSERA_ACTIVATION_LEAKY, TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (1);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const ConvCase *cc = &cases[t];
+      guint in_total = cc->in_channels[0] + (cc->n_inputs > 1 ? cc->in_channels[1] : 0);
+      guint k = cc->kernel;
+      guint oh = (cc->height + 2 * cc->padding - k) / cc->stride + 1;
+      guint ow = (cc->width + 2 * cc->padding - k) / cc->stride + 1;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (cc->in_channels[0]);
+      g_autofree float *weight = random_floats (rand, (gsize) cc->out_channels * in_total * k * k);
+      g_autofree float *bias = random_floats (rand, cc->out_channels);
+      g_autofree float *slopes = random_floats (rand, cc->out_channels);
+      Tensor input = tensor_random (rand, cc->in_channels[0], cc->height, cc->width);
+      Tensor expected = tensor_new (cc->out_channels, oh, ow);
+      Tensor second = { 0 };
+      guint inputs[2] = { 0, 0 }, node;
+
+      /* A second input comes from a 1×1 convolution of the first. */
+      if (cc->n_inputs > 1)
+        {
+          g_autofree float *w2 = NULL;
+
+          second = tensor_new (cc->in_channels[1], cc->height, cc->width);
+          w2 = random_floats (rand, (gsize) cc->in_channels[1] * cc->in_channels[0]);
+          for (guint o = 0; o < second.c; o++)
+            for (guint y = 0; y < second.h; y++)
+              for (guint x = 0; x < second.w; x++)
+                {
+                  double sum = 0.0;
+
+                  for (guint i = 0; i < input.c; i++)
+                    sum += w2[o * input.c + i] * at (&input, i, y, x);
+                  second.data[((gsize) o * second.h + y) * second.w + x] = (float) sum;
+                }
+          inputs[1] = tessera_graph_conv (graph, &inputs[0], 1, second.c, input.c, 1, 1, 0,
+                                          tessera_graph_keep_floats (graph, g_steal_pointer (&w2)), NULL);
+        }
+
+      node = tessera_graph_conv (graph, inputs, cc->n_inputs, cc->out_channels, in_total, k, cc->stride, cc->padding,
+                                 weight, bias);
+      tessera_graph_set_activation (graph, node, cc->activation, 0.2f, slopes);
+      /* The residual is the input, so the cases with one keep its shape. */
+      if (cc->residual)
+        {
+          g_assert_true (oh == cc->height && ow == cc->width && cc->out_channels == cc->in_channels[0]);
+          tessera_graph_set_residual (graph, node, 0.5f, 0);
+        }
+
+      for (guint o = 0; o < cc->out_channels; o++)
+        for (guint y = 0; y < oh; y++)
+          for (guint x = 0; x < ow; x++)
+            {
+              double sum = bias[o];
+              float v;
+
+              for (guint i = 0; i < in_total; i++)
+                {
+                  const Tensor *src = i < input.c ? &input : &second;
+                  guint ci = i < input.c ? i : i - input.c;
+
+                  for (guint ky = 0; ky < k; ky++)
+                    for (guint kx = 0; kx < k; kx++)
+                      sum += weight[((gsize) (o * in_total + i) * k + ky) * k + kx] *
+                             at (src, ci, (gint64) y * cc->stride - cc->padding + ky,
+                                 (gint64) x * cc->stride - cc->padding + kx);
+                }
+
+              v = (float) sum;
+              switch (cc->activation)
+                {
+                case TESSERA_ACTIVATION_LEAKY: v = v >= 0 ? v : 0.2f * v; break;
+                case TESSERA_ACTIVATION_PRELU: v = v >= 0 ? v : slopes[o] * v; break;
+                case TESSERA_ACTIVATION_RELU: v = MAX (v, 0.f); break;
+                case TESSERA_ACTIVATION_SIGMOID: v = 1.f / (1.f + expf (-v)); break;
+                case TESSERA_ACTIVATION_NONE:
+                default: break;
+                }
+              if (cc->residual)
+                v = 0.5f * v + at (&input, o, y, x);
+              expected.data[((gsize) o * oh + y) * ow + x] = v;
+            }
+
+      assert_graph (graph, &input, &expected, 1e-4);
+      g_free (input.data);
+      g_free (second.data);
+      g_free (expected.data);
+    }
+}
+
+/* PyTorch's ConvTranspose2d: every input pixel scatters its kernel. */
+static void
+test_deconv (void)
+{
+  static const guint cases[][6] = {
+    /* in, out, kernel, stride, padding, size */
+    { 4, 3, 2, 2, 0, 7 },
+    { 6, 5, 4, 2, 3, 9 },
+    { 5, 3, 5, 3, 2, 8 },
+    { 3, 2, 3, 1, 1, 6 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (2);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint ic = cases[t][0], oc = cases[t][1], k = cases[t][2], s = cases[t][3], p = cases[t][4];
+      guint h = cases[t][5], w = cases[t][5] + 3;
+      guint oh = (h - 1) * s + k - 2 * p, ow = (w - 1) * s + k - 2 * p;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (ic);
+      g_autofree float *weight = random_floats (rand, (gsize) ic * oc * k * k);
+      g_autofree float *bias = random_floats (rand, oc);
+      Tensor input = tensor_random (rand, ic, h, w);
+      Tensor expected = tensor_new (oc, oh, ow);
+
+      tessera_graph_deconv (graph, 0, oc, ic, k, s, p, weight, bias);
+
+      for (guint o = 0; o < oc; o++)
+        for (gsize i = 0; i < (gsize) oh * ow; i++)
+          expected.data[o * oh * ow + i] = bias[o];
+      for (guint i = 0; i < ic; i++)
+        for (guint y = 0; y < h; y++)
+          for (guint x = 0; x < w; x++)
+            for (guint o = 0; o < oc; o++)
+              for (guint ky = 0; ky < k; ky++)
+                for (guint kx = 0; kx < k; kx++)
+                  {
+                    gint64 oy = (gint64) y * s + ky - p, ox = (gint64) x * s + kx - p;
+
+                    if (oy >= 0 && ox >= 0 && oy < oh && ox < ow)
+                      expected.data[((gsize) o * oh + oy) * ow + ox] +=
+                        weight[(((gsize) i * oc + o) * k + ky) * k + kx] * at (&input, i, y, x);
+                  }
+
+      assert_graph (graph, &input, &expected, 1e-4);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+}
+
+static void
+test_shuffle (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (12);
+  g_autoptr(TesseraGraph) round_trip = tessera_graph_new (3);
+  Tensor input = tensor_random (rand, 12, 5, 7);
+  Tensor expected = tensor_new (3, 10, 14);
+  Tensor image = tensor_random (rand, 3, 8, 6);
+
+  tessera_graph_shuffle (graph, TESSERA_OP_PIXEL_SHUFFLE, 0, 2);
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < 10; y++)
+      for (guint x = 0; x < 14; x++)
+        expected.data[(c * 10 + y) * 14 + x] = at (&input, c * 4 + (y % 2) * 2 + x % 2, y / 2, x / 2);
+  assert_graph (graph, &input, &expected, 0.0);
+
+  /* Unshuffle is shuffle's inverse. */
+  tessera_graph_shuffle (round_trip, TESSERA_OP_PIXEL_SHUFFLE,
+                         tessera_graph_shuffle (round_trip, TESSERA_OP_PIXEL_UNSHUFFLE, 0, 2), 2);
+  assert_graph (round_trip, &image, &image, 0.0);
+
+  g_free (input.data);
+  g_free (expected.data);
+  g_free (image.data);
+}
+
+static double
+cubic (double x)
+{
+  double a = -0.75;
+
+  x = fabs (x);
+  if (x <= 1)
+    return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2)
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+  return 0;
+}
+
+/* One output sample of a separable resize, straight from the definition. */
+static double
+resample_axis (TesseraResizeMode mode,
+               double            dst,
+               guint             in_size,
+               guint             out_size,
+               int              *taps,
+               double           *weights)
+{
+  double ratio = (double) in_size / out_size;
+  double centre = (dst + 0.5) * ratio - 0.5;
+
+  switch (mode)
+    {
+    case TESSERA_RESIZE_NEAREST:
+      taps[0] = MIN ((int) floor (dst * ratio), (int) in_size - 1);
+      weights[0] = 1;
+      return 1;
+    case TESSERA_RESIZE_BILINEAR:
+      centre = MAX (centre, 0);
+      taps[0] = (int) floor (centre);
+      taps[1] = MIN (taps[0] + 1, (int) in_size - 1);
+      weights[1] = centre - floor (centre);
+      weights[0] = 1 - weights[1];
+      return 2;
+    case TESSERA_RESIZE_BICUBIC:
+    default:
+      for (int k = 0; k < 4; k++)
+        {
+          int i = (int) floor (centre) - 1 + k;
+
+          taps[k] = CLAMP (i, 0, (int) in_size - 1);
+          weights[k] = cubic (centre - i);
+        }
+      return 4;
+    }
+}
+
+static void
+test_resize (void)
+{
+  static const double factors[] = { 2.0, 4.0, 0.5, 0.75 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4);
+
+  for (TesseraResizeMode mode = TESSERA_RESIZE_NEAREST; mode <= TESSERA_RESIZE_BICUBIC; mode++)
+    for (guint f = 0; f < G_N_ELEMENTS (factors); f++)
+      {
+        g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
+        Tensor input = tensor_random (rand, 2, 12, 16);
+        guint oh = (guint) (12 * factors[f] + 0.5), ow = (guint) (16 * factors[f] + 0.5);
+        Tensor expected = tensor_new (2, oh, ow);
+
+        if (mode == TESSERA_RESIZE_NEAREST && factors[f] < 1)
+          {
+            g_free (input.data);
+            g_free (expected.data);
+            continue;
+          }
+
+        tessera_graph_resize (graph, 0, mode, factors[f]);
+        for (guint c = 0; c < 2; c++)
+          for (guint y = 0; y < oh; y++)
+            for (guint x = 0; x < ow; x++)
+              {
+                int ty[4], tx[4];
+                double wy[4], wx[4], sum = 0;
+                guint ny = (guint) resample_axis (mode, y, 12, oh, ty, wy);
+                guint nx = (guint) resample_axis (mode, x, 16, ow, tx, wx);
+
+                for (guint i = 0; i < ny; i++)
+                  for (guint j = 0; j < nx; j++)
+                    sum += wy[i] * wx[j] * at (&input, c, ty[i], tx[j]);
+                expected.data[(c * oh + y) * ow + x] = (float) sum;
+              }
+
+        assert_graph (graph, &input, &expected, 1e-5);
+        g_free (input.data);
+        g_free (expected.data);
+      }
+}
+
+/* Squeeze-and-excitation's pieces: mean, fully connected, per-channel product. */
+static void
+test_reduce (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (6);
+  g_autofree float *weight = random_floats (rand, 4 * 6);
+  g_autofree float *bias = random_floats (rand, 4);
+  Tensor input = tensor_random (rand, 6, 33, 17);
+  Tensor expected = tensor_new (4, 1, 1);
+  guint mean = tessera_graph_unary (graph, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+
+  tessera_graph_linear (graph, mean, 4, 6, weight, bias);
+  for (guint o = 0; o < 4; o++)
+    {
+      double sum = bias[o];
+
+      for (guint i = 0; i < 6; i++)
+        {
+          double m = 0;
+
+          for (guint p = 0; p < 33 * 17; p++)
+            m += input.data[i * 33 * 17 + p];
+          sum += weight[o * 6 + i] * m / (33 * 17);
+        }
+      expected.data[o] = (float) sum;
+    }
+  assert_graph (graph, &input, &expected, 1e-5);
+  g_free (input.data);
+  g_free (expected.data);
+}
+
+static void
+test_elementwise (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (6);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+  Tensor input = tensor_random (rand, 3, 9, 11);
+  Tensor expected = tensor_new (3, 9, 11);
+  guint mean = tessera_graph_unary (graph, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+  guint scaled = tessera_graph_binary (graph, TESSERA_OP_MUL_CHANNELS, 0, mean);
+  guint sum = tessera_graph_add_nodes (graph, scaled, 0.5f, 0, -2.f);
+  guint affine = tessera_graph_affine (graph, sum, 3.f, 0.25f);
+  double means[3] = { 0 };
+
+  tessera_graph_clamp (graph, affine, -1.f, 1.5f);
+  for (guint c = 0; c < 3; c++)
+    {
+      for (guint i = 0; i < 99; i++)
+        means[c] += input.data[c * 99 + i] / 99.0;
+      for (guint i = 0; i < 99; i++)
+        {
+          float x = input.data[c * 99 + i];
+          float v = 3.f * (0.5f * x * (float) means[c] - 2.f * x) + 0.25f;
+
+          expected.data[c * 99 + i] = CLAMP (v, -1.f, 1.5f);
+        }
+    }
+  assert_graph (graph, &input, &expected, 1e-5);
+  g_free (input.data);
+  g_free (expected.data);
+}
+
+static void
+test_layout (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (7);
+  Tensor input = tensor_random (rand, 2, 6, 5);
+
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
+      Tensor expected = tensor_new (4, 6 + 3 + 2, 5 + 4 + 1);
+      guint pad = tessera_graph_pad (graph, 0, mode, 3, 2, 4, 1);
+      guint cropped = tessera_graph_crop (graph, pad, 0, 0, 0, 0);
+
+      tessera_graph_concat (graph, (guint[]) { cropped, pad }, 2);
+      for (guint c = 0; c < 4; c++)
+        for (int y = 0; y < 11; y++)
+          for (int x = 0; x < 10; x++)
+            {
+              int sy = y - 3, sx = x - 4;
+              float v;
+
+              if (mode == TESSERA_PAD_REFLECT)
+                {
+                  sy = sy < 0 ? -sy : sy >= 6 ? 10 - sy : sy;
+                  sx = sx < 0 ? -sx : sx >= 5 ? 8 - sx : sx;
+                }
+              else if (mode == TESSERA_PAD_REPLICATE)
+                {
+                  sy = CLAMP (sy, 0, 5);
+                  sx = CLAMP (sx, 0, 4);
+                }
+              v = at (&input, c % 2, sy, sx);
+              expected.data[(c * 11 + y) * 10 + x] = v;
+            }
+      assert_graph (graph, &input, &expected, 0.0);
+      g_free (expected.data);
+    }
+
+  /* Cropping takes the given margins off. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
+    Tensor expected = tensor_new (2, 3, 2);
+
+    tessera_graph_crop (graph, 0, 1, 2, 2, 1);
+    for (guint c = 0; c < 2; c++)
+      for (guint y = 0; y < 3; y++)
+        for (guint x = 0; x < 2; x++)
+          expected.data[(c * 3 + y) * 2 + x] = at (&input, c, y + 1, x + 2);
+    assert_graph (graph, &input, &expected, 0.0);
+    g_free (expected.data);
+  }
+
+  g_free (input.data);
+}
+
+/* Shapes that cannot work are errors, not crashes. */
+static void
+test_shape_errors (void)
+{
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+  g_autoptr(GError) error = NULL;
+  float weight[3 * 3 * 3 * 2] = { 0 };
+  TesseraShape shapes[4];
+
+  tessera_graph_pad (graph, tessera_graph_conv (graph, (guint[]) { 0 }, 1, 2, 3, 3, 1, 0, weight, NULL),
+                     TESSERA_PAD_REFLECT, 4, 4, 4, 4);
+
+  g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 3, 2, 2 }, shapes, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 3, 5, 5 }, shapes, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 4, 9, 9 }, shapes, &error));
+  g_clear_error (&error);
+  g_assert_true (tessera_graph_infer_shapes (graph, &(TesseraShape) { 3, 9, 9 }, shapes, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (shapes[2].height, ==, 15);
+}
+
+/* A cancelled run stops between nodes. */
+static void
+test_cancel (void)
+{
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (1);
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+  float input[4] = { 1, 2, 3, 4 }, output[4];
+
+  tessera_graph_affine (graph, 0, 2.f, 0.f);
+  g_cancellable_cancel (cancellable);
+  g_assert_false (tessera_graph_run (graph, backend, input, &(TesseraShape) { 1, 2, 2 }, output, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/ops/conv", test_conv);
+  g_test_add_func ("/ops/deconv", test_deconv);
+  g_test_add_func ("/ops/shuffle", test_shuffle);
+  g_test_add_func ("/ops/resize", test_resize);
+  g_test_add_func ("/ops/reduce", test_reduce);
+  g_test_add_func ("/ops/elementwise", test_elementwise);
+  g_test_add_func ("/ops/layout", test_layout);
+  g_test_add_func ("/ops/shape-errors", test_shape_errors);
+  g_test_add_func ("/ops/cancel", test_cancel);
+
+  return g_test_run ();
+}
