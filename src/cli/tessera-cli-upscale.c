@@ -333,6 +333,7 @@ parse_scale (const char *text,
 
 static char *
 default_output_name (const char            *input_name,
+                     const char            *upscaler_label,
                      TesseraUpscaleOptions *options)
 {
   g_autofree char *stem = g_path_get_basename (input_name);
@@ -358,7 +359,7 @@ default_output_name (const char            *input_name,
       size = g_strconcat ("x", scale, NULL);
     }
 
-  return g_strdup_printf ("%s-%s-%s.%s", stem, tessera_upscale_options_get_upscaler (options), size,
+  return g_strdup_printf ("%s-%s-%s.%s", stem, upscaler_label, size,
                           tessera_image_format_get_extension (tessera_upscale_options_get_format (options)));
 }
 
@@ -417,6 +418,111 @@ list_upscaler_names (TesseraEngine *engine)
   return g_string_free (g_steal_pointer (&names), FALSE);
 }
 
+/* --tile: a size or "auto" (0). */
+static gboolean
+parse_tile (const char *text,
+            guint      *tile)
+{
+  guint64 value;
+
+  if (g_str_equal (text, "auto"))
+    {
+      *tile = 0;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 16, TESSERA_IMAGE_MAX_SIDE, &value, NULL))
+    return FALSE;
+  *tile = (guint) value;
+  return TRUE;
+}
+
+static gboolean
+parse_fraction (const char *text,
+                double     *value)
+{
+  char *end = NULL;
+
+  *value = g_ascii_strtod (text, &end);
+  return end != text && *end == '\0' && isfinite (*value) && *value >= 0.0 && *value <= 1.0;
+}
+
+/* A model named by -u: a file, or a model of the library, which is
+ * scanned only when the name is not a classic filter or a file. */
+static TesseraModel *
+find_model (TesseraEngine  *engine,
+            const char     *name,
+            GError        **error)
+{
+  g_autoptr(TesseraModelLibrary) library = NULL;
+  GListModel *models;
+
+  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (name);
+
+      return tessera_model_new_from_file (file, NULL, error);
+    }
+
+  library = tessera_model_library_new ();
+  tessera_model_library_scan (library, NULL);
+  tessera_engine_set_model_library (engine, library);
+  models = tessera_model_library_get_models (library);
+  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+
+      if (g_str_equal (tessera_model_get_name (model), name))
+        {
+          if (tessera_model_get_error (model) != NULL)
+            {
+              g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
+              return NULL;
+            }
+          return g_steal_pointer (&model);
+        }
+    }
+
+  return NULL;
+}
+
+/* Checks an upscaler name; for a model, also that it runs. */
+static gboolean
+check_upscaler (TesseraEngine  *engine,
+                const char     *name,
+                TesseraModel  **model)
+{
+  g_autoptr(GError) error = NULL;
+
+  *model = NULL;
+  if (tessera_engine_find_upscaler (engine, name) != NULL &&
+      tessera_upscaler_info_get_kind (tessera_engine_find_upscaler (engine, name)) == TESSERA_UPSCALER_KIND_CLASSIC)
+    return TRUE;
+
+  *model = find_model (engine, name, &error);
+  if (*model == NULL)
+    {
+      if (error != NULL)
+        tessera_cli_error ("%s", error->message);
+      else
+        {
+          g_autofree char *names = list_upscaler_names (engine);
+
+          tessera_cli_error (_("unknown upscaler “%s”: give a model file, or one of: %s"), name, names);
+        }
+      return FALSE;
+    }
+
+  if (!tessera_model_get_supported (*model))
+    {
+      tessera_cli_error (_("%s: %s models are recognised but not run by this version of Tessera"),
+                         name, tessera_arch_get_title (tessera_model_get_arch (*model)));
+      g_clear_object (model);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 int
 tessera_cli_upscale (int    argc,
                      char **argv)
@@ -429,6 +535,20 @@ tessera_cli_upscale (int    argc,
   g_autofree char *upscaler = NULL;
   g_autofree char *scale_text = NULL;
   g_autofree char *format_name = NULL;
+  g_autofree char *tile_text = NULL;
+  g_autofree char *denoise_text = NULL;
+  g_autofree char *alpha_text = NULL;
+  g_autofree char *upscaler_2 = NULL;
+  g_autofree char *visibility_text = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(TesseraModel) model_2 = NULL;
+  g_autofree char *upscaler_label = NULL;
+  int tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
+  int pre_pad = TESSERA_DEFAULT_PRE_PAD;
+  int threads = 0;
+  guint tile = 0;
+  double denoise = -1.0;
+  double visibility = 0.5;
   int width = 0;
   int height = 0;
   int quality = 92;
@@ -457,6 +577,24 @@ tessera_cli_upscale (int    argc,
       N_("FORMAT") },
     { "quality", 0, 0, G_OPTION_ARG_INT, &quality,
       N_("JPEG and WebP quality, 1–100 (default: 92)"), N_("Q") },
+    { "tile", 't', 0, G_OPTION_ARG_STRING, &tile_text,
+      N_("Model upscales run in tiles of at most N×N input pixels, or auto: as large as memory allows (default)"),
+      N_("N|auto") },
+    { "tile-overlap", 0, 0, G_OPTION_ARG_INT, &tile_overlap,
+      N_("How far tiles reach into their neighbours; their outputs blend across that band (default: 32)"), N_("N") },
+    { "pre-pad", 0, 0, G_OPTION_ARG_INT, &pre_pad,
+      N_("Pixels of reflection around the image before a model, so its edges are not darkened (default: 10)"),
+      N_("N") },
+    { "denoise", 0, 0, G_OPTION_ARG_STRING, &denoise_text,
+      N_("Noise reduction from 0 to 1, for models that have noise levels or a denoising twin"), N_("X") },
+    { "alpha", 0, 0, G_OPTION_ARG_STRING, &alpha_text,
+      N_("Upscale alpha through the model or by bicubic interpolation (default: bicubic)"), N_("model|bicubic") },
+    { "upscaler-2", 0, 0, G_OPTION_ARG_STRING, &upscaler_2,
+      N_("A second upscaler whose result is blended in"), N_("NAME") },
+    { "upscaler-2-visibility", 0, 0, G_OPTION_ARG_STRING, &visibility_text,
+      N_("How much the second upscaler shows, from 0 to 1 (default: 0.5)"), N_("V") },
+    { "threads", 'j', 0, G_OPTION_ARG_INT, &threads,
+      N_("Threads to use (default: every core)"), N_("N") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
       N_("Replace existing files, the input included"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -526,6 +664,43 @@ tessera_cli_upscale (int    argc,
   if (!choose_format (format_name, output, &format))
     return EXIT_USAGE;
 
+  if (tile_text != NULL && !parse_tile (tile_text, &tile))
+    {
+      tessera_cli_error (_("invalid tile size “%s”: give auto or a number from 16 to %u"),
+                         tile_text, TESSERA_IMAGE_MAX_SIDE);
+      return EXIT_USAGE;
+    }
+
+  if (tile_overlap < 0 || tile_overlap > 512 || pre_pad < 0 || pre_pad > 512)
+    {
+      tessera_cli_error (_("--tile-overlap and --pre-pad must be between 0 and 512"));
+      return EXIT_USAGE;
+    }
+
+  if (denoise_text != NULL && !parse_fraction (denoise_text, &denoise))
+    {
+      tessera_cli_error (_("invalid denoise “%s”: give a number from 0 to 1"), denoise_text);
+      return EXIT_USAGE;
+    }
+
+  if (visibility_text != NULL && !parse_fraction (visibility_text, &visibility))
+    {
+      tessera_cli_error (_("invalid visibility “%s”: give a number from 0 to 1"), visibility_text);
+      return EXIT_USAGE;
+    }
+
+  if (alpha_text != NULL && !g_str_equal (alpha_text, "model") && !g_str_equal (alpha_text, "bicubic"))
+    {
+      tessera_cli_error (_("invalid --alpha “%s”: give model or bicubic"), alpha_text);
+      return EXIT_USAGE;
+    }
+
+  if (threads < 0 || threads > 4096)
+    {
+      tessera_cli_error (_("invalid thread count %d"), threads);
+      return EXIT_USAGE;
+    }
+
   if (!tessera_image_format_is_writable (format))
     {
       tessera_cli_error (_("this system cannot write %s images: its GdkPixbuf loader is not installed"),
@@ -534,14 +709,17 @@ tessera_cli_upscale (int    argc,
     }
 
   self.engine = tessera_engine_new ();
-  if (upscaler != NULL && tessera_engine_find_upscaler (self.engine, upscaler) == NULL)
+  if ((upscaler != NULL && !check_upscaler (self.engine, upscaler, &model)) ||
+      (upscaler_2 != NULL && !check_upscaler (self.engine, upscaler_2, &model_2)))
     {
-      g_autofree char *names = list_upscaler_names (self.engine);
-
-      tessera_cli_error (_("unknown upscaler “%s”; pick one of: %s"), upscaler, names);
       g_clear_object (&self.engine);
       return EXIT_USAGE;
     }
+
+  /* A model alone upscales by its own factor. */
+  if (model != NULL && scale_text == NULL && width == 0 && height == 0)
+    scale = tessera_model_get_scale (model);
+  upscaler_label = g_strdup (model != NULL ? tessera_model_get_name (model) : upscaler ? upscaler : "lanczos");
 
   self.options = tessera_upscale_options_new ();
   if (upscaler != NULL)
@@ -551,6 +729,15 @@ tessera_cli_upscale (int    argc,
   tessera_upscale_options_set_height (self.options, height);
   tessera_upscale_options_set_format (self.options, format);
   tessera_upscale_options_set_quality (self.options, quality);
+  tessera_upscale_options_set_tile_size (self.options, tile);
+  tessera_upscale_options_set_tile_overlap (self.options, tile_overlap);
+  tessera_upscale_options_set_pre_pad (self.options, pre_pad);
+  tessera_upscale_options_set_denoise (self.options, denoise);
+  tessera_upscale_options_set_threads (self.options, threads);
+  tessera_upscale_options_set_upscaler_2 (self.options, upscaler_2);
+  tessera_upscale_options_set_upscaler_2_visibility (self.options, visibility);
+  if (alpha_text != NULL && g_str_equal (alpha_text, "model"))
+    tessera_upscale_options_set_alpha_mode (self.options, TESSERA_ALPHA_MODE_MODEL);
 
   /* Ctrl-C cancels: the temporary output is removed, nothing half-written
    * stays. Installed before anything is created, so that nothing escapes. */
@@ -585,7 +772,7 @@ tessera_cli_upscale (int    argc,
         job->output_name = g_strdup (output);
       else
         {
-          g_autofree char *basename = default_output_name (inputs[i], self.options);
+          g_autofree char *basename = default_output_name (inputs[i], upscaler_label, self.options);
           g_autofree char *dir = output_dir ? g_strdup (output_dir) : g_path_get_dirname (inputs[i]);
 
           job->output_name = g_str_equal (dir, ".") ? g_steal_pointer (&basename)

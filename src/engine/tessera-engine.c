@@ -8,12 +8,18 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <glib/gi18n-lib.h>
 
+#include "tessera-denoise-private.h"
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-model-library.h"
+#include "tessera-parallel-private.h"
 #include "tessera-progress-private.h"
 #include "tessera-resample-private.h"
+#include "tessera-runner-private.h"
 #include "tessera-version.h"
 
 /**
@@ -22,13 +28,39 @@
  * Runs upscales. The application and tessera-cli both go through
  * tessera_engine_upscale_async(), which does the work in a thread and
  * reports progress in the caller's main context.
+ *
+ * An upscaler is a classic filter, a model file's path, or the name of a
+ * model in the engine's #TesseraModelLibrary.
  */
 struct _TesseraEngine
 {
-  GObject     parent_instance;
+  GObject              parent_instance;
 
-  GListStore *upscalers;
+  GListStore          *upscalers;
+  TesseraModelLibrary *library;
+  GMutex               networks_lock;
+  GQueue               networks;     /* NetworkEntry, most recently used first */
 };
+
+/* Networks stay loaded between upscales, so that a batch reads and
+ * converts its model once. */
+#define MAX_CACHED_NETWORKS 2
+
+typedef struct
+{
+  char           *key;
+  TesseraNetwork *network;
+} NetworkEntry;
+
+static void
+network_entry_free (gpointer data)
+{
+  NetworkEntry *entry = data;
+
+  g_free (entry->key);
+  tessera_network_unref (entry->network);
+  g_free (entry);
+}
 
 G_DEFINE_FINAL_TYPE (TesseraEngine, tessera_engine, G_TYPE_OBJECT)
 
@@ -54,8 +86,20 @@ tessera_engine_dispose (GObject *object)
   TesseraEngine *self = (TesseraEngine *) object;
 
   g_clear_object (&self->upscalers);
+  g_clear_object (&self->library);
+  g_queue_clear_full (&self->networks, network_entry_free);
 
   G_OBJECT_CLASS (tessera_engine_parent_class)->dispose (object);
+}
+
+static void
+tessera_engine_finalize (GObject *object)
+{
+  TesseraEngine *self = (TesseraEngine *) object;
+
+  g_mutex_clear (&self->networks_lock);
+
+  G_OBJECT_CLASS (tessera_engine_parent_class)->finalize (object);
 }
 
 static void
@@ -64,13 +108,12 @@ tessera_engine_class_init (TesseraEngineClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = tessera_engine_dispose;
+  object_class->finalize = tessera_engine_finalize;
 }
 
 static void
-tessera_engine_init (TesseraEngine *self)
+add_classic_upscalers (TesseraEngine *self)
 {
-  self->upscalers = g_list_store_new (TESSERA_TYPE_UPSCALER_INFO);
-
   for (guint i = 0; i < G_N_ELEMENTS (classic_upscalers); i++)
     {
       g_autoptr(TesseraUpscalerInfo) info = NULL;
@@ -83,16 +126,78 @@ tessera_engine_init (TesseraEngine *self)
     }
 }
 
+static void
+tessera_engine_init (TesseraEngine *self)
+{
+  self->upscalers = g_list_store_new (TESSERA_TYPE_UPSCALER_INFO);
+  g_mutex_init (&self->networks_lock);
+  add_classic_upscalers (self);
+}
+
 TesseraEngine *
 tessera_engine_new (void)
 {
   return g_object_new (TESSERA_TYPE_ENGINE, NULL);
 }
 
+static char *
+describe_model (TesseraModel *model)
+{
+  const char *dtype = tessera_model_get_dtype (model);
+
+  return g_strdup_printf (_("%s ×%u, %.2f M parameters (%s), %s"),
+                          tessera_arch_get_title (tessera_model_get_arch (model)),
+                          tessera_model_get_scale (model),
+                          tessera_model_get_n_params (model) / 1e6,
+                          dtype != NULL ? dtype : "?",
+                          tessera_model_format_to_string (tessera_model_get_format (model)));
+}
+
+/**
+ * tessera_engine_set_model_library:
+ * @library: (nullable): the models to offer by name, already scanned
+ *
+ * Adds the runnable models of @library to the upscalers, after the
+ * classic filters; a model is picked by its name.
+ */
+void
+tessera_engine_set_model_library (TesseraEngine       *self,
+                                  TesseraModelLibrary *library)
+{
+  GListModel *models;
+
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+  g_return_if_fail (library == NULL || TESSERA_IS_MODEL_LIBRARY (library));
+
+  g_set_object (&self->library, library);
+  g_list_store_remove_all (self->upscalers);
+  add_classic_upscalers (self);
+  if (library == NULL)
+    return;
+
+  models = tessera_model_library_get_models (library);
+  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+      g_autoptr(TesseraUpscalerInfo) info = NULL;
+      g_autofree char *description = NULL;
+
+      if (tessera_model_get_error (model) != NULL || !tessera_model_get_supported (model) ||
+          tessera_engine_find_upscaler (self, tessera_model_get_name (model)) != NULL)
+        continue;
+
+      description = describe_model (model);
+      info = tessera_upscaler_info_new (tessera_model_get_name (model), tessera_model_get_name (model),
+                                        description, TESSERA_UPSCALER_KIND_MODEL);
+      g_list_store_append (self->upscalers, info);
+    }
+}
+
 /**
  * tessera_engine_get_upscalers:
  *
- * Returns: (transfer none): a list of #TesseraUpscalerInfo, classic filters first
+ * Returns: (transfer none): a list of #TesseraUpscalerInfo, classic filters
+ *   first, then the models of the library
  */
 GListModel *
 tessera_engine_get_upscalers (TesseraEngine *self)
@@ -181,6 +286,304 @@ describe_upscale (const char   *upscaler,
                           in_width, in_height, out_width, out_height, TESSERA_VERSION_STRING);
 }
 
+/* What an upscaler name means: a classic filter or a model. */
+typedef struct
+{
+  gboolean      classic;
+  TesseraFilter filter;
+  TesseraModel *model;
+} Upscaler;
+
+static void
+upscaler_clear (Upscaler *upscaler)
+{
+  g_clear_object (&upscaler->model);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Upscaler, upscaler_clear)
+
+static gboolean
+resolve_upscaler (TesseraEngine  *self,
+                  const char     *name,
+                  Upscaler       *upscaler,
+                  GError        **error)
+{
+  *upscaler = (Upscaler) { FALSE, TESSERA_FILTER_NEAREST, NULL };
+
+  upscaler->filter = find_filter (name, &upscaler->classic);
+  if (upscaler->classic)
+    return TRUE;
+
+  if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (name);
+
+      upscaler->model = tessera_model_new_from_file (file, NULL, error);
+      return upscaler->model != NULL;
+    }
+
+  if (self->library != NULL)
+    {
+      GListModel *models = tessera_model_library_get_models (self->library);
+
+      for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+        {
+          g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+
+          if (g_str_equal (tessera_model_get_name (model), name))
+            {
+              if (tessera_model_get_error (model) != NULL)
+                {
+                  g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
+                  return FALSE;
+                }
+              upscaler->model = g_steal_pointer (&model);
+              return TRUE;
+            }
+        }
+    }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+               _("unknown upscaler “%s”: not a classic filter, a model file or a model in the library"), name);
+  return FALSE;
+}
+
+static TesseraNetwork *
+load_network (GFile   *file,
+              GError **error)
+{
+  g_autoptr(TesseraModel) model = tessera_model_new_from_file (file, NULL, error);
+
+  return model != NULL ? tessera_network_new (model, error) : NULL;
+}
+
+/* The network for @model at a denoise level (negative: the model as it
+ * is), from the cache when it is there. */
+static TesseraNetwork *
+get_network (TesseraEngine  *self,
+             TesseraModel   *model,
+             double          denoise,
+             GError        **error)
+{
+  g_autofree char *path = g_file_get_path (tessera_model_get_file (model));
+  g_autofree char *key = g_strdup_printf ("%s|%.4f", path, denoise);
+  g_autoptr(TesseraNetwork) network = NULL;
+  NetworkEntry *entry;
+
+  g_mutex_lock (&self->networks_lock);
+  for (GList *l = self->networks.head; l != NULL; l = l->next)
+    {
+      entry = l->data;
+      if (g_str_equal (entry->key, key))
+        {
+          g_queue_unlink (&self->networks, l);
+          g_queue_push_head_link (&self->networks, l);
+          network = tessera_network_ref (entry->network);
+          break;
+        }
+    }
+  g_mutex_unlock (&self->networks_lock);
+  if (network != NULL)
+    return g_steal_pointer (&network);
+
+  if (denoise < 0.0)
+    network = tessera_network_new (model, error);
+  else
+    {
+      g_autoptr(GFile) file = NULL;
+      g_autoptr(GFile) twin = NULL;
+      float weight;
+
+      if (!tessera_denoise_resolve (model, denoise, &file, &twin, &weight, error))
+        return NULL;
+      network = load_network (file, error);
+      if (network != NULL && twin != NULL)
+        {
+          g_autoptr(TesseraNetwork) other = load_network (twin, error);
+
+          if (other == NULL || !tessera_network_blend (network, other, weight, error))
+            return NULL;
+        }
+    }
+  if (network == NULL)
+    return NULL;
+
+  entry = g_new0 (NetworkEntry, 1);
+  entry->key = g_steal_pointer (&key);
+  entry->network = tessera_network_ref (network);
+  g_mutex_lock (&self->networks_lock);
+  g_queue_push_head (&self->networks, entry);
+  while (g_queue_get_length (&self->networks) > MAX_CACHED_NETWORKS)
+    network_entry_free (g_queue_pop_tail (&self->networks));
+  g_mutex_unlock (&self->networks_lock);
+
+  return g_steal_pointer (&network);
+}
+
+/* What a tile may use: a quarter of the output's floats, which keeps a
+ * large upscale near 1.25 times its output, but at least enough for tiles
+ * a network runs efficiently on, and at most a quarter of the memory. */
+static gsize
+memory_budget (guint out_width,
+               guint out_height)
+{
+  gsize physical = (gsize) sysconf (_SC_PHYS_PAGES) * (gsize) sysconf (_SC_PAGESIZE);
+  gsize output = (gsize) out_width * out_height * 4 * sizeof (float);
+  gsize floor_bytes = 320u << 20;
+
+  return MAX (floor_bytes, MIN (output / 4, physical / 4));
+}
+
+typedef struct
+{
+  TesseraProgress *progress;
+  guint            pass;
+  guint            n_passes;
+  gint64           start;
+} TileProgress;
+
+static void
+on_tile_done (guint    done,
+              guint    total,
+              gpointer user_data)
+{
+  TileProgress *tiles = user_data;
+  double fraction = (tiles->pass + (double) done / total) / tiles->n_passes;
+  double elapsed = (g_get_monotonic_time () - tiles->start) / (double) G_USEC_PER_SEC;
+  double left = fraction > 0.0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+  g_autofree char *text = NULL;
+
+  if (tiles->n_passes > 1)
+    text = g_strdup_printf (_("Pass %u of %u, tile %u of %u, about %.0f s left"),
+                            tiles->pass + 1, tiles->n_passes, done, total, left);
+  else
+    text = g_strdup_printf (_("Tile %u of %u, about %.0f s left"), done, total, left);
+  tessera_progress_report (tiles->progress, fraction, text);
+}
+
+static void
+clamp_planes (TesseraImage *image)
+{
+  gsize n = (gsize) tessera_image_get_width (image) * tessera_image_get_height (image) *
+            (tessera_image_get_has_alpha (image) ? 4 : 3);
+  float *values = tessera_image_get_plane (image, 0);
+
+  for (gsize i = 0; i < n; i++)
+    values[i] = CLAMP (values[i], 0.f, 1.f);
+}
+
+static TesseraImage *
+resample_to (TesseraImage     *image,
+             guint             width,
+             guint             height,
+             TesseraFilter     filter,
+             GCancellable     *cancellable,
+             TesseraProgress  *progress,
+             GError          **error)
+{
+  g_autoptr(TesseraImage) output = NULL;
+  ResampleProgress resample_progress = { progress, _("Resampling") };
+
+  output = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
+  if (output == NULL)
+    return NULL;
+
+  tessera_progress_report (progress, 0.0, resample_progress.text);
+  if (!tessera_resample (image, output, filter, cancellable, on_resample_progress, &resample_progress, error))
+    return NULL;
+  return g_steal_pointer (&output);
+}
+
+/* Runs the model as many times as it takes to reach the size, then
+ * resamples to it exactly: -s 2 with a ×4 model is the model and a
+ * Lanczos reduction, -s 8 the model twice. */
+static TesseraImage *
+model_upscale (TesseraEngine          *self,
+               TesseraImage           *input,
+               TesseraModel           *model,
+               TesseraUpscaleOptions  *options,
+               guint                   width,
+               guint                   height,
+               GCancellable           *cancellable,
+               TesseraProgress        *progress,
+               GError                **error)
+{
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autoptr(TesseraImage) current = g_object_ref (input);
+  TileProgress tiles = { progress, 0, 1, g_get_monotonic_time () };
+  TesseraRunOptions run = { 0 };
+  double needed;
+  guint scale, reached;
+
+  network = get_network (self, model, tessera_upscale_options_get_denoise (options), error);
+  if (network == NULL)
+    return NULL;
+  backend = tessera_cpu_backend_new ();
+
+  scale = tessera_network_get_scale (network);
+  needed = MAX ((double) width / tessera_image_get_width (input), (double) height / tessera_image_get_height (input));
+  for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && tiles.n_passes < 4; reached *= scale)
+    tiles.n_passes++;
+
+  run.tile_size = tessera_upscale_options_get_tile_size (options);
+  run.overlap = tessera_upscale_options_get_tile_overlap (options);
+  run.pre_pad = tessera_upscale_options_get_pre_pad (options);
+  run.alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
+  run.memory_budget = memory_budget (width, height);
+  run.on_tile = on_tile_done;
+  run.user_data = &tiles;
+
+  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
+    {
+      TesseraImage *next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
+
+      if (next == NULL)
+        return NULL;
+      g_object_unref (current);
+      current = next;
+      /* The network's output strays a little outside [0, 1]; the next
+       * pass, the resampler and the file all want it inside. */
+      clamp_planes (current);
+    }
+
+  if (tessera_image_get_width (current) != width || tessera_image_get_height (current) != height)
+    return resample_to (current, width, height, TESSERA_FILTER_LANCZOS, cancellable, progress, error);
+  return g_steal_pointer (&current);
+}
+
+static TesseraImage *
+upscale_with (TesseraEngine          *self,
+              Upscaler               *upscaler,
+              TesseraImage           *input,
+              TesseraUpscaleOptions  *options,
+              guint                   width,
+              guint                   height,
+              GCancellable           *cancellable,
+              TesseraProgress        *progress,
+              GError                **error)
+{
+  if (upscaler->classic)
+    return resample_to (input, width, height, upscaler->filter, cancellable, progress, error);
+  return model_upscale (self, input, upscaler->model, options, width, height, cancellable, progress, error);
+}
+
+/* Stable Diffusion web UI's "Upscaler 2": a second result mixed in. */
+static void
+blend_images (TesseraImage *image,
+              TesseraImage *other,
+              double        visibility)
+{
+  gsize n = (gsize) tessera_image_get_width (image) * tessera_image_get_height (image) *
+            (tessera_image_get_has_alpha (image) ? 4 : 3);
+  float *a = tessera_image_get_plane (image, 0);
+  const float *b = tessera_image_get_plane (other, 0);
+  float v = (float) visibility;
+
+  for (gsize i = 0; i < n; i++)
+    a[i] = (1.f - v) * a[i] + v * b[i];
+}
+
 static TesseraImage *
 upscale_run (TesseraEngine          *self,
              TesseraImage           *input,
@@ -191,17 +594,21 @@ upscale_run (TesseraEngine          *self,
 {
   g_autoptr(TesseraImage) output = NULL;
   g_autofree char *description = NULL;
-  const char *upscaler = tessera_upscale_options_get_upscaler (options);
-  ResampleProgress resample_progress = { progress, _("Resampling") };
-  TesseraFilter filter;
+  g_auto(Upscaler) upscaler = { 0 };
+  const char *name = tessera_upscale_options_get_upscaler (options);
+  const char *name_2 = tessera_upscale_options_get_upscaler_2 (options);
+  double visibility = tessera_upscale_options_get_upscaler_2_visibility (options);
   guint width, height;
-  gboolean found;
 
-  filter = find_filter (upscaler, &found);
-  if (!found)
+  tessera_parallel_set_thread_limit (tessera_upscale_options_get_threads (options));
+
+  if (!resolve_upscaler (self, name, &upscaler, error))
+    return NULL;
+
+  if (tessera_upscale_options_get_denoise (options) >= 0.0 && upscaler.classic)
     {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
-                   _("unknown upscaler “%s”"), upscaler);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("denoise is not available for the classic filter “%s”"), name);
       return NULL;
     }
 
@@ -211,19 +618,31 @@ upscale_run (TesseraEngine          *self,
                                              &width, &height, error))
     return NULL;
 
-  output = tessera_image_new (width, height, tessera_image_get_has_alpha (input), error);
+  output = upscale_with (self, &upscaler, input, options, width, height, cancellable, progress, error);
   if (output == NULL)
     return NULL;
 
-  tessera_progress_report (progress, 0.0, resample_progress.text);
-  if (!tessera_resample (input, output, filter, cancellable,
-                         on_resample_progress, &resample_progress, error))
-    return NULL;
+  if (name_2 != NULL && visibility > 0.0)
+    {
+      g_auto(Upscaler) upscaler_2 = { 0 };
+      g_autoptr(TesseraImage) second = NULL;
+      g_autoptr(TesseraUpscaleOptions) plain = tessera_upscale_options_copy (options);
+
+      /* Denoise belongs to the first upscaler. */
+      tessera_upscale_options_set_denoise (plain, -1.0);
+      if (!resolve_upscaler (self, name_2, &upscaler_2, error))
+        return NULL;
+      second = upscale_with (self, &upscaler_2, input, plain, width, height, cancellable, progress, error);
+      if (second == NULL)
+        return NULL;
+      blend_images (output, second, visibility);
+    }
 
   tessera_image_set_bit_depth (output, tessera_image_get_bit_depth (input));
   tessera_image_set_grayscale (output, tessera_image_get_grayscale (input));
   tessera_image_copy_metadata (output, input);
-  description = describe_upscale (upscaler, input, output);
+  description = describe_upscale (upscaler.model != NULL ? tessera_model_get_name (upscaler.model) : name,
+                                  input, output);
   tessera_image_set_text (output, "tessera", description);
 
   tessera_progress_report (progress, 1.0, _("Done"));
@@ -261,8 +680,12 @@ tessera_engine_upscale (TesseraEngine          *self,
   g_return_val_if_fail (TESSERA_IS_IMAGE (input), NULL);
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), NULL);
 
+  TesseraImage *output;
+
   tessera_progress_init (&reporter, progress, progress_data);
-  return upscale_run (self, input, options, cancellable, &reporter, error);
+  output = upscale_run (self, input, options, cancellable, &reporter, error);
+  tessera_progress_clear (&reporter);
+  return output;
 }
 
 typedef struct

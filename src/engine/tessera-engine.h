@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "tessera-image.h"
+#include "tessera-model-library.h"
 #include "tessera-upscale-options.h"
 #include "tessera-upscaler-info.h"
 
@@ -23,6 +24,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (TesseraEngine, tessera_engine, TESSERA, ENGINE, GObject)
 
 TesseraEngine       *tessera_engine_new            (void);
+void                 tessera_engine_set_model_library (TesseraEngine       *self,
+                                                       TesseraModelLibrary *library);
 GListModel          *tessera_engine_get_upscalers  (TesseraEngine          *self);
 TesseraUpscalerInfo *tessera_engine_find_upscaler  (TesseraEngine          *self,
                                                     const char             *name);

@@ -484,9 +484,12 @@ tessera_image_save (TesseraImage        *self,
                     GError             **error)
 {
   TesseraProgress reporter;
+  gboolean saved;
 
   tessera_progress_init (&reporter, progress, progress_data);
-  return save_with_progress (self, file, format, quality, cancellable, &reporter, error);
+  saved = save_with_progress (self, file, format, quality, cancellable, &reporter, error);
+  tessera_progress_clear (&reporter);
+  return saved;
 }
 
 typedef struct

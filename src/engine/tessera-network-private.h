@@ -19,7 +19,8 @@ typedef struct _TesseraNetwork TesseraNetwork;
 
 TesseraNetwork *tessera_network_new              (TesseraModel        *model,
                                                   GError             **error);
-void            tessera_network_free             (TesseraNetwork      *self);
+TesseraNetwork *tessera_network_ref              (TesseraNetwork      *self);
+void            tessera_network_unref            (TesseraNetwork      *self);
 TesseraModel   *tessera_network_get_model        (TesseraNetwork      *self);
 guint           tessera_network_get_scale        (TesseraNetwork      *self);
 guint           tessera_network_get_in_channels  (TesseraNetwork      *self);
@@ -46,6 +47,6 @@ gsize           tessera_network_get_weight_bytes (TesseraNetwork      *self);
 const float    *tessera_network_get_floats       (TesseraNetwork      *self,
                                                   const char          *name);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraNetwork, tessera_network_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraNetwork, tessera_network_unref)
 
 G_END_DECLS

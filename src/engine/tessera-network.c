@@ -25,6 +25,7 @@ typedef struct
 
 struct _TesseraNetwork
 {
+  gint               ref_count;
   TesseraModel      *model;
   TesseraStateDict  *state_dict;
   TesseraArchInfo    info;
@@ -113,7 +114,7 @@ TesseraNetwork *
 tessera_network_new (TesseraModel  *model,
                      GError       **error)
 {
-  g_autoptr(TesseraNetwork) self = g_new0 (TesseraNetwork, 1);
+  g_autoptr(TesseraNetwork) self = NULL;
   const TesseraArchInfo *info;
   guint probe;
 
@@ -123,6 +124,8 @@ tessera_network_new (TesseraModel  *model,
       return NULL;
     }
 
+  self = g_new0 (TesseraNetwork, 1);
+  self->ref_count = 1;
   self->model = g_object_ref (model);
   self->state_dict = tessera_state_dict_ref (tessera_model_get_state_dict (model));
   self->weights = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, weight_free);
@@ -171,10 +174,17 @@ tessera_network_new (TesseraModel  *model,
   return g_steal_pointer (&self);
 }
 
-void
-tessera_network_free (TesseraNetwork *self)
+TesseraNetwork *
+tessera_network_ref (TesseraNetwork *self)
 {
-  if (self == NULL)
+  g_atomic_int_inc (&self->ref_count);
+  return self;
+}
+
+void
+tessera_network_unref (TesseraNetwork *self)
+{
+  if (self == NULL || !g_atomic_int_dec_and_test (&self->ref_count))
     return;
 
   g_clear_pointer (&self->graphs, g_hash_table_unref);

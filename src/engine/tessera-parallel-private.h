@@ -14,7 +14,8 @@ typedef void (*TesseraRangeFunc) (guint    begin,
                                   guint    end,
                                   gpointer user_data);
 
-guint tessera_parallel_get_n_threads (void);
+guint tessera_parallel_get_n_threads    (void);
+void  tessera_parallel_set_thread_limit (guint            limit);
 void  tessera_parallel_for           (guint            n,
                                       TesseraRangeFunc func,
                                       gpointer         user_data);

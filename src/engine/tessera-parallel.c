@@ -26,14 +26,23 @@ typedef struct
 
 static GThreadPool *pool;
 
+/* A job's --threads: the loops its thread starts use at most this many. */
+static GPrivate thread_limit;
+
 /**
- * tessera_parallel_get_n_threads:
+ * tessera_parallel_set_thread_limit:
+ * @limit: at most this many threads, or 0 for no limit
  *
- * The number of threads a parallel loop uses: every core, or
- * `TESSERA_NUM_THREADS` when set.
+ * Limits the parallel loops the calling thread starts from now on.
  */
-guint
-tessera_parallel_get_n_threads (void)
+void
+tessera_parallel_set_thread_limit (guint limit)
+{
+  g_private_set (&thread_limit, GUINT_TO_POINTER (limit));
+}
+
+static guint
+get_max_threads (void)
 {
   static gsize n_threads;
 
@@ -48,6 +57,21 @@ tessera_parallel_get_n_threads (void)
     }
 
   return n_threads;
+}
+
+/**
+ * tessera_parallel_get_n_threads:
+ *
+ * The number of threads a parallel loop started by this thread uses: every
+ * core, or `TESSERA_NUM_THREADS` when set, or the thread's limit.
+ */
+guint
+tessera_parallel_get_n_threads (void)
+{
+  guint limit = GPOINTER_TO_UINT (g_private_get (&thread_limit));
+  guint n = get_max_threads ();
+
+  return limit > 0 ? MIN (limit, n) : n;
 }
 
 static void
@@ -109,7 +133,7 @@ tessera_parallel_for (guint            n,
 
   if (g_once_init_enter (&pool_initialized))
     {
-      pool = g_thread_pool_new (helper_thread, NULL, n_threads - 1, FALSE, NULL);
+      pool = g_thread_pool_new (helper_thread, NULL, get_max_threads () - 1, FALSE, NULL);
       g_once_init_leave (&pool_initialized, 1);
     }
 

@@ -12,14 +12,14 @@ G_BEGIN_DECLS
 
 /* Delivers progress to the caller: directly when the work runs in the
  * caller's thread, through the caller's main context when it runs in a
- * worker. Reports closer than half a percent apart are dropped. */
+ * worker. */
 typedef struct
 {
   TesseraProgressFunc  func;
   gpointer             user_data;
   GMainContext        *context;
   double               last_fraction;
-  const char          *last_text;
+  char                *last_text;
 } TesseraProgress;
 
 void tessera_progress_init          (TesseraProgress     *self,

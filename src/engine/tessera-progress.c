@@ -15,8 +15,17 @@ typedef struct
   TesseraProgressFunc func;
   gpointer            user_data;
   double              fraction;
-  const char         *text;
+  char               *text;
 } Update;
+
+static void
+update_free (gpointer data)
+{
+  Update *update = data;
+
+  g_free (update->text);
+  g_free (update);
+}
 
 /* For work in the calling thread: reports are calls. */
 void
@@ -43,6 +52,7 @@ void
 tessera_progress_clear (TesseraProgress *self)
 {
   g_clear_pointer (&self->context, g_main_context_unref);
+  g_clear_pointer (&self->last_text, g_free);
 }
 
 static gboolean
@@ -54,7 +64,7 @@ deliver (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* @text must outlive the work: a string literal or a translation. */
+/* Reports of the same text closer than half a percent apart are dropped. */
 void
 tessera_progress_report (TesseraProgress *self,
                          double           fraction,
@@ -66,11 +76,15 @@ tessera_progress_report (TesseraProgress *self,
   if (self->func == NULL)
     return;
 
-  if (text == self->last_text && fraction < 1.0 && fraction - self->last_fraction < 0.005)
+  if (g_strcmp0 (text, self->last_text) == 0 && fraction < 1.0 && fraction - self->last_fraction < 0.005)
     return;
 
   self->last_fraction = fraction;
-  self->last_text = text;
+  if (g_strcmp0 (text, self->last_text) != 0)
+    {
+      g_free (self->last_text);
+      self->last_text = g_strdup (text);
+    }
 
   if (self->context == NULL)
     {
@@ -79,13 +93,13 @@ tessera_progress_report (TesseraProgress *self,
     }
 
   update = g_new (Update, 1);
-  *update = (Update) { self->func, self->user_data, fraction, text };
+  *update = (Update) { self->func, self->user_data, fraction, g_strdup (text) };
 
   /* Not g_main_context_invoke(): it runs the function right here, in the
    * worker, whenever the caller's context happens to be free to acquire. */
   source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver, update, g_free);
+  g_source_set_callback (source, deliver, update, update_free);
   g_source_set_static_name (source, "[tessera] progress");
   g_source_attach (source, self->context);
   g_source_unref (source);

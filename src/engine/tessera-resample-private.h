@@ -29,4 +29,12 @@ gboolean tessera_resample (TesseraImage         *source,
                            gpointer              progress_data,
                            GError              **error);
 
+gboolean tessera_resample_plane (TesseraImage         *source,
+                                 guint                 source_plane,
+                                 TesseraImage         *dest,
+                                 guint                 dest_plane,
+                                 TesseraFilter         filter,
+                                 GCancellable         *cancellable,
+                                 GError              **error);
+
 G_END_DECLS

@@ -466,6 +466,58 @@ unpremultiply (TesseraImage *image)
     }
 }
 
+/* Resamples r->n_planes planes from r->src to r->dst, as set up by the caller. */
+static gboolean
+resample_planes (Resample             *r,
+                 TesseraFilter         filter,
+                 GCancellable         *cancellable,
+                 TesseraFractionFunc   progress,
+                 gpointer              progress_data,
+                 GError              **error)
+{
+  g_autoptr(Axis) horizontal = NULL;
+  g_autoptr(Axis) vertical = NULL;
+  g_autofree guint *x_table = NULL;
+  g_autofree guint *y_table = NULL;
+  gboolean ok;
+
+  if (filter == TESSERA_FILTER_NEAREST)
+    {
+      r->x_table = x_table = nearest_table (r->in_width, r->out_width);
+      r->y_table = y_table = nearest_table (r->in_height, r->out_height);
+      plan_bands (r);
+      return run_in_groups (r->n_planes * r->n_bands, nearest_bands, r,
+                            cancellable, progress, progress_data, error);
+    }
+
+  if (r->in_width == r->out_width && r->in_height == r->out_height)
+    {
+      for (guint c = 0; c < r->n_planes; c++)
+        memcpy (r->dst[c], r->src[c], (gsize) r->in_width * r->in_height * sizeof (float));
+      return TRUE;
+    }
+
+  /* A pass that keeps its axis's size is skipped, as in Pillow. */
+  if (r->out_width != r->in_width)
+    r->horizontal = horizontal = axis_new (r->in_width, r->out_width, filter);
+  if (r->out_height != r->in_height)
+    r->vertical = vertical = axis_new (r->in_height, r->out_height, filter);
+
+  plan_bands (r);
+  ok = run_in_groups (r->n_planes * r->n_bands, filter_bands, r,
+                      cancellable, progress, progress_data, error);
+
+  if (ok && r->out_of_memory)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory to resample a %u×%u image to %u×%u"),
+                   r->in_width, r->in_height, r->out_width, r->out_height);
+      return FALSE;
+    }
+
+  return ok;
+}
+
 /**
  * tessera_resample:
  * @source: the image to resample
@@ -476,7 +528,8 @@ unpremultiply (TesseraImage *image)
  * @progress_data: passed to @progress
  * @error: return location for a #GError
  *
- * Resamples every plane of @source into @dest, on all cores.
+ * Resamples every plane of @source into @dest, on all cores; colour is
+ * filtered premultiplied by alpha.
  *
  * Returns: %TRUE on success, %FALSE if cancelled or out of memory
  */
@@ -489,10 +542,6 @@ tessera_resample (TesseraImage         *source,
                   gpointer              progress_data,
                   GError              **error)
 {
-  g_autoptr(Axis) horizontal = NULL;
-  g_autoptr(Axis) vertical = NULL;
-  g_autofree guint *x_table = NULL;
-  g_autofree guint *y_table = NULL;
   gboolean has_alpha = tessera_image_get_has_alpha (source);
   float *premultiplied = NULL;
   gsize premultiplied_size = 0;
@@ -515,23 +564,8 @@ tessera_resample (TesseraImage         *source,
       r.dst[c] = tessera_image_get_plane (dest, c);
     }
 
-  if (filter == TESSERA_FILTER_NEAREST)
-    {
-      r.x_table = x_table = nearest_table (r.in_width, r.out_width);
-      r.y_table = y_table = nearest_table (r.in_height, r.out_height);
-      plan_bands (&r);
-      return run_in_groups (r.n_planes * r.n_bands, nearest_bands, &r,
-                            cancellable, progress, progress_data, error);
-    }
-
-  if (r.in_width == r.out_width && r.in_height == r.out_height)
-    {
-      for (guint c = 0; c < r.n_planes; c++)
-        memcpy (r.dst[c], r.src[c], (gsize) r.in_width * r.in_height * sizeof (float));
-      return TRUE;
-    }
-
-  if (has_alpha)
+  if (has_alpha && filter != TESSERA_FILTER_NEAREST &&
+      (r.in_width != r.out_width || r.in_height != r.out_height))
     {
       premultiplied_size = 3 * (gsize) r.in_width * r.in_height * sizeof (float);
       premultiplied = premultiply (source);
@@ -545,28 +579,40 @@ tessera_resample (TesseraImage         *source,
         r.src[c] = premultiplied + c * (gsize) r.in_width * r.in_height;
     }
 
-  /* A pass that keeps its axis's size is skipped, as in Pillow. */
-  if (r.out_width != r.in_width)
-    r.horizontal = horizontal = axis_new (r.in_width, r.out_width, filter);
-  if (r.out_height != r.in_height)
-    r.vertical = vertical = axis_new (r.in_height, r.out_height, filter);
-
-  plan_bands (&r);
-  ok = run_in_groups (r.n_planes * r.n_bands, filter_bands, &r,
-                      cancellable, progress, progress_data, error);
-
+  ok = resample_planes (&r, filter, cancellable, progress, progress_data, error);
   tessera_free_large (premultiplied, premultiplied_size);
 
-  if (ok && r.out_of_memory)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                   _("not enough memory to resample a %u×%u image to %u×%u"),
-                   r.in_width, r.in_height, r.out_width, r.out_height);
-      return FALSE;
-    }
-
-  if (ok && has_alpha)
+  if (ok && premultiplied != NULL)
     unpremultiply (dest);
 
   return ok;
+}
+
+/**
+ * tessera_resample_plane:
+ *
+ * Resamples plane @source_plane of @source into plane @dest_plane of @dest,
+ * by itself: what an alpha channel needs when the colour is upscaled
+ * otherwise.
+ */
+gboolean
+tessera_resample_plane (TesseraImage  *source,
+                        guint          source_plane,
+                        TesseraImage  *dest,
+                        guint          dest_plane,
+                        TesseraFilter  filter,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  Resample r = { 0 };
+
+  r.n_planes = 1;
+  r.in_width = tessera_image_get_width (source);
+  r.in_height = tessera_image_get_height (source);
+  r.out_width = tessera_image_get_width (dest);
+  r.out_height = tessera_image_get_height (dest);
+  r.src[0] = tessera_image_get_plane (source, source_plane);
+  r.dst[0] = tessera_image_get_plane (dest, dest_plane);
+
+  return resample_planes (&r, filter, cancellable, NULL, NULL, error);
 }

@@ -38,6 +38,14 @@ struct _TesseraUpscaleOptions
   guint               height;
   TesseraImageFormat  format;
   int                 quality;
+  guint              tile_size;
+  guint              tile_overlap;
+  guint              pre_pad;
+  double             denoise;
+  TesseraAlphaMode   alpha_mode;
+  guint              threads;
+  char               *upscaler_2;
+  double             upscaler_2_visibility;
 };
 
 enum {
@@ -48,6 +56,14 @@ enum {
   PROP_HEIGHT,
   PROP_FORMAT,
   PROP_QUALITY,
+  PROP_TILE_SIZE,
+  PROP_TILE_OVERLAP,
+  PROP_PRE_PAD,
+  PROP_DENOISE,
+  PROP_ALPHA_MODE,
+  PROP_THREADS,
+  PROP_UPSCALER_2,
+  PROP_UPSCALER_2_VISIBILITY,
   N_PROPS
 };
 
@@ -61,6 +77,7 @@ tessera_upscale_options_finalize (GObject *object)
   TesseraUpscaleOptions *self = (TesseraUpscaleOptions *) object;
 
   g_clear_pointer (&self->upscaler, g_free);
+  g_clear_pointer (&self->upscaler_2, g_free);
 
   G_OBJECT_CLASS (tessera_upscale_options_parent_class)->finalize (object);
 }
@@ -92,6 +109,30 @@ tessera_upscale_options_get_property (GObject    *object,
       break;
     case PROP_QUALITY:
       g_value_set_int (value, self->quality);
+      break;
+    case PROP_TILE_SIZE:
+      g_value_set_uint (value, self->tile_size);
+      break;
+    case PROP_TILE_OVERLAP:
+      g_value_set_uint (value, self->tile_overlap);
+      break;
+    case PROP_PRE_PAD:
+      g_value_set_uint (value, self->pre_pad);
+      break;
+    case PROP_DENOISE:
+      g_value_set_double (value, self->denoise);
+      break;
+    case PROP_ALPHA_MODE:
+      g_value_set_enum (value, self->alpha_mode);
+      break;
+    case PROP_THREADS:
+      g_value_set_uint (value, self->threads);
+      break;
+    case PROP_UPSCALER_2:
+      g_value_set_string (value, self->upscaler_2);
+      break;
+    case PROP_UPSCALER_2_VISIBILITY:
+      g_value_set_double (value, self->upscaler_2_visibility);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -125,6 +166,30 @@ tessera_upscale_options_set_property (GObject      *object,
       break;
     case PROP_QUALITY:
       tessera_upscale_options_set_quality (self, g_value_get_int (value));
+      break;
+    case PROP_TILE_SIZE:
+      tessera_upscale_options_set_tile_size (self, g_value_get_uint (value));
+      break;
+    case PROP_TILE_OVERLAP:
+      tessera_upscale_options_set_tile_overlap (self, g_value_get_uint (value));
+      break;
+    case PROP_PRE_PAD:
+      tessera_upscale_options_set_pre_pad (self, g_value_get_uint (value));
+      break;
+    case PROP_DENOISE:
+      tessera_upscale_options_set_denoise (self, g_value_get_double (value));
+      break;
+    case PROP_ALPHA_MODE:
+      tessera_upscale_options_set_alpha_mode (self, g_value_get_enum (value));
+      break;
+    case PROP_THREADS:
+      tessera_upscale_options_set_threads (self, g_value_get_uint (value));
+      break;
+    case PROP_UPSCALER_2:
+      tessera_upscale_options_set_upscaler_2 (self, g_value_get_string (value));
+      break;
+    case PROP_UPSCALER_2_VISIBILITY:
+      tessera_upscale_options_set_upscaler_2_visibility (self, g_value_get_double (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -165,6 +230,39 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
                       1, 100, 92,
                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_TILE_SIZE] =
+    g_param_spec_uint ("tile-size", NULL, NULL,
+                       0, TESSERA_IMAGE_MAX_SIDE, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TILE_OVERLAP] =
+    g_param_spec_uint ("tile-overlap", NULL, NULL,
+                       0, 512, TESSERA_DEFAULT_TILE_OVERLAP,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PRE_PAD] =
+    g_param_spec_uint ("pre-pad", NULL, NULL,
+                       0, 512, TESSERA_DEFAULT_PRE_PAD,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DENOISE] =
+    g_param_spec_double ("denoise", NULL, NULL,
+                         -1.0, 1.0, -1.0,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ALPHA_MODE] =
+    g_param_spec_enum ("alpha-mode", NULL, NULL,
+                       TESSERA_TYPE_ALPHA_MODE, TESSERA_ALPHA_MODE_BICUBIC,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_THREADS] =
+    g_param_spec_uint ("threads", NULL, NULL,
+                       0, 4096, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_UPSCALER_2] =
+    g_param_spec_string ("upscaler-2", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_UPSCALER_2_VISIBILITY] =
+    g_param_spec_double ("upscaler-2-visibility", NULL, NULL,
+                         0.0, 1.0, 0.5,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -175,6 +273,10 @@ tessera_upscale_options_init (TesseraUpscaleOptions *self)
   self->scale = 4.0;
   self->format = TESSERA_IMAGE_FORMAT_PNG;
   self->quality = 92;
+  self->tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
+  self->pre_pad = TESSERA_DEFAULT_PRE_PAD;
+  self->denoise = -1.0;
+  self->upscaler_2_visibility = 0.5;
 }
 
 TesseraUpscaleOptions *
@@ -194,14 +296,18 @@ tessera_upscale_options_copy (TesseraUpscaleOptions *self)
 {
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), NULL);
 
-  return g_object_new (TESSERA_TYPE_UPSCALE_OPTIONS,
-                       "upscaler", self->upscaler,
-                       "scale", self->scale,
-                       "width", self->width,
-                       "height", self->height,
-                       "format", self->format,
-                       "quality", self->quality,
-                       NULL);
+  TesseraUpscaleOptions *copy = tessera_upscale_options_new ();
+
+  for (guint i = 1; i < N_PROPS; i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      g_value_init (&value, properties[i]->value_type);
+      g_object_get_property (G_OBJECT (self), properties[i]->name, &value);
+      g_object_set_property (G_OBJECT (copy), properties[i]->name, &value);
+    }
+
+  return copy;
 }
 
 const char *
@@ -348,6 +454,209 @@ tessera_upscale_options_set_quality (TesseraUpscaleOptions *self,
 
   self->quality = quality;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_QUALITY]);
+}
+
+guint
+tessera_upscale_options_get_tile_size (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->tile_size;
+}
+
+/**
+ * tessera_upscale_options_set_tile_size:
+ * @tile_size: the largest tile side in input pixels, or 0 to choose from the memory a tile may use
+ */
+void
+tessera_upscale_options_set_tile_size (TesseraUpscaleOptions *self,
+                                       guint tile_size)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->tile_size == tile_size)
+    return;
+
+  self->tile_size = tile_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_SIZE]);
+}
+
+guint
+tessera_upscale_options_get_tile_overlap (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->tile_overlap;
+}
+
+/**
+ * tessera_upscale_options_set_tile_overlap:
+ * @tile_overlap: how far each tile reaches into its neighbours, in input pixels; their outputs are blended across that band
+ */
+void
+tessera_upscale_options_set_tile_overlap (TesseraUpscaleOptions *self,
+                                          guint tile_overlap)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->tile_overlap == tile_overlap)
+    return;
+
+  self->tile_overlap = tile_overlap;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_OVERLAP]);
+}
+
+guint
+tessera_upscale_options_get_pre_pad (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->pre_pad;
+}
+
+/**
+ * tessera_upscale_options_set_pre_pad:
+ * @pre_pad: pixels of reflection around the image before the network, as Real-ESRGAN's pre_pad; 0 runs the network on the bare image
+ */
+void
+tessera_upscale_options_set_pre_pad (TesseraUpscaleOptions *self,
+                                     guint pre_pad)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->pre_pad == pre_pad)
+    return;
+
+  self->pre_pad = pre_pad;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRE_PAD]);
+}
+
+double
+tessera_upscale_options_get_denoise (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0.0);
+
+  return self->denoise;
+}
+
+/**
+ * tessera_upscale_options_set_denoise:
+ * @denoise: noise reduction from 0 to 1, mapped onto what the model's family offers (its noise-level siblings, or a blend with its denoising twin); -1 uses the model as it is
+ */
+void
+tessera_upscale_options_set_denoise (TesseraUpscaleOptions *self,
+                                     double denoise)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (denoise >= -1.0 && denoise <= 1.0);
+
+  if (self->denoise == denoise)
+    return;
+
+  self->denoise = denoise;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DENOISE]);
+}
+
+TesseraAlphaMode
+tessera_upscale_options_get_alpha_mode (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), TESSERA_ALPHA_MODE_BICUBIC);
+
+  return self->alpha_mode;
+}
+
+/**
+ * tessera_upscale_options_set_alpha_mode:
+ * @alpha_mode: how the alpha channel is upscaled
+ */
+void
+tessera_upscale_options_set_alpha_mode (TesseraUpscaleOptions *self,
+                                        TesseraAlphaMode alpha_mode)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->alpha_mode == alpha_mode)
+    return;
+
+  self->alpha_mode = alpha_mode;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALPHA_MODE]);
+}
+
+guint
+tessera_upscale_options_get_threads (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->threads;
+}
+
+/**
+ * tessera_upscale_options_set_threads:
+ * @threads: how many threads to use, or 0 for every core
+ */
+void
+tessera_upscale_options_set_threads (TesseraUpscaleOptions *self,
+                                     guint threads)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->threads == threads)
+    return;
+
+  self->threads = threads;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THREADS]);
+}
+
+const char *
+tessera_upscale_options_get_upscaler_2 (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), NULL);
+
+  return self->upscaler_2;
+}
+
+/**
+ * tessera_upscale_options_set_upscaler_2:
+ * @upscaler_2: a second upscaler whose result is blended in, or %NULL
+ */
+void
+tessera_upscale_options_set_upscaler_2 (TesseraUpscaleOptions *self,
+                                        const char *upscaler_2)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (g_strcmp0 (self->upscaler_2, upscaler_2) == 0)
+    return;
+
+  g_free (self->upscaler_2);
+  self->upscaler_2 = g_strdup (upscaler_2);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSCALER_2]);
+}
+
+double
+tessera_upscale_options_get_upscaler_2_visibility (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0.0);
+
+  return self->upscaler_2_visibility;
+}
+
+/**
+ * tessera_upscale_options_set_upscaler_2_visibility:
+ * @upscaler_2_visibility: how much of the second upscaler's result shows, from 0 to 1
+ */
+void
+tessera_upscale_options_set_upscaler_2_visibility (TesseraUpscaleOptions *self,
+                                                   double upscaler_2_visibility)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (upscaler_2_visibility >= 0.0 && upscaler_2_visibility <= 1.0);
+
+  if (self->upscaler_2_visibility == upscaler_2_visibility)
+    return;
+
+  self->upscaler_2_visibility = upscaler_2_visibility;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSCALER_2_VISIBILITY]);
 }
 
 static guint

@@ -14,6 +14,24 @@
 
 G_BEGIN_DECLS
 
+/* Real-ESRGAN's pre_pad, and the band adjacent tiles share. */
+#define TESSERA_DEFAULT_PRE_PAD      10
+#define TESSERA_DEFAULT_TILE_OVERLAP 32
+
+/**
+ * TesseraAlphaMode:
+ * @TESSERA_ALPHA_MODE_BICUBIC: bicubic interpolation, quick
+ * @TESSERA_ALPHA_MODE_MODEL: through the model as a gray image: crisper
+ *   edges, twice the time
+ *
+ * How a model upscale treats the alpha channel.
+ */
+typedef enum
+{
+  TESSERA_ALPHA_MODE_BICUBIC,
+  TESSERA_ALPHA_MODE_MODEL,
+} TesseraAlphaMode;
+
 #define TESSERA_TYPE_UPSCALE_OPTIONS (tessera_upscale_options_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraUpscaleOptions, tessera_upscale_options, TESSERA, UPSCALE_OPTIONS, GObject)
@@ -38,6 +56,30 @@ void                   tessera_upscale_options_set_format   (TesseraUpscaleOptio
 int                    tessera_upscale_options_get_quality  (TesseraUpscaleOptions  *self);
 void                   tessera_upscale_options_set_quality  (TesseraUpscaleOptions  *self,
                                                              int                     quality);
+guint                  tessera_upscale_options_get_tile_size (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_tile_size (TesseraUpscaleOptions *self,
+                                                              guint tile_size);
+guint                  tessera_upscale_options_get_tile_overlap (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_tile_overlap (TesseraUpscaleOptions *self,
+                                                                 guint tile_overlap);
+guint                  tessera_upscale_options_get_pre_pad (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_pre_pad (TesseraUpscaleOptions *self,
+                                                            guint pre_pad);
+double                 tessera_upscale_options_get_denoise (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_denoise (TesseraUpscaleOptions *self,
+                                                            double denoise);
+TesseraAlphaMode       tessera_upscale_options_get_alpha_mode (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_alpha_mode (TesseraUpscaleOptions *self,
+                                                               TesseraAlphaMode alpha_mode);
+guint                  tessera_upscale_options_get_threads (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_threads (TesseraUpscaleOptions *self,
+                                                            guint threads);
+const char *           tessera_upscale_options_get_upscaler_2 (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_upscaler_2 (TesseraUpscaleOptions *self,
+                                                               const char *upscaler_2);
+double                 tessera_upscale_options_get_upscaler_2_visibility (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_upscaler_2_visibility (TesseraUpscaleOptions *self,
+                                                                          double upscaler_2_visibility);
 gboolean               tessera_upscale_options_compute_size (TesseraUpscaleOptions  *self,
                                                              guint                   in_width,
                                                              guint                   in_height,

@@ -12,6 +12,7 @@
 # include "tessera-image.h"
 # include "tessera-model.h"
 # include "tessera-model-library.h"
+# include "tessera-tiler.h"
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"

@@ -1,0 +1,20 @@
+/* tessera-denoise-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-model.h"
+
+G_BEGIN_DECLS
+
+gboolean tessera_denoise_resolve (TesseraModel  *model,
+                                  double         level,
+                                  GFile        **file,
+                                  GFile        **twin,
+                                  float         *weight,
+                                  GError       **error);
+
+G_END_DECLS

@@ -1,0 +1,49 @@
+/* tessera-runner-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "tessera-image.h"
+#include "tessera-network-private.h"
+#include "tessera-tiler.h"
+
+G_BEGIN_DECLS
+
+/* Runs a network over a whole image, tile by tile. */
+
+typedef void (*TesseraTileFunc) (guint    done,
+                                 guint    total,
+                                 gpointer user_data);
+
+typedef struct
+{
+  guint            tile_size;      /* 0: from memory_budget */
+  guint            overlap;
+  guint            pre_pad;        /* reflected border around the image */
+  gboolean         alpha_by_model; /* else bicubic */
+  gsize            memory_budget;  /* bytes a tile may use */
+  TesseraTileFunc  on_tile;
+  gpointer         user_data;
+} TesseraRunOptions;
+
+guint            tessera_runner_auto_tile_size (TesseraNetwork          *network,
+                                                guint                    width,
+                                                guint                    height,
+                                                guint                    overlap,
+                                                guint                    pre_pad,
+                                                gsize                    budget);
+TesseraTilePlan *tessera_runner_plan           (TesseraNetwork          *network,
+                                                guint                    width,
+                                                guint                    height,
+                                                const TesseraRunOptions *options);
+TesseraImage    *tessera_runner_upscale        (TesseraNetwork          *network,
+                                                TesseraBackend          *backend,
+                                                TesseraImage            *input,
+                                                const TesseraRunOptions *options,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+
+G_END_DECLS

@@ -1,0 +1,344 @@
+/* tessera-runner.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-runner"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "tessera-error.h"
+#include "tessera-image-private.h"
+#include "tessera-resample-private.h"
+#include "tessera-runner-private.h"
+
+/* The image is padded by reflection (pre_pad) before the network, as
+ * Real-ESRGAN and its ncnn ports do: convolutions that zero-pad at a bare
+ * image edge darken it. A tile's region reads the padded image through
+ * reflect_index(), so the padded image is never made. */
+
+/* Index @i reflected into [0, @size), bouncing between the edges when the
+ * border is wider than the image. */
+static guint
+reflect_index (int i,
+               int size)
+{
+  int period = 2 * (size - 1);
+
+  if (size == 1)
+    return 0;
+  i %= period;
+  if (i < 0)
+    i += period;
+  return i < size ? i : period - i;
+}
+
+/**
+ * tessera_runner_auto_tile_size:
+ *
+ * The largest tile whose region the network runs on within @budget bytes;
+ * the whole image when it fits.
+ */
+guint
+tessera_runner_auto_tile_size (TesseraNetwork *network,
+                               guint           width,
+                               guint           height,
+                               guint           overlap,
+                               guint           pre_pad,
+                               gsize           budget)
+{
+  guint side = MAX (width, height), low = 16, high;
+  gsize whole = tessera_network_peak_bytes (network, width + 2 * pre_pad, height + 2 * pre_pad);
+
+  if (whole > 0 && whole <= budget)
+    return side;
+
+  /* Peak memory grows with the region's area; search the side. */
+  high = side;
+  while (low < high)
+    {
+      guint mid = (low + high + 1) / 2;
+      guint region = mid + 2 * MAX (overlap, pre_pad);
+      gsize bytes = tessera_network_peak_bytes (network, region, region);
+
+      if (bytes > 0 && bytes <= budget)
+        low = mid;
+      else
+        high = mid - 1;
+    }
+
+  return MAX (low, 16);
+}
+
+TesseraTilePlan *
+tessera_runner_plan (TesseraNetwork          *network,
+                     guint                    width,
+                     guint                    height,
+                     const TesseraRunOptions *options)
+{
+  guint tile = options->tile_size;
+
+  if (tile == 0)
+    tile = tessera_runner_auto_tile_size (network, width, height, options->overlap, options->pre_pad,
+                                          options->memory_budget);
+  return tessera_tile_plan_new (width, height, tile, options->overlap, options->pre_pad);
+}
+
+typedef struct
+{
+  TesseraNetwork  *network;
+  TesseraBackend  *backend;
+  TesseraTilePlan *plan;
+  const float    **input;        /* n_planes planes of width × height */
+  float          **output;       /* n_planes planes, scale times larger */
+  guint            n_planes;
+  guint            width;
+  guint            height;
+  GCancellable    *cancellable;
+} Run;
+
+/* Copies the region's pixels of @plane into @dst, reflecting past the edges. */
+static void
+read_region (const Run         *run,
+             const float       *plane,
+             const TesseraRect *region,
+             float             *dst)
+{
+  for (int y = 0; y < region->height; y++)
+    {
+      const float *row = plane + (gsize) reflect_index (region->y + y, run->height) * run->width;
+
+      for (int x = 0; x < region->width; x++)
+        *dst++ = row[reflect_index (region->x + x, run->width)];
+    }
+}
+
+/* Adds a tile's output, weighted, to the image's output planes. */
+static void
+blend_tile (const Run         *run,
+            guint              index,
+            const TesseraRect *core,
+            const TesseraRect *region,
+            const float       *tile,
+            guint              plane)
+{
+  guint s = tessera_network_get_scale (run->network);
+  int tile_width = region->width * s, tile_height = region->height * s;
+  int out_width = run->width * s, out_height = run->height * s;
+  double centre_x = core->x + core->width / 2.0, centre_y = core->y + core->height / 2.0;
+  g_autofree float *column_weights = g_new (float, tile_width);
+  float *out = run->output[plane];
+
+  for (int x = 0; x < tile_width; x++)
+    column_weights[x] = tessera_tile_plan_get_weight (run->plan, index, (region->x * (double) s + x + 0.5) / s,
+                                                      centre_y);
+
+  for (int y = 0; y < tile_height; y++)
+    {
+      int oy = region->y * (int) s + y;
+      float row_weight;
+      const float *src = tile + (gsize) y * tile_width;
+      float *dst;
+
+      if (oy < 0 || oy >= out_height)
+        continue;
+      row_weight = tessera_tile_plan_get_weight (run->plan, index, centre_x, (oy + 0.5) / s);
+      if (row_weight == 0.f)
+        continue;
+
+      dst = out + (gsize) oy * out_width;
+      for (int x = 0; x < tile_width; x++)
+        {
+          int ox = region->x * (int) s + x;
+
+          if (ox >= 0 && ox < out_width)
+            dst[ox] += row_weight * column_weights[x] * src[x];
+        }
+    }
+}
+
+/* Runs one tile. The network's channels and the planes need not agree: a
+ * gray network runs once per plane; a colour network given one plane (an
+ * alpha channel) sees it as gray and gives back its channels' mean. */
+static gboolean
+run_tile (const Run  *run,
+          guint       index,
+          GError    **error)
+{
+  guint s = tessera_network_get_scale (run->network);
+  guint in_channels = tessera_network_get_in_channels (run->network);
+  guint out_channels = tessera_network_get_out_channels (run->network);
+  TesseraRect core, region;
+  gsize in_plane, out_plane;
+  g_autofree float *tile_in = NULL;
+  g_autofree float *tile_out = NULL;
+
+  tessera_tile_plan_get_tile (run->plan, index, &core, &region);
+  in_plane = (gsize) region.width * region.height;
+  out_plane = in_plane * s * s;
+
+  tile_in = g_try_malloc_n (in_plane, MAX (in_channels, run->n_planes) * sizeof (float));
+  tile_out = g_try_malloc_n (out_plane, MAX (out_channels, run->n_planes) * sizeof (float));
+  if (tile_in == NULL || tile_out == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory for a %d×%d tile; try a smaller tile size"), region.width, region.height);
+      return FALSE;
+    }
+
+  if (in_channels == run->n_planes)
+    {
+      for (guint p = 0; p < run->n_planes; p++)
+        read_region (run, run->input[p], &region, tile_in + p * in_plane);
+      if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
+                                run->cancellable, error))
+        return FALSE;
+      for (guint p = 0; p < run->n_planes; p++)
+        blend_tile (run, index, &core, &region, tile_out + p * out_plane, p);
+    }
+  else if (in_channels == 1)
+    {
+      for (guint p = 0; p < run->n_planes; p++)
+        {
+          read_region (run, run->input[p], &region, tile_in);
+          if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
+                                    run->cancellable, error))
+            return FALSE;
+          blend_tile (run, index, &core, &region, tile_out, p);
+        }
+    }
+  else
+    {
+      read_region (run, run->input[0], &region, tile_in);
+      for (guint c = 1; c < in_channels; c++)
+        memcpy (tile_in + c * in_plane, tile_in, in_plane * sizeof (float));
+      if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
+                                run->cancellable, error))
+        return FALSE;
+      for (gsize i = 0; i < out_plane; i++)
+        {
+          float sum = 0.f;
+
+          for (guint c = 0; c < out_channels; c++)
+            sum += tile_out[c * out_plane + i];
+          tile_out[i] = sum / out_channels;
+        }
+      blend_tile (run, index, &core, &region, tile_out, 0);
+    }
+
+  return TRUE;
+}
+
+/* Runs @run's plan over every tile. */
+static gboolean
+run_tiles (Run                     *run,
+           const TesseraRunOptions *options,
+           guint                    first_done,
+           guint                    total,
+           GError                 **error)
+{
+  guint n = tessera_tile_plan_get_n_tiles (run->plan);
+
+  for (guint i = 0; i < n; i++)
+    {
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error) || !run_tile (run, i, error))
+        return FALSE;
+      if (options->on_tile != NULL)
+        options->on_tile (first_done + i + 1, total, options->user_data);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+check_channels (TesseraNetwork  *network,
+                GError         **error)
+{
+  guint in = tessera_network_get_in_channels (network);
+  guint out = tessera_network_get_out_channels (network);
+
+  if ((in == 3 && out == 3) || (in == 1 && out == 1))
+    return TRUE;
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+               _("%s: models with %u input and %u output channels are not supported; Tessera runs RGB and gray models"),
+               tessera_model_get_name (tessera_network_get_model (network)), in, out);
+  return FALSE;
+}
+
+/**
+ * tessera_runner_upscale:
+ *
+ * Upscales @input by the network's scale: RGB through the network, tile
+ * by tile, and alpha through it as gray or by bicubic interpolation.
+ *
+ * Returns: (transfer full): the upscaled image, its float values as the
+ *   network gave them (unclamped)
+ */
+TesseraImage *
+tessera_runner_upscale (TesseraNetwork           *network,
+                        TesseraBackend           *backend,
+                        TesseraImage             *input,
+                        const TesseraRunOptions  *options,
+                        GCancellable             *cancellable,
+                        GError                  **error)
+{
+  guint s = tessera_network_get_scale (network);
+  guint width = tessera_image_get_width (input), height = tessera_image_get_height (input);
+  gboolean has_alpha = tessera_image_get_has_alpha (input);
+  gboolean alpha_by_model = has_alpha && options->alpha_by_model;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  const float *rgb_in[3];
+  float *rgb_out[3];
+  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable };
+  guint n_tiles;
+
+  if (!check_channels (network, error))
+    return NULL;
+  if ((guint64) width * s > TESSERA_IMAGE_MAX_SIDE || (guint64) height * s > TESSERA_IMAGE_MAX_SIDE)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("a %u×%u image upscaled ×%u would be larger than %u pixels on a side"),
+                   width, height, s, TESSERA_IMAGE_MAX_SIDE);
+      return NULL;
+    }
+
+  output = tessera_image_new (width * s, height * s, has_alpha, error);
+  if (output == NULL)
+    return NULL;
+
+  plan = tessera_runner_plan (network, width, height, options);
+  run.plan = plan;
+  n_tiles = tessera_tile_plan_get_n_tiles (plan);
+
+  for (guint p = 0; p < 3; p++)
+    {
+      rgb_in[p] = tessera_image_get_plane (input, p);
+      rgb_out[p] = tessera_image_get_plane (output, p);
+    }
+
+  if (!run_tiles (&run, options, 0, alpha_by_model ? 2 * n_tiles : n_tiles, error))
+    return NULL;
+
+  if (alpha_by_model)
+    {
+      const float *alpha_in = tessera_image_get_plane (input, 3);
+      float *alpha_out = tessera_image_get_plane (output, 3);
+
+      run.input = &alpha_in;
+      run.output = &alpha_out;
+      run.n_planes = 1;
+      if (!run_tiles (&run, options, n_tiles, 2 * n_tiles, error))
+        return NULL;
+    }
+  else if (has_alpha && !tessera_resample_plane (input, 3, output, 3, TESSERA_FILTER_BICUBIC, cancellable, error))
+    return NULL;
+
+  return g_steal_pointer (&output);
+}

@@ -1,0 +1,247 @@
+/* tessera-tiler.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-tiler"
+
+#include "config.h"
+
+#include "tessera-tiler.h"
+
+/**
+ * TesseraTilePlan:
+ *
+ * How an image is cut into tiles so that a network runs in bounded memory,
+ * and how the tiles' outputs are put back together. The engine runs this
+ * plan and the application's overlay draws it.
+ *
+ * The image is split into a grid of cores of nearly equal size (at most a
+ * pixel apart, so a network sees few distinct tile sizes). Each tile's
+ * region, what the network runs on, is its core grown by the overlap
+ * into its neighbours, and at the image's edges by the whole border (the
+ * reflection the engine pads the image with), exactly as an untiled run
+ * would see it. Where two regions overlap, their outputs are blended with
+ * weights that rise smoothly from 0 to 1 across a band as wide as the
+ * overlap, centred on the cores' boundary; the weights of the tiles
+ * covering a pixel always add up to 1, and every pixel with weight has at
+ * least half the overlap of context on each side.
+ */
+struct _TesseraTilePlan
+{
+  GObject  parent_instance;
+
+  guint    width;
+  guint    height;
+  guint    tile_size;
+  guint    overlap;
+  guint    border;
+  guint    n_columns;
+  guint    n_rows;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraTilePlan, tessera_tile_plan, G_TYPE_OBJECT)
+
+static void
+tessera_tile_plan_class_init (TesseraTilePlanClass *klass)
+{
+}
+
+static void
+tessera_tile_plan_init (TesseraTilePlan *self)
+{
+}
+
+/**
+ * tessera_tile_plan_new:
+ * @width: the image's width
+ * @height: the image's height
+ * @tile_size: the largest core side; 0 for one tile
+ * @overlap: how far a region reaches into its neighbours; at most half a
+ *   core, less when the cores are small
+ * @border: the reflected border around the image
+ *
+ * Returns: (transfer full): a plan covering @width × @height
+ */
+TesseraTilePlan *
+tessera_tile_plan_new (guint width,
+                       guint height,
+                       guint tile_size,
+                       guint overlap,
+                       guint border)
+{
+  TesseraTilePlan *self;
+
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  self = g_object_new (TESSERA_TYPE_TILE_PLAN, NULL);
+  self->width = width;
+  self->height = height;
+  self->tile_size = tile_size == 0 ? MAX (width, height) : tile_size;
+  self->border = border;
+  self->n_columns = (width + self->tile_size - 1) / self->tile_size;
+  self->n_rows = (height + self->tile_size - 1) / self->tile_size;
+  /* Blending bands must not meet inside a core. */
+  self->overlap = MIN (overlap, MIN (width / self->n_columns, height / self->n_rows) / 2);
+  return self;
+}
+
+guint
+tessera_tile_plan_get_width (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->width;
+}
+
+guint
+tessera_tile_plan_get_height (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->height;
+}
+
+guint
+tessera_tile_plan_get_tile_size (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->tile_size;
+}
+
+guint
+tessera_tile_plan_get_overlap (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->overlap;
+}
+
+guint
+tessera_tile_plan_get_n_columns (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->n_columns;
+}
+
+guint
+tessera_tile_plan_get_n_rows (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->n_rows;
+}
+
+guint
+tessera_tile_plan_get_n_tiles (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
+
+  return self->n_columns * self->n_rows;
+}
+
+/* Where core @i of @n along a side of @size starts. */
+static int
+core_start (guint i,
+            guint n,
+            guint size)
+{
+  return (int) ((guint64) size * i / n);
+}
+
+static void
+axis_span (TesseraTilePlan *self,
+           guint            i,
+           guint            n,
+           guint            size,
+           int             *core_begin,
+           int             *core_end,
+           int             *region_begin,
+           int             *region_end)
+{
+  *core_begin = core_start (i, n, size);
+  *core_end = core_start (i + 1, n, size);
+  *region_begin = i == 0 ? -(int) self->border : *core_begin - (int) self->overlap;
+  *region_end = i + 1 == n ? (int) (size + self->border) : *core_end + (int) self->overlap;
+}
+
+/**
+ * tessera_tile_plan_get_tile:
+ * @index: the tile, row by row from the top left
+ * @core: (out) (optional): the pixels this tile is responsible for
+ * @region: (out) (optional): the pixels the network sees for it
+ */
+void
+tessera_tile_plan_get_tile (TesseraTilePlan *self,
+                            guint            index,
+                            TesseraRect     *core,
+                            TesseraRect     *region)
+{
+  int cx0, cx1, cy0, cy1, rx0, rx1, ry0, ry1;
+
+  g_return_if_fail (TESSERA_IS_TILE_PLAN (self));
+  g_return_if_fail (index < self->n_columns * self->n_rows);
+
+  axis_span (self, index % self->n_columns, self->n_columns, self->width, &cx0, &cx1, &rx0, &rx1);
+  axis_span (self, index / self->n_columns, self->n_rows, self->height, &cy0, &cy1, &ry0, &ry1);
+
+  if (core != NULL)
+    *core = (TesseraRect) { cx0, cy0, cx1 - cx0, cy1 - cy0 };
+  if (region != NULL)
+    *region = (TesseraRect) { rx0, ry0, rx1 - rx0, ry1 - ry0 };
+}
+
+/* 0 before the band, 1 after it, smoothstep in between: f(t) + f(1 − t) = 1,
+ * so the two sides of a band always add up to 1. */
+static double
+ramp (double position,
+      double band_start,
+      double band_width)
+{
+  double t;
+
+  if (band_width <= 0.0)
+    return position >= band_start ? 1.0 : 0.0;
+  t = CLAMP ((position - band_start) / band_width, 0.0, 1.0);
+  return t * t * (3.0 - 2.0 * t);
+}
+
+static double
+axis_weight (TesseraTilePlan *self,
+             guint            i,
+             guint            n,
+             guint            size,
+             double           position)
+{
+  double overlap = self->overlap, weight = 1.0;
+
+  if (i > 0)
+    weight *= ramp (position, core_start (i, n, size) - overlap / 2, overlap);
+  if (i + 1 < n)
+    weight *= 1.0 - ramp (position, core_start (i + 1, n, size) - overlap / 2, overlap);
+  return weight;
+}
+
+/**
+ * tessera_tile_plan_get_weight:
+ * @index: the tile
+ * @x: a pixel centre, in input pixels (x + 0.5 for pixel x)
+ * @y: likewise
+ *
+ * Returns: how much tile @index's output counts at (@x, @y)
+ */
+float
+tessera_tile_plan_get_weight (TesseraTilePlan *self,
+                              guint            index,
+                              double           x,
+                              double           y)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0.f);
+  g_return_val_if_fail (index < self->n_columns * self->n_rows, 0.f);
+
+  return (float) (axis_weight (self, index % self->n_columns, self->n_columns, self->width, x) *
+                  axis_weight (self, index / self->n_columns, self->n_rows, self->height, y));
+}
