@@ -71,7 +71,7 @@ test_refs_vectors (void)
 {
   g_autofree char *manifest = test_refs_path ("MANIFEST.json");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new ();
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
   JsonArray *cases;
   guint n_checked = 0;

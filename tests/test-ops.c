@@ -71,7 +71,7 @@ assert_graph (TesseraGraph *graph,
               const Tensor *expected,
               double        tolerance)
 {
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new ();
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
   TesseraShape shape = { input->c, input->h, input->w };
   g_autofree TesseraShape *shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (graph));
@@ -531,7 +531,7 @@ static void
 test_cancel (void)
 {
   g_autoptr(TesseraGraph) graph = tessera_graph_new (1);
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new ();
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GError) error = NULL;
   float input[4] = { 1, 2, 3, 4 }, output[4];

@@ -12,6 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "backends/cpu/tessera-cpu-private.h"
 #include "tessera-denoise-private.h"
 #include "tessera-engine.h"
 #include "tessera-error.h"
@@ -132,6 +133,10 @@ tessera_engine_init (TesseraEngine *self)
   self->upscalers = g_list_store_new (TESSERA_TYPE_UPSCALER_INFO);
   g_mutex_init (&self->networks_lock);
   add_classic_upscalers (self);
+
+  /* Early, in the thread making the engine: see tessera-blas.c. A failure
+   * is reported by the first model upscale. */
+  tessera_blas_load (NULL);
 }
 
 TesseraEngine *
@@ -519,7 +524,9 @@ model_upscale (TesseraEngine          *self,
   network = get_network (self, model, tessera_upscale_options_get_denoise (options), error);
   if (network == NULL)
     return NULL;
-  backend = tessera_cpu_backend_new ();
+  backend = tessera_cpu_backend_new (error);
+  if (backend == NULL)
+    return NULL;
 
   scale = tessera_network_get_scale (network);
   needed = MAX ((double) width / tessera_image_get_width (input), (double) height / tessera_image_get_height (input));

@@ -56,7 +56,7 @@ struct _TesseraBackend
   const TesseraBackendVTable *vtable;
 };
 
-TesseraBackend *tessera_cpu_backend_new  (void);
+TesseraBackend *tessera_cpu_backend_new  (GError             **error);
 void            tessera_backend_free     (TesseraBackend      *self);
 
 gboolean        tessera_graph_run        (TesseraGraph        *graph,

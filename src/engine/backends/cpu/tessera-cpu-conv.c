@@ -11,7 +11,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <cblas.h>
 #include <glib/gi18n-lib.h>
 
 #include "tessera-cpu-private.h"
@@ -201,10 +200,9 @@ conv_bands (guint    begin,
           ldb = n;
         }
 
-      cblas_sgemm (CblasRowMajor, CblasNoTrans, CblasNoTrans,
-                   node->out_channels, n, conv->k,
-                   1.f, node->weight, conv->k, b, ldb,
-                   0.f, conv->op->output + (gsize) r0 * conv->out_width, plane);
+      tessera_sgemm (FALSE, FALSE, node->out_channels, n, conv->k,
+                     1.f, node->weight, conv->k, b, ldb,
+                     0.f, conv->op->output + (gsize) r0 * conv->out_width, plane);
 
       tessera_cpu_epilogue (node, conv->op->output, conv->op->residual, plane,
                             (gsize) r0 * conv->out_width, (gsize) r1 * conv->out_width);
@@ -283,11 +281,10 @@ deconv_channels (guint    begin,
       gsize n = (gsize) (r1 - r0) * d->in_width;
 
       /* Weights [in][out][k][k]: this thread's outputs are a column block. */
-      cblas_sgemm (CblasRowMajor, CblasTrans, CblasNoTrans,
-                   n_out * kk, n, node->in_channels,
-                   1.f, node->weight + (gsize) begin * kk, node->out_channels * kk,
-                   d->op->inputs[0] + (gsize) r0 * d->in_width, in_plane,
-                   0.f, col, n);
+      tessera_sgemm (TRUE, FALSE, n_out * kk, n, node->in_channels,
+                     1.f, node->weight + (gsize) begin * kk, node->out_channels * kk,
+                     d->op->inputs[0] + (gsize) r0 * d->in_width, in_plane,
+                     0.f, col, n);
 
       for (guint c = 0; c < n_out; c++)
         for (guint ky = 0; ky < k; ky++)

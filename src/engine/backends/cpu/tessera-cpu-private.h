@@ -6,6 +6,8 @@
 
 #pragma once
 
+#include <cblas.h>
+
 #include "backends/tessera-backend-private.h"
 
 G_BEGIN_DECLS
@@ -41,5 +43,22 @@ void     tessera_cpu_epilogue      (const TesseraNode  *node,
 float    tessera_cpu_activate      (TesseraActivation   activation,
                                     float               value,
                                     float               slope);
+
+/* OpenBLAS, loaded at run time (tessera-blas.c). */
+gboolean    tessera_blas_load     (GError      **error);
+const char *tessera_blas_get_core (void);
+void        tessera_sgemm         (gboolean      transpose_a,
+                                   gboolean      transpose_b,
+                                   int           m,
+                                   int           n,
+                                   int           k,
+                                   float         alpha,
+                                   const float  *a,
+                                   int           lda,
+                                   const float  *b,
+                                   int           ldb,
+                                   float         beta,
+                                   float        *c,
+                                   int           ldc);
 
 G_END_DECLS
