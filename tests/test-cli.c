@@ -72,6 +72,36 @@ run_cliv (const char * const *args)
 
 #define run_cli(...) run_cliv ((const char *[]) { __VA_ARGS__, NULL })
 
+/* Runs the CLI with the model library being @models alone. */
+static CliRun *
+run_cli_with_models (const char         *models,
+                     const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  CliRun *run = g_new0 (CliRun, 1);
+
+  g_subprocess_launcher_setenv (launcher, "TESSERA_MODEL_PATH", models, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", models, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", models, TRUE);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("TESSERA_CLI"));
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
+  g_assert_no_error (error);
+  run->status = g_subprocess_get_exit_status (process);
+  return run;
+}
+
+#define run_cli_models(models, ...) run_cli_with_models (models, (const char *[]) { __VA_ARGS__, NULL })
+
 static char *
 data_path (const char *relative)
 {
@@ -155,11 +185,13 @@ test_version_and_help (void)
   g_assert_nonnull (strstr (unknown->err, "enlarge"));
 }
 
+/* The classic filters, then the library's models. */
 static void
 test_upscalers (void)
 {
-  g_autoptr(CliRun) text = run_cli ("upscalers");
-  g_autoptr(CliRun) json = run_cli ("upscalers", "--json");
+  g_autofree char *models = g_test_build_filename (G_TEST_DIST, "data", "models", "dni", NULL);
+  g_autoptr(CliRun) text = run_cli_models (models, "upscalers");
+  g_autoptr(CliRun) json = run_cli_models (models, "upscalers", "--json");
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) lines = NULL;
@@ -167,21 +199,72 @@ test_upscalers (void)
 
   g_assert_cmpint (text->status, ==, 0);
   lines = g_strsplit (g_strchomp (text->out), "\n", -1);
-  g_assert_cmpuint (g_strv_length (lines), ==, 4);
+  g_assert_cmpuint (g_strv_length (lines), ==, 7);
 
   g_assert_cmpint (json->status, ==, 0);
   json_parser_load_from_data (parser, json->out, -1, &error);
   g_assert_no_error (error);
   array = json_node_get_array (json_parser_get_root (parser));
-  g_assert_cmpuint (json_array_get_length (array), ==, 4);
-  for (guint i = 0; i < 4; i++)
+  g_assert_cmpuint (json_array_get_length (array), ==, 7);
+  for (guint i = 0; i < 7; i++)
     {
       JsonObject *object = json_array_get_object_element (array, i);
       g_autofree char *prefix = g_strconcat (json_object_get_string_member (object, "name"), " ", NULL);
 
       g_assert_true (g_str_has_prefix (lines[i], prefix));
-      g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, "classic");
+      g_assert_cmpstr (json_object_get_string_member (object, "kind"), ==, i < 4 ? "classic" : "model");
     }
+  g_assert_nonnull (strstr (text->out, "tiny-general-wdn-x2"));
+}
+
+/* A model by file or by library name: its own scale unless told, tiles,
+ * denoise where the model has it, clear errors where not. */
+static void
+test_upscale_model (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = g_test_build_filename (G_TEST_DIST, "data", "models", "dni", NULL);
+  g_autofree char *tiny = g_test_build_filename (G_TEST_DIST, "data", "models", "tiny-compact.safetensors", NULL);
+  g_autofree char *sample = sample_path ();
+  g_autofree char *input = copy_into (sample, dir, "cat.png");
+  g_autofree char *tiled = g_build_filename (dir, "tiled.png", NULL);
+  g_autofree char *whole = g_build_filename (dir, "whole.png", NULL);
+  g_autofree char *named = g_build_filename (dir, "cat-tiny-compact-x2.png", NULL);
+  g_autofree char *blended = g_build_filename (dir, "blended.png", NULL);
+  g_autoptr(CliRun) by_file = run_cli ("upscale", input, "-u", tiny);
+  g_autoptr(CliRun) by_tile = run_cli ("upscale", input, "-u", tiny, "--tile", "32", "--tile-overlap", "8",
+                                       "--threads", "1", "-o", tiled);
+  g_autoptr(CliRun) by_whole = run_cli ("upscale", input, "-u", tiny, "--tile", "auto", "-o", whole);
+  g_autoptr(CliRun) by_name = run_cli_models (models, "upscale", input, "-u", "tiny-general-x2",
+                                              "--denoise", "0.5", "--alpha", "model", "-o", blended);
+  g_autoptr(CliRun) no_denoise = run_cli ("upscale", input, "-u", tiny, "--denoise", "0.5", "-o", tiled,
+                                          "--overwrite");
+  g_autoptr(TesseraImage) a = NULL;
+  g_autoptr(TesseraImage) b = NULL;
+
+  g_assert_cmpint (by_file->status, ==, 0);
+  g_assert_true (g_file_test (named, G_FILE_TEST_EXISTS));
+  a = load (named);
+  g_assert_cmpuint (tessera_image_get_width (a), ==, 2 * 180);
+  g_clear_object (&a);
+
+  g_assert_cmpint (by_tile->status, ==, 0);
+  g_assert_cmpint (by_whole->status, ==, 0);
+  a = load (tiled);
+  b = load (whole);
+  /* Three 3×3 convolutions need 3 pixels of context; tiles get 4. */
+  g_assert_cmpmem (tessera_image_get_plane (a, 0), 3 * 360 * 240 * sizeof (float),
+                   tessera_image_get_plane (b, 0), 3 * 360 * 240 * sizeof (float));
+
+  g_test_message ("%s", by_name->err);
+  g_assert_cmpint (by_name->status, ==, 0);
+  g_assert_true (g_file_test (blended, G_FILE_TEST_EXISTS));
+
+  g_assert_cmpint (no_denoise->status, ==, 1);
+  assert_one_line (no_denoise->err);
+  g_assert_nonnull (strstr (no_denoise->err, "not available"));
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
 static void
@@ -455,8 +538,12 @@ test_usage_errors (void)
   g_autoptr(CliRun) scale_and_width = run_cli ("upscale", input, "-s", "2", "--width", "100");
   g_autoptr(CliRun) unknown_format = run_cli ("upscale", input, "-o", "x.gif");
   g_autoptr(CliRun) quality = run_cli ("upscale", input, "--quality", "101");
+  g_autoptr(CliRun) tile = run_cli ("upscale", input, "--tile", "big");
+  g_autoptr(CliRun) denoise = run_cli ("upscale", input, "--denoise", "2");
+  g_autoptr(CliRun) alpha = run_cli ("upscale", input, "--alpha", "magic");
+  g_autoptr(CliRun) overlap = run_cli ("upscale", input, "--tile-overlap", "-1");
   CliRun *runs[] = { bad_scale, negative_scale, unknown_upscaler, two_outputs, scale_and_width,
-                     unknown_format, quality };
+                     unknown_format, quality, tile, denoise, alpha, overlap };
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
     {
@@ -679,6 +766,7 @@ main (int   argc,
   g_test_add_func ("/tessera/cli/help", test_version_and_help);
   g_test_add_func ("/tessera/cli/upscalers", test_upscalers);
   g_test_add_func ("/tessera/cli/upscale/scale-4", test_scale_4);
+  g_test_add_func ("/tessera/cli/upscale/model", test_upscale_model);
   g_test_add_func ("/tessera/cli/upscale/nearest-exact", test_nearest_exact);
   g_test_add_func ("/tessera/cli/upscale/16bit-alpha-parameters", test_16bit_alpha_parameters);
   g_test_add_func ("/tessera/cli/upscale/default-names", test_default_names);

@@ -64,6 +64,7 @@ tessera_cli_upscalers (int    argc,
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraEngine) engine = NULL;
+  g_autoptr(TesseraModelLibrary) library = NULL;
   g_autoptr(GError) error = NULL;
   gboolean json = FALSE;
   GListModel *upscalers;
@@ -74,7 +75,8 @@ tessera_cli_upscalers (int    argc,
 
   g_set_prgname ("tessera-cli upscalers");
   context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Lists the upscalers that can be picked with --upscaler."));
+  g_option_context_set_summary (context, _("Lists the upscalers that can be picked with --upscaler: the classic "
+                                           "filters and the runnable models of the library (see tessera-cli models)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -90,6 +92,9 @@ tessera_cli_upscalers (int    argc,
     }
 
   engine = tessera_engine_new ();
+  library = tessera_model_library_new ();
+  tessera_model_library_scan (library, NULL);
+  tessera_engine_set_model_library (engine, library);
   upscalers = tessera_engine_get_upscalers (engine);
 
   if (json)

@@ -27,6 +27,7 @@ struct _TesseraNetwork
 {
   gint               ref_count;
   TesseraModel      *model;
+  char              *file_name;   /* for messages */
   TesseraStateDict  *state_dict;
   TesseraArchInfo    info;
   TesseraArchRecipe  recipe;
@@ -79,7 +80,7 @@ ensure_graph (TesseraNetwork  *self,
     {
       tessera_graph_free (builder.graph);
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("%s: its tensors do not fit a %s: %s"),
-                   tessera_model_get_name (self->model), tessera_arch_get_title (self->info.arch),
+                   self->file_name, tessera_arch_get_title (self->info.arch),
                    builder.error->message);
       g_error_free (builder.error);
       return NULL;
@@ -91,12 +92,12 @@ ensure_graph (TesseraNetwork  *self,
       tessera_graph_free (builder.graph);
       if (probing)
         g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, _("%s: its tensors do not fit a %s: %s"),
-                     tessera_model_get_name (self->model), tessera_arch_get_title (self->info.arch),
+                     self->file_name, tessera_arch_get_title (self->info.arch),
                      local_error->message);
       else
         g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
                      _("%s: a %u×%u image is too small for this model (%s)"),
-                     tessera_model_get_name (self->model), width, height, local_error->message);
+                     self->file_name, width, height, local_error->message);
       return NULL;
     }
 
@@ -127,6 +128,7 @@ tessera_network_new (TesseraModel  *model,
   self = g_new0 (TesseraNetwork, 1);
   self->ref_count = 1;
   self->model = g_object_ref (model);
+  self->file_name = g_file_get_basename (tessera_model_get_file (model));
   self->state_dict = tessera_state_dict_ref (tessera_model_get_state_dict (model));
   self->weights = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, weight_free);
   self->graphs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -137,7 +139,7 @@ tessera_network_new (TesseraModel  *model,
   self->info = *info;
   if (!tessera_arch_get_recipe (self->state_dict, info, &self->recipe, error))
     {
-      g_prefix_error (error, "%s: ", tessera_model_get_name (model));
+      g_prefix_error (error, "%s: ", self->file_name);
       return NULL;
     }
 
@@ -156,7 +158,7 @@ tessera_network_new (TesseraModel  *model,
         {
           weight_free (weight);
           g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                       _("%s: not enough memory for the model's weights"), tessera_model_get_name (model));
+                       _("%s: not enough memory for the model's weights"), self->file_name);
           return NULL;
         }
       tessera_tensor_to_floats (tensor, weight->floats);
@@ -191,6 +193,7 @@ tessera_network_unref (TesseraNetwork *self)
   g_clear_pointer (&self->weights, g_hash_table_unref);
   g_clear_pointer (&self->state_dict, tessera_state_dict_unref);
   g_clear_object (&self->model);
+  g_free (self->file_name);
   g_mutex_clear (&self->mutex);
   g_free (self);
 }
@@ -277,7 +280,7 @@ tessera_network_blend (TesseraNetwork  *self,
         {
           g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
                        _("%s and %s cannot be blended: their tensor “%s” differs"),
-                       tessera_model_get_name (self->model), tessera_model_get_name (other->model),
+                       self->file_name, other->file_name,
                        mine->tensor->name);
           return FALSE;
         }

@@ -261,13 +261,16 @@ check_channels (TesseraNetwork  *network,
 {
   guint in = tessera_network_get_in_channels (network);
   guint out = tessera_network_get_out_channels (network);
+  g_autofree char *name = NULL;
 
   if ((in == 3 && out == 3) || (in == 1 && out == 1))
     return TRUE;
 
+  name = g_file_get_basename (tessera_model_get_file (tessera_network_get_model (network)));
+
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
                _("%s: models with %u input and %u output channels are not supported; Tessera runs RGB and gray models"),
-               tessera_model_get_name (tessera_network_get_model (network)), in, out);
+               name, in, out);
   return FALSE;
 }
 

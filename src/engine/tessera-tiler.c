@@ -83,7 +83,11 @@ tessera_tile_plan_new (guint width,
   self->n_columns = (width + self->tile_size - 1) / self->tile_size;
   self->n_rows = (height + self->tile_size - 1) / self->tile_size;
   /* Blending bands must not meet inside a core. */
-  self->overlap = MIN (overlap, MIN (width / self->n_columns, height / self->n_rows) / 2);
+  if (self->n_columns > 1)
+    overlap = MIN (overlap, width / self->n_columns / 2);
+  if (self->n_rows > 1)
+    overlap = MIN (overlap, height / self->n_rows / 2);
+  self->overlap = overlap;
   return self;
 }
 

@@ -71,8 +71,10 @@ class TorchPickler(pickle.Pickler):
         return None
 
 
-def tiny_compact(half=False):
-    """The tiny Compact's state dict, weights in fp16 when asked."""
+def tiny_compact(half=False, seed=0, blend=None):
+    """The tiny Compact's state dict, weights in fp16 when asked; another
+    seed gives other weights of the same shapes; blend=(w, seed_a, seed_b)
+    gives w · A + (1 − w) · B, as deep network interpolation does."""
     shapes = [('body.0.weight', (4, 3, 3, 3)), ('body.0.bias', (4,)), ('body.1.weight', (4,)),
               ('body.2.weight', (4, 4, 3, 3)), ('body.2.bias', (4,)), ('body.3.weight', (4,)),
               ('body.4.weight', (12, 4, 3, 3)), ('body.4.bias', (12,))]
@@ -82,7 +84,13 @@ def tiny_compact(half=False):
         for s in shape:
             n *= s
         # Multiples of 1/64 in [-0.5, 0.5): exact in fp16 as in fp32.
-        values = [((i * 37 + j * 11) % 64 - 32) / 64 for j in range(n)]
+        def value(j, seed):
+            return ((i * 37 + j * 11 + seed * 13 * (j % 5 + 1)) % 64 - 32) / 64
+        if blend:
+            w, a, b = blend
+            values = [w * value(j, a) + (1 - w) * value(j, b) for j in range(n)]
+        else:
+            values = [value(j, seed) for j in range(n)]
         fp16 = half and name.endswith('weight') and len(shape) == 4
         storage = Storage(str(i), HalfStorage if fp16 else FloatStorage, 'e' if fp16 else 'f', values)
         storages.append(storage)
@@ -138,7 +146,16 @@ def write_safetensors(name, state, metadata=None):
 
 
 state, storages = tiny_compact()
+# A Compact and its denoising twin, named as Real-ESRGAN names them, and
+# their half-and-half blend for checking --denoise 0.5.
+write_safetensors('dni/tiny-general-x2.safetensors', tiny_compact(seed=0)[0])
+write_safetensors('dni/tiny-general-wdn-x2.safetensors', tiny_compact(seed=1)[0])
+write_safetensors('dni/tiny-blend-half.safetensors', tiny_compact(blend=(0.5, 0, 1))[0])
 write_zip('tiny-compact.pth', state, storages)
+# Compact's keys, but body.2 reads 5 channels where body.0 makes 4.
+broken = tiny_compact()[0]
+broken['body.2.weight'] = Tensor(Storage('b', FloatStorage, 'f', [0.0] * 180), (4, 5, 3, 3))
+write_safetensors('broken-compact.safetensors', broken)
 write_legacy('tiny-compact.legacy.pth', state, storages)
 write_safetensors('tiny-compact.safetensors', state)
 write_zip('tiny-compact-ema.pth', {'params': state, 'params_ema': state, 'iter': 5000}, storages)
