@@ -71,7 +71,6 @@ test_refs_vectors (void)
 {
   g_autofree char *manifest = test_refs_path ("MANIFEST.json");
   g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
   JsonArray *cases;
   guint n_checked = 0;
@@ -101,6 +100,7 @@ test_refs_vectors (void)
       g_autofree float *y = NULL;
       g_autoptr(TesseraModel) model = NULL;
       g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
       guint in_shape[8], out_shape[8], in_dims, out_dims;
       gsize n;
       double error_max;

@@ -122,6 +122,11 @@ test_conv (void)
     { { 3 }, 1, 4, 3, 2, 1, 15, 13, TESSERA_ACTIVATION_NONE, FALSE },
     { { 2 }, 1, 3, 5, 1, 2, 1, 1, TESSERA_ACTIVATION_NONE, FALSE },
     { { 16 }, 1, 16, 3, 1, 1, 70, 300, TESSERA_ACTIVATION_LEAKY, TRUE },
+    /* Winograd's: odd sizes, no padding, two inputs, a single pixel. */
+    { { 16 }, 1, 24, 3, 1, 0, 9, 13, TESSERA_ACTIVATION_PRELU, FALSE },
+    { { 16, 16 }, 2, 32, 3, 1, 1, 33, 7, TESSERA_ACTIVATION_NONE, FALSE },
+    { { 32 }, 1, 32, 3, 1, 1, 1, 1, TESSERA_ACTIVATION_LEAKY, TRUE },
+    { { 20 }, 1, 17, 3, 1, 1, 2, 3, TESSERA_ACTIVATION_SIGMOID, FALSE },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (1);
 

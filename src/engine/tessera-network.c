@@ -14,6 +14,7 @@
 
 #include "tessera-arch-private.h"
 #include "tessera-error.h"
+#include "tessera-memory-private.h"
 #include "tessera-model-private.h"
 #include "tessera-network-private.h"
 
@@ -42,7 +43,7 @@ weight_free (gpointer data)
 {
   Weight *weight = data;
 
-  g_free (weight->floats);
+  tessera_free_large (weight->floats, MAX (weight->tensor->n_elements, 1) * sizeof (float));
   g_free (weight);
 }
 
@@ -153,7 +154,7 @@ tessera_network_new (TesseraModel  *model,
 
       weight = g_new0 (Weight, 1);
       weight->tensor = tensor;
-      weight->floats = g_try_malloc_n (MAX (tensor->n_elements, 1), sizeof (float));
+      weight->floats = tessera_alloc_large (MAX (tensor->n_elements, 1) * sizeof (float));
       if (weight->floats == NULL)
         {
           weight_free (weight);

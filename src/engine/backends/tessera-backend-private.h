@@ -12,7 +12,10 @@ G_BEGIN_DECLS
 
 /* Where a graph runs: a table of functions behind an opaque handle, as in
  * ggml and ncnn. The CPU backend is the fp32 reference every other one is
- * tested against. Buffers hold float tensors in the backend's memory. */
+ * tested against. Buffers hold float tensors in the backend's memory.
+ *
+ * A backend may keep forms of the weights it has run (transformed,
+ * uploaded), found by their address: it must not outlive them. */
 
 typedef struct _TesseraBackend TesseraBackend;
 typedef struct _TesseraBuffer TesseraBuffer;

@@ -34,7 +34,62 @@ typedef struct
 {
   TesseraBackend  parent;
   GPtrArray      *spare;     /* TesseraBuffer, freed and kept */
+  GHashTable     *winograd;  /* weights → TesseraBuffer of their Winograd transform */
+  gboolean        direct;    /* TESSERA_CPU_CONV=direct: no Winograd, for comparisons */
 } CpuBackend;
+
+/* Working memory of the ops, per thread and kept between calls: fresh
+ * memory for every convolution cost more in page faults (and OpenBLAS's
+ * zeroing of it) than the transforms around the GEMMs. */
+#define N_SCRATCH_SLOTS 4
+
+typedef struct
+{
+  float *data;
+  gsize  n_floats;
+} Scratch;
+
+static void
+scratch_free (gpointer data)
+{
+  Scratch *slots = data;
+
+  for (guint i = 0; i < N_SCRATCH_SLOTS; i++)
+    g_free (slots[i].data);
+  g_free (slots);
+}
+
+static GPrivate scratch_key = G_PRIVATE_INIT (scratch_free);
+
+/**
+ * tessera_cpu_scratch:
+ * @slot: which of the thread's buffers, below 4
+ *
+ * Returns: (nullable): @n_floats of this thread's memory, valid until the
+ *   next call for @slot; %NULL when memory is short
+ */
+float *
+tessera_cpu_scratch (guint slot,
+                     gsize n_floats)
+{
+  Scratch *slots = g_private_get (&scratch_key);
+
+  g_assert (slot < N_SCRATCH_SLOTS);
+  if (slots == NULL)
+    {
+      slots = g_new0 (Scratch, N_SCRATCH_SLOTS);
+      g_private_set (&scratch_key, slots);
+    }
+
+  if (slots[slot].n_floats < n_floats)
+    {
+      g_free (slots[slot].data);
+      slots[slot].data = g_try_malloc_n (n_floats, sizeof (float));
+      slots[slot].n_floats = slots[slot].data != NULL ? n_floats : 0;
+    }
+
+  return slots[slot].data;
+}
 
 static void
 buffer_release (gpointer data)
@@ -51,6 +106,7 @@ cpu_free (TesseraBackend *backend)
   CpuBackend *self = (CpuBackend *) backend;
 
   g_ptr_array_unref (self->spare);
+  g_hash_table_unref (self->winograd);
   g_free (self);
 }
 
@@ -120,8 +176,30 @@ cpu_download (TesseraBackend  *self,
   return TRUE;
 }
 
+/* The transformed weights of a 3×3 convolution, made on its first run. */
+static const float *
+winograd_weights (CpuBackend        *self,
+                  const TesseraNode *node)
+{
+  TesseraBuffer *transformed = g_hash_table_lookup (self->winograd, node->weight);
+
+  if (transformed == NULL)
+    {
+      float *data = tessera_winograd_transform_weights (node);
+
+      if (data == NULL)
+        return NULL;
+      transformed = g_new (TesseraBuffer, 1);
+      transformed->data = data;
+      transformed->size = tessera_winograd_weights_size (node);
+      g_hash_table_insert (self->winograd, (gpointer) node->weight, transformed);
+    }
+
+  return transformed->data;
+}
+
 static gboolean
-cpu_compute (TesseraBackend      *self,
+cpu_compute (TesseraBackend      *backend,
              const TesseraNode   *node,
              TesseraBuffer      **inputs,
              const TesseraShape  *input_shapes,
@@ -130,6 +208,7 @@ cpu_compute (TesseraBackend      *self,
              const TesseraShape  *output_shape,
              GError             **error)
 {
+  CpuBackend *self = (CpuBackend *) backend;
   const float *data[TESSERA_NODE_MAX_INPUTS];
   TesseraCpuOp op = { node, data, input_shapes, residual ? residual->data : NULL, output->data, output_shape };
 
@@ -139,6 +218,13 @@ cpu_compute (TesseraBackend      *self,
   switch (node->op)
     {
     case TESSERA_OP_CONV2D:
+      if (!self->direct && tessera_winograd_applies (node))
+        {
+          const float *transformed = winograd_weights (self, node);
+
+          if (transformed != NULL)
+            return tessera_cpu_conv2d_winograd (&op, transformed, error);
+        }
       return tessera_cpu_conv2d (&op, error);
     case TESSERA_OP_DECONV2D:
       return tessera_cpu_deconv2d (&op, error);
@@ -197,5 +283,7 @@ tessera_cpu_backend_new (GError **error)
   self = g_new0 (CpuBackend, 1);
   self->parent.vtable = &cpu_vtable;
   self->spare = g_ptr_array_new_with_free_func (buffer_release);
+  self->winograd = g_hash_table_new_full (NULL, NULL, NULL, buffer_release);
+  self->direct = g_strcmp0 (g_getenv ("TESSERA_CPU_CONV"), "direct") == 0;
   return &self->parent;
 }

@@ -15,6 +15,7 @@
 
 #include "tessera-cpu-private.h"
 #include "tessera-error.h"
+#include "tessera-memory-private.h"
 #include "tessera-parallel-private.h"
 
 /* Convolution as SGEMM: output rows are taken a band at a time, unrolled
@@ -45,6 +46,71 @@ tessera_cpu_activate (TesseraActivation activation,
     }
 }
 
+/* The common activations as one line slope (1 none, 0 ReLU), simple
+ * enough to vectorise. */
+TESSERA_VECTORIZE static void
+epilogue_linear (float *restrict       row,
+                 const float *restrict residual,
+                 float                 bias,
+                 float                 slope,
+                 float                 scale,
+                 gsize                 begin,
+                 gsize                 end)
+{
+  /* max (v, 0) + slope · min (v, 0): no branch, so it vectorises. */
+  if (residual != NULL)
+    for (gsize i = begin; i < end; i++)
+      {
+        float v = row[i] + bias;
+        float positive = v > 0.f ? v : 0.f, negative = v < 0.f ? v : 0.f;
+
+        row[i] = (positive + slope * negative) * scale + residual[i];
+      }
+  else
+    for (gsize i = begin; i < end; i++)
+      {
+        float v = row[i] + bias;
+        float positive = v > 0.f ? v : 0.f, negative = v < 0.f ? v : 0.f;
+
+        row[i] = (positive + slope * negative) * scale;
+      }
+}
+
+/* Bias, activation, scale and residual on @n values of channel @c. */
+void
+tessera_cpu_epilogue_row (const TesseraNode *node,
+                          guint              c,
+                          float             *row,
+                          const float       *residual,
+                          gsize              n)
+{
+  float bias = node->bias != NULL ? node->bias[c] : 0.f;
+  float slope = node->activation == TESSERA_ACTIVATION_PRELU ? node->slopes[c] : node->slope;
+
+  switch (node->activation)
+    {
+    case TESSERA_ACTIVATION_NONE:
+      epilogue_linear (row, residual, bias, 1.f, node->scale_a, 0, n);
+      break;
+    case TESSERA_ACTIVATION_RELU:
+      epilogue_linear (row, residual, bias, 0.f, node->scale_a, 0, n);
+      break;
+    case TESSERA_ACTIVATION_LEAKY:
+    case TESSERA_ACTIVATION_PRELU:
+      epilogue_linear (row, residual, bias, slope, node->scale_a, 0, n);
+      break;
+    case TESSERA_ACTIVATION_SIGMOID:
+    default:
+      for (gsize i = 0; i < n; i++)
+        {
+          float v = tessera_cpu_activate (node->activation, row[i] + bias, slope) * node->scale_a;
+
+          row[i] = residual != NULL ? v + residual[i] : v;
+        }
+      break;
+    }
+}
+
 void
 tessera_cpu_epilogue (const TesseraNode *node,
                       float             *output,
@@ -54,39 +120,8 @@ tessera_cpu_epilogue (const TesseraNode *node,
                       gsize              end)
 {
   for (guint c = 0; c < node->out_channels; c++)
-    {
-      float *row = output + c * plane;
-      const float *res = residual != NULL ? residual + c * plane : NULL;
-      float bias = node->bias != NULL ? node->bias[c] : 0.f;
-      float slope = node->activation == TESSERA_ACTIVATION_PRELU ? node->slopes[c] : node->slope;
-      float scale = node->scale_a;
-
-      if (node->activation == TESSERA_ACTIVATION_NONE || node->activation == TESSERA_ACTIVATION_LEAKY ||
-          node->activation == TESSERA_ACTIVATION_PRELU || node->activation == TESSERA_ACTIVATION_RELU)
-        {
-          /* The common cases, kept simple enough to vectorise. */
-          if (node->activation == TESSERA_ACTIVATION_RELU)
-            slope = 0.f;
-          else if (node->activation == TESSERA_ACTIVATION_NONE)
-            slope = 1.f;
-          for (gsize i = begin; i < end; i++)
-            {
-              float v = row[i] + bias;
-
-              v = v >= 0.f ? v : v * slope;
-              row[i] = res != NULL ? v * scale + res[i] : v * scale;
-            }
-        }
-      else
-        {
-          for (gsize i = begin; i < end; i++)
-            {
-              float v = tessera_cpu_activate (node->activation, row[i] + bias, slope) * scale;
-
-              row[i] = res != NULL ? v + res[i] : v;
-            }
-        }
-    }
+    tessera_cpu_epilogue_row (node, c, output + c * plane + begin,
+                              residual != NULL ? residual + c * plane + begin : NULL, end - begin);
 }
 
 typedef struct
@@ -167,11 +202,11 @@ conv_bands (guint    begin,
   const TesseraNode *node = conv->op->node;
   gsize plane = (gsize) conv->out_height * conv->out_width;
   gboolean direct = node->kernel == 1 && node->stride == 1 && node->padding == 0 && node->n_inputs == 1;
-  g_autofree float *col = NULL;
+  float *col = NULL;
 
   if (!direct)
     {
-      col = g_try_malloc_n (conv->k * conv->rows_per_band * conv->out_width, sizeof (float));
+      col = tessera_cpu_scratch (0, conv->k * conv->rows_per_band * conv->out_width);
       if (col == NULL)
         {
           g_atomic_int_set (&conv->out_of_memory, TRUE);
@@ -265,7 +300,7 @@ deconv_channels (guint    begin,
   guint kk = k * k, n_out = end - begin;
   gsize in_plane = (gsize) d->in_height * d->in_width;
   gsize out_plane = (gsize) d->out_height * d->out_width;
-  g_autofree float *col = g_try_malloc_n ((gsize) n_out * kk * d->rows_per_band * d->in_width, sizeof (float));
+  float *col = tessera_cpu_scratch (0, (gsize) n_out * kk * d->rows_per_band * d->in_width);
 
   if (col == NULL)
     {

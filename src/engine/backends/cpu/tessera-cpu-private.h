@@ -27,6 +27,14 @@ typedef struct
 
 gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
+
+/* 3×3 convolutions by Winograd's F(2×2, 3×3), with the weights transformed once. */
+gboolean tessera_winograd_applies            (const TesseraNode  *node);
+float   *tessera_winograd_transform_weights  (const TesseraNode  *node);
+gsize    tessera_winograd_weights_size       (const TesseraNode  *node);
+gboolean tessera_cpu_conv2d_winograd         (const TesseraCpuOp *op,
+                                              const float        *transformed,
+                                              GError            **error);
 void     tessera_cpu_elementwise   (const TesseraCpuOp *op);
 void     tessera_cpu_layout        (const TesseraCpuOp *op);
 void     tessera_cpu_resize        (const TesseraCpuOp *op);
@@ -40,9 +48,17 @@ void     tessera_cpu_epilogue      (const TesseraNode  *node,
                                     gsize               plane,
                                     gsize               begin,
                                     gsize               end);
+void     tessera_cpu_epilogue_row  (const TesseraNode  *node,
+                                    guint               c,
+                                    float              *row,
+                                    const float        *residual,
+                                    gsize               n);
 float    tessera_cpu_activate      (TesseraActivation   activation,
                                     float               value,
                                     float               slope);
+
+float   *tessera_cpu_scratch       (guint               slot,
+                                    gsize               n_floats);
 
 /* OpenBLAS, loaded at run time (tessera-blas.c). */
 gboolean    tessera_blas_load     (GError      **error);
