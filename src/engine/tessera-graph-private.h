@@ -124,6 +124,8 @@ gboolean           tessera_graph_infer_shapes  (TesseraGraph       *self,
                                                 GError            **error);
 gsize              tessera_graph_peak_floats   (TesseraGraph       *self,
                                                 const TesseraShape *input);
+void               tessera_graph_plan_stripes  (TesseraGraph       *self,
+                                                const TesseraShape *input);
 
 /* Builders for the common nodes; each returns the new node's index. */
 guint tessera_graph_conv      (TesseraGraph *self, const guint *inputs, guint n_inputs,

@@ -17,10 +17,24 @@
 #include "tessera-error.h"
 #include "tessera-graph-private.h"
 
+/* A graph's last nodes can run in horizontal stripes when they only look
+ * at nearby rows and read a single earlier node, the entry: RRDBNet's
+ * upsampling tail, whose tensors at four times the resolution would
+ * otherwise be most of a run's memory. Each stripe runs those nodes on the
+ * entry's rows plus a halo, and keeps the rows the halo leaves exact. */
+typedef struct
+{
+  guint first;        /* the first striped node; the entry is first − 1 */
+  guint halo;         /* entry rows of context each side */
+  guint factor;       /* output rows per entry row */
+  guint rows;         /* entry rows per stripe */
+} Stripes;
+
 struct _TesseraGraph
 {
   GArray    *nodes;       /* TesseraNode */
   GPtrArray *floats;      /* weights the graph owns */
+  Stripes    stripes;     /* rows 0: no stripes */
 };
 
 TesseraGraph *
@@ -582,15 +596,17 @@ shape_size (const TesseraShape *shape)
   return (gsize) shape->channels * shape->height * shape->width;
 }
 
-/* The node after which node i is no longer read. */
+/* The node after which node i is no longer read, when node @last is the
+ * output. */
 static void
 find_last_uses (TesseraGraph *self,
+                guint         last,
                 guint        *last_use)
 {
-  for (guint i = 0; i < self->nodes->len; i++)
+  for (guint i = 0; i <= last; i++)
     last_use[i] = i;
 
-  for (guint i = 1; i < self->nodes->len; i++)
+  for (guint i = 1; i <= last; i++)
     {
       const TesseraNode *n = node_at (self, i);
 
@@ -600,24 +616,20 @@ find_last_uses (TesseraGraph *self,
         last_use[n->residual] = MAX (last_use[n->residual], i);
     }
 
-  last_use[self->nodes->len - 1] = self->nodes->len;
+  last_use[last] = last + 1;
 }
 
-/* The most floats alive at once while running on @input, the output and
- * input included; what a tile size is chosen by. */
-gsize
-tessera_graph_peak_floats (TesseraGraph       *self,
-                           const TesseraShape *input)
+/* The most floats alive at once while nodes 0…@last run. */
+static gsize
+peak_of_nodes (TesseraGraph       *self,
+               const TesseraShape *shapes,
+               guint               last)
 {
-  g_autofree TesseraShape *shapes = g_new (TesseraShape, self->nodes->len);
-  g_autofree guint *last_use = g_new (guint, self->nodes->len);
+  g_autofree guint *last_use = g_new (guint, last + 1);
   gsize live = 0, peak = 0;
 
-  if (!tessera_graph_infer_shapes (self, input, shapes, NULL))
-    return 0;
-
-  find_last_uses (self, last_use);
-  for (guint i = 0; i < self->nodes->len; i++)
+  find_last_uses (self, last, last_use);
+  for (guint i = 0; i <= last; i++)
     {
       live += shape_size (&shapes[i]);
       peak = MAX (peak, live);
@@ -629,6 +641,208 @@ tessera_graph_peak_floats (TesseraGraph       *self,
   return peak;
 }
 
+/* Whether node @n reads only nearby rows, so a stripe of its output needs
+ * a stripe of its inputs; and how it scales rows and spreads a wrong row
+ * near a stripe's edge. */
+static gboolean
+is_row_local (const TesseraNode *n,
+              guint             *factor,
+              guint             *spread)
+{
+  *factor = 1;
+  *spread = 0;
+
+  switch (n->op)
+    {
+    case TESSERA_OP_CONV2D:
+      *spread = n->padding;
+      return n->stride == 1 && 2 * n->padding + 1 == n->kernel;
+    case TESSERA_OP_RESIZE:
+      *factor = (guint) n->resize_factor;
+      *spread = n->resize_mode == TESSERA_RESIZE_NEAREST ? 0 : 2;
+      return n->resize_factor >= 1.0 && *factor == n->resize_factor;
+    case TESSERA_OP_PIXEL_SHUFFLE:
+      *factor = n->factor;
+      return TRUE;
+    case TESSERA_OP_ACTIVATION:
+    case TESSERA_OP_ADD:
+    case TESSERA_OP_CONCAT:
+    case TESSERA_OP_CLAMP:
+    case TESSERA_OP_AFFINE:
+      return TRUE;
+    case TESSERA_OP_INPUT:
+    case TESSERA_OP_DECONV2D:
+    case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_PIXEL_UNSHUFFLE:
+    case TESSERA_OP_GLOBAL_AVG_POOL:
+    case TESSERA_OP_LINEAR:
+    case TESSERA_OP_CROP:
+    case TESSERA_OP_PAD:
+    case TESSERA_N_OPS:
+    default:
+      return FALSE;
+    }
+}
+
+/* Recomputing a halo this wide around every stripe is not worth it. */
+#define MAX_STRIPE_HALO 8
+
+/* The longest row-local tail that reads one entry, the node before it,
+ * and sees few rows around it; FALSE when there is none. */
+static gboolean
+find_tail (TesseraGraph *self,
+           Stripes      *stripes)
+{
+  guint n = self->nodes->len;
+  g_autofree guint *factor = g_new0 (guint, n);
+  g_autofree double *spread = g_new0 (double, n);   /* wrong rows, in entry rows */
+  guint best = 0;
+
+  /* Try each start, shortest tail first; keep the longest that works. */
+  for (guint first = n - 1; first >= 2; first--)
+    {
+      gboolean ok = TRUE;
+      double halo = 0.0;
+
+      factor[first - 1] = 1;
+      spread[first - 1] = 0.0;
+      for (guint i = first; i < n && ok; i++)
+        {
+          const TesseraNode *node = node_at (self, i);
+          guint f, s;
+
+          ok = is_row_local (node, &f, &s);
+          factor[i] = 0;
+          spread[i] = 0.0;
+          for (guint k = 0; ok && k < node->n_inputs + (node->residual >= 0); k++)
+            {
+              guint input = k < node->n_inputs ? node->inputs[k] : (guint) node->residual;
+
+              ok = input >= first - 1;
+              if (!ok)
+                break;
+              if (factor[i] != 0 && factor[i] != factor[input] * f)
+                ok = FALSE;
+              factor[i] = factor[input] * f;
+              spread[i] = MAX (spread[i], spread[input]);
+            }
+          spread[i] += (double) s / MAX (factor[i], 1);
+          halo = MAX (halo, spread[i]);
+        }
+
+      if (ok && halo + 1 <= MAX_STRIPE_HALO)
+        {
+          best = first;
+          stripes->first = first;
+          stripes->factor = factor[n - 1];
+          stripes->halo = (guint) ceil (halo) + 1;
+        }
+    }
+
+  return best > 0;
+}
+
+/**
+ * tessera_graph_plan_stripes:
+ *
+ * Decides whether the graph's tail runs in stripes for an input of
+ * @input: when its tensors would need much more memory than the rest.
+ */
+void
+tessera_graph_plan_stripes (TesseraGraph       *self,
+                            const TesseraShape *input)
+{
+  guint n = self->nodes->len;
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
+  Stripes stripes = { 0 };
+  gsize head, tail, entry, per_row;
+  guint height;
+
+  self->stripes.rows = 0;
+  if (!tessera_graph_infer_shapes (self, input, shapes, NULL) || !find_tail (self, &stripes))
+    return;
+
+  height = shapes[stripes.first - 1].height;
+  head = peak_of_nodes (self, shapes, stripes.first - 1);
+  tail = peak_of_nodes (self, shapes, n - 1);
+  entry = shape_size (&shapes[stripes.first - 1]);
+  if (tail < 2 * head || height < 8 * stripes.halo)
+    return;
+
+  /* Stripes whose tail needs no more than the head did. */
+  per_row = tail / height;
+  stripes.rows = head > entry ? (head - entry) / per_row : 0;
+  stripes.rows = stripes.rows > 2 * stripes.halo ? stripes.rows - 2 * stripes.halo : 0;
+  stripes.rows = MAX (stripes.rows, 4 * stripes.halo);
+  if (stripes.rows >= height)
+    return;
+
+  self->stripes = stripes;
+}
+
+/* The graph that runs one stripe: entry rows [@a, @b) cropped out, the
+ * tail, and the halo's rows cropped off the output. */
+static TesseraGraph *
+stripe_graph (TesseraGraph *self,
+              guint         entry_channels,
+              guint         entry_height,
+              guint         a,
+              guint         b,
+              guint         keep_a,
+              guint         keep_b)
+{
+  const Stripes *stripes = &self->stripes;
+  TesseraGraph *graph = tessera_graph_new (entry_channels);
+  g_autofree guint *map = g_new0 (guint, self->nodes->len);
+
+  map[stripes->first - 1] = tessera_graph_crop (graph, 0, a, entry_height - b, 0, 0);
+  for (guint i = stripes->first; i < self->nodes->len; i++)
+    {
+      TesseraNode node = *node_at (self, i);
+
+      for (guint k = 0; k < node.n_inputs; k++)
+        node.inputs[k] = map[node.inputs[k]];
+      if (node.residual >= 0)
+        node.residual = map[node.residual];
+      map[i] = tessera_graph_add (graph, &node);
+    }
+
+  tessera_graph_crop (graph, map[self->nodes->len - 1], (keep_a - a) * stripes->factor,
+                      (b - keep_b) * stripes->factor, 0, 0);
+  return graph;
+}
+
+/* The most floats alive at once while running on @input, the output and
+ * input included; what a tile size is chosen by. */
+gsize
+tessera_graph_peak_floats (TesseraGraph       *self,
+                           const TesseraShape *input)
+{
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, self->nodes->len);
+  const Stripes *stripes = &self->stripes;
+  g_autoptr(TesseraGraph) stripe = NULL;
+  g_autofree TesseraShape *stripe_shapes = NULL;
+  const TesseraShape *entry;
+  guint rows;
+
+  if (!tessera_graph_infer_shapes (self, input, shapes, NULL))
+    return 0;
+  if (stripes->rows == 0)
+    return peak_of_nodes (self, shapes, self->nodes->len - 1);
+
+  /* The head, then the entry with one stripe's tail and the output. */
+  entry = &shapes[stripes->first - 1];
+  rows = MIN (stripes->rows + 2 * stripes->halo, entry->height);
+  stripe = stripe_graph (self, entry->channels, entry->height, 0, rows, 0, rows);
+  stripe_shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (stripe));
+  if (!tessera_graph_infer_shapes (stripe, entry, stripe_shapes, NULL))
+    return 0;
+
+  return MAX (peak_of_nodes (self, shapes, stripes->first - 1),
+              shape_size (entry) + peak_of_nodes (stripe, stripe_shapes, tessera_graph_get_output (stripe)) +
+              shape_size (&shapes[self->nodes->len - 1]));
+}
+
 void
 tessera_backend_free (TesseraBackend *self)
 {
@@ -636,39 +850,26 @@ tessera_backend_free (TesseraBackend *self)
     self->vtable->free (self);
 }
 
-/**
- * tessera_graph_run:
- * @output: room for the output node's shape, as tessera_graph_infer_shapes() says
- *
- * Runs @graph on @backend: each node's buffer is made when the node runs
- * and freed after the last node that reads it. A cancellation is noticed
- * between nodes.
- */
-gboolean
-tessera_graph_run (TesseraGraph        *self,
-                   TesseraBackend      *backend,
-                   const float         *input,
-                   const TesseraShape  *input_shape,
-                   float               *output,
-                   GCancellable        *cancellable,
-                   GError             **error)
+/* Runs nodes 1…@last with @input as node 0's buffer, which stays the
+ * caller's; returns @last's buffer. */
+static TesseraBuffer *
+run_nodes (TesseraGraph        *self,
+           TesseraBackend      *backend,
+           TesseraBuffer       *input,
+           const TesseraShape  *shapes,
+           guint                last,
+           GCancellable        *cancellable,
+           GError             **error)
 {
   const TesseraBackendVTable *vt = backend->vtable;
-  guint n = self->nodes->len;
-  g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-  g_autofree guint *last_use = g_new (guint, n);
-  g_autofree TesseraBuffer **buffers = g_new0 (TesseraBuffer *, n);
-  gboolean ok = FALSE;
+  g_autofree guint *last_use = g_new (guint, last + 1);
+  g_autofree TesseraBuffer **buffers = g_new0 (TesseraBuffer *, last + 1);
+  TesseraBuffer *result = NULL;
 
-  if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
-    return FALSE;
-  find_last_uses (self, last_use);
+  find_last_uses (self, last, last_use);
+  buffers[0] = input;
 
-  buffers[0] = vt->buffer_new (backend, shape_size (&shapes[0]), error);
-  if (buffers[0] == NULL || !vt->upload (backend, buffers[0], input, shape_size (&shapes[0]), error))
-    goto out;
-
-  for (guint i = 1; i < n; i++)
+  for (guint i = 1; i <= last; i++)
     {
       const TesseraNode *node = node_at (self, i);
       TesseraBuffer *inputs[TESSERA_NODE_MAX_INPUTS];
@@ -690,7 +891,7 @@ tessera_graph_run (TesseraGraph        *self,
                         buffers[i], &shapes[i], error))
         goto out;
 
-      for (guint j = 0; j < i; j++)
+      for (guint j = 1; j < i; j++)
         if (last_use[j] == i && buffers[j] != NULL)
           {
             vt->buffer_free (backend, buffers[j]);
@@ -698,11 +899,108 @@ tessera_graph_run (TesseraGraph        *self,
           }
     }
 
-  ok = vt->download (backend, buffers[n - 1], output, shape_size (&shapes[n - 1]), error);
+  result = g_steal_pointer (&buffers[last]);
 
 out:
-  for (guint i = 0; i < n; i++)
+  for (guint i = 1; i <= last; i++)
     if (buffers[i] != NULL)
       vt->buffer_free (backend, buffers[i]);
+  return result;
+}
+
+/* The tail, stripe by stripe, into the host rows of @output. */
+static gboolean
+run_stripes (TesseraGraph        *self,
+             TesseraBackend      *backend,
+             TesseraBuffer       *entry,
+             const TesseraShape  *entry_shape,
+             const TesseraShape  *output_shape,
+             float               *output,
+             GCancellable        *cancellable,
+             GError             **error)
+{
+  const Stripes *stripes = &self->stripes;
+  guint height = entry_shape->height, f = stripes->factor;
+  gsize out_row = output_shape->width, out_plane = (gsize) output_shape->height * out_row;
+
+  for (guint keep_a = 0; keep_a < height; keep_a += stripes->rows)
+    {
+      guint keep_b = MIN (keep_a + stripes->rows, height);
+      guint a = keep_a > stripes->halo ? keep_a - stripes->halo : 0;
+      guint b = MIN (keep_b + stripes->halo, height);
+      g_autoptr(TesseraGraph) stripe = stripe_graph (self, entry_shape->channels, height, a, b, keep_a, keep_b);
+      guint n = tessera_graph_get_n_nodes (stripe);
+      g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
+      g_autofree float *rows = NULL;
+      TesseraBuffer *result;
+      gboolean ok;
+
+      if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
+        return FALSE;
+      result = run_nodes (stripe, backend, entry, shapes, n - 1, cancellable, error);
+      if (result == NULL)
+        return FALSE;
+
+      rows = g_try_malloc_n (shape_size (&shapes[n - 1]), sizeof (float));
+      ok = rows != NULL && backend->vtable->download (backend, result, rows, shape_size (&shapes[n - 1]), error);
+      backend->vtable->buffer_free (backend, result);
+      if (!ok)
+        {
+          if (rows == NULL)
+            g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY, _("not enough memory for a stripe"));
+          return FALSE;
+        }
+
+      for (guint c = 0; c < output_shape->channels; c++)
+        memcpy (output + c * out_plane + (gsize) keep_a * f * out_row,
+                rows + (gsize) c * (keep_b - keep_a) * f * out_row,
+                (gsize) (keep_b - keep_a) * f * out_row * sizeof (float));
+    }
+
+  return TRUE;
+}
+
+/**
+ * tessera_graph_run:
+ * @output: room for the output node's shape, as tessera_graph_infer_shapes() says
+ *
+ * Runs @graph on @backend: each node's buffer is made when the node runs
+ * and freed after the last node that reads it, and a tail planned by
+ * tessera_graph_plan_stripes() runs in stripes. A cancellation is noticed
+ * between nodes.
+ */
+gboolean
+tessera_graph_run (TesseraGraph        *self,
+                   TesseraBackend      *backend,
+                   const float         *input,
+                   const TesseraShape  *input_shape,
+                   float               *output,
+                   GCancellable        *cancellable,
+                   GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+  guint n = self->nodes->len;
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
+  guint last = self->stripes.rows > 0 ? self->stripes.first - 1 : n - 1;
+  TesseraBuffer *in, *result = NULL;
+  gboolean ok = FALSE;
+
+  if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
+    return FALSE;
+
+  in = vt->buffer_new (backend, shape_size (&shapes[0]), error);
+  if (in == NULL)
+    return FALSE;
+  if (vt->upload (backend, in, input, shape_size (&shapes[0]), error))
+    result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+
+  if (result != NULL && self->stripes.rows > 0)
+    ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
+  else if (result != NULL)
+    ok = vt->download (backend, result, output, shape_size (&shapes[n - 1]), error);
+
+  if (result != NULL && result != in)
+    vt->buffer_free (backend, result);
+  vt->buffer_free (backend, in);
   return ok;
 }

@@ -102,6 +102,7 @@ ensure_graph (TesseraNetwork  *self,
       return NULL;
     }
 
+  tessera_graph_plan_stripes (builder.graph, &input);
   g_hash_table_insert (self->graphs, g_steal_pointer (&key), builder.graph);
   return builder.graph;
 }
@@ -401,9 +402,11 @@ tessera_network_peak_bytes (TesseraNetwork *self,
   if (graph == NULL)
     return 0;
 
+  /* The output comes back to the host. */
   shape = (TesseraShape) { self->info.in_channels, ph, pw };
+  extra = (gsize) self->info.out_channels * height * width * self->info.scale * self->info.scale;
   if (ph != height || pw != width)
-    extra = shape_floats (&shape) + (gsize) self->info.out_channels * ph * pw * self->info.scale * self->info.scale;
+    extra += shape_floats (&shape) + (gsize) self->info.out_channels * ph * pw * self->info.scale * self->info.scale;
   return (tessera_graph_peak_floats (graph, &shape) + extra) * sizeof (float);
 }
 
