@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -787,4 +788,75 @@ tessera_engine_upscale_finish (TesseraEngine  *self,
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
 
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static char *
+cpu_model_name (void)
+{
+  g_autofree char *cpuinfo = NULL;
+
+  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (g_str_has_prefix (lines[i], "model name"))
+          {
+            const char *colon = strchr (lines[i], ':');
+
+            if (colon != NULL)
+              return g_strstrip (g_strdup (colon + 1));
+          }
+    }
+
+  return g_strdup (_("unknown CPU"));
+}
+
+/**
+ * tessera_engine_describe_cpu:
+ *
+ * Returns: (transfer full): what CPU upscales run on: the processor, the
+ *   threads and the BLAS kernels, for benchmark reports
+ */
+char *
+tessera_engine_describe_cpu (TesseraEngine *self)
+{
+  g_autofree char *model = cpu_model_name ();
+  const char *core;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
+
+  core = tessera_blas_load (NULL) ? tessera_blas_get_core () : NULL;
+  return g_strdup_printf (_("%s, %u threads, OpenBLAS %s kernels"), model, tessera_parallel_get_n_threads (),
+                          core != NULL ? core : "?");
+}
+
+/**
+ * tessera_engine_measure_gemm_rate:
+ * @threads: how many threads, 0 for every core
+ * @seconds: about how long to measure
+ *
+ * Measures the CPU's SGEMM rate on convolution-shaped matrices, the
+ * ceiling of a convolution computed as im2col and SGEMM; benchmarks print
+ * it beside an upscale's rate.
+ *
+ * Returns: GFLOP/s, or 0 with @error set when OpenBLAS is missing
+ */
+double
+tessera_engine_measure_gemm_rate (TesseraEngine  *self,
+                                  guint           threads,
+                                  double          seconds,
+                                  GError        **error)
+{
+  double rate;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), 0.0);
+
+  if (!tessera_blas_load (error))
+    return 0.0;
+
+  tessera_parallel_set_thread_limit (threads);
+  rate = tessera_blas_measure_rate (seconds);
+  tessera_parallel_set_thread_limit (0);
+  return rate;
 }

@@ -47,5 +47,10 @@ void                 tessera_engine_upscale_async  (TesseraEngine          *self
 TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self,
                                                     GAsyncResult           *result,
                                                     GError                **error);
+char                *tessera_engine_describe_cpu   (TesseraEngine          *self);
+double               tessera_engine_measure_gemm_rate (TesseraEngine      *self,
+                                                       guint               threads,
+                                                       double              seconds,
+                                                       GError            **error);
 
 G_END_DECLS

@@ -17,6 +17,7 @@
 #include "tessera-error.h"
 #include "tessera-file-utils-private.h"
 #include "tessera-model-private.h"
+#include "tessera-network-private.h"
 
 /**
  * TesseraModel:
@@ -369,6 +370,39 @@ const TesseraArchInfo *
 tessera_model_get_arch_info (TesseraModel *self)
 {
   return &self->info;
+}
+
+/**
+ * tessera_model_count_macs:
+ * @width: an input width
+ * @height: an input height
+ *
+ * What upscaling a @width × @height image costs: the multiply-adds of the
+ * model's convolutions and fully connected layers, for one pass and
+ * without tiling's overlap. Reads the weights, as running the model does.
+ *
+ * Returns: the count, or 0 with @error set when the model does not run
+ */
+guint64
+tessera_model_count_macs (TesseraModel  *self,
+                          guint          width,
+                          guint          height,
+                          GError       **error)
+{
+  g_autoptr(TesseraNetwork) network = NULL;
+  guint64 macs;
+
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
+
+  network = tessera_network_new (self, error);
+  if (network == NULL)
+    return 0;
+
+  macs = tessera_network_count_macs (network, width, height);
+  if (macs == 0)
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                 _("%s: a %u×%u image is too small for this model"), self->name, width, height);
+  return macs;
 }
 
 /**

@@ -81,6 +81,10 @@ guint               tessera_model_get_num_blocks     (TesseraModel   *self);
 guint64             tessera_model_get_n_params       (TesseraModel   *self);
 const char         *tessera_model_get_dtype          (TesseraModel   *self);
 guint64             tessera_model_get_file_size      (TesseraModel   *self);
+guint64             tessera_model_count_macs         (TesseraModel   *self,
+                                                      guint           width,
+                                                      guint           height,
+                                                      GError        **error);
 gboolean            tessera_model_save_safetensors   (TesseraModel   *self,
                                                       GFile          *file,
                                                       GCancellable   *cancellable,

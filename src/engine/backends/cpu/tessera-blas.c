@@ -14,6 +14,7 @@
 
 #include "tessera-cpu-private.h"
 #include "tessera-error.h"
+#include "tessera-parallel-private.h"
 
 /* OpenBLAS picks its kernels for the CPU when it is loaded. Debian 12's
  * 0.3.21 does not know AMD's Zen 4 and gives it the AVX2 (Haswell)
@@ -121,4 +122,66 @@ tessera_sgemm (gboolean     transpose_a,
 {
   sgemm (CblasRowMajor, transpose_a ? CblasTrans : CblasNoTrans, transpose_b ? CblasTrans : CblasNoTrans,
          m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+}
+
+typedef struct
+{
+  double  seconds;
+  double *flops;        /* per item */
+} RateProbe;
+
+/* Conv-shaped: 64 output channels, a 3×3 kernel over 64 input channels,
+ * a band of 1024 pixels; what the engine's im2col path multiplies. */
+#define PROBE_M 64
+#define PROBE_K 576
+#define PROBE_N 1024
+
+static void
+probe_thread (guint    begin,
+              guint    end,
+              gpointer user_data)
+{
+  RateProbe *probe = user_data;
+  g_autofree float *a = g_new (float, PROBE_M * PROBE_K);
+  g_autofree float *b = g_new (float, PROBE_K * PROBE_N);
+  g_autofree float *c = g_new (float, PROBE_M * PROBE_N);
+
+  for (guint i = 0; i < PROBE_M * PROBE_K; i++)
+    a[i] = (float) (i % 7) / 7.f;
+  for (guint i = 0; i < PROBE_K * PROBE_N; i++)
+    b[i] = (float) (i % 5) / 5.f;
+
+  for (guint item = begin; item < end; item++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      while (g_get_monotonic_time () - start < probe->seconds * G_USEC_PER_SEC)
+        {
+          tessera_sgemm (FALSE, FALSE, PROBE_M, PROBE_N, PROBE_K, 1.f, a, PROBE_K, b, PROBE_N, 0.f, c, PROBE_N);
+          probe->flops[item] += 2.0 * PROBE_M * PROBE_N * PROBE_K;
+        }
+    }
+}
+
+/**
+ * tessera_blas_measure_rate:
+ *
+ * Returns: the GFLOP/s every thread of the engine's pool reaches together
+ *   on conv-shaped SGEMMs during about @seconds: the ceiling of a CPU
+ *   convolution done as im2col and SGEMM
+ */
+double
+tessera_blas_measure_rate (double seconds)
+{
+  guint n_threads = tessera_parallel_get_n_threads ();
+  g_autofree double *flops = g_new0 (double, n_threads);
+  RateProbe probe = { seconds, flops };
+  gint64 start = g_get_monotonic_time ();
+  double sum = 0.0;
+
+  /* One item per thread, each busy for the whole time. */
+  tessera_parallel_for (n_threads, probe_thread, &probe);
+  for (guint i = 0; i < n_threads; i++)
+    sum += flops[i];
+  return sum / ((g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC) / 1e9;
 }

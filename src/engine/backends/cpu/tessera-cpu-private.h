@@ -63,6 +63,7 @@ float   *tessera_cpu_scratch       (guint               slot,
 /* OpenBLAS, loaded at run time (tessera-blas.c). */
 gboolean    tessera_blas_load     (GError      **error);
 const char *tessera_blas_get_core (void);
+double      tessera_blas_measure_rate (double seconds);
 void        tessera_sgemm         (gboolean      transpose_a,
                                    gboolean      transpose_b,
                                    int           m,
