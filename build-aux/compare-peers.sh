@@ -12,10 +12,10 @@
 # peers or models cannot be set up. TESSERA_CLI overrides the CLI's path.
 # "stored" tells whether the peer gave today what tests/data/peers holds.
 #
-# --pre-pad follows the peers: realesrgan-ncnn-vulkan reflects 10 px around
-# the image; realcugan and waifu2x add nothing beyond the padding their
-# networks need (18/14/19 px, 18/28 px, 7 px), which Tessera's Real-CUGAN
-# and waifu2x graphs already include, so they get --pre-pad 0.
+# Tessera runs with its default --pre-pad auto, which follows the peers:
+# realesrgan-ncnn-vulkan reflects 10 px around the image; realcugan and
+# waifu2x add nothing beyond the padding their networks need (18/14/19 px,
+# 18/28 px, 7 px), which Tessera's Real-CUGAN and waifu2x graphs include.
 # TESSERA_PRE_PAD=N forces one value for every run.
 set -euo pipefail
 
@@ -47,8 +47,8 @@ while IFS=$'\t' read -r peer label image folder model scale options; do
     read -r -a opts <<< "$options"
     input="$data/$image"
     stored="$data/outputs/${peer}__${label}__$(basename "$image")"
-    case $peer in realesrgan-*) target=45 pad=10 ;; *) target=40 pad=0 ;; esac
-    pad=${TESSERA_PRE_PAD:-$pad}
+    case $peer in realesrgan-*) target=45 ;; *) target=40 ;; esac
+    pad=${TESSERA_PRE_PAD:-auto}
     rows=$((rows + 1))
 
     psnr=n/a verdict="" tessera_s=n/a same=n/a

@@ -233,8 +233,10 @@ test_upscale_model (void)
   g_autofree char *blended = g_build_filename (dir, "blended.png", NULL);
   g_autoptr(CliRun) by_file = run_cli ("upscale", input, "-u", tiny);
   g_autoptr(CliRun) by_tile = run_cli ("upscale", input, "-u", tiny, "--tile", "32", "--tile-overlap", "8",
-                                       "--threads", "1", "-o", tiled);
-  g_autoptr(CliRun) by_whole = run_cli ("upscale", input, "-u", tiny, "--tile", "auto", "-o", whole);
+                                       "--threads", "1", "--pre-pad", "auto", "-o", tiled);
+  /* Compact's own pre-pad is Real-ESRGAN's 10. */
+  g_autoptr(CliRun) by_whole = run_cli ("upscale", input, "-u", tiny, "--tile", "auto", "--pre-pad", "10",
+                                        "-o", whole);
   g_autoptr(CliRun) by_name = run_cli_models (models, "upscale", input, "-u", "tiny-general-x2",
                                               "--denoise", "0.5", "--alpha", "model", "-o", blended);
   g_autoptr(CliRun) no_denoise = run_cli ("upscale", input, "-u", tiny, "--denoise", "0.5", "-o", tiled,
@@ -542,8 +544,9 @@ test_usage_errors (void)
   g_autoptr(CliRun) denoise = run_cli ("upscale", input, "--denoise", "2");
   g_autoptr(CliRun) alpha = run_cli ("upscale", input, "--alpha", "magic");
   g_autoptr(CliRun) overlap = run_cli ("upscale", input, "--tile-overlap", "-1");
+  g_autoptr(CliRun) pre_pad = run_cli ("upscale", input, "--pre-pad", "-1");
   CliRun *runs[] = { bad_scale, negative_scale, unknown_upscaler, two_outputs, scale_and_width,
-                     unknown_format, quality, tile, denoise, alpha, overlap };
+                     unknown_format, quality, tile, denoise, alpha, overlap, pre_pad };
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
     {

@@ -86,7 +86,7 @@ run_tiled (TesseraNetwork *network,
 {
   g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
-  TesseraRunOptions options = { tile, overlap, TESSERA_DEFAULT_PRE_PAD, FALSE, G_MAXSIZE };
+  TesseraRunOptions options = { tile, overlap, tessera_network_get_pre_pad (network), FALSE, G_MAXSIZE };
   TesseraImage *output = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
 
   g_assert_no_error (error);

@@ -436,6 +436,24 @@ parse_tile (const char *text,
   return TRUE;
 }
 
+/* --pre-pad: pixels or "auto" (the model family's own). */
+static gboolean
+parse_pre_pad (const char *text,
+               int        *pre_pad)
+{
+  guint64 value;
+
+  if (g_str_equal (text, "auto"))
+    {
+      *pre_pad = TESSERA_PRE_PAD_AUTO;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 0, 512, &value, NULL))
+    return FALSE;
+  *pre_pad = (int) value;
+  return TRUE;
+}
+
 static gboolean
 parse_fraction (const char *text,
                 double     *value)
@@ -544,7 +562,8 @@ tessera_cli_upscale (int    argc,
   g_autoptr(TesseraModel) model_2 = NULL;
   g_autofree char *upscaler_label = NULL;
   int tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
-  int pre_pad = TESSERA_DEFAULT_PRE_PAD;
+  g_autofree char *pre_pad_text = NULL;
+  int pre_pad = TESSERA_PRE_PAD_AUTO;
   int threads = 0;
   guint tile = 0;
   double denoise = -1.0;
@@ -582,9 +601,9 @@ tessera_cli_upscale (int    argc,
       N_("N|auto") },
     { "tile-overlap", 0, 0, G_OPTION_ARG_INT, &tile_overlap,
       N_("How far tiles reach into their neighbours; their outputs blend across that band (default: 32)"), N_("N") },
-    { "pre-pad", 0, 0, G_OPTION_ARG_INT, &pre_pad,
-      N_("Pixels of reflection around the image before a model, so its edges are not darkened (default: 10)"),
-      N_("N") },
+    { "pre-pad", 0, 0, G_OPTION_ARG_STRING, &pre_pad_text,
+      N_("Pixels of reflection around the image before a model, so its edges are not darkened, or auto: what the model's own tool does (default; 10 for Real-ESRGAN, 0 for Real-CUGAN and waifu2x)"),
+      N_("N|auto") },
     { "denoise", 0, 0, G_OPTION_ARG_STRING, &denoise_text,
       N_("Noise reduction from 0 to 1, for models that have noise levels or a denoising twin"), N_("X") },
     { "alpha", 0, 0, G_OPTION_ARG_STRING, &alpha_text,
@@ -671,9 +690,15 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
-  if (tile_overlap < 0 || tile_overlap > 512 || pre_pad < 0 || pre_pad > 512)
+  if (tile_overlap < 0 || tile_overlap > 512)
     {
-      tessera_cli_error (_("--tile-overlap and --pre-pad must be between 0 and 512"));
+      tessera_cli_error (_("--tile-overlap must be between 0 and 512"));
+      return EXIT_USAGE;
+    }
+
+  if (pre_pad_text != NULL && !parse_pre_pad (pre_pad_text, &pre_pad))
+    {
+      tessera_cli_error (_("invalid --pre-pad “%s”: give auto or a number from 0 to 512"), pre_pad_text);
       return EXIT_USAGE;
     }
 

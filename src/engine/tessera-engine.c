@@ -536,7 +536,9 @@ model_upscale (TesseraEngine          *self,
 
   run.tile_size = tessera_upscale_options_get_tile_size (options);
   run.overlap = tessera_upscale_options_get_tile_overlap (options);
-  run.pre_pad = tessera_upscale_options_get_pre_pad (options);
+  run.pre_pad = tessera_upscale_options_get_pre_pad (options) == TESSERA_PRE_PAD_AUTO
+              ? tessera_network_get_pre_pad (network)
+              : (guint) tessera_upscale_options_get_pre_pad (options);
   run.alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
   run.memory_budget = memory_budget (width, height);
   run.on_tile = on_tile_done;

@@ -25,6 +25,7 @@ TesseraModel   *tessera_network_get_model        (TesseraNetwork      *self);
 guint           tessera_network_get_scale        (TesseraNetwork      *self);
 guint           tessera_network_get_in_channels  (TesseraNetwork      *self);
 guint           tessera_network_get_out_channels (TesseraNetwork      *self);
+guint           tessera_network_get_pre_pad      (TesseraNetwork      *self);
 gboolean        tessera_network_blend            (TesseraNetwork      *self,
                                                   TesseraNetwork      *other,
                                                   float                weight,

@@ -224,6 +224,13 @@ tessera_network_get_out_channels (TesseraNetwork *self)
   return self->info.out_channels;
 }
 
+/* The reflected border the model's family is run with by its own tools. */
+guint
+tessera_network_get_pre_pad (TesseraNetwork *self)
+{
+  return self->recipe.pre_pad;
+}
+
 gsize
 tessera_network_get_weight_bytes (TesseraNetwork *self)
 {

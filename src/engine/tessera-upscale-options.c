@@ -40,7 +40,7 @@ struct _TesseraUpscaleOptions
   int                 quality;
   guint              tile_size;
   guint              tile_overlap;
-  guint              pre_pad;
+  int                pre_pad;
   double             denoise;
   TesseraAlphaMode   alpha_mode;
   guint              threads;
@@ -117,7 +117,7 @@ tessera_upscale_options_get_property (GObject    *object,
       g_value_set_uint (value, self->tile_overlap);
       break;
     case PROP_PRE_PAD:
-      g_value_set_uint (value, self->pre_pad);
+      g_value_set_int (value, self->pre_pad);
       break;
     case PROP_DENOISE:
       g_value_set_double (value, self->denoise);
@@ -174,7 +174,7 @@ tessera_upscale_options_set_property (GObject      *object,
       tessera_upscale_options_set_tile_overlap (self, g_value_get_uint (value));
       break;
     case PROP_PRE_PAD:
-      tessera_upscale_options_set_pre_pad (self, g_value_get_uint (value));
+      tessera_upscale_options_set_pre_pad (self, g_value_get_int (value));
       break;
     case PROP_DENOISE:
       tessera_upscale_options_set_denoise (self, g_value_get_double (value));
@@ -239,8 +239,8 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
                        0, 512, TESSERA_DEFAULT_TILE_OVERLAP,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_PRE_PAD] =
-    g_param_spec_uint ("pre-pad", NULL, NULL,
-                       0, 512, TESSERA_DEFAULT_PRE_PAD,
+    g_param_spec_int ("pre-pad", NULL, NULL,
+                       TESSERA_PRE_PAD_AUTO, 512, TESSERA_PRE_PAD_AUTO,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_DENOISE] =
     g_param_spec_double ("denoise", NULL, NULL,
@@ -274,7 +274,7 @@ tessera_upscale_options_init (TesseraUpscaleOptions *self)
   self->format = TESSERA_IMAGE_FORMAT_PNG;
   self->quality = 92;
   self->tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
-  self->pre_pad = TESSERA_DEFAULT_PRE_PAD;
+  self->pre_pad = TESSERA_PRE_PAD_AUTO;
   self->denoise = -1.0;
   self->upscaler_2_visibility = 0.5;
 }
@@ -506,23 +506,28 @@ tessera_upscale_options_set_tile_overlap (TesseraUpscaleOptions *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_OVERLAP]);
 }
 
-guint
+int
 tessera_upscale_options_get_pre_pad (TesseraUpscaleOptions *self)
 {
-  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), TESSERA_PRE_PAD_AUTO);
 
   return self->pre_pad;
 }
 
 /**
  * tessera_upscale_options_set_pre_pad:
- * @pre_pad: pixels of reflection around the image before the network, as Real-ESRGAN's pre_pad; 0 runs the network on the bare image
+ * @pre_pad: pixels of reflection around the image before the network, as
+ *   Real-ESRGAN's pre_pad; 0 runs the network on the bare image, and
+ *   %TESSERA_PRE_PAD_AUTO uses what the model family's own tool does
+ *   (10 for ESRGAN and Compact, 0 for Real-CUGAN and waifu2x, whose
+ *   networks pad their input themselves)
  */
 void
 tessera_upscale_options_set_pre_pad (TesseraUpscaleOptions *self,
-                                     guint pre_pad)
+                                     int pre_pad)
 {
   g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (pre_pad >= TESSERA_PRE_PAD_AUTO && pre_pad <= 512);
 
   if (self->pre_pad == pre_pad)
     return;

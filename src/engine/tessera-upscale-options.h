@@ -14,9 +14,10 @@
 
 G_BEGIN_DECLS
 
-/* Real-ESRGAN's pre_pad, and the band adjacent tiles share. */
-#define TESSERA_DEFAULT_PRE_PAD      10
+/* The band adjacent tiles share. */
 #define TESSERA_DEFAULT_TILE_OVERLAP 32
+/* The pre-pad each model family's own tool uses (Real-ESRGAN's 10). */
+#define TESSERA_PRE_PAD_AUTO         (-1)
 
 /**
  * TesseraAlphaMode:
@@ -62,9 +63,9 @@ void                   tessera_upscale_options_set_tile_size (TesseraUpscaleOpti
 guint                  tessera_upscale_options_get_tile_overlap (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_tile_overlap (TesseraUpscaleOptions *self,
                                                                  guint tile_overlap);
-guint                  tessera_upscale_options_get_pre_pad (TesseraUpscaleOptions *self);
+int                    tessera_upscale_options_get_pre_pad (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_pre_pad (TesseraUpscaleOptions *self,
-                                                            guint pre_pad);
+                                                            int pre_pad);
 double                 tessera_upscale_options_get_denoise (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_denoise (TesseraUpscaleOptions *self,
                                                             double denoise);

@@ -94,12 +94,15 @@ typedef guint (*TesseraBuildFunc) (TesseraBuilder        *builder,
 
 /* What the reference implementation (spandrel) does around a forward
  * pass: pad right and bottom to at least @minimum and to a multiple of
- * @multiple_of, and crop the output back. */
+ * @multiple_of, and crop the output back. @pre_pad is the reflected
+ * border the family's own tool adds around the whole image (Real-ESRGAN's
+ * pre_pad 10); 0 where the graph pads its input itself. */
 typedef struct
 {
   TesseraBuildFunc build;
   guint            minimum;
   guint            multiple_of;
+  guint            pre_pad;
 } TesseraArchRecipe;
 
 gboolean       tessera_arch_get_recipe     (TesseraStateDict       *state_dict,

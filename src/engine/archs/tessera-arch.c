@@ -210,7 +210,7 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
 {
   const TesseraTensor *first;
 
-  *recipe = (TesseraArchRecipe) { NULL, 0, 1 };
+  *recipe = (TesseraArchRecipe) { NULL, 0, 1, 0 };
 
   switch (info->arch)
     {
@@ -219,6 +219,7 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
         break;
       recipe->build = tessera_esrgan_build;
       recipe->minimum = 2;
+      recipe->pre_pad = 10;
       /* spandrel asks a multiple of 4 of every unshuffling RRDBNet. */
       first = arch_tensor (state_dict, 4, "conv_first.weight");
       if (first == NULL)
@@ -228,6 +229,7 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
       return TRUE;
     case TESSERA_ARCH_COMPACT:
       recipe->build = tessera_compact_build;
+      recipe->pre_pad = 10;
       return TRUE;
     case TESSERA_ARCH_REALCUGAN:
       if (!info->supported)
