@@ -175,12 +175,15 @@ peer_program (TesseraModel *model)
 }
 
 /* Runs the peer on @input_path with the model's own files; only the
- * realesrgan family is driven here, the one the benchmark compares. */
+ * realesrgan family is driven here, the one the benchmark compares. Its
+ * one tile covers the whole input, as Tessera's auto tile does, so that
+ * the PSNR measures the arithmetic and not the peer's tile seams. */
 static void
 run_peer (Result       *result,
           TesseraModel *model,
           const char   *peer_dir,
           const char   *input_path,
+          guint         input_side,
           const char   *tessera_output,
           const char   *tmpdir)
 {
@@ -189,6 +192,7 @@ run_peer (Result       *result,
   g_autofree char *model_dir = NULL;
   g_autofree char *output = g_build_filename (tmpdir, "peer.png", NULL);
   g_autofree char *scale = g_strdup_printf ("%u", result->scale);
+  g_autofree char *tile = g_strdup_printf ("%u", MAX (32, input_side));
   g_autofree char *err = NULL;
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GError) error = NULL;
@@ -207,7 +211,7 @@ run_peer (Result       *result,
   start = g_get_monotonic_time ();
   process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error,
                               binary, "-i", input_path, "-o", output, "-m", model_dir, "-n", result->name,
-                              "-s", scale, "-f", "png", NULL);
+                              "-s", scale, "-t", tile, "-f", "png", NULL);
   if (process == NULL || !g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error))
     {
       result->peer_note = g_strdup (error->message);
@@ -282,7 +286,8 @@ bench_model (TesseraEngine  *engine,
   result->save_seconds = seconds_since (start);
 
   if (peer_dir != NULL)
-    run_peer (result, model, peer_dir, input_path, output_path, tmpdir);
+    run_peer (result, model, peer_dir, input_path,
+              MAX (tessera_image_get_width (input), tessera_image_get_height (input)), output_path, tmpdir);
   else
     result->peer_seconds = -1.0;
   return result;
@@ -293,19 +298,21 @@ failed:
 }
 
 static void
-print_table (GPtrArray  *results,
-             guint       size,
-             double      gemm_rate)
+print_table (GPtrArray    *results,
+             TesseraImage *input,
+             double        gemm_rate)
 {
-  printf ("\n%-28s %9s %8s %9s %7s %9s %9s %8s %8s\n", _("model"), _("seconds"), _("MP/s"), _("GFLOP/s"),
+  printf ("\n%-28s %9s %8s %9s %7s %9s %9s %8s %8s\n", _("model"), _("seconds"), _("out MP/s"), _("GFLOP/s"),
           _("of GEMM"), _("peer s"), _("peer GF/s"), _("speed-up"), _("PSNR dB"));
   for (guint i = 0; i < results->len; i++)
     {
       Result *r = g_ptr_array_index (results, i);
       double flop = 2.0 * r->macs;
       double total = r->load_seconds + r->seconds + r->save_seconds;
+      double megapixels = (double) tessera_image_get_width (input) * tessera_image_get_height (input) *
+                          r->scale * r->scale / 1e6;
 
-      printf ("%-28s %9.2f %8.3f %9.1f %6.0f%%", r->name, r->seconds, size * size / 1e6 / r->seconds,
+      printf ("%-28s %9.2f %8.3f %9.1f %6.0f%%", r->name, r->seconds, megapixels / r->seconds,
               flop / r->seconds / 1e9, 100.0 * flop / r->seconds / 1e9 / gemm_rate);
       if (r->peer_seconds >= 0.0)
         printf (" %9.2f %9.1f %7.1f× %8.2f\n", r->peer_seconds, flop / r->peer_seconds / 1e9,
@@ -313,7 +320,8 @@ print_table (GPtrArray  *results,
       else
         printf ("   %s\n", r->peer_note != NULL ? r->peer_note : "");
     }
-  printf ("\n%s\n", _("seconds: one upscale, the model loaded (best of --repeat); GFLOP/s: 2 × the model's "
+  printf ("\n%s\n", _("seconds: one upscale, the model loaded (best of --repeat); out MP/s: output "
+                      "megapixels per second; GFLOP/s: 2 × the model's "
                       "multiply-adds per second (Winograd convolutions do fewer multiplications, so this can "
                       "pass the GEMM ceiling); speed-up: the peer's wall time over Tessera's load + upscale + "
                       "save; PSNR: Tessera's 8-bit output against the peer's."));
@@ -432,20 +440,23 @@ tessera_cli_bench (int    argc,
       return EXIT_FAILED;
     }
 
-  if (input_path != NULL)
+  if (input_path == NULL)
     {
-      input_file = g_file_new_for_commandline_arg (input_path);
-      input = tessera_image_new_from_file (input_file, NULL, &error);
-    }
-  else
-    {
-      input = make_input (engine, size, &error);
+      g_autoptr(TesseraImage) made = make_input (engine, size, &error);
+
       input_path = g_build_filename (tmpdir, "input.png", NULL);
       input_file = g_file_new_for_path (input_path);
-      if (input != NULL && !tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL,
-                                                 NULL, &error))
-        g_clear_object (&input);
+      if (made == NULL ||
+          !tessera_image_save (made, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error))
+        {
+          tessera_cli_error ("%s", error->message);
+          return EXIT_FAILED;
+        }
+      g_clear_object (&input_file);
     }
+  /* Tessera reads the file the peer reads, not the floats it was made of. */
+  input_file = g_file_new_for_commandline_arg (input_path);
+  input = tessera_image_new_from_file (input_file, NULL, &error);
   if (input == NULL)
     {
       tessera_cli_error ("%s", error->message);
@@ -483,7 +494,7 @@ tessera_cli_bench (int    argc,
   if (json)
     print_json (results, cpu, size, gemm_rate);
   else
-    print_table (results, size, gemm_rate);
+    print_table (results, input, gemm_rate);
 
   {
     g_autofree char *a = g_build_filename (tmpdir, "tessera.png", NULL);

@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <stdio.h>
 
 #include <glib/gi18n.h>
@@ -68,6 +70,7 @@ tessera_cli_upscalers (int    argc,
   g_autoptr(GError) error = NULL;
   gboolean json = FALSE;
   GListModel *upscalers;
+  int width = 0;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
     { NULL }
@@ -103,11 +106,19 @@ tessera_cli_upscalers (int    argc,
       return EXIT_OK;
     }
 
+  /* Names in one column, as wide as the longest. */
   for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
     {
       g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
 
-      printf ("%-10s %-8s %s — %s\n",
+      width = MAX (width, (int) strlen (tessera_upscaler_info_get_name (info)));
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      printf ("%-*s  %-7s  %s — %s\n", width,
               tessera_upscaler_info_get_name (info),
               kind_nick (tessera_upscaler_info_get_kind (info)),
               tessera_upscaler_info_get_title (info),
