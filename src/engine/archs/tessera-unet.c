@@ -98,7 +98,10 @@ leaky (TesseraBuilder *b,
 }
 
 /* Squeeze and excitation: the channels' means through a small bottleneck
- * give one factor per channel. */
+ * give one factor per channel. The means are the tile's, so a tiled
+ * upscale differs slightly from an untiled one, as realcugan-ncnn-vulkan's
+ * -c 0 does; its sync-gap modes, which share the means across tiles, are
+ * not implemented. Auto tiles cover most images whole. */
 static guint
 se_block (TesseraBuilder *b,
           guint           x,

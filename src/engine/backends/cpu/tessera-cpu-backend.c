@@ -34,7 +34,8 @@ typedef struct
 {
   TesseraBackend  parent;
   GPtrArray      *spare;     /* TesseraBuffer, freed and kept */
-  GHashTable     *winograd;  /* weights → TesseraBuffer of their Winograd transform */
+  float          *winograd;  /* the running convolution's Winograd weights */
+  gsize           winograd_size;
   gboolean        direct;    /* TESSERA_CPU_CONV=direct: no Winograd, for comparisons */
 } CpuBackend;
 
@@ -106,7 +107,7 @@ cpu_free (TesseraBackend *backend)
   CpuBackend *self = (CpuBackend *) backend;
 
   g_ptr_array_unref (self->spare);
-  g_hash_table_unref (self->winograd);
+  g_free (self->winograd);
   g_free (self);
 }
 
@@ -176,26 +177,27 @@ cpu_download (TesseraBackend  *self,
   return TRUE;
 }
 
-/* The transformed weights of a 3×3 convolution, made on its first run. */
+/* The transformed weights of a 3×3 convolution, made at each run: that
+ * costs a few multiplications per weight against thousands per weight in
+ * the convolution, where keeping them would hold 16/9 of the model's
+ * weights in memory. */
 static const float *
 winograd_weights (CpuBackend        *self,
                   const TesseraNode *node)
 {
-  TesseraBuffer *transformed = g_hash_table_lookup (self->winograd, node->weight);
+  gsize size = tessera_winograd_weights_size (node);
 
-  if (transformed == NULL)
+  if (size > self->winograd_size)
     {
-      float *data = tessera_winograd_transform_weights (node);
-
-      if (data == NULL)
+      g_free (self->winograd);
+      self->winograd = g_try_malloc (size);
+      self->winograd_size = self->winograd != NULL ? size : 0;
+      if (self->winograd == NULL)
         return NULL;
-      transformed = g_new (TesseraBuffer, 1);
-      transformed->data = data;
-      transformed->size = tessera_winograd_weights_size (node);
-      g_hash_table_insert (self->winograd, (gpointer) node->weight, transformed);
     }
 
-  return transformed->data;
+  tessera_winograd_transform_weights (node, self->winograd);
+  return self->winograd;
 }
 
 static gboolean
@@ -283,7 +285,6 @@ tessera_cpu_backend_new (GError **error)
   self = g_new0 (CpuBackend, 1);
   self->parent.vtable = &cpu_vtable;
   self->spare = g_ptr_array_new_with_free_func (buffer_release);
-  self->winograd = g_hash_table_new_full (NULL, NULL, NULL, buffer_release);
   self->direct = g_strcmp0 (g_getenv ("TESSERA_CPU_CONV"), "direct") == 0;
   return &self->parent;
 }

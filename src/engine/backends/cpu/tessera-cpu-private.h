@@ -30,7 +30,8 @@ gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
 
 /* 3×3 convolutions by Winograd's F(2×2, 3×3), with the weights transformed once. */
 gboolean tessera_winograd_applies            (const TesseraNode  *node);
-float   *tessera_winograd_transform_weights  (const TesseraNode  *node);
+void     tessera_winograd_transform_weights  (const TesseraNode  *node,
+                                             float              *u);
 gsize    tessera_winograd_weights_size       (const TesseraNode  *node);
 gboolean tessera_cpu_conv2d_winograd         (const TesseraCpuOp *op,
                                               const float        *transformed,

@@ -84,18 +84,17 @@ transform_weights (guint    begin,
 
 /**
  * tessera_winograd_transform_weights:
+ * @u: tessera_winograd_weights_size() bytes
  *
- * Returns: (nullable): U, [16][out][in], from the [out][in][3][3] weights;
- *   tessera_winograd_weights_size() bytes from tessera_alloc_large()
+ * Fills @u with U, [16][out][in], from the [out][in][3][3] weights.
  */
-float *
-tessera_winograd_transform_weights (const TesseraNode *node)
+void
+tessera_winograd_transform_weights (const TesseraNode *node,
+                                    float             *u)
 {
-  WeightTransform t = { node, tessera_alloc_large (tessera_winograd_weights_size (node)) };
+  WeightTransform t = { node, u };
 
-  if (t.u != NULL)
-    tessera_parallel_for (node->out_channels * node->in_channels, transform_weights, &t);
-  return t.u;
+  tessera_parallel_for (node->out_channels * node->in_channels, transform_weights, &t);
 }
 
 gsize
