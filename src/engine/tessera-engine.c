@@ -427,15 +427,17 @@ get_network (TesseraEngine  *self,
 }
 
 /* What a tile may use: a quarter of the output's floats, which keeps a
- * large upscale near 1.25 times its output, but at least enough for tiles
- * a network runs efficiently on, and at most a quarter of the memory. */
+ * large upscale near 1.25 times its output, but at least 192 MiB, where
+ * networks still run tiles efficiently, and at most a quarter of the
+ * memory. */
 static gsize
-memory_budget (guint out_width,
-               guint out_height)
+memory_budget (guint    out_width,
+               guint    out_height,
+               gboolean has_alpha)
 {
   gsize physical = (gsize) sysconf (_SC_PHYS_PAGES) * (gsize) sysconf (_SC_PAGESIZE);
-  gsize output = (gsize) out_width * out_height * 4 * sizeof (float);
-  gsize floor_bytes = 320u << 20;
+  gsize output = (gsize) out_width * out_height * (has_alpha ? 4 : 3) * sizeof (float);
+  gsize floor_bytes = 192u << 20;
 
   return MAX (floor_bytes, MIN (output / 4, physical / 4));
 }
@@ -540,7 +542,7 @@ model_upscale (TesseraEngine          *self,
               ? tessera_network_get_pre_pad (network)
               : (guint) tessera_upscale_options_get_pre_pad (options);
   run.alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
-  run.memory_budget = memory_budget (width, height);
+  run.memory_budget = memory_budget (width, height, tessera_image_get_has_alpha (input));
   run.on_tile = on_tile_done;
   run.user_data = &tiles;
 
