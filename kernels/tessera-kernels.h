@@ -1,0 +1,226 @@
+/* tessera-kernels.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stddef.h>
+
+#include <cuda_runtime.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The CUDA backend's kernels, one file per op family, each reached through
+ * a launcher that queues it on @stream and returns the launch's status.
+ * Tensors are float32 planes, channel after channel, in device memory.
+ *
+ * This header is plain C and knows nothing of the engine: the enums below
+ * have the values of the graph's (tessera-graph-private.h), which the
+ * backend checks at compile time. */
+
+#define TESSERA_KERNEL_MAX_INPUTS 8
+
+typedef enum
+{
+  TESSERA_KERNEL_ACTIVATION_NONE,
+  TESSERA_KERNEL_ACTIVATION_RELU,
+  TESSERA_KERNEL_ACTIVATION_LEAKY,
+  TESSERA_KERNEL_ACTIVATION_PRELU,
+  TESSERA_KERNEL_ACTIVATION_SIGMOID,
+} TesseraKernelActivation;
+
+typedef enum
+{
+  TESSERA_KERNEL_PAD_ZERO,
+  TESSERA_KERNEL_PAD_REFLECT,
+  TESSERA_KERNEL_PAD_REPLICATE,
+} TesseraKernelPadMode;
+
+typedef enum
+{
+  TESSERA_KERNEL_RESIZE_NEAREST,
+  TESSERA_KERNEL_RESIZE_BILINEAR,
+  TESSERA_KERNEL_RESIZE_BICUBIC,
+} TesseraKernelResizeMode;
+
+/* What follows a convolution's sum, per output channel c:
+ * out = scale · act (sum + bias[c]) + residual. */
+typedef struct
+{
+  const float *bias;          /* nullable */
+  const float *slopes;        /* PReLU's, one per channel */
+  const float *residual;      /* nullable; the output's shape */
+  int          activation;    /* TesseraKernelActivation */
+  float        slope;
+  float        scale;
+} TesseraKernelEpilogue;
+
+/* Convolutions (tessera-cuda-conv.cu). */
+
+/* Output rows [first_row, first_row + n_rows) unrolled: row (channel, ky, kx)
+ * of @columns holds, for each of those output pixels, the input sample that
+ * weight multiplies. The inputs are read as their channel concatenation. */
+typedef struct
+{
+  const float *inputs[TESSERA_KERNEL_MAX_INPUTS];
+  unsigned     channels[TESSERA_KERNEL_MAX_INPUTS];
+  unsigned     n_inputs;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_width;
+  unsigned     kernel;
+  unsigned     stride;
+  unsigned     padding;
+  unsigned     first_row;
+  unsigned     n_rows;
+  void        *columns;       /* float, or __half when half is set */
+  int          half;
+} TesseraKernelIm2col;
+
+/* A transposed convolution's products, output channels [first_channel,
+ * first_channel + n_channels): row ((c − first_channel)·k + ky)·k + kx of
+ * @columns is input pixel by input pixel. Each output value gathers the
+ * products that land on it, then gets the epilogue. */
+typedef struct
+{
+  const float *columns;
+  float       *output;        /* the whole output */
+  unsigned     first_channel;
+  unsigned     n_channels;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_height;
+  unsigned     out_width;
+  unsigned     kernel;
+  unsigned     stride;
+  unsigned     padding;
+} TesseraKernelCol2im;
+
+cudaError_t tessera_cuda_im2col   (const TesseraKernelIm2col   *params,
+                                   cudaStream_t                 stream);
+cudaError_t tessera_cuda_epilogue (float                       *output,
+                                   unsigned                     channels,
+                                   size_t                       plane,
+                                   const TesseraKernelEpilogue *epilogue,
+                                   cudaStream_t                 stream);
+cudaError_t tessera_cuda_col2im   (const TesseraKernelCol2im   *params,
+                                   const TesseraKernelEpilogue *epilogue,
+                                   cudaStream_t                 stream);
+/* @n floats into @half, an array of __half. */
+cudaError_t tessera_cuda_to_half  (void                        *half,
+                                   const float                 *floats,
+                                   size_t                       n,
+                                   cudaStream_t                 stream);
+
+/* One value in, one out (tessera-cuda-elementwise.cu). */
+
+typedef enum
+{
+  TESSERA_KERNEL_ACTIVATE,
+  TESSERA_KERNEL_ADD,           /* scale_a · a + scale_b · b */
+  TESSERA_KERNEL_MUL_CHANNELS,  /* a · b[c] */
+  TESSERA_KERNEL_CLAMP,
+  TESSERA_KERNEL_AFFINE,        /* scale_a · a + scale_b */
+} TesseraKernelElementwiseOp;
+
+typedef struct
+{
+  int          op;              /* TesseraKernelElementwiseOp */
+  const float *a;
+  const float *b;
+  float       *output;
+  unsigned     channels;
+  size_t       plane;
+  int          activation;
+  float        slope;
+  const float *slopes;          /* PReLU's, one per channel */
+  float        scale_a;
+  float        scale_b;
+  float        min;
+  float        max;
+} TesseraKernelElementwise;
+
+cudaError_t tessera_cuda_elementwise (const TesseraKernelElementwise *params,
+                                      cudaStream_t                    stream);
+
+/* Ops that only move values (tessera-cuda-layout.cu). */
+
+typedef enum
+{
+  TESSERA_KERNEL_PIXEL_SHUFFLE,
+  TESSERA_KERNEL_PIXEL_UNSHUFFLE,
+  TESSERA_KERNEL_CROP,          /* top and left taken off */
+  TESSERA_KERNEL_PAD,           /* top and left added */
+} TesseraKernelLayoutOp;
+
+typedef struct
+{
+  int          op;              /* TesseraKernelLayoutOp */
+  const float *input;
+  float       *output;
+  unsigned     channels;        /* of the output */
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_height;
+  unsigned     out_width;
+  unsigned     factor;
+  int          pad_mode;        /* TesseraKernelPadMode */
+  int          top;
+  int          left;
+} TesseraKernelLayout;
+
+cudaError_t tessera_cuda_layout (const TesseraKernelLayout *params,
+                                 cudaStream_t               stream);
+/* @n tensors of @sizes floats, one after the other: a channel concatenation. */
+cudaError_t tessera_cuda_concat (float                     *output,
+                                 const float *const        *inputs,
+                                 const size_t              *sizes,
+                                 unsigned                   n,
+                                 cudaStream_t               stream);
+
+/* Resizing as the CPU backend samples (tessera-cuda-resize.cu). */
+
+typedef struct
+{
+  const float *input;
+  float       *output;
+  int          mode;            /* TesseraKernelResizeMode */
+  unsigned     channels;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_height;
+  unsigned     out_width;
+} TesseraKernelResize;
+
+cudaError_t tessera_cuda_resize (const TesseraKernelResize *params,
+                                 cudaStream_t               stream);
+
+/* Global average pooling and fully connected layers (tessera-cuda-reduce.cu). */
+
+typedef struct
+{
+  const float *input;           /* in_channels × 1 × 1 */
+  const float *weight;          /* [out][in] */
+  const float *bias;            /* nullable */
+  float       *output;
+  unsigned     in_channels;
+  unsigned     out_channels;
+  int          activation;
+  float        slope;
+} TesseraKernelLinear;
+
+cudaError_t tessera_cuda_global_avg_pool (const float               *input,
+                                          float                     *output,
+                                          unsigned                   channels,
+                                          size_t                     plane,
+                                          cudaStream_t               stream);
+cudaError_t tessera_cuda_linear          (const TesseraKernelLinear *params,
+                                          cudaStream_t               stream);
+
+#ifdef __cplusplus
+}
+#endif

@@ -1,0 +1,1069 @@
+/* tessera-cuda-backend.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-cuda"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include "tessera-cuda-private.h"
+#include "tessera-error.h"
+#include "tessera-kernels.h"
+
+/* The CUDA backend: buffers are device memory, every op is queued on the
+ * backend's one stream, and the host waits only at the end of a download.
+ *
+ * Freed buffers are kept for the next node or tile that needs one of their
+ * size: cudaMalloc and cudaFree cost far more than the smaller ops, and
+ * cudaFree waits for the device. A buffer can be taken again while kernels
+ * that read it are still queued, because the stream runs in order.
+ *
+ * Weights are uploaded on first use, converted to fp16 for the fp16 GEMMs,
+ * and kept by their host address as the CPU backend keeps its Winograd
+ * transforms. Every CUDA and cuBLAS call is checked; a failure becomes a
+ * GError, and running out of device memory is TESSERA_ERROR_NO_MEMORY, so
+ * that the engine can retry with smaller tiles. */
+
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_NONE == TESSERA_KERNEL_ACTIVATION_NONE);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_RELU == TESSERA_KERNEL_ACTIVATION_RELU);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_LEAKY == TESSERA_KERNEL_ACTIVATION_LEAKY);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_PRELU == TESSERA_KERNEL_ACTIVATION_PRELU);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_SIGMOID == TESSERA_KERNEL_ACTIVATION_SIGMOID);
+G_STATIC_ASSERT ((int) TESSERA_PAD_ZERO == TESSERA_KERNEL_PAD_ZERO);
+G_STATIC_ASSERT ((int) TESSERA_PAD_REFLECT == TESSERA_KERNEL_PAD_REFLECT);
+G_STATIC_ASSERT ((int) TESSERA_PAD_REPLICATE == TESSERA_KERNEL_PAD_REPLICATE);
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_NEAREST == TESSERA_KERNEL_RESIZE_NEAREST);
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_BILINEAR == TESSERA_KERNEL_RESIZE_BILINEAR);
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_BICUBIC == TESSERA_KERNEL_RESIZE_BICUBIC);
+G_STATIC_ASSERT (TESSERA_NODE_MAX_INPUTS == TESSERA_KERNEL_MAX_INPUTS);
+
+/* Turing's tensor cores are the oldest the fp16 path is written for. */
+#define MIN_MAJOR 7
+#define MIN_MINOR 5
+
+/* An im2col matrix is made a band of output rows at a time, at most this
+ * large: big enough for GEMMs that fill the GPU, small beside its memory. */
+#define COLUMN_BYTES ((gsize) 128 << 20)
+
+/* Uploads and downloads go through two halves of a pinned buffer in
+ * turn, so that one half is copied on the host while the other is in
+ * flight. */
+#define STAGING_HALF_BYTES ((gsize) 16 << 20)
+
+/* Spare buffers beyond this many are freed, oldest first. */
+#define MAX_SPARE 64
+
+struct _TesseraBuffer
+{
+  float *data;
+  gsize  size;
+};
+
+typedef struct
+{
+  void  *data;
+  gsize  size;
+} DeviceArray;
+
+typedef enum
+{
+  SCRATCH_COLUMNS,    /* im2col matrices, transposed convolutions' products */
+  SCRATCH_UPLOAD,     /* weights on their way to fp16 */
+  N_SCRATCH
+} ScratchSlot;
+
+typedef struct
+{
+  TesseraBackend    parent;
+  int               device;
+  TesseraPrecision  precision;
+  cudaStream_t      stream;
+  cublasHandle_t    cublas;
+  GPtrArray        *spare;               /* TesseraBuffer, freed and kept */
+  GHashTable       *weights;             /* host weights → DeviceArray for the GEMMs */
+  GHashTable       *floats;              /* host floats → DeviceArray of fp32 */
+  DeviceArray       scratch[N_SCRATCH];
+  float            *staging;             /* pinned, 2 × STAGING_HALF_BYTES */
+  cudaEvent_t       staged[2];           /* each half's last copy */
+} CudaBackend;
+
+/* The arguments of compute(), as one. */
+typedef struct
+{
+  const TesseraNode   *node;
+  TesseraBuffer      **inputs;
+  const TesseraShape  *shapes;
+  TesseraBuffer       *residual;
+  TesseraBuffer       *output;
+  const TesseraShape  *output_shape;
+} Op;
+
+static const TesseraBackendVTable cuda_vtable;
+
+static gboolean
+cuda_failed (cudaError_t   status,
+             const char   *call,
+             const char   *location,
+             GError      **error)
+{
+  /* Clears the error where it is not sticky, as running out of memory is not. */
+  cudaGetLastError ();
+
+  if (status == cudaErrorMemoryAllocation)
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                 _("not enough GPU memory (%s: %s); try a smaller tile"),
+                 call, cudaGetErrorString (status));
+  else
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("CUDA failed: %s: %s (%s, at %s)"),
+                 call, cudaGetErrorString (status), cudaGetErrorName (status), location);
+  return FALSE;
+}
+
+static gboolean
+cublas_failed (cublasStatus_t   status,
+               const char      *call,
+               const char      *location,
+               GError         **error)
+{
+  if (status == CUBLAS_STATUS_ALLOC_FAILED)
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                 _("not enough GPU memory (%s: %s); try a smaller tile"),
+                 call, cublasGetStatusString (status));
+  else
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("cuBLAS failed: %s: %s (at %s)"),
+                 call, cublasGetStatusString (status), location);
+  return FALSE;
+}
+
+/* TRUE when @call succeeded; otherwise FALSE, with @error set. */
+#define CUDA_CHECK(call, error) \
+  ({ cudaError_t status_ = (call); status_ == cudaSuccess || cuda_failed (status_, #call, G_STRLOC, (error)); })
+#define CUBLAS_CHECK(call, error) \
+  ({ cublasStatus_t status_ = (call); \
+     status_ == CUBLAS_STATUS_SUCCESS || cublas_failed (status_, #call, G_STRLOC, (error)); })
+
+/* The calling thread's device is the backend's: the engine calls from
+ * worker threads, and CUDA's current device is per thread. */
+static gboolean
+use_device (CudaBackend  *self,
+            GError      **error)
+{
+  return CUDA_CHECK (cudaSetDevice (self->device), error);
+}
+
+/* Frees device memory that queued work may still read. */
+static void
+device_free (CudaBackend *self,
+             void        *data)
+{
+  if (data == NULL)
+    return;
+  cudaStreamSynchronize (self->stream);
+  cudaFree (data);
+}
+
+static void
+drop_spares (CudaBackend *self)
+{
+  cudaStreamSynchronize (self->stream);
+  g_ptr_array_set_size (self->spare, 0);
+}
+
+/* Device memory; when it is short, the spare buffers go back first. */
+static gboolean
+device_alloc (CudaBackend  *self,
+              void        **data,
+              gsize         size,
+              GError      **error)
+{
+  cudaError_t status = cudaMalloc (data, size);
+
+  if (status == cudaErrorMemoryAllocation && self->spare->len > 0)
+    {
+      cudaGetLastError ();
+      drop_spares (self);
+      status = cudaMalloc (data, size);
+    }
+
+  if (status == cudaErrorMemoryAllocation)
+    {
+      cudaGetLastError ();
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough GPU memory for %.0f MB; try a smaller tile"), size / 1e6);
+      return FALSE;
+    }
+
+  return CUDA_CHECK (status, error);
+}
+
+static void
+buffer_release (gpointer data)
+{
+  TesseraBuffer *buffer = data;
+
+  cudaFree (buffer->data);
+  g_free (buffer);
+}
+
+static void
+device_array_free (gpointer data)
+{
+  DeviceArray *array = data;
+
+  cudaFree (array->data);
+  g_free (array);
+}
+
+static void
+cuda_free (TesseraBackend *backend)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+
+  cudaSetDevice (self->device);
+  if (self->stream != NULL)
+    cudaStreamSynchronize (self->stream);
+
+  g_clear_pointer (&self->spare, g_ptr_array_unref);
+  g_clear_pointer (&self->weights, g_hash_table_unref);
+  g_clear_pointer (&self->floats, g_hash_table_unref);
+  for (guint i = 0; i < N_SCRATCH; i++)
+    cudaFree (self->scratch[i].data);
+  if (self->staging != NULL)
+    cudaFreeHost (self->staging);
+  for (guint i = 0; i < G_N_ELEMENTS (self->staged); i++)
+    if (self->staged[i] != NULL)
+      cudaEventDestroy (self->staged[i]);
+  if (self->cublas != NULL)
+    cublasDestroy (self->cublas);
+  if (self->stream != NULL)
+    cudaStreamDestroy (self->stream);
+  g_free (self);
+}
+
+static TesseraBuffer *
+cuda_buffer_new (TesseraBackend  *backend,
+                 gsize            n_floats,
+                 GError         **error)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  gsize size = MAX (n_floats, 1) * sizeof (float);
+  TesseraBuffer *buffer = NULL;
+  guint best = G_MAXUINT;
+  void *data;
+
+  if (!use_device (self, error))
+    return NULL;
+
+  /* The smallest spare buffer at most a quarter too large. */
+  for (guint i = 0; i < self->spare->len; i++)
+    {
+      TesseraBuffer *spare = g_ptr_array_index (self->spare, i);
+
+      if (spare->size >= size && spare->size - size <= size / 4 &&
+          (best == G_MAXUINT || spare->size < ((TesseraBuffer *) g_ptr_array_index (self->spare, best))->size))
+        best = i;
+    }
+  if (best != G_MAXUINT)
+    return g_ptr_array_steal_index (self->spare, best);
+
+  if (!device_alloc (self, &data, size, error))
+    return NULL;
+
+  buffer = g_new (TesseraBuffer, 1);
+  buffer->data = data;
+  buffer->size = size;
+  return buffer;
+}
+
+static void
+cuda_buffer_free (TesseraBackend *backend,
+                  TesseraBuffer  *buffer)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+
+  g_ptr_array_add (self->spare, buffer);
+  if (self->spare->len > MAX_SPARE)
+    {
+      cudaSetDevice (self->device);
+      cudaStreamSynchronize (self->stream);
+      g_ptr_array_remove_index (self->spare, 0);
+    }
+}
+
+static gboolean
+ensure_staging (CudaBackend  *self,
+                GError      **error)
+{
+  if (self->staging != NULL)
+    return TRUE;
+
+  if (!CUDA_CHECK (cudaMallocHost ((void **) &self->staging, 2 * STAGING_HALF_BYTES), error))
+    {
+      self->staging = NULL;
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static float *
+staging_half (CudaBackend *self,
+              guint        half)
+{
+  return self->staging + half * (STAGING_HALF_BYTES / sizeof (float));
+}
+
+static gboolean
+cuda_upload (TesseraBackend  *backend,
+             TesseraBuffer   *buffer,
+             const float     *data,
+             gsize            n_floats,
+             GError         **error)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  gsize chunk = STAGING_HALF_BYTES / sizeof (float);
+
+  if (!use_device (self, error) || !ensure_staging (self, error))
+    return FALSE;
+
+  for (gsize done = 0, i = 0; done < n_floats; done += chunk, i++)
+    {
+      gsize n = MIN (chunk, n_floats - done);
+      float *staging = staging_half (self, i % 2);
+
+      /* That half's previous copy must have left it. */
+      if (!CUDA_CHECK (cudaEventSynchronize (self->staged[i % 2]), error))
+        return FALSE;
+      memcpy (staging, data + done, n * sizeof (float));
+      if (!CUDA_CHECK (cudaMemcpyAsync (buffer->data + done, staging, n * sizeof (float),
+                                        cudaMemcpyHostToDevice, self->stream), error) ||
+          !CUDA_CHECK (cudaEventRecord (self->staged[i % 2], self->stream), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* Chunk i is copied into half i mod 2 while chunk i − 1 is taken out of
+ * the other; the last wait leaves nothing in flight. */
+static gboolean
+cuda_download (TesseraBackend  *backend,
+               TesseraBuffer   *buffer,
+               float           *data,
+               gsize            n_floats,
+               GError         **error)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  gsize chunk = STAGING_HALF_BYTES / sizeof (float);
+  gsize n_chunks = (n_floats + chunk - 1) / chunk;
+
+  if (!use_device (self, error) || !ensure_staging (self, error))
+    return FALSE;
+
+  for (gsize i = 0; i <= n_chunks; i++)
+    {
+      if (i < n_chunks)
+        {
+          gsize n = MIN (chunk, n_floats - i * chunk);
+
+          if (!CUDA_CHECK (cudaMemcpyAsync (staging_half (self, i % 2), buffer->data + i * chunk,
+                                            n * sizeof (float), cudaMemcpyDeviceToHost, self->stream), error) ||
+              !CUDA_CHECK (cudaEventRecord (self->staged[i % 2], self->stream), error))
+            return FALSE;
+        }
+
+      if (i > 0)
+        {
+          gsize previous = i - 1;
+          gsize n = MIN (chunk, n_floats - previous * chunk);
+
+          if (!CUDA_CHECK (cudaEventSynchronize (self->staged[previous % 2]), error))
+            return FALSE;
+          memcpy (data + previous * chunk, staging_half (self, previous % 2), n * sizeof (float));
+        }
+    }
+
+  return TRUE;
+}
+
+/* Grow-only device memory for an op's intermediate results. */
+static void *
+scratch (CudaBackend  *self,
+         ScratchSlot   slot,
+         gsize         size,
+         GError      **error)
+{
+  DeviceArray *array = &self->scratch[slot];
+
+  if (array->size < size)
+    {
+      device_free (self, array->data);
+      array->data = NULL;
+      array->size = 0;
+      if (!device_alloc (self, &array->data, size, error))
+        return NULL;
+      array->size = size;
+    }
+
+  return array->data;
+}
+
+/* @n floats at @host on the device, uploaded on first use and kept; in
+ * fp16 when @half. */
+static const void *
+device_copy (CudaBackend  *self,
+             GHashTable   *cache,
+             const float  *host,
+             gsize         n,
+             gboolean      half,
+             GError      **error)
+{
+  DeviceArray *array = g_hash_table_lookup (cache, host);
+  gsize size = n * (half ? 2 : sizeof (float));
+  void *data;
+
+  if (host == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT, _("a layer has no weights"));
+      return NULL;
+    }
+  if (array != NULL && array->size == size)
+    return array->data;
+
+  /* Another tensor at a freed one's address. */
+  if (array != NULL)
+    {
+      cudaStreamSynchronize (self->stream);
+      g_hash_table_remove (cache, host);
+    }
+
+  if (!device_alloc (self, &data, size, error))
+    return NULL;
+
+  if (half)
+    {
+      float *floats = scratch (self, SCRATCH_UPLOAD, n * sizeof (float), error);
+
+      if (floats == NULL ||
+          !CUDA_CHECK (cudaMemcpyAsync (floats, host, n * sizeof (float), cudaMemcpyHostToDevice,
+                                        self->stream), error) ||
+          !CUDA_CHECK (tessera_cuda_to_half (data, floats, n, self->stream), error))
+        {
+          device_free (self, data);
+          return NULL;
+        }
+    }
+  else if (!CUDA_CHECK (cudaMemcpyAsync (data, host, size, cudaMemcpyHostToDevice, self->stream), error))
+    {
+      device_free (self, data);
+      return NULL;
+    }
+
+  array = g_new (DeviceArray, 1);
+  array->data = data;
+  array->size = size;
+  g_hash_table_insert (cache, (gpointer) host, array);
+  return data;
+}
+
+static const float *
+device_floats (CudaBackend  *self,
+               const float  *host,
+               gsize         n,
+               GError      **error)
+{
+  return device_copy (self, self->floats, host, n, FALSE, error);
+}
+
+/* Bias, activation, scale and residual of a convolution, with its bias
+ * and slopes on the device. */
+static gboolean
+epilogue_init (CudaBackend            *self,
+               const Op               *op,
+               TesseraKernelEpilogue  *epilogue,
+               GError                **error)
+{
+  const TesseraNode *node = op->node;
+
+  *epilogue = (TesseraKernelEpilogue) {
+    .residual = op->residual != NULL ? op->residual->data : NULL,
+    .activation = node->activation,
+    .slope = node->slope,
+    .scale = node->scale_a,
+  };
+
+  if (node->bias != NULL &&
+      (epilogue->bias = device_floats (self, node->bias, node->out_channels, error)) == NULL)
+    return FALSE;
+  if (node->activation == TESSERA_ACTIVATION_PRELU &&
+      (epilogue->slopes = device_floats (self, node->slopes, node->out_channels, error)) == NULL)
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+epilogue_is_identity (const TesseraKernelEpilogue *epilogue)
+{
+  return epilogue->bias == NULL && epilogue->activation == TESSERA_KERNEL_ACTIVATION_NONE &&
+         epilogue->scale == 1.f && epilogue->residual == NULL;
+}
+
+/* C = A · op(B) in cuBLAS's column-major terms, C in fp32; A and B in
+ * fp16 when @half. A row-major matrix is its column-major transpose, so a
+ * row-major W (m × k) · X (k × n) is computed as Xᵀ · Wᵀ. */
+static gboolean
+gemm (CudaBackend  *self,
+      gboolean      half,
+      gboolean      transpose_b,
+      int           m,
+      int           n,
+      int           k,
+      const void   *a,
+      int           lda,
+      const void   *b,
+      int           ldb,
+      float        *c,
+      int           ldc,
+      GError      **error)
+{
+  const float one = 1.f, zero = 0.f;
+  cublasOperation_t op_b = transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
+
+  if (half)
+    return CUBLAS_CHECK (cublasGemmEx (self->cublas, CUBLAS_OP_N, op_b, m, n, k,
+                                       &one, a, CUDA_R_16F, lda, b, CUDA_R_16F, ldb,
+                                       &zero, c, CUDA_R_32F, ldc,
+                                       CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT), error);
+
+  return CUBLAS_CHECK (cublasSgemm (self->cublas, CUBLAS_OP_N, op_b, m, n, k,
+                                    &one, a, lda, b, ldb, &zero, c, ldc), error);
+}
+
+/* GEMM sizes are ints. */
+static gboolean
+check_gemm_size (gsize    size,
+                 GError **error)
+{
+  if (size <= G_MAXINT)
+    return TRUE;
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
+               _("a convolution is too large for the GPU's matrix products; try a smaller tile"));
+  return FALSE;
+}
+
+/* Convolution as GEMM: output rows are unrolled a band at a time into an
+ * im2col matrix (in fp16 for the tensor cores), and the weights (out ×
+ * in·k²) multiply it straight into the output's rows. Several inputs are
+ * read as their channel concatenation. */
+static gboolean
+conv2d (CudaBackend  *self,
+        const Op     *op,
+        GError      **error)
+{
+  const TesseraNode *node = op->node;
+  gboolean half = self->precision == TESSERA_PRECISION_FP16;
+  guint ow = op->output_shape->width, oh = op->output_shape->height;
+  gsize plane = (gsize) oh * ow;
+  gsize k = (gsize) node->in_channels * node->kernel * node->kernel;
+  gsize element = half ? 2 : sizeof (float);
+  TesseraKernelEpilogue epilogue;
+  const void *weight;
+
+  if (!check_gemm_size (MAX (plane, k), error))
+    return FALSE;
+
+  weight = device_copy (self, self->weights, node->weight, node->out_channels * k, half, error);
+  if (weight == NULL || !epilogue_init (self, op, &epilogue, error))
+    return FALSE;
+
+  if (!half && node->kernel == 1 && node->stride == 1 && node->padding == 0 && node->n_inputs == 1)
+    {
+      /* A 1×1 convolution's input already is the matrix. */
+      if (!gemm (self, FALSE, FALSE, plane, node->out_channels, k,
+                 op->inputs[0]->data, plane, weight, k, op->output->data, plane, error))
+        return FALSE;
+    }
+  else
+    {
+      guint rows = MAX (1, MIN (oh, COLUMN_BYTES / (k * ow * element)));
+      TesseraKernelIm2col im2col = {
+        .n_inputs = node->n_inputs,
+        .in_height = op->shapes[0].height,
+        .in_width = op->shapes[0].width,
+        .out_width = ow,
+        .kernel = node->kernel,
+        .stride = node->stride,
+        .padding = node->padding,
+        .half = half,
+      };
+
+      im2col.columns = scratch (self, SCRATCH_COLUMNS, k * rows * ow * element, error);
+      if (im2col.columns == NULL)
+        return FALSE;
+      for (guint i = 0; i < node->n_inputs; i++)
+        {
+          im2col.inputs[i] = op->inputs[i]->data;
+          im2col.channels[i] = op->shapes[i].channels;
+        }
+
+      for (guint r0 = 0; r0 < oh; r0 += rows)
+        {
+          gsize n;
+
+          im2col.first_row = r0;
+          im2col.n_rows = MIN (rows, oh - r0);
+          n = (gsize) im2col.n_rows * ow;
+          if (!CUDA_CHECK (tessera_cuda_im2col (&im2col, self->stream), error) ||
+              !gemm (self, half, FALSE, n, node->out_channels, k, im2col.columns, n, weight, k,
+                     op->output->data + (gsize) r0 * ow, plane, error))
+            return FALSE;
+        }
+    }
+
+  if (epilogue_is_identity (&epilogue))
+    return TRUE;
+  return CUDA_CHECK (tessera_cuda_epilogue (op->output->data, node->out_channels, plane, &epilogue,
+                                            self->stream), error);
+}
+
+/* Transposed convolution: for a block of output channels, the input times
+ * their weights gives each input pixel's contribution to each tap
+ * (in fp32: these layers are few and small), and col2im gathers them into
+ * place with the epilogue. */
+static gboolean
+deconv2d (CudaBackend  *self,
+          const Op     *op,
+          GError      **error)
+{
+  const TesseraNode *node = op->node;
+  guint kk = node->kernel * node->kernel;
+  gsize in_plane = (gsize) op->shapes[0].height * op->shapes[0].width;
+  guint block = MAX (1, MIN (node->out_channels, COLUMN_BYTES / (kk * in_plane * sizeof (float))));
+  TesseraKernelCol2im col2im = {
+    .output = op->output->data,
+    .in_height = op->shapes[0].height,
+    .in_width = op->shapes[0].width,
+    .out_height = op->output_shape->height,
+    .out_width = op->output_shape->width,
+    .kernel = node->kernel,
+    .stride = node->stride,
+    .padding = node->padding,
+  };
+  TesseraKernelEpilogue epilogue;
+  const float *weight;
+  float *columns;
+
+  if (!check_gemm_size (MAX (in_plane, (gsize) node->out_channels * kk), error))
+    return FALSE;
+
+  weight = device_floats (self, node->weight, (gsize) node->in_channels * node->out_channels * kk, error);
+  if (weight == NULL || !epilogue_init (self, op, &epilogue, error))
+    return FALSE;
+  columns = scratch (self, SCRATCH_COLUMNS, (gsize) block * kk * in_plane * sizeof (float), error);
+  if (columns == NULL)
+    return FALSE;
+  col2im.columns = columns;
+
+  /* Weights [in][out][k][k]: a block of outputs is a column block. */
+  for (guint o0 = 0; o0 < node->out_channels; o0 += block)
+    {
+      col2im.first_channel = o0;
+      col2im.n_channels = MIN (block, node->out_channels - o0);
+      if (!gemm (self, FALSE, TRUE, in_plane, col2im.n_channels * kk, node->in_channels,
+                 op->inputs[0]->data, in_plane, weight + (gsize) o0 * kk, node->out_channels * kk,
+                 columns, in_plane, error) ||
+          !CUDA_CHECK (tessera_cuda_col2im (&col2im, &epilogue, self->stream), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+elementwise (CudaBackend  *self,
+             const Op     *op,
+             GError      **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelElementwise params = {
+    .a = op->inputs[0]->data,
+    .b = node->n_inputs > 1 ? op->inputs[1]->data : NULL,
+    .output = op->output->data,
+    .channels = op->output_shape->channels,
+    .plane = (gsize) op->output_shape->height * op->output_shape->width,
+    .activation = node->activation,
+    .slope = node->slope,
+    .scale_a = node->scale_a,
+    .scale_b = node->scale_b,
+    .min = node->min,
+    .max = node->max,
+  };
+
+  switch (node->op)
+    {
+    case TESSERA_OP_ACTIVATION:
+      params.op = TESSERA_KERNEL_ACTIVATE;
+      if (node->activation == TESSERA_ACTIVATION_PRELU &&
+          (params.slopes = device_floats (self, node->slopes, params.channels, error)) == NULL)
+        return FALSE;
+      break;
+    case TESSERA_OP_ADD:
+      params.op = TESSERA_KERNEL_ADD;
+      break;
+    case TESSERA_OP_MUL_CHANNELS:
+      params.op = TESSERA_KERNEL_MUL_CHANNELS;
+      break;
+    case TESSERA_OP_CLAMP:
+      params.op = TESSERA_KERNEL_CLAMP;
+      break;
+    case TESSERA_OP_AFFINE:
+    default:
+      params.op = TESSERA_KERNEL_AFFINE;
+      break;
+    }
+
+  return CUDA_CHECK (tessera_cuda_elementwise (&params, self->stream), error);
+}
+
+static gboolean
+layout (CudaBackend  *self,
+        const Op     *op,
+        GError      **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelLayout params = {
+    .input = op->inputs[0]->data,
+    .output = op->output->data,
+    .channels = op->output_shape->channels,
+    .in_height = op->shapes[0].height,
+    .in_width = op->shapes[0].width,
+    .out_height = op->output_shape->height,
+    .out_width = op->output_shape->width,
+    .factor = node->factor,
+    .pad_mode = node->pad_mode,
+    .top = node->top,
+    .left = node->left,
+  };
+
+  switch (node->op)
+    {
+    case TESSERA_OP_CONCAT:
+      {
+        const float *inputs[TESSERA_NODE_MAX_INPUTS];
+        size_t sizes[TESSERA_NODE_MAX_INPUTS];
+
+        for (guint k = 0; k < node->n_inputs; k++)
+          {
+            inputs[k] = op->inputs[k]->data;
+            sizes[k] = (size_t) op->shapes[k].channels * op->shapes[k].height * op->shapes[k].width;
+          }
+        return CUDA_CHECK (tessera_cuda_concat (op->output->data, inputs, sizes, node->n_inputs,
+                                                self->stream), error);
+      }
+    case TESSERA_OP_PIXEL_SHUFFLE:
+      params.op = TESSERA_KERNEL_PIXEL_SHUFFLE;
+      break;
+    case TESSERA_OP_PIXEL_UNSHUFFLE:
+      params.op = TESSERA_KERNEL_PIXEL_UNSHUFFLE;
+      break;
+    case TESSERA_OP_CROP:
+      params.op = TESSERA_KERNEL_CROP;
+      break;
+    case TESSERA_OP_PAD:
+    default:
+      params.op = TESSERA_KERNEL_PAD;
+      break;
+    }
+
+  return CUDA_CHECK (tessera_cuda_layout (&params, self->stream), error);
+}
+
+static gboolean
+resize (CudaBackend  *self,
+        const Op     *op,
+        GError      **error)
+{
+  TesseraKernelResize params = {
+    .input = op->inputs[0]->data,
+    .output = op->output->data,
+    .mode = op->node->resize_mode,
+    .channels = op->output_shape->channels,
+    .in_height = op->shapes[0].height,
+    .in_width = op->shapes[0].width,
+    .out_height = op->output_shape->height,
+    .out_width = op->output_shape->width,
+  };
+
+  return CUDA_CHECK (tessera_cuda_resize (&params, self->stream), error);
+}
+
+static gboolean
+reduce (CudaBackend  *self,
+        const Op     *op,
+        GError      **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelLinear params = {
+    .input = op->inputs[0]->data,
+    .output = op->output->data,
+    .in_channels = node->in_channels,
+    .out_channels = node->out_channels,
+    .activation = node->activation,
+    .slope = node->slope,
+  };
+
+  if (node->op == TESSERA_OP_GLOBAL_AVG_POOL)
+    return CUDA_CHECK (tessera_cuda_global_avg_pool (op->inputs[0]->data, op->output->data,
+                                                     op->output_shape->channels,
+                                                     (gsize) op->shapes[0].height * op->shapes[0].width,
+                                                     self->stream), error);
+
+  params.weight = device_floats (self, node->weight, (gsize) node->out_channels * node->in_channels, error);
+  if (params.weight == NULL)
+    return FALSE;
+  if (node->bias != NULL && (params.bias = device_floats (self, node->bias, node->out_channels, error)) == NULL)
+    return FALSE;
+  return CUDA_CHECK (tessera_cuda_linear (&params, self->stream), error);
+}
+
+static gboolean
+cuda_compute (TesseraBackend      *backend,
+              const TesseraNode   *node,
+              TesseraBuffer      **inputs,
+              const TesseraShape  *input_shapes,
+              TesseraBuffer       *residual,
+              TesseraBuffer       *output,
+              const TesseraShape  *output_shape,
+              GError             **error)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  Op op = { node, inputs, input_shapes, residual, output, output_shape };
+
+  if (!use_device (self, error))
+    return FALSE;
+
+  switch (node->op)
+    {
+    case TESSERA_OP_CONV2D:
+      return conv2d (self, &op, error);
+    case TESSERA_OP_DECONV2D:
+      return deconv2d (self, &op, error);
+    case TESSERA_OP_ACTIVATION:
+    case TESSERA_OP_ADD:
+    case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_CLAMP:
+    case TESSERA_OP_AFFINE:
+      return elementwise (self, &op, error);
+    case TESSERA_OP_CONCAT:
+    case TESSERA_OP_PIXEL_SHUFFLE:
+    case TESSERA_OP_PIXEL_UNSHUFFLE:
+    case TESSERA_OP_CROP:
+    case TESSERA_OP_PAD:
+      return layout (self, &op, error);
+    case TESSERA_OP_RESIZE:
+      return resize (self, &op, error);
+    case TESSERA_OP_GLOBAL_AVG_POOL:
+    case TESSERA_OP_LINEAR:
+      return reduce (self, &op, error);
+    case TESSERA_OP_INPUT:
+    case TESSERA_N_OPS:
+    default:
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+      return FALSE;
+    }
+}
+
+static const TesseraBackendVTable cuda_vtable = {
+  .name = "cuda",
+  .free = cuda_free,
+  .buffer_new = cuda_buffer_new,
+  .buffer_free = cuda_buffer_free,
+  .upload = cuda_upload,
+  .download = cuda_download,
+  .compute = cuda_compute,
+};
+
+/* How many devices there are, or why there are none to use. */
+static int
+count_devices (GError **error)
+{
+  int count = 0;
+  cudaError_t status = cudaGetDeviceCount (&count);
+
+  if (status == cudaSuccess && count > 0)
+    return count;
+
+  cudaGetLastError ();
+  if (status == cudaSuccess || status == cudaErrorNoDevice)
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, _("no CUDA device found"));
+  else if (status == cudaErrorInsufficientDriver)
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("no NVIDIA driver was found, or it is too old for CUDA %d.%d"),
+                 CUDART_VERSION / 1000, CUDART_VERSION % 1000 / 10);
+  else
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("CUDA cannot be used: %s"), cudaGetErrorString (status));
+  return 0;
+}
+
+void
+tessera_cuda_device_free (TesseraCudaDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->name);
+  g_free (device);
+}
+
+/**
+ * tessera_cuda_list_devices:
+ *
+ * Returns: (transfer container) (nullable): the CUDA devices, each a
+ *   #TesseraCudaDevice; %NULL when there is no driver or no device
+ */
+GPtrArray *
+tessera_cuda_list_devices (GError **error)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  int count = count_devices (error);
+  int driver = 0, runtime = 0, current = 0;
+
+  if (count == 0)
+    return NULL;
+
+  cudaDriverGetVersion (&driver);
+  cudaRuntimeGetVersion (&runtime);
+  cudaGetDevice (&current);
+  devices = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_cuda_device_free);
+
+  for (int i = 0; i < count; i++)
+    {
+      g_autoptr(TesseraCudaDevice) device = g_new0 (TesseraCudaDevice, 1);
+      struct cudaDeviceProp properties;
+      size_t free_bytes = 0, total_bytes = 0;
+
+      if (!CUDA_CHECK (cudaGetDeviceProperties (&properties, i), error))
+        return NULL;
+
+      device->index = i;
+      device->name = g_strndup (properties.name, sizeof properties.name);
+      device->total_memory = properties.totalGlobalMem;
+      device->major = properties.major;
+      device->minor = properties.minor;
+      device->driver_version = driver;
+      device->runtime_version = runtime;
+
+      /* Free memory is only known inside the device's context. */
+      if (cudaSetDevice (i) == cudaSuccess && cudaMemGetInfo (&free_bytes, &total_bytes) == cudaSuccess)
+        device->free_memory = free_bytes;
+      else
+        cudaGetLastError ();
+
+      g_ptr_array_add (devices, g_steal_pointer (&device));
+    }
+
+  cudaSetDevice (current);
+  return g_steal_pointer (&devices);
+}
+
+/**
+ * tessera_cuda_backend_new:
+ * @device: the device's index
+ * @precision: of the convolutions' products; activations are always fp32
+ *
+ * Returns: (nullable): the backend, or %NULL when the device cannot be used
+ */
+TesseraBackend *
+tessera_cuda_backend_new (int                device,
+                          TesseraPrecision   precision,
+                          GError           **error)
+{
+  CudaBackend *self;
+  int count = count_devices (error);
+  int major = 0, minor = 0;
+
+  if (count == 0)
+    return NULL;
+  if (device < 0 || device >= count)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("there is no CUDA device %d (devices: 0 to %d)"), device, count - 1);
+      return NULL;
+    }
+
+  if (!CUDA_CHECK (cudaDeviceGetAttribute (&major, cudaDevAttrComputeCapabilityMajor, device), error) ||
+      !CUDA_CHECK (cudaDeviceGetAttribute (&minor, cudaDevAttrComputeCapabilityMinor, device), error))
+    return NULL;
+  if (major < MIN_MAJOR || (major == MIN_MAJOR && minor < MIN_MINOR))
+    {
+      struct cudaDeviceProp properties;
+
+      cudaGetDeviceProperties (&properties, device);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("%s is unsupported: its compute capability is %d.%d, and Tessera needs %d.%d (Turing) or newer"),
+                   properties.name, major, minor, MIN_MAJOR, MIN_MINOR);
+      return NULL;
+    }
+
+  self = g_new0 (CudaBackend, 1);
+  self->parent.vtable = &cuda_vtable;
+  self->device = device;
+  self->precision = precision;
+  self->spare = g_ptr_array_new_with_free_func (buffer_release);
+  self->weights = g_hash_table_new_full (NULL, NULL, NULL, device_array_free);
+  self->floats = g_hash_table_new_full (NULL, NULL, NULL, device_array_free);
+
+  if (!use_device (self, error) ||
+      !CUDA_CHECK (cudaStreamCreateWithFlags (&self->stream, cudaStreamNonBlocking), error) ||
+      !CUDA_CHECK (cudaEventCreateWithFlags (&self->staged[0], cudaEventDisableTiming), error) ||
+      !CUDA_CHECK (cudaEventCreateWithFlags (&self->staged[1], cudaEventDisableTiming), error) ||
+      !CUBLAS_CHECK (cublasCreate (&self->cublas), error) ||
+      !CUBLAS_CHECK (cublasSetStream (self->cublas, self->stream), error))
+    {
+      cuda_free (&self->parent);
+      return NULL;
+    }
+
+  return &self->parent;
+}
+
+/**
+ * tessera_cuda_backend_get_memory:
+ *
+ * Returns: whether @backend is a CUDA backend whose device told its free
+ *   and total memory
+ */
+gboolean
+tessera_cuda_backend_get_memory (TesseraBackend *backend,
+                                 guint64        *free_bytes,
+                                 guint64        *total_bytes)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  size_t free_memory = 0, total_memory = 0;
+
+  if (backend == NULL || backend->vtable != &cuda_vtable)
+    return FALSE;
+  if (cudaSetDevice (self->device) != cudaSuccess ||
+      cudaMemGetInfo (&free_memory, &total_memory) != cudaSuccess)
+    {
+      cudaGetLastError ();
+      return FALSE;
+    }
+
+  if (free_bytes != NULL)
+    *free_bytes = free_memory;
+  if (total_bytes != NULL)
+    *total_bytes = total_memory;
+  return TRUE;
+}

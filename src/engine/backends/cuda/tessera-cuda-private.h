@@ -1,0 +1,47 @@
+/* tessera-cuda-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "backends/tessera-backend-private.h"
+
+G_BEGIN_DECLS
+
+/* The CUDA backend: activations stay in device memory as float32 for the
+ * whole graph; convolutions run as cuBLAS GEMMs, in fp16 with fp32 sums on
+ * the tensor cores, or in fp32. A build without CUDA has these functions
+ * too, and they fail with a message that says so. */
+
+typedef enum
+{
+  TESSERA_PRECISION_FP16,
+  TESSERA_PRECISION_FP32,
+} TesseraPrecision;
+
+typedef struct
+{
+  int      index;
+  char    *name;
+  guint64  total_memory;
+  guint64  free_memory;
+  int      major;             /* compute capability */
+  int      minor;
+  int      driver_version;    /* as CUDA writes them: 13000 is 13.0 */
+  int      runtime_version;
+} TesseraCudaDevice;
+
+void            tessera_cuda_device_free         (TesseraCudaDevice  *device);
+GPtrArray      *tessera_cuda_list_devices        (GError            **error);
+TesseraBackend *tessera_cuda_backend_new         (int                 device,
+                                                  TesseraPrecision    precision,
+                                                  GError            **error);
+gboolean        tessera_cuda_backend_get_memory  (TesseraBackend     *backend,
+                                                  guint64            *free_bytes,
+                                                  guint64            *total_bytes);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCudaDevice, tessera_cuda_device_free)
+
+G_END_DECLS

@@ -1,0 +1,736 @@
+/* test-gpu.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "backends/cuda/tessera-cuda-private.h"
+#include "tessera-runner-private.h"
+#include "tessera-test-utils.h"
+
+/* The CUDA backend against the CPU reference, op family by op family and
+ * whole small networks, in fp32 and fp16, with the normalised error
+ * ‖gpu − cpu‖ / ‖cpu‖ as ggml's test-backend-ops measures it. Random
+ * inputs, odd sizes. Without a usable CUDA device every test is skipped
+ * and says why. */
+
+#define W2X "waifu2x@1.6.5/"
+
+typedef struct
+{
+  TesseraPrecision  precision;
+  const char       *name;
+  double            tolerance;
+} Precision;
+
+static const Precision precisions[] = {
+  { TESSERA_PRECISION_FP32, "fp32", 1e-4 },
+  { TESSERA_PRECISION_FP16, "fp16", 1e-2 },
+};
+
+/* Whether device 0 can run the backend; if not the test is skipped with
+ * the reason. */
+static gboolean
+have_cuda (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) devices = tessera_cuda_list_devices (&error);
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autofree char *reason = NULL;
+
+  if (devices == NULL)
+    {
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+      g_assert_cmpstr (error->message, !=, "");
+      g_assert_null (tessera_cuda_backend_new (0, TESSERA_PRECISION_FP16, NULL));
+      reason = g_strdup_printf ("no CUDA device to test: %s", error->message);
+      g_test_skip (reason);
+      return FALSE;
+    }
+
+  backend = tessera_cuda_backend_new (0, TESSERA_PRECISION_FP32, &error);
+  if (backend == NULL)
+    {
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+      reason = g_strdup_printf ("CUDA device 0 cannot be tested: %s", error->message);
+      g_test_skip (reason);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static TesseraBackend *
+cuda_backend (TesseraPrecision precision)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraBackend *backend = tessera_cuda_backend_new (0, precision, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (backend);
+  return backend;
+}
+
+static float *
+random_floats (GRand *rand,
+               gsize  n,
+               double low,
+               double high)
+{
+  float *data = g_new (float, n);
+
+  for (gsize i = 0; i < n; i++)
+    data[i] = (float) g_rand_double_range (rand, low, high);
+  return data;
+}
+
+static gsize
+shape_size (const TesseraShape *shape)
+{
+  return (gsize) shape->channels * shape->height * shape->width;
+}
+
+static double
+relative_error (const float *gpu,
+                const float *cpu,
+                gsize        n)
+{
+  double diff = 0.0, norm = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      diff += ((double) gpu[i] - cpu[i]) * ((double) gpu[i] - cpu[i]);
+      norm += (double) cpu[i] * cpu[i];
+    }
+
+  g_assert_cmpfloat (norm, >, 0.0);
+  return sqrt (diff / norm);
+}
+
+static float *
+run_graph (TesseraGraph       *graph,
+           TesseraBackend     *backend,
+           const float        *input,
+           const TesseraShape *shape,
+           gsize              *n_output)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (graph));
+  float *output;
+
+  g_assert_true (tessera_graph_infer_shapes (graph, shape, shapes, &error));
+  g_assert_no_error (error);
+  *n_output = shape_size (&shapes[tessera_graph_get_output (graph)]);
+  output = g_new (float, *n_output);
+  g_assert_true (tessera_graph_run (graph, backend, input, shape, output, NULL, &error));
+  g_assert_no_error (error);
+  return output;
+}
+
+/* Runs @graph on the CPU and on the GPU in each precision, twice (the
+ * second time with the weights already on the device), and compares. A
+ * @tolerance above 0 replaces both precisions' own: for the ops that do no
+ * arithmetic in fp16. */
+static void
+assert_graph_matches (TesseraGraph       *graph,
+                      const float        *input,
+                      const TesseraShape *shape,
+                      double              tolerance,
+                      const char         *what)
+{
+  g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
+  g_autofree float *expected = NULL;
+  gsize n;
+
+  expected = run_graph (graph, cpu, input, shape, &n);
+
+  for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
+    {
+      g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
+      g_autofree float *first = NULL;
+      g_autofree float *second = NULL;
+      double limit = tolerance > 0 ? tolerance : precisions[p].tolerance;
+      double error;
+      gsize n_gpu;
+
+      first = run_graph (graph, gpu, input, shape, &n_gpu);
+      g_assert_cmpuint (n_gpu, ==, n);
+      second = run_graph (graph, gpu, input, shape, &n_gpu);
+      error = relative_error (first, expected, n);
+      g_test_message ("%s, %s: relative error %.3g", what, precisions[p].name, error);
+      g_assert_cmpfloat (error, <, limit);
+      g_assert_cmpmem (first, n * sizeof (float), second, n * sizeof (float));
+    }
+}
+
+typedef struct
+{
+  guint             in_channels[3];
+  guint             n_inputs;
+  guint             out_channels;
+  guint             kernel;
+  guint             stride;
+  guint             padding;
+  guint             height;
+  guint             width;
+  TesseraActivation activation;
+  gboolean          residual;
+  gboolean          bias;
+} ConvCase;
+
+static void
+test_conv (void)
+{
+  static const ConvCase cases[] = {
+    { { 3 }, 1, 8, 3, 1, 1, 37, 23, TESSERA_ACTIVATION_LEAKY, FALSE, TRUE },
+    { { 5, 7 }, 2, 6, 3, 1, 1, 9, 31, TESSERA_ACTIVATION_NONE, FALSE, TRUE },
+    { { 4, 6, 3 }, 3, 13, 3, 1, 1, 19, 27, TESSERA_ACTIVATION_LEAKY, FALSE, TRUE },
+    { { 12 }, 1, 12, 3, 1, 1, 37, 23, TESSERA_ACTIVATION_PRELU, TRUE, TRUE },
+    { { 6 }, 1, 3, 1, 1, 0, 8, 8, TESSERA_ACTIVATION_SIGMOID, FALSE, TRUE },
+    { { 9 }, 1, 9, 1, 1, 0, 37, 23, TESSERA_ACTIVATION_RELU, TRUE, FALSE },
+    { { 5, 4 }, 2, 7, 1, 1, 0, 11, 13, TESSERA_ACTIVATION_NONE, FALSE, TRUE },
+    { { 8 }, 1, 5, 2, 2, 0, 14, 12, TESSERA_ACTIVATION_RELU, FALSE, TRUE },
+    { { 3 }, 1, 4, 3, 2, 1, 37, 23, TESSERA_ACTIVATION_NONE, FALSE, FALSE },
+    { { 2 }, 1, 3, 5, 1, 2, 1, 1, TESSERA_ACTIVATION_NONE, FALSE, TRUE },
+    { { 16 }, 1, 16, 3, 1, 1, 70, 300, TESSERA_ACTIVATION_LEAKY, TRUE, TRUE },
+    { { 16 }, 1, 24, 3, 1, 0, 9, 13, TESSERA_ACTIVATION_PRELU, FALSE, TRUE },
+    { { 32 }, 1, 32, 3, 1, 1, 1, 1, TESSERA_ACTIVATION_LEAKY, TRUE, TRUE },
+    { { 20 }, 1, 17, 3, 1, 1, 2, 3, TESSERA_ACTIVATION_SIGMOID, FALSE, TRUE },
+    { { 64 }, 1, 64, 3, 1, 1, 33, 41, TESSERA_ACTIVATION_LEAKY, TRUE, TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+
+  if (!have_cuda ())
+    return;
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const ConvCase *cc = &cases[t];
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (cc->in_channels[0]);
+      guint inputs[3] = { 0 }, in_total = 0, k = cc->kernel, node;
+      g_autofree float *input = random_floats (rand, (gsize) cc->in_channels[0] * cc->height * cc->width, -1, 1);
+      g_autofree float *weight = NULL;
+      g_autofree float *bias = random_floats (rand, cc->out_channels, -0.5, 0.5);
+      g_autofree float *slopes = random_floats (rand, cc->out_channels, 0.05, 0.5);
+      g_autofree char *what = g_strdup_printf ("conv case %u", t);
+
+      /* Further inputs come from 1×1 convolutions of the first. */
+      in_total = cc->in_channels[0];
+      for (guint i = 1; i < cc->n_inputs; i++)
+        {
+          float *w = random_floats (rand, (gsize) cc->in_channels[i] * cc->in_channels[0], -0.5, 0.5);
+
+          inputs[i] = tessera_graph_conv (graph, &inputs[0], 1, cc->in_channels[i], cc->in_channels[0], 1, 1, 0,
+                                          tessera_graph_keep_floats (graph, w), NULL);
+          in_total += cc->in_channels[i];
+        }
+
+      weight = random_floats (rand, (gsize) cc->out_channels * in_total * k * k, -0.5, 0.5);
+      node = tessera_graph_conv (graph, inputs, cc->n_inputs, cc->out_channels, in_total, k, cc->stride,
+                                 cc->padding, weight, cc->bias ? bias : NULL);
+      tessera_graph_set_activation (graph, node, cc->activation, 0.2f, slopes);
+      if (cc->residual)
+        tessera_graph_set_residual (graph, node, 0.5f, 0);
+
+      assert_graph_matches (graph, input, &(TesseraShape) { cc->in_channels[0], cc->height, cc->width }, 0, what);
+    }
+}
+
+/* Large enough that im2col goes in bands and transfers in chunks. */
+static void
+test_conv_large (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (12);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (16);
+  TesseraShape shape = { 16, 1001, 613 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+  g_autofree float *w1 = random_floats (rand, 16 * 16 * 9, -0.2, 0.2);
+  g_autofree float *w2 = random_floats (rand, 16 * 16 * 9, -0.2, 0.2);
+  g_autofree float *bias = random_floats (rand, 16, -0.5, 0.5);
+  guint x;
+
+  if (!have_cuda ())
+    return;
+
+  x = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 16, 16, 3, 1, 1, w1, bias);
+  tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+  x = tessera_graph_conv (graph, &x, 1, 16, 16, 3, 1, 1, w2, NULL);
+  tessera_graph_set_residual (graph, x, 0.2f, 0);
+  assert_graph_matches (graph, input, &shape, 0, "large conv");
+}
+
+static void
+test_deconv (void)
+{
+  static const guint cases[][8] = {
+    /* in, out, kernel, stride, padding, height, width, activation */
+    { 4, 3, 2, 2, 0, 7, 10, TESSERA_ACTIVATION_NONE },
+    { 6, 5, 4, 2, 3, 9, 12, TESSERA_ACTIVATION_NONE },
+    { 5, 3, 5, 3, 2, 8, 11, TESSERA_ACTIVATION_LEAKY },
+    { 3, 2, 3, 1, 1, 6, 9, TESSERA_ACTIVATION_NONE },
+    { 64, 3, 4, 2, 3, 37, 23, TESSERA_ACTIVATION_NONE },
+    { 32, 12, 4, 2, 1, 19, 17, TESSERA_ACTIVATION_PRELU },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+
+  if (!have_cuda ())
+    return;
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint ic = cases[t][0], oc = cases[t][1], k = cases[t][2], h = cases[t][5], w = cases[t][6];
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (ic);
+      g_autofree float *input = random_floats (rand, (gsize) ic * h * w, -1, 1);
+      g_autofree float *weight = random_floats (rand, (gsize) ic * oc * k * k, -0.5, 0.5);
+      g_autofree float *bias = random_floats (rand, oc, -0.5, 0.5);
+      g_autofree float *slopes = random_floats (rand, oc, 0.05, 0.5);
+      g_autofree char *what = g_strdup_printf ("deconv case %u", t);
+      guint node = tessera_graph_deconv (graph, 0, oc, ic, k, cases[t][3], cases[t][4], weight, bias);
+
+      tessera_graph_set_activation (graph, node, cases[t][7], 0.1f, slopes);
+      assert_graph_matches (graph, input, &(TesseraShape) { ic, h, w }, 0, what);
+    }
+}
+
+static void
+test_elementwise (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (14);
+  TesseraShape shape = { 5, 37, 23 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -2, 2);
+  g_autofree float *slopes = random_floats (rand, 5, 0.05, 0.5);
+
+  if (!have_cuda ())
+    return;
+
+  for (TesseraActivation a = TESSERA_ACTIVATION_RELU; a <= TESSERA_ACTIVATION_SIGMOID; a++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+      g_autofree char *what = g_strdup_printf ("activation %d", a);
+      guint node = tessera_graph_activate (graph, 0, a, 0.2f);
+
+      tessera_graph_set_activation (graph, node, a, 0.2f, slopes);
+      assert_graph_matches (graph, input, &shape, 1e-6, what);
+    }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+    guint mean = tessera_graph_unary (graph, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+    guint scaled = tessera_graph_binary (graph, TESSERA_OP_MUL_CHANNELS, 0, mean);
+    guint sum = tessera_graph_add_nodes (graph, scaled, 0.5f, 0, -2.f);
+    guint affine = tessera_graph_affine (graph, sum, 3.f, 0.25f);
+
+    tessera_graph_clamp (graph, affine, -1.f, 1.5f);
+    assert_graph_matches (graph, input, &shape, 1e-6, "add, mul_channels, affine, clamp");
+  }
+}
+
+static void
+test_layout (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (15);
+  TesseraShape shape = { 4, 37, 23 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+
+  if (!have_cuda ())
+    return;
+
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+      g_autofree char *what = g_strdup_printf ("pad mode %d", mode);
+
+      tessera_graph_pad (graph, 0, mode, 3, 7, 5, 1);
+      assert_graph_matches (graph, input, &shape, 1e-7, what);
+    }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+    guint cropped = tessera_graph_crop (graph, 0, 2, 5, 3, 1);
+    guint padded = tessera_graph_pad (graph, cropped, TESSERA_PAD_REFLECT, 2, 5, 3, 1);
+    guint scaled = tessera_graph_affine (graph, 0, -1.f, 0.5f);
+
+    tessera_graph_concat (graph, (guint[]) { padded, 0, scaled }, 3);
+    assert_graph_matches (graph, input, &shape, 1e-7, "crop, concat");
+  }
+
+  for (guint factor = 2; factor <= 3; factor++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+      g_autofree char *what = g_strdup_printf ("pixel shuffle by %u", factor);
+      TesseraShape big = { 4, 12 * factor + factor, 7 * factor };
+      g_autofree float *image = random_floats (rand, shape_size (&big), -1, 1);
+      guint shuffled = tessera_graph_shuffle (graph, TESSERA_OP_PIXEL_UNSHUFFLE, 0, factor);
+
+      shuffled = tessera_graph_affine (graph, shuffled, 2.f, 0.f);
+      tessera_graph_shuffle (graph, TESSERA_OP_PIXEL_SHUFFLE, shuffled, factor);
+      assert_graph_matches (graph, image, &big, 1e-7, what);
+    }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+
+    tessera_graph_shuffle (graph, TESSERA_OP_PIXEL_UNSHUFFLE, 0, 2);
+    assert_graph_matches (graph, input, &(TesseraShape) { 4, 36, 22 }, 1e-7, "pixel unshuffle");
+  }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+
+    tessera_graph_shuffle (graph, TESSERA_OP_PIXEL_SHUFFLE, 0, 2);
+    assert_graph_matches (graph, input, &shape, 1e-7, "pixel shuffle");
+  }
+}
+
+/* The CPU's sampling positions and weights, reproduced: the same result
+ * to rounding, for integer and fractional factors. */
+static void
+test_resize (void)
+{
+  static const double factors[] = { 2.0, 4.0, 3.0, 0.5, 0.75, 1.5, 2.5, 1.0 / 3.0, 1.3 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (16);
+  TesseraShape shape = { 3, 37, 23 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+
+  if (!have_cuda ())
+    return;
+
+  for (TesseraResizeMode mode = TESSERA_RESIZE_NEAREST; mode <= TESSERA_RESIZE_BICUBIC; mode++)
+    for (guint f = 0; f < G_N_ELEMENTS (factors); f++)
+      {
+        g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+        g_autofree char *what = g_strdup_printf ("resize mode %d by %g", mode, factors[f]);
+
+        tessera_graph_resize (graph, 0, mode, factors[f]);
+        assert_graph_matches (graph, input, &shape, 1e-6, what);
+      }
+}
+
+/* Real-CUGAN's squeeze and excitation (1×1 convolutions of the means),
+ * and the same with linear layers. */
+static void
+test_reduce (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  TesseraShape shape = { 64, 37, 23 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+  g_autofree float *w1 = random_floats (rand, 8 * 64, -0.5, 0.5);
+  g_autofree float *b1 = random_floats (rand, 8, -0.5, 0.5);
+  g_autofree float *w2 = random_floats (rand, 64 * 8, -0.5, 0.5);
+  g_autofree float *b2 = random_floats (rand, 64, -0.5, 0.5);
+
+  if (!have_cuda ())
+    return;
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (64);
+    guint mean = tessera_graph_unary (graph, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+    guint factors = tessera_graph_conv (graph, &mean, 1, 8, 64, 1, 1, 0, w1, b1);
+
+    tessera_graph_set_activation (graph, factors, TESSERA_ACTIVATION_RELU, 0.f, NULL);
+    factors = tessera_graph_conv (graph, &factors, 1, 64, 8, 1, 1, 0, w2, b2);
+    tessera_graph_set_activation (graph, factors, TESSERA_ACTIVATION_SIGMOID, 0.f, NULL);
+    tessera_graph_binary (graph, TESSERA_OP_MUL_CHANNELS, 0, factors);
+    assert_graph_matches (graph, input, &shape, 0, "squeeze and excitation");
+  }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (64);
+    guint mean = tessera_graph_unary (graph, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+    guint factors = tessera_graph_linear (graph, mean, 8, 64, w1, b1);
+
+    tessera_graph_set_activation (graph, factors, TESSERA_ACTIVATION_LEAKY, 0.1f, NULL);
+    factors = tessera_graph_linear (graph, factors, 64, 8, w2, NULL);
+    tessera_graph_set_activation (graph, factors, TESSERA_ACTIVATION_SIGMOID, 0.f, NULL);
+    tessera_graph_binary (graph, TESSERA_OP_MUL_CHANNELS, 0, factors);
+    assert_graph_matches (graph, input, &shape, 1e-6, "mean, linear, mul_channels");
+  }
+}
+
+/* A tail run in stripes (RRDBNet's upsampling) downloads stripe by stripe. */
+static void
+test_stripes (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (18);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+  g_autofree float *w1 = random_floats (rand, 16 * 4 * 9, -0.5, 0.5);
+  g_autofree float *w2 = random_floats (rand, 16 * 16 * 9, -0.5, 0.5);
+  g_autofree float *w3 = random_floats (rand, 3 * 16 * 9, -0.5, 0.5);
+  TesseraShape shape = { 4, 96, 21 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+  guint x;
+
+  if (!have_cuda ())
+    return;
+
+  x = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 16, 4, 3, 1, 1, w1, NULL);
+  x = tessera_graph_resize (graph, x, TESSERA_RESIZE_NEAREST, 2.0);
+  x = tessera_graph_conv (graph, &x, 1, 16, 16, 3, 1, 1, w2, NULL);
+  tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+  x = tessera_graph_resize (graph, x, TESSERA_RESIZE_NEAREST, 2.0);
+  tessera_graph_conv (graph, &x, 1, 3, 16, 3, 1, 1, w3, NULL);
+
+  tessera_graph_plan_stripes (graph, &shape);
+  assert_graph_matches (graph, input, &shape, 0, "stripes");
+}
+
+static TesseraImage *
+random_image (GRand *rand,
+              guint  width,
+              guint  height)
+{
+  TesseraImage *image = tessera_image_new (width, height, FALSE, NULL);
+
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      tessera_image_get_plane (image, c)[i] = (float) g_rand_double (rand);
+  return image;
+}
+
+static TesseraImage *
+upscale (TesseraNetwork *network,
+         TesseraBackend *backend,
+         TesseraImage   *input,
+         guint           tile,
+         guint           overlap)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraRunOptions options = { tile, overlap, tessera_network_get_pre_pad (network), FALSE, G_MAXSIZE };
+  TesseraImage *output = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (output);
+  return output;
+}
+
+/* A network on the GPU against the CPU, whole and in tiles. */
+static void
+assert_network_matches (TesseraNetwork *network,
+                        TesseraImage   *input,
+                        const char     *what)
+{
+  static const guint tiles[][2] = { { 0, 0 }, { 32, 8 } };
+  g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
+
+  for (guint t = 0; t < G_N_ELEMENTS (tiles); t++)
+    {
+      g_autoptr(TesseraImage) expected = upscale (network, cpu, input, tiles[t][0], tiles[t][1]);
+      gsize n = (gsize) tessera_image_get_width (expected) * tessera_image_get_height (expected);
+
+      for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
+        {
+          g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
+          g_autoptr(TesseraImage) output = upscale (network, gpu, input, tiles[t][0], tiles[t][1]);
+          double error;
+
+          g_assert_cmpuint (tessera_image_get_width (output), ==, tessera_image_get_width (expected));
+          g_assert_cmpuint (tessera_image_get_height (output), ==, tessera_image_get_height (expected));
+          /* The planes are one block. */
+          error = relative_error (tessera_image_get_plane (output, 0), tessera_image_get_plane (expected, 0), 3 * n);
+          g_test_message ("%s, tile %u, %s: relative error %.3g", what, tiles[t][0], precisions[p].name, error);
+          g_assert_cmpfloat (error, <, precisions[p].tolerance);
+        }
+    }
+}
+
+static TesseraNetwork *
+network_for (const char *path)
+{
+  g_autoptr(TesseraModel) model = test_load_model (path);
+  g_autoptr(GError) error = NULL;
+  TesseraNetwork *network = tessera_network_new (model, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (network);
+  return network;
+}
+
+static char *
+small_model (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "models", name, NULL);
+}
+
+static void
+test_network_tiny (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  g_autofree char *path = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  network = network_for (path);
+  input = random_image (rand, 37, 23);
+  assert_network_matches (network, input, "tiny-compact");
+}
+
+/* The denoise pair and their blend, as --denoise runs them. */
+static void
+test_network_dni (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20);
+  g_autofree char *general = small_model ("dni/tiny-general-x2.safetensors");
+  g_autofree char *weak = small_model ("dni/tiny-general-wdn-x2.safetensors");
+  g_autofree char *half = small_model ("dni/tiny-blend-half.safetensors");
+  g_autoptr(TesseraNetwork) blended = NULL;
+  g_autoptr(TesseraNetwork) other = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *paths[] = { general, weak, half };
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 41, 29);
+  for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
+    {
+      g_autoptr(TesseraNetwork) network = network_for (paths[i]);
+
+      assert_network_matches (network, input, paths[i]);
+    }
+
+  blended = network_for (general);
+  other = network_for (weak);
+  g_assert_true (tessera_network_blend (blended, other, 0.3f, &error));
+  g_assert_no_error (error);
+  assert_network_matches (blended, input, "blend");
+}
+
+/* The fetched models of each family, when they are there. */
+static void
+test_network_real (void)
+{
+  static const char *models[] = {
+    W2X "real-esrgan/models/realesr-animevideov3-x4.param",
+    W2X "real-esrgan/models/realesrgan-x4plus-anime.param",
+    W2X "real-cugan/models-se/up2x-conservative.param",
+    W2X "real-cugan/models-se/up3x-no-denoise.param",
+    W2X "real-cugan/models-se/up4x-denoise3x.param",
+    W2X "waifu2x/models-cunet/noise1_scale2.0x_model.param",
+    W2X "waifu2x/models-upconv_7_anime_style_art_rgb/scale2.0x_model.param",
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+  g_autoptr(TesseraImage) input = NULL;
+  guint n_run = 0;
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 45, 37);
+  for (guint i = 0; i < G_N_ELEMENTS (models); i++)
+    {
+      g_autofree char *path = test_real_model_path (models[i]);
+      g_autoptr(TesseraNetwork) network = NULL;
+
+      if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+        continue;
+      network = network_for (path);
+      assert_network_matches (network, input, models[i]);
+      n_run++;
+    }
+
+  if (n_run == 0)
+    g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
+}
+
+static void
+test_devices (void)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  guint64 free_bytes = 0, total_bytes = 0;
+
+  if (!have_cuda ())
+    return;
+
+  devices = tessera_cuda_list_devices (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (devices->len, >, 0);
+  for (guint i = 0; i < devices->len; i++)
+    {
+      TesseraCudaDevice *device = g_ptr_array_index (devices, i);
+
+      g_test_message ("device %d: %s, compute capability %d.%d, %" G_GUINT64_FORMAT " of %"
+                      G_GUINT64_FORMAT " MB free, driver %d, runtime %d",
+                      device->index, device->name, device->major, device->minor,
+                      device->free_memory >> 20, device->total_memory >> 20,
+                      device->driver_version, device->runtime_version);
+      g_assert_cmpint (device->index, ==, (int) i);
+      g_assert_cmpstr (device->name, !=, "");
+      g_assert_cmpuint (device->total_memory, >, 0);
+      g_assert_cmpuint (device->free_memory, <=, device->total_memory);
+      g_assert_cmpint (device->major, >=, 1);
+    }
+
+  backend = tessera_cuda_backend_new (devices->len, TESSERA_PRECISION_FP32, &error);
+  g_assert_null (backend);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  backend = tessera_cuda_backend_new (0, TESSERA_PRECISION_FP16, &error);
+  g_assert_no_error (error);
+  g_assert_true (tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes));
+  g_assert_cmpuint (free_bytes, >, 0);
+  g_assert_cmpuint (free_bytes, <=, total_bytes);
+  g_assert_false (tessera_cuda_backend_get_memory (cpu, &free_bytes, &total_bytes));
+}
+
+/* A buffer larger than the device is an out-of-memory error, after which
+ * the backend still runs. */
+static void
+test_out_of_memory (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (22);
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *input = random_floats (rand, 3 * 9 * 7, -1, 1);
+  guint64 free_bytes = 0, total_bytes = 0;
+  TesseraBuffer *buffer;
+
+  if (!have_cuda ())
+    return;
+
+  backend = cuda_backend (TESSERA_PRECISION_FP32);
+  g_assert_true (tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes));
+  buffer = backend->vtable->buffer_new (backend, 2 * total_bytes / sizeof (float), &error);
+  g_assert_null (buffer);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY);
+  g_test_message ("%s", error->message);
+
+  tessera_graph_affine (graph, 0, 2.f, 1.f);
+  assert_graph_matches (graph, input, &(TesseraShape) { 3, 9, 7 }, 1e-7, "after running out of memory");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/gpu/devices", test_devices);
+  g_test_add_func ("/gpu/ops/conv", test_conv);
+  g_test_add_func ("/gpu/ops/conv-large", test_conv_large);
+  g_test_add_func ("/gpu/ops/deconv", test_deconv);
+  g_test_add_func ("/gpu/ops/elementwise", test_elementwise);
+  g_test_add_func ("/gpu/ops/layout", test_layout);
+  g_test_add_func ("/gpu/ops/resize", test_resize);
+  g_test_add_func ("/gpu/ops/reduce", test_reduce);
+  g_test_add_func ("/gpu/ops/stripes", test_stripes);
+  g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
+  g_test_add_func ("/gpu/network/tiny-compact", test_network_tiny);
+  g_test_add_func ("/gpu/network/dni", test_network_dni);
+  g_test_add_func ("/gpu/network/real", test_network_real);
+
+  return g_test_run ();
+}
