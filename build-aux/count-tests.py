@@ -18,7 +18,7 @@ for build in sys.argv[1:]:
         continue
 
     for entry in entries:
-        ok = entry['result'] in ('OK', 'EXPECTEDFAIL')
+        ok = entry['result'] in ('OK', 'EXPECTEDFAIL', 'SKIP')
         stdout = entry.get('stdout') or ''
         cases = re.findall(r'^(not ok|ok)\b(.*)$', stdout, re.M)
         plan = re.search(r'^1\.\.(\d+)', stdout, re.M)
