@@ -217,6 +217,26 @@ test_upscalers (void)
   g_assert_nonnull (strstr (text->out, "tiny-general-wdn-x2"));
 }
 
+/* The CPU always, first; a GPU when CUDA has one. */
+static void
+test_devices (void)
+{
+  g_autoptr(CliRun) text = run_cli ("devices");
+  g_autoptr(CliRun) json = run_cli ("devices", "--json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  JsonArray *array;
+
+  g_assert_cmpint (text->status, ==, 0);
+  g_assert_true (g_str_has_prefix (text->out, "cpu "));
+  g_assert_cmpint (json->status, ==, 0);
+  json_parser_load_from_data (parser, json->out, -1, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (json_parser_get_root (parser));
+  g_assert_cmpuint (json_array_get_length (array), >=, 1);
+  g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (array, 0), "device"), ==, "cpu");
+}
+
 /* A model by file or by library name: its own scale unless told, tiles,
  * denoise where the model has it, clear errors where not. */
 static void
@@ -545,8 +565,10 @@ test_usage_errors (void)
   g_autoptr(CliRun) alpha = run_cli ("upscale", input, "--alpha", "magic");
   g_autoptr(CliRun) overlap = run_cli ("upscale", input, "--tile-overlap", "-1");
   g_autoptr(CliRun) pre_pad = run_cli ("upscale", input, "--pre-pad", "-1");
+  g_autoptr(CliRun) device = run_cli ("upscale", input, "--device", "gpu");
+  g_autoptr(CliRun) precision = run_cli ("upscale", input, "--precision", "fp8");
   CliRun *runs[] = { bad_scale, negative_scale, unknown_upscaler, two_outputs, scale_and_width,
-                     unknown_format, quality, tile, denoise, alpha, overlap, pre_pad };
+                     unknown_format, quality, tile, denoise, alpha, overlap, pre_pad, device, precision };
 
   for (guint i = 0; i < G_N_ELEMENTS (runs); i++)
     {
@@ -768,6 +790,7 @@ main (int   argc,
 
   g_test_add_func ("/tessera/cli/help", test_version_and_help);
   g_test_add_func ("/tessera/cli/upscalers", test_upscalers);
+  g_test_add_func ("/tessera/cli/devices", test_devices);
   g_test_add_func ("/tessera/cli/upscale/scale-4", test_scale_4);
   g_test_add_func ("/tessera/cli/upscale/model", test_upscale_model);
   g_test_add_func ("/tessera/cli/upscale/nearest-exact", test_nearest_exact);

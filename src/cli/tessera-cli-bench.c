@@ -100,15 +100,14 @@ static TesseraImage *
 upscale (TesseraEngine  *engine,
          TesseraImage   *input,
          const char     *model,
-         guint           scale,
-         guint           threads,
-         GError        **error)
+         guint                   scale,
+         TesseraUpscaleOptions  *base,
+         GError                **error)
 {
-  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_copy (base);
 
   tessera_upscale_options_set_upscaler (options, model);
   tessera_upscale_options_set_scale (options, scale);
-  tessera_upscale_options_set_threads (options, threads);
   return tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, error);
 }
 
@@ -235,7 +234,7 @@ bench_model (TesseraEngine  *engine,
              TesseraImage   *input,
              const char     *input_path,
              guint           repeat,
-             guint           threads,
+             TesseraUpscaleOptions *base,
              const char     *peer_dir,
              const char     *tmpdir,
              GError        **error)
@@ -263,7 +262,7 @@ bench_model (TesseraEngine  *engine,
 
   /* Loading: reading, converting and checking the weights, on a small image. */
   start = g_get_monotonic_time ();
-  warm = upscale (engine, tiny, path, result->scale, threads, error);
+  warm = upscale (engine, tiny, path, result->scale, base, error);
   if (warm == NULL)
     goto failed;
   result->load_seconds = seconds_since (start);
@@ -273,7 +272,7 @@ bench_model (TesseraEngine  *engine,
     {
       g_clear_object (&output);
       start = g_get_monotonic_time ();
-      output = upscale (engine, input, path, result->scale, threads, error);
+      output = upscale (engine, input, path, result->scale, base, error);
       if (output == NULL)
         goto failed;
       result->seconds = MIN (result->seconds, seconds_since (start));
@@ -312,8 +311,11 @@ print_table (GPtrArray    *results,
       double megapixels = (double) tessera_image_get_width (input) * tessera_image_get_height (input) *
                           r->scale * r->scale / 1e6;
 
-      printf ("%-28s %9.2f %8.3f %9.1f %6.0f%%", r->name, r->seconds, megapixels / r->seconds,
-              flop / r->seconds / 1e9, 100.0 * flop / r->seconds / 1e9 / gemm_rate);
+      printf ("%-28s %9.3f %8.3f %9.1f", r->name, r->seconds, megapixels / r->seconds, flop / r->seconds / 1e9);
+      if (gemm_rate > 0.0)
+        printf (" %6.0f%%", 100.0 * flop / r->seconds / 1e9 / gemm_rate);
+      else
+        printf (" %7s", "-");
       if (r->peer_seconds >= 0.0)
         printf (" %9.2f %9.1f %7.1f× %8.2f\n", r->peer_seconds, flop / r->peer_seconds / 1e9,
                 r->peer_seconds / total, r->peer_psnr);
@@ -399,6 +401,10 @@ tessera_cli_bench (int    argc,
   g_autofree char *tmpdir = NULL;
   g_autofree char *cpu = NULL;
   int size = 256, repeat = 1, threads = 0;
+  g_autofree char *device = NULL;
+  g_autofree char *precision = NULL;
+  g_autoptr(TesseraUpscaleOptions) base = tessera_upscale_options_new ();
+  g_autofree char *device_description = NULL;
   gboolean json = FALSE;
   double gemm_rate;
   const GOptionEntry entries[] = {
@@ -408,6 +414,9 @@ tessera_cli_bench (int    argc,
     { "size", 0, 0, G_OPTION_ARG_INT, &size, N_("Side of the default input (default: 256)"), N_("N") },
     { "repeat", 'r', 0, G_OPTION_ARG_INT, &repeat, N_("Upscales per model; the best counts (default: 1)"), N_("N") },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads, N_("Threads (default: every core)"), N_("N") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device, N_("Where the models run (default: cpu)"), N_("DEVICE") },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision, N_("GPU arithmetic: fp16 (default) or fp32"),
+      N_("fp16|fp32") },
     { "peer", 0, 0, G_OPTION_ARG_FILENAME, &peer_dir,
       N_("Folder of realesrgan-ncnn-vulkan, to time it on the same input"), N_("DIR") },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
@@ -432,7 +441,24 @@ tessera_cli_bench (int    argc,
       return EXIT_USAGE;
     }
 
+  if (precision != NULL && !g_str_equal (precision, "fp16") && !g_str_equal (precision, "fp32"))
+    {
+      tessera_cli_error (_("invalid --precision “%s”: give fp16 or fp32"), precision);
+      return EXIT_USAGE;
+    }
+
   engine = tessera_engine_new ();
+  tessera_upscale_options_set_threads (base, threads);
+  tessera_upscale_options_set_device (base, device != NULL ? device : "cpu");
+  if (precision != NULL && g_str_equal (precision, "fp32"))
+    tessera_upscale_options_set_precision (base, TESSERA_PRECISION_FP32);
+  /* A benchmark that quietly fell back to the CPU would mislead. */
+  if (!tessera_engine_check_device (engine, tessera_upscale_options_get_device (base), &device_description, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_FAILED;
+    }
+
   tmpdir = g_dir_make_tmp ("tessera-bench-XXXXXX", &error);
   if (tmpdir == NULL)
     {
@@ -464,21 +490,30 @@ tessera_cli_bench (int    argc,
     }
   size = tessera_image_get_width (input);
 
-  cpu = tessera_engine_describe_cpu (engine);
-  gemm_rate = tessera_engine_measure_gemm_rate (engine, threads, 2.0, &error);
-  if (gemm_rate <= 0.0)
+  cpu = g_steal_pointer (&device_description);
+  /* The CPU's ceiling; a GPU's is measured beside it by build-aux/bench-gpu.sh. */
+  gemm_rate = 0.0;
+  if (g_str_equal (tessera_upscale_options_get_device (base), "cpu"))
     {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_FAILED;
+      gemm_rate = tessera_engine_measure_gemm_rate (engine, threads, 2.0, &error);
+      if (gemm_rate <= 0.0)
+        {
+          tessera_cli_error ("%s", error->message);
+          return EXIT_FAILED;
+        }
     }
   if (!json)
-    printf (_("CPU: %s\nSGEMM ceiling (64×1024×576, every thread): %.1f GFLOP/s\nInput: %u×%u\n"), cpu,
-            gemm_rate, tessera_image_get_width (input), tessera_image_get_height (input));
+    {
+      printf (_("Device: %s\n"), cpu);
+      if (gemm_rate > 0.0)
+        printf (_("SGEMM ceiling (64×1024×576, every thread): %.1f GFLOP/s\n"), gemm_rate);
+      printf (_("Input: %u×%u\n"), tessera_image_get_width (input), tessera_image_get_height (input));
+    }
   fflush (stdout);
 
   for (guint i = 0; models[i] != NULL; i++)
     {
-      Result *result = bench_model (engine, models[i], input, input_path, repeat, threads, peer_dir, tmpdir,
+      Result *result = bench_model (engine, models[i], input, input_path, repeat, base, peer_dir, tmpdir,
                                     &error);
 
       if (result == NULL)

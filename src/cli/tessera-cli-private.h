@@ -28,6 +28,8 @@ int  tessera_cli_convert   (int          argc,
                             char       **argv);
 int  tessera_cli_upscalers (int          argc,
                             char       **argv);
+int  tessera_cli_devices   (int          argc,
+                            char       **argv);
 int  tessera_cli_bench     (int          argc,
                             char       **argv);
 void tessera_cli_error     (const char  *format,

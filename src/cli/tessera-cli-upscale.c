@@ -436,6 +436,25 @@ parse_tile (const char *text,
   return TRUE;
 }
 
+/* A device name the engine knows; a GPU it cannot use is a warning: the
+ * CPU runs the models. */
+static gboolean
+check_device (TesseraEngine *engine,
+              const char    *device)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_engine_check_device (engine, device, NULL, &error))
+    return TRUE;
+  if (g_error_matches (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT))
+    {
+      tessera_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  g_printerr (_("tessera-cli: %s: %s; models run on the CPU\n"), device, error->message);
+  return TRUE;
+}
+
 /* --pre-pad: pixels or "auto" (the model family's own). */
 static gboolean
 parse_pre_pad (const char *text,
@@ -563,6 +582,8 @@ tessera_cli_upscale (int    argc,
   g_autofree char *upscaler_label = NULL;
   int tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
   g_autofree char *pre_pad_text = NULL;
+  g_autofree char *device = NULL;
+  g_autofree char *precision_text = NULL;
   int pre_pad = TESSERA_PRE_PAD_AUTO;
   int threads = 0;
   guint tile = 0;
@@ -614,6 +635,11 @@ tessera_cli_upscale (int    argc,
       N_("How much the second upscaler shows, from 0 to 1 (default: 0.5)"), N_("V") },
     { "threads", 'j', 0, G_OPTION_ARG_INT, &threads,
       N_("Threads to use (default: every core)"), N_("N") },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device,
+      N_("Where models run: auto (a CUDA GPU when there is one, else the CPU; default), cpu, cuda or cuda:N"),
+      N_("DEVICE") },
+    { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text,
+      N_("GPU arithmetic: fp16 (tensor cores; default) or fp32"), N_("fp16|fp32") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
       N_("Replace existing files, the input included"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -720,6 +746,12 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
+  if (precision_text != NULL && !g_str_equal (precision_text, "fp16") && !g_str_equal (precision_text, "fp32"))
+    {
+      tessera_cli_error (_("invalid --precision “%s”: give fp16 or fp32"), precision_text);
+      return EXIT_USAGE;
+    }
+
   if (threads < 0 || threads > 4096)
     {
       tessera_cli_error (_("invalid thread count %d"), threads);
@@ -734,6 +766,11 @@ tessera_cli_upscale (int    argc,
     }
 
   self.engine = tessera_engine_new ();
+  if (device != NULL && !check_device (self.engine, device))
+    {
+      g_clear_object (&self.engine);
+      return EXIT_USAGE;
+    }
   if ((upscaler != NULL && !check_upscaler (self.engine, upscaler, &model)) ||
       (upscaler_2 != NULL && !check_upscaler (self.engine, upscaler_2, &model_2)))
     {
@@ -759,6 +796,10 @@ tessera_cli_upscale (int    argc,
   tessera_upscale_options_set_pre_pad (self.options, pre_pad);
   tessera_upscale_options_set_denoise (self.options, denoise);
   tessera_upscale_options_set_threads (self.options, threads);
+  if (device != NULL)
+    tessera_upscale_options_set_device (self.options, device);
+  if (precision_text != NULL && g_str_equal (precision_text, "fp32"))
+    tessera_upscale_options_set_precision (self.options, TESSERA_PRECISION_FP32);
   tessera_upscale_options_set_upscaler_2 (self.options, upscaler_2);
   tessera_upscale_options_set_upscaler_2_visibility (self.options, visibility);
   if (alpha_text != NULL && g_str_equal (alpha_text, "model"))

@@ -127,3 +127,75 @@ tessera_cli_upscalers (int    argc,
 
   return EXIT_OK;
 }
+
+/* tessera-cli devices: where models can run. */
+int
+tessera_cli_devices (int    argc,
+                     char **argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(TesseraEngine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) cuda_error = NULL;
+  g_auto(GStrv) devices = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { NULL }
+  };
+
+  g_set_prgname ("tessera-cli devices");
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Lists the devices models can run on, for --device: the CPU and "
+                                           "each CUDA GPU, and why a GPU cannot be used when none is listed."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+  if (argc > 1)
+    {
+      tessera_cli_error (_("devices takes no arguments"));
+      return EXIT_USAGE;
+    }
+
+  engine = tessera_engine_new ();
+  devices = tessera_engine_list_devices (engine);
+  json_builder_begin_array (builder);
+  for (guint i = 0; devices[i] != NULL; i++)
+    {
+      g_autofree char *description = NULL;
+
+      if (!tessera_engine_check_device (engine, devices[i], &description, NULL))
+        continue;
+      if (!json)
+        printf ("%-8s %s\n", devices[i], description);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "device");
+      json_builder_add_string_value (builder, devices[i]);
+      json_builder_set_member_name (builder, "description");
+      json_builder_add_string_value (builder, description);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  /* Why there is no GPU, when there is none. */
+  if (g_strv_length (devices) == 1 && !tessera_engine_check_device (engine, "cuda", NULL, &cuda_error) && !json)
+    printf (_("no CUDA device: %s\n"), cuda_error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonGenerator) generator = json_generator_new ();
+      g_autoptr(JsonNode) root = json_builder_get_root (builder);
+      g_autofree char *text = NULL;
+
+      json_generator_set_root (generator, root);
+      json_generator_set_pretty (generator, TRUE);
+      text = json_generator_to_data (generator, NULL);
+      printf ("%s\n", text);
+    }
+  return EXIT_OK;
+}

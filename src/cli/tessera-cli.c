@@ -26,7 +26,8 @@ static const struct {
   { "models", tessera_cli_models, N_("List the models in the model folders") },
   { "inspect", tessera_cli_inspect, N_("Tell what a model file is") },
   { "convert", tessera_cli_convert, N_("Write a model as safetensors") },
-  { "bench", tessera_cli_bench, N_("Time model upscales on this CPU") },
+  { "devices", tessera_cli_devices, N_("List the devices models can run on") },
+  { "bench", tessera_cli_bench, N_("Time model upscales beside the hardware's ceiling and the peer") },
 };
 
 /* Errors are one line on stderr, so that scripts can show them as they are. */

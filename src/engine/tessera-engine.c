@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "backends/cpu/tessera-cpu-private.h"
+#include "backends/cuda/tessera-cuda-private.h"
 #include "tessera-denoise-private.h"
 #include "tessera-engine.h"
 #include "tessera-error.h"
@@ -502,6 +503,107 @@ resample_to (TesseraImage     *image,
   return g_steal_pointer (&output);
 }
 
+/* The CUDA device a device string names: 0 for "auto" and "cuda", N for
+ * "cuda:N", -1 for "cpu". */
+static gboolean
+parse_device (const char  *device,
+              int         *index,
+              GError     **error)
+{
+  guint64 n;
+
+  if (g_str_equal (device, "cpu"))
+    *index = -1;
+  else if (g_str_equal (device, "auto") || g_str_equal (device, "cuda"))
+    *index = 0;
+  else if (g_str_has_prefix (device, "cuda:") &&
+           g_ascii_string_to_unsigned (device + 5, 10, 0, 63, &n, NULL))
+    *index = (int) n;
+  else
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("unknown device “%s”: give auto, cpu, cuda or cuda:N"), device);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Where the options ask models to run. A GPU that cannot be used leaves
+ * the CPU, and why in @note. */
+static TesseraBackend *
+backend_for (TesseraUpscaleOptions  *options,
+             char                  **note,
+             GError                **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  TesseraBackend *backend;
+  int index;
+
+  if (!parse_device (tessera_upscale_options_get_device (options), &index, error))
+    return NULL;
+
+  if (index >= 0)
+    {
+      backend = tessera_cuda_backend_new (index, tessera_upscale_options_get_precision (options), &local_error);
+      if (backend != NULL)
+        return backend;
+      *note = g_strdup_printf (_("Running on the CPU: %s"), local_error->message);
+    }
+
+  return tessera_cpu_backend_new (error);
+}
+
+/* What a tile may use on a GPU: most of its free memory; the rest is
+ * cuBLAS's workspace and the weights. Other backends keep @cpu_budget. */
+static gsize
+device_memory_budget (TesseraBackend *backend,
+                      gsize           cpu_budget)
+{
+  guint64 free_bytes, total_bytes;
+
+  if (!tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes))
+    return cpu_budget;
+  return (gsize) (free_bytes / 10 * 7);
+}
+
+
+/* Smallest tile an out-of-memory retry goes down to. */
+#define MIN_RETRY_TILE 32
+
+/* One pass of the network over @input. When the device runs out of
+ * memory, the pass starts again with tiles half as wide, down to
+ * MIN_RETRY_TILE. */
+static TesseraImage *
+run_pass (TesseraNetwork     *network,
+          TesseraBackend     *backend,
+          TesseraImage       *input,
+          TesseraRunOptions  *run,
+          GCancellable       *cancellable,
+          GError            **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      TesseraImage *output = tessera_runner_upscale (network, backend, input, run, cancellable, &local_error);
+      guint tile;
+
+      if (output != NULL)
+        return output;
+
+      tile = run->tile_size != 0 ? run->tile_size
+                                 : tessera_runner_auto_tile_size (network, tessera_image_get_width (input),
+                                                                  tessera_image_get_height (input), run->overlap,
+                                                                  run->pre_pad, run->memory_budget);
+      if (!g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY) || tile / 2 < MIN_RETRY_TILE)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      g_debug ("Out of memory with %u-pixel tiles; trying %u", tile, tile / 2);
+      run->tile_size = tile / 2;
+    }
+}
+
 /* Runs the model as many times as it takes to reach the size, then
  * resamples to it exactly: -s 2 with a ×4 model is the model and a
  * Lanczos reduction, -s 8 the model twice. */
@@ -521,15 +623,18 @@ model_upscale (TesseraEngine          *self,
   g_autoptr(TesseraImage) current = g_object_ref (input);
   TileProgress tiles = { progress, 0, 1, g_get_monotonic_time () };
   TesseraRunOptions run = { 0 };
+  g_autofree char *note = NULL;
   double needed;
   guint scale, reached;
 
   network = get_network (self, model, tessera_upscale_options_get_denoise (options), error);
   if (network == NULL)
     return NULL;
-  backend = tessera_cpu_backend_new (error);
+  backend = backend_for (options, &note, error);
   if (backend == NULL)
     return NULL;
+  if (note != NULL && progress != NULL)
+    tessera_progress_report (progress, 0.0, note);
 
   scale = tessera_network_get_scale (network);
   needed = MAX ((double) width / tessera_image_get_width (input), (double) height / tessera_image_get_height (input));
@@ -542,13 +647,14 @@ model_upscale (TesseraEngine          *self,
               ? tessera_network_get_pre_pad (network)
               : (guint) tessera_upscale_options_get_pre_pad (options);
   run.alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
-  run.memory_budget = memory_budget (width, height, tessera_image_get_has_alpha (input));
+  run.memory_budget = device_memory_budget (backend,
+                                           memory_budget (width, height, tessera_image_get_has_alpha (input)));
   run.on_tile = on_tile_done;
   run.user_data = &tiles;
 
   for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
     {
-      TesseraImage *next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
+      TesseraImage *next = run_pass (network, backend, current, &run, cancellable, error);
 
       if (next == NULL)
         return NULL;
@@ -863,4 +969,93 @@ tessera_engine_measure_gemm_rate (TesseraEngine  *self,
   rate = tessera_blas_measure_rate (seconds);
   tessera_parallel_set_thread_limit (0);
   return rate;
+}
+
+/**
+ * tessera_engine_list_devices:
+ *
+ * Returns: (transfer full): the names of the devices models can run on,
+ *   "cpu" first, then "cuda:0", "cuda:1"… for each usable CUDA device
+ */
+char **
+tessera_engine_list_devices (TesseraEngine *self)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  GPtrArray *names = g_ptr_array_new ();
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
+
+  g_ptr_array_add (names, g_strdup ("cpu"));
+  devices = tessera_cuda_list_devices (NULL);
+  for (guint i = 0; devices != NULL && i < devices->len; i++)
+    {
+      TesseraCudaDevice *device = g_ptr_array_index (devices, i);
+
+      g_ptr_array_add (names, g_strdup_printf ("cuda:%d", device->index));
+    }
+  g_ptr_array_add (names, NULL);
+  return (char **) g_ptr_array_free (names, FALSE);
+}
+
+/**
+ * tessera_engine_check_device:
+ * @device: a device as tessera_upscale_options_set_device() takes it
+ * @description: (out) (optional) (transfer full): what would run the
+ *   models: the GPU's name, memory and versions, or the CPU's description
+ *
+ * Tells where models would run with @device, and why not there when a GPU
+ * was asked for but cannot be used: the engine then runs them on the CPU.
+ *
+ * Returns: %TRUE when models run on @device (for "auto", on the first GPU
+ *   or, with none, on the CPU without an error); %FALSE with @error saying
+ *   why, which is %TESSERA_ERROR_INVALID_ARGUMENT when @device names no
+ *   device
+ */
+gboolean
+tessera_engine_check_device (TesseraEngine  *self,
+                             const char     *device,
+                             char          **description,
+                             GError        **error)
+{
+  g_autoptr(GPtrArray) devices = NULL;
+  g_autoptr(GError) local_error = NULL;
+  int index;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (device != NULL, FALSE);
+
+  if (!parse_device (device, &index, error))
+    return FALSE;
+
+  if (index >= 0)
+    {
+      devices = tessera_cuda_list_devices (&local_error);
+      for (guint i = 0; devices != NULL && i < devices->len; i++)
+        {
+          TesseraCudaDevice *cuda = g_ptr_array_index (devices, i);
+
+          if (cuda->index != index)
+            continue;
+          if (description != NULL)
+            *description = g_strdup_printf (_("%s, compute capability %d.%d, %.1f of %.1f GiB free, "
+                                              "driver %d.%d, runtime %d.%d"),
+                                            cuda->name, cuda->major, cuda->minor,
+                                            cuda->free_memory / 1073741824.0, cuda->total_memory / 1073741824.0,
+                                            cuda->driver_version / 1000, cuda->driver_version % 1000 / 10,
+                                            cuda->runtime_version / 1000, cuda->runtime_version % 1000 / 10);
+          return TRUE;
+        }
+      if (devices != NULL)
+        g_set_error (&local_error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                     _("there is no CUDA device %d"), index);
+      if (!g_str_equal (device, "auto"))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+    }
+
+  if (description != NULL)
+    *description = tessera_engine_describe_cpu (self);
+  return TRUE;
 }

@@ -48,6 +48,11 @@ TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self
                                                     GAsyncResult           *result,
                                                     GError                **error);
 char                *tessera_engine_describe_cpu   (TesseraEngine          *self);
+char               **tessera_engine_list_devices   (TesseraEngine          *self);
+gboolean             tessera_engine_check_device   (TesseraEngine          *self,
+                                                    const char             *device,
+                                                    char                  **description,
+                                                    GError                **error);
 double               tessera_engine_measure_gemm_rate (TesseraEngine      *self,
                                                        guint               threads,
                                                        double              seconds,

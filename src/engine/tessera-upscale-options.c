@@ -45,6 +45,8 @@ struct _TesseraUpscaleOptions
   TesseraAlphaMode   alpha_mode;
   guint              threads;
   char               *upscaler_2;
+  char               *device;
+  TesseraPrecision    precision;
   double             upscaler_2_visibility;
 };
 
@@ -64,6 +66,8 @@ enum {
   PROP_THREADS,
   PROP_UPSCALER_2,
   PROP_UPSCALER_2_VISIBILITY,
+  PROP_DEVICE,
+  PROP_PRECISION,
   N_PROPS
 };
 
@@ -78,6 +82,7 @@ tessera_upscale_options_finalize (GObject *object)
 
   g_clear_pointer (&self->upscaler, g_free);
   g_clear_pointer (&self->upscaler_2, g_free);
+  g_clear_pointer (&self->device, g_free);
 
   G_OBJECT_CLASS (tessera_upscale_options_parent_class)->finalize (object);
 }
@@ -133,6 +138,12 @@ tessera_upscale_options_get_property (GObject    *object,
       break;
     case PROP_UPSCALER_2_VISIBILITY:
       g_value_set_double (value, self->upscaler_2_visibility);
+      break;
+    case PROP_DEVICE:
+      g_value_set_string (value, self->device);
+      break;
+    case PROP_PRECISION:
+      g_value_set_enum (value, self->precision);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -190,6 +201,12 @@ tessera_upscale_options_set_property (GObject      *object,
       break;
     case PROP_UPSCALER_2_VISIBILITY:
       tessera_upscale_options_set_upscaler_2_visibility (self, g_value_get_double (value));
+      break;
+    case PROP_DEVICE:
+      tessera_upscale_options_set_device (self, g_value_get_string (value));
+      break;
+    case PROP_PRECISION:
+      tessera_upscale_options_set_precision (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -262,6 +279,14 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
     g_param_spec_double ("upscaler-2-visibility", NULL, NULL,
                          0.0, 1.0, 0.5,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_DEVICE] =
+    g_param_spec_string ("device", NULL, NULL,
+                         "auto",
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PRECISION] =
+    g_param_spec_enum ("precision", NULL, NULL,
+                       TESSERA_TYPE_PRECISION, TESSERA_PRECISION_FP16,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
@@ -270,6 +295,7 @@ static void
 tessera_upscale_options_init (TesseraUpscaleOptions *self)
 {
   self->upscaler = g_strdup ("lanczos");
+  self->device = g_strdup ("auto");
   self->scale = 4.0;
   self->format = TESSERA_IMAGE_FORMAT_PNG;
   self->quality = 92;
@@ -734,4 +760,58 @@ tessera_upscale_options_compute_size (TesseraUpscaleOptions  *self,
   *out_width = width;
   *out_height = height;
   return TRUE;
+}
+
+const char *
+tessera_upscale_options_get_device (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), NULL);
+
+  return self->device;
+}
+
+/**
+ * tessera_upscale_options_set_device:
+ * @device: where models run: "auto" (the first CUDA device, else the
+ *   CPU), "cpu", "cuda" or "cuda:N"; see tessera_engine_check_device()
+ */
+void
+tessera_upscale_options_set_device (TesseraUpscaleOptions *self,
+                                    const char            *device)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (device != NULL);
+
+  if (g_strcmp0 (self->device, device) == 0)
+    return;
+
+  g_free (self->device);
+  self->device = g_strdup (device);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DEVICE]);
+}
+
+TesseraPrecision
+tessera_upscale_options_get_precision (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), TESSERA_PRECISION_FP16);
+
+  return self->precision;
+}
+
+/**
+ * tessera_upscale_options_set_precision:
+ * @precision: the arithmetic of a GPU's convolutions; the CPU always
+ *   computes in fp32
+ */
+void
+tessera_upscale_options_set_precision (TesseraUpscaleOptions *self,
+                                       TesseraPrecision       precision)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->precision == precision)
+    return;
+
+  self->precision = precision;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRECISION]);
 }

@@ -33,6 +33,20 @@ typedef enum
   TESSERA_ALPHA_MODE_MODEL,
 } TesseraAlphaMode;
 
+/**
+ * TesseraPrecision:
+ * @TESSERA_PRECISION_FP16: half-precision operands, single-precision sums,
+ *   on tensor cores: fast
+ * @TESSERA_PRECISION_FP32: single precision throughout
+ *
+ * The arithmetic of convolutions on a GPU.
+ */
+typedef enum
+{
+  TESSERA_PRECISION_FP16,
+  TESSERA_PRECISION_FP32,
+} TesseraPrecision;
+
 #define TESSERA_TYPE_UPSCALE_OPTIONS (tessera_upscale_options_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraUpscaleOptions, tessera_upscale_options, TESSERA, UPSCALE_OPTIONS, GObject)
@@ -87,5 +101,12 @@ gboolean               tessera_upscale_options_compute_size (TesseraUpscaleOptio
                                                              guint                  *out_width,
                                                              guint                  *out_height,
                                                              GError                **error);
+
+const char            *tessera_upscale_options_get_device    (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_device    (TesseraUpscaleOptions *self,
+                                                              const char            *device);
+TesseraPrecision       tessera_upscale_options_get_precision (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_precision (TesseraUpscaleOptions *self,
+                                                              TesseraPrecision       precision);
 
 G_END_DECLS

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "backends/tessera-backend-private.h"
+#include "tessera-upscale-options.h"
 
 G_BEGIN_DECLS
 
@@ -14,12 +15,6 @@ G_BEGIN_DECLS
  * whole graph; convolutions run as cuBLAS GEMMs, in fp16 with fp32 sums on
  * the tensor cores, or in fp32. A build without CUDA has these functions
  * too, and they fail with a message that says so. */
-
-typedef enum
-{
-  TESSERA_PRECISION_FP16,
-  TESSERA_PRECISION_FP32,
-} TesseraPrecision;
 
 typedef struct
 {
