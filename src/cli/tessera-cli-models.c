@@ -70,19 +70,6 @@ build_model_json (JsonBuilder  *builder,
   json_builder_end_object (builder);
 }
 
-static void
-print_json (JsonBuilder *builder)
-{
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
-}
-
 static char *
 describe_params (guint64 n)
 {
@@ -172,7 +159,7 @@ tessera_cli_inspect (int    argc,
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       build_model_json (builder, files[0], model, error);
-      print_json (builder);
+      tessera_cli_print_json (builder);
     }
   else if (model != NULL)
     print_model (model, files[0]);
@@ -235,7 +222,7 @@ tessera_cli_models (int    argc,
           build_model_json (builder, path, model, tessera_model_get_error (model));
         }
       json_builder_end_array (builder);
-      print_json (builder);
+      tessera_cli_print_json (builder);
       return EXIT_OK;
     }
 

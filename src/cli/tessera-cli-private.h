@@ -7,6 +7,7 @@
 #pragma once
 
 #include <glib.h>
+#include <json-glib/json-glib.h>
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,7 @@ int  tessera_cli_devices   (int          argc,
                             char       **argv);
 int  tessera_cli_bench     (int          argc,
                             char       **argv);
+void tessera_cli_print_json (JsonBuilder *builder);
 void tessera_cli_error     (const char  *format,
                             ...) G_GNUC_PRINTF (1, 2);
 

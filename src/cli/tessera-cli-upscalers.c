@@ -31,9 +31,6 @@ static void
 print_json (GListModel *upscalers)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
 
   json_builder_begin_array (builder);
   for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
@@ -53,11 +50,7 @@ print_json (GListModel *upscalers)
     }
   json_builder_end_array (builder);
 
-  root = json_builder_get_root (builder);
-  json_generator_set_root (generator, root);
-  json_generator_set_pretty (generator, TRUE);
-  text = json_generator_to_data (generator, NULL);
-  printf ("%s\n", text);
+  tessera_cli_print_json (builder);
 }
 
 int
@@ -187,15 +180,6 @@ tessera_cli_devices (int    argc,
     printf (_("no CUDA device: %s\n"), cuda_error->message);
 
   if (json)
-    {
-      g_autoptr(JsonGenerator) generator = json_generator_new ();
-      g_autoptr(JsonNode) root = json_builder_get_root (builder);
-      g_autofree char *text = NULL;
-
-      json_generator_set_root (generator, root);
-      json_generator_set_pretty (generator, TRUE);
-      text = json_generator_to_data (generator, NULL);
-      printf ("%s\n", text);
-    }
+    tessera_cli_print_json (builder);
   return EXIT_OK;
 }

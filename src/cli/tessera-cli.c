@@ -46,6 +46,20 @@ tessera_cli_error (const char *format,
   fprintf (stderr, "tessera-cli: %s\n", message);
 }
 
+/* What a builder holds, as indented JSON on stdout. */
+void
+tessera_cli_print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  text = json_generator_to_data (generator, NULL);
+  printf ("%s\n", text);
+}
+
 static void
 print_usage (FILE *out)
 {
