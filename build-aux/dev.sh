@@ -17,7 +17,7 @@ asan_build="$top/_build-asan"
 fuzz_build="$top/_build-fuzz"
 
 packages=(
-    gcc libc6-dev pkg-config meson ninja-build gettext python3
+    gcc g++ libc6-dev pkg-config meson ninja-build gettext python3
     libglib2.0-dev libglib2.0-dev-bin libgdk-pixbuf-2.0-dev libpng-dev libjson-glib-dev libopenblas-dev
     libgtk-4-dev libadwaita-1-dev
     webp-pixbuf-loader

@@ -116,6 +116,46 @@ cudaError_t tessera_cuda_to_half  (void                        *half,
                                    size_t                       n,
                                    cudaStream_t                 stream);
 
+/* Stride-1 convolutions on the tensor cores, read straight from the input
+ * planes, in fp16 with fp32 sums and the epilogue fused
+ * (tessera-cuda-conv-mma.cu). */
+
+#define TESSERA_KERNEL_CONV_MMA_MAX_KERNEL 5
+
+typedef struct
+{
+  const float *inputs[TESSERA_KERNEL_MAX_INPUTS];   /* read as their channel concatenation */
+  unsigned     channels[TESSERA_KERNEL_MAX_INPUTS];
+  unsigned     n_inputs;
+  unsigned     in_channels;     /* the channels' sum */
+  unsigned     in_height;
+  unsigned     in_width;
+  float       *output;
+  unsigned     out_channels;
+  unsigned     out_height;
+  unsigned     out_width;
+  unsigned     kernel;
+  unsigned     padding;
+  const void  *weight;          /* as tessera_cuda_conv_mma_weights() leaves them */
+} TesseraKernelConvMma;
+
+int         tessera_cuda_conv_mma_supports    (unsigned                     kernel,
+                                               unsigned                     stride);
+/* The bytes of a convolution's weights in the form the kernel reads. */
+size_t      tessera_cuda_conv_mma_weight_size (unsigned                     in_channels,
+                                               unsigned                     out_channels,
+                                               unsigned                     kernel);
+/* [out][in][ky][kx] floats on the device into that form. */
+cudaError_t tessera_cuda_conv_mma_weights     (void                        *output,
+                                               const float                 *weights,
+                                               unsigned                     in_channels,
+                                               unsigned                     out_channels,
+                                               unsigned                     kernel,
+                                               cudaStream_t                 stream);
+cudaError_t tessera_cuda_conv_mma             (const TesseraKernelConvMma  *params,
+                                               const TesseraKernelEpilogue *epilogue,
+                                               cudaStream_t                 stream);
+
 /* One value in, one out (tessera-cuda-elementwise.cu). */
 
 typedef enum

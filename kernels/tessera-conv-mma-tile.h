@@ -1,0 +1,397 @@
+/* tessera-conv-mma-tile.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <stddef.h>
+#include <string.h>
+
+#include "tessera-kernels.h"
+
+/* One block of the tensor-core convolution (tessera-cuda-conv-mma.cu),
+ * written once for nvcc and for tests/test-conv-mma.cc, which runs it on
+ * the CPU: there the WMMA calls become plain loops that also check the
+ * alignment WMMA demands, so the tile's indexing is tested on every build.
+ *
+ * A block makes a tile of TILE_W columns × HEIGHT rows × BLOCK_OUT output
+ * channels. It walks the input channels CHUNK at a time: the chunk's input
+ * under the tile plus the kernel's reach (the halo) is copied to shared
+ * memory as fp16, pixel by pixel with its CHUNK channels side by side, and
+ * so are the chunk's weights. Tap (ky, kx) of sixteen output pixels of a
+ * row is then the sixteen halo pixels from (row + ky, x + kx) on: a
+ * 16 × CHUNK matrix already in place, copied nowhere. Each warp owns rows
+ * of the tile and all its output channels, so every fragment it loads
+ * serves several products. */
+
+#define CONV_MMA_CHUNK 16
+#define CONV_MMA_TILE_W 32
+#define CONV_MMA_WARPS 8
+/* 16 × 16 fp32 accumulators per warp, whatever the block's width in
+ * output channels: narrower blocks give each warp more rows. */
+#define CONV_MMA_ACCUMULATORS 8
+
+#ifdef __CUDACC__
+
+#include <cuda_fp16.h>
+#include <mma.h>
+
+#define CONV_MMA_HD __host__ __device__ __forceinline__
+#define CONV_MMA_DEVICE __device__ __forceinline__
+#define CONV_MMA_UNROLL _Pragma ("unroll")
+
+typedef __half ConvMmaHalf;
+typedef nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, __half, nvcuda::wmma::row_major> ConvMmaA;
+typedef nvcuda::wmma::fragment<nvcuda::wmma::matrix_b, 16, 16, 16, __half, nvcuda::wmma::row_major> ConvMmaB;
+typedef nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float> ConvMmaSum;
+
+static __device__ __forceinline__ ConvMmaHalf conv_mma_half (float v) { return __float2half_rn (v); }
+static __device__ __forceinline__ void conv_mma_zero (ConvMmaSum &s) { nvcuda::wmma::fill_fragment (s, 0.f); }
+static __device__ __forceinline__ void
+conv_mma_load_a (ConvMmaA &a, const ConvMmaHalf *p, unsigned ldm) { nvcuda::wmma::load_matrix_sync (a, p, ldm); }
+static __device__ __forceinline__ void
+conv_mma_load_b (ConvMmaB &b, const ConvMmaHalf *p, unsigned ldm) { nvcuda::wmma::load_matrix_sync (b, p, ldm); }
+static __device__ __forceinline__ void
+conv_mma (ConvMmaSum &s, const ConvMmaA &a, const ConvMmaB &b) { nvcuda::wmma::mma_sync (s, a, b, s); }
+/* Eight halves, 16-byte aligned at both ends. */
+static __device__ __forceinline__ void
+conv_mma_copy8 (ConvMmaHalf *to, const ConvMmaHalf *from) { *(uint4 *) to = *(const uint4 *) from; }
+/* Element (pixel i, channel j) to p[i + j·ldm]. */
+static __device__ __forceinline__ void
+conv_mma_store (float *p, const ConvMmaSum &s, unsigned ldm)
+{
+  nvcuda::wmma::store_matrix_sync (p, s, ldm, nvcuda::wmma::mem_col_major);
+}
+
+#else /* the CPU's stand-ins */
+
+#include <assert.h>
+#include <stdint.h>
+
+#define CONV_MMA_HD inline
+#define CONV_MMA_DEVICE inline
+#define CONV_MMA_UNROLL
+
+typedef _Float16 ConvMmaHalf;
+typedef struct { ConvMmaHalf v[16][16]; } ConvMmaA;
+typedef struct { ConvMmaHalf v[16][16]; } ConvMmaB;
+typedef struct { float v[16][16]; } ConvMmaSum;
+
+/* WMMA's rules: 256-bit aligned pointers, ldm a multiple of 16 bytes. */
+static inline void
+conv_mma_check (const void *p,
+                unsigned    ldm,
+                size_t      element)
+{
+  assert ((uintptr_t) p % 32 == 0);
+  assert (ldm * element % 16 == 0);
+}
+
+static inline ConvMmaHalf conv_mma_half (float v) { return (ConvMmaHalf) v; }
+
+static inline void
+conv_mma_copy8 (ConvMmaHalf *to, const ConvMmaHalf *from)
+{
+  assert ((uintptr_t) to % 16 == 0 && (uintptr_t) from % 16 == 0);
+  memcpy (to, from, 8 * sizeof *to);
+}
+static inline void conv_mma_zero (ConvMmaSum &s) { memset (&s, 0, sizeof s); }
+
+static inline void
+conv_mma_load_a (ConvMmaA &a, const ConvMmaHalf *p, unsigned ldm)
+{
+  conv_mma_check (p, ldm, sizeof *p);
+  for (int i = 0; i < 16; i++)
+    for (int k = 0; k < 16; k++)
+      a.v[i][k] = p[i * ldm + k];
+}
+
+static inline void
+conv_mma_load_b (ConvMmaB &b, const ConvMmaHalf *p, unsigned ldm)
+{
+  conv_mma_check (p, ldm, sizeof *p);
+  for (int k = 0; k < 16; k++)
+    for (int j = 0; j < 16; j++)
+      b.v[k][j] = p[k * ldm + j];
+}
+
+static inline void
+conv_mma (ConvMmaSum &s, const ConvMmaA &a, const ConvMmaB &b)
+{
+  for (int i = 0; i < 16; i++)
+    for (int j = 0; j < 16; j++)
+      {
+        float sum = 0.f;
+
+        for (int k = 0; k < 16; k++)
+          sum += (float) a.v[i][k] * (float) b.v[k][j];
+        s.v[i][j] += sum;
+      }
+}
+
+static inline void
+conv_mma_store (float *p, const ConvMmaSum &s, unsigned ldm)
+{
+  conv_mma_check (p, ldm, sizeof *p);
+  for (int i = 0; i < 16; i++)
+    for (int j = 0; j < 16; j++)
+      p[i + j * ldm] = s.v[i][j];
+}
+
+#endif
+
+static CONV_MMA_HD unsigned
+conv_mma_round_up (unsigned n,
+                   unsigned multiple)
+{
+  return (n + multiple - 1) / multiple * multiple;
+}
+
+/* Output channels per block. */
+static CONV_MMA_HD unsigned
+conv_mma_block_out (unsigned out_channels)
+{
+  return out_channels <= 16 ? 16 : (out_channels <= 32 ? 32 : 64);
+}
+
+/* The weights' channel counts, padded with zeros to whole chunks and
+ * blocks. */
+static CONV_MMA_HD unsigned
+conv_mma_in_padded (unsigned in_channels)
+{
+  return conv_mma_round_up (in_channels, CONV_MMA_CHUNK);
+}
+
+static CONV_MMA_HD unsigned
+conv_mma_out_padded (unsigned out_channels)
+{
+  return conv_mma_round_up (out_channels, conv_mma_block_out (out_channels));
+}
+
+/* Element @i of the weights as the kernel reads them,
+ * [ky·k + kx][in_padded][out_padded], from [out][in][ky][kx] floats. */
+static CONV_MMA_HD float
+conv_mma_weight (const float *weights,
+                 size_t       i,
+                 unsigned     in_channels,
+                 unsigned     out_channels,
+                 unsigned     taps)
+{
+  unsigned in_stride = conv_mma_in_padded (in_channels), out_stride = conv_mma_out_padded (out_channels);
+  unsigned o = i % out_stride, c = i / out_stride % in_stride, tap = i / ((size_t) out_stride * in_stride);
+
+  if (o >= out_channels || c >= in_channels)
+    return 0.f;
+  return weights[((size_t) o * in_channels + c) * taps + tap];
+}
+
+template <int BLOCK_OUT>
+struct ConvMmaTile
+{
+  static constexpr int FRAGMENTS_OUT = BLOCK_OUT / 16;
+  static constexpr int ROWS_PER_WARP = CONV_MMA_ACCUMULATORS / (2 * FRAGMENTS_OUT);
+  static constexpr int HEIGHT = CONV_MMA_WARPS * ROWS_PER_WARP;
+  /* Padded so that a fragment's rows fall in different banks. */
+  static constexpr int WEIGHT_STRIDE = BLOCK_OUT + 8;
+
+  struct Sums
+  {
+    ConvMmaSum s[ROWS_PER_WARP][2][FRAGMENTS_OUT];
+  };
+
+  const TesseraKernelConvMma &p;
+  ConvMmaHalf *halo;       /* [halo pixel][CHUNK] */
+  ConvMmaHalf *weights;    /* [tap][CHUNK][WEIGHT_STRIDE] */
+  const float **planes;    /* the chunk's input planes; NULL past the last */
+  float *staging;          /* per warp, TILE_W × 16 floats, over the rest */
+  unsigned halo_width;
+  int x0, y0;
+  unsigned o0;
+
+  static CONV_MMA_HD size_t
+  halo_halves (unsigned kernel)
+  {
+    return (size_t) (HEIGHT + kernel - 1) * (CONV_MMA_TILE_W + kernel - 1) * CONV_MMA_CHUNK;
+  }
+
+  static CONV_MMA_HD size_t
+  shared_bytes (unsigned kernel)
+  {
+    size_t bytes = (halo_halves (kernel) + (size_t) kernel * kernel * CONV_MMA_CHUNK * WEIGHT_STRIDE) *
+                   sizeof (ConvMmaHalf) + CONV_MMA_CHUNK * sizeof (const float *);
+    size_t staging = (size_t) CONV_MMA_WARPS * CONV_MMA_TILE_W * 16 * sizeof (float);
+
+    return bytes > staging ? bytes : staging;
+  }
+
+  CONV_MMA_DEVICE
+  ConvMmaTile (const TesseraKernelConvMma &params,
+               unsigned char              *shared,
+               unsigned                    block_x,
+               unsigned                    block_y,
+               unsigned                    block_z)
+    : p (params)
+  {
+    halo = (ConvMmaHalf *) shared;
+    weights = halo + halo_halves (p.kernel);
+    planes = (const float **) (weights + (size_t) p.kernel * p.kernel * CONV_MMA_CHUNK * WEIGHT_STRIDE);
+    staging = (float *) shared;
+    halo_width = CONV_MMA_TILE_W + p.kernel - 1;
+    x0 = block_x * CONV_MMA_TILE_W;
+    y0 = block_y * HEIGHT;
+    o0 = block_z * BLOCK_OUT;
+  }
+
+  CONV_MMA_DEVICE void
+  clear (Sums &sums)
+  {
+CONV_MMA_UNROLL
+    for (int r = 0; r < ROWS_PER_WARP; r++)
+CONV_MMA_UNROLL
+      for (int m = 0; m < 2; m++)
+CONV_MMA_UNROLL
+        for (int n = 0; n < FRAGMENTS_OUT; n++)
+          conv_mma_zero (sums.s[r][m][n]);
+  }
+
+  /* By threads 0 to CHUNK − 1: the plane of channel c0 + @thread. */
+  CONV_MMA_DEVICE void
+  find_plane (unsigned thread,
+              unsigned c0)
+  {
+    unsigned channel = c0 + thread, input = 0;
+    const float *plane = NULL;
+
+    if (channel < p.in_channels)
+      {
+        while (channel >= p.channels[input])
+          channel -= p.channels[input++];
+        plane = p.inputs[input] + (size_t) channel * p.in_height * p.in_width;
+      }
+    planes[thread] = plane;
+  }
+
+  /* By every thread: its share of the chunk's halo and weights. */
+  CONV_MMA_DEVICE void
+  load (unsigned thread,
+        unsigned n_threads,
+        unsigned c0)
+  {
+    const unsigned halo_pixels = (HEIGHT + p.kernel - 1) * halo_width;
+    const unsigned taps = p.kernel * p.kernel;
+    const unsigned in_stride = conv_mma_in_padded (p.in_channels);
+    const unsigned out_stride = conv_mma_out_padded (p.out_channels);
+
+    /* Neighbouring threads take neighbouring pixels, so that the reads run
+     * along input rows; each stores eight channels at once. */
+    for (unsigned t = thread; t < 2 * halo_pixels; t += n_threads)
+      {
+        unsigned group = t / halo_pixels, pixel = t % halo_pixels;
+        int iy = y0 + (int) (pixel / halo_width) - (int) p.padding;
+        int ix = x0 + (int) (pixel % halo_width) - (int) p.padding;
+        bool inside = iy >= 0 && iy < (int) p.in_height && ix >= 0 && ix < (int) p.in_width;
+        size_t offset = inside ? (size_t) iy * p.in_width + ix : 0;
+        alignas (16) ConvMmaHalf values[8];
+
+CONV_MMA_UNROLL
+        for (int j = 0; j < 8; j++)
+          {
+            const float *plane = planes[group * 8 + j];
+
+            values[j] = conv_mma_half (inside && plane != NULL ? plane[offset] : 0.f);
+          }
+        conv_mma_copy8 (halo + (size_t) pixel * CONV_MMA_CHUNK + group * 8, values);
+      }
+
+    /* Each row of the chunk's weights for this block is BLOCK_OUT halves
+     * in a row, copied 8 at a time. */
+    for (unsigned t = thread; t < taps * CONV_MMA_CHUNK * (BLOCK_OUT / 8); t += n_threads)
+      {
+        unsigned row = t / (BLOCK_OUT / 8), column = t % (BLOCK_OUT / 8) * 8;
+        unsigned tap = row / CONV_MMA_CHUNK, channel = row % CONV_MMA_CHUNK;
+        const ConvMmaHalf *source = (const ConvMmaHalf *) p.weight +
+                                    ((size_t) tap * in_stride + c0 + channel) * out_stride + o0 + column;
+
+        conv_mma_copy8 (weights + (size_t) row * WEIGHT_STRIDE + column, source);
+      }
+  }
+
+  /* By each warp: the chunk's products for its rows. */
+  CONV_MMA_DEVICE void
+  multiply (unsigned  warp,
+            Sums     &sums)
+  {
+    const unsigned taps = p.kernel * p.kernel;
+
+    for (unsigned tap = 0; tap < taps; tap++)
+      {
+        unsigned ky = tap / p.kernel, kx = tap % p.kernel;
+        ConvMmaB b[FRAGMENTS_OUT];
+
+CONV_MMA_UNROLL
+        for (int n = 0; n < FRAGMENTS_OUT; n++)
+          conv_mma_load_b (b[n], weights + (size_t) tap * CONV_MMA_CHUNK * WEIGHT_STRIDE + n * 16, WEIGHT_STRIDE);
+
+CONV_MMA_UNROLL
+        for (int r = 0; r < ROWS_PER_WARP; r++)
+          {
+            unsigned row = warp * ROWS_PER_WARP + r;
+
+CONV_MMA_UNROLL
+            for (int m = 0; m < 2; m++)
+              {
+                ConvMmaA a;
+
+                conv_mma_load_a (a, halo + ((size_t) (row + ky) * halo_width + m * 16 + kx) * CONV_MMA_CHUNK,
+                                 CONV_MMA_CHUNK);
+CONV_MMA_UNROLL
+                for (int n = 0; n < FRAGMENTS_OUT; n++)
+                  conv_mma (sums.s[r][m][n], a, b[n]);
+              }
+          }
+      }
+  }
+
+  /* By each warp, once every warp is done with the halo: the sixteen
+   * output channels of fragment @n of row @r into the warp's staging, so
+   * that lane x holds pixel x. */
+  CONV_MMA_DEVICE void
+  stage (unsigned    warp,
+         const Sums &sums,
+         int         r,
+         int         n)
+  {
+    float *mine = staging + warp * CONV_MMA_TILE_W * 16;
+
+    conv_mma_store (mine, sums.s[r][0][n], CONV_MMA_TILE_W);
+    conv_mma_store (mine + 16, sums.s[r][1][n], CONV_MMA_TILE_W);
+  }
+
+  /* By each lane after stage(): its pixel's sixteen values, through
+   * @finish (channel, index, sum), written along the output's rows. */
+  template <typename Finish>
+  CONV_MMA_DEVICE void
+  write (unsigned      warp,
+         unsigned      lane,
+         int           r,
+         int           n,
+         const Finish &finish)
+  {
+    const float *mine = staging + warp * CONV_MMA_TILE_W * 16;
+    unsigned x = x0 + lane, y = y0 + warp * ROWS_PER_WARP + r;
+    size_t out_plane = (size_t) p.out_height * p.out_width;
+
+    if (y >= p.out_height || x >= p.out_width)
+      return;
+    for (int j = 0; j < 16; j++)
+      {
+        unsigned channel = o0 + n * 16 + j;
+        size_t index = channel * out_plane + (size_t) y * p.out_width + x;
+
+        if (channel < p.out_channels)
+          p.output[index] = finish (channel, index, mine[lane + j * CONV_MMA_TILE_W]);
+      }
+  }
+};

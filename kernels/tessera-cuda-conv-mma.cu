@@ -1,0 +1,152 @@
+/* tessera-cuda-conv-mma.cu
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "tessera-conv-mma-tile.h"
+#include "tessera-kernels-private.cuh"
+
+/* Stride-1 convolutions on the tensor cores, read straight from the input
+ * planes (an implicit GEMM): no im2col matrix goes through device memory,
+ * and the epilogue is applied as the sums leave the tensor cores. The
+ * block's work is in tessera-conv-mma-tile.h; this file launches it. */
+
+struct Epilogue
+{
+  TesseraKernelEpilogue e;
+
+  __device__ float
+  operator() (unsigned channel,
+              size_t   index,
+              float    sum) const
+  {
+    return tessera_epilogue (e, channel, index, sum);
+  }
+};
+
+template <int BLOCK_OUT>
+static __global__ void __launch_bounds__ (CONV_MMA_WARPS * 32, 2)
+conv_mma_kernel (TesseraKernelConvMma  p,
+                 TesseraKernelEpilogue e)
+{
+  typedef ConvMmaTile<BLOCK_OUT> Tile;
+  extern __shared__ __align__ (128) unsigned char shared[];
+  Tile tile (p, shared, blockIdx.x, blockIdx.y, blockIdx.z);
+  const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
+  typename Tile::Sums sums;
+
+  tile.clear (sums);
+  for (unsigned c0 = 0; c0 < p.in_channels; c0 += CONV_MMA_CHUNK)
+    {
+      /* The last chunk's fragments have all been read. */
+      __syncthreads ();
+      if (threadIdx.x < CONV_MMA_CHUNK)
+        tile.find_plane (threadIdx.x, c0);
+      __syncthreads ();
+      tile.load (threadIdx.x, blockDim.x, c0);
+      __syncthreads ();
+      tile.multiply (warp, sums);
+    }
+
+  /* The staging lies over the halo. */
+  __syncthreads ();
+#pragma unroll
+  for (int r = 0; r < Tile::ROWS_PER_WARP; r++)
+#pragma unroll
+    for (int n = 0; n < Tile::FRAGMENTS_OUT; n++)
+      {
+        tile.stage (warp, sums, r, n);
+        __syncwarp ();
+        tile.write (warp, lane, r, n, Epilogue { e });
+        __syncwarp ();
+      }
+}
+
+template <int BLOCK_OUT>
+static cudaError_t
+launch (const TesseraKernelConvMma  *params,
+        const TesseraKernelEpilogue *epilogue,
+        cudaStream_t                 stream)
+{
+  typedef ConvMmaTile<BLOCK_OUT> Tile;
+  size_t bytes = Tile::shared_bytes (params->kernel);
+  dim3 grid ((params->out_width + CONV_MMA_TILE_W - 1) / CONV_MMA_TILE_W,
+             (params->out_height + Tile::HEIGHT - 1) / Tile::HEIGHT,
+             conv_mma_out_padded (params->out_channels) / BLOCK_OUT);
+  cudaError_t status;
+
+  if (grid.y > TESSERA_MAX_BLOCKS_Y)
+    return cudaErrorInvalidValue;
+
+  status = cudaFuncSetAttribute (conv_mma_kernel<BLOCK_OUT>, cudaFuncAttributeMaxDynamicSharedMemorySize,
+                                 (int) bytes);
+  if (status != cudaSuccess)
+    return status;
+
+  conv_mma_kernel<BLOCK_OUT><<<grid, CONV_MMA_WARPS * 32, bytes, stream>>> (*params, *epilogue);
+  return cudaGetLastError ();
+}
+
+extern "C" int
+tessera_cuda_conv_mma_supports (unsigned kernel,
+                                unsigned stride)
+{
+  return stride == 1 && kernel >= 1 && kernel <= TESSERA_KERNEL_CONV_MMA_MAX_KERNEL;
+}
+
+extern "C" cudaError_t
+tessera_cuda_conv_mma (const TesseraKernelConvMma  *params,
+                       const TesseraKernelEpilogue *epilogue,
+                       cudaStream_t                 stream)
+{
+  if (!tessera_cuda_conv_mma_supports (params->kernel, 1) || params->out_height == 0 || params->out_width == 0)
+    return cudaErrorInvalidValue;
+
+  switch (conv_mma_block_out (params->out_channels))
+    {
+    case 16:
+      return launch<16> (params, epilogue, stream);
+    case 32:
+      return launch<32> (params, epilogue, stream);
+    default:
+      return launch<64> (params, epilogue, stream);
+    }
+}
+
+static __global__ void
+conv_mma_weights_kernel (__half      *output,
+                         const float *weights,
+                         unsigned     in_channels,
+                         unsigned     out_channels,
+                         unsigned     taps,
+                         size_t       n)
+{
+  TESSERA_FOR_X (i, n)
+    output[i] = __float2half_rn (conv_mma_weight (weights, i, in_channels, out_channels, taps));
+}
+
+extern "C" size_t
+tessera_cuda_conv_mma_weight_size (unsigned in_channels,
+                                   unsigned out_channels,
+                                   unsigned kernel)
+{
+  return (size_t) kernel * kernel * conv_mma_in_padded (in_channels) * conv_mma_out_padded (out_channels) *
+         sizeof (__half);
+}
+
+extern "C" cudaError_t
+tessera_cuda_conv_mma_weights (void        *output,
+                               const float *weights,
+                               unsigned     in_channels,
+                               unsigned     out_channels,
+                               unsigned     kernel,
+                               cudaStream_t stream)
+{
+  size_t n = tessera_cuda_conv_mma_weight_size (in_channels, out_channels, kernel) / sizeof (__half);
+
+  conv_mma_weights_kernel<<<tessera_grid (n, 1), TESSERA_BLOCK, 0, stream>>> ((__half *) output, weights,
+                                                                               in_channels, out_channels,
+                                                                               kernel * kernel, n);
+  return cudaGetLastError ();
+}
