@@ -202,6 +202,14 @@ test_conv (void)
     { { 32 }, 1, 32, 3, 1, 1, 1, 1, TESSERA_ACTIVATION_LEAKY, TRUE, TRUE },
     { { 20 }, 1, 17, 3, 1, 1, 2, 3, TESSERA_ACTIVATION_SIGMOID, FALSE, TRUE },
     { { 64 }, 1, 64, 3, 1, 1, 33, 41, TESSERA_ACTIVATION_LEAKY, TRUE, TRUE },
+    /* For the tensor-core kernel: a dense block's concatenation, chunks of
+     * channels across inputs, several blocks of outputs and of rows, 5×5
+     * and unpadded kernels. */
+    { { 64, 32, 32 }, 3, 32, 3, 1, 1, 45, 70, TESSERA_ACTIVATION_LEAKY, FALSE, TRUE },
+    { { 20, 12, 5 }, 3, 80, 3, 1, 1, 35, 66, TESSERA_ACTIVATION_NONE, TRUE, TRUE },
+    { { 7 }, 1, 48, 5, 1, 2, 23, 35, TESSERA_ACTIVATION_PRELU, TRUE, FALSE },
+    { { 24 }, 1, 40, 3, 1, 0, 40, 33, TESSERA_ACTIVATION_RELU, FALSE, TRUE },
+    { { 33 }, 1, 129, 1, 1, 0, 17, 19, TESSERA_ACTIVATION_SIGMOID, FALSE, TRUE },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
 
@@ -480,6 +488,20 @@ test_stripes (void)
 }
 
 static TesseraImage *
+random_image_with_alpha (GRand    *rand,
+                         guint     width,
+                         guint     height,
+                         gboolean  alpha)
+{
+  TesseraImage *image = tessera_image_new (width, height, alpha, NULL);
+
+  for (guint c = 0; c < (alpha ? 4u : 3u); c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      tessera_image_get_plane (image, c)[i] = (float) g_rand_double (rand);
+  return image;
+}
+
+static TesseraImage *
 random_image (GRand *rand,
               guint  width,
               guint  height)
@@ -712,6 +734,145 @@ test_out_of_memory (void)
   assert_graph_matches (graph, input, &(TesseraShape) { 3, 9, 7 }, 1e-7, "after running out of memory");
 }
 
+static void
+count_retry (guint    tile,
+             gpointer user_data)
+{
+  GArray *tiles = user_data;
+
+  g_array_append_val (tiles, tile);
+}
+
+/* Under a memory limit that the whole image passes, the run falls back to
+ * smaller tiles, holds no more than the limit, and still matches the CPU,
+ * alpha included. */
+static void
+test_memory_limit (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+  g_autofree char *path = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) expected = NULL;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
+  g_autoptr(TesseraBackend) whole = NULL;
+  g_autoptr(TesseraBackend) limited = NULL;
+  g_autoptr(GArray) retries = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GError) error = NULL;
+  TesseraRunOptions options = { 0 };
+  guint64 whole_peak, limit;
+  gsize n;
+
+  if (!have_cuda ())
+    return;
+
+  network = network_for (path);
+  input = random_image_with_alpha (rand, 301, 203, TRUE);
+  options.tile_size = 301;
+  options.overlap = 8;
+  options.alpha_by_model = TRUE;
+  options.memory_budget = G_MAXSIZE;
+  options.on_retry = count_retry;
+  options.user_data = retries;
+
+  expected = tessera_runner_upscale (network, cpu, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  whole = cuda_backend (TESSERA_PRECISION_FP16);
+  g_clear_object (&output);
+  output = tessera_runner_upscale (network, whole, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (retries->len, ==, 0);
+  whole_peak = tessera_cuda_backend_get_peak_memory (whole);
+
+  limited = cuda_backend (TESSERA_PRECISION_FP16);
+  limit = whole_peak / 2;
+  tessera_cuda_backend_set_memory_limit (limited, limit);
+  g_clear_object (&output);
+  output = tessera_runner_upscale (network, limited, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("whole image: %" G_GUINT64_FORMAT " bytes; limit %" G_GUINT64_FORMAT ", peak %"
+                  G_GUINT64_FORMAT " after %u retries, down to %u-pixel tiles",
+                  whole_peak, limit, tessera_cuda_backend_get_peak_memory (limited), retries->len,
+                  retries->len > 0 ? g_array_index (retries, guint, retries->len - 1) : 0);
+  g_assert_cmpuint (retries->len, >, 0);
+  g_assert_cmpuint (tessera_cuda_backend_get_peak_memory (limited), <=, limit);
+
+  n = (gsize) tessera_image_get_width (expected) * tessera_image_get_height (expected);
+  g_assert_cmpfloat (relative_error (tessera_image_get_plane (output, 0), tessera_image_get_plane (expected, 0),
+                                     4 * n), <, 1e-2);
+
+  /* Below what any tile needs, the error comes through. */
+  tessera_cuda_backend_set_memory_limit (limited, 1);
+  g_clear_object (&output);
+  output = tessera_runner_upscale (network, limited, input, &options, NULL, &error);
+  g_assert_null (output);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY);
+}
+
+typedef struct
+{
+  TesseraEngine         *engine;
+  TesseraImage          *input;
+  TesseraUpscaleOptions *options;
+  GCancellable          *cancellable;
+  GError                *error;
+  TesseraImage          *output;
+} CancelJob;
+
+static gpointer
+run_cancel_job (gpointer data)
+{
+  CancelJob *job = data;
+
+  job->output = tessera_engine_upscale (job->engine, job->input, job->options, job->cancellable, NULL, NULL,
+                                        &job->error);
+  return NULL;
+}
+
+/* A large upscale cancelled while the GPU works returns within 200 ms. */
+static void
+test_cancel (void)
+{
+  g_autofree char *path = test_real_model_path (W2X "real-esrgan/models/realesrgan-x4plus-anime.param");
+  g_autoptr(GRand) rand = g_rand_new_with_seed (24);
+  g_autoptr(TesseraEngine) engine = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  CancelJob job = { 0 };
+  GThread *thread;
+  gint64 cancelled;
+  double latency;
+
+  if (!have_cuda ())
+    return;
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
+      return;
+    }
+
+  engine = tessera_engine_new ();
+  input = random_image (rand, 4096, 4096);
+  tessera_upscale_options_set_upscaler (options, path);
+  tessera_upscale_options_set_device (options, "cuda");
+  job = (CancelJob) { engine, input, options, cancellable, NULL, NULL };
+
+  thread = g_thread_new ("cancel-job", run_cancel_job, &job);
+  g_usleep (G_USEC_PER_SEC);
+  cancelled = g_get_monotonic_time ();
+  g_cancellable_cancel (cancellable);
+  g_thread_join (thread);
+  latency = (g_get_monotonic_time () - cancelled) / 1000.0;
+
+  g_test_message ("cancel returned after %.1f ms", latency);
+  g_assert_null (job.output);
+  g_assert_error (job.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_clear_error (&job.error);
+  g_assert_cmpfloat (latency, <, 200.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -728,6 +889,8 @@ main (int   argc,
   g_test_add_func ("/gpu/ops/reduce", test_reduce);
   g_test_add_func ("/gpu/ops/stripes", test_stripes);
   g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
+  g_test_add_func ("/gpu/memory-limit", test_memory_limit);
+  g_test_add_func ("/gpu/cancel", test_cancel);
   g_test_add_func ("/gpu/network/tiny-compact", test_network_tiny);
   g_test_add_func ("/gpu/network/dni", test_network_dni);
   g_test_add_func ("/gpu/network/real", test_network_real);

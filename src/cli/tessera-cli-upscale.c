@@ -586,6 +586,7 @@ tessera_cli_upscale (int    argc,
   g_autofree char *precision_text = NULL;
   int pre_pad = TESSERA_PRE_PAD_AUTO;
   int threads = 0;
+  int gpu_memory = 0;
   guint tile = 0;
   double denoise = -1.0;
   double visibility = 0.5;
@@ -640,6 +641,8 @@ tessera_cli_upscale (int    argc,
       N_("DEVICE") },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_text,
       N_("GPU arithmetic: fp16 (tensor cores; default) or fp32"), N_("fp16|fp32") },
+    { "gpu-memory", 0, 0, G_OPTION_ARG_INT, &gpu_memory,
+      N_("The most GPU memory to take, in MiB; tiles shrink to fit (default: most of what is free)"), N_("MIB") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
       N_("Replace existing files, the input included"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -752,6 +755,12 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
+  if (gpu_memory < 0)
+    {
+      tessera_cli_error (_("invalid --gpu-memory %d: give MiB, or 0 for automatic"), gpu_memory);
+      return EXIT_USAGE;
+    }
+
   if (threads < 0 || threads > 4096)
     {
       tessera_cli_error (_("invalid thread count %d"), threads);
@@ -800,6 +809,7 @@ tessera_cli_upscale (int    argc,
     tessera_upscale_options_set_device (self.options, device);
   if (precision_text != NULL && g_str_equal (precision_text, "fp32"))
     tessera_upscale_options_set_precision (self.options, TESSERA_PRECISION_FP32);
+  tessera_upscale_options_set_gpu_memory (self.options, gpu_memory);
   tessera_upscale_options_set_upscaler_2 (self.options, upscaler_2);
   tessera_upscale_options_set_upscaler_2_visibility (self.options, visibility);
   if (alpha_text != NULL && g_str_equal (alpha_text, "model"))

@@ -43,6 +43,13 @@ struct _TesseraEngine
   TesseraModelLibrary *library;
   GMutex               networks_lock;
   GQueue               networks;     /* NetworkEntry, most recently used first */
+  guint                evictions;    /* networks dropped from the cache so far */
+  /* A GPU backend kept between upscales with the weights it uploaded,
+   * which are found by their host address: it is dropped once a network
+   * leaves the cache, whose freed weights' addresses may come back. */
+  TesseraBackend      *backend;
+  char                *backend_key;
+  guint                backend_evictions;
 };
 
 /* Networks stay loaded between upscales, so that a batch reads and
@@ -91,6 +98,8 @@ tessera_engine_dispose (GObject *object)
   g_clear_object (&self->upscalers);
   g_clear_object (&self->library);
   g_queue_clear_full (&self->networks, network_entry_free);
+  g_clear_pointer (&self->backend, tessera_backend_free);
+  g_clear_pointer (&self->backend_key, g_free);
 
   G_OBJECT_CLASS (tessera_engine_parent_class)->dispose (object);
 }
@@ -421,7 +430,10 @@ get_network (TesseraEngine  *self,
   g_mutex_lock (&self->networks_lock);
   g_queue_push_head (&self->networks, entry);
   while (g_queue_get_length (&self->networks) > MAX_CACHED_NETWORKS)
-    network_entry_free (g_queue_pop_tail (&self->networks));
+    {
+      network_entry_free (g_queue_pop_tail (&self->networks));
+      self->evictions++;
+    }
   g_mutex_unlock (&self->networks_lock);
 
   return g_steal_pointer (&network);
@@ -468,6 +480,16 @@ on_tile_done (guint    done,
   else
     text = g_strdup_printf (_("Tile %u of %u, about %.0f s left"), done, total, left);
   tessera_progress_report (tiles->progress, fraction, text);
+}
+
+static void
+on_retry (guint    tile,
+          gpointer user_data)
+{
+  TileProgress *tiles = user_data;
+  g_autofree char *text = g_strdup_printf (_("Out of GPU memory: starting again with %u-pixel tiles"), tile);
+
+  tessera_progress_report (tiles->progress, tiles->pass / (double) tiles->n_passes, text);
 }
 
 static void
@@ -546,11 +568,74 @@ backend_for (TesseraUpscaleOptions  *options,
     {
       backend = tessera_cuda_backend_new (index, tessera_upscale_options_get_precision (options), &local_error);
       if (backend != NULL)
-        return backend;
+        {
+          tessera_cuda_backend_set_memory_limit (backend,
+                                                 (guint64) tessera_upscale_options_get_gpu_memory (options) << 20);
+          return backend;
+        }
       *note = g_strdup_printf (_("Running on the CPU: %s"), local_error->message);
     }
 
   return tessera_cpu_backend_new (error);
+}
+
+static char *
+backend_key (TesseraUpscaleOptions *options)
+{
+  return g_strdup_printf ("%s|%d|%u", tessera_upscale_options_get_device (options),
+                          tessera_upscale_options_get_precision (options),
+                          tessera_upscale_options_get_gpu_memory (options));
+}
+
+/* The backend for @options: the kept one when it matches and no network
+ * has left the cache since it was kept. @evictions is the count the
+ * backend must be given back with. */
+static TesseraBackend *
+take_backend (TesseraEngine          *self,
+              TesseraUpscaleOptions  *options,
+              guint                  *evictions,
+              char                  **note,
+              GError                **error)
+{
+  g_autofree char *key = backend_key (options);
+  g_autoptr(TesseraBackend) stale = NULL;
+  TesseraBackend *backend = NULL;
+
+  g_mutex_lock (&self->networks_lock);
+  *evictions = self->evictions;
+  if (self->backend != NULL && self->backend_evictions == self->evictions &&
+      g_str_equal (self->backend_key, key))
+    backend = g_steal_pointer (&self->backend);
+  else
+    stale = g_steal_pointer (&self->backend);
+  g_mutex_unlock (&self->networks_lock);
+
+  return backend != NULL ? backend : backend_for (options, note, error);
+}
+
+/* Keeps a GPU backend for the next upscale, unless another is kept or a
+ * network left the cache while it ran. */
+static void
+give_back_backend (TesseraEngine          *self,
+                   TesseraUpscaleOptions  *options,
+                   TesseraBackend         *backend,
+                   guint                   evictions)
+{
+  g_autoptr(TesseraBackend) unkept = backend;
+
+  /* Only the weights stay on the device between upscales. */
+  if (!tessera_cuda_backend_trim (backend))
+    return;
+
+  g_mutex_lock (&self->networks_lock);
+  if (self->backend == NULL && evictions == self->evictions)
+    {
+      self->backend = g_steal_pointer (&unkept);
+      self->backend_evictions = evictions;
+      g_free (self->backend_key);
+      self->backend_key = backend_key (options);
+    }
+  g_mutex_unlock (&self->networks_lock);
 }
 
 /* What a tile may use on a GPU: most of its free memory; the rest is
@@ -566,43 +651,6 @@ device_memory_budget (TesseraBackend *backend,
   return (gsize) (free_bytes / 10 * 7);
 }
 
-
-/* Smallest tile an out-of-memory retry goes down to. */
-#define MIN_RETRY_TILE 32
-
-/* One pass of the network over @input. When the device runs out of
- * memory, the pass starts again with tiles half as wide, down to
- * MIN_RETRY_TILE. */
-static TesseraImage *
-run_pass (TesseraNetwork     *network,
-          TesseraBackend     *backend,
-          TesseraImage       *input,
-          TesseraRunOptions  *run,
-          GCancellable       *cancellable,
-          GError            **error)
-{
-  for (;;)
-    {
-      g_autoptr(GError) local_error = NULL;
-      TesseraImage *output = tessera_runner_upscale (network, backend, input, run, cancellable, &local_error);
-      guint tile;
-
-      if (output != NULL)
-        return output;
-
-      tile = run->tile_size != 0 ? run->tile_size
-                                 : tessera_runner_auto_tile_size (network, tessera_image_get_width (input),
-                                                                  tessera_image_get_height (input), run->overlap,
-                                                                  run->pre_pad, run->memory_budget);
-      if (!g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY) || tile / 2 < MIN_RETRY_TILE)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      g_debug ("Out of memory with %u-pixel tiles; trying %u", tile, tile / 2);
-      run->tile_size = tile / 2;
-    }
-}
 
 /* Runs the model as many times as it takes to reach the size, then
  * resamples to it exactly: -s 2 with a ×4 model is the model and a
@@ -625,12 +673,12 @@ model_upscale (TesseraEngine          *self,
   TesseraRunOptions run = { 0 };
   g_autofree char *note = NULL;
   double needed;
-  guint scale, reached;
+  guint scale, reached, evictions;
 
   network = get_network (self, model, tessera_upscale_options_get_denoise (options), error);
   if (network == NULL)
     return NULL;
-  backend = backend_for (options, &note, error);
+  backend = take_backend (self, options, &evictions, &note, error);
   if (backend == NULL)
     return NULL;
   if (note != NULL && progress != NULL)
@@ -650,11 +698,12 @@ model_upscale (TesseraEngine          *self,
   run.memory_budget = device_memory_budget (backend,
                                            memory_budget (width, height, tessera_image_get_has_alpha (input)));
   run.on_tile = on_tile_done;
+  run.on_retry = on_retry;
   run.user_data = &tiles;
 
   for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
     {
-      TesseraImage *next = run_pass (network, backend, current, &run, cancellable, error);
+      TesseraImage *next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
 
       if (next == NULL)
         return NULL;
@@ -664,6 +713,7 @@ model_upscale (TesseraEngine          *self,
        * pass, the resampler and the file all want it inside. */
       clamp_planes (current);
     }
+  give_back_backend (self, options, g_steal_pointer (&backend), evictions);
 
   if (tessera_image_get_width (current) != width || tessera_image_get_height (current) != height)
     return resample_to (current, width, height, TESSERA_FILTER_LANCZOS, cancellable, progress, error);

@@ -18,6 +18,11 @@ typedef void (*TesseraTileFunc) (guint    done,
                                  guint    total,
                                  gpointer user_data);
 
+/* The run starts again with tiles @tile pixels wide, the last ones having
+ * run out of device memory. */
+typedef void (*TesseraRetryFunc) (guint    tile,
+                                  gpointer user_data);
+
 typedef struct
 {
   guint            tile_size;      /* 0: from memory_budget */
@@ -26,6 +31,7 @@ typedef struct
   gboolean         alpha_by_model; /* else bicubic */
   gsize            memory_budget;  /* bytes a tile may use */
   TesseraTileFunc  on_tile;
+  TesseraRetryFunc on_retry;
   gpointer         user_data;
 } TesseraRunOptions;
 

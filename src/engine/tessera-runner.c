@@ -274,22 +274,13 @@ check_channels (TesseraNetwork  *network,
   return FALSE;
 }
 
-/**
- * tessera_runner_upscale:
- *
- * Upscales @input by the network's scale: RGB through the network, tile
- * by tile, and alpha through it as gray or by bicubic interpolation.
- *
- * Returns: (transfer full): the upscaled image, its float values as the
- *   network gave them (unclamped)
- */
-TesseraImage *
-tessera_runner_upscale (TesseraNetwork           *network,
-                        TesseraBackend           *backend,
-                        TesseraImage             *input,
-                        const TesseraRunOptions  *options,
-                        GCancellable             *cancellable,
-                        GError                  **error)
+static TesseraImage *
+upscale_once (TesseraNetwork           *network,
+              TesseraBackend           *backend,
+              TesseraImage             *input,
+              const TesseraRunOptions  *options,
+              GCancellable             *cancellable,
+              GError                  **error)
 {
   guint s = tessera_network_get_scale (network);
   guint width = tessera_image_get_width (input), height = tessera_image_get_height (input);
@@ -344,4 +335,54 @@ tessera_runner_upscale (TesseraNetwork           *network,
     return NULL;
 
   return g_steal_pointer (&output);
+}
+
+/* Smallest tile an out-of-memory retry goes down to. */
+#define MIN_RETRY_TILE 32
+
+/**
+ * tessera_runner_upscale:
+ *
+ * Upscales @input by the network's scale: RGB through the network, tile
+ * by tile, and alpha through it as gray or by bicubic interpolation. When
+ * the device runs out of memory, the run starts again with tiles half as
+ * wide, down to MIN_RETRY_TILE.
+ *
+ * Returns: (transfer full): the upscaled image, its float values as the
+ *   network gave them (unclamped)
+ */
+TesseraImage *
+tessera_runner_upscale (TesseraNetwork           *network,
+                        TesseraBackend           *backend,
+                        TesseraImage             *input,
+                        const TesseraRunOptions  *options,
+                        GCancellable             *cancellable,
+                        GError                  **error)
+{
+  TesseraRunOptions run = *options;
+
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      TesseraImage *output = upscale_once (network, backend, input, &run, cancellable, &local_error);
+      guint tile;
+
+      if (output != NULL)
+        return output;
+
+      tile = run.tile_size != 0 ? run.tile_size
+                                : tessera_runner_auto_tile_size (network, tessera_image_get_width (input),
+                                                                 tessera_image_get_height (input), run.overlap,
+                                                                 run.pre_pad, run.memory_budget);
+      if (!g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY) || tile / 2 < MIN_RETRY_TILE)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+
+      g_debug ("Out of memory with %u-pixel tiles (%s); trying %u", tile, local_error->message, tile / 2);
+      run.tile_size = tile / 2;
+      if (run.on_retry != NULL)
+        run.on_retry (run.tile_size, run.user_data);
+    }
 }

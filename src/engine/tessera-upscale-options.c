@@ -47,6 +47,7 @@ struct _TesseraUpscaleOptions
   char               *upscaler_2;
   char               *device;
   TesseraPrecision    precision;
+  guint              gpu_memory;
   double             upscaler_2_visibility;
 };
 
@@ -68,6 +69,7 @@ enum {
   PROP_UPSCALER_2_VISIBILITY,
   PROP_DEVICE,
   PROP_PRECISION,
+  PROP_GPU_MEMORY,
   N_PROPS
 };
 
@@ -145,6 +147,9 @@ tessera_upscale_options_get_property (GObject    *object,
     case PROP_PRECISION:
       g_value_set_enum (value, self->precision);
       break;
+    case PROP_GPU_MEMORY:
+      g_value_set_uint (value, self->gpu_memory);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -207,6 +212,9 @@ tessera_upscale_options_set_property (GObject      *object,
       break;
     case PROP_PRECISION:
       tessera_upscale_options_set_precision (self, g_value_get_enum (value));
+      break;
+    case PROP_GPU_MEMORY:
+      tessera_upscale_options_set_gpu_memory (self, g_value_get_uint (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -286,6 +294,10 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
   properties[PROP_PRECISION] =
     g_param_spec_enum ("precision", NULL, NULL,
                        TESSERA_TYPE_PRECISION, TESSERA_PRECISION_FP16,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_GPU_MEMORY] =
+    g_param_spec_uint ("gpu-memory", NULL, NULL,
+                       0, G_MAXUINT, 0,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -814,4 +826,33 @@ tessera_upscale_options_set_precision (TesseraUpscaleOptions *self,
 
   self->precision = precision;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRECISION]);
+}
+
+guint
+tessera_upscale_options_get_gpu_memory (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->gpu_memory;
+}
+
+/**
+ * tessera_upscale_options_set_gpu_memory:
+ * @mebibytes: the most GPU memory an upscale may take, in MiB; 0 lets it
+ *   take most of what is free
+ *
+ * Tiles are made small enough to stay under it. The CUDA context's own
+ * few hundred MiB are not counted.
+ */
+void
+tessera_upscale_options_set_gpu_memory (TesseraUpscaleOptions *self,
+                                        guint                  mebibytes)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  if (self->gpu_memory == mebibytes)
+    return;
+
+  self->gpu_memory = mebibytes;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GPU_MEMORY]);
 }

@@ -108,5 +108,8 @@ void                   tessera_upscale_options_set_device    (TesseraUpscaleOpti
 TesseraPrecision       tessera_upscale_options_get_precision (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_precision (TesseraUpscaleOptions *self,
                                                               TesseraPrecision       precision);
+guint                  tessera_upscale_options_get_gpu_memory (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_gpu_memory (TesseraUpscaleOptions *self,
+                                                               guint                  mebibytes);
 
 G_END_DECLS

@@ -59,19 +59,30 @@ G_STATIC_ASSERT (TESSERA_NODE_MAX_INPUTS == TESSERA_KERNEL_MAX_INPUTS);
  * flight. */
 #define STAGING_HALF_BYTES ((gsize) 16 << 20)
 
+/* cuBLAS's workspace is ours, so that the memory limit counts it. */
+#define CUBLAS_WORKSPACE_BYTES ((gsize) 32 << 20)
+
+/* The host waits before queuing an op while this many are still queued:
+ * a cancellation, seen between ops, then waits for a few ops at most. */
+#define MAX_QUEUED_OPS 8
+
 /* Spare buffers beyond this many are freed, oldest first. */
 #define MAX_SPARE 64
 
+typedef struct _CudaBackend CudaBackend;
+
 struct _TesseraBuffer
 {
-  float *data;
-  gsize  size;
+  float       *data;
+  gsize        size;
+  CudaBackend *owner;
 };
 
 typedef struct
 {
-  void  *data;
-  gsize  size;
+  void        *data;
+  gsize        size;
+  CudaBackend *owner;
 } DeviceArray;
 
 typedef enum
@@ -81,20 +92,27 @@ typedef enum
   N_SCRATCH
 } ScratchSlot;
 
-typedef struct
+struct _CudaBackend
 {
   TesseraBackend    parent;
   int               device;
   TesseraPrecision  precision;
+  gsize             limit;               /* bytes; 0: the device's */
+  gsize             allocated;           /* bytes, all of it through device_alloc() */
+  gsize             peak;
   cudaStream_t      stream;
   cublasHandle_t    cublas;
   GPtrArray        *spare;               /* TesseraBuffer, freed and kept */
   GHashTable       *weights;             /* host weights → DeviceArray for the GEMMs */
   GHashTable       *floats;              /* host floats → DeviceArray of fp32 */
+  GHashTable       *mma_weights;         /* host weights → DeviceArray for the MMA kernel */
   DeviceArray       scratch[N_SCRATCH];
   float            *staging;             /* pinned, 2 × STAGING_HALF_BYTES */
   cudaEvent_t       staged[2];           /* each half's last copy */
-} CudaBackend;
+  void             *workspace;           /* cuBLAS's */
+  cudaEvent_t       queued[MAX_QUEUED_OPS]; /* each recent op's end */
+  guint64           n_ops;
+};
 
 /* The arguments of compute(), as one. */
 typedef struct
@@ -162,15 +180,17 @@ use_device (CudaBackend  *self,
   return CUDA_CHECK (cudaSetDevice (self->device), error);
 }
 
-/* Frees device memory that queued work may still read. */
+/* Frees what device_alloc() gave, which queued work may still read. */
 static void
 device_free (CudaBackend *self,
-             void        *data)
+             void        *data,
+             gsize        size)
 {
   if (data == NULL)
     return;
   cudaStreamSynchronize (self->stream);
   cudaFree (data);
+  self->allocated -= size;
 }
 
 static void
@@ -180,14 +200,27 @@ drop_spares (CudaBackend *self)
   g_ptr_array_set_size (self->spare, 0);
 }
 
-/* Device memory; when it is short, the spare buffers go back first. */
+static gboolean
+over_limit (CudaBackend *self,
+            gsize        size)
+{
+  return self->limit != 0 && self->allocated + size > self->limit;
+}
+
+/* Device memory, counted against the limit; when it is short, the spare
+ * buffers go back first. */
 static gboolean
 device_alloc (CudaBackend  *self,
               void        **data,
               gsize         size,
               GError      **error)
 {
-  cudaError_t status = cudaMalloc (data, size);
+  cudaError_t status = cudaErrorMemoryAllocation;
+
+  if (over_limit (self, size) && self->spare->len > 0)
+    drop_spares (self);
+  if (!over_limit (self, size))
+    status = cudaMalloc (data, size);
 
   if (status == cudaErrorMemoryAllocation && self->spare->len > 0)
     {
@@ -199,12 +232,21 @@ device_alloc (CudaBackend  *self,
   if (status == cudaErrorMemoryAllocation)
     {
       cudaGetLastError ();
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                   _("not enough GPU memory for %.0f MB; try a smaller tile"), size / 1e6);
+      if (over_limit (self, size))
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                     _("%.0f MB more would pass the GPU memory limit of %.0f MB; try a smaller tile"),
+                     size / 1e6, self->limit / 1e6);
+      else
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                     _("not enough GPU memory for %.0f MB; try a smaller tile"), size / 1e6);
       return FALSE;
     }
+  if (!CUDA_CHECK (status, error))
+    return FALSE;
 
-  return CUDA_CHECK (status, error);
+  self->allocated += size;
+  self->peak = MAX (self->peak, self->allocated);
+  return TRUE;
 }
 
 static void
@@ -212,7 +254,7 @@ buffer_release (gpointer data)
 {
   TesseraBuffer *buffer = data;
 
-  cudaFree (buffer->data);
+  device_free (buffer->owner, buffer->data, buffer->size);
   g_free (buffer);
 }
 
@@ -221,7 +263,7 @@ device_array_free (gpointer data)
 {
   DeviceArray *array = data;
 
-  cudaFree (array->data);
+  device_free (array->owner, array->data, array->size);
   g_free (array);
 }
 
@@ -234,18 +276,23 @@ cuda_free (TesseraBackend *backend)
   if (self->stream != NULL)
     cudaStreamSynchronize (self->stream);
 
+  if (self->cublas != NULL)
+    cublasDestroy (self->cublas);
   g_clear_pointer (&self->spare, g_ptr_array_unref);
   g_clear_pointer (&self->weights, g_hash_table_unref);
   g_clear_pointer (&self->floats, g_hash_table_unref);
+  g_clear_pointer (&self->mma_weights, g_hash_table_unref);
   for (guint i = 0; i < N_SCRATCH; i++)
-    cudaFree (self->scratch[i].data);
+    device_free (self, self->scratch[i].data, self->scratch[i].size);
+  device_free (self, self->workspace, CUBLAS_WORKSPACE_BYTES);
   if (self->staging != NULL)
     cudaFreeHost (self->staging);
   for (guint i = 0; i < G_N_ELEMENTS (self->staged); i++)
     if (self->staged[i] != NULL)
       cudaEventDestroy (self->staged[i]);
-  if (self->cublas != NULL)
-    cublasDestroy (self->cublas);
+  for (guint i = 0; i < G_N_ELEMENTS (self->queued); i++)
+    if (self->queued[i] != NULL)
+      cudaEventDestroy (self->queued[i]);
   if (self->stream != NULL)
     cudaStreamDestroy (self->stream);
   g_free (self);
@@ -283,6 +330,7 @@ cuda_buffer_new (TesseraBackend  *backend,
   buffer = g_new (TesseraBuffer, 1);
   buffer->data = data;
   buffer->size = size;
+  buffer->owner = self;
   return buffer;
 }
 
@@ -408,7 +456,7 @@ scratch (CudaBackend  *self,
 
   if (array->size < size)
     {
-      device_free (self, array->data);
+      device_free (self, array->data, array->size);
       array->data = NULL;
       array->size = 0;
       if (!device_alloc (self, &array->data, size, error))
@@ -417,6 +465,51 @@ scratch (CudaBackend  *self,
     }
 
   return array->data;
+}
+
+/* What @cache keeps for @host when it has @size bytes. One of another size
+ * belonged to a tensor freed since, at the same address, and goes. */
+static const void *
+cached_array (CudaBackend *self,
+              GHashTable  *cache,
+              const float *host,
+              gsize        size)
+{
+  DeviceArray *array = g_hash_table_lookup (cache, host);
+
+  if (array == NULL)
+    return NULL;
+  if (array->size == size)
+    return array->data;
+
+  cudaStreamSynchronize (self->stream);
+  g_hash_table_remove (cache, host);
+  return NULL;
+}
+
+static void
+keep_array (CudaBackend *self,
+            GHashTable  *cache,
+            const float *host,
+            void        *data,
+            gsize        size)
+{
+  DeviceArray *array = g_new (DeviceArray, 1);
+
+  array->data = data;
+  array->size = size;
+  array->owner = self;
+  g_hash_table_insert (cache, (gpointer) host, array);
+}
+
+static gboolean
+check_weights (const float  *host,
+               GError      **error)
+{
+  if (host != NULL)
+    return TRUE;
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT, _("a layer has no weights"));
+  return FALSE;
 }
 
 /* @n floats at @host on the device, uploaded on first use and kept; in
@@ -429,24 +522,14 @@ device_copy (CudaBackend  *self,
              gboolean      half,
              GError      **error)
 {
-  DeviceArray *array = g_hash_table_lookup (cache, host);
   gsize size = n * (half ? 2 : sizeof (float));
+  const void *kept;
   void *data;
 
-  if (host == NULL)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT, _("a layer has no weights"));
-      return NULL;
-    }
-  if (array != NULL && array->size == size)
-    return array->data;
-
-  /* Another tensor at a freed one's address. */
-  if (array != NULL)
-    {
-      cudaStreamSynchronize (self->stream);
-      g_hash_table_remove (cache, host);
-    }
+  if (!check_weights (host, error))
+    return NULL;
+  if ((kept = cached_array (self, cache, host, size)) != NULL)
+    return kept;
 
   if (!device_alloc (self, &data, size, error))
     return NULL;
@@ -460,20 +543,52 @@ device_copy (CudaBackend  *self,
                                         self->stream), error) ||
           !CUDA_CHECK (tessera_cuda_to_half (data, floats, n, self->stream), error))
         {
-          device_free (self, data);
+          device_free (self, data, size);
           return NULL;
         }
     }
   else if (!CUDA_CHECK (cudaMemcpyAsync (data, host, size, cudaMemcpyHostToDevice, self->stream), error))
     {
-      device_free (self, data);
+      device_free (self, data, size);
       return NULL;
     }
 
-  array = g_new (DeviceArray, 1);
-  array->data = data;
-  array->size = size;
-  g_hash_table_insert (cache, (gpointer) host, array);
+  keep_array (self, cache, host, data, size);
+  return data;
+}
+
+/* A convolution's weights in the form the tensor-core kernel reads, made
+ * on first use and kept. */
+static const void *
+device_mma_weights (CudaBackend        *self,
+                    const TesseraNode  *node,
+                    GError            **error)
+{
+  gsize n = (gsize) node->out_channels * node->in_channels * node->kernel * node->kernel;
+  gsize size = tessera_cuda_conv_mma_weight_size (node->in_channels, node->out_channels, node->kernel);
+  const void *kept;
+  float *floats;
+  void *data;
+
+  if (!check_weights (node->weight, error))
+    return NULL;
+  if ((kept = cached_array (self, self->mma_weights, node->weight, size)) != NULL)
+    return kept;
+
+  if (!device_alloc (self, &data, size, error))
+    return NULL;
+  floats = scratch (self, SCRATCH_UPLOAD, n * sizeof (float), error);
+  if (floats == NULL ||
+      !CUDA_CHECK (cudaMemcpyAsync (floats, node->weight, n * sizeof (float), cudaMemcpyHostToDevice,
+                                    self->stream), error) ||
+      !CUDA_CHECK (tessera_cuda_conv_mma_weights (data, floats, node->in_channels, node->out_channels,
+                                                  node->kernel, self->stream), error))
+    {
+      device_free (self, data, size);
+      return NULL;
+    }
+
+  keep_array (self, self->mma_weights, node->weight, data, size);
   return data;
 }
 
@@ -540,6 +655,12 @@ gemm (CudaBackend  *self,
   const float one = 1.f, zero = 0.f;
   cublasOperation_t op_b = transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N;
 
+  /* Made on first use: the fp16 convolutions need no cuBLAS. */
+  if (self->workspace == NULL &&
+      (!device_alloc (self, &self->workspace, CUBLAS_WORKSPACE_BYTES, error) ||
+       !CUBLAS_CHECK (cublasSetWorkspace (self->cublas, self->workspace, CUBLAS_WORKSPACE_BYTES), error)))
+    return FALSE;
+
   if (half)
     return CUBLAS_CHECK (cublasGemmEx (self->cublas, CUBLAS_OP_N, op_b, m, n, k,
                                        &one, a, CUDA_R_16F, lda, b, CUDA_R_16F, ldb,
@@ -562,6 +683,39 @@ check_gemm_size (gsize    size,
   return FALSE;
 }
 
+/* A stride-1 convolution in fp16 on the tensor cores, read straight from
+ * its inputs, with the epilogue fused. */
+static gboolean
+conv2d_mma (CudaBackend  *self,
+            const Op     *op,
+            GError      **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelConvMma params = {
+    .n_inputs = node->n_inputs,
+    .in_channels = node->in_channels,
+    .in_height = op->shapes[0].height,
+    .in_width = op->shapes[0].width,
+    .output = op->output->data,
+    .out_channels = node->out_channels,
+    .out_height = op->output_shape->height,
+    .out_width = op->output_shape->width,
+    .kernel = node->kernel,
+    .padding = node->padding,
+  };
+  TesseraKernelEpilogue epilogue;
+
+  for (guint i = 0; i < node->n_inputs; i++)
+    {
+      params.inputs[i] = op->inputs[i]->data;
+      params.channels[i] = op->shapes[i].channels;
+    }
+
+  params.weight = device_mma_weights (self, node, error);
+  return params.weight != NULL && epilogue_init (self, op, &epilogue, error) &&
+         CUDA_CHECK (tessera_cuda_conv_mma (&params, &epilogue, self->stream), error);
+}
+
 /* Convolution as GEMM: output rows are unrolled a band at a time into an
  * im2col matrix (in fp16 for the tensor cores), and the weights (out ×
  * in·k²) multiply it straight into the output's rows. Several inputs are
@@ -580,6 +734,8 @@ conv2d (CudaBackend  *self,
   TesseraKernelEpilogue epilogue;
   const void *weight;
 
+  if (half && tessera_cuda_conv_mma_supports (node->kernel, node->stride))
+    return conv2d_mma (self, op, error);
   if (!check_gemm_size (MAX (plane, k), error))
     return FALSE;
 
@@ -838,6 +994,44 @@ reduce (CudaBackend  *self,
 }
 
 static gboolean
+compute_op (CudaBackend  *self,
+            const Op     *op,
+            GError      **error)
+{
+  const TesseraNode *node = op->node;
+
+  switch (node->op)
+    {
+    case TESSERA_OP_CONV2D:
+      return conv2d (self, op, error);
+    case TESSERA_OP_DECONV2D:
+      return deconv2d (self, op, error);
+    case TESSERA_OP_ACTIVATION:
+    case TESSERA_OP_ADD:
+    case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_CLAMP:
+    case TESSERA_OP_AFFINE:
+      return elementwise (self, op, error);
+    case TESSERA_OP_CONCAT:
+    case TESSERA_OP_PIXEL_SHUFFLE:
+    case TESSERA_OP_PIXEL_UNSHUFFLE:
+    case TESSERA_OP_CROP:
+    case TESSERA_OP_PAD:
+      return layout (self, op, error);
+    case TESSERA_OP_RESIZE:
+      return resize (self, op, error);
+    case TESSERA_OP_GLOBAL_AVG_POOL:
+    case TESSERA_OP_LINEAR:
+      return reduce (self, op, error);
+    case TESSERA_OP_INPUT:
+    case TESSERA_N_OPS:
+    default:
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+      return FALSE;
+    }
+}
+
+static gboolean
 cuda_compute (TesseraBackend      *backend,
               const TesseraNode   *node,
               TesseraBuffer      **inputs,
@@ -849,39 +1043,16 @@ cuda_compute (TesseraBackend      *backend,
 {
   CudaBackend *self = (CudaBackend *) backend;
   Op op = { node, inputs, input_shapes, residual, output, output_shape };
+  cudaEvent_t *slot = &self->queued[self->n_ops % MAX_QUEUED_OPS];
 
-  if (!use_device (self, error))
+  if (!use_device (self, error) ||
+      (self->n_ops >= MAX_QUEUED_OPS && !CUDA_CHECK (cudaEventSynchronize (*slot), error)) ||
+      !compute_op (self, &op, error) ||
+      !CUDA_CHECK (cudaEventRecord (*slot, self->stream), error))
     return FALSE;
 
-  switch (node->op)
-    {
-    case TESSERA_OP_CONV2D:
-      return conv2d (self, &op, error);
-    case TESSERA_OP_DECONV2D:
-      return deconv2d (self, &op, error);
-    case TESSERA_OP_ACTIVATION:
-    case TESSERA_OP_ADD:
-    case TESSERA_OP_MUL_CHANNELS:
-    case TESSERA_OP_CLAMP:
-    case TESSERA_OP_AFFINE:
-      return elementwise (self, &op, error);
-    case TESSERA_OP_CONCAT:
-    case TESSERA_OP_PIXEL_SHUFFLE:
-    case TESSERA_OP_PIXEL_UNSHUFFLE:
-    case TESSERA_OP_CROP:
-    case TESSERA_OP_PAD:
-      return layout (self, &op, error);
-    case TESSERA_OP_RESIZE:
-      return resize (self, &op, error);
-    case TESSERA_OP_GLOBAL_AVG_POOL:
-    case TESSERA_OP_LINEAR:
-      return reduce (self, &op, error);
-    case TESSERA_OP_INPUT:
-    case TESSERA_N_OPS:
-    default:
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
-      return FALSE;
-    }
+  self->n_ops++;
+  return TRUE;
 }
 
 static const TesseraBackendVTable cuda_vtable = {
@@ -977,6 +1148,17 @@ tessera_cuda_list_devices (GError **error)
   return g_steal_pointer (&devices);
 }
 
+static gboolean
+create_events (cudaEvent_t  *events,
+               guint         n,
+               GError      **error)
+{
+  for (guint i = 0; i < n; i++)
+    if (!CUDA_CHECK (cudaEventCreateWithFlags (&events[i], cudaEventDisableTiming), error))
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * tessera_cuda_backend_new:
  * @device: the device's index
@@ -1023,11 +1205,13 @@ tessera_cuda_backend_new (int                device,
   self->spare = g_ptr_array_new_with_free_func (buffer_release);
   self->weights = g_hash_table_new_full (NULL, NULL, NULL, device_array_free);
   self->floats = g_hash_table_new_full (NULL, NULL, NULL, device_array_free);
+  self->mma_weights = g_hash_table_new_full (NULL, NULL, NULL, device_array_free);
 
   if (!use_device (self, error) ||
       !CUDA_CHECK (cudaStreamCreateWithFlags (&self->stream, cudaStreamNonBlocking), error) ||
       !CUDA_CHECK (cudaEventCreateWithFlags (&self->staged[0], cudaEventDisableTiming), error) ||
       !CUDA_CHECK (cudaEventCreateWithFlags (&self->staged[1], cudaEventDisableTiming), error) ||
+      !create_events (self->queued, G_N_ELEMENTS (self->queued), error) ||
       !CUBLAS_CHECK (cublasCreate (&self->cublas), error) ||
       !CUBLAS_CHECK (cublasSetStream (self->cublas, self->stream), error))
     {
@@ -1061,9 +1245,78 @@ tessera_cuda_backend_get_memory (TesseraBackend *backend,
       return FALSE;
     }
 
+  /* Under a limit, what the spare buffers hold is free too: they go
+   * back before the limit is passed. */
+  if (self->limit != 0)
+    {
+      gsize held = self->allocated;
+
+      for (guint i = 0; i < self->spare->len; i++)
+        held -= ((TesseraBuffer *) g_ptr_array_index (self->spare, i))->size;
+      total_memory = MIN (total_memory, self->limit);
+      free_memory = MIN (free_memory, self->limit - MIN (held, self->limit));
+    }
+
   if (free_bytes != NULL)
     *free_bytes = free_memory;
   if (total_bytes != NULL)
     *total_bytes = total_memory;
+  return TRUE;
+}
+
+/**
+ * tessera_cuda_backend_set_memory_limit:
+ * @limit: bytes, or 0 for no limit but the device's
+ *
+ * Caps the device memory @backend allocates: buffers, weights, scratch and
+ * cuBLAS's workspace (not the CUDA context). Allocations past it fail as
+ * running out of memory does.
+ */
+void
+tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
+                                       guint64         limit)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+
+  g_return_if_fail (backend != NULL && backend->vtable == &cuda_vtable);
+  self->limit = limit;
+}
+
+/**
+ * tessera_cuda_backend_get_peak_memory:
+ *
+ * Returns: the most device memory @backend has held at once, in bytes
+ */
+guint64
+tessera_cuda_backend_get_peak_memory (TesseraBackend *backend)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+
+  g_return_val_if_fail (backend != NULL && backend->vtable == &cuda_vtable, 0);
+  return self->peak;
+}
+
+/**
+ * tessera_cuda_backend_trim:
+ *
+ * Frees the device memory @backend keeps for reuse, all but the weights.
+ *
+ * Returns: whether @backend is a CUDA backend
+ */
+gboolean
+tessera_cuda_backend_trim (TesseraBackend *backend)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+
+  if (backend == NULL || backend->vtable != &cuda_vtable)
+    return FALSE;
+
+  cudaSetDevice (self->device);
+  drop_spares (self);
+  for (guint i = 0; i < N_SCRATCH; i++)
+    {
+      device_free (self, self->scratch[i].data, self->scratch[i].size);
+      self->scratch[i] = (DeviceArray) { NULL, 0, NULL };
+    }
   return TRUE;
 }

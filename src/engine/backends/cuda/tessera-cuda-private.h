@@ -36,6 +36,10 @@ TesseraBackend *tessera_cuda_backend_new         (int                 device,
 gboolean        tessera_cuda_backend_get_memory  (TesseraBackend     *backend,
                                                   guint64            *free_bytes,
                                                   guint64            *total_bytes);
+gboolean        tessera_cuda_backend_trim        (TesseraBackend     *backend);
+void            tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
+                                                       guint64         limit);
+guint64         tessera_cuda_backend_get_peak_memory  (TesseraBackend *backend);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCudaDevice, tessera_cuda_device_free)
 

@@ -54,3 +54,21 @@ tessera_cuda_backend_get_memory (TesseraBackend *backend,
 {
   return FALSE;
 }
+
+gboolean
+tessera_cuda_backend_trim (TesseraBackend *backend)
+{
+  return FALSE;
+}
+
+void
+tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
+                                       guint64         limit)
+{
+}
+
+guint64
+tessera_cuda_backend_get_peak_memory (TesseraBackend *backend)
+{
+  return 0;
+}
