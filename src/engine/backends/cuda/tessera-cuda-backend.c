@@ -20,18 +20,22 @@
 #include "tessera-kernels.h"
 
 /* The CUDA backend: buffers are device memory, every op is queued on the
- * backend's one stream, and the host waits only at the end of a download.
+ * backend's one stream, and the host waits only at the end of a download
+ * or when MAX_QUEUED_OPS ops are still queued.
  *
  * Freed buffers are kept for the next node or tile that needs one of their
  * size: cudaMalloc and cudaFree cost far more than the smaller ops, and
  * cudaFree waits for the device. A buffer can be taken again while kernels
  * that read it are still queued, because the stream runs in order.
  *
- * Weights are uploaded on first use, converted to fp16 for the fp16 GEMMs,
- * and kept by their host address as the CPU backend keeps its Winograd
- * transforms. Every CUDA and cuBLAS call is checked; a failure becomes a
- * GError, and running out of device memory is TESSERA_ERROR_NO_MEMORY, so
- * that the engine can retry with smaller tiles. */
+ * Weights are uploaded on first use, in the form their op reads (packed
+ * fp16 for the tensor-core convolutions, fp16 or fp32 for the GEMMs), and
+ * kept by their host address. Every byte of device memory goes through
+ * device_alloc() and device_free(), which count it against the optional
+ * limit. Every CUDA and cuBLAS call is checked; a failure becomes a
+ * GError, and running out of device memory (or past the limit) is
+ * TESSERA_ERROR_NO_MEMORY, so that the runner can retry with smaller
+ * tiles. */
 
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_NONE == TESSERA_KERNEL_ACTIVATION_NONE);
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_RELU == TESSERA_KERNEL_ACTIVATION_RELU);

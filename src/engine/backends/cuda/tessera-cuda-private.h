@@ -12,9 +12,10 @@
 G_BEGIN_DECLS
 
 /* The CUDA backend: activations stay in device memory as float32 for the
- * whole graph; convolutions run as cuBLAS GEMMs, in fp16 with fp32 sums on
- * the tensor cores, or in fp32. A build without CUDA has these functions
- * too, and they fail with a message that says so. */
+ * whole graph; in fp16, convolutions run on the tensor cores with fp32
+ * sums (our implicit-GEMM kernel, or im2col and cuBLAS for strided ones);
+ * in fp32, as cuBLAS SGEMMs. A build without CUDA has these functions too,
+ * and they fail with a message that says so. */
 
 typedef struct
 {
