@@ -506,12 +506,7 @@ random_image (GRand *rand,
               guint  width,
               guint  height)
 {
-  TesseraImage *image = tessera_image_new (width, height, FALSE, NULL);
-
-  for (guint c = 0; c < 3; c++)
-    for (gsize i = 0; i < (gsize) width * height; i++)
-      tessera_image_get_plane (image, c)[i] = (float) g_rand_double (rand);
-  return image;
+  return random_image_with_alpha (rand, width, height, FALSE);
 }
 
 static TesseraImage *
