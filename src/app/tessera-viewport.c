@@ -1,0 +1,151 @@
+/* tessera-viewport.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tessera-viewport.h"
+
+void
+tessera_viewport_init (TesseraViewport *self)
+{
+  *self = (TesseraViewport) { .zoom = 1.0, .fit = TRUE };
+}
+
+static gboolean
+has_size (const TesseraViewport *self)
+{
+  return self->image_width > 0 && self->image_height > 0 && self->pane_width > 0 && self->pane_height > 0;
+}
+
+/* Centres each axis the image does not fill and keeps the other inside
+ * the image. */
+static void
+clamp (TesseraViewport *self)
+{
+  double visible_width = self->pane_width / self->zoom, visible_height = self->pane_height / self->zoom;
+
+  if (visible_width >= self->image_width)
+    self->x = (self->image_width - visible_width) / 2.0;
+  else
+    self->x = CLAMP (self->x, 0.0, self->image_width - visible_width);
+
+  if (visible_height >= self->image_height)
+    self->y = (self->image_height - visible_height) / 2.0;
+  else
+    self->y = CLAMP (self->y, 0.0, self->image_height - visible_height);
+}
+
+/* The whole image in the pane, but never enlarged past 1:1: a small
+ * image stays sharp until the user zooms in. */
+double
+tessera_viewport_get_fit_zoom (const TesseraViewport *self)
+{
+  if (!has_size (self))
+    return 1.0;
+  return MIN (1.0, MIN (self->pane_width / self->image_width, self->pane_height / self->image_height));
+}
+
+/* Zooming out stops where the whole image fits. */
+double
+tessera_viewport_get_min_zoom (const TesseraViewport *self)
+{
+  return tessera_viewport_get_fit_zoom (self);
+}
+
+void
+tessera_viewport_zoom_to_fit (TesseraViewport *self)
+{
+  self->fit = TRUE;
+  self->zoom = tessera_viewport_get_fit_zoom (self);
+  clamp (self);
+}
+
+void
+tessera_viewport_set_image (TesseraViewport *self,
+                            double           width,
+                            double           height)
+{
+  self->image_width = width;
+  self->image_height = height;
+  tessera_viewport_zoom_to_fit (self);
+}
+
+void
+tessera_viewport_set_pane (TesseraViewport *self,
+                           double           width,
+                           double           height)
+{
+  self->pane_width = width;
+  self->pane_height = height;
+  if (self->fit)
+    self->zoom = tessera_viewport_get_fit_zoom (self);
+  else
+    self->zoom = MAX (self->zoom, tessera_viewport_get_min_zoom (self));
+  clamp (self);
+}
+
+void
+tessera_viewport_set_zoom (TesseraViewport *self,
+                           double           zoom,
+                           double           anchor_x,
+                           double           anchor_y)
+{
+  double image_x, image_y;
+
+  if (!has_size (self))
+    return;
+
+  tessera_viewport_to_image (self, anchor_x, anchor_y, &image_x, &image_y);
+  self->zoom = CLAMP (zoom, tessera_viewport_get_min_zoom (self), TESSERA_VIEWPORT_MAX_ZOOM);
+  self->fit = FALSE;
+  self->x = image_x - anchor_x / self->zoom;
+  self->y = image_y - anchor_y / self->zoom;
+  clamp (self);
+}
+
+/* The image follows the pointer: moving it right by @dx pane pixels
+ * shows what lies further left. */
+void
+tessera_viewport_pan (TesseraViewport *self,
+                      double           dx,
+                      double           dy)
+{
+  self->x -= dx / self->zoom;
+  self->y -= dy / self->zoom;
+  clamp (self);
+}
+
+void
+tessera_viewport_to_image (const TesseraViewport *self,
+                           double                 pane_x,
+                           double                 pane_y,
+                           double                *image_x,
+                           double                *image_y)
+{
+  *image_x = self->x + pane_x / self->zoom;
+  *image_y = self->y + pane_y / self->zoom;
+}
+
+void
+tessera_viewport_to_pane (const TesseraViewport *self,
+                          double                 image_x,
+                          double                 image_y,
+                          double                *pane_x,
+                          double                *pane_y)
+{
+  *pane_x = (image_x - self->x) * self->zoom;
+  *pane_y = (image_y - self->y) * self->zoom;
+}
+
+/* The split divider stays on the pane, as a fraction of its width. */
+double
+tessera_split_from_x (double x,
+                      double width)
+{
+  if (width <= 0)
+    return 0.5;
+  return CLAMP (x / width, 0.0, 1.0);
+}

@@ -1,0 +1,190 @@
+/* test-viewport.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include "tessera-viewport.h"
+
+/* The comparison view's geometry: fitting, zooming about the pointer,
+ * panning to the edges and no further, and the mapping both ways. */
+
+static void
+assert_inside (const TesseraViewport *vp)
+{
+  double visible_width = vp->pane_width / vp->zoom, visible_height = vp->pane_height / vp->zoom;
+
+  if (visible_width < vp->image_width)
+    {
+      g_assert_cmpfloat (vp->x, >=, 0.0);
+      g_assert_cmpfloat (vp->x + visible_width, <=, vp->image_width + 1e-9);
+    }
+  else
+    g_assert_cmpfloat_with_epsilon (vp->x, (vp->image_width - visible_width) / 2.0, 1e-9);
+
+  if (visible_height < vp->image_height)
+    {
+      g_assert_cmpfloat (vp->y, >=, 0.0);
+      g_assert_cmpfloat (vp->y + visible_height, <=, vp->image_height + 1e-9);
+    }
+  else
+    g_assert_cmpfloat_with_epsilon (vp->y, (vp->image_height - visible_height) / 2.0, 1e-9);
+}
+
+static void
+test_fit (void)
+{
+  TesseraViewport vp;
+  double x, y;
+
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 800, 600);
+  tessera_viewport_set_image (&vp, 4000, 1000);
+
+  /* Width limits: 800 / 4000; the image is centred vertically. */
+  g_assert_cmpfloat_with_epsilon (vp.zoom, 0.2, 1e-12);
+  tessera_viewport_to_pane (&vp, 0, 0, &x, &y);
+  g_assert_cmpfloat_with_epsilon (x, 0.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (y, (600 - 200) / 2.0, 1e-9);
+  assert_inside (&vp);
+
+  /* The zoom follows the pane until the user zooms. */
+  tessera_viewport_set_pane (&vp, 400, 600);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, 0.1, 1e-12);
+  tessera_viewport_set_zoom (&vp, 0.5, 200, 300);
+  tessera_viewport_set_pane (&vp, 800, 600);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, 0.5, 1e-12);
+  assert_inside (&vp);
+
+  /* A small image is not blown up to fit, and cannot be zoomed out
+   * below 1:1. */
+  tessera_viewport_set_image (&vp, 100, 50);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, 1.0, 1e-12);
+  g_assert_cmpfloat_with_epsilon (tessera_viewport_get_min_zoom (&vp), 1.0, 1e-12);
+  tessera_viewport_set_zoom (&vp, 0.25, 10, 10);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, 1.0, 1e-12);
+  assert_inside (&vp);
+}
+
+/* Zooming keeps the image point under the pointer in place, wherever the
+ * pointer is, as long as the edges allow it. */
+static void
+test_zoom_anchor (void)
+{
+  static const double anchors[][2] = { { 400, 300 }, { 123, 456 }, { 790, 20 }, { 0, 0 } };
+  TesseraViewport vp;
+
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 800, 600);
+  tessera_viewport_set_image (&vp, 4096, 4096);
+
+  for (guint i = 0; i < G_N_ELEMENTS (anchors); i++)
+    {
+      double before_x, before_y, after_x, after_y;
+
+      tessera_viewport_zoom_to_fit (&vp);
+      /* Deep enough that no edge is reached. */
+      tessera_viewport_set_zoom (&vp, 2.0, 400, 300);
+      tessera_viewport_to_image (&vp, anchors[i][0], anchors[i][1], &before_x, &before_y);
+      tessera_viewport_set_zoom (&vp, 3.0, anchors[i][0], anchors[i][1]);
+      tessera_viewport_to_image (&vp, anchors[i][0], anchors[i][1], &after_x, &after_y);
+      g_assert_cmpfloat_with_epsilon (after_x, before_x, 1e-9);
+      g_assert_cmpfloat_with_epsilon (after_y, before_y, 1e-9);
+      g_assert_false (vp.fit);
+      assert_inside (&vp);
+    }
+
+  tessera_viewport_set_zoom (&vp, 1e6, 10, 10);
+  g_assert_cmpfloat (vp.zoom, ==, TESSERA_VIEWPORT_MAX_ZOOM);
+  tessera_viewport_set_zoom (&vp, 1e-6, 10, 10);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, tessera_viewport_get_fit_zoom (&vp), 1e-12);
+  assert_inside (&vp);
+}
+
+static void
+test_pan (void)
+{
+  TesseraViewport vp;
+
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 800, 600);
+  tessera_viewport_set_image (&vp, 1000, 1000);
+  tessera_viewport_set_zoom (&vp, 2.0, 0, 0);
+  g_assert_cmpfloat_with_epsilon (vp.x, 0.0, 1e-9);
+
+  /* Dragging left shows what lies to the right. */
+  tessera_viewport_pan (&vp, -100, -50);
+  g_assert_cmpfloat_with_epsilon (vp.x, 50.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (vp.y, 25.0, 1e-9);
+
+  /* No further than the edges. */
+  tessera_viewport_pan (&vp, -1e6, -1e6);
+  g_assert_cmpfloat_with_epsilon (vp.x, 1000 - 400.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (vp.y, 1000 - 300.0, 1e-9);
+  tessera_viewport_pan (&vp, 1e6, 1e6);
+  g_assert_cmpfloat_with_epsilon (vp.x, 0.0, 1e-9);
+  g_assert_cmpfloat_with_epsilon (vp.y, 0.0, 1e-9);
+
+  /* Fitting, nothing pans. */
+  tessera_viewport_zoom_to_fit (&vp);
+  tessera_viewport_pan (&vp, 300, 300);
+  assert_inside (&vp);
+}
+
+static void
+test_mapping (void)
+{
+  TesseraViewport vp;
+  GRand *rand = g_rand_new_with_seed (5);
+
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 640, 480);
+  tessera_viewport_set_image (&vp, 3000, 2000);
+  tessera_viewport_set_zoom (&vp, 1.7, 100, 200);
+  tessera_viewport_pan (&vp, -33, 12);
+
+  for (guint i = 0; i < 100; i++)
+    {
+      double px = g_rand_double_range (rand, 0, 640), py = g_rand_double_range (rand, 0, 480);
+      double ix, iy, qx, qy;
+
+      tessera_viewport_to_image (&vp, px, py, &ix, &iy);
+      tessera_viewport_to_pane (&vp, ix, iy, &qx, &qy);
+      g_assert_cmpfloat_with_epsilon (qx, px, 1e-9);
+      g_assert_cmpfloat_with_epsilon (qy, py, 1e-9);
+    }
+  g_rand_free (rand);
+
+  /* An image with no size, or a pane with none, maps without dividing by
+   * zero and cannot be zoomed. */
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 0, 0);
+  tessera_viewport_set_zoom (&vp, 4, 0, 0);
+  g_assert_cmpfloat (vp.zoom, ==, 1.0);
+}
+
+static void
+test_split (void)
+{
+  g_assert_cmpfloat (tessera_split_from_x (200, 800), ==, 0.25);
+  g_assert_cmpfloat (tessera_split_from_x (-50, 800), ==, 0.0);
+  g_assert_cmpfloat (tessera_split_from_x (900, 800), ==, 1.0);
+  g_assert_cmpfloat (tessera_split_from_x (10, 0), ==, 0.5);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/viewport/fit", test_fit);
+  g_test_add_func ("/viewport/zoom-anchor", test_zoom_anchor);
+  g_test_add_func ("/viewport/pan", test_pan);
+  g_test_add_func ("/viewport/mapping", test_mapping);
+  g_test_add_func ("/viewport/split", test_split);
+
+  return g_test_run ();
+}
