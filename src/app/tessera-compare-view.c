@@ -1,0 +1,676 @@
+/* tessera-compare-view.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-compare-view"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera-compare-view.h"
+#include "tessera-viewport.h"
+
+/* Before and after, drawn in the after image's pixels: the before image
+ * is stretched to the after's size, with nearest-neighbour sampling once
+ * its pixels are large enough to see, so that they line up. Split mode
+ * shows the before left of a draggable divider; side by side, two panes
+ * zoom and pan together; blink shows the before while Space is held.
+ * Without an after image, the before fills every mode. */
+
+#define DIVIDER_GRAB 12.0       /* pixels either side of the divider that grab it */
+#define PANE_GAP 6.0
+#define ZOOM_STEP 1.25
+#define NEAREST_FROM 2.0        /* screen pixels per image pixel */
+
+struct _TesseraCompareView
+{
+  GtkWidget           parent_instance;
+
+  GdkTexture         *before;
+  GdkTexture         *after;
+  TesseraCompareMode  mode;
+  double              split;
+  gboolean            blinking;
+
+  TesseraViewport     viewport;
+  double              pointer_x;     /* in the pane under the pointer */
+  double              pointer_y;
+  gboolean            dragging_divider;
+  double              drag_x;        /* the drag's last offset */
+  double              drag_y;
+  double              pinch_zoom;    /* the zoom when the pinch began */
+};
+
+G_DEFINE_FINAL_TYPE (TesseraCompareView, tessera_compare_view, GTK_TYPE_WIDGET)
+
+G_DEFINE_ENUM_TYPE (TesseraCompareMode, tessera_compare_mode,
+                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_SPLIT, "split"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_SIDE_BY_SIDE, "side-by-side"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_BLINK, "blink"))
+
+enum {
+  PROP_0,
+  PROP_BEFORE,
+  PROP_AFTER,
+  PROP_MODE,
+  PROP_SPLIT,
+  PROP_ZOOM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The image whose pixels the view is measured in. */
+static GdkTexture *
+frame_texture (TesseraCompareView *self)
+{
+  return self->after != NULL ? self->after : self->before;
+}
+
+static guint
+n_panes (TesseraCompareView *self)
+{
+  return self->mode == TESSERA_COMPARE_SIDE_BY_SIDE && self->after != NULL && self->before != NULL ? 2 : 1;
+}
+
+static double
+pane_width (TesseraCompareView *self)
+{
+  double width = gtk_widget_get_width (GTK_WIDGET (self));
+
+  return n_panes (self) == 2 ? MAX (0.0, (width - PANE_GAP) / 2.0) : width;
+}
+
+static void
+update_viewport (TesseraCompareView *self,
+                 gboolean            new_frame)
+{
+  GdkTexture *frame = frame_texture (self);
+  double zoom = self->viewport.zoom;
+
+  tessera_viewport_set_pane (&self->viewport, pane_width (self), gtk_widget_get_height (GTK_WIDGET (self)));
+  if (new_frame)
+    tessera_viewport_set_image (&self->viewport,
+                                frame != NULL ? gdk_texture_get_width (frame) : 0,
+                                frame != NULL ? gdk_texture_get_height (frame) : 0);
+  if (zoom != self->viewport.zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+draw_texture (GtkSnapshot        *snapshot,
+              GdkTexture         *texture,
+              TesseraCompareView *self,
+              double              pane_x)
+{
+  TesseraViewport *vp = &self->viewport;
+  graphene_rect_t bounds;
+
+  graphene_rect_init (&bounds, pane_x - vp->x * vp->zoom, -vp->y * vp->zoom,
+                      vp->image_width * vp->zoom, vp->image_height * vp->zoom);
+#if GTK_CHECK_VERSION (4, 10, 0)
+  {
+    double screen_per_texel = bounds.size.width / gdk_texture_get_width (texture);
+
+    gtk_snapshot_append_scaled_texture (snapshot, texture,
+                                        screen_per_texel >= NEAREST_FROM ? GSK_SCALING_FILTER_NEAREST
+                                                                         : GSK_SCALING_FILTER_LINEAR,
+                                        &bounds);
+  }
+#else
+  gtk_snapshot_append_texture (snapshot, texture, &bounds);
+#endif
+}
+
+static void
+draw_clipped (GtkSnapshot        *snapshot,
+              GdkTexture         *texture,
+              TesseraCompareView *self,
+              double              pane_x,
+              double              clip_x,
+              double              clip_width)
+{
+  if (clip_width <= 0)
+    return;
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (clip_x, 0, clip_width,
+                                                         gtk_widget_get_height (GTK_WIDGET (self))));
+  draw_texture (snapshot, texture, self, pane_x);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+draw_divider (GtkSnapshot *snapshot,
+              double       x,
+              double       height)
+{
+  GdkRGBA shadow = { 0, 0, 0, 0.35 }, line = { 1, 1, 1, 0.9 };
+  GskRoundedRect handle;
+
+  gtk_snapshot_append_color (snapshot, &shadow, &GRAPHENE_RECT_INIT (x - 2, 0, 4, height));
+  gtk_snapshot_append_color (snapshot, &line, &GRAPHENE_RECT_INIT (x - 1, 0, 2, height));
+  gsk_rounded_rect_init_from_rect (&handle, &GRAPHENE_RECT_INIT (x - 6, height / 2 - 16, 12, 32), 6);
+  gtk_snapshot_push_rounded_clip (snapshot, &handle);
+  gtk_snapshot_append_color (snapshot, &line, &handle.bounds);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+tessera_compare_view_snapshot (GtkWidget   *widget,
+                               GtkSnapshot *snapshot)
+{
+  TesseraCompareView *self = TESSERA_COMPARE_VIEW (widget);
+  double width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+
+  if (self->before == NULL && self->after == NULL)
+    return;
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  if (self->after == NULL || self->before == NULL)
+    draw_texture (snapshot, frame_texture (self), self, 0);
+  else
+    switch (self->mode)
+      {
+      case TESSERA_COMPARE_SIDE_BY_SIDE:
+        {
+          double pane = pane_width (self);
+
+          draw_clipped (snapshot, self->before, self, 0, 0, pane);
+          draw_clipped (snapshot, self->after, self, pane + PANE_GAP, pane + PANE_GAP, pane);
+        }
+        break;
+
+      case TESSERA_COMPARE_BLINK:
+        draw_texture (snapshot, self->blinking ? self->before : self->after, self, 0);
+        break;
+
+      case TESSERA_COMPARE_SPLIT:
+      default:
+        draw_clipped (snapshot, self->before, self, 0, 0, self->split * width);
+        draw_clipped (snapshot, self->after, self, 0, self->split * width, width - self->split * width);
+        draw_divider (snapshot, round (self->split * width), height);
+        break;
+      }
+
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+tessera_compare_view_size_allocate (GtkWidget *widget,
+                                    int        width,
+                                    int        height,
+                                    int        baseline)
+{
+  update_viewport (TESSERA_COMPARE_VIEW (widget), FALSE);
+}
+
+/* Widget coordinates into the pane under them. */
+static void
+to_pane (TesseraCompareView *self,
+         double              x,
+         double              y)
+{
+  double pane = pane_width (self);
+
+  self->pointer_x = n_panes (self) == 2 && x > pane ? x - pane - PANE_GAP : x;
+  self->pointer_y = y;
+}
+
+static gboolean
+near_divider (TesseraCompareView *self,
+              double              x)
+{
+  return self->mode == TESSERA_COMPARE_SPLIT && self->after != NULL && self->before != NULL &&
+         fabs (x - self->split * gtk_widget_get_width (GTK_WIDGET (self))) <= DIVIDER_GRAB;
+}
+
+static void
+zoom_at (TesseraCompareView *self,
+         double              zoom,
+         double              anchor_x,
+         double              anchor_y)
+{
+  double old = self->viewport.zoom;
+
+  tessera_viewport_set_zoom (&self->viewport, zoom, anchor_x, anchor_y);
+  if (old != self->viewport.zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+on_motion (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           TesseraCompareView       *self)
+{
+  to_pane (self, x, y);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), near_divider (self, x) ? "col-resize" : NULL);
+}
+
+static void
+on_drag_begin (GtkGestureDrag     *gesture,
+               double              x,
+               double              y,
+               TesseraCompareView *self)
+{
+  self->dragging_divider = near_divider (self, x);
+  self->drag_x = 0;
+  self->drag_y = 0;
+  if (!self->dragging_divider)
+    gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
+}
+
+static void
+on_drag_update (GtkGestureDrag     *gesture,
+                double              offset_x,
+                double              offset_y,
+                TesseraCompareView *self)
+{
+  if (self->dragging_divider)
+    {
+      double start_x, start_y;
+
+      gtk_gesture_drag_get_start_point (gesture, &start_x, &start_y);
+      tessera_compare_view_set_split (self, tessera_split_from_x (start_x + offset_x,
+                                                                  gtk_widget_get_width (GTK_WIDGET (self))));
+    }
+  else
+    {
+      tessera_viewport_pan (&self->viewport, offset_x - self->drag_x, offset_y - self->drag_y);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  self->drag_x = offset_x;
+  self->drag_y = offset_y;
+}
+
+static void
+on_drag_end (GtkGestureDrag     *gesture,
+             double              offset_x,
+             double              offset_y,
+             TesseraCompareView *self)
+{
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_divider ? "col-resize" : NULL);
+  self->dragging_divider = FALSE;
+}
+
+/* Ctrl+scroll zooms about the pointer; plain scrolling pans. */
+static gboolean
+on_scroll (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           TesseraCompareView       *self)
+{
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+
+  if (self->before == NULL && self->after == NULL)
+    return FALSE;
+
+  if (state & GDK_CONTROL_MASK)
+    zoom_at (self, self->viewport.zoom * pow (ZOOM_STEP, -dy), self->pointer_x, self->pointer_y);
+  else
+    {
+      tessera_viewport_pan (&self->viewport, -dx * 40.0, -dy * 40.0);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  return TRUE;
+}
+
+static void
+on_pinch_begin (GtkGesture         *gesture,
+                GdkEventSequence   *sequence,
+                TesseraCompareView *self)
+{
+  self->pinch_zoom = self->viewport.zoom;
+}
+
+static void
+on_pinch (GtkGestureZoom     *gesture,
+          double              scale,
+          TesseraCompareView *self)
+{
+  double x, y;
+
+  if (gtk_gesture_get_bounding_box_center (GTK_GESTURE (gesture), &x, &y))
+    to_pane (self, x, y);
+  zoom_at (self, self->pinch_zoom * scale, self->pointer_x, self->pointer_y);
+}
+
+static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                TesseraCompareView    *self)
+{
+  if (keyval != GDK_KEY_space || self->mode != TESSERA_COMPARE_BLINK)
+    return FALSE;
+  self->blinking = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return TRUE;
+}
+
+static void
+on_key_released (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 TesseraCompareView    *self)
+{
+  if (keyval != GDK_KEY_space || !self->blinking)
+    return;
+  self->blinking = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* Keyboard zoom about the pane's centre. */
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TesseraCompareView *self = TESSERA_COMPARE_VIEW (widget);
+  double centre_x = self->viewport.pane_width / 2, centre_y = self->viewport.pane_height / 2;
+
+  if (g_str_equal (action_name, "view.zoom-in"))
+    zoom_at (self, self->viewport.zoom * ZOOM_STEP, centre_x, centre_y);
+  else if (g_str_equal (action_name, "view.zoom-out"))
+    zoom_at (self, self->viewport.zoom / ZOOM_STEP, centre_x, centre_y);
+  else if (g_str_equal (action_name, "view.zoom-original"))
+    zoom_at (self, 1.0, centre_x, centre_y);
+  else
+    tessera_compare_view_zoom_to_fit (self);
+}
+
+static void
+tessera_compare_view_dispose (GObject *object)
+{
+  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+
+  g_clear_object (&self->before);
+  g_clear_object (&self->after);
+
+  G_OBJECT_CLASS (tessera_compare_view_parent_class)->dispose (object);
+}
+
+static void
+tessera_compare_view_get_property (GObject    *object,
+                                   guint       prop_id,
+                                   GValue     *value,
+                                   GParamSpec *pspec)
+{
+  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BEFORE:
+      g_value_set_object (value, self->before);
+      break;
+    case PROP_AFTER:
+      g_value_set_object (value, self->after);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_SPLIT:
+      g_value_set_double (value, self->split);
+      break;
+    case PROP_ZOOM:
+      g_value_set_double (value, self->viewport.zoom);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_compare_view_set_property (GObject      *object,
+                                   guint         prop_id,
+                                   const GValue *value,
+                                   GParamSpec   *pspec)
+{
+  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BEFORE:
+      tessera_compare_view_set_before (self, g_value_get_object (value));
+      break;
+    case PROP_AFTER:
+      tessera_compare_view_set_after (self, g_value_get_object (value));
+      break;
+    case PROP_MODE:
+      tessera_compare_view_set_mode (self, g_value_get_enum (value));
+      break;
+    case PROP_SPLIT:
+      tessera_compare_view_set_split (self, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_compare_view_class_init (TesseraCompareViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tessera_compare_view_dispose;
+  object_class->get_property = tessera_compare_view_get_property;
+  object_class->set_property = tessera_compare_view_set_property;
+
+  widget_class->snapshot = tessera_compare_view_snapshot;
+  widget_class->size_allocate = tessera_compare_view_size_allocate;
+
+  properties[PROP_BEFORE] =
+    g_param_spec_object ("before", NULL, NULL, GDK_TYPE_TEXTURE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_AFTER] =
+    g_param_spec_object ("after", NULL, NULL, GDK_TYPE_TEXTURE,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MODE] =
+    g_param_spec_enum ("mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SPLIT] =
+    g_param_spec_double ("split", NULL, NULL, 0.0, 1.0, 0.5,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_ZOOM] =
+    g_param_spec_double ("zoom", NULL, NULL, 0.0, G_MAXDOUBLE, 1.0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_install_action (widget_class, "view.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-original", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "view.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Add, 0, "view.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "view.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Subtract, 0, "view.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, 0, "view.zoom-original", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "view.zoom-fit", NULL);
+
+  gtk_widget_class_set_css_name (widget_class, "tessera-compare-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+tessera_compare_view_init (TesseraCompareView *self)
+{
+  GtkEventController *controller;
+  GtkGesture *gesture;
+
+  self->split = 0.5;
+  tessera_viewport_init (&self->viewport);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_vexpand (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Before and after"), -1);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_drag_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
+  g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  gesture = gtk_gesture_zoom_new ();
+  g_signal_connect (gesture, "begin", G_CALLBACK (on_pinch_begin), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (on_pinch), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  g_signal_connect (controller, "key-released", G_CALLBACK (on_key_released), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+}
+
+GtkWidget *
+tessera_compare_view_new (void)
+{
+  return g_object_new (TESSERA_TYPE_COMPARE_VIEW, NULL);
+}
+
+/* A texture of a new size starts a new view, fitted; one of the same
+ * size (the after image filling in) keeps the zoom and position. */
+static gboolean
+replace_texture (GdkTexture **slot,
+                 GdkTexture  *texture)
+{
+  gboolean resized = *slot == NULL || texture == NULL ||
+                     gdk_texture_get_width (*slot) != gdk_texture_get_width (texture) ||
+                     gdk_texture_get_height (*slot) != gdk_texture_get_height (texture);
+
+  g_set_object (slot, texture);
+  return resized;
+}
+
+void
+tessera_compare_view_set_before (TesseraCompareView *self,
+                                 GdkTexture         *before)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (before == NULL || GDK_IS_TEXTURE (before));
+
+  if (self->before == before)
+    return;
+  update_viewport (self, replace_texture (&self->before, before) && self->after == NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
+}
+
+GdkTexture *
+tessera_compare_view_get_before (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+
+  return self->before;
+}
+
+void
+tessera_compare_view_set_after (TesseraCompareView *self,
+                                GdkTexture         *after)
+{
+  gboolean had_after;
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (after == NULL || GDK_IS_TEXTURE (after));
+
+  if (self->after == after)
+    return;
+  had_after = self->after != NULL;
+  /* The frame changes when the after image comes, goes or changes size. */
+  update_viewport (self, replace_texture (&self->after, after) || !had_after);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
+}
+
+GdkTexture *
+tessera_compare_view_get_after (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+
+  return self->after;
+}
+
+void
+tessera_compare_view_set_mode (TesseraCompareView *self,
+                               TesseraCompareMode  mode)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  if (self->mode == mode)
+    return;
+  self->mode = mode;
+  self->blinking = FALSE;
+  update_viewport (self, FALSE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
+}
+
+TesseraCompareMode
+tessera_compare_view_get_mode (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), TESSERA_COMPARE_SPLIT);
+
+  return self->mode;
+}
+
+void
+tessera_compare_view_set_split (TesseraCompareView *self,
+                                double              split)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  split = CLAMP (split, 0.0, 1.0);
+  if (self->split == split)
+    return;
+  self->split = split;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SPLIT]);
+}
+
+double
+tessera_compare_view_get_split (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 0.5);
+
+  return self->split;
+}
+
+double
+tessera_compare_view_get_zoom (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 1.0);
+
+  return self->viewport.zoom;
+}
+
+void
+tessera_compare_view_zoom_to_fit (TesseraCompareView *self)
+{
+  double old;
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  old = self->viewport.zoom;
+  tessera_viewport_zoom_to_fit (&self->viewport);
+  if (old != self->viewport.zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}

@@ -1,0 +1,43 @@
+/* tessera-compare-view.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  TESSERA_COMPARE_SPLIT,
+  TESSERA_COMPARE_SIDE_BY_SIDE,
+  TESSERA_COMPARE_BLINK,
+} TesseraCompareMode;
+
+#define TESSERA_TYPE_COMPARE_MODE (tessera_compare_mode_get_type ())
+GType tessera_compare_mode_get_type (void) G_GNUC_CONST;
+
+#define TESSERA_TYPE_COMPARE_VIEW (tessera_compare_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraCompareView, tessera_compare_view, TESSERA, COMPARE_VIEW, GtkWidget)
+
+GtkWidget          *tessera_compare_view_new          (void);
+void                tessera_compare_view_set_before   (TesseraCompareView *self,
+                                                       GdkTexture         *before);
+GdkTexture         *tessera_compare_view_get_before   (TesseraCompareView *self);
+void                tessera_compare_view_set_after    (TesseraCompareView *self,
+                                                       GdkTexture         *after);
+GdkTexture         *tessera_compare_view_get_after    (TesseraCompareView *self);
+void                tessera_compare_view_set_mode     (TesseraCompareView *self,
+                                                       TesseraCompareMode  mode);
+TesseraCompareMode  tessera_compare_view_get_mode     (TesseraCompareView *self);
+void                tessera_compare_view_set_split    (TesseraCompareView *self,
+                                                       double              split);
+double              tessera_compare_view_get_split    (TesseraCompareView *self);
+double              tessera_compare_view_get_zoom     (TesseraCompareView *self);
+void                tessera_compare_view_zoom_to_fit  (TesseraCompareView *self);
+
+G_END_DECLS

@@ -1,0 +1,17 @@
+/* tessera-texture.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "tessera.h"
+
+G_BEGIN_DECLS
+
+GdkTexture *tessera_texture_new_for_image (TesseraImage *image);
+
+G_END_DECLS
