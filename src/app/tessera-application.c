@@ -32,6 +32,22 @@ tessera_application_activate (GApplication *app)
 }
 
 static void
+tessera_application_open (GApplication  *app,
+                          GFile        **files,
+                          int            n_files,
+                          const char    *hint)
+{
+  /* One window per image. */
+  for (int i = 0; i < n_files; i++)
+    {
+      TesseraWindow *window = tessera_window_new (TESSERA_APPLICATION (app));
+
+      tessera_window_open (window, files[i]);
+      gtk_window_present (GTK_WINDOW (window));
+    }
+}
+
+static void
 about_action (GSimpleAction *action,
               GVariant      *parameter,
               gpointer       user_data)
@@ -67,6 +83,7 @@ tessera_application_class_init (TesseraApplicationClass *klass)
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
   app_class->activate = tessera_application_activate;
+  app_class->open = tessera_application_open;
 }
 
 static void
@@ -83,7 +100,7 @@ tessera_application_new (void)
 {
   return g_object_new (TESSERA_TYPE_APPLICATION,
                        "application-id", APP_ID,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "flags", G_APPLICATION_HANDLES_OPEN,
                        "resource-base-path", "/io/github/tessera/Tessera",
                        NULL);
 }

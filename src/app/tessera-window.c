@@ -8,27 +8,706 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera-compare-view.h"
+#include "tessera-texture.h"
 #include "tessera-window.h"
+
+/* The main window: an image comes in (Open, drop, paste, the command
+ * line), the controls on the right say how to upscale it, and the result
+ * is compared with it and saved. Decoding, upscaling and encoding run on
+ * the engine's worker threads; the window only starts them and shows
+ * what they report. */
 
 struct _TesseraWindow
 {
-  AdwApplicationWindow parent_instance;
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkStack             *stack;
+  TesseraCompareView   *compare_view;
+  AdwComboRow          *upscaler_row;
+  AdwComboRow          *scale_row;
+  AdwActionRow         *denoise_row;
+  GtkScale             *denoise_scale;
+  GtkSpinButton        *tile_spin;
+  GtkSpinButton        *overlap_spin;
+  AdwActionRow         *device_row;
+  GtkProgressBar       *progress_bar;
+  GtkWidget            *upscale_button;
+  GtkWidget            *cancel_button;
+
+  TesseraEngine        *engine;
+  GFile                *file;          /* the input's; NULL when pasted */
+  TesseraImage         *input;
+  TesseraImage         *output;
+  char                 *output_upscaler;
+  double                output_scale;
+  GCancellable         *running;       /* the upscale under way */
+  TesseraCompareMode    compare_mode;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
+
+static void
+toast (TesseraWindow *self,
+       const char    *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+static void
+update_actions (TesseraWindow *self)
+{
+  gboolean running = self->running != NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upscale", self->input != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", self->output != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy", self->output != NULL);
+  gtk_widget_set_visible (self->cancel_button, running);
+  gtk_widget_set_visible (GTK_WIDGET (self->progress_bar), running);
+}
+
+static TesseraUpscalerInfo *
+selected_upscaler (TesseraWindow *self)
+{
+  return adw_combo_row_get_selected_item (self->upscaler_row);
+}
+
+/* Classic filters have no noise level to pick. */
+static void
+on_upscaler_selected (TesseraWindow *self)
+{
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  gboolean model = info != NULL && tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_MODEL;
+
+  gtk_widget_set_sensitive (GTK_WIDGET (self->denoise_row), model);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->denoise_row),
+                               model ? NULL : _("Classic filters do not denoise"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->upscaler_row),
+                               info != NULL ? tessera_upscaler_info_get_description (info) : NULL);
+}
+
+static void
+show_input (TesseraWindow *self,
+            TesseraImage  *image,
+            GFile         *file)
+{
+  g_autoptr(GdkTexture) texture = tessera_texture_new_for_image (image);
+  g_autofree char *title = NULL;
+
+  if (self->running != NULL)
+    g_cancellable_cancel (self->running);
+
+  g_set_object (&self->input, image);
+  g_set_object (&self->file, file);
+  g_clear_object (&self->output);
+  tessera_compare_view_set_after (self->compare_view, NULL);
+  tessera_compare_view_set_before (self->compare_view, texture);
+  gtk_stack_set_visible_child_name (self->stack, "image");
+  gtk_widget_grab_focus (GTK_WIDGET (self->compare_view));
+
+  title = file != NULL ? g_file_get_basename (file) : g_strdup (_("Pasted Image"));
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  update_actions (self);
+}
+
+typedef struct
+{
+  TesseraWindow *window;
+  GFile         *file;
+} Load;
+
+static void
+on_image_loaded (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Load *load = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) image = tessera_image_new_from_file_finish (result, &error);
+
+  if (image == NULL)
+    toast (load->window, error->message);
+  else
+    show_input (load->window, image, load->file);
+
+  g_object_unref (load->window);
+  g_object_unref (load->file);
+  g_free (load);
+}
+
+void
+tessera_window_open (TesseraWindow *self,
+                     GFile         *file)
+{
+  Load *load;
+
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  load = g_new (Load, 1);
+  load->window = g_object_ref (self);
+  load->file = g_object_ref (file);
+  tessera_image_new_from_file_async (file, NULL, on_image_loaded, load);
+}
+
+/* Images dropped or pasted as pixels. */
+static TesseraImage *
+image_from_texture (GdkTexture *texture)
+{
+  guint width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
+  gsize stride = (gsize) width * 4, plane = (gsize) width * height;
+  g_autofree guint8 *pixels = g_malloc ((gsize) height * stride);
+  TesseraImage *image = tessera_image_new (width, height, TRUE, NULL);
+  gboolean opaque = TRUE;
+
+  if (image == NULL)
+    return NULL;
+
+  /* Premultiplied ARGB in native order; alpha undone below. */
+  gdk_texture_download (texture, pixels, stride);
+  for (gsize i = 0; i < plane; i++)
+    {
+      const guint8 *p = pixels + 4 * i;
+      float a = p[G_BYTE_ORDER == G_LITTLE_ENDIAN ? 3 : 0] / 255.f;
+      int r = G_BYTE_ORDER == G_LITTLE_ENDIAN ? 2 : 1, g = r == 2 ? 1 : 2, b = r == 2 ? 0 : 3;
+
+      for (guint c = 0; c < 3; c++)
+        {
+          float v = p[c == 0 ? r : (c == 1 ? g : b)] / 255.f;
+
+          tessera_image_get_plane (image, c)[i] = a > 0.f ? MIN (1.f, v / a) : 0.f;
+        }
+      tessera_image_get_plane (image, 3)[i] = a;
+      opaque = opaque && a >= 1.f;
+    }
+
+  if (opaque)
+    {
+      /* Copy into an image without alpha, so that nothing is run for it. */
+      TesseraImage *rgb = tessera_image_new (width, height, FALSE, NULL);
+
+      if (rgb != NULL)
+        {
+          for (guint c = 0; c < 3; c++)
+            memcpy (tessera_image_get_plane (rgb, c), tessera_image_get_plane (image, c), plane * sizeof (float));
+          g_object_unref (image);
+          return rgb;
+        }
+    }
+  return image;
+}
+
+static void
+on_clipboard_texture (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GdkTexture) texture = gdk_clipboard_read_texture_finish (GDK_CLIPBOARD (source), result, &error);
+  g_autoptr(TesseraImage) image = NULL;
+
+  if (texture == NULL)
+    {
+      toast (self, _("The clipboard holds no image"));
+      return;
+    }
+  image = image_from_texture (texture);
+  if (image == NULL)
+    {
+      toast (self, _("The pasted image is too large"));
+      return;
+    }
+  show_input (self, image, NULL);
+}
+
+static void
+paste_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (widget);
+
+  gdk_clipboard_read_texture_async (clipboard, NULL, on_clipboard_texture, g_object_ref (widget));
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  GdkTexture *after = tessera_compare_view_get_after (self->compare_view);
+
+  if (after != NULL)
+    {
+      gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), after);
+      toast (self, _("Result copied"));
+    }
+}
+
+static GtkFileFilter *
+image_filter (void)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, _("Images"));
+  gtk_file_filter_add_mime_type (filter, "image/png");
+  gtk_file_filter_add_mime_type (filter, "image/jpeg");
+  gtk_file_filter_add_mime_type (filter, "image/webp");
+  gtk_file_filter_add_pixbuf_formats (filter);
+  return filter;
+}
+
+static void
+on_open_response (GtkNativeDialog *dialog,
+                  int              response,
+                  TesseraWindow   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+
+      tessera_window_open (self, file);
+    }
+  g_object_unref (dialog);
+}
+
+static void
+open_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Open an Image"), GTK_WINDOW (widget),
+                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), NULL);
+  g_autoptr(GtkFileFilter) filter = image_filter ();
+
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static gboolean
+on_drop (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         TesseraWindow *self)
+{
+  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    tessera_window_open (self, g_value_get_object (value));
+  else if (G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
+    {
+      g_autoptr(TesseraImage) image = image_from_texture (g_value_get_object (value));
+
+      if (image == NULL)
+        return FALSE;
+      show_input (self, image, NULL);
+    }
+  else
+    return FALSE;
+  return TRUE;
+}
+
+static void
+on_progress (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  TesseraWindow *self = user_data;
+
+  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  gtk_progress_bar_set_text (self->progress_bar, text);
+}
+
+typedef struct
+{
+  TesseraWindow *window;
+  GCancellable  *cancellable;
+  char          *upscaler;
+  double         scale;
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_object_unref (job->window);
+  g_object_unref (job->cancellable);
+  g_free (job->upscaler);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+static void
+on_upscaled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  TesseraWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
+
+  /* A newer job replaced this one; its own end is what counts. */
+  if (self->running == job->cancellable)
+    g_clear_object (&self->running);
+
+  if (output == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+    }
+  else if (!g_cancellable_is_cancelled (job->cancellable))
+    {
+      g_autoptr(GdkTexture) texture = tessera_texture_new_for_image (output);
+
+      g_set_object (&self->output, output);
+      g_free (self->output_upscaler);
+      self->output_upscaler = g_strdup (job->upscaler);
+      self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
+      tessera_compare_view_set_after (self->compare_view, texture);
+    }
+  update_actions (self);
+}
+
+static void
+upscale_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  guint scale_index = adw_combo_row_get_selected (self->scale_row);
+  Job *job;
+
+  if (self->input == NULL || info == NULL || self->running != NULL)
+    return;
+
+  tessera_upscale_options_set_upscaler (options, tessera_upscaler_info_get_name (info));
+  if (scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0)
+    tessera_upscale_options_set_scale (options, scales[scale_index]);
+  else if (tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_CLASSIC)
+    tessera_upscale_options_set_scale (options, 4.0);
+  else
+    tessera_upscale_options_set_scale (options, 0.0);
+  if (gtk_widget_get_sensitive (GTK_WIDGET (self->denoise_row)))
+    tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
+  tessera_upscale_options_set_tile_size (options, gtk_spin_button_get_value_as_int (self->tile_spin));
+  tessera_upscale_options_set_tile_overlap (options, gtk_spin_button_get_value_as_int (self->overlap_spin));
+
+  job = g_new0 (Job, 1);
+  job->window = g_object_ref (self);
+  job->cancellable = g_cancellable_new ();
+  job->upscaler = g_strdup (tessera_upscaler_info_get_name (info));
+  self->running = g_object_ref (job->cancellable);
+  gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
+  update_actions (self);
+
+  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, self,
+                                on_upscaled, job);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->running != NULL)
+    {
+      g_cancellable_cancel (self->running);
+      gtk_progress_bar_set_text (self->progress_bar, _("Cancelling"));
+    }
+}
+
+static void
+open_folder (AdwToast *toast_,
+             GFile    *folder)
+{
+  g_autofree char *uri = g_file_get_uri (folder);
+
+  g_app_info_launch_default_for_uri_async (uri, NULL, NULL, NULL, NULL);
+}
+
+static void
+on_saved (GObject      *source,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  GFile *file = g_object_get_data (G_OBJECT (self), "tessera-saving");
+  g_autofree char *name = NULL;
+  g_autofree char *text = NULL;
+  AdwToast *saved;
+
+  if (!tessera_image_save_finish (TESSERA_IMAGE (source), result, &error))
+    {
+      toast (self, error->message);
+      return;
+    }
+
+  name = g_file_get_basename (file);
+  text = g_strdup_printf (_("Saved as “%s”"), name);
+  saved = adw_toast_new (text);
+  adw_toast_set_button_label (saved, _("Open Folder"));
+  g_signal_connect_data (saved, "button-clicked", G_CALLBACK (open_folder), g_file_get_parent (file),
+                         (GClosureNotify) (void (*) (void)) g_object_unref, 0);
+  adw_toast_overlay_add_toast (self->toast_overlay, saved);
+}
+
+static void
+on_save_response (GtkNativeDialog *dialog,
+                  int              response,
+                  TesseraWindow   *self)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autofree char *path = NULL;
+  TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
+
+  if (response != GTK_RESPONSE_ACCEPT || self->output == NULL)
+    {
+      g_object_unref (dialog);
+      return;
+    }
+
+  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_object_unref (dialog);
+  path = g_file_get_basename (file);
+  if (!tessera_image_format_from_filename (path, &format) || !tessera_image_format_is_writable (format))
+    {
+      toast (self, _("Save as .png, .jpg or .webp"));
+      return;
+    }
+
+  g_object_set_data_full (G_OBJECT (self), "tessera-saving", g_object_ref (file), g_object_unref);
+  tessera_image_save_async (self->output, file, format, 92, NULL, NULL, NULL, on_saved, g_object_ref (self));
+}
+
+/* NAME-UPSCALER-xSCALE.png, as the CLI names its outputs. */
+static char *
+suggested_name (TesseraWindow *self)
+{
+  g_autofree char *base = self->file != NULL ? g_file_get_basename (self->file) : g_strdup (_("pasted"));
+  char *dot = strrchr (base, '.');
+
+  if (dot != NULL && dot != base)
+    *dot = '\0';
+  return g_strdup_printf ("%s-%s-x%g.png", base, self->output_upscaler, self->output_scale);
+}
+
+static void
+save_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *name = NULL;
+
+  if (self->output == NULL)
+    return;
+
+  dialog = gtk_file_chooser_native_new (_("Save the Result"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Save"), NULL);
+  name = suggested_name (self);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
+  if (self->file != NULL)
+    {
+      g_autoptr(GFile) folder = g_file_get_parent (self->file);
+
+      if (folder != NULL)
+        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), folder, NULL);
+    }
+  g_signal_connect (dialog, "response", G_CALLBACK (on_save_response), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* The device the models will run on, found off the main thread: making
+ * a CUDA context takes a moment. */
+static void
+check_device (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autofree char *description = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_engine_check_device (TESSERA_ENGINE (source), "auto", &description, &error))
+    g_task_return_pointer (task, g_steal_pointer (&description), g_free);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_device_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = g_task_propagate_pointer (G_TASK (result), &error);
+
+  adw_action_row_set_subtitle (self->device_row, description != NULL ? description : error->message);
+}
+
+enum {
+  PROP_0,
+  PROP_COMPARE_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+tessera_window_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPARE_MODE:
+      g_value_set_enum (value, self->compare_mode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_window_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_COMPARE_MODE:
+      if (self->compare_mode != (TesseraCompareMode) g_value_get_enum (value))
+        {
+          self->compare_mode = g_value_get_enum (value);
+          tessera_compare_view_set_mode (self->compare_view, self->compare_mode);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_window_dispose (GObject *object)
+{
+  TesseraWindow *self = TESSERA_WINDOW (object);
+
+  if (self->running != NULL)
+    g_cancellable_cancel (self->running);
+  g_clear_object (&self->running);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->file);
+  g_clear_object (&self->input);
+  g_clear_object (&self->output);
+  g_clear_pointer (&self->output_upscaler, g_free);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
+
+  G_OBJECT_CLASS (tessera_window_parent_class)->dispose (object);
+}
+
 static void
 tessera_window_class_init (TesseraWindowClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
+  object_class->dispose = tessera_window_dispose;
+  object_class->get_property = tessera_window_get_property;
+  object_class->set_property = tessera_window_set_property;
+
+  properties[PROP_COMPARE_MODE] =
+    g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  g_type_ensure (TESSERA_TYPE_COMPARE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscaler_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, scale_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_scale);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, tile_spin);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, overlap_spin);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, device_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cancel_button);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
+  gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
+  gtk_widget_class_install_action (widget_class, "win.upscale", NULL, upscale_action);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_property_action (widget_class, "win.compare-mode", "compare-mode");
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.upscale", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
 }
 
 static void
 tessera_window_init (TesseraWindow *self)
 {
+  g_autoptr(TesseraModelLibrary) library = tessera_model_library_new ();
+  g_autoptr(GTask) task = NULL;
+  GtkDropTarget *drop;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->engine = tessera_engine_new ();
+  tessera_model_library_scan (library, NULL);
+  tessera_engine_set_model_library (self->engine, library);
+  adw_combo_row_set_expression (self->upscaler_row,
+                                gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
+  adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
+  g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
+  on_upscaler_selected (self);
+
+  /* Anywhere on the window; GTK's theme outlines the window while a drop
+   * would land. */
+  drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
+  gtk_drop_target_set_gtypes (drop, (GType[]) { G_TYPE_FILE, GDK_TYPE_TEXTURE }, 2);
+  g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+
+  task = g_task_new (self->engine, NULL, on_device_checked, g_object_ref (self));
+  g_task_run_in_thread (task, check_device);
+
+  update_actions (self);
 }
 
 TesseraWindow *

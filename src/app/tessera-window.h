@@ -16,6 +16,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, AdwApplicationWindow)
 
-TesseraWindow *tessera_window_new (TesseraApplication *application);
+TesseraWindow *tessera_window_new  (TesseraApplication *application);
+void           tessera_window_open (TesseraWindow      *self,
+                                    GFile              *file);
 
 G_END_DECLS
