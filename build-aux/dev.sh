@@ -21,6 +21,7 @@ packages=(
     libglib2.0-dev libglib2.0-dev-bin libgdk-pixbuf-2.0-dev libpng-dev libjson-glib-dev libopenblas-dev
     libgtk-4-dev libadwaita-1-dev
     webp-pixbuf-loader
+    xvfb xauth
     clang libclang-rt-14-dev
 )
 
@@ -81,7 +82,8 @@ test_all() {
     export TESSERA_TEST_MODELS
     rm -f "$build/meson-logs/testlog.json" "$asan_build/meson-logs/testlog.json" \
         "$fuzz_build/meson-logs/testlog.json"
-    meson test -C "$build" --print-errorlogs || status=1
+    # Under Xvfb, so that suite ui has a display to drive the window on.
+    xvfb-run -a -s "-screen 0 1280x800x24" meson test -C "$build" --print-errorlogs || status=1
 
     configure "$asan_build" -Dwerror=true -Dbuildtype=debug -Db_sanitize=address,undefined \
         -Db_lundef=false -Dcuda=disabled

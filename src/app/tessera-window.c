@@ -41,6 +41,7 @@ struct _TesseraWindow
   GtkWidget            *cancel_button;
 
   TesseraEngine        *engine;
+  TesseraModelLibrary  *library;
   GFile                *file;          /* the input's; NULL when pasted */
   TesseraImage         *input;
   TesseraImage         *output;
@@ -53,6 +54,16 @@ struct _TesseraWindow
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
+
+enum {
+  PROP_0,
+  PROP_COMPARE_MODE,
+  PROP_UPSCALER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 
 static void
 toast (TesseraWindow *self,
@@ -80,18 +91,59 @@ selected_upscaler (TesseraWindow *self)
   return adw_combo_row_get_selected_item (self->upscaler_row);
 }
 
-/* Classic filters have no noise level to pick. */
+static void
+select_upscaler (TesseraWindow *self,
+                 const char    *name)
+{
+  GListModel *upscalers = tessera_engine_get_upscalers (self->engine);
+
+  for (guint i = 0; name != NULL && i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      if (g_str_equal (tessera_upscaler_info_get_name (info), name))
+        {
+          adw_combo_row_set_selected (self->upscaler_row, i);
+          return;
+        }
+    }
+}
+
+static TesseraModel *
+find_model (TesseraWindow *self,
+            const char    *name)
+{
+  GListModel *models = tessera_model_library_get_models (self->library);
+
+  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+
+      if (g_str_equal (tessera_model_get_name (model), name))
+        return g_steal_pointer (&model);
+    }
+  return NULL;
+}
+
+/* Only models with noise levels beside them can denoise; the slider
+ * says why not in its tooltip. */
 static void
 on_upscaler_selected (TesseraWindow *self)
 {
   TesseraUpscalerInfo *info = selected_upscaler (self);
-  gboolean model = info != NULL && tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_MODEL;
+  g_autoptr(TesseraModel) model = info != NULL ? find_model (self, tessera_upscaler_info_get_name (info)) : NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean denoise = model != NULL && tessera_model_can_denoise (model, &error);
 
-  gtk_widget_set_sensitive (GTK_WIDGET (self->denoise_row), model);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->denoise_row),
-                               model ? NULL : _("Classic filters do not denoise"));
+  gtk_widget_set_sensitive (GTK_WIDGET (self->denoise_row), denoise);
+  if (denoise)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->denoise_row), NULL);
+  else
+    gtk_widget_set_tooltip_text (GTK_WIDGET (self->denoise_row),
+                                 error != NULL ? error->message : _("Classic filters do not denoise"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->upscaler_row),
                                info != NULL ? tessera_upscaler_info_get_description (info) : NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSCALER]);
 }
 
 static void
@@ -363,6 +415,7 @@ on_upscaled (GObject      *source,
 
   if (output == NULL)
     {
+      g_debug ("The upscale ended: %s", error->message);
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, error->message);
     }
@@ -377,6 +430,17 @@ on_upscaled (GObject      *source,
       tessera_compare_view_set_after (self->compare_view, texture);
     }
   update_actions (self);
+}
+
+/* The scale a model upscales by in one pass; classic filters have none,
+ * and get ×4. */
+static double
+native_scale (TesseraWindow *self,
+              const char    *name)
+{
+  g_autoptr(TesseraModel) model = find_model (self, name);
+
+  return model != NULL ? tessera_model_get_scale (model) : 4.0;
 }
 
 static void
@@ -394,12 +458,9 @@ upscale_action (GtkWidget  *widget,
     return;
 
   tessera_upscale_options_set_upscaler (options, tessera_upscaler_info_get_name (info));
-  if (scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0)
-    tessera_upscale_options_set_scale (options, scales[scale_index]);
-  else if (tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_CLASSIC)
-    tessera_upscale_options_set_scale (options, 4.0);
-  else
-    tessera_upscale_options_set_scale (options, 0.0);
+  tessera_upscale_options_set_scale (options, scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0
+                                               ? scales[scale_index]
+                                               : native_scale (self, tessera_upscaler_info_get_name (info)));
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->denoise_row)))
     tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
   tessera_upscale_options_set_tile_size (options, gtk_spin_button_get_value_as_int (self->tile_spin));
@@ -564,13 +625,6 @@ on_device_checked (GObject      *source,
   adw_action_row_set_subtitle (self->device_row, description != NULL ? description : error->message);
 }
 
-enum {
-  PROP_0,
-  PROP_COMPARE_MODE,
-  N_PROPS
-};
-
-static GParamSpec *properties[N_PROPS];
 
 static void
 tessera_window_get_property (GObject    *object,
@@ -584,6 +638,10 @@ tessera_window_get_property (GObject    *object,
     {
     case PROP_COMPARE_MODE:
       g_value_set_enum (value, self->compare_mode);
+      break;
+    case PROP_UPSCALER:
+      g_value_set_string (value, selected_upscaler (self) != NULL
+                                 ? tessera_upscaler_info_get_name (selected_upscaler (self)) : NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -608,6 +666,9 @@ tessera_window_set_property (GObject      *object,
           g_object_notify_by_pspec (object, pspec);
         }
       break;
+    case PROP_UPSCALER:
+      select_upscaler (self, g_value_get_string (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -622,6 +683,7 @@ tessera_window_dispose (GObject *object)
     g_cancellable_cancel (self->running);
   g_clear_object (&self->running);
   g_clear_object (&self->engine);
+  g_clear_object (&self->library);
   g_clear_object (&self->file);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
@@ -642,6 +704,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   object_class->get_property = tessera_window_get_property;
   object_class->set_property = tessera_window_set_property;
 
+  properties[PROP_UPSCALER] =
+    g_param_spec_string ("upscaler", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_COMPARE_MODE] =
     g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -682,15 +747,15 @@ tessera_window_class_init (TesseraWindowClass *klass)
 static void
 tessera_window_init (TesseraWindow *self)
 {
-  g_autoptr(TesseraModelLibrary) library = tessera_model_library_new ();
   g_autoptr(GTask) task = NULL;
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->engine = tessera_engine_new ();
-  tessera_model_library_scan (library, NULL);
-  tessera_engine_set_model_library (self->engine, library);
+  self->library = tessera_model_library_new ();
+  tessera_model_library_scan (self->library, NULL);
+  tessera_engine_set_model_library (self->engine, self->library);
   adw_combo_row_set_expression (self->upscaler_row,
                                 gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
@@ -714,4 +779,21 @@ TesseraWindow *
 tessera_window_new (TesseraApplication *application)
 {
   return g_object_new (TESSERA_TYPE_WINDOW, "application", application, NULL);
+}
+
+GtkWidget *
+tessera_window_get_compare_view (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->compare_view);
+}
+
+/* Whether an upscale is running. */
+gboolean
+tessera_window_get_busy (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
+
+  return self->running != NULL;
 }

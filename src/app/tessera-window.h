@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "tessera-application.h"
+#include "tessera.h"
 
 G_BEGIN_DECLS
 
@@ -19,5 +20,9 @@ G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, AdwApplica
 TesseraWindow *tessera_window_new  (TesseraApplication *application);
 void           tessera_window_open (TesseraWindow      *self,
                                     GFile              *file);
+
+/* For the UI tests. */
+GtkWidget     *tessera_window_get_compare_view (TesseraWindow *self);
+gboolean       tessera_window_get_busy         (TesseraWindow *self);
 
 G_END_DECLS

@@ -216,3 +216,24 @@ tessera_denoise_resolve (TesseraModel  *model,
                  tessera_model_get_name (model), tessera_arch_get_title (arch));
   return FALSE;
 }
+
+/**
+ * tessera_model_can_denoise:
+ *
+ * Whether the denoise option means something for @self: its family has
+ * noise levels and their files are beside it.
+ *
+ * Returns: %TRUE if so; otherwise %FALSE with @error saying why
+ */
+gboolean
+tessera_model_can_denoise (TesseraModel  *self,
+                           GError       **error)
+{
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) twin = NULL;
+  float weight;
+
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), FALSE);
+
+  return tessera_denoise_resolve (self, 0.5, &file, &twin, &weight, error);
+}

@@ -74,6 +74,8 @@ TesseraModelFormat  tessera_model_get_format         (TesseraModel   *self);
 TesseraArch         tessera_model_get_arch           (TesseraModel   *self);
 gboolean            tessera_model_get_supported      (TesseraModel   *self);
 guint               tessera_model_get_scale          (TesseraModel   *self);
+gboolean            tessera_model_can_denoise        (TesseraModel   *self,
+                                                      GError        **error);
 guint               tessera_model_get_in_channels    (TesseraModel   *self);
 guint               tessera_model_get_out_channels   (TesseraModel   *self);
 guint               tessera_model_get_num_feat       (TesseraModel   *self);

