@@ -1,0 +1,117 @@
+/* screenshots.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "tessera-compare-view.h"
+#include "tessera-window.h"
+
+/* Renders the window's main states into PNG files for the README:
+ * build-aux/screenshots.sh runs it under Xvfb.
+ *
+ * Usage: screenshots OUTPUT_DIR IMAGE [UPSCALER] */
+
+static void
+wait_ms (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+}
+
+static gboolean
+wait_until (gboolean (*done) (TesseraWindow *),
+            TesseraWindow *window,
+            guint          seconds)
+{
+  gint64 end = g_get_monotonic_time () + seconds * G_USEC_PER_SEC;
+
+  while (!done (window) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, FALSE);
+  return done (window);
+}
+
+static gboolean
+has_before (TesseraWindow *window)
+{
+  return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+}
+
+static gboolean
+is_idle (TesseraWindow *window)
+{
+  return !tessera_window_get_busy (window);
+}
+
+static void
+save (GtkWidget  *window,
+      const char *dir,
+      const char *name,
+      guint       settle_ms)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (window);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  int width, height;
+
+  /* Drawn and laid out at its size first. */
+  wait_ms (settle_ms);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  if (!gdk_texture_save_to_png (texture, path))
+    g_error ("could not write %s", path);
+  g_print ("%s\n", path);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GFile) file = NULL;
+  TesseraWindow *window;
+
+  if (argc < 3)
+    {
+      g_printerr ("usage: %s OUTPUT_DIR IMAGE [UPSCALER]\n", argv[0]);
+      return 2;
+    }
+  if (!gtk_init_check ())
+    {
+      g_printerr ("no display\n");
+      return 1;
+    }
+  adw_init ();
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, "default-width", 1100, "default-height", 700, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  save (GTK_WIDGET (window), argv[1], "empty.png", 500);
+
+  file = g_file_new_for_commandline_arg (argv[2]);
+  tessera_window_open (window, file);
+  if (!wait_until (has_before, window, 30))
+    g_error ("%s did not load", argv[2]);
+  save (GTK_WIDGET (window), argv[1], "loaded.png", 500);
+
+  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL);
+  save (GTK_WIDGET (window), argv[1], "running.png", 150);
+  if (!wait_until (is_idle, window, 600))
+    g_error ("the upscale did not end");
+  tessera_compare_view_set_split (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), 0.45);
+  save (GTK_WIDGET (window), argv[1], "split.png", 500);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
