@@ -125,6 +125,25 @@ find_model (TesseraWindow *self,
   return NULL;
 }
 
+/* The first model, else the sharpest classic filter. */
+static void
+select_default_upscaler (TesseraWindow *self)
+{
+  GListModel *upscalers = tessera_engine_get_upscalers (self->engine);
+
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      if (tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_MODEL)
+        {
+          adw_combo_row_set_selected (self->upscaler_row, i);
+          return;
+        }
+    }
+  select_upscaler (self, "lanczos");
+}
+
 /* Only models with noise levels beside them can denoise; the slider
  * says why not in its tooltip. */
 static void
@@ -760,6 +779,7 @@ tessera_window_init (TesseraWindow *self)
                                 gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
+  select_default_upscaler (self);
   on_upscaler_selected (self);
 
   /* Anywhere on the window; GTK's theme outlines the window while a drop
