@@ -66,7 +66,7 @@ run() {
 
     build_main
     if ! $cli; then
-        exec "$build/src/app/tessera" "$@"
+        GSETTINGS_SCHEMA_DIR="$build/data" exec "$build/src/app/tessera" "$@"
     fi
     if [ $# -gt 0 ]; then
         exec "$build/src/cli/tessera-cli" "$@"

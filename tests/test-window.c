@@ -168,6 +168,32 @@ test_cancel (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* Choices outlive the window (GSettings, memory backend in tests). */
+static void
+test_settings (void)
+{
+  TesseraWindow *window;
+  g_autofree char *upscaler = NULL;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "side-by-side"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  g_object_get (window, "upscaler", &upscaler, NULL);
+  g_assert_cmpstr (upscaler, ==, "bicubic");
+  g_assert_cmpint (tessera_compare_view_get_mode (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))),
+                   ==, TESSERA_COMPARE_SIDE_BY_SIDE);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -187,6 +213,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/upscale", test_upscale);
   g_test_add_func ("/ui/cancel", test_cancel);
+  g_test_add_func ("/ui/settings", test_settings);
 
   return g_test_run ();
 }

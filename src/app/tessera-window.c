@@ -42,6 +42,7 @@ struct _TesseraWindow
 
   TesseraEngine        *engine;
   TesseraModelLibrary  *library;
+  GSettings            *settings;      /* NULL when the schema is not installed */
   GFile                *file;          /* the input's; NULL when pasted */
   TesseraImage         *input;
   TesseraImage         *output;
@@ -615,6 +616,61 @@ save_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+/* The choices and the window's size outlive the window, when the schema
+ * is installed (a build tree's app finds it through GSETTINGS_SCHEMA_DIR,
+ * as build-aux/dev.sh run sets it). */
+static void
+bind_settings (TesseraWindow *self)
+{
+  GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_autofree char *upscaler = NULL;
+
+  if (source != NULL)
+    schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
+  if (schema == NULL)
+    {
+      g_debug ("No settings schema %s: choices are not remembered", APP_ID);
+      return;
+    }
+
+  self->settings = g_settings_new_full (schema, NULL, NULL);
+  /* An upscaler that has gone since leaves the default. */
+  upscaler = g_settings_get_string (self->settings, "upscaler");
+  select_upscaler (self, upscaler);
+  g_settings_bind (self->settings, "upscaler", self, "upscaler", G_SETTINGS_BIND_SET);
+  g_settings_bind (self->settings, "scale", self->scale_row, "selected", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "denoise", gtk_range_get_adjustment (GTK_RANGE (self->denoise_scale)), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "tile-size", gtk_spin_button_get_adjustment (self->tile_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "tile-overlap", gtk_spin_button_get_adjustment (self->overlap_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "compare-mode", self, "compare-mode", G_SETTINGS_BIND_DEFAULT);
+
+  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static gboolean
+tessera_window_close_request (GtkWindow *window)
+{
+  TesseraWindow *self = TESSERA_WINDOW (window);
+  int width, height;
+
+  if (self->settings != NULL)
+    {
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (self->settings, "window-width", width);
+      g_settings_set_int (self->settings, "window-height", height);
+      g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+    }
+
+  return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
+}
+
 /* The device the models will run on, found off the main thread: making
  * a CUDA context takes a moment. */
 static void
@@ -703,6 +759,7 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->running);
   g_clear_object (&self->engine);
   g_clear_object (&self->library);
+  g_clear_object (&self->settings);
   g_clear_object (&self->file);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
@@ -720,6 +777,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = tessera_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = tessera_window_close_request;
   object_class->get_property = tessera_window_get_property;
   object_class->set_property = tessera_window_set_property;
 
@@ -781,6 +839,7 @@ tessera_window_init (TesseraWindow *self)
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
   select_default_upscaler (self);
   on_upscaler_selected (self);
+  bind_settings (self);
 
   /* Anywhere on the window; GTK's theme outlines the window while a drop
    * would land. */
