@@ -194,6 +194,26 @@ test_settings (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* GtkApplication finds the shortcuts window by this path; it must build
+ * without warnings. */
+static void
+test_help_overlay (void)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+  GObject *overlay;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+
+  builder = gtk_builder_new_from_resource ("/io/github/tessera/Tessera/gtk/help-overlay.ui");
+  overlay = gtk_builder_get_object (builder, "help_overlay");
+  g_assert_true (GTK_IS_SHORTCUTS_WINDOW (overlay));
+  gtk_window_destroy (GTK_WINDOW (overlay));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -214,6 +234,7 @@ main (int   argc,
   g_test_add_func ("/ui/upscale", test_upscale);
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/settings", test_settings);
+  g_test_add_func ("/ui/help-overlay", test_help_overlay);
 
   return g_test_run ();
 }
