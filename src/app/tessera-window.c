@@ -126,6 +126,46 @@ find_model (TesseraWindow *self,
   return NULL;
 }
 
+/* A row of the upscaler list: the title, and below it the model's
+ * architecture and scale, or that it is a classic filter. */
+static void
+setup_upscaler_row (GtkSignalListItemFactory *factory,
+                    GtkListItem              *item,
+                    TesseraWindow            *self)
+{
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *title = gtk_label_new (NULL);
+  GtkWidget *subtitle = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (title), 0.f);
+  gtk_label_set_xalign (GTK_LABEL (subtitle), 0.f);
+  gtk_widget_add_css_class (subtitle, "caption");
+  gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (box), title);
+  gtk_box_append (GTK_BOX (box), subtitle);
+  gtk_list_item_set_child (item, box);
+}
+
+static void
+bind_upscaler_row (GtkSignalListItemFactory *factory,
+                   GtkListItem              *item,
+                   TesseraWindow            *self)
+{
+  TesseraUpscalerInfo *info = gtk_list_item_get_item (item);
+  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
+  g_autoptr(TesseraModel) model = find_model (self, tessera_upscaler_info_get_name (info));
+  g_autofree char *text = NULL;
+
+  if (model != NULL)
+    text = g_strdup_printf (_("%s, ×%u"), tessera_arch_get_title (tessera_model_get_arch (model)),
+                            tessera_model_get_scale (model));
+  else
+    text = g_strdup (_("Classic filter"));
+  gtk_label_set_label (GTK_LABEL (title), tessera_upscaler_info_get_title (info));
+  gtk_label_set_label (GTK_LABEL (subtitle), text);
+}
+
 /* The first model, else the sharpest classic filter. */
 static void
 select_default_upscaler (TesseraWindow *self)
@@ -825,6 +865,7 @@ static void
 tessera_window_init (TesseraWindow *self)
 {
   g_autoptr(GTask) task = NULL;
+  GtkListItemFactory *factory;
   GtkDropTarget *drop;
 
   gtk_widget_init_template (GTK_WIDGET (self));
@@ -835,6 +876,11 @@ tessera_window_init (TesseraWindow *self)
   tessera_engine_set_model_library (self->engine, self->library);
   adw_combo_row_set_expression (self->upscaler_row,
                                 gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
+  factory = gtk_signal_list_item_factory_new ();
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_upscaler_row), self);
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_upscaler_row), self);
+  adw_combo_row_set_list_factory (self->upscaler_row, factory);
+  g_object_unref (factory);
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
   select_default_upscaler (self);
