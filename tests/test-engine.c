@@ -320,6 +320,54 @@ test_options_copied (void)
   g_clear_object (&run.output);
 }
 
+/* The plan shown before a run is the one the run uses: an explicit tile
+ * size as given, the automatic one covering a small image whole, and
+ * nothing for a classic filter. */
+static void
+test_plan_tiles (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "data", "models", "tiny-compact.safetensors", NULL);
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  g_autoptr(TesseraTilePlan) expected = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraRect core, region, expected_core, expected_region;
+
+  tessera_upscale_options_set_upscaler (options, "lanczos");
+  g_assert_null (tessera_engine_plan_tiles (engine, 300, 200, FALSE, options, &error));
+  g_assert_no_error (error);
+
+  tessera_upscale_options_set_upscaler (options, "no-such-upscaler");
+  g_assert_null (tessera_engine_plan_tiles (engine, 300, 200, FALSE, options, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  tessera_upscale_options_set_upscaler (options, model);
+  tessera_upscale_options_set_device (options, "cpu");
+  plan = tessera_engine_plan_tiles (engine, 300, 200, FALSE, options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), ==, 1);
+  g_clear_object (&plan);
+
+  tessera_upscale_options_set_tile_size (options, 64);
+  tessera_upscale_options_set_tile_overlap (options, 8);
+  plan = tessera_engine_plan_tiles (engine, 300, 200, FALSE, options, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 64);
+  g_assert_cmpuint (tessera_tile_plan_get_overlap (plan), ==, 8);
+  /* Compact's automatic pre-pad is 10 pixels. */
+  expected = tessera_tile_plan_new (300, 200, 64, 8, 10);
+  g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), ==, tessera_tile_plan_get_n_tiles (expected));
+  for (guint i = 0; i < tessera_tile_plan_get_n_tiles (plan); i++)
+    {
+      tessera_tile_plan_get_tile (plan, i, &core, &region);
+      tessera_tile_plan_get_tile (expected, i, &expected_core, &expected_region);
+      g_assert_cmpmem (&core, sizeof core, &expected_core, sizeof expected_core);
+      g_assert_cmpmem (&region, sizeof region, &expected_region, sizeof expected_region);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -336,6 +384,7 @@ main (int   argc,
   g_test_add_func ("/tessera/engine/errors/too-large", test_result_too_large);
   g_test_add_func ("/tessera/engine/target-size", test_target_size);
   g_test_add_func ("/tessera/engine/metadata", test_metadata_carried);
+  g_test_add_func ("/tessera/engine/plan-tiles", test_plan_tiles);
 
   return g_test_run ();
 }

@@ -652,6 +652,25 @@ device_memory_budget (TesseraBackend *backend,
 }
 
 
+/* How the runner tiles @network's passes towards a @width × @height output. */
+static void
+init_run_options (TesseraRunOptions      *run,
+                  TesseraNetwork         *network,
+                  TesseraBackend         *backend,
+                  TesseraUpscaleOptions  *options,
+                  guint                   width,
+                  guint                   height,
+                  gboolean                has_alpha)
+{
+  run->tile_size = tessera_upscale_options_get_tile_size (options);
+  run->overlap = tessera_upscale_options_get_tile_overlap (options);
+  run->pre_pad = tessera_upscale_options_get_pre_pad (options) == TESSERA_PRE_PAD_AUTO
+               ? tessera_network_get_pre_pad (network)
+               : (guint) tessera_upscale_options_get_pre_pad (options);
+  run->alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
+  run->memory_budget = device_memory_budget (backend, memory_budget (width, height, has_alpha));
+}
+
 /* Runs the model as many times as it takes to reach the size, then
  * resamples to it exactly: -s 2 with a ×4 model is the model and a
  * Lanczos reduction, -s 8 the model twice. */
@@ -689,14 +708,7 @@ model_upscale (TesseraEngine          *self,
   for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && tiles.n_passes < 4; reached *= scale)
     tiles.n_passes++;
 
-  run.tile_size = tessera_upscale_options_get_tile_size (options);
-  run.overlap = tessera_upscale_options_get_tile_overlap (options);
-  run.pre_pad = tessera_upscale_options_get_pre_pad (options) == TESSERA_PRE_PAD_AUTO
-              ? tessera_network_get_pre_pad (network)
-              : (guint) tessera_upscale_options_get_pre_pad (options);
-  run.alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
-  run.memory_budget = device_memory_budget (backend,
-                                           memory_budget (width, height, tessera_image_get_has_alpha (input)));
+  init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
   run.on_tile = on_tile_done;
   run.on_retry = on_retry;
   run.user_data = &tiles;
@@ -1108,4 +1120,57 @@ tessera_engine_check_device (TesseraEngine  *self,
   if (description != NULL)
     *description = tessera_engine_describe_cpu (self);
   return TRUE;
+}
+
+/**
+ * tessera_engine_plan_tiles:
+ * @width: the input's width
+ * @height: the input's height
+ * @has_alpha: whether the input has alpha
+ *
+ * The tiles the first pass of an upscale with @options would run, with
+ * the automatic tile size worked out as the upscale would: for showing
+ * the plan before anything runs. Loads the model; call it off the main
+ * thread.
+ *
+ * Returns: (transfer full) (nullable): the plan, in input pixels; %NULL
+ *   with @error set when the upscaler cannot be used, and %NULL without
+ *   an error for a classic filter, which runs in one piece
+ */
+TesseraTilePlan *
+tessera_engine_plan_tiles (TesseraEngine          *self,
+                           guint                   width,
+                           guint                   height,
+                           gboolean                has_alpha,
+                           TesseraUpscaleOptions  *options,
+                           GError                **error)
+{
+  g_auto(Upscaler) upscaler = { 0 };
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autofree char *note = NULL;
+  TesseraRunOptions run = { 0 };
+  guint out_width, out_height, evictions;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), NULL);
+  g_return_val_if_fail (width > 0 && height > 0, NULL);
+
+  if (!resolve_upscaler (self, tessera_upscale_options_get_upscaler (options), &upscaler, error))
+    return NULL;
+  if (upscaler.classic)
+    return NULL;
+  if (!tessera_upscale_options_compute_size (options, width, height, &out_width, &out_height, error))
+    return NULL;
+
+  network = get_network (self, upscaler.model, tessera_upscale_options_get_denoise (options), error);
+  if (network == NULL)
+    return NULL;
+  backend = take_backend (self, options, &evictions, &note, error);
+  if (backend == NULL)
+    return NULL;
+
+  init_run_options (&run, network, backend, options, out_width, out_height, has_alpha);
+  give_back_backend (self, options, g_steal_pointer (&backend), evictions);
+  return tessera_runner_plan (network, width, height, &run);
 }

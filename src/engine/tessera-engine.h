@@ -14,6 +14,7 @@
 
 #include "tessera-image.h"
 #include "tessera-model-library.h"
+#include "tessera-tiler.h"
 #include "tessera-upscale-options.h"
 #include "tessera-upscaler-info.h"
 
@@ -46,6 +47,12 @@ void                 tessera_engine_upscale_async  (TesseraEngine          *self
                                                     gpointer                user_data);
 TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self,
                                                     GAsyncResult           *result,
+                                                    GError                **error);
+TesseraTilePlan     *tessera_engine_plan_tiles     (TesseraEngine          *self,
+                                                    guint                   width,
+                                                    guint                   height,
+                                                    gboolean                has_alpha,
+                                                    TesseraUpscaleOptions  *options,
                                                     GError                **error);
 char                *tessera_engine_describe_cpu   (TesseraEngine          *self);
 char               **tessera_engine_list_devices   (TesseraEngine          *self);
