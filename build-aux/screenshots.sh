@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's screenshots: the window's main states rendered under Xvfb
-# into docs/screenshots/ (empty, an image loaded, an upscale running, the
-# split comparison after it), with realesr-animevideov3-x4 on the bundled
+# into docs/screenshots/ (empty, an image loaded, its tile plan, an upscale
+# running, the split comparison after it), with realesr-animevideov3-x4 on the bundled
 # photograph when the test models are fetched, else Lanczos.
 # Usage: build-aux/screenshots.sh
 set -euo pipefail
@@ -20,5 +20,5 @@ if [ -n "$models" ] && [ -d "$models/waifu2x@1.6.5/real-esrgan/models" ]; then
 fi
 
 mkdir -p "$out"
-GDK_BACKEND=x11 GTK_A11Y=none xvfb-run -a -s "-screen 0 1280x800x24" \
+GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR="$build/data" GDK_BACKEND=x11 GTK_A11Y=none xvfb-run -a -s "-screen 0 1280x800x24" \
     "$build/tests/screenshots" "$out" "$top/data/samples/chelsea.png" "$upscaler"

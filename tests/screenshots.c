@@ -14,7 +14,10 @@
 /* Renders the window's main states into PNG files for the README:
  * build-aux/screenshots.sh runs it under Xvfb.
  *
- * Usage: screenshots OUTPUT_DIR IMAGE [UPSCALER] */
+ * Usage: screenshots OUTPUT_DIR IMAGE [UPSCALER]
+ *
+ * The settings it changes are the build tree's (GSETTINGS_BACKEND=memory
+ * keeps them from the user's). */
 
 static void
 wait_ms (guint ms)
@@ -41,6 +44,12 @@ static gboolean
 has_before (TesseraWindow *window)
 {
   return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+}
+
+static gboolean
+has_plan (TesseraWindow *window)
+{
+  return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
 }
 
 static gboolean
@@ -104,11 +113,14 @@ main (int   argc,
     g_error ("%s did not load", argv[2]);
   save (GTK_WIDGET (window), argv[1], "loaded.png", 500);
 
-  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", NULL);
+  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 128, "show-tiles", TRUE, NULL);
+  if (wait_until (has_plan, window, 30))
+    save (GTK_WIDGET (window), argv[1], "tiles.png", 500);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL);
   save (GTK_WIDGET (window), argv[1], "running.png", 150);
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
+  g_object_set (window, "show-tiles", FALSE, NULL);
   tessera_compare_view_set_split (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
 

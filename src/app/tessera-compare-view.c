@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-tile-overlay.h"
 #include "tessera-viewport.h"
 
 /* Before and after, drawn in the after image's pixels: the before image
@@ -36,6 +37,8 @@ struct _TesseraCompareView
   TesseraCompareMode  mode;
   double              split;
   gboolean            blinking;
+
+  TesseraTilePlan    *tile_plan;     /* drawn over the images when set */
 
   TesseraViewport     viewport;
   double              pointer_x;     /* in the pane under the pointer */
@@ -160,6 +163,72 @@ draw_divider (GtkSnapshot *snapshot,
   gtk_snapshot_pop (snapshot);
 }
 
+static graphene_rect_t
+to_pane_rect (TesseraCompareView       *self,
+              const TesseraOverlayRect *rect,
+              double                    pane_x)
+{
+  TesseraViewport *vp = &self->viewport;
+
+  return GRAPHENE_RECT_INIT (pane_x + (rect->x - vp->x) * vp->zoom, (rect->y - vp->y) * vp->zoom,
+                             rect->width * vp->zoom, rect->height * vp->zoom);
+}
+
+/* Each tile's overlap band shaded, its core outlined and numbered, for
+ * the tiles of the plan in the view's pixels. */
+static void
+draw_tiles (TesseraCompareView *self,
+            GtkSnapshot        *snapshot,
+            double              pane_x)
+{
+  GdkRGBA band = { 0.21, 0.52, 0.89, 0.22 }, edge = { 0.21, 0.52, 0.89, 0.9 }, text = { 1, 1, 1, 0.95 };
+  double scale = self->viewport.image_width / tessera_tile_plan_get_width (self->tile_plan);
+  g_autoptr(GArray) tiles = tessera_tile_overlay_build (self->tile_plan, scale);
+
+  for (guint i = 0; i < tiles->len; i++)
+    {
+      TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
+      graphene_rect_t core = to_pane_rect (self, &tile->core, pane_x);
+      graphene_rect_t region = to_pane_rect (self, &tile->region, pane_x);
+      float core_right = core.origin.x + core.size.width, core_bottom = core.origin.y + core.size.height;
+      float region_right = region.origin.x + region.size.width, region_bottom = region.origin.y + region.size.height;
+      GskRoundedRect outline;
+
+      /* The band is the region less the core: above, below, left, right. */
+      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, region.origin.y,
+                                                                       region.size.width,
+                                                                       core.origin.y - region.origin.y));
+      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, core_bottom,
+                                                                       region.size.width,
+                                                                       region_bottom - core_bottom));
+      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, core.origin.y,
+                                                                       core.origin.x - region.origin.x,
+                                                                       core.size.height));
+      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (core_right, core.origin.y,
+                                                                       region_right - core_right,
+                                                                       core.size.height));
+
+      gsk_rounded_rect_init_from_rect (&outline, &core, 0);
+      gtk_snapshot_append_border (snapshot, &outline, (float[]) { 1, 1, 1, 1 },
+                                  (GdkRGBA[]) { edge, edge, edge, edge });
+
+      if (core.size.width >= 28 && core.size.height >= 20)
+        {
+          g_autofree char *number = g_strdup_printf ("%u", tile->number);
+          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), number);
+          int width, height;
+
+          pango_layout_get_pixel_size (layout, &width, &height);
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (core.origin.x + (core.size.width - width) / 2,
+                                                                  core.origin.y + (core.size.height - height) / 2));
+          gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (-4, -1, width + 8, height + 2));
+          gtk_snapshot_append_layout (snapshot, layout, &text);
+          gtk_snapshot_restore (snapshot);
+        }
+    }
+}
+
 static void
 tessera_compare_view_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
@@ -197,6 +266,13 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
         draw_divider (snapshot, round (self->split * width), height);
         break;
       }
+
+  if (self->tile_plan != NULL)
+    {
+      draw_tiles (self, snapshot, 0);
+      if (n_panes (self) == 2)
+        draw_tiles (self, snapshot, pane_width (self) + PANE_GAP);
+    }
 
   gtk_snapshot_pop (snapshot);
 }
@@ -395,6 +471,7 @@ tessera_compare_view_dispose (GObject *object)
 
   g_clear_object (&self->before);
   g_clear_object (&self->after);
+  g_clear_object (&self->tile_plan);
 
   G_OBJECT_CLASS (tessera_compare_view_parent_class)->dispose (object);
 }
@@ -673,4 +750,26 @@ tessera_compare_view_zoom_to_fit (TesseraCompareView *self)
   if (old != self->viewport.zoom)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * tessera_compare_view_set_tile_plan:
+ * @plan: (nullable): tiles in the before image's pixels, or %NULL for none
+ */
+void
+tessera_compare_view_set_tile_plan (TesseraCompareView *self,
+                                    TesseraTilePlan    *plan)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  if (g_set_object (&self->tile_plan, plan))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+TesseraTilePlan *
+tessera_compare_view_get_tile_plan (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+
+  return self->tile_plan;
 }

@@ -8,6 +8,8 @@
 
 #include <gtk/gtk.h>
 
+#include "tessera.h"
+
 G_BEGIN_DECLS
 
 typedef enum
@@ -39,5 +41,8 @@ void                tessera_compare_view_set_split    (TesseraCompareView *self,
 double              tessera_compare_view_get_split    (TesseraCompareView *self);
 double              tessera_compare_view_get_zoom     (TesseraCompareView *self);
 void                tessera_compare_view_zoom_to_fit  (TesseraCompareView *self);
+void                tessera_compare_view_set_tile_plan (TesseraCompareView *self,
+                                                        TesseraTilePlan    *plan);
+TesseraTilePlan    *tessera_compare_view_get_tile_plan (TesseraCompareView *self);
 
 G_END_DECLS

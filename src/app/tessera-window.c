@@ -33,6 +33,8 @@ struct _TesseraWindow
   AdwComboRow          *scale_row;
   AdwActionRow         *denoise_row;
   GtkScale             *denoise_scale;
+  AdwActionRow         *show_tiles_row;
+  GtkSwitch            *show_tiles_switch;
   GtkSpinButton        *tile_spin;
   GtkSpinButton        *overlap_spin;
   AdwActionRow         *device_row;
@@ -49,6 +51,7 @@ struct _TesseraWindow
   char                 *output_upscaler;
   double                output_scale;
   GCancellable         *running;       /* the upscale under way */
+  GCancellable         *planning;      /* the tile plan being worked out */
   TesseraCompareMode    compare_mode;
 };
 
@@ -56,10 +59,14 @@ G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
 
+static void update_tile_plan (TesseraWindow *self);
+
 enum {
   PROP_0,
   PROP_COMPARE_MODE,
   PROP_UPSCALER,
+  PROP_SHOW_TILES,
+  PROP_TILE_SIZE,
   N_PROPS
 };
 
@@ -228,6 +235,7 @@ show_input (TesseraWindow *self,
   title = file != NULL ? g_file_get_basename (file) : g_strdup (_("Pasted Image"));
   gtk_window_set_title (GTK_WINDOW (self), title);
   update_actions (self);
+  update_tile_plan (self);
 }
 
 typedef struct
@@ -503,19 +511,13 @@ native_scale (TesseraWindow *self,
   return model != NULL ? tessera_model_get_scale (model) : 4.0;
 }
 
+/* The panel's choices as engine options. */
 static void
-upscale_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+fill_options (TesseraWindow          *self,
+              TesseraUpscalerInfo    *info,
+              TesseraUpscaleOptions  *options)
 {
-  TesseraWindow *self = TESSERA_WINDOW (widget);
-  TesseraUpscalerInfo *info = selected_upscaler (self);
-  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
   guint scale_index = adw_combo_row_get_selected (self->scale_row);
-  Job *job;
-
-  if (self->input == NULL || info == NULL || self->running != NULL)
-    return;
 
   tessera_upscale_options_set_upscaler (options, tessera_upscaler_info_get_name (info));
   tessera_upscale_options_set_scale (options, scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0
@@ -525,6 +527,115 @@ upscale_action (GtkWidget  *widget,
     tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
   tessera_upscale_options_set_tile_size (options, gtk_spin_button_get_value_as_int (self->tile_spin));
   tessera_upscale_options_set_tile_overlap (options, gtk_spin_button_get_value_as_int (self->overlap_spin));
+}
+
+typedef struct
+{
+  TesseraUpscaleOptions *options;
+  guint                  width;
+  guint                  height;
+  gboolean               has_alpha;
+} PlanRequest;
+
+static void
+plan_request_free (PlanRequest *request)
+{
+  g_object_unref (request->options);
+  g_free (request);
+}
+
+static void
+plan_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PlanRequest *request = task_data;
+  g_autoptr(GError) error = NULL;
+  TesseraTilePlan *plan = tessera_engine_plan_tiles (TESSERA_ENGINE (source), request->width, request->height,
+                                                     request->has_alpha, request->options, &error);
+
+  if (error != NULL)
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_pointer (task, plan, plan != NULL ? g_object_unref : NULL);
+}
+
+static void
+on_planned (GObject      *source,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraTilePlan) plan = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autofree char *text = NULL;
+
+  /* A newer request, or the switch turned off, since. */
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    return;
+  g_clear_object (&self->planning);
+
+  if (error != NULL)
+    text = g_strdup (error->message);
+  else if (plan == NULL)
+    text = g_strdup (_("Classic filters run in one piece"));
+  else
+    text = g_strdup_printf (ngettext ("%u tile of %u pixels", "%u tiles of %u pixels",
+                                      tessera_tile_plan_get_n_tiles (plan)),
+                            tessera_tile_plan_get_n_tiles (plan), tessera_tile_plan_get_tile_size (plan));
+  adw_action_row_set_subtitle (self->show_tiles_row, text);
+  tessera_compare_view_set_tile_plan (self->compare_view, plan);
+}
+
+/* The overlay shows the plan the engine would run, worked out again
+ * whenever a choice it depends on changes; the model is loaded for it in
+ * a thread. */
+static void
+update_tile_plan (TesseraWindow *self)
+{
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  g_autoptr(GTask) task = NULL;
+  PlanRequest *request;
+
+  if (self->planning != NULL)
+    g_cancellable_cancel (self->planning);
+  g_clear_object (&self->planning);
+
+  if (!gtk_switch_get_active (self->show_tiles_switch) || self->input == NULL || info == NULL)
+    {
+      tessera_compare_view_set_tile_plan (self->compare_view, NULL);
+      adw_action_row_set_subtitle (self->show_tiles_row, "");
+      return;
+    }
+
+  request = g_new0 (PlanRequest, 1);
+  request->options = tessera_upscale_options_new ();
+  request->width = tessera_image_get_width (self->input);
+  request->height = tessera_image_get_height (self->input);
+  request->has_alpha = tessera_image_get_has_alpha (self->input);
+  fill_options (self, info, request->options);
+
+  self->planning = g_cancellable_new ();
+  task = g_task_new (self->engine, self->planning, on_planned, g_object_ref (self));
+  g_task_set_task_data (task, request, (GDestroyNotify) plan_request_free);
+  g_task_run_in_thread (task, plan_in_thread);
+}
+
+static void
+upscale_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  Job *job;
+
+  if (self->input == NULL || info == NULL || self->running != NULL)
+    return;
+
+  fill_options (self, info, options);
 
   job = g_new0 (Job, 1);
   job->window = g_object_ref (self);
@@ -754,6 +865,12 @@ tessera_window_get_property (GObject    *object,
     case PROP_COMPARE_MODE:
       g_value_set_enum (value, self->compare_mode);
       break;
+    case PROP_SHOW_TILES:
+      g_value_set_boolean (value, gtk_switch_get_active (self->show_tiles_switch));
+      break;
+    case PROP_TILE_SIZE:
+      g_value_set_uint (value, gtk_spin_button_get_value_as_int (self->tile_spin));
+      break;
     case PROP_UPSCALER:
       g_value_set_string (value, selected_upscaler (self) != NULL
                                  ? tessera_upscaler_info_get_name (selected_upscaler (self)) : NULL);
@@ -784,6 +901,12 @@ tessera_window_set_property (GObject      *object,
     case PROP_UPSCALER:
       select_upscaler (self, g_value_get_string (value));
       break;
+    case PROP_SHOW_TILES:
+      gtk_switch_set_active (self->show_tiles_switch, g_value_get_boolean (value));
+      break;
+    case PROP_TILE_SIZE:
+      gtk_spin_button_set_value (self->tile_spin, g_value_get_uint (value));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -797,6 +920,9 @@ tessera_window_dispose (GObject *object)
   if (self->running != NULL)
     g_cancellable_cancel (self->running);
   g_clear_object (&self->running);
+  if (self->planning != NULL)
+    g_cancellable_cancel (self->planning);
+  g_clear_object (&self->planning);
   g_clear_object (&self->engine);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
@@ -821,6 +947,12 @@ tessera_window_class_init (TesseraWindowClass *klass)
   object_class->get_property = tessera_window_get_property;
   object_class->set_property = tessera_window_set_property;
 
+  properties[PROP_SHOW_TILES] =
+    g_param_spec_boolean ("show-tiles", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TILE_SIZE] =
+    g_param_spec_uint ("tile-size", NULL, NULL, 0, 8192, 0,
+                       (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   properties[PROP_UPSCALER] =
     g_param_spec_string ("upscaler", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -838,6 +970,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, scale_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_scale);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, show_tiles_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, show_tiles_switch);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, tile_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, overlap_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, device_row);
@@ -886,6 +1020,12 @@ tessera_window_init (TesseraWindow *self)
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
+
+  g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (update_tile_plan), self);
+  g_signal_connect_swapped (self->scale_row, "notify::selected", G_CALLBACK (update_tile_plan), self);
+  g_signal_connect_swapped (self->show_tiles_switch, "notify::active", G_CALLBACK (update_tile_plan), self);
+  g_signal_connect_swapped (self->tile_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
+  g_signal_connect_swapped (self->overlap_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
 
   /* Anywhere on the window; GTK's theme outlines the window while a drop
    * would land. */
