@@ -22,6 +22,7 @@ packages=(
     libgtk-4-dev libadwaita-1-dev
     webp-pixbuf-loader
     xvfb xauth
+    desktop-file-utils appstream
     clang libclang-rt-14-dev
 )
 

@@ -53,15 +53,26 @@ about_action (GSimpleAction *action,
               gpointer       user_data)
 {
   GtkApplication *app = user_data;
+  GtkWindow *parent = gtk_application_get_active_window (app);
+#if ADW_CHECK_VERSION (1, 4, 0)
+  /* Name, summary, licence and release from the metainfo. */
+  GtkWidget *about = adw_about_window_new_from_appdata ("/io/github/tessera/Tessera/metainfo.xml", PACKAGE_VERSION);
+
+  gtk_window_set_transient_for (GTK_WINDOW (about), parent);
+  adw_about_window_set_developers (ADW_ABOUT_WINDOW (about), (const char *[]) { _("The Tessera authors"), NULL });
+  gtk_window_present (GTK_WINDOW (about));
+#else
   const char *developers[] = { _("The Tessera authors"), NULL };
 
-  adw_show_about_window (gtk_application_get_active_window (app),
+  adw_show_about_window (parent,
                          "application-name", _("Tessera"),
                          "application-icon", APP_ID,
                          "version", PACKAGE_VERSION,
                          "developers", developers,
                          "license-type", GTK_LICENSE_GPL_3_0,
+                         "comments", _("Upscale images with neural networks and classic filters"),
                          NULL);
+#endif
 }
 
 static void
