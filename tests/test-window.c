@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-preferences.h"
 #include "tessera-test-utils.h"
 #include "tessera-window.h"
 
@@ -248,6 +249,54 @@ test_settings (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static GtkWindow *
+find_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (TESSERA_IS_PREFERENCES (window))
+        return GTK_WINDOW (window);
+    }
+  return NULL;
+}
+
+/* Preferences open from the window's action, list the CPU among the
+ * devices, and close. */
+static void
+test_preferences (void)
+{
+  TesseraWindow *window;
+  GtkWindow *preferences;
+  gboolean expired = FALSE;
+
+  if (!have_display)
+    {
+      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+      return;
+    }
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = find_preferences ();
+  g_assert_nonnull (preferences);
+  g_assert_true (gtk_window_get_transient_for (preferences) == GTK_WINDOW (window));
+
+  g_timeout_add (200, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+  gtk_window_close (preferences);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_null (find_preferences ());
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* GtkApplication finds the shortcuts window by this path; it must build
  * without warnings. */
 static void
@@ -290,6 +339,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings", test_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
+  g_test_add_func ("/ui/preferences", test_preferences);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-preferences.h"
 #include "tessera-texture.h"
 #include "tessera-window.h"
 
@@ -527,6 +528,17 @@ fill_options (TesseraWindow          *self,
     tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
   tessera_upscale_options_set_tile_size (options, gtk_spin_button_get_value_as_int (self->tile_spin));
   tessera_upscale_options_set_tile_overlap (options, gtk_spin_button_get_value_as_int (self->overlap_spin));
+
+  if (self->settings != NULL)
+    {
+      g_autofree char *device = g_settings_get_string (self->settings, "device");
+      g_autofree char *precision = g_settings_get_string (self->settings, "precision");
+
+      tessera_upscale_options_set_device (options, device);
+      tessera_upscale_options_set_precision (options, g_str_equal (precision, "fp32") ? TESSERA_PRECISION_FP32
+                                                                                        : TESSERA_PRECISION_FP16);
+      tessera_upscale_options_set_gpu_memory (options, (guint) g_settings_get_double (self->settings, "gpu-memory"));
+    }
 }
 
 typedef struct
@@ -651,6 +663,16 @@ upscale_action (GtkWidget  *widget,
 }
 
 static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (tessera_preferences_new (GTK_WINDOW (self), self->engine, self->settings)));
+}
+
+static void
 cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
@@ -767,6 +789,45 @@ save_action (GtkWidget  *widget,
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
+static void
+check_device (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_autofree char *description = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_engine_check_device (TESSERA_ENGINE (source), task_data, &description, &error))
+    g_task_return_pointer (task, g_steal_pointer (&description), g_free);
+  else
+    g_task_return_error (task, g_steal_pointer (&error));
+}
+
+static void
+on_device_checked (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *description = g_task_propagate_pointer (G_TASK (result), &error);
+
+  adw_action_row_set_subtitle (self->device_row, description != NULL ? description : error->message);
+}
+
+/* Says in the panel where the models will run, found off the main
+ * thread: making a CUDA context takes a moment. */
+static void
+show_device (TesseraWindow *self)
+{
+  g_autoptr(GTask) task = g_task_new (self->engine, NULL, on_device_checked, g_object_ref (self));
+  char *device = self->settings != NULL ? g_settings_get_string (self->settings, "device") : g_strdup ("auto");
+
+  g_task_set_task_data (task, device, g_free);
+  g_task_run_in_thread (task, check_device);
+}
+
 /* The choices and the window's size outlive the window, when the schema
  * is installed (a build tree's app finds it through GSETTINGS_SCHEMA_DIR,
  * as build-aux/dev.sh run sets it). */
@@ -822,34 +883,6 @@ tessera_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (tessera_window_parent_class)->close_request (window);
 }
 
-/* The device the models will run on, found off the main thread: making
- * a CUDA context takes a moment. */
-static void
-check_device (GTask        *task,
-              gpointer      source,
-              gpointer      task_data,
-              GCancellable *cancellable)
-{
-  g_autofree char *description = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (tessera_engine_check_device (TESSERA_ENGINE (source), "auto", &description, &error))
-    g_task_return_pointer (task, g_steal_pointer (&description), g_free);
-  else
-    g_task_return_error (task, g_steal_pointer (&error));
-}
-
-static void
-on_device_checked (GObject      *source,
-                   GAsyncResult *result,
-                   gpointer      user_data)
-{
-  g_autoptr(TesseraWindow) self = user_data;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *description = g_task_propagate_pointer (G_TASK (result), &error);
-
-  adw_action_row_set_subtitle (self->device_row, description != NULL ? description : error->message);
-}
 
 
 static void
@@ -985,6 +1018,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.save", NULL, save_action);
   gtk_widget_class_install_action (widget_class, "win.upscale", NULL, upscale_action);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_property_action (widget_class, "win.compare-mode", "compare-mode");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
@@ -993,12 +1027,12 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.upscale", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
 }
 
 static void
 tessera_window_init (TesseraWindow *self)
 {
-  g_autoptr(GTask) task = NULL;
   GtkListItemFactory *factory;
   GtkDropTarget *drop;
 
@@ -1034,8 +1068,9 @@ tessera_window_init (TesseraWindow *self)
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
-  task = g_task_new (self->engine, NULL, on_device_checked, g_object_ref (self));
-  g_task_run_in_thread (task, check_device);
+  if (self->settings != NULL)
+    g_signal_connect_swapped (self->settings, "changed::device", G_CALLBACK (show_device), self);
+  show_device (self);
 
   update_actions (self);
 }
