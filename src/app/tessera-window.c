@@ -454,7 +454,6 @@ typedef struct
   TesseraWindow *window;
   GCancellable  *cancellable;
   char          *upscaler;
-  double         scale;
 } Job;
 
 static void
