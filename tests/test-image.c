@@ -764,6 +764,34 @@ test_load_async (void)
   g_assert_cmpuint (tessera_image_get_width (image), ==, 13);
 }
 
+/* Pixels handed over in memory (the app's paste and drop): alpha kept
+ * where a pixel is not opaque, dropped where none is. */
+static void
+test_from_pixbuf (void)
+{
+  static const guint8 pixels[] = { 255, 0, 0, 255,   0, 128, 255, 0 };
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_data (pixels, GDK_COLORSPACE_RGB, TRUE, 8, 2, 1, 8, NULL, NULL);
+  g_autoptr(GdkPixbuf) opaque = gdk_pixbuf_new (GDK_COLORSPACE_RGB, TRUE, 8, 3, 2);
+  g_autoptr(TesseraImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+
+  image = tessera_image_new_from_pixbuf (pixbuf, &error);
+  g_assert_no_error (error);
+  g_assert_true (tessera_image_get_has_alpha (image));
+  g_assert_cmpfloat (tessera_image_get_plane (image, 0)[0], ==, 1.f);
+  g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (image, 1)[1], 128 / 255.f, 1e-6);
+  g_assert_cmpfloat (tessera_image_get_plane (image, 3)[0], ==, 1.f);
+  g_assert_cmpfloat (tessera_image_get_plane (image, 3)[1], ==, 0.f);
+  g_clear_object (&image);
+
+  gdk_pixbuf_fill (opaque, 0x336699ff);
+  image = tessera_image_new_from_pixbuf (opaque, &error);
+  g_assert_no_error (error);
+  g_assert_false (tessera_image_get_has_alpha (image));
+  g_assert_cmpuint (tessera_image_get_width (image), ==, 3);
+  g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (image, 2)[5], 0x99 / 255.f, 1e-6);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -802,6 +830,7 @@ main (int   argc,
   g_test_add_func ("/tessera/image/save/async-progress", test_save_async_progress);
   g_test_add_func ("/tessera/image/limits", test_size_limits);
   g_test_add_func ("/tessera/image/load-async", test_load_async);
+  g_test_add_func ("/tessera/image/from-pixbuf", test_from_pixbuf);
 
   return g_test_run ();
 }

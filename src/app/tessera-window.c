@@ -279,51 +279,14 @@ tessera_window_open (TesseraWindow *self,
   tessera_image_new_from_file_async (file, NULL, on_image_loaded, load);
 }
 
-/* Images dropped or pasted as pixels. */
+/* Images dropped or pasted as pixels, through the engine's own reading
+ * of 8-bit pixels. */
 static TesseraImage *
 image_from_texture (GdkTexture *texture)
 {
-  guint width = gdk_texture_get_width (texture), height = gdk_texture_get_height (texture);
-  gsize stride = (gsize) width * 4, plane = (gsize) width * height;
-  g_autofree guint8 *pixels = g_malloc ((gsize) height * stride);
-  TesseraImage *image = tessera_image_new (width, height, TRUE, NULL);
-  gboolean opaque = TRUE;
+  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_get_from_texture (texture);
 
-  if (image == NULL)
-    return NULL;
-
-  /* Premultiplied ARGB in native order; alpha undone below. */
-  gdk_texture_download (texture, pixels, stride);
-  for (gsize i = 0; i < plane; i++)
-    {
-      const guint8 *p = pixels + 4 * i;
-      float a = p[G_BYTE_ORDER == G_LITTLE_ENDIAN ? 3 : 0] / 255.f;
-      int r = G_BYTE_ORDER == G_LITTLE_ENDIAN ? 2 : 1, g = r == 2 ? 1 : 2, b = r == 2 ? 0 : 3;
-
-      for (guint c = 0; c < 3; c++)
-        {
-          float v = p[c == 0 ? r : (c == 1 ? g : b)] / 255.f;
-
-          tessera_image_get_plane (image, c)[i] = a > 0.f ? MIN (1.f, v / a) : 0.f;
-        }
-      tessera_image_get_plane (image, 3)[i] = a;
-      opaque = opaque && a >= 1.f;
-    }
-
-  if (opaque)
-    {
-      /* Copy into an image without alpha, so that nothing is run for it. */
-      TesseraImage *rgb = tessera_image_new (width, height, FALSE, NULL);
-
-      if (rgb != NULL)
-        {
-          for (guint c = 0; c < 3; c++)
-            memcpy (tessera_image_get_plane (rgb, c), tessera_image_get_plane (image, c), plane * sizeof (float));
-          g_object_unref (image);
-          return rgb;
-        }
-    }
-  return image;
+  return tessera_image_new_from_pixbuf (pixbuf, NULL);
 }
 
 static void

@@ -122,6 +122,25 @@ image_from_pixbuf (GdkPixbuf  *pixbuf,
   return g_steal_pointer (&image);
 }
 
+/**
+ * tessera_image_new_from_pixbuf:
+ *
+ * The pixels of @pixbuf as an image, as files read through GdkPixbuf
+ * come: 8 bits, alpha only where some pixel is not opaque, the ICC
+ * profile kept.
+ *
+ * Returns: (transfer full) (nullable): the image, or %NULL when it is too
+ *   large
+ */
+TesseraImage *
+tessera_image_new_from_pixbuf (GdkPixbuf  *pixbuf,
+                               GError    **error)
+{
+  g_return_val_if_fail (GDK_IS_PIXBUF (pixbuf), NULL);
+
+  return image_from_pixbuf (pixbuf, error);
+}
+
 TesseraImage *
 tessera_image_load_pixbuf (GInputStream  *stream,
                            const char    *name,

@@ -11,6 +11,7 @@
 #endif
 
 #include <gio/gio.h>
+#include <gdk-pixbuf/gdk-pixbuf.h>
 
 G_BEGIN_DECLS
 
@@ -65,6 +66,8 @@ void          tessera_image_new_from_file_async  (GFile                *file,
                                                   GAsyncReadyCallback   callback,
                                                   gpointer              user_data);
 TesseraImage *tessera_image_new_from_file_finish (GAsyncResult         *result,
+                                                  GError              **error);
+TesseraImage *tessera_image_new_from_pixbuf      (GdkPixbuf            *pixbuf,
                                                   GError              **error);
 gboolean      tessera_image_save                 (TesseraImage         *self,
                                                   GFile                *file,
