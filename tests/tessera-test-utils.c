@@ -194,6 +194,18 @@ test_load_model (const char *path)
   return model;
 }
 
+TesseraNetwork *
+test_load_network (const char *path)
+{
+  g_autoptr(TesseraModel) model = test_load_model (path);
+  g_autoptr(GError) error = NULL;
+  TesseraNetwork *network = tessera_network_new (model, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (network);
+  return network;
+}
+
 /* A little-endian float32 C-order .npy file, as numpy.save() writes it. */
 float *
 test_load_npy (const char *path,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "tessera.h"
+#include "tessera-network-private.h"
 
 G_BEGIN_DECLS
 
@@ -30,6 +31,8 @@ guint8        test_u8                (float        value);
 char         *test_real_model_path   (const char  *relative);
 char         *test_refs_path         (const char  *relative);
 TesseraModel *test_load_model        (const char  *path);
+/* The network of the model file at @path, which must load. */
+TesseraNetwork *test_load_network    (const char  *path);
 float        *test_load_npy          (const char  *path,
                                       guint       *n_dims,
                                       guint       *shape);

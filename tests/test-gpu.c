@@ -555,18 +555,6 @@ assert_network_matches (TesseraNetwork *network,
     }
 }
 
-static TesseraNetwork *
-network_for (const char *path)
-{
-  g_autoptr(TesseraModel) model = test_load_model (path);
-  g_autoptr(GError) error = NULL;
-  TesseraNetwork *network = tessera_network_new (model, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (network);
-  return network;
-}
-
 static char *
 small_model (const char *name)
 {
@@ -584,7 +572,7 @@ test_network_tiny (void)
   if (!have_cuda ())
     return;
 
-  network = network_for (path);
+  network = test_load_network (path);
   input = random_image (rand, 37, 23);
   assert_network_matches (network, input, "tiny-compact");
 }
@@ -609,13 +597,13 @@ test_network_dni (void)
   input = random_image (rand, 41, 29);
   for (guint i = 0; i < G_N_ELEMENTS (paths); i++)
     {
-      g_autoptr(TesseraNetwork) network = network_for (paths[i]);
+      g_autoptr(TesseraNetwork) network = test_load_network (paths[i]);
 
       assert_network_matches (network, input, paths[i]);
     }
 
-  blended = network_for (general);
-  other = network_for (weak);
+  blended = test_load_network (general);
+  other = test_load_network (weak);
   g_assert_true (tessera_network_blend (blended, other, 0.3f, &error));
   g_assert_no_error (error);
   assert_network_matches (blended, input, "blend");
@@ -649,7 +637,7 @@ test_network_real (void)
 
       if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
         continue;
-      network = network_for (path);
+      network = test_load_network (path);
       assert_network_matches (network, input, models[i]);
       n_run++;
     }
@@ -762,7 +750,7 @@ test_memory_limit (void)
   if (!have_cuda ())
     return;
 
-  network = network_for (path);
+  network = test_load_network (path);
   input = random_image_with_alpha (rand, 301, 203, TRUE);
   options.tile_size = 301;
   options.overlap = 8;

@@ -67,17 +67,6 @@ sample_crop (guint x,
   return crop;
 }
 
-static TesseraNetwork *
-network_for (const char *path)
-{
-  g_autoptr(TesseraModel) model = test_load_model (path);
-  g_autoptr(GError) error = NULL;
-  TesseraNetwork *network = tessera_network_new (model, &error);
-
-  g_assert_no_error (error);
-  return network;
-}
-
 static TesseraImage *
 run_tiled (TesseraNetwork *network,
            TesseraImage   *input,
@@ -140,7 +129,7 @@ test_tiles_exact (void)
 {
   g_autofree char *tiny = small_model ("tiny-compact.safetensors");
   g_autofree char *animevideo = real_model (ANIMEVIDEO);
-  g_autoptr(TesseraNetwork) network = network_for (tiny);
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
   g_autoptr(TesseraImage) input = sample_crop (30, 20, 64, 48, FALSE);
   g_autoptr(TesseraImage) whole = run_tiled (network, input, 0, 0);
   g_autoptr(TesseraImage) tiled = run_tiled (network, input, 16, 8);
@@ -152,7 +141,7 @@ test_tiles_exact (void)
 
   if (animevideo != NULL)
     {
-      g_autoptr(TesseraNetwork) real = network_for (animevideo);
+      g_autoptr(TesseraNetwork) real = test_load_network (animevideo);
       g_autoptr(TesseraImage) image = sample_crop (0, 0, 160, 120, FALSE);
       g_autoptr(TesseraImage) real_whole = run_tiled (real, image, 0, 0);
       g_autoptr(TesseraImage) real_tiled = run_tiled (real, image, 80, 40);
@@ -176,7 +165,7 @@ test_tiles_seamless (void)
   if (path == NULL)
     return;
 
-  network = network_for (path);
+  network = test_load_network (path);
   input = sample_crop (20, 20, 128, 64, FALSE);
   whole = run_tiled (network, input, 0, 0);
   tiled = run_tiled (network, input, 64, TESSERA_DEFAULT_TILE_OVERLAP);
@@ -258,7 +247,7 @@ test_alpha (void)
   g_autoptr(TesseraImage) model = NULL;
   g_autoptr(TesseraImage) gray = tessera_image_new (40, 30, FALSE, NULL);
   g_autoptr(TesseraImage) gray_out = NULL;
-  g_autoptr(TesseraNetwork) network = network_for (tiny);
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
   gsize n = 80 * 60;
 
   g_assert_true (tessera_image_get_has_alpha (bicubic));

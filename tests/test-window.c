@@ -19,6 +19,26 @@
 
 static gboolean have_display;
 
+/* Whether there is a display; if not, the test is skipped, saying so. */
+static gboolean
+display_or_skip (void)
+{
+  if (!have_display)
+    g_test_skip ("no display (the test command runs this suite under xvfb-run)");
+  return have_display;
+}
+
+/* Whether the model at @path (%NULL without TESSERA_TEST_MODELS) was
+ * fetched; if not, the test is skipped, saying so. */
+static gboolean
+model_or_skip (const char *path)
+{
+  if (path != NULL && g_file_test (path, G_FILE_TEST_EXISTS))
+    return TRUE;
+  g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
+  return FALSE;
+}
+
 static gboolean
 timed_out (gpointer user_data)
 {
@@ -80,11 +100,8 @@ test_upscale (void)
   TesseraCompareView *view;
   GdkTexture *before;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
+  if (!display_or_skip ())
+    return;
 
   window = window_with_sample ();
   view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
@@ -123,16 +140,8 @@ test_cancel (void)
   GdkTexture *before;
   gint64 cancelled;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
-  if (model == NULL || !g_file_test (model, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
-      return;
-    }
+  if (!display_or_skip () || !model_or_skip (model))
+    return;
 
   window = window_with_sample ();
   view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
@@ -186,16 +195,8 @@ test_tile_overlay (void)
   TesseraTilePlan *plan;
   GdkTexture *before;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
-  if (model == NULL || !g_file_test (model, G_FILE_TEST_EXISTS))
-    {
-      g_test_skip ("needs the fetched models (build-aux/fetch-models.sh, TESSERA_TEST_MODELS)");
-      return;
-    }
+  if (!display_or_skip () || !model_or_skip (model))
+    return;
 
   window = window_with_sample ();
   view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
@@ -230,11 +231,8 @@ test_settings (void)
   TesseraWindow *window;
   g_autofree char *upscaler = NULL;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
+  if (!display_or_skip ())
+    return;
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
   g_object_set (window, "upscaler", "bicubic", NULL);
@@ -273,11 +271,8 @@ test_preferences (void)
   GtkWindow *preferences;
   gboolean expired = FALSE;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
+  if (!display_or_skip ())
+    return;
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
   gtk_window_present (GTK_WINDOW (window));
@@ -305,11 +300,8 @@ test_help_overlay (void)
   g_autoptr(GtkBuilder) builder = NULL;
   GObject *overlay;
 
-  if (!have_display)
-    {
-      g_test_skip ("no display (the test command runs this suite under xvfb-run)");
-      return;
-    }
+  if (!display_or_skip ())
+    return;
 
   builder = gtk_builder_new_from_resource ("/io/github/tessera/Tessera/gtk/help-overlay.ui");
   overlay = gtk_builder_get_object (builder, "help_overlay");

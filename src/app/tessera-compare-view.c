@@ -174,16 +174,15 @@ to_pane_rect (TesseraCompareView       *self,
                              rect->width * vp->zoom, rect->height * vp->zoom);
 }
 
-/* Each tile's overlap band shaded, its core outlined and numbered, for
- * the tiles of the plan in the view's pixels. */
+/* Each tile's overlap band shaded, its core outlined and numbered; @tiles
+ * are TesseraOverlayTiles in the view's pixels. */
 static void
 draw_tiles (TesseraCompareView *self,
             GtkSnapshot        *snapshot,
+            GArray             *tiles,
             double              pane_x)
 {
   GdkRGBA band = { 0.21, 0.52, 0.89, 0.22 }, edge = { 0.21, 0.52, 0.89, 0.9 }, text = { 1, 1, 1, 0.95 };
-  double scale = self->viewport.image_width / tessera_tile_plan_get_width (self->tile_plan);
-  g_autoptr(GArray) tiles = tessera_tile_overlay_build (self->tile_plan, scale);
 
   for (guint i = 0; i < tiles->len; i++)
     {
@@ -269,9 +268,12 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
 
   if (self->tile_plan != NULL)
     {
-      draw_tiles (self, snapshot, 0);
+      double scale = self->viewport.image_width / tessera_tile_plan_get_width (self->tile_plan);
+      g_autoptr(GArray) tiles = tessera_tile_overlay_build (self->tile_plan, scale);
+
+      draw_tiles (self, snapshot, tiles, 0);
       if (n_panes (self) == 2)
-        draw_tiles (self, snapshot, pane_width (self) + PANE_GAP);
+        draw_tiles (self, snapshot, tiles, pane_width (self) + PANE_GAP);
     }
 
   gtk_snapshot_pop (snapshot);
