@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "tessera-test-utils.h"
@@ -101,7 +102,7 @@ run_async (TesseraEngine         *engine,
   run->main_thread = g_thread_self ();
   run->fractions = g_array_new (FALSE, FALSE, sizeof (double));
 
-  tessera_engine_upscale_async (engine, input, options, cancellable, on_progress, run, on_upscaled, run);
+  tessera_engine_upscale_async (engine, input, options, cancellable, on_progress, NULL, run, on_upscaled, run);
   while (!run->finished)
     g_main_context_iteration (NULL, TRUE);
 
@@ -310,7 +311,7 @@ test_options_copied (void)
   run.main_thread = g_thread_self ();
   run.fractions = g_array_new (FALSE, FALSE, sizeof (double));
   fractions = run.fractions;
-  tessera_engine_upscale_async (engine, input, options, NULL, on_progress, &run, on_upscaled, &run);
+  tessera_engine_upscale_async (engine, input, options, NULL, on_progress, NULL, &run, on_upscaled, &run);
   tessera_upscale_options_set_scale (options, 5.0);
   while (!run.finished)
     g_main_context_iteration (NULL, TRUE);
@@ -368,6 +369,137 @@ test_plan_tiles (void)
     }
 }
 
+typedef struct
+{
+  AsyncRun  run;
+  GPtrArray *events;   /* TesseraTileEvent copies, pixels and plan held */
+} TileRun;
+
+static void
+tile_event_free (gpointer data)
+{
+  TesseraTileEvent *event = data;
+
+  g_clear_object (&event->plan);
+  g_clear_object (&event->pixels);
+  g_free (event);
+}
+
+static void
+on_tile (const TesseraTileEvent *event,
+         gpointer                user_data)
+{
+  TileRun *tiles = user_data;
+  TesseraTileEvent *copy = g_memdup2 (event, sizeof *event);
+
+  g_assert_true (g_thread_self () == tiles->run.main_thread);
+  g_assert_false (tiles->run.finished);
+  g_object_ref (copy->plan);
+  if (copy->pixels != NULL)
+    g_object_ref (copy->pixels);
+  g_ptr_array_add (tiles->events, copy);
+}
+
+static void
+run_with_tiles (TesseraEngine         *engine,
+                TesseraImage          *input,
+                TesseraUpscaleOptions *options,
+                TileRun               *tiles)
+{
+  tiles->run = (AsyncRun) { 0 };
+  tiles->run.main_thread = g_thread_self ();
+  tiles->run.fractions = g_array_new (FALSE, FALSE, sizeof (double));
+  tiles->events = g_ptr_array_new_with_free_func (tile_event_free);
+  tessera_engine_upscale_async (engine, input, options, NULL, on_progress, on_tile, tiles, on_upscaled, tiles);
+  while (!tiles->run.finished)
+    g_main_context_iteration (NULL, TRUE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_no_error (tiles->run.error);
+  g_clear_pointer (&tiles->run.fractions, g_array_unref);
+}
+
+/* Every tile of a pass reports running, then done with its pixels; the
+ * tiles' rectangles cover the input once per pass; without overlap a
+ * tile's pixels are the result's pixels under it. */
+static void
+test_async_tiles (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "models", "tiny-compact.safetensors", NULL);
+  g_autoptr(TesseraModel) model = test_load_model (path);
+  guint s = tessera_model_get_scale (model);
+  g_autoptr(TesseraImage) input = make_image (100, 70, FALSE);
+  TileRun tiles = { { 0 } };
+  double covered[2] = { 0, 0 };
+  guint n_done = 0;
+
+  tessera_upscale_options_set_upscaler (options, path);
+  tessera_upscale_options_set_device (options, "cpu");
+  tessera_upscale_options_set_tile_size (options, 32);
+  tessera_upscale_options_set_tile_overlap (options, 0);
+  tessera_upscale_options_set_scale (options, s);
+  run_with_tiles (engine, input, options, &tiles);
+
+  for (guint i = 0; i < tiles.events->len; i++)
+    {
+      TesseraTileEvent *event = g_ptr_array_index (tiles.events, i);
+      guint out_x = (guint) (event->x * s), out_y = (guint) (event->y * s);
+      guint width, height, out_width = tessera_image_get_width (tiles.run.output);
+
+      g_assert_cmpuint (event->pass, ==, 0);
+      if (event->state == TESSERA_TILE_RUNNING)
+        {
+          TesseraTileEvent *next = g_ptr_array_index (tiles.events, i + 1);
+
+          g_assert_null (event->pixels);
+          g_assert_cmpint (next->state, ==, TESSERA_TILE_DONE);
+          g_assert_cmpuint (next->index, ==, event->index);
+          continue;
+        }
+
+      g_assert_cmpuint (event->index, ==, n_done++);
+      covered[0] += event->width * event->height;
+      width = tessera_image_get_width (event->pixels);
+      height = tessera_image_get_height (event->pixels);
+      g_assert_cmpuint (width, ==, event->width * s);
+      g_assert_cmpuint (height, ==, event->height * s);
+      for (guint c = 0; c < 3; c++)
+        for (guint y = 0; y < height; y++)
+          g_assert_cmpmem (tessera_image_get_plane (event->pixels, c) + (gsize) y * width, width * sizeof (float),
+                           tessera_image_get_plane (tiles.run.output, c) + (gsize) (out_y + y) * out_width + out_x,
+                           width * sizeof (float));
+    }
+  g_assert_cmpuint (n_done, ==, tessera_tile_plan_get_n_tiles (((TesseraTileEvent *) tiles.events->pdata[0])->plan));
+  g_assert_cmpuint (n_done, >, 4);
+  g_assert_cmpfloat (covered[0], ==, 100 * 70);
+  g_clear_pointer (&tiles.events, g_ptr_array_unref);
+  g_clear_object (&tiles.run.output);
+
+  /* Twice the model's scale takes two passes; the second's tiles are
+   * smaller in the input's pixels and carry more pixels each. */
+  tessera_upscale_options_set_scale (options, s * s);
+  covered[0] = 0;
+  run_with_tiles (engine, input, options, &tiles);
+  for (guint i = 0; i < tiles.events->len; i++)
+    {
+      TesseraTileEvent *event = g_ptr_array_index (tiles.events, i);
+
+      g_assert_cmpuint (event->pass, <, 2);
+      if (event->state == TESSERA_TILE_DONE)
+        {
+          covered[event->pass] += event->width * event->height;
+          g_assert_cmpfloat (fabs (tessera_image_get_width (event->pixels) - event->width * s * (event->pass ? s : 1)),
+                             <, 1e-6);
+        }
+    }
+  g_assert_cmpfloat (fabs (covered[0] - 100 * 70), <, 1e-6);
+  g_assert_cmpfloat (fabs (covered[1] - 100 * 70), <, 1e-6);
+  g_clear_pointer (&tiles.events, g_ptr_array_unref);
+  g_clear_object (&tiles.run.output);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -378,6 +510,7 @@ main (int   argc,
   g_test_add_func ("/tessera/engine/async/progress", test_async_progress);
   g_test_add_func ("/tessera/engine/async/same-as-blocking", test_async_matches_blocking);
   g_test_add_func ("/tessera/engine/async/options-copied", test_options_copied);
+  g_test_add_func ("/tessera/engine/async/tiles", test_async_tiles);
   g_test_add_func ("/tessera/engine/cancel/before", test_cancel_before);
   g_test_add_func ("/tessera/engine/cancel/while-running", test_cancel_while_running);
   g_test_add_func ("/tessera/engine/errors/unknown-upscaler", test_unknown_upscaler);

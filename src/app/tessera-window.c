@@ -620,7 +620,7 @@ upscale_action (GtkWidget  *widget,
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
   update_actions (self);
 
-  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, self,
+  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, NULL, self,
                                 on_upscaled, job);
 }
 

@@ -207,7 +207,7 @@ on_loaded (GObject      *object,
     }
 
   tessera_engine_upscale_async (self->engine, self->input, self->options, self->cancellable,
-                                on_progress, self, on_upscaled, self);
+                                on_progress, NULL, self, on_upscaled, self);
 }
 
 static gboolean

@@ -460,19 +460,53 @@ typedef struct
   TesseraProgress *progress;
   guint            pass;
   guint            n_passes;
+  double           pass_scale;  /* the pass's input pixels per input pixel */
   gint64           start;
 } TileProgress;
 
 static void
-on_tile_done (guint    done,
-              guint    total,
-              gpointer user_data)
+report_tile (TileProgress     *tiles,
+             TesseraTilePlan  *plan,
+             guint             index,
+             TesseraTileState  state,
+             TesseraImage     *pixels)
+{
+  TesseraRect core, region;
+  TesseraTileEvent event;
+
+  tessera_tile_plan_get_tile (plan, index, &core, &region);
+  event = (TesseraTileEvent) {
+    plan, index, state, tiles->pass,
+    core.x / tiles->pass_scale, core.y / tiles->pass_scale,
+    core.width / tiles->pass_scale, core.height / tiles->pass_scale,
+    pixels,
+  };
+  tessera_progress_report_tile (tiles->progress, &event);
+}
+
+static void
+on_tile_start (TesseraTilePlan *plan,
+               guint            index,
+               gpointer         user_data)
+{
+  report_tile (user_data, plan, index, TESSERA_TILE_RUNNING, NULL);
+}
+
+static void
+on_tile_done (TesseraTilePlan *plan,
+              guint            index,
+              TesseraImage    *pixels,
+              guint            done,
+              guint            total,
+              gpointer         user_data)
 {
   TileProgress *tiles = user_data;
   double fraction = (tiles->pass + (double) done / total) / tiles->n_passes;
   double elapsed = (g_get_monotonic_time () - tiles->start) / (double) G_USEC_PER_SEC;
   double left = fraction > 0.0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
   g_autofree char *text = NULL;
+
+  report_tile (tiles, plan, index, TESSERA_TILE_DONE, pixels);
 
   if (tiles->n_passes > 1)
     text = g_strdup_printf (_("Pass %u of %u, tile %u of %u, about %.0f s left"),
@@ -688,7 +722,7 @@ model_upscale (TesseraEngine          *self,
   g_autoptr(TesseraNetwork) network = NULL;
   g_autoptr(TesseraBackend) backend = NULL;
   g_autoptr(TesseraImage) current = g_object_ref (input);
-  TileProgress tiles = { progress, 0, 1, g_get_monotonic_time () };
+  TileProgress tiles = { progress, 0, 1, 1.0, g_get_monotonic_time () };
   TesseraRunOptions run = { 0 };
   g_autofree char *note = NULL;
   double needed;
@@ -709,11 +743,13 @@ model_upscale (TesseraEngine          *self,
     tiles.n_passes++;
 
   init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
-  run.on_tile = on_tile_done;
+  run.tile_pixels = progress != NULL && progress->tile_func != NULL;
+  run.on_tile_start = on_tile_start;
+  run.on_tile_done = on_tile_done;
   run.on_retry = on_retry;
   run.user_data = &tiles;
 
-  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
+  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++, tiles.pass_scale *= scale)
     {
       TesseraImage *next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
 
@@ -911,7 +947,9 @@ upscale_thread (GTask        *task,
  * @cancellable: (nullable): a #GCancellable
  * @progress: (nullable) (scope notified): called in the thread-default main
  *   context of the caller as work proceeds, never after @callback
- * @progress_data: data for @progress, valid until @callback runs
+ * @tiles: (nullable) (scope notified): called there as a model's tiles
+ *   start and finish, in order with @progress
+ * @progress_data: data for @progress and @tiles, valid until @callback runs
  * @callback: called when the upscale is done
  * @user_data: data for @callback
  *
@@ -923,6 +961,7 @@ tessera_engine_upscale_async (TesseraEngine          *self,
                               TesseraUpscaleOptions  *options,
                               GCancellable           *cancellable,
                               TesseraProgressFunc     progress,
+                              TesseraTileFunc         tiles,
                               gpointer                progress_data,
                               GAsyncReadyCallback     callback,
                               gpointer                user_data)
@@ -938,6 +977,7 @@ tessera_engine_upscale_async (TesseraEngine          *self,
   job->input = g_object_ref (input);
   job->options = tessera_upscale_options_copy (options);
   tessera_progress_init_deferred (&job->progress, progress, progress_data);
+  tessera_progress_set_tile_func (&job->progress, tiles);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_engine_upscale_async);

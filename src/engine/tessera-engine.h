@@ -20,6 +20,57 @@
 
 G_BEGIN_DECLS
 
+/**
+ * TesseraTileState:
+ * @TESSERA_TILE_RUNNING: the tile has started
+ * @TESSERA_TILE_DONE: the tile is done
+ */
+typedef enum
+{
+  TESSERA_TILE_RUNNING,
+  TESSERA_TILE_DONE,
+} TesseraTileState;
+
+/**
+ * TesseraTileEvent:
+ * @plan: the plan of the pass the tile belongs to, over that pass's input
+ * @index: the tile's index in @plan
+ * @state: whether it started or is done
+ * @pass: which pass of a model run more than once to reach the size (0 for
+ *   the first)
+ * @x: the tile's core in the pixels of the upscale's input (a later pass's
+ *   tiles are smaller than a pixel there)
+ * @y: see @x
+ * @width: see @x
+ * @height: see @x
+ * @pixels: (nullable): when done, the core upscaled by the pass, opaque
+ *   RGB clamped to [0, 1]; %NULL while running and for the alpha plane's
+ *   tiles. The finished image blends tiles across their overlap, so it may
+ *   differ from these pixels there.
+ *
+ * A model's tile starting or done, for showing an upscale as it fills in.
+ */
+typedef struct
+{
+  TesseraTilePlan  *plan;
+  guint             index;
+  TesseraTileState  state;
+  guint             pass;
+  double            x;
+  double            y;
+  double            width;
+  double            height;
+  TesseraImage     *pixels;
+} TesseraTileEvent;
+
+/**
+ * TesseraTileFunc:
+ * @event: the tile; valid during the call
+ * @user_data: the data given with the function
+ */
+typedef void (*TesseraTileFunc) (const TesseraTileEvent *event,
+                                 gpointer                user_data);
+
 #define TESSERA_TYPE_ENGINE (tessera_engine_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraEngine, tessera_engine, TESSERA, ENGINE, GObject)
@@ -42,6 +93,7 @@ void                 tessera_engine_upscale_async  (TesseraEngine          *self
                                                     TesseraUpscaleOptions  *options,
                                                     GCancellable           *cancellable,
                                                     TesseraProgressFunc     progress,
+                                                    TesseraTileFunc         tiles,
                                                     gpointer                progress_data,
                                                     GAsyncReadyCallback     callback,
                                                     gpointer                user_data);

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include "tessera-image.h"
+#include "tessera-engine.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +16,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   TesseraProgressFunc  func;
+  TesseraTileFunc      tile_func;
   gpointer             user_data;
   GMainContext        *context;
   double               last_fraction;
@@ -28,9 +29,13 @@ void tessera_progress_init          (TesseraProgress     *self,
 void tessera_progress_init_deferred (TesseraProgress     *self,
                                      TesseraProgressFunc  func,
                                      gpointer             user_data);
+void tessera_progress_set_tile_func (TesseraProgress     *self,
+                                     TesseraTileFunc      tile_func);
 void tessera_progress_clear         (TesseraProgress     *self);
 void tessera_progress_report        (TesseraProgress     *self,
                                      double               fraction,
                                      const char          *text);
+void tessera_progress_report_tile   (TesseraProgress        *self,
+                                     const TesseraTileEvent *event);
 
 G_END_DECLS

@@ -10,12 +10,16 @@
 
 #include "tessera-progress-private.h"
 
+/* A report on its way to the caller's context: progress, or a tile
+ * when tile_func is set. */
 typedef struct
 {
   TesseraProgressFunc func;
+  TesseraTileFunc     tile_func;
   gpointer            user_data;
   double              fraction;
   char               *text;
+  TesseraTileEvent    tile;
 } Update;
 
 static void
@@ -24,6 +28,8 @@ update_free (gpointer data)
   Update *update = data;
 
   g_free (update->text);
+  g_clear_object (&update->tile.plan);
+  g_clear_object (&update->tile.pixels);
   g_free (update);
 }
 
@@ -33,7 +39,7 @@ tessera_progress_init (TesseraProgress     *self,
                        TesseraProgressFunc  func,
                        gpointer             user_data)
 {
-  *self = (TesseraProgress) { func, user_data, NULL, -1.0, NULL };
+  *self = (TesseraProgress) { func, NULL, user_data, NULL, -1.0, NULL };
 }
 
 /* For work in a worker thread: reports reach the thread-default main
@@ -44,8 +50,16 @@ tessera_progress_init_deferred (TesseraProgress     *self,
                                 gpointer             user_data)
 {
   tessera_progress_init (self, func, user_data);
-  if (func != NULL)
-    self->context = g_main_context_ref_thread_default ();
+  self->context = g_main_context_ref_thread_default ();
+}
+
+/* Tiles go to @tile_func, with the same user data and in order with the
+ * progress. */
+void
+tessera_progress_set_tile_func (TesseraProgress *self,
+                                TesseraTileFunc  tile_func)
+{
+  self->tile_func = tile_func;
 }
 
 void
@@ -60,8 +74,26 @@ deliver (gpointer data)
 {
   Update *update = data;
 
-  update->func (update->fraction, update->text, update->user_data);
+  if (update->tile_func != NULL)
+    update->tile_func (&update->tile, update->user_data);
+  else
+    update->func (update->fraction, update->text, update->user_data);
   return G_SOURCE_REMOVE;
+}
+
+/* Not g_main_context_invoke(): it runs the function right here, in the
+ * worker, whenever the caller's context happens to be free to acquire. */
+static void
+post (TesseraProgress *self,
+      Update          *update)
+{
+  GSource *source = g_idle_source_new ();
+
+  g_source_set_priority (source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (source, deliver, update, update_free);
+  g_source_set_static_name (source, "[tessera] progress");
+  g_source_attach (source, self->context);
+  g_source_unref (source);
 }
 
 /* Reports of the same text closer than half a percent apart are dropped. */
@@ -71,7 +103,6 @@ tessera_progress_report (TesseraProgress *self,
                          const char      *text)
 {
   Update *update;
-  GSource *source;
 
   if (self->func == NULL)
     return;
@@ -92,15 +123,35 @@ tessera_progress_report (TesseraProgress *self,
       return;
     }
 
-  update = g_new (Update, 1);
-  *update = (Update) { self->func, self->user_data, fraction, g_strdup (text) };
+  update = g_new0 (Update, 1);
+  update->func = self->func;
+  update->user_data = self->user_data;
+  update->fraction = fraction;
+  update->text = g_strdup (text);
+  post (self, update);
+}
 
-  /* Not g_main_context_invoke(): it runs the function right here, in the
-   * worker, whenever the caller's context happens to be free to acquire. */
-  source = g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver, update, update_free);
-  g_source_set_static_name (source, "[tessera] progress");
-  g_source_attach (source, self->context);
-  g_source_unref (source);
+void
+tessera_progress_report_tile (TesseraProgress        *self,
+                              const TesseraTileEvent *event)
+{
+  Update *update;
+
+  if (self->tile_func == NULL)
+    return;
+
+  if (self->context == NULL)
+    {
+      self->tile_func (event, self->user_data);
+      return;
+    }
+
+  update = g_new0 (Update, 1);
+  update->tile_func = self->tile_func;
+  update->user_data = self->user_data;
+  update->tile = *event;
+  g_object_ref (update->tile.plan);
+  if (update->tile.pixels != NULL)
+    g_object_ref (update->tile.pixels);
+  post (self, update);
 }

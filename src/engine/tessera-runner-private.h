@@ -14,9 +14,20 @@ G_BEGIN_DECLS
 
 /* Runs a network over a whole image, tile by tile. */
 
-typedef void (*TesseraTileFunc) (guint    done,
-                                 guint    total,
-                                 gpointer user_data);
+/* Tile @index of @plan starts. */
+typedef void (*TesseraTileStartFunc) (TesseraTilePlan *plan,
+                                      guint            index,
+                                      gpointer         user_data);
+
+/* Tile @index of @plan is done: @done of @total, counting the alpha
+ * plane's run. @pixels is its core's output, clamped, when the run
+ * options want pixels and the tile ran the colour planes; else NULL. */
+typedef void (*TesseraTileDoneFunc) (TesseraTilePlan *plan,
+                                     guint            index,
+                                     TesseraImage    *pixels,
+                                     guint            done,
+                                     guint            total,
+                                     gpointer         user_data);
 
 /* The run starts again with tiles @tile pixels wide, the last ones having
  * run out of device memory. */
@@ -25,14 +36,16 @@ typedef void (*TesseraRetryFunc) (guint    tile,
 
 typedef struct
 {
-  guint            tile_size;      /* 0: from memory_budget */
-  guint            overlap;
-  guint            pre_pad;        /* reflected border around the image */
-  gboolean         alpha_by_model; /* else bicubic */
-  gsize            memory_budget;  /* bytes a tile may use */
-  TesseraTileFunc  on_tile;
-  TesseraRetryFunc on_retry;
-  gpointer         user_data;
+  guint                tile_size;      /* 0: from memory_budget */
+  guint                overlap;
+  guint                pre_pad;        /* reflected border around the image */
+  gboolean             alpha_by_model; /* else bicubic */
+  gsize                memory_budget;  /* bytes a tile may use */
+  gboolean             tile_pixels;    /* on_tile_done gets each tile's pixels */
+  TesseraTileStartFunc on_tile_start;
+  TesseraTileDoneFunc  on_tile_done;
+  TesseraRetryFunc     on_retry;
+  gpointer             user_data;
 } TesseraRunOptions;
 
 guint            tessera_runner_auto_tile_size (TesseraNetwork          *network,

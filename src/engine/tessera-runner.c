@@ -100,6 +100,7 @@ typedef struct
   guint            width;
   guint            height;
   GCancellable    *cancellable;
+  TesseraImage    *tile_pixels;  /* the running tile's core, when wanted */
 } Run;
 
 /* Copies the region's pixels of @plane into @dst, reflecting past the edges. */
@@ -161,6 +162,25 @@ blend_tile (const Run         *run,
     }
 }
 
+/* Copies the core of a tile's output @plane into @plane of
+ * run->tile_pixels, clamped for the screen. */
+static void
+copy_core (const Run         *run,
+           const TesseraRect *core,
+           const TesseraRect *region,
+           const float       *tile,
+           guint              plane)
+{
+  guint s = tessera_network_get_scale (run->network);
+  gsize tile_width = (gsize) region->width * s, width = (gsize) core->width * s;
+  const float *src = tile + (gsize) (core->y - region->y) * s * tile_width + (gsize) (core->x - region->x) * s;
+  float *dst = tessera_image_get_plane (run->tile_pixels, plane);
+
+  for (gsize y = 0; y < (gsize) core->height * s; y++, src += tile_width, dst += width)
+    for (gsize x = 0; x < width; x++)
+      dst[x] = CLAMP (src[x], 0.f, 1.f);
+}
+
 /* Runs one tile. The network's channels and the planes need not agree: a
  * gray network runs once per plane; a colour network given one plane (an
  * alpha channel) sees it as gray and gives back its channels' mean. */
@@ -198,7 +218,11 @@ run_tile (const Run  *run,
                                 run->cancellable, error))
         return FALSE;
       for (guint p = 0; p < run->n_planes; p++)
-        blend_tile (run, index, &core, &region, tile_out + p * out_plane, p);
+        {
+          blend_tile (run, index, &core, &region, tile_out + p * out_plane, p);
+          if (run->tile_pixels != NULL)
+            copy_core (run, &core, &region, tile_out + p * out_plane, p);
+        }
     }
   else if (in_channels == 1)
     {
@@ -209,6 +233,8 @@ run_tile (const Run  *run,
                                     run->cancellable, error))
             return FALSE;
           blend_tile (run, index, &core, &region, tile_out, p);
+          if (run->tile_pixels != NULL)
+            copy_core (run, &core, &region, tile_out, p);
         }
     }
   else
@@ -242,13 +268,37 @@ run_tiles (Run                     *run,
            GError                 **error)
 {
   guint n = tessera_tile_plan_get_n_tiles (run->plan);
+  guint s = tessera_network_get_scale (run->network);
+  /* Only the colour planes make pixels worth showing. */
+  gboolean pixels = options->tile_pixels && run->n_planes == 3;
 
   for (guint i = 0; i < n; i++)
     {
-      if (g_cancellable_set_error_if_cancelled (run->cancellable, error) || !run_tile (run, i, error))
+      g_autoptr(TesseraImage) tile_pixels = NULL;
+      gboolean ok;
+
+      if (g_cancellable_set_error_if_cancelled (run->cancellable, error))
         return FALSE;
-      if (options->on_tile != NULL)
-        options->on_tile (first_done + i + 1, total, options->user_data);
+      if (options->on_tile_start != NULL)
+        options->on_tile_start (run->plan, i, options->user_data);
+
+      if (pixels)
+        {
+          TesseraRect core, region;
+
+          tessera_tile_plan_get_tile (run->plan, i, &core, &region);
+          tile_pixels = tessera_image_new (core.width * s, core.height * s, FALSE, error);
+          if (tile_pixels == NULL)
+            return FALSE;
+        }
+      run->tile_pixels = tile_pixels;
+      ok = run_tile (run, i, error);
+      run->tile_pixels = NULL;
+      if (!ok)
+        return FALSE;
+
+      if (options->on_tile_done != NULL)
+        options->on_tile_done (run->plan, i, tile_pixels, first_done + i + 1, total, options->user_data);
     }
 
   return TRUE;
@@ -289,7 +339,7 @@ upscale_once (TesseraNetwork           *network,
   g_autoptr(TesseraTilePlan) plan = NULL;
   const float *rgb_in[3];
   float *rgb_out[3];
-  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable };
+  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL };
   guint n_tiles;
 
   if (!check_channels (network, error))
