@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <unistd.h>
+
 #include <math.h>
 #include <string.h>
 
@@ -358,6 +360,69 @@ test_denoise (void)
   }
 }
 
+static void
+assert_levels (const char   *path,
+               const double *expected,
+               guint         n_expected)
+{
+  g_autoptr(TesseraModel) model = test_load_model (path);
+  guint n = 99;
+  g_autofree double *levels = tessera_model_get_denoise_levels (model, &n);
+
+  g_assert_cmpuint (n, ==, n_expected);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (levels[i], expected[i], 1e-12);
+  if (n == 0)
+    g_assert_null (levels);
+}
+
+/* The settings a slider snaps to: each noise level beside the model, at
+ * the setting that picks it; none for a Compact's continuous blend. */
+static void
+test_denoise_levels (void)
+{
+  g_autofree char *general = small_model ("dni/tiny-general-x2.safetensors");
+  g_autofree char *cugan = NULL;
+  g_autofree char *cunet = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *copy = NULL;
+
+  assert_levels (general, NULL, 0);
+
+  cugan = real_model (CUGAN "up2x-conservative.param");
+  cunet = real_model (CUNET "scale2.0x_model.param");
+  if (cugan == NULL || cunet == NULL)
+    return;
+  assert_levels (cugan, (double[]) { 0, 1 / 3.0, 2 / 3.0, 1 }, 4);
+  assert_levels (cunet, (double[]) { 0, 0.25, 0.5, 0.75, 1 }, 5);
+
+  /* Only the levels present count, and a setting between picks the
+   * nearest present. */
+  tmp = test_make_tmpdir ();
+  for (guint i = 0; i < 2; i++)
+    for (guint j = 0; j < 2; j++)
+      {
+        const char *names[] = { "up2x-conservative", "up2x-denoise2x" }, *extensions[] = { ".param", ".bin" };
+        g_autofree char *name = g_strconcat (names[i], extensions[j], NULL);
+        g_autofree char *relative = g_strconcat (CUGAN, name, NULL);
+        g_autofree char *source = test_real_model_path (relative);
+        g_autofree char *link = g_build_filename (tmp, name, NULL);
+
+        g_assert_cmpint (symlink (source, link), ==, 0);
+      }
+  copy = g_build_filename (tmp, "up2x-conservative.param", NULL);
+  assert_levels (copy, (double[]) { 2 / 3.0 }, 1);
+  {
+    g_autoptr(TesseraImage) input = sample_crop (40, 40, 24, 24, FALSE);
+    g_autofree char *level2 = g_build_filename (tmp, "up2x-denoise2x.param", NULL);
+    g_autoptr(TesseraImage) weak = denoised (input, copy, 0.0, NULL);
+    g_autoptr(TesseraImage) plain = upscale_with (input, level2, 2.0);
+
+    assert_same (weak, plain);
+  }
+  test_remove_tmpdir (g_steal_pointer (&tmp));
+}
+
 /* Stable Diffusion web UI's Extras: (1 − v) · first + v · second. */
 static void
 test_upscaler_2 (void)
@@ -492,6 +557,7 @@ main (int   argc,
   g_test_add_func ("/upscale/alpha", test_alpha);
   g_test_add_func ("/upscale/bit-depth", test_bit_depth);
   g_test_add_func ("/upscale/denoise", test_denoise);
+  g_test_add_func ("/upscale/denoise-levels", test_denoise_levels);
   g_test_add_func ("/upscale/upscaler-2", test_upscaler_2);
   g_test_add_func ("/upscale/bad-input", test_bad_input);
   g_test_add_func ("/upscale/progress-and-cancel", test_progress_and_cancel);

@@ -49,26 +49,97 @@ extension_of (const char *basename)
   return dot != NULL ? dot : "";
 }
 
-/* The sibling for the level nearest @level in [0, @n_levels) that exists;
- * @names gives each level's base name. */
+#define MAX_LEVELS 5
+
+/* The base names of the noise levels of @basename's family, weakest
+ * first, and the setting each stands for; an empty name is a level the
+ * family lacks at this scale. Returns how many levels there are; 0 for a
+ * family without levels. */
+static guint
+level_names (TesseraArch  arch,
+             const char  *basename,
+             char         names[MAX_LEVELS][40],
+             double       values[MAX_LEVELS])
+{
+  const char *cugan[] = { "no-denoise", "denoise1x", "denoise2x", "denoise3x" };
+  const char *waifu2x_scale[] = { "scale2.0x_model", "noise0_scale2.0x_model", "noise1_scale2.0x_model",
+                                  "noise2_scale2.0x_model", "noise3_scale2.0x_model" };
+  const char *waifu2x_same[] = { "", "noise0_model", "noise1_model", "noise2_model", "noise3_model" };
+  guint scale;
+
+  switch (arch)
+    {
+    case TESSERA_ARCH_REALCUGAN:
+      if (sscanf (basename, "up%ux-", &scale) != 1)
+        return 0;
+      for (guint i = 0; i < G_N_ELEMENTS (cugan); i++)
+        {
+          g_snprintf (names[i], sizeof names[i], "up%ux-%s", scale, cugan[i]);
+          values[i] = i / 3.0;
+        }
+      return G_N_ELEMENTS (cugan);
+
+    case TESSERA_ARCH_WAIFU2X_CUNET:
+    case TESSERA_ARCH_WAIFU2X_UPCONV7:
+      for (guint i = 0; i < MAX_LEVELS; i++)
+        {
+          g_strlcpy (names[i], strstr (basename, "scale2.0x") != NULL ? waifu2x_scale[i] : waifu2x_same[i],
+                     sizeof names[i]);
+          values[i] = i / 4.0;
+        }
+      return MAX_LEVELS;
+
+    default:
+      return 0;
+    }
+}
+
+/* The level a setting picks: Real-CUGAN's nearest; for waifu2x, 0 is none
+ * and the four levels take a quarter each. */
+static guint
+level_index (TesseraArch arch,
+             double      level)
+{
+  if (arch == TESSERA_ARCH_REALCUGAN)
+    return (guint) floor (3 * level + 0.5);
+  return level <= 0.0 ? 0 : CLAMP ((guint) ceil (4 * level), 1u, 4u);
+}
+
+static GFile *
+level_file (GFile      *file,
+            const char *name)
+{
+  g_autofree char *basename = NULL;
+  g_autofree char *own = g_file_get_basename (file);
+
+  if (name[0] == '\0')
+    return NULL;
+  basename = g_strconcat (name, extension_of (own), NULL);
+  return sibling (file, basename);
+}
+
+/* The file of the level nearest the one @level picks that is beside
+ * @file. */
 static GFile *
 nearest_level (GFile       *file,
-               int          level,
-               int          n_levels,
-               const char **names,
-               const char  *extension)
+               TesseraArch  arch,
+               double       level)
 {
-  for (int distance = 0; distance < n_levels; distance++)
+  g_autofree char *basename = g_file_get_basename (file);
+  char names[MAX_LEVELS][40];
+  double values[MAX_LEVELS];
+  int n = level_names (arch, basename, names, values);
+  int wanted = level_index (arch, level);
+
+  for (int distance = 0; distance < n; distance++)
     for (int sign = -1; sign <= 1; sign += 2)
       {
-        int candidate = level + sign * distance;
-        g_autofree char *basename = NULL;
+        int candidate = wanted + sign * distance;
         GFile *found;
 
-        if (candidate < 0 || candidate >= n_levels || names[candidate] == NULL)
+        if (candidate < 0 || candidate >= n)
           continue;
-        basename = g_strconcat (names[candidate], extension, NULL);
-        found = sibling (file, basename);
+        found = level_file (file, names[candidate]);
         if (found != NULL)
           return found;
       }
@@ -76,39 +147,50 @@ nearest_level (GFile       *file,
   return NULL;
 }
 
-static GFile *
-realcugan_level (GFile      *file,
-                 const char *basename,
-                 double      level)
+/**
+ * tessera_model_get_denoise_levels:
+ * @n_levels: (out): how many settings there are
+ *
+ * The settings of the denoise option that pick each noise level @self
+ * has beside it, for a control that snaps to them.
+ *
+ * Returns: (transfer full) (array length=n_levels) (nullable): the
+ *   settings, from 0 up, or %NULL when any setting from 0 to 1 means
+ *   something (a Compact model blended with its twin) or none does
+ */
+double *
+tessera_model_get_denoise_levels (TesseraModel *self,
+                                  guint        *n_levels)
 {
-  const char *suffixes[] = { "no-denoise", "denoise1x", "denoise2x", "denoise3x" };
-  char names[4][32];
-  const char *name_ptrs[4];
-  guint scale;
+  GFile *file;
+  g_autofree char *basename = NULL;
+  char names[MAX_LEVELS][40];
+  double values[MAX_LEVELS];
+  guint n;
+  GArray *levels;
 
-  if (sscanf (basename, "up%ux-", &scale) != 1)
-    return NULL;
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+  g_return_val_if_fail (n_levels != NULL, NULL);
 
-  for (guint i = 0; i < 4; i++)
+  file = tessera_model_get_file (self);
+  basename = g_file_get_basename (file);
+  n = level_names (tessera_model_get_arch (self), basename, names, values);
+  levels = g_array_new (FALSE, FALSE, sizeof (double));
+  for (guint i = 0; i < n; i++)
     {
-      g_snprintf (names[i], sizeof names[i], "up%ux-%s", scale, suffixes[i]);
-      name_ptrs[i] = names[i];
+      g_autoptr(GFile) found = level_file (file, names[i]);
+
+      if (found != NULL)
+        g_array_append_val (levels, values[i]);
     }
-  return nearest_level (file, (int) floor (3 * level + 0.5), 4, name_ptrs, extension_of (basename));
-}
 
-static GFile *
-waifu2x_level (GFile      *file,
-               const char *basename,
-               double      level)
-{
-  gboolean upscaling = strstr (basename, "scale2.0x") != NULL;
-  const char *with_scale[] = { "scale2.0x_model", "noise0_scale2.0x_model", "noise1_scale2.0x_model",
-                               "noise2_scale2.0x_model", "noise3_scale2.0x_model" };
-  const char *without[] = { NULL, "noise0_model", "noise1_model", "noise2_model", "noise3_model" };
-  int index = level <= 0.0 ? 0 : CLAMP ((int) ceil (4 * level), 1, 4);
-
-  return nearest_level (file, index, 5, upscaling ? with_scale : without, extension_of (basename));
+  *n_levels = levels->len;
+  if (levels->len == 0)
+    {
+      g_array_unref (levels);
+      return NULL;
+    }
+  return (double *) g_array_free (levels, FALSE);
 }
 
 /* Real-ESRGAN's realesr-general-x4v3 and realesr-general-wdn-x4v3. */
@@ -176,11 +258,9 @@ tessera_denoise_resolve (TesseraModel  *model,
   switch (arch)
     {
     case TESSERA_ARCH_REALCUGAN:
-      *file = realcugan_level (model_file, basename, level);
-      break;
     case TESSERA_ARCH_WAIFU2X_CUNET:
     case TESSERA_ARCH_WAIFU2X_UPCONV7:
-      *file = waifu2x_level (model_file, basename, level);
+      *file = nearest_level (model_file, arch, level);
       break;
     case TESSERA_ARCH_COMPACT:
       if (compact_twins (model_file, file, twin))

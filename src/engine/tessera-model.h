@@ -76,6 +76,8 @@ gboolean            tessera_model_get_supported      (TesseraModel   *self);
 guint               tessera_model_get_scale          (TesseraModel   *self);
 gboolean            tessera_model_can_denoise        (TesseraModel   *self,
                                                       GError        **error);
+double             *tessera_model_get_denoise_levels (TesseraModel   *self,
+                                                      guint          *n_levels);
 guint               tessera_model_get_in_channels    (TesseraModel   *self);
 guint               tessera_model_get_out_channels   (TesseraModel   *self);
 guint               tessera_model_get_num_feat       (TesseraModel   *self);
