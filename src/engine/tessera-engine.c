@@ -484,6 +484,16 @@ report_tile (TileProgress     *tiles,
   tessera_progress_report_tile (tiles->progress, &event);
 }
 
+static char *
+time_left (double seconds)
+{
+  if (seconds < 1.0)
+    return g_strdup (_("less than a second left"));
+  if (seconds < 90.0)
+    return g_strdup_printf (_("about %.0f s left"), seconds);
+  return g_strdup_printf (_("about %.0f min left"), seconds / 60.0);
+}
+
 static void
 on_tile_start (TesseraTilePlan *plan,
                guint            index,
@@ -504,15 +514,17 @@ on_tile_done (TesseraTilePlan *plan,
   double fraction = (tiles->pass + (double) done / total) / tiles->n_passes;
   double elapsed = (g_get_monotonic_time () - tiles->start) / (double) G_USEC_PER_SEC;
   double left = fraction > 0.0 ? elapsed * (1.0 - fraction) / fraction : 0.0;
+  g_autofree char *left_text = time_left (left);
   g_autofree char *text = NULL;
 
   report_tile (tiles, plan, index, TESSERA_TILE_DONE, pixels);
 
+  /* TRANSLATORS: the last %s is how long is left, such as “about 5 s left” */
   if (tiles->n_passes > 1)
-    text = g_strdup_printf (_("Pass %u of %u, tile %u of %u, about %.0f s left"),
-                            tiles->pass + 1, tiles->n_passes, done, total, left);
+    text = g_strdup_printf (_("Pass %u of %u, tile %u of %u, %s"), tiles->pass + 1, tiles->n_passes, done, total,
+                            left_text);
   else
-    text = g_strdup_printf (_("Tile %u of %u, about %.0f s left"), done, total, left);
+    text = g_strdup_printf (_("Tile %u of %u, %s"), done, total, left_text);
   tessera_progress_report (tiles->progress, fraction, text);
 }
 
