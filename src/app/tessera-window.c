@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -34,6 +35,8 @@ struct _TesseraWindow
   AdwComboRow          *scale_row;
   AdwActionRow         *denoise_row;
   GtkScale             *denoise_scale;
+  double               *denoise_levels; /* the model's, snapped to; NULL: any */
+  guint                 n_denoise_levels;
   AdwActionRow         *show_tiles_row;
   GtkSwitch            *show_tiles_switch;
   GtkSpinButton        *tile_spin;
@@ -193,6 +196,49 @@ select_default_upscaler (TesseraWindow *self)
   select_upscaler (self, "lanczos");
 }
 
+static double
+nearest_denoise_level (TesseraWindow *self,
+                       double         value)
+{
+  double best = value;
+
+  for (guint i = 0; i < self->n_denoise_levels; i++)
+    if (i == 0 || fabs (self->denoise_levels[i] - value) < fabs (best - value))
+      best = self->denoise_levels[i];
+  return best;
+}
+
+/* A model with a few noise levels gets a slider that stops at them. */
+static gboolean
+on_denoise_change_value (GtkRange      *range,
+                         GtkScrollType  scroll,
+                         double         value,
+                         TesseraWindow *self)
+{
+  if (self->n_denoise_levels == 0)
+    return FALSE;
+  gtk_range_set_value (range, nearest_denoise_level (self, value));
+  return TRUE;
+}
+
+static void
+update_denoise_levels (TesseraWindow *self,
+                       TesseraModel  *model)
+{
+  g_clear_pointer (&self->denoise_levels, g_free);
+  self->n_denoise_levels = 0;
+  gtk_scale_clear_marks (self->denoise_scale);
+  if (model == NULL)
+    return;
+
+  self->denoise_levels = tessera_model_get_denoise_levels (model, &self->n_denoise_levels);
+  for (guint i = 0; i < self->n_denoise_levels; i++)
+    gtk_scale_add_mark (self->denoise_scale, self->denoise_levels[i], GTK_POS_BOTTOM, NULL);
+  if (self->n_denoise_levels > 0)
+    gtk_range_set_value (GTK_RANGE (self->denoise_scale),
+                         nearest_denoise_level (self, gtk_range_get_value (GTK_RANGE (self->denoise_scale))));
+}
+
 /* Only models with noise levels beside them can denoise; the slider
  * says why not in its tooltip. */
 static void
@@ -202,6 +248,8 @@ on_upscaler_selected (TesseraWindow *self)
   g_autoptr(TesseraModel) model = info != NULL ? find_model (self, tessera_upscaler_info_get_name (info)) : NULL;
   g_autoptr(GError) error = NULL;
   gboolean denoise = model != NULL && tessera_model_can_denoise (model, &error);
+
+  update_denoise_levels (self, denoise ? model : NULL);
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->denoise_row), denoise);
   if (denoise)
@@ -224,6 +272,8 @@ show_input (TesseraWindow *self,
 
   if (self->running != NULL)
     g_cancellable_cancel (self->running);
+  g_clear_object (&self->running);
+  tessera_compare_view_clear_tiles (self->compare_view);
 
   g_set_object (&self->input, image);
   g_set_object (&self->file, file);
@@ -401,22 +451,12 @@ on_drop (GtkDropTarget *target,
   return TRUE;
 }
 
-static void
-on_progress (double      fraction,
-             const char *text,
-             gpointer    user_data)
-{
-  TesseraWindow *self = user_data;
-
-  gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0.0, 1.0));
-  gtk_progress_bar_set_text (self->progress_bar, text);
-}
-
 typedef struct
 {
   TesseraWindow *window;
   GCancellable  *cancellable;
   char          *upscaler;
+  GdkTexture    *previous;    /* the result shown before, back if this fails */
 } Job;
 
 static void
@@ -425,10 +465,48 @@ job_free (Job *job)
   g_object_unref (job->window);
   g_object_unref (job->cancellable);
   g_free (job->upscaler);
+  g_clear_object (&job->previous);
   g_free (job);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+/* Reports of a job cancelled or replaced are dropped. */
+static gboolean
+job_is_current (Job *job)
+{
+  return job->window->running == job->cancellable && !g_cancellable_is_cancelled (job->cancellable);
+}
+
+static void
+on_progress (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  Job *job = user_data;
+
+  if (!job_is_current (job))
+    return;
+  gtk_progress_bar_set_fraction (job->window->progress_bar, CLAMP (fraction, 0.0, 1.0));
+  gtk_progress_bar_set_text (job->window->progress_bar, text);
+}
+
+/* Finished tiles fill in the after side; with the overlay on, it shows
+ * the plan of the pass running and each tile's state. */
+static void
+on_tile (const TesseraTileEvent *event,
+         gpointer                user_data)
+{
+  Job *job = user_data;
+  TesseraWindow *self = job->window;
+
+  if (!job_is_current (job))
+    return;
+  if (gtk_switch_get_active (self->show_tiles_switch) &&
+      tessera_compare_view_get_tile_plan (self->compare_view) != event->plan)
+    tessera_compare_view_set_tile_plan (self->compare_view, event->plan);
+  tessera_compare_view_show_tile (self->compare_view, event);
+}
 
 static void
 on_upscaled (GObject      *source,
@@ -439,18 +517,22 @@ on_upscaled (GObject      *source,
   TesseraWindow *self = job->window;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
+  gboolean current = self->running == job->cancellable;
 
   /* A newer job replaced this one; its own end is what counts. */
-  if (self->running == job->cancellable)
-    g_clear_object (&self->running);
+  if (!current)
+    return;
+  g_clear_object (&self->running);
 
-  if (output == NULL)
+  if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
     {
-      g_debug ("The upscale ended: %s", error->message);
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      if (error != NULL)
+        g_debug ("The upscale ended: %s", error->message);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, error->message);
+      tessera_compare_view_set_after (self->compare_view, job->previous);
     }
-  else if (!g_cancellable_is_cancelled (job->cancellable))
+  else
     {
       g_autoptr(GdkTexture) texture = tessera_texture_new_for_image (output);
 
@@ -460,7 +542,9 @@ on_upscaled (GObject      *source,
       self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
       tessera_compare_view_set_after (self->compare_view, texture);
     }
+  tessera_compare_view_clear_tiles (self->compare_view);
   update_actions (self);
+  update_tile_plan (self);
 }
 
 /* The scale a model upscales by in one pass; classic filters have none,
@@ -583,6 +667,10 @@ update_tile_plan (TesseraWindow *self)
       return;
     }
 
+  /* An upscale shows its own plans; this one is worked out after it. */
+  if (self->running != NULL)
+    return;
+
   request = g_new0 (PlanRequest, 1);
   request->options = tessera_upscale_options_new ();
   request->width = tessera_image_get_width (self->input);
@@ -604,6 +692,7 @@ upscale_action (GtkWidget  *widget,
   TesseraWindow *self = TESSERA_WINDOW (widget);
   TesseraUpscalerInfo *info = selected_upscaler (self);
   g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  guint width, height;
   Job *job;
 
   if (self->input == NULL || info == NULL || self->running != NULL)
@@ -615,12 +704,18 @@ upscale_action (GtkWidget  *widget,
   job->window = g_object_ref (self);
   job->cancellable = g_cancellable_new ();
   job->upscaler = g_strdup (tessera_upscaler_info_get_name (info));
+  g_set_object (&job->previous, tessera_compare_view_get_after (self->compare_view));
   self->running = g_object_ref (job->cancellable);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
   update_actions (self);
+  /* The after side fills in tile by tile from the before image. */
+  tessera_compare_view_set_after (self->compare_view, NULL);
+  if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),
+                                            tessera_image_get_height (self->input), &width, &height, NULL))
+    tessera_compare_view_begin_filling (self->compare_view, width, height);
 
-  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, NULL, self,
+  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, on_tile, job,
                                 on_upscaled, job);
 }
 
@@ -925,6 +1020,7 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->output_upscaler, g_free);
+  g_clear_pointer (&self->denoise_levels, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
@@ -1013,6 +1109,7 @@ tessera_window_init (TesseraWindow *self)
   g_object_unref (factory);
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
+  g_signal_connect (self->denoise_scale, "change-value", G_CALLBACK (on_denoise_change_value), self);
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
