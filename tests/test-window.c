@@ -129,6 +129,40 @@ test_upscale (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* To a width: the height keeps the proportions, as the engine rounds it. */
+static void
+test_target_size (void)
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  TesseraWindow *window;
+  GdkTexture *before, *after;
+  guint width, height;
+
+  if (!display_or_skip ())
+    return;
+
+  settings = g_settings_new ("io.github.tessera.Tessera");
+  g_settings_set_uint (settings, "scale", 5);
+  g_settings_set_uint (settings, "target-size", 500);
+  window = window_with_sample ();
+  before = tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
+  g_object_set (window, "upscaler", "lanczos", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (wait_for (has_after, window, 60));
+
+  tessera_upscale_options_set_width (options, 500);
+  g_assert_true (tessera_upscale_options_compute_size (options, gdk_texture_get_width (before),
+                                                       gdk_texture_get_height (before), &width, &height, NULL));
+  after = tessera_compare_view_get_after (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
+  g_assert_cmpint (gdk_texture_get_width (after), ==, 500);
+  g_assert_cmpint (gdk_texture_get_height (after), ==, height);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "scale");
+  g_settings_reset (settings, "target-size");
+}
+
 /* A model run on the CPU, cancelled: it stops, nothing replaces the before
  * image, and the window can upscale again. */
 static void
@@ -372,6 +406,7 @@ main (int   argc,
 
   g_test_add_func ("/ui/upscale", test_upscale);
   g_test_add_func ("/ui/cancel", test_cancel);
+  g_test_add_func ("/ui/target-size", test_target_size);
   g_test_add_func ("/ui/settings", test_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);

@@ -33,6 +33,8 @@ struct _TesseraWindow
   TesseraCompareView   *compare_view;
   AdwComboRow          *upscaler_row;
   AdwComboRow          *scale_row;
+  AdwActionRow         *target_row;
+  GtkSpinButton        *target_spin;
   AdwActionRow         *denoise_row;
   GtkScale             *denoise_scale;
   double               *denoise_levels; /* the model's, snapped to; NULL: any */
@@ -61,7 +63,9 @@ struct _TesseraWindow
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* The scale row's choices; after them, to a width and to a height. */
 static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
+enum { SCALE_TO_WIDTH = G_N_ELEMENTS (scales), SCALE_TO_HEIGHT };
 
 static void update_tile_plan (TesseraWindow *self);
 
@@ -565,11 +569,17 @@ fill_options (TesseraWindow          *self,
               TesseraUpscaleOptions  *options)
 {
   guint scale_index = adw_combo_row_get_selected (self->scale_row);
+  guint target = gtk_spin_button_get_value_as_int (self->target_spin);
 
   tessera_upscale_options_set_upscaler (options, tessera_upscaler_info_get_name (info));
-  tessera_upscale_options_set_scale (options, scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0
-                                               ? scales[scale_index]
-                                               : native_scale (self, tessera_upscaler_info_get_name (info)));
+  if (scale_index == SCALE_TO_WIDTH)
+    tessera_upscale_options_set_width (options, target);
+  else if (scale_index == SCALE_TO_HEIGHT)
+    tessera_upscale_options_set_height (options, target);
+  else
+    tessera_upscale_options_set_scale (options, scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0
+                                                 ? scales[scale_index]
+                                                 : native_scale (self, tessera_upscaler_info_get_name (info)));
   if (gtk_widget_get_sensitive (GTK_WIDGET (self->denoise_row)))
     tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
   tessera_upscale_options_set_tile_size (options, gtk_spin_button_get_value_as_int (self->tile_spin));
@@ -682,6 +692,16 @@ update_tile_plan (TesseraWindow *self)
   task = g_task_new (self->engine, self->planning, on_planned, g_object_ref (self));
   g_task_set_task_data (task, request, (GDestroyNotify) plan_request_free);
   g_task_run_in_thread (task, plan_in_thread);
+}
+
+static void
+on_scale_selected (TesseraWindow *self)
+{
+  guint scale_index = adw_combo_row_get_selected (self->scale_row);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->target_row),
+                          scale_index == SCALE_TO_WIDTH || scale_index == SCALE_TO_HEIGHT);
+  update_tile_plan (self);
 }
 
 static void
@@ -807,7 +827,9 @@ on_save_response (GtkNativeDialog *dialog,
   tessera_image_save_async (self->output, file, format, 92, NULL, NULL, NULL, on_saved, g_object_ref (self));
 }
 
-/* NAME-UPSCALER-xSCALE.png, as the CLI names its outputs. */
+/* NAME-UPSCALER-xSCALE.png, as the CLI names its outputs; a result
+ * made to a width or height that is no round scale gets its size,
+ * NAME-UPSCALER-WIDTHxHEIGHT.png. */
 static char *
 suggested_name (TesseraWindow *self)
 {
@@ -816,6 +838,9 @@ suggested_name (TesseraWindow *self)
 
   if (dot != NULL && dot != base)
     *dot = '\0';
+  if (fabs (self->output_scale * 100 - round (self->output_scale * 100)) > 1e-6)
+    return g_strdup_printf ("%s-%s-%ux%u.png", base, self->output_upscaler, tessera_image_get_width (self->output),
+                            tessera_image_get_height (self->output));
   return g_strdup_printf ("%s-%s-x%g.png", base, self->output_upscaler, self->output_scale);
 }
 
@@ -909,6 +934,8 @@ bind_settings (TesseraWindow *self)
   select_upscaler (self, upscaler);
   g_settings_bind (self->settings, "upscaler", self, "upscaler", G_SETTINGS_BIND_SET);
   g_settings_bind (self->settings, "scale", self->scale_row, "selected", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "target-size", gtk_spin_button_get_adjustment (self->target_spin), "value",
+                   G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "denoise", gtk_range_get_adjustment (GTK_RANGE (self->denoise_scale)), "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "tile-size", gtk_spin_button_get_adjustment (self->tile_spin), "value",
@@ -1059,6 +1086,8 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, compare_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscaler_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, scale_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, target_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, target_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, denoise_scale);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, show_tiles_row);
@@ -1115,10 +1144,12 @@ tessera_window_init (TesseraWindow *self)
   bind_settings (self);
 
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (update_tile_plan), self);
-  g_signal_connect_swapped (self->scale_row, "notify::selected", G_CALLBACK (update_tile_plan), self);
+  g_signal_connect_swapped (self->scale_row, "notify::selected", G_CALLBACK (on_scale_selected), self);
+  g_signal_connect_swapped (self->target_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
   g_signal_connect_swapped (self->show_tiles_switch, "notify::active", G_CALLBACK (update_tile_plan), self);
   g_signal_connect_swapped (self->tile_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
   g_signal_connect_swapped (self->overlap_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
+  on_scale_selected (self);
 
   /* Anywhere on the window; GTK's theme outlines the window while a drop
    * would land. */
