@@ -302,6 +302,107 @@ test_tiles_fill_in (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static void
+wait_ms (guint ms)
+{
+  gboolean expired = FALSE;
+
+  g_timeout_add (ms, timed_out, &expired);
+  while (!expired)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* The darkest and lightest grey along the middle row of the view as
+ * drawn. */
+static void
+view_row_range (GtkWidget *view,
+                guint     *low,
+                guint     *high)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (view);
+  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  int width = gtk_widget_get_width (view), height = gtk_widget_get_height (view);
+  g_autofree guint8 *pixels = g_malloc ((gsize) width * height * 4);
+  const guint8 *row;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (view)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, pixels, (gsize) width * 4);
+
+  *low = 255;
+  *high = 0;
+  row = pixels + (gsize) (height / 2) * width * 4;
+  for (int x = width / 4; x < 3 * width / 4; x++)
+    {
+      guint green = row[4 * x + 1];   /* the same in every channel */
+
+      *low = MIN (*low, green);
+      *high = MAX (*high, green);
+    }
+}
+
+/* An image wider than a texture may be shows reduced, and sharp where
+ * zoomed in: its alternating black and white columns average to grey in
+ * the reduced texture, and are black and white again at full zoom. */
+static void
+test_large_image (void)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(TesseraImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraWindow *window;
+  GtkWidget *view;
+  guint low, high;
+
+  if (!display_or_skip ())
+    return;
+
+  image = tessera_image_new (9000, 64, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < 64; y++)
+      for (guint x = 0; x < 9000; x++)
+        tessera_image_get_plane (image, c)[y * 9000 + x] = x % 2;
+  dir = test_make_tmpdir ();
+  path = g_build_filename (dir, "columns.png", NULL);
+  file = g_file_new_for_path (path);
+  g_assert_true (tessera_image_save (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, "default-width", 1000, "default-height", 600, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 30));
+  view = tessera_window_get_compare_view (window);
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (view))), ==, 4500);
+  while (gtk_widget_get_width (view) == 0)
+    g_main_context_iteration (NULL, TRUE);
+
+  g_assert_true (gtk_widget_activate_action (view, "view.zoom-original", NULL));
+  for (guint i = 0; i < 7; i++)
+    g_assert_true (gtk_widget_activate_action (view, "view.zoom-in", NULL));
+  g_assert_cmpfloat (tessera_compare_view_get_zoom (TESSERA_COMPARE_VIEW (view)), >, 4.0);
+  wait_ms (100);
+  view_row_range (view, &low, &high);
+  g_test_message ("zoomed in: %u to %u", low, high);
+  g_assert_cmpuint (high - low, >, 150);
+
+  /* Fitted, the reduced texture is what shows: even grey. */
+  g_assert_true (gtk_widget_activate_action (view, "view.zoom-fit", NULL));
+  wait_ms (100);
+  view_row_range (view, &low, &high);
+  g_test_message ("fitted: %u to %u", low, high);
+  g_assert_cmpuint (high - low, <, 40);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 /* Choices outlive the window (GSettings, memory backend in tests). */
 static void
 test_settings (void)
@@ -411,6 +512,7 @@ main (int   argc,
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
   g_test_add_func ("/ui/tiles-fill-in", test_tiles_fill_in);
+  g_test_add_func ("/ui/large-image", test_large_image);
   g_test_add_func ("/ui/preferences", test_preferences);
 
   return g_test_run ();

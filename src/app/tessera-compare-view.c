@@ -33,6 +33,18 @@
 #define PANE_GAP 6.0
 #define ZOOM_STEP 1.25
 #define NEAREST_FROM 2.0        /* screen pixels per image pixel */
+/* Larger images are shown through a reduced texture: GL drivers refuse
+ * textures past 8192 or 16384 pixels, and a full one would take gigabytes. */
+#define MAX_TEXTURE_SIDE 8192
+
+/* The full image behind a reduced texture, and a crop of it at full
+ * resolution for what is in view when zoomed in past the texture. */
+typedef struct
+{
+  TesseraImage    *image;   /* NULL when the texture is the whole image */
+  GdkTexture      *crop;
+  graphene_rect_t  area;    /* the crop's, in image pixels */
+} Sharp;
 
 struct _TesseraCompareView
 {
@@ -40,6 +52,8 @@ struct _TesseraCompareView
 
   GdkTexture         *before;
   GdkTexture         *after;
+  Sharp               before_sharp;
+  Sharp               after_sharp;
   TesseraCompareMode  mode;
   double              split;
   gboolean            blinking;
@@ -101,11 +115,30 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The image shown alone when there is nothing to compare. */
-static GdkTexture *
-frame_texture (TesseraCompareView *self)
+static void
+sharp_clear (Sharp *sharp)
 {
-  return self->after != NULL ? self->after : self->before;
+  g_clear_object (&sharp->image);
+  g_clear_object (&sharp->crop);
+}
+
+/* A picture's size: its image's, when its texture is reduced. */
+static void
+picture_size (GdkTexture  *texture,
+              const Sharp *sharp,
+              double      *width,
+              double      *height)
+{
+  if (sharp->image != NULL)
+    {
+      *width = tessera_image_get_width (sharp->image);
+      *height = tessera_image_get_height (sharp->image);
+    }
+  else
+    {
+      *width = texture != NULL ? gdk_texture_get_width (texture) : 0;
+      *height = texture != NULL ? gdk_texture_get_height (texture) : 0;
+    }
 }
 
 /* The pixels the view is measured in: the result's, the size an upscale
@@ -115,18 +148,15 @@ frame_size (TesseraCompareView *self,
             double             *width,
             double             *height)
 {
-  GdkTexture *frame = frame_texture (self);
-
-  if (self->after == NULL && self->filling)
+  if (self->after != NULL)
+    picture_size (self->after, &self->after_sharp, width, height);
+  else if (self->filling)
     {
       *width = self->fill_width;
       *height = self->fill_height;
     }
   else
-    {
-      *width = frame != NULL ? gdk_texture_get_width (frame) : 0;
-      *height = frame != NULL ? gdk_texture_get_height (frame) : 0;
-    }
+    picture_size (self->before, &self->before_sharp, width, height);
 }
 
 /* Whether there is an after side to compare: a result, or one filling in. */
@@ -177,8 +207,66 @@ update_viewport (TesseraCompareView *self,
 }
 
 static void
+append_texture (GtkSnapshot           *snapshot,
+                GdkTexture            *texture,
+                const graphene_rect_t *bounds)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  double screen_per_texel = bounds->size.width / gdk_texture_get_width (texture);
+
+  gtk_snapshot_append_scaled_texture (snapshot, texture,
+                                      screen_per_texel >= NEAREST_FROM ? GSK_SCALING_FILTER_NEAREST
+                                                                       : GSK_SCALING_FILTER_LINEAR,
+                                      bounds);
+#else
+  gtk_snapshot_append_texture (snapshot, texture, bounds);
+#endif
+}
+
+/* Over a reduced texture zoomed past its resolution, the part in view at
+ * full resolution, cut again only when the view leaves the last crop. */
+static void
+draw_sharp (GtkSnapshot        *snapshot,
+            TesseraCompareView *self,
+            Sharp              *sharp,
+            double              pane_x)
+{
+  TesseraViewport *vp = &self->viewport;
+  double width = tessera_image_get_width (sharp->image), height = tessera_image_get_height (sharp->image);
+  double per_view = width / vp->image_width;   /* image pixels per view pixel */
+  graphene_rect_t image = GRAPHENE_RECT_INIT (0, 0, width, height), visible;
+
+  graphene_rect_init (&visible, vp->x * per_view, vp->y * per_view, vp->pane_width / vp->zoom * per_view,
+                      vp->pane_height / vp->zoom * per_view);
+  if (!graphene_rect_intersection (&visible, &image, &visible))
+    return;
+
+  if (sharp->crop == NULL || !graphene_rect_contains_rect (&sharp->area, &visible))
+    {
+      graphene_rect_t area;
+
+      /* A quarter more on each side, so that small pans reuse it. */
+      graphene_rect_inset_r (&visible, -visible.size.width / 4, -visible.size.height / 4, &area);
+      graphene_rect_intersection (&area, &image, &area);
+      graphene_rect_round_extents (&area, &area);
+      g_clear_object (&sharp->crop);
+      sharp->crop = tessera_texture_new_for_region (sharp->image, area.origin.x, area.origin.y,
+                                                    area.size.width, area.size.height);
+      sharp->area = area;
+    }
+
+  append_texture (snapshot, sharp->crop,
+                  &GRAPHENE_RECT_INIT (pane_x + (sharp->area.origin.x / per_view - vp->x) * vp->zoom,
+                                       (sharp->area.origin.y / per_view - vp->y) * vp->zoom,
+                                       sharp->area.size.width / per_view * vp->zoom,
+                                       sharp->area.size.height / per_view * vp->zoom));
+}
+
+/* A picture over the whole frame. */
+static void
 draw_texture (GtkSnapshot        *snapshot,
               GdkTexture         *texture,
+              Sharp              *sharp,
               TesseraCompareView *self,
               double              pane_x)
 {
@@ -187,23 +275,15 @@ draw_texture (GtkSnapshot        *snapshot,
 
   graphene_rect_init (&bounds, pane_x - vp->x * vp->zoom, -vp->y * vp->zoom,
                       vp->image_width * vp->zoom, vp->image_height * vp->zoom);
-#if GTK_CHECK_VERSION (4, 10, 0)
-  {
-    double screen_per_texel = bounds.size.width / gdk_texture_get_width (texture);
-
-    gtk_snapshot_append_scaled_texture (snapshot, texture,
-                                        screen_per_texel >= NEAREST_FROM ? GSK_SCALING_FILTER_NEAREST
-                                                                         : GSK_SCALING_FILTER_LINEAR,
-                                        &bounds);
-  }
-#else
-  gtk_snapshot_append_texture (snapshot, texture, &bounds);
-#endif
+  append_texture (snapshot, texture, &bounds);
+  if (sharp->image != NULL && bounds.size.width / gdk_texture_get_width (texture) > 1.0)
+    draw_sharp (snapshot, self, sharp, pane_x);
 }
 
 static void
 draw_clipped (GtkSnapshot        *snapshot,
               GdkTexture         *texture,
+              Sharp              *sharp,
               TesseraCompareView *self,
               double              pane_x,
               double              clip_x,
@@ -213,7 +293,7 @@ draw_clipped (GtkSnapshot        *snapshot,
     return;
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (clip_x, 0, clip_width,
                                                          gtk_widget_get_height (GTK_WIDGET (self))));
-  draw_texture (snapshot, texture, self, pane_x);
+  draw_texture (snapshot, texture, sharp, self, pane_x);
   gtk_snapshot_pop (snapshot);
 }
 
@@ -224,7 +304,10 @@ before_to_pane (TesseraCompareView    *self,
                 double                 pane_x)
 {
   TesseraViewport *vp = &self->viewport;
-  double scale = vp->image_width / gdk_texture_get_width (self->before) * vp->zoom;
+  double before_width, before_height, scale;
+
+  picture_size (self->before, &self->before_sharp, &before_width, &before_height);
+  scale = vp->image_width / before_width * vp->zoom;
 
   return GRAPHENE_RECT_INIT (pane_x + (area->origin.x * scale - vp->x * vp->zoom),
                              area->origin.y * scale - vp->y * vp->zoom,
@@ -239,11 +322,11 @@ draw_after (GtkSnapshot        *snapshot,
 {
   if (self->after != NULL)
     {
-      draw_texture (snapshot, self->after, self, pane_x);
+      draw_texture (snapshot, self->after, &self->after_sharp, self, pane_x);
       return;
     }
 
-  draw_texture (snapshot, self->before, self, pane_x);
+  draw_texture (snapshot, self->before, &self->before_sharp, self, pane_x);
   for (guint i = 0; i < self->filled->len; i++)
     {
       FilledTile *tile = &g_array_index (self->filled, FilledTile, i);
@@ -392,8 +475,10 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
-  if (!has_after (self))
-    draw_texture (snapshot, frame_texture (self), self, 0);
+  if (self->after != NULL && self->before == NULL)
+    draw_texture (snapshot, self->after, &self->after_sharp, self, 0);
+  else if (!has_after (self))
+    draw_texture (snapshot, self->before, &self->before_sharp, self, 0);
   else
     switch (self->mode)
       {
@@ -401,21 +486,21 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
         {
           double pane = pane_width (self);
 
-          draw_clipped (snapshot, self->before, self, 0, 0, pane);
+          draw_clipped (snapshot, self->before, &self->before_sharp, self, 0, 0, pane);
           draw_after_clipped (snapshot, self, pane + PANE_GAP, pane + PANE_GAP, pane);
         }
         break;
 
       case TESSERA_COMPARE_BLINK:
         if (self->blinking)
-          draw_texture (snapshot, self->before, self, 0);
+          draw_texture (snapshot, self->before, &self->before_sharp, self, 0);
         else
           draw_after (snapshot, self, 0);
         break;
 
       case TESSERA_COMPARE_SPLIT:
       default:
-        draw_clipped (snapshot, self->before, self, 0, 0, self->split * width);
+        draw_clipped (snapshot, self->before, &self->before_sharp, self, 0, 0, self->split * width);
         draw_after_clipped (snapshot, self, 0, self->split * width, width - self->split * width);
         draw_divider (snapshot, round (self->split * width), height);
         break;
@@ -628,6 +713,8 @@ tessera_compare_view_dispose (GObject *object)
 
   g_clear_object (&self->before);
   g_clear_object (&self->after);
+  sharp_clear (&self->before_sharp);
+  sharp_clear (&self->after_sharp);
   g_clear_object (&self->tile_plan);
   g_clear_pointer (&self->tile_states, g_array_unref);
   g_clear_pointer (&self->filled, g_array_unref);
@@ -788,18 +875,62 @@ tessera_compare_view_new (void)
   return g_object_new (TESSERA_TYPE_COMPARE_VIEW, NULL);
 }
 
-/* A texture of a new size starts a new view, fitted; one of the same
+/* A picture of a new size starts a new view, fitted; one of the same
  * size (the after image filling in) keeps the zoom and position. */
 static gboolean
-replace_texture (GdkTexture **slot,
-                 GdkTexture  *texture)
+replace_picture (GdkTexture **slot,
+                 Sharp       *sharp,
+                 GdkTexture  *texture,
+                 Sharp       *new_sharp)
 {
-  gboolean resized = *slot == NULL || texture == NULL ||
-                     gdk_texture_get_width (*slot) != gdk_texture_get_width (texture) ||
-                     gdk_texture_get_height (*slot) != gdk_texture_get_height (texture);
+  double old_width, old_height, width, height;
 
+  picture_size (*slot, sharp, &old_width, &old_height);
+  picture_size (texture, new_sharp, &width, &height);
   g_set_object (slot, texture);
-  return resized;
+  sharp_clear (sharp);
+  *sharp = *new_sharp;
+  return *slot == NULL || old_width != width || old_height != height;
+}
+
+/* The texture for @image, reduced when it is larger than a texture may
+ * be; @sharp then keeps the image, for crops when zoomed in. */
+static GdkTexture *
+picture_texture (TesseraImage *image,
+                 Sharp        *sharp)
+{
+  guint side = MAX (tessera_image_get_width (image), tessera_image_get_height (image));
+  guint factor = (side + MAX_TEXTURE_SIDE - 1) / MAX_TEXTURE_SIDE;
+
+  *sharp = (Sharp) { 0 };
+  if (factor <= 1)
+    return tessera_texture_new_for_image (image);
+  sharp->image = g_object_ref (image);
+  return tessera_texture_new_reduced (image, factor);
+}
+
+static void
+set_before (TesseraCompareView *self,
+            GdkTexture         *before,
+            Sharp              *sharp)
+{
+  gboolean resized = replace_picture (&self->before, &self->before_sharp, before, sharp);
+
+  update_viewport (self, resized && self->after == NULL ? FRAME_NEW : FRAME_SAME);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
+}
+
+static void
+set_after (TesseraCompareView *self,
+           GdkTexture         *after,
+           Sharp              *sharp)
+{
+  gboolean had_after = self->after != NULL;
+  gboolean resized = replace_picture (&self->after, &self->after_sharp, after, sharp);
+
+  /* The frame changes when the after image comes, goes or changes size. */
+  update_viewport (self, resized || !had_after ? FRAME_RESIZED : FRAME_SAME);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
 }
 
 void
@@ -809,10 +940,30 @@ tessera_compare_view_set_before (TesseraCompareView *self,
   g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
   g_return_if_fail (before == NULL || GDK_IS_TEXTURE (before));
 
-  if (self->before == before)
-    return;
-  update_viewport (self, replace_texture (&self->before, before) && self->after == NULL ? FRAME_NEW : FRAME_SAME);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
+  if (self->before != before)
+    set_before (self, before, &(Sharp) { 0 });
+}
+
+/**
+ * tessera_compare_view_set_before_image:
+ * @image: (nullable): the image before
+ *
+ * Shows @image as the before image; one larger than a texture may be is
+ * shown reduced, and sharp where zoomed in.
+ */
+void
+tessera_compare_view_set_before_image (TesseraCompareView *self,
+                                       TesseraImage       *image)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  Sharp sharp = { 0 };
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
+
+  if (image != NULL)
+    texture = picture_texture (image, &sharp);
+  set_before (self, texture, &sharp);
 }
 
 GdkTexture *
@@ -827,19 +978,36 @@ void
 tessera_compare_view_set_after (TesseraCompareView *self,
                                 GdkTexture         *after)
 {
-  gboolean had_after;
-
   g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
   g_return_if_fail (after == NULL || GDK_IS_TEXTURE (after));
 
-  if (self->after == after)
-    return;
-  had_after = self->after != NULL;
-  /* The frame changes when the after image comes, goes or changes size. */
-  update_viewport (self, replace_texture (&self->after, after) || !had_after ? FRAME_RESIZED : FRAME_SAME);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
+  if (self->after != after)
+    set_after (self, after, &(Sharp) { 0 });
 }
 
+/**
+ * tessera_compare_view_set_after_image:
+ * @image: (nullable): the result
+ *
+ * Shows @image as the after image, as
+ * tessera_compare_view_set_before_image() does.
+ */
+void
+tessera_compare_view_set_after_image (TesseraCompareView *self,
+                                      TesseraImage       *image)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  Sharp sharp = { 0 };
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
+
+  if (image != NULL)
+    texture = picture_texture (image, &sharp);
+  set_after (self, texture, &sharp);
+}
+
+/* The texture shown, reduced for an image larger than a texture may be. */
 GdkTexture *
 tessera_compare_view_get_after (TesseraCompareView *self)
 {

@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "tessera-texture.h"
 
@@ -17,29 +18,98 @@ to_byte (float v)
 }
 
 /**
- * tessera_texture_new_for_image:
+ * tessera_texture_new_for_region:
  *
- * The image as 8-bit RGB(A) for the screen, alpha straight as the
- * engine keeps it.
+ * A rectangle of the image as 8-bit RGB(A) for the screen, alpha
+ * straight as the engine keeps it. The rectangle must lie in the image.
  *
- * Returns: (transfer full): a texture of the image's size
+ * Returns: (transfer full): a texture of the rectangle's size
  */
+GdkTexture *
+tessera_texture_new_for_region (TesseraImage *image,
+                                guint         x,
+                                guint         y,
+                                guint         width,
+                                guint         height)
+{
+  guint image_width = tessera_image_get_width (image);
+  guint n = tessera_image_get_has_alpha (image) ? 4 : 3;
+  gsize stride = (gsize) width * n;
+  guint8 *pixels = g_malloc ((gsize) height * stride);
+  g_autoptr(GBytes) bytes = NULL;
+
+  g_return_val_if_fail (x + width <= image_width && y + height <= tessera_image_get_height (image), NULL);
+
+  for (guint c = 0; c < n; c++)
+    {
+      const float *plane = tessera_image_get_plane (image, c);
+
+      for (guint row = 0; row < height; row++)
+        {
+          const float *in = plane + (gsize) (y + row) * image_width + x;
+          guint8 *out = pixels + row * stride + c;
+
+          for (guint i = 0; i < width; i++, out += n)
+            *out = to_byte (in[i]);
+        }
+    }
+
+  bytes = g_bytes_new_take (pixels, (gsize) height * stride);
+  return gdk_memory_texture_new (width, height, n == 4 ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8, bytes, stride);
+}
+
 GdkTexture *
 tessera_texture_new_for_image (TesseraImage *image)
 {
-  guint width = tessera_image_get_width (image), height = tessera_image_get_height (image);
+  return tessera_texture_new_for_region (image, 0, 0, tessera_image_get_width (image),
+                                         tessera_image_get_height (image));
+}
+
+/**
+ * tessera_texture_new_reduced:
+ * @factor: how many image pixels on a side make a texture pixel
+ *
+ * The image averaged over @factor × @factor boxes, for a view of an image
+ * larger than a texture may be.
+ *
+ * Returns: (transfer full): a texture ceil(size / @factor) in size
+ */
+GdkTexture *
+tessera_texture_new_reduced (TesseraImage *image,
+                             guint         factor)
+{
+  guint image_width = tessera_image_get_width (image), image_height = tessera_image_get_height (image);
+  guint width = (image_width + factor - 1) / factor, height = (image_height + factor - 1) / factor;
   guint n = tessera_image_get_has_alpha (image) ? 4 : 3;
-  gsize stride = (gsize) width * n, plane = (gsize) width * height;
+  gsize stride = (gsize) width * n;
   guint8 *pixels = g_malloc ((gsize) height * stride);
+  g_autofree float *sums = g_new (float, width);
   g_autoptr(GBytes) bytes = NULL;
 
   for (guint c = 0; c < n; c++)
     {
-      const float *values = tessera_image_get_plane (image, c);
-      guint8 *out = pixels + c;
+      const float *plane = tessera_image_get_plane (image, c);
 
-      for (gsize i = 0; i < plane; i++, out += n)
-        *out = to_byte (values[i]);
+      for (guint row = 0; row < height; row++)
+        {
+          guint y0 = row * factor, y1 = MIN (y0 + factor, image_height);
+          guint8 *out = pixels + row * stride + c;
+
+          memset (sums, 0, width * sizeof (float));
+          for (guint y = y0; y < y1; y++)
+            {
+              const float *in = plane + (gsize) y * image_width;
+
+              for (guint x = 0; x < image_width; x++)
+                sums[x / factor] += in[x];
+            }
+          for (guint i = 0; i < width; i++, out += n)
+            {
+              guint box = (MIN ((i + 1) * factor, image_width) - i * factor) * (y1 - y0);
+
+              *out = to_byte (sums[i] / box);
+            }
+        }
     }
 
   bytes = g_bytes_new_take (pixels, (gsize) height * stride);

@@ -12,6 +12,13 @@
 
 G_BEGIN_DECLS
 
-GdkTexture *tessera_texture_new_for_image (TesseraImage *image);
+GdkTexture *tessera_texture_new_for_image  (TesseraImage *image);
+GdkTexture *tessera_texture_new_for_region (TesseraImage *image,
+                                            guint         x,
+                                            guint         y,
+                                            guint         width,
+                                            guint         height);
+GdkTexture *tessera_texture_new_reduced    (TesseraImage *image,
+                                            guint         factor);
 
 G_END_DECLS

@@ -271,7 +271,6 @@ show_input (TesseraWindow *self,
             TesseraImage  *image,
             GFile         *file)
 {
-  g_autoptr(GdkTexture) texture = tessera_texture_new_for_image (image);
   g_autofree char *title = NULL;
 
   if (self->running != NULL)
@@ -283,7 +282,7 @@ show_input (TesseraWindow *self,
   g_set_object (&self->file, file);
   g_clear_object (&self->output);
   tessera_compare_view_set_after (self->compare_view, NULL);
-  tessera_compare_view_set_before (self->compare_view, texture);
+  tessera_compare_view_set_before_image (self->compare_view, image);
   gtk_stack_set_visible_child_name (self->stack, "image");
   gtk_widget_grab_focus (GTK_WIDGET (self->compare_view));
 
@@ -383,13 +382,15 @@ copy_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
-  GdkTexture *after = tessera_compare_view_get_after (self->compare_view);
+  g_autoptr(GdkTexture) texture = NULL;
 
-  if (after != NULL)
-    {
-      gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), after);
-      toast (self, _("Result copied"));
-    }
+  if (self->output == NULL)
+    return;
+
+  /* Whole, not the view's texture, which is reduced for large results. */
+  texture = tessera_texture_new_for_image (self->output);
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (widget), texture);
+  toast (self, _("Result copied"));
 }
 
 static GtkFileFilter *
@@ -460,7 +461,7 @@ typedef struct
   TesseraWindow *window;
   GCancellable  *cancellable;
   char          *upscaler;
-  GdkTexture    *previous;    /* the result shown before, back if this fails */
+  TesseraImage  *previous;    /* the result shown before, back if this fails */
 } Job;
 
 static void
@@ -534,17 +535,15 @@ on_upscaled (GObject      *source,
         g_debug ("The upscale ended: %s", error->message);
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         toast (self, error->message);
-      tessera_compare_view_set_after (self->compare_view, job->previous);
+      tessera_compare_view_set_after_image (self->compare_view, job->previous);
     }
   else
     {
-      g_autoptr(GdkTexture) texture = tessera_texture_new_for_image (output);
-
       g_set_object (&self->output, output);
       g_free (self->output_upscaler);
       self->output_upscaler = g_strdup (job->upscaler);
       self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
-      tessera_compare_view_set_after (self->compare_view, texture);
+      tessera_compare_view_set_after_image (self->compare_view, output);
     }
   tessera_compare_view_clear_tiles (self->compare_view);
   update_actions (self);
@@ -724,7 +723,7 @@ upscale_action (GtkWidget  *widget,
   job->window = g_object_ref (self);
   job->cancellable = g_cancellable_new ();
   job->upscaler = g_strdup (tessera_upscaler_info_get_name (info));
-  g_set_object (&job->previous, tessera_compare_view_get_after (self->compare_view));
+  g_set_object (&job->previous, self->output);
   self->running = g_object_ref (job->cancellable);
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
