@@ -88,6 +88,28 @@ toast (TesseraWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
 }
 
+/* Errors short enough for a toast go in one; longer ones, in a dialog
+ * under @heading, so that they can be read in full. */
+#define TOAST_MAX_CHARS 90
+
+static void
+show_error (TesseraWindow *self,
+            const char    *heading,
+            const char    *message)
+{
+  AdwMessageDialog *dialog;
+
+  if (g_utf8_strlen (message, -1) <= TOAST_MAX_CHARS && strchr (message, '\n') == NULL)
+    {
+      toast (self, message);
+      return;
+    }
+
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), heading, message));
+  adw_message_dialog_add_response (dialog, "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 update_actions (TesseraWindow *self)
 {
@@ -142,20 +164,26 @@ find_model (TesseraWindow *self,
 }
 
 /* A row of the upscaler list: the title, and below it the model's
- * architecture and scale, or that it is a classic filter. */
+ * architecture and scale, or that it is a classic filter. The first row
+ * of each kind has a heading above it, which GTK 4.8's lists cannot do. */
 static void
 setup_upscaler_row (GtkSignalListItemFactory *factory,
                     GtkListItem              *item,
                     TesseraWindow            *self)
 {
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  GtkWidget *heading = gtk_label_new (NULL);
   GtkWidget *title = gtk_label_new (NULL);
   GtkWidget *subtitle = gtk_label_new (NULL);
 
+  gtk_label_set_xalign (GTK_LABEL (heading), 0.f);
+  gtk_widget_add_css_class (heading, "heading");
+  gtk_widget_set_margin_bottom (heading, 6);
   gtk_label_set_xalign (GTK_LABEL (title), 0.f);
   gtk_label_set_xalign (GTK_LABEL (subtitle), 0.f);
   gtk_widget_add_css_class (subtitle, "caption");
   gtk_widget_add_css_class (subtitle, "dim-label");
+  gtk_box_append (GTK_BOX (box), heading);
   gtk_box_append (GTK_BOX (box), title);
   gtk_box_append (GTK_BOX (box), subtitle);
   gtk_list_item_set_child (item, box);
@@ -167,10 +195,19 @@ bind_upscaler_row (GtkSignalListItemFactory *factory,
                    TesseraWindow            *self)
 {
   TesseraUpscalerInfo *info = gtk_list_item_get_item (item);
-  GtkWidget *title = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *heading = gtk_widget_get_first_child (gtk_list_item_get_child (item));
+  GtkWidget *title = gtk_widget_get_next_sibling (heading);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
   g_autoptr(TesseraModel) model = find_model (self, tessera_upscaler_info_get_name (info));
+  guint position = gtk_list_item_get_position (item);
+  TesseraUpscalerKind kind = tessera_upscaler_info_get_kind (info);
+  g_autoptr(TesseraUpscalerInfo) previous = NULL;
   g_autofree char *text = NULL;
+
+  if (position > 0)
+    previous = g_list_model_get_item (tessera_engine_get_upscalers (self->engine), position - 1);
+  gtk_widget_set_visible (heading, previous == NULL || tessera_upscaler_info_get_kind (previous) != kind);
+  gtk_label_set_label (GTK_LABEL (heading), kind == TESSERA_UPSCALER_KIND_MODEL ? _("Models") : _("Classic Filters"));
 
   if (model != NULL)
     text = g_strdup_printf (_("%s, ×%u"), tessera_arch_get_title (tessera_model_get_arch (model)),
@@ -308,7 +345,7 @@ on_image_loaded (GObject      *source,
   g_autoptr(TesseraImage) image = tessera_image_new_from_file_finish (result, &error);
 
   if (image == NULL)
-    toast (load->window, error->message);
+    show_error (load->window, _("Could Not Open the Image"), error->message);
   else
     show_input (load->window, image, load->file);
 
@@ -534,7 +571,7 @@ on_upscaled (GObject      *source,
       if (error != NULL)
         g_debug ("The upscale ended: %s", error->message);
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        toast (self, error->message);
+        show_error (self, _("Could Not Upscale"), error->message);
       tessera_compare_view_set_after_image (self->compare_view, job->previous);
     }
   else
@@ -785,7 +822,7 @@ on_saved (GObject      *source,
 
   if (!tessera_image_save_finish (TESSERA_IMAGE (source), result, &error))
     {
-      toast (self, error->message);
+      show_error (self, _("Could Not Save"), error->message);
       return;
     }
 
