@@ -403,6 +403,92 @@ test_large_image (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+static GdkTexture *
+make_texture (int width,
+              int height)
+{
+  g_autofree guint8 *pixels = g_malloc0 ((gsize) width * height * 4);
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (int i = 0; i < width * height; i++)
+    pixels[4 * i] = pixels[4 * i + 3] = 255;
+  bytes = g_bytes_new (pixels, (gsize) width * height * 4);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, width * 4);
+}
+
+static int before_width_wanted;
+
+static gboolean
+has_wanted_before (TesseraWindow *window)
+{
+  GdkTexture *before = tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
+
+  return before != NULL && gdk_texture_get_width (before) == before_width_wanted;
+}
+
+static gboolean
+drop_on (TesseraWindow *window,
+         const GValue  *value)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (window));
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        {
+          g_signal_emit_by_name (controller, "drop", value, 10.0, 10.0, &accepted);
+          return accepted;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Pixels pasted, a file dropped and pixels dropped each become the image. */
+static void
+test_paste_and_drop (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "data", "samples", "chelsea.png", NULL);
+  g_autoptr(GdkTexture) pasted = NULL;
+  g_autoptr(GdkTexture) dropped = NULL;
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GValue value = G_VALUE_INIT;
+  TesseraWindow *window;
+
+  if (!display_or_skip ())
+    return;
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+
+  pasted = make_texture (37, 21);
+  gdk_clipboard_set_texture (gtk_widget_get_clipboard (GTK_WIDGET (window)), pasted);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.paste", NULL));
+  before_width_wanted = 37;
+  g_assert_true (wait_for (has_wanted_before, window, 10));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), !=, NULL);
+
+  g_value_init (&value, G_TYPE_FILE);
+  g_value_set_object (&value, file);
+  g_assert_true (drop_on (window, &value));
+  g_value_unset (&value);
+  before_width_wanted = 180;
+  g_assert_true (wait_for (has_wanted_before, window, 10));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "chelsea.png");
+
+  dropped = make_texture (12, 9);
+  g_value_init (&value, GDK_TYPE_TEXTURE);
+  g_value_set_object (&value, dropped);
+  g_assert_true (drop_on (window, &value));
+  g_value_unset (&value);
+  before_width_wanted = 12;
+  g_assert_true (wait_for (has_wanted_before, window, 10));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* Choices outlive the window (GSettings, memory backend in tests). */
 static void
 test_settings (void)
@@ -513,6 +599,7 @@ main (int   argc,
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
   g_test_add_func ("/ui/tiles-fill-in", test_tiles_fill_in);
   g_test_add_func ("/ui/large-image", test_large_image);
+  g_test_add_func ("/ui/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/ui/preferences", test_preferences);
 
   return g_test_run ();
