@@ -27,6 +27,8 @@ struct _TesseraPreferences
 
   GSettings            *settings;
   GStrv                 devices;     /* the device row's values, by position */
+  gboolean              filling;     /* the device row is being refilled */
+  GCancellable         *listing;     /* the devices being looked for */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraPreferences, tessera_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -36,7 +38,7 @@ on_device_selected (TesseraPreferences *self)
 {
   guint selected = adw_combo_row_get_selected (self->device_row);
 
-  if (self->settings != NULL && selected < g_strv_length (self->devices))
+  if (!self->filling && self->settings != NULL && selected < g_strv_length (self->devices))
     g_settings_set_string (self->settings, "device", self->devices[selected]);
 }
 
@@ -53,6 +55,9 @@ tessera_preferences_dispose (GObject *object)
 {
   TesseraPreferences *self = TESSERA_PREFERENCES (object);
 
+  if (self->listing != NULL)
+    g_cancellable_cancel (self->listing);
+  g_clear_object (&self->listing);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->devices, g_strfreev);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_PREFERENCES);
@@ -80,18 +85,43 @@ tessera_preferences_init (TesseraPreferences *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 }
 
-/* The devices to offer: automatic, then each the engine lists, described
- * (or why it cannot be used), with the value the option takes. */
+/* The device row's choices: @values as the option takes them, @titles as
+ * shown; the settings' device stays selected. */
 static void
-fill_devices (TesseraPreferences *self,
-              TesseraEngine      *engine)
+show_devices (TesseraPreferences *self,
+              GStrv               values,
+              GStrv               titles)
 {
+  g_autoptr(GtkStringList) list = gtk_string_list_new ((const char * const *) titles);
+  g_autofree char *current = self->settings != NULL ? g_settings_get_string (self->settings, "device")
+                                                     : g_strdup ("auto");
+
+  self->filling = TRUE;
+  g_strfreev (self->devices);
+  self->devices = values;
+  adw_combo_row_set_model (self->device_row, G_LIST_MODEL (list));
+  for (guint i = 0; values[i] != NULL; i++)
+    if (g_str_equal (values[i], current))
+      adw_combo_row_set_selected (self->device_row, i);
+  self->filling = FALSE;
+}
+
+/* Automatic, then each device the engine lists, described or with why it
+ * cannot be used: values and titles, end to end in one vector. */
+static void
+list_devices (GTask        *task,
+              gpointer      source,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  TesseraEngine *engine = source;
   g_auto(GStrv) listed = tessera_engine_list_devices (engine);
   g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
-  g_autoptr(GtkStringList) titles = gtk_string_list_new (NULL);
+  g_autoptr(GStrvBuilder) titles = g_strv_builder_new ();
+  GStrv *result = g_new0 (GStrv, 2);
 
-  gtk_string_list_append (titles, _("Automatic: a GPU when there is one"));
   g_strv_builder_add (values, "auto");
+  g_strv_builder_add (titles, _("Automatic: a GPU when there is one"));
   for (guint i = 0; listed != NULL && listed[i] != NULL; i++)
     {
       g_autofree char *description = NULL;
@@ -102,12 +132,62 @@ fill_devices (TesseraPreferences *self,
         title = g_strdup_printf ("%s: %s", listed[i], description);
       else
         title = g_strdup_printf ("%s: %s", listed[i], error->message);
-      gtk_string_list_append (titles, title);
+      g_strv_builder_add (titles, title);
       g_strv_builder_add (values, listed[i]);
     }
 
-  self->devices = g_strv_builder_end (values);
-  adw_combo_row_set_model (self->device_row, G_LIST_MODEL (titles));
+  result[0] = g_strv_builder_end (values);
+  result[1] = g_strv_builder_end (titles);
+  g_task_return_pointer (task, result, NULL);
+}
+
+static void
+on_devices_listed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TesseraPreferences) self = user_data;
+  g_autofree GStrv *lists = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+    {
+      g_strfreev (lists[0]);
+      g_strfreev (lists[1]);
+      return;
+    }
+  g_clear_object (&self->listing);
+  show_devices (self, lists[0], lists[1]);
+  g_strfreev (lists[1]);
+}
+
+/* Looking for GPUs makes a CUDA context, which takes a moment: the row
+ * offers the current choice until the list comes from a thread. */
+static void
+fill_devices (TesseraPreferences *self,
+              TesseraEngine      *engine)
+{
+  g_autofree char *current = self->settings != NULL ? g_settings_get_string (self->settings, "device")
+                                                     : g_strdup ("auto");
+  g_autoptr(GStrvBuilder) values = g_strv_builder_new ();
+  g_autoptr(GStrvBuilder) titles = g_strv_builder_new ();
+  g_auto(GStrv) shown = NULL;
+  g_autoptr(GTask) task = NULL;
+
+  g_strv_builder_add (values, "auto");
+  g_strv_builder_add (titles, _("Automatic: a GPU when there is one"));
+  if (!g_str_equal (current, "auto"))
+    {
+      g_autofree char *title = g_strdup_printf (_("%s: looking for it…"), current);
+
+      g_strv_builder_add (values, current);
+      g_strv_builder_add (titles, title);
+    }
+  shown = g_strv_builder_end (titles);
+  show_devices (self, g_strv_builder_end (values), shown);
+
+  self->listing = g_cancellable_new ();
+  task = g_task_new (engine, self->listing, on_devices_listed, g_object_ref (self));
+  g_task_run_in_thread (task, list_devices);
 }
 
 GtkWidget *
@@ -117,6 +197,7 @@ tessera_preferences_new (GtkWindow     *parent,
 {
   TesseraPreferences *self = g_object_new (TESSERA_TYPE_PREFERENCES, "transient-for", parent, "modal", TRUE, NULL);
 
+  g_set_object (&self->settings, settings);
   fill_devices (self, engine);
   if (settings == NULL)
     {
@@ -126,14 +207,9 @@ tessera_preferences_new (GtkWindow     *parent,
       return GTK_WIDGET (self);
     }
 
-  self->settings = g_object_ref (settings);
   {
-    g_autofree char *device = g_settings_get_string (settings, "device");
     g_autofree char *precision = g_settings_get_string (settings, "precision");
 
-    for (guint i = 0; self->devices[i] != NULL; i++)
-      if (g_str_equal (self->devices[i], device))
-        adw_combo_row_set_selected (self->device_row, i);
     adw_combo_row_set_selected (self->precision_row, g_str_equal (precision, "fp32") ? 1 : 0);
   }
   g_signal_connect_swapped (self->device_row, "notify::selected", G_CALLBACK (on_device_selected), self);
