@@ -29,6 +29,7 @@ struct _TesseraWindow
   AdwApplicationWindow  parent_instance;
 
   AdwToastOverlay      *toast_overlay;
+  GtkWidget            *drop_hint;
   GtkStack             *stack;
   TesseraCompareView   *compare_view;
   AdwComboRow          *upscaler_row;
@@ -469,6 +470,15 @@ open_action (GtkWidget  *widget,
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   g_signal_connect (dialog, "response", G_CALLBACK (on_open_response), widget);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+/* The hint shows while something is dragged over the window. */
+static void
+on_drop_hover (GtkDropTarget *target,
+               GParamSpec    *pspec,
+               TesseraWindow *self)
+{
+  gtk_widget_set_visible (self->drop_hint, gtk_drop_target_get_current_drop (target) != NULL);
 }
 
 static gboolean
@@ -1118,6 +1128,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   g_type_ensure (TESSERA_TYPE_COMPARE_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, compare_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscaler_row);
@@ -1187,11 +1198,11 @@ tessera_window_init (TesseraWindow *self)
   g_signal_connect_swapped (self->overlap_spin, "value-changed", G_CALLBACK (update_tile_plan), self);
   on_scale_selected (self);
 
-  /* Anywhere on the window; GTK's theme outlines the window while a drop
-   * would land. */
+  /* Anywhere on the window. */
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
   gtk_drop_target_set_gtypes (drop, (GType[]) { G_TYPE_FILE, GDK_TYPE_TEXTURE }, 2);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
+  g_signal_connect (drop, "notify::current-drop", G_CALLBACK (on_drop_hover), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   if (self->settings != NULL)
