@@ -762,12 +762,6 @@ tessera_compare_view_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_BEFORE:
-      tessera_compare_view_set_before (self, g_value_get_object (value));
-      break;
-    case PROP_AFTER:
-      tessera_compare_view_set_after (self, g_value_get_object (value));
-      break;
     case PROP_MODE:
       tessera_compare_view_set_mode (self, g_value_get_enum (value));
       break;
@@ -794,10 +788,10 @@ tessera_compare_view_class_init (TesseraCompareViewClass *klass)
 
   properties[PROP_BEFORE] =
     g_param_spec_object ("before", NULL, NULL, GDK_TYPE_TEXTURE,
-                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_AFTER] =
     g_param_spec_object ("after", NULL, NULL, GDK_TYPE_TEXTURE,
-                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_MODE] =
     g_param_spec_enum ("mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -933,17 +927,6 @@ set_after (TesseraCompareView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AFTER]);
 }
 
-void
-tessera_compare_view_set_before (TesseraCompareView *self,
-                                 GdkTexture         *before)
-{
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
-  g_return_if_fail (before == NULL || GDK_IS_TEXTURE (before));
-
-  if (self->before != before)
-    set_before (self, before, &(Sharp) { 0 });
-}
-
 /**
  * tessera_compare_view_set_before_image:
  * @image: (nullable): the image before
@@ -961,6 +944,8 @@ tessera_compare_view_set_before_image (TesseraCompareView *self,
   g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
   g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
 
+  if (image == NULL && self->before == NULL)
+    return;
   if (image != NULL)
     texture = picture_texture (image, &sharp);
   set_before (self, texture, &sharp);
@@ -972,17 +957,6 @@ tessera_compare_view_get_before (TesseraCompareView *self)
   g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
 
   return self->before;
-}
-
-void
-tessera_compare_view_set_after (TesseraCompareView *self,
-                                GdkTexture         *after)
-{
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
-  g_return_if_fail (after == NULL || GDK_IS_TEXTURE (after));
-
-  if (self->after != after)
-    set_after (self, after, &(Sharp) { 0 });
 }
 
 /**
@@ -1002,6 +976,8 @@ tessera_compare_view_set_after_image (TesseraCompareView *self,
   g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
   g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
 
+  if (image == NULL && self->after == NULL)
+    return;
   if (image != NULL)
     texture = picture_texture (image, &sharp);
   set_after (self, texture, &sharp);

@@ -27,13 +27,9 @@ GType tessera_compare_mode_get_type (void) G_GNUC_CONST;
 G_DECLARE_FINAL_TYPE (TesseraCompareView, tessera_compare_view, TESSERA, COMPARE_VIEW, GtkWidget)
 
 GtkWidget          *tessera_compare_view_new          (void);
-void                tessera_compare_view_set_before   (TesseraCompareView *self,
-                                                       GdkTexture         *before);
 void                tessera_compare_view_set_before_image (TesseraCompareView *self,
                                                            TesseraImage       *image);
 GdkTexture         *tessera_compare_view_get_before   (TesseraCompareView *self);
-void                tessera_compare_view_set_after    (TesseraCompareView *self,
-                                                       GdkTexture         *after);
 void                tessera_compare_view_set_after_image (TesseraCompareView *self,
                                                           TesseraImage       *image);
 GdkTexture         *tessera_compare_view_get_after    (TesseraCompareView *self);

@@ -319,7 +319,7 @@ show_input (TesseraWindow *self,
   g_set_object (&self->input, image);
   g_set_object (&self->file, file);
   g_clear_object (&self->output);
-  tessera_compare_view_set_after (self->compare_view, NULL);
+  tessera_compare_view_set_after_image (self->compare_view, NULL);
   tessera_compare_view_set_before_image (self->compare_view, image);
   gtk_stack_set_visible_child_name (self->stack, "image");
   gtk_widget_grab_focus (GTK_WIDGET (self->compare_view));
@@ -776,7 +776,7 @@ upscale_action (GtkWidget  *widget,
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
   update_actions (self);
   /* The after side fills in tile by tile from the before image. */
-  tessera_compare_view_set_after (self->compare_view, NULL);
+  tessera_compare_view_set_after_image (self->compare_view, NULL);
   if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),
                                             tessera_image_get_height (self->input), &width, &height, NULL))
     tessera_compare_view_begin_filling (self->compare_view, width, height);
