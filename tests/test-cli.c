@@ -525,7 +525,8 @@ test_bad_input (gconstpointer data)
   run = run_cli ("upscale", input, "-o", output);
 
   g_test_message ("stderr: %s", run->err);
-  g_assert_cmpint (run->status, ==, 1);
+  /* A folder is an input, but not with -o: a usage error. */
+  g_assert_cmpint (run->status, ==, bad == BAD_FOLDER ? 2 : 1);
   g_assert_cmpstr (run->out, ==, "");
   assert_one_line (run->err);
   g_assert_true (g_str_has_prefix (run->err, "tessera-cli: "));
@@ -613,6 +614,110 @@ test_one_failure_among_many (void)
   g_assert_cmpuint (test_count_files (dir), ==, 2);
 
   test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* A folder, recursively, into an output folder that repeats its
+ * subfolders, named by a pattern; a broken file fails alone; a second run
+ * skips what exists. Hidden files and other files are not images. */
+static void
+test_folder (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = g_build_filename (dir, "in", NULL);
+  g_autofree char *sub = g_build_filename (input, "sub", NULL);
+  g_autofree char *out = g_build_filename (dir, "out", NULL);
+  g_autofree char *rgb = data_path ("images/rgb8.png");
+  g_autofree char *gray = data_path ("images/gray8.png");
+  g_autofree char *truncated = data_path ("images/truncated.png");
+  g_autofree char *a = NULL, *b = NULL, *c = NULL, *hidden = NULL, *notes = NULL;
+  g_autofree char *out_a = g_build_filename (out, "a_bicubic_x2.png", NULL);
+  g_autofree char *out_b = g_build_filename (out, "sub", "b_bicubic_x2.png", NULL);
+  g_autoptr(CliRun) flat = NULL;
+  g_autoptr(CliRun) first = NULL;
+  g_autoptr(CliRun) again = NULL;
+  g_autoptr(CliRun) bad_pattern = NULL;
+  g_autoptr(CliRun) empty = NULL;
+  g_autoptr(TesseraImage) image = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  a = copy_into (rgb, input, "a.png");
+  b = copy_into (gray, sub, "b.PNG");
+  c = copy_into (truncated, sub, "c.png");
+  hidden = copy_into (rgb, input, ".hidden.png");
+  notes = copy_into (rgb, input, "notes.txt");
+
+  /* Without -r, the top folder only. */
+  flat = run_cli ("upscale", "-q", "-u", "bicubic", "-s", "2", input, "-d", out, "--name-pattern",
+                  "{name}_{upscaler}_{scale}.{ext}");
+  g_assert_cmpint (flat->status, ==, 0);
+  g_assert_cmpuint (test_count_files (out), ==, 1);
+  g_assert_true (g_file_test (out_a, G_FILE_TEST_IS_REGULAR));
+
+  first = run_cli ("upscale", "-u", "bicubic", "-s", "2", "-r", input, "-d", out, "--skip-existing",
+                   "--name-pattern", "{name}_{upscaler}_{scale}.{ext}");
+  g_assert_cmpint (first->status, ==, 1);
+  assert_one_line (first->err);
+  g_assert_nonnull (strstr (first->err, "c.png"));
+  g_assert_nonnull (strstr (first->out, "skipped"));
+  image = load (out_b);
+  g_assert_cmpuint (tessera_image_get_width (image), ==, 2 * 13);
+  g_assert_cmpuint (test_count_files (out), ==, 2);   /* a's output and sub/ */
+
+  again = run_cli ("upscale", "-q", "-u", "bicubic", "-s", "2", "-r", a, sub, "-d", out, "--skip-existing",
+                   "--name-pattern", "{name}_{upscaler}_{scale}.{ext}");
+  g_assert_cmpint (again->status, ==, 1);   /* c.png still fails; nothing else is redone */
+  g_assert_nonnull (strstr (again->err, "c.png"));
+
+  bad_pattern = run_cli ("upscale", "-q", input, "-d", out, "--name-pattern", "{name}-{model}.{ext}");
+  g_assert_cmpint (bad_pattern->status, ==, 2);
+  g_assert_nonnull (strstr (bad_pattern->err, "{model}"));
+
+  {
+    g_autofree char *nothing = g_build_filename (dir, "nothing", NULL);
+
+    g_assert_cmpint (g_mkdir (nothing, 0755), ==, 0);
+    empty = run_cli ("upscale", "-q", nothing, "-r");
+    g_assert_cmpint (empty->status, ==, 1);
+    g_assert_nonnull (strstr (empty->err, "no images"));
+  }
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* The naming pattern's fields, and the patterns it refuses. */
+static void
+test_name_pattern (void)
+{
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *plain = NULL, *sized = NULL, *fractional = NULL, *none = NULL;
+
+  tessera_upscale_options_set_scale (options, 4.0);
+  plain = tessera_upscale_options_expand_name (options, TESSERA_DEFAULT_NAME_PATTERN, "/photos/cat.photo.jpg",
+                                               "realesrgan-x4plus", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (plain, ==, "cat.photo-realesrgan-x4plus-x4.png");
+
+  tessera_upscale_options_set_scale (options, 2.5);
+  tessera_upscale_options_set_format (options, TESSERA_IMAGE_FORMAT_WEBP);
+  fractional = tessera_upscale_options_expand_name (options, "{upscaler}/{name}", "a.png", "x", &error);
+  g_assert_null (fractional);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  fractional = tessera_upscale_options_expand_name (options, "{name}{scale}.{ext}", ".bashrc", "x", &error);
+  g_assert_cmpstr (fractional, ==, ".bashrcx2.5.webp");
+
+  tessera_upscale_options_set_width (options, 3840);
+  sized = tessera_upscale_options_expand_name (options, "{scale}_{name}", "b", "u", &error);
+  g_assert_cmpstr (sized, ==, "w3840_b");
+
+  none = tessera_upscale_options_expand_name (options, "{name", "b", "u", &error);
+  g_assert_null (none);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  none = tessera_upscale_options_expand_name (options, "{nothing}", "", "u", &error);
+  g_assert_null (none);
+  g_assert_nonnull (strstr (error->message, "{nothing}"));
 }
 
 /* Ctrl-C in the middle: exit 130, and no file, whole or partial, remains. */
@@ -799,6 +904,8 @@ main (int   argc,
   g_test_add_func ("/tessera/cli/upscale/formats", test_formats);
   g_test_add_func ("/tessera/cli/upscale/overwrite-input", test_overwrite_input);
   g_test_add_func ("/tessera/cli/upscale/one-failure-among-many", test_one_failure_among_many);
+  g_test_add_func ("/tessera/cli/upscale/folder", test_folder);
+  g_test_add_func ("/tessera/cli/upscale/name-pattern", test_name_pattern);
   g_test_add_func ("/tessera/cli/upscale/interrupt", test_interrupt);
   g_test_add_func ("/tessera/cli/errors/usage", test_usage_errors);
   g_test_add_func ("/tessera/cli/models/inspect", test_inspect);

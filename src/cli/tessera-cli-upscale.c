@@ -41,6 +41,8 @@ typedef struct
   guint                  current;
   guint                  n_failed;
   gboolean               overwrite;
+  gboolean               skip_existing;
+  guint                  n_skipped;
   gboolean               quiet;
   gboolean               progress_bar;
   gboolean               interrupted;
@@ -50,6 +52,9 @@ typedef struct
 } Upscale;
 
 static void start_next_job (Upscale *self);
+
+static void job_free (gpointer data);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
 
 static void
 job_free (gpointer data)
@@ -257,6 +262,12 @@ check_output (Upscale  *self,
   if (self->overwrite)
     return TRUE;
 
+  if (self->skip_existing)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s: exists, skipped"), job->output_name);
+      return FALSE;
+    }
+
   if (same_file (job->output, info, job->input))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                  _("%s: the output is the input file; use --overwrite to replace it"),
@@ -282,9 +293,32 @@ start_next_job (Upscale *self)
   job = current_job (self);
   if (!check_output (self, job, &error))
     {
+      if (self->skip_existing && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        {
+          if (!self->quiet)
+            printf ("%s\n", error->message);
+          self->n_skipped++;
+          self->current++;
+          start_next_job (self);
+          return;
+        }
       finish_job (self, error);
       return;
     }
+
+  /* An output folder holds a folder's subfolders again. */
+  {
+    g_autoptr(GFile) parent = g_file_get_parent (job->output);
+
+    if (parent != NULL && !g_file_make_directory_with_parents (parent, NULL, &error) &&
+        !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+      {
+        g_prefix_error (&error, _("%s: cannot create its folder: "), job->output_name);
+        finish_job (self, error);
+        return;
+      }
+    g_clear_error (&error);
+  }
 
   g_timer_start (self->timer);
   draw_progress (self, 0.0, _("Loading"));
@@ -331,36 +365,124 @@ parse_scale (const char *text,
   return TRUE;
 }
 
-static char *
-default_output_name (const char            *input_name,
-                     const char            *upscaler_label,
-                     TesseraUpscaleOptions *options)
+/* What a folder given as input holds: files whose names say they are
+ * images, hidden ones left out, in name order; with @recursive, its
+ * subfolders' too, with their paths below the folder in @relative. */
+static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
+
+static gboolean
+is_image_name (const char *name)
 {
-  g_autofree char *stem = g_path_get_basename (input_name);
-  g_autofree char *size = NULL;
-  guint width = tessera_upscale_options_get_width (options);
-  guint height = tessera_upscale_options_get_height (options);
-  char *dot = strrchr (stem, '.');
+  g_autofree char *folded = g_ascii_strdown (name, -1);
 
-  if (dot != NULL && dot != stem)
-    *dot = '\0';
+  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
+    if (g_str_has_suffix (folded, image_extensions[i]))
+      return TRUE;
+  return FALSE;
+}
 
-  if (width > 0 && height > 0)
-    size = g_strdup_printf ("%ux%u", width, height);
-  else if (width > 0)
-    size = g_strdup_printf ("w%u", width);
-  else if (height > 0)
-    size = g_strdup_printf ("h%u", height);
-  else
+static int
+compare_names (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+static gboolean
+list_folder (const char  *folder,
+             const char  *relative,
+             gboolean     recursive,
+             GPtrArray   *found,
+             GError     **error)
+{
+  g_autofree char *path = relative[0] != '\0' ? g_build_filename (folder, relative, NULL) : g_strdup (folder);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  if (dir == NULL)
+    return FALSE;
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] != '.')
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, compare_names);
+
+  for (guint i = 0; i < names->len; i++)
     {
-      char scale[G_ASCII_DTOSTR_BUF_SIZE];
+      g_autofree char *child = g_build_filename (relative, g_ptr_array_index (names, i), NULL);
+      g_autofree char *child_path = g_build_filename (folder, child, NULL);
 
-      g_ascii_formatd (scale, sizeof scale, "%g", tessera_upscale_options_get_scale (options));
-      size = g_strconcat ("x", scale, NULL);
+      if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
+        {
+          if (recursive && !list_folder (folder, child, TRUE, found, error))
+            return FALSE;
+        }
+      else if (is_image_name (child))
+        g_ptr_array_add (found, g_steal_pointer (&child));
+    }
+  return TRUE;
+}
+
+/* A job per input file, and per image of an input folder. An output
+ * folder holds a folder input's images under the same subfolders. */
+static gboolean
+add_jobs (Upscale     *self,
+          const char  *input,
+          gboolean     recursive,
+          const char  *output,
+          const char  *output_dir,
+          const char  *pattern,
+          const char  *upscaler_label,
+          GError     **error)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_free);
+  gboolean folder = g_file_test (input, G_FILE_TEST_IS_DIR);
+
+  if (!folder)
+    g_ptr_array_add (images, g_strdup (""));
+  else if (!list_folder (input, "", recursive, images, error))
+    return FALSE;
+  else if (images->len == 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, recursive ? _("%s: no images in it or below it")
+                                                                      : _("%s: no images in it (-r looks below it)"),
+                   input);
+      return FALSE;
     }
 
-  return g_strdup_printf ("%s-%s-%s.%s", stem, upscaler_label, size,
-                          tessera_image_format_get_extension (tessera_upscale_options_get_format (options)));
+  for (guint i = 0; i < images->len; i++)
+    {
+      const char *relative = g_ptr_array_index (images, i);
+      g_autoptr(Job) job = g_new0 (Job, 1);
+      g_autofree char *name = NULL;
+      g_autofree char *dir = NULL;
+
+      job->input_name = folder ? g_build_filename (input, relative, NULL) : g_strdup (input);
+      job->input = g_file_new_for_commandline_arg (job->input_name);
+
+      if (output != NULL)
+        job->output_name = g_strdup (output);
+      else
+        {
+          name = tessera_upscale_options_expand_name (self->options, pattern, job->input_name, upscaler_label, error);
+          if (name == NULL)
+            return FALSE;
+          if (output_dir == NULL)
+            dir = g_path_get_dirname (job->input_name);
+          else if (folder)
+            {
+              g_autofree char *sub = g_path_get_dirname (relative);
+
+              dir = g_build_filename (output_dir, sub, NULL);
+            }
+          else
+            dir = g_strdup (output_dir);
+          job->output_name = g_str_equal (dir, ".") ? g_steal_pointer (&name) : g_build_filename (dir, name, NULL);
+        }
+      job->output = g_file_new_for_commandline_arg (job->output_name);
+      g_ptr_array_add (self->jobs, g_steal_pointer (&job));
+    }
+  return TRUE;
 }
 
 /* --format if given, else the output's extension, else PNG; the two must agree. */
@@ -593,7 +715,10 @@ tessera_cli_upscale (int    argc,
   int width = 0;
   int height = 0;
   int quality = 92;
+  g_autofree char *name_pattern = NULL;
+  gboolean recursive = FALSE;
   gboolean overwrite = FALSE;
+  gboolean skip_existing = FALSE;
   gboolean quiet = FALSE;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Upscale self = { 0 };
@@ -643,6 +768,13 @@ tessera_cli_upscale (int    argc,
       N_("GPU arithmetic: fp16 (tensor cores; default) or fp32"), N_("fp16|fp32") },
     { "gpu-memory", 0, 0, G_OPTION_ARG_INT, &gpu_memory,
       N_("The most GPU memory to take, in MiB; tiles shrink to fit (default: most of what is free)"), N_("MIB") },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
+      N_("Upscale the images in the subfolders of a folder given as input too"), NULL },
+    { "name-pattern", 0, 0, G_OPTION_ARG_STRING, &name_pattern,
+      N_("Output names from {name}, {upscaler}, {scale} and {ext} (default: {name}-{upscaler}-{scale}.{ext})"),
+      N_("PATTERN") },
+    { "skip-existing", 0, 0, G_OPTION_ARG_NONE, &skip_existing,
+      N_("Leave inputs whose output exists alone, and say so"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
       N_("Replace existing files, the input included"), NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
@@ -653,10 +785,12 @@ tessera_cli_upscale (int    argc,
 
   g_set_prgname ("tessera-cli upscale");
   context = g_option_context_new (_("INPUT…"));
-  g_option_context_set_summary (context, _("Upscales images. Results are written next to each input "
-                                           "as NAME-UPSCALER-xSCALE.png unless -o or --output-dir "
-                                           "says otherwise; existing files are never replaced "
-                                           "without --overwrite."));
+  g_option_context_set_summary (context, _("Upscales images, and the images in folders given as inputs. "
+                                           "Results are written next to each input as "
+                                           "NAME-UPSCALER-xSCALE.png unless -o, --output-dir or "
+                                           "--name-pattern says otherwise; existing files are never "
+                                           "replaced without --overwrite. One input failing does not "
+                                           "stop the others."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
 
@@ -681,6 +815,18 @@ tessera_cli_upscale (int    argc,
   if (output != NULL && g_strv_length (inputs) > 1)
     {
       tessera_cli_error (_("--output takes one input; use --output-dir for several"));
+      return EXIT_USAGE;
+    }
+
+  if (output != NULL && g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
+    {
+      tessera_cli_error (_("%s: is a folder; --output takes one file, --output-dir a folder's images"), inputs[0]);
+      return EXIT_USAGE;
+    }
+
+  if (overwrite && skip_existing)
+    {
+      tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
       return EXIT_USAGE;
     }
 
@@ -838,27 +984,16 @@ tessera_cli_upscale (int    argc,
 
   self.jobs = g_ptr_array_new_with_free_func (job_free);
   for (guint i = 0; inputs[i] != NULL; i++)
-    {
-      Job *job = g_new0 (Job, 1);
-
-      job->input_name = g_strdup (inputs[i]);
-      job->input = g_file_new_for_commandline_arg (inputs[i]);
-
-      if (output != NULL)
-        job->output_name = g_strdup (output);
-      else
-        {
-          g_autofree char *basename = default_output_name (inputs[i], upscaler_label, self.options);
-          g_autofree char *dir = output_dir ? g_strdup (output_dir) : g_path_get_dirname (inputs[i]);
-
-          job->output_name = g_str_equal (dir, ".") ? g_steal_pointer (&basename)
-                                                    : g_build_filename (dir, basename, NULL);
-        }
-      job->output = g_file_new_for_commandline_arg (job->output_name);
-      g_ptr_array_add (self.jobs, job);
-    }
+    if (!add_jobs (&self, inputs[i], recursive, output, output_dir,
+                   name_pattern != NULL ? name_pattern : TESSERA_DEFAULT_NAME_PATTERN, upscaler_label, &error))
+      {
+        tessera_cli_error ("%s", error->message);
+        status = error->domain == TESSERA_ERROR ? EXIT_USAGE : EXIT_FAILED;
+        goto out;
+      }
 
   self.overwrite = overwrite;
+  self.skip_existing = skip_existing;
   self.quiet = quiet;
   self.progress_bar = !quiet && isatty (STDOUT_FILENO);
   self.loop = g_main_loop_new (NULL, FALSE);

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -855,4 +856,113 @@ tessera_upscale_options_set_gpu_memory (TesseraUpscaleOptions *self,
 
   self->gpu_memory = mebibytes;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GPU_MEMORY]);
+}
+
+/**
+ * tessera_upscale_options_format_scale:
+ *
+ * The size asked for, as output names show it: `x4` (or `x2.5`) for a
+ * scale, `w3840` or `h2160` for a width or a height, `3840x2160` for both.
+ *
+ * Returns: (transfer full): the text
+ */
+char *
+tessera_upscale_options_format_scale (TesseraUpscaleOptions *self)
+{
+  char scale[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), NULL);
+
+  if (self->width > 0 && self->height > 0)
+    return g_strdup_printf ("%ux%u", self->width, self->height);
+  if (self->width > 0)
+    return g_strdup_printf ("w%u", self->width);
+  if (self->height > 0)
+    return g_strdup_printf ("h%u", self->height);
+  g_ascii_formatd (scale, sizeof scale, "%g", self->scale);
+  return g_strconcat ("x", scale, NULL);
+}
+
+/**
+ * tessera_upscale_options_expand_name:
+ * @pattern: the output's name with fields: `{name}` (the input's name
+ *   without its extension), `{upscaler}`, `{scale}` (as
+ *   tessera_upscale_options_format_scale() gives it) and `{ext}` (the
+ *   output format's extension); %TESSERA_DEFAULT_NAME_PATTERN by default
+ * @input_name: the input's file name or path; only its last part counts
+ * @upscaler_label: the upscaler as names show it, such as a model's name
+ *
+ * Returns: (transfer full) (nullable): the output's file name, or %NULL
+ *   with @error set when @pattern has an unknown field or an unclosed
+ *   brace, or would make a path or an empty name
+ */
+char *
+tessera_upscale_options_expand_name (TesseraUpscaleOptions  *self,
+                                     const char             *pattern,
+                                     const char             *input_name,
+                                     const char             *upscaler_label,
+                                     GError                **error)
+{
+  g_autofree char *stem = NULL;
+  g_autofree char *scale = NULL;
+  g_autoptr(GString) name = g_string_new (NULL);
+  const char *ext;
+  char *dot;
+
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), NULL);
+  g_return_val_if_fail (pattern != NULL && input_name != NULL && upscaler_label != NULL, NULL);
+
+  stem = g_path_get_basename (input_name);
+  dot = strrchr (stem, '.');
+  if (dot != NULL && dot != stem)
+    *dot = '\0';
+  scale = tessera_upscale_options_format_scale (self);
+  ext = tessera_image_format_get_extension (self->format);
+
+  for (const char *p = pattern; *p != '\0'; p++)
+    {
+      const char *close;
+      g_autofree char *field = NULL;
+
+      if (*p != '{')
+        {
+          g_string_append_c (name, *p);
+          continue;
+        }
+
+      close = strchr (p, '}');
+      if (close == NULL)
+        {
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                       _("name pattern “%s”: a “{” is not closed"), pattern);
+          return NULL;
+        }
+      field = g_strndup (p + 1, close - p - 1);
+      if (g_str_equal (field, "name"))
+        g_string_append (name, stem);
+      else if (g_str_equal (field, "upscaler"))
+        g_string_append (name, upscaler_label);
+      else if (g_str_equal (field, "scale"))
+        g_string_append (name, scale);
+      else if (g_str_equal (field, "ext"))
+        g_string_append (name, ext);
+      else
+        {
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                       _("name pattern “%s”: unknown field “{%s}”; use {name}, {upscaler}, {scale} and {ext}"),
+                       pattern, field);
+          return NULL;
+        }
+      p = close;
+    }
+
+  if (strchr (name->str, G_DIR_SEPARATOR) != NULL || g_str_equal (name->str, "") ||
+      g_str_equal (name->str, ".") || g_str_equal (name->str, ".."))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("name pattern “%s” makes “%s”, which is not a file name"), pattern, name->str);
+      return NULL;
+    }
+
+  return g_string_free (g_steal_pointer (&name), FALSE);
 }

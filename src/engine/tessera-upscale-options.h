@@ -112,4 +112,13 @@ guint                  tessera_upscale_options_get_gpu_memory (TesseraUpscaleOpt
 void                   tessera_upscale_options_set_gpu_memory (TesseraUpscaleOptions *self,
                                                                guint                  mebibytes);
 
+char                  *tessera_upscale_options_format_scale   (TesseraUpscaleOptions *self);
+char                  *tessera_upscale_options_expand_name    (TesseraUpscaleOptions *self,
+                                                               const char            *pattern,
+                                                               const char            *input_name,
+                                                               const char            *upscaler_label,
+                                                               GError               **error);
+
+#define TESSERA_DEFAULT_NAME_PATTERN "{name}-{upscaler}-{scale}.{ext}"
+
 G_END_DECLS
