@@ -5,74 +5,11 @@
  */
 
 #include "tessera-kernels-private.cuh"
+#include "tessera-resize-taps.h"
 
-/* Resizing with the CPU backend's sampling (tessera-cpu-resize.c), step for
- * step and in the same precision, so that both pick the same source pixels
- * and weights: nearest as PyTorch's F.interpolate (source = ⌊destination /
- * factor⌋), bilinear with half-pixel centres, bicubic with a = −0.75 and
- * half-pixel centres; samples beyond the edge repeat the edge. A thread
- * makes one output pixel's taps and samples every channel with them. */
-
-#define BICUBIC_A -0.75f
-
-typedef struct
-{
-  int   first;      /* leftmost source index, before clamping */
-  float weights[4];
-} Taps;
-
-static __device__ void
-cubic_weights (float  t,
-               float *w)
-{
-  float a = BICUBIC_A;
-  float x0 = t + 1.f, x1 = t, x2 = 1.f - t;
-
-  w[0] = ((a * x0 - 5.f * a) * x0 + 8.f * a) * x0 - 4.f * a;
-  w[1] = ((a + 2.f) * x1 - (a + 3.f)) * x1 * x1 + 1.f;
-  w[2] = ((a + 2.f) * x2 - (a + 3.f)) * x2 * x2 + 1.f;
-  w[3] = 1.f - w[0] - w[1] - w[2];
-}
-
-/* make_taps() of the CPU backend for one destination index. */
-static __device__ Taps
-make_taps (int      mode,
-           unsigned i,
-           unsigned in_size,
-           unsigned out_size)
-{
-  Taps taps = { 0, { 0.f, 0.f, 0.f, 0.f } };
-  double ratio = (double) in_size / out_size;
-  double centre = (i + 0.5) * ratio - 0.5;
-
-  switch (mode)
-    {
-    case TESSERA_KERNEL_RESIZE_NEAREST:
-      {
-        unsigned first = (unsigned) floor (i * ratio);
-
-        taps.first = (int) (first < in_size - 1 ? first : in_size - 1);
-        taps.weights[0] = 1.f;
-      }
-      break;
-    case TESSERA_KERNEL_RESIZE_BILINEAR:
-      {
-        double x = centre > 0.0 ? centre : 0.0;
-
-        taps.first = (int) floor (x);
-        taps.weights[1] = (float) (x - taps.first);
-        taps.weights[0] = 1.f - taps.weights[1];
-      }
-      break;
-    case TESSERA_KERNEL_RESIZE_BICUBIC:
-    default:
-      taps.first = (int) floor (centre) - 1;
-      cubic_weights ((float) (centre - floor (centre)), taps.weights);
-      break;
-    }
-
-  return taps;
-}
+/* Resizing with the CPU backend's sampling (tessera-resize-taps.h) and
+ * its order of sums. A thread makes one output pixel's taps and samples
+ * every channel with them. */
 
 static __device__ __forceinline__ int
 clamp_index (int i,
@@ -86,13 +23,13 @@ resize_kernel (TesseraKernelResize p)
 {
   size_t out_plane = (size_t) p.out_height * p.out_width;
   size_t in_plane = (size_t) p.in_height * p.in_width;
-  unsigned n_taps = p.mode == TESSERA_KERNEL_RESIZE_NEAREST ? 1 : p.mode == TESSERA_KERNEL_RESIZE_BILINEAR ? 2 : 4;
+  unsigned n_taps = tessera_taps_count (p.mode);
 
   TESSERA_FOR_X (i, out_plane)
     {
       unsigned y = (unsigned) i / p.out_width, x = (unsigned) i % p.out_width;
-      Taps ty = make_taps (p.mode, y, p.in_height, p.out_height);
-      Taps tx = make_taps (p.mode, x, p.in_width, p.out_width);
+      TesseraTaps ty = tessera_resize_taps (p.mode, y, p.in_height, p.out_height);
+      TesseraTaps tx = tessera_resize_taps (p.mode, x, p.in_width, p.out_width);
       int rows[4], columns[4];
 
       for (unsigned k = 0; k < n_taps; k++)

@@ -12,84 +12,33 @@
 
 #include "tessera-cpu-private.h"
 #include "tessera-parallel-private.h"
+#include "tessera-resize-taps.h"
 
 /* Resizing inside a network, with the sampling the model files were made
- * with: nearest as PyTorch's F.interpolate (source = ⌊destination /
- * factor⌋), bilinear with half-pixel centres as PyTorch's align_corners
- * False, and bicubic as ncnn's Interp and PyTorch's bicubic (a = −0.75,
- * half-pixel centres, samples beyond the edge repeat the edge). */
+ * with (tessera-resize-taps.h, shared with the CUDA kernel). */
 
-#define BICUBIC_A -0.75f
-
-typedef struct
-{
-  int   first;      /* leftmost source index, before clamping */
-  float weights[4];
-} Taps;
-
-static void
-cubic_weights (float  t,
-               float *w)
-{
-  float a = BICUBIC_A;
-  float x0 = t + 1.f, x1 = t, x2 = 1.f - t;
-
-  w[0] = ((a * x0 - 5.f * a) * x0 + 8.f * a) * x0 - 4.f * a;
-  w[1] = ((a + 2.f) * x1 - (a + 3.f)) * x1 * x1 + 1.f;
-  w[2] = ((a + 2.f) * x2 - (a + 3.f)) * x2 * x2 + 1.f;
-  w[3] = 1.f - w[0] - w[1] - w[2];
-}
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_NEAREST == TESSERA_TAPS_NEAREST);
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_BILINEAR == TESSERA_TAPS_BILINEAR);
+G_STATIC_ASSERT ((int) TESSERA_RESIZE_BICUBIC == TESSERA_TAPS_BICUBIC);
 
 /* The source taps of each destination index along one axis. */
-static Taps *
+static TesseraTaps *
 make_taps (TesseraResizeMode mode,
            guint             in_size,
            guint             out_size)
 {
-  Taps *taps = g_new0 (Taps, out_size);
-  double ratio = (double) in_size / out_size;
+  TesseraTaps *taps = g_new (TesseraTaps, out_size);
 
   for (guint i = 0; i < out_size; i++)
-    {
-      double centre = (i + 0.5) * ratio - 0.5;
-
-      switch (mode)
-        {
-        case TESSERA_RESIZE_NEAREST:
-          taps[i].first = MIN ((guint) floor (i * ratio), in_size - 1);
-          taps[i].weights[0] = 1.f;
-          break;
-        case TESSERA_RESIZE_BILINEAR:
-          {
-            double x = MAX (centre, 0.0);
-
-            taps[i].first = (int) floor (x);
-            taps[i].weights[1] = (float) (x - taps[i].first);
-            taps[i].weights[0] = 1.f - taps[i].weights[1];
-          }
-          break;
-        case TESSERA_RESIZE_BICUBIC:
-        default:
-          taps[i].first = (int) floor (centre) - 1;
-          cubic_weights ((float) (centre - floor (centre)), taps[i].weights);
-          break;
-        }
-    }
-
+    taps[i] = tessera_resize_taps (mode, i, in_size, out_size);
   return taps;
-}
-
-static guint
-n_taps (TesseraResizeMode mode)
-{
-  return mode == TESSERA_RESIZE_NEAREST ? 1 : mode == TESSERA_RESIZE_BILINEAR ? 2 : 4;
 }
 
 typedef struct
 {
   const TesseraCpuOp *op;
-  const Taps         *x_taps;
-  const Taps         *y_taps;
+  const TesseraTaps  *x_taps;
+  const TesseraTaps  *y_taps;
 } Resize;
 
 static void
@@ -100,7 +49,7 @@ resize_channels (guint    begin,
   const Resize *r = user_data;
   const TesseraShape *in = &r->op->shapes[0];
   const TesseraShape *out = r->op->output_shape;
-  guint taps = n_taps (r->op->node->resize_mode);
+  guint taps = tessera_taps_count (r->op->node->resize_mode);
   gsize in_plane = (gsize) in->height * in->width;
   gsize out_plane = (gsize) out->height * out->width;
   g_autofree float *rows = g_new (float, (gsize) 4 * out->width);
@@ -112,7 +61,7 @@ resize_channels (guint    begin,
 
       for (guint y = 0; y < out->height; y++)
         {
-          const Taps *ty = &r->y_taps[y];
+          const TesseraTaps *ty = &r->y_taps[y];
           float *row = dst + (gsize) y * out->width;
 
           /* Horizontal pass into up to four rows, then the vertical sum. */
@@ -123,7 +72,7 @@ resize_channels (guint    begin,
 
               for (guint x = 0; x < out->width; x++)
                 {
-                  const Taps *tx = &r->x_taps[x];
+                  const TesseraTaps *tx = &r->x_taps[x];
                   float sum = 0.f;
 
                   for (guint j = 0; j < taps; j++)
@@ -149,8 +98,8 @@ tessera_cpu_resize (const TesseraCpuOp *op)
 {
   const TesseraShape *in = &op->shapes[0];
   const TesseraShape *out = op->output_shape;
-  g_autofree Taps *x_taps = make_taps (op->node->resize_mode, in->width, out->width);
-  g_autofree Taps *y_taps = make_taps (op->node->resize_mode, in->height, out->height);
+  g_autofree TesseraTaps *x_taps = make_taps (op->node->resize_mode, in->width, out->width);
+  g_autofree TesseraTaps *y_taps = make_taps (op->node->resize_mode, in->height, out->height);
   Resize r = { op, x_taps, y_taps };
 
   tessera_parallel_for (out->channels, resize_channels, &r);
