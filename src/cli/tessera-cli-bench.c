@@ -384,7 +384,6 @@ int
 tessera_cli_bench (int    argc,
                    char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraEngine) engine = NULL;
   g_autoptr(TesseraImage) input = NULL;
@@ -419,17 +418,10 @@ tessera_cli_bench (int    argc,
     { NULL }
   };
 
-  g_set_prgname ("tessera-cli bench");
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Times model upscales on the CPU beside the CPU's SGEMM rate and, "
-                                           "with --peer, beside the reference program."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "bench", NULL,
+                                  _("Times model upscales on the CPU beside the CPU's SGEMM rate and, "
+                                    "with --peer, beside the reference program."), entries))
+    return EXIT_USAGE;
 
   if (models == NULL || argc > 1 || size < 16 || size > 16384 || repeat < 1 || threads < 0 || gpu_memory < 0)
     {

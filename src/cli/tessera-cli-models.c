@@ -103,27 +103,10 @@ print_model (TesseraModel *model,
   printf ("  %-14s %s\n", _("Size:"), size);
 }
 
-static GOptionContext *
-new_context (const char         *prgname,
-             const char         *parameters,
-             const char         *summary,
-             const GOptionEntry *entries)
-{
-  GOptionContext *context;
-
-  g_set_prgname (prgname);
-  context = g_option_context_new (parameters);
-  g_option_context_set_summary (context, summary);
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  return context;
-}
-
 int
 tessera_cli_inspect (int    argc,
                      char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraModel) model = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
@@ -135,15 +118,10 @@ tessera_cli_inspect (int    argc,
     { NULL }
   };
 
-  context = new_context ("tessera-cli inspect", _("FILE"),
-                         _("Tells what a model file is: format, architecture, scale and size. "
-                           "For ncnn, FILE is the .param, with its .bin beside it."),
-                         entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "inspect", _("FILE"),
+                                  _("Tells what a model file is: format, architecture, scale and size. "
+                                    "For ncnn, FILE is the .param, with its .bin beside it."), entries))
+    return EXIT_USAGE;
 
   if (files == NULL || g_strv_length (files) != 1)
     {
@@ -177,9 +155,7 @@ int
 tessera_cli_models (int    argc,
                     char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraModelLibrary) library = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean json = FALSE;
   GListModel *models;
   guint n;
@@ -188,15 +164,10 @@ tessera_cli_models (int    argc,
     { NULL }
   };
 
-  context = new_context ("tessera-cli models", NULL,
-                         _("Lists the models in the model folders: $XDG_DATA_HOME/tessera/models, "
-                           "each $XDG_DATA_DIRS/tessera/models and the folders of TESSERA_MODEL_PATH."),
-                         entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "models", NULL,
+                                  _("Lists the models in the model folders: $XDG_DATA_HOME/tessera/models, "
+                                    "each $XDG_DATA_DIRS/tessera/models and the folders of TESSERA_MODEL_PATH."), entries))
+    return EXIT_USAGE;
 
   if (argc > 1)
     {
@@ -262,7 +233,6 @@ int
 tessera_cli_convert (int    argc,
                      char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraModel) model = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) input = NULL;
@@ -277,15 +247,10 @@ tessera_cli_convert (int    argc,
     { NULL }
   };
 
-  context = new_context ("tessera-cli convert", _("IN OUT.safetensors"),
-                         _("Writes any model Tessera reads as safetensors, with metadata naming its "
-                           "architecture, scale and source file."),
-                         entries);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "convert", _("IN OUT.safetensors"),
+                                  _("Writes any model Tessera reads as safetensors, with metadata naming its "
+                                    "architecture, scale and source file."), entries))
+    return EXIT_USAGE;
 
   if (files == NULL || g_strv_length (files) != 2)
     {

@@ -33,6 +33,12 @@ int  tessera_cli_devices   (int          argc,
                             char       **argv);
 int  tessera_cli_bench     (int          argc,
                             char       **argv);
+gboolean tessera_cli_parse_options (int                 *argc,
+                                    char              ***argv,
+                                    const char          *command,
+                                    const char          *parameters,
+                                    const char          *summary,
+                                    const GOptionEntry  *entries);
 void tessera_cli_print_json (JsonBuilder *builder);
 void tessera_cli_error     (const char  *format,
                             ...) G_GNUC_PRINTF (1, 2);

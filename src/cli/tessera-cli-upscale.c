@@ -686,7 +686,6 @@ int
 tessera_cli_upscale (int    argc,
                      char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) inputs = NULL;
   g_autofree char *output = NULL;
@@ -783,22 +782,14 @@ tessera_cli_upscale (int    argc,
     { NULL }
   };
 
-  g_set_prgname ("tessera-cli upscale");
-  context = g_option_context_new (_("INPUT…"));
-  g_option_context_set_summary (context, _("Upscales images, and the images in folders given as inputs. "
-                                           "Results are written next to each input as "
-                                           "NAME-UPSCALER-xSCALE.png unless -o, --output-dir or "
-                                           "--name-pattern says otherwise; existing files are never "
-                                           "replaced without --overwrite. One input failing does not "
-                                           "stop the others."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "upscale", _("INPUT…"),
+                                  _("Upscales images, and the images in folders given as inputs. "
+                                    "Results are written next to each input as "
+                                    "NAME-UPSCALER-xSCALE.png unless -o, --output-dir or "
+                                    "--name-pattern says otherwise; existing files are never "
+                                    "replaced without --overwrite. One input failing does not "
+                                    "stop the others."), entries))
+    return EXIT_USAGE;
 
   if (inputs == NULL || inputs[0] == NULL)
     {

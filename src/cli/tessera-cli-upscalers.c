@@ -57,10 +57,8 @@ int
 tessera_cli_upscalers (int    argc,
                        char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraEngine) engine = NULL;
   g_autoptr(TesseraModelLibrary) library = NULL;
-  g_autoptr(GError) error = NULL;
   gboolean json = FALSE;
   GListModel *upscalers;
   int width = 0;
@@ -69,17 +67,10 @@ tessera_cli_upscalers (int    argc,
     { NULL }
   };
 
-  g_set_prgname ("tessera-cli upscalers");
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Lists the upscalers that can be picked with --upscaler: the classic "
-                                           "filters and the runnable models of the library (see tessera-cli models)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "upscalers", NULL,
+                                  _("Lists the upscalers that can be picked with --upscaler: the classic "
+                                    "filters and the runnable models of the library (see tessera-cli models)."), entries))
+    return EXIT_USAGE;
 
   if (argc > 1)
     {
@@ -126,9 +117,7 @@ int
 tessera_cli_devices (int    argc,
                      char **argv)
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(TesseraEngine) engine = NULL;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GError) cuda_error = NULL;
   g_auto(GStrv) devices = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
@@ -138,17 +127,10 @@ tessera_cli_devices (int    argc,
     { NULL }
   };
 
-  g_set_prgname ("tessera-cli devices");
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("Lists the devices models can run on, for --device: the CPU and "
-                                           "each CUDA GPU, and why a GPU cannot be used when none is listed."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_parse_options (&argc, &argv, "devices", NULL,
+                                  _("Lists the devices models can run on, for --device: the CPU and "
+                                    "each CUDA GPU, and why a GPU cannot be used when none is listed."), entries))
+    return EXIT_USAGE;
   if (argc > 1)
     {
       tessera_cli_error (_("devices takes no arguments"));

@@ -47,6 +47,32 @@ tessera_cli_error (const char *format,
 }
 
 /* What a builder holds, as indented JSON on stdout. */
+/* Parses a command's options: @command's name, @parameters and @summary
+ * show in its --help. An error is printed; the command then exits with
+ * EXIT_USAGE. */
+gboolean
+tessera_cli_parse_options (int                 *argc,
+                           char              ***argv,
+                           const char          *command,
+                           const char          *parameters,
+                           const char          *summary,
+                           const GOptionEntry  *entries)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strconcat ("tessera-cli ", command, NULL);
+
+  g_set_prgname (prgname);
+  context = g_option_context_new (parameters);
+  g_option_context_set_summary (context, summary);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+  tessera_cli_error ("%s", error->message);
+  return FALSE;
+}
+
 void
 tessera_cli_print_json (JsonBuilder *builder)
 {
