@@ -152,16 +152,7 @@ static TesseraModel *
 find_model (TesseraWindow *self,
             const char    *name)
 {
-  GListModel *models = tessera_model_library_get_models (self->library);
-
-  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
-    {
-      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
-
-      if (g_str_equal (tessera_model_get_name (model), name))
-        return g_steal_pointer (&model);
-    }
-  return NULL;
+  return tessera_model_library_find (self->library, name);
 }
 
 /* A row of the upscaler list: the title, and below it the model's

@@ -613,7 +613,7 @@ find_model (TesseraEngine  *engine,
             GError        **error)
 {
   g_autoptr(TesseraModelLibrary) library = NULL;
-  GListModel *models;
+  TesseraModel *model;
 
   if (g_file_test (name, G_FILE_TEST_IS_REGULAR))
     {
@@ -625,23 +625,13 @@ find_model (TesseraEngine  *engine,
   library = tessera_model_library_new ();
   tessera_model_library_scan (library, NULL);
   tessera_engine_set_model_library (engine, library);
-  models = tessera_model_library_get_models (library);
-  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+  model = tessera_model_library_find (library, name);
+  if (model != NULL && tessera_model_get_error (model) != NULL)
     {
-      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
-
-      if (g_str_equal (tessera_model_get_name (model), name))
-        {
-          if (tessera_model_get_error (model) != NULL)
-            {
-              g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
-              return NULL;
-            }
-          return g_steal_pointer (&model);
-        }
+      g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
+      g_clear_object (&model);
     }
-
-  return NULL;
+  return model;
 }
 
 /* Checks an upscaler name; for a model, also that it runs. */

@@ -340,22 +340,17 @@ resolve_upscaler (TesseraEngine  *self,
 
   if (self->library != NULL)
     {
-      GListModel *models = tessera_model_library_get_models (self->library);
+      g_autoptr(TesseraModel) model = tessera_model_library_find (self->library, name);
 
-      for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+      if (model != NULL && tessera_model_get_error (model) != NULL)
         {
-          g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
-
-          if (g_str_equal (tessera_model_get_name (model), name))
-            {
-              if (tessera_model_get_error (model) != NULL)
-                {
-                  g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
-                  return FALSE;
-                }
-              upscaler->model = g_steal_pointer (&model);
-              return TRUE;
-            }
+          g_propagate_error (error, g_error_copy (tessera_model_get_error (model)));
+          return FALSE;
+        }
+      if (model != NULL)
+        {
+          upscaler->model = g_steal_pointer (&model);
+          return TRUE;
         }
     }
 

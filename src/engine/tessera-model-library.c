@@ -141,6 +141,31 @@ tessera_model_library_get_models (TesseraModelLibrary *self)
   return G_LIST_MODEL (self->models);
 }
 
+/**
+ * tessera_model_library_find:
+ * @name: a model's name, as tessera_model_get_name() gives it
+ *
+ * Returns: (transfer full) (nullable): the first model of that name,
+ *   which may be one that cannot be used (see tessera_model_get_error()),
+ *   or %NULL
+ */
+TesseraModel *
+tessera_model_library_find (TesseraModelLibrary *self,
+                            const char          *name)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL_LIBRARY (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->models)); i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (G_LIST_MODEL (self->models), i);
+
+      if (g_str_equal (tessera_model_get_name (model), name))
+        return g_steal_pointer (&model);
+    }
+  return NULL;
+}
+
 static gboolean
 is_model_file (const char *name)
 {

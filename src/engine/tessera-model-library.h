@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "tessera-model.h"
+
 G_BEGIN_DECLS
 
 #define TESSERA_TYPE_MODEL_LIBRARY (tessera_model_library_get_type ())
@@ -23,6 +25,8 @@ GPtrArray           *tessera_model_library_get_folders (TesseraModelLibrary  *se
 void                 tessera_model_library_add_folder  (TesseraModelLibrary  *self,
                                                         GFile                *folder);
 GListModel          *tessera_model_library_get_models  (TesseraModelLibrary  *self);
+TesseraModel        *tessera_model_library_find        (TesseraModelLibrary  *self,
+                                                        const char           *name);
 void                 tessera_model_library_scan        (TesseraModelLibrary  *self,
                                                         GCancellable         *cancellable);
 
