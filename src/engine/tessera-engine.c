@@ -18,6 +18,7 @@
 #include "tessera-denoise-private.h"
 #include "tessera-engine.h"
 #include "tessera-error.h"
+#include "tessera-memory-private.h"
 #include "tessera-model-library.h"
 #include "tessera-parallel-private.h"
 #include "tessera-progress-private.h"
@@ -533,15 +534,26 @@ on_retry (guint    tile,
   tessera_progress_report (tiles->progress, tiles->pass / (double) tiles->n_passes, text);
 }
 
+static void TESSERA_VECTORIZE
+clamp_rows (guint    begin,
+            guint    end,
+            gpointer user_data)
+{
+  TesseraImage *image = user_data;
+  gsize width = tessera_image_get_width (image);
+  float *values = tessera_image_get_plane (image, 0);
+
+  for (gsize i = begin * width; i < end * width; i++)
+    values[i] = CLAMP (values[i], 0.f, 1.f);
+}
+
+/* On every thread: a large output is hundreds of megabytes of floats. */
 static void
 clamp_planes (TesseraImage *image)
 {
-  gsize n = (gsize) tessera_image_get_width (image) * tessera_image_get_height (image) *
-            (tessera_image_get_has_alpha (image) ? 4 : 3);
-  float *values = tessera_image_get_plane (image, 0);
+  guint n_planes = tessera_image_get_has_alpha (image) ? 4 : 3;
 
-  for (gsize i = 0; i < n; i++)
-    values[i] = CLAMP (values[i], 0.f, 1.f);
+  tessera_parallel_for (tessera_image_get_height (image) * n_planes, clamp_rows, image);
 }
 
 static TesseraImage *

@@ -931,9 +931,9 @@ run_stripes (TesseraGraph        *self,
       g_autoptr(TesseraGraph) stripe = stripe_graph (self, entry_shape->channels, height, a, b, keep_a, keep_b);
       guint n = tessera_graph_get_n_nodes (stripe);
       g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-      g_autofree float *rows = NULL;
+      gsize stripe_plane = (gsize) (keep_b - keep_a) * f * out_row;
       TesseraBuffer *result;
-      gboolean ok;
+      gboolean ok = TRUE;
 
       if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
         return FALSE;
@@ -941,20 +941,13 @@ run_stripes (TesseraGraph        *self,
       if (result == NULL)
         return FALSE;
 
-      rows = g_try_malloc_n (shape_size (&shapes[n - 1]), sizeof (float));
-      ok = rows != NULL && backend->vtable->download (backend, result, rows, shape_size (&shapes[n - 1]), error);
+      /* Each channel's rows are whole rows of the output's plane. */
+      for (guint c = 0; ok && c < output_shape->channels; c++)
+        ok = backend->vtable->download (backend, result, c * stripe_plane,
+                                        output + c * out_plane + (gsize) keep_a * f * out_row, stripe_plane, error);
       backend->vtable->buffer_free (backend, result);
       if (!ok)
-        {
-          if (rows == NULL)
-            g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY, _("not enough memory for a stripe"));
-          return FALSE;
-        }
-
-      for (guint c = 0; c < output_shape->channels; c++)
-        memcpy (output + c * out_plane + (gsize) keep_a * f * out_row,
-                rows + (gsize) c * (keep_b - keep_a) * f * out_row,
-                (gsize) (keep_b - keep_a) * f * out_row * sizeof (float));
+        return FALSE;
     }
 
   return TRUE;
@@ -988,16 +981,27 @@ tessera_graph_run (TesseraGraph        *self,
   if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
     return FALSE;
 
+  gint64 start = g_get_monotonic_time (), uploaded = 0, queued = 0;
+
   in = vt->buffer_new (backend, shape_size (&shapes[0]), error);
   if (in == NULL)
     return FALSE;
   if (vt->upload (backend, in, input, shape_size (&shapes[0]), error))
-    result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+    {
+      uploaded = g_get_monotonic_time ();
+      result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+      queued = g_get_monotonic_time ();
+    }
 
   if (result != NULL && self->stripes.rows > 0)
     ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
   else if (result != NULL)
-    ok = vt->download (backend, result, output, shape_size (&shapes[n - 1]), error);
+    ok = vt->download (backend, result, 0, output, shape_size (&shapes[n - 1]), error);
+  /* On a GPU the nodes are queued, and the tail or the download waits for them. */
+  if (ok)
+    g_debug ("%s: %.1f ms uploading, %.1f ms running %u nodes, %.1f ms for the %s", vt->name,
+             (uploaded - start) / 1e3, (queued - uploaded) / 1e3, last,
+             (g_get_monotonic_time () - queued) / 1e3, self->stripes.rows > 0 ? "stripes" : "download");
 
   if (result != NULL && result != in)
     vt->buffer_free (backend, result);

@@ -14,6 +14,8 @@
 
 #include "tessera-error.h"
 #include "tessera-image-private.h"
+#include "tessera-memory-private.h"
+#include "tessera-parallel-private.h"
 #include "tessera-resample-private.h"
 #include "tessera-runner-private.h"
 
@@ -101,6 +103,8 @@ typedef struct
   guint            height;
   GCancellable    *cancellable;
   TesseraImage    *tile_pixels;  /* the running tile's core, when wanted */
+  float           *tile_in;      /* room for the largest region's input */
+  float           *tile_out;     /* and its output */
 } Run;
 
 /* Copies the region's pixels of @plane into @dst, reflecting past the edges. */
@@ -110,16 +114,71 @@ read_region (const Run         *run,
              const TesseraRect *region,
              float             *dst)
 {
-  for (int y = 0; y < region->height; y++)
+  /* The columns inside the image are copied as they are. */
+  int inside_a = CLAMP (-region->x, 0, region->width);
+  int inside_b = CLAMP ((int) run->width - region->x, inside_a, region->width);
+
+  for (int y = 0; y < region->height; y++, dst += region->width)
     {
       const float *row = plane + (gsize) reflect_index (region->y + y, run->height) * run->width;
 
-      for (int x = 0; x < region->width; x++)
-        *dst++ = row[reflect_index (region->x + x, run->width)];
+      for (int x = 0; x < inside_a; x++)
+        dst[x] = row[reflect_index (region->x + x, run->width)];
+      memcpy (dst + inside_a, row + region->x + inside_a, (gsize) (inside_b - inside_a) * sizeof (float));
+      for (int x = inside_b; x < region->width; x++)
+        dst[x] = row[reflect_index (region->x + x, run->width)];
     }
 }
 
-/* Adds a tile's output, weighted, to the image's output planes. */
+typedef struct
+{
+  const Run         *run;
+  guint              index;
+  const TesseraRect *core;
+  const TesseraRect *region;
+  const float       *tile;
+  guint              plane;
+  const float       *column_weights;
+} Blend;
+
+static void TESSERA_VECTORIZE
+blend_rows (guint    begin,
+            guint    end,
+            gpointer user_data)
+{
+  const Blend *b = user_data;
+  const Run *run = b->run;
+  guint s = tessera_network_get_scale (run->network);
+  int tile_width = b->region->width * s;
+  int out_width = run->width * s, out_height = run->height * s;
+  double centre_x = b->core->x + b->core->width / 2.0;
+  float *out = run->output[b->plane];
+  /* The tile's columns inside the image, so that the row loop has no
+   * test and vectorises. */
+  int x0 = b->region->x * (int) s, first = MAX (0, -x0), last = MIN (tile_width, out_width - x0);
+
+  for (guint y = begin; y < end; y++)
+    {
+      int oy = b->region->y * (int) s + (int) y;
+      float row_weight;
+      const float *src = b->tile + (gsize) y * tile_width;
+      float *dst;
+
+      if (oy < 0 || oy >= out_height)
+        continue;
+      row_weight = tessera_tile_plan_get_weight (run->plan, b->index, centre_x, (oy + 0.5) / s);
+      if (row_weight == 0.f)
+        continue;
+
+      dst = out + (gsize) oy * out_width + x0;
+      for (int x = first; x < last; x++)
+        dst[x] += row_weight * b->column_weights[x] * src[x];
+    }
+}
+
+/* Adds a tile's output, weighted, to the image's output planes, rows on
+ * every thread: a whole-image tile on a GPU leaves little else on the
+ * host. */
 static void
 blend_tile (const Run         *run,
             guint              index,
@@ -129,37 +188,15 @@ blend_tile (const Run         *run,
             guint              plane)
 {
   guint s = tessera_network_get_scale (run->network);
-  int tile_width = region->width * s, tile_height = region->height * s;
-  int out_width = run->width * s, out_height = run->height * s;
-  double centre_x = core->x + core->width / 2.0, centre_y = core->y + core->height / 2.0;
+  int tile_width = region->width * s;
+  double centre_y = core->y + core->height / 2.0;
   g_autofree float *column_weights = g_new (float, tile_width);
-  float *out = run->output[plane];
-  /* The tile's columns inside the image, so that the row loop has no
-   * test and vectorises: a whole-image tile on a GPU leaves little else
-   * on the host. */
-  int x0 = region->x * (int) s, first = MAX (0, -x0), last = MIN (tile_width, out_width - x0);
+  Blend blend = { run, index, core, region, tile, plane, column_weights };
 
   for (int x = 0; x < tile_width; x++)
     column_weights[x] = tessera_tile_plan_get_weight (run->plan, index, (region->x * (double) s + x + 0.5) / s,
                                                       centre_y);
-
-  for (int y = 0; y < tile_height; y++)
-    {
-      int oy = region->y * (int) s + y;
-      float row_weight;
-      const float *src = tile + (gsize) y * tile_width;
-      float *dst;
-
-      if (oy < 0 || oy >= out_height)
-        continue;
-      row_weight = tessera_tile_plan_get_weight (run->plan, index, centre_x, (oy + 0.5) / s);
-      if (row_weight == 0.f)
-        continue;
-
-      dst = out + (gsize) oy * out_width + x0;
-      for (int x = first; x < last; x++)
-        dst[x] += row_weight * column_weights[x] * src[x];
-    }
+  tessera_parallel_for (region->height * s, blend_rows, &blend);
 }
 
 /* Copies the core of a tile's output @plane into @plane of
@@ -194,35 +231,32 @@ run_tile (const Run  *run,
   guint out_channels = tessera_network_get_out_channels (run->network);
   TesseraRect core, region;
   gsize in_plane, out_plane;
-  g_autofree float *tile_in = NULL;
-  g_autofree float *tile_out = NULL;
+  float *tile_in = run->tile_in, *tile_out = run->tile_out;
 
   tessera_tile_plan_get_tile (run->plan, index, &core, &region);
   in_plane = (gsize) region.width * region.height;
   out_plane = in_plane * s * s;
 
-  tile_in = g_try_malloc_n (in_plane, MAX (in_channels, run->n_planes) * sizeof (float));
-  tile_out = g_try_malloc_n (out_plane, MAX (out_channels, run->n_planes) * sizeof (float));
-  if (tile_in == NULL || tile_out == NULL)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                   _("not enough memory for a %d×%d tile; try a smaller tile size"), region.width, region.height);
-      return FALSE;
-    }
-
   if (in_channels == run->n_planes)
     {
+      gint64 start = g_get_monotonic_time (), read, ran;
+
       for (guint p = 0; p < run->n_planes; p++)
         read_region (run, run->input[p], &region, tile_in + p * in_plane);
+      read = g_get_monotonic_time ();
       if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
                                 run->cancellable, error))
         return FALSE;
+      ran = g_get_monotonic_time ();
       for (guint p = 0; p < run->n_planes; p++)
         {
           blend_tile (run, index, &core, &region, tile_out + p * out_plane, p);
           if (run->tile_pixels != NULL)
             copy_core (run, &core, &region, tile_out + p * out_plane, p);
         }
+      g_debug ("tile %u, %d×%d: %.1f ms reading, %.1f ms in the network, %.1f ms blending", index,
+               region.width, region.height, (read - start) / 1e3, (ran - read) / 1e3,
+               (g_get_monotonic_time () - ran) / 1e3);
     }
   else if (in_channels == 1)
     {
@@ -304,6 +338,48 @@ run_tiles (Run                     *run,
   return TRUE;
 }
 
+/* Room for the largest region's input and output: the backend's, where
+ * it copies faster, else @owned (@owned_size bytes), to free. */
+static gboolean
+find_tile_memory (Run     *run,
+                  float  **owned,
+                  gsize   *owned_size,
+                  GError **error)
+{
+  guint s = tessera_network_get_scale (run->network);
+  guint in_channels = MAX (tessera_network_get_in_channels (run->network), 3);
+  guint out_channels = MAX (tessera_network_get_out_channels (run->network), 3);
+  gsize largest = 0, in_floats, floats;
+  TesseraRect core, region;
+  float *memory = NULL;
+
+  for (guint i = 0; i < tessera_tile_plan_get_n_tiles (run->plan); i++)
+    {
+      tessera_tile_plan_get_tile (run->plan, i, &core, &region);
+      largest = MAX (largest, (gsize) region.width * region.height);
+    }
+  in_floats = largest * in_channels;
+  floats = in_floats + largest * s * s * out_channels;
+
+  if (run->backend->vtable->host_memory != NULL)
+    memory = run->backend->vtable->host_memory (run->backend, floats);
+  if (memory == NULL)
+    {
+      *owned_size = floats * sizeof (float);
+      memory = *owned = tessera_alloc_large (*owned_size);
+    }
+  if (memory == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory for a %d×%d tile; try a smaller tile size"), region.width, region.height);
+      return FALSE;
+    }
+
+  run->tile_in = memory;
+  run->tile_out = memory + in_floats;
+  return TRUE;
+}
+
 static gboolean
 check_channels (TesseraNetwork  *network,
                 GError         **error)
@@ -339,8 +415,12 @@ upscale_once (TesseraNetwork           *network,
   g_autoptr(TesseraTilePlan) plan = NULL;
   const float *rgb_in[3];
   float *rgb_out[3];
-  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL };
+  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL, NULL, NULL };
   guint n_tiles;
+  gint64 start;
+  float *owned = NULL;
+  gsize owned_size = 0;
+  gboolean ok;
 
   if (!check_channels (network, error))
     return NULL;
@@ -352,9 +432,11 @@ upscale_once (TesseraNetwork           *network,
       return NULL;
     }
 
+  start = g_get_monotonic_time ();
   output = tessera_image_new (width * s, height * s, has_alpha, error);
   if (output == NULL)
     return NULL;
+  g_debug ("output image: %.1f ms", (g_get_monotonic_time () - start) / 1e3);
 
   plan = tessera_runner_plan (network, width, height, options);
   run.plan = plan;
@@ -366,10 +448,11 @@ upscale_once (TesseraNetwork           *network,
       rgb_out[p] = tessera_image_get_plane (output, p);
     }
 
-  if (!run_tiles (&run, options, 0, alpha_by_model ? 2 * n_tiles : n_tiles, error))
+  if (!find_tile_memory (&run, &owned, &owned_size, error))
     return NULL;
+  ok = run_tiles (&run, options, 0, alpha_by_model ? 2 * n_tiles : n_tiles, error);
 
-  if (alpha_by_model)
+  if (ok && alpha_by_model)
     {
       const float *alpha_in = tessera_image_get_plane (input, 3);
       float *alpha_out = tessera_image_get_plane (output, 3);
@@ -377,10 +460,15 @@ upscale_once (TesseraNetwork           *network,
       run.input = &alpha_in;
       run.output = &alpha_out;
       run.n_planes = 1;
-      if (!run_tiles (&run, options, n_tiles, 2 * n_tiles, error))
-        return NULL;
+      ok = run_tiles (&run, options, n_tiles, 2 * n_tiles, error);
     }
-  else if (has_alpha && !tessera_resample_plane (input, 3, output, 3, TESSERA_FILTER_BICUBIC, cancellable, error))
+  if (owned != NULL)
+    tessera_free_large (owned, owned_size);
+  if (!ok)
+    return NULL;
+
+  if (has_alpha && !alpha_by_model &&
+      !tessera_resample_plane (input, 3, output, 3, TESSERA_FILTER_BICUBIC, cancellable, error))
     return NULL;
 
   return g_steal_pointer (&output);

@@ -37,11 +37,21 @@ typedef struct
                                 const float         *data,
                                 gsize                n_floats,
                                 GError             **error);
+  /* @n_floats from float @offset of @buffer on. */
   gboolean      (*download)    (TesseraBackend      *self,
                                 TesseraBuffer       *buffer,
+                                gsize                offset,
                                 float               *data,
                                 gsize                n_floats,
                                 GError             **error);
+  /* Optional: room for @n_floats on the host that upload() and download()
+   * copy fastest (pinned memory on a GPU), owned by the backend and
+   * handed out again at the next call. The host must not write into it
+   * while an upload from it may still be running: until the next
+   * download. NULL where ordinary memory is as fast, or when the room
+   * cannot be had; the caller then uses its own. */
+  float        *(*host_memory) (TesseraBackend      *self,
+                                gsize                n_floats);
   /* @inputs holds node->n_inputs buffers with their shapes; @residual the
    * residual's buffer when the node has one. */
   gboolean      (*compute)     (TesseraBackend      *self,

@@ -169,11 +169,12 @@ cpu_upload (TesseraBackend  *self,
 static gboolean
 cpu_download (TesseraBackend  *self,
               TesseraBuffer   *buffer,
+              gsize            offset,
               float           *data,
               gsize            n_floats,
               GError         **error)
 {
-  memcpy (data, buffer->data, n_floats * sizeof (float));
+  memcpy (data, buffer->data + offset, n_floats * sizeof (float));
   return TRUE;
 }
 

@@ -63,6 +63,12 @@ G_STATIC_ASSERT (TESSERA_NODE_MAX_INPUTS == TESSERA_KERNEL_MAX_INPUTS);
  * flight. */
 #define STAGING_HALF_BYTES ((gsize) 16 << 20)
 
+/* Pinned host memory for the runner's tiles is handed out up to this
+ * size; pinning more would take too much of the host's memory from
+ * everything else. Trimming frees it past KEEP_HOST_BYTES. */
+#define MAX_HOST_BYTES ((gsize) 2 << 30)
+#define KEEP_HOST_BYTES ((gsize) 512 << 20)
+
 /* cuBLAS's workspace is ours, so that the memory limit counts it. */
 #define CUBLAS_WORKSPACE_BYTES ((gsize) 32 << 20)
 
@@ -112,6 +118,8 @@ struct _CudaBackend
   GHashTable       *mma_weights;         /* host weights → DeviceArray for the MMA kernel */
   DeviceArray       scratch[N_SCRATCH];
   float            *staging;             /* pinned, 2 × STAGING_HALF_BYTES */
+  float            *host;                /* pinned, for host_memory() */
+  gsize             host_size;           /* bytes */
   cudaEvent_t       staged[2];           /* each half's last copy */
   void             *workspace;           /* cuBLAS's */
   cudaEvent_t       queued[MAX_QUEUED_OPS]; /* each recent op's end */
@@ -291,6 +299,8 @@ cuda_free (TesseraBackend *backend)
   device_free (self, self->workspace, CUBLAS_WORKSPACE_BYTES);
   if (self->staging != NULL)
     cudaFreeHost (self->staging);
+  if (self->host != NULL)
+    cudaFreeHost (self->host);
   for (guint i = 0; i < G_N_ELEMENTS (self->staged); i++)
     if (self->staged[i] != NULL)
       cudaEventDestroy (self->staged[i]);
@@ -376,6 +386,46 @@ staging_half (CudaBackend *self,
   return self->staging + half * (STAGING_HALF_BYTES / sizeof (float));
 }
 
+static float *
+cuda_host_memory (TesseraBackend *backend,
+                  gsize           n_floats)
+{
+  CudaBackend *self = (CudaBackend *) backend;
+  gsize size = n_floats * sizeof (float);
+
+  if (size <= self->host_size)
+    return self->host;
+  if (size > MAX_HOST_BYTES || cudaSetDevice (self->device) != cudaSuccess)
+    return NULL;
+
+  /* What was handed out before may still be read by a copy. */
+  cudaStreamSynchronize (self->stream);
+  if (self->host != NULL)
+    cudaFreeHost (self->host);
+  self->host_size = 0;
+  if (cudaMallocHost ((void **) &self->host, size) != cudaSuccess)
+    {
+      cudaGetLastError ();
+      self->host = NULL;
+      return NULL;
+    }
+  self->host_size = size;
+  return self->host;
+}
+
+/* Whether @n_floats at @data lie in the pinned memory of host_memory(),
+ * which the device copies from and to directly. */
+static gboolean
+is_pinned (CudaBackend *self,
+           const float *data,
+           gsize        n_floats)
+{
+  gsize room = self->host_size / sizeof (float);
+
+  return self->host != NULL && data >= self->host && (gsize) (data - self->host) <= room &&
+         n_floats <= room - (gsize) (data - self->host);
+}
+
 static gboolean
 cuda_upload (TesseraBackend  *backend,
              TesseraBuffer   *buffer,
@@ -386,7 +436,12 @@ cuda_upload (TesseraBackend  *backend,
   CudaBackend *self = (CudaBackend *) backend;
   gsize chunk = STAGING_HALF_BYTES / sizeof (float);
 
-  if (!use_device (self, error) || !ensure_staging (self, error))
+  if (!use_device (self, error))
+    return FALSE;
+  if (is_pinned (self, data, n_floats))
+    return CUDA_CHECK (cudaMemcpyAsync (buffer->data, data, n_floats * sizeof (float), cudaMemcpyHostToDevice,
+                                        self->stream), error);
+  if (!ensure_staging (self, error))
     return FALSE;
 
   for (gsize done = 0, i = 0; done < n_floats; done += chunk, i++)
@@ -412,6 +467,7 @@ cuda_upload (TesseraBackend  *backend,
 static gboolean
 cuda_download (TesseraBackend  *backend,
                TesseraBuffer   *buffer,
+               gsize            offset,
                float           *data,
                gsize            n_floats,
                GError         **error)
@@ -419,8 +475,15 @@ cuda_download (TesseraBackend  *backend,
   CudaBackend *self = (CudaBackend *) backend;
   gsize chunk = STAGING_HALF_BYTES / sizeof (float);
   gsize n_chunks = (n_floats + chunk - 1) / chunk;
+  const float *from = buffer->data + offset;
 
-  if (!use_device (self, error) || !ensure_staging (self, error))
+  if (!use_device (self, error))
+    return FALSE;
+  if (is_pinned (self, data, n_floats))
+    return CUDA_CHECK (cudaMemcpyAsync (data, from, n_floats * sizeof (float), cudaMemcpyDeviceToHost,
+                                        self->stream), error) &&
+           CUDA_CHECK (cudaStreamSynchronize (self->stream), error);
+  if (!ensure_staging (self, error))
     return FALSE;
 
   for (gsize i = 0; i <= n_chunks; i++)
@@ -429,7 +492,7 @@ cuda_download (TesseraBackend  *backend,
         {
           gsize n = MIN (chunk, n_floats - i * chunk);
 
-          if (!CUDA_CHECK (cudaMemcpyAsync (staging_half (self, i % 2), buffer->data + i * chunk,
+          if (!CUDA_CHECK (cudaMemcpyAsync (staging_half (self, i % 2), from + i * chunk,
                                             n * sizeof (float), cudaMemcpyDeviceToHost, self->stream), error) ||
               !CUDA_CHECK (cudaEventRecord (self->staged[i % 2], self->stream), error))
             return FALSE;
@@ -738,7 +801,7 @@ conv2d (CudaBackend  *self,
   TesseraKernelEpilogue epilogue;
   const void *weight;
 
-  if (half && tessera_cuda_conv_mma_supports (node->kernel, node->stride))
+  if (half && tessera_cuda_conv_mma_supports (node->out_channels, node->kernel, node->stride))
     return conv2d_mma (self, op, error);
   if (!check_gemm_size (MAX (plane, k), error))
     return FALSE;
@@ -1066,6 +1129,7 @@ static const TesseraBackendVTable cuda_vtable = {
   .buffer_free = cuda_buffer_free,
   .upload = cuda_upload,
   .download = cuda_download,
+  .host_memory = cuda_host_memory,
   .compute = cuda_compute,
 };
 
@@ -1303,7 +1367,8 @@ tessera_cuda_backend_get_peak_memory (TesseraBackend *backend)
 /**
  * tessera_cuda_backend_trim:
  *
- * Frees the device memory @backend keeps for reuse, all but the weights.
+ * Frees the device memory @backend keeps for reuse, all but the weights,
+ * and its pinned host memory when that is large.
  *
  * Returns: whether @backend is a CUDA backend
  */
@@ -1321,6 +1386,12 @@ tessera_cuda_backend_trim (TesseraBackend *backend)
     {
       device_free (self, self->scratch[i].data, self->scratch[i].size);
       self->scratch[i] = (DeviceArray) { NULL, 0, NULL };
+    }
+  if (self->host_size > KEEP_HOST_BYTES)
+    {
+      cudaFreeHost (self->host);
+      self->host = NULL;
+      self->host_size = 0;
     }
   return TRUE;
 }
