@@ -19,12 +19,17 @@
  * A block makes a tile of TILE_W columns × HEIGHT rows × BLOCK_OUT output
  * channels. It walks the input channels CHUNK at a time: the chunk's input
  * under the tile plus the kernel's reach (the halo) is copied to shared
- * memory as fp16, pixel by pixel with its CHUNK channels side by side, and
- * so are the chunk's weights. Tap (ky, kx) of sixteen output pixels of a
- * row is then the sixteen halo pixels from (row + ky, x + kx) on: a
- * 16 × CHUNK matrix already in place, copied nowhere. Each warp owns rows
- * of the tile and all its output channels, so every fragment it loads
- * serves several products. */
+ * memory, then converted to fp16, pixel by pixel with its CHUNK channels
+ * side by side; the chunk's weights are copied as they are. Tap (ky, kx)
+ * of sixteen output pixels of a row is then the sixteen halo pixels from
+ * (row + ky, x + kx) on: a 16 × CHUNK matrix already in place, copied
+ * nowhere. Each warp owns rows of the tile and all its output channels,
+ * so every fragment it loads serves several products.
+ *
+ * The copies are asynchronous (cp.async, from Ampere on): the next
+ * chunk's input and weights are on their way while the tensor cores work
+ * on this one, into a second weight buffer and a raw fp32 copy of the
+ * halo that is converted once they have arrived. */
 
 #define CONV_MMA_CHUNK 16
 #define CONV_MMA_TILE_W 32
@@ -58,6 +63,34 @@ conv_mma (ConvMmaSum &s, const ConvMmaA &a, const ConvMmaB &b) { nvcuda::wmma::m
 /* Eight halves, 16-byte aligned at both ends. */
 static __device__ __forceinline__ void
 conv_mma_copy8 (ConvMmaHalf *to, const ConvMmaHalf *from) { *(uint4 *) to = *(const uint4 *) from; }
+
+#if __CUDA_ARCH__ >= 800
+/* One float, or zero when @from is NULL, on its way to shared memory. */
+static __device__ __forceinline__ void
+conv_mma_copy_async (float *to, const float *from, const float *any)
+{
+  asm volatile ("cp.async.ca.shared.global [%0], [%1], 4, %2;\n"
+                :: "r" ((unsigned) __cvta_generic_to_shared (to)), "l" (from != NULL ? from : any),
+                   "r" (from != NULL ? 4 : 0));
+}
+/* Eight halves, 16-byte aligned at both ends, on their way. */
+static __device__ __forceinline__ void
+conv_mma_copy8_async (ConvMmaHalf *to, const ConvMmaHalf *from)
+{
+  asm volatile ("cp.async.cg.shared.global [%0], [%1], 16;\n"
+                :: "r" ((unsigned) __cvta_generic_to_shared (to)), "l" (from));
+}
+static __device__ __forceinline__ void conv_mma_commit (void) { asm volatile ("cp.async.commit_group;\n"); }
+/* This thread's copies have arrived; a barrier makes them everyone's. */
+static __device__ __forceinline__ void conv_mma_wait (void) { asm volatile ("cp.async.wait_all;\n" ::: "memory"); }
+#else
+static __device__ __forceinline__ void
+conv_mma_copy_async (float *to, const float *from, const float *) { *to = from != NULL ? *from : 0.f; }
+static __device__ __forceinline__ void
+conv_mma_copy8_async (ConvMmaHalf *to, const ConvMmaHalf *from) { conv_mma_copy8 (to, from); }
+static __device__ __forceinline__ void conv_mma_commit (void) { }
+static __device__ __forceinline__ void conv_mma_wait (void) { }
+#endif
 /* Element (pixel i, channel j) to p[i + j·ldm]. */
 static __device__ __forceinline__ void
 conv_mma_store (float *p, const ConvMmaSum &s, unsigned ldm)
@@ -98,6 +131,11 @@ conv_mma_copy8 (ConvMmaHalf *to, const ConvMmaHalf *from)
   memcpy (to, from, 8 * sizeof *to);
 }
 static inline void conv_mma_zero (ConvMmaSum &s) { memset (&s, 0, sizeof s); }
+static inline void
+conv_mma_copy_async (float *to, const float *from, const float *) { *to = from != NULL ? *from : 0.f; }
+static inline void conv_mma_copy8_async (ConvMmaHalf *to, const ConvMmaHalf *from) { conv_mma_copy8 (to, from); }
+static inline void conv_mma_commit (void) { }
+static inline void conv_mma_wait (void) { }
 
 static inline void
 conv_mma_load_a (ConvMmaA &a, const ConvMmaHalf *p, unsigned ldm)
@@ -191,7 +229,9 @@ template <int BLOCK_OUT>
 struct ConvMmaTile
 {
   static constexpr int FRAGMENTS_OUT = BLOCK_OUT / 16;
-  static constexpr int ROWS_PER_WARP = CONV_MMA_ACCUMULATORS / (2 * FRAGMENTS_OUT);
+  /* At most two rows a warp, so that the halo's two copies stay small
+   * enough for two blocks an SM. */
+  static constexpr int ROWS_PER_WARP = FRAGMENTS_OUT >= 2 ? CONV_MMA_ACCUMULATORS / (2 * FRAGMENTS_OUT) : 2;
   static constexpr int HEIGHT = CONV_MMA_WARPS * ROWS_PER_WARP;
   /* Padded so that a fragment's rows fall in different banks. */
   static constexpr int WEIGHT_STRIDE = BLOCK_OUT + 8;
@@ -202,25 +242,32 @@ struct ConvMmaTile
   };
 
   const TesseraKernelConvMma &p;
+  float *raw;              /* [CHUNK][halo pixel]: the next chunk's halo as it arrives */
   ConvMmaHalf *halo;       /* [halo pixel][CHUNK] */
-  ConvMmaHalf *weights;    /* [tap][CHUNK][WEIGHT_STRIDE] */
-  const float **planes;    /* the chunk's input planes; NULL past the last */
+  ConvMmaHalf *weights;    /* two of [tap][CHUNK][WEIGHT_STRIDE]: this chunk's and the next */
   float *staging;          /* per warp, TILE_W × 16 floats, over the rest */
   unsigned halo_width;
+  unsigned halo_pixels;
   int x0, y0;
   unsigned o0;
 
   static CONV_MMA_HD size_t
-  halo_halves (unsigned kernel)
+  halo_count (unsigned kernel)
   {
-    return (size_t) (HEIGHT + kernel - 1) * (CONV_MMA_TILE_W + kernel - 1) * CONV_MMA_CHUNK;
+    return (size_t) (HEIGHT + kernel - 1) * (CONV_MMA_TILE_W + kernel - 1);
+  }
+
+  static CONV_MMA_HD size_t
+  weight_halves (unsigned kernel)
+  {
+    return (size_t) kernel * kernel * CONV_MMA_CHUNK * WEIGHT_STRIDE;
   }
 
   static CONV_MMA_HD size_t
   shared_bytes (unsigned kernel)
   {
-    size_t bytes = (halo_halves (kernel) + (size_t) kernel * kernel * CONV_MMA_CHUNK * WEIGHT_STRIDE) *
-                   sizeof (ConvMmaHalf) + CONV_MMA_CHUNK * sizeof (const float *);
+    size_t bytes = halo_count (kernel) * CONV_MMA_CHUNK * (sizeof (float) + sizeof (ConvMmaHalf)) +
+                   2 * weight_halves (kernel) * sizeof (ConvMmaHalf);
     size_t staging = (size_t) CONV_MMA_WARPS * CONV_MMA_TILE_W * 16 * sizeof (float);
 
     return bytes > staging ? bytes : staging;
@@ -234,11 +281,14 @@ struct ConvMmaTile
                unsigned                    block_z)
     : p (params)
   {
-    halo = (ConvMmaHalf *) shared;
-    weights = halo + halo_halves (p.kernel);
-    planes = (const float **) (weights + (size_t) p.kernel * p.kernel * CONV_MMA_CHUNK * WEIGHT_STRIDE);
+    /* Each part's size is a multiple of 32 bytes: CHUNK halves or floats
+     * a pixel, and WEIGHT_STRIDE a multiple of 8. */
+    raw = (float *) shared;
+    halo = (ConvMmaHalf *) (raw + halo_count (p.kernel) * CONV_MMA_CHUNK);
+    weights = halo + halo_count (p.kernel) * CONV_MMA_CHUNK;
     staging = (float *) shared;
     halo_width = CONV_MMA_TILE_W + p.kernel - 1;
+    halo_pixels = (unsigned) halo_count (p.kernel);
     x0 = block_x * CONV_MMA_TILE_W;
     y0 = block_y * HEIGHT;
     o0 = block_z * BLOCK_OUT;
@@ -256,53 +306,49 @@ CONV_MMA_UNROLL
           conv_mma_zero (sums.s[r][m][n]);
   }
 
-  /* By threads 0 to CHUNK − 1: the plane of channel c0 + @thread. */
+  /* By every thread: its share of the copies of chunk @c0's halo into
+   * raw and its weights into weight buffer @buffer, started. Index
+   * arithmetic here is paid per value copied, against a few products per
+   * value: it is kept to increments. */
   CONV_MMA_DEVICE void
-  find_plane (unsigned thread,
-              unsigned c0)
+  fetch (unsigned thread,
+         unsigned n_threads,
+         unsigned c0,
+         unsigned buffer)
   {
-    unsigned channel = c0 + thread, input = 0;
-    const float *plane = NULL;
-
-    if (channel < p.in_channels)
-      {
-        while (channel >= p.channels[input])
-          channel -= p.channels[input++];
-        plane = p.inputs[input] + (size_t) channel * p.in_height * p.in_width;
-      }
-    planes[thread] = plane;
-  }
-
-  /* By every thread: its share of the chunk's halo and weights. */
-  CONV_MMA_DEVICE void
-  load (unsigned thread,
-        unsigned n_threads,
-        unsigned c0)
-  {
-    const unsigned halo_pixels = (HEIGHT + p.kernel - 1) * halo_width;
     const unsigned taps = p.kernel * p.kernel;
     const unsigned in_stride = conv_mma_in_padded (p.in_channels);
     const unsigned out_stride = conv_mma_out_padded (p.out_channels);
+    const size_t in_plane = (size_t) p.in_height * p.in_width;
+    unsigned first_input = 0, first_channel = c0;
+    ConvMmaHalf *weight_buffer = weights + buffer * weight_halves (p.kernel);
+
+    while (first_input + 1 < p.n_inputs && first_channel >= p.channels[first_input])
+      first_channel -= p.channels[first_input++];
 
     /* Neighbouring threads take neighbouring pixels, so that the reads run
-     * along input rows; each stores eight channels at once. */
-    for (unsigned t = thread; t < 2 * halo_pixels; t += n_threads)
+     * along input rows; each takes the pixel's CHUNK channels in turn. */
+    for (unsigned pixel = thread; pixel < halo_pixels; pixel += n_threads)
       {
-        unsigned group = t / halo_pixels, pixel = t % halo_pixels;
         int iy = y0 + (int) (pixel / halo_width) - (int) p.padding;
         int ix = x0 + (int) (pixel % halo_width) - (int) p.padding;
         bool inside = iy >= 0 && iy < (int) p.in_height && ix >= 0 && ix < (int) p.in_width;
         size_t offset = inside ? (size_t) iy * p.in_width + ix : 0;
-        alignas (16) ConvMmaHalf values[8];
+        unsigned input = first_input, channel = first_channel;
 
 CONV_MMA_UNROLL
-        for (int j = 0; j < 8; j++)
+        for (unsigned j = 0; j < CONV_MMA_CHUNK; j++)
           {
-            const float *plane = planes[group * 8 + j];
+            bool present = c0 + j < p.in_channels;
+            const float *from = inside && present ? p.inputs[input] + channel * in_plane + offset : NULL;
 
-            values[j] = conv_mma_half (inside && plane != NULL ? plane[offset] : 0.f);
+            conv_mma_copy_async (raw + j * halo_pixels + pixel, from, p.inputs[0]);
+            if (present && ++channel == p.channels[input] && input + 1 < p.n_inputs)
+              {
+                input++;
+                channel = 0;
+              }
           }
-        conv_mma_copy8 (halo + (size_t) pixel * CONV_MMA_CHUNK + group * 8, values);
       }
 
     /* Each row of the chunk's weights for this block is BLOCK_OUT halves
@@ -314,16 +360,40 @@ CONV_MMA_UNROLL
         const ConvMmaHalf *source = (const ConvMmaHalf *) p.weight +
                                     ((size_t) tap * in_stride + c0 + channel) * out_stride + o0 + column;
 
-        conv_mma_copy8 (weights + (size_t) row * WEIGHT_STRIDE + column, source);
+        conv_mma_copy8_async (weight_buffer + (size_t) row * WEIGHT_STRIDE + column, source);
       }
+    conv_mma_commit ();
   }
 
-  /* By each warp: the chunk's products for its rows. */
+  /* By every thread, once the copies have arrived and every warp is done
+   * with the halo: its pixels of raw into the halo, as fp16, eight
+   * channels at once. */
+  CONV_MMA_DEVICE void
+  convert (unsigned thread,
+           unsigned n_threads)
+  {
+    for (unsigned pixel = thread; pixel < halo_pixels; pixel += n_threads)
+CONV_MMA_UNROLL
+      for (unsigned group = 0; group < CONV_MMA_CHUNK / 8; group++)
+        {
+          alignas (16) ConvMmaHalf values[8];
+
+CONV_MMA_UNROLL
+          for (int j = 0; j < 8; j++)
+            values[j] = conv_mma_half (raw[(group * 8 + j) * halo_pixels + pixel]);
+          conv_mma_copy8 (halo + (size_t) pixel * CONV_MMA_CHUNK + group * 8, values);
+        }
+  }
+
+  /* By each warp: the chunk's products for its rows, with the weights in
+   * buffer @buffer. */
   CONV_MMA_DEVICE void
   multiply (unsigned  warp,
-            Sums     &sums)
+            Sums     &sums,
+            unsigned  buffer)
   {
     const unsigned taps = p.kernel * p.kernel;
+    const ConvMmaHalf *mine = weights + buffer * weight_halves (p.kernel);
 
     for (unsigned tap = 0; tap < taps; tap++)
       {
@@ -332,7 +402,7 @@ CONV_MMA_UNROLL
 
 CONV_MMA_UNROLL
         for (int n = 0; n < FRAGMENTS_OUT; n++)
-          conv_mma_load_b (b[n], weights + (size_t) tap * CONV_MMA_CHUNK * WEIGHT_STRIDE + n * 16, WEIGHT_STRIDE);
+          conv_mma_load_b (b[n], mine + (size_t) tap * CONV_MMA_CHUNK * WEIGHT_STRIDE + n * 16, WEIGHT_STRIDE);
 
 CONV_MMA_UNROLL
         for (int r = 0; r < ROWS_PER_WARP; r++)

@@ -36,21 +36,34 @@ conv_mma_kernel (TesseraKernelConvMma  p,
   const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
   typename Tile::Sums sums;
 
+  const unsigned n_chunks = (p.in_channels + CONV_MMA_CHUNK - 1) / CONV_MMA_CHUNK;
+
   tile.clear (sums);
-  for (unsigned c0 = 0; c0 < p.in_channels; c0 += CONV_MMA_CHUNK)
+  tile.fetch (threadIdx.x, blockDim.x, 0, 0);
+  conv_mma_wait ();
+  __syncthreads ();
+  tile.convert (threadIdx.x, blockDim.x);
+  __syncthreads ();
+
+  for (unsigned i = 0; i < n_chunks; i++)
     {
-      /* The last chunk's fragments have all been read. */
+      bool more = i + 1 < n_chunks;
+
+      /* The next chunk travels while this one is multiplied. */
+      if (more)
+        tile.fetch (threadIdx.x, blockDim.x, (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
+      tile.multiply (warp, sums, i % 2);
+      conv_mma_wait ();
+      /* Every warp is done with the halo, and the copies have arrived. */
       __syncthreads ();
-      if (threadIdx.x < CONV_MMA_CHUNK)
-        tile.find_plane (threadIdx.x, c0);
-      __syncthreads ();
-      tile.load (threadIdx.x, blockDim.x, c0);
-      __syncthreads ();
-      tile.multiply (warp, sums);
+      if (more)
+        {
+          tile.convert (threadIdx.x, blockDim.x);
+          __syncthreads ();
+        }
     }
 
-  /* The staging lies over the halo. */
-  __syncthreads ();
+  /* The staging lies over the halo, which nothing reads any more. */
 #pragma unroll
   for (int r = 0; r < Tile::ROWS_PER_WARP; r++)
 #pragma unroll
@@ -88,11 +101,40 @@ launch (const TesseraKernelConvMma  *params,
   return cudaGetLastError ();
 }
 
+static size_t
+shared_bytes (unsigned out_channels,
+              unsigned kernel)
+{
+  switch (conv_mma_block_out (out_channels))
+    {
+    case 16:
+      return ConvMmaTile<16>::shared_bytes (kernel);
+    case 32:
+      return ConvMmaTile<32>::shared_bytes (kernel);
+    default:
+      return ConvMmaTile<64>::shared_bytes (kernel);
+    }
+}
+
+/* Whether the current device runs the kernel on such a convolution: its
+ * blocks must fit the shared memory a block may have (64 KiB on Turing,
+ * 99 KiB on consumer Ampere and Ada, 227 KiB on Hopper). */
 extern "C" int
-tessera_cuda_conv_mma_supports (unsigned kernel,
+tessera_cuda_conv_mma_supports (unsigned out_channels,
+                                unsigned kernel,
                                 unsigned stride)
 {
-  return stride == 1 && kernel >= 1 && kernel <= TESSERA_KERNEL_CONV_MMA_MAX_KERNEL;
+  int device, limit;
+
+  if (stride != 1 || kernel < 1 || kernel > TESSERA_KERNEL_CONV_MMA_MAX_KERNEL)
+    return 0;
+  if (cudaGetDevice (&device) != cudaSuccess ||
+      cudaDeviceGetAttribute (&limit, cudaDevAttrMaxSharedMemoryPerBlockOptin, device) != cudaSuccess)
+    {
+      cudaGetLastError ();
+      return 0;
+    }
+  return shared_bytes (out_channels, kernel) <= (size_t) limit;
 }
 
 extern "C" cudaError_t
@@ -100,7 +142,8 @@ tessera_cuda_conv_mma (const TesseraKernelConvMma  *params,
                        const TesseraKernelEpilogue *epilogue,
                        cudaStream_t                 stream)
 {
-  if (!tessera_cuda_conv_mma_supports (params->kernel, 1) || params->out_height == 0 || params->out_width == 0)
+  if (!tessera_cuda_conv_mma_supports (params->out_channels, params->kernel, 1) || params->out_height == 0 ||
+      params->out_width == 0)
     return cudaErrorInvalidValue;
 
   switch (conv_mma_block_out (params->out_channels))

@@ -139,7 +139,8 @@ typedef struct
   const void  *weight;          /* as tessera_cuda_conv_mma_weights() leaves them */
 } TesseraKernelConvMma;
 
-int         tessera_cuda_conv_mma_supports    (unsigned                     kernel,
+int         tessera_cuda_conv_mma_supports    (unsigned                     out_channels,
+                                               unsigned                     kernel,
                                                unsigned                     stride);
 /* The bytes of a convolution's weights in the form the kernel reads. */
 size_t      tessera_cuda_conv_mma_weight_size (unsigned                     in_channels,

@@ -68,14 +68,24 @@ run_blocks (const TesseraKernelConvMma &p)
           for (unsigned w = 0; w < CONV_MMA_WARPS; w++)
             tile.clear (sums[w]);
 
-          for (unsigned c0 = 0; c0 < p.in_channels; c0 += CONV_MMA_CHUNK)
+          /* The kernel's order: the next chunk's copies land before
+           * this one is multiplied, so a copy into the wrong buffer shows. */
+          unsigned n_chunks = (p.in_channels + CONV_MMA_CHUNK - 1) / CONV_MMA_CHUNK;
+
+          for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
+            tile.fetch (t, CONV_MMA_WARPS * 32, 0, 0);
+          for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
+            tile.convert (t, CONV_MMA_WARPS * 32);
+          for (unsigned i = 0; i < n_chunks; i++)
             {
-              for (unsigned t = 0; t < CONV_MMA_CHUNK; t++)
-                tile.find_plane (t, c0);
-              for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
-                tile.load (t, CONV_MMA_WARPS * 32, c0);
+              if (i + 1 < n_chunks)
+                for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
+                  tile.fetch (t, CONV_MMA_WARPS * 32, (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
               for (unsigned w = 0; w < CONV_MMA_WARPS; w++)
-                tile.multiply (w, sums[w]);
+                tile.multiply (w, sums[w], i % 2);
+              if (i + 1 < n_chunks)
+                for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
+                  tile.convert (t, CONV_MMA_WARPS * 32);
             }
 
           for (int r = 0; r < Tile::ROWS_PER_WARP; r++)
