@@ -241,7 +241,21 @@ struct ConvMmaTile
     ConvMmaSum s[ROWS_PER_WARP][2][FRAGMENTS_OUT];
   };
 
+  /* The halo pixels each thread copies, of a block of CONV_MMA_WARPS
+   * warps, whatever the kernel's size. */
+  static constexpr int PIXELS_PER_THREAD =
+    ((HEIGHT + TESSERA_KERNEL_CONV_MMA_MAX_KERNEL - 1) * (CONV_MMA_TILE_W + TESSERA_KERNEL_CONV_MMA_MAX_KERNEL - 1) +
+     CONV_MMA_WARPS * 32 - 1) / (CONV_MMA_WARPS * 32);
+
+  /* A thread's halo pixels, found once a block: where each lies in an
+   * input plane, or −1 where the halo is padding. */
+  struct Pixels
+  {
+    int offset[PIXELS_PER_THREAD];
+  };
+
   const TesseraKernelConvMma &p;
+  const float **planes;    /* two of [CHUNK]: each channel's plane, NULL past the last */
   float *raw;              /* [CHUNK][halo pixel]: the next chunk's halo as it arrives */
   ConvMmaHalf *halo;       /* [halo pixel][CHUNK] */
   ConvMmaHalf *weights;    /* two of [tap][CHUNK][WEIGHT_STRIDE]: this chunk's and the next */
@@ -267,7 +281,7 @@ struct ConvMmaTile
   shared_bytes (unsigned kernel)
   {
     size_t bytes = halo_count (kernel) * CONV_MMA_CHUNK * (sizeof (float) + sizeof (ConvMmaHalf)) +
-                   2 * weight_halves (kernel) * sizeof (ConvMmaHalf);
+                   2 * weight_halves (kernel) * sizeof (ConvMmaHalf) + 2 * CONV_MMA_CHUNK * sizeof (const float *);
     size_t staging = (size_t) CONV_MMA_WARPS * CONV_MMA_TILE_W * 16 * sizeof (float);
 
     return bytes > staging ? bytes : staging;
@@ -286,6 +300,7 @@ struct ConvMmaTile
     raw = (float *) shared;
     halo = (ConvMmaHalf *) (raw + halo_count (p.kernel) * CONV_MMA_CHUNK);
     weights = halo + halo_count (p.kernel) * CONV_MMA_CHUNK;
+    planes = (const float **) (weights + 2 * weight_halves (p.kernel));
     staging = (float *) shared;
     halo_width = CONV_MMA_TILE_W + p.kernel - 1;
     halo_pixels = (unsigned) halo_count (p.kernel);
@@ -306,49 +321,74 @@ CONV_MMA_UNROLL
           conv_mma_zero (sums.s[r][m][n]);
   }
 
-  /* By every thread: its share of the copies of chunk @c0's halo into
-   * raw and its weights into weight buffer @buffer, started. Index
-   * arithmetic here is paid per value copied, against a few products per
-   * value: it is kept to increments. */
+  /* By threads 0 to CHUNK − 1: the plane of channel @c0 + @thread into
+   * plane table @buffer. */
   CONV_MMA_DEVICE void
-  fetch (unsigned thread,
-         unsigned n_threads,
-         unsigned c0,
-         unsigned buffer)
+  find_plane (unsigned thread,
+              unsigned c0,
+              unsigned buffer)
+  {
+    unsigned channel = c0 + thread, input = 0;
+    const float *plane = NULL;
+
+    if (channel < p.in_channels)
+      {
+        while (channel >= p.channels[input])
+          channel -= p.channels[input++];
+        plane = p.inputs[input] + (size_t) channel * p.in_height * p.in_width;
+      }
+    planes[buffer * CONV_MMA_CHUNK + thread] = plane;
+  }
+
+  /* By every thread, once: where its halo pixels lie. */
+  CONV_MMA_DEVICE void
+  locate (unsigned  thread,
+          unsigned  n_threads,
+          Pixels   &pixels) const
+  {
+CONV_MMA_UNROLL
+    for (int q = 0; q < PIXELS_PER_THREAD; q++)
+      {
+        unsigned pixel = thread + q * n_threads;
+        int iy = y0 + (int) (pixel / halo_width) - (int) p.padding;
+        int ix = x0 + (int) (pixel % halo_width) - (int) p.padding;
+        bool inside = pixel < halo_pixels && iy >= 0 && iy < (int) p.in_height && ix >= 0 && ix < (int) p.in_width;
+
+        pixels.offset[q] = inside ? iy * (int) p.in_width + ix : -1;
+      }
+  }
+
+  /* By every thread: its share of the copies of chunk @c0's halo into
+   * raw, from plane table @buffer, and of its weights into weight buffer
+   * @buffer, started. This runs once per value copied, against a few
+   * products per value, so it does no more than add. */
+  CONV_MMA_DEVICE void
+  fetch (unsigned      thread,
+         unsigned      n_threads,
+         const Pixels &pixels,
+         unsigned      c0,
+         unsigned      buffer)
   {
     const unsigned taps = p.kernel * p.kernel;
     const unsigned in_stride = conv_mma_in_padded (p.in_channels);
     const unsigned out_stride = conv_mma_out_padded (p.out_channels);
-    const size_t in_plane = (size_t) p.in_height * p.in_width;
-    unsigned first_input = 0, first_channel = c0;
     ConvMmaHalf *weight_buffer = weights + buffer * weight_halves (p.kernel);
+    const float *const *table = planes + buffer * CONV_MMA_CHUNK;
 
-    while (first_input + 1 < p.n_inputs && first_channel >= p.channels[first_input])
-      first_channel -= p.channels[first_input++];
-
-    /* Neighbouring threads take neighbouring pixels, so that the reads run
-     * along input rows; each takes the pixel's CHUNK channels in turn. */
-    for (unsigned pixel = thread; pixel < halo_pixels; pixel += n_threads)
+    /* Neighbouring threads take neighbouring pixels of a channel, so that
+     * the reads run along input rows. */
+CONV_MMA_UNROLL
+    for (unsigned j = 0; j < CONV_MMA_CHUNK; j++)
       {
-        int iy = y0 + (int) (pixel / halo_width) - (int) p.padding;
-        int ix = x0 + (int) (pixel % halo_width) - (int) p.padding;
-        bool inside = iy >= 0 && iy < (int) p.in_height && ix >= 0 && ix < (int) p.in_width;
-        size_t offset = inside ? (size_t) iy * p.in_width + ix : 0;
-        unsigned input = first_input, channel = first_channel;
+        const float *plane = table[j];
+        float *to = raw + j * halo_pixels + thread;
 
 CONV_MMA_UNROLL
-        for (unsigned j = 0; j < CONV_MMA_CHUNK; j++)
-          {
-            bool present = c0 + j < p.in_channels;
-            const float *from = inside && present ? p.inputs[input] + channel * in_plane + offset : NULL;
-
-            conv_mma_copy_async (raw + j * halo_pixels + pixel, from, p.inputs[0]);
-            if (present && ++channel == p.channels[input] && input + 1 < p.n_inputs)
-              {
-                input++;
-                channel = 0;
-              }
-          }
+        for (int q = 0; q < PIXELS_PER_THREAD; q++)
+          if (thread + q * n_threads < halo_pixels)
+            conv_mma_copy_async (to + q * n_threads,
+                                 plane != NULL && pixels.offset[q] >= 0 ? plane + pixels.offset[q] : NULL,
+                                 p.inputs[0]);
       }
 
     /* Each row of the chunk's weights for this block is BLOCK_OUT halves
@@ -385,43 +425,53 @@ CONV_MMA_UNROLL
         }
   }
 
+  /* By each warp: tap (@ky, @kx) of the chunk for its rows, with @mine
+   * that tap's weights. */
+  CONV_MMA_DEVICE void
+  multiply_tap (unsigned           warp,
+                Sums              &sums,
+                const ConvMmaHalf *mine,
+                unsigned           ky,
+                unsigned           kx)
+  {
+    ConvMmaB b[FRAGMENTS_OUT];
+
+CONV_MMA_UNROLL
+    for (int n = 0; n < FRAGMENTS_OUT; n++)
+      conv_mma_load_b (b[n], mine + n * 16, WEIGHT_STRIDE);
+
+CONV_MMA_UNROLL
+    for (int r = 0; r < ROWS_PER_WARP; r++)
+      {
+        unsigned row = warp * ROWS_PER_WARP + r;
+
+CONV_MMA_UNROLL
+        for (int m = 0; m < 2; m++)
+          {
+            ConvMmaA a;
+
+            conv_mma_load_a (a, halo + ((size_t) (row + ky) * halo_width + m * 16 + kx) * CONV_MMA_CHUNK,
+                             CONV_MMA_CHUNK);
+CONV_MMA_UNROLL
+            for (int n = 0; n < FRAGMENTS_OUT; n++)
+              conv_mma (sums.s[r][m][n], a, b[n]);
+          }
+      }
+  }
+
   /* By each warp: the chunk's products for its rows, with the weights in
-   * buffer @buffer. */
+   * buffer @buffer. (Unrolling the taps of a 3×3 kernel measured slower
+   * on an H100.) */
   CONV_MMA_DEVICE void
   multiply (unsigned  warp,
             Sums     &sums,
             unsigned  buffer)
   {
-    const unsigned taps = p.kernel * p.kernel;
     const ConvMmaHalf *mine = weights + buffer * weight_halves (p.kernel);
 
-    for (unsigned tap = 0; tap < taps; tap++)
-      {
-        unsigned ky = tap / p.kernel, kx = tap % p.kernel;
-        ConvMmaB b[FRAGMENTS_OUT];
-
-CONV_MMA_UNROLL
-        for (int n = 0; n < FRAGMENTS_OUT; n++)
-          conv_mma_load_b (b[n], mine + (size_t) tap * CONV_MMA_CHUNK * WEIGHT_STRIDE + n * 16, WEIGHT_STRIDE);
-
-CONV_MMA_UNROLL
-        for (int r = 0; r < ROWS_PER_WARP; r++)
-          {
-            unsigned row = warp * ROWS_PER_WARP + r;
-
-CONV_MMA_UNROLL
-            for (int m = 0; m < 2; m++)
-              {
-                ConvMmaA a;
-
-                conv_mma_load_a (a, halo + ((size_t) (row + ky) * halo_width + m * 16 + kx) * CONV_MMA_CHUNK,
-                                 CONV_MMA_CHUNK);
-CONV_MMA_UNROLL
-                for (int n = 0; n < FRAGMENTS_OUT; n++)
-                  conv_mma (sums.s[r][m][n], a, b[n]);
-              }
-          }
-      }
+    for (unsigned tap = 0; tap < p.kernel * p.kernel; tap++)
+      multiply_tap (warp, sums, mine + (size_t) tap * CONV_MMA_CHUNK * WEIGHT_STRIDE, tap / p.kernel,
+                    tap % p.kernel);
   }
 
   /* By each warp, once every warp is done with the halo: the sixteen

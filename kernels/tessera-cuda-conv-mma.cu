@@ -38,26 +38,37 @@ conv_mma_kernel (TesseraKernelConvMma  p,
 
   const unsigned n_chunks = (p.in_channels + CONV_MMA_CHUNK - 1) / CONV_MMA_CHUNK;
 
+  typename Tile::Pixels pixels;
+
   tile.clear (sums);
-  tile.fetch (threadIdx.x, blockDim.x, 0, 0);
+  tile.locate (threadIdx.x, blockDim.x, pixels);
+  if (threadIdx.x < CONV_MMA_CHUNK)
+    tile.find_plane (threadIdx.x, 0, 0);
+  __syncthreads ();
+  tile.fetch (threadIdx.x, blockDim.x, pixels, 0, 0);
+  if (threadIdx.x < CONV_MMA_CHUNK)
+    tile.find_plane (threadIdx.x, CONV_MMA_CHUNK, 1);
   conv_mma_wait ();
   __syncthreads ();
   tile.convert (threadIdx.x, blockDim.x);
   __syncthreads ();
 
+  /* Chunk i is multiplied from buffers i mod 2 while chunk i + 1 travels
+   * into the others, and the planes of chunk i + 2 are found. */
   for (unsigned i = 0; i < n_chunks; i++)
     {
       bool more = i + 1 < n_chunks;
 
-      /* The next chunk travels while this one is multiplied. */
       if (more)
-        tile.fetch (threadIdx.x, blockDim.x, (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
+        tile.fetch (threadIdx.x, blockDim.x, pixels, (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
       tile.multiply (warp, sums, i % 2);
       conv_mma_wait ();
       /* Every warp is done with the halo, and the copies have arrived. */
       __syncthreads ();
       if (more)
         {
+          if (threadIdx.x < CONV_MMA_CHUNK)
+            tile.find_plane (threadIdx.x, (i + 2) * CONV_MMA_CHUNK, i % 2);
           tile.convert (threadIdx.x, blockDim.x);
           __syncthreads ();
         }

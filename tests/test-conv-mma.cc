@@ -53,6 +53,7 @@ run_blocks (const TesseraKernelConvMma &p)
   size_t bytes = (Tile::shared_bytes (p.kernel) + 127) / 128 * 128;
   unsigned char *shared = (unsigned char *) aligned_alloc (128, bytes);
   typename Tile::Sums *sums = g_new (typename Tile::Sums, CONV_MMA_WARPS);
+  typename Tile::Pixels *pixels = g_new (typename Tile::Pixels, CONV_MMA_WARPS * 32);
   unsigned grid_x = (p.out_width + CONV_MMA_TILE_W - 1) / CONV_MMA_TILE_W;
   unsigned grid_y = (p.out_height + Tile::HEIGHT - 1) / Tile::HEIGHT;
   unsigned grid_z = conv_mma_out_padded (p.out_channels) / BLOCK_OUT;
@@ -70,22 +71,35 @@ run_blocks (const TesseraKernelConvMma &p)
 
           /* The kernel's order: the next chunk's copies land before
            * this one is multiplied, so a copy into the wrong buffer shows. */
+          const unsigned n_threads = CONV_MMA_WARPS * 32;
           unsigned n_chunks = (p.in_channels + CONV_MMA_CHUNK - 1) / CONV_MMA_CHUNK;
 
-          for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
-            tile.fetch (t, CONV_MMA_WARPS * 32, 0, 0);
-          for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
-            tile.convert (t, CONV_MMA_WARPS * 32);
+          for (unsigned t = 0; t < n_threads; t++)
+            tile.locate (t, n_threads, pixels[t]);
+          for (unsigned t = 0; t < CONV_MMA_CHUNK; t++)
+            tile.find_plane (t, 0, 0);
+          for (unsigned t = 0; t < n_threads; t++)
+            tile.fetch (t, n_threads, pixels[t], 0, 0);
+          for (unsigned t = 0; t < CONV_MMA_CHUNK; t++)
+            tile.find_plane (t, CONV_MMA_CHUNK, 1);
+          for (unsigned t = 0; t < n_threads; t++)
+            tile.convert (t, n_threads);
           for (unsigned i = 0; i < n_chunks; i++)
             {
-              if (i + 1 < n_chunks)
-                for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
-                  tile.fetch (t, CONV_MMA_WARPS * 32, (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
+              bool more = i + 1 < n_chunks;
+
+              if (more)
+                for (unsigned t = 0; t < n_threads; t++)
+                  tile.fetch (t, n_threads, pixels[t], (i + 1) * CONV_MMA_CHUNK, (i + 1) % 2);
               for (unsigned w = 0; w < CONV_MMA_WARPS; w++)
                 tile.multiply (w, sums[w], i % 2);
-              if (i + 1 < n_chunks)
-                for (unsigned t = 0; t < CONV_MMA_WARPS * 32; t++)
-                  tile.convert (t, CONV_MMA_WARPS * 32);
+              if (more)
+                {
+                  for (unsigned t = 0; t < CONV_MMA_CHUNK; t++)
+                    tile.find_plane (t, (i + 2) * CONV_MMA_CHUNK, i % 2);
+                  for (unsigned t = 0; t < n_threads; t++)
+                    tile.convert (t, n_threads);
+                }
             }
 
           for (int r = 0; r < Tile::ROWS_PER_WARP; r++)
@@ -99,6 +113,7 @@ run_blocks (const TesseraKernelConvMma &p)
         }
 
   g_free (sums);
+  g_free (pixels);
   free (shared);
 }
 

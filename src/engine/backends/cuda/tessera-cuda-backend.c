@@ -801,7 +801,9 @@ conv2d (CudaBackend  *self,
   TesseraKernelEpilogue epilogue;
   const void *weight;
 
-  if (half && tessera_cuda_conv_mma_supports (node->out_channels, node->kernel, node->stride))
+  /* The tensor-core kernel indexes a plane with ints. */
+  if (half && tessera_cuda_conv_mma_supports (node->out_channels, node->kernel, node->stride) &&
+      (gsize) op->shapes[0].height * op->shapes[0].width <= G_MAXINT)
     return conv2d_mma (self, op, error);
   if (!check_gemm_size (MAX (plane, k), error))
     return FALSE;
