@@ -34,10 +34,8 @@ conv_mma_kernel (TesseraKernelConvMma  p,
   extern __shared__ __align__ (128) unsigned char shared[];
   Tile tile (p, shared, blockIdx.x, blockIdx.y, blockIdx.z);
   const unsigned warp = threadIdx.x / 32, lane = threadIdx.x % 32;
-  typename Tile::Sums sums;
-
   const unsigned n_chunks = (p.in_channels + CONV_MMA_CHUNK - 1) / CONV_MMA_CHUNK;
-
+  typename Tile::Sums sums;
   typename Tile::Pixels pixels;
 
   tile.clear (sums);
