@@ -676,14 +676,12 @@ give_back_backend (TesseraEngine          *self,
 {
   g_autoptr(TesseraBackend) unkept = backend;
 
-  if (tessera_cuda_backend_get_peak_memory (backend) > 0)
-    g_debug ("GPU memory: %.1f MiB at the peak, limit %u MiB (0: none)",
-             tessera_cuda_backend_get_peak_memory (backend) / 1048576.0,
-             tessera_upscale_options_get_gpu_memory (options));
-
   /* Only the weights stay on the device between upscales. */
   if (!tessera_cuda_backend_trim (backend))
     return;
+  g_debug ("GPU memory: %.1f MiB at the peak, limit %u MiB (0: none)",
+           tessera_cuda_backend_get_peak_memory (backend) / 1048576.0,
+           tessera_upscale_options_get_gpu_memory (options));
 
   g_mutex_lock (&self->networks_lock);
   if (self->backend == NULL && evictions == self->evictions)
