@@ -151,7 +151,9 @@ tessera_cuda_conv_mma (const TesseraKernelConvMma  *params,
                        const TesseraKernelEpilogue *epilogue,
                        cudaStream_t                 stream)
 {
-  if (!tessera_cuda_conv_mma_supports (params->out_channels, params->kernel, 1) || params->out_height == 0 ||
+  /* The caller asked tessera_cuda_conv_mma_supports() already; a block
+   * too large for the device's shared memory fails in launch(). */
+  if (params->kernel < 1 || params->kernel > TESSERA_KERNEL_CONV_MMA_MAX_KERNEL || params->out_height == 0 ||
       params->out_width == 0)
     return cudaErrorInvalidValue;
 
