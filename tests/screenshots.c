@@ -9,6 +9,7 @@
 #include <adwaita.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-comparison-view.h"
 #include "tessera-window.h"
 
 /* Renders the window's main states into PNG files for the README:
@@ -65,6 +66,12 @@ static gboolean
 is_idle (TesseraWindow *window)
 {
   return !tessera_window_get_busy (window);
+}
+
+static gboolean
+comparison_is_idle (TesseraWindow *window)
+{
+  return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
 }
 
 static void
@@ -133,6 +140,21 @@ main (int   argc,
   g_object_set (window, "show-tiles", FALSE, NULL);
   tessera_compare_view_set_split (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
+
+  /* Three upscalers on the cat's face. */
+  {
+    const char *compared[] = { argc > 3 ? argv[3] : "lanczos", "bicubic", "nearest", NULL };
+    TesseraRect face = { 62, 8, 64, 64 };
+
+    g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, NULL);
+    tessera_compare_view_set_region (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), &face);
+    save (GTK_WIDGET (window), argv[1], "compare-region.png", 500);
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL);
+    if (!wait_until (comparison_is_idle, window, 600))
+      g_error ("the comparison did not end");
+    save (GTK_WIDGET (window), argv[1], "comparison.png", 500);
+    g_object_set (window, "comparing", FALSE, NULL);
+  }
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;

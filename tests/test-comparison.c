@@ -35,6 +35,16 @@ test_default_region (void)
 }
 
 static void
+test_clamp (void)
+{
+  TesseraRect inside = { 10, 20, 30, 40 }, past = { 150, 100, 60, 50 }, larger = { -5, 3, 500, 80 };
+
+  assert_rect (tessera_comparison_clamp_region (&inside, 180, 120), 10, 20, 30, 40);
+  assert_rect (tessera_comparison_clamp_region (&past, 180, 120), 120, 70, 60, 50);
+  assert_rect (tessera_comparison_clamp_region (&larger, 180, 120), 0, 3, 180, 80);
+}
+
+static void
 test_grip (void)
 {
   TesseraRect region = { 100, 100, 200, 100 };
@@ -151,6 +161,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/comparison/default-region", test_default_region);
+  g_test_add_func ("/comparison/clamp", test_clamp);
   g_test_add_func ("/comparison/grip", test_grip);
   g_test_add_func ("/comparison/drag", test_drag);
   g_test_add_func ("/comparison/context", test_context);

@@ -9,6 +9,8 @@
 #include <adwaita.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-comparison.h"
+#include "tessera-comparison-view.h"
 #include "tessera-preferences.h"
 #include "tessera-test-utils.h"
 #include "tessera-window.h"
@@ -512,6 +514,105 @@ test_settings (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+comparison_is_idle (TesseraWindow *window)
+{
+  return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
+}
+
+/* @texture's pixels as 8-bit RGBA. */
+static guchar *
+download (GdkTexture *texture)
+{
+  guchar *pixels = g_malloc ((gsize) gdk_texture_get_width (texture) * gdk_texture_get_height (texture) * 4);
+
+  gdk_texture_download (texture, pixels, gdk_texture_get_width (texture) * 4);
+  return pixels;
+}
+
+/* Whether @part is the rectangle of @whole at (@x, @y), within one step of
+ * 8 bits: the same filter on the region with its context as on the whole. */
+static gboolean
+texture_is_part (GdkTexture *part,
+                 GdkTexture *whole,
+                 int         x,
+                 int         y)
+{
+  g_autofree guchar *a = download (part);
+  g_autofree guchar *b = download (whole);
+  int width = gdk_texture_get_width (part), stride = gdk_texture_get_width (whole) * 4;
+
+  for (int row = 0; row < gdk_texture_get_height (part); row++)
+    for (int i = 0; i < width * 4; i++)
+      if (abs (a[row * width * 4 + i] - b[(y + row) * stride + x * 4 + i]) > 1)
+        return FALSE;
+  return TRUE;
+}
+
+/* Two classic filters compared on a region by the edge of the image:
+ * each picture is the region ×4, the two differ, and each is what the
+ * filter makes of the same pixels in the whole image. “Use This” then
+ * upscales the whole image with it. */
+static void
+test_compare_region (void)
+{
+  const char *compared[] = { "bicubic", "nearest", NULL };
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  TesseraComparisonView *comparison;
+  TesseraRect region = { 0, 40, 100, 64 };
+  g_auto(GStrv) chosen = NULL;
+  GdkTexture *bicubic, *nearest;
+  guint columns, rows;
+
+  if (!display_or_skip ())
+    return;
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  comparison = TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window));
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+
+  g_assert_false (tessera_compare_view_get_region_shown (view));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.comparing", NULL));
+  g_assert_true (tessera_compare_view_get_region_shown (view));
+
+  g_object_set (window, "compared-upscalers", compared, NULL);
+  g_object_get (window, "compared-upscalers", &chosen, NULL);
+  g_assert_cmpstrv (chosen, compared);
+  tessera_compare_view_set_region (view, &region);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
+  g_assert_true (tessera_comparison_view_get_busy (comparison));
+  g_assert_true (wait_for (comparison_is_idle, window, 60));
+
+  g_assert_cmpuint (tessera_comparison_view_get_n_upscalers (comparison), ==, 2);
+  g_assert_cmpstr (tessera_comparison_view_get_upscaler (comparison, 0), ==, "bicubic");
+  bicubic = tessera_comparison_view_get_result (comparison, 0);
+  nearest = tessera_comparison_view_get_result (comparison, 1);
+  g_assert_nonnull (bicubic);
+  g_assert_nonnull (nearest);
+  g_assert_cmpint (gdk_texture_get_width (bicubic), ==, 4 * region.width);
+  g_assert_cmpint (gdk_texture_get_height (bicubic), ==, 4 * region.height);
+  g_assert_false (texture_is_part (bicubic, nearest, 0, 0));
+
+  /* Laid out side by side in the window, both pictures shown. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  tessera_comparison_view_get_columns (comparison, &columns, &rows);
+  g_assert_cmpuint (columns * rows, >=, 2);
+
+  g_object_ref (bicubic);
+  tessera_comparison_view_apply (comparison, 0);
+  g_assert_false (tessera_compare_view_get_region_shown (view));
+  g_assert_true (wait_for (has_after, window, 60));
+  g_assert_true (wait_for (is_idle, window, 10));
+  g_assert_true (texture_is_part (bicubic, tessera_compare_view_get_after (view), 4 * region.x, 4 * region.y));
+  g_object_unref (bicubic);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWindow *
 find_preferences (void)
 {
@@ -601,6 +702,7 @@ main (int   argc,
   g_test_add_func ("/ui/large-image", test_large_image);
   g_test_add_func ("/ui/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/ui/preferences", test_preferences);
+  g_test_add_func ("/ui/compare-region", test_compare_region);
 
   return g_test_run ();
 }

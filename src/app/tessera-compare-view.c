@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-comparison.h"
 #include "tessera-compare-view.h"
 #include "tessera-texture.h"
 #include "tessera-tile-overlay.h"
@@ -27,12 +28,17 @@
  *
  * While an upscale runs, the after side is the before image with each
  * finished tile drawn over it, and the running tile outlined; the tile
- * overlay, when shown, marks tiles waiting, running and done. */
+ * overlay, when shown, marks tiles waiting, running and done.
+ *
+ * For comparing upscalers, a region of the before image can be shown:
+ * the rest is dimmed, and the region is moved by its inside and resized
+ * by its edges and corners. The two pictures can carry labels, for two
+ * results compared with each other. */
 
 #define DIVIDER_GRAB 12.0       /* pixels either side of the divider that grab it */
 #define PANE_GAP 6.0
 #define ZOOM_STEP 1.25
-#define NEAREST_FROM 2.0        /* screen pixels per image pixel */
+#define REGION_GRAB 8.0         /* pixels either side of the region's edges that grab them */
 /* Larger images are shown through a reduced texture: GL drivers refuse
  * textures past 8192 or 16384 pixels, and a full one would take gigabytes. */
 #define MAX_TEXTURE_SIDE 8192
@@ -74,6 +80,13 @@ struct _TesseraCompareView
   double              drag_x;        /* the drag's last offset */
   double              drag_y;
   double              pinch_zoom;    /* the zoom when the pinch began */
+
+  gboolean            region_shown;
+  TesseraRect         region;        /* in before pixels */
+  TesseraRect         region_start;  /* when the drag began */
+  TesseraRegionGrip   region_grip;   /* what the drag holds */
+
+  char               *labels[2];     /* before's and after's; NULL: none */
 };
 
 /* A tile of the plan shown, as the upscale under way reports it. */
@@ -110,10 +123,18 @@ enum {
   PROP_MODE,
   PROP_SPLIT,
   PROP_ZOOM,
+  PROP_REGION_SHOWN,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
+
+enum {
+  REGION_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 static void
 sharp_clear (Sharp *sharp)
@@ -206,23 +227,6 @@ update_viewport (TesseraCompareView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-static void
-append_texture (GtkSnapshot           *snapshot,
-                GdkTexture            *texture,
-                const graphene_rect_t *bounds)
-{
-#if GTK_CHECK_VERSION (4, 10, 0)
-  double screen_per_texel = bounds->size.width / gdk_texture_get_width (texture);
-
-  gtk_snapshot_append_scaled_texture (snapshot, texture,
-                                      screen_per_texel >= NEAREST_FROM ? GSK_SCALING_FILTER_NEAREST
-                                                                       : GSK_SCALING_FILTER_LINEAR,
-                                      bounds);
-#else
-  gtk_snapshot_append_texture (snapshot, texture, bounds);
-#endif
-}
-
 /* Over a reduced texture zoomed past its resolution, the part in view at
  * full resolution, cut again only when the view leaves the last crop. */
 static void
@@ -255,7 +259,7 @@ draw_sharp (GtkSnapshot        *snapshot,
       sharp->area = area;
     }
 
-  append_texture (snapshot, sharp->crop,
+  tessera_texture_append (snapshot, sharp->crop,
                   &GRAPHENE_RECT_INIT (pane_x + (sharp->area.origin.x / per_view - vp->x) * vp->zoom,
                                        (sharp->area.origin.y / per_view - vp->y) * vp->zoom,
                                        sharp->area.size.width / per_view * vp->zoom,
@@ -275,7 +279,7 @@ draw_texture (GtkSnapshot        *snapshot,
 
   graphene_rect_init (&bounds, pane_x - vp->x * vp->zoom, -vp->y * vp->zoom,
                       vp->image_width * vp->zoom, vp->image_height * vp->zoom);
-  append_texture (snapshot, texture, &bounds);
+  tessera_texture_append (snapshot, texture, &bounds);
   if (sharp->image != NULL && bounds.size.width / gdk_texture_get_width (texture) > 1.0)
     draw_sharp (snapshot, self, sharp, pane_x);
 }
@@ -413,6 +417,83 @@ draw_band (GtkSnapshot           *snapshot,
                                                                    region_right - core_right, core->size.height));
 }
 
+/* The view's pixels per before pixel. */
+static double
+before_scale (TesseraCompareView *self)
+{
+  double width, height;
+
+  picture_size (self->before, &self->before_sharp, &width, &height);
+  return width > 0 ? self->viewport.image_width / width * self->viewport.zoom : 1.0;
+}
+
+/* The rest of the pane dimmed, the region outlined with a handle at each
+ * corner. */
+static void
+draw_region (TesseraCompareView *self,
+             GtkSnapshot        *snapshot,
+             double              pane_x,
+             double              pane_width)
+{
+  GdkRGBA dim = { 0, 0, 0, 0.45 }, line = { 1, 1, 1, 0.95 }, shadow = { 0, 0, 0, 0.5 };
+  TesseraViewport *vp = &self->viewport;
+  double scale = before_scale (self), zoom = vp->zoom;
+  graphene_rect_t pane = GRAPHENE_RECT_INIT (pane_x, 0, pane_width, gtk_widget_get_height (GTK_WIDGET (self)));
+  graphene_rect_t box = GRAPHENE_RECT_INIT (pane_x + self->region.x * scale - vp->x * zoom,
+                                            self->region.y * scale - vp->y * zoom,
+                                            self->region.width * scale, self->region.height * scale);
+  graphene_rect_t outer;
+  GskRoundedRect border;
+  float widths[4] = { 2, 2, 2, 2 };
+  GdkRGBA colors[4] = { line, line, line, line };
+
+  gtk_snapshot_push_clip (snapshot, &pane);
+  draw_band (snapshot, &dim, &box, &pane);
+
+  graphene_rect_inset_r (&box, -1, -1, &outer);
+  gsk_rounded_rect_init_from_rect (&border, &outer, 0);
+  gtk_snapshot_append_border (snapshot, &border, (float[4]) { 1, 1, 1, 1 },
+                              (GdkRGBA[4]) { shadow, shadow, shadow, shadow });
+  gsk_rounded_rect_init_from_rect (&border, &box, 0);
+  gtk_snapshot_append_border (snapshot, &border, widths, colors);
+
+  for (guint corner = 0; corner < 4; corner++)
+    {
+      double x = box.origin.x + (corner & 1 ? box.size.width : 0);
+      double y = box.origin.y + (corner & 2 ? box.size.height : 0);
+
+      gtk_snapshot_append_color (snapshot, &shadow, &GRAPHENE_RECT_INIT (x - 6, y - 6, 12, 12));
+      gtk_snapshot_append_color (snapshot, &line, &GRAPHENE_RECT_INIT (x - 5, y - 5, 10, 10));
+    }
+  gtk_snapshot_pop (snapshot);
+}
+
+/* A picture's label in a dark pill at its top corner. */
+static void
+draw_label (TesseraCompareView *self,
+            GtkSnapshot        *snapshot,
+            const char         *text,
+            double              x,
+            gboolean            right_aligned)
+{
+  GdkRGBA back = { 0, 0, 0, 0.6 }, fore = { 1, 1, 1, 1 };
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+  GskRoundedRect pill;
+  int width, height;
+  double left;
+
+  pango_layout_get_pixel_size (layout, &width, &height);
+  left = right_aligned ? x - width - 20 : x + 8;
+  gsk_rounded_rect_init_from_rect (&pill, &GRAPHENE_RECT_INIT (left, 8, width + 12, height + 6), (height + 6) / 2.0);
+  gtk_snapshot_push_rounded_clip (snapshot, &pill);
+  gtk_snapshot_append_color (snapshot, &back, &pill.bounds);
+  gtk_snapshot_pop (snapshot);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (left + 6, 11));
+  gtk_snapshot_append_layout (snapshot, layout, &fore);
+  gtk_snapshot_restore (snapshot);
+}
+
 /* Before a run, each tile's overlap band shaded, its core outlined and
  * numbered; @tiles are TesseraOverlayTiles in the view's pixels. During
  * one, only the running tile shows its band, and done tiles lose their
@@ -516,6 +597,22 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
         draw_tiles (self, snapshot, tiles, pane_width (self) + PANE_GAP);
     }
 
+  if (self->region_shown && self->before != NULL)
+    {
+      draw_region (self, snapshot, 0, pane_width (self));
+      if (n_panes (self) == 2)
+        draw_region (self, snapshot, pane_width (self) + PANE_GAP, pane_width (self));
+    }
+
+  if (has_after (self) && self->labels[0] != NULL && self->labels[1] != NULL)
+    {
+      /* Blinking shows one picture at a time, and its label. */
+      if (self->mode != TESSERA_COMPARE_BLINK || self->blinking)
+        draw_label (self, snapshot, self->labels[0], 0, FALSE);
+      if (self->mode != TESSERA_COMPARE_BLINK || !self->blinking)
+        draw_label (self, snapshot, self->labels[1], width, TRUE);
+    }
+
   gtk_snapshot_pop (snapshot);
 }
 
@@ -562,14 +659,56 @@ zoom_at (TesseraCompareView *self,
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* What of the region a press at the pointer takes hold of. */
+static TesseraRegionGrip
+region_grip_at_pointer (TesseraCompareView *self)
+{
+  double scale = before_scale (self);
+
+  if (!self->region_shown || self->before == NULL)
+    return TESSERA_REGION_NONE;
+  return tessera_comparison_find_grip (&self->region, (self->pointer_x + self->viewport.x * self->viewport.zoom) / scale,
+                                       (self->pointer_y + self->viewport.y * self->viewport.zoom) / scale,
+                                       REGION_GRAB / scale);
+}
+
+static const char *
+grip_cursor (TesseraRegionGrip grip)
+{
+  switch ((int) grip)
+    {
+    case TESSERA_REGION_INSIDE:
+      return "move";
+    case TESSERA_REGION_LEFT:
+    case TESSERA_REGION_RIGHT:
+      return "ew-resize";
+    case TESSERA_REGION_TOP:
+    case TESSERA_REGION_BOTTOM:
+      return "ns-resize";
+    case TESSERA_REGION_LEFT | TESSERA_REGION_TOP:
+    case TESSERA_REGION_RIGHT | TESSERA_REGION_BOTTOM:
+      return "nwse-resize";
+    case TESSERA_REGION_RIGHT | TESSERA_REGION_TOP:
+    case TESSERA_REGION_LEFT | TESSERA_REGION_BOTTOM:
+      return "nesw-resize";
+    default:
+      return NULL;
+    }
+}
+
 static void
 on_motion (GtkEventControllerMotion *controller,
            double                    x,
            double                    y,
            TesseraCompareView       *self)
 {
+  const char *cursor;
+
   to_pane (self, x, y);
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), near_divider (self, x) ? "col-resize" : NULL);
+  cursor = grip_cursor (region_grip_at_pointer (self));
+  if (cursor == NULL && near_divider (self, x))
+    cursor = "col-resize";
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), cursor);
 }
 
 static void
@@ -578,10 +717,13 @@ on_drag_begin (GtkGestureDrag     *gesture,
                double              y,
                TesseraCompareView *self)
 {
-  self->dragging_divider = near_divider (self, x);
+  to_pane (self, x, y);
+  self->region_grip = region_grip_at_pointer (self);
+  self->region_start = self->region;
+  self->dragging_divider = self->region_grip == TESSERA_REGION_NONE && near_divider (self, x);
   self->drag_x = 0;
   self->drag_y = 0;
-  if (!self->dragging_divider)
+  if (!self->dragging_divider && self->region_grip == TESSERA_REGION_NONE)
     gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "grabbing");
 }
 
@@ -591,7 +733,17 @@ on_drag_update (GtkGestureDrag     *gesture,
                 double              offset_y,
                 TesseraCompareView *self)
 {
-  if (self->dragging_divider)
+  if (self->region_grip != TESSERA_REGION_NONE)
+    {
+      double scale = before_scale (self), width, height;
+      TesseraRect region;
+
+      picture_size (self->before, &self->before_sharp, &width, &height);
+      region = tessera_comparison_drag_region (&self->region_start, self->region_grip, offset_x / scale,
+                                               offset_y / scale, width, height);
+      tessera_compare_view_set_region (self, &region);
+    }
+  else if (self->dragging_divider)
     {
       double start_x, start_y;
 
@@ -614,8 +766,10 @@ on_drag_end (GtkGestureDrag     *gesture,
              double              offset_y,
              TesseraCompareView *self)
 {
-  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_divider ? "col-resize" : NULL);
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_divider ? "col-resize"
+                                                      : grip_cursor (self->region_grip));
   self->dragging_divider = FALSE;
+  self->region_grip = TESSERA_REGION_NONE;
 }
 
 /* Ctrl+scroll zooms about the pointer; plain scrolling pans. */
@@ -718,6 +872,8 @@ tessera_compare_view_dispose (GObject *object)
   g_clear_object (&self->tile_plan);
   g_clear_pointer (&self->tile_states, g_array_unref);
   g_clear_pointer (&self->filled, g_array_unref);
+  g_clear_pointer (&self->labels[0], g_free);
+  g_clear_pointer (&self->labels[1], g_free);
 
   G_OBJECT_CLASS (tessera_compare_view_parent_class)->dispose (object);
 }
@@ -747,6 +903,9 @@ tessera_compare_view_get_property (GObject    *object,
     case PROP_ZOOM:
       g_value_set_double (value, self->viewport.zoom);
       break;
+    case PROP_REGION_SHOWN:
+      g_value_set_boolean (value, self->region_shown);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -767,6 +926,9 @@ tessera_compare_view_set_property (GObject      *object,
       break;
     case PROP_SPLIT:
       tessera_compare_view_set_split (self, g_value_get_double (value));
+      break;
+    case PROP_REGION_SHOWN:
+      tessera_compare_view_set_region_shown (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -801,7 +963,15 @@ tessera_compare_view_class_init (TesseraCompareViewClass *klass)
   properties[PROP_ZOOM] =
     g_param_spec_double ("zoom", NULL, NULL, 0.0, G_MAXDOUBLE, 1.0,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_REGION_SHOWN] =
+    g_param_spec_boolean ("region-shown", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /* The region was moved or resized, by the user or not. */
+  signals[REGION_CHANGED] =
+    g_signal_new ("region-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 0);
 
   gtk_widget_class_install_action (widget_class, "view.zoom-in", NULL, zoom_action);
   gtk_widget_class_install_action (widget_class, "view.zoom-out", NULL, zoom_action);
@@ -912,6 +1082,16 @@ set_before (TesseraCompareView *self,
 
   update_viewport (self, resized && self->after == NULL ? FRAME_NEW : FRAME_SAME);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BEFORE]);
+  /* A region of another image's size would not fit this one. */
+  if (resized && self->before != NULL)
+    {
+      double width, height;
+      TesseraRect region;
+
+      picture_size (self->before, &self->before_sharp, &width, &height);
+      region = tessera_comparison_default_region (width, height);
+      tessera_compare_view_set_region (self, &region);
+    }
 }
 
 static void
@@ -1176,4 +1356,89 @@ tessera_compare_view_get_n_filled_tiles (TesseraCompareView *self)
   g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 0);
 
   return self->filled->len;
+}
+
+/**
+ * tessera_compare_view_set_region_shown:
+ * @shown: whether the region shows, and can be dragged
+ *
+ * Shows the region of the before image to compare upscalers on.
+ */
+void
+tessera_compare_view_set_region_shown (TesseraCompareView *self,
+                                       gboolean            shown)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  shown = !!shown;
+  if (self->region_shown == shown)
+    return;
+  self->region_shown = shown;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_REGION_SHOWN]);
+}
+
+gboolean
+tessera_compare_view_get_region_shown (TesseraCompareView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), FALSE);
+
+  return self->region_shown;
+}
+
+/**
+ * tessera_compare_view_set_region:
+ * @region: in the before image's pixels
+ *
+ * Moves the region, kept inside the before image; a new before image of
+ * another size puts it back in the middle. Emits #TesseraCompareView::region-changed.
+ */
+void
+tessera_compare_view_set_region (TesseraCompareView *self,
+                                 const TesseraRect  *region)
+{
+  double width, height;
+  TesseraRect inside;
+
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (region != NULL);
+
+  picture_size (self->before, &self->before_sharp, &width, &height);
+  inside = self->before != NULL ? tessera_comparison_clamp_region (region, width, height) : *region;
+  if (memcmp (&self->region, &inside, sizeof inside) == 0)
+    return;
+  self->region = inside;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  g_signal_emit (self, signals[REGION_CHANGED], 0);
+}
+
+void
+tessera_compare_view_get_region (TesseraCompareView *self,
+                                 TesseraRect        *region)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  *region = self->region;
+}
+
+/**
+ * tessera_compare_view_set_labels:
+ * @before: (nullable): what the before picture is
+ * @after: (nullable): what the after picture is
+ *
+ * Labels the pictures, for two results compared with each other; both
+ * %NULL, or either, for none.
+ */
+void
+tessera_compare_view_set_labels (TesseraCompareView *self,
+                                 const char         *before,
+                                 const char         *after)
+{
+  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+
+  g_free (self->labels[0]);
+  g_free (self->labels[1]);
+  self->labels[0] = g_strdup (before);
+  self->labels[1] = g_strdup (after);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }

@@ -51,5 +51,15 @@ void                tessera_compare_view_show_tile     (TesseraCompareView     *
                                                         const TesseraTileEvent *event);
 void                tessera_compare_view_clear_tiles   (TesseraCompareView     *self);
 guint               tessera_compare_view_get_n_filled_tiles (TesseraCompareView *self);
+void                tessera_compare_view_set_region_shown (TesseraCompareView *self,
+                                                           gboolean            shown);
+gboolean            tessera_compare_view_get_region_shown (TesseraCompareView *self);
+void                tessera_compare_view_set_region    (TesseraCompareView     *self,
+                                                        const TesseraRect      *region);
+void                tessera_compare_view_get_region    (TesseraCompareView     *self,
+                                                        TesseraRect            *region);
+void                tessera_compare_view_set_labels    (TesseraCompareView     *self,
+                                                        const char             *before,
+                                                        const char             *after);
 
 G_END_DECLS

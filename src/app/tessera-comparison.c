@@ -21,6 +21,19 @@ tessera_comparison_default_region (guint image_width,
   return (TesseraRect) { ((int) image_width - side) / 2, ((int) image_height - side) / 2, side, side };
 }
 
+/* @region moved inside the image, and cut to it where larger. */
+TesseraRect
+tessera_comparison_clamp_region (const TesseraRect *region,
+                                 guint              image_width,
+                                 guint              image_height)
+{
+  int width = CLAMP (region->width, 1, MAX ((int) image_width, 1));
+  int height = CLAMP (region->height, 1, MAX ((int) image_height, 1));
+
+  return (TesseraRect) { CLAMP (region->x, 0, (int) image_width - width), CLAMP (region->y, 0, (int) image_height - height),
+                         width, height };
+}
+
 /* What a press at (@x, @y), in image pixels, takes hold of: the edges and
  * corners within @reach of it, else the inside. */
 TesseraRegionGrip

@@ -33,6 +33,9 @@ typedef enum
 
 TesseraRect       tessera_comparison_default_region (guint              image_width,
                                                      guint              image_height);
+TesseraRect       tessera_comparison_clamp_region   (const TesseraRect *region,
+                                                     guint              image_width,
+                                                     guint              image_height);
 TesseraRegionGrip tessera_comparison_find_grip      (const TesseraRect *region,
                                                      double             x,
                                                      double             y,

@@ -115,3 +115,30 @@ tessera_texture_new_reduced (TesseraImage *image,
   bytes = g_bytes_new_take (pixels, (gsize) height * stride);
   return gdk_memory_texture_new (width, height, n == 4 ? GDK_MEMORY_R8G8B8A8 : GDK_MEMORY_R8G8B8, bytes, stride);
 }
+
+/* Screen pixels per texture pixel from which pixels show as squares. */
+#define NEAREST_FROM 2.0
+
+/**
+ * tessera_texture_append:
+ * @bounds: where @texture is drawn
+ *
+ * Draws @texture, with nearest-neighbour sampling once its pixels are
+ * large enough to see (GTK 4.10 and later; earlier ones smooth them).
+ */
+void
+tessera_texture_append (GtkSnapshot           *snapshot,
+                        GdkTexture            *texture,
+                        const graphene_rect_t *bounds)
+{
+#if GTK_CHECK_VERSION (4, 10, 0)
+  double screen_per_texel = bounds->size.width / gdk_texture_get_width (texture);
+
+  gtk_snapshot_append_scaled_texture (snapshot, texture,
+                                      screen_per_texel >= NEAREST_FROM ? GSK_SCALING_FILTER_NEAREST
+                                                                       : GSK_SCALING_FILTER_LINEAR,
+                                      bounds);
+#else
+  gtk_snapshot_append_texture (snapshot, texture, bounds);
+#endif
+}

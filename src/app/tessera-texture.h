@@ -18,6 +18,9 @@ GdkTexture *tessera_texture_new_for_region (TesseraImage *image,
                                             guint         y,
                                             guint         width,
                                             guint         height);
+void        tessera_texture_append         (GtkSnapshot           *snapshot,
+                                            GdkTexture            *texture,
+                                            const graphene_rect_t *bounds);
 GdkTexture *tessera_texture_new_reduced    (TesseraImage *image,
                                             guint         factor);
 

@@ -14,6 +14,8 @@
 #include <glib/gi18n.h>
 
 #include "tessera-compare-view.h"
+#include "tessera-comparison.h"
+#include "tessera-comparison-view.h"
 #include "tessera-preferences.h"
 #include "tessera-texture.h"
 #include "tessera-window.h"
@@ -49,6 +51,17 @@ struct _TesseraWindow
   GtkWidget            *upscale_button;
   GtkWidget            *cancel_button;
 
+  /* Comparing upscalers on a region: the choices in the panel, the
+   * region on the image, the results on their own page. */
+  TesseraComparisonView *comparison_view;
+  GtkWidget            *comparison_group;
+  AdwComboRow          *compare_rows[TESSERA_COMPARISON_MAX_RESULTS];
+  AdwActionRow         *region_row;
+  GtkSwitch            *whole_image_switch;
+  GtkWidget            *compare_button;
+  gboolean              comparing;
+  gboolean              showing_results;  /* two whole results in the view, not the input and output */
+
   TesseraEngine        *engine;
   TesseraModelLibrary  *library;
   GSettings            *settings;      /* NULL when the schema is not installed */
@@ -69,6 +82,7 @@ static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
 enum { SCALE_TO_WIDTH = G_N_ELEMENTS (scales), SCALE_TO_HEIGHT };
 
 static void update_tile_plan (TesseraWindow *self);
+static void on_region_changed (TesseraWindow *self);
 
 enum {
   PROP_0,
@@ -76,6 +90,8 @@ enum {
   PROP_UPSCALER,
   PROP_SHOW_TILES,
   PROP_TILE_SIZE,
+  PROP_COMPARING,
+  PROP_COMPARED_UPSCALERS,
   N_PROPS
 };
 
@@ -116,7 +132,8 @@ update_actions (TesseraWindow *self)
 {
   gboolean running = self->running != NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upscale", self->input != NULL && !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.upscale", self->input != NULL && !running && !self->comparing);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run-comparison", self->input != NULL && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.cancel", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.save", self->output != NULL && !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy", self->output != NULL);
@@ -155,6 +172,19 @@ find_model (TesseraWindow *self,
   return tessera_model_library_find (self->library, name);
 }
 
+/* A model's architecture and scale, or that it is a classic filter. */
+static char *
+describe_upscaler (TesseraWindow       *self,
+                   TesseraUpscalerInfo *info)
+{
+  g_autoptr(TesseraModel) model = find_model (self, tessera_upscaler_info_get_name (info));
+
+  if (model != NULL)
+    return g_strdup_printf (_("%s, ×%u"), tessera_arch_get_title (tessera_model_get_arch (model)),
+                            tessera_model_get_scale (model));
+  return g_strdup (_("Classic filter"));
+}
+
 /* A row of the upscaler list: the title, and below it the model's
  * architecture and scale, or that it is a classic filter. The first row
  * of each kind has a heading above it, which GTK 4.8's lists cannot do. */
@@ -190,7 +220,6 @@ bind_upscaler_row (GtkSignalListItemFactory *factory,
   GtkWidget *heading = gtk_widget_get_first_child (gtk_list_item_get_child (item));
   GtkWidget *title = gtk_widget_get_next_sibling (heading);
   GtkWidget *subtitle = gtk_widget_get_next_sibling (title);
-  g_autoptr(TesseraModel) model = find_model (self, tessera_upscaler_info_get_name (info));
   guint position = gtk_list_item_get_position (item);
   TesseraUpscalerKind kind = tessera_upscaler_info_get_kind (info);
   g_autoptr(TesseraUpscalerInfo) previous = NULL;
@@ -201,11 +230,7 @@ bind_upscaler_row (GtkSignalListItemFactory *factory,
   gtk_widget_set_visible (heading, previous == NULL || tessera_upscaler_info_get_kind (previous) != kind);
   gtk_label_set_label (GTK_LABEL (heading), kind == TESSERA_UPSCALER_KIND_MODEL ? _("Models") : _("Classic Filters"));
 
-  if (model != NULL)
-    text = g_strdup_printf (_("%s, ×%u"), tessera_arch_get_title (tessera_model_get_arch (model)),
-                            tessera_model_get_scale (model));
-  else
-    text = g_strdup (_("Classic filter"));
+  text = describe_upscaler (self, info);
   gtk_label_set_label (GTK_LABEL (title), tessera_upscaler_info_get_title (info));
   gtk_label_set_label (GTK_LABEL (subtitle), text);
 }
@@ -307,6 +332,9 @@ show_input (TesseraWindow *self,
   g_clear_object (&self->running);
   tessera_compare_view_clear_tiles (self->compare_view);
 
+  tessera_comparison_view_clear (self->comparison_view);
+  self->showing_results = FALSE;
+  tessera_compare_view_set_labels (self->compare_view, NULL, NULL);
   g_set_object (&self->input, image);
   g_set_object (&self->file, file);
   g_clear_object (&self->output);
@@ -314,6 +342,7 @@ show_input (TesseraWindow *self,
   tessera_compare_view_set_before_image (self->compare_view, image);
   gtk_stack_set_visible_child_name (self->stack, "image");
   gtk_widget_grab_focus (GTK_WIDGET (self->compare_view));
+  on_region_changed (self);
 
   title = file != NULL ? g_file_get_basename (file) : g_strdup (_("Pasted Image"));
   gtk_window_set_title (GTK_WINDOW (self), title);
@@ -776,6 +805,274 @@ upscale_action (GtkWidget  *widget,
                                 on_upscaled, job);
 }
 
+/* Comparing upscalers. */
+
+/* The compare rows' choices: each upscaler, and for all but the first
+ * two, none. */
+static GListModel *
+upscalers_or_none (TesseraWindow *self)
+{
+  GListStore *parts = g_list_store_new (G_TYPE_LIST_MODEL);
+  g_autoptr(GListStore) none = g_list_store_new (TESSERA_TYPE_UPSCALER_INFO);
+  g_autoptr(TesseraUpscalerInfo) nothing = tessera_upscaler_info_new ("", _("None"), "", TESSERA_UPSCALER_KIND_CLASSIC);
+
+  g_list_store_append (none, nothing);
+  g_list_store_append (parts, none);
+  g_list_store_append (parts, tessera_engine_get_upscalers (self->engine));
+  return G_LIST_MODEL (gtk_flatten_list_model_new (G_LIST_MODEL (parts)));
+}
+
+static TesseraUpscalerInfo *
+compare_row_choice (TesseraWindow *self,
+                    guint          row)
+{
+  TesseraUpscalerInfo *info = adw_combo_row_get_selected_item (self->compare_rows[row]);
+
+  return info != NULL && tessera_upscaler_info_get_name (info)[0] != '\0' ? info : NULL;
+}
+
+/* The first two rows start at the upscaler chosen and the next one of
+ * the other kind (a model beside a filter, or the other way), so that
+ * one click compares something. */
+static void
+fill_compare_rows (TesseraWindow *self)
+{
+  GListModel *upscalers = tessera_engine_get_upscalers (self->engine);
+  guint chosen = adw_combo_row_get_selected (self->upscaler_row);
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  guint other = chosen == 0 ? 1 : 0;
+
+  for (guint i = 0; info != NULL && i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) candidate = g_list_model_get_item (upscalers, i);
+
+      if (tessera_upscaler_info_get_kind (candidate) != tessera_upscaler_info_get_kind (info))
+        {
+          other = i;
+          break;
+        }
+    }
+  adw_combo_row_set_selected (self->compare_rows[0], chosen);
+  adw_combo_row_set_selected (self->compare_rows[1], other);
+  for (guint row = 2; row < TESSERA_COMPARISON_MAX_RESULTS; row++)
+    adw_combo_row_set_selected (self->compare_rows[row], 0);
+}
+
+/* The names of the upscalers the rows have chosen. */
+static GStrv
+get_compared_upscalers (TesseraWindow *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+
+  for (guint row = 0; row < TESSERA_COMPARISON_MAX_RESULTS; row++)
+    {
+      TesseraUpscalerInfo *info = compare_row_choice (self, row);
+
+      if (info != NULL)
+        g_strv_builder_add (names, tessera_upscaler_info_get_name (info));
+    }
+  return g_strv_builder_end (names);
+}
+
+/* Rows past @names choose none; names no longer offered, the defaults. */
+static void
+set_compared_upscalers (TesseraWindow      *self,
+                        const char * const *names)
+{
+  guint n = names != NULL ? g_strv_length ((GStrv) names) : 0;
+
+  fill_compare_rows (self);
+  for (guint row = 0; row < TESSERA_COMPARISON_MAX_RESULTS && row < n; row++)
+    {
+      GListModel *choices = adw_combo_row_get_model (self->compare_rows[row]);
+
+      for (guint i = 0; i < g_list_model_get_n_items (choices); i++)
+        {
+          g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (choices, i);
+
+          if (g_str_equal (tessera_upscaler_info_get_name (info), names[row]))
+            adw_combo_row_set_selected (self->compare_rows[row], i);
+        }
+    }
+}
+
+static void
+on_compare_row_selected (TesseraWindow *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARED_UPSCALERS]);
+}
+
+static void
+on_region_changed (TesseraWindow *self)
+{
+  TesseraRect region;
+  g_autofree char *text = NULL;
+
+  tessera_compare_view_get_region (self->compare_view, &region);
+  /* Translators: a region's size and its top-left corner, in pixels. */
+  text = g_strdup_printf (_("%d × %d pixels at %d, %d"), region.width, region.height, region.x, region.y);
+  adw_action_row_set_subtitle (self->region_row, text);
+}
+
+static void
+reset_region_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraRect region;
+
+  if (self->input == NULL)
+    return;
+  region = tessera_comparison_default_region (tessera_image_get_width (self->input),
+                                              tessera_image_get_height (self->input));
+  tessera_compare_view_set_region (self->compare_view, &region);
+}
+
+/* The view shows the input and the output again, after two results. */
+static void
+show_own_images (TesseraWindow *self)
+{
+  if (!self->showing_results)
+    return;
+  self->showing_results = FALSE;
+  tessera_compare_view_set_labels (self->compare_view, NULL, NULL);
+  tessera_compare_view_set_before_image (self->compare_view, self->input);
+  tessera_compare_view_set_after_image (self->compare_view, self->output);
+}
+
+static void
+set_comparing (TesseraWindow *self,
+               gboolean       comparing)
+{
+  comparing = !!comparing;
+  if (self->comparing == comparing)
+    return;
+  self->comparing = comparing;
+
+  if (comparing && adw_combo_row_get_selected (self->compare_rows[0]) == GTK_INVALID_LIST_POSITION)
+    fill_compare_rows (self);
+  if (!comparing)
+    {
+      tessera_comparison_view_cancel (self->comparison_view);
+      show_own_images (self);
+      if (self->input != NULL)
+        gtk_stack_set_visible_child_name (self->stack, "image");
+    }
+  tessera_compare_view_set_region_shown (self->compare_view, comparing);
+  gtk_widget_set_visible (self->comparison_group, comparing);
+  gtk_widget_set_visible (GTK_WIDGET (self->upscaler_row), !comparing);
+  gtk_widget_set_visible (self->compare_button, comparing);
+  gtk_widget_set_visible (self->upscale_button, !comparing);
+  update_actions (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPARING]);
+}
+
+static void
+run_comparison_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  gboolean whole = gtk_switch_get_active (self->whole_image_switch);
+  g_autoptr(GPtrArray) chosen = g_ptr_array_new ();
+  TesseraRect region;
+
+  if (self->input == NULL || self->running != NULL)
+    return;
+
+  for (guint row = 0; row < TESSERA_COMPARISON_MAX_RESULTS && (!whole || chosen->len < 2); row++)
+    {
+      TesseraUpscalerInfo *info = compare_row_choice (self, row);
+      gboolean again = FALSE;
+
+      for (guint i = 0; info != NULL && i < chosen->len; i++)
+        again |= g_ptr_array_index (chosen, i) == info;
+      if (info != NULL && !again)
+        g_ptr_array_add (chosen, info);
+    }
+  if (chosen->len < 2)
+    {
+      toast (self, _("Pick two different upscalers or more"));
+      return;
+    }
+
+  show_own_images (self);
+  tessera_comparison_view_clear (self->comparison_view);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      TesseraUpscalerInfo *info = g_ptr_array_index (chosen, i);
+      g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+      g_autofree char *description = describe_upscaler (self, info);
+
+      fill_options (self, info, options);
+      tessera_comparison_view_add (self->comparison_view, options, tessera_upscaler_info_get_title (info),
+                                   description);
+    }
+
+  if (whole)
+    region = (TesseraRect) { 0, 0, tessera_image_get_width (self->input), tessera_image_get_height (self->input) };
+  else
+    tessera_compare_view_get_region (self->compare_view, &region);
+  tessera_comparison_view_start (self->comparison_view, self->engine, self->input, &region);
+  gtk_stack_set_visible_child_name (self->stack, "comparison");
+}
+
+/* Whole results, once both are there, go side by side in the view. */
+static void
+on_comparison_busy (TesseraWindow *self)
+{
+  TesseraImage *first, *second;
+
+  if (tessera_comparison_view_get_busy (self->comparison_view) ||
+      tessera_comparison_view_get_n_upscalers (self->comparison_view) < 2)
+    return;
+  first = tessera_comparison_view_get_whole_result (self->comparison_view, 0);
+  second = tessera_comparison_view_get_whole_result (self->comparison_view, 1);
+  if (first == NULL || second == NULL)
+    return;
+
+  self->showing_results = TRUE;
+  tessera_compare_view_set_before_image (self->compare_view, first);
+  tessera_compare_view_set_after_image (self->compare_view, second);
+  tessera_compare_view_set_labels (self->compare_view, tessera_comparison_view_get_title (self->comparison_view, 0),
+                                   tessera_comparison_view_get_title (self->comparison_view, 1));
+  gtk_stack_set_visible_child_name (self->stack, "image");
+}
+
+static void
+on_comparison_back (TesseraWindow *self)
+{
+  gtk_stack_set_visible_child_name (self->stack, "image");
+}
+
+/* The upscaler picked: a whole result is the output as it is; for a
+ * region, the whole image is upscaled with it. */
+static void
+on_comparison_apply (TesseraWindow *self,
+                     const char    *upscaler,
+                     guint          index)
+{
+  TesseraImage *whole = tessera_comparison_view_get_whole_result (self->comparison_view, index);
+  g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
+
+  set_comparing (self, FALSE);
+  select_upscaler (self, upscaler);
+  gtk_stack_set_visible_child_name (self->stack, "image");
+  if (output == NULL)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "win.upscale", NULL);
+      return;
+    }
+
+  g_set_object (&self->output, output);
+  g_free (self->output_upscaler);
+  self->output_upscaler = g_strdup (upscaler);
+  self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
+  tessera_compare_view_set_after_image (self->compare_view, output);
+  update_actions (self);
+}
+
 static void
 preferences_action (GtkWidget  *widget,
                     const char *action_name,
@@ -980,6 +1277,7 @@ bind_settings (TesseraWindow *self)
   g_settings_bind (self->settings, "tile-overlap", gtk_spin_button_get_adjustment (self->overlap_spin), "value",
                    G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "compare-mode", self, "compare-mode", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "compared-upscalers", self, "compared-upscalers", G_SETTINGS_BIND_DEFAULT);
 
   gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
@@ -1025,6 +1323,12 @@ tessera_window_get_property (GObject    *object,
     case PROP_TILE_SIZE:
       g_value_set_uint (value, gtk_spin_button_get_value_as_int (self->tile_spin));
       break;
+    case PROP_COMPARING:
+      g_value_set_boolean (value, self->comparing);
+      break;
+    case PROP_COMPARED_UPSCALERS:
+      g_value_take_boxed (value, get_compared_upscalers (self));
+      break;
     case PROP_UPSCALER:
       g_value_set_string (value, selected_upscaler (self) != NULL
                                  ? tessera_upscaler_info_get_name (selected_upscaler (self)) : NULL);
@@ -1060,6 +1364,12 @@ tessera_window_set_property (GObject      *object,
       break;
     case PROP_TILE_SIZE:
       gtk_spin_button_set_value (self->tile_spin, g_value_get_uint (value));
+      break;
+    case PROP_COMPARING:
+      set_comparing (self, g_value_get_boolean (value));
+      break;
+    case PROP_COMPARED_UPSCALERS:
+      set_compared_upscalers (self, g_value_get_boxed (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1111,12 +1421,19 @@ tessera_window_class_init (TesseraWindowClass *klass)
   properties[PROP_UPSCALER] =
     g_param_spec_string ("upscaler", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_COMPARING] =
+    g_param_spec_boolean ("comparing", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_COMPARED_UPSCALERS] =
+    g_param_spec_boxed ("compared-upscalers", NULL, NULL, G_TYPE_STRV,
+                        (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   properties[PROP_COMPARE_MODE] =
     g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TESSERA_TYPE_COMPARE_VIEW);
+  g_type_ensure (TESSERA_TYPE_COMPARISON_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
@@ -1136,6 +1453,19 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_group);
+  gtk_widget_class_bind_template_child_full (widget_class, "compare_row_1", FALSE,
+                                             G_STRUCT_OFFSET (TesseraWindow, compare_rows[0]));
+  gtk_widget_class_bind_template_child_full (widget_class, "compare_row_2", FALSE,
+                                             G_STRUCT_OFFSET (TesseraWindow, compare_rows[1]));
+  gtk_widget_class_bind_template_child_full (widget_class, "compare_row_3", FALSE,
+                                             G_STRUCT_OFFSET (TesseraWindow, compare_rows[2]));
+  gtk_widget_class_bind_template_child_full (widget_class, "compare_row_4", FALSE,
+                                             G_STRUCT_OFFSET (TesseraWindow, compare_rows[3]));
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, region_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, whole_image_switch);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, compare_button);
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.paste", NULL, paste_action);
@@ -1145,6 +1475,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, cancel_action);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
   gtk_widget_class_install_property_action (widget_class, "win.compare-mode", "compare-mode");
+  gtk_widget_class_install_property_action (widget_class, "win.comparing", "comparing");
+  gtk_widget_class_install_action (widget_class, "win.run-comparison", NULL, run_comparison_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-region", NULL, reset_region_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
@@ -1153,6 +1486,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.upscale", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.comparing", NULL);
 }
 
 static void
@@ -1177,6 +1511,22 @@ tessera_window_init (TesseraWindow *self)
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
   g_signal_connect (self->denoise_scale, "change-value", G_CALLBACK (on_denoise_change_value), self);
+  for (guint row = 0; row < TESSERA_COMPARISON_MAX_RESULTS; row++)
+    {
+      g_autoptr(GListModel) choices = row < 2 ? g_object_ref (tessera_engine_get_upscalers (self->engine))
+                                              : upscalers_or_none (self);
+
+      adw_combo_row_set_expression (self->compare_rows[row],
+                                    gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
+      adw_combo_row_set_model (self->compare_rows[row], choices);
+      adw_combo_row_set_selected (self->compare_rows[row], GTK_INVALID_LIST_POSITION);
+      g_signal_connect_swapped (self->compare_rows[row], "notify::selected", G_CALLBACK (on_compare_row_selected),
+                                self);
+    }
+  g_signal_connect_swapped (self->compare_view, "region-changed", G_CALLBACK (on_region_changed), self);
+  g_signal_connect_swapped (self->comparison_view, "notify::busy", G_CALLBACK (on_comparison_busy), self);
+  g_signal_connect_swapped (self->comparison_view, "back", G_CALLBACK (on_comparison_back), self);
+  g_signal_connect_swapped (self->comparison_view, "apply", G_CALLBACK (on_comparison_apply), self);
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
@@ -1224,4 +1574,12 @@ tessera_window_get_busy (TesseraWindow *self)
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
 
   return self->running != NULL;
+}
+
+GtkWidget *
+tessera_window_get_comparison_view (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->comparison_view);
 }

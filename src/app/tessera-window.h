@@ -23,6 +23,7 @@ void           tessera_window_open (TesseraWindow      *self,
 
 /* For the UI tests. */
 GtkWidget     *tessera_window_get_compare_view (TesseraWindow *self);
+GtkWidget     *tessera_window_get_comparison_view (TesseraWindow *self);
 gboolean       tessera_window_get_busy         (TesseraWindow *self);
 
 G_END_DECLS

@@ -1,0 +1,939 @@
+/* tessera-comparison-view.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-comparison-view"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "tessera-comparison.h"
+#include "tessera-comparison-view.h"
+#include "tessera-texture.h"
+#include "tessera-viewport.h"
+
+/* Upscalers compared on a region of an image. Each runs in turn on the
+ * engine (which keeps its networks loaded between runs) over the region
+ * and the context the tiler would give it, and its part of the result
+ * fills a picture of a grid. The pictures zoom and pan together, each
+ * labelled with the upscaler, what it is and the time it took; “Use
+ * This” under one emits ::apply. A region that is the whole image
+ * compares whole results, which ::apply can take as they are. */
+
+#define GAP 6.0
+#define ZOOM_STEP 1.25
+
+typedef struct
+{
+  GtkWidget             *overlay;
+  GtkWidget             *pane;
+  GtkWidget             *title;
+  GtkWidget             *subtitle;
+  GtkWidget             *spinner;
+  GtkWidget             *apply;
+  TesseraUpscaleOptions *options;
+  char                  *title_text;
+  char                  *description;
+  TesseraImage          *result;    /* the context upscaled */
+  TesseraRect            cut;       /* the region's pixels in it */
+  GdkTexture            *texture;   /* those pixels */
+} Cell;
+
+struct _TesseraComparisonView
+{
+  GtkWidget        parent_instance;
+
+  GtkWidget       *toolbar;
+  GtkWidget       *status;
+  GtkWidget       *progress;
+  GtkWidget       *cancel;
+  Cell             cells[TESSERA_COMPARISON_MAX_RESULTS];
+  guint            n_cells;
+  guint            columns;
+  guint            rows;
+
+  TesseraViewport  viewport;    /* shared by every picture */
+  double           drag_x;
+  double           drag_y;
+
+  TesseraEngine   *engine;
+  TesseraImage    *input;
+  TesseraImage    *context;     /* the pixels upscaled */
+  TesseraRect      region;
+  TesseraRect      inner;       /* the region in the context */
+  GCancellable    *cancellable;
+  guint            running;     /* the cell under way */
+  gint64           started;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraComparisonView, tessera_comparison_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_BUSY,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  APPLY,
+  BACK,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void start_next (TesseraComparisonView *self);
+
+/* A picture of the grid, drawn through the view's shared viewport. */
+
+#define TESSERA_TYPE_COMPARISON_PANE (tessera_comparison_pane_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, TESSERA, COMPARISON_PANE, GtkWidget)
+
+struct _TesseraComparisonPane
+{
+  GtkWidget              parent_instance;
+  TesseraComparisonView *view;
+  Cell                  *cell;
+  double                 pointer_x;
+  double                 pointer_y;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, GTK_TYPE_WIDGET)
+
+static void
+tessera_comparison_pane_snapshot (GtkWidget   *widget,
+                                  GtkSnapshot *snapshot)
+{
+  TesseraComparisonPane *self = TESSERA_COMPARISON_PANE (widget);
+  TesseraViewport *vp = &self->view->viewport;
+  graphene_rect_t bounds;
+
+  if (self->cell->texture == NULL)
+    return;
+
+  gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                         gtk_widget_get_height (widget)));
+  graphene_rect_init (&bounds, -vp->x * vp->zoom, -vp->y * vp->zoom, vp->image_width * vp->zoom,
+                      vp->image_height * vp->zoom);
+  tessera_texture_append (snapshot, self->cell->texture, &bounds);
+  gtk_snapshot_pop (snapshot);
+}
+
+static void
+tessera_comparison_pane_class_init (TesseraComparisonPaneClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->snapshot = tessera_comparison_pane_snapshot;
+}
+
+static void
+queue_draw_panes (TesseraComparisonView *self)
+{
+  for (guint i = 0; i < self->n_cells; i++)
+    gtk_widget_queue_draw (self->cells[i].pane);
+}
+
+static void
+on_pane_drag_begin (GtkGestureDrag        *gesture,
+                    double                 x,
+                    double                 y,
+                    TesseraComparisonPane *pane)
+{
+  pane->view->drag_x = 0;
+  pane->view->drag_y = 0;
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), "grabbing");
+}
+
+static void
+on_pane_drag_update (GtkGestureDrag        *gesture,
+                     double                 offset_x,
+                     double                 offset_y,
+                     TesseraComparisonPane *pane)
+{
+  TesseraComparisonView *self = pane->view;
+
+  tessera_viewport_pan (&self->viewport, offset_x - self->drag_x, offset_y - self->drag_y);
+  self->drag_x = offset_x;
+  self->drag_y = offset_y;
+  queue_draw_panes (self);
+}
+
+static void
+on_pane_drag_end (GtkGestureDrag        *gesture,
+                  double                 offset_x,
+                  double                 offset_y,
+                  TesseraComparisonPane *pane)
+{
+  gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), NULL);
+}
+
+/* Ctrl+scroll zooms every picture about the pointer; plain scrolling pans. */
+static gboolean
+on_pane_scroll (GtkEventControllerScroll *controller,
+                double                    dx,
+                double                    dy,
+                TesseraComparisonPane    *pane)
+{
+  TesseraComparisonView *self = pane->view;
+  GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+
+  if (state & GDK_CONTROL_MASK)
+    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom * pow (ZOOM_STEP, -dy), pane->pointer_x,
+                               pane->pointer_y);
+  else
+    tessera_viewport_pan (&self->viewport, -dx * 40.0, -dy * 40.0);
+  queue_draw_panes (self);
+  return TRUE;
+}
+
+static void
+on_pane_motion (GtkEventControllerMotion *controller,
+                double                    x,
+                double                    y,
+                TesseraComparisonPane    *pane)
+{
+  pane->pointer_x = x;
+  pane->pointer_y = y;
+}
+
+static void
+tessera_comparison_pane_init (TesseraComparisonPane *self)
+{
+  GtkGesture *drag = gtk_gesture_drag_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_pane_drag_begin), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (on_pane_drag_update), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (on_pane_drag_end), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
+  g_signal_connect (scroll, "scroll", G_CALLBACK (on_pane_scroll), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+  g_signal_connect (motion, "motion", G_CALLBACK (on_pane_motion), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+/* The view. */
+
+static void
+set_status (TesseraComparisonView *self,
+            const char            *text)
+{
+  gtk_label_set_label (GTK_LABEL (self->status), text);
+}
+
+static gboolean
+is_busy (TesseraComparisonView *self)
+{
+  return self->cancellable != NULL;
+}
+
+static void
+update_busy (TesseraComparisonView *self)
+{
+  gtk_widget_set_visible (self->progress, is_busy (self));
+  gtk_widget_set_visible (self->cancel, is_busy (self));
+  for (guint i = 0; i < self->n_cells; i++)
+    gtk_widget_set_sensitive (self->cells[i].apply, self->cells[i].texture != NULL);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
+}
+
+/* The pictures share the size of the largest result, each stretched to
+ * it; until one comes, the region's. */
+static void
+update_frame (TesseraComparisonView *self)
+{
+  double width = self->region.width, height = self->region.height;
+
+  for (guint i = 0; i < self->n_cells; i++)
+    if (self->cells[i].texture != NULL)
+      {
+        width = MAX (width, self->cells[i].cut.width);
+        height = MAX (height, self->cells[i].cut.height);
+      }
+  if (width != self->viewport.image_width || height != self->viewport.image_height)
+    tessera_viewport_resize_image (&self->viewport, width, height);
+  queue_draw_panes (self);
+}
+
+static void
+clear_cell (Cell *cell)
+{
+  g_clear_object (&cell->options);
+  g_clear_pointer (&cell->title_text, g_free);
+  g_clear_pointer (&cell->description, g_free);
+  g_clear_object (&cell->result);
+  g_clear_object (&cell->texture);
+  g_clear_pointer (&cell->overlay, gtk_widget_unparent);
+}
+
+/* The upscale's time, as people read it. */
+static char *
+format_seconds (double seconds)
+{
+  if (seconds < 10)
+    return g_strdup_printf (_("%.2f s"), seconds);
+  return g_strdup_printf (_("%.0f s"), seconds);
+}
+
+/* A run, and the comparison it belongs to: one cleared or started again
+ * since has another cancellable. */
+typedef struct
+{
+  TesseraComparisonView *view;
+  GCancellable          *cancellable;
+} Run;
+
+static void
+run_free (Run *run)
+{
+  g_object_unref (run->view);
+  g_object_unref (run->cancellable);
+  g_free (run);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
+
+static void
+on_upscaled (GObject      *source,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(Run) run = user_data;
+  TesseraComparisonView *self = run->view;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
+  double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
+  Cell *cell;
+  g_autofree char *time = NULL;
+  g_autofree char *subtitle = NULL;
+
+  if (run->cancellable != self->cancellable)
+    return;
+
+  cell = &self->cells[self->running];
+  gtk_widget_set_visible (cell->spinner, FALSE);
+  if (output == NULL)
+    {
+      subtitle = g_strdup_printf (_("%s · failed: %s"), cell->description, error->message);
+      gtk_widget_set_tooltip_text (cell->subtitle, error->message);
+    }
+  else
+    {
+      double scale_x = (double) tessera_image_get_width (output) / tessera_image_get_width (self->context);
+      double scale_y = (double) tessera_image_get_height (output) / tessera_image_get_height (self->context);
+
+      cell->result = g_steal_pointer (&output);
+      cell->cut = tessera_comparison_scale_rect (&self->inner, scale_x, scale_y);
+      cell->texture = tessera_texture_new_for_region (cell->result, cell->cut.x, cell->cut.y, cell->cut.width,
+                                                      cell->cut.height);
+      time = format_seconds (seconds);
+      subtitle = g_strdup_printf (_("%s · %u × %u · %s"), cell->description, cell->cut.width, cell->cut.height,
+                                  time);
+      update_frame (self);
+    }
+  gtk_label_set_label (GTK_LABEL (cell->subtitle), subtitle);
+
+  self->running++;
+  start_next (self);
+}
+
+static void
+on_progress (double      fraction,
+             const char *text,
+             gpointer    user_data)
+{
+  TesseraComparisonView *self = user_data;
+
+  if (!is_busy (self))
+    return;
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress),
+                                 (self->running + CLAMP (fraction, 0.0, 1.0)) / self->n_cells);
+}
+
+static void
+start_next (TesseraComparisonView *self)
+{
+  g_autoptr(TesseraUpscaleOptions) options = NULL;
+  g_autofree char *text = NULL;
+  Cell *cell;
+  guint width, height;
+  Run *run;
+
+  if (self->running >= self->n_cells)
+    {
+      g_clear_object (&self->cancellable);
+      set_status (self, _("Pick the upscaler that suits the image"));
+      update_busy (self);
+      return;
+    }
+
+  cell = &self->cells[self->running];
+  text = g_strdup_printf (_("Running %s (%u of %u)"), cell->title_text, self->running + 1, self->n_cells);
+  set_status (self, text);
+  gtk_widget_set_visible (cell->spinner, TRUE);
+  gtk_label_set_label (GTK_LABEL (cell->subtitle), cell->description);
+
+  /* A size to reach is the whole image's; the context gets its scale. */
+  options = tessera_upscale_options_copy (cell->options);
+  if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),
+                                            tessera_image_get_height (self->input), &width, &height, NULL) &&
+      (tessera_upscale_options_get_width (options) != 0 || tessera_upscale_options_get_height (options) != 0))
+    {
+      tessera_upscale_options_set_width (options, 0);
+      tessera_upscale_options_set_height (options, 0);
+      tessera_upscale_options_set_scale (options, (double) width / tessera_image_get_width (self->input));
+    }
+
+  run = g_new (Run, 1);
+  run->view = g_object_ref (self);
+  run->cancellable = g_object_ref (self->cancellable);
+  self->started = g_get_monotonic_time ();
+  tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable, on_progress, NULL, self,
+                                on_upscaled, run);
+}
+
+/* A copy of @rect of @image. */
+static TesseraImage *
+copy_rect (TesseraImage      *image,
+           const TesseraRect *rect)
+{
+  gboolean alpha = tessera_image_get_has_alpha (image);
+  TesseraImage *copy = tessera_image_new (rect->width, rect->height, alpha, NULL);
+  guint width = tessera_image_get_width (image);
+
+  if (copy == NULL)
+    return NULL;
+  for (guint p = 0; p < (alpha ? 4u : 3u); p++)
+    {
+      const float *from = tessera_image_get_plane (image, p);
+      float *to = tessera_image_get_plane (copy, p);
+
+      for (int y = 0; y < rect->height; y++)
+        memcpy (to + (gsize) y * rect->width, from + (gsize) (rect->y + y) * width + rect->x,
+                rect->width * sizeof (float));
+    }
+  tessera_image_set_bit_depth (copy, tessera_image_get_bit_depth (image));
+  tessera_image_set_grayscale (copy, tessera_image_get_grayscale (image));
+  return copy;
+}
+
+static void
+on_apply_clicked (GtkButton             *button,
+                  TesseraComparisonView *self)
+{
+  for (guint i = 0; i < self->n_cells; i++)
+    if (self->cells[i].apply == GTK_WIDGET (button))
+      tessera_comparison_view_apply (self, i);
+}
+
+static void
+make_cell (TesseraComparisonView *self,
+           Cell                  *cell)
+{
+  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  TesseraComparisonPane *pane = g_object_new (TESSERA_TYPE_COMPARISON_PANE, NULL);
+
+  pane->view = self;
+  pane->cell = cell;
+  cell->pane = GTK_WIDGET (pane);
+  cell->overlay = gtk_overlay_new ();
+  gtk_overlay_set_child (GTK_OVERLAY (cell->overlay), cell->pane);
+  gtk_widget_add_css_class (cell->overlay, "comparison-cell");
+
+  cell->title = gtk_label_new (cell->title_text);
+  gtk_widget_add_css_class (cell->title, "heading");
+  gtk_label_set_xalign (GTK_LABEL (cell->title), 0.f);
+  cell->subtitle = gtk_label_new (cell->description);
+  gtk_widget_add_css_class (cell->subtitle, "caption");
+  gtk_label_set_xalign (GTK_LABEL (cell->subtitle), 0.f);
+  gtk_label_set_ellipsize (GTK_LABEL (cell->subtitle), PANGO_ELLIPSIZE_END);
+  gtk_box_append (GTK_BOX (labels), cell->title);
+  gtk_box_append (GTK_BOX (labels), cell->subtitle);
+  gtk_widget_add_css_class (labels, "osd");
+  gtk_widget_add_css_class (labels, "comparison-label");
+  gtk_widget_set_halign (labels, GTK_ALIGN_START);
+  gtk_widget_set_valign (labels, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (labels, 6);
+  gtk_widget_set_margin_top (labels, 6);
+  gtk_widget_set_margin_end (labels, 6);
+  gtk_widget_set_can_target (labels, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), labels);
+
+  cell->spinner = gtk_spinner_new ();
+  gtk_spinner_start (GTK_SPINNER (cell->spinner));
+  gtk_widget_set_size_request (cell->spinner, 32, 32);
+  gtk_widget_set_halign (cell->spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_valign (cell->spinner, GTK_ALIGN_CENTER);
+  gtk_widget_set_visible (cell->spinner, FALSE);
+  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->spinner);
+
+  cell->apply = gtk_button_new_with_mnemonic (_("_Use This"));
+  gtk_widget_set_tooltip_text (cell->apply, _("Upscale the whole image with this upscaler"));
+  gtk_widget_add_css_class (cell->apply, "pill");
+  gtk_widget_add_css_class (cell->apply, "suggested-action");
+  gtk_widget_set_halign (cell->apply, GTK_ALIGN_END);
+  gtk_widget_set_valign (cell->apply, GTK_ALIGN_END);
+  gtk_widget_set_margin_end (cell->apply, 12);
+  gtk_widget_set_margin_bottom (cell->apply, 12);
+  gtk_widget_set_sensitive (cell->apply, FALSE);
+  g_signal_connect (cell->apply, "clicked", G_CALLBACK (on_apply_clicked), self);
+  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->apply);
+
+  gtk_widget_set_parent (cell->overlay, GTK_WIDGET (self));
+}
+
+static void
+tessera_comparison_view_measure (GtkWidget      *widget,
+                                 GtkOrientation  orientation,
+                                 int             for_size,
+                                 int            *minimum,
+                                 int            *natural,
+                                 int            *minimum_baseline,
+                                 int            *natural_baseline)
+{
+  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+
+  gtk_widget_measure (self->toolbar, orientation, -1, minimum, natural, NULL, NULL);
+  /* The pictures take what is left, and need little. */
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    {
+      *minimum += 120;
+      *natural += 480;
+    }
+}
+
+/* The toolbar on top; the pictures below in the grid that shows each
+ * largest, all the same size so that one viewport serves them all. */
+static void
+tessera_comparison_view_size_allocate (GtkWidget *widget,
+                                       int        width,
+                                       int        height,
+                                       int        baseline)
+{
+  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  int bar_height, area_height;
+  double cell_width, cell_height;
+
+  gtk_widget_measure (self->toolbar, GTK_ORIENTATION_VERTICAL, width, NULL, &bar_height, NULL, NULL);
+  gtk_widget_allocate (self->toolbar, width, bar_height, -1, NULL);
+  area_height = MAX (0, height - bar_height);
+
+  tessera_comparison_layout (self->n_cells, width - GAP, area_height - GAP,
+                             self->region.height > 0 ? (double) self->region.width / self->region.height : 1.0,
+                             &self->columns, &self->rows);
+  cell_width = MAX (1.0, floor ((width - GAP) / self->columns - GAP));
+  cell_height = MAX (1.0, floor ((area_height - GAP) / self->rows - GAP));
+
+  for (guint i = 0; i < self->n_cells; i++)
+    {
+      GskTransform *at = gsk_transform_translate (NULL, &GRAPHENE_POINT_INIT (
+                                                    GAP + (i % self->columns) * (cell_width + GAP),
+                                                    bar_height + GAP + (i / self->columns) * (cell_height + GAP)));
+      int minimum;
+
+      /* GTK wants every child measured before it is allocated. */
+      gtk_widget_measure (self->cells[i].overlay, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      gtk_widget_allocate (self->cells[i].overlay, MAX (minimum, (int) cell_width), (int) cell_height, -1, at);
+    }
+
+  tessera_viewport_set_pane (&self->viewport, cell_width, cell_height);
+}
+
+static void
+tessera_comparison_view_dispose (GObject *object)
+{
+  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+
+  tessera_comparison_view_clear (self);
+  g_clear_pointer (&self->toolbar, gtk_widget_unparent);
+
+  G_OBJECT_CLASS (tessera_comparison_view_parent_class)->dispose (object);
+}
+
+static void
+tessera_comparison_view_get_property (GObject    *object,
+                                      guint       prop_id,
+                                      GValue     *value,
+                                      GParamSpec *pspec)
+{
+  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_BUSY:
+      g_value_set_boolean (value, is_busy (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+zoom_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  double x = self->viewport.pane_width / 2, y = self->viewport.pane_height / 2;
+
+  if (g_str_equal (action_name, "comparison.zoom-in"))
+    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom * ZOOM_STEP, x, y);
+  else if (g_str_equal (action_name, "comparison.zoom-out"))
+    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom / ZOOM_STEP, x, y);
+  else if (g_str_equal (action_name, "comparison.zoom-original"))
+    tessera_viewport_set_zoom (&self->viewport, 1.0, x, y);
+  else
+    tessera_viewport_zoom_to_fit (&self->viewport);
+  queue_draw_panes (self);
+}
+
+static void
+cancel_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  tessera_comparison_view_cancel (TESSERA_COMPARISON_VIEW (widget));
+}
+
+static void
+back_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  g_signal_emit (widget, signals[BACK], 0);
+}
+
+static void
+tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = tessera_comparison_view_dispose;
+  object_class->get_property = tessera_comparison_view_get_property;
+  widget_class->measure = tessera_comparison_view_measure;
+  widget_class->size_allocate = tessera_comparison_view_size_allocate;
+
+  properties[PROP_BUSY] =
+    g_param_spec_boolean ("busy", NULL, NULL, FALSE,
+                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TesseraComparisonView::apply:
+   * @upscaler: the upscaler's name
+   * @index: its picture
+   *
+   * The user picked @upscaler for the whole image.
+   */
+  signals[APPLY] =
+    g_signal_new ("apply", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, G_TYPE_STRING, G_TYPE_UINT);
+  signals[BACK] =
+    g_signal_new ("back", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+
+  gtk_widget_class_install_action (widget_class, "comparison.zoom-in", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "comparison.zoom-out", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "comparison.zoom-original", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "comparison.zoom-fit", NULL, zoom_action);
+  gtk_widget_class_install_action (widget_class, "comparison.cancel", NULL, cancel_action);
+  gtk_widget_class_install_action (widget_class, "comparison.back", NULL, back_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, GDK_CONTROL_MASK, "comparison.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, GDK_CONTROL_MASK, "comparison.zoom-in", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, GDK_CONTROL_MASK, "comparison.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, GDK_CONTROL_MASK, "comparison.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "comparison.zoom-original", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "comparison.cancel", NULL);
+  gtk_widget_class_set_css_name (widget_class, "comparison");
+}
+
+static GtkWidget *
+icon_button (const char *icon,
+             const char *tooltip,
+             const char *action)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon);
+
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+static void
+tessera_comparison_view_init (TesseraComparisonView *self)
+{
+  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  gtk_widget_add_css_class (self->toolbar, "toolbar");
+  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("go-previous-symbolic", _("Back to the Image and Region"),
+                                                        "comparison.back"));
+  self->status = gtk_label_new (NULL);
+  gtk_label_set_xalign (GTK_LABEL (self->status), 0.f);
+  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
+  gtk_widget_set_hexpand (self->status, TRUE);
+  gtk_box_append (GTK_BOX (self->toolbar), self->status);
+  self->progress = gtk_progress_bar_new ();
+  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
+  gtk_widget_set_size_request (self->progress, 120, -1);
+  gtk_box_append (GTK_BOX (self->toolbar), self->progress);
+  self->cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel), "comparison.cancel");
+  gtk_box_append (GTK_BOX (self->toolbar), self->cancel);
+  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-out-symbolic", _("Zoom Out"), "comparison.zoom-out"));
+  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-fit-best-symbolic", _("Fit"), "comparison.zoom-fit"));
+  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-original-symbolic", _("Original Size"),
+                                                        "comparison.zoom-original"));
+  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-in-symbolic", _("Zoom In"), "comparison.zoom-in"));
+  gtk_widget_set_parent (self->toolbar, GTK_WIDGET (self));
+
+  tessera_viewport_init (&self->viewport);
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  update_busy (self);
+}
+
+GtkWidget *
+tessera_comparison_view_new (void)
+{
+  return g_object_new (TESSERA_TYPE_COMPARISON_VIEW, NULL);
+}
+
+/**
+ * tessera_comparison_view_clear:
+ *
+ * Cancels the runs and removes every upscaler.
+ */
+void
+tessera_comparison_view_clear (TesseraComparisonView *self)
+{
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+
+  tessera_comparison_view_cancel (self);
+  for (guint i = 0; i < self->n_cells; i++)
+    clear_cell (&self->cells[i]);
+  self->n_cells = 0;
+  g_clear_object (&self->engine);
+  g_clear_object (&self->input);
+  g_clear_object (&self->context);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
+ * tessera_comparison_view_add:
+ * @options: how to upscale, the upscaler included; copied
+ * @title: the upscaler as the picture is labelled
+ * @subtitle: what it is, such as its architecture
+ *
+ * Adds an upscaler to compare, up to TESSERA_COMPARISON_MAX_RESULTS.
+ */
+void
+tessera_comparison_view_add (TesseraComparisonView *self,
+                             TesseraUpscaleOptions *options,
+                             const char            *title,
+                             const char            *subtitle)
+{
+  Cell *cell;
+
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
+  g_return_if_fail (!is_busy (self));
+  g_return_if_fail (self->n_cells < TESSERA_COMPARISON_MAX_RESULTS);
+
+  cell = &self->cells[self->n_cells++];
+  cell->options = tessera_upscale_options_copy (options);
+  cell->title_text = g_strdup (title);
+  cell->description = g_strdup (subtitle);
+  make_cell (self, cell);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
+ * tessera_comparison_view_start:
+ * @region: the part of @input to compare, in its pixels
+ *
+ * Runs the upscalers added, one after the other, on @region and the
+ * context its tiles would have in the whole image (the options' tile
+ * overlap).
+ */
+void
+tessera_comparison_view_start (TesseraComparisonView *self,
+                               TesseraEngine         *engine,
+                               TesseraImage          *input,
+                               const TesseraRect     *region)
+{
+  TesseraRect context;
+
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_ENGINE (engine));
+  g_return_if_fail (TESSERA_IS_IMAGE (input));
+  g_return_if_fail (region != NULL && region->width > 0 && region->height > 0);
+  g_return_if_fail (self->n_cells > 0);
+
+  tessera_comparison_view_cancel (self);
+  g_set_object (&self->engine, engine);
+  g_set_object (&self->input, input);
+  self->region = *region;
+  tessera_comparison_get_context (region, tessera_upscale_options_get_tile_overlap (self->cells[0].options),
+                                  tessera_image_get_width (input), tessera_image_get_height (input), &context,
+                                  &self->inner);
+  g_clear_object (&self->context);
+  self->context = copy_rect (input, &context);
+
+  for (guint i = 0; i < self->n_cells; i++)
+    {
+      g_clear_object (&self->cells[i].result);
+      g_clear_object (&self->cells[i].texture);
+      gtk_label_set_label (GTK_LABEL (self->cells[i].subtitle), self->cells[i].description);
+    }
+  tessera_viewport_set_image (&self->viewport, region->width, region->height);
+  queue_draw_panes (self);
+
+  if (self->context == NULL)
+    {
+      set_status (self, _("The region is too large to copy"));
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  self->running = 0;
+  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0.0);
+  update_busy (self);
+  start_next (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/**
+ * tessera_comparison_view_cancel:
+ *
+ * Stops the runs; the results so far stay.
+ */
+void
+tessera_comparison_view_cancel (TesseraComparisonView *self)
+{
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+
+  if (!is_busy (self))
+    return;
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  for (guint i = 0; i < self->n_cells; i++)
+    gtk_widget_set_visible (self->cells[i].spinner, FALSE);
+  set_status (self, _("Cancelled"));
+  update_busy (self);
+}
+
+gboolean
+tessera_comparison_view_get_busy (TesseraComparisonView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), FALSE);
+
+  return is_busy (self);
+}
+
+guint
+tessera_comparison_view_get_n_upscalers (TesseraComparisonView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 0);
+
+  return self->n_cells;
+}
+
+const char *
+tessera_comparison_view_get_upscaler (TesseraComparisonView *self,
+                                      guint                  index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  return tessera_upscale_options_get_upscaler (self->cells[index].options);
+}
+
+const char *
+tessera_comparison_view_get_title (TesseraComparisonView *self,
+                                   guint                  index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  return self->cells[index].title_text;
+}
+
+/**
+ * tessera_comparison_view_get_result:
+ *
+ * Returns: (transfer none) (nullable): the region as upscaler @index
+ *   made it, or %NULL before it is done or when it failed
+ */
+GdkTexture *
+tessera_comparison_view_get_result (TesseraComparisonView *self,
+                                    guint                  index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  return self->cells[index].texture;
+}
+
+/**
+ * tessera_comparison_view_get_whole_result:
+ *
+ * Returns: (transfer none) (nullable): upscaler @index's result when the
+ *   region was the whole image, the result a whole upscale would give;
+ *   else %NULL
+ */
+TesseraImage *
+tessera_comparison_view_get_whole_result (TesseraComparisonView *self,
+                                          guint                  index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  if (self->input == NULL || self->region.width != (int) tessera_image_get_width (self->input) ||
+      self->region.height != (int) tessera_image_get_height (self->input))
+    return NULL;
+  return self->cells[index].result;
+}
+
+void
+tessera_comparison_view_get_columns (TesseraComparisonView *self,
+                                     guint                 *columns,
+                                     guint                 *rows)
+{
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+
+  *columns = self->columns;
+  *rows = self->rows;
+}
+
+/* The zoom every picture shares. */
+double
+tessera_comparison_view_get_zoom (TesseraComparisonView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 1.0);
+
+  return self->viewport.zoom;
+}
+
+/**
+ * tessera_comparison_view_apply:
+ *
+ * Emits ::apply for upscaler @index, as its “Use This” button does.
+ */
+void
+tessera_comparison_view_apply (TesseraComparisonView *self,
+                               guint                  index)
+{
+  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (index < self->n_cells);
+
+  g_signal_emit (self, signals[APPLY], 0, tessera_upscale_options_get_upscaler (self->cells[index].options), index);
+}
