@@ -1,0 +1,1227 @@
+/* tessera-batch.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-batch"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tessera-batch.h"
+
+/* The batch queue: images upscaled one after another with the same
+ * options, each loaded, upscaled and saved on the engine's threads. One
+ * failing image marks itself failed and the queue goes on.
+ *
+ * Pausing or cancelling cancels the image in progress; it goes back to
+ * waiting once its run has unwound, so that two runs never overlap and
+ * the save has removed its temporary file. Resuming before then picks it
+ * up again as soon as it is back. */
+
+/* How an item's progress divides between its steps. */
+#define LOADED   0.05
+#define UPSCALED 0.95
+
+static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
+
+G_DEFINE_ENUM_TYPE (TesseraBatchItemStatus, tessera_batch_item_status,
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_WAITING, "waiting"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_DONE, "done"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_SKIPPED, "skipped"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_FAILED, "failed"))
+
+G_DEFINE_ENUM_TYPE (TesseraBatchState, tessera_batch_state,
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_IDLE, "idle"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_PAUSED, "paused"))
+
+struct _TesseraBatchItem
+{
+  GObject                 parent_instance;
+
+  GFile                  *file;
+  char                   *relative;   /* below its folder, in the file system's encoding */
+  char                   *name;
+  TesseraBatchItemStatus  status;
+  double                  progress;
+  char                   *error;
+  GFile                  *output;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraBatchItem, tessera_batch_item, G_TYPE_OBJECT)
+
+enum {
+  ITEM_PROP_0,
+  ITEM_PROP_FILE,
+  ITEM_PROP_NAME,
+  ITEM_PROP_STATUS,
+  ITEM_PROP_PROGRESS,
+  ITEM_PROP_ERROR,
+  ITEM_PROP_OUTPUT,
+  N_ITEM_PROPS
+};
+
+static GParamSpec *item_properties[N_ITEM_PROPS];
+
+struct _TesseraBatch
+{
+  GObject                parent_instance;
+
+  TesseraEngine         *engine;
+  GListStore            *items;
+  GQueue                 waiting;         /* of TesseraBatchItem, in the order they run */
+  GHashTable            *waiting_files;   /* GFile → its waiting item */
+  guint                  counts[TESSERA_BATCH_ITEM_FAILED + 1];
+
+  TesseraUpscaleOptions *options;
+  char                  *upscaler_label;
+  GFile                 *output_folder;
+  char                  *name_pattern;
+  gboolean               skip_existing;
+  gboolean               keep_metadata;
+
+  TesseraBatchState      state;
+
+  /* The run in flight, until its last callback: after a pause too. */
+  TesseraBatchItem      *current;
+  GFile                 *output;
+  GCancellable          *cancellable;
+};
+
+G_DEFINE_FINAL_TYPE (TesseraBatch, tessera_batch, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  PROP_N_DONE,
+  PROP_N_FAILED,
+  PROP_N_SKIPPED,
+  PROP_N_WAITING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  FINISHED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The count each status changes, if any. */
+static const guint count_properties[] = {
+  [TESSERA_BATCH_ITEM_WAITING] = PROP_N_WAITING,
+  [TESSERA_BATCH_ITEM_RUNNING] = PROP_0,
+  [TESSERA_BATCH_ITEM_DONE]    = PROP_N_DONE,
+  [TESSERA_BATCH_ITEM_SKIPPED] = PROP_N_SKIPPED,
+  [TESSERA_BATCH_ITEM_FAILED]  = PROP_N_FAILED,
+};
+
+static void
+tessera_batch_item_finalize (GObject *object)
+{
+  TesseraBatchItem *self = TESSERA_BATCH_ITEM (object);
+
+  g_clear_object (&self->file);
+  g_clear_pointer (&self->relative, g_free);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->error, g_free);
+  g_clear_object (&self->output);
+
+  G_OBJECT_CLASS (tessera_batch_item_parent_class)->finalize (object);
+}
+
+static void
+tessera_batch_item_get_property (GObject    *object,
+                                 guint       prop_id,
+                                 GValue     *value,
+                                 GParamSpec *pspec)
+{
+  TesseraBatchItem *self = TESSERA_BATCH_ITEM (object);
+
+  switch (prop_id)
+    {
+    case ITEM_PROP_FILE:
+      g_value_set_object (value, self->file);
+      break;
+    case ITEM_PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case ITEM_PROP_STATUS:
+      g_value_set_enum (value, self->status);
+      break;
+    case ITEM_PROP_PROGRESS:
+      g_value_set_double (value, self->progress);
+      break;
+    case ITEM_PROP_ERROR:
+      g_value_set_string (value, self->error);
+      break;
+    case ITEM_PROP_OUTPUT:
+      g_value_set_object (value, self->output);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_batch_item_class_init (TesseraBatchItemClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = tessera_batch_item_finalize;
+  object_class->get_property = tessera_batch_item_get_property;
+
+  item_properties[ITEM_PROP_FILE] =
+    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_STATUS] =
+    g_param_spec_enum ("status", NULL, NULL, TESSERA_TYPE_BATCH_ITEM_STATUS, TESSERA_BATCH_ITEM_WAITING,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_PROGRESS] =
+    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_ERROR] =
+    g_param_spec_string ("error", NULL, NULL, NULL,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_OUTPUT] =
+    g_param_spec_object ("output", NULL, NULL, G_TYPE_FILE,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_ITEM_PROPS, item_properties);
+}
+
+static void
+tessera_batch_item_init (TesseraBatchItem *self)
+{
+}
+
+static TesseraBatchItem *
+tessera_batch_item_new (GFile      *file,
+                        const char *relative)
+{
+  TesseraBatchItem *self = g_object_new (TESSERA_TYPE_BATCH_ITEM, NULL);
+
+  self->file = g_object_ref (file);
+  self->relative = g_strdup (relative);
+  self->name = g_filename_display_name (relative);
+  return self;
+}
+
+static void
+item_set_progress (TesseraBatchItem *self,
+                   double            progress)
+{
+  progress = CLAMP (progress, 0.0, 1.0);
+  if (self->progress == progress)
+    return;
+
+  self->progress = progress;
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_PROGRESS]);
+}
+
+static void
+item_set_error (TesseraBatchItem *self,
+                const char       *error)
+{
+  if (g_strcmp0 (self->error, error) == 0)
+    return;
+
+  g_free (self->error);
+  self->error = g_strdup (error);
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_ERROR]);
+}
+
+static void
+item_set_output (TesseraBatchItem *self,
+                 GFile            *output)
+{
+  if (g_set_object (&self->output, output))
+    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_OUTPUT]);
+}
+
+/**
+ * tessera_batch_item_get_file:
+ *
+ * Returns: (transfer none): the image to upscale
+ */
+GFile *
+tessera_batch_item_get_file (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
+
+  return self->file;
+}
+
+/**
+ * tessera_batch_item_get_name:
+ *
+ * Returns: the image's path below the folder it was added with, or its
+ *   file name, for display
+ */
+const char *
+tessera_batch_item_get_name (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
+
+  return self->name;
+}
+
+TesseraBatchItemStatus
+tessera_batch_item_get_status (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), TESSERA_BATCH_ITEM_WAITING);
+
+  return self->status;
+}
+
+/**
+ * tessera_batch_item_get_progress:
+ *
+ * Returns: how much of the item's load, upscale and save is done, from 0 to 1
+ */
+double
+tessera_batch_item_get_progress (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), 0.0);
+
+  return self->progress;
+}
+
+/**
+ * tessera_batch_item_get_error:
+ *
+ * Returns: (nullable): why the item failed, naming the file
+ */
+const char *
+tessera_batch_item_get_error (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
+
+  return self->error;
+}
+
+/**
+ * tessera_batch_item_get_output:
+ *
+ * Returns: (transfer none) (nullable): the file written, or the existing
+ *   one that made the item skipped
+ */
+GFile *
+tessera_batch_item_get_output (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
+
+  return self->output;
+}
+
+static void
+set_state (TesseraBatch      *self,
+           TesseraBatchState  state)
+{
+  if (self->state == state)
+    return;
+
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+static void
+notify_count (TesseraBatch           *self,
+              TesseraBatchItemStatus  status)
+{
+  if (count_properties[status] != PROP_0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[count_properties[status]]);
+}
+
+/* Items change status only here, so that the counts and the waiting
+ * queue follow. */
+static void
+set_item_status (TesseraBatch           *self,
+                 TesseraBatchItem       *item,
+                 TesseraBatchItemStatus  status)
+{
+  TesseraBatchItemStatus old_status = item->status;
+
+  if (old_status == status)
+    return;
+
+  if (old_status == TESSERA_BATCH_ITEM_WAITING)
+    {
+      g_queue_remove (&self->waiting, item);
+      g_hash_table_remove (self->waiting_files, item->file);
+      g_object_unref (item);
+    }
+  else if (status == TESSERA_BATCH_ITEM_WAITING)
+    {
+      /* Back from a pause: it runs first again. */
+      g_queue_push_head (&self->waiting, g_object_ref (item));
+      g_hash_table_insert (self->waiting_files, item->file, item);
+    }
+
+  item->status = status;
+  self->counts[old_status]--;
+  self->counts[status]++;
+
+  g_object_notify_by_pspec (G_OBJECT (item), item_properties[ITEM_PROP_STATUS]);
+  notify_count (self, old_status);
+  notify_count (self, status);
+}
+
+static void
+fail_item (TesseraBatch     *self,
+           TesseraBatchItem *item,
+           const GError     *error)
+{
+  item_set_error (item, error->message);
+  set_item_status (self, item, TESSERA_BATCH_ITEM_FAILED);
+}
+
+static const char *
+get_name_pattern (TesseraBatch *self)
+{
+  return self->name_pattern != NULL ? self->name_pattern : TESSERA_DEFAULT_NAME_PATTERN;
+}
+
+static const char *
+get_upscaler_label (TesseraBatch *self)
+{
+  return self->upscaler_label != NULL ? self->upscaler_label : tessera_upscale_options_get_upscaler (self->options);
+}
+
+static char *
+dup_display_name (GFile *file)
+{
+  g_autofree char *basename = g_file_get_basename (file);
+
+  if (basename == NULL)
+    return g_file_get_parse_name (file);
+  return g_filename_display_name (basename);
+}
+
+/* In the output folder, below the subfolders the image was found in, or
+ * beside the image. */
+static GFile *
+dup_output (TesseraBatch      *self,
+            TesseraBatchItem  *item,
+            GError           **error)
+{
+  g_autofree char *name = NULL;
+  g_autofree char *subfolder = NULL;
+  g_autoptr(GFile) folder = NULL;
+
+  name = tessera_upscale_options_expand_name (self->options, get_name_pattern (self), item->relative,
+                                              get_upscaler_label (self), error);
+  if (name == NULL)
+    {
+      g_prefix_error (error, "%s: ", item->name);
+      return NULL;
+    }
+
+  subfolder = g_path_get_dirname (item->relative);
+  if (self->output_folder == NULL)
+    folder = g_file_get_parent (item->file);
+  else if (g_str_equal (subfolder, "."))
+    folder = g_object_ref (self->output_folder);
+  else
+    folder = g_file_resolve_relative_path (self->output_folder, subfolder);
+
+  return g_file_get_child (folder, name);
+}
+
+static gboolean
+same_file (GFile     *a,
+           GFileInfo *a_info,
+           GFile     *b)
+{
+  g_autoptr(GFileInfo) b_info = NULL;
+
+  if (g_file_equal (a, b))
+    return TRUE;
+
+  b_info = g_file_query_info (b, G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                              G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (b_info == NULL)
+    return FALSE;
+
+  return g_file_info_get_attribute_uint32 (a_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) ==
+         g_file_info_get_attribute_uint32 (b_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) &&
+         g_file_info_get_attribute_uint64 (a_info, G_FILE_ATTRIBUTE_UNIX_INODE) ==
+         g_file_info_get_attribute_uint64 (b_info, G_FILE_ATTRIBUTE_UNIX_INODE);
+}
+
+/* The image itself is never replaced, nor a folder. An existing output
+ * is skipped when asked, else replaced: the save is atomic. */
+static gboolean
+check_output (TesseraBatchItem  *item,
+              GFile             *output,
+              gboolean          *exists,
+              GError           **error)
+{
+  g_autoptr(GFileInfo) info = NULL;
+
+  info = g_file_query_info (output,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
+                            G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  *exists = info != NULL;
+  if (info == NULL)
+    return TRUE;
+
+  if (same_file (output, info, item->file))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                   _("%s: the output would replace the image itself; choose another name pattern or output folder"),
+                   item->name);
+      return FALSE;
+    }
+
+  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+    {
+      g_autofree char *output_name = dup_display_name (output);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
+                   _("%s: cannot write %s: a folder has that name"), item->name, output_name);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static void start_next (TesseraBatch *self);
+
+/* The end of the current item's run: paused or cancelled, it waits again. */
+static void
+finish_run (TesseraBatch *self,
+            const GError *error)
+{
+  g_autoptr(TesseraBatchItem) item = g_steal_pointer (&self->current);
+  g_autoptr(GFile) output = g_steal_pointer (&self->output);
+  g_autoptr(GCancellable) cancellable = g_steal_pointer (&self->cancellable);
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      item_set_progress (item, 0.0);
+      set_item_status (self, item, TESSERA_BATCH_ITEM_WAITING);
+    }
+  else if (error != NULL)
+    fail_item (self, item, error);
+  else
+    {
+      item_set_output (item, output);
+      item_set_progress (item, 1.0);
+      set_item_status (self, item, TESSERA_BATCH_ITEM_DONE);
+    }
+
+  if (self->state == TESSERA_BATCH_RUNNING && self->current == NULL)
+    start_next (self);
+}
+
+static void
+on_save_progress (double      fraction,
+                  const char *text,
+                  gpointer    user_data)
+{
+  TesseraBatch *self = user_data;
+
+  item_set_progress (self->current, UPSCALED + fraction * (1.0 - UPSCALED));
+}
+
+static void
+on_saved (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  tessera_image_save_finish (TESSERA_IMAGE (object), result, &error);
+  finish_run (self, error);
+}
+
+/* The engine carries the input's text chunks and colour profile over:
+ * a prompt, a camera's or an editor's notes the user may not want to
+ * pass on. */
+static void
+strip_metadata (TesseraImage *image)
+{
+  g_auto(GStrv) keywords = tessera_image_dup_text_keywords (image);
+
+  for (guint i = 0; keywords[i] != NULL; i++)
+    tessera_image_set_text (image, keywords[i], NULL);
+  tessera_image_set_icc_profile (image, NULL);
+}
+
+static void
+on_upscale_progress (double      fraction,
+                     const char *text,
+                     gpointer    user_data)
+{
+  TesseraBatch *self = user_data;
+
+  item_set_progress (self->current, LOADED + fraction * (UPSCALED - LOADED));
+}
+
+static void
+on_upscaled (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = tessera_engine_upscale_finish (TESSERA_ENGINE (object), result, &error);
+  if (output == NULL)
+    {
+      /* The engine knows pixels, not files. */
+      g_prefix_error (&error, "%s: ", self->current->name);
+      finish_run (self, error);
+      return;
+    }
+
+  if (!self->keep_metadata)
+    strip_metadata (output);
+
+  item_set_progress (self->current, UPSCALED);
+  tessera_image_save_async (output, self->output,
+                            tessera_upscale_options_get_format (self->options),
+                            tessera_upscale_options_get_quality (self->options),
+                            self->cancellable, on_save_progress, self,
+                            on_saved, g_object_ref (self));
+}
+
+static void
+on_loaded (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(GError) error = NULL;
+
+  input = tessera_image_new_from_file_finish (result, &error);
+  if (input == NULL)
+    {
+      finish_run (self, error);
+      return;
+    }
+
+  item_set_progress (self->current, LOADED);
+  tessera_engine_upscale_async (self->engine, input, self->options, self->cancellable,
+                                on_upscale_progress, NULL, self,
+                                on_upscaled, g_object_ref (self));
+}
+
+/* Starts @item's run, or settles it at once: TRUE when it runs. */
+static gboolean
+start_item (TesseraBatch     *self,
+            TesseraBatchItem *item)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GFile) folder = NULL;
+  gboolean exists = FALSE;
+
+  output = dup_output (self, item, &error);
+  if (output == NULL || !check_output (item, output, &exists, &error))
+    {
+      fail_item (self, item, error);
+      return FALSE;
+    }
+
+  if (exists && self->skip_existing)
+    {
+      item_set_output (item, output);
+      set_item_status (self, item, TESSERA_BATCH_ITEM_SKIPPED);
+      return FALSE;
+    }
+
+  /* An output folder holds a folder's subfolders again. */
+  folder = g_file_get_parent (output);
+  if (!g_file_make_directory_with_parents (folder, NULL, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_prefix_error (&error, _("%s: cannot create its output folder: "), item->name);
+      fail_item (self, item, error);
+      return FALSE;
+    }
+
+  self->current = g_object_ref (item);
+  self->output = g_steal_pointer (&output);
+  self->cancellable = g_cancellable_new ();
+  item_set_error (item, NULL);
+  item_set_progress (item, 0.0);
+  set_item_status (self, item, TESSERA_BATCH_ITEM_RUNNING);
+
+  tessera_image_new_from_file_async (item->file, self->cancellable, on_loaded, g_object_ref (self));
+  return TRUE;
+}
+
+/* A loop rather than a recursion: a long run of skipped images settles
+ * without a run in flight. */
+static void
+start_next (TesseraBatch *self)
+{
+  g_assert (self->current == NULL);
+
+  while (self->state == TESSERA_BATCH_RUNNING && !g_queue_is_empty (&self->waiting))
+    if (start_item (self, g_queue_peek_head (&self->waiting)))
+      return;
+
+  if (self->state != TESSERA_BATCH_RUNNING)
+    return;
+
+  set_state (self, TESSERA_BATCH_IDLE);
+  g_signal_emit (self, signals[FINISHED], 0);
+}
+
+static void
+tessera_batch_dispose (GObject *object)
+{
+  TesseraBatch *self = TESSERA_BATCH (object);
+
+  g_queue_clear_full (&self->waiting, g_object_unref);
+  g_clear_pointer (&self->waiting_files, g_hash_table_unref);
+  g_clear_object (&self->items);
+  g_clear_object (&self->engine);
+  g_clear_object (&self->options);
+  g_clear_object (&self->output_folder);
+
+  G_OBJECT_CLASS (tessera_batch_parent_class)->dispose (object);
+}
+
+static void
+tessera_batch_finalize (GObject *object)
+{
+  TesseraBatch *self = TESSERA_BATCH (object);
+
+  g_free (self->upscaler_label);
+  g_free (self->name_pattern);
+
+  G_OBJECT_CLASS (tessera_batch_parent_class)->finalize (object);
+}
+
+static void
+tessera_batch_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  TesseraBatch *self = TESSERA_BATCH (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+    case PROP_N_DONE:
+      g_value_set_uint (value, self->counts[TESSERA_BATCH_ITEM_DONE]);
+      break;
+    case PROP_N_FAILED:
+      g_value_set_uint (value, self->counts[TESSERA_BATCH_ITEM_FAILED]);
+      break;
+    case PROP_N_SKIPPED:
+      g_value_set_uint (value, self->counts[TESSERA_BATCH_ITEM_SKIPPED]);
+      break;
+    case PROP_N_WAITING:
+      g_value_set_uint (value, self->counts[TESSERA_BATCH_ITEM_WAITING]);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+tessera_batch_class_init (TesseraBatchClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = tessera_batch_dispose;
+  object_class->finalize = tessera_batch_finalize;
+  object_class->get_property = tessera_batch_get_property;
+
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL, TESSERA_TYPE_BATCH_STATE, TESSERA_BATCH_IDLE,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_DONE] =
+    g_param_spec_uint ("n-done", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_FAILED] =
+    g_param_spec_uint ("n-failed", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_SKIPPED] =
+    g_param_spec_uint ("n-skipped", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_N_WAITING] =
+    g_param_spec_uint ("n-waiting", NULL, NULL, 0, G_MAXUINT, 0,
+                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * TesseraBatch::finished:
+   *
+   * The queue has run out of waiting items; not emitted on pause or cancel.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+tessera_batch_init (TesseraBatch *self)
+{
+  self->items = g_list_store_new (TESSERA_TYPE_BATCH_ITEM);
+  g_queue_init (&self->waiting);
+  self->waiting_files = g_hash_table_new (g_file_hash, (GEqualFunc) g_file_equal);
+  self->options = tessera_upscale_options_new ();
+  self->keep_metadata = TRUE;
+}
+
+/**
+ * tessera_batch_new:
+ * @engine: the engine that upscales
+ *
+ * A batch keeps itself alive while an image is in progress: cancel it
+ * before letting it go.
+ *
+ * Returns: (transfer full): an empty batch, idle
+ */
+TesseraBatch *
+tessera_batch_new (TesseraEngine *engine)
+{
+  TesseraBatch *self;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (engine), NULL);
+
+  self = g_object_new (TESSERA_TYPE_BATCH, NULL);
+  self->engine = g_object_ref (engine);
+  return self;
+}
+
+/**
+ * tessera_batch_get_items:
+ *
+ * Returns: (transfer none): the #TesseraBatchItem of each image, in the
+ *   order added
+ */
+GListModel *
+tessera_batch_get_items (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), NULL);
+
+  return G_LIST_MODEL (self->items);
+}
+
+/* Adding an image that is already waiting would upscale it twice. */
+static void
+add_item (TesseraBatch *self,
+          GFile        *file,
+          const char   *relative)
+{
+  TesseraBatchItem *item;
+
+  if (g_hash_table_contains (self->waiting_files, file))
+    return;
+
+  item = tessera_batch_item_new (file, relative);
+  g_queue_push_tail (&self->waiting, item);
+  g_hash_table_insert (self->waiting_files, item->file, item);
+  self->counts[TESSERA_BATCH_ITEM_WAITING]++;
+  g_list_store_append (self->items, item);
+  notify_count (self, TESSERA_BATCH_ITEM_WAITING);
+}
+
+/**
+ * tessera_batch_add_file:
+ * @file: an image
+ *
+ * Queues @file, unless it is waiting already. While the batch runs, it
+ * joins the queue.
+ */
+void
+tessera_batch_add_file (TesseraBatch *self,
+                        GFile        *file)
+{
+  g_autofree char *basename = NULL;
+
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  basename = g_file_get_basename (file);
+  add_item (self, file, basename);
+}
+
+static gboolean
+is_image_name (const char *name)
+{
+  g_autofree char *folded = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
+    if (g_str_has_suffix (folded, image_extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+compare_infos (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (g_file_info_get_name (*(GFileInfo * const *) a),
+                    g_file_info_get_name (*(GFileInfo * const *) b));
+}
+
+/* The images in @relative below @folder, hidden ones left out, in name
+ * order; with @recursive, its subfolders' too. */
+static gboolean
+list_folder (GFile       *folder,
+             const char  *relative,
+             gboolean     recursive,
+             GPtrArray   *found,
+             GError     **error)
+{
+  g_autoptr(GFile) dir = relative[0] != '\0' ? g_file_resolve_relative_path (folder, relative) : g_object_ref (folder);
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+
+  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      GFileInfo *info;
+
+      if (!g_file_enumerator_iterate (children, &info, NULL, NULL, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      if (g_file_info_get_name (info)[0] != '.')
+        g_ptr_array_add (infos, g_object_ref (info));
+    }
+  g_ptr_array_sort (infos, compare_infos);
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      GFileInfo *info = g_ptr_array_index (infos, i);
+      g_autofree char *child = g_build_filename (relative, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (recursive && !list_folder (folder, child, TRUE, found, error))
+            return FALSE;
+        }
+      else if (is_image_name (child))
+        g_ptr_array_add (found, g_steal_pointer (&child));
+    }
+  return TRUE;
+}
+
+/**
+ * tessera_batch_add_folder:
+ * @folder: a folder
+ * @recursive: whether to look in its subfolders too
+ * @error: return location for a #GError
+ *
+ * Queues the images in @folder, by their names' extensions, in name
+ * order and leaving hidden files out. With an output folder, their
+ * outputs go into the same subfolders there.
+ *
+ * Returns: %TRUE when it had images to add
+ */
+gboolean
+tessera_batch_add_folder (TesseraBatch  *self,
+                          GFile         *folder,
+                          gboolean       recursive,
+                          GError       **error)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (folder), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!list_folder (folder, "", recursive, images, error))
+    return FALSE;
+
+  if (images->len == 0)
+    {
+      g_autofree char *name = dup_display_name (folder);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                   recursive ? _("%s: no images in it or below it") : _("%s: no images in it"), name);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      const char *relative = g_ptr_array_index (images, i);
+      g_autoptr(GFile) file = g_file_resolve_relative_path (folder, relative);
+
+      add_item (self, file, relative);
+    }
+  return TRUE;
+}
+
+static gboolean
+is_finished (TesseraBatchItem *item)
+{
+  return item->status == TESSERA_BATCH_ITEM_DONE ||
+         item->status == TESSERA_BATCH_ITEM_SKIPPED ||
+         item->status == TESSERA_BATCH_ITEM_FAILED;
+}
+
+/**
+ * tessera_batch_remove_finished:
+ *
+ * Drops the items that are done, skipped or failed.
+ */
+void
+tessera_batch_remove_finished (TesseraBatch *self)
+{
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_items;
+
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->items));
+  for (guint i = 0; i < n_items; i++)
+    {
+      g_autoptr(TesseraBatchItem) item = g_list_model_get_item (G_LIST_MODEL (self->items), i);
+
+      if (is_finished (item))
+        self->counts[item->status]--;
+      else
+        g_ptr_array_add (kept, g_steal_pointer (&item));
+    }
+
+  if (kept->len == n_items)
+    return;
+
+  /* One change for the list's views, however many go. */
+  g_list_store_splice (self->items, 0, n_items, kept->pdata, kept->len);
+  notify_count (self, TESSERA_BATCH_ITEM_DONE);
+  notify_count (self, TESSERA_BATCH_ITEM_SKIPPED);
+  notify_count (self, TESSERA_BATCH_ITEM_FAILED);
+}
+
+/**
+ * tessera_batch_set_options:
+ * @options: how to upscale, and the output's format and quality
+ *
+ * Copies @options; the image in progress keeps the earlier ones.
+ */
+void
+tessera_batch_set_options (TesseraBatch          *self,
+                           TesseraUpscaleOptions *options)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
+
+  g_clear_object (&self->options);
+  self->options = tessera_upscale_options_copy (options);
+}
+
+/**
+ * tessera_batch_set_upscaler_label:
+ * @label: (nullable): the upscaler as output names show it, such as a
+ *   model's name; %NULL for the options' upscaler
+ */
+void
+tessera_batch_set_upscaler_label (TesseraBatch *self,
+                                  const char   *label)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  g_free (self->upscaler_label);
+  self->upscaler_label = g_strdup (label);
+}
+
+/**
+ * tessera_batch_set_output_folder:
+ * @folder: (nullable): where outputs go, created as needed; %NULL for
+ *   beside each image
+ */
+void
+tessera_batch_set_output_folder (TesseraBatch *self,
+                                 GFile        *folder)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (folder == NULL || G_IS_FILE (folder));
+
+  g_set_object (&self->output_folder, folder);
+}
+
+/**
+ * tessera_batch_set_name_pattern:
+ * @pattern: (nullable): the outputs' names, as
+ *   tessera_upscale_options_expand_name() takes them; %NULL for
+ *   %TESSERA_DEFAULT_NAME_PATTERN
+ */
+void
+tessera_batch_set_name_pattern (TesseraBatch *self,
+                                const char   *pattern)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  g_free (self->name_pattern);
+  self->name_pattern = g_strdup (pattern);
+}
+
+/**
+ * tessera_batch_set_skip_existing:
+ * @skip: whether an image whose output exists is skipped rather than
+ *   upscaled again over it
+ */
+void
+tessera_batch_set_skip_existing (TesseraBatch *self,
+                                 gboolean      skip)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  self->skip_existing = !!skip;
+}
+
+/**
+ * tessera_batch_set_keep_metadata:
+ * @keep: whether the outputs carry their images' text chunks and ICC
+ *   profile (the default)
+ */
+void
+tessera_batch_set_keep_metadata (TesseraBatch *self,
+                                 gboolean      keep)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  self->keep_metadata = !!keep;
+}
+
+/**
+ * tessera_batch_start:
+ * @error: return location for a #GError
+ *
+ * Runs the waiting items one after another; a paused batch resumes.
+ *
+ * Returns: %FALSE, with nothing run, when the name pattern cannot make
+ *   names
+ */
+gboolean
+tessera_batch_start (TesseraBatch  *self,
+                     GError       **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  /* Said once, rather than by every item failing. */
+  name = tessera_upscale_options_expand_name (self->options, get_name_pattern (self), "image.png",
+                                              get_upscaler_label (self), error);
+  if (name == NULL)
+    return FALSE;
+
+  if (self->state == TESSERA_BATCH_RUNNING)
+    return TRUE;
+
+  set_state (self, TESSERA_BATCH_RUNNING);
+  if (self->current == NULL)
+    start_next (self);
+  return TRUE;
+}
+
+/**
+ * tessera_batch_pause:
+ *
+ * Stops after cancelling the image in progress, which goes back to
+ * waiting with nothing of it written.
+ */
+void
+tessera_batch_pause (TesseraBatch *self)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  if (self->state != TESSERA_BATCH_RUNNING)
+    return;
+
+  set_state (self, TESSERA_BATCH_PAUSED);
+  g_cancellable_cancel (self->cancellable);
+}
+
+void
+tessera_batch_resume (TesseraBatch *self)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  if (self->state != TESSERA_BATCH_PAUSED)
+    return;
+
+  set_state (self, TESSERA_BATCH_RUNNING);
+  if (self->current == NULL)
+    start_next (self);
+}
+
+/**
+ * tessera_batch_cancel:
+ *
+ * As tessera_batch_pause(), but the batch is idle: tessera_batch_start()
+ * runs the waiting items again.
+ */
+void
+tessera_batch_cancel (TesseraBatch *self)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  if (self->state == TESSERA_BATCH_IDLE)
+    return;
+
+  set_state (self, TESSERA_BATCH_IDLE);
+  g_cancellable_cancel (self->cancellable);
+}
+
+TesseraBatchState
+tessera_batch_get_state (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), TESSERA_BATCH_IDLE);
+
+  return self->state;
+}
+
+guint
+tessera_batch_get_n_done (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), 0);
+
+  return self->counts[TESSERA_BATCH_ITEM_DONE];
+}
+
+guint
+tessera_batch_get_n_failed (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), 0);
+
+  return self->counts[TESSERA_BATCH_ITEM_FAILED];
+}
+
+guint
+tessera_batch_get_n_skipped (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), 0);
+
+  return self->counts[TESSERA_BATCH_ITEM_SKIPPED];
+}
+
+guint
+tessera_batch_get_n_waiting (TesseraBatch *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), 0);
+
+  return self->counts[TESSERA_BATCH_ITEM_WAITING];
+}
