@@ -96,8 +96,10 @@ tessera_engine_dispose (GObject *object)
 {
   TesseraEngine *self = (TesseraEngine *) object;
 
-  g_clear_object (&self->upscalers);
+  if (self->library != NULL)
+    g_signal_handlers_disconnect_by_data (tessera_model_library_get_models (self->library), self);
   g_clear_object (&self->library);
+  g_clear_object (&self->upscalers);
   g_queue_clear_full (&self->networks, network_entry_free);
   g_clear_pointer (&self->backend, tessera_backend_free);
   g_clear_pointer (&self->backend_key, g_free);
@@ -170,44 +172,94 @@ describe_model (TesseraModel *model)
                           tessera_model_format_to_string (tessera_model_get_format (model)));
 }
 
+static gboolean
+same_upscaler (TesseraEngine       *self,
+               guint                position,
+               TesseraUpscalerInfo *info)
+{
+  g_autoptr(TesseraUpscalerInfo) old = g_list_model_get_item (G_LIST_MODEL (self->upscalers), position);
+
+  return g_str_equal (tessera_upscaler_info_get_name (old), tessera_upscaler_info_get_name (info)) &&
+         g_str_equal (tessera_upscaler_info_get_description (old), tessera_upscaler_info_get_description (info));
+}
+
+/* Brings the models after the classic filters in line with the library's
+ * runnable ones. Only the span that differs is replaced, so that a list
+ * bound to the upscalers keeps a selection outside it. */
+static void
+on_models_changed_cb (GListModel    *models,
+                      guint          position,
+                      guint          removed,
+                      guint          added,
+                      TesseraEngine *self)
+{
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  guint n_classic = G_N_ELEMENTS (classic_upscalers);
+  guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->upscalers)) - n_classic;
+  guint start = 0, end = 0;
+
+  /* A model named like a filter or an earlier model could not be picked. */
+  for (guint i = 0; i < n_classic; i++)
+    g_hash_table_add (names, (gpointer) classic_upscalers[i].name);
+
+  for (guint i = 0; models != NULL && i < g_list_model_get_n_items (models); i++)
+    {
+      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
+      g_autofree char *description = NULL;
+      const char *name = tessera_model_get_name (model);
+
+      if (tessera_model_get_error (model) != NULL || !tessera_model_get_supported (model) ||
+          g_hash_table_contains (names, name))
+        continue;
+
+      g_hash_table_add (names, (gpointer) name);
+      description = describe_model (model);
+      g_ptr_array_add (infos, tessera_upscaler_info_new (name, name, description,
+                                                         TESSERA_UPSCALER_KIND_MODEL));
+    }
+
+  while (start < MIN (n_old, infos->len) &&
+         same_upscaler (self, n_classic + start, g_ptr_array_index (infos, start)))
+    start++;
+  if (start == n_old && start == infos->len)
+    return;
+  while (end < MIN (n_old, infos->len) - start &&
+         same_upscaler (self, n_classic + n_old - 1 - end, g_ptr_array_index (infos, infos->len - 1 - end)))
+    end++;
+
+  g_list_store_splice (self->upscalers, n_classic + start, n_old - start - end,
+                       infos->pdata + start, infos->len - start - end);
+}
+
 /**
  * tessera_engine_set_model_library:
  * @library: (nullable): the models to offer by name, already scanned
  *
  * Adds the runnable models of @library to the upscalers, after the
- * classic filters; a model is picked by its name.
+ * classic filters, and follows the library as it changes; a model is
+ * picked by its name.
  */
 void
 tessera_engine_set_model_library (TesseraEngine       *self,
                                   TesseraModelLibrary *library)
 {
-  GListModel *models;
+  GListModel *models = NULL;
 
   g_return_if_fail (TESSERA_IS_ENGINE (self));
   g_return_if_fail (library == NULL || TESSERA_IS_MODEL_LIBRARY (library));
 
+  if (self->library != NULL)
+    g_signal_handlers_disconnect_by_func (tessera_model_library_get_models (self->library),
+                                          on_models_changed_cb, self);
   g_set_object (&self->library, library);
-  g_list_store_remove_all (self->upscalers);
-  add_classic_upscalers (self);
-  if (library == NULL)
-    return;
 
-  models = tessera_model_library_get_models (library);
-  for (guint i = 0; i < g_list_model_get_n_items (models); i++)
+  if (library != NULL)
     {
-      g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
-      g_autoptr(TesseraUpscalerInfo) info = NULL;
-      g_autofree char *description = NULL;
-
-      if (tessera_model_get_error (model) != NULL || !tessera_model_get_supported (model) ||
-          tessera_engine_find_upscaler (self, tessera_model_get_name (model)) != NULL)
-        continue;
-
-      description = describe_model (model);
-      info = tessera_upscaler_info_new (tessera_model_get_name (model), tessera_model_get_name (model),
-                                        description, TESSERA_UPSCALER_KIND_MODEL);
-      g_list_store_append (self->upscalers, info);
+      models = tessera_model_library_get_models (library);
+      g_signal_connect_object (models, "items-changed", G_CALLBACK (on_models_changed_cb), self, 0);
     }
+  on_models_changed_cb (models, 0, 0, 0, self);
 }
 
 /**

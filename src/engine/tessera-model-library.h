@@ -20,14 +20,35 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraModelLibrary, tessera_model_library, TESSERA, MODEL_LIBRARY, GObject)
 
-TesseraModelLibrary *tessera_model_library_new         (void);
-GPtrArray           *tessera_model_library_get_folders (TesseraModelLibrary  *self);
-void                 tessera_model_library_add_folder  (TesseraModelLibrary  *self,
-                                                        GFile                *folder);
-GListModel          *tessera_model_library_get_models  (TesseraModelLibrary  *self);
-TesseraModel        *tessera_model_library_find        (TesseraModelLibrary  *self,
-                                                        const char           *name);
-void                 tessera_model_library_scan        (TesseraModelLibrary  *self,
-                                                        GCancellable         *cancellable);
+TesseraModelLibrary *tessera_model_library_new             (void);
+GPtrArray           *tessera_model_library_get_folders     (TesseraModelLibrary  *self);
+GFile               *tessera_model_library_get_user_folder (TesseraModelLibrary  *self);
+void                 tessera_model_library_add_folder      (TesseraModelLibrary  *self,
+                                                            GFile                *folder);
+void                 tessera_model_library_remove_folder   (TesseraModelLibrary  *self,
+                                                            GFile                *folder);
+GListModel          *tessera_model_library_get_models      (TesseraModelLibrary  *self);
+TesseraModel        *tessera_model_library_find            (TesseraModelLibrary  *self,
+                                                            const char           *name);
+void                 tessera_model_library_scan            (TesseraModelLibrary  *self,
+                                                            GCancellable         *cancellable);
+void                 tessera_model_library_watch           (TesseraModelLibrary  *self);
+gboolean             tessera_model_library_is_user_model   (TesseraModelLibrary  *self,
+                                                            TesseraModel         *model);
+void                 tessera_model_library_import_async    (TesseraModelLibrary  *self,
+                                                            GFile                *file,
+                                                            GCancellable         *cancellable,
+                                                            GAsyncReadyCallback   callback,
+                                                            gpointer              user_data);
+TesseraModel        *tessera_model_library_import_finish   (TesseraModelLibrary  *self,
+                                                            GAsyncResult         *result,
+                                                            GError              **error);
+TesseraModel        *tessera_model_library_import          (TesseraModelLibrary  *self,
+                                                            GFile                *file,
+                                                            GCancellable         *cancellable,
+                                                            GError              **error);
+gboolean             tessera_model_library_remove          (TesseraModelLibrary  *self,
+                                                            TesseraModel         *model,
+                                                            GError              **error);
 
 G_END_DECLS
