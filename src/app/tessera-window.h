@@ -20,10 +20,16 @@ G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, AdwApplica
 TesseraWindow *tessera_window_new  (TesseraApplication *application);
 void           tessera_window_open (TesseraWindow      *self,
                                     GFile              *file);
+void           tessera_window_import_model (TesseraWindow *self,
+                                            GFile         *file);
 
 /* For the UI tests. */
 GtkWidget     *tessera_window_get_compare_view (TesseraWindow *self);
 GtkWidget     *tessera_window_get_comparison_view (TesseraWindow *self);
+GtkWidget     *tessera_window_get_batch_view  (TesseraWindow *self);
+gboolean       tessera_window_get_importing   (TesseraWindow *self);
+const char    *tessera_window_get_last_error  (TesseraWindow *self);
+TesseraModelLibrary *tessera_window_get_model_library (TesseraWindow *self);
 gboolean       tessera_window_get_busy         (TesseraWindow *self);
 
 G_END_DECLS
