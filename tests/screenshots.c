@@ -7,7 +7,9 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gstdio.h>
 
+#include "tessera-batch-view.h"
 #include "tessera-compare-view.h"
 #include "tessera-comparison-view.h"
 #include "tessera-window.h"
@@ -15,7 +17,10 @@
 /* Renders the window's main states into PNG files for the README:
  * build-aux/screenshots.sh runs it under Xvfb.
  *
- * Usage: screenshots OUTPUT_DIR IMAGE [UPSCALER]
+ * Usage: screenshots OUTPUT_DIR IMAGE [UPSCALER [BATCH_FOLDER]]
+ *
+ * The batch is IMAGE and a few of BATCH_FOLDER's images, one of them
+ * broken, written to a temporary folder.
  *
  * The settings it changes are the build tree's (GSETTINGS_BACKEND=memory
  * keeps them from the user's). */
@@ -72,6 +77,14 @@ static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
   return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
+}
+
+static gboolean
+batch_is_done (TesseraWindow *window)
+{
+  TesseraBatch *batch = tessera_batch_view_get_batch (TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window)));
+
+  return tessera_batch_get_state (batch) == TESSERA_BATCH_IDLE;
 }
 
 static void
@@ -155,6 +168,34 @@ main (int   argc,
     save (GTK_WIDGET (window), argv[1], "comparison.png", 500);
     g_object_set (window, "comparing", FALSE, NULL);
   }
+
+  if (argc > 4)
+    {
+      const char *names[] = { "rgb8.png", "truncated.png", "rgba8.png" };
+      TesseraBatchView *batch = TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window));
+      g_autofree char *out = g_dir_make_tmp ("tessera-screenshots-XXXXXX", NULL);
+      g_autoptr(GFile) out_folder = g_file_new_for_path (out);
+      g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_ptr_array_add (files, g_object_ref (file));
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        g_ptr_array_add (files, g_file_new_build_filename (argv[4], names[i], NULL));
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.batch", NULL);
+      tessera_batch_view_add_files (batch, (GFile **) files->pdata, files->len);
+      tessera_batch_view_set_output_folder (batch, out_folder);
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.start-batch", NULL);
+      if (!wait_until (batch_is_done, window, 600))
+        g_error ("the batch did not end");
+      save (GTK_WIDGET (window), argv[1], "batch.png", 800);
+      for (guint i = 0; i < files->len; i++)
+        {
+          g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (tessera_batch_view_get_batch (batch)), i);
+
+          if (tessera_batch_item_get_output (item) != NULL)
+            g_file_delete (tessera_batch_item_get_output (item), NULL, NULL);
+        }
+      g_rmdir (out);
+    }
 
   gtk_window_destroy (GTK_WINDOW (window));
   return 0;
