@@ -546,19 +546,6 @@ on_saved (GObject      *object,
   finish_run (self, error);
 }
 
-/* The engine carries the input's text chunks and colour profile over:
- * a prompt, a camera's or an editor's notes the user may not want to
- * pass on. */
-static void
-strip_metadata (TesseraImage *image)
-{
-  g_auto(GStrv) keywords = tessera_image_dup_text_keywords (image);
-
-  for (guint i = 0; keywords[i] != NULL; i++)
-    tessera_image_set_text (image, keywords[i], NULL);
-  tessera_image_set_icc_profile (image, NULL);
-}
-
 static void
 on_upscale_progress (double      fraction,
                      const char *text,
@@ -588,7 +575,7 @@ on_upscaled (GObject      *object,
     }
 
   if (!self->keep_metadata)
-    strip_metadata (output);
+    tessera_image_strip_metadata (output);
 
   item_set_progress (self->current, UPSCALED);
   tessera_image_save_async (output, self->output,

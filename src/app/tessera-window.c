@@ -670,6 +670,8 @@ on_upscaled (GObject      *source,
     }
   else
     {
+      if (self->settings != NULL && !g_settings_get_boolean (self->settings, "keep-metadata"))
+        tessera_image_strip_metadata (output);
       g_set_object (&self->output, output);
       g_free (self->output_upscaler);
       self->output_upscaler = g_strdup (job->upscaler);
@@ -1343,24 +1345,40 @@ on_save_response (GtkNativeDialog *dialog,
     }
 
   g_object_set_data_full (G_OBJECT (self), "tessera-saving", g_object_ref (file), g_object_unref);
-  tessera_image_save_async (self->output, file, format, 92, NULL, NULL, NULL, on_saved, g_object_ref (self));
+  tessera_image_save_async (self->output, file, format,
+                            self->settings != NULL ? (int) g_settings_get_double (self->settings, "output-quality") : 92,
+                            NULL, NULL, NULL, on_saved, g_object_ref (self));
 }
 
-/* NAME-UPSCALER-xSCALE.png, as the CLI names its outputs; a result
- * made to a width or height that is no round scale gets its size,
- * NAME-UPSCALER-WIDTHxHEIGHT.png. */
+/* The result named with the settings' pattern and format, as the CLI
+ * and the batch name theirs (NAME-UPSCALER-x4.png by default); a result
+ * made to a size that is no round scale has the size for its scale. */
 static char *
 suggested_name (TesseraWindow *self)
 {
   g_autofree char *base = self->file != NULL ? g_file_get_basename (self->file) : g_strdup (_("pasted"));
-  char *dot = strrchr (base, '.');
+  g_autofree char *pattern = self->settings != NULL ? g_settings_get_string (self->settings, "name-pattern") : NULL;
+  g_autofree char *format_name = self->settings != NULL ? g_settings_get_string (self->settings, "output-format")
+                                                        : NULL;
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
+  char *name;
 
-  if (dot != NULL && dot != base)
-    *dot = '\0';
+  if (format_name != NULL)
+    tessera_image_format_from_name (format_name, &format);
+  tessera_upscale_options_set_format (options, format);
   if (fabs (self->output_scale * 100 - round (self->output_scale * 100)) > 1e-6)
-    return g_strdup_printf ("%s-%s-%ux%u.png", base, self->output_upscaler, tessera_image_get_width (self->output),
-                            tessera_image_get_height (self->output));
-  return g_strdup_printf ("%s-%s-x%g.png", base, self->output_upscaler, self->output_scale);
+    {
+      tessera_upscale_options_set_width (options, tessera_image_get_width (self->output));
+      tessera_upscale_options_set_height (options, tessera_image_get_height (self->output));
+    }
+  else
+    tessera_upscale_options_set_scale (options, self->output_scale);
+
+  name = pattern != NULL && pattern[0] != '\0'
+         ? tessera_upscale_options_expand_name (options, pattern, base, self->output_upscaler, NULL) : NULL;
+  return name != NULL ? name : tessera_upscale_options_expand_name (options, TESSERA_DEFAULT_NAME_PATTERN, base,
+                                                                    self->output_upscaler, NULL);
 }
 
 static void

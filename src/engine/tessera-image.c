@@ -840,6 +840,26 @@ tessera_image_set_srgb_intent (TesseraImage *self,
 }
 
 /**
+ * tessera_image_strip_metadata:
+ *
+ * Drops the image's text chunks and colour profile, which an upscale
+ * carries over from its input: a prompt, or a camera's or an editor's
+ * notes the user may not want to pass on.
+ */
+void
+tessera_image_strip_metadata (TesseraImage *self)
+{
+  g_auto(GStrv) keywords = NULL;
+
+  g_return_if_fail (TESSERA_IS_IMAGE (self));
+
+  keywords = tessera_image_dup_text_keywords (self);
+  for (guint i = 0; keywords[i] != NULL; i++)
+    tessera_image_set_text (self, keywords[i], NULL);
+  tessera_image_set_icc_profile (self, NULL);
+}
+
+/**
  * tessera_image_copy_metadata:
  * @self: the image to change
  * @source: the image to copy from

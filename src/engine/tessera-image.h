@@ -111,6 +111,7 @@ void          tessera_image_set_icc_profile      (TesseraImage         *self,
                                                   GBytes               *profile);
 void          tessera_image_copy_metadata        (TesseraImage         *self,
                                                   TesseraImage         *source);
+void          tessera_image_strip_metadata       (TesseraImage         *self);
 
 gboolean      tessera_image_format_from_name     (const char           *name,
                                                   TesseraImageFormat   *format);
