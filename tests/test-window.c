@@ -758,6 +758,48 @@ offers_dni_model (TesseraWindow *window)
   return offers (window, "tiny-general-x2");
 }
 
+/* Two whole results go side by side in the view, labelled; the one
+ * picked becomes the result as it is, without running again. */
+static void
+test_compare_whole_image (void)
+{
+  const char *compared[] = { "bicubic", "nearest", "lanczos", NULL };
+  TesseraWindow *window;
+  TesseraCompareView *view;
+  TesseraComparisonView *comparison;
+  g_autoptr(GdkTexture) input = NULL;
+
+  if (!display_or_skip ())
+    return;
+
+  window = window_with_sample ();
+  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  comparison = TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window));
+  input = g_object_ref (tessera_compare_view_get_before (view));
+  g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, "compare-whole-image", TRUE, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
+  g_assert_true (wait_for (comparison_is_idle, window, 60));
+
+  /* The first two only, each the whole image ×4, shown before and after. */
+  g_assert_cmpuint (tessera_comparison_view_get_n_upscalers (comparison), ==, 2);
+  g_assert_nonnull (tessera_comparison_view_get_whole_result (comparison, 1));
+  g_assert_true (tessera_compare_view_get_before (view) != input);
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (view)), ==,
+                   4 * gdk_texture_get_width (input));
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+                   4 * gdk_texture_get_width (input));
+
+  tessera_comparison_view_apply (comparison, 1);
+  g_assert_false (tessera_window_get_busy (window));
+  g_assert_true (tessera_compare_view_get_before (view) != NULL);
+  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (view)), ==, gdk_texture_get_width (input));
+  g_assert_true (texture_is_part (tessera_compare_view_get_after (view),
+                                  tessera_comparison_view_get_result (comparison, 1), 0, 0));
+  g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static GtkWindow *
 find_preferences (void)
 {
@@ -884,6 +926,7 @@ main (int   argc,
   g_test_add_func ("/ui/paste-and-drop", test_paste_and_drop);
   g_test_add_func ("/ui/preferences", test_preferences);
   g_test_add_func ("/ui/compare-region", test_compare_region);
+  g_test_add_func ("/ui/compare-whole-image", test_compare_whole_image);
   g_test_add_func ("/ui/batch", test_batch);
   g_test_add_func ("/ui/import-model", test_import_model);
   g_test_add_func ("/ui/model-folder", test_model_folder);

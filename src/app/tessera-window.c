@@ -101,6 +101,7 @@ enum {
   PROP_TILE_SIZE,
   PROP_COMPARING,
   PROP_COMPARED_UPSCALERS,
+  PROP_COMPARE_WHOLE_IMAGE,
   N_PROPS
 };
 
@@ -1643,6 +1644,9 @@ tessera_window_get_property (GObject    *object,
     case PROP_COMPARED_UPSCALERS:
       g_value_take_boxed (value, get_compared_upscalers (self));
       break;
+    case PROP_COMPARE_WHOLE_IMAGE:
+      g_value_set_boolean (value, gtk_switch_get_active (self->whole_image_switch));
+      break;
     case PROP_UPSCALER:
       g_value_set_string (value, selected_upscaler (self) != NULL
                                  ? tessera_upscaler_info_get_name (selected_upscaler (self)) : NULL);
@@ -1684,6 +1688,9 @@ tessera_window_set_property (GObject      *object,
       break;
     case PROP_COMPARED_UPSCALERS:
       set_compared_upscalers (self, g_value_get_boxed (value));
+      break;
+    case PROP_COMPARE_WHOLE_IMAGE:
+      gtk_switch_set_active (self->whole_image_switch, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1746,6 +1753,9 @@ tessera_window_class_init (TesseraWindowClass *klass)
   properties[PROP_COMPARED_UPSCALERS] =
     g_param_spec_boxed ("compared-upscalers", NULL, NULL, G_TYPE_STRV,
                         (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+  properties[PROP_COMPARE_WHOLE_IMAGE] =
+    g_param_spec_boolean ("compare-whole-image", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   properties[PROP_COMPARE_MODE] =
     g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
