@@ -61,6 +61,17 @@ copy_by_hand (const char *source_path,
   g_assert_no_error (error);
 }
 
+/* A test model of data/models, copied by hand. */
+static void
+copy_model_by_hand (const char *model,
+                    const char *dir,
+                    const char *name)
+{
+  g_autofree char *path = model_path (model);
+
+  copy_by_hand (path, dir, name);
+}
+
 static void
 assert_same_contents (const char *path_a,
                       GFile      *b)
@@ -329,7 +340,7 @@ test_import_twice (void)
   g_autoptr(TesseraModel) again = NULL;
   g_autoptr(GError) error = NULL;
 
-  copy_by_hand (model_path ("tiny-compact-fp16.pth"), tmp, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-compact-fp16.pth", tmp, "tiny-compact.pth");
 
   model = tessera_model_library_import (library, pth, NULL, &error);
   g_assert_no_error (error);
@@ -380,7 +391,7 @@ test_remove (void)
   g_autoptr(GError) error = NULL;
   GListModel *models = tessera_model_library_get_models (library);
 
-  copy_by_hand (model_path ("tiny-vgg7.json"), extra, "tiny-vgg7.json");
+  copy_model_by_hand ("tiny-vgg7.json", extra, "tiny-vgg7.json");
   tessera_model_library_add_folder (library, extra_folder);
   tessera_model_library_scan (library, NULL);
   tessera_engine_set_model_library (engine, library);
@@ -438,8 +449,8 @@ test_rescan (void)
   GListModel *models = tessera_model_library_get_models (library);
   GListModel *upscalers = tessera_engine_get_upscalers (engine);
 
-  copy_by_hand (model_path ("tiny-compact.pth"), extra, "tiny-compact.pth");
-  copy_by_hand (model_path ("tiny-vgg7.json"), extra, "tiny-vgg7.json");
+  copy_model_by_hand ("tiny-compact.pth", extra, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-vgg7.json", extra, "tiny-vgg7.json");
   tessera_model_library_add_folder (library, extra_folder);
   tessera_model_library_scan (library, NULL);
   tessera_engine_set_model_library (engine, library);
@@ -452,7 +463,7 @@ test_rescan (void)
   g_assert_cmpuint (library_changes.n_changes, ==, 0);
   g_assert_cmpuint (engine_changes.n_changes, ==, 0);
 
-  copy_by_hand (model_path ("tiny-compact-fp16.pth"), extra, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-compact-fp16.pth", extra, "tiny-compact.pth");
   tessera_model_library_scan (library, NULL);
   after = tessera_model_library_find (library, "tiny-compact");
   g_assert_true (after != before);
@@ -501,20 +512,20 @@ test_watch (void)
   tessera_model_library_watch (library);
   g_assert_false (has_model (library, "tiny-compact"));
 
-  copy_by_hand (model_path ("tiny-compact.pth"), extra, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-compact.pth", extra, "tiny-compact.pth");
   for (guint i = 0; i < 100 && !has_model (library, "tiny-compact"); i++)
     spin (50);
   g_assert_true (model_has_dtype (library, "tiny-compact", "f32"));
   g_assert_nonnull (tessera_engine_find_upscaler (engine, "tiny-compact"));
 
   g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
-  copy_by_hand (model_path ("tiny-vgg7.json"), sub, "tiny-vgg7.json");
+  copy_model_by_hand ("tiny-vgg7.json", sub, "tiny-vgg7.json");
   for (guint i = 0; i < 100 && !has_model (library, "tiny-vgg7"); i++)
     spin (50);
   g_assert_true (has_model (library, "tiny-vgg7"));
   g_assert_nonnull (tessera_engine_find_upscaler (engine, "tiny-vgg7"));
 
-  copy_by_hand (model_path ("tiny-compact-fp16.pth"), extra, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-compact-fp16.pth", extra, "tiny-compact.pth");
   for (guint i = 0; i < 100 && !model_has_dtype (library, "tiny-compact", "f16"); i++)
     spin (50);
   g_assert_true (model_has_dtype (library, "tiny-compact", "f16"));
@@ -551,13 +562,13 @@ test_watch_folders (void)
 
   g_assert_true (g_ptr_array_index (folders, 0) == user);
   tessera_model_library_watch (library);
-  copy_by_hand (model_path ("tiny-compact.pth"), extra, "tiny-compact.pth");
+  copy_model_by_hand ("tiny-compact.pth", extra, "tiny-compact.pth");
 
   tessera_model_library_add_folder (library, extra_folder);
   g_assert_cmpuint (folders->len, ==, n_folders + 1);
   g_assert_true (has_model (library, "tiny-compact"));
 
-  copy_by_hand (model_path ("tiny-vgg7.json"), extra, "tiny-vgg7.json");
+  copy_model_by_hand ("tiny-vgg7.json", extra, "tiny-vgg7.json");
   for (guint i = 0; i < 100 && !has_model (library, "tiny-vgg7"); i++)
     spin (50);
   g_assert_true (has_model (library, "tiny-vgg7"));
@@ -567,8 +578,8 @@ test_watch_folders (void)
   g_assert_false (has_model (library, "tiny-compact"));
   g_assert_false (has_model (library, "tiny-vgg7"));
 
-  copy_by_hand (model_path ("tiny-compact.param"), extra, "tiny-compact.param");
-  copy_by_hand (model_path ("tiny-compact.bin"), extra, "tiny-compact.bin");
+  copy_model_by_hand ("tiny-compact.param", extra, "tiny-compact.param");
+  copy_model_by_hand ("tiny-compact.bin", extra, "tiny-compact.bin");
   spin (1000);
   g_assert_cmpuint (g_list_model_get_n_items (tessera_model_library_get_models (library)), ==, 0);
 
