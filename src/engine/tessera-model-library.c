@@ -301,21 +301,6 @@ is_model_file (const char *name)
   return FALSE;
 }
 
-/* The weights beside an ncnn .param, where tessera_model_new_from_file()
- * looks for them. */
-static GFile *
-ncnn_weights_file (GFile *param)
-{
-  g_autofree char *basename = g_file_get_basename (param);
-  g_autofree char *stem = g_str_has_suffix (basename, ".param")
-                          ? g_strndup (basename, strlen (basename) - strlen (".param"))
-                          : g_strdup (basename);
-  g_autofree char *bin = g_strconcat (stem, ".bin", NULL);
-  g_autoptr(GFile) folder = g_file_get_parent (param);
-
-  return g_file_get_child (folder, bin);
-}
-
 static void
 append_stamp (GString *stamp,
               GFile   *file)
@@ -350,7 +335,7 @@ dup_stamp (GFile *file)
   append_stamp (stamp, file);
   if (g_str_has_suffix (basename, ".param"))
     {
-      g_autoptr(GFile) bin = ncnn_weights_file (file);
+      g_autoptr(GFile) bin = tessera_model_ncnn_bin_file (file);
 
       append_stamp (stamp, bin);
     }
@@ -759,7 +744,7 @@ import_file (GFile         *folder,
     {
       g_autofree char *bin_basename = NULL;
 
-      bin = ncnn_weights_file (file);
+      bin = tessera_model_ncnn_bin_file (file);
       bin_basename = g_file_get_basename (bin);
       bin_target = g_file_get_child (folder, bin_basename);
       if (!refuse_existing (bin_target, folder, error))
@@ -970,7 +955,7 @@ tessera_model_library_remove (TesseraModelLibrary  *self,
   if (tessera_model_get_format (model) == TESSERA_MODEL_FORMAT_NCNN ||
       g_str_has_suffix (basename, ".param"))
     {
-      g_autoptr(GFile) bin = ncnn_weights_file (file);
+      g_autoptr(GFile) bin = tessera_model_ncnn_bin_file (file);
 
       if (!g_file_delete (bin, NULL, &local_error) &&
           !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))

@@ -16,5 +16,6 @@ TesseraModel     *tessera_model_new_failed       (GFile        *file,
                                                   const GError *error);
 TesseraStateDict *tessera_model_get_state_dict   (TesseraModel *self);
 const TesseraArchInfo *tessera_model_get_arch_info (TesseraModel *self);
+GFile            *tessera_model_ncnn_bin_file    (GFile        *param);
 
 G_END_DECLS

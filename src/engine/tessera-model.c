@@ -213,8 +213,9 @@ sniff_format (GBytes              *contents,
   return TRUE;
 }
 
-static GFile *
-ncnn_bin_file (GFile *param)
+/* The weights beside an ncnn .param, where loading looks for them. */
+GFile *
+tessera_model_ncnn_bin_file (GFile *param)
 {
   g_autofree char *basename = g_file_get_basename (param);
   g_autofree char *stem = g_str_has_suffix (basename, ".param")
@@ -314,7 +315,7 @@ tessera_model_new_from_file (GFile         *file,
       break;
     case TESSERA_MODEL_FORMAT_NCNN:
       {
-        g_autoptr(GFile) bin_file = ncnn_bin_file (file);
+        g_autoptr(GFile) bin_file = tessera_model_ncnn_bin_file (file);
 
         bin = read_file (bin_file, cancellable, error);
         if (bin == NULL)
