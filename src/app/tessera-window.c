@@ -516,10 +516,10 @@ on_drop_hover (GtkDropTarget *target,
 static gboolean
 is_model_name (const char *name)
 {
-  static const char *extensions[] = { ".pth", ".pt", ".ckpt", ".safetensors", ".param", ".json" };
+  const char * const *extensions = tessera_model_library_get_file_extensions ();
   g_autofree char *folded = g_ascii_strdown (name, -1);
 
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+  for (guint i = 0; extensions[i] != NULL; i++)
     if (g_str_has_suffix (folded, extensions[i]))
       return TRUE;
   return FALSE;
@@ -645,6 +645,22 @@ on_tile (const TesseraTileEvent *event,
   tessera_compare_view_show_tile (self->compare_view, event);
 }
 
+/* @output, made by @upscaler, becomes the result to compare and save;
+ * it keeps the input's metadata only when the settings say so. */
+static void
+show_output (TesseraWindow *self,
+             TesseraImage  *output,
+             const char    *upscaler)
+{
+  if (self->settings != NULL && !g_settings_get_boolean (self->settings, "keep-metadata"))
+    tessera_image_strip_metadata (output);
+  g_set_object (&self->output, output);
+  g_free (self->output_upscaler);
+  self->output_upscaler = g_strdup (upscaler);
+  self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
+  tessera_compare_view_set_after_image (self->compare_view, output);
+}
+
 static void
 on_upscaled (GObject      *source,
              GAsyncResult *result,
@@ -670,15 +686,7 @@ on_upscaled (GObject      *source,
       tessera_compare_view_set_after_image (self->compare_view, job->previous);
     }
   else
-    {
-      if (self->settings != NULL && !g_settings_get_boolean (self->settings, "keep-metadata"))
-        tessera_image_strip_metadata (output);
-      g_set_object (&self->output, output);
-      g_free (self->output_upscaler);
-      self->output_upscaler = g_strdup (job->upscaler);
-      self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
-      tessera_compare_view_set_after_image (self->compare_view, output);
-    }
+    show_output (self, output, job->upscaler);
   tessera_compare_view_clear_tiles (self->compare_view);
   update_actions (self);
   update_tile_plan (self);
@@ -1133,11 +1141,7 @@ on_comparison_apply (TesseraWindow *self,
       return;
     }
 
-  g_set_object (&self->output, output);
-  g_free (self->output_upscaler);
-  self->output_upscaler = g_strdup (upscaler);
-  self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
-  tessera_compare_view_set_after_image (self->compare_view, output);
+  show_output (self, output, upscaler);
   update_actions (self);
 }
 
@@ -1249,11 +1253,11 @@ import_model_action (GtkWidget  *widget,
   GtkFileChooserNative *dialog = gtk_file_chooser_native_new (_("Import Models"), GTK_WINDOW (widget),
                                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("_Import"), NULL);
   g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
-  static const char *patterns[] = { "*.pth", "*.pt", "*.ckpt", "*.safetensors", "*.param", "*.json" };
+  const char * const *extensions = tessera_model_library_get_file_extensions ();
 
   gtk_file_filter_set_name (filter, _("Models"));
-  for (guint i = 0; i < G_N_ELEMENTS (patterns); i++)
-    gtk_file_filter_add_pattern (filter, patterns[i]);
+  for (guint i = 0; extensions[i] != NULL; i++)
+    gtk_file_filter_add_suffix (filter, extensions[i] + 1);
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filter);
   gtk_file_chooser_set_select_multiple (GTK_FILE_CHOOSER (dialog), TRUE);
   g_signal_connect (dialog, "response", G_CALLBACK (on_import_response), widget);

@@ -66,7 +66,7 @@ G_DEFINE_FINAL_TYPE (TesseraModelLibrary, tessera_model_library, G_TYPE_OBJECT)
 #define RESCAN_DELAY_MS 300
 
 /* What a model file is called; a .bin is the weights of the .param beside it. */
-static const char *model_extensions[] = { ".pth", ".pt", ".ckpt", ".safetensors", ".param", ".json" };
+static const char * const model_extensions[] = { ".pth", ".pt", ".ckpt", ".safetensors", ".param", ".json", NULL };
 
 static void
 known_free (gpointer data)
@@ -291,10 +291,23 @@ tessera_model_library_find (TesseraModelLibrary *self,
   return NULL;
 }
 
+/**
+ * tessera_model_library_get_file_extensions:
+ *
+ * Returns: (transfer none) (array zero-terminated=1): what the names of
+ *   the model files the library lists end in, such as `.pth`; an ncnn
+ *   model is its `.param`
+ */
+const char * const *
+tessera_model_library_get_file_extensions (void)
+{
+  return model_extensions;
+}
+
 static gboolean
 is_model_file (const char *name)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (model_extensions); i++)
+  for (guint i = 0; model_extensions[i] != NULL; i++)
     if (g_str_has_suffix (name, model_extensions[i]))
       return TRUE;
 

@@ -20,6 +20,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraModelLibrary, tessera_model_library, TESSERA, MODEL_LIBRARY, GObject)
 
+const char * const  *tessera_model_library_get_file_extensions (void);
 TesseraModelLibrary *tessera_model_library_new             (void);
 GPtrArray           *tessera_model_library_get_folders     (TesseraModelLibrary  *self);
 GFile               *tessera_model_library_get_user_folder (TesseraModelLibrary  *self);
