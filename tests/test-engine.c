@@ -30,6 +30,34 @@ make_image (guint    width,
   return image;
 }
 
+/* "auto" runs on the CPU when there is no GPU, and a build with CUDA says
+ * why there is none (in a Flatpak, the missing driver extension). */
+static void
+test_check_device (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cpu = NULL;
+  g_autofree char *automatic = NULL;
+
+  g_assert_true (tessera_engine_check_device (engine, "cpu", &cpu, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (cpu, "threads"));
+  g_assert_null (strstr (cpu, "no GPU"));
+
+  g_assert_false (tessera_engine_check_device (engine, "gpu7x", NULL, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  g_assert_true (tessera_engine_check_device (engine, "auto", &automatic, &error));
+  g_assert_no_error (error);
+  if (strstr (automatic, "compute capability") == NULL)
+    {
+      g_assert_true (g_str_has_prefix (automatic, cpu));
+      g_assert_true ((strstr (automatic, "(no GPU: ") != NULL) == HAVE_CUDA);
+    }
+}
+
 static void
 test_upscalers (void)
 {
@@ -507,6 +535,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tessera/engine/upscalers", test_upscalers);
+  g_test_add_func ("/tessera/engine/check-device", test_check_device);
   g_test_add_func ("/tessera/engine/async/progress", test_async_progress);
   g_test_add_func ("/tessera/engine/async/same-as-blocking", test_async_matches_blocking);
   g_test_add_func ("/tessera/engine/async/options-copied", test_options_copied);

@@ -1232,7 +1232,15 @@ tessera_engine_check_device (TesseraEngine  *self,
     }
 
   if (description != NULL)
-    *description = tessera_engine_describe_cpu (self);
+    {
+      g_autofree char *cpu = tessera_engine_describe_cpu (self);
+
+      /* Only a build with CUDA has a GPU to miss: say why it is not used. */
+      if (local_error != NULL && HAVE_CUDA)
+        *description = g_strdup_printf (_("%s (no GPU: %s)"), cpu, local_error->message);
+      else
+        *description = g_steal_pointer (&cpu);
+    }
   return TRUE;
 }
 

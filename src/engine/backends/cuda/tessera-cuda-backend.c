@@ -1148,6 +1148,10 @@ count_devices (GError **error)
   cudaGetLastError ();
   if (status == cudaSuccess || status == cudaErrorNoDevice)
     g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, _("no CUDA device found"));
+  else if (status == cudaErrorInsufficientDriver && g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("the NVIDIA driver does not reach the Flatpak sandbox; install the "
+                   "org.freedesktop.Platform.GL.nvidia extension that matches the host's driver"));
   else if (status == cudaErrorInsufficientDriver)
     g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
                  _("no NVIDIA driver was found, or it is too old for CUDA %d.%d"),
