@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -145,7 +146,7 @@ parse_param (NcnnLayer   *layer,
 
   /* Bounded before any arithmetic: -key overflows for the smallest int64. */
   if (key < -23300 - NCNN_MAX_PARAMS + 1 || key >= NCNN_MAX_PARAMS)
-    return param_error (error, line, _("parameter id %" G_GINT64_FORMAT " is out of range"), key);
+    return param_error (error, line, _("parameter id %" PRId64 " is out of range"), key);
 
   if (key <= -23300)
     {
@@ -175,7 +176,7 @@ parse_param (NcnnLayer   *layer,
   else
     {
       if (key < 0 || key >= NCNN_MAX_PARAMS)
-        return param_error (error, line, _("parameter id %" G_GINT64_FORMAT " is out of range"), key);
+        return param_error (error, line, _("parameter id %" PRId64 " is out of range"), key);
       id = key;
       if (!parse_number (equals + 1, &layer->value[id]))
         return param_error (error, line, _("“%s” is not a number"), equals + 1);
@@ -271,7 +272,7 @@ parse_param_text (NcnnGraph  *graph,
         return param_error (error, line_number, _("a layer needs a type, a name and blob counts"));
 
       if (n_layers == layer_count)
-        return param_error (error, line_number, _("more layers than the %" G_GINT64_FORMAT " announced"), layer_count);
+        return param_error (error, line_number, _("more layers than the %" PRId64 " announced"), layer_count);
 
       if (!g_ascii_string_to_unsigned (tokens[2], 10, 0, MAX_LAYER_BLOBS, &count, NULL))
         return param_error (error, line_number, _("invalid input count"));
@@ -307,11 +308,11 @@ parse_param_text (NcnnGraph  *graph,
     }
 
   if (line_number < 2 || n_layers != layer_count)
-    return param_error (error, line_number, _("%u layers where %" G_GINT64_FORMAT " were announced (truncated?)"),
+    return param_error (error, line_number, _("%u layers where %" PRId64 " were announced (truncated?)"),
                         n_layers, line_number < 2 ? 0 : layer_count);
 
   if (g_hash_table_size (blobs) > (guint) blob_count)
-    return param_error (error, line_number, _("more blobs than the %" G_GINT64_FORMAT " announced"), blob_count);
+    return param_error (error, line_number, _("more blobs than the %" PRId64 " announced"), blob_count);
 
   graph->n_blobs = g_hash_table_size (blobs);
   return TRUE;
@@ -511,7 +512,7 @@ ncnn_graph_parse (GBytes  *param,
   if (reader.pos != reader.size)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
-                   _("the .bin holds %" G_GSIZE_FORMAT " bytes more than the .param uses"),
+                   _("the .bin holds %zu bytes more than the .param uses"),
                    reader.size - reader.pos);
       return NULL;
     }

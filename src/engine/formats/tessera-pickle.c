@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -184,7 +185,7 @@ fail (Machine    *m,
   message = g_strdup_vprintf (format, args);
   va_end (args);
 
-  g_set_error (m->error, TESSERA_ERROR, code, _("%s (pickle byte %" G_GSIZE_FORMAT ")"),
+  g_set_error (m->error, TESSERA_ERROR, code, _("%s (pickle byte %zu)"),
                message, m->pos);
   return FALSE;
 }
@@ -620,7 +621,7 @@ memo_get (Machine *m,
   PickleValue *value = g_hash_table_lookup (m->memo, GSIZE_TO_POINTER (index + 1));
 
   if (value == NULL)
-    return fail (m, TESSERA_ERROR_CORRUPT, _("the pickle reads memo %" G_GUINT64_FORMAT ", which is empty"), index);
+    return fail (m, TESSERA_ERROR_CORRUPT, _("the pickle reads memo %" PRIu64 ", which is empty"), index);
 
   push (m, value);
   return TRUE;

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -253,7 +254,7 @@ locate_storages_in_zip (Unpickler     *unpickler,
         return tessera_corrupt (error, _("storage “%s” is missing from the archive"), storage->key);
 
       if (member->size != storage->n_elements * tessera_dtype_get_size (storage->dtype))
-        return tessera_corrupt (error, _("storage “%s” holds %" G_GSIZE_FORMAT " bytes, not %" G_GUINT64_FORMAT),
+        return tessera_corrupt (error, _("storage “%s” holds %zu bytes, not %" PRIu64),
                         storage->key, member->size,
                         storage->n_elements * tessera_dtype_get_size (storage->dtype));
 
@@ -349,7 +350,7 @@ load_legacy (Unpickler     *unpickler,
   if (protocol->kind != PICKLE_INT || protocol->integer != 1001)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("PyTorch serialisation protocol %" G_GINT64_FORMAT " is not supported"),
+                   _("PyTorch serialisation protocol %" PRId64 " is not supported"),
                    protocol->kind == PICKLE_INT ? protocol->integer : -1);
       return NULL;
     }
@@ -399,7 +400,7 @@ load_legacy (Unpickler     *unpickler,
       pos += 8;
       if (count != storage->n_elements)
         {
-          tessera_corrupt (error, _("storage “%s” holds %" G_GUINT64_FORMAT " elements, not %" G_GUINT64_FORMAT),
+          tessera_corrupt (error, _("storage “%s” holds %" PRIu64 " elements, not %" PRIu64),
                    storage->key, count, storage->n_elements);
           return NULL;
         }
@@ -416,7 +417,7 @@ load_legacy (Unpickler     *unpickler,
 
   if (pos != size)
     {
-      tessera_corrupt (error, _("%" G_GSIZE_FORMAT " unexpected bytes follow the last storage"), size - pos);
+      tessera_corrupt (error, _("%zu unexpected bytes follow the last storage"), size - pos);
       return NULL;
     }
 

@@ -8,6 +8,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -142,7 +143,7 @@ parse_entry (const char  *name,
   size = n_elements * tessera_dtype_get_size (entry->dtype);
   if (entry->end - entry->begin != size)
     {
-      tessera_corrupt (error, _("“%s” holds %" G_GUINT64_FORMAT " bytes, its shape needs %" G_GUINT64_FORMAT),
+      tessera_corrupt (error, _("“%s” holds %" PRIu64 " bytes, its shape needs %" PRIu64),
                    name, entry->end - entry->begin, size);
       return FALSE;
     }
@@ -219,7 +220,7 @@ load (GBytes  *contents,
 
   if (size < 8)
     {
-      tessera_corrupt (error, _("the file is %" G_GSIZE_FORMAT " bytes, too short for a header"), size);
+      tessera_corrupt (error, _("the file is %zu bytes, too short for a header"), size);
       return NULL;
     }
 
@@ -227,7 +228,7 @@ load (GBytes  *contents,
   header_size = GUINT64_FROM_LE (header_size);
   if (header_size > MAX_HEADER_SIZE || header_size > size - 8)
     {
-      tessera_corrupt (error, _("the header claims %" G_GUINT64_FORMAT " bytes in a %" G_GSIZE_FORMAT "-byte file"),
+      tessera_corrupt (error, _("the header claims %" PRIu64 " bytes in a %zu-byte file"),
                    header_size, size);
       return NULL;
     }
@@ -291,7 +292,7 @@ load (GBytes  *contents,
 
       if (entry->begin != expected)
         {
-          tessera_corrupt (error, _("“%s” starts at byte %" G_GUINT64_FORMAT " of the data, not %" G_GUINT64_FORMAT),
+          tessera_corrupt (error, _("“%s” starts at byte %" PRIu64 " of the data, not %" PRIu64),
                        entry->name, entry->begin, expected);
           return NULL;
         }
@@ -301,7 +302,7 @@ load (GBytes  *contents,
   data_size = size - 8 - header_size;
   if (expected != data_size)
     {
-      tessera_corrupt (error, _("the tensors cover %" G_GUINT64_FORMAT " bytes of data, the file holds %" G_GUINT64_FORMAT),
+      tessera_corrupt (error, _("the tensors cover %" PRIu64 " bytes of data, the file holds %" PRIu64),
                    expected, data_size);
       return NULL;
     }
