@@ -24,6 +24,7 @@ packages=(
     webp-pixbuf-loader
     xvfb xauth
     desktop-file-utils appstream
+    locales groff-base
     clang libclang-rt-14-dev
 )
 
