@@ -6,8 +6,9 @@
 
 #include "tessera-kernels-private.cuh"
 
-/* Activations, scaled addition, per-channel multiplication, clamping and
- * affine maps, as tessera-cpu-elementwise.c computes them. */
+/* Activations, scaled addition, multiplication (elementwise or per
+ * channel), clamping and affine maps, as tessera-cpu-elementwise.c computes
+ * them. */
 
 static __global__ void
 elementwise_kernel (TesseraKernelElementwise p)
@@ -29,6 +30,9 @@ elementwise_kernel (TesseraKernelElementwise p)
               break;
             case TESSERA_KERNEL_ADD:
               v = p.scale_a * v + p.scale_b * p.b[(size_t) c * p.plane + i];
+              break;
+            case TESSERA_KERNEL_MUL:
+              v = v * p.b[(size_t) c * p.plane + i];
               break;
             case TESSERA_KERNEL_MUL_CHANNELS:
               v = v * p.b[c];

@@ -53,6 +53,10 @@ tessera_activate (int   activation,
       return value >= 0.f ? value : value * slope;
     case TESSERA_KERNEL_ACTIVATION_SIGMOID:
       return 1.f / (1.f + expf (-value));
+    case TESSERA_KERNEL_ACTIVATION_GELU:
+      return 0.5f * value * (1.f + erff (value * 1.41421356f / 2.f));
+    case TESSERA_KERNEL_ACTIVATION_SILU:
+      return value / (1.f + expf (-value));
     case TESSERA_KERNEL_ACTIVATION_NONE:
     default:
       return value;

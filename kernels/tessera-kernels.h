@@ -31,6 +31,8 @@ typedef enum
   TESSERA_KERNEL_ACTIVATION_LEAKY,
   TESSERA_KERNEL_ACTIVATION_PRELU,
   TESSERA_KERNEL_ACTIVATION_SIGMOID,
+  TESSERA_KERNEL_ACTIVATION_GELU,
+  TESSERA_KERNEL_ACTIVATION_SILU,
 } TesseraKernelActivation;
 
 typedef enum
@@ -164,6 +166,7 @@ typedef enum
   TESSERA_KERNEL_ACTIVATE,
   TESSERA_KERNEL_ADD,           /* scale_a · a + scale_b · b */
   TESSERA_KERNEL_MUL_CHANNELS,  /* a · b[c] */
+  TESSERA_KERNEL_MUL,           /* a · b, of the same shape */
   TESSERA_KERNEL_CLAMP,
   TESSERA_KERNEL_AFFINE,        /* scale_a · a + scale_b */
 } TesseraKernelElementwiseOp;
@@ -261,6 +264,79 @@ cudaError_t tessera_cuda_global_avg_pool (const float               *input,
                                           cudaStream_t               stream);
 cudaError_t tessera_cuda_linear          (const TesseraKernelLinear *params,
                                           cudaStream_t               stream);
+
+/* LayerNorm over each pixel's channels (tessera-cuda-norm.cu). */
+
+typedef struct
+{
+  const float *input;
+  float       *output;
+  const float *weight;          /* nullable */
+  const float *bias;            /* nullable */
+  unsigned     channels;
+  size_t       plane;
+  float        epsilon;
+} TesseraKernelLayerNorm;
+
+cudaError_t tessera_cuda_layer_norm (const TesseraKernelLayerNorm *params,
+                                     cudaStream_t                  stream);
+
+/* Window attention's parts around the GEMMs (tessera-cuda-attention.cu).
+ * Windows [first_window, first_window + n_windows) of a planar image
+ * rolled by −shift, row by row of windows, have their pixels as tokens:
+ * token t of window w is row w · window_h · window_w + t of a token-major
+ * matrix. */
+
+typedef struct
+{
+  unsigned     height;
+  unsigned     width;
+  unsigned     window_h;
+  unsigned     window_w;
+  unsigned     shift_y;
+  unsigned     shift_x;
+  unsigned     first_window;
+  unsigned     n_windows;
+} TesseraKernelWindows;
+
+/* @tokens[token][c] = @input[c][the token's pixel], for @channels channels. */
+cudaError_t tessera_cuda_windows_gather  (const TesseraKernelWindows *windows,
+                                          const float                *input,
+                                          unsigned                    channels,
+                                          float                      *tokens,
+                                          cudaStream_t                stream);
+/* @output[c][the token's pixel] = scale · (@tokens[token][c] + bias[c]) + residual. */
+cudaError_t tessera_cuda_windows_scatter (const TesseraKernelWindows *windows,
+                                          const float                *tokens,
+                                          unsigned                    channels,
+                                          const float                *bias,
+                                          float                       scale,
+                                          const float                *residual,
+                                          float                      *output,
+                                          cudaStream_t                stream);
+/* @rows × @columns matrix, row-major, plus @bias[column]. */
+cudaError_t tessera_cuda_add_rows        (float                      *matrix,
+                                          size_t                      rows,
+                                          unsigned                    columns,
+                                          const float                *bias,
+                                          cudaStream_t                stream);
+
+/* The scores of every head and window, [head][window][i][j] with
+ * N = window_h · window_w tokens: plus bias_table[bias_index[i][j]][head],
+ * plus −100 where Swin's shift mask separates i and j, then softmax along
+ * each row. */
+typedef struct
+{
+  float          *scores;
+  unsigned        heads;
+  const float    *bias_table;   /* nullable */
+  const unsigned *bias_index;
+  int             mask;
+} TesseraKernelSoftmax;
+
+cudaError_t tessera_cuda_attention_softmax (const TesseraKernelWindows *windows,
+                                            const TesseraKernelSoftmax *params,
+                                            cudaStream_t                stream);
 
 #ifdef __cplusplus
 }

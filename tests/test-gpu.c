@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <json-glib/json-glib.h>
+
 #include "backends/cuda/tessera-cuda-private.h"
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
@@ -210,6 +212,9 @@ test_conv (void)
     { { 7 }, 1, 48, 5, 1, 2, 23, 35, TESSERA_ACTIVATION_PRELU, FALSE, FALSE },
     { { 24 }, 1, 40, 3, 1, 0, 40, 33, TESSERA_ACTIVATION_RELU, FALSE, TRUE },
     { { 33 }, 1, 129, 1, 1, 0, 17, 19, TESSERA_ACTIVATION_SIGMOID, FALSE, TRUE },
+    /* SiLU, fused, as SPAN's blocks run it: on the tensor cores and in GEMMs. */
+    { { 16 }, 1, 16, 3, 1, 1, 37, 23, TESSERA_ACTIVATION_SILU, TRUE, TRUE },
+    { { 6 }, 1, 5, 1, 1, 0, 9, 8, TESSERA_ACTIVATION_SILU, FALSE, TRUE },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (11);
 
@@ -336,6 +341,28 @@ test_elementwise (void)
     tessera_graph_clamp (graph, affine, -1.f, 1.5f);
     assert_graph_matches (graph, input, &shape, 1e-6, "add, mul_channels, affine, clamp");
   }
+}
+
+/* SiLU as a node, and SPAN's attention with the elementwise product:
+ * (silu (x) + x) · (sigmoid (x) − 0.5). */
+static void
+test_multiply (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (25);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+  TesseraShape shape = { 5, 37, 23 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -4, 4);
+  guint silu, sigmoid, attention, sum;
+
+  if (!have_cuda ())
+    return;
+
+  silu = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_SILU, 0.f);
+  sigmoid = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_SIGMOID, 0.f);
+  attention = tessera_graph_affine (graph, sigmoid, 1.f, -0.5f);
+  sum = tessera_graph_add_nodes (graph, silu, 1.f, 0, 1.f);
+  tessera_graph_binary (graph, TESSERA_OP_MUL, sum, attention);
+  assert_graph_matches (graph, input, &shape, 1e-6, "silu, mul");
 }
 
 static void
@@ -609,6 +636,80 @@ test_network_dni (void)
   assert_network_matches (blended, input, "blend");
 }
 
+/* The synthetic SPAN of ../shared/refs on the GPU, whole image, against
+ * spandrel's own outputs: max |gpu − reference| / max |reference| within
+ * 1e-4 in fp32 and 1e-2 in fp16. */
+static void
+test_network_span (void)
+{
+  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
+  g_autofree char *model_path = test_refs_path ("models/synthetic/span_x4.pth");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *cases;
+  guint n_run = 0;
+
+  if (!have_cuda ())
+    return;
+  if (manifest == NULL || model_path == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  network = test_load_network (model_path);
+  json_parser_load_from_file (parser, manifest, &error);
+  g_assert_no_error (error);
+  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *item = json_array_get_object_element (cases, i);
+      JsonArray *files = json_object_get_array_member (item, "model_files");
+      const char *model = json_object_get_string_member (json_array_get_object_element (files, 0), "path");
+      JsonObject *in = json_object_get_object_member (item, "input");
+      JsonObject *out = json_object_get_object_member (item, "output");
+      g_autofree char *input_path = NULL;
+      g_autofree char *output_path = NULL;
+      g_autofree float *input = NULL;
+      g_autofree float *reference = NULL;
+      guint in_shape[8], out_shape[8], in_dims, out_dims;
+      gsize n;
+
+      if (!g_str_equal (model, "models/synthetic/span_x4.pth"))
+        continue;
+
+      input_path = test_refs_path (json_object_get_string_member (in, "npy"));
+      output_path = test_refs_path (json_object_get_string_member (out, "npy"));
+      input = test_load_npy (input_path, &in_dims, in_shape);
+      reference = test_load_npy (output_path, &out_dims, out_shape);
+      n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+
+      for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
+        {
+          g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
+          g_autofree float *output = g_new (float, n);
+          double diff = 0.0, peak = 0.0;
+
+          tessera_network_run (network, gpu, input, in_shape[3], in_shape[2], output, NULL, &error);
+          g_assert_no_error (error);
+          for (gsize j = 0; j < n; j++)
+            {
+              diff = MAX (diff, fabs ((double) output[j] - reference[j]));
+              peak = MAX (peak, fabs ((double) reference[j]));
+            }
+          g_test_message ("%s, %s: max relative error %.3g, normalised error %.3g",
+                          json_object_get_string_member (item, "case"), precisions[p].name, diff / peak,
+                          relative_error (output, reference, n));
+          g_assert_cmpfloat (diff / peak, <, precisions[p].tolerance);
+        }
+      n_run++;
+    }
+
+  g_assert_cmpuint (n_run, >, 0);
+}
+
 /* The fetched models of each family, when they are there. */
 static void
 test_network_real (void)
@@ -856,6 +957,180 @@ test_cancel (void)
   g_assert_cmpfloat (latency, <, 200.0);
 }
 
+/* LayerNorm, GELU and window attention: shifted and masked, rectangles,
+ * q k v given without projections, SwinIR's sizes. The attention's
+ * arithmetic is fp32 in both precisions. */
+static void
+test_attention (void)
+{
+  static const guint cases[][9] = {
+    /* channels, heads, window h, w, shift y, x, height, width, projections */
+    { 12, 3, 4, 4, 0, 0, 8, 12, 1 },
+    { 12, 3, 4, 4, 2, 2, 12, 8, 1 },
+    { 8, 2, 2, 4, 1, 2, 6, 12, 0 },
+    { 36, 6, 8, 8, 4, 4, 40, 48, 1 },
+    { 60, 6, 16, 16, 8, 8, 64, 48, 1 },
+    /* More windows than one chunk of the device's working memory holds. */
+    { 36, 6, 8, 8, 4, 4, 256, 264, 1 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (23);
+
+  if (!have_cuda ())
+    return;
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (37);
+    TesseraShape shape = { 37, 29, 41 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -2, 3);
+    g_autofree float *weight = random_floats (rand, 37, -1, 1);
+    g_autofree float *bias = random_floats (rand, 37, -1, 1);
+    g_autofree float *w = random_floats (rand, 19 * 37, -0.5, 0.5);
+    guint x = tessera_graph_layer_norm (graph, 0, weight, bias, 1e-5f);
+
+    tessera_graph_activate (graph, x, TESSERA_ACTIVATION_GELU, 0.f);
+    assert_graph_matches (graph, input, &shape, 1e-5, "layer norm, GELU");
+    x = tessera_graph_conv (graph, &x, 1, 19, 37, 1, 1, 0, w, bias);
+    tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+    assert_graph_matches (graph, input, &shape, 0, "layer norm, 1×1 convolution with GELU");
+  }
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint c = cases[t][0], heads = cases[t][1], wh = cases[t][2], ww = cases[t][3];
+      gboolean projections = cases[t][8];
+      guint in_c = projections ? c : 3 * c, n = wh * ww, n_table = (2 * wh - 1) * (2 * ww - 1);
+      TesseraShape shape = { in_c, cases[t][6], cases[t][7] };
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (in_c);
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+      g_autofree float *qkv_w = random_floats (rand, 3 * c * c, -1, 1);
+      g_autofree float *qkv_b = random_floats (rand, 3 * c, -0.5, 0.5);
+      g_autofree float *proj_w = random_floats (rand, c * c, -0.5, 0.5);
+      g_autofree float *proj_b = random_floats (rand, c, -0.5, 0.5);
+      g_autofree float *table = random_floats (rand, n_table * heads, -1, 1);
+      g_autofree guint32 *index = g_new (guint32, n * n);
+      g_autofree char *what = g_strdup_printf ("window attention case %u", t);
+      TesseraAttention attention = {
+        .channels = c,
+        .heads = heads,
+        .window_h = wh,
+        .window_w = ww,
+        .shift_y = cases[t][4],
+        .shift_x = cases[t][5],
+        .shift_mask = cases[t][4] > 0 || cases[t][5] > 0,
+        .scale = 1.f / sqrtf ((float) (c / heads)),
+        .qkv_weight = projections ? qkv_w : NULL,
+        .qkv_bias = projections ? qkv_b : NULL,
+        .proj_weight = projections ? proj_w : NULL,
+        .proj_bias = projections ? proj_b : NULL,
+        .bias_table = table,
+        .bias_index = index,
+        .n_table = n_table,
+      };
+      guint x;
+
+      for (guint i = 0; i < n; i++)
+        for (guint j = 0; j < n; j++)
+          index[i * n + j] = (i / ww - j / ww + wh - 1) * (2 * ww - 1) + (i % ww - j % ww + ww - 1);
+      x = tessera_graph_window_attention (graph, 0, &attention);
+      if (projections)
+        tessera_graph_set_residual (graph, x, 1.f, 0);
+      assert_graph_matches (graph, input, &shape, 1e-4, what);
+    }
+}
+
+/* A SwinIR on the GPU, whole image, in both precisions, against its
+ * reference output: max |gpu − reference| / max |reference|. */
+static void
+assert_swinir_case (const char *model_path,
+                    const char *input_path,
+                    const char *output_path,
+                    const char *what)
+{
+  g_autoptr(TesseraNetwork) network = test_load_network (model_path);
+  g_autofree float *x = NULL;
+  g_autofree float *reference = NULL;
+  guint in_shape[8], out_shape[8], in_dims, out_dims;
+  gsize n;
+
+  x = test_load_npy (input_path, &in_dims, in_shape);
+  reference = test_load_npy (output_path, &out_dims, out_shape);
+  n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+
+  for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
+    {
+      g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
+      g_autoptr(GError) error = NULL;
+      g_autofree float *y = g_new (float, n);
+      double diff = 0.0, peak = 0.0;
+
+      tessera_network_run (network, gpu, x, in_shape[3], in_shape[2], y, NULL, &error);
+      g_assert_no_error (error);
+      for (gsize k = 0; k < n; k++)
+        {
+          diff = MAX (diff, fabs ((double) y[k] - reference[k]));
+          peak = MAX (peak, fabs ((double) reference[k]));
+        }
+      g_test_message ("%s, %s: max relative error %.3g", what, precisions[p].name, diff / peak);
+      g_assert_cmpfloat (diff / peak, <, precisions[p].tolerance);
+    }
+}
+
+/* spandrel's SwinIR of ../shared/refs on the GPU, whole image, against
+ * spandrel's outputs: max |gpu − reference| / max |reference| within 1e-4
+ * in fp32 and 1e-2 in fp16; then against the CPU, whole and in tiles. */
+static void
+test_network_swinir (void)
+{
+  static const char *cases[][3] = {
+    { "models/synthetic/swinir_psd_x2.pth", "photo_32", "synth__swinir_psd_x2__photo_32" },
+    { "models/synthetic/swinir_psd_x2.pth", "anime_48x40", "synth__swinir_psd_x2__anime_48x40" },
+    { "models/synthetic/swinir_psd_x2.pth", "rose_37x29", "synth__swinir_psd_x2__rose_37x29" },
+    { "models/synthetic/swinir_psd_x2.fp16.safetensors", "photo_32", "synth__swinir_psd_x2__fp16copy__photo_32" },
+  };
+  static const char *variants[] = { "swinir-classical-x2", "swinir-real-x4", "swinir-gray-x1" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (24);
+  g_autofree char *first = test_refs_path (cases[0][0]);
+
+  if (!have_cuda ())
+    return;
+  if (first == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *model_path = test_refs_path (cases[i][0]);
+      g_autofree char *input_name = g_strdup_printf ("inputs/%s.npy", cases[i][1]);
+      g_autofree char *output_name = g_strdup_printf ("outputs/%s.npy", cases[i][2]);
+      g_autofree char *input_path = test_refs_path (input_name);
+      g_autofree char *output_path = test_refs_path (output_name);
+
+      assert_swinir_case (model_path, input_path, output_path, cases[i][2]);
+    }
+
+  /* The variants of data/make-swinir-refs.py. */
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", variants[i]);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", variants[i]);
+      g_autofree char *model_path = g_test_build_filename (G_TEST_DIST, "data", "swinir", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "swinir", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "swinir", output_base, NULL);
+
+      assert_swinir_case (model_path, input_path, output_path, variants[i]);
+    }
+
+  {
+    g_autoptr(TesseraNetwork) network = test_load_network (first);
+    g_autoptr(TesseraImage) input = random_image (rand, 83, 61);
+
+    assert_network_matches (network, input, "swinir_psd_x2");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -867,16 +1142,20 @@ main (int   argc,
   g_test_add_func ("/gpu/ops/conv-large", test_conv_large);
   g_test_add_func ("/gpu/ops/deconv", test_deconv);
   g_test_add_func ("/gpu/ops/elementwise", test_elementwise);
+  g_test_add_func ("/gpu/ops/multiply", test_multiply);
   g_test_add_func ("/gpu/ops/layout", test_layout);
   g_test_add_func ("/gpu/ops/resize", test_resize);
   g_test_add_func ("/gpu/ops/reduce", test_reduce);
   g_test_add_func ("/gpu/ops/stripes", test_stripes);
+  g_test_add_func ("/gpu/ops/attention", test_attention);
   g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
   g_test_add_func ("/gpu/memory-limit", test_memory_limit);
   g_test_add_func ("/gpu/cancel", test_cancel);
   g_test_add_func ("/gpu/network/tiny-compact", test_network_tiny);
   g_test_add_func ("/gpu/network/dni", test_network_dni);
+  g_test_add_func ("/gpu/network/span", test_network_span);
   g_test_add_func ("/gpu/network/real", test_network_real);
+  g_test_add_func ("/gpu/network/swinir", test_network_swinir);
 
   return g_test_run ();
 }

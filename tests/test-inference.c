@@ -61,7 +61,7 @@ static gboolean
 arch_runs (const char *spandrel_arch)
 {
   return g_str_equal (spandrel_arch, "ESRGAN") || g_str_equal (spandrel_arch, "Compact") ||
-         g_str_equal (spandrel_arch, "RealCUGAN");
+         g_str_equal (spandrel_arch, "RealCUGAN") || g_str_equal (spandrel_arch, "SwinIR");
 }
 
 /* Every case of the architectures Tessera runs, with --pre-pad 0: the raw

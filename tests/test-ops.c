@@ -127,6 +127,9 @@ test_conv (void)
     { { 16, 16 }, 2, 32, 3, 1, 1, 33, 7, TESSERA_ACTIVATION_NONE, FALSE },
     { { 32 }, 1, 32, 3, 1, 1, 1, 1, TESSERA_ACTIVATION_LEAKY, TRUE },
     { { 20 }, 1, 17, 3, 1, 1, 2, 3, TESSERA_ACTIVATION_SIGMOID, FALSE },
+    /* SiLU, fused: im2col's path and Winograd's with a residual. */
+    { { 5 }, 1, 7, 1, 1, 0, 9, 8, TESSERA_ACTIVATION_SILU, FALSE },
+    { { 16 }, 1, 16, 3, 1, 1, 19, 23, TESSERA_ACTIVATION_SILU, TRUE },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (1);
 
@@ -203,6 +206,7 @@ test_conv (void)
                 case TESSERA_ACTIVATION_PRELU: v = v >= 0 ? v : slopes[o] * v; break;
                 case TESSERA_ACTIVATION_RELU: v = MAX (v, 0.f); break;
                 case TESSERA_ACTIVATION_SIGMOID: v = 1.f / (1.f + expf (-v)); break;
+                case TESSERA_ACTIVATION_SILU: v = v * (1.f / (1.f + expf (-v))); break;
                 case TESSERA_ACTIVATION_NONE:
                 default: break;
                 }
@@ -506,6 +510,43 @@ test_layout (void)
   g_free (input.data);
 }
 
+/* SiLU as a node, and the elementwise product as SPAN's attention uses
+ * it: (silu (x) + x) · (sigmoid (x) − 0.5). */
+static void
+test_multiply (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (9);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
+  g_autoptr(TesseraGraph) mismatched = tessera_graph_new (4);
+  g_autoptr(GError) error = NULL;
+  Tensor input = tensor_random (rand, 4, 13, 7);
+  Tensor expected = tensor_new (4, 13, 7);
+  guint silu = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_SILU, 0.f);
+  guint sigmoid = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_SIGMOID, 0.f);
+  guint attention = tessera_graph_affine (graph, sigmoid, 1.f, -0.5f);
+  guint sum = tessera_graph_add_nodes (graph, silu, 1.f, 0, 1.f);
+  TesseraShape shapes[3];
+  guint pooled;
+
+  tessera_graph_binary (graph, TESSERA_OP_MUL, sum, attention);
+  for (gsize i = 0; i < 4 * 13 * 7; i++)
+    {
+      double x = input.data[i];
+
+      expected.data[i] = (float) ((x / (1.0 + exp (-x)) + x) * (1.0 / (1.0 + exp (-x)) - 0.5));
+    }
+  assert_graph (graph, &input, &expected, 1e-6);
+
+  /* Both factors must have the same shape. */
+  pooled = tessera_graph_unary (mismatched, TESSERA_OP_GLOBAL_AVG_POOL, 0);
+  tessera_graph_binary (mismatched, TESSERA_OP_MUL, 0, pooled);
+  g_assert_false (tessera_graph_infer_shapes (mismatched, &(TesseraShape) { 4, 13, 7 }, shapes, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+
+  g_free (input.data);
+  g_free (expected.data);
+}
+
 /* Shapes that cannot work are errors, not crashes. */
 static void
 test_shape_errors (void)
@@ -594,6 +635,305 @@ test_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* LayerNorm over each pixel's channels (eps 1e-5, affine) and GELU, as
+ * nn.LayerNorm and nn.GELU compute them, in double. */
+static void
+test_layer_norm_gelu (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (21);
+  g_autoptr(TesseraGraph) graph = tessera_graph_new (37);
+  Tensor input = tensor_random (rand, 37, 9, 13);
+  Tensor expected = tensor_new (37, 9, 13);
+  g_autofree float *weight = random_floats (rand, 37);
+  g_autofree float *bias = random_floats (rand, 37);
+  gsize plane = 9 * 13;
+  guint x;
+
+  /* An offset, so that the mean matters. */
+  for (gsize i = 0; i < 37 * plane; i++)
+    input.data[i] = 3.f * input.data[i] + 2.f;
+
+  x = tessera_graph_layer_norm (graph, 0, weight, bias, 1e-5f);
+  tessera_graph_activate (graph, x, TESSERA_ACTIVATION_GELU, 0.f);
+  for (gsize i = 0; i < plane; i++)
+    {
+      double mean = 0.0, variance = 0.0;
+
+      for (guint c = 0; c < 37; c++)
+        mean += input.data[c * plane + i] / 37.0;
+      for (guint c = 0; c < 37; c++)
+        variance += (input.data[c * plane + i] - mean) * (input.data[c * plane + i] - mean) / 37.0;
+      for (guint c = 0; c < 37; c++)
+        {
+          double v = (input.data[c * plane + i] - mean) / sqrt (variance + 1e-5) * weight[c] + bias[c];
+
+          expected.data[c * plane + i] = (float) (0.5 * v * (1.0 + erf (v / sqrt (2.0))));
+        }
+    }
+  assert_graph (graph, &input, &expected, 2e-5);
+
+  /* GELU fused into a 1×1 convolution, as an MLP's first layer. */
+  {
+    g_autoptr(TesseraGraph) mlp = tessera_graph_new (37);
+    g_autofree float *w = random_floats (rand, 5 * 37);
+    Tensor out = tensor_new (5, 9, 13);
+
+    x = tessera_graph_conv (mlp, (guint[]) { 0 }, 1, 5, 37, 1, 1, 0, w, bias);
+    tessera_graph_set_activation (mlp, x, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+    for (guint o = 0; o < 5; o++)
+      for (gsize i = 0; i < plane; i++)
+        {
+          double v = bias[o];
+
+          for (guint c = 0; c < 37; c++)
+            v += (double) w[o * 37 + c] * input.data[c * plane + i];
+          out.data[o * plane + i] = (float) (0.5 * v * (1.0 + erf (v / sqrt (2.0))));
+        }
+    assert_graph (mlp, &input, &out, 1e-4);
+    g_free (out.data);
+  }
+
+  g_free (input.data);
+  g_free (expected.data);
+}
+
+typedef struct
+{
+  guint    channels;
+  guint    heads;
+  guint    window_h;
+  guint    window_w;
+  guint    shift_y;
+  guint    shift_x;
+  guint    height;
+  guint    width;
+  gboolean projections;
+  gboolean residual;
+  gboolean table;
+} AttentionCase;
+
+/* Swin's label image for the shift mask: the three slices of each axis,
+ * [0, size − window), [size − window, size − shift), [size − shift, size),
+ * numbered row of slices by row of slices. */
+static guint
+swin_label (const AttentionCase *ac,
+            guint                y,
+            guint                x)
+{
+  guint ends_y[3] = { ac->height - ac->window_h, ac->height - ac->shift_y, ac->height };
+  guint ends_x[3] = { ac->width - ac->window_w, ac->width - ac->shift_x, ac->width };
+  guint sy = 0, sx = 0;
+
+  while (y >= ends_y[sy])
+    sy++;
+  while (x >= ends_x[sx])
+    sx++;
+  return sy * 3 + sx;
+}
+
+/* Window attention, step by step as SwinIR's SwinTransformerBlock and
+ * WindowAttention do it on a (1, H, W, C) tensor: roll by −shift,
+ * partition, qkv, scale, q·kᵀ, relative position bias, mask, softmax, ·v,
+ * proj, reverse, roll back; in double. */
+static void
+naive_attention (const AttentionCase *ac,
+                 const Tensor        *input,
+                 const float         *qkv_w,
+                 const float         *qkv_b,
+                 const float         *proj_w,
+                 const float         *proj_b,
+                 const float         *table,
+                 const guint32       *index,
+                 Tensor              *output)
+{
+  guint c = ac->channels, d = c / ac->heads, n = ac->window_h * ac->window_w;
+  guint in_c = ac->projections ? c : 3 * c;
+  double scale = 1.0 / sqrt ((double) d);
+  g_autofree double *tokens = g_new (double, (gsize) n * in_c);
+  g_autofree double *qkv = g_new (double, (gsize) n * 3 * c);
+  g_autofree double *heads = g_new0 (double, (gsize) n * c);
+  g_autofree double *scores = g_new (double, n);
+  g_autofree guint *ys = g_new (guint, n);
+  g_autofree guint *xs = g_new (guint, n);
+
+  for (guint wy = 0; wy < ac->height / ac->window_h; wy++)
+    for (guint wx = 0; wx < ac->width / ac->window_w; wx++)
+      {
+        for (guint t = 0; t < n; t++)
+          {
+            /* Position in the rolled image, and where it came from. */
+            ys[t] = wy * ac->window_h + t / ac->window_w;
+            xs[t] = wx * ac->window_w + t % ac->window_w;
+            for (guint k = 0; k < in_c; k++)
+              tokens[t * in_c + k] = at (input, k, (ys[t] + ac->shift_y) % ac->height,
+                                         (xs[t] + ac->shift_x) % ac->width);
+          }
+
+        for (guint t = 0; t < n; t++)
+          for (guint o = 0; o < 3 * c; o++)
+            {
+              double v = 0.0;
+
+              if (!ac->projections)
+                v = tokens[t * in_c + o];
+              else
+                {
+                  v = qkv_b[o];
+                  for (guint k = 0; k < c; k++)
+                    v += qkv_w[o * c + k] * tokens[t * in_c + k];
+                }
+              qkv[t * 3 * c + o] = v;
+            }
+
+        for (guint h = 0; h < ac->heads; h++)
+          for (guint i = 0; i < n; i++)
+            {
+              double peak = -INFINITY, sum = 0.0;
+
+              for (guint j = 0; j < n; j++)
+                {
+                  double v = 0.0;
+
+                  for (guint e = 0; e < d; e++)
+                    v += qkv[i * 3 * c + h * d + e] * scale * qkv[j * 3 * c + c + h * d + e];
+                  if (table != NULL)
+                    v += table[index[i * n + j] * ac->heads + h];
+                  if ((ac->shift_y > 0 || ac->shift_x > 0) &&
+                      swin_label (ac, ys[i], xs[i]) != swin_label (ac, ys[j], xs[j]))
+                    v += -100.0;
+                  scores[j] = v;
+                  peak = MAX (peak, v);
+                }
+              for (guint j = 0; j < n; j++)
+                {
+                  scores[j] = exp (scores[j] - peak);
+                  sum += scores[j];
+                }
+              for (guint e = 0; e < d; e++)
+                {
+                  double v = 0.0;
+
+                  for (guint j = 0; j < n; j++)
+                    v += scores[j] / sum * qkv[j * 3 * c + 2 * c + h * d + e];
+                  heads[i * c + h * d + e] = v;
+                }
+            }
+
+        for (guint t = 0; t < n; t++)
+          for (guint o = 0; o < c; o++)
+            {
+              double v = heads[t * c + o];
+              gsize offset = ((gsize) o * ac->height + (ys[t] + ac->shift_y) % ac->height) * ac->width +
+                             (xs[t] + ac->shift_x) % ac->width;
+
+              if (ac->projections)
+                {
+                  v = proj_b[o];
+                  for (guint k = 0; k < c; k++)
+                    v += proj_w[o * c + k] * heads[t * c + k];
+                }
+              if (ac->residual)
+                v += input->data[offset];
+              output->data[offset] = (float) v;
+            }
+      }
+}
+
+/* Swin's relative_position_index for a window_h × window_w window. */
+static guint32 *
+swin_position_index (guint window_h,
+                     guint window_w)
+{
+  guint n = window_h * window_w;
+  guint32 *index = g_new (guint32, (gsize) n * n);
+
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < n; j++)
+      {
+        int dy = (int) (i / window_w) - (int) (j / window_w) + (int) window_h - 1;
+        int dx = (int) (i % window_w) - (int) (j % window_w) + (int) window_w - 1;
+
+        index[i * n + j] = dy * (2 * window_w - 1) + dx;
+      }
+  return index;
+}
+
+static void
+test_window_attention (void)
+{
+  static const AttentionCase cases[] = {
+    /* channels, heads, window, shift, size, projections, residual, table */
+    { 12, 3, 4, 4, 0, 0, 8, 12, TRUE, FALSE, TRUE },
+    { 12, 3, 4, 4, 2, 2, 12, 8, TRUE, TRUE, TRUE },
+    /* DAT's rectangles, q k v given, no projection, no bias. */
+    { 8, 2, 2, 4, 1, 2, 6, 12, FALSE, FALSE, FALSE },
+    { 8, 2, 4, 2, 2, 1, 8, 6, FALSE, FALSE, TRUE },
+    /* One window: the shift wraps within it. */
+    { 6, 2, 8, 8, 4, 4, 8, 8, TRUE, TRUE, TRUE },
+    /* SwinIR-sized. */
+    { 36, 6, 8, 8, 4, 4, 24, 16, TRUE, TRUE, TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (22);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const AttentionCase *ac = &cases[t];
+      guint c = ac->channels, in_c = ac->projections ? c : 3 * c;
+      guint n_table = (2 * ac->window_h - 1) * (2 * ac->window_w - 1);
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (in_c);
+      Tensor input = tensor_random (rand, in_c, ac->height, ac->width);
+      Tensor expected = tensor_new (c, ac->height, ac->width);
+      g_autofree float *qkv_w = random_floats (rand, 3 * c * c);
+      g_autofree float *qkv_b = random_floats (rand, 3 * c);
+      g_autofree float *proj_w = random_floats (rand, c * c);
+      g_autofree float *proj_b = random_floats (rand, c);
+      g_autofree float *table = random_floats (rand, n_table * ac->heads);
+      g_autofree guint32 *index = swin_position_index (ac->window_h, ac->window_w);
+      TesseraAttention attention = {
+        .channels = c,
+        .heads = ac->heads,
+        .window_h = ac->window_h,
+        .window_w = ac->window_w,
+        .shift_y = ac->shift_y,
+        .shift_x = ac->shift_x,
+        .shift_mask = ac->shift_y > 0 || ac->shift_x > 0,
+        .scale = 1.f / sqrtf ((float) (c / ac->heads)),
+        .qkv_weight = ac->projections ? qkv_w : NULL,
+        .qkv_bias = ac->projections ? qkv_b : NULL,
+        .proj_weight = ac->projections ? proj_w : NULL,
+        .proj_bias = ac->projections ? proj_b : NULL,
+        .bias_table = ac->table ? table : NULL,
+        .bias_index = ac->table ? index : NULL,
+        .n_table = n_table,
+      };
+      guint x;
+
+      g_test_message ("attention case %u", t);
+      /* Scores large enough that the softmax is not flat. */
+      for (guint i = 0; i < 3 * c * c; i++)
+        qkv_w[i] *= 3.f;
+      x = tessera_graph_window_attention (graph, 0, &attention);
+      if (ac->residual)
+        tessera_graph_set_residual (graph, x, 1.f, 0);
+      naive_attention (ac, &input, qkv_w, qkv_b, proj_w, proj_b, ac->table ? table : NULL, index, &expected);
+      assert_graph (graph, &input, &expected, 1e-4);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+
+  /* Sizes that are not whole windows are refused. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (3 * 4);
+    g_autoptr(GError) error = NULL;
+    TesseraAttention attention = { .channels = 4, .heads = 1, .window_h = 4, .window_w = 4, .scale = 0.5f };
+    TesseraShape shapes[2];
+
+    tessera_graph_window_attention (graph, 0, &attention);
+    g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 12, 8, 10 }, shapes, &error));
+    g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -606,7 +946,10 @@ main (int   argc,
   g_test_add_func ("/ops/resize", test_resize);
   g_test_add_func ("/ops/reduce", test_reduce);
   g_test_add_func ("/ops/elementwise", test_elementwise);
+  g_test_add_func ("/ops/multiply", test_multiply);
   g_test_add_func ("/ops/layout", test_layout);
+  g_test_add_func ("/ops/layer-norm-gelu", test_layer_norm_gelu);
+  g_test_add_func ("/ops/window-attention", test_window_attention);
   g_test_add_func ("/ops/shape-errors", test_shape_errors);
   g_test_add_func ("/ops/stripes", test_stripes);
   g_test_add_func ("/ops/cancel", test_cancel);

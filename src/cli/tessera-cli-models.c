@@ -67,6 +67,12 @@ build_model_json (JsonBuilder  *builder,
   add_uint (builder, "params", tessera_model_get_n_params (model));
   add_string (builder, "dtype", tessera_model_get_dtype (model));
   add_string (builder, "name", tessera_model_get_name (model));
+  /* Only for the architectures that have more to tell (SwinIR). */
+  if (tessera_model_get_hyperparameters (model) != NULL)
+    {
+      json_builder_set_member_name (builder, "hyperparameters");
+      json_builder_add_value (builder, json_gvariant_serialize (tessera_model_get_hyperparameters (model)));
+    }
   json_builder_end_object (builder);
 }
 
@@ -76,6 +82,28 @@ describe_params (guint64 n)
   if (n >= 100000)
     return g_strdup_printf (_("%.2f million"), n / 1e6);
   return g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+}
+
+/* One line each, under the reference implementation's names. */
+static void
+print_hyperparameters (GVariant *params)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  if (params == NULL)
+    return;
+
+  printf ("  %s\n", _("Hyper-parameters:"));
+  g_variant_iter_init (&iter, params);
+  while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+    {
+      g_autofree char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING)
+                            ? g_variant_dup_string (value, NULL) : g_variant_print (value, FALSE);
+
+      printf ("    %-16s %s\n", key, text);
+    }
 }
 
 static void
@@ -101,6 +129,7 @@ print_model (TesseraModel *model,
   printf ("  %-14s %s\n", _("Parameters:"), params);
   printf ("  %-14s %s\n", _("Precision:"), tessera_model_get_dtype (model));
   printf ("  %-14s %s\n", _("Size:"), size);
+  print_hyperparameters (tessera_model_get_hyperparameters (model));
 }
 
 int

@@ -22,6 +22,7 @@ typedef enum
   TESSERA_OP_ACTIVATION,
   TESSERA_OP_ADD,             /* scale_a · a + scale_b · b */
   TESSERA_OP_MUL_CHANNELS,    /* a[c] × b[c], b being channels × 1 × 1 */
+  TESSERA_OP_MUL,             /* a × b, of the same shape */
   TESSERA_OP_CONCAT,
   TESSERA_OP_PIXEL_SHUFFLE,
   TESSERA_OP_PIXEL_UNSHUFFLE,
@@ -32,6 +33,8 @@ typedef enum
   TESSERA_OP_PAD,
   TESSERA_OP_CLAMP,
   TESSERA_OP_AFFINE,          /* scale_a · a + scale_b */
+  TESSERA_OP_LAYER_NORM,      /* each pixel's channels to mean 0, variance 1, then · weight + bias */
+  TESSERA_OP_WINDOW_ATTENTION, /* multi-head self-attention in windows: `attention` */
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -42,6 +45,8 @@ typedef enum
   TESSERA_ACTIVATION_LEAKY,   /* slope in `slope` */
   TESSERA_ACTIVATION_PRELU,   /* one slope per channel in `slopes` */
   TESSERA_ACTIVATION_SIGMOID,
+  TESSERA_ACTIVATION_GELU,    /* exact, with erf, as PyTorch's nn.GELU () */
+  TESSERA_ACTIVATION_SILU,    /* x · sigmoid (x), as PyTorch's nn.SiLU () */
 } TesseraActivation;
 
 typedef enum
@@ -59,6 +64,34 @@ typedef enum
 } TesseraResizeMode;
 
 #define TESSERA_NODE_MAX_INPUTS 8
+
+/* Multi-head self-attention inside windows, as Swin transformers do it
+ * (SwinIR; HAT and DAT use the same parts). The input, rolled by −shift
+ * on both axes, is cut into window_h × window_w windows; each window's
+ * pixels are tokens: q k v = W_qkv · x + b, per head softmax (scale ·
+ * q·kᵀ + bias + mask) · v, heads side by side, then W_proj · + b; the
+ * result is rolled back by +shift. The mask, when asked for, is Swin's
+ * −100 between tokens from different sides of the roll's seams, made for
+ * the input's size. Without W_qkv the input already holds q, k and v
+ * (3 × channels); without W_proj the heads' output is the node's. */
+typedef struct
+{
+  guint          channels;          /* of the tokens: heads × head_dim */
+  guint          heads;
+  guint          window_h;          /* the input's sides must be multiples */
+  guint          window_w;
+  guint          shift_y;           /* less than the window */
+  guint          shift_x;
+  gboolean       shift_mask;
+  float          scale;             /* head_dim^-0.5 */
+  const float   *qkv_weight;        /* [3 · channels][channels]: q, k, v, each head after head; nullable */
+  const float   *qkv_bias;          /* [3 · channels], nullable */
+  const float   *proj_weight;       /* [channels][channels], nullable */
+  const float   *proj_bias;         /* [channels], nullable */
+  const float   *bias_table;        /* [n_table][heads], nullable */
+  const guint32 *bias_index;        /* [N][N] rows of bias_table, N = window_h × window_w */
+  guint          n_table;
+} TesseraAttention;
 
 typedef struct
 {
@@ -100,6 +133,8 @@ typedef struct
   int                bottom;
   int                left;
   int                right;
+  float              epsilon;           /* LAYER_NORM */
+  const TesseraAttention *attention;    /* WINDOW_ATTENTION, owned by the graph */
 } TesseraNode;
 
 typedef struct _TesseraGraph TesseraGraph;
@@ -114,6 +149,8 @@ guint              tessera_graph_get_channels  (TesseraGraph       *self,
                                                 guint               node);
 const float       *tessera_graph_keep_floats   (TesseraGraph       *self,
                                                 float              *floats);
+gconstpointer      tessera_graph_keep          (TesseraGraph       *self,
+                                                gpointer            data);
 guint              tessera_graph_add           (TesseraGraph       *self,
                                                 const TesseraNode  *node);
 guint64            tessera_graph_count_macs    (TesseraGraph       *self,
@@ -149,6 +186,9 @@ guint tessera_graph_clamp     (TesseraGraph *self, guint input, float min, float
 guint tessera_graph_affine    (TesseraGraph *self, guint input, float scale, float offset);
 guint tessera_graph_linear    (TesseraGraph *self, guint input, guint out_channels, guint in_channels,
                                const float *weight, const float *bias);
+guint tessera_graph_layer_norm (TesseraGraph *self, guint input, const float *weight, const float *bias,
+                                float epsilon);
+guint tessera_graph_window_attention (TesseraGraph *self, guint input, const TesseraAttention *attention);
 
 /* Convolution details set after the fact: fused activation and residual. */
 void  tessera_graph_set_activation (TesseraGraph *self, guint node, TesseraActivation activation,

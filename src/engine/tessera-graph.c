@@ -78,6 +78,15 @@ tessera_graph_get_output (TesseraGraph *self)
   return self->nodes->len - 1;
 }
 
+/* Takes g_malloc'ed memory that nodes will point into. */
+gconstpointer
+tessera_graph_keep (TesseraGraph *self,
+                    gpointer      data)
+{
+  g_ptr_array_add (self->floats, data);
+  return data;
+}
+
 /* Takes a g_malloc'ed weight array that nodes will point into. */
 const float *
 tessera_graph_keep_floats (TesseraGraph *self,
@@ -115,6 +124,7 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_CONV2D:
     case TESSERA_OP_DECONV2D:
     case TESSERA_OP_LINEAR:
+    case TESSERA_OP_WINDOW_ATTENTION:
       return node->out_channels;
     case TESSERA_OP_CONCAT:
       for (guint k = 0; k < node->n_inputs; k++)
@@ -127,12 +137,14 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_ACTIVATION:
     case TESSERA_OP_ADD:
     case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_MUL:
     case TESSERA_OP_RESIZE:
     case TESSERA_OP_GLOBAL_AVG_POOL:
     case TESSERA_OP_CROP:
     case TESSERA_OP_PAD:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
+    case TESSERA_OP_LAYER_NORM:
     case TESSERA_N_OPS:
     default:
       return first;
@@ -390,6 +402,35 @@ tessera_graph_linear (TesseraGraph *self,
   return tessera_graph_add (self, &node);
 }
 
+guint
+tessera_graph_layer_norm (TesseraGraph *self,
+                          guint         input,
+                          const float  *weight,
+                          const float  *bias,
+                          float         epsilon)
+{
+  TesseraNode node = unary_init (TESSERA_OP_LAYER_NORM, input);
+
+  node.weight = weight;
+  node.bias = bias;
+  node.epsilon = epsilon;
+  return tessera_graph_add (self, &node);
+}
+
+/* The graph keeps a copy of @attention; its arrays stay the caller's. */
+guint
+tessera_graph_window_attention (TesseraGraph           *self,
+                                guint                   input,
+                                const TesseraAttention *attention)
+{
+  TesseraNode node = unary_init (TESSERA_OP_WINDOW_ATTENTION, input);
+
+  node.attention = tessera_graph_keep (self, g_memdup2 (attention, sizeof *attention));
+  node.in_channels = attention->qkv_weight != NULL ? attention->channels : 3 * attention->channels;
+  node.out_channels = attention->channels;
+  return tessera_graph_add (self, &node);
+}
+
 void
 tessera_graph_set_activation (TesseraGraph      *self,
                               guint              node,
@@ -490,6 +531,10 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           if (a->channels != b->channels || !same_size (a, b))
             return shape_error (error, n, i, "adding tensors of different shapes");
           break;
+        case TESSERA_OP_MUL:
+          if (a->channels != b->channels || !same_size (a, b))
+            return shape_error (error, n, i, "multiplying tensors of different shapes");
+          break;
         case TESSERA_OP_MUL_CHANNELS:
           if (a->channels != b->channels || b->height != 1 || b->width != 1)
             return shape_error (error, n, i, "per-channel factors of the wrong shape");
@@ -531,6 +576,13 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
             return shape_error (error, n, i, "a linear layer's input of the wrong shape");
           out->channels = n->out_channels;
           break;
+        case TESSERA_OP_WINDOW_ATTENTION:
+          if (a->channels != n->in_channels)
+            return shape_error (error, n, i, "channel count");
+          if (a->height % n->attention->window_h != 0 || a->width % n->attention->window_w != 0)
+            return shape_error (error, n, i, "size not a multiple of the attention window");
+          out->channels = n->out_channels;
+          break;
         case TESSERA_OP_CROP:
           h = (gint64) a->height - n->top - n->bottom;
           w = (gint64) a->width - n->left - n->right;
@@ -550,6 +602,7 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
         case TESSERA_OP_ACTIVATION:
         case TESSERA_OP_CLAMP:
         case TESSERA_OP_AFFINE:
+        case TESSERA_OP_LAYER_NORM:
         case TESSERA_OP_INPUT:
         case TESSERA_N_OPS:
         default:
@@ -585,6 +638,15 @@ tessera_graph_count_macs (TesseraGraph       *self,
         macs += (guint64) a->height * a->width * n->out_channels * n->in_channels * n->kernel * n->kernel;
       else if (n->op == TESSERA_OP_LINEAR)
         macs += (guint64) n->out_channels * n->in_channels;
+      else if (n->op == TESSERA_OP_WINDOW_ATTENTION)
+        {
+          const TesseraAttention *at = n->attention;
+          guint64 c = at->channels, tokens = (guint64) at->window_h * at->window_w;
+
+          /* Projections, then q·kᵀ and the weights times v. */
+          macs += (guint64) a->height * a->width *
+                  ((at->qkv_weight != NULL ? 3 * c * c : 0) + (at->proj_weight != NULL ? c * c : 0) + 2 * tokens * c);
+        }
     }
 
   return macs;
@@ -666,10 +728,13 @@ is_row_local (const TesseraNode *n,
       return TRUE;
     case TESSERA_OP_ACTIVATION:
     case TESSERA_OP_ADD:
+    case TESSERA_OP_MUL:
     case TESSERA_OP_CONCAT:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
+    case TESSERA_OP_LAYER_NORM:
       return TRUE;
+    case TESSERA_OP_WINDOW_ATTENTION:
     case TESSERA_OP_INPUT:
     case TESSERA_OP_DECONV2D:
     case TESSERA_OP_MUL_CHANNELS:

@@ -42,6 +42,7 @@ struct _TesseraModel
   char               *dtype;
   guint64             file_size;
   TesseraStateDict   *state_dict;
+  GVariant           *hyperparameters;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraModel, tessera_model, G_TYPE_OBJECT)
@@ -108,6 +109,7 @@ tessera_model_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_pointer (&self->dtype, g_free);
   g_clear_pointer (&self->state_dict, tessera_state_dict_unref);
+  g_clear_pointer (&self->hyperparameters, g_variant_unref);
 
   G_OBJECT_CLASS (tessera_model_parent_class)->finalize (object);
 }
@@ -344,6 +346,9 @@ tessera_model_new_from_file (GFile         *file,
     }
 
   summarise_weights (self);
+  self->hyperparameters = tessera_arch_describe (self->state_dict, &self->info);
+  if (self->hyperparameters != NULL)
+    g_variant_ref_sink (self->hyperparameters);
   return g_steal_pointer (&self);
 }
 
@@ -510,7 +515,7 @@ tessera_model_get_arch (TesseraModel *self)
  * tessera_model_get_supported:
  *
  * Returns: whether this version of Tessera can run the model; recognised
- *   architectures it cannot run yet (SwinIR, DAT, HAT…) say %FALSE
+ *   architectures it cannot run yet (DAT, HAT…) say %FALSE
  */
 gboolean
 tessera_model_get_supported (TesseraModel *self)
@@ -577,6 +582,25 @@ tessera_model_get_n_params (TesseraModel *self)
   g_return_val_if_fail (TESSERA_IS_MODEL (self), 0);
 
   return self->n_params;
+}
+
+/**
+ * tessera_model_get_hyperparameters:
+ *
+ * The architecture's settings that the other getters do not tell, as its
+ * reference implementation (spandrel) names them and reads them off the
+ * weights: for SwinIR `embed_dim`, `depths`, `num_heads`, `window_size`,
+ * `mlp_ratio`, `upsampler` and so on.
+ *
+ * Returns: (nullable) (transfer none): a dictionary (`a{sv}`), or %NULL
+ *   when there is nothing more to tell
+ */
+GVariant *
+tessera_model_get_hyperparameters (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  return self->hyperparameters;
 }
 
 /**

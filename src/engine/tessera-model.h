@@ -83,6 +83,7 @@ guint               tessera_model_get_out_channels   (TesseraModel   *self);
 guint               tessera_model_get_num_feat       (TesseraModel   *self);
 guint               tessera_model_get_num_blocks     (TesseraModel   *self);
 guint64             tessera_model_get_n_params       (TesseraModel   *self);
+GVariant           *tessera_model_get_hyperparameters (TesseraModel  *self);
 const char         *tessera_model_get_dtype          (TesseraModel   *self);
 guint64             tessera_model_get_file_size      (TesseraModel   *self);
 guint64             tessera_model_count_macs         (TesseraModel   *self,

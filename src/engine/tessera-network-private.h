@@ -26,6 +26,7 @@ guint           tessera_network_get_scale        (TesseraNetwork      *self);
 guint           tessera_network_get_in_channels  (TesseraNetwork      *self);
 guint           tessera_network_get_out_channels (TesseraNetwork      *self);
 guint           tessera_network_get_pre_pad      (TesseraNetwork      *self);
+guint           tessera_network_get_tile_multiple (TesseraNetwork     *self);
 gboolean        tessera_network_blend            (TesseraNetwork      *self,
                                                   TesseraNetwork      *other,
                                                   float                weight,

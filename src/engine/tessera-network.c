@@ -231,6 +231,14 @@ tessera_network_get_pre_pad (TesseraNetwork *self)
   return self->recipe.pre_pad;
 }
 
+/* What a tile's sides and overlap are multiples of: the attention
+ * window, where the model has one; 1 for any size. */
+guint
+tessera_network_get_tile_multiple (TesseraNetwork *self)
+{
+  return MAX (1, self->info.tile_multiple);
+}
+
 gsize
 tessera_network_get_weight_bytes (TesseraNetwork *self)
 {

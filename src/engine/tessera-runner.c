@@ -44,7 +44,8 @@ reflect_index (int i,
  * tessera_runner_auto_tile_size:
  *
  * The largest tile whose region the network runs on within @budget bytes;
- * the whole image when it fits.
+ * the whole image when it fits. For a network that wants whole windows,
+ * a multiple of the window, as the plan's regions are.
  */
 guint
 tessera_runner_auto_tile_size (TesseraNetwork *network,
@@ -55,6 +56,8 @@ tessera_runner_auto_tile_size (TesseraNetwork *network,
                                gsize           budget)
 {
   guint side = MAX (width, height), low = 16, high;
+  guint m = tessera_network_get_tile_multiple (network);
+  guint margin = (MAX (overlap, pre_pad) + m - 1) / m * m;
   gsize whole = tessera_network_peak_bytes (network, width + 2 * pre_pad, height + 2 * pre_pad);
 
   if (whole > 0 && whole <= budget)
@@ -65,7 +68,7 @@ tessera_runner_auto_tile_size (TesseraNetwork *network,
   while (low < high)
     {
       guint mid = (low + high + 1) / 2;
-      guint region = mid + 2 * MAX (overlap, pre_pad);
+      guint region = (mid + m - 1) / m * m + 2 * margin;
       gsize bytes = tessera_network_peak_bytes (network, region, region);
 
       if (bytes > 0 && bytes <= budget)
@@ -74,7 +77,8 @@ tessera_runner_auto_tile_size (TesseraNetwork *network,
         high = mid - 1;
     }
 
-  return MAX (low, 16);
+  low = MAX (low, 16);
+  return MAX (m, low / m * m);
 }
 
 TesseraTilePlan *
@@ -88,7 +92,8 @@ tessera_runner_plan (TesseraNetwork          *network,
   if (tile == 0)
     tile = tessera_runner_auto_tile_size (network, width, height, options->overlap, options->pre_pad,
                                           options->memory_budget);
-  return tessera_tile_plan_new (width, height, tile, options->overlap, options->pre_pad);
+  return tessera_tile_plan_new_aligned (width, height, tile, options->overlap, options->pre_pad,
+                                        tessera_network_get_tile_multiple (network));
 }
 
 typedef struct

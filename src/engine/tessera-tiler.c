@@ -27,6 +27,11 @@
  * overlap, centred on the cores' boundary; the weights of the tiles
  * covering a pixel always add up to 1, and every pixel with weight has at
  * least half the overlap of context on each side.
+ *
+ * Attention models see the image in windows: an aligned plan keeps the
+ * cores' edges, the overlap, the border and the tile size multiples of
+ * the window, so that every region but those at the right and bottom
+ * edges is whole windows, cut where the untiled run cuts.
  */
 struct _TesseraTilePlan
 {
@@ -37,6 +42,7 @@ struct _TesseraTilePlan
   guint    tile_size;
   guint    overlap;
   guint    border;
+  guint    multiple;
   guint    n_columns;
   guint    n_rows;
 };
@@ -71,23 +77,97 @@ tessera_tile_plan_new (guint width,
                        guint overlap,
                        guint border)
 {
+  return tessera_tile_plan_new_aligned (width, height, tile_size, overlap, border, 1);
+}
+
+static guint
+round_up (guint value,
+          guint multiple)
+{
+  return (value + multiple - 1) / multiple * multiple;
+}
+
+/* Cores along a side of @size: as many as @tile_size needs. */
+static guint
+count_cores (guint size,
+             guint tile_size,
+             guint multiple)
+{
+  guint units = MAX (1, round_up (tile_size, multiple) / multiple);
+
+  /* Aligned, in whole multiples, the last one maybe partial. */
+  return (round_up (size, multiple) / multiple + units - 1) / units;
+}
+
+/* Where core @i of @n along a side of @size starts: evenly spread, in
+ * whole multiples for an aligned plan, the last core ending at @size. */
+static guint
+core_start (TesseraTilePlan *self,
+            guint            i,
+            guint            n,
+            guint            size)
+{
+  guint m = self->multiple;
+
+  if (i >= n)
+    return size;
+  return (guint) ((guint64) round_up (size, m) / m * i / n * m);
+}
+
+/* Blending bands must not meet inside a core. */
+static guint
+fit_overlap (TesseraTilePlan *self,
+             guint            overlap,
+             guint            n,
+             guint            size)
+{
+  guint smallest = size;
+
+  if (n < 2)
+    return overlap;
+  for (guint i = 0; i < n; i++)
+    smallest = MIN (smallest, core_start (self, i + 1, n, size) - core_start (self, i, n, size));
+  return MIN (overlap, smallest / 2 / self->multiple * self->multiple);
+}
+
+/**
+ * tessera_tile_plan_new_aligned:
+ * @width: the image's width
+ * @height: the image's height
+ * @tile_size: the largest core side; 0 for one tile
+ * @overlap: how far a region reaches into its neighbours; at most half a
+ *   core, less when the cores are small
+ * @border: the reflected border around the image
+ * @multiple: what the cores' edges, the tile size, the overlap and the
+ *   border are made multiples of (rounding the tile size down, the
+ *   overlap and the border up); 1 for none
+ *
+ * Returns: (transfer full): a plan covering @width × @height
+ */
+TesseraTilePlan *
+tessera_tile_plan_new_aligned (guint width,
+                               guint height,
+                               guint tile_size,
+                               guint overlap,
+                               guint border,
+                               guint multiple)
+{
   TesseraTilePlan *self;
+  guint m = MAX (multiple, 1);
 
   g_return_val_if_fail (width > 0 && height > 0, NULL);
 
   self = g_object_new (TESSERA_TYPE_TILE_PLAN, NULL);
   self->width = width;
   self->height = height;
-  self->tile_size = tile_size == 0 ? MAX (width, height) : tile_size;
-  self->border = border;
-  self->n_columns = (width + self->tile_size - 1) / self->tile_size;
-  self->n_rows = (height + self->tile_size - 1) / self->tile_size;
-  /* Blending bands must not meet inside a core. */
-  if (self->n_columns > 1)
-    overlap = MIN (overlap, width / self->n_columns / 2);
-  if (self->n_rows > 1)
-    overlap = MIN (overlap, height / self->n_rows / 2);
-  self->overlap = overlap;
+  self->multiple = m;
+  self->tile_size = tile_size == 0 ? MAX (width, height) : MAX (m, tile_size / m * m);
+  self->border = round_up (border, m);
+  self->n_columns = count_cores (width, self->tile_size, m);
+  self->n_rows = count_cores (height, self->tile_size, m);
+  overlap = round_up (overlap, m);
+  overlap = fit_overlap (self, overlap, self->n_columns, width);
+  self->overlap = fit_overlap (self, overlap, self->n_rows, height);
   return self;
 }
 
@@ -124,6 +204,14 @@ tessera_tile_plan_get_overlap (TesseraTilePlan *self)
 }
 
 guint
+tessera_tile_plan_get_multiple (TesseraTilePlan *self)
+{
+  g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 1);
+
+  return self->multiple;
+}
+
+guint
 tessera_tile_plan_get_n_columns (TesseraTilePlan *self)
 {
   g_return_val_if_fail (TESSERA_IS_TILE_PLAN (self), 0);
@@ -147,15 +235,6 @@ tessera_tile_plan_get_n_tiles (TesseraTilePlan *self)
   return self->n_columns * self->n_rows;
 }
 
-/* Where core @i of @n along a side of @size starts. */
-static int
-core_start (guint i,
-            guint n,
-            guint size)
-{
-  return (int) ((guint64) size * i / n);
-}
-
 static void
 axis_span (TesseraTilePlan *self,
            guint            i,
@@ -166,8 +245,8 @@ axis_span (TesseraTilePlan *self,
            int             *region_begin,
            int             *region_end)
 {
-  *core_begin = core_start (i, n, size);
-  *core_end = core_start (i + 1, n, size);
+  *core_begin = (int) core_start (self, i, n, size);
+  *core_end = (int) core_start (self, i + 1, n, size);
   *region_begin = i == 0 ? -(int) self->border : *core_begin - (int) self->overlap;
   *region_end = i + 1 == n ? (int) (size + self->border) : *core_end + (int) self->overlap;
 }
@@ -223,9 +302,9 @@ axis_weight (TesseraTilePlan *self,
   double overlap = self->overlap, weight = 1.0;
 
   if (i > 0)
-    weight *= ramp (position, core_start (i, n, size) - overlap / 2, overlap);
+    weight *= ramp (position, core_start (self, i, n, size) - overlap / 2, overlap);
   if (i + 1 < n)
-    weight *= 1.0 - ramp (position, core_start (i + 1, n, size) - overlap / 2, overlap);
+    weight *= 1.0 - ramp (position, core_start (self, i + 1, n, size) - overlap / 2, overlap);
   return weight;
 }
 

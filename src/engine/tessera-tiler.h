@@ -41,10 +41,17 @@ TesseraTilePlan *tessera_tile_plan_new           (guint             width,
                                                   guint             tile_size,
                                                   guint             overlap,
                                                   guint             border);
+TesseraTilePlan *tessera_tile_plan_new_aligned   (guint             width,
+                                                  guint             height,
+                                                  guint             tile_size,
+                                                  guint             overlap,
+                                                  guint             border,
+                                                  guint             multiple);
 guint            tessera_tile_plan_get_width     (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_height    (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_tile_size (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_overlap   (TesseraTilePlan  *self);
+guint            tessera_tile_plan_get_multiple  (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_n_columns (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_n_rows    (TesseraTilePlan  *self);
 guint            tessera_tile_plan_get_n_tiles   (TesseraTilePlan  *self);

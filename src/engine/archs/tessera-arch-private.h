@@ -24,6 +24,7 @@ typedef struct
   guint       out_channels;
   guint       num_feat;
   guint       num_blocks;
+  guint       tile_multiple;   /* tiles' sides and overlaps: multiples of it (attention windows); 0: any */
 } TesseraArchInfo;
 
 typedef enum
@@ -114,6 +115,15 @@ guint          tessera_esrgan_build        (TesseraBuilder *, const TesseraArchI
 guint          tessera_compact_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
 guint          tessera_unet_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
 guint          tessera_waifu2x_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+guint          tessera_swinir_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+
+/* The hyper-parameters that the fields above do not say, under the
+ * reference implementation's names: a{sv}, floating, or NULL. */
+GVariant      *tessera_arch_describe       (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info);
+GVariant      *tessera_swinir_describe     (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info);
+guint          tessera_span_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
 
 const float   *builder_tensor              (TesseraBuilder     *builder,
                                             const guint64      *shape,

@@ -196,6 +196,30 @@ tessera_arch_detect (TesseraStateDict  *state_dict,
   return FALSE;
 }
 
+GVariant *
+tessera_arch_describe (TesseraStateDict      *state_dict,
+                       const TesseraArchInfo *info)
+{
+  switch (info->arch)
+    {
+    case TESSERA_ARCH_SWINIR:
+      return tessera_swinir_describe (state_dict, info);
+    case TESSERA_ARCH_UNKNOWN:
+    case TESSERA_ARCH_ESRGAN:
+    case TESSERA_ARCH_COMPACT:
+    case TESSERA_ARCH_REALCUGAN:
+    case TESSERA_ARCH_WAIFU2X_VGG7:
+    case TESSERA_ARCH_WAIFU2X_UPCONV7:
+    case TESSERA_ARCH_WAIFU2X_CUNET:
+    case TESSERA_ARCH_DAT:
+    case TESSERA_ARCH_HAT:
+    case TESSERA_ARCH_OMNISR:
+    case TESSERA_ARCH_SPAN:
+    default:
+      return NULL;
+    }
+}
+
 /**
  * tessera_arch_get_recipe:
  *
@@ -244,12 +268,26 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
     case TESSERA_ARCH_WAIFU2X_UPCONV7:
       recipe->build = tessera_waifu2x_build;
       return TRUE;
-    case TESSERA_ARCH_UNKNOWN:
+    case TESSERA_ARCH_SPAN:
+      if (!info->supported)
+        break;
+      recipe->build = tessera_span_build;
+      return TRUE;
     case TESSERA_ARCH_SWINIR:
+      if (!info->supported)
+        break;
+      /* The graph reflects to whole windows itself; spandrel asks a
+       * multiple of the unshuffle's square. */
+      recipe->build = tessera_swinir_build;
+      recipe->minimum = 16;
+      first = arch_tensor (state_dict, 4, "conv_first.1.weight");
+      if (first != NULL && info->in_channels > 0)
+        recipe->multiple_of = MAX (1, first->shape[1] / info->in_channels);
+      return TRUE;
+    case TESSERA_ARCH_UNKNOWN:
     case TESSERA_ARCH_DAT:
     case TESSERA_ARCH_HAT:
     case TESSERA_ARCH_OMNISR:
-    case TESSERA_ARCH_SPAN:
     default:
       break;
     }

@@ -9,10 +9,174 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "tessera-arch-private.h"
+
+/* SwinIR (spandrel's SwinIR): a convolution, residual Swin transformer
+ * blocks (RSTB: layers.N, each blocks of window attention and an MLP, then
+ * a convolution and the layer's input added), a LayerNorm, a convolution
+ * with the first convolution's output added, and an upsampler. Its
+ * hyper-parameters are read from the weights as spandrel's loader reads
+ * them: the window from relative_position_index, the training size from
+ * the shifted blocks' attn_mask (64 without one), each layer's depth and
+ * heads from its keys, img_range 255 only for the window-7 (JPEG) models.
+ *
+ * The image is reflected right and bottom to a multiple of the window
+ * before the mean is taken off, and the output is cropped back. The shift
+ * masks are made for that size, as spandrel does for any size but the
+ * training one, where the stored masks are the same. */
+
+#define MAX_LAYERS 64
+
+typedef enum
+{
+  UPSAMPLER_NONE,                 /* denoising and JPEG: the input plus the residual */
+  UPSAMPLER_PIXELSHUFFLE,         /* classical: conv, Upsample (conv + shuffle per ×2 or ×3), conv */
+  UPSAMPLER_PIXELSHUFFLEDIRECT,   /* lightweight: one conv to scale² × out, one shuffle */
+  UPSAMPLER_NEAREST_CONV,         /* real-world: nearest ×2 and a conv per step */
+} Upsampler;
+
+static const char *upsampler_names[] = { "", "pixelshuffle", "pixelshuffledirect", "nearest+conv" };
+
+typedef struct
+{
+  guint     embed_dim;
+  guint     n_layers;
+  guint     depths[MAX_LAYERS];
+  guint     heads[MAX_LAYERS];
+  guint     window;
+  guint     img_size;
+  guint     mlp_hidden;
+  guint     unshuffle;
+  guint     upscale;              /* before the unshuffle's reduction */
+  float     img_range;
+  Upsampler upsampler;
+  gboolean  three_conv;           /* resi_connection "3conv" */
+  gboolean  patch_norm;
+} SwinParams;
+
+static guint
+square_root (guint64 n)
+{
+  guint root = (guint) floor (sqrt ((double) n) + 0.5);
+
+  return (guint64) root * root == n ? root : 0;
+}
+
+/* The highest index + 1 of the keys PREFIX.N.…, as spandrel's get_seq_len(). */
+static guint
+sequence_length (TesseraStateDict *state_dict,
+                 const char       *prefix)
+{
+  gsize length = strlen (prefix);
+  guint n = 0;
+
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (state_dict); i++)
+    {
+      const char *name = tessera_state_dict_get_nth (state_dict, i)->name;
+      guint64 index;
+      char *end;
+
+      if (strncmp (name, prefix, length) != 0 || name[length] != '.' || !g_ascii_isdigit (name[length + 1]))
+        continue;
+      index = g_ascii_strtoull (name + length + 1, &end, 10);
+      if (*end == '.' && index < 10000)
+        n = MAX (n, (guint) index + 1);
+    }
+
+  return n;
+}
+
+static const char *
+first_conv_prefix (TesseraStateDict *state_dict)
+{
+  return arch_has (state_dict, "conv_first.weight") ? "conv_first" : "conv_first.1";
+}
+
+/* NULL on success, else why the keys do not make a SwinIR. */
+static const char *
+read_params (TesseraStateDict *state_dict,
+             SwinParams       *p)
+{
+  const TesseraTensor *first, *index, *mask, *fc1, *last, *direct;
+  guint out_channels;
+
+  memset (p, 0, sizeof *p);
+
+  first = arch_tensor (state_dict, 4, "%s.weight", first_conv_prefix (state_dict));
+  if (first == NULL)
+    return _("conv_first is not a convolution");
+  p->embed_dim = first->shape[0];
+  p->unshuffle = 1;
+  if (!arch_has (state_dict, "conv_first.weight"))
+    p->unshuffle = MAX (1, (guint) floor (sqrt ((double) (first->shape[1] / 3)) + 0.5));
+
+  if (arch_has (state_dict, "conv_before_upsample.0.weight"))
+    p->upsampler = arch_has (state_dict, "conv_up1.weight") ? UPSAMPLER_NEAREST_CONV : UPSAMPLER_PIXELSHUFFLE;
+  else if (arch_has (state_dict, "upsample.0.weight"))
+    p->upsampler = UPSAMPLER_PIXELSHUFFLEDIRECT;
+  else
+    p->upsampler = UPSAMPLER_NONE;
+
+  last = arch_tensor (state_dict, 4, "conv_last.weight");
+  out_channels = last != NULL ? last->shape[0] : first->shape[1];
+
+  switch (p->upsampler)
+    {
+    case UPSAMPLER_NEAREST_CONV:
+      p->upscale = 1u << MIN (arch_count (state_dict, "conv_up%u.weight", 1), 4);
+      break;
+    case UPSAMPLER_PIXELSHUFFLE:
+      p->upscale = arch_pixelshuffle_scale (state_dict, "upsample");
+      break;
+    case UPSAMPLER_PIXELSHUFFLEDIRECT:
+      direct = arch_tensor (state_dict, 1, "upsample.0.bias");
+      p->upscale = direct != NULL && out_channels > 0 ? square_root (direct->shape[0] / out_channels) : 0;
+      break;
+    case UPSAMPLER_NONE:
+    default:
+      p->upscale = 1;
+      break;
+    }
+  if (p->upscale == 0 || p->upscale < p->unshuffle)
+    return _("the upsampler's size gives no scale");
+
+  index = arch_tensor (state_dict, 2, "layers.0.residual_group.blocks.0.attn.relative_position_index");
+  p->window = index != NULL ? square_root (index->shape[0]) : 0;
+  if (p->window == 0 || p->window > 64 || index->shape[1] != index->shape[0])
+    return _("relative_position_index is not a square window's");
+
+  mask = arch_tensor (state_dict, 3, "layers.0.residual_group.blocks.1.attn_mask");
+  p->img_size = mask != NULL ? square_root (mask->shape[0]) * p->window : 64;
+
+  fc1 = arch_tensor (state_dict, 1, "layers.0.residual_group.blocks.0.mlp.fc1.bias");
+  if (fc1 == NULL || p->embed_dim == 0)
+    return _("the first block has no MLP");
+  p->mlp_hidden = fc1->shape[0];
+
+  p->n_layers = sequence_length (state_dict, "layers");
+  if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
+    return _("it has no residual Swin transformer blocks, or too many");
+  for (guint i = 0; i < p->n_layers; i++)
+    {
+      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
+      const TesseraTensor *table = arch_tensor (state_dict, 2,
+                                                "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
+
+      p->depths[i] = sequence_length (state_dict, blocks);
+      p->heads[i] = table != NULL ? table->shape[1] : 0;
+      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
+        return _("a layer's blocks or attention heads do not fit");
+    }
+
+  p->three_conv = !arch_has (state_dict, "conv_after_body.weight");
+  p->img_range = p->window == 7 ? 255.f : 1.f;
+  p->patch_norm = arch_has (state_dict, "patch_embed.norm.weight");
+  return NULL;
+}
 
 /* SwinIR: recognised by its Swin layers; the upsampler decides the scale
  * (nearest+conv: conv_upN, ×2 each; pixelshuffle: upsample.*;
@@ -22,8 +186,9 @@ tessera_swinir_detect (TesseraStateDict  *state_dict,
                        TesseraArchInfo   *info,
                        GError           **error)
 {
-  const TesseraTensor *first, *last, *direct;
-  guint unshuffle = 1;
+  const TesseraTensor *first, *last;
+  const char *why;
+  SwinParams p;
 
   if (!arch_has (state_dict, "layers.0.residual_group.blocks.0.norm1.weight") ||
       !arch_has (state_dict, "layers.0.residual_group.blocks.0.mlp.fc1.bias") ||
@@ -32,42 +197,379 @@ tessera_swinir_detect (TesseraStateDict  *state_dict,
     return TESSERA_DETECT_NO;
 
   info->arch = TESSERA_ARCH_SWINIR;
-  info->num_blocks = arch_count (state_dict, "layers.%u.residual_group.blocks.0.norm1.weight", 0);
+  if ((why = read_params (state_dict, &p)) != NULL)
+    return arch_broken (error, info->arch, why);
 
-  first = arch_tensor (state_dict, 4, "conv_first.weight");
-  if (first == NULL)
-    {
-      first = arch_tensor (state_dict, 4, "conv_first.1.weight");
-      if (first == NULL)
-        return arch_broken (error, info->arch, _("conv_first is not a convolution"));
-      unshuffle = (guint) floor (sqrt (first->shape[1] / 3.0) + 0.5);
-    }
-
-  info->num_feat = first->shape[0];
-  info->in_channels = first->shape[1] / (unshuffle * unshuffle);
+  first = arch_tensor (state_dict, 4, "%s.weight", first_conv_prefix (state_dict));
   last = arch_tensor (state_dict, 4, "conv_last.weight");
+  info->num_feat = p.embed_dim;
+  info->num_blocks = p.n_layers;
+  info->in_channels = first->shape[1] / (p.unshuffle * p.unshuffle);
   info->out_channels = last != NULL ? last->shape[0] : info->in_channels;
+  info->scale = p.upscale / p.unshuffle;
+  info->tile_multiple = p.window * p.unshuffle;
+  /* Absolute position embeddings hold the training size: spandrel never
+   * builds them. */
+  info->supported = !arch_has (state_dict, "absolute_pos_embed");
+  return TESSERA_DETECT_YES;
+}
 
-  if (arch_has (state_dict, "conv_before_upsample.0.weight"))
+static GVariant *
+uint_array (const guint *values,
+            guint        n)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("au"));
+
+  for (guint i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "u", values[i]);
+  return g_variant_builder_end (&builder);
+}
+
+/* The hyper-parameters under spandrel's names. */
+GVariant *
+tessera_swinir_describe (TesseraStateDict      *state_dict,
+                         const TesseraArchInfo *info)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  SwinParams p;
+
+  if (read_params (state_dict, &p) != NULL)
+    return NULL;
+
+  g_variant_builder_add (&builder, "{sv}", "embed_dim", g_variant_new_uint32 (p.embed_dim));
+  g_variant_builder_add (&builder, "{sv}", "depths", uint_array (p.depths, p.n_layers));
+  g_variant_builder_add (&builder, "{sv}", "num_heads", uint_array (p.heads, p.n_layers));
+  g_variant_builder_add (&builder, "{sv}", "window_size", g_variant_new_uint32 (p.window));
+  g_variant_builder_add (&builder, "{sv}", "mlp_ratio", g_variant_new_double ((double) p.mlp_hidden / p.embed_dim));
+  g_variant_builder_add (&builder, "{sv}", "img_size", g_variant_new_uint32 (p.img_size));
+  g_variant_builder_add (&builder, "{sv}", "img_range", g_variant_new_double (p.img_range));
+  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (upsampler_names[p.upsampler]));
+  g_variant_builder_add (&builder, "{sv}", "resi_connection", g_variant_new_string (p.three_conv ? "3conv" : "1conv"));
+  g_variant_builder_add (&builder, "{sv}", "patch_norm", g_variant_new_boolean (p.patch_norm));
+  g_variant_builder_add (&builder, "{sv}", "start_unshuffle", g_variant_new_uint32 (p.unshuffle));
+  return g_variant_builder_end (&builder);
+}
+
+/* A per-pixel linear layer PREFIX.weight [out][in] (+ PREFIX.bias): a 1×1
+ * convolution. */
+static guint
+linear (TesseraBuilder *b,
+        guint           x,
+        const char     *prefix)
+{
+  guint in = tessera_graph_get_channels (b->graph, x);
+  const TesseraTensor *tensor;
+  const float *weight, *bias;
+  guint out;
+
+  weight = builder_tensor (b, (guint64[]) { 0, in }, 2, "%s.weight", prefix);
+  if (weight == NULL)
+    return 0;
+  tensor = arch_tensor (b->state_dict, 2, "%s.weight", prefix);
+  out = tensor->shape[0];
+  bias = builder_optional_tensor (b, (guint64[]) { out }, 1, "%s.bias", prefix);
+  if (b->error != NULL)
+    return 0;
+  return tessera_graph_conv (b->graph, &x, 1, out, in, 1, 1, 0, weight, bias);
+}
+
+static guint
+layer_norm (TesseraBuilder *b,
+            guint           x,
+            const char     *prefix)
+{
+  guint64 c = tessera_graph_get_channels (b->graph, x);
+  const float *weight = builder_tensor (b, &c, 1, "%s.weight", prefix);
+  const float *bias = builder_tensor (b, &c, 1, "%s.bias", prefix);
+
+  if (b->error != NULL)
+    return 0;
+  return tessera_graph_layer_norm (b->graph, x, weight, bias, 1e-5f);
+}
+
+/* relative_position_index as 32-bit rows of the bias table, kept by the
+ * graph; NULL (and the builder failed) when an index is out of range. */
+static const guint32 *
+position_index (TesseraBuilder *b,
+                const char     *name,
+                guint           tokens,
+                guint           n_table)
+{
+  const TesseraTensor *tensor = arch_tensor (b->state_dict, 2, "%s", name);
+  g_autofree guint32 *index = NULL;
+  gsize element;
+
+  if (tensor == NULL || tensor->shape[0] != tokens || tensor->shape[1] != tokens ||
+      (tensor->dtype != TESSERA_DTYPE_I64 && tensor->dtype != TESSERA_DTYPE_I32))
     {
-      if (arch_has (state_dict, "conv_up1.weight"))
-        info->scale = 1u << MIN (arch_count (state_dict, "conv_up%u.weight", 1), 4);
-      else
-        info->scale = arch_pixelshuffle_scale (state_dict, "upsample");
+      builder_fail (b, _("%s is not a %u × %u index"), name, tokens, tokens);
+      return NULL;
     }
-  else if ((direct = arch_tensor (state_dict, 1, "upsample.0.bias")) != NULL)
-    {
-      guint out;
 
-      if (!arch_scale_and_channels (direct->shape[0], info->out_channels, &info->scale, &out))
-        return arch_broken (error, info->arch, _("the upsampler's size gives no scale"));
+  element = tessera_dtype_get_size (tensor->dtype);
+  index = g_new (guint32, (gsize) tokens * tokens);
+  for (gsize i = 0; i < (gsize) tokens * tokens; i++)
+    {
+      gint64 value;
+      gint32 narrow;
+
+      if (tensor->dtype == TESSERA_DTYPE_I64)
+        {
+          memcpy (&value, tensor->data + i * element, sizeof value);
+          value = GINT64_FROM_LE (value);
+        }
+      else
+        {
+          memcpy (&narrow, tensor->data + i * element, sizeof narrow);
+          value = GINT32_FROM_LE (narrow);
+        }
+      if (value < 0 || value >= n_table)
+        {
+          builder_fail (b, _("%s points outside its bias table"), name);
+          return NULL;
+        }
+      index[i] = (guint32) value;
+    }
+
+  return tessera_graph_keep (b->graph, g_steal_pointer (&index));
+}
+
+/* Block j of layer i: x + attention (norm1 (x)), then + mlp (norm2 (x)). */
+static guint
+swin_block (TesseraBuilder   *b,
+            const SwinParams *p,
+            guint             x,
+            guint             i,
+            guint             j)
+{
+  g_autofree char *prefix = g_strdup_printf ("layers.%u.residual_group.blocks.%u", i, j);
+  g_autofree char *index_name = g_strconcat (prefix, ".attn.relative_position_index", NULL);
+  g_autofree char *name = NULL;
+  guint c = p->embed_dim, heads = p->heads[i], w = p->window;
+  guint n_table = (2 * w - 1) * (2 * w - 1);
+  TesseraAttention at = {
+    .channels = c,
+    .heads = heads,
+    .window_h = w,
+    .window_w = w,
+    .scale = 1.f / sqrtf ((float) (c / heads)),
+    .n_table = n_table,
+  };
+  guint n, y;
+
+  /* Odd blocks shift by half a window, unless the training size was no
+   * larger than the window. */
+  if (j % 2 == 1 && p->img_size > w)
+    {
+      at.shift_y = at.shift_x = w / 2;
+      at.shift_mask = TRUE;
+    }
+
+  at.qkv_weight = builder_tensor (b, (guint64[]) { 3 * c, c }, 2, "%s.attn.qkv.weight", prefix);
+  at.qkv_bias = builder_optional_tensor (b, (guint64[]) { 3 * c }, 1, "%s.attn.qkv.bias", prefix);
+  at.proj_weight = builder_tensor (b, (guint64[]) { c, c }, 2, "%s.attn.proj.weight", prefix);
+  at.proj_bias = builder_optional_tensor (b, (guint64[]) { c }, 1, "%s.attn.proj.bias", prefix);
+  at.bias_table = builder_tensor (b, (guint64[]) { n_table, heads }, 2, "%s.attn.relative_position_bias_table",
+                                  prefix);
+  if (b->error != NULL)
+    return 0;
+  at.bias_index = position_index (b, index_name, w * w, n_table);
+  if (at.bias_index == NULL)
+    return 0;
+
+  name = g_strconcat (prefix, ".norm1", NULL);
+  n = layer_norm (b, x, name);
+  n = tessera_graph_window_attention (b->graph, n, &at);
+  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  x = n;
+
+  g_free (name);
+  name = g_strconcat (prefix, ".norm2", NULL);
+  n = layer_norm (b, x, name);
+  g_free (name);
+  name = g_strconcat (prefix, ".mlp.fc1", NULL);
+  y = linear (b, n, name);
+  if (b->error != NULL)
+    return 0;
+  tessera_graph_set_activation (b->graph, y, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+  g_free (name);
+  name = g_strconcat (prefix, ".mlp.fc2", NULL);
+  y = linear (b, y, name);
+  if (b->error != NULL)
+    return 0;
+  tessera_graph_set_residual (b->graph, y, 1.f, x);
+  return y;
+}
+
+/* The convolution before a residual: "1conv" one 3×3, "3conv" a 3×3 to a
+ * quarter of the channels, a 1×1 and a 3×3 back, LeakyReLU 0.2 between;
+ * @residual added. */
+static guint
+residual_conv (TesseraBuilder   *b,
+               const SwinParams *p,
+               guint             x,
+               const char       *prefix,
+               guint             residual)
+{
+  if (!p->three_conv)
+    x = builder_conv (b, &x, 1, 1, 1, "%s", prefix);
+  else
+    {
+      x = builder_conv (b, &x, 1, 1, 1, "%s.0", prefix);
+      if (b->error == NULL)
+        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      x = builder_conv (b, &x, 1, 1, 0, "%s.2", prefix);
+      if (b->error == NULL)
+        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      x = builder_conv (b, &x, 1, 1, 1, "%s.4", prefix);
+    }
+
+  if (b->error == NULL)
+    tessera_graph_set_residual (b->graph, x, 1.f, residual);
+  return x;
+}
+
+/* (x − mean) · @scale per channel, or (x · @scale + mean) when @inverse:
+ * a 1×1 convolution with diagonal weights. */
+static guint
+normalize (TesseraBuilder *b,
+           guint           x,
+           float           scale,
+           gboolean        inverse)
+{
+  static const float rgb_mean[] = { 0.4488f, 0.4371f, 0.4040f };
+  guint c = tessera_graph_get_channels (b->graph, x);
+  float *weight = g_new0 (float, (gsize) c * c);
+  float *bias = g_new0 (float, c);
+
+  for (guint k = 0; k < c; k++)
+    {
+      float mean = c == 3 ? rgb_mean[k] : 0.f;
+
+      weight[k * c + k] = scale;
+      bias[k] = inverse ? mean : -mean * scale;
+    }
+
+  return tessera_graph_conv (b->graph, &x, 1, c, c, 1, 1, 0, tessera_graph_keep_floats (b->graph, weight),
+                             tessera_graph_keep_floats (b->graph, bias));
+}
+
+static guint
+upsample (TesseraBuilder   *b,
+          const SwinParams *p,
+          guint             x)
+{
+  guint steps;
+
+  switch (p->upsampler)
+    {
+    case UPSAMPLER_PIXELSHUFFLE:
+      x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
+      if (b->error != NULL)
+        return 0;
+      /* nn.LeakyReLU's default slope. */
+      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.01f, NULL);
+      for (guint i = 0; arch_has (b->state_dict, "upsample.%u.weight", i) && b->error == NULL; i += 2)
+        {
+          guint channels = tessera_graph_get_channels (b->graph, x);
+
+          x = builder_conv (b, &x, 1, 1, 1, "upsample.%u", i);
+          if (b->error == NULL)
+            x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x,
+                                       square_root (tessera_graph_get_channels (b->graph, x) / channels));
+        }
+      return builder_conv (b, &x, 1, 1, 1, "conv_last");
+    case UPSAMPLER_PIXELSHUFFLEDIRECT:
+      x = builder_conv (b, &x, 1, 1, 1, "upsample.0");
+      if (b->error != NULL)
+        return 0;
+      return tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, p->upscale);
+    case UPSAMPLER_NEAREST_CONV:
+      x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
+      if (b->error != NULL)
+        return 0;
+      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.01f, NULL);
+      /* As spandrel: conv_up2 for ×4, conv_up2 and conv_up3 for ×8. */
+      steps = p->upscale >= 8 ? 3 : (p->upscale >= 4 ? 2 : 1);
+      for (guint i = 1; i <= steps && b->error == NULL; i++)
+        {
+          x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
+          x = builder_conv (b, &x, 1, 1, 1, "conv_up%u", i);
+          if (b->error == NULL)
+            tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+        }
+      x = builder_conv (b, &x, 1, 1, 1, "conv_hr");
+      if (b->error != NULL)
+        return 0;
+      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      return builder_conv (b, &x, 1, 1, 1, "conv_last");
+    case UPSAMPLER_NONE:
+    default:
+      g_assert_not_reached ();
+      return 0;
+    }
+}
+
+guint
+tessera_swinir_build (TesseraBuilder        *b,
+                      const TesseraArchInfo *info,
+                      guint                  height,
+                      guint                  width)
+{
+  SwinParams p;
+  const char *why = read_params (b->state_dict, &p);
+  guint w, pad_h, pad_w, x, first, t, s = info->scale;
+
+  if (why != NULL)
+    {
+      builder_fail (b, "%s", why);
+      return 0;
+    }
+
+  /* Reflected right and bottom to whole windows. */
+  w = p.window;
+  pad_h = (w - height % w) % w;
+  pad_w = (w - width % w) % w;
+  x = 0;
+  if (pad_h > 0 || pad_w > 0)
+    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = normalize (b, x, p.img_range, FALSE);
+  if (p.unshuffle > 1)
+    x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_UNSHUFFLE, x, p.unshuffle);
+
+  first = builder_conv (b, &x, 1, 1, 1, "%s", first_conv_prefix (b->state_dict));
+  t = first;
+  if (p.patch_norm)
+    t = layer_norm (b, t, "patch_embed.norm");
+
+  for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
+    {
+      g_autofree char *conv = g_strdup_printf ("layers.%u.conv", i);
+      guint layer_input = t;
+
+      for (guint j = 0; j < p.depths[i] && b->error == NULL; j++)
+        t = swin_block (b, &p, t, i, j);
+      t = residual_conv (b, &p, t, conv, layer_input);
+    }
+  t = layer_norm (b, t, "norm");
+  t = residual_conv (b, &p, t, "conv_after_body", first);
+  if (b->error != NULL)
+    return 0;
+
+  if (p.upsampler == UPSAMPLER_NONE)
+    {
+      t = builder_conv (b, &t, 1, 1, 1, "conv_last");
+      if (b->error != NULL)
+        return 0;
+      tessera_graph_set_residual (b->graph, t, 1.f, x);
     }
   else
-    info->scale = 1;
+    t = upsample (b, &p, t);
+  if (b->error != NULL)
+    return 0;
 
-  if (info->scale == 0 || info->scale < unshuffle)
-    return arch_broken (error, info->arch, _("the upsampler's size gives no scale"));
-  info->scale /= unshuffle;
-
-  return TESSERA_DETECT_YES;
+  t = normalize (b, t, 1.f / p.img_range, TRUE);
+  if (pad_h > 0 || pad_w > 0)
+    t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
+  return t;
 }

@@ -234,6 +234,7 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_ACTIVATION:
     case TESSERA_OP_ADD:
     case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_MUL:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
       tessera_cpu_elementwise (&op);
@@ -252,6 +253,10 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_LINEAR:
       tessera_cpu_reduce (&op);
       return TRUE;
+    case TESSERA_OP_LAYER_NORM:
+      return tessera_cpu_layer_norm (&op, error);
+    case TESSERA_OP_WINDOW_ATTENTION:
+      return tessera_cpu_window_attention (&op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
     default:

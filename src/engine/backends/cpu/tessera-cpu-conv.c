@@ -40,6 +40,10 @@ tessera_cpu_activate (TesseraActivation activation,
       return value >= 0.f ? value : value * slope;
     case TESSERA_ACTIVATION_SIGMOID:
       return 1.f / (1.f + expf (-value));
+    case TESSERA_ACTIVATION_GELU:
+      return 0.5f * value * (1.f + erff (value * (float) G_SQRT2 / 2.f));
+    case TESSERA_ACTIVATION_SILU:
+      return value / (1.f + expf (-value));
     case TESSERA_ACTIVATION_NONE:
     default:
       return value;

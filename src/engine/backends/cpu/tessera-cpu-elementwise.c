@@ -11,8 +11,9 @@
 #include "tessera-cpu-private.h"
 #include "tessera-parallel-private.h"
 
-/* Activations, scaled addition, per-channel multiplication, clamping and
- * affine maps: one value in, one out, a channel per work item. */
+/* Activations, scaled addition, multiplication (elementwise or per
+ * channel), clamping and affine maps: one value in, one out, a channel per
+ * work item. */
 
 static void
 elementwise_channels (guint    begin,
@@ -44,6 +45,14 @@ elementwise_channels (guint    begin,
 
             for (gsize i = 0; i < plane; i++)
               out[i] = node->scale_a * a[i] + node->scale_b * b[i];
+          }
+          break;
+        case TESSERA_OP_MUL:
+          {
+            const float *b = op->inputs[1] + c * plane;
+
+            for (gsize i = 0; i < plane; i++)
+              out[i] = a[i] * b[i];
           }
           break;
         case TESSERA_OP_MUL_CHANNELS:

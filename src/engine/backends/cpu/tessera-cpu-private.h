@@ -40,6 +40,8 @@ void     tessera_cpu_elementwise   (const TesseraCpuOp *op);
 void     tessera_cpu_layout        (const TesseraCpuOp *op);
 void     tessera_cpu_resize        (const TesseraCpuOp *op);
 void     tessera_cpu_reduce        (const TesseraCpuOp *op);
+gboolean tessera_cpu_layer_norm    (const TesseraCpuOp *op, GError **error);
+gboolean tessera_cpu_window_attention (const TesseraCpuOp *op, GError **error);
 
 /* Bias, activation, scale and residual, over the pixels [begin, end) of
  * every channel of a convolution's output. */

@@ -42,6 +42,8 @@ G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_RELU == TESSERA_KERNEL_ACTIVATION_RELU
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_LEAKY == TESSERA_KERNEL_ACTIVATION_LEAKY);
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_PRELU == TESSERA_KERNEL_ACTIVATION_PRELU);
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_SIGMOID == TESSERA_KERNEL_ACTIVATION_SIGMOID);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_GELU == TESSERA_KERNEL_ACTIVATION_GELU);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_SILU == TESSERA_KERNEL_ACTIVATION_SILU);
 G_STATIC_ASSERT ((int) TESSERA_PAD_ZERO == TESSERA_KERNEL_PAD_ZERO);
 G_STATIC_ASSERT ((int) TESSERA_PAD_REFLECT == TESSERA_KERNEL_PAD_REFLECT);
 G_STATIC_ASSERT ((int) TESSERA_PAD_REPLICATE == TESSERA_KERNEL_PAD_REPLICATE);
@@ -949,6 +951,9 @@ elementwise (CudaBackend  *self,
     case TESSERA_OP_MUL_CHANNELS:
       params.op = TESSERA_KERNEL_MUL_CHANNELS;
       break;
+    case TESSERA_OP_MUL:
+      params.op = TESSERA_KERNEL_MUL;
+      break;
     case TESSERA_OP_CLAMP:
       params.op = TESSERA_KERNEL_CLAMP;
       break;
@@ -1063,6 +1068,175 @@ reduce (CudaBackend  *self,
 }
 
 static gboolean
+layer_norm (CudaBackend  *self,
+            const Op     *op,
+            GError      **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelLayerNorm params = {
+    .input = op->inputs[0]->data,
+    .output = op->output->data,
+    .channels = op->output_shape->channels,
+    .plane = (gsize) op->output_shape->height * op->output_shape->width,
+    .epsilon = node->epsilon,
+  };
+
+  if (node->weight != NULL && (params.weight = device_floats (self, node->weight, params.channels, error)) == NULL)
+    return FALSE;
+  if (node->bias != NULL && (params.bias = device_floats (self, node->bias, params.channels, error)) == NULL)
+    return FALSE;
+  return CUDA_CHECK (tessera_cuda_layer_norm (&params, self->stream), error);
+}
+
+/* Window attention takes this much device memory at most, most of it the
+ * scores, for a chunk of windows at a time. It lies in the im2col
+ * scratch: ops run in order, so no convolution uses that meanwhile. */
+#define ATTENTION_BYTES ((gsize) 128 << 20)
+
+static gboolean
+ensure_workspace (CudaBackend  *self,
+                  GError      **error)
+{
+  return self->workspace != NULL ||
+         (device_alloc (self, &self->workspace, CUBLAS_WORKSPACE_BYTES, error) &&
+          CUBLAS_CHECK (cublasSetWorkspace (self->cublas, self->workspace, CUBLAS_WORKSPACE_BYTES), error));
+}
+
+/* Row-major C (m × n) = alpha · op (A) · op (B), for @batch triples of
+ * matrices strides apart, in fp32, as tessera_sgemm() on the CPU: cuBLAS
+ * computes the column-major Cᵀ = op (B)ᵀ · op (A)ᵀ. */
+static gboolean
+sgemm_rows (CudaBackend  *self,
+            gboolean      transpose_a,
+            gboolean      transpose_b,
+            int           m,
+            int           n,
+            int           k,
+            float         alpha,
+            const float  *a,
+            int           lda,
+            long long     stride_a,
+            const float  *b,
+            int           ldb,
+            long long     stride_b,
+            float        *c,
+            int           ldc,
+            long long     stride_c,
+            int           batch,
+            GError      **error)
+{
+  const float zero = 0.f;
+
+  return ensure_workspace (self, error) &&
+         CUBLAS_CHECK (cublasSgemmStridedBatched (self->cublas, transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
+                                                  transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, n, m, k, &alpha,
+                                                  b, ldb, stride_b, a, lda, stride_a, &zero, c, ldc, stride_c,
+                                                  batch), error);
+}
+
+/* TesseraAttention, a chunk of windows at a time: pixels to tokens, the
+ * q k v projection, each head's scores as one batched GEMM over the
+ * windows, their bias, mask and softmax, the weights times v, the output
+ * projection, and tokens back to pixels, all in fp32. */
+static gboolean
+window_attention (CudaBackend  *self,
+                  const Op     *op,
+                  GError      **error)
+{
+  const TesseraAttention *at = op->node->attention;
+  guint c = at->channels, d = c / at->heads, n = at->window_h * at->window_w;
+  guint in_channels = op->shapes[0].channels;
+  guint n_windows = op->shapes[0].height / at->window_h * (op->shapes[0].width / at->window_w);
+  gsize per_window = (gsize) n * (in_channels + (at->qkv_weight != NULL ? 3 * c : 0) + at->heads * n + c);
+  guint chunk = MAX (1, MIN (n_windows, ATTENTION_BYTES / (per_window * sizeof (float))));
+  const float *qkv_weight = NULL, *qkv_bias = NULL, *proj_weight = NULL, *proj_bias = NULL;
+  const float *table = NULL, *index = NULL;
+  float *tokens, *qkv, *scores, *heads;
+  TesseraKernelWindows windows = {
+    .height = op->shapes[0].height,
+    .width = op->shapes[0].width,
+    .window_h = at->window_h,
+    .window_w = at->window_w,
+    .shift_y = at->shift_y,
+    .shift_x = at->shift_x,
+  };
+  TesseraKernelSoftmax softmax = { .heads = at->heads, .mask = at->shift_mask };
+
+  if (!check_gemm_size ((gsize) chunk * n * MAX (in_channels, at->heads * n), error))
+    return FALSE;
+  if ((at->qkv_weight != NULL &&
+       (qkv_weight = device_floats (self, at->qkv_weight, (gsize) 3 * c * c, error)) == NULL) ||
+      (at->qkv_bias != NULL && (qkv_bias = device_floats (self, at->qkv_bias, 3 * c, error)) == NULL) ||
+      (at->proj_weight != NULL &&
+       (proj_weight = device_floats (self, at->proj_weight, (gsize) c * c, error)) == NULL) ||
+      (at->proj_bias != NULL && (proj_bias = device_floats (self, at->proj_bias, c, error)) == NULL) ||
+      (at->bias_table != NULL &&
+       ((table = device_floats (self, at->bias_table, (gsize) at->n_table * at->heads, error)) == NULL ||
+        /* 32-bit indices, copied as floats are: bit for bit. */
+        (index = device_floats (self, (const float *) at->bias_index, (gsize) n * n, error)) == NULL)))
+    return FALSE;
+  softmax.bias_table = table;
+  softmax.bias_index = (const unsigned *) index;
+
+  tokens = scratch (self, SCRATCH_COLUMNS, chunk * per_window * sizeof (float), error);
+  if (tokens == NULL)
+    return FALSE;
+  qkv = at->qkv_weight != NULL ? tokens + (gsize) chunk * n * in_channels : tokens;
+  scores = (at->qkv_weight != NULL ? qkv + (gsize) chunk * n * 3 * c : tokens + (gsize) chunk * n * in_channels);
+  heads = scores + (gsize) chunk * at->heads * n * n;
+
+  for (guint w0 = 0; w0 < n_windows; w0 += chunk)
+    {
+      guint nw = MIN (chunk, n_windows - w0), m = nw * n;
+      const float *y = heads;
+
+      windows.first_window = w0;
+      windows.n_windows = nw;
+      softmax.scores = scores;
+      if (!CUDA_CHECK (tessera_cuda_windows_gather (&windows, op->inputs[0]->data, in_channels, tokens,
+                                                    self->stream), error))
+        return FALSE;
+
+      if (qkv_weight != NULL &&
+          (!sgemm_rows (self, FALSE, TRUE, m, 3 * c, c, 1.f, tokens, c, 0, qkv_weight, c, 0, qkv, 3 * c, 0, 1,
+                        error) ||
+           (qkv_bias != NULL && !CUDA_CHECK (tessera_cuda_add_rows (qkv, m, 3 * c, qkv_bias, self->stream), error))))
+        return FALSE;
+
+      for (guint h = 0; h < at->heads; h++)
+        if (!sgemm_rows (self, FALSE, TRUE, n, n, d, at->scale, qkv + h * d, 3 * c, (long long) n * 3 * c,
+                         qkv + c + h * d, 3 * c, (long long) n * 3 * c,
+                         scores + (gsize) h * nw * n * n, n, (long long) n * n, nw, error))
+          return FALSE;
+
+      if (!CUDA_CHECK (tessera_cuda_attention_softmax (&windows, &softmax, self->stream), error))
+        return FALSE;
+
+      for (guint h = 0; h < at->heads; h++)
+        if (!sgemm_rows (self, FALSE, FALSE, n, d, n, 1.f, scores + (gsize) h * nw * n * n, n, (long long) n * n,
+                         qkv + 2 * c + h * d, 3 * c, (long long) n * 3 * c,
+                         heads + h * d, c, (long long) n * c, nw, error))
+          return FALSE;
+
+      /* The tokens are no longer needed. */
+      if (proj_weight != NULL)
+        {
+          if (!sgemm_rows (self, FALSE, TRUE, m, c, c, 1.f, heads, c, 0, proj_weight, c, 0, tokens, c, 0, 1, error))
+            return FALSE;
+          y = tokens;
+        }
+
+      if (!CUDA_CHECK (tessera_cuda_windows_scatter (&windows, y, c, proj_weight != NULL ? proj_bias : NULL,
+                                                     op->node->scale_a,
+                                                     op->residual != NULL ? op->residual->data : NULL,
+                                                     op->output->data, self->stream), error))
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
 compute_op (CudaBackend  *self,
             const Op     *op,
             GError      **error)
@@ -1078,6 +1252,7 @@ compute_op (CudaBackend  *self,
     case TESSERA_OP_ACTIVATION:
     case TESSERA_OP_ADD:
     case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_MUL:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
       return elementwise (self, op, error);
@@ -1092,6 +1267,10 @@ compute_op (CudaBackend  *self,
     case TESSERA_OP_GLOBAL_AVG_POOL:
     case TESSERA_OP_LINEAR:
       return reduce (self, op, error);
+    case TESSERA_OP_LAYER_NORM:
+      return layer_norm (self, op, error);
+    case TESSERA_OP_WINDOW_ATTENTION:
+      return window_attention (self, op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
     default:

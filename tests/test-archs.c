@@ -1,0 +1,768 @@
+/* test-archs.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "formats/tessera-formats-private.h"
+#include "tessera-model-private.h"
+#include "tessera-network-private.h"
+#include "tessera-runner-private.h"
+#include "tessera-test-utils.h"
+
+/* Architectures against spandrel's own outputs (../shared/refs): every
+ * case of a synthetic model, whole image, on the CPU in fp32, within 1e-4
+ * of the reference's largest value. */
+
+#define SPAN_MODEL "models/synthetic/span_x4.pth"
+
+typedef struct
+{
+  char  *name;
+  float *input;
+  float *reference;
+  guint  width;
+  guint  height;
+  gsize  n_output;
+} RefCase;
+
+static void
+ref_case_free (gpointer data)
+{
+  RefCase *c = data;
+
+  g_free (c->name);
+  g_free (c->input);
+  g_free (c->reference);
+  g_free (c);
+}
+
+/* The manifest's cases of @model, inputs and outputs loaded; NULL when
+ * the refs are not beside the checkout. */
+static GPtrArray *
+load_ref_cases (const char *model)
+{
+  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (ref_case_free);
+  JsonArray *cases;
+
+  if (manifest == NULL)
+    return NULL;
+
+  json_parser_load_from_file (parser, manifest, &error);
+  g_assert_no_error (error);
+  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *item = json_array_get_object_element (cases, i);
+      JsonArray *files = json_object_get_array_member (item, "model_files");
+      JsonObject *first = json_array_get_object_element (files, 0);
+      JsonObject *input = json_object_get_object_member (item, "input");
+      JsonObject *output = json_object_get_object_member (item, "output");
+      g_autofree char *input_path = NULL;
+      g_autofree char *output_path = NULL;
+      guint in_shape[8], out_shape[8], in_dims, out_dims;
+      RefCase *c;
+
+      if (!g_str_equal (json_object_get_string_member (first, "path"), model))
+        continue;
+
+      input_path = test_refs_path (json_object_get_string_member (input, "npy"));
+      output_path = test_refs_path (json_object_get_string_member (output, "npy"));
+      g_assert_nonnull (input_path);
+      g_assert_nonnull (output_path);
+
+      c = g_new0 (RefCase, 1);
+      c->name = g_strdup (json_object_get_string_member (item, "case"));
+      c->input = test_load_npy (input_path, &in_dims, in_shape);
+      c->reference = test_load_npy (output_path, &out_dims, out_shape);
+      g_assert_cmpuint (in_dims, ==, 4);
+      g_assert_cmpuint (out_dims, ==, 4);
+      c->height = in_shape[2];
+      c->width = in_shape[3];
+      c->n_output = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+      g_ptr_array_add (result, c);
+    }
+
+  g_assert_cmpuint (result->len, >, 0);
+  return g_steal_pointer (&result);
+}
+
+/* max |ours − reference| / max |reference|. */
+static double
+max_relative_error (const float *ours,
+                    const float *reference,
+                    gsize        n)
+{
+  double diff = 0.0, peak = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      diff = MAX (diff, fabs ((double) ours[i] - reference[i]));
+      peak = MAX (peak, fabs ((double) reference[i]));
+    }
+
+  return diff / MAX (peak, 1e-30);
+}
+
+/* @network on @input whole, on the CPU; the error against the reference. */
+static double
+run_case (TesseraNetwork *network,
+          const RefCase  *c,
+          const float    *input)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree float *output = g_new (float, c->n_output);
+
+  g_assert_cmpuint ((gsize) 3 * c->width * c->height * 16, ==, c->n_output);
+  tessera_network_run (network, backend, input != NULL ? input : c->input, c->width, c->height, output, NULL,
+                       &error);
+  g_assert_no_error (error);
+  return max_relative_error (output, c->reference, c->n_output);
+}
+
+static void
+assert_span_model (TesseraModel *model)
+{
+  g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_SPAN);
+  g_assert_true (tessera_model_get_supported (model));
+  g_assert_cmpuint (tessera_model_get_scale (model), ==, 4);
+  g_assert_cmpuint (tessera_model_get_in_channels (model), ==, 3);
+  g_assert_cmpuint (tessera_model_get_out_channels (model), ==, 3);
+  g_assert_cmpuint (tessera_model_get_num_feat (model), ==, 16);
+  g_assert_cmpuint (tessera_model_get_num_blocks (model), ==, 6);
+}
+
+/* Every case against spandrel, from each container: the zip .pth in the
+ * refs and the legacy .pth and .safetensors made from it by
+ * data/make-containers.py, which hold the same state dict. */
+static void
+test_span_containers (void)
+{
+  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  g_autofree char *legacy = g_test_build_filename (G_TEST_DIST, "data", "span_x4.legacy.pth", NULL);
+  g_autofree char *safetensors = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
+  const char *paths[] = { zip, legacy, safetensors };
+  g_autoptr(TesseraModel) first = NULL;
+
+  if (cases == NULL || zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
+    {
+      g_autoptr(TesseraModel) model = test_load_model (paths[p]);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *base = g_path_get_basename (paths[p]);
+
+      assert_span_model (model);
+      if (first == NULL)
+        first = g_object_ref (model);
+      else
+        g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (first),
+                                                 tessera_model_get_state_dict (model)));
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
+      for (guint i = 0; i < cases->len; i++)
+        {
+          const RefCase *c = g_ptr_array_index (cases, i);
+          double relative = run_case (network, c, NULL);
+
+          g_test_message ("%s from %s: max relative error %.3g", c->name, base, relative);
+          g_assert_cmpfloat (relative, <, 1e-4);
+        }
+    }
+}
+
+typedef gboolean (*TensorEdit) (const TesseraTensor *tensor,
+                                float               *floats);
+
+/* @model's state dict, each float32 tensor through @edit, @extra added
+ * and @drop left out, as a safetensors file in @dir. */
+static char *
+write_edited (TesseraModel  *model,
+              const char    *dir,
+              TensorEdit     edit,
+              const char    *extra,
+              const char    *drop,
+              guint         *n_edited)
+{
+  TesseraStateDict *source = tessera_model_get_state_dict (model);
+  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  char *path = g_build_filename (dir, "edited.safetensors", NULL);
+
+  *n_edited = 0;
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
+    {
+      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
+      gsize size = tessera_tensor_get_size (tensor);
+      guint8 *data;
+
+      if (g_strcmp0 (tensor->name, drop) == 0)
+        continue;
+      data = g_memdup2 (tensor->data, size);
+
+      g_assert_cmpint (tensor->dtype, ==, TESSERA_DTYPE_F32);
+      if (edit != NULL && edit (tensor, (float *) data))
+        (*n_edited)++;
+      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape,
+                                 tessera_state_dict_take_buffer (copy, data, size), &error);
+      g_assert_no_error (error);
+    }
+
+  if (extra != NULL)
+    {
+      float *zero = g_new0 (float, 1);
+
+      tessera_state_dict_insert (copy, extra, TESSERA_DTYPE_F32, 1, (guint64[]) { 1 },
+                                 tessera_state_dict_take_buffer (copy, zero, sizeof (float)), &error);
+      g_assert_no_error (error);
+    }
+
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static gboolean
+scramble_eval_conv (const TesseraTensor *tensor,
+                    float               *floats)
+{
+  if (strstr (tensor->name, ".eval_conv.") == NULL)
+    return FALSE;
+  for (guint64 i = 0; i < tensor->n_elements; i++)
+    floats[i] = (float) ((i * 7919) % 13) - 6.f;
+  return TRUE;
+}
+
+/* spandrel re-fuses every Conv3XC from sk and conv.0–2 on each forward
+ * pass and never reads the stored eval_conv: neither does Tessera. */
+static void
+test_span_eval_conv_ignored (void)
+{
+  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(TesseraModel) edited = NULL;
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_edited;
+
+  if (cases == NULL || zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  dir = test_make_tmpdir ();
+  model = test_load_model (zip);
+  path = write_edited (model, dir, scramble_eval_conv, NULL, NULL, &n_edited);
+  g_assert_cmpuint (n_edited, ==, 2 * (2 + 3 * 6));
+  edited = test_load_model (path);
+  assert_span_model (edited);
+  network = tessera_network_new (edited, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const RefCase *c = g_ptr_array_index (cases, i);
+      double relative = run_case (network, c, NULL);
+
+      g_test_message ("%s, eval_conv scrambled: max relative error %.3g", c->name, relative);
+      g_assert_cmpfloat (relative, <, 1e-4);
+    }
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* With a no_norm key the input is taken as it comes: fed (x − mean) · 255,
+ * the network gives what the normalising one gives for x. */
+static void
+test_span_no_norm (void)
+{
+  static const float mean[3] = { 0.4488f, 0.4371f, 0.4040f };
+  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(TesseraModel) raw = NULL;
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_edited;
+
+  if (cases == NULL || zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  dir = test_make_tmpdir ();
+  model = test_load_model (zip);
+  path = write_edited (model, dir, NULL, "no_norm", NULL, &n_edited);
+  raw = test_load_model (path);
+  assert_span_model (raw);
+  network = tessera_network_new (raw, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const RefCase *c = g_ptr_array_index (cases, i);
+      gsize plane = (gsize) c->width * c->height;
+      g_autofree float *normalized = g_new (float, 3 * plane);
+      double relative;
+
+      for (guint ch = 0; ch < 3; ch++)
+        for (gsize j = 0; j < plane; j++)
+          normalized[ch * plane + j] = (c->input[ch * plane + j] - mean[ch]) * 255.f;
+      relative = run_case (network, c, normalized);
+      g_test_message ("%s, no_norm on a normalised input: max relative error %.3g", c->name, relative);
+      g_assert_cmpfloat (relative, <, 1e-4);
+    }
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* A block without one of its convolutions is an error that names it. */
+static void
+test_span_broken (void)
+{
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  g_autofree char *dir = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(TesseraModel) broken = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n_edited;
+
+  if (zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  dir = test_make_tmpdir ();
+  model = test_load_model (zip);
+  path = write_edited (model, dir, NULL, NULL, "block_3.c2_r.conv.1.weight", &n_edited);
+  broken = test_load_model (path);
+  g_assert_cmpint (tessera_model_get_arch (broken), ==, TESSERA_ARCH_SPAN);
+  g_assert_null (tessera_network_new (broken, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "block_3.c2_r.conv.1.weight"));
+  g_test_message ("%s", error->message);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* `tessera-cli inspect` calls it supported, with spandrel's hyper-parameters. */
+static void
+test_span_inspect (void)
+{
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  const char *cli = g_getenv ("TESSERA_CLI");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object;
+
+  if (zip == NULL || cli == NULL)
+    {
+      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
+      return;
+    }
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", "--json", zip, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "span");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (object, "in_channels"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (object, "out_channels"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (object, "num_feat"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (object, "num_blocks"), ==, 6);
+}
+
+#define SWINIR_MODEL "models/synthetic/swinir_psd_x2.pth"
+#define SWINIR_FP16_MODEL "models/synthetic/swinir_psd_x2.fp16.pth"
+
+/* @network on each of @cases, whole, on the CPU: the largest error. */
+static double
+run_swinir_cases (TesseraNetwork *network,
+                  GPtrArray      *cases,
+                  const char     *file)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  double worst = 0.0;
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const RefCase *c = g_ptr_array_index (cases, i);
+      g_autoptr(GError) error = NULL;
+      g_autofree float *output = g_new (float, c->n_output);
+      double relative;
+
+      g_assert_cmpuint ((gsize) 3 * c->width * c->height * 4, ==, c->n_output);
+      tessera_network_run (network, backend, c->input, c->width, c->height, output, NULL, &error);
+      g_assert_no_error (error);
+      relative = max_relative_error (output, c->reference, c->n_output);
+      g_test_message ("%s from %s: max relative error %.3g", c->name, file, relative);
+      worst = MAX (worst, relative);
+    }
+
+  return worst;
+}
+
+/* spandrel's SwinIR (lightweight, pixelshuffledirect ×2, window 8) from
+ * each container, and the fp16 copy against its own reference: inputs of
+ * whole windows and the odd 37×29, which the network reflects to 40×32
+ * and whose shift masks are made for that size. */
+static void
+test_swinir_containers (void)
+{
+  g_autoptr(GPtrArray) cases = load_ref_cases (SWINIR_MODEL);
+  g_autoptr(GPtrArray) fp16_cases = NULL;
+  const char *files[] = { SWINIR_MODEL, "models/synthetic/swinir_psd_x2.legacy.pth",
+                          "models/synthetic/swinir_psd_x2.safetensors", "models/synthetic/swinir_psd_x2.fp16.safetensors" };
+
+  if (cases == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+  g_assert_cmpuint (cases->len, ==, 3);
+  fp16_cases = load_ref_cases (SWINIR_FP16_MODEL);
+  g_assert_cmpuint (fp16_cases->len, ==, 1);
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = test_refs_path (files[f]);
+      g_autofree char *base = g_path_get_basename (files[f]);
+      g_autoptr(TesseraModel) model = NULL;
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean fp16 = f == G_N_ELEMENTS (files) - 1;
+
+      g_assert_nonnull (path);
+      model = test_load_model (path);
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_SWINIR);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 2);
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
+      g_assert_cmpuint (tessera_network_get_tile_multiple (network), ==, 8);
+      g_assert_cmpfloat (run_swinir_cases (network, fp16 ? fp16_cases : cases, base), <, 1e-4);
+    }
+}
+
+/* The variants ../shared/refs has no case of, against the PyTorch forward
+ * pass of data/make-swinir-refs.py (checked there against spandrel's
+ * outputs): classical ×2 (pixelshuffle), real-world ×4 (nearest+conv,
+ * 3conv, window 7 so img_range 255), and gray denoising ×1 (no
+ * upsampler); every input size needs reflecting to whole windows. */
+static void
+test_swinir_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       scale;
+    guint       channels;
+    const char *upsampler;
+    const char *resi_connection;
+    double      img_range;
+  } variants[] = {
+    { "swinir-classical-x2", 2, 3, "pixelshuffle", "1conv", 1.0 },
+    { "swinir-real-x4", 4, 3, "nearest+conv", "3conv", 255.0 },
+    { "swinir-gray-x1", 1, 1, "", "1conv", 1.0 },
+  };
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", variants[v].name);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "swinir", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "swinir", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "swinir", output_base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree float *x = NULL;
+      g_autofree float *reference = NULL;
+      g_autofree float *y = NULL;
+      guint in_shape[8], out_shape[8], in_dims, out_dims;
+      GVariant *params;
+      const char *text;
+      double range, relative;
+      gsize n;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_SWINIR);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, variants[v].scale);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "upsampler", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].upsampler);
+      g_assert_true (g_variant_lookup (params, "resi_connection", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].resi_connection);
+      g_assert_true (g_variant_lookup (params, "img_range", "d", &range));
+      g_assert_cmpfloat (range, ==, variants[v].img_range);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      x = test_load_npy (input_path, &in_dims, in_shape);
+      reference = test_load_npy (output_path, &out_dims, out_shape);
+      g_assert_cmpuint (in_shape[1], ==, variants[v].channels);
+      g_assert_cmpuint (out_shape[2], ==, in_shape[2] * variants[v].scale);
+      n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+      y = g_new (float, n);
+      tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
+      g_assert_no_error (error);
+      relative = max_relative_error (y, reference, n);
+      g_test_message ("%s: max relative error %.3g", variants[v].name, relative);
+      g_assert_cmpfloat (relative, <, 1e-4);
+    }
+}
+
+/* Tiles of whole windows: the plan the runner makes for a window-8 model
+ * puts every core edge, the overlap and the tile size on multiples of 8,
+ * so each region but the last of a row or column is whole windows, and
+ * a tiled run is close to the whole image's. */
+static void
+test_swinir_tiles (void)
+{
+  g_autofree char *path = test_refs_path (SWINIR_MODEL);
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) whole = NULL;
+  g_autoptr(TesseraImage) tiled = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
+  gsize n;
+  double diff = 0.0, peak = 0.0;
+
+  if (path == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  network = test_load_network (path);
+  plan = tessera_runner_plan (network, 101, 77, &options);
+  g_assert_cmpuint (tessera_tile_plan_get_multiple (plan), ==, 8);
+  g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 40);
+  g_assert_cmpuint (tessera_tile_plan_get_overlap (plan), ==, 16);
+  g_assert_cmpuint (tessera_tile_plan_get_n_columns (plan), ==, 3);
+  g_assert_cmpuint (tessera_tile_plan_get_n_rows (plan), ==, 2);
+  for (guint i = 0; i < tessera_tile_plan_get_n_tiles (plan); i++)
+    {
+      TesseraRect core, region;
+      gboolean last_column = i % 3 == 2, last_row = i / 3 == 1;
+
+      tessera_tile_plan_get_tile (plan, i, &core, &region);
+      g_assert_cmpint (core.x % 8, ==, 0);
+      g_assert_cmpint (core.y % 8, ==, 0);
+      g_assert_cmpint (region.x % 8, ==, 0);
+      g_assert_cmpint (region.y % 8, ==, 0);
+      g_assert_cmpint (core.width, <=, 40);
+      if (!last_column)
+        g_assert_cmpint (region.width % 8, ==, 0);
+      if (!last_row)
+        g_assert_cmpint (region.height % 8, ==, 0);
+    }
+
+  /* A plain plan is as before. */
+  {
+    g_autoptr(TesseraTilePlan) plain = tessera_tile_plan_new (101, 77, 45, 13, 0);
+
+    g_assert_cmpuint (tessera_tile_plan_get_multiple (plain), ==, 1);
+    g_assert_cmpuint (tessera_tile_plan_get_tile_size (plain), ==, 45);
+    g_assert_cmpuint (tessera_tile_plan_get_overlap (plain), ==, 13);
+  }
+
+  input = tessera_image_new (101, 77, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < 101 * 77; i++)
+      tessera_image_get_plane (input, c)[i] = (float) g_rand_double (rand);
+
+  tiled = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  options.tile_size = 0;
+  whole = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Attention sees less around a tile's edges: close, not equal. */
+  n = (gsize) 3 * 202 * 154;
+  for (gsize i = 0; i < n; i++)
+    {
+      diff = MAX (diff, fabs ((double) tessera_image_get_plane (tiled, 0)[i] - tessera_image_get_plane (whole, 0)[i]));
+      peak = MAX (peak, fabs ((double) tessera_image_get_plane (whole, 0)[i]));
+    }
+  g_test_message ("tiled against whole: max relative difference %.3g", diff / peak);
+  g_assert_cmpfloat (diff / peak, <, 1e-2);
+}
+
+/* What spandrel's loader reads off the weights. */
+static void
+test_swinir_hyperparameters (void)
+{
+  g_autofree char *path = test_refs_path (SWINIR_MODEL);
+  g_autoptr(TesseraModel) model = NULL;
+  GVariant *params;
+  g_autoptr(GVariant) depths = NULL;
+  g_autoptr(GVariant) heads = NULL;
+  guint32 value;
+  double ratio;
+  const char *text;
+  gsize n;
+  const guint32 *items;
+
+  if (path == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  model = test_load_model (path);
+  g_assert_cmpuint (tessera_model_get_num_feat (model), ==, 36);
+  g_assert_cmpuint (tessera_model_get_num_blocks (model), ==, 2);
+  params = tessera_model_get_hyperparameters (model);
+  g_assert_nonnull (params);
+  g_assert_true (g_variant_lookup (params, "embed_dim", "u", &value));
+  g_assert_cmpuint (value, ==, 36);
+  g_assert_true (g_variant_lookup (params, "window_size", "u", &value));
+  g_assert_cmpuint (value, ==, 8);
+  g_assert_true (g_variant_lookup (params, "img_size", "u", &value));
+  g_assert_cmpuint (value, ==, 16);
+  g_assert_true (g_variant_lookup (params, "mlp_ratio", "d", &ratio));
+  g_assert_cmpfloat (ratio, ==, 2.0);
+  g_assert_true (g_variant_lookup (params, "img_range", "d", &ratio));
+  g_assert_cmpfloat (ratio, ==, 1.0);
+  g_assert_true (g_variant_lookup (params, "upsampler", "&s", &text));
+  g_assert_cmpstr (text, ==, "pixelshuffledirect");
+  g_assert_true (g_variant_lookup (params, "resi_connection", "&s", &text));
+  g_assert_cmpstr (text, ==, "1conv");
+  depths = g_variant_lookup_value (params, "depths", G_VARIANT_TYPE ("au"));
+  heads = g_variant_lookup_value (params, "num_heads", G_VARIANT_TYPE ("au"));
+  items = g_variant_get_fixed_array (depths, &n, sizeof (guint32));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (items[0], ==, 2);
+  g_assert_cmpuint (items[1], ==, 2);
+  items = g_variant_get_fixed_array (heads, &n, sizeof (guint32));
+  g_assert_cmpuint (n, ==, 2);
+  g_assert_cmpuint (items[0], ==, 6);
+  g_assert_cmpuint (items[1], ==, 6);
+}
+
+/* `tessera-cli inspect` calls it supported, with its hyper-parameters. */
+static void
+test_swinir_inspect (void)
+{
+  g_autofree char *path = test_refs_path (SWINIR_MODEL);
+  const char *cli = g_getenv ("TESSERA_CLI");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GSubprocess) text_process = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonObject *object, *params;
+  JsonArray *depths;
+
+  if (path == NULL || cli == NULL)
+    {
+      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
+      return;
+    }
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", "--json", path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  object = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "swinir");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_nonnull (params);
+  g_assert_cmpint (json_object_get_int_member (params, "embed_dim"), ==, 36);
+  g_assert_cmpint (json_object_get_int_member (params, "window_size"), ==, 8);
+  g_assert_cmpfloat (json_object_get_double_member (params, "mlp_ratio"), ==, 2.0);
+  g_assert_cmpstr (json_object_get_string_member (params, "upsampler"), ==, "pixelshuffledirect");
+  depths = json_object_get_array_member (params, "depths");
+  g_assert_cmpuint (json_array_get_length (depths), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (depths, 1), ==, 2);
+
+  text_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", path, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (text_process, NULL, NULL, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (text_process));
+  g_assert_nonnull (strstr (text, "SwinIR (swinir)\n"));
+  g_assert_nonnull (strstr (text, "window_size"));
+  g_assert_nonnull (strstr (text, "pixelshuffledirect"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/archs/span/containers", test_span_containers);
+  g_test_add_func ("/archs/span/eval-conv-ignored", test_span_eval_conv_ignored);
+  g_test_add_func ("/archs/span/no-norm", test_span_no_norm);
+  g_test_add_func ("/archs/span/broken", test_span_broken);
+  g_test_add_func ("/archs/span/inspect", test_span_inspect);
+  g_test_add_func ("/archs/swinir/containers", test_swinir_containers);
+  g_test_add_func ("/archs/swinir/variants", test_swinir_variants);
+  g_test_add_func ("/archs/swinir/tiles", test_swinir_tiles);
+  g_test_add_func ("/archs/swinir/hyperparameters", test_swinir_hyperparameters);
+  g_test_add_func ("/archs/swinir/inspect", test_swinir_inspect);
+
+  return g_test_run ();
+}
