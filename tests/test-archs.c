@@ -382,32 +382,59 @@ test_span_broken (void)
 }
 
 /* `tessera-cli inspect` calls it supported, with spandrel's hyper-parameters. */
-static void
-test_span_inspect (void)
+/* What `tessera-cli inspect [--json] PATH` prints; %NULL, the test
+ * skipped, without the refs or the CLI. */
+static char *
+run_inspect (const char *path,
+             gboolean    json)
 {
-  g_autofree char *zip = test_refs_path (SPAN_MODEL);
   const char *cli = g_getenv ("TESSERA_CLI");
   g_autoptr(GError) error = NULL;
   g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *out = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  JsonObject *object;
+  char *out = NULL;
 
-  if (zip == NULL || cli == NULL)
+  if (path == NULL || cli == NULL)
     {
       g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
-      return;
+      return NULL;
     }
 
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", "--json", zip, NULL);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect",
+                              json ? "--json" : path, json ? path : NULL, NULL);
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_get_successful (process));
+  return out;
+}
 
+/* `inspect --json` of @path, parsed; %NULL when skipped. */
+static JsonParser *
+inspect_json (const char  *path,
+              JsonObject **object)
+{
+  g_autofree char *out = run_inspect (path, TRUE);
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser;
+
+  if (out == NULL)
+    return NULL;
+  parser = json_parser_new ();
   json_parser_load_from_data (parser, out, -1, &error);
   g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
+  *object = json_node_get_object (json_parser_get_root (parser));
+  return parser;
+}
+
+static void
+test_span_inspect (void)
+{
+  g_autofree char *zip = test_refs_path (SPAN_MODEL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object;
+
+  if ((parser = inspect_json (zip, &object)) == NULL)
+    return;
   g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "span");
   g_assert_true (json_object_get_boolean_member (object, "supported"));
   g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 4);
@@ -699,31 +726,13 @@ static void
 test_swinir_inspect (void)
 {
   g_autofree char *path = test_refs_path (SWINIR_MODEL);
-  const char *cli = g_getenv ("TESSERA_CLI");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GSubprocess) text_process = NULL;
-  g_autofree char *out = NULL;
+  g_autoptr(JsonParser) parser = NULL;
   g_autofree char *text = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new ();
   JsonObject *object, *params;
   JsonArray *depths;
 
-  if (path == NULL || cli == NULL)
-    {
-      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
-      return;
-    }
-
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", "--json", path, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (process));
-
-  json_parser_load_from_data (parser, out, -1, &error);
-  g_assert_no_error (error);
-  object = json_node_get_object (json_parser_get_root (parser));
+  if ((parser = inspect_json (path, &object)) == NULL)
+    return;
   g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "swinir");
   g_assert_true (json_object_get_boolean_member (object, "supported"));
   g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
@@ -737,11 +746,7 @@ test_swinir_inspect (void)
   g_assert_cmpuint (json_array_get_length (depths), ==, 2);
   g_assert_cmpint (json_array_get_int_element (depths, 1), ==, 2);
 
-  text_process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect", path, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (text_process, NULL, NULL, &text, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (text_process));
+  text = run_inspect (path, FALSE);
   g_assert_nonnull (strstr (text, "SwinIR (swinir)\n"));
   g_assert_nonnull (strstr (text, "window_size"));
   g_assert_nonnull (strstr (text, "pixelshuffledirect"));
