@@ -25,8 +25,6 @@
 #define LOADED   0.05
 #define UPSCALED 0.95
 
-static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
-
 G_DEFINE_ENUM_TYPE (TesseraBatchItemStatus, tessera_batch_item_status,
                     G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_WAITING, "waiting"),
                     G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_RUNNING, "running"),
@@ -436,27 +434,6 @@ dup_output (TesseraBatch      *self,
   return g_file_get_child (folder, name);
 }
 
-static gboolean
-same_file (GFile     *a,
-           GFileInfo *a_info,
-           GFile     *b)
-{
-  g_autoptr(GFileInfo) b_info = NULL;
-
-  if (g_file_equal (a, b))
-    return TRUE;
-
-  b_info = g_file_query_info (b, G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
-                              G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (b_info == NULL)
-    return FALSE;
-
-  return g_file_info_get_attribute_uint32 (a_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) ==
-         g_file_info_get_attribute_uint32 (b_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) &&
-         g_file_info_get_attribute_uint64 (a_info, G_FILE_ATTRIBUTE_UNIX_INODE) ==
-         g_file_info_get_attribute_uint64 (b_info, G_FILE_ATTRIBUTE_UNIX_INODE);
-}
-
 /* The image itself is never replaced, nor a folder. An existing output
  * is skipped when asked, else replaced: the save is atomic. */
 static gboolean
@@ -468,14 +445,13 @@ check_output (TesseraBatchItem  *item,
   g_autoptr(GFileInfo) info = NULL;
 
   info = g_file_query_info (output,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                            G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE,
                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
   *exists = info != NULL;
   if (info == NULL)
     return TRUE;
 
-  if (same_file (output, info, item->file))
+  if (tessera_image_is_same_file (output, item->file))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
                    _("%s: the output would replace the image itself; choose another name pattern or output folder"),
@@ -846,72 +822,6 @@ tessera_batch_add_file (TesseraBatch *self,
   add_item (self, file, basename);
 }
 
-static gboolean
-is_image_name (const char *name)
-{
-  g_autofree char *folded = g_ascii_strdown (name, -1);
-
-  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
-    if (g_str_has_suffix (folded, image_extensions[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static int
-compare_infos (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (g_file_info_get_name (*(GFileInfo * const *) a),
-                    g_file_info_get_name (*(GFileInfo * const *) b));
-}
-
-/* The images in @relative below @folder, hidden ones left out, in name
- * order; with @recursive, its subfolders' too. */
-static gboolean
-list_folder (GFile       *folder,
-             const char  *relative,
-             gboolean     recursive,
-             GPtrArray   *found,
-             GError     **error)
-{
-  g_autoptr(GFile) dir = relative[0] != '\0' ? g_file_resolve_relative_path (folder, relative) : g_object_ref (folder);
-  g_autoptr(GFileEnumerator) children = NULL;
-  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
-
-  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                                        G_FILE_QUERY_INFO_NONE, NULL, error);
-  if (children == NULL)
-    return FALSE;
-
-  for (;;)
-    {
-      GFileInfo *info;
-
-      if (!g_file_enumerator_iterate (children, &info, NULL, NULL, error))
-        return FALSE;
-      if (info == NULL)
-        break;
-      if (g_file_info_get_name (info)[0] != '.')
-        g_ptr_array_add (infos, g_object_ref (info));
-    }
-  g_ptr_array_sort (infos, compare_infos);
-
-  for (guint i = 0; i < infos->len; i++)
-    {
-      GFileInfo *info = g_ptr_array_index (infos, i);
-      g_autofree char *child = g_build_filename (relative, g_file_info_get_name (info), NULL);
-
-      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-        {
-          if (recursive && !list_folder (folder, child, TRUE, found, error))
-            return FALSE;
-        }
-      else if (is_image_name (child))
-        g_ptr_array_add (found, g_steal_pointer (&child));
-    }
-  return TRUE;
-}
-
 /**
  * tessera_batch_add_folder:
  * @folder: a folder
@@ -930,13 +840,14 @@ tessera_batch_add_folder (TesseraBatch  *self,
                           gboolean       recursive,
                           GError       **error)
 {
-  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) images = NULL;
 
   g_return_val_if_fail (TESSERA_IS_BATCH (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (folder), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (!list_folder (folder, "", recursive, images, error))
+  images = tessera_image_list_folder (folder, recursive, error);
+  if (images == NULL)
     return FALSE;
 
   if (images->len == 0)

@@ -215,27 +215,6 @@ on_loaded (GObject      *object,
                                 on_progress, NULL, self, on_upscaled, self);
 }
 
-static gboolean
-same_file (GFile     *a,
-           GFileInfo *a_info,
-           GFile     *b)
-{
-  g_autoptr(GFileInfo) b_info = NULL;
-
-  if (g_file_equal (a, b))
-    return TRUE;
-
-  b_info = g_file_query_info (b, G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
-                              G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (b_info == NULL)
-    return FALSE;
-
-  return g_file_info_get_attribute_uint32 (a_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) ==
-         g_file_info_get_attribute_uint32 (b_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) &&
-         g_file_info_get_attribute_uint64 (a_info, G_FILE_ATTRIBUTE_UNIX_INODE) ==
-         g_file_info_get_attribute_uint64 (b_info, G_FILE_ATTRIBUTE_UNIX_INODE);
-}
-
 /* The user's files are never replaced unless they asked for it. */
 static gboolean
 check_output (Upscale  *self,
@@ -245,8 +224,7 @@ check_output (Upscale  *self,
   g_autoptr(GFileInfo) info = NULL;
 
   info = g_file_query_info (job->output,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE ","
-                            G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE,
+                            G_FILE_ATTRIBUTE_STANDARD_TYPE,
                             G_FILE_QUERY_INFO_NONE, NULL, NULL);
   if (info == NULL)
     return TRUE;
@@ -268,7 +246,7 @@ check_output (Upscale  *self,
       return FALSE;
     }
 
-  if (same_file (job->output, info, job->input))
+  if (tessera_image_is_same_file (job->output, job->input))
     g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
                  _("%s: the output is the input file; use --overwrite to replace it"),
                  job->output_name);
@@ -365,64 +343,6 @@ parse_scale (const char *text,
   return TRUE;
 }
 
-/* What a folder given as input holds: files whose names say they are
- * images, hidden ones left out, in name order; with @recursive, its
- * subfolders' too, with their paths below the folder in @relative. */
-static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
-
-static gboolean
-is_image_name (const char *name)
-{
-  g_autofree char *folded = g_ascii_strdown (name, -1);
-
-  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
-    if (g_str_has_suffix (folded, image_extensions[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
-}
-
-static gboolean
-list_folder (const char  *folder,
-             const char  *relative,
-             gboolean     recursive,
-             GPtrArray   *found,
-             GError     **error)
-{
-  g_autofree char *path = relative[0] != '\0' ? g_build_filename (folder, relative, NULL) : g_strdup (folder);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, error);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    if (name[0] != '.')
-      g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, compare_names);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      g_autofree char *child = g_build_filename (relative, g_ptr_array_index (names, i), NULL);
-      g_autofree char *child_path = g_build_filename (folder, child, NULL);
-
-      if (g_file_test (child_path, G_FILE_TEST_IS_DIR))
-        {
-          if (recursive && !list_folder (folder, child, TRUE, found, error))
-            return FALSE;
-        }
-      else if (is_image_name (child))
-        g_ptr_array_add (found, g_steal_pointer (&child));
-    }
-  return TRUE;
-}
-
 /* A job per input file, and per image of an input folder. An output
  * folder holds a folder input's images under the same subfolders. */
 static gboolean
@@ -435,14 +355,23 @@ add_jobs (Upscale     *self,
           const char  *upscaler_label,
           GError     **error)
 {
-  g_autoptr(GPtrArray) images = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) images = NULL;
   gboolean folder = g_file_test (input, G_FILE_TEST_IS_DIR);
 
   if (!folder)
-    g_ptr_array_add (images, g_strdup (""));
-  else if (!list_folder (input, "", recursive, images, error))
-    return FALSE;
-  else if (images->len == 0)
+    {
+      images = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (images, g_strdup (""));
+    }
+  else
+    {
+      g_autoptr(GFile) file = g_file_new_for_path (input);
+
+      if ((images = tessera_image_list_folder (file, recursive, error)) == NULL)
+        return FALSE;
+    }
+
+  if (images->len == 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, recursive ? _("%s: no images in it or below it")
                                                                       : _("%s: no images in it (-r looks below it)"),

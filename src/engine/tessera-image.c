@@ -988,3 +988,133 @@ tessera_image_format_is_writable (TesseraImageFormat format)
 
   return FALSE;
 }
+
+/* The extensions of the images a folder given as input stands for. */
+static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
+
+static gboolean
+is_image_name (const char *name)
+{
+  g_autofree char *folded = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (image_extensions); i++)
+    if (g_str_has_suffix (folded, image_extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static int
+compare_infos (gconstpointer a,
+               gconstpointer b)
+{
+  return g_strcmp0 (g_file_info_get_name (*(GFileInfo * const *) a),
+                    g_file_info_get_name (*(GFileInfo * const *) b));
+}
+
+static gboolean
+list_folder (GFile       *folder,
+             const char  *relative,
+             gboolean     recursive,
+             GPtrArray   *found,
+             GError     **error)
+{
+  g_autoptr(GFile) dir = relative[0] != '\0' ? g_file_resolve_relative_path (folder, relative) : g_object_ref (folder);
+  g_autoptr(GFileEnumerator) children = NULL;
+  g_autoptr(GPtrArray) infos = g_ptr_array_new_with_free_func (g_object_unref);
+
+  children = g_file_enumerate_children (dir, G_FILE_ATTRIBUTE_STANDARD_NAME "," G_FILE_ATTRIBUTE_STANDARD_TYPE,
+                                        G_FILE_QUERY_INFO_NONE, NULL, error);
+  if (children == NULL)
+    return FALSE;
+
+  for (;;)
+    {
+      GFileInfo *info;
+
+      if (!g_file_enumerator_iterate (children, &info, NULL, NULL, error))
+        return FALSE;
+      if (info == NULL)
+        break;
+      if (g_file_info_get_name (info)[0] != '.')
+        g_ptr_array_add (infos, g_object_ref (info));
+    }
+  g_ptr_array_sort (infos, compare_infos);
+
+  for (guint i = 0; i < infos->len; i++)
+    {
+      GFileInfo *info = g_ptr_array_index (infos, i);
+      g_autofree char *child = g_build_filename (relative, g_file_info_get_name (info), NULL);
+
+      if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
+        {
+          if (recursive && !list_folder (folder, child, TRUE, found, error))
+            return FALSE;
+        }
+      else if (is_image_name (child))
+        g_ptr_array_add (found, g_steal_pointer (&child));
+    }
+  return TRUE;
+}
+
+/**
+ * tessera_image_list_folder:
+ * @folder: a folder
+ * @recursive: whether to look in its subfolders too
+ * @error: return location for a #GError
+ *
+ * The images a folder given as input stands for, by their names'
+ * extensions: hidden files left out, in name order, and with @recursive
+ * its subfolders' too.
+ *
+ * Returns: (transfer full) (element-type utf8): their paths relative to
+ *   @folder, possibly none; %NULL with @error set when a folder cannot be
+ *   read
+ */
+GPtrArray *
+tessera_image_list_folder (GFile     *folder,
+                           gboolean   recursive,
+                           GError   **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  g_return_val_if_fail (G_IS_FILE (folder), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!list_folder (folder, "", recursive, found, error))
+    return NULL;
+  return g_steal_pointer (&found);
+}
+
+/**
+ * tessera_image_is_same_file:
+ *
+ * Whether @a and @b are one file on disk, under one name or two (a hard
+ * link, a path through a symbolic link): an output that would replace
+ * its own input.
+ *
+ * Returns: %TRUE when they are the same file
+ */
+gboolean
+tessera_image_is_same_file (GFile *a,
+                            GFile *b)
+{
+  const char *attributes = G_FILE_ATTRIBUTE_UNIX_DEVICE "," G_FILE_ATTRIBUTE_UNIX_INODE;
+  g_autoptr(GFileInfo) a_info = NULL;
+  g_autoptr(GFileInfo) b_info = NULL;
+
+  g_return_val_if_fail (G_IS_FILE (a), FALSE);
+  g_return_val_if_fail (G_IS_FILE (b), FALSE);
+
+  if (g_file_equal (a, b))
+    return TRUE;
+
+  a_info = g_file_query_info (a, attributes, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  b_info = g_file_query_info (b, attributes, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (a_info == NULL || b_info == NULL)
+    return FALSE;
+
+  return g_file_info_get_attribute_uint32 (a_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) ==
+         g_file_info_get_attribute_uint32 (b_info, G_FILE_ATTRIBUTE_UNIX_DEVICE) &&
+         g_file_info_get_attribute_uint64 (a_info, G_FILE_ATTRIBUTE_UNIX_INODE) ==
+         g_file_info_get_attribute_uint64 (b_info, G_FILE_ATTRIBUTE_UNIX_INODE);
+}

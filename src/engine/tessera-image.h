@@ -120,4 +120,10 @@ gboolean      tessera_image_format_from_filename (const char           *filename
 const char   *tessera_image_format_get_extension (TesseraImageFormat    format);
 gboolean      tessera_image_format_is_writable   (TesseraImageFormat    format);
 
+GPtrArray    *tessera_image_list_folder          (GFile                *folder,
+                                                  gboolean              recursive,
+                                                  GError              **error);
+gboolean      tessera_image_is_same_file         (GFile                *a,
+                                                  GFile                *b);
+
 G_END_DECLS
