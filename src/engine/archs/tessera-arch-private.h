@@ -148,6 +148,10 @@ guint          builder_deconv              (TesseraBuilder     *builder,
                                             guint               padding,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (5, 6);
+guint          builder_activate            (TesseraBuilder     *builder,
+                                            guint               node,
+                                            TesseraActivation   activation,
+                                            float               slope);
 void           builder_fail                (TesseraBuilder     *builder,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (2, 3);

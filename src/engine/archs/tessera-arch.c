@@ -298,6 +298,19 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
   return FALSE;
 }
 
+/* Fuses @activation into the convolution @node, unless building has
+ * already failed; returns @node. */
+guint
+builder_activate (TesseraBuilder    *builder,
+                  guint              node,
+                  TesseraActivation  activation,
+                  float              slope)
+{
+  if (builder->error == NULL)
+    tessera_graph_set_activation (builder->graph, node, activation, slope, NULL);
+  return node;
+}
+
 void
 builder_fail (TesseraBuilder *builder,
               const char     *format,

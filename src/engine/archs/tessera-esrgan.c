@@ -208,9 +208,7 @@ conv_named (TesseraBuilder    *b,
   g_autofree char *prefix = name;
   guint node = builder_conv (b, inputs, n_inputs, 1, 1, "%s", prefix);
 
-  if (b->error == NULL && activation != TESSERA_ACTIVATION_NONE)
-    tessera_graph_set_activation (b->graph, node, activation, 0.2f, NULL);
-  return node;
+  return activation != TESSERA_ACTIVATION_NONE ? builder_activate (b, node, activation, 0.2f) : node;
 }
 
 /* A residual dense block: five convolutions, each reading the block's

@@ -144,15 +144,6 @@ conv3xc (TesseraBuilder *b,
                              tessera_graph_keep_floats (b->graph, bias));
 }
 
-static guint
-silu (TesseraBuilder *b,
-      guint           node)
-{
-  if (b->error == NULL)
-    tessera_graph_set_activation (b->graph, node, TESSERA_ACTIVATION_SILU, 0.f, NULL);
-  return node;
-}
-
 /* SPAB: three Conv3XC with SiLU between them, and the parameter-free
  * attention (out3 + x) · (sigmoid (out3) − 0.5). @out1 is c1_r's output
  * after its SiLU: spandrel returns out1, but its SiLU works in place, so
@@ -168,8 +159,8 @@ spab (TesseraBuilder *b,
   g_autofree char *p3 = g_strdup_printf ("block_%u.c3_r", block);
   guint c3, sigmoid, attention, sum;
 
-  *out1 = silu (b, conv3xc (b, x, p1));
-  c3 = conv3xc (b, silu (b, conv3xc (b, *out1, p2)), p3);
+  *out1 = builder_activate (b, conv3xc (b, x, p1), TESSERA_ACTIVATION_SILU, 0.f);
+  c3 = conv3xc (b, builder_activate (b, conv3xc (b, *out1, p2), TESSERA_ACTIVATION_SILU, 0.f), p3);
   if (b->error != NULL)
     return 0;
 

@@ -391,7 +391,7 @@ swin_block (TesseraBuilder   *b,
   y = linear (b, n, name);
   if (b->error != NULL)
     return 0;
-  tessera_graph_set_activation (b->graph, y, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+  builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
   g_free (name);
   name = g_strconcat (prefix, ".mlp.fc2", NULL);
   y = linear (b, y, name);
@@ -416,11 +416,9 @@ residual_conv (TesseraBuilder   *b,
   else
     {
       x = builder_conv (b, &x, 1, 1, 1, "%s.0", prefix);
-      if (b->error == NULL)
-        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
       x = builder_conv (b, &x, 1, 1, 0, "%s.2", prefix);
-      if (b->error == NULL)
-        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
       x = builder_conv (b, &x, 1, 1, 1, "%s.4", prefix);
     }
 
@@ -468,7 +466,7 @@ upsample (TesseraBuilder   *b,
       if (b->error != NULL)
         return 0;
       /* nn.LeakyReLU's default slope. */
-      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.01f, NULL);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
       for (guint i = 0; arch_has (b->state_dict, "upsample.%u.weight", i) && b->error == NULL; i += 2)
         {
           guint channels = tessera_graph_get_channels (b->graph, x);
@@ -488,20 +486,19 @@ upsample (TesseraBuilder   *b,
       x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
       if (b->error != NULL)
         return 0;
-      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.01f, NULL);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
       /* As spandrel: conv_up2 for ×4, conv_up2 and conv_up3 for ×8. */
       steps = p->upscale >= 8 ? 3 : (p->upscale >= 4 ? 2 : 1);
       for (guint i = 1; i <= steps && b->error == NULL; i++)
         {
           x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
           x = builder_conv (b, &x, 1, 1, 1, "conv_up%u", i);
-          if (b->error == NULL)
-            tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+          builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
         }
       x = builder_conv (b, &x, 1, 1, 1, "conv_hr");
       if (b->error != NULL)
         return 0;
-      tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.2f, NULL);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
       return builder_conv (b, &x, 1, 1, 1, "conv_last");
     case UPSAMPLER_NONE:
     default:

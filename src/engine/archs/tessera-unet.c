@@ -88,15 +88,6 @@ tessera_unet_detect (TesseraStateDict  *state_dict,
  * level shrinks the image and the skip connections are cropped to match;
  * the caller pads the input by the border the network eats. */
 
-static guint
-leaky (TesseraBuilder *b,
-       guint           node)
-{
-  if (b->error == NULL)
-    tessera_graph_set_activation (b->graph, node, TESSERA_ACTIVATION_LEAKY, 0.1f, NULL);
-  return node;
-}
-
 /* Squeeze and excitation: the channels' means through a small bottleneck
  * give one factor per channel. The means are the tile's, so a tiled
  * upscale differs slightly from an untiled one, as realcugan-ncnn-vulkan's
@@ -110,12 +101,11 @@ se_block (TesseraBuilder *b,
   guint mean = tessera_graph_unary (b->graph, TESSERA_OP_GLOBAL_AVG_POOL, x);
   guint factors = builder_conv (b, &mean, 1, 1, 0, "%s.seblock.conv1", prefix);
 
-  if (b->error == NULL)
-    tessera_graph_set_activation (b->graph, factors, TESSERA_ACTIVATION_RELU, 0.f, NULL);
+  builder_activate (b, factors, TESSERA_ACTIVATION_RELU, 0.f);
   factors = builder_conv (b, &factors, 1, 1, 0, "%s.seblock.conv2", prefix);
   if (b->error != NULL)
     return 0;
-  tessera_graph_set_activation (b->graph, factors, TESSERA_ACTIVATION_SIGMOID, 0.f, NULL);
+  builder_activate (b, factors, TESSERA_ACTIVATION_SIGMOID, 0.f);
   return tessera_graph_binary (b->graph, TESSERA_OP_MUL_CHANNELS, x, factors);
 }
 
@@ -124,8 +114,8 @@ unet_conv (TesseraBuilder *b,
            guint           x,
            const char     *prefix)
 {
-  x = leaky (b, builder_conv (b, &x, 1, 1, 0, "%s.conv.0", prefix));
-  x = leaky (b, builder_conv (b, &x, 1, 1, 0, "%s.conv.2", prefix));
+  x = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "%s.conv.0", prefix), TESSERA_ACTIVATION_LEAKY, 0.1f);
+  x = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "%s.conv.2", prefix), TESSERA_ACTIVATION_LEAKY, 0.1f);
   if (b->error == NULL && arch_has (b->state_dict, "%s.seblock.conv1.weight", prefix))
     x = se_block (b, x, prefix);
   return x;
@@ -170,12 +160,12 @@ unet1 (TesseraBuilder *b,
   guint x1, x2, x3;
 
   x1 = unet_conv (b, x, "unet1.conv1");
-  x2 = leaky (b, builder_conv (b, &x1, 1, 2, 0, "unet1.conv1_down"));
+  x2 = builder_activate (b, builder_conv (b, &x1, 1, 2, 0, "unet1.conv1_down"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x1 = crop_all (b, x1, 4);
   x2 = unet_conv (b, x2, "unet1.conv2");
-  x2 = leaky (b, builder_deconv (b, x2, 2, 0, "unet1.conv2_up"));
+  x2 = builder_activate (b, builder_deconv (b, x2, 2, 0, "unet1.conv2_up"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x3 = add (b, x1, x2);
-  x3 = leaky (b, builder_conv (b, &x3, 1, 1, 0, "unet1.conv3"));
+  x3 = builder_activate (b, builder_conv (b, &x3, 1, 1, 0, "unet1.conv3"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   return unet_bottom (b, x3, "unet1", scale);
 }
 
@@ -186,17 +176,17 @@ unet2 (TesseraBuilder *b,
   guint x1, x2, x3, x4, x5;
 
   x1 = unet_conv (b, x, "unet2.conv1");
-  x2 = leaky (b, builder_conv (b, &x1, 1, 2, 0, "unet2.conv1_down"));
+  x2 = builder_activate (b, builder_conv (b, &x1, 1, 2, 0, "unet2.conv1_down"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x1 = crop_all (b, x1, 16);
   x2 = unet_conv (b, x2, "unet2.conv2");
-  x3 = leaky (b, builder_conv (b, &x2, 1, 2, 0, "unet2.conv2_down"));
+  x3 = builder_activate (b, builder_conv (b, &x2, 1, 2, 0, "unet2.conv2_down"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x2 = crop_all (b, x2, 4);
   x3 = unet_conv (b, x3, "unet2.conv3");
-  x3 = leaky (b, builder_deconv (b, x3, 2, 0, "unet2.conv3_up"));
+  x3 = builder_activate (b, builder_deconv (b, x3, 2, 0, "unet2.conv3_up"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x4 = unet_conv (b, add (b, x2, x3), "unet2.conv4");
-  x4 = leaky (b, builder_deconv (b, x4, 2, 0, "unet2.conv4_up"));
+  x4 = builder_activate (b, builder_deconv (b, x4, 2, 0, "unet2.conv4_up"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   x5 = add (b, x1, x4);
-  x5 = leaky (b, builder_conv (b, &x5, 1, 1, 0, "unet2.conv5"));
+  x5 = builder_activate (b, builder_conv (b, &x5, 1, 1, 0, "unet2.conv5"), TESSERA_ACTIVATION_LEAKY, 0.1f);
   return builder_conv (b, &x5, 1, 1, 0, "unet2.conv_bottom");
 }
 

@@ -82,7 +82,7 @@ tessera_waifu2x_build (TesseraBuilder        *b,
     {
       x = builder_conv (b, &x, 1, 1, 0, "net.%u", 2 * i);
       if (b->error == NULL && (upconv || i + 1 < n_convs))
-        tessera_graph_set_activation (b->graph, x, TESSERA_ACTIVATION_LEAKY, 0.1f, NULL);
+        builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.1f);
     }
 
   if (upconv)
