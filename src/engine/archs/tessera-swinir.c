@@ -250,37 +250,40 @@ tessera_swinir_describe (TesseraStateDict      *state_dict,
   return g_variant_builder_end (&builder);
 }
 
-/* A per-pixel linear layer PREFIX.weight [out][in] (+ PREFIX.bias): a 1×1
+/* A per-pixel linear layer PREFIX.NAME.weight [out][in] (+ .bias): a 1×1
  * convolution. */
 static guint
 linear (TesseraBuilder *b,
         guint           x,
-        const char     *prefix)
+        const char     *prefix,
+        const char     *name)
 {
   guint in = tessera_graph_get_channels (b->graph, x);
   const TesseraTensor *tensor;
   const float *weight, *bias;
   guint out;
 
-  weight = builder_tensor (b, (guint64[]) { 0, in }, 2, "%s.weight", prefix);
+  weight = builder_tensor (b, (guint64[]) { 0, in }, 2, "%s%s.weight", prefix, name);
   if (weight == NULL)
     return 0;
-  tensor = arch_tensor (b->state_dict, 2, "%s.weight", prefix);
+  tensor = arch_tensor (b->state_dict, 2, "%s%s.weight", prefix, name);
   out = tensor->shape[0];
-  bias = builder_optional_tensor (b, (guint64[]) { out }, 1, "%s.bias", prefix);
+  bias = builder_optional_tensor (b, (guint64[]) { out }, 1, "%s%s.bias", prefix, name);
   if (b->error != NULL)
     return 0;
   return tessera_graph_conv (b->graph, &x, 1, out, in, 1, 1, 0, weight, bias);
 }
 
+/* LayerNorm PREFIX.NAME over the channels of each pixel. */
 static guint
 layer_norm (TesseraBuilder *b,
             guint           x,
-            const char     *prefix)
+            const char     *prefix,
+            const char     *name)
 {
   guint64 c = tessera_graph_get_channels (b->graph, x);
-  const float *weight = builder_tensor (b, &c, 1, "%s.weight", prefix);
-  const float *bias = builder_tensor (b, &c, 1, "%s.bias", prefix);
+  const float *weight = builder_tensor (b, &c, 1, "%s%s.weight", prefix, name);
+  const float *bias = builder_tensor (b, &c, 1, "%s%s.bias", prefix, name);
 
   if (b->error != NULL)
     return 0;
@@ -344,7 +347,6 @@ swin_block (TesseraBuilder   *b,
 {
   g_autofree char *prefix = g_strdup_printf ("layers.%u.residual_group.blocks.%u", i, j);
   g_autofree char *index_name = g_strconcat (prefix, ".attn.relative_position_index", NULL);
-  g_autofree char *name = NULL;
   guint c = p->embed_dim, heads = p->heads[i], w = p->window;
   guint n_table = (2 * w - 1) * (2 * w - 1);
   TesseraAttention at = {
@@ -377,24 +379,17 @@ swin_block (TesseraBuilder   *b,
   if (at.bias_index == NULL)
     return 0;
 
-  name = g_strconcat (prefix, ".norm1", NULL);
-  n = layer_norm (b, x, name);
+  n = layer_norm (b, x, prefix, ".norm1");
   n = tessera_graph_window_attention (b->graph, n, &at);
   tessera_graph_set_residual (b->graph, n, 1.f, x);
   x = n;
 
-  g_free (name);
-  name = g_strconcat (prefix, ".norm2", NULL);
-  n = layer_norm (b, x, name);
-  g_free (name);
-  name = g_strconcat (prefix, ".mlp.fc1", NULL);
-  y = linear (b, n, name);
+  n = layer_norm (b, x, prefix, ".norm2");
+  y = linear (b, n, prefix, ".mlp.fc1");
   if (b->error != NULL)
     return 0;
   builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
-  g_free (name);
-  name = g_strconcat (prefix, ".mlp.fc2", NULL);
-  y = linear (b, y, name);
+  y = linear (b, y, prefix, ".mlp.fc2");
   if (b->error != NULL)
     return 0;
   tessera_graph_set_residual (b->graph, y, 1.f, x);
@@ -537,7 +532,7 @@ tessera_swinir_build (TesseraBuilder        *b,
   first = builder_conv (b, &x, 1, 1, 1, "%s", first_conv_prefix (b->state_dict));
   t = first;
   if (p.patch_norm)
-    t = layer_norm (b, t, "patch_embed.norm");
+    t = layer_norm (b, t, "patch_embed.norm", "");
 
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     {
@@ -548,7 +543,7 @@ tessera_swinir_build (TesseraBuilder        *b,
         t = swin_block (b, &p, t, i, j);
       t = residual_conv (b, &p, t, conv, layer_input);
     }
-  t = layer_norm (b, t, "norm");
+  t = layer_norm (b, t, "norm", "");
   t = residual_conv (b, &p, t, "conv_after_body", first);
   if (b->error != NULL)
     return 0;
