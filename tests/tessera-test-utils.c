@@ -6,9 +6,11 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
 
 #include "tessera-test-utils.h"
 
@@ -261,3 +263,85 @@ test_load_npy (const char *path,
   memcpy (data, contents + offset, n * sizeof (float));
   return data;
 }
+static void
+test_ref_case_free (gpointer data)
+{
+  TestRefCase *c = data;
+
+  g_free (c->name);
+  g_free (c->input);
+  g_free (c->reference);
+  g_free (c);
+}
+
+/* The manifest's cases of @model, inputs and outputs loaded; NULL when
+ * the refs are not beside the checkout. */
+GPtrArray *
+test_load_ref_cases (const char *model)
+{
+  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (test_ref_case_free);
+  JsonArray *cases;
+
+  if (manifest == NULL)
+    return NULL;
+
+  json_parser_load_from_file (parser, manifest, &error);
+  g_assert_no_error (error);
+  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *item = json_array_get_object_element (cases, i);
+      JsonArray *files = json_object_get_array_member (item, "model_files");
+      JsonObject *first = json_array_get_object_element (files, 0);
+      JsonObject *input = json_object_get_object_member (item, "input");
+      JsonObject *output = json_object_get_object_member (item, "output");
+      g_autofree char *input_path = NULL;
+      g_autofree char *output_path = NULL;
+      guint in_shape[8], out_shape[8], in_dims, out_dims;
+      TestRefCase *c;
+
+      if (!g_str_equal (json_object_get_string_member (first, "path"), model))
+        continue;
+
+      input_path = test_refs_path (json_object_get_string_member (input, "npy"));
+      output_path = test_refs_path (json_object_get_string_member (output, "npy"));
+      g_assert_nonnull (input_path);
+      g_assert_nonnull (output_path);
+
+      c = g_new0 (TestRefCase, 1);
+      c->name = g_strdup (json_object_get_string_member (item, "case"));
+      c->input = test_load_npy (input_path, &in_dims, in_shape);
+      c->reference = test_load_npy (output_path, &out_dims, out_shape);
+      g_assert_cmpuint (in_dims, ==, 4);
+      g_assert_cmpuint (out_dims, ==, 4);
+      c->height = in_shape[2];
+      c->width = in_shape[3];
+      c->n_output = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+      g_ptr_array_add (result, c);
+    }
+
+  g_assert_cmpuint (result->len, >, 0);
+  return g_steal_pointer (&result);
+}
+
+/* max |ours − reference| / max |reference|. */
+double
+test_max_relative_error (const float *ours,
+                    const float *reference,
+                    gsize        n)
+{
+  double diff = 0.0, peak = 0.0;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      diff = MAX (diff, fabs ((double) ours[i] - reference[i]));
+      peak = MAX (peak, fabs ((double) reference[i]));
+    }
+
+  return diff / MAX (peak, 1e-30);
+}
+

@@ -37,6 +37,23 @@ float        *test_load_npy          (const char  *path,
                                       guint       *n_dims,
                                       guint       *shape);
 
+/* One case of ../shared/refs/MANIFEST.json: the input (1 × C × H × W)
+ * and spandrel's raw output, float32. */
+typedef struct
+{
+  char  *name;
+  float *input;
+  float *reference;
+  guint  width;
+  guint  height;
+  gsize  n_output;
+} TestRefCase;
+
+GPtrArray    *test_load_ref_cases    (const char  *model);
+double        test_max_relative_error (const float *ours,
+                                      const float *reference,
+                                      gsize        n);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestChunk, g_free)
 
 G_END_DECLS

@@ -23,102 +23,10 @@
 
 #define SPAN_MODEL "models/synthetic/span_x4.pth"
 
-typedef struct
-{
-  char  *name;
-  float *input;
-  float *reference;
-  guint  width;
-  guint  height;
-  gsize  n_output;
-} RefCase;
-
-static void
-ref_case_free (gpointer data)
-{
-  RefCase *c = data;
-
-  g_free (c->name);
-  g_free (c->input);
-  g_free (c->reference);
-  g_free (c);
-}
-
-/* The manifest's cases of @model, inputs and outputs loaded; NULL when
- * the refs are not beside the checkout. */
-static GPtrArray *
-load_ref_cases (const char *model)
-{
-  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (ref_case_free);
-  JsonArray *cases;
-
-  if (manifest == NULL)
-    return NULL;
-
-  json_parser_load_from_file (parser, manifest, &error);
-  g_assert_no_error (error);
-  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
-
-  for (guint i = 0; i < json_array_get_length (cases); i++)
-    {
-      JsonObject *item = json_array_get_object_element (cases, i);
-      JsonArray *files = json_object_get_array_member (item, "model_files");
-      JsonObject *first = json_array_get_object_element (files, 0);
-      JsonObject *input = json_object_get_object_member (item, "input");
-      JsonObject *output = json_object_get_object_member (item, "output");
-      g_autofree char *input_path = NULL;
-      g_autofree char *output_path = NULL;
-      guint in_shape[8], out_shape[8], in_dims, out_dims;
-      RefCase *c;
-
-      if (!g_str_equal (json_object_get_string_member (first, "path"), model))
-        continue;
-
-      input_path = test_refs_path (json_object_get_string_member (input, "npy"));
-      output_path = test_refs_path (json_object_get_string_member (output, "npy"));
-      g_assert_nonnull (input_path);
-      g_assert_nonnull (output_path);
-
-      c = g_new0 (RefCase, 1);
-      c->name = g_strdup (json_object_get_string_member (item, "case"));
-      c->input = test_load_npy (input_path, &in_dims, in_shape);
-      c->reference = test_load_npy (output_path, &out_dims, out_shape);
-      g_assert_cmpuint (in_dims, ==, 4);
-      g_assert_cmpuint (out_dims, ==, 4);
-      c->height = in_shape[2];
-      c->width = in_shape[3];
-      c->n_output = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
-      g_ptr_array_add (result, c);
-    }
-
-  g_assert_cmpuint (result->len, >, 0);
-  return g_steal_pointer (&result);
-}
-
-/* max |ours − reference| / max |reference|. */
-static double
-max_relative_error (const float *ours,
-                    const float *reference,
-                    gsize        n)
-{
-  double diff = 0.0, peak = 0.0;
-
-  for (gsize i = 0; i < n; i++)
-    {
-      diff = MAX (diff, fabs ((double) ours[i] - reference[i]));
-      peak = MAX (peak, fabs ((double) reference[i]));
-    }
-
-  return diff / MAX (peak, 1e-30);
-}
-
 /* @network on @input whole, on the CPU; the error against the reference. */
 static double
 run_case (TesseraNetwork *network,
-          const RefCase  *c,
+          const TestRefCase  *c,
           const float    *input)
 {
   g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
@@ -129,7 +37,7 @@ run_case (TesseraNetwork *network,
   tessera_network_run (network, backend, input != NULL ? input : c->input, c->width, c->height, output, NULL,
                        &error);
   g_assert_no_error (error);
-  return max_relative_error (output, c->reference, c->n_output);
+  return test_max_relative_error (output, c->reference, c->n_output);
 }
 
 static void
@@ -150,7 +58,7 @@ assert_span_model (TesseraModel *model)
 static void
 test_span_containers (void)
 {
-  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (SPAN_MODEL);
   g_autofree char *zip = test_refs_path (SPAN_MODEL);
   g_autofree char *legacy = g_test_build_filename (G_TEST_DIST, "data", "span_x4.legacy.pth", NULL);
   g_autofree char *safetensors = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
@@ -182,7 +90,7 @@ test_span_containers (void)
       g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
       for (guint i = 0; i < cases->len; i++)
         {
-          const RefCase *c = g_ptr_array_index (cases, i);
+          const TestRefCase *c = g_ptr_array_index (cases, i);
           double relative = run_case (network, c, NULL);
 
           g_test_message ("%s from %s: max relative error %.3g", c->name, base, relative);
@@ -265,7 +173,7 @@ scramble_eval_conv (const TesseraTensor *tensor,
 static void
 test_span_eval_conv_ignored (void)
 {
-  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (SPAN_MODEL);
   g_autofree char *zip = test_refs_path (SPAN_MODEL);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
@@ -292,7 +200,7 @@ test_span_eval_conv_ignored (void)
 
   for (guint i = 0; i < cases->len; i++)
     {
-      const RefCase *c = g_ptr_array_index (cases, i);
+      const TestRefCase *c = g_ptr_array_index (cases, i);
       double relative = run_case (network, c, NULL);
 
       g_test_message ("%s, eval_conv scrambled: max relative error %.3g", c->name, relative);
@@ -308,7 +216,7 @@ static void
 test_span_no_norm (void)
 {
   static const float mean[3] = { 0.4488f, 0.4371f, 0.4040f };
-  g_autoptr(GPtrArray) cases = load_ref_cases (SPAN_MODEL);
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (SPAN_MODEL);
   g_autofree char *zip = test_refs_path (SPAN_MODEL);
   g_autofree char *dir = NULL;
   g_autofree char *path = NULL;
@@ -334,7 +242,7 @@ test_span_no_norm (void)
 
   for (guint i = 0; i < cases->len; i++)
     {
-      const RefCase *c = g_ptr_array_index (cases, i);
+      const TestRefCase *c = g_ptr_array_index (cases, i);
       gsize plane = (gsize) c->width * c->height;
       g_autofree float *normalized = g_new (float, 3 * plane);
       double relative;
@@ -458,7 +366,7 @@ run_swinir_cases (TesseraNetwork *network,
 
   for (guint i = 0; i < cases->len; i++)
     {
-      const RefCase *c = g_ptr_array_index (cases, i);
+      const TestRefCase *c = g_ptr_array_index (cases, i);
       g_autoptr(GError) error = NULL;
       g_autofree float *output = g_new (float, c->n_output);
       double relative;
@@ -466,7 +374,7 @@ run_swinir_cases (TesseraNetwork *network,
       g_assert_cmpuint ((gsize) 3 * c->width * c->height * 4, ==, c->n_output);
       tessera_network_run (network, backend, c->input, c->width, c->height, output, NULL, &error);
       g_assert_no_error (error);
-      relative = max_relative_error (output, c->reference, c->n_output);
+      relative = test_max_relative_error (output, c->reference, c->n_output);
       g_test_message ("%s from %s: max relative error %.3g", c->name, file, relative);
       worst = MAX (worst, relative);
     }
@@ -481,7 +389,7 @@ run_swinir_cases (TesseraNetwork *network,
 static void
 test_swinir_containers (void)
 {
-  g_autoptr(GPtrArray) cases = load_ref_cases (SWINIR_MODEL);
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (SWINIR_MODEL);
   g_autoptr(GPtrArray) fp16_cases = NULL;
   const char *files[] = { SWINIR_MODEL, "models/synthetic/swinir_psd_x2.legacy.pth",
                           "models/synthetic/swinir_psd_x2.safetensors", "models/synthetic/swinir_psd_x2.fp16.safetensors" };
@@ -492,7 +400,7 @@ test_swinir_containers (void)
       return;
     }
   g_assert_cmpuint (cases->len, ==, 3);
-  fp16_cases = load_ref_cases (SWINIR_FP16_MODEL);
+  fp16_cases = test_load_ref_cases (SWINIR_FP16_MODEL);
   g_assert_cmpuint (fp16_cases->len, ==, 1);
 
   for (guint f = 0; f < G_N_ELEMENTS (files); f++)
@@ -581,7 +489,7 @@ test_swinir_variants (void)
       y = g_new (float, n);
       tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
       g_assert_no_error (error);
-      relative = max_relative_error (y, reference, n);
+      relative = test_max_relative_error (y, reference, n);
       g_test_message ("%s: max relative error %.3g", variants[v].name, relative);
       g_assert_cmpfloat (relative, <, 1e-4);
     }

@@ -9,7 +9,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <json-glib/json-glib.h>
 
 #include "backends/cuda/tessera-cuda-private.h"
 #include "tessera-runner-private.h"
@@ -636,78 +635,51 @@ test_network_dni (void)
   assert_network_matches (blended, input, "blend");
 }
 
-/* The synthetic SPAN of ../shared/refs on the GPU, whole image, against
- * spandrel's own outputs: max |gpu − reference| / max |reference| within
- * 1e-4 in fp32 and 1e-2 in fp16. */
+/* Cases of ../shared/refs on the GPU, whole image, against spandrel's own
+ * outputs: max |gpu − reference| / max |reference| within 1e-4 in fp32
+ * and 1e-2 in fp16. */
+static void
+assert_ref_cases (TesseraNetwork *network,
+                  GPtrArray      *cases)
+{
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const TestRefCase *c = g_ptr_array_index (cases, i);
+
+      for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
+        {
+          g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
+          g_autoptr(GError) error = NULL;
+          g_autofree float *output = g_new (float, c->n_output);
+          double error_max;
+
+          tessera_network_run (network, gpu, c->input, c->width, c->height, output, NULL, &error);
+          g_assert_no_error (error);
+          error_max = test_max_relative_error (output, c->reference, c->n_output);
+          g_test_message ("%s, %s: max relative error %.3g, normalised error %.3g", c->name,
+                          precisions[p].name, error_max, relative_error (output, c->reference, c->n_output));
+          g_assert_cmpfloat (error_max, <, precisions[p].tolerance);
+        }
+    }
+}
+
 static void
 test_network_span (void)
 {
-  g_autofree char *manifest = test_refs_path ("MANIFEST.json");
   g_autofree char *model_path = test_refs_path ("models/synthetic/span_x4.pth");
-  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GPtrArray) cases = test_load_ref_cases ("models/synthetic/span_x4.pth");
   g_autoptr(TesseraNetwork) network = NULL;
-  g_autoptr(GError) error = NULL;
-  JsonArray *cases;
-  guint n_run = 0;
 
   if (!have_cuda ())
     return;
-  if (manifest == NULL || model_path == NULL)
+  if (cases == NULL || model_path == NULL)
     {
       g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
       return;
     }
 
   network = test_load_network (model_path);
-  json_parser_load_from_file (parser, manifest, &error);
-  g_assert_no_error (error);
-  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
-
-  for (guint i = 0; i < json_array_get_length (cases); i++)
-    {
-      JsonObject *item = json_array_get_object_element (cases, i);
-      JsonArray *files = json_object_get_array_member (item, "model_files");
-      const char *model = json_object_get_string_member (json_array_get_object_element (files, 0), "path");
-      JsonObject *in = json_object_get_object_member (item, "input");
-      JsonObject *out = json_object_get_object_member (item, "output");
-      g_autofree char *input_path = NULL;
-      g_autofree char *output_path = NULL;
-      g_autofree float *input = NULL;
-      g_autofree float *reference = NULL;
-      guint in_shape[8], out_shape[8], in_dims, out_dims;
-      gsize n;
-
-      if (!g_str_equal (model, "models/synthetic/span_x4.pth"))
-        continue;
-
-      input_path = test_refs_path (json_object_get_string_member (in, "npy"));
-      output_path = test_refs_path (json_object_get_string_member (out, "npy"));
-      input = test_load_npy (input_path, &in_dims, in_shape);
-      reference = test_load_npy (output_path, &out_dims, out_shape);
-      n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
-
-      for (guint p = 0; p < G_N_ELEMENTS (precisions); p++)
-        {
-          g_autoptr(TesseraBackend) gpu = cuda_backend (precisions[p].precision);
-          g_autofree float *output = g_new (float, n);
-          double diff = 0.0, peak = 0.0;
-
-          tessera_network_run (network, gpu, input, in_shape[3], in_shape[2], output, NULL, &error);
-          g_assert_no_error (error);
-          for (gsize j = 0; j < n; j++)
-            {
-              diff = MAX (diff, fabs ((double) output[j] - reference[j]));
-              peak = MAX (peak, fabs ((double) reference[j]));
-            }
-          g_test_message ("%s, %s: max relative error %.3g, normalised error %.3g",
-                          json_object_get_string_member (item, "case"), precisions[p].name, diff / peak,
-                          relative_error (output, reference, n));
-          g_assert_cmpfloat (diff / peak, <, precisions[p].tolerance);
-        }
-      n_run++;
-    }
-
-  g_assert_cmpuint (n_run, >, 0);
+  assert_ref_cases (network, cases);
 }
 
 /* The fetched models of each family, when they are there. */

@@ -17,12 +17,12 @@ G_BEGIN_DECLS
 typedef enum
 {
   TESSERA_OP_INPUT,
-  TESSERA_OP_CONV2D,          /* reads its inputs as one channel concatenation */
+  TESSERA_OP_CONV2D,          /* reads its inputs as one channel concatenation; `groups` */
   TESSERA_OP_DECONV2D,        /* transposed convolution */
   TESSERA_OP_ACTIVATION,
   TESSERA_OP_ADD,             /* scale_a · a + scale_b · b */
   TESSERA_OP_MUL_CHANNELS,    /* a[c] × b[c], b being channels × 1 × 1 */
-  TESSERA_OP_MUL,             /* a × b, of the same shape */
+  TESSERA_OP_MUL,             /* a × b, of the same shape, or b of one channel for all of a's */
   TESSERA_OP_CONCAT,
   TESSERA_OP_PIXEL_SHUFFLE,
   TESSERA_OP_PIXEL_UNSHUFFLE,
@@ -35,6 +35,7 @@ typedef enum
   TESSERA_OP_AFFINE,          /* scale_a · a + scale_b */
   TESSERA_OP_LAYER_NORM,      /* each pixel's channels to mean 0, variance 1, then · weight + bias */
   TESSERA_OP_WINDOW_ATTENTION, /* multi-head self-attention in windows: `attention` */
+  TESSERA_OP_CHANNEL_ATTENTION, /* attention across channels: `channel_attention` */
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -93,6 +94,23 @@ typedef struct
   guint          n_table;
 } TesseraAttention;
 
+/* Attention across channels, "transposed" attention (Restormer; DAT's
+ * channel blocks, OmniSR's channel attention). The input holds q, k and
+ * v, 3 × channels. In each window_h × window_w window (the whole input
+ * when both are 0) and each head of channels / heads channels: q's and
+ * k's rows (one per channel, over the window's pixels) are divided by
+ * their L2 norm (at least 1e-12, as F.normalize), A = softmax over rows
+ * of temperature[head] · q kᵀ (head_dim × head_dim), and the output is
+ * A v, the heads' channels side by side. */
+typedef struct
+{
+  guint          channels;          /* of the output: heads × head_dim */
+  guint          heads;
+  guint          window_h;          /* the input's sides must be multiples */
+  guint          window_w;
+  const float   *temperature;       /* [heads] */
+} TesseraChannelAttention;
+
 typedef struct
 {
   guint channels;
@@ -110,6 +128,7 @@ typedef struct
   /* Convolutions: out = scale · act (W ∗ inputs + bias) + residual. */
   guint              in_channels;
   guint              out_channels;
+  guint              groups;            /* CONV2D: 0 or 1 dense; else weight [out][in / groups][k][k] */
   guint              kernel;
   guint              stride;
   guint              padding;           /* zeros; deconvolution: PyTorch's padding */
@@ -135,6 +154,7 @@ typedef struct
   int                right;
   float              epsilon;           /* LAYER_NORM */
   const TesseraAttention *attention;    /* WINDOW_ATTENTION, owned by the graph */
+  const TesseraChannelAttention *channel_attention; /* CHANNEL_ATTENTION, owned by the graph */
 } TesseraNode;
 
 typedef struct _TesseraGraph TesseraGraph;
@@ -189,11 +209,14 @@ guint tessera_graph_linear    (TesseraGraph *self, guint input, guint out_channe
 guint tessera_graph_layer_norm (TesseraGraph *self, guint input, const float *weight, const float *bias,
                                 float epsilon);
 guint tessera_graph_window_attention (TesseraGraph *self, guint input, const TesseraAttention *attention);
+guint tessera_graph_channel_attention (TesseraGraph *self, guint input,
+                                       const TesseraChannelAttention *attention);
 
 /* Convolution details set after the fact: fused activation and residual. */
 void  tessera_graph_set_activation (TesseraGraph *self, guint node, TesseraActivation activation,
                                     float slope, const float *slopes);
 void  tessera_graph_set_residual   (TesseraGraph *self, guint node, float scale, guint residual);
+void  tessera_graph_set_groups     (TesseraGraph *self, guint node, guint groups);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraGraph, tessera_graph_free)
 

@@ -1,14 +1,14 @@
 #!/usr/bin/python3
-# Writes the synthetic SPAN ×4 of ../shared/refs (a zip .pth from
-# torch.save) in the two other containers Tessera reads, for test-archs.c:
-#   span_x4.legacy.pth     torch.save (_use_new_zipfile_serialization=False)
-#   span_x4.safetensors    written here: 8-byte little-endian header length,
+# Writes a synthetic model of ../shared/refs (a zip .pth from torch.save)
+# in the two other containers Tessera reads, for the architecture tests:
+#   NAME.legacy.pth        torch.save (_use_new_zipfile_serialization=False)
+#   NAME.safetensors       written here: 8-byte little-endian header length,
 #                          a JSON header padded with spaces to 8 bytes, then
 #                          each tensor's raw little-endian bytes in order
 # Needs Debian's python3-torch (not numpy, not safetensors). The legacy
 # format names storages by their address, so its bytes differ from run to
 # run; the tensors do not. Run from anywhere:
-#   tests/data/make-containers.py [path/to/span_x4.pth]
+#   tests/data/make-containers.py [path/to/NAME.pth]   (default: span_x4.pth)
 import json
 import os
 import struct
@@ -56,9 +56,10 @@ def main():
     state_dict = torch.load(source, map_location='cpu')
     assert all(isinstance(t, torch.Tensor) for t in state_dict.values())
 
-    legacy = os.path.join(HERE, 'span_x4.legacy.pth')
+    name = os.path.basename(source)[:-len('.pth')]
+    legacy = os.path.join(HERE, name + '.legacy.pth')
     torch.save(state_dict, legacy, _use_new_zipfile_serialization=False)
-    safetensors = os.path.join(HERE, 'span_x4.safetensors')
+    safetensors = os.path.join(HERE, name + '.safetensors')
     write_safetensors(state_dict, safetensors)
 
     # Both read back to the same tensors.

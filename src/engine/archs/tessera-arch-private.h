@@ -73,6 +73,11 @@ guint                 arch_pixelshuffle_scale (TesseraStateDict *state_dict,
 TesseraDetect         arch_broken         (GError           **error,
                                            TesseraArch        arch,
                                            const char        *why);
+guint                 arch_square_root    (guint64            n);          /* 0 when not a square */
+guint                 arch_sequence_length (TesseraStateDict *state_dict,
+                                            const char       *prefix);
+GVariant             *arch_uint_array     (const guint       *values,
+                                           guint              n);
 
 /* Building a network's graph from its state dict. The helpers check each
  * tensor's shape against the graph so far; the first mismatch is kept in
@@ -152,6 +157,30 @@ guint          builder_activate            (TesseraBuilder     *builder,
                                             guint               node,
                                             TesseraActivation   activation,
                                             float               slope);
+/* The building blocks the transformer architectures share. */
+guint          builder_linear              (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            const char         *name);
+guint          builder_layer_norm          (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            const char         *name);
+const guint32 *builder_position_index      (TesseraBuilder     *builder,
+                                            const char         *name,
+                                            guint               rows,
+                                            guint               cols,
+                                            guint               n_table);
+guint          builder_normalize           (TesseraBuilder     *builder,
+                                            guint               input,
+                                            float               scale,
+                                            gboolean            inverse);
+guint          builder_residual_conv       (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            guint               residual);
+guint          builder_pixelshuffle_upsample (TesseraBuilder   *builder,
+                                            guint               input);
 void           builder_fail                (TesseraBuilder     *builder,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (2, 3);

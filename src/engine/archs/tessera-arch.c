@@ -496,3 +496,213 @@ builder_deconv (TesseraBuilder *builder,
   va_end (args);
   return add_conv (builder, TESSERA_OP_DECONV2D, &input, 1, stride, padding, prefix);
 }
+
+guint
+arch_square_root (guint64 n)
+{
+  guint root = (guint) floor (sqrt ((double) n) + 0.5);
+
+  return (guint64) root * root == n ? root : 0;
+}
+
+/* The highest index + 1 of the keys PREFIX.N.…, as spandrel's get_seq_len(). */
+guint
+arch_sequence_length (TesseraStateDict *state_dict,
+                      const char       *prefix)
+{
+  gsize length = strlen (prefix);
+  guint n = 0;
+
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (state_dict); i++)
+    {
+      const char *name = tessera_state_dict_get_nth (state_dict, i)->name;
+      guint64 index;
+      char *end;
+
+      if (strncmp (name, prefix, length) != 0 || name[length] != '.' || !g_ascii_isdigit (name[length + 1]))
+        continue;
+      index = g_ascii_strtoull (name + length + 1, &end, 10);
+      if (*end == '.' && index < 10000)
+        n = MAX (n, (guint) index + 1);
+    }
+
+  return n;
+}
+
+GVariant *
+arch_uint_array (const guint *values,
+                 guint        n)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("au"));
+
+  for (guint i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "u", values[i]);
+  return g_variant_builder_end (&builder);
+}
+
+/* A per-pixel linear layer PREFIX.NAME.weight [out][in] (+ .bias): a 1×1
+ * convolution. */
+guint
+builder_linear (TesseraBuilder *b,
+                guint           x,
+                const char     *prefix,
+                const char     *name)
+{
+  guint in = tessera_graph_get_channels (b->graph, x);
+  const TesseraTensor *tensor;
+  const float *weight, *bias;
+  guint out;
+
+  weight = builder_tensor (b, (guint64[]) { 0, in }, 2, "%s%s.weight", prefix, name);
+  if (weight == NULL)
+    return 0;
+  tensor = arch_tensor (b->state_dict, 2, "%s%s.weight", prefix, name);
+  out = tensor->shape[0];
+  bias = builder_optional_tensor (b, (guint64[]) { out }, 1, "%s%s.bias", prefix, name);
+  if (b->error != NULL)
+    return 0;
+  return tessera_graph_conv (b->graph, &x, 1, out, in, 1, 1, 0, weight, bias);
+}
+
+/* LayerNorm PREFIX.NAME over the channels of each pixel. */
+guint
+builder_layer_norm (TesseraBuilder *b,
+                    guint           x,
+                    const char     *prefix,
+                    const char     *name)
+{
+  guint64 c = tessera_graph_get_channels (b->graph, x);
+  const float *weight = builder_tensor (b, &c, 1, "%s%s.weight", prefix, name);
+  const float *bias = builder_tensor (b, &c, 1, "%s%s.bias", prefix, name);
+
+  if (b->error != NULL)
+    return 0;
+  return tessera_graph_layer_norm (b->graph, x, weight, bias, 1e-5f);
+}
+
+/* An integer index buffer @name of @rows × @cols as 32-bit rows of a bias
+ * table of @n_table rows, kept by the graph; NULL (and the builder failed)
+ * when it is missing or points outside the table. */
+const guint32 *
+builder_position_index (TesseraBuilder *b,
+                        const char     *name,
+                        guint           rows,
+                        guint           cols,
+                        guint           n_table)
+{
+  const TesseraTensor *tensor = arch_tensor (b->state_dict, 2, "%s", name);
+  g_autofree guint32 *index = NULL;
+  gsize element;
+
+  if (b->error != NULL)
+    return NULL;
+  if (tensor == NULL || tensor->shape[0] != rows || tensor->shape[1] != cols ||
+      (tensor->dtype != TESSERA_DTYPE_I64 && tensor->dtype != TESSERA_DTYPE_I32))
+    {
+      builder_fail (b, _("%s is not a %u × %u index"), name, rows, cols);
+      return NULL;
+    }
+
+  element = tessera_dtype_get_size (tensor->dtype);
+  index = g_new (guint32, (gsize) rows * cols);
+  for (gsize i = 0; i < (gsize) rows * cols; i++)
+    {
+      gint64 value;
+      gint32 narrow;
+
+      if (tensor->dtype == TESSERA_DTYPE_I64)
+        {
+          memcpy (&value, tensor->data + i * element, sizeof value);
+          value = GINT64_FROM_LE (value);
+        }
+      else
+        {
+          memcpy (&narrow, tensor->data + i * element, sizeof narrow);
+          value = GINT32_FROM_LE (narrow);
+        }
+      if (value < 0 || value >= n_table)
+        {
+          builder_fail (b, _("%s points outside its bias table"), name);
+          return NULL;
+        }
+      index[i] = (guint32) value;
+    }
+
+  return tessera_graph_keep (b->graph, g_steal_pointer (&index));
+}
+
+/* (x − mean) · @scale per channel, or (x · @scale + mean) when @inverse,
+ * with the RGB mean of DIV2K that SwinIR, HAT and DAT use (none for other
+ * channel counts): a 1×1 convolution with diagonal weights. */
+guint
+builder_normalize (TesseraBuilder *b,
+                   guint           x,
+                   float           scale,
+                   gboolean        inverse)
+{
+  static const float rgb_mean[] = { 0.4488f, 0.4371f, 0.4040f };
+  guint c = tessera_graph_get_channels (b->graph, x);
+  float *weight = g_new0 (float, (gsize) c * c);
+  float *bias = g_new0 (float, c);
+
+  for (guint k = 0; k < c; k++)
+    {
+      float mean = c == 3 ? rgb_mean[k] : 0.f;
+
+      weight[k * c + k] = scale;
+      bias[k] = inverse ? mean : -mean * scale;
+    }
+
+  return tessera_graph_conv (b->graph, &x, 1, c, c, 1, 1, 0, tessera_graph_keep_floats (b->graph, weight),
+                             tessera_graph_keep_floats (b->graph, bias));
+}
+
+/* The convolution PREFIX before a residual group's sum, @residual added:
+ * "1conv" is one 3×3 (PREFIX.weight); "3conv" a 3×3 to a quarter of the
+ * channels, a 1×1 and a 3×3 back with LeakyReLU 0.2 between (PREFIX.0,
+ * .2, .4). */
+guint
+builder_residual_conv (TesseraBuilder *b,
+                       guint           x,
+                       const char     *prefix,
+                       guint           residual)
+{
+  if (arch_has (b->state_dict, "%s.weight", prefix))
+    x = builder_conv (b, &x, 1, 1, 1, "%s", prefix);
+  else
+    {
+      x = builder_conv (b, &x, 1, 1, 1, "%s.0", prefix);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
+      x = builder_conv (b, &x, 1, 1, 0, "%s.2", prefix);
+      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
+      x = builder_conv (b, &x, 1, 1, 1, "%s.4", prefix);
+    }
+
+  if (b->error == NULL)
+    tessera_graph_set_residual (b->graph, x, 1.f, residual);
+  return x;
+}
+
+/* The classical upsampler of SwinIR, HAT and DAT: conv_before_upsample.0
+ * with LeakyReLU, an Upsample module (a convolution and a pixel shuffle
+ * per ×2 or ×3 at upsample.0, .2…), conv_last. */
+guint
+builder_pixelshuffle_upsample (TesseraBuilder *b,
+                               guint           x)
+{
+  x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
+  if (b->error != NULL)
+    return 0;
+  /* nn.LeakyReLU's default slope. */
+  builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
+  for (guint i = 0; arch_has (b->state_dict, "upsample.%u.weight", i) && b->error == NULL; i += 2)
+    {
+      guint channels = tessera_graph_get_channels (b->graph, x);
+
+      x = builder_conv (b, &x, 1, 1, 1, "upsample.%u", i);
+      if (b->error == NULL)
+        x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x,
+                                   arch_square_root (tessera_graph_get_channels (b->graph, x) / channels));
+    }
+  return builder_conv (b, &x, 1, 1, 1, "conv_last");
+}

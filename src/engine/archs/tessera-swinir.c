@@ -58,38 +58,6 @@ typedef struct
   gboolean  patch_norm;
 } SwinParams;
 
-static guint
-square_root (guint64 n)
-{
-  guint root = (guint) floor (sqrt ((double) n) + 0.5);
-
-  return (guint64) root * root == n ? root : 0;
-}
-
-/* The highest index + 1 of the keys PREFIX.N.…, as spandrel's get_seq_len(). */
-static guint
-sequence_length (TesseraStateDict *state_dict,
-                 const char       *prefix)
-{
-  gsize length = strlen (prefix);
-  guint n = 0;
-
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (state_dict); i++)
-    {
-      const char *name = tessera_state_dict_get_nth (state_dict, i)->name;
-      guint64 index;
-      char *end;
-
-      if (strncmp (name, prefix, length) != 0 || name[length] != '.' || !g_ascii_isdigit (name[length + 1]))
-        continue;
-      index = g_ascii_strtoull (name + length + 1, &end, 10);
-      if (*end == '.' && index < 10000)
-        n = MAX (n, (guint) index + 1);
-    }
-
-  return n;
-}
-
 static const char *
 first_conv_prefix (TesseraStateDict *state_dict)
 {
@@ -134,7 +102,7 @@ read_params (TesseraStateDict *state_dict,
       break;
     case UPSAMPLER_PIXELSHUFFLEDIRECT:
       direct = arch_tensor (state_dict, 1, "upsample.0.bias");
-      p->upscale = direct != NULL && out_channels > 0 ? square_root (direct->shape[0] / out_channels) : 0;
+      p->upscale = direct != NULL && out_channels > 0 ? arch_square_root (direct->shape[0] / out_channels) : 0;
       break;
     case UPSAMPLER_NONE:
     default:
@@ -145,19 +113,19 @@ read_params (TesseraStateDict *state_dict,
     return _("the upsampler's size gives no scale");
 
   index = arch_tensor (state_dict, 2, "layers.0.residual_group.blocks.0.attn.relative_position_index");
-  p->window = index != NULL ? square_root (index->shape[0]) : 0;
+  p->window = index != NULL ? arch_square_root (index->shape[0]) : 0;
   if (p->window == 0 || p->window > 64 || index->shape[1] != index->shape[0])
     return _("relative_position_index is not a square window's");
 
   mask = arch_tensor (state_dict, 3, "layers.0.residual_group.blocks.1.attn_mask");
-  p->img_size = mask != NULL ? square_root (mask->shape[0]) * p->window : 64;
+  p->img_size = mask != NULL ? arch_square_root (mask->shape[0]) * p->window : 64;
 
   fc1 = arch_tensor (state_dict, 1, "layers.0.residual_group.blocks.0.mlp.fc1.bias");
   if (fc1 == NULL || p->embed_dim == 0)
     return _("the first block has no MLP");
   p->mlp_hidden = fc1->shape[0];
 
-  p->n_layers = sequence_length (state_dict, "layers");
+  p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no residual Swin transformer blocks, or too many");
   for (guint i = 0; i < p->n_layers; i++)
@@ -166,7 +134,7 @@ read_params (TesseraStateDict *state_dict,
       const TesseraTensor *table = arch_tensor (state_dict, 2,
                                                 "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
 
-      p->depths[i] = sequence_length (state_dict, blocks);
+      p->depths[i] = arch_sequence_length (state_dict, blocks);
       p->heads[i] = table != NULL ? table->shape[1] : 0;
       if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
         return _("a layer's blocks or attention heads do not fit");
@@ -214,17 +182,6 @@ tessera_swinir_detect (TesseraStateDict  *state_dict,
   return TESSERA_DETECT_YES;
 }
 
-static GVariant *
-uint_array (const guint *values,
-            guint        n)
-{
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("au"));
-
-  for (guint i = 0; i < n; i++)
-    g_variant_builder_add (&builder, "u", values[i]);
-  return g_variant_builder_end (&builder);
-}
-
 /* The hyper-parameters under spandrel's names. */
 GVariant *
 tessera_swinir_describe (TesseraStateDict      *state_dict,
@@ -237,8 +194,8 @@ tessera_swinir_describe (TesseraStateDict      *state_dict,
     return NULL;
 
   g_variant_builder_add (&builder, "{sv}", "embed_dim", g_variant_new_uint32 (p.embed_dim));
-  g_variant_builder_add (&builder, "{sv}", "depths", uint_array (p.depths, p.n_layers));
-  g_variant_builder_add (&builder, "{sv}", "num_heads", uint_array (p.heads, p.n_layers));
+  g_variant_builder_add (&builder, "{sv}", "depths", arch_uint_array (p.depths, p.n_layers));
+  g_variant_builder_add (&builder, "{sv}", "num_heads", arch_uint_array (p.heads, p.n_layers));
   g_variant_builder_add (&builder, "{sv}", "window_size", g_variant_new_uint32 (p.window));
   g_variant_builder_add (&builder, "{sv}", "mlp_ratio", g_variant_new_double ((double) p.mlp_hidden / p.embed_dim));
   g_variant_builder_add (&builder, "{sv}", "img_size", g_variant_new_uint32 (p.img_size));
@@ -248,93 +205,6 @@ tessera_swinir_describe (TesseraStateDict      *state_dict,
   g_variant_builder_add (&builder, "{sv}", "patch_norm", g_variant_new_boolean (p.patch_norm));
   g_variant_builder_add (&builder, "{sv}", "start_unshuffle", g_variant_new_uint32 (p.unshuffle));
   return g_variant_builder_end (&builder);
-}
-
-/* A per-pixel linear layer PREFIX.NAME.weight [out][in] (+ .bias): a 1×1
- * convolution. */
-static guint
-linear (TesseraBuilder *b,
-        guint           x,
-        const char     *prefix,
-        const char     *name)
-{
-  guint in = tessera_graph_get_channels (b->graph, x);
-  const TesseraTensor *tensor;
-  const float *weight, *bias;
-  guint out;
-
-  weight = builder_tensor (b, (guint64[]) { 0, in }, 2, "%s%s.weight", prefix, name);
-  if (weight == NULL)
-    return 0;
-  tensor = arch_tensor (b->state_dict, 2, "%s%s.weight", prefix, name);
-  out = tensor->shape[0];
-  bias = builder_optional_tensor (b, (guint64[]) { out }, 1, "%s%s.bias", prefix, name);
-  if (b->error != NULL)
-    return 0;
-  return tessera_graph_conv (b->graph, &x, 1, out, in, 1, 1, 0, weight, bias);
-}
-
-/* LayerNorm PREFIX.NAME over the channels of each pixel. */
-static guint
-layer_norm (TesseraBuilder *b,
-            guint           x,
-            const char     *prefix,
-            const char     *name)
-{
-  guint64 c = tessera_graph_get_channels (b->graph, x);
-  const float *weight = builder_tensor (b, &c, 1, "%s%s.weight", prefix, name);
-  const float *bias = builder_tensor (b, &c, 1, "%s%s.bias", prefix, name);
-
-  if (b->error != NULL)
-    return 0;
-  return tessera_graph_layer_norm (b->graph, x, weight, bias, 1e-5f);
-}
-
-/* relative_position_index as 32-bit rows of the bias table, kept by the
- * graph; NULL (and the builder failed) when an index is out of range. */
-static const guint32 *
-position_index (TesseraBuilder *b,
-                const char     *name,
-                guint           tokens,
-                guint           n_table)
-{
-  const TesseraTensor *tensor = arch_tensor (b->state_dict, 2, "%s", name);
-  g_autofree guint32 *index = NULL;
-  gsize element;
-
-  if (tensor == NULL || tensor->shape[0] != tokens || tensor->shape[1] != tokens ||
-      (tensor->dtype != TESSERA_DTYPE_I64 && tensor->dtype != TESSERA_DTYPE_I32))
-    {
-      builder_fail (b, _("%s is not a %u × %u index"), name, tokens, tokens);
-      return NULL;
-    }
-
-  element = tessera_dtype_get_size (tensor->dtype);
-  index = g_new (guint32, (gsize) tokens * tokens);
-  for (gsize i = 0; i < (gsize) tokens * tokens; i++)
-    {
-      gint64 value;
-      gint32 narrow;
-
-      if (tensor->dtype == TESSERA_DTYPE_I64)
-        {
-          memcpy (&value, tensor->data + i * element, sizeof value);
-          value = GINT64_FROM_LE (value);
-        }
-      else
-        {
-          memcpy (&narrow, tensor->data + i * element, sizeof narrow);
-          value = GINT32_FROM_LE (narrow);
-        }
-      if (value < 0 || value >= n_table)
-        {
-          builder_fail (b, _("%s points outside its bias table"), name);
-          return NULL;
-        }
-      index[i] = (guint32) value;
-    }
-
-  return tessera_graph_keep (b->graph, g_steal_pointer (&index));
 }
 
 /* Block j of layer i: x + attention (norm1 (x)), then + mlp (norm2 (x)). */
@@ -375,76 +245,25 @@ swin_block (TesseraBuilder   *b,
                                   prefix);
   if (b->error != NULL)
     return 0;
-  at.bias_index = position_index (b, index_name, w * w, n_table);
+  at.bias_index = builder_position_index (b, index_name, w * w, w * w, n_table);
   if (at.bias_index == NULL)
     return 0;
 
-  n = layer_norm (b, x, prefix, ".norm1");
+  n = builder_layer_norm (b, x, prefix, ".norm1");
   n = tessera_graph_window_attention (b->graph, n, &at);
   tessera_graph_set_residual (b->graph, n, 1.f, x);
   x = n;
 
-  n = layer_norm (b, x, prefix, ".norm2");
-  y = linear (b, n, prefix, ".mlp.fc1");
+  n = builder_layer_norm (b, x, prefix, ".norm2");
+  y = builder_linear (b, n, prefix, ".mlp.fc1");
   if (b->error != NULL)
     return 0;
   builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
-  y = linear (b, y, prefix, ".mlp.fc2");
+  y = builder_linear (b, y, prefix, ".mlp.fc2");
   if (b->error != NULL)
     return 0;
   tessera_graph_set_residual (b->graph, y, 1.f, x);
   return y;
-}
-
-/* The convolution before a residual: "1conv" one 3×3, "3conv" a 3×3 to a
- * quarter of the channels, a 1×1 and a 3×3 back, LeakyReLU 0.2 between;
- * @residual added. */
-static guint
-residual_conv (TesseraBuilder   *b,
-               const SwinParams *p,
-               guint             x,
-               const char       *prefix,
-               guint             residual)
-{
-  if (!p->three_conv)
-    x = builder_conv (b, &x, 1, 1, 1, "%s", prefix);
-  else
-    {
-      x = builder_conv (b, &x, 1, 1, 1, "%s.0", prefix);
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-      x = builder_conv (b, &x, 1, 1, 0, "%s.2", prefix);
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-      x = builder_conv (b, &x, 1, 1, 1, "%s.4", prefix);
-    }
-
-  if (b->error == NULL)
-    tessera_graph_set_residual (b->graph, x, 1.f, residual);
-  return x;
-}
-
-/* (x − mean) · @scale per channel, or (x · @scale + mean) when @inverse:
- * a 1×1 convolution with diagonal weights. */
-static guint
-normalize (TesseraBuilder *b,
-           guint           x,
-           float           scale,
-           gboolean        inverse)
-{
-  static const float rgb_mean[] = { 0.4488f, 0.4371f, 0.4040f };
-  guint c = tessera_graph_get_channels (b->graph, x);
-  float *weight = g_new0 (float, (gsize) c * c);
-  float *bias = g_new0 (float, c);
-
-  for (guint k = 0; k < c; k++)
-    {
-      float mean = c == 3 ? rgb_mean[k] : 0.f;
-
-      weight[k * c + k] = scale;
-      bias[k] = inverse ? mean : -mean * scale;
-    }
-
-  return tessera_graph_conv (b->graph, &x, 1, c, c, 1, 1, 0, tessera_graph_keep_floats (b->graph, weight),
-                             tessera_graph_keep_floats (b->graph, bias));
 }
 
 static guint
@@ -457,21 +276,7 @@ upsample (TesseraBuilder   *b,
   switch (p->upsampler)
     {
     case UPSAMPLER_PIXELSHUFFLE:
-      x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
-      if (b->error != NULL)
-        return 0;
-      /* nn.LeakyReLU's default slope. */
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
-      for (guint i = 0; arch_has (b->state_dict, "upsample.%u.weight", i) && b->error == NULL; i += 2)
-        {
-          guint channels = tessera_graph_get_channels (b->graph, x);
-
-          x = builder_conv (b, &x, 1, 1, 1, "upsample.%u", i);
-          if (b->error == NULL)
-            x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x,
-                                       square_root (tessera_graph_get_channels (b->graph, x) / channels));
-        }
-      return builder_conv (b, &x, 1, 1, 1, "conv_last");
+      return builder_pixelshuffle_upsample (b, x);
     case UPSAMPLER_PIXELSHUFFLEDIRECT:
       x = builder_conv (b, &x, 1, 1, 1, "upsample.0");
       if (b->error != NULL)
@@ -525,14 +330,14 @@ tessera_swinir_build (TesseraBuilder        *b,
   x = 0;
   if (pad_h > 0 || pad_w > 0)
     x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
-  x = normalize (b, x, p.img_range, FALSE);
+  x = builder_normalize (b, x, p.img_range, FALSE);
   if (p.unshuffle > 1)
     x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_UNSHUFFLE, x, p.unshuffle);
 
   first = builder_conv (b, &x, 1, 1, 1, "%s", first_conv_prefix (b->state_dict));
   t = first;
   if (p.patch_norm)
-    t = layer_norm (b, t, "patch_embed.norm", "");
+    t = builder_layer_norm (b, t, "patch_embed.norm", "");
 
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     {
@@ -541,10 +346,10 @@ tessera_swinir_build (TesseraBuilder        *b,
 
       for (guint j = 0; j < p.depths[i] && b->error == NULL; j++)
         t = swin_block (b, &p, t, i, j);
-      t = residual_conv (b, &p, t, conv, layer_input);
+      t = builder_residual_conv (b, t, conv, layer_input);
     }
-  t = layer_norm (b, t, "norm", "");
-  t = residual_conv (b, &p, t, "conv_after_body", first);
+  t = builder_layer_norm (b, t, "norm", "");
+  t = builder_residual_conv (b, t, "conv_after_body", first);
   if (b->error != NULL)
     return 0;
 
@@ -560,7 +365,7 @@ tessera_swinir_build (TesseraBuilder        *b,
   if (b->error != NULL)
     return 0;
 
-  t = normalize (b, t, 1.f / p.img_range, TRUE);
+  t = builder_normalize (b, t, 1.f / p.img_range, TRUE);
   if (pad_h > 0 || pad_w > 0)
     t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
   return t;
