@@ -5,12 +5,14 @@
  */
 
 #include <math.h>
+#include <stdint.h>
 
 #include "tessera-kernels-private.cuh"
 
 /* Window attention around cuBLAS's GEMMs, as tessera-cpu-attention.c:
- * pixels to tokens and back (with the cyclic shift), bias rows, and the
- * scores' bias, mask and softmax, all in fp32. */
+ * pixels to tokens and back (with the cyclic shift), the larger key/value
+ * windows' tokens, bias rows, and the scores' bias, mask and softmax, all
+ * in fp32. */
 
 /* The pixel, as an offset into a plane, of token @t of window @w. */
 static __device__ __forceinline__ size_t
@@ -22,6 +24,22 @@ token_offset (const TesseraKernelWindows &k,
   unsigned y = w / windows_x * k.window_h + t / k.window_w;
   unsigned x = w % windows_x * k.window_w + t % k.window_w;
 
+  return (size_t) ((y + k.shift_y) % k.height) * k.width + (x + k.shift_x) % k.width;
+}
+
+/* The pixel of token @t of window @w's key/value window, or SIZE_MAX
+ * outside the image. */
+static __device__ __forceinline__ size_t
+kv_token_offset (const TesseraKernelWindows &k,
+                 unsigned                    w,
+                 unsigned                    t)
+{
+  unsigned windows_x = k.width / k.window_w;
+  long long y = (long long) (w / windows_x * k.window_h) - (k.kv_h - k.window_h) / 2 + t / k.kv_w;
+  long long x = (long long) (w % windows_x * k.window_w) - (k.kv_w - k.window_w) / 2 + t % k.kv_w;
+
+  if (y < 0 || y >= k.height || x < 0 || x >= k.width)
+    return SIZE_MAX;
   return (size_t) ((y + k.shift_y) % k.height) * k.width + (x + k.shift_x) % k.width;
 }
 
@@ -68,6 +86,44 @@ gather_kernel (TesseraKernelWindows k,
 
           tokens[i * channels + c] = input[c * plane + token_offset (k, k.first_window + w, t)];
         }
+    }
+}
+
+static __global__ void
+gather_kv_kernel (TesseraKernelWindows k,
+                  const float         *input,
+                  unsigned             channels,
+                  float               *tokens)
+{
+  unsigned n = k.kv_h * k.kv_w;
+  size_t plane = (size_t) k.height * k.width, total = (size_t) k.n_windows * n;
+
+  TESSERA_FOR_Y (c, channels)
+    {
+      TESSERA_FOR_X (i, total)
+        {
+          size_t at = kv_token_offset (k, k.first_window + (unsigned) (i / n), (unsigned) (i % n));
+
+          tokens[i * channels + c] = at != SIZE_MAX ? input[c * plane + at] : 0.f;
+        }
+    }
+}
+
+/* A thread per element, so that a warp clears a row. */
+static __global__ void
+clear_outside_kernel (TesseraKernelWindows k,
+                      float               *tokens,
+                      unsigned             columns)
+{
+  unsigned n = k.kv_h * k.kv_w;
+  size_t total = (size_t) k.n_windows * n * columns;
+
+  TESSERA_FOR_X (e, total)
+    {
+      size_t i = e / columns;
+
+      if (kv_token_offset (k, k.first_window + (unsigned) (i / n), (unsigned) (i % n)) == SIZE_MAX)
+        tokens[e] = 0.f;
     }
 }
 
@@ -130,7 +186,7 @@ static __global__ void
 softmax_kernel (TesseraKernelWindows k,
                 TesseraKernelSoftmax p)
 {
-  unsigned n = k.window_h * k.window_w, lane = threadIdx.x % 32;
+  unsigned n = k.window_h * k.window_w, m = k.kv_h * k.kv_w, lane = threadIdx.x % 32;
   size_t per_head = (size_t) k.n_windows * n, rows = p.heads * per_head;
   size_t warps = (size_t) gridDim.x * (blockDim.x / 32);
 
@@ -138,15 +194,15 @@ softmax_kernel (TesseraKernelWindows k,
     {
       unsigned h = (unsigned) (r / per_head), w = (unsigned) (r % per_head / n), i = (unsigned) (r % n);
       unsigned window = k.first_window + w, side_i = p.mask ? token_side (k, window, i) : 0;
-      float *row = p.scores + r * n;
+      float *row = p.scores + r * m;
       float peak = -INFINITY, sum = 0.f, inverse;
 
-      for (unsigned j = lane; j < n; j += 32)
+      for (unsigned j = lane; j < m; j += 32)
         {
           float v = row[j];
 
           if (p.bias_table != NULL)
-            v += p.bias_table[(size_t) p.bias_index[(size_t) i * n + j] * p.heads + h];
+            v += p.bias_table[(size_t) p.bias_index[(size_t) i * m + j] * p.heads + h];
           if (p.mask && token_side (k, window, j) != side_i)
             v += -100.f;
           row[j] = v;
@@ -154,7 +210,7 @@ softmax_kernel (TesseraKernelWindows k,
         }
       peak = warp_max (peak);
 
-      for (unsigned j = lane; j < n; j += 32)
+      for (unsigned j = lane; j < m; j += 32)
         {
           float e = expf (row[j] - peak);
 
@@ -163,7 +219,7 @@ softmax_kernel (TesseraKernelWindows k,
         }
       inverse = 1.f / warp_sum (sum);
 
-      for (unsigned j = lane; j < n; j += 32)
+      for (unsigned j = lane; j < m; j += 32)
         row[j] *= inverse;
     }
 }
@@ -178,6 +234,31 @@ tessera_cuda_windows_gather (const TesseraKernelWindows *windows,
   size_t total = (size_t) windows->n_windows * windows->window_h * windows->window_w;
 
   gather_kernel<<<tessera_grid (total, channels), TESSERA_BLOCK, 0, stream>>> (*windows, input, channels, tokens);
+  return cudaGetLastError ();
+}
+
+extern "C" cudaError_t
+tessera_cuda_windows_gather_kv (const TesseraKernelWindows *windows,
+                                const float                *input,
+                                unsigned                    channels,
+                                float                      *tokens,
+                                cudaStream_t                stream)
+{
+  size_t total = (size_t) windows->n_windows * windows->kv_h * windows->kv_w;
+
+  gather_kv_kernel<<<tessera_grid (total, channels), TESSERA_BLOCK, 0, stream>>> (*windows, input, channels, tokens);
+  return cudaGetLastError ();
+}
+
+extern "C" cudaError_t
+tessera_cuda_windows_clear_outside (const TesseraKernelWindows *windows,
+                                    float                      *tokens,
+                                    unsigned                    columns,
+                                    cudaStream_t                stream)
+{
+  size_t total = (size_t) windows->n_windows * windows->kv_h * windows->kv_w * columns;
+
+  clear_outside_kernel<<<tessera_grid (total, 1), TESSERA_BLOCK, 0, stream>>> (*windows, tokens, columns);
   return cudaGetLastError ();
 }
 

@@ -180,3 +180,54 @@ tessera_cuda_to_half (void        *half,
   to_half_kernel<<<tessera_grid (n, 1), TESSERA_BLOCK, 0, stream>>> ((__half *) half, floats, n);
   return cudaGetLastError ();
 }
+
+/* A thread per output value, summing its group's inputs tap by tap in the
+ * CPU's order (input channel, then ky, then kx). */
+static __global__ void
+grouped_conv_kernel (TesseraKernelGroupedConv p,
+                     TesseraKernelEpilogue    e)
+{
+  size_t out_plane = (size_t) p.out_height * p.out_width, in_plane = (size_t) p.in_height * p.in_width;
+  unsigned in_per_group = p.in_channels / p.groups, out_per_group = p.out_channels / p.groups;
+  int k = (int) p.kernel;
+
+  TESSERA_FOR_Y (o, p.out_channels)
+    TESSERA_FOR_X (i, out_plane)
+      {
+        int oy = (int) ((unsigned) i / p.out_width), ox = (int) ((unsigned) i % p.out_width);
+        int y0 = oy * (int) p.stride - (int) p.padding, x0 = ox * (int) p.stride - (int) p.padding;
+        const float *input = p.input + (size_t) (o / out_per_group) * in_per_group * in_plane;
+        const float *weight = p.weight + (size_t) o * in_per_group * k * k;
+        float sum = 0.f;
+
+        for (unsigned ci = 0; ci < in_per_group; ci++, input += in_plane, weight += k * k)
+          for (int ky = 0; ky < k; ky++)
+            {
+              int iy = y0 + ky;
+
+              if (iy < 0 || iy >= (int) p.in_height)
+                continue;
+              for (int kx = 0; kx < k; kx++)
+                {
+                  int ix = x0 + kx;
+
+                  if (ix >= 0 && ix < (int) p.in_width)
+                    sum += weight[ky * k + kx] * input[(size_t) iy * p.in_width + ix];
+                }
+            }
+
+        p.output[(size_t) o * out_plane + i] = tessera_epilogue (e, o, (size_t) o * out_plane + i, sum);
+      }
+}
+
+extern "C" cudaError_t
+tessera_cuda_grouped_conv (const TesseraKernelGroupedConv *params,
+                           const TesseraKernelEpilogue    *epilogue,
+                           cudaStream_t                    stream)
+{
+  size_t plane = (size_t) params->out_height * params->out_width;
+
+  grouped_conv_kernel<<<tessera_grid (plane, params->out_channels), TESSERA_BLOCK, 0, stream>>> (*params,
+                                                                                                   *epilogue);
+  return cudaGetLastError ();
+}

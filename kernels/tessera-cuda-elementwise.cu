@@ -32,7 +32,7 @@ elementwise_kernel (TesseraKernelElementwise p)
               v = p.scale_a * v + p.scale_b * p.b[(size_t) c * p.plane + i];
               break;
             case TESSERA_KERNEL_MUL:
-              v = v * p.b[(size_t) c * p.plane + i];
+              v = v * p.b[(p.b_one_channel ? 0 : (size_t) c * p.plane) + i];
               break;
             case TESSERA_KERNEL_MUL_CHANNELS:
               v = v * p.b[c];

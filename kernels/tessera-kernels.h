@@ -112,6 +112,28 @@ cudaError_t tessera_cuda_epilogue (float                       *output,
 cudaError_t tessera_cuda_col2im   (const TesseraKernelCol2im   *params,
                                    const TesseraKernelEpilogue *epilogue,
                                    cudaStream_t                 stream);
+/* A grouped (depthwise most often) convolution, direct, fp32, with the
+ * epilogue; weight [out][in / groups][k][k]. */
+typedef struct
+{
+  const float *input;
+  const float *weight;
+  float       *output;
+  unsigned     in_channels;
+  unsigned     out_channels;
+  unsigned     groups;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_height;
+  unsigned     out_width;
+  unsigned     kernel;
+  unsigned     stride;
+  unsigned     padding;
+} TesseraKernelGroupedConv;
+
+cudaError_t tessera_cuda_grouped_conv (const TesseraKernelGroupedConv *params,
+                                       const TesseraKernelEpilogue    *epilogue,
+                                       cudaStream_t                    stream);
 /* @n floats into @half, an array of __half. */
 cudaError_t tessera_cuda_to_half  (void                        *half,
                                    const float                 *floats,
@@ -166,7 +188,7 @@ typedef enum
   TESSERA_KERNEL_ACTIVATE,
   TESSERA_KERNEL_ADD,           /* scale_a · a + scale_b · b */
   TESSERA_KERNEL_MUL_CHANNELS,  /* a · b[c] */
-  TESSERA_KERNEL_MUL,           /* a · b, of the same shape */
+  TESSERA_KERNEL_MUL,           /* a · b, of the same shape, or b's one channel for all */
   TESSERA_KERNEL_CLAMP,
   TESSERA_KERNEL_AFFINE,        /* scale_a · a + scale_b */
 } TesseraKernelElementwiseOp;
@@ -176,6 +198,7 @@ typedef struct
   int          op;              /* TesseraKernelElementwiseOp */
   const float *a;
   const float *b;
+  int          b_one_channel;   /* MUL */
   float       *output;
   unsigned     channels;
   size_t       plane;
@@ -243,6 +266,43 @@ typedef struct
 cudaError_t tessera_cuda_resize (const TesseraKernelResize *params,
                                  cudaStream_t               stream);
 
+/* Max pooling without padding (tessera-cuda-pool.cu). */
+typedef struct
+{
+  const float *input;
+  float       *output;
+  unsigned     channels;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_height;
+  unsigned     out_width;
+  unsigned     kernel;
+  unsigned     stride;
+} TesseraKernelMaxPool;
+
+cudaError_t tessera_cuda_max_pool (const TesseraKernelMaxPool *params,
+                                   cudaStream_t                stream);
+
+/* OmniSR's grid permutations (tessera-cuda-grid.cu; tessera-grid-index.h
+ * numbers the ops). */
+typedef struct
+{
+  int          op;              /* TESSERA_GRID_TO_WINDOWS … */
+  const float *input;
+  float       *output;
+  unsigned     factor;
+  unsigned     parts;           /* GRID_TO_CHANNELS' */
+  unsigned     in_channels;
+  unsigned     in_height;
+  unsigned     in_width;
+  unsigned     out_channels;
+  unsigned     out_height;
+  unsigned     out_width;
+} TesseraKernelGrid;
+
+cudaError_t tessera_cuda_grid (const TesseraKernelGrid *params,
+                               cudaStream_t             stream);
+
 /* Global average pooling and fully connected layers (tessera-cuda-reduce.cu). */
 
 typedef struct
@@ -285,7 +345,9 @@ cudaError_t tessera_cuda_layer_norm (const TesseraKernelLayerNorm *params,
  * Windows [first_window, first_window + n_windows) of a planar image
  * rolled by −shift, row by row of windows, have their pixels as tokens:
  * token t of window w is row w · window_h · window_w + t of a token-major
- * matrix. */
+ * matrix. Each window's key/value window, kv_h × kv_w (the window's own
+ * size when not larger), is centred on it, (kv − window) / 2 further out
+ * at the top and left; its tokens are rows w · kv_h · kv_w + t. */
 
 typedef struct
 {
@@ -293,6 +355,8 @@ typedef struct
   unsigned     width;
   unsigned     window_h;
   unsigned     window_w;
+  unsigned     kv_h;
+  unsigned     kv_w;
   unsigned     shift_y;
   unsigned     shift_x;
   unsigned     first_window;
@@ -305,6 +369,17 @@ cudaError_t tessera_cuda_windows_gather  (const TesseraKernelWindows *windows,
                                           unsigned                    channels,
                                           float                      *tokens,
                                           cudaStream_t                stream);
+/* The same for the key/value windows' tokens, zero outside the image. */
+cudaError_t tessera_cuda_windows_gather_kv (const TesseraKernelWindows *windows,
+                                            const float                *input,
+                                            unsigned                    channels,
+                                            float                      *tokens,
+                                            cudaStream_t                stream);
+/* Zero the rows of the key/value tokens outside the image, @columns each. */
+cudaError_t tessera_cuda_windows_clear_outside (const TesseraKernelWindows *windows,
+                                                float                      *tokens,
+                                                unsigned                    columns,
+                                                cudaStream_t                stream);
 /* @output[c][the token's pixel] = scale · (@tokens[token][c] + bias[c]) + residual. */
 cudaError_t tessera_cuda_windows_scatter (const TesseraKernelWindows *windows,
                                           const float                *tokens,
@@ -322,9 +397,9 @@ cudaError_t tessera_cuda_add_rows        (float                      *matrix,
                                           cudaStream_t                stream);
 
 /* The scores of every head and window, [head][window][i][j] with
- * N = window_h · window_w tokens: plus bias_table[bias_index[i][j]][head],
- * plus −100 where Swin's shift mask separates i and j, then softmax along
- * each row. */
+ * window_h · window_w queries i and kv_h · kv_w keys j: plus
+ * bias_table[bias_index[i][j]][head], plus −100 where Swin's shift mask
+ * separates i and j, then softmax along each row. */
 typedef struct
 {
   float          *scores;
@@ -337,6 +412,49 @@ typedef struct
 cudaError_t tessera_cuda_attention_softmax (const TesseraKernelWindows *windows,
                                             const TesseraKernelSoftmax *params,
                                             cudaStream_t                stream);
+
+/* Channel attention's parts around the GEMMs
+ * (tessera-cuda-channel-attention.cu). Windows [first_window,
+ * first_window + n_windows), row by row, of the input's q, k and v planes
+ * are gathered into rows of window_h · window_w pixels:
+ * [part][window][channel][pixel]; scattering puts [window][channel][pixel]
+ * rows back into planes. */
+typedef struct
+{
+  unsigned     channels;        /* per part */
+  unsigned     height;
+  unsigned     width;
+  unsigned     window_h;
+  unsigned     window_w;
+  unsigned     first_window;
+  unsigned     n_windows;
+} TesseraKernelChannelWindows;
+
+cudaError_t tessera_cuda_channel_windows_gather  (const TesseraKernelChannelWindows *windows,
+                                                  const float                       *input,
+                                                  float                             *rows,
+                                                  cudaStream_t                       stream);
+cudaError_t tessera_cuda_channel_windows_scatter (const TesseraKernelChannelWindows *windows,
+                                                  const float                       *rows,
+                                                  float                             *output,
+                                                  cudaStream_t                       stream);
+/* max (‖row‖₂, 1e-12) of @n_rows rows of @length floats. */
+cudaError_t tessera_cuda_row_norms               (const float                       *rows,
+                                                  size_t                             n_rows,
+                                                  size_t                             length,
+                                                  float                             *norms,
+                                                  cudaStream_t                       stream);
+/* @n_matrices head_dim × head_dim score matrices, matrix b of head
+ * b % heads: S[i][j] / (q_norms[b·head_dim + i] · k_norms[b·head_dim + j])
+ * · temperature[head], then softmax along each row. */
+cudaError_t tessera_cuda_channel_softmax         (float                             *scores,
+                                                  unsigned                           n_matrices,
+                                                  unsigned                           head_dim,
+                                                  unsigned                           heads,
+                                                  const float                       *q_norms,
+                                                  const float                       *k_norms,
+                                                  const float                       *temperature,
+                                                  cudaStream_t                       stream);
 
 #ifdef __cplusplus
 }

@@ -934,6 +934,571 @@ test_window_attention (void)
   }
 }
 
+/* Grouped convolution (depthwise, and groups of several channels, with a
+ * stride and a fused epilogue) against the loop of PyTorch's definition. */
+static void
+test_grouped_conv (void)
+{
+  static const struct { guint in, out, groups, kernel, stride, padding, h, w; } cases[] = {
+    { 12, 12, 12, 3, 1, 1, 9, 14 },   /* depthwise, as DAT and OmniSR */
+    { 12, 24, 12, 3, 1, 1, 5, 7 },    /* depthwise with a multiplier */
+    { 12, 6, 3, 3, 2, 0, 11, 8 },     /* four inputs and two outputs a group, stride 2 */
+    { 6, 6, 2, 1, 1, 0, 4, 5 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint in = cases[i].in, out = cases[i].out, g = cases[i].groups, k = cases[i].kernel;
+      guint s = cases[i].stride, p = cases[i].padding, in_g = in / g, out_g = out / g;
+      guint oh = (cases[i].h + 2 * p - k) / s + 1, ow = (cases[i].w + 2 * p - k) / s + 1;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (in);
+      g_autofree float *weight = random_floats (rand, (gsize) out * in_g * k * k);
+      g_autofree float *bias = random_floats (rand, out);
+      Tensor input = tensor_random (rand, in, cases[i].h, cases[i].w);
+      Tensor expected = tensor_new (out, oh, ow);
+      guint node;
+
+      for (guint o = 0; o < out; o++)
+        for (guint y = 0; y < oh; y++)
+          for (guint x = 0; x < ow; x++)
+            {
+              double sum = bias[o];
+
+              for (guint ci = 0; ci < in_g; ci++)
+                for (guint ky = 0; ky < k; ky++)
+                  for (guint kx = 0; kx < k; kx++)
+                    sum += weight[((o * in_g + ci) * k + ky) * k + kx] *
+                           at (&input, o / out_g * in_g + ci, (gint64) y * s - p + ky, (gint64) x * s - p + kx);
+              /* GELU, then a residual of the input where the shapes allow. */
+              sum = 0.5 * sum * (1.0 + erf (sum / G_SQRT2));
+              if (in == out && s == 1 && oh == cases[i].h)
+                sum += at (&input, o, y, x);
+              expected.data[((gsize) o * oh + y) * ow + x] = (float) sum;
+            }
+
+      node = tessera_graph_conv (graph, (guint[]) { 0 }, 1, out, in, k, s, p, weight, bias);
+      tessera_graph_set_groups (graph, node, g);
+      tessera_graph_set_activation (graph, node, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+      if (in == out && s == 1 && oh == cases[i].h)
+        tessera_graph_set_residual (graph, node, 1.f, 0);
+      assert_graph (graph, &input, &expected, 1e-5);
+
+      g_free (input.data);
+      g_free (expected.data);
+    }
+}
+
+/* Channel ("transposed") attention, whole input and in windows, against
+ * its definition; and a one-channel factor multiplying every channel. */
+static void
+test_channel_attention (void)
+{
+  static const struct { guint channels, heads, window_h, window_w, h, w; } cases[] = {
+    { 8, 2, 0, 0, 7, 9 },       /* DAT: the whole input */
+    { 12, 3, 4, 4, 8, 12 },     /* OmniSR: windows */
+    { 6, 1, 2, 3, 4, 9 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (32);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint c = cases[i].channels, heads = cases[i].heads, d = c / heads, h = cases[i].h, w = cases[i].w;
+      guint wh = cases[i].window_h ? cases[i].window_h : h, ww = cases[i].window_w ? cases[i].window_w : w;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (3 * c);
+      g_autofree float *temperature = random_floats (rand, heads);
+      g_autofree double *scores = g_new (double, (gsize) d * d);
+      Tensor input = tensor_random (rand, 3 * c, h, w);
+      Tensor expected = tensor_new (c, h, w);
+      TesseraChannelAttention attention = { c, heads, cases[i].window_h, cases[i].window_w, temperature };
+
+      for (guint t = 0; t < heads; t++)
+        temperature[t] = 1.f + 4.f * temperature[t];
+
+      for (guint y0 = 0; y0 < h; y0 += wh)
+        for (guint x0 = 0; x0 < w; x0 += ww)
+          for (guint head = 0; head < heads; head++)
+            {
+              /* Rows are channels; their entries, the window's pixels. */
+              #define VALUE(part, row, p) at (&input, (part) * c + head * d + (row), y0 + (p) / ww, x0 + (p) % ww)
+              for (guint a = 0; a < d; a++)
+                {
+                  double peak = -INFINITY, sum = 0.0, qn = 0.0;
+
+                  for (guint p = 0; p < wh * ww; p++)
+                    qn += VALUE (0, a, p) * VALUE (0, a, p);
+                  for (guint b = 0; b < d; b++)
+                    {
+                      double dot = 0.0, kn = 0.0;
+
+                      for (guint p = 0; p < wh * ww; p++)
+                        {
+                          dot += VALUE (0, a, p) * VALUE (1, b, p);
+                          kn += VALUE (1, b, p) * VALUE (1, b, p);
+                        }
+                      scores[a * d + b] = dot / (MAX (sqrt (qn), 1e-12) * MAX (sqrt (kn), 1e-12)) * temperature[head];
+                      peak = MAX (peak, scores[a * d + b]);
+                    }
+                  for (guint b = 0; b < d; b++)
+                    sum += scores[a * d + b] = exp (scores[a * d + b] - peak);
+                  for (guint p = 0; p < wh * ww; p++)
+                    {
+                      double value = 0.0;
+
+                      for (guint b = 0; b < d; b++)
+                        value += scores[a * d + b] / sum * VALUE (2, b, p);
+                      expected.data[((gsize) (head * d + a) * h + y0 + p / ww) * w + x0 + p % ww] = (float) value;
+                    }
+                }
+              #undef VALUE
+            }
+
+      tessera_graph_channel_attention (graph, 0, &attention);
+      assert_graph (graph, &input, &expected, 1e-5);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+
+  /* One channel times every channel: DAT's spatial interaction. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+    Tensor input = tensor_random (rand, 5, 6, 7);
+    Tensor expected = tensor_new (5, 6, 7);
+    g_autofree float *weight = random_floats (rand, 5);
+    guint map = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 1, 5, 1, 1, 0, weight, NULL);
+
+    tessera_graph_binary (graph, TESSERA_OP_MUL, 0, map);
+    for (guint ch = 0; ch < 5; ch++)
+      for (guint p = 0; p < 42; p++)
+        {
+          double m = 0.0;
+
+          for (guint k = 0; k < 5; k++)
+            m += weight[k] * input.data[k * 42 + p];
+          expected.data[ch * 42 + p] = (float) (input.data[ch * 42 + p] * m);
+        }
+    assert_graph (graph, &input, &expected, 1e-5);
+    g_free (input.data);
+    g_free (expected.data);
+  }
+}
+
+typedef struct
+{
+  guint    channels;
+  guint    heads;
+  guint    window_h;
+  guint    window_w;
+  guint    kv_h;
+  guint    kv_w;
+  guint    height;
+  guint    width;
+  gboolean projections;
+  gboolean residual;
+} OverlapCase;
+
+/* q, k or v (@part 0, 1, 2) channel @o at (@y, @x), as HAT's OCAB has
+ * it: the projection of the whole image, then zero padding around it for
+ * nn.Unfold; in double. */
+static double
+overlap_qkv (const OverlapCase *oc,
+             const Tensor      *input,
+             const float       *qkv_w,
+             const float       *qkv_b,
+             guint              part,
+             guint              o,
+             gint64             y,
+             gint64             x)
+{
+  guint c = oc->channels, row = part * c + o;
+  double v;
+
+  if (y < 0 || x < 0 || y >= oc->height || x >= oc->width)
+    return 0.0;
+  if (!oc->projections)
+    return at (input, row, y, x);
+  v = qkv_b[row];
+  for (guint k = 0; k < c; k++)
+    v += (double) qkv_w[row * c + k] * at (input, k, y, x);
+  return v;
+}
+
+/* HAT's calculate_rpi_oca(), for rectangles: the bias table's row of
+ * query i and key j, negative values wrapped as PyTorch reads them. */
+static guint32 *
+hat_oca_index (const OverlapCase *oc,
+               guint             *n_table)
+{
+  guint n = oc->window_h * oc->window_w, m = oc->kv_h * oc->kv_w;
+  guint32 *index = g_new (guint32, (gsize) n * m);
+  int columns = oc->window_w + oc->kv_w - 1;
+
+  *n_table = (oc->window_h + oc->kv_h - 1) * columns;
+  for (guint i = 0; i < n; i++)
+    for (guint j = 0; j < m; j++)
+      {
+        int dy = (int) (j / oc->kv_w) - (int) (i / oc->window_w) + (int) oc->window_h - (int) oc->kv_h + 1;
+        int dx = (int) (j % oc->kv_w) - (int) (i % oc->window_w) + (int) oc->window_w - (int) oc->kv_w + 1;
+        int value = dy * columns + dx;
+
+        index[i * m + j] = value < 0 ? value + *n_table : value;
+      }
+  return index;
+}
+
+/* HAT's OCAB attention, step by step: q of each window, k and v of the
+ * unfolded larger window around it (zero outside the image), scale,
+ * q·kᵀ, relative position bias, softmax, ·v, proj; in double. */
+static void
+naive_overlap_attention (const OverlapCase *oc,
+                         const Tensor      *input,
+                         const float       *qkv_w,
+                         const float       *qkv_b,
+                         const float       *proj_w,
+                         const float       *proj_b,
+                         const float       *table,
+                         const guint32     *index,
+                         Tensor            *output)
+{
+  guint c = oc->channels, d = c / oc->heads, n = oc->window_h * oc->window_w, m = oc->kv_h * oc->kv_w;
+  double scale = 1.0 / sqrt ((double) d);
+  g_autofree double *q = g_new (double, (gsize) n * c);
+  g_autofree double *k = g_new (double, (gsize) m * c);
+  g_autofree double *v = g_new (double, (gsize) m * c);
+  g_autofree double *heads = g_new0 (double, (gsize) n * c);
+  g_autofree double *scores = g_new (double, m);
+
+  for (guint wy = 0; wy < oc->height / oc->window_h; wy++)
+    for (guint wx = 0; wx < oc->width / oc->window_w; wx++)
+      {
+        gint64 y0 = wy * oc->window_h, x0 = wx * oc->window_w;
+        gint64 ky0 = y0 - (oc->kv_h - oc->window_h) / 2, kx0 = x0 - (oc->kv_w - oc->window_w) / 2;
+
+        for (guint o = 0; o < c; o++)
+          {
+            for (guint t = 0; t < n; t++)
+              q[t * c + o] = overlap_qkv (oc, input, qkv_w, qkv_b, 0, o, y0 + t / oc->window_w,
+                                          x0 + t % oc->window_w);
+            for (guint t = 0; t < m; t++)
+              {
+                k[t * c + o] = overlap_qkv (oc, input, qkv_w, qkv_b, 1, o, ky0 + t / oc->kv_w, kx0 + t % oc->kv_w);
+                v[t * c + o] = overlap_qkv (oc, input, qkv_w, qkv_b, 2, o, ky0 + t / oc->kv_w, kx0 + t % oc->kv_w);
+              }
+          }
+
+        for (guint h = 0; h < oc->heads; h++)
+          for (guint i = 0; i < n; i++)
+            {
+              double peak = -INFINITY, sum = 0.0;
+
+              for (guint j = 0; j < m; j++)
+                {
+                  double s = table[index[i * m + j] * oc->heads + h];
+
+                  for (guint e = 0; e < d; e++)
+                    s += q[i * c + h * d + e] * scale * k[j * c + h * d + e];
+                  scores[j] = s;
+                  peak = MAX (peak, s);
+                }
+              for (guint j = 0; j < m; j++)
+                {
+                  scores[j] = exp (scores[j] - peak);
+                  sum += scores[j];
+                }
+              for (guint e = 0; e < d; e++)
+                {
+                  double s = 0.0;
+
+                  for (guint j = 0; j < m; j++)
+                    s += scores[j] / sum * v[j * c + h * d + e];
+                  heads[i * c + h * d + e] = s;
+                }
+            }
+
+        for (guint t = 0; t < n; t++)
+          for (guint o = 0; o < c; o++)
+            {
+              gint64 y = y0 + t / oc->window_w, x = x0 + t % oc->window_w;
+              double s = heads[t * c + o];
+
+              if (oc->projections)
+                {
+                  s = proj_b[o];
+                  for (guint e = 0; e < c; e++)
+                    s += proj_w[o * c + e] * heads[t * c + e];
+                }
+              if (oc->residual)
+                s += at (input, o, y, x);
+              output->data[((gsize) o * oc->height + y) * oc->width + x] = (float) s;
+            }
+      }
+}
+
+/* HAT's overlapping cross-attention: key/value windows larger than the
+ * query windows, centred on them, zero beyond the image's edges. */
+static void
+test_overlap_attention (void)
+{
+  static const OverlapCase cases[] = {
+    /* channels, heads, window, kv window, size, projections, residual */
+    { 12, 3, 4, 4, 6, 6, 8, 12, TRUE, TRUE },
+    /* An odd difference: one more column and row on the right and bottom. */
+    { 8, 2, 4, 4, 7, 7, 12, 8, FALSE, FALSE },
+    { 8, 2, 2, 4, 4, 6, 6, 12, TRUE, FALSE },
+    /* One window, its kv window wider than the image. */
+    { 6, 2, 4, 4, 10, 10, 4, 4, TRUE, TRUE },
+    /* HAT-sized (window 8, overlap 0.5). */
+    { 36, 6, 8, 8, 12, 12, 24, 16, TRUE, TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (31);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const OverlapCase *oc = &cases[t];
+      guint c = oc->channels, in_c = oc->projections ? c : 3 * c, n_table;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (in_c);
+      Tensor input = tensor_random (rand, in_c, oc->height, oc->width);
+      Tensor expected = tensor_new (c, oc->height, oc->width);
+      g_autofree guint32 *index = hat_oca_index (oc, &n_table);
+      g_autofree float *qkv_w = random_floats (rand, 3 * c * c);
+      g_autofree float *qkv_b = random_floats (rand, 3 * c);
+      g_autofree float *proj_w = random_floats (rand, c * c);
+      g_autofree float *proj_b = random_floats (rand, c);
+      g_autofree float *table = random_floats (rand, n_table * oc->heads);
+      TesseraAttention attention = {
+        .channels = c,
+        .heads = oc->heads,
+        .window_h = oc->window_h,
+        .window_w = oc->window_w,
+        .kv_window_h = oc->kv_h,
+        .kv_window_w = oc->kv_w,
+        .scale = 1.f / sqrtf ((float) (c / oc->heads)),
+        .qkv_weight = oc->projections ? qkv_w : NULL,
+        .qkv_bias = oc->projections ? qkv_b : NULL,
+        .proj_weight = oc->projections ? proj_w : NULL,
+        .proj_bias = oc->projections ? proj_b : NULL,
+        .bias_table = table,
+        .bias_index = index,
+        .n_table = n_table,
+      };
+      guint x;
+
+      g_test_message ("overlapping attention case %u", t);
+      /* Scores large enough that the softmax is not flat, and the zero
+       * keys outside the image count. */
+      for (guint i = 0; i < 3 * c * c; i++)
+        qkv_w[i] *= 3.f;
+      for (guint i = 0; i < n_table * oc->heads; i++)
+        table[i] *= 4.f;
+      x = tessera_graph_window_attention (graph, 0, &attention);
+      if (oc->residual)
+        tessera_graph_set_residual (graph, x, 1.f, 0);
+      naive_overlap_attention (oc, &input, qkv_w, qkv_b, proj_w, proj_b, table, index, &expected);
+      assert_graph (graph, &input, &expected, 1e-4);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+
+  /* A key/value window smaller than the query's, or one with Swin's
+   * shift mask, is refused. */
+  for (guint t = 0; t < 2; t++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (3 * 4);
+      g_autoptr(GError) error = NULL;
+      TesseraAttention attention = {
+        .channels = 4, .heads = 1, .window_h = 4, .window_w = 4, .scale = 0.5f,
+        .kv_window_h = t == 0 ? 2 : 6, .kv_window_w = t == 0 ? 2 : 6, .shift_y = 2 * t, .shift_x = 2 * t,
+        .shift_mask = t == 1,
+      };
+      TesseraShape shapes[2];
+
+      tessera_graph_window_attention (graph, 0, &attention);
+      g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 12, 8, 8 }, shapes, &error));
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+    }
+}
+
+/* Max pooling as F.max_pool2d (no padding, the last windows that do not
+ * fit dropped), as OmniSR's ESA uses it. */
+static void
+test_max_pool (void)
+{
+  static const guint cases[][4] = { { 7, 3, 17, 23 }, { 2, 2, 9, 8 }, { 3, 1, 5, 3 } };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      guint k = cases[i][0], s = cases[i][1], h = cases[i][2], w = cases[i][3];
+      guint oh = (h - k) / s + 1, ow = (w - k) / s + 1;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+      Tensor input = tensor_random (rand, 3, h, w);
+      Tensor expected = tensor_new (3, oh, ow);
+
+      tessera_graph_max_pool (graph, 0, k, s);
+      for (guint c = 0; c < 3; c++)
+        for (guint y = 0; y < oh; y++)
+          for (guint x = 0; x < ow; x++)
+            {
+              float best = -INFINITY;
+
+              for (guint ky = 0; ky < k; ky++)
+                for (guint kx = 0; kx < k; kx++)
+                  best = MAX (best, at (&input, c, y * s + ky, x * s + kx));
+              expected.data[(c * oh + y) * ow + x] = best;
+            }
+      assert_graph (graph, &input, &expected, 0.0);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+
+  /* A window larger than the input does not fit. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (1);
+    g_autoptr(GError) error = NULL;
+    TesseraShape shapes[2];
+
+    tessera_graph_max_pool (graph, 0, 7, 3);
+    g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 1, 6, 30 }, shapes, &error));
+    g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+/* PyTorch's bilinear F.interpolate (size=…, align_corners=False): the
+ * source scale is in / out, the position clamped at 0, the far tap at the
+ * edge. */
+static double
+bilinear_at (const Tensor *t,
+             guint         c,
+             guint         y,
+             guint         x,
+             guint         out_h,
+             guint         out_w)
+{
+  double sy = MAX ((y + 0.5) * t->h / out_h - 0.5, 0.0), sx = MAX ((x + 0.5) * t->w / out_w - 0.5, 0.0);
+  guint y0 = (guint) sy, x0 = (guint) sx, y1 = MIN (y0 + 1, t->h - 1), x1 = MIN (x0 + 1, t->w - 1);
+  double ly = sy - y0, lx = sx - x0;
+
+  return (1 - ly) * ((1 - lx) * at (t, c, y0, x0) + lx * at (t, c, y0, x1)) +
+         ly * ((1 - lx) * at (t, c, y1, x0) + lx * at (t, c, y1, x1));
+}
+
+/* Resizing to another node's size, as ESA brings its pooled branch back
+ * up: pooled by 3 every 2, then bilinear to the input's 13 × 19 (and the
+ * input down to the pooled size). */
+static void
+test_resize_to (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+  Tensor input = tensor_random (rand, 2, 13, 19);
+  guint ph = (13 - 3) / 2 + 1, pw = (19 - 3) / 2 + 1;
+  Tensor pooled = tensor_new (2, ph, pw);
+
+  for (guint c = 0; c < 2; c++)
+    for (guint y = 0; y < ph; y++)
+      for (guint x = 0; x < pw; x++)
+        {
+          float best = -INFINITY;
+
+          for (guint ky = 0; ky < 3; ky++)
+            for (guint kx = 0; kx < 3; kx++)
+              best = MAX (best, at (&input, c, y * 2 + ky, x * 2 + kx));
+          pooled.data[(c * ph + y) * pw + x] = best;
+        }
+
+  for (guint down = 0; down < 2; down++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
+      const Tensor *source = down ? &input : &pooled;
+      guint oh = down ? ph : 13, ow = down ? pw : 19;
+      Tensor expected = tensor_new (2, oh, ow);
+      guint pool = tessera_graph_max_pool (graph, 0, 3, 2);
+
+      if (down)
+        tessera_graph_resize_to (graph, 0, TESSERA_RESIZE_BILINEAR, pool);
+      else
+        tessera_graph_resize_to (graph, pool, TESSERA_RESIZE_BILINEAR, 0);
+      for (guint c = 0; c < 2; c++)
+        for (guint y = 0; y < oh; y++)
+          for (guint x = 0; x < ow; x++)
+            expected.data[(c * oh + y) * ow + x] = (float) bilinear_at (source, c, y, x, oh, ow);
+      assert_graph (graph, &input, &expected, 1e-5);
+      g_free (expected.data);
+    }
+
+  g_free (input.data);
+  g_free (pooled.data);
+}
+
+/* OmniSR's grid permutations against einops' patterns, written out:
+ * "b d (w1 x) (w2 y) -> b x y w1 w2 d" as windows, "b (head d) (h ph)
+ * (w pw) -> b (ph pw) head d (h w)" as channels; and back. */
+static void
+test_grid (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (43);
+  guint f = 3, h = 12, w = 6, mh = h / f, mw = w / f;
+
+  /* Windows: window (a, b) at block (a, b), holding pixels (i·mh + a, j·mw + b). */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
+    g_autoptr(TesseraGraph) back = tessera_graph_new (2);
+    Tensor input = tensor_random (rand, 2, h, w);
+    Tensor expected = tensor_new (2, h, w);
+
+    tessera_graph_grid (graph, TESSERA_OP_GRID_TO_WINDOWS, 0, f, 1);
+    for (guint c = 0; c < 2; c++)
+      for (guint a = 0; a < mh; a++)
+        for (guint b = 0; b < mw; b++)
+          for (guint i = 0; i < f; i++)
+            for (guint j = 0; j < f; j++)
+              expected.data[(c * h + a * f + i) * w + b * f + j] = at (&input, c, i * mh + a, j * mw + b);
+    assert_graph (graph, &input, &expected, 0.0);
+
+    tessera_graph_grid (back, TESSERA_OP_WINDOWS_TO_GRID,
+                        tessera_graph_grid (back, TESSERA_OP_GRID_TO_WINDOWS, 0, f, 1), f, 1);
+    assert_graph (back, &input, &input, 0.0);
+    g_free (input.data);
+    g_free (expected.data);
+  }
+
+  /* Channels: three parts (q, k, v) of two channels; cell (i, j) of each
+   * f × f cell in channels ((p·f + i)·f + j)·2 + c. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (6);
+    g_autoptr(TesseraGraph) back = tessera_graph_new (6);
+    Tensor input = tensor_random (rand, 6, h, w);
+    Tensor expected = tensor_new (6 * f * f, mh, mw);
+
+    tessera_graph_grid (graph, TESSERA_OP_GRID_TO_CHANNELS, 0, f, 3);
+    for (guint p = 0; p < 3; p++)
+      for (guint i = 0; i < f; i++)
+        for (guint j = 0; j < f; j++)
+          for (guint c = 0; c < 2; c++)
+            for (guint y = 0; y < mh; y++)
+              for (guint x = 0; x < mw; x++)
+                expected.data[((((p * f + i) * f + j) * 2 + c) * mh + y) * mw + x] =
+                  at (&input, p * 2 + c, y * f + i, x * f + j);
+    assert_graph (graph, &input, &expected, 0.0);
+
+    tessera_graph_grid (back, TESSERA_OP_CHANNELS_TO_GRID,
+                        tessera_graph_grid (back, TESSERA_OP_GRID_TO_CHANNELS, 0, f, 1), f, 1);
+    assert_graph (back, &input, &input, 0.0);
+    g_free (input.data);
+    g_free (expected.data);
+  }
+
+  /* Sides that are not whole cells do not fit. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (3);
+    g_autoptr(GError) error = NULL;
+    TesseraShape shapes[2];
+
+    tessera_graph_grid (graph, TESSERA_OP_GRID_TO_WINDOWS, 0, 8, 1);
+    g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 3, 16, 20 }, shapes, &error));
+    g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -950,9 +1515,15 @@ main (int   argc,
   g_test_add_func ("/ops/layout", test_layout);
   g_test_add_func ("/ops/layer-norm-gelu", test_layer_norm_gelu);
   g_test_add_func ("/ops/window-attention", test_window_attention);
+  g_test_add_func ("/ops/window-attention-overlap", test_overlap_attention);
+  g_test_add_func ("/ops/grouped-conv", test_grouped_conv);
+  g_test_add_func ("/ops/channel-attention", test_channel_attention);
   g_test_add_func ("/ops/shape-errors", test_shape_errors);
   g_test_add_func ("/ops/stripes", test_stripes);
   g_test_add_func ("/ops/cancel", test_cancel);
+  g_test_add_func ("/ops/max-pool", test_max_pool);
+  g_test_add_func ("/ops/resize-to", test_resize_to);
+  g_test_add_func ("/ops/grid", test_grid);
 
   return g_test_run ();
 }

@@ -26,7 +26,7 @@ typedef enum
   TESSERA_OP_CONCAT,
   TESSERA_OP_PIXEL_SHUFFLE,
   TESSERA_OP_PIXEL_UNSHUFFLE,
-  TESSERA_OP_RESIZE,
+  TESSERA_OP_RESIZE,           /* by resize_factor, or with a second input to its height × width */
   TESSERA_OP_GLOBAL_AVG_POOL,
   TESSERA_OP_LINEAR,          /* channels × 1 × 1 to channels × 1 × 1 */
   TESSERA_OP_CROP,
@@ -36,6 +36,18 @@ typedef enum
   TESSERA_OP_LAYER_NORM,      /* each pixel's channels to mean 0, variance 1, then · weight + bias */
   TESSERA_OP_WINDOW_ATTENTION, /* multi-head self-attention in windows: `attention` */
   TESSERA_OP_CHANNEL_ATTENTION, /* attention across channels: `channel_attention` */
+  TESSERA_OP_MAX_POOL,        /* `kernel` × `kernel` maxima every `stride`, no padding, rounded down */
+  /* OmniSR's grid attention, with f = `factor` and a side of n = f·m:
+   * GRID_TO_WINDOWS gathers the pixels m apart into f × f windows,
+   * out[a·f + i][b·f + j] = in[i·m + a][j·m + b] on each axis's m, and
+   * WINDOWS_TO_GRID undoes it. GRID_TO_CHANNELS puts each of the f²
+   * pixels (i, j) of f × f cells in channels, out[((p·f + i)·f + j)·C + c]
+   * [y][x] = in[p·C + c][y·f + i][x·f + j] for `groups` parts p of C
+   * channels each (q, k, v), and CHANNELS_TO_GRID (one part) undoes it. */
+  TESSERA_OP_GRID_TO_WINDOWS,
+  TESSERA_OP_WINDOWS_TO_GRID,
+  TESSERA_OP_GRID_TO_CHANNELS,
+  TESSERA_OP_CHANNELS_TO_GRID,
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -74,13 +86,23 @@ typedef enum
  * result is rolled back by +shift. The mask, when asked for, is Swin's
  * −100 between tokens from different sides of the roll's seams, made for
  * the input's size. Without W_qkv the input already holds q, k and v
- * (3 × channels); without W_proj the heads' output is the node's. */
+ * (3 × channels); without W_proj the heads' output is the node's.
+ *
+ * With a key/value window larger than the query window (HAT's
+ * overlapping cross-attention), each query window attends to the
+ * kv_window_h × kv_window_w window centred on it, (kv − window) / 2
+ * (rounded down) further out on the top and left, as nn.Unfold's padding
+ * places it. Its pixels outside the image have k = v = 0 after the
+ * projection: they still take part in the softmax, with the relative
+ * bias alone as their score. No shift mask there. */
 typedef struct
 {
   guint          channels;          /* of the tokens: heads × head_dim */
   guint          heads;
   guint          window_h;          /* the input's sides must be multiples */
   guint          window_w;
+  guint          kv_window_h;       /* keys' and values' window; 0: the query window */
+  guint          kv_window_w;
   guint          shift_y;           /* less than the window */
   guint          shift_x;
   gboolean       shift_mask;
@@ -90,7 +112,7 @@ typedef struct
   const float   *proj_weight;       /* [channels][channels], nullable */
   const float   *proj_bias;         /* [channels], nullable */
   const float   *bias_table;        /* [n_table][heads], nullable */
-  const guint32 *bias_index;        /* [N][N] rows of bias_table, N = window_h × window_w */
+  const guint32 *bias_index;        /* [Nq][Nk] rows of bias_table, N = window_h × window_w, the kv window's */
   guint          n_table;
 } TesseraAttention;
 
@@ -128,7 +150,8 @@ typedef struct
   /* Convolutions: out = scale · act (W ∗ inputs + bias) + residual. */
   guint              in_channels;
   guint              out_channels;
-  guint              groups;            /* CONV2D: 0 or 1 dense; else weight [out][in / groups][k][k] */
+  guint              groups;            /* CONV2D: 0 or 1 dense; else weight [out][in / groups][k][k];
+                                         * GRID_TO_CHANNELS: the parts */
   guint              kernel;
   guint              stride;
   guint              padding;           /* zeros; deconvolution: PyTorch's padding */
@@ -199,6 +222,9 @@ guint tessera_graph_binary    (TesseraGraph *self, TesseraOp op, guint a, guint 
 guint tessera_graph_concat    (TesseraGraph *self, const guint *inputs, guint n_inputs);
 guint tessera_graph_shuffle   (TesseraGraph *self, TesseraOp op, guint input, guint factor);
 guint tessera_graph_resize    (TesseraGraph *self, guint input, TesseraResizeMode mode, double factor);
+guint tessera_graph_resize_to (TesseraGraph *self, guint input, TesseraResizeMode mode, guint like);
+guint tessera_graph_max_pool  (TesseraGraph *self, guint input, guint kernel, guint stride);
+guint tessera_graph_grid      (TesseraGraph *self, TesseraOp op, guint input, guint factor, guint parts);
 guint tessera_graph_crop      (TesseraGraph *self, guint input, int top, int bottom, int left, int right);
 guint tessera_graph_pad       (TesseraGraph *self, guint input, TesseraPadMode mode,
                                int top, int bottom, int left, int right);

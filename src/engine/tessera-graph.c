@@ -125,6 +125,7 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_DECONV2D:
     case TESSERA_OP_LINEAR:
     case TESSERA_OP_WINDOW_ATTENTION:
+    case TESSERA_OP_CHANNEL_ATTENTION:
       return node->out_channels;
     case TESSERA_OP_CONCAT:
       for (guint k = 0; k < node->n_inputs; k++)
@@ -133,7 +134,10 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_PIXEL_SHUFFLE:
       return first / MAX (1, node->factor * node->factor);
     case TESSERA_OP_PIXEL_UNSHUFFLE:
+    case TESSERA_OP_GRID_TO_CHANNELS:
       return first * node->factor * node->factor;
+    case TESSERA_OP_CHANNELS_TO_GRID:
+      return first / MAX (1, node->factor * node->factor);
     case TESSERA_OP_ACTIVATION:
     case TESSERA_OP_ADD:
     case TESSERA_OP_MUL_CHANNELS:
@@ -316,6 +320,51 @@ tessera_graph_resize (TesseraGraph      *self,
   return tessera_graph_add (self, &node);
 }
 
+/* Resizes @input to the height and width of node @like's output, as
+ * F.interpolate (size=…) does. */
+guint
+tessera_graph_resize_to (TesseraGraph      *self,
+                         guint              input,
+                         TesseraResizeMode  mode,
+                         guint              like)
+{
+  TesseraNode node = unary_init (TESSERA_OP_RESIZE, input);
+
+  node.inputs[1] = like;
+  node.n_inputs = 2;
+  node.resize_mode = mode;
+  return tessera_graph_add (self, &node);
+}
+
+guint
+tessera_graph_max_pool (TesseraGraph *self,
+                        guint         input,
+                        guint         kernel,
+                        guint         stride)
+{
+  TesseraNode node = unary_init (TESSERA_OP_MAX_POOL, input);
+
+  node.kernel = kernel;
+  node.stride = stride;
+  return tessera_graph_add (self, &node);
+}
+
+/* One of the grid permutations (TESSERA_OP_GRID_TO_WINDOWS …); @parts
+ * only for GRID_TO_CHANNELS. */
+guint
+tessera_graph_grid (TesseraGraph *self,
+                    TesseraOp     op,
+                    guint         input,
+                    guint         factor,
+                    guint         parts)
+{
+  TesseraNode node = unary_init (op, input);
+
+  node.factor = factor;
+  node.groups = MAX (parts, 1);
+  return tessera_graph_add (self, &node);
+}
+
 static guint
 add_margins (TesseraGraph   *self,
              TesseraOp       op,
@@ -431,6 +480,28 @@ tessera_graph_window_attention (TesseraGraph           *self,
   return tessera_graph_add (self, &node);
 }
 
+/* The graph keeps a copy of @attention; its arrays stay the caller's. */
+guint
+tessera_graph_channel_attention (TesseraGraph                  *self,
+                                 guint                          input,
+                                 const TesseraChannelAttention *attention)
+{
+  TesseraNode node = unary_init (TESSERA_OP_CHANNEL_ATTENTION, input);
+
+  node.channel_attention = tessera_graph_keep (self, g_memdup2 (attention, sizeof *attention));
+  node.in_channels = 3 * attention->channels;
+  node.out_channels = attention->channels;
+  return tessera_graph_add (self, &node);
+}
+
+void
+tessera_graph_set_groups (TesseraGraph *self,
+                          guint         node,
+                          guint         groups)
+{
+  node_at (self, node)->groups = groups;
+}
+
 void
 tessera_graph_set_activation (TesseraGraph      *self,
                               guint              node,
@@ -455,6 +526,15 @@ tessera_graph_set_residual (TesseraGraph *self,
 
   n->scale_a = scale;
   n->residual = residual;
+}
+
+/* A key/value window, when set, holds the query window. */
+static gboolean
+attention_kv_window_fits (const TesseraAttention *at)
+{
+  if (at->kv_window_h == 0 && at->kv_window_w == 0)
+    return TRUE;
+  return at->kv_window_h >= at->window_h && at->kv_window_w >= at->window_w && !at->shift_mask;
 }
 
 static gboolean
@@ -508,6 +588,9 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
             }
           if (channels != n->in_channels)
             return shape_error (error, n, i, "channel count");
+          if (n->groups > 1 && (n->in_channels % n->groups != 0 || n->out_channels % n->groups != 0 ||
+                                n->n_inputs != 1))
+            return shape_error (error, n, i, "channels not split evenly into groups");
           h = ((gint64) a->height + 2 * n->padding - n->kernel) / n->stride + 1;
           w = ((gint64) a->width + 2 * n->padding - n->kernel) / n->stride + 1;
           if ((gint64) a->height + 2 * n->padding < n->kernel || (gint64) a->width + 2 * n->padding < n->kernel)
@@ -532,7 +615,7 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
             return shape_error (error, n, i, "adding tensors of different shapes");
           break;
         case TESSERA_OP_MUL:
-          if (a->channels != b->channels || !same_size (a, b))
+          if ((a->channels != b->channels && b->channels != 1) || !same_size (a, b))
             return shape_error (error, n, i, "multiplying tensors of different shapes");
           break;
         case TESSERA_OP_MUL_CHANNELS:
@@ -563,13 +646,40 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           out->width = a->width / n->factor;
           break;
         case TESSERA_OP_RESIZE:
-          out->height = (guint) floor (a->height * n->resize_factor + 0.5);
-          out->width = (guint) floor (a->width * n->resize_factor + 0.5);
+          out->height = b != NULL ? b->height : (guint) floor (a->height * n->resize_factor + 0.5);
+          out->width = b != NULL ? b->width : (guint) floor (a->width * n->resize_factor + 0.5);
           if (out->height == 0 || out->width == 0)
             return shape_error (error, n, i, "resized to nothing");
           break;
         case TESSERA_OP_GLOBAL_AVG_POOL:
           out->height = out->width = 1;
+          break;
+        case TESSERA_OP_MAX_POOL:
+          if (n->kernel == 0 || n->stride == 0 || a->height < n->kernel || a->width < n->kernel)
+            return shape_error (error, n, i, "smaller than the pooling window");
+          out->height = (a->height - n->kernel) / n->stride + 1;
+          out->width = (a->width - n->kernel) / n->stride + 1;
+          break;
+        case TESSERA_OP_GRID_TO_WINDOWS:
+        case TESSERA_OP_WINDOWS_TO_GRID:
+          if (n->factor == 0 || a->height % n->factor != 0 || a->width % n->factor != 0)
+            return shape_error (error, n, i, "size not a multiple of the grid");
+          break;
+        case TESSERA_OP_GRID_TO_CHANNELS:
+          if (n->factor == 0 || a->height % n->factor != 0 || a->width % n->factor != 0)
+            return shape_error (error, n, i, "size not a multiple of the grid");
+          if (a->channels % n->groups != 0)
+            return shape_error (error, n, i, "channels not split evenly into parts");
+          out->channels = a->channels * n->factor * n->factor;
+          out->height = a->height / n->factor;
+          out->width = a->width / n->factor;
+          break;
+        case TESSERA_OP_CHANNELS_TO_GRID:
+          if (n->factor == 0 || a->channels % (n->factor * n->factor) != 0)
+            return shape_error (error, n, i, "channels not a multiple of the factor's square");
+          out->channels = a->channels / (n->factor * n->factor);
+          out->height = a->height * n->factor;
+          out->width = a->width * n->factor;
           break;
         case TESSERA_OP_LINEAR:
           if (a->channels != n->in_channels || a->height != 1 || a->width != 1)
@@ -580,6 +690,16 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           if (a->channels != n->in_channels)
             return shape_error (error, n, i, "channel count");
           if (a->height % n->attention->window_h != 0 || a->width % n->attention->window_w != 0)
+            return shape_error (error, n, i, "size not a multiple of the attention window");
+          if (!attention_kv_window_fits (n->attention))
+            return shape_error (error, n, i, "a key/value window smaller than the query window");
+          out->channels = n->out_channels;
+          break;
+        case TESSERA_OP_CHANNEL_ATTENTION:
+          if (a->channels != n->in_channels)
+            return shape_error (error, n, i, "channel count");
+          if (n->channel_attention->window_h != 0 &&
+              (a->height % n->channel_attention->window_h != 0 || a->width % n->channel_attention->window_w != 0))
             return shape_error (error, n, i, "size not a multiple of the attention window");
           out->channels = n->out_channels;
           break;
@@ -633,7 +753,8 @@ tessera_graph_count_macs (TesseraGraph       *self,
       const TesseraShape *a = &shapes[n->inputs[0]];
 
       if (n->op == TESSERA_OP_CONV2D)
-        macs += (guint64) shapes[i].height * shapes[i].width * n->out_channels * n->in_channels * n->kernel * n->kernel;
+        macs += (guint64) shapes[i].height * shapes[i].width * n->out_channels * n->in_channels * n->kernel * n->kernel /
+                MAX (n->groups, 1);
       else if (n->op == TESSERA_OP_DECONV2D)
         macs += (guint64) a->height * a->width * n->out_channels * n->in_channels * n->kernel * n->kernel;
       else if (n->op == TESSERA_OP_LINEAR)
@@ -641,12 +762,19 @@ tessera_graph_count_macs (TesseraGraph       *self,
       else if (n->op == TESSERA_OP_WINDOW_ATTENTION)
         {
           const TesseraAttention *at = n->attention;
-          guint64 c = at->channels, tokens = (guint64) at->window_h * at->window_w;
+          guint64 c = at->channels;
+          guint64 tokens = (guint64) MAX (at->kv_window_h, at->window_h) * MAX (at->kv_window_w, at->window_w);
+          guint64 kv_projection = at->qkv_weight != NULL ? 2 * c * c * tokens / (at->window_h * at->window_w) : 0;
 
-          /* Projections, then q·kᵀ and the weights times v. */
+          /* Projections (k and v for each overlapping kv window's
+           * pixels), then q·kᵀ and the weights times v. */
           macs += (guint64) a->height * a->width *
-                  ((at->qkv_weight != NULL ? 3 * c * c : 0) + (at->proj_weight != NULL ? c * c : 0) + 2 * tokens * c);
+                  ((at->qkv_weight != NULL ? c * c : 0) + kv_projection + (at->proj_weight != NULL ? c * c : 0) +
+                   2 * tokens * c);
         }
+      else if (n->op == TESSERA_OP_CHANNEL_ATTENTION)
+        /* q·kᵀ and the weights times v: head_dim per channel and pixel. */
+        macs += (guint64) a->height * a->width * 2 * n->out_channels * (n->out_channels / n->channel_attention->heads);
     }
 
   return macs;
@@ -722,7 +850,7 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_RESIZE:
       *factor = (guint) n->resize_factor;
       *spread = n->resize_mode == TESSERA_RESIZE_NEAREST ? 0 : 2;
-      return n->resize_factor >= 1.0 && *factor == n->resize_factor;
+      return n->n_inputs == 1 && n->resize_factor >= 1.0 && *factor == n->resize_factor;
     case TESSERA_OP_PIXEL_SHUFFLE:
       *factor = n->factor;
       return TRUE;
@@ -735,6 +863,12 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_LAYER_NORM:
       return TRUE;
     case TESSERA_OP_WINDOW_ATTENTION:
+    case TESSERA_OP_CHANNEL_ATTENTION:
+    case TESSERA_OP_MAX_POOL:
+    case TESSERA_OP_GRID_TO_WINDOWS:
+    case TESSERA_OP_WINDOWS_TO_GRID:
+    case TESSERA_OP_GRID_TO_CHANNELS:
+    case TESSERA_OP_CHANNELS_TO_GRID:
     case TESSERA_OP_INPUT:
     case TESSERA_OP_DECONV2D:
     case TESSERA_OP_MUL_CHANNELS:

@@ -21,7 +21,8 @@
  * are gathered into a token matrix, projected, attended head by head and
  * projected back with SGEMMs small enough to stay in cache, then
  * scattered back into place. Nothing the size of the image is made
- * besides the output. */
+ * besides the output. A larger key/value window has its own token matrix
+ * for k and v, the pixels outside the image zero after the projection. */
 
 typedef struct
 {
@@ -29,8 +30,15 @@ typedef struct
   const TesseraAttention *at;
   guint                   windows_x;
   guint                   tokens;
+  guint                   kv_h;           /* the key/value window */
+  guint                   kv_w;
+  guint                   kv_tokens;
+  gboolean                overlap;        /* kv window larger than the query's */
   gint                    out_of_memory;  /* atomic */
 } Attention;
+
+/* Where the key/value tokens' pixels outside the image point. */
+#define OUTSIDE G_MAXSIZE
 
 /* Which side of the roll's seams position @p of a rolled axis lies on:
  * Swin's three slices, [0, size − window), [size − window, size − shift)
@@ -68,6 +76,50 @@ window_tokens (const Attention *a,
       }
 }
 
+/* Where each token of window @w's key/value window lies in the input's
+ * plane (in the rolled image, as the query tokens), or OUTSIDE. */
+static void
+kv_window_tokens (const Attention *a,
+                  guint            w,
+                  gsize           *offsets)
+{
+  const TesseraAttention *at = a->at;
+  gint64 height = a->op->shapes[0].height, width = a->op->shapes[0].width;
+  gint64 y0 = (gint64) (w / a->windows_x * at->window_h) - (a->kv_h - at->window_h) / 2;
+  gint64 x0 = (gint64) (w % a->windows_x * at->window_w) - (a->kv_w - at->window_w) / 2;
+
+  for (guint ty = 0, t = 0; ty < a->kv_h; ty++)
+    for (guint tx = 0; tx < a->kv_w; tx++, t++)
+      {
+        gint64 y = y0 + ty, x = x0 + tx;
+
+        if (y < 0 || y >= height || x < 0 || x >= width)
+          offsets[t] = OUTSIDE;
+        else
+          offsets[t] = (gsize) ((y + at->shift_y) % height) * width + (x + at->shift_x) % width;
+      }
+}
+
+/* The input's pixels at @offsets as @n rows of @x; zeros for those
+ * OUTSIDE. */
+static void
+gather_tokens (const TesseraCpuOp *op,
+               const gsize        *offsets,
+               guint               n,
+               float              *x)
+{
+  gsize plane = (gsize) op->shapes[0].height * op->shapes[0].width;
+  guint channels = op->shapes[0].channels;
+
+  for (guint k = 0; k < channels; k++)
+    {
+      const float *src = op->inputs[0] + k * plane;
+
+      for (guint t = 0; t < n; t++)
+        x[(gsize) t * channels + k] = offsets[t] != OUTSIDE ? src[offsets[t]] : 0.f;
+    }
+}
+
 static void
 add_bias_rows (float       *rows,
                guint        n,
@@ -81,7 +133,8 @@ add_bias_rows (float       *rows,
       rows[(gsize) i * columns + j] += bias[j];
 }
 
-/* Row @i of head @h's scores: relative position bias, mask, softmax. */
+/* Row @i of head @h's scores over @n keys: relative position bias, mask,
+ * softmax. */
 static void
 softmax_row (const TesseraAttention *at,
              guint                   h,
@@ -116,6 +169,44 @@ softmax_row (const TesseraAttention *at,
     row[j] *= inverse;
 }
 
+/* Q, K and V of a window, head after head in each row. */
+typedef struct
+{
+  const float *q;
+  const float *k;
+  const float *v;
+  guint        q_stride;
+  guint        kv_stride;
+} WindowQkv;
+
+/* The query window's q and the larger key/value window's k and v, from
+ * the tokens @x and @kv_x (both of the input's channels): projected when
+ * the attention has W_qkv, else the input's channels as they are, in @q
+ * and @kv. k and v of the pixels outside the image are zero. */
+static WindowQkv
+project_overlap (const Attention *a,
+                 const float     *x,
+                 const float     *kv_x,
+                 const gsize     *kv_offsets,
+                 float           *q,
+                 float           *kv)
+{
+  const TesseraAttention *at = a->at;
+  guint n = a->tokens, m = a->kv_tokens, c = at->channels;
+
+  if (at->qkv_weight == NULL)
+    return (WindowQkv) { x, kv_x + c, kv_x + 2 * c, 3 * c, 3 * c };
+
+  tessera_sgemm (FALSE, TRUE, n, c, c, 1.f, x, c, at->qkv_weight, c, 0.f, q, c);
+  add_bias_rows (q, n, c, at->qkv_bias);
+  tessera_sgemm (FALSE, TRUE, m, 2 * c, c, 1.f, kv_x, c, at->qkv_weight + (gsize) c * c, c, 0.f, kv, 2 * c);
+  add_bias_rows (kv, m, 2 * c, at->qkv_bias != NULL ? at->qkv_bias + c : NULL);
+  for (guint t = 0; t < m; t++)
+    if (kv_offsets[t] == OUTSIDE)
+      memset (kv + (gsize) t * 2 * c, 0, 2 * c * sizeof (float));
+  return (WindowQkv) { q, kv, kv + c, c, 2 * c };
+}
+
 static void
 attend_windows (guint    begin,
                 guint    end,
@@ -124,14 +215,17 @@ attend_windows (guint    begin,
   Attention *a = user_data;
   const TesseraCpuOp *op = a->op;
   const TesseraAttention *at = a->at;
-  guint n = a->tokens, c = at->channels, d = c / at->heads, in_channels = op->shapes[0].channels;
+  guint n = a->tokens, m = a->kv_tokens, c = at->channels, d = c / at->heads, in_channels = op->shapes[0].channels;
   gsize plane = (gsize) op->shapes[0].height * op->shapes[0].width;
   g_autofree gsize *offsets = g_new (gsize, n);
+  g_autofree gsize *kv_offsets = a->overlap ? g_new (gsize, m) : NULL;
   g_autofree guint *sides = g_new (guint, n);
   float *x = tessera_cpu_scratch (0, (gsize) n * MAX (in_channels, c));
-  float *qkv = at->qkv_weight != NULL ? tessera_cpu_scratch (1, (gsize) n * 3 * c) : x;
-  float *scores = tessera_cpu_scratch (2, (gsize) n * n);
-  float *heads = tessera_cpu_scratch (3, (gsize) n * c);
+  gsize qkv_size = a->overlap ? (gsize) n * c + (gsize) m * 2 * c : (gsize) n * 3 * c;
+  float *qkv = at->qkv_weight != NULL ? tessera_cpu_scratch (1, qkv_size) : x;
+  float *scores = tessera_cpu_scratch (2, (gsize) n * m);
+  float *heads = tessera_cpu_scratch (3, (gsize) n * c + (a->overlap ? (gsize) m * in_channels : 0));
+  float *kv_x = heads != NULL ? heads + (gsize) n * c : NULL;
 
   if (x == NULL || qkv == NULL || scores == NULL || heads == NULL)
     {
@@ -141,18 +235,19 @@ attend_windows (guint    begin,
 
   for (guint w = begin; w < end; w++)
     {
+      WindowQkv t = { qkv, qkv + c, qkv + 2 * c, 3 * c, 3 * c };
       float *y;
 
       window_tokens (a, w, offsets, sides);
-      for (guint k = 0; k < in_channels; k++)
+      gather_tokens (op, offsets, n, x);
+
+      if (a->overlap)
         {
-          const float *src = op->inputs[0] + k * plane;
-
-          for (guint t = 0; t < n; t++)
-            x[(gsize) t * in_channels + k] = src[offsets[t]];
+          kv_window_tokens (a, w, kv_offsets);
+          gather_tokens (op, kv_offsets, m, kv_x);
+          t = project_overlap (a, x, kv_x, kv_offsets, qkv, qkv + (gsize) n * c);
         }
-
-      if (at->qkv_weight != NULL)
+      else if (at->qkv_weight != NULL)
         {
           tessera_sgemm (FALSE, TRUE, n, 3 * c, c, 1.f, x, c, at->qkv_weight, c, 0.f, qkv, 3 * c);
           add_bias_rows (qkv, n, 3 * c, at->qkv_bias);
@@ -160,12 +255,11 @@ attend_windows (guint    begin,
 
       for (guint h = 0; h < at->heads; h++)
         {
-          const float *q = qkv + h * d, *k = qkv + c + h * d, *v = qkv + 2 * c + h * d;
-
-          tessera_sgemm (FALSE, TRUE, n, n, d, at->scale, q, 3 * c, k, 3 * c, 0.f, scores, n);
+          tessera_sgemm (FALSE, TRUE, n, m, d, at->scale, t.q + h * d, t.q_stride, t.k + h * d, t.kv_stride, 0.f,
+                         scores, m);
           for (guint i = 0; i < n; i++)
-            softmax_row (at, h, i, n, sides, scores + (gsize) i * n);
-          tessera_sgemm (FALSE, FALSE, n, d, n, 1.f, scores, n, v, 3 * c, 0.f, heads + h * d, c);
+            softmax_row (at, h, i, m, sides, scores + (gsize) i * m);
+          tessera_sgemm (FALSE, FALSE, n, d, m, 1.f, scores, m, t.v + h * d, t.kv_stride, 0.f, heads + h * d, c);
         }
 
       y = heads;
@@ -182,11 +276,11 @@ attend_windows (guint    begin,
           float *dst = op->output + k * plane;
           const float *residual = op->residual != NULL ? op->residual + k * plane : NULL;
 
-          for (guint t = 0; t < n; t++)
+          for (guint i = 0; i < n; i++)
             {
-              float value = y[(gsize) t * c + k] * op->node->scale_a;
+              float value = y[(gsize) i * c + k] * op->node->scale_a;
 
-              dst[offsets[t]] = residual != NULL ? value + residual[offsets[t]] : value;
+              dst[offsets[i]] = residual != NULL ? value + residual[offsets[i]] : value;
             }
         }
     }
@@ -202,6 +296,10 @@ tessera_cpu_window_attention (const TesseraCpuOp  *op,
 
   a.windows_x = op->shapes[0].width / at->window_w;
   a.tokens = at->window_h * at->window_w;
+  a.kv_h = at->kv_window_h != 0 ? at->kv_window_h : at->window_h;
+  a.kv_w = at->kv_window_w != 0 ? at->kv_window_w : at->window_w;
+  a.kv_tokens = a.kv_h * a.kv_w;
+  a.overlap = a.kv_h != at->window_h || a.kv_w != at->window_w;
   n_windows = op->shapes[0].height / at->window_h * a.windows_x;
 
   tessera_parallel_for (n_windows, attend_windows, &a);

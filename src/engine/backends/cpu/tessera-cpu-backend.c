@@ -221,6 +221,11 @@ cpu_compute (TesseraBackend      *backend,
   switch (node->op)
     {
     case TESSERA_OP_CONV2D:
+      if (node->groups > 1)
+        {
+          tessera_cpu_grouped_conv2d (&op);
+          return TRUE;
+        }
       if (!self->direct && tessera_winograd_applies (node))
         {
           const float *transformed = winograd_weights (self, node);
@@ -249,6 +254,15 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_RESIZE:
       tessera_cpu_resize (&op);
       return TRUE;
+    case TESSERA_OP_MAX_POOL:
+      tessera_cpu_max_pool (&op);
+      return TRUE;
+    case TESSERA_OP_GRID_TO_WINDOWS:
+    case TESSERA_OP_WINDOWS_TO_GRID:
+    case TESSERA_OP_GRID_TO_CHANNELS:
+    case TESSERA_OP_CHANNELS_TO_GRID:
+      tessera_cpu_grid (&op);
+      return TRUE;
     case TESSERA_OP_GLOBAL_AVG_POOL:
     case TESSERA_OP_LINEAR:
       tessera_cpu_reduce (&op);
@@ -257,6 +271,8 @@ cpu_compute (TesseraBackend      *backend,
       return tessera_cpu_layer_norm (&op, error);
     case TESSERA_OP_WINDOW_ATTENTION:
       return tessera_cpu_window_attention (&op, error);
+    case TESSERA_OP_CHANNEL_ATTENTION:
+      return tessera_cpu_channel_attention (&op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
     default:

@@ -387,3 +387,85 @@ tessera_cpu_deconv2d (const TesseraCpuOp  *op,
   tessera_parallel_for (d.out_height, deconv_epilogue, &d);
   return TRUE;
 }
+
+/* Grouped convolution, depthwise most often: too little work per output
+ * for SGEMM to pay, so direct loops, an output channel per task, each
+ * weight tap swept along whole rows so that the inner loop vectorises. */
+typedef struct
+{
+  const TesseraCpuOp *op;
+  guint               in_height;
+  guint               in_width;
+  guint               out_height;
+  guint               out_width;
+} GroupedConv;
+
+static void
+grouped_conv_channels (guint    begin,
+                       guint    end,
+                       gpointer user_data)
+{
+  const GroupedConv *conv = user_data;
+  const TesseraNode *node = conv->op->node;
+  guint k = node->kernel, stride = node->stride, pad = node->padding;
+  guint ih = conv->in_height, iw = conv->in_width, oh = conv->out_height, ow = conv->out_width;
+  guint in_per_group = node->in_channels / node->groups;
+  guint out_per_group = node->out_channels / node->groups;
+  gsize plane = (gsize) oh * ow;
+
+  for (guint o = begin; o < end; o++)
+    {
+      float *out = conv->op->output + o * plane;
+      guint first_input = (o / out_per_group) * in_per_group;
+
+      memset (out, 0, plane * sizeof (float));
+      for (guint ci = 0; ci < in_per_group; ci++)
+        {
+          const float *in = conv->op->inputs[0] + (gsize) (first_input + ci) * ih * iw;
+          const float *w = node->weight + ((gsize) o * in_per_group + ci) * k * k;
+
+          for (guint ky = 0; ky < k; ky++)
+            for (guint kx = 0; kx < k; kx++)
+              {
+                float tap = w[ky * k + kx];
+                gint64 last = (gint64) iw - 1 + pad - kx;
+                guint x0 = MIN (kx < pad ? (pad - kx + stride - 1) / stride : 0, ow);
+                guint x1 = last < 0 ? 0 : (guint) MIN ((gint64) ow, last / stride + 1);
+
+                for (guint y = 0; y < oh; y++)
+                  {
+                    gint64 iy = (gint64) y * stride - pad + ky;
+                    const float *src;
+                    float *dst = out + (gsize) y * ow;
+
+                    if (iy < 0 || iy >= ih)
+                      continue;
+                    src = in + (gsize) iy * iw + kx - pad;
+                    if (stride == 1)
+                      for (guint x = x0; x < x1; x++)
+                        dst[x] += tap * src[x];
+                    else
+                      for (guint x = x0; x < x1; x++)
+                        dst[x] += tap * src[(gsize) x * stride];
+                  }
+              }
+        }
+
+      tessera_cpu_epilogue_row (node, o, out, conv->op->residual != NULL ? conv->op->residual + o * plane : NULL,
+                                plane);
+    }
+}
+
+void
+tessera_cpu_grouped_conv2d (const TesseraCpuOp *op)
+{
+  GroupedConv conv = {
+    op,
+    op->shapes[0].height,
+    op->shapes[0].width,
+    op->output_shape->height,
+    op->output_shape->width,
+  };
+
+  tessera_parallel_for (op->node->out_channels, grouped_conv_channels, &conv);
+}

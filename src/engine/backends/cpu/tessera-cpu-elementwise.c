@@ -49,7 +49,8 @@ elementwise_channels (guint    begin,
           break;
         case TESSERA_OP_MUL:
           {
-            const float *b = op->inputs[1] + c * plane;
+            /* b of one channel multiplies every channel of a. */
+            const float *b = op->inputs[1] + (op->shapes[1].channels == 1 ? 0 : c * plane);
 
             for (gsize i = 0; i < plane; i++)
               out[i] = a[i] * b[i];

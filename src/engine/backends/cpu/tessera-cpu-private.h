@@ -27,6 +27,7 @@ typedef struct
 
 gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
+void     tessera_cpu_grouped_conv2d (const TesseraCpuOp *op);
 
 /* 3×3 convolutions by Winograd's F(2×2, 3×3), with the weights transformed once. */
 gboolean tessera_winograd_applies            (const TesseraNode  *node);
@@ -39,9 +40,12 @@ gboolean tessera_cpu_conv2d_winograd         (const TesseraCpuOp *op,
 void     tessera_cpu_elementwise   (const TesseraCpuOp *op);
 void     tessera_cpu_layout        (const TesseraCpuOp *op);
 void     tessera_cpu_resize        (const TesseraCpuOp *op);
+void     tessera_cpu_max_pool      (const TesseraCpuOp *op);
+void     tessera_cpu_grid          (const TesseraCpuOp *op);
 void     tessera_cpu_reduce        (const TesseraCpuOp *op);
 gboolean tessera_cpu_layer_norm    (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_window_attention (const TesseraCpuOp *op, GError **error);
+gboolean tessera_cpu_channel_attention (const TesseraCpuOp *op, GError **error);
 
 /* Bias, activation, scale and residual, over the pixels [begin, end) of
  * every channel of a convolution's output. */

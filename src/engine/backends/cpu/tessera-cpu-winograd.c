@@ -39,8 +39,8 @@
 gboolean
 tessera_winograd_applies (const TesseraNode *node)
 {
-  return node->op == TESSERA_OP_CONV2D && node->kernel == 3 && node->stride == 1 && node->padding <= 2 &&
-         node->in_channels >= 16 && node->out_channels >= 16;
+  return node->op == TESSERA_OP_CONV2D && node->groups <= 1 && node->kernel == 3 && node->stride == 1 &&
+         node->padding <= 2 && node->in_channels >= 16 && node->out_channels >= 16;
 }
 
 typedef struct
