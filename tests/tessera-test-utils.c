@@ -12,6 +12,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera-model-private.h"
+#include "tessera-state-dict-private.h"
 #include "tessera-test-utils.h"
 
 GFile *
@@ -345,3 +347,203 @@ test_max_relative_error (const float *ours,
   return diff / MAX (peak, 1e-30);
 }
 
+
+/* Runs each of @cases whole on the CPU, @scale × larger: the largest
+ * error against the references, each case's error logged as from @from. */
+double
+test_run_ref_cases (TesseraNetwork *network,
+                    GPtrArray      *cases,
+                    guint           scale,
+                    const char     *from)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  double worst = 0.0;
+
+  for (guint i = 0; i < cases->len; i++)
+    {
+      const TestRefCase *c = g_ptr_array_index (cases, i);
+      g_autoptr(GError) error = NULL;
+      g_autofree float *output = g_new (float, c->n_output);
+      double relative;
+
+      g_assert_cmpuint ((gsize) 3 * c->width * c->height * scale * scale, ==, c->n_output);
+      tessera_network_run (network, backend, c->input, c->width, c->height, output, NULL, &error);
+      g_assert_no_error (error);
+      relative = test_max_relative_error (output, c->reference, c->n_output);
+      g_test_message ("%s from %s: max relative error %.3g", c->name, from, relative);
+      worst = MAX (worst, relative);
+    }
+
+  return worst;
+}
+
+/* Every case of the synthetic model @model of ../shared/refs (a zip .pth)
+ * from it and from the legacy .pth and .safetensors of the same state dict
+ * in data/ (data/make-containers.py): @check passes each model, the
+ * networks want tiles of @tile_multiple and match spandrel within 1e-4.
+ * Skips without the refs. */
+void
+test_assert_ref_containers (const char *model,
+                            guint       n_cases,
+                            guint       tile_multiple,
+                            void      (*check) (TesseraModel *model))
+{
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (model);
+  g_autofree char *stem = g_path_get_basename (model);
+  g_autofree char *legacy_name = NULL;
+  g_autofree char *safetensors_name = NULL;
+  g_autofree char *zip = test_refs_path (model);
+  g_autofree char *legacy = NULL;
+  g_autofree char *safetensors = NULL;
+  g_autoptr(TesseraModel) first = NULL;
+
+  if (cases == NULL || zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+  g_assert_cmpuint (cases->len, ==, n_cases);
+
+  *strrchr (stem, '.') = '\0';
+  legacy_name = g_strconcat (stem, ".legacy.pth", NULL);
+  safetensors_name = g_strconcat (stem, ".safetensors", NULL);
+  legacy = g_test_build_filename (G_TEST_DIST, "data", legacy_name, NULL);
+  safetensors = g_test_build_filename (G_TEST_DIST, "data", safetensors_name, NULL);
+
+  for (guint p = 0; p < 3; p++)
+    {
+      const char *path = p == 0 ? zip : (p == 1 ? legacy : safetensors);
+      g_autoptr(TesseraModel) loaded = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *base = g_path_get_basename (path);
+
+      check (loaded);
+      if (first == NULL)
+        first = g_object_ref (loaded);
+      else
+        g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (first),
+                                                 tessera_model_get_state_dict (loaded)));
+
+      network = tessera_network_new (loaded, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
+      g_assert_cmpuint (tessera_network_get_tile_multiple (network), ==, tile_multiple);
+      g_assert_cmpfloat (test_run_ref_cases (network, cases, tessera_model_get_scale (loaded), base), <, 1e-4);
+    }
+}
+
+/* What `tessera-cli inspect [--json] PATH` prints; %NULL, the test
+ * skipped, without the file or the CLI (TESSERA_CLI). */
+char *
+test_run_inspect (const char *path,
+                  gboolean    json)
+{
+  const char *cli = g_getenv ("TESSERA_CLI");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  char *out = NULL;
+
+  if (path == NULL || cli == NULL)
+    {
+      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
+      return NULL;
+    }
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect",
+                              json ? "--json" : path, json ? path : NULL, NULL);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_successful (process));
+  return out;
+}
+
+/* `tessera-cli inspect --json PATH`, parsed; %NULL when skipped. */
+JsonParser *
+test_inspect_json (const char  *path,
+                   JsonObject **object)
+{
+  g_autofree char *out = test_run_inspect (path, TRUE);
+  g_autoptr(GError) error = NULL;
+  JsonParser *parser;
+
+  if (out == NULL)
+    return NULL;
+  parser = json_parser_new ();
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  *object = json_node_get_object (json_parser_get_root (parser));
+  return parser;
+}
+
+/* Upscales a random @width × @height image with @network on the CPU, in
+ * the tiles of @options (their corners on multiples of @multiple, their
+ * sides too but at the edges) and whole: max |tiled − whole| / max |whole|, and the mean of |tiled −
+ * whole| / max |whole| in @mean when not %NULL. */
+double
+test_tiled_against_whole (TesseraNetwork          *network,
+                          guint                    width,
+                          guint                    height,
+                          const TesseraRunOptions *options,
+                          guint                    multiple,
+                          guint32                  seed,
+                          double                  *mean)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(TesseraTilePlan) plan = tessera_runner_plan (network, width, height, options);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) tiled = NULL;
+  g_autoptr(TesseraImage) whole = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraRunOptions whole_options = *options;
+  double diff = 0.0, sum = 0.0, peak = 0.0;
+  gsize n;
+
+  g_assert_cmpuint (tessera_tile_plan_get_multiple (plan), ==, multiple);
+  g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), >, 1);
+  for (guint i = 0; i < tessera_tile_plan_get_n_tiles (plan); i++)
+    {
+      TesseraRect core, region;
+
+      guint columns = tessera_tile_plan_get_n_columns (plan);
+
+      tessera_tile_plan_get_tile (plan, i, &core, &region);
+      g_assert_cmpint (core.x % multiple, ==, 0);
+      g_assert_cmpint (core.y % multiple, ==, 0);
+      g_assert_cmpint (region.x % multiple, ==, 0);
+      g_assert_cmpint (region.y % multiple, ==, 0);
+      /* Whole windows but at the image's right and bottom edges. */
+      if (i % columns != columns - 1)
+        g_assert_cmpint (region.width % multiple, ==, 0);
+      if (i / columns != tessera_tile_plan_get_n_rows (plan) - 1)
+        g_assert_cmpint (region.height % multiple, ==, 0);
+    }
+
+  input = tessera_image_new (width, height, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      tessera_image_get_plane (input, c)[i] = (float) g_rand_double (rand);
+
+  tiled = tessera_runner_upscale (network, backend, input, options, NULL, &error);
+  g_assert_no_error (error);
+  whole_options.tile_size = 0;
+  whole = tessera_runner_upscale (network, backend, input, &whole_options, NULL, &error);
+  g_assert_no_error (error);
+
+  n = (gsize) 3 * tessera_image_get_width (whole) * tessera_image_get_height (whole);
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = fabs ((double) tessera_image_get_plane (tiled, 0)[i] - tessera_image_get_plane (whole, 0)[i]);
+
+      diff = MAX (diff, d);
+      sum += d;
+      peak = MAX (peak, fabs ((double) tessera_image_get_plane (whole, 0)[i]));
+    }
+  g_test_message ("tiled against whole: max relative difference %.3g, mean %.3g", diff / peak, sum / n / peak);
+  if (mean != NULL)
+    *mean = sum / n / peak;
+  return diff / peak;
+}

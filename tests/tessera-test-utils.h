@@ -7,7 +7,10 @@
 #pragma once
 
 #include "tessera.h"
+#include <json-glib/json-glib.h>
+
 #include "tessera-network-private.h"
+#include "tessera-runner-private.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +56,25 @@ GPtrArray    *test_load_ref_cases    (const char  *model);
 double        test_max_relative_error (const float *ours,
                                       const float *reference,
                                       gsize        n);
+double        test_run_ref_cases     (TesseraNetwork *network,
+                                      GPtrArray   *cases,
+                                      guint        scale,
+                                      const char  *from);
+void          test_assert_ref_containers (const char *model,
+                                      guint        n_cases,
+                                      guint        tile_multiple,
+                                      void       (*check) (TesseraModel *model));
+char         *test_run_inspect       (const char  *path,
+                                      gboolean     json);
+JsonParser   *test_inspect_json      (const char  *path,
+                                      JsonObject **object);
+double        test_tiled_against_whole (TesseraNetwork          *network,
+                                        guint                    width,
+                                        guint                    height,
+                                        const TesseraRunOptions *options,
+                                        guint                    multiple,
+                                        guint32                  seed,
+                                        double                  *mean);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestChunk, g_free)
 

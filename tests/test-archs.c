@@ -58,45 +58,7 @@ assert_span_model (TesseraModel *model)
 static void
 test_span_containers (void)
 {
-  g_autoptr(GPtrArray) cases = test_load_ref_cases (SPAN_MODEL);
-  g_autofree char *zip = test_refs_path (SPAN_MODEL);
-  g_autofree char *legacy = g_test_build_filename (G_TEST_DIST, "data", "span_x4.legacy.pth", NULL);
-  g_autofree char *safetensors = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
-  const char *paths[] = { zip, legacy, safetensors };
-  g_autoptr(TesseraModel) first = NULL;
-
-  if (cases == NULL || zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
-
-  for (guint p = 0; p < G_N_ELEMENTS (paths); p++)
-    {
-      g_autoptr(TesseraModel) model = test_load_model (paths[p]);
-      g_autoptr(TesseraNetwork) network = NULL;
-      g_autoptr(GError) error = NULL;
-      g_autofree char *base = g_path_get_basename (paths[p]);
-
-      assert_span_model (model);
-      if (first == NULL)
-        first = g_object_ref (model);
-      else
-        g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (first),
-                                                 tessera_model_get_state_dict (model)));
-
-      network = tessera_network_new (model, &error);
-      g_assert_no_error (error);
-      g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
-      for (guint i = 0; i < cases->len; i++)
-        {
-          const TestRefCase *c = g_ptr_array_index (cases, i);
-          double relative = run_case (network, c, NULL);
-
-          g_test_message ("%s from %s: max relative error %.3g", c->name, base, relative);
-          g_assert_cmpfloat (relative, <, 1e-4);
-        }
-    }
+  test_assert_ref_containers (SPAN_MODEL, 2, 1, assert_span_model);
 }
 
 typedef gboolean (*TensorEdit) (const TesseraTensor *tensor,
@@ -290,50 +252,6 @@ test_span_broken (void)
 }
 
 /* `tessera-cli inspect` calls it supported, with spandrel's hyper-parameters. */
-/* What `tessera-cli inspect [--json] PATH` prints; %NULL, the test
- * skipped, without the refs or the CLI. */
-static char *
-run_inspect (const char *path,
-             gboolean    json)
-{
-  const char *cli = g_getenv ("TESSERA_CLI");
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  char *out = NULL;
-
-  if (path == NULL || cli == NULL)
-    {
-      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
-      return NULL;
-    }
-
-  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, cli, "inspect",
-                              json ? "--json" : path, json ? path : NULL, NULL);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_successful (process));
-  return out;
-}
-
-/* `inspect --json` of @path, parsed; %NULL when skipped. */
-static JsonParser *
-inspect_json (const char  *path,
-              JsonObject **object)
-{
-  g_autofree char *out = run_inspect (path, TRUE);
-  g_autoptr(GError) error = NULL;
-  JsonParser *parser;
-
-  if (out == NULL)
-    return NULL;
-  parser = json_parser_new ();
-  json_parser_load_from_data (parser, out, -1, &error);
-  g_assert_no_error (error);
-  *object = json_node_get_object (json_parser_get_root (parser));
-  return parser;
-}
-
 static void
 test_span_inspect (void)
 {
@@ -341,7 +259,7 @@ test_span_inspect (void)
   g_autoptr(JsonParser) parser = NULL;
   JsonObject *object;
 
-  if ((parser = inspect_json (zip, &object)) == NULL)
+  if ((parser = test_inspect_json (zip, &object)) == NULL)
     return;
   g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "span");
   g_assert_true (json_object_get_boolean_member (object, "supported"));
@@ -354,33 +272,6 @@ test_span_inspect (void)
 
 #define SWINIR_MODEL "models/synthetic/swinir_psd_x2.pth"
 #define SWINIR_FP16_MODEL "models/synthetic/swinir_psd_x2.fp16.pth"
-
-/* @network on each of @cases, whole, on the CPU: the largest error. */
-static double
-run_swinir_cases (TesseraNetwork *network,
-                  GPtrArray      *cases,
-                  const char     *file)
-{
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
-  double worst = 0.0;
-
-  for (guint i = 0; i < cases->len; i++)
-    {
-      const TestRefCase *c = g_ptr_array_index (cases, i);
-      g_autoptr(GError) error = NULL;
-      g_autofree float *output = g_new (float, c->n_output);
-      double relative;
-
-      g_assert_cmpuint ((gsize) 3 * c->width * c->height * 4, ==, c->n_output);
-      tessera_network_run (network, backend, c->input, c->width, c->height, output, NULL, &error);
-      g_assert_no_error (error);
-      relative = test_max_relative_error (output, c->reference, c->n_output);
-      g_test_message ("%s from %s: max relative error %.3g", c->name, file, relative);
-      worst = MAX (worst, relative);
-    }
-
-  return worst;
-}
 
 /* spandrel's SwinIR (lightweight, pixelshuffledirect ×2, window 8) from
  * each container, and the fp16 copy against its own reference: inputs of
@@ -421,7 +312,7 @@ test_swinir_containers (void)
       g_assert_no_error (error);
       g_assert_cmpuint (tessera_network_get_pre_pad (network), ==, 0);
       g_assert_cmpuint (tessera_network_get_tile_multiple (network), ==, 8);
-      g_assert_cmpfloat (run_swinir_cases (network, fp16 ? fp16_cases : cases, base), <, 1e-4);
+      g_assert_cmpfloat (test_run_ref_cases (network, fp16 ? fp16_cases : cases, 2, base), <, 1e-4);
     }
 }
 
@@ -504,16 +395,9 @@ test_swinir_tiles (void)
 {
   g_autofree char *path = test_refs_path (SWINIR_MODEL);
   g_autoptr(TesseraNetwork) network = NULL;
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(TesseraTilePlan) plan = NULL;
-  g_autoptr(TesseraImage) input = NULL;
-  g_autoptr(TesseraImage) whole = NULL;
-  g_autoptr(TesseraImage) tiled = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GRand) rand = g_rand_new_with_seed (5);
+  g_autoptr(TesseraTilePlan) plain = tessera_tile_plan_new (101, 77, 45, 13, 0);
   TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
-  gsize n;
-  double diff = 0.0, peak = 0.0;
 
   if (path == NULL)
     {
@@ -523,58 +407,18 @@ test_swinir_tiles (void)
 
   network = test_load_network (path);
   plan = tessera_runner_plan (network, 101, 77, &options);
-  g_assert_cmpuint (tessera_tile_plan_get_multiple (plan), ==, 8);
   g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 40);
   g_assert_cmpuint (tessera_tile_plan_get_overlap (plan), ==, 16);
   g_assert_cmpuint (tessera_tile_plan_get_n_columns (plan), ==, 3);
   g_assert_cmpuint (tessera_tile_plan_get_n_rows (plan), ==, 2);
-  for (guint i = 0; i < tessera_tile_plan_get_n_tiles (plan); i++)
-    {
-      TesseraRect core, region;
-      gboolean last_column = i % 3 == 2, last_row = i / 3 == 1;
-
-      tessera_tile_plan_get_tile (plan, i, &core, &region);
-      g_assert_cmpint (core.x % 8, ==, 0);
-      g_assert_cmpint (core.y % 8, ==, 0);
-      g_assert_cmpint (region.x % 8, ==, 0);
-      g_assert_cmpint (region.y % 8, ==, 0);
-      g_assert_cmpint (core.width, <=, 40);
-      if (!last_column)
-        g_assert_cmpint (region.width % 8, ==, 0);
-      if (!last_row)
-        g_assert_cmpint (region.height % 8, ==, 0);
-    }
 
   /* A plain plan is as before. */
-  {
-    g_autoptr(TesseraTilePlan) plain = tessera_tile_plan_new (101, 77, 45, 13, 0);
-
-    g_assert_cmpuint (tessera_tile_plan_get_multiple (plain), ==, 1);
-    g_assert_cmpuint (tessera_tile_plan_get_tile_size (plain), ==, 45);
-    g_assert_cmpuint (tessera_tile_plan_get_overlap (plain), ==, 13);
-  }
-
-  input = tessera_image_new (101, 77, FALSE, &error);
-  g_assert_no_error (error);
-  for (guint c = 0; c < 3; c++)
-    for (gsize i = 0; i < 101 * 77; i++)
-      tessera_image_get_plane (input, c)[i] = (float) g_rand_double (rand);
-
-  tiled = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
-  g_assert_no_error (error);
-  options.tile_size = 0;
-  whole = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
-  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_tile_plan_get_multiple (plain), ==, 1);
+  g_assert_cmpuint (tessera_tile_plan_get_tile_size (plain), ==, 45);
+  g_assert_cmpuint (tessera_tile_plan_get_overlap (plain), ==, 13);
 
   /* Attention sees less around a tile's edges: close, not equal. */
-  n = (gsize) 3 * 202 * 154;
-  for (gsize i = 0; i < n; i++)
-    {
-      diff = MAX (diff, fabs ((double) tessera_image_get_plane (tiled, 0)[i] - tessera_image_get_plane (whole, 0)[i]));
-      peak = MAX (peak, fabs ((double) tessera_image_get_plane (whole, 0)[i]));
-    }
-  g_test_message ("tiled against whole: max relative difference %.3g", diff / peak);
-  g_assert_cmpfloat (diff / peak, <, 1e-2);
+  g_assert_cmpfloat (test_tiled_against_whole (network, 101, 77, &options, 8, 5, NULL), <, 1e-2);
 }
 
 /* What spandrel's loader reads off the weights. */
@@ -639,7 +483,7 @@ test_swinir_inspect (void)
   JsonObject *object, *params;
   JsonArray *depths;
 
-  if ((parser = inspect_json (path, &object)) == NULL)
+  if ((parser = test_inspect_json (path, &object)) == NULL)
     return;
   g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "swinir");
   g_assert_true (json_object_get_boolean_member (object, "supported"));
@@ -654,7 +498,7 @@ test_swinir_inspect (void)
   g_assert_cmpuint (json_array_get_length (depths), ==, 2);
   g_assert_cmpint (json_array_get_int_element (depths, 1), ==, 2);
 
-  text = run_inspect (path, FALSE);
+  text = test_run_inspect (path, FALSE);
   g_assert_nonnull (strstr (text, "SwinIR (swinir)\n"));
   g_assert_nonnull (strstr (text, "window_size"));
   g_assert_nonnull (strstr (text, "pixelshuffledirect"));

@@ -445,6 +445,45 @@ test_resize (void)
       }
 }
 
+/* OmniSR's ESA pooling and resizing to another node's size, and its grid
+ * permutations there and back: values only move, so they match exactly. */
+static void
+test_pool_grid (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+  TesseraShape shape = { 6, 48, 40 };
+  g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+
+  if (!have_cuda ())
+    return;
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (6);
+    guint pooled = tessera_graph_max_pool (graph, tessera_graph_max_pool (graph, 0, 3, 2), 7, 3);
+
+    tessera_graph_resize_to (graph, pooled, TESSERA_RESIZE_BILINEAR, 0);
+    assert_graph_matches (graph, input, &shape, 1e-6, "max pool, resized back");
+  }
+
+  for (guint f = 2; f <= 8; f *= 2)
+    {
+      g_autoptr(TesseraGraph) windows = tessera_graph_new (6);
+      g_autoptr(TesseraGraph) channels = tessera_graph_new (6);
+      g_autofree char *what = g_strdup_printf ("grid permutations by %u", f);
+      guint t;
+
+      /* One way, and there and back. */
+      t = tessera_graph_grid (windows, TESSERA_OP_GRID_TO_WINDOWS, 0, f, 1);
+      tessera_graph_concat (windows, (guint[]) { t, tessera_graph_grid (windows, TESSERA_OP_WINDOWS_TO_GRID, t, f, 1) },
+                            2);
+      assert_graph_matches (windows, input, &shape, 1e-7, what);
+
+      t = tessera_graph_grid (channels, TESSERA_OP_GRID_TO_CHANNELS, 0, f, 3);
+      tessera_graph_grid (channels, TESSERA_OP_CHANNELS_TO_GRID, t, f, 1);
+      assert_graph_matches (channels, input, &shape, 1e-7, what);
+    }
+}
+
 /* Real-CUGAN's squeeze and excitation (1×1 convolutions of the means),
  * and the same with linear layers. */
 static void
@@ -635,6 +674,67 @@ test_network_dni (void)
   assert_network_matches (blended, input, "blend");
 }
 
+/* Grouped convolutions, channel attention (whole input, and windows in
+ * chunks), and a one-channel factor: fp32 on the GPU in both precisions. */
+static void
+test_channel_ops (void)
+{
+  static const struct { guint in, out, groups, kernel, stride, padding; } convs[] = {
+    { 48, 48, 48, 3, 1, 1 }, { 48, 96, 48, 3, 1, 1 }, { 48, 24, 4, 3, 2, 0 },
+  };
+  static const struct { guint channels, heads, window_h, window_w, h, w; } attentions[] = {
+    { 48, 6, 0, 0, 37, 23 }, { 48, 4, 8, 8, 64, 96 }, { 24, 2, 4, 2, 8, 12 },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (33);
+
+  if (!have_cuda ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (convs); i++)
+    {
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (convs[i].in);
+      TesseraShape shape = { convs[i].in, 37, 23 };
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+      g_autofree float *weight = random_floats (rand, (gsize) convs[i].out * convs[i].in / convs[i].groups *
+                                                convs[i].kernel * convs[i].kernel, -0.5, 0.5);
+      g_autofree float *bias = random_floats (rand, convs[i].out, -0.5, 0.5);
+      g_autofree char *what = g_strdup_printf ("grouped conv %u", i);
+      guint node = tessera_graph_conv (graph, (guint[]) { 0 }, 1, convs[i].out, convs[i].in, convs[i].kernel,
+                                       convs[i].stride, convs[i].padding, weight, bias);
+
+      tessera_graph_set_groups (graph, node, convs[i].groups);
+      tessera_graph_set_activation (graph, node, TESSERA_ACTIVATION_GELU, 0.f, NULL);
+      assert_graph_matches (graph, input, &shape, 1e-5, what);
+    }
+
+  for (guint i = 0; i < G_N_ELEMENTS (attentions); i++)
+    {
+      guint c = attentions[i].channels;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (3 * c);
+      TesseraShape shape = { 3 * c, attentions[i].h, attentions[i].w };
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+      g_autofree float *temperature = random_floats (rand, attentions[i].heads, 0.5, 4);
+      g_autofree char *what = g_strdup_printf ("channel attention %u", i);
+      TesseraChannelAttention attention = {
+        c, attentions[i].heads, attentions[i].window_h, attentions[i].window_w, temperature,
+      };
+
+      tessera_graph_channel_attention (graph, 0, &attention);
+      assert_graph_matches (graph, input, &shape, 1e-5, what);
+    }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+    TesseraShape shape = { 5, 37, 23 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *weight = random_floats (rand, 5, -1, 1);
+    guint map = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 1, 5, 1, 1, 0, weight, NULL);
+
+    tessera_graph_binary (graph, TESSERA_OP_MUL, 0, map);
+    assert_graph_matches (graph, input, &shape, 0, "one channel times all");
+  }
+}
+
 /* Cases of ../shared/refs on the GPU, whole image, against spandrel's own
  * outputs: max |gpu − reference| / max |reference| within 1e-4 in fp32
  * and 1e-2 in fp16. */
@@ -663,23 +763,40 @@ assert_ref_cases (TesseraNetwork *network,
     }
 }
 
-static void
-test_network_span (void)
+/* The synthetic @model of ../shared/refs on the GPU: its reference
+ * cases, then a random image of no whole windows against the CPU, whole
+ * and in tiles. %NULL, the test skipped, without the refs. */
+static TesseraNetwork *
+assert_synthetic_model (const char *model,
+                        guint32     seed)
 {
-  g_autofree char *model_path = test_refs_path ("models/synthetic/span_x4.pth");
-  g_autoptr(GPtrArray) cases = test_load_ref_cases ("models/synthetic/span_x4.pth");
+  g_autofree char *model_path = test_refs_path (model);
+  g_autoptr(GPtrArray) cases = test_load_ref_cases (model);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
   g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autofree char *name = g_path_get_basename (model);
 
-  if (!have_cuda ())
-    return;
   if (cases == NULL || model_path == NULL)
     {
       g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
+      return NULL;
     }
 
   network = test_load_network (model_path);
   assert_ref_cases (network, cases);
+  input = random_image (rand, 83, 61);
+  assert_network_matches (network, input, name);
+  return g_steal_pointer (&network);
+}
+
+static void
+test_network_span (void)
+{
+  g_autoptr(TesseraNetwork) network = NULL;
+
+  if (have_cuda ())
+    network = assert_synthetic_model ("models/synthetic/span_x4.pth", 27);
 }
 
 /* The fetched models of each family, when they are there. */
@@ -929,6 +1046,74 @@ test_cancel (void)
   g_assert_cmpfloat (latency, <, 200.0);
 }
 
+/* HAT's overlapping cross-attention: key/value windows larger than the
+ * query windows, centred on them, zero beyond the image (its border, an
+ * odd difference, rectangles, HAT-S's sizes, several chunks), with
+ * HAT's relative position index, negative rows wrapped. */
+static void
+assert_overlap_attention (GRand *rand)
+{
+  static const guint cases[][9] = {
+    /* channels, heads, window h, w, kv window h, w, height, width, projections */
+    { 12, 3, 4, 4, 6, 6, 8, 12, 1 },
+    { 8, 2, 4, 4, 7, 7, 12, 8, 0 },
+    { 8, 2, 2, 4, 4, 6, 6, 12, 1 },
+    { 36, 6, 8, 8, 12, 12, 40, 48, 1 },
+    { 144, 6, 16, 16, 24, 24, 64, 48, 1 },
+    { 36, 6, 8, 8, 12, 12, 256, 264, 1 },
+  };
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint c = cases[t][0], heads = cases[t][1], wh = cases[t][2], ww = cases[t][3];
+      guint kh = cases[t][4], kw = cases[t][5];
+      gboolean projections = cases[t][8];
+      guint in_c = projections ? c : 3 * c, n = wh * ww, m = kh * kw;
+      guint n_table = (wh + kh - 1) * (ww + kw - 1);
+      TesseraShape shape = { in_c, cases[t][6], cases[t][7] };
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (in_c);
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+      g_autofree float *qkv_w = random_floats (rand, 3 * c * c, -1, 1);
+      g_autofree float *qkv_b = random_floats (rand, 3 * c, -0.5, 0.5);
+      g_autofree float *proj_w = random_floats (rand, c * c, -0.5, 0.5);
+      g_autofree float *proj_b = random_floats (rand, c, -0.5, 0.5);
+      g_autofree float *table = random_floats (rand, n_table * heads, -2, 2);
+      g_autofree guint32 *index = g_new (guint32, n * m);
+      g_autofree char *what = g_strdup_printf ("overlapping attention case %u", t);
+      TesseraAttention attention = {
+        .channels = c,
+        .heads = heads,
+        .window_h = wh,
+        .window_w = ww,
+        .kv_window_h = kh,
+        .kv_window_w = kw,
+        .scale = 1.f / sqrtf ((float) (c / heads)),
+        .qkv_weight = projections ? qkv_w : NULL,
+        .qkv_bias = projections ? qkv_b : NULL,
+        .proj_weight = projections ? proj_w : NULL,
+        .proj_bias = projections ? proj_b : NULL,
+        .bias_table = table,
+        .bias_index = index,
+        .n_table = n_table,
+      };
+      guint x;
+
+      for (guint i = 0; i < n; i++)
+        for (guint j = 0; j < m; j++)
+          {
+            int dy = (int) (j / kw) - (int) (i / ww) + (int) wh - (int) kh + 1;
+            int dx = (int) (j % kw) - (int) (i % ww) + (int) ww - (int) kw + 1;
+            int row = dy * (int) (ww + kw - 1) + dx;
+
+            index[i * m + j] = row < 0 ? row + n_table : row;
+          }
+      x = tessera_graph_window_attention (graph, 0, &attention);
+      if (projections)
+        tessera_graph_set_residual (graph, x, 1.f, 0);
+      assert_graph_matches (graph, input, &shape, 1e-4, what);
+    }
+}
+
 /* LayerNorm, GELU and window attention: shifted and masked, rectangles,
  * q k v given without projections, SwinIR's sizes. The attention's
  * arithmetic is fp32 in both precisions. */
@@ -1008,6 +1193,8 @@ test_attention (void)
         tessera_graph_set_residual (graph, x, 1.f, 0);
       assert_graph_matches (graph, input, &shape, 1e-4, what);
     }
+
+  assert_overlap_attention (rand);
 }
 
 /* A SwinIR on the GPU, whole image, in both precisions, against its
@@ -1103,6 +1290,68 @@ test_network_swinir (void)
   }
 }
 
+/* spandrel's DAT (dat_light_x4: spatial and channel attention, zero
+ * padding inside the spatial attention for rose_37x29) against the
+ * references, then against the CPU, whole and in tiles. */
+static void
+test_network_dat (void)
+{
+  static const char *variants[] = { "dat-classical-x2", "dat-light-x3" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (25);
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda () || (network = assert_synthetic_model ("models/synthetic/dat_light_x4.pth", 25)) == NULL)
+    return;
+
+  /* The variants of data/make-dat-refs.py (pixelshuffle, 3conv, two
+   * groups; embed 60 without qkv bias) against the CPU. */
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "dat", base, NULL);
+      g_autoptr(TesseraNetwork) variant = test_load_network (path);
+
+      assert_network_matches (variant, input, variants[i]);
+    }
+}
+
+/* spandrel's synthetic HAT (window 8, overlap 0.5) on the GPU: its
+ * reference cases, and a random image of no whole windows against the
+ * CPU. */
+static void
+test_network_hat (void)
+{
+  g_autoptr(TesseraNetwork) network = NULL;
+
+  if (have_cuda ())
+    network = assert_synthetic_model ("models/synthetic/hat_small_x4.pth", 26);
+}
+
+/* OmniSR: the synthetic model's cases, a random image whole and tiled,
+ * and the real 4x_WTP_descreenton's cases when it has been fetched. */
+static void
+test_network_omnisr (void)
+{
+  static const char *real = "npm:waifu2x@1.6.5/package/models/4x_WTP_descreenton.pth";
+  g_autofree char *real_path = test_real_model_path (W2X "models/4x_WTP_descreenton.pth");
+  g_autoptr(TesseraNetwork) network = NULL;
+
+  if (!have_cuda () || (network = assert_synthetic_model ("models/synthetic/omnisr_x4.pth", 23)) == NULL)
+    return;
+
+  if (real_path == NULL || !g_file_test (real_path, G_FILE_TEST_EXISTS))
+    g_test_message ("4x_WTP_descreenton.pth not fetched: only the synthetic model");
+  else
+    {
+      g_autoptr(TesseraNetwork) real_network = test_load_network (real_path);
+      g_autoptr(GPtrArray) real_cases = test_load_ref_cases (real);
+
+      assert_ref_cases (real_network, real_cases);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1117,9 +1366,11 @@ main (int   argc,
   g_test_add_func ("/gpu/ops/multiply", test_multiply);
   g_test_add_func ("/gpu/ops/layout", test_layout);
   g_test_add_func ("/gpu/ops/resize", test_resize);
+  g_test_add_func ("/gpu/ops/pool-grid", test_pool_grid);
   g_test_add_func ("/gpu/ops/reduce", test_reduce);
   g_test_add_func ("/gpu/ops/stripes", test_stripes);
   g_test_add_func ("/gpu/ops/attention", test_attention);
+  g_test_add_func ("/gpu/ops/channel", test_channel_ops);
   g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
   g_test_add_func ("/gpu/memory-limit", test_memory_limit);
   g_test_add_func ("/gpu/cancel", test_cancel);
@@ -1128,6 +1379,9 @@ main (int   argc,
   g_test_add_func ("/gpu/network/span", test_network_span);
   g_test_add_func ("/gpu/network/real", test_network_real);
   g_test_add_func ("/gpu/network/swinir", test_network_swinir);
+  g_test_add_func ("/gpu/network/omnisr", test_network_omnisr);
+  g_test_add_func ("/gpu/network/dat", test_network_dat);
+  g_test_add_func ("/gpu/network/hat", test_network_hat);
 
   return g_test_run ();
 }

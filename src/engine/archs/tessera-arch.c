@@ -204,6 +204,12 @@ tessera_arch_describe (TesseraStateDict      *state_dict,
     {
     case TESSERA_ARCH_SWINIR:
       return tessera_swinir_describe (state_dict, info);
+    case TESSERA_ARCH_OMNISR:
+      return tessera_omnisr_describe (state_dict, info);
+    case TESSERA_ARCH_DAT:
+      return tessera_dat_describe (state_dict, info);
+    case TESSERA_ARCH_HAT:
+      return tessera_hat_describe (state_dict, info);
     case TESSERA_ARCH_UNKNOWN:
     case TESSERA_ARCH_ESRGAN:
     case TESSERA_ARCH_COMPACT:
@@ -211,9 +217,6 @@ tessera_arch_describe (TesseraStateDict      *state_dict,
     case TESSERA_ARCH_WAIFU2X_VGG7:
     case TESSERA_ARCH_WAIFU2X_UPCONV7:
     case TESSERA_ARCH_WAIFU2X_CUNET:
-    case TESSERA_ARCH_DAT:
-    case TESSERA_ARCH_HAT:
-    case TESSERA_ARCH_OMNISR:
     case TESSERA_ARCH_SPAN:
     default:
       return NULL;
@@ -284,10 +287,31 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
       if (first != NULL && info->in_channels > 0)
         recipe->multiple_of = MAX (1, first->shape[1] / info->in_channels);
       return TRUE;
-    case TESSERA_ARCH_UNKNOWN:
     case TESSERA_ARCH_DAT:
-    case TESSERA_ARCH_HAT:
+      if (!info->supported)
+        break;
+      /* spandrel pads to at least 16 × 16; the spatial attentions pad
+       * to whole windows themselves. */
+      recipe->build = tessera_dat_build;
+      recipe->minimum = 16;
+      return TRUE;
     case TESSERA_ARCH_OMNISR:
+      if (!info->supported)
+        break;
+      /* spandrel pads to at least 16 × 16 (for ESA's strided convolution
+       * and 7 × 7 pooling); the graph zero-pads to whole windows itself. */
+      recipe->build = tessera_omnisr_build;
+      recipe->minimum = 16;
+      return TRUE;
+    case TESSERA_ARCH_HAT:
+      if (!info->supported)
+        break;
+      /* spandrel pads to at least 16 × 16; the graph reflects to whole
+       * windows itself. */
+      recipe->build = tessera_hat_build;
+      recipe->minimum = 16;
+      return TRUE;
+    case TESSERA_ARCH_UNKNOWN:
     default:
       break;
     }
@@ -428,7 +452,7 @@ add_conv (TesseraBuilder *builder,
   const TesseraTensor *tensor;
   guint64 shape[4] = { 0, 0, 0, 0 };
   const float *weight, *bias;
-  guint in_channels = 0, out_channels, kernel;
+  guint in_channels = 0, out_channels, kernel, groups = 1, node;
 
   if (builder->error != NULL)
     return 0;
@@ -436,18 +460,31 @@ add_conv (TesseraBuilder *builder,
   for (guint i = 0; i < n_inputs; i++)
     in_channels += tessera_graph_get_channels (builder->graph, inputs[i]);
 
-  /* Transposed convolutions store [in][out][k][k]. */
+  /* Transposed convolutions store [in][out][k][k]. A convolution's
+   * weight with fewer inputs than the input has splits it into groups, as
+   * PyTorch reads it (depthwise: one input each). */
   shape[op == TESSERA_OP_DECONV2D ? 0 : 1] = in_channels;
+  tensor = tessera_state_dict_lookup (builder->state_dict, weight_name);
+  if (op == TESSERA_OP_CONV2D && n_inputs == 1 && tensor != NULL && tensor->n_dims == 4 &&
+      tensor->shape[1] > 0 && tensor->shape[1] < in_channels && in_channels % tensor->shape[1] == 0)
+    {
+      groups = in_channels / tensor->shape[1];
+      shape[1] = tensor->shape[1];
+    }
   weight = lookup_tensor (builder, shape, 4, FALSE, weight_name);
   if (weight == NULL)
     return 0;
 
-  tensor = tessera_state_dict_lookup (builder->state_dict, weight_name);
   out_channels = tensor->shape[op == TESSERA_OP_DECONV2D ? 1 : 0];
   kernel = tensor->shape[2];
   if (tensor->shape[3] != kernel || kernel == 0 || kernel > 15 || out_channels == 0 || out_channels > 65536)
     {
       builder_fail (builder, _("%s is not a square convolution kernel"), weight_name);
+      return 0;
+    }
+  if (out_channels % groups != 0)
+    {
+      builder_fail (builder, _("%s does not split into %u groups"), weight_name, groups);
       return 0;
     }
 
@@ -458,8 +495,11 @@ add_conv (TesseraBuilder *builder,
   if (op == TESSERA_OP_DECONV2D)
     return tessera_graph_deconv (builder->graph, inputs[0], out_channels, in_channels, kernel, stride,
                                  padding, weight, bias);
-  return tessera_graph_conv (builder->graph, inputs, n_inputs, out_channels, in_channels, kernel, stride,
+  node = tessera_graph_conv (builder->graph, inputs, n_inputs, out_channels, in_channels, kernel, stride,
                              padding, weight, bias);
+  if (groups > 1)
+    tessera_graph_set_groups (builder->graph, node, groups);
+  return node;
 }
 
 guint
@@ -582,7 +622,9 @@ builder_layer_norm (TesseraBuilder *b,
 
 /* An integer index buffer @name of @rows × @cols as 32-bit rows of a bias
  * table of @n_table rows, kept by the graph; NULL (and the builder failed)
- * when it is missing or points outside the table. */
+ * when it is missing or points outside the table. Negative values count
+ * from the table's end, as PyTorch's indexing reads them: HAT's OCA index
+ * has them. */
 const guint32 *
 builder_position_index (TesseraBuilder *b,
                         const char     *name,
@@ -620,12 +662,12 @@ builder_position_index (TesseraBuilder *b,
           memcpy (&narrow, tensor->data + i * element, sizeof narrow);
           value = GINT32_FROM_LE (narrow);
         }
-      if (value < 0 || value >= n_table)
+      if (value < -(gint64) n_table || value >= n_table)
         {
           builder_fail (b, _("%s points outside its bias table"), name);
           return NULL;
         }
-      index[i] = (guint32) value;
+      index[i] = (guint32) (value < 0 ? value + n_table : value);
     }
 
   return tessera_graph_keep (b->graph, g_steal_pointer (&index));

@@ -1,0 +1,221 @@
+/* test-hat.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <json-glib/json-glib.h>
+
+#include "formats/tessera-formats-private.h"
+#include "tessera-model-private.h"
+#include "tessera-network-private.h"
+#include "tessera-runner-private.h"
+#include "tessera-test-utils.h"
+
+/* HAT against spandrel's own outputs (../shared/refs): the synthetic
+ * hat_small_x4 (embed 36, depths [2, 2], heads [6, 6], window 8, overlap
+ * 0.5, compress 6, squeeze 3, mlp 2, num_feat 32, pixelshuffle ×4), every
+ * case, whole image, on the CPU in fp32, within 1e-4 of the reference's
+ * largest value. */
+
+#define HAT_MODEL "models/synthetic/hat_small_x4.pth"
+
+static void
+assert_hat_model (TesseraModel *model)
+{
+  g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_HAT);
+  g_assert_true (tessera_model_get_supported (model));
+  g_assert_cmpuint (tessera_model_get_scale (model), ==, 4);
+  g_assert_cmpuint (tessera_model_get_in_channels (model), ==, 3);
+  g_assert_cmpuint (tessera_model_get_out_channels (model), ==, 3);
+  g_assert_cmpuint (tessera_model_get_num_feat (model), ==, 36);
+  g_assert_cmpuint (tessera_model_get_num_blocks (model), ==, 2);
+}
+
+/* Every case from each container: the zip .pth in the refs and the
+ * legacy .pth and .safetensors made from it by data/make-containers.py.
+ * The cases are whole windows (32 × 32, 48 × 40) and the odd 37 × 29,
+ * which the network reflects to 40 × 32, its shift masks and the
+ * overlapping windows' zero border made for that size. */
+static void
+test_hat_containers (void)
+{
+  test_assert_ref_containers (HAT_MODEL, 3, 8, assert_hat_model);
+}
+
+/* Tiles' sides and overlaps are whole windows, so each region but the
+ * last of a row or column is whole windows, and a tiled run is close to
+ * the whole image's. */
+static void
+test_hat_tiles (void)
+{
+  g_autofree char *path = test_refs_path (HAT_MODEL);
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
+
+  if (path == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  network = test_load_network (path);
+  plan = tessera_runner_plan (network, 101, 77, &options);
+  g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 40);
+  g_assert_cmpuint (tessera_tile_plan_get_overlap (plan), ==, 16);
+  g_assert_cmpfloat (test_tiled_against_whole (network, 101, 77, &options, 8, 7, NULL), <, 1e-2);
+}
+
+/* `tessera-cli inspect` calls it supported, with what spandrel's loader
+ * reads off the weights, and the two values it assumes. */
+static void
+test_hat_inspect (void)
+{
+  g_autofree char *path = test_refs_path (HAT_MODEL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object, *params;
+  JsonArray *array;
+
+  if ((parser = test_inspect_json (path, &object)) == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "hat");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 4);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_nonnull (params);
+  g_assert_cmpint (json_object_get_int_member (params, "in_chans"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (params, "embed_dim"), ==, 36);
+  g_assert_cmpint (json_object_get_int_member (params, "window_size"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (params, "num_feat"), ==, 32);
+  g_assert_cmpint (json_object_get_int_member (params, "upscale"), ==, 4);
+  g_assert_cmpint (json_object_get_int_member (params, "img_size"), ==, 64);
+  g_assert_cmpfloat (json_object_get_double_member (params, "overlap_ratio"), ==, 0.5);
+  g_assert_cmpfloat (json_object_get_double_member (params, "compress_ratio"), ==, 6.0);
+  g_assert_cmpfloat (json_object_get_double_member (params, "squeeze_factor"), ==, 3.0);
+  g_assert_cmpfloat (json_object_get_double_member (params, "mlp_ratio"), ==, 2.0);
+  g_assert_cmpfloat (json_object_get_double_member (params, "img_range"), ==, 1.0);
+  g_assert_cmpfloat (fabs (json_object_get_double_member (params, "conv_scale") - 0.01), <, 1e-7);
+  g_assert_cmpstr (json_object_get_string_member (params, "upsampler"), ==, "pixelshuffle");
+  g_assert_cmpstr (json_object_get_string_member (params, "resi_connection"), ==, "1conv");
+  g_assert_true (json_object_get_boolean_member (params, "patch_norm"));
+  g_assert_true (json_object_get_boolean_member (params, "qkv_bias"));
+  g_assert_false (json_object_get_boolean_member (params, "ape"));
+  array = json_object_get_array_member (params, "depths");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (array, 0), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (array, 1), ==, 2);
+  array = json_object_get_array_member (params, "num_heads");
+  g_assert_cmpuint (json_array_get_length (array), ==, 2);
+  g_assert_cmpint (json_array_get_int_element (array, 1), ==, 6);
+}
+
+/* @model's state dict without @drop and with @reshape's dimensions
+ * swapped (a 2-D tensor), as a safetensors file in @dir. */
+static char *
+write_edited (TesseraModel *model,
+              const char   *dir,
+              const char   *drop,
+              const char   *reshape)
+{
+  TesseraStateDict *source = tessera_model_get_state_dict (model);
+  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  char *path = g_build_filename (dir, "edited.safetensors", NULL);
+
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
+    {
+      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
+      gsize size = tessera_tensor_get_size (tensor);
+      guint64 shape[8];
+
+      if (g_strcmp0 (tensor->name, drop) == 0)
+        continue;
+      memcpy (shape, tensor->shape, tensor->n_dims * sizeof (guint64));
+      if (g_strcmp0 (tensor->name, reshape) == 0)
+        {
+          g_assert_cmpuint (tensor->n_dims, ==, 2);
+          shape[0] = tensor->shape[1];
+          shape[1] = tensor->shape[0];
+        }
+      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, shape,
+                                 tessera_state_dict_take_buffer (copy, g_memdup2 (tensor->data, size), size), &error);
+      g_assert_no_error (error);
+    }
+
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+/* An overlapping cross-attention block without its q k v weights, or
+ * with its projection the wrong shape, is an error that names it. */
+static void
+test_hat_broken (void)
+{
+  static const struct
+  {
+    const char *drop;
+    const char *reshape;
+    const char *named;
+  } edits[] = {
+    { "layers.1.residual_group.overlap_attn.qkv.weight", NULL, "layers.1.residual_group.overlap_attn.qkv.weight" },
+    { NULL, "layers.0.residual_group.overlap_attn.qkv.weight", "layers.0.residual_group.overlap_attn.qkv.weight" },
+    { "relative_position_index_OCA", NULL, "relative_position_index_OCA" },
+  };
+  g_autofree char *zip = test_refs_path (HAT_MODEL);
+  g_autoptr(TesseraModel) model = NULL;
+
+  if (zip == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  model = test_load_model (zip);
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_autofree char *dir = test_make_tmpdir ();
+      g_autofree char *path = write_edited (model, dir, edits[i].drop, edits[i].reshape);
+      g_autoptr(TesseraModel) broken = NULL;
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+
+      /* Broken keys fail the detection, broken shapes the build. */
+      broken = tessera_model_new_from_file (file, NULL, &error);
+      if (broken != NULL)
+        network = tessera_network_new (broken, &error);
+      g_assert_null (network);
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+      g_test_message ("%s", error->message);
+      g_assert_nonnull (strstr (error->message, edits[i].named));
+      test_remove_tmpdir (g_steal_pointer (&dir));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hat/containers", test_hat_containers);
+  g_test_add_func ("/hat/tiles", test_hat_tiles);
+  g_test_add_func ("/hat/inspect", test_hat_inspect);
+  g_test_add_func ("/hat/broken", test_hat_broken);
+
+  return g_test_run ();
+}
