@@ -592,6 +592,41 @@ test_watch_folders (void)
   test_remove_tmpdir (g_steal_pointer (&extra));
 }
 
+/* The picker offers the transformer architectures as it offers the
+ * others: the synthetic models of ../shared/refs, each in a folder of the
+ * library, are upscalers by their file names. */
+static void
+test_transformers_offered (void)
+{
+  static const char *names[] = { "swinir_psd_x2", "span_x4", "hat_small_x4", "dat_light_x4", "omnisr_x4" };
+  g_autofree char *folder_path = test_refs_path ("models/synthetic");
+  g_autoptr(TesseraModelLibrary) library = tessera_model_library_new ();
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(GFile) folder = NULL;
+
+  if (folder_path == NULL)
+    {
+      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
+      return;
+    }
+
+  folder = g_file_new_for_path (folder_path);
+  tessera_model_library_add_folder (library, folder);
+  tessera_model_library_scan (library, NULL);
+  tessera_engine_set_model_library (engine, library);
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      TesseraUpscalerInfo *info = tessera_engine_find_upscaler (engine, names[i]);
+      g_autoptr(TesseraModel) model = tessera_model_library_find (library, names[i]);
+
+      g_test_message ("%s", names[i]);
+      g_assert_nonnull (info);
+      g_assert_cmpint (tessera_upscaler_info_get_kind (info), ==, TESSERA_UPSCALER_KIND_MODEL);
+      g_assert_nonnull (model);
+      g_assert_true (tessera_model_get_supported (model));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -609,6 +644,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/tessera/model-library/import", test_import);
+  g_test_add_func ("/tessera/model-library/transformers", test_transformers_offered);
   g_test_add_func ("/tessera/model-library/import/invalid", test_import_invalid);
   g_test_add_func ("/tessera/model-library/import/twice", test_import_twice);
   g_test_add_func ("/tessera/model-library/remove", test_remove);

@@ -242,9 +242,11 @@ summarise_weights (TesseraModel *self)
     {
       const TesseraTensor *tensor = tessera_state_dict_get_nth (self->state_dict, i);
 
-      /* Index buffers and batch-norm statistics are not parameters. */
+      /* Index buffers, batch-norm statistics, attention masks (DAT's
+       * attn_mask_0 and _1) and DAT's position grid are not parameters. */
       if (!tessera_dtype_is_float (tensor->dtype) || g_str_has_suffix (tensor->name, "running_mean") ||
-          g_str_has_suffix (tensor->name, "running_var") || g_str_has_suffix (tensor->name, "attn_mask"))
+          g_str_has_suffix (tensor->name, "running_var") || strstr (tensor->name, "attn_mask") != NULL ||
+          g_str_has_suffix (tensor->name, "rpe_biases"))
         continue;
       per_dtype[tensor->dtype] += tensor->n_elements;
       self->n_params += tensor->n_elements;
