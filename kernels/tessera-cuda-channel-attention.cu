@@ -75,17 +75,9 @@ row_norms_kernel (const float *rows,
 
       for (size_t i = threadIdx.x; i < length; i += blockDim.x)
         sum += (double) row[i] * row[i];
-      partial[threadIdx.x] = sum;
-      __syncthreads ();
-      for (unsigned half = blockDim.x / 2; half > 0; half /= 2)
-        {
-          if (threadIdx.x < half)
-            partial[threadIdx.x] += partial[threadIdx.x + half];
-          __syncthreads ();
-        }
+      sum = tessera_block_sum (sum, partial);
       if (threadIdx.x == 0)
-        norms[r] = fmaxf ((float) sqrt (partial[0]), 1e-12f);
-      __syncthreads ();
+        norms[r] = fmaxf ((float) sqrt (sum), 1e-12f);
     }
 }
 

@@ -26,20 +26,9 @@ average_kernel (const float *input,
 
       for (size_t i = threadIdx.x; i < plane; i += blockDim.x)
         sum += src[i];
-      partial[threadIdx.x] = sum;
-      __syncthreads ();
-
-      for (unsigned half = blockDim.x / 2; half > 0; half /= 2)
-        {
-          if (threadIdx.x < half)
-            partial[threadIdx.x] += partial[threadIdx.x + half];
-          __syncthreads ();
-        }
-
+      sum = tessera_block_sum (sum, partial);
       if (threadIdx.x == 0)
-        output[c] = (float) (partial[0] / plane);
-      /* partial[0] is read before the next channel overwrites it. */
-      __syncthreads ();
+        output[c] = (float) (sum / plane);
     }
 }
 

@@ -38,6 +38,27 @@ tessera_grid (size_t   n,
 #define TESSERA_FOR_Y(j, n) \
   for (unsigned j = blockIdx.y; j < (n); j += gridDim.y)
 
+/* The sum of every thread's @value in a block of TESSERA_BLOCK threads,
+ * in the order of a tree (the same run to run), for every thread; each
+ * must call it. @partial is the block's shared scratch, free again on
+ * return. */
+static __device__ __forceinline__ double
+tessera_block_sum (double  value,
+                   double *partial)
+{
+  partial[threadIdx.x] = value;
+  __syncthreads ();
+  for (unsigned half = blockDim.x / 2; half > 0; half /= 2)
+    {
+      if (threadIdx.x < half)
+        partial[threadIdx.x] += partial[threadIdx.x + half];
+      __syncthreads ();
+    }
+  value = partial[0];
+  __syncthreads ();
+  return value;
+}
+
 /* As tessera_cpu_activate(). */
 static __device__ __forceinline__ float
 tessera_activate (int   activation,

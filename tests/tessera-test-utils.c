@@ -547,3 +547,40 @@ test_tiled_against_whole (TesseraNetwork          *network,
     *mean = sum / n / peak;
   return diff / peak;
 }
+
+/* data/FOLDER/NAME.input.npy through @network whole on the CPU, against
+ * data/FOLDER/NAME.output.npy (made by data/make-*-refs.py): the max
+ * relative error. The input has @channels channels, the output @scale ×
+ * its sides. */
+double
+test_run_data_case (TesseraNetwork *network,
+                    const char     *folder,
+                    const char     *name,
+                    guint           channels,
+                    guint           scale)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input_base = g_strdup_printf ("%s.input.npy", name);
+  g_autofree char *output_base = g_strdup_printf ("%s.output.npy", name);
+  g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", folder, input_base, NULL);
+  g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", folder, output_base, NULL);
+  g_autofree float *x = NULL;
+  g_autofree float *reference = NULL;
+  g_autofree float *y = NULL;
+  guint in_shape[8], out_shape[8], in_dims, out_dims;
+  double relative;
+  gsize n;
+
+  x = test_load_npy (input_path, &in_dims, in_shape);
+  reference = test_load_npy (output_path, &out_dims, out_shape);
+  g_assert_cmpuint (in_shape[1], ==, channels);
+  g_assert_cmpuint (out_shape[2], ==, in_shape[2] * scale);
+  n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+  y = g_new (float, n);
+  tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
+  g_assert_no_error (error);
+  relative = test_max_relative_error (y, reference, n);
+  g_test_message ("%s: max relative error %.3g", name, relative);
+  return relative;
+}

@@ -68,6 +68,11 @@ char         *test_run_inspect       (const char  *path,
                                       gboolean     json);
 JsonParser   *test_inspect_json      (const char  *path,
                                       JsonObject **object);
+double        test_run_data_case     (TesseraNetwork *network,
+                                      const char  *folder,
+                                      const char  *name,
+                                      guint        channels,
+                                      guint        scale);
 double        test_tiled_against_whole (TesseraNetwork          *network,
                                         guint                    width,
                                         guint                    height,

@@ -67,30 +67,19 @@ test_dat_variants (void)
     { "dat-classical-x2", 2, 32, 2, "pixelshuffle", TRUE },
     { "dat-light-x3", 3, 60, 1, "pixelshuffledirect", FALSE },
   };
-  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
-
   for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
     {
       g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
-      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", variants[v].name);
-      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", variants[v].name);
       g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "dat", base, NULL);
-      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "dat", input_base, NULL);
-      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "dat", output_base, NULL);
       g_autoptr(TesseraModel) model = test_load_model (path);
       g_autoptr(TesseraNetwork) network = NULL;
       g_autoptr(GVariant) depth = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree float *x = NULL;
-      g_autofree float *reference = NULL;
-      g_autofree float *y = NULL;
-      guint in_shape[8], out_shape[8], in_dims, out_dims;
       GVariant *params;
       const char *text;
       guint32 value;
       gboolean flag;
       double relative;
-      gsize n;
 
       g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_DAT);
       g_assert_true (tessera_model_get_supported (model));
@@ -109,15 +98,7 @@ test_dat_variants (void)
 
       network = tessera_network_new (model, &error);
       g_assert_no_error (error);
-      x = test_load_npy (input_path, &in_dims, in_shape);
-      reference = test_load_npy (output_path, &out_dims, out_shape);
-      g_assert_cmpuint (out_shape[2], ==, in_shape[2] * variants[v].scale);
-      n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
-      y = g_new (float, n);
-      tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
-      g_assert_no_error (error);
-      relative = test_max_relative_error (y, reference, n);
-      g_test_message ("%s: max relative error %.3g", variants[v].name, relative);
+      relative = test_run_data_case (network, "dat", variants[v].name, 3, variants[v].scale);
       g_assert_cmpfloat (relative, <, 1e-4);
     }
 }

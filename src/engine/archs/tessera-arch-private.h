@@ -171,6 +171,12 @@ guint          builder_linear              (TesseraBuilder     *builder,
                                             guint               input,
                                             const char         *prefix,
                                             const char         *name);
+guint          builder_mlp                 (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix);
+gboolean       builder_attention_weights   (TesseraBuilder     *builder,
+                                            const char         *prefix,
+                                            TesseraAttention   *attention);
 guint          builder_layer_norm          (TesseraBuilder     *builder,
                                             guint               input,
                                             const char         *prefix,

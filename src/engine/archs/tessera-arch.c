@@ -604,6 +604,45 @@ builder_linear (TesseraBuilder *b,
   return tessera_graph_conv (b->graph, &x, 1, out, in, 1, 1, 0, weight, bias);
 }
 
+/* A transformer block's MLP: LayerNorm PREFIX.norm2, PREFIX.mlp.fc1,
+ * GELU, PREFIX.mlp.fc2, @x added. */
+guint
+builder_mlp (TesseraBuilder *b,
+             guint           x,
+             const char     *prefix)
+{
+  guint y = builder_layer_norm (b, x, prefix, ".norm2");
+
+  y = builder_linear (b, y, prefix, ".mlp.fc1");
+  if (b->error != NULL)
+    return 0;
+  builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
+  y = builder_linear (b, y, prefix, ".mlp.fc2");
+  if (b->error != NULL)
+    return 0;
+  tessera_graph_set_residual (b->graph, y, 1.f, x);
+  return y;
+}
+
+/* Swin attention's weights at PREFIX.qkv, .proj and
+ * .relative_position_bias_table ([at->n_table][at->heads]) into @at;
+ * FALSE (the builder failed) when one is missing or of the wrong shape. */
+gboolean
+builder_attention_weights (TesseraBuilder   *b,
+                           const char       *prefix,
+                           TesseraAttention *at)
+{
+  guint c = at->channels;
+
+  at->qkv_weight = builder_tensor (b, (guint64[]) { 3 * c, c }, 2, "%s.qkv.weight", prefix);
+  at->qkv_bias = builder_optional_tensor (b, (guint64[]) { 3 * c }, 1, "%s.qkv.bias", prefix);
+  at->proj_weight = builder_tensor (b, (guint64[]) { c, c }, 2, "%s.proj.weight", prefix);
+  at->proj_bias = builder_optional_tensor (b, (guint64[]) { c }, 1, "%s.proj.bias", prefix);
+  at->bias_table = builder_tensor (b, (guint64[]) { at->n_table, at->heads }, 2,
+                                   "%s.relative_position_bias_table", prefix);
+  return b->error == NULL;
+}
+
 /* LayerNorm PREFIX.NAME over the channels of each pixel. */
 guint
 builder_layer_norm (TesseraBuilder *b,

@@ -237,44 +237,6 @@ typedef struct
   const guint32   *oca_index;
 } Hat;
 
-/* An MLP after LayerNorm PREFIX.norm2, @x added. */
-static guint
-mlp (TesseraBuilder *b,
-     const char     *prefix,
-     guint           x)
-{
-  guint y = builder_layer_norm (b, x, prefix, ".norm2");
-
-  y = builder_linear (b, y, prefix, ".mlp.fc1");
-  if (b->error != NULL)
-    return 0;
-  builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
-  y = builder_linear (b, y, prefix, ".mlp.fc2");
-  if (b->error != NULL)
-    return 0;
-  tessera_graph_set_residual (b->graph, y, 1.f, x);
-  return y;
-}
-
-/* The attention's weights at PREFIX.qkv, .proj and
- * .relative_position_bias_table; FALSE (the builder failed) when one is
- * missing or of the wrong shape. */
-static gboolean
-attention_weights (TesseraBuilder   *b,
-                   const char       *prefix,
-                   TesseraAttention *at)
-{
-  guint c = at->channels;
-
-  at->qkv_weight = builder_tensor (b, (guint64[]) { 3 * c, c }, 2, "%s.qkv.weight", prefix);
-  at->qkv_bias = builder_optional_tensor (b, (guint64[]) { 3 * c }, 1, "%s.qkv.bias", prefix);
-  at->proj_weight = builder_tensor (b, (guint64[]) { c, c }, 2, "%s.proj.weight", prefix);
-  at->proj_bias = builder_optional_tensor (b, (guint64[]) { c }, 1, "%s.proj.bias", prefix);
-  at->bias_table = builder_tensor (b, (guint64[]) { at->n_table, at->heads }, 2,
-                                   "%s.relative_position_bias_table", prefix);
-  return b->error == NULL;
-}
-
 /* The channel attention block (CAB) on @x: a 3×3 convolution to fewer
  * channels, GELU, a 3×3 back, then RCAN's channel attention (average,
  * 1×1 down, ReLU, 1×1 up, sigmoid) multiplying it. */
@@ -330,7 +292,7 @@ hybrid_block (TesseraBuilder *b,
       at.shift_y = at.shift_x = w / 2;
       at.shift_mask = TRUE;
     }
-  if (!attention_weights (b, attn, &at))
+  if (!builder_attention_weights (b, attn, &at))
     return 0;
 
   n = builder_layer_norm (b, x, prefix, ".norm1");
@@ -340,7 +302,7 @@ hybrid_block (TesseraBuilder *b,
   if (b->error != NULL)
     return 0;
   x = tessera_graph_add_nodes (b->graph, a, 1.f, cab, (float) p->conv_scale);
-  return mlp (b, prefix, x);
+  return builder_mlp (b, x, prefix);
 }
 
 /* Layer i's overlapping cross-attention block: x + attention (norm1 (x))
@@ -368,12 +330,12 @@ overlap_block (TesseraBuilder *b,
   };
   guint n;
 
-  if (!attention_weights (b, prefix, &at))
+  if (!builder_attention_weights (b, prefix, &at))
     return 0;
   n = builder_layer_norm (b, x, prefix, ".norm1");
   n = tessera_graph_window_attention (b->graph, n, &at);
   tessera_graph_set_residual (b->graph, n, 1.f, x);
-  return mlp (b, prefix, n);
+  return builder_mlp (b, n, prefix);
 }
 
 /* PREFIX's convolution with @residual added, or with "identity" (no

@@ -216,18 +216,18 @@ swin_block (TesseraBuilder   *b,
             guint             j)
 {
   g_autofree char *prefix = g_strdup_printf ("layers.%u.residual_group.blocks.%u", i, j);
-  g_autofree char *index_name = g_strconcat (prefix, ".attn.relative_position_index", NULL);
+  g_autofree char *attn = g_strconcat (prefix, ".attn", NULL);
+  g_autofree char *index_name = g_strconcat (attn, ".relative_position_index", NULL);
   guint c = p->embed_dim, heads = p->heads[i], w = p->window;
-  guint n_table = (2 * w - 1) * (2 * w - 1);
   TesseraAttention at = {
     .channels = c,
     .heads = heads,
     .window_h = w,
     .window_w = w,
     .scale = 1.f / sqrtf ((float) (c / heads)),
-    .n_table = n_table,
+    .n_table = (2 * w - 1) * (2 * w - 1),
   };
-  guint n, y;
+  guint n;
 
   /* Odd blocks shift by half a window, unless the training size was no
    * larger than the window. */
@@ -237,33 +237,16 @@ swin_block (TesseraBuilder   *b,
       at.shift_mask = TRUE;
     }
 
-  at.qkv_weight = builder_tensor (b, (guint64[]) { 3 * c, c }, 2, "%s.attn.qkv.weight", prefix);
-  at.qkv_bias = builder_optional_tensor (b, (guint64[]) { 3 * c }, 1, "%s.attn.qkv.bias", prefix);
-  at.proj_weight = builder_tensor (b, (guint64[]) { c, c }, 2, "%s.attn.proj.weight", prefix);
-  at.proj_bias = builder_optional_tensor (b, (guint64[]) { c }, 1, "%s.attn.proj.bias", prefix);
-  at.bias_table = builder_tensor (b, (guint64[]) { n_table, heads }, 2, "%s.attn.relative_position_bias_table",
-                                  prefix);
-  if (b->error != NULL)
+  if (!builder_attention_weights (b, attn, &at))
     return 0;
-  at.bias_index = builder_position_index (b, index_name, w * w, w * w, n_table);
+  at.bias_index = builder_position_index (b, index_name, w * w, w * w, at.n_table);
   if (at.bias_index == NULL)
     return 0;
 
   n = builder_layer_norm (b, x, prefix, ".norm1");
   n = tessera_graph_window_attention (b->graph, n, &at);
   tessera_graph_set_residual (b->graph, n, 1.f, x);
-  x = n;
-
-  n = builder_layer_norm (b, x, prefix, ".norm2");
-  y = builder_linear (b, n, prefix, ".mlp.fc1");
-  if (b->error != NULL)
-    return 0;
-  builder_activate (b, y, TESSERA_ACTIVATION_GELU, 0.f);
-  y = builder_linear (b, y, prefix, ".mlp.fc2");
-  if (b->error != NULL)
-    return 0;
-  tessera_graph_set_residual (b->graph, y, 1.f, x);
-  return y;
+  return builder_mlp (b, n, prefix);
 }
 
 static guint
