@@ -12,8 +12,8 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
-#include "tessera-model-private.h"
-#include "tessera-state-dict-private.h"
+#include "core/tessera-state-dict-private.h"
+#include "models/tessera-model-private.h"
 #include "tessera-test-utils.h"
 
 GFile *

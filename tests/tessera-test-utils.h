@@ -9,7 +9,7 @@
 #include "tessera.h"
 #include <json-glib/json-glib.h>
 
-#include "tessera-network-private.h"
+#include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
 
 G_BEGIN_DECLS

@@ -12,8 +12,8 @@
 #include <json-glib/json-glib.h>
 
 #include "formats/tessera-formats-private.h"
-#include "tessera-model-private.h"
-#include "tessera-network-private.h"
+#include "models/tessera-model-private.h"
+#include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
 

@@ -11,7 +11,7 @@
 
 #include <json-glib/json-glib.h>
 
-#include "tessera-network-private.h"
+#include "models/tessera-network-private.h"
 #include "tessera-test-utils.h"
 
 /* Whole networks against reference outputs: ../shared/refs holds spandrel's

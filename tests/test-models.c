@@ -13,7 +13,7 @@
 
 #include "formats/tessera-formats-private.h"
 #include "formats/tessera-pickle-private.h"
-#include "tessera-model-private.h"
+#include "models/tessera-model-private.h"
 #include "tessera-test-utils.h"
 
 /* Real models come from build-aux/fetch-models.sh (TESSERA_TEST_MODELS),

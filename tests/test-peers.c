@@ -10,7 +10,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "tessera-image-private.h"
+#include "image/tessera-image-private.h"
 #include "tessera-test-utils.h"
 
 /* Fidelity against the reference programs: every run listed in

@@ -12,8 +12,8 @@
 
 #include "tessera-batch-view.h"
 #include "tessera-compare-view.h"
-#include "tessera-comparison.h"
 #include "tessera-comparison-view.h"
+#include "tessera-comparison.h"
 #include "tessera-preferences.h"
 #include "tessera-test-utils.h"
 #include "tessera-window.h"

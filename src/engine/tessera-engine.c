@@ -15,14 +15,14 @@
 
 #include "backends/cpu/tessera-cpu-private.h"
 #include "backends/cuda/tessera-cuda-private.h"
-#include "tessera-denoise-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
+#include "core/tessera-progress-private.h"
+#include "image/tessera-resample-private.h"
+#include "models/tessera-denoise-private.h"
 #include "tessera-engine.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
 #include "tessera-model-library.h"
-#include "tessera-parallel-private.h"
-#include "tessera-progress-private.h"
-#include "tessera-resample-private.h"
 #include "tessera-runner-private.h"
 #include "tessera-version.h"
 
@@ -512,6 +512,51 @@ typedef struct
   gint64           start;
 } TileProgress;
 
+typedef struct
+{
+  TesseraTileFunc  func;
+  gpointer         user_data;
+  TesseraTileEvent event;
+} TileUpdate;
+
+static gboolean
+deliver_tile_event (gpointer data)
+{
+  TileUpdate *update = data;
+
+  update->func (&update->event, update->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+tile_update_free (gpointer data)
+{
+  TileUpdate *update = data;
+
+  g_clear_object (&update->event.plan);
+  g_clear_object (&update->event.pixels);
+  g_free (update);
+}
+
+static void
+post_tile_event (TesseraProgress        *progress,
+                 const TesseraTileEvent *event)
+{
+  TileUpdate *update;
+
+  if (progress->event_func == NULL)
+    return;
+
+  update = g_new0 (TileUpdate, 1);
+  update->func = (TesseraTileFunc) progress->event_func;
+  update->user_data = progress->user_data;
+  update->event = *event;
+  g_object_ref (update->event.plan);
+  if (update->event.pixels != NULL)
+    g_object_ref (update->event.pixels);
+  tessera_progress_post (progress, deliver_tile_event, update, tile_update_free);
+}
+
 static void
 report_tile (TileProgress     *tiles,
              TesseraTilePlan  *plan,
@@ -529,7 +574,7 @@ report_tile (TileProgress     *tiles,
     core.width / tiles->pass_scale, core.height / tiles->pass_scale,
     pixels,
   };
-  tessera_progress_report_tile (tiles->progress, &event);
+  post_tile_event (tiles->progress, &event);
 }
 
 static char *
@@ -817,7 +862,7 @@ model_upscale (TesseraEngine          *self,
     tiles.n_passes++;
 
   init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
-  run.tile_pixels = progress != NULL && progress->tile_func != NULL;
+  run.tile_pixels = progress != NULL && progress->event_func != NULL;
   run.on_tile_start = on_tile_start;
   run.on_tile_done = on_tile_done;
   run.on_retry = on_retry;
@@ -1051,7 +1096,7 @@ tessera_engine_upscale_async (TesseraEngine          *self,
   job->input = g_object_ref (input);
   job->options = tessera_upscale_options_copy (options);
   tessera_progress_init_deferred (&job->progress, progress, progress_data);
-  tessera_progress_set_tile_func (&job->progress, tiles);
+  job->progress.event_func = (GCallback) tiles;
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, tessera_engine_upscale_async);

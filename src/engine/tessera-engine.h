@@ -12,7 +12,7 @@
 
 #include <gio/gio.h>
 
-#include "tessera-image.h"
+#include "image/tessera-image.h"
 #include "tessera-model-library.h"
 #include "tessera-tiler.h"
 #include "tessera-upscale-options.h"

@@ -12,11 +12,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
-#include "tessera-file-utils-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-file-utils-private.h"
+#include "models/tessera-model-private.h"
+#include "models/tessera-network-private.h"
 #include "tessera-model-library.h"
-#include "tessera-model-private.h"
-#include "tessera-network-private.h"
 
 /**
  * TesseraModelLibrary:

@@ -12,7 +12,7 @@
 
 #include <gio/gio.h>
 
-#include "tessera-model.h"
+#include "models/tessera-model.h"
 
 G_BEGIN_DECLS
 

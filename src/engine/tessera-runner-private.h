@@ -6,8 +6,8 @@
 
 #pragma once
 
-#include "tessera-image.h"
-#include "tessera-network-private.h"
+#include "image/tessera-image.h"
+#include "models/tessera-network-private.h"
 #include "tessera-tiler.h"
 
 G_BEGIN_DECLS

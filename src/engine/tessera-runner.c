@@ -12,11 +12,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
-#include "tessera-image-private.h"
-#include "tessera-memory-private.h"
-#include "tessera-parallel-private.h"
-#include "tessera-resample-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
+#include "image/tessera-image-private.h"
+#include "image/tessera-resample-private.h"
 #include "tessera-runner-private.h"
 
 /* The image is padded by reflection (pre_pad) before the network, as

@@ -13,8 +13,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
 #include "tessera-enums.h"
-#include "tessera-error.h"
 #include "tessera-upscale-options.h"
 
 #define MAX_SCALE 64.0

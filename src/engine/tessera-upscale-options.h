@@ -10,7 +10,8 @@
 # error "Only <tessera.h> can be included directly."
 #endif
 
-#include "tessera-image.h"
+#include "backends/tessera-precision.h"
+#include "image/tessera-image.h"
 
 G_BEGIN_DECLS
 
@@ -32,20 +33,6 @@ typedef enum
   TESSERA_ALPHA_MODE_BICUBIC,
   TESSERA_ALPHA_MODE_MODEL,
 } TesseraAlphaMode;
-
-/**
- * TesseraPrecision:
- * @TESSERA_PRECISION_FP16: half-precision operands, single-precision sums,
- *   on tensor cores: fast
- * @TESSERA_PRECISION_FP32: single precision throughout
- *
- * The arithmetic of convolutions on a GPU.
- */
-typedef enum
-{
-  TESSERA_PRECISION_FP16,
-  TESSERA_PRECISION_FP32,
-} TesseraPrecision;
 
 #define TESSERA_TYPE_UPSCALE_OPTIONS (tessera_upscale_options_get_type ())
 

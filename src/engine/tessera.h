@@ -8,9 +8,12 @@
 
 #define TESSERA_INSIDE
 # include "tessera-version.h"
-# include "tessera-error.h"
-# include "tessera-image.h"
-# include "tessera-model.h"
+# include "core/tessera-error.h"
+# include "core/tessera-progress.h"
+# include "image/tessera-image.h"
+# include "backends/tessera-precision.h"
+# include "archs/tessera-arch.h"
+# include "models/tessera-model.h"
 # include "tessera-model-library.h"
 # include "tessera-tiler.h"
 # include "tessera-upscaler-info.h"

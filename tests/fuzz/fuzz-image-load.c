@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "tessera-image-private.h"
+#include "image/tessera-image-private.h"
 
 /* Any bytes, as if read from a file, through the whole path: sniffing,
  * libpng or GdkPixbuf. An image or a clean error, never a crash or a leak.

@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "tessera-image-private.h"
+#include "image/tessera-image-private.h"
 
 /* Bytes through our libpng reader alone, with the size known as for a
  * file: an image or a clean error; nothing allocated that the header and

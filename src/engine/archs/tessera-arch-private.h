@@ -6,10 +6,10 @@
 
 #pragma once
 
-#include "tessera-graph-private.h"
-#include "tessera-model.h"
-#include "tessera-network-private.h"
-#include "tessera-state-dict-private.h"
+#include "core/tessera-graph-private.h"
+#include "core/tessera-state-dict-private.h"
+#include "core/tessera-weights-private.h"
+#include "tessera-arch.h"
 
 G_BEGIN_DECLS
 
@@ -85,7 +85,7 @@ GVariant             *arch_uint_array     (const guint       *values,
  * the forward pass it copies and checks once at the end. */
 typedef struct
 {
-  TesseraNetwork    *network;
+  TesseraWeights    *weights;
   TesseraStateDict  *state_dict;
   TesseraGraph      *graph;
   GError            *error;

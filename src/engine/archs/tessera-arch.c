@@ -13,8 +13,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
 #include "tessera-arch-private.h"
-#include "tessera-error.h"
 
 /* Architectures are told apart by their keys and shapes alone, never by a
  * file's name. Those that share keys go from the most specific to the most
@@ -30,6 +30,40 @@ static const TesseraDetectFunc detectors[] = {
   tessera_unet_detect,
   tessera_waifu2x_detect,
 };
+
+static const struct {
+  const char *id;
+  const char *title;
+} arches[] = {
+  [TESSERA_ARCH_UNKNOWN] = { "unknown", N_("Unknown") },
+  [TESSERA_ARCH_ESRGAN] = { "esrgan", "ESRGAN" },
+  [TESSERA_ARCH_COMPACT] = { "compact", "Real-ESRGAN Compact" },
+  [TESSERA_ARCH_REALCUGAN] = { "realcugan", "Real-CUGAN" },
+  [TESSERA_ARCH_WAIFU2X_VGG7] = { "waifu2x-vgg7", "waifu2x vgg_7" },
+  [TESSERA_ARCH_WAIFU2X_UPCONV7] = { "waifu2x-upconv7", "waifu2x upconv_7" },
+  [TESSERA_ARCH_WAIFU2X_CUNET] = { "waifu2x-cunet", "waifu2x CUNet" },
+  [TESSERA_ARCH_SWINIR] = { "swinir", "SwinIR" },
+  [TESSERA_ARCH_DAT] = { "dat", "DAT" },
+  [TESSERA_ARCH_HAT] = { "hat", "HAT" },
+  [TESSERA_ARCH_OMNISR] = { "omnisr", "OmniSR" },
+  [TESSERA_ARCH_SPAN] = { "span", "SPAN" },
+};
+
+const char *
+tessera_arch_to_string (TesseraArch arch)
+{
+  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), "unknown");
+
+  return arches[arch].id;
+}
+
+const char *
+tessera_arch_get_title (TesseraArch arch)
+{
+  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), NULL);
+
+  return arch == TESSERA_ARCH_UNKNOWN ? _(arches[arch].title) : arches[arch].title;
+}
 
 gboolean
 arch_has (TesseraStateDict *state_dict,
@@ -400,7 +434,7 @@ lookup_tensor (TesseraBuilder *builder,
       return NULL;
     }
 
-  return tessera_network_get_floats (builder->network, name);
+  return tessera_weights_lookup (builder->weights, name);
 }
 
 /* A floating tensor of @n_dims dimensions whose sizes match @shape, 0

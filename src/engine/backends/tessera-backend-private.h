@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include "tessera-graph-private.h"
+#include "core/tessera-graph-private.h"
 
 G_BEGIN_DECLS
 

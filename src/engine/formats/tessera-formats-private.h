@@ -8,7 +8,7 @@
 
 #include <gio/gio.h>
 
-#include "tessera-state-dict-private.h"
+#include "core/tessera-state-dict-private.h"
 
 G_BEGIN_DECLS
 

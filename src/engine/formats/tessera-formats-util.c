@@ -10,7 +10,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-formats-private.h"
 
 /* Sets a TESSERA_ERROR_CORRUPT error; returns FALSE, for `return tessera_corrupt (…)`. */

@@ -12,7 +12,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-ncnn-private.h"
 
 /* ncnn graphs become state dicts with the names the PyTorch files of the

@@ -15,7 +15,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-formats-private.h"
 #include "tessera-ncnn-private.h"
 

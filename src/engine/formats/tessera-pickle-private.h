@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include "tessera-state-dict-private.h"
+#include "core/tessera-state-dict-private.h"
 
 G_BEGIN_DECLS
 

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-pickle-private.h"
 
 /* Python's pickle is a small stack machine. This one knows the opcodes of

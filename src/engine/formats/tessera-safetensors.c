@@ -14,7 +14,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-formats-private.h"
 
 /* safetensors: a little-endian u64 header length N, N bytes of JSON naming

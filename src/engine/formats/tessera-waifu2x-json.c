@@ -13,7 +13,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-formats-private.h"
 
 /* waifu2x's JSON models (vgg_7): a list of nn.SpatialConvolutionMM layers,

@@ -12,9 +12,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-parallel-private.h"
 
 /* OpenBLAS picks its kernels for the CPU when it is loaded. Debian 12's
  * 0.3.21 does not know AMD's Zen 4 and gives it the AVX2 (Haswell)

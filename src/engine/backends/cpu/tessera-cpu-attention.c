@@ -13,9 +13,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-parallel-private.h"
 
 /* Window attention (TesseraAttention), a window per work item: its pixels
  * are gathered into a token matrix, projected, attended head by head and

@@ -12,9 +12,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
 
 /* The fp32 reference backend: buffers are host memory, ops run on every
  * core through the engine's thread pool.

@@ -13,9 +13,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-parallel-private.h"
 
 /* Channel attention (TesseraChannelAttention), a window and head per work
  * item. Rows of q, k and v are a channel's pixels in the window: for the

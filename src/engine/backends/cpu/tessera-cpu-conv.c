@@ -13,10 +13,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
-#include "tessera-parallel-private.h"
 
 /* Convolution as SGEMM: output rows are taken a band at a time, unrolled
  * (im2col) into a matrix small enough to stay in cache, and multiplied by

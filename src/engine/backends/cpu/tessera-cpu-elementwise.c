@@ -8,8 +8,8 @@
 
 #include "config.h"
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-parallel-private.h"
 
 /* Activations, scaled addition, multiplication (elementwise or per
  * channel), clamping and affine maps: one value in, one out, a channel per

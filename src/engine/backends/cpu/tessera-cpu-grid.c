@@ -8,9 +8,9 @@
 
 #include "config.h"
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
 #include "tessera-grid-index.h"
-#include "tessera-parallel-private.h"
 
 /* The grid permutations of OmniSR's grid attention, which only move
  * values (tessera-grid-index.h says where from, for the CUDA kernel too).

@@ -10,8 +10,8 @@
 
 #include <string.h>
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-parallel-private.h"
 
 /* Ops that only move values: concatenation, pixel (un)shuffle in
  * PyTorch's order, cropping and padding. A work item is an output channel. */

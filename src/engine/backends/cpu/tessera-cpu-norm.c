@@ -12,10 +12,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
-#include "tessera-parallel-private.h"
 
 /* LayerNorm over each pixel's channels, as a transformer normalises its
  * tokens: the mean and the biased variance of the channels, two passes.

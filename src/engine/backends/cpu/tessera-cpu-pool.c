@@ -10,8 +10,8 @@
 
 #include <math.h>
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-parallel-private.h"
 
 /* Max pooling as F.max_pool2d without padding: the shapes have already
  * dropped the windows that would reach past the edge. A work item is a

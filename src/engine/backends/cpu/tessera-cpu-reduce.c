@@ -8,8 +8,8 @@
 
 #include "config.h"
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-parallel-private.h"
 
 /* Global average pooling and the small fully connected layers that
  * squeeze-and-excitation blocks put after it. */

@@ -10,8 +10,8 @@
 
 #include <math.h>
 
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-parallel-private.h"
 #include "tessera-resize-taps.h"
 
 /* Resizing inside a network, with the sampling the model files were made

@@ -12,10 +12,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
-#include "tessera-parallel-private.h"
 
 /* 3×3 convolutions by Winograd's F(2×2, 3×3) (Lavin and Gray, "Fast
  * Algorithms for Convolutional Neural Networks", 2015): each 2×2 block of

@@ -15,8 +15,8 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include "core/tessera-error.h"
 #include "tessera-cuda-private.h"
-#include "tessera-error.h"
 #include "tessera-kernels.h"
 
 /* The CUDA backend: buffers are device memory, every op is queued on the

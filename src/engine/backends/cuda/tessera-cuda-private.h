@@ -7,7 +7,7 @@
 #pragma once
 
 #include "backends/tessera-backend-private.h"
-#include "tessera-upscale-options.h"
+#include "backends/tessera-precision.h"
 
 G_BEGIN_DECLS
 

@@ -10,8 +10,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
 #include "tessera-cuda-private.h"
-#include "tessera-error.h"
 
 /* The CUDA backend of a build without the CUDA Toolkit. */
 

@@ -13,28 +13,14 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "backends/tessera-backend-private.h"
 #include "tessera-error.h"
 #include "tessera-graph-private.h"
-
-/* A graph's last nodes can run in horizontal stripes when they only look
- * at nearby rows and read a single earlier node, the entry: RRDBNet's
- * upsampling tail, whose tensors at four times the resolution would
- * otherwise be most of a run's memory. Each stripe runs those nodes on the
- * entry's rows plus a halo, and keeps the rows the halo leaves exact. */
-typedef struct
-{
-  guint first;        /* the first striped node; the entry is first − 1 */
-  guint halo;         /* entry rows of context each side */
-  guint factor;       /* output rows per entry row */
-  guint rows;         /* entry rows per stripe */
-} Stripes;
 
 struct _TesseraGraph
 {
   GArray    *nodes;       /* TesseraNode */
   GPtrArray *floats;      /* weights the graph owns */
-  Stripes    stripes;     /* rows 0: no stripes */
+  TesseraStripes stripes; /* rows 0: no stripes */
 };
 
 TesseraGraph *
@@ -780,16 +766,10 @@ tessera_graph_count_macs (TesseraGraph       *self,
   return macs;
 }
 
-static gsize
-shape_size (const TesseraShape *shape)
-{
-  return (gsize) shape->channels * shape->height * shape->width;
-}
-
 /* The node after which node i is no longer read, when node @last is the
  * output. */
-static void
-find_last_uses (TesseraGraph *self,
+void
+tessera_graph_find_last_uses (TesseraGraph *self,
                 guint         last,
                 guint        *last_use)
 {
@@ -818,14 +798,14 @@ peak_of_nodes (TesseraGraph       *self,
   g_autofree guint *last_use = g_new (guint, last + 1);
   gsize live = 0, peak = 0;
 
-  find_last_uses (self, last, last_use);
+  tessera_graph_find_last_uses (self, last, last_use);
   for (guint i = 0; i <= last; i++)
     {
-      live += shape_size (&shapes[i]);
+      live += tessera_shape_size (&shapes[i]);
       peak = MAX (peak, live);
       for (guint j = 0; j <= i; j++)
         if (last_use[j] == i)
-          live -= shape_size (&shapes[j]);
+          live -= tessera_shape_size (&shapes[j]);
     }
 
   return peak;
@@ -890,7 +870,7 @@ is_row_local (const TesseraNode *n,
  * and sees few rows around it; FALSE when there is none. */
 static gboolean
 find_tail (TesseraGraph *self,
-           Stripes      *stripes)
+           TesseraStripes *stripes)
 {
   guint n = self->nodes->len;
   g_autofree guint *factor = g_new0 (guint, n);
@@ -953,7 +933,7 @@ tessera_graph_plan_stripes (TesseraGraph       *self,
 {
   guint n = self->nodes->len;
   g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-  Stripes stripes = { 0 };
+  TesseraStripes stripes = { 0 };
   gsize head, tail, entry, per_row;
   guint height;
 
@@ -964,7 +944,7 @@ tessera_graph_plan_stripes (TesseraGraph       *self,
   height = shapes[stripes.first - 1].height;
   head = peak_of_nodes (self, shapes, stripes.first - 1);
   tail = peak_of_nodes (self, shapes, n - 1);
-  entry = shape_size (&shapes[stripes.first - 1]);
+  entry = tessera_shape_size (&shapes[stripes.first - 1]);
   if (tail < 2 * head || height < 8 * stripes.halo)
     return;
 
@@ -981,8 +961,8 @@ tessera_graph_plan_stripes (TesseraGraph       *self,
 
 /* The graph that runs one stripe: entry rows [@a, @b) cropped out, the
  * tail, and the halo's rows cropped off the output. */
-static TesseraGraph *
-stripe_graph (TesseraGraph *self,
+TesseraGraph *
+tessera_graph_new_stripe (TesseraGraph *self,
               guint         entry_channels,
               guint         entry_height,
               guint         a,
@@ -990,7 +970,7 @@ stripe_graph (TesseraGraph *self,
               guint         keep_a,
               guint         keep_b)
 {
-  const Stripes *stripes = &self->stripes;
+  const TesseraStripes *stripes = &self->stripes;
   TesseraGraph *graph = tessera_graph_new (entry_channels);
   g_autofree guint *map = g_new0 (guint, self->nodes->len);
 
@@ -1018,7 +998,7 @@ tessera_graph_peak_floats (TesseraGraph       *self,
                            const TesseraShape *input)
 {
   g_autofree TesseraShape *shapes = g_new (TesseraShape, self->nodes->len);
-  const Stripes *stripes = &self->stripes;
+  const TesseraStripes *stripes = &self->stripes;
   g_autoptr(TesseraGraph) stripe = NULL;
   g_autofree TesseraShape *stripe_shapes = NULL;
   const TesseraShape *entry;
@@ -1032,178 +1012,18 @@ tessera_graph_peak_floats (TesseraGraph       *self,
   /* The head, then the entry with one stripe's tail and the output. */
   entry = &shapes[stripes->first - 1];
   rows = MIN (stripes->rows + 2 * stripes->halo, entry->height);
-  stripe = stripe_graph (self, entry->channels, entry->height, 0, rows, 0, rows);
+  stripe = tessera_graph_new_stripe (self, entry->channels, entry->height, 0, rows, 0, rows);
   stripe_shapes = g_new (TesseraShape, tessera_graph_get_n_nodes (stripe));
   if (!tessera_graph_infer_shapes (stripe, entry, stripe_shapes, NULL))
     return 0;
 
   return MAX (peak_of_nodes (self, shapes, stripes->first - 1),
-              shape_size (entry) + peak_of_nodes (stripe, stripe_shapes, tessera_graph_get_output (stripe)) +
-              shape_size (&shapes[self->nodes->len - 1]));
+              tessera_shape_size (entry) + peak_of_nodes (stripe, stripe_shapes, tessera_graph_get_output (stripe)) +
+              tessera_shape_size (&shapes[self->nodes->len - 1]));
 }
 
-void
-tessera_backend_free (TesseraBackend *self)
+const TesseraStripes *
+tessera_graph_get_stripes (TesseraGraph *self)
 {
-  if (self != NULL)
-    self->vtable->free (self);
-}
-
-/* Runs nodes 1…@last with @input as node 0's buffer, which stays the
- * caller's; returns @last's buffer. */
-static TesseraBuffer *
-run_nodes (TesseraGraph        *self,
-           TesseraBackend      *backend,
-           TesseraBuffer       *input,
-           const TesseraShape  *shapes,
-           guint                last,
-           GCancellable        *cancellable,
-           GError             **error)
-{
-  const TesseraBackendVTable *vt = backend->vtable;
-  g_autofree guint *last_use = g_new (guint, last + 1);
-  g_autofree TesseraBuffer **buffers = g_new0 (TesseraBuffer *, last + 1);
-  TesseraBuffer *result = NULL;
-
-  find_last_uses (self, last, last_use);
-  buffers[0] = input;
-
-  for (guint i = 1; i <= last; i++)
-    {
-      const TesseraNode *node = node_at (self, i);
-      TesseraBuffer *inputs[TESSERA_NODE_MAX_INPUTS];
-      TesseraShape input_shapes[TESSERA_NODE_MAX_INPUTS];
-
-      if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        goto out;
-
-      for (guint k = 0; k < node->n_inputs; k++)
-        {
-          inputs[k] = buffers[node->inputs[k]];
-          input_shapes[k] = shapes[node->inputs[k]];
-        }
-
-      buffers[i] = vt->buffer_new (backend, shape_size (&shapes[i]), error);
-      if (buffers[i] == NULL ||
-          !vt->compute (backend, node, inputs, input_shapes,
-                        node->residual >= 0 ? buffers[node->residual] : NULL,
-                        buffers[i], &shapes[i], error))
-        goto out;
-
-      for (guint j = 1; j < i; j++)
-        if (last_use[j] == i && buffers[j] != NULL)
-          {
-            vt->buffer_free (backend, buffers[j]);
-            buffers[j] = NULL;
-          }
-    }
-
-  result = g_steal_pointer (&buffers[last]);
-
-out:
-  for (guint i = 1; i <= last; i++)
-    if (buffers[i] != NULL)
-      vt->buffer_free (backend, buffers[i]);
-  return result;
-}
-
-/* The tail, stripe by stripe, into the host rows of @output. */
-static gboolean
-run_stripes (TesseraGraph        *self,
-             TesseraBackend      *backend,
-             TesseraBuffer       *entry,
-             const TesseraShape  *entry_shape,
-             const TesseraShape  *output_shape,
-             float               *output,
-             GCancellable        *cancellable,
-             GError             **error)
-{
-  const Stripes *stripes = &self->stripes;
-  guint height = entry_shape->height, f = stripes->factor;
-  gsize out_row = output_shape->width, out_plane = (gsize) output_shape->height * out_row;
-
-  for (guint keep_a = 0; keep_a < height; keep_a += stripes->rows)
-    {
-      guint keep_b = MIN (keep_a + stripes->rows, height);
-      guint a = keep_a > stripes->halo ? keep_a - stripes->halo : 0;
-      guint b = MIN (keep_b + stripes->halo, height);
-      g_autoptr(TesseraGraph) stripe = stripe_graph (self, entry_shape->channels, height, a, b, keep_a, keep_b);
-      guint n = tessera_graph_get_n_nodes (stripe);
-      g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-      gsize stripe_plane = (gsize) (keep_b - keep_a) * f * out_row;
-      TesseraBuffer *result;
-      gboolean ok = TRUE;
-
-      if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
-        return FALSE;
-      result = run_nodes (stripe, backend, entry, shapes, n - 1, cancellable, error);
-      if (result == NULL)
-        return FALSE;
-
-      /* Each channel's rows are whole rows of the output's plane. */
-      for (guint c = 0; ok && c < output_shape->channels; c++)
-        ok = backend->vtable->download (backend, result, c * stripe_plane,
-                                        output + c * out_plane + (gsize) keep_a * f * out_row, stripe_plane, error);
-      backend->vtable->buffer_free (backend, result);
-      if (!ok)
-        return FALSE;
-    }
-
-  return TRUE;
-}
-
-/**
- * tessera_graph_run:
- * @output: room for the output node's shape, as tessera_graph_infer_shapes() says
- *
- * Runs @graph on @backend: each node's buffer is made when the node runs
- * and freed after the last node that reads it, and a tail planned by
- * tessera_graph_plan_stripes() runs in stripes. A cancellation is noticed
- * between nodes.
- */
-gboolean
-tessera_graph_run (TesseraGraph        *self,
-                   TesseraBackend      *backend,
-                   const float         *input,
-                   const TesseraShape  *input_shape,
-                   float               *output,
-                   GCancellable        *cancellable,
-                   GError             **error)
-{
-  const TesseraBackendVTable *vt = backend->vtable;
-  guint n = self->nodes->len;
-  g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-  guint last = self->stripes.rows > 0 ? self->stripes.first - 1 : n - 1;
-  TesseraBuffer *in, *result = NULL;
-  gboolean ok = FALSE;
-
-  if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
-    return FALSE;
-
-  gint64 start = g_get_monotonic_time (), uploaded = 0, queued = 0;
-
-  in = vt->buffer_new (backend, shape_size (&shapes[0]), error);
-  if (in == NULL)
-    return FALSE;
-  if (vt->upload (backend, in, input, shape_size (&shapes[0]), error))
-    {
-      uploaded = g_get_monotonic_time ();
-      result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
-      queued = g_get_monotonic_time ();
-    }
-
-  if (result != NULL && self->stripes.rows > 0)
-    ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
-  else if (result != NULL)
-    ok = vt->download (backend, result, 0, output, shape_size (&shapes[n - 1]), error);
-  /* On a GPU the nodes are queued, and the tail or the download waits for them. */
-  if (ok)
-    g_debug ("%s: %.1f ms uploading, %.1f ms running %u nodes, %.1f ms for the %s", vt->name,
-             (uploaded - start) / 1e3, (queued - uploaded) / 1e3, last,
-             (g_get_monotonic_time () - queued) / 1e3, self->stripes.rows > 0 ? "stripes" : "download");
-
-  if (result != NULL && result != in)
-    vt->buffer_free (backend, result);
-  vt->buffer_free (backend, in);
-  return ok;
+  return &self->stripes;
 }

@@ -11,7 +11,7 @@
 #include <glib/gi18n-lib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-image-private.h"
 
 typedef struct

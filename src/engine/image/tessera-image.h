@@ -13,6 +13,8 @@
 #include <gio/gio.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
+#include "core/tessera-progress.h"
+
 G_BEGIN_DECLS
 
 /* Larger images are refused from their header, before any allocation.
@@ -37,18 +39,6 @@ typedef enum
   TESSERA_IMAGE_FORMAT_JPEG,
   TESSERA_IMAGE_FORMAT_WEBP,
 } TesseraImageFormat;
-
-/**
- * TesseraProgressFunc:
- * @fraction: how much is done, from 0 to 1
- * @text: a short description of the current step, such as “Saving”
- * @user_data: the data given with the function
- *
- * Reports the progress of a long operation.
- */
-typedef void (*TesseraProgressFunc) (double      fraction,
-                                     const char *text,
-                                     gpointer    user_data);
 
 #define TESSERA_TYPE_IMAGE (tessera_image_get_type ())
 

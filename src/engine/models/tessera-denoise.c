@@ -14,8 +14,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
 #include "tessera-denoise-private.h"
-#include "tessera-error.h"
 
 /* Noise reduction is one number from 0 to 1, mapped onto what a model's
  * family ships:

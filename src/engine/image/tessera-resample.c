@@ -13,9 +13,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
-#include "tessera-parallel-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-resample-private.h"
 
 /* Classic resampling, separable: a horizontal pass, then a vertical one.

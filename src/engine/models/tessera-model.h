@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "archs/tessera-arch.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -29,36 +31,6 @@ typedef enum
   TESSERA_MODEL_FORMAT_WAIFU2X_JSON,
 } TesseraModelFormat;
 
-/**
- * TesseraArch:
- * @TESSERA_ARCH_UNKNOWN: not recognised
- * @TESSERA_ARCH_ESRGAN: ESRGAN / Real-ESRGAN RRDBNet
- * @TESSERA_ARCH_COMPACT: Real-ESRGAN's SRVGGNetCompact
- * @TESSERA_ARCH_REALCUGAN: Real-CUGAN
- * @TESSERA_ARCH_WAIFU2X_VGG7: waifu2x vgg_7
- * @TESSERA_ARCH_WAIFU2X_UPCONV7: waifu2x upconv_7
- * @TESSERA_ARCH_WAIFU2X_CUNET: waifu2x CUNet
- * @TESSERA_ARCH_SWINIR: SwinIR
- * @TESSERA_ARCH_DAT: DAT
- * @TESSERA_ARCH_HAT: HAT
- * @TESSERA_ARCH_OMNISR: OmniSR
- * @TESSERA_ARCH_SPAN: SPAN
- */
-typedef enum
-{
-  TESSERA_ARCH_UNKNOWN,
-  TESSERA_ARCH_ESRGAN,
-  TESSERA_ARCH_COMPACT,
-  TESSERA_ARCH_REALCUGAN,
-  TESSERA_ARCH_WAIFU2X_VGG7,
-  TESSERA_ARCH_WAIFU2X_UPCONV7,
-  TESSERA_ARCH_WAIFU2X_CUNET,
-  TESSERA_ARCH_SWINIR,
-  TESSERA_ARCH_DAT,
-  TESSERA_ARCH_HAT,
-  TESSERA_ARCH_OMNISR,
-  TESSERA_ARCH_SPAN,
-} TesseraArch;
 
 #define TESSERA_TYPE_MODEL (tessera_model_get_type ())
 
@@ -96,7 +68,5 @@ gboolean            tessera_model_save_safetensors   (TesseraModel   *self,
                                                       GError        **error);
 
 const char         *tessera_model_format_to_string   (TesseraModelFormat format);
-const char         *tessera_arch_to_string           (TesseraArch     arch);
-const char         *tessera_arch_get_title           (TesseraArch     arch);
 
 G_END_DECLS

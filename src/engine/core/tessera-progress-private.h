@@ -6,17 +6,20 @@
 
 #pragma once
 
-#include "tessera-engine.h"
+#include <glib-object.h>
+
+#include "tessera-progress.h"
 
 G_BEGIN_DECLS
 
 /* Delivers progress to the caller: directly when the work runs in the
  * caller's thread, through the caller's main context when it runs in a
- * worker. */
+ * worker. @event_func is a second callback of a higher floor's own type
+ * (the engine's tile events), which this floor only carries. */
 typedef struct
 {
   TesseraProgressFunc  func;
-  TesseraTileFunc      tile_func;
+  GCallback            event_func;
   gpointer             user_data;
   GMainContext        *context;
   double               last_fraction;
@@ -29,13 +32,13 @@ void tessera_progress_init          (TesseraProgress     *self,
 void tessera_progress_init_deferred (TesseraProgress     *self,
                                      TesseraProgressFunc  func,
                                      gpointer             user_data);
-void tessera_progress_set_tile_func (TesseraProgress     *self,
-                                     TesseraTileFunc      tile_func);
 void tessera_progress_clear         (TesseraProgress     *self);
 void tessera_progress_report        (TesseraProgress     *self,
                                      double               fraction,
                                      const char          *text);
-void tessera_progress_report_tile   (TesseraProgress        *self,
-                                     const TesseraTileEvent *event);
+void tessera_progress_post          (TesseraProgress     *self,
+                                     GSourceFunc          deliver,
+                                     gpointer             data,
+                                     GDestroyNotify       destroy);
 
 G_END_DECLS

@@ -13,9 +13,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "archs/tessera-arch-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-file-utils-private.h"
 #include "formats/tessera-formats-private.h"
-#include "tessera-error.h"
-#include "tessera-file-utils-private.h"
 #include "tessera-model-private.h"
 #include "tessera-network-private.h"
 
@@ -47,24 +47,6 @@ struct _TesseraModel
 
 G_DEFINE_FINAL_TYPE (TesseraModel, tessera_model, G_TYPE_OBJECT)
 
-static const struct {
-  const char *id;
-  const char *title;
-} arches[] = {
-  [TESSERA_ARCH_UNKNOWN] = { "unknown", N_("Unknown") },
-  [TESSERA_ARCH_ESRGAN] = { "esrgan", "ESRGAN" },
-  [TESSERA_ARCH_COMPACT] = { "compact", "Real-ESRGAN Compact" },
-  [TESSERA_ARCH_REALCUGAN] = { "realcugan", "Real-CUGAN" },
-  [TESSERA_ARCH_WAIFU2X_VGG7] = { "waifu2x-vgg7", "waifu2x vgg_7" },
-  [TESSERA_ARCH_WAIFU2X_UPCONV7] = { "waifu2x-upconv7", "waifu2x upconv_7" },
-  [TESSERA_ARCH_WAIFU2X_CUNET] = { "waifu2x-cunet", "waifu2x CUNet" },
-  [TESSERA_ARCH_SWINIR] = { "swinir", "SwinIR" },
-  [TESSERA_ARCH_DAT] = { "dat", "DAT" },
-  [TESSERA_ARCH_HAT] = { "hat", "HAT" },
-  [TESSERA_ARCH_OMNISR] = { "omnisr", "OmniSR" },
-  [TESSERA_ARCH_SPAN] = { "span", "SPAN" },
-};
-
 static const char *formats[] = {
   [TESSERA_MODEL_FORMAT_PTH] = "pth",
   [TESSERA_MODEL_FORMAT_SAFETENSORS] = "safetensors",
@@ -74,22 +56,6 @@ static const char *formats[] = {
 
 /* Extensions a model file's display name loses. */
 static const char *extensions[] = { ".safetensors", ".param", ".pth", ".json", ".ckpt", ".pt" };
-
-const char *
-tessera_arch_to_string (TesseraArch arch)
-{
-  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), "unknown");
-
-  return arches[arch].id;
-}
-
-const char *
-tessera_arch_get_title (TesseraArch arch)
-{
-  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), NULL);
-
-  return arch == TESSERA_ARCH_UNKNOWN ? _(arches[arch].title) : arches[arch].title;
-}
 
 const char *
 tessera_model_format_to_string (TesseraModelFormat format)

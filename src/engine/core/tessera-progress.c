@@ -15,11 +15,9 @@
 typedef struct
 {
   TesseraProgressFunc func;
-  TesseraTileFunc     tile_func;
   gpointer            user_data;
   double              fraction;
   char               *text;
-  TesseraTileEvent    tile;
 } Update;
 
 static void
@@ -28,12 +26,9 @@ update_free (gpointer data)
   Update *update = data;
 
   g_free (update->text);
-  g_clear_object (&update->tile.plan);
-  g_clear_object (&update->tile.pixels);
   g_free (update);
 }
 
-/* For work in the calling thread: reports are calls. */
 void
 tessera_progress_init (TesseraProgress     *self,
                        TesseraProgressFunc  func,
@@ -56,13 +51,6 @@ tessera_progress_init_deferred (TesseraProgress     *self,
 /* Tiles go to @tile_func, with the same user data and in order with the
  * progress. */
 void
-tessera_progress_set_tile_func (TesseraProgress *self,
-                                TesseraTileFunc  tile_func)
-{
-  self->tile_func = tile_func;
-}
-
-void
 tessera_progress_clear (TesseraProgress *self)
 {
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -70,33 +58,39 @@ tessera_progress_clear (TesseraProgress *self)
 }
 
 static gboolean
-deliver (gpointer data)
+deliver_update (gpointer data)
 {
   Update *update = data;
 
-  if (update->tile_func != NULL)
-    update->tile_func (&update->tile, update->user_data);
-  else
-    update->func (update->fraction, update->text, update->user_data);
+  update->func (update->fraction, update->text, update->user_data);
   return G_SOURCE_REMOVE;
 }
 
-/* Not g_main_context_invoke(): it runs the function right here, in the
- * worker, whenever the caller's context happens to be free to acquire. */
-static void
-post (TesseraProgress *self,
-      Update          *update)
+/* Calls @deliver with @data in the caller's thread: now, or from its main
+ * context when the work runs in a worker; then @destroy frees @data. */
+void
+tessera_progress_post (TesseraProgress *self,
+                       GSourceFunc      deliver,
+                       gpointer         data,
+                       GDestroyNotify   destroy)
 {
-  GSource *source = g_idle_source_new ();
+  GSource *source;
 
+  if (self->context == NULL)
+    {
+      deliver (data);
+      destroy (data);
+      return;
+    }
+
+  source = g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_DEFAULT);
-  g_source_set_callback (source, deliver, update, update_free);
+  g_source_set_callback (source, deliver, data, destroy);
   g_source_set_static_name (source, "[tessera] progress");
   g_source_attach (source, self->context);
   g_source_unref (source);
 }
 
-/* Reports of the same text closer than half a percent apart are dropped. */
 void
 tessera_progress_report (TesseraProgress *self,
                          double           fraction,
@@ -128,30 +122,5 @@ tessera_progress_report (TesseraProgress *self,
   update->user_data = self->user_data;
   update->fraction = fraction;
   update->text = g_strdup (text);
-  post (self, update);
-}
-
-void
-tessera_progress_report_tile (TesseraProgress        *self,
-                              const TesseraTileEvent *event)
-{
-  Update *update;
-
-  if (self->tile_func == NULL)
-    return;
-
-  if (self->context == NULL)
-    {
-      self->tile_func (event, self->user_data);
-      return;
-    }
-
-  update = g_new0 (Update, 1);
-  update->tile_func = self->tile_func;
-  update->user_data = self->user_data;
-  update->tile = *event;
-  g_object_ref (update->tile.plan);
-  if (update->tile.pixels != NULL)
-    g_object_ref (update->tile.pixels);
-  post (self, update);
+  tessera_progress_post (self, deliver_update, update, update_free);
 }

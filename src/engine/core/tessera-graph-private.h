@@ -180,6 +180,19 @@ typedef struct
   const TesseraChannelAttention *channel_attention; /* CHANNEL_ATTENTION, owned by the graph */
 } TesseraNode;
 
+/* A graph's last nodes can run in horizontal stripes when they only look
+ * at nearby rows and read a single earlier node, the entry: RRDBNet's
+ * upsampling tail, whose tensors at four times the resolution would
+ * otherwise be most of a run's memory. Each stripe runs those nodes on the
+ * entry's rows plus a halo, and keeps the rows the halo leaves exact. */
+typedef struct
+{
+  guint first;        /* the first striped node; the entry is first − 1 */
+  guint halo;         /* entry rows of context each side */
+  guint factor;       /* output rows per entry row */
+  guint rows;         /* entry rows per stripe */
+} TesseraStripes;
+
 typedef struct _TesseraGraph TesseraGraph;
 
 TesseraGraph      *tessera_graph_new           (guint               in_channels);
@@ -206,6 +219,23 @@ gsize              tessera_graph_peak_floats   (TesseraGraph       *self,
                                                 const TesseraShape *input);
 void               tessera_graph_plan_stripes  (TesseraGraph       *self,
                                                 const TesseraShape *input);
+const TesseraStripes *tessera_graph_get_stripes (TesseraGraph      *self);
+TesseraGraph      *tessera_graph_new_stripe    (TesseraGraph       *self,
+                                                guint               entry_channels,
+                                                guint               entry_height,
+                                                guint               a,
+                                                guint               b,
+                                                guint               keep_a,
+                                                guint               keep_b);
+void               tessera_graph_find_last_uses (TesseraGraph      *self,
+                                                guint               last,
+                                                guint              *last_use);
+
+static inline gsize
+tessera_shape_size (const TesseraShape *shape)
+{
+  return (gsize) shape->channels * shape->height * shape->width;
+}
 
 /* Builders for the common nodes; each returns the new node's index. */
 guint tessera_graph_conv      (TesseraGraph *self, const guint *inputs, guint n_inputs,

@@ -6,8 +6,8 @@
 
 #pragma once
 
+#include "core/tessera-progress-private.h"
 #include "tessera-image.h"
-#include "tessera-progress-private.h"
 
 G_BEGIN_DECLS
 

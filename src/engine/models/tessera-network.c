@@ -12,17 +12,11 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
-#include "tessera-error.h"
-#include "tessera-memory-private.h"
+#include "archs/tessera-arch-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-memory-private.h"
 #include "tessera-model-private.h"
 #include "tessera-network-private.h"
-
-typedef struct
-{
-  const TesseraTensor *tensor;
-  float               *floats;
-} Weight;
 
 struct _TesseraNetwork
 {
@@ -32,20 +26,10 @@ struct _TesseraNetwork
   TesseraStateDict  *state_dict;
   TesseraArchInfo    info;
   TesseraArchRecipe  recipe;
-  GHashTable        *weights;     /* name → Weight, every floating tensor */
-  gsize              weight_bytes;
+  TesseraWeights    *weights;
   GHashTable        *graphs;      /* "HxW" → TesseraGraph */
   GMutex             mutex;       /* guards graphs */
 };
-
-static void
-weight_free (gpointer data)
-{
-  Weight *weight = data;
-
-  tessera_free_large (weight->floats, MAX (weight->tensor->n_elements, 1) * sizeof (float));
-  g_free (weight);
-}
 
 static gsize
 shape_floats (const TesseraShape *shape)
@@ -67,7 +51,7 @@ ensure_graph (TesseraNetwork  *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(GError) local_error = NULL;
   g_autofree TesseraShape *shapes = NULL;
-  TesseraBuilder builder = { self, self->state_dict, NULL, NULL };
+  TesseraBuilder builder = { self->weights, self->state_dict, NULL, NULL };
   TesseraShape input = { self->info.in_channels, height, width };
   TesseraGraph *graph;
 
@@ -132,7 +116,6 @@ tessera_network_new (TesseraModel  *model,
   self->model = g_object_ref (model);
   self->file_name = g_file_get_basename (tessera_model_get_file (model));
   self->state_dict = tessera_state_dict_ref (tessera_model_get_state_dict (model));
-  self->weights = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, weight_free);
   self->graphs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) tessera_graph_free);
   g_mutex_init (&self->mutex);
@@ -145,27 +128,12 @@ tessera_network_new (TesseraModel  *model,
       return NULL;
     }
 
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (self->state_dict); i++)
+  self->weights = tessera_weights_new (self->state_dict);
+  if (self->weights == NULL)
     {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (self->state_dict, i);
-      Weight *weight;
-
-      if (!tessera_dtype_is_float (tensor->dtype))
-        continue;
-
-      weight = g_new0 (Weight, 1);
-      weight->tensor = tensor;
-      weight->floats = tessera_alloc_large (MAX (tensor->n_elements, 1) * sizeof (float));
-      if (weight->floats == NULL)
-        {
-          weight_free (weight);
-          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                       _("%s: not enough memory for the model's weights"), self->file_name);
-          return NULL;
-        }
-      tessera_tensor_to_floats (tensor, weight->floats);
-      self->weight_bytes += tensor->n_elements * sizeof (float);
-      g_hash_table_insert (self->weights, tensor->name, weight);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("%s: not enough memory for the model's weights"), self->file_name);
+      return NULL;
     }
 
   /* A first graph proves that every tensor the forward pass reads is
@@ -192,7 +160,7 @@ tessera_network_unref (TesseraNetwork *self)
     return;
 
   g_clear_pointer (&self->graphs, g_hash_table_unref);
-  g_clear_pointer (&self->weights, g_hash_table_unref);
+  g_clear_pointer (&self->weights, tessera_weights_free);
   g_clear_pointer (&self->state_dict, tessera_state_dict_unref);
   g_clear_object (&self->model);
   g_free (self->file_name);
@@ -242,17 +210,7 @@ tessera_network_get_tile_multiple (TesseraNetwork *self)
 gsize
 tessera_network_get_weight_bytes (TesseraNetwork *self)
 {
-  return self->weight_bytes;
-}
-
-/* A weight as float32, or NULL when the model has no such floating tensor. */
-const float *
-tessera_network_get_floats (TesseraNetwork *self,
-                            const char     *name)
-{
-  Weight *weight = g_hash_table_lookup (self->weights, name);
-
-  return weight != NULL ? weight->floats : NULL;
+  return tessera_weights_get_bytes (self->weights);
 }
 
 /* The size spandrel pads an input to before the forward pass. */
@@ -285,33 +243,14 @@ tessera_network_blend (TesseraNetwork  *self,
                        float            weight,
                        GError         **error)
 {
-  GHashTableIter iter;
-  Weight *mine;
+  const char *differing = NULL;
 
-  g_hash_table_iter_init (&iter, self->weights);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mine))
+  if (!tessera_weights_blend (self->weights, other->weights, weight, &differing))
     {
-      Weight *theirs = g_hash_table_lookup (other->weights, mine->tensor->name);
-
-      if (theirs == NULL || theirs->tensor->n_elements != mine->tensor->n_elements ||
-          theirs->tensor->n_dims != mine->tensor->n_dims ||
-          memcmp (theirs->tensor->shape, mine->tensor->shape, mine->tensor->n_dims * sizeof (guint64)) != 0)
-        {
-          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
-                       _("%s and %s cannot be blended: their tensor “%s” differs"),
-                       self->file_name, other->file_name,
-                       mine->tensor->name);
-          return FALSE;
-        }
-    }
-
-  g_hash_table_iter_init (&iter, self->weights);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &mine))
-    {
-      Weight *theirs = g_hash_table_lookup (other->weights, mine->tensor->name);
-
-      for (guint64 i = 0; i < mine->tensor->n_elements; i++)
-        mine->floats[i] = weight * mine->floats[i] + (1.f - weight) * theirs->floats[i];
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("%s and %s cannot be blended: their tensor “%s” differs"),
+                   self->file_name, other->file_name, differing);
+      return FALSE;
     }
 
   /* Graphs built so far hold weights derived from the old ones (SPAN's

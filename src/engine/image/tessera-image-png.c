@@ -14,7 +14,7 @@
 #include <glib/gi18n-lib.h>
 #include <png.h>
 
-#include "tessera-error.h"
+#include "core/tessera-error.h"
 #include "tessera-image-private.h"
 
 /* libpng reports errors by longjmp(). Everything the error path needs lives

@@ -7,8 +7,8 @@
 #pragma once
 
 #include "archs/tessera-arch-private.h"
+#include "core/tessera-state-dict-private.h"
 #include "tessera-model.h"
-#include "tessera-state-dict-private.h"
 
 G_BEGIN_DECLS
 

@@ -13,10 +13,10 @@
 #include <glib/gi18n-lib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
-#include "tessera-error.h"
-#include "tessera-file-utils-private.h"
+#include "core/tessera-error.h"
+#include "core/tessera-file-utils-private.h"
+#include "core/tessera-memory-private.h"
 #include "tessera-image-private.h"
-#include "tessera-memory-private.h"
 
 /**
  * TesseraImage:

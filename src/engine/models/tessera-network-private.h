@@ -46,8 +46,6 @@ guint64         tessera_network_count_macs       (TesseraNetwork      *self,
                                                   guint                width,
                                                   guint                height);
 gsize           tessera_network_get_weight_bytes (TesseraNetwork      *self);
-const float    *tessera_network_get_floats       (TesseraNetwork      *self,
-                                                  const char          *name);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraNetwork, tessera_network_unref)
 

@@ -1,0 +1,178 @@
+/* tessera-backend.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-backend"
+
+#include "config.h"
+
+#include "tessera-backend-private.h"
+
+void
+tessera_backend_free (TesseraBackend *self)
+{
+  if (self != NULL)
+    self->vtable->free (self);
+}
+
+/* Runs nodes 1…@last with @input as node 0's buffer, which stays the
+ * caller's; returns @last's buffer. */
+static TesseraBuffer *
+run_nodes (TesseraGraph        *self,
+           TesseraBackend      *backend,
+           TesseraBuffer       *input,
+           const TesseraShape  *shapes,
+           guint                last,
+           GCancellable        *cancellable,
+           GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+  g_autofree guint *last_use = g_new (guint, last + 1);
+  g_autofree TesseraBuffer **buffers = g_new0 (TesseraBuffer *, last + 1);
+  TesseraBuffer *result = NULL;
+
+  tessera_graph_find_last_uses (self, last, last_use);
+  buffers[0] = input;
+
+  for (guint i = 1; i <= last; i++)
+    {
+      const TesseraNode *node = tessera_graph_get_node (self, i);
+      TesseraBuffer *inputs[TESSERA_NODE_MAX_INPUTS];
+      TesseraShape input_shapes[TESSERA_NODE_MAX_INPUTS];
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error))
+        goto out;
+
+      for (guint k = 0; k < node->n_inputs; k++)
+        {
+          inputs[k] = buffers[node->inputs[k]];
+          input_shapes[k] = shapes[node->inputs[k]];
+        }
+
+      buffers[i] = vt->buffer_new (backend, tessera_shape_size (&shapes[i]), error);
+      if (buffers[i] == NULL ||
+          !vt->compute (backend, node, inputs, input_shapes,
+                        node->residual >= 0 ? buffers[node->residual] : NULL,
+                        buffers[i], &shapes[i], error))
+        goto out;
+
+      for (guint j = 1; j < i; j++)
+        if (last_use[j] == i && buffers[j] != NULL)
+          {
+            vt->buffer_free (backend, buffers[j]);
+            buffers[j] = NULL;
+          }
+    }
+
+  result = g_steal_pointer (&buffers[last]);
+
+out:
+  for (guint i = 1; i <= last; i++)
+    if (buffers[i] != NULL)
+      vt->buffer_free (backend, buffers[i]);
+  return result;
+}
+
+/* The tail, stripe by stripe, into the host rows of @output. */
+static gboolean
+run_stripes (TesseraGraph        *self,
+             TesseraBackend      *backend,
+             TesseraBuffer       *entry,
+             const TesseraShape  *entry_shape,
+             const TesseraShape  *output_shape,
+             float               *output,
+             GCancellable        *cancellable,
+             GError             **error)
+{
+  const TesseraStripes *stripes = tessera_graph_get_stripes (self);
+  guint height = entry_shape->height, f = stripes->factor;
+  gsize out_row = output_shape->width, out_plane = (gsize) output_shape->height * out_row;
+
+  for (guint keep_a = 0; keep_a < height; keep_a += stripes->rows)
+    {
+      guint keep_b = MIN (keep_a + stripes->rows, height);
+      guint a = keep_a > stripes->halo ? keep_a - stripes->halo : 0;
+      guint b = MIN (keep_b + stripes->halo, height);
+      g_autoptr(TesseraGraph) stripe = tessera_graph_new_stripe (self, entry_shape->channels, height, a, b, keep_a, keep_b);
+      guint n = tessera_graph_get_n_nodes (stripe);
+      g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
+      gsize stripe_plane = (gsize) (keep_b - keep_a) * f * out_row;
+      TesseraBuffer *result;
+      gboolean ok = TRUE;
+
+      if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
+        return FALSE;
+      result = run_nodes (stripe, backend, entry, shapes, n - 1, cancellable, error);
+      if (result == NULL)
+        return FALSE;
+
+      /* Each channel's rows are whole rows of the output's plane. */
+      for (guint c = 0; ok && c < output_shape->channels; c++)
+        ok = backend->vtable->download (backend, result, c * stripe_plane,
+                                        output + c * out_plane + (gsize) keep_a * f * out_row, stripe_plane, error);
+      backend->vtable->buffer_free (backend, result);
+      if (!ok)
+        return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * tessera_graph_run:
+ * @output: room for the output node's shape, as tessera_graph_infer_shapes() says
+ *
+ * Runs @graph on @backend: each node's buffer is made when the node runs
+ * and freed after the last node that reads it, and a tail planned by
+ * tessera_graph_plan_stripes() runs in stripes. A cancellation is noticed
+ * between nodes.
+ */
+gboolean
+tessera_graph_run (TesseraGraph        *self,
+                   TesseraBackend      *backend,
+                   const float         *input,
+                   const TesseraShape  *input_shape,
+                   float               *output,
+                   GCancellable        *cancellable,
+                   GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+  const TesseraStripes *stripes = tessera_graph_get_stripes (self);
+  guint n = tessera_graph_get_n_nodes (self);
+  g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
+  guint last = stripes->rows > 0 ? stripes->first - 1 : n - 1;
+  TesseraBuffer *in, *result = NULL;
+  gboolean ok = FALSE;
+
+  if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
+    return FALSE;
+
+  gint64 start = g_get_monotonic_time (), uploaded = 0, queued = 0;
+
+  in = vt->buffer_new (backend, tessera_shape_size (&shapes[0]), error);
+  if (in == NULL)
+    return FALSE;
+  if (vt->upload (backend, in, input, tessera_shape_size (&shapes[0]), error))
+    {
+      uploaded = g_get_monotonic_time ();
+      result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+      queued = g_get_monotonic_time ();
+    }
+
+  if (result != NULL && stripes->rows > 0)
+    ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
+  else if (result != NULL)
+    ok = vt->download (backend, result, 0, output, tessera_shape_size (&shapes[n - 1]), error);
+  /* On a GPU the nodes are queued, and the tail or the download waits for them. */
+  if (ok)
+    g_debug ("%s: %.1f ms uploading, %.1f ms running %u nodes, %.1f ms for the %s", vt->name,
+             (uploaded - start) / 1e3, (queued - uploaded) / 1e3, last,
+             (g_get_monotonic_time () - queued) / 1e3, stripes->rows > 0 ? "stripes" : "download");
+
+  if (result != NULL && result != in)
+    vt->buffer_free (backend, result);
+  vt->buffer_free (backend, in);
+  return ok;
+}
