@@ -147,30 +147,26 @@ psnr_of_files (const char  *a_path,
   return sum == 0.0 ? INFINITY : 10.0 * log10 (255.0 * 255.0 * n / sum);
 }
 
-/* The reference program for a model's family, or NULL. */
+/* The reference program for a model's family, or NULL: the families the
+ * ncnn-vulkan tools run. */
 static const char *
 peer_program (TesseraModel *model)
 {
-  switch (tessera_model_get_arch (model))
-    {
-    case TESSERA_ARCH_ESRGAN:
-    case TESSERA_ARCH_COMPACT:
-      return "realesrgan-ncnn-vulkan";
-    case TESSERA_ARCH_REALCUGAN:
-      return "realcugan-ncnn-vulkan";
-    case TESSERA_ARCH_WAIFU2X_CUNET:
-    case TESSERA_ARCH_WAIFU2X_UPCONV7:
-      return "waifu2x-ncnn-vulkan";
-    case TESSERA_ARCH_UNKNOWN:
-    case TESSERA_ARCH_WAIFU2X_VGG7:
-    case TESSERA_ARCH_SWINIR:
-    case TESSERA_ARCH_DAT:
-    case TESSERA_ARCH_HAT:
-    case TESSERA_ARCH_OMNISR:
-    case TESSERA_ARCH_SPAN:
-    default:
-      return NULL;
-    }
+  static const struct {
+    TesseraArch  arch;
+    const char  *program;
+  } peers[] = {
+    { TESSERA_ARCH_ESRGAN, "realesrgan-ncnn-vulkan" },
+    { TESSERA_ARCH_COMPACT, "realesrgan-ncnn-vulkan" },
+    { TESSERA_ARCH_REALCUGAN, "realcugan-ncnn-vulkan" },
+    { TESSERA_ARCH_WAIFU2X_CUNET, "waifu2x-ncnn-vulkan" },
+    { TESSERA_ARCH_WAIFU2X_UPCONV7, "waifu2x-ncnn-vulkan" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (peers); i++)
+    if (peers[i].arch == tessera_model_get_arch (model))
+      return peers[i].program;
+  return NULL;
 }
 
 /* Runs the peer on @input_path with the model's own files; only the

@@ -14,6 +14,7 @@
 
 #include "core/tessera-error.h"
 #include "core/tessera-file-utils-private.h"
+#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-model-library.h"
@@ -65,8 +66,6 @@ G_DEFINE_FINAL_TYPE (TesseraModelLibrary, tessera_model_library, G_TYPE_OBJECT)
 /* Writing a file sends several events; one rescan follows them all. */
 #define RESCAN_DELAY_MS 300
 
-/* What a model file is called; a .bin is the weights of the .param beside it. */
-static const char * const model_extensions[] = { ".pth", ".pt", ".ckpt", ".safetensors", ".param", ".json", NULL };
 
 static void
 known_free (gpointer data)
@@ -301,14 +300,16 @@ tessera_model_library_find (TesseraModelLibrary *self,
 const char * const *
 tessera_model_library_get_file_extensions (void)
 {
-  return model_extensions;
+  return tessera_format_list_extensions ();
 }
 
 static gboolean
 is_model_file (const char *name)
 {
-  for (guint i = 0; model_extensions[i] != NULL; i++)
-    if (g_str_has_suffix (name, model_extensions[i]))
+  const char * const *extensions = tessera_format_list_extensions ();
+
+  for (guint i = 0; extensions[i] != NULL; i++)
+    if (g_str_has_suffix (name, extensions[i]))
       return TRUE;
 
   return FALSE;

@@ -13,6 +13,7 @@
 # include "image/tessera-image.h"
 # include "backends/tessera-precision.h"
 # include "archs/tessera-arch.h"
+# include "formats/tessera-model-format.h"
 # include "models/tessera-model.h"
 # include "tessera-model-library.h"
 # include "tessera-tiler.h"

@@ -38,21 +38,6 @@ typedef TesseraDetect (*TesseraDetectFunc) (TesseraStateDict  *state_dict,
                                             TesseraArchInfo   *info,
                                             GError           **error);
 
-gboolean       tessera_arch_detect         (TesseraStateDict  *state_dict,
-                                            TesseraArchInfo   *info,
-                                            GError           **error);
-
-/* One per file in archs/. */
-TesseraDetect  tessera_hat_detect          (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_dat_detect          (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_swinir_detect       (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_omnisr_detect       (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_span_detect         (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_esrgan_detect       (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_compact_detect      (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_unet_detect         (TesseraStateDict *, TesseraArchInfo *, GError **);
-TesseraDetect  tessera_waifu2x_detect      (TesseraStateDict *, TesseraArchInfo *, GError **);
-
 /* Helpers for the detectors. */
 gboolean              arch_has            (TesseraStateDict  *state_dict,
                                            const char        *format,
@@ -111,32 +96,45 @@ typedef struct
   guint            pre_pad;
 } TesseraArchRecipe;
 
+/* How a family offers noise levels (models/tessera-denoise.c). */
+typedef enum
+{
+  TESSERA_NOISE_LEVELS_NONE,
+  TESSERA_NOISE_LEVELS_CUGAN_FILES,     /* up2x-denoise1x-conservative… beside the model */
+  TESSERA_NOISE_LEVELS_WAIFU2X_FILES,   /* noise0_model… beside the model */
+  TESSERA_NOISE_LEVELS_TWIN_BLEND,      /* blended with its "-wdn-" twin (Real-ESRGAN Compact) */
+} TesseraNoiseLevels;
+
+/* One architecture, as its file in archs/ registers it in the table of
+ * tessera-arch.c. @detect may find several entries' architectures (one
+ * file for waifu2x's two); the others leave it NULL. @recipe fills in how
+ * to build and feed the graph, or returns FALSE for a model that is
+ * recognised but not run; NULL when none is. @describe gives the
+ * hyper-parameters the info does not say, under the reference
+ * implementation's names (a{sv}, floating), or NULL. */
+typedef struct
+{
+  TesseraArch          arch;
+  const char          *id;
+  const char          *title;
+  TesseraDetectFunc    detect;
+  gboolean           (*recipe)   (TesseraStateDict       *state_dict,
+                                  const TesseraArchInfo  *info,
+                                  TesseraArchRecipe      *recipe);
+  GVariant          *(*describe) (TesseraStateDict       *state_dict,
+                                  const TesseraArchInfo  *info);
+  TesseraNoiseLevels   noise_levels;
+} TesseraArchEntry;
+
+const TesseraArchEntry *tessera_arch_lookup  (TesseraArch             arch);
+gboolean       tessera_arch_detect         (TesseraStateDict       *state_dict,
+                                            TesseraArchInfo        *info,
+                                            GError                **error);
 gboolean       tessera_arch_get_recipe     (TesseraStateDict       *state_dict,
                                             const TesseraArchInfo  *info,
                                             TesseraArchRecipe      *recipe,
                                             GError                **error);
-
-guint          tessera_esrgan_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-guint          tessera_compact_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-guint          tessera_unet_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-guint          tessera_waifu2x_build       (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-guint          tessera_swinir_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-
-/* The hyper-parameters that the fields above do not say, under the
- * reference implementation's names: a{sv}, floating, or NULL. */
 GVariant      *tessera_arch_describe       (TesseraStateDict       *state_dict,
-                                            const TesseraArchInfo  *info);
-GVariant      *tessera_swinir_describe     (TesseraStateDict       *state_dict,
-                                            const TesseraArchInfo  *info);
-guint          tessera_span_build          (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-guint          tessera_omnisr_build        (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-GVariant      *tessera_omnisr_describe     (TesseraStateDict       *state_dict,
-                                            const TesseraArchInfo  *info);
-guint          tessera_dat_build           (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-GVariant      *tessera_dat_describe        (TesseraStateDict       *state_dict,
-                                            const TesseraArchInfo  *info);
-guint          tessera_hat_build           (TesseraBuilder *, const TesseraArchInfo *, guint, guint);
-GVariant      *tessera_hat_describe        (TesseraStateDict       *state_dict,
                                             const TesseraArchInfo  *info);
 
 const float   *builder_tensor              (TesseraBuilder     *builder,

@@ -16,53 +16,54 @@
 #include "core/tessera-error.h"
 #include "tessera-arch-private.h"
 
-/* Architectures are told apart by their keys and shapes alone, never by a
- * file's name. Those that share keys go from the most specific to the most
- * general: HAT's keys include SwinIR's. */
-static const TesseraDetectFunc detectors[] = {
-  tessera_hat_detect,
-  tessera_dat_detect,
-  tessera_swinir_detect,
-  tessera_omnisr_detect,
-  tessera_span_detect,
-  tessera_esrgan_detect,
-  tessera_compact_detect,
-  tessera_unet_detect,
-  tessera_waifu2x_detect,
+/* Every architecture, each registered by its file. They are told apart by
+ * their keys and shapes alone, never by a file's name; those that share
+ * keys go from the most specific to the most general: HAT's keys include
+ * SwinIR's. */
+extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
+  tessera_omnisr_arch, tessera_span_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
+  tessera_waifu2x_upconv7_arch;
+
+static const TesseraArchEntry *const archs[] = {
+  &tessera_hat_arch,
+  &tessera_dat_arch,
+  &tessera_swinir_arch,
+  &tessera_omnisr_arch,
+  &tessera_span_arch,
+  &tessera_esrgan_arch,
+  &tessera_compact_arch,
+  &tessera_realcugan_arch,
+  &tessera_waifu2x_cunet_arch,
+  &tessera_waifu2x_vgg7_arch,
+  &tessera_waifu2x_upconv7_arch,
 };
 
-static const struct {
-  const char *id;
-  const char *title;
-} arches[] = {
-  [TESSERA_ARCH_UNKNOWN] = { "unknown", N_("Unknown") },
-  [TESSERA_ARCH_ESRGAN] = { "esrgan", "ESRGAN" },
-  [TESSERA_ARCH_COMPACT] = { "compact", "Real-ESRGAN Compact" },
-  [TESSERA_ARCH_REALCUGAN] = { "realcugan", "Real-CUGAN" },
-  [TESSERA_ARCH_WAIFU2X_VGG7] = { "waifu2x-vgg7", "waifu2x vgg_7" },
-  [TESSERA_ARCH_WAIFU2X_UPCONV7] = { "waifu2x-upconv7", "waifu2x upconv_7" },
-  [TESSERA_ARCH_WAIFU2X_CUNET] = { "waifu2x-cunet", "waifu2x CUNet" },
-  [TESSERA_ARCH_SWINIR] = { "swinir", "SwinIR" },
-  [TESSERA_ARCH_DAT] = { "dat", "DAT" },
-  [TESSERA_ARCH_HAT] = { "hat", "HAT" },
-  [TESSERA_ARCH_OMNISR] = { "omnisr", "OmniSR" },
-  [TESSERA_ARCH_SPAN] = { "span", "SPAN" },
-};
+static const TesseraArchEntry unknown_arch = { TESSERA_ARCH_UNKNOWN, "unknown", N_("Unknown") };
+
+/* The registry's entry for @arch; the unknown one's for any other value. */
+const TesseraArchEntry *
+tessera_arch_lookup (TesseraArch arch)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (archs); i++)
+    if (archs[i]->arch == arch)
+      return archs[i];
+
+  return &unknown_arch;
+}
 
 const char *
 tessera_arch_to_string (TesseraArch arch)
 {
-  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), "unknown");
-
-  return arches[arch].id;
+  return tessera_arch_lookup (arch)->id;
 }
 
 const char *
 tessera_arch_get_title (TesseraArch arch)
 {
-  g_return_val_if_fail (arch < G_N_ELEMENTS (arches), NULL);
+  const TesseraArchEntry *entry = tessera_arch_lookup (arch);
 
-  return arch == TESSERA_ARCH_UNKNOWN ? _(arches[arch].title) : arches[arch].title;
+  return entry == &unknown_arch ? _(entry->title) : entry->title;
 }
 
 gboolean
@@ -203,12 +204,14 @@ tessera_arch_detect (TesseraStateDict  *state_dict,
                      TesseraArchInfo   *info,
                      GError           **error)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (detectors); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (archs); i++)
     {
       TesseraDetect result;
 
+      if (archs[i]->detect == NULL)
+        continue;
       memset (info, 0, sizeof *info);
-      result = detectors[i] (state_dict, info, error);
+      result = archs[i]->detect (state_dict, info, error);
       if (result == TESSERA_DETECT_ERROR)
         return FALSE;
       if (result == TESSERA_DETECT_NO)
@@ -234,27 +237,9 @@ GVariant *
 tessera_arch_describe (TesseraStateDict      *state_dict,
                        const TesseraArchInfo *info)
 {
-  switch (info->arch)
-    {
-    case TESSERA_ARCH_SWINIR:
-      return tessera_swinir_describe (state_dict, info);
-    case TESSERA_ARCH_OMNISR:
-      return tessera_omnisr_describe (state_dict, info);
-    case TESSERA_ARCH_DAT:
-      return tessera_dat_describe (state_dict, info);
-    case TESSERA_ARCH_HAT:
-      return tessera_hat_describe (state_dict, info);
-    case TESSERA_ARCH_UNKNOWN:
-    case TESSERA_ARCH_ESRGAN:
-    case TESSERA_ARCH_COMPACT:
-    case TESSERA_ARCH_REALCUGAN:
-    case TESSERA_ARCH_WAIFU2X_VGG7:
-    case TESSERA_ARCH_WAIFU2X_UPCONV7:
-    case TESSERA_ARCH_WAIFU2X_CUNET:
-    case TESSERA_ARCH_SPAN:
-    default:
-      return NULL;
-    }
+  const TesseraArchEntry *entry = tessera_arch_lookup (info->arch);
+
+  return entry->describe != NULL ? entry->describe (state_dict, info) : NULL;
 }
 
 /**
@@ -269,86 +254,11 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
                          TesseraArchRecipe      *recipe,
                          GError                **error)
 {
-  const TesseraTensor *first;
+  const TesseraArchEntry *entry = tessera_arch_lookup (info->arch);
 
   *recipe = (TesseraArchRecipe) { NULL, 0, 1, 0 };
-
-  switch (info->arch)
-    {
-    case TESSERA_ARCH_ESRGAN:
-      if (!info->supported)
-        break;
-      recipe->build = tessera_esrgan_build;
-      recipe->minimum = 2;
-      recipe->pre_pad = 10;
-      /* spandrel asks a multiple of 4 of every unshuffling RRDBNet. */
-      first = arch_tensor (state_dict, 4, "conv_first.weight");
-      if (first == NULL)
-        first = arch_tensor (state_dict, 4, "model.0.weight");
-      if (first != NULL && first->shape[1] != info->in_channels)
-        recipe->multiple_of = 4;
-      return TRUE;
-    case TESSERA_ARCH_COMPACT:
-      recipe->build = tessera_compact_build;
-      recipe->pre_pad = 10;
-      return TRUE;
-    case TESSERA_ARCH_REALCUGAN:
-      if (!info->supported)
-        break;
-      recipe->build = tessera_unet_build;
-      recipe->minimum = 32;
-      return TRUE;
-    case TESSERA_ARCH_WAIFU2X_CUNET:
-      recipe->build = tessera_unet_build;
-      return TRUE;
-    case TESSERA_ARCH_WAIFU2X_VGG7:
-    case TESSERA_ARCH_WAIFU2X_UPCONV7:
-      recipe->build = tessera_waifu2x_build;
-      return TRUE;
-    case TESSERA_ARCH_SPAN:
-      if (!info->supported)
-        break;
-      recipe->build = tessera_span_build;
-      return TRUE;
-    case TESSERA_ARCH_SWINIR:
-      if (!info->supported)
-        break;
-      /* The graph reflects to whole windows itself; spandrel asks a
-       * multiple of the unshuffle's square. */
-      recipe->build = tessera_swinir_build;
-      recipe->minimum = 16;
-      first = arch_tensor (state_dict, 4, "conv_first.1.weight");
-      if (first != NULL && info->in_channels > 0)
-        recipe->multiple_of = MAX (1, first->shape[1] / info->in_channels);
-      return TRUE;
-    case TESSERA_ARCH_DAT:
-      if (!info->supported)
-        break;
-      /* spandrel pads to at least 16 × 16; the spatial attentions pad
-       * to whole windows themselves. */
-      recipe->build = tessera_dat_build;
-      recipe->minimum = 16;
-      return TRUE;
-    case TESSERA_ARCH_OMNISR:
-      if (!info->supported)
-        break;
-      /* spandrel pads to at least 16 × 16 (for ESA's strided convolution
-       * and 7 × 7 pooling); the graph zero-pads to whole windows itself. */
-      recipe->build = tessera_omnisr_build;
-      recipe->minimum = 16;
-      return TRUE;
-    case TESSERA_ARCH_HAT:
-      if (!info->supported)
-        break;
-      /* spandrel pads to at least 16 × 16; the graph reflects to whole
-       * windows itself. */
-      recipe->build = tessera_hat_build;
-      recipe->minimum = 16;
-      return TRUE;
-    case TESSERA_ARCH_UNKNOWN:
-    default:
-      break;
-    }
+  if (entry->recipe != NULL && entry->recipe (state_dict, info, recipe))
+    return TRUE;
 
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
                _("%s models are recognised but not run by this version of Tessera"),

@@ -17,7 +17,7 @@
 /* Real-ESRGAN's SRVGGNetCompact: body.0 a convolution, then PReLU and
  * convolution in turns; the last convolution's bias has scale² × out
  * channels, pixel-shuffled and added to the nearest-upsampled input. */
-TesseraDetect
+static TesseraDetect
 tessera_compact_detect (TesseraStateDict  *state_dict,
                         TesseraArchInfo   *info,
                         GError           **error)
@@ -53,7 +53,7 @@ tessera_compact_detect (TesseraStateDict  *state_dict,
  * shuffle, and the nearest-upsampled input added, so the network learns
  * only the difference. animevideov3's ×2 and ×3 ncnn files end in a
  * bicubic reduction of the ×4 result. */
-guint
+static guint
 tessera_compact_build (TesseraBuilder        *b,
                        const TesseraArchInfo *info,
                        guint                  height,
@@ -94,3 +94,22 @@ tessera_compact_build (TesseraBuilder        *b,
     x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_BICUBIC, g_ascii_strtod (output_scale, NULL));
   return x;
 }
+
+static gboolean
+compact_recipe (TesseraStateDict       *state_dict,
+                const TesseraArchInfo  *info,
+                TesseraArchRecipe      *recipe)
+{
+  recipe->build = tessera_compact_build;
+  recipe->pre_pad = 10;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_compact_arch = {
+  .arch = TESSERA_ARCH_COMPACT,
+  .id = "compact",
+  .title = "Real-ESRGAN Compact",
+  .detect = tessera_compact_detect,
+  .recipe = compact_recipe,
+  .noise_levels = TESSERA_NOISE_LEVELS_TWIN_BLEND,
+};

@@ -163,7 +163,7 @@ read_params (TesseraStateDict *state_dict,
 /* DAT: recognised by before_RG and its spatial-gate feed-forward. With a
  * conv_last the upsampler is a pixel-shuffle module, without one a single
  * convolution to scale² × in channels. */
-TesseraDetect
+static TesseraDetect
 tessera_dat_detect (TesseraStateDict  *state_dict,
                     TesseraArchInfo   *info,
                     GError           **error)
@@ -209,7 +209,7 @@ tessera_dat_detect (TesseraStateDict  *state_dict,
 }
 
 /* The hyper-parameters under spandrel's names. */
-GVariant *
+static GVariant *
 tessera_dat_describe (TesseraStateDict      *state_dict,
                       const TesseraArchInfo *info)
 {
@@ -680,7 +680,7 @@ dat_block (TesseraBuilder  *b,
   return feed_forward (b, p, prefix, x, n);
 }
 
-guint
+static guint
 tessera_dat_build (TesseraBuilder        *b,
                    const TesseraArchInfo *info,
                    guint                  height,
@@ -728,3 +728,26 @@ tessera_dat_build (TesseraBuilder        *b,
 
   return builder_normalize (b, t, 1.f, TRUE);
 }
+
+static gboolean
+dat_recipe (TesseraStateDict       *state_dict,
+            const TesseraArchInfo  *info,
+            TesseraArchRecipe      *recipe)
+{
+  if (!info->supported)
+    return FALSE;
+  /* spandrel pads to at least 16 × 16; the spatial attentions pad to
+   * whole windows themselves. */
+  recipe->build = tessera_dat_build;
+  recipe->minimum = 16;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_dat_arch = {
+  .arch = TESSERA_ARCH_DAT,
+  .id = "dat",
+  .title = "DAT",
+  .detect = tessera_dat_detect,
+  .recipe = dat_recipe,
+  .describe = tessera_dat_describe,
+};

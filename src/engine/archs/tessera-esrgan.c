@@ -66,7 +66,7 @@ old_layout_ups (TesseraStateDict     *state_dict,
   return *last != NULL;
 }
 
-TesseraDetect
+static TesseraDetect
 tessera_esrgan_detect (TesseraStateDict  *state_dict,
                        TesseraArchInfo   *info,
                        GError           **error)
@@ -149,9 +149,10 @@ rdb_conv_name (KeyLayout layout,
     case LAYOUT_OLD:
       return g_strdup_printf ("model.1.sub.%u.RDB%u.conv%u.0", block, rdb, conv);
     case LAYOUT_NEW:
-    default:
-      return g_strdup_printf ("body.%u.rdb%u.conv%u", block, rdb, conv);
+      break;
     }
+
+  return g_strdup_printf ("body.%u.rdb%u.conv%u", block, rdb, conv);
 }
 
 typedef enum
@@ -188,9 +189,9 @@ layer_name (KeyLayout layout,
         case LAYER_HR:
           return g_strdup_printf ("model.%u", 2 + 3 * n_ups);
         case LAYER_LAST:
-        default:
-          return g_strdup_printf ("model.%u", 4 + 3 * n_ups);
+          break;
         }
+      return g_strdup_printf ("model.%u", 4 + 3 * n_ups);
     }
 
   if (layer == LAYER_UP)
@@ -232,7 +233,7 @@ residual_dense_block (TesseraBuilder *b,
   return last;
 }
 
-guint
+static guint
 tessera_esrgan_build (TesseraBuilder        *b,
                       const TesseraArchInfo *info,
                       guint                  height,
@@ -286,3 +287,32 @@ tessera_esrgan_build (TesseraBuilder        *b,
   x = conv_named (b, &x, 1, layer_name (layout, LAYER_HR, nb, n_ups, 0), TESSERA_ACTIVATION_LEAKY);
   return conv_named (b, &x, 1, layer_name (layout, LAYER_LAST, nb, n_ups, 0), TESSERA_ACTIVATION_NONE);
 }
+
+static gboolean
+esrgan_recipe (TesseraStateDict       *state_dict,
+               const TesseraArchInfo  *info,
+               TesseraArchRecipe      *recipe)
+{
+  const TesseraTensor *first;
+
+  if (!info->supported)
+    return FALSE;
+  recipe->build = tessera_esrgan_build;
+  recipe->minimum = 2;
+  recipe->pre_pad = 10;
+  /* spandrel asks a multiple of 4 of every unshuffling RRDBNet. */
+  first = arch_tensor (state_dict, 4, "conv_first.weight");
+  if (first == NULL)
+    first = arch_tensor (state_dict, 4, "model.0.weight");
+  if (first != NULL && first->shape[1] != info->in_channels)
+    recipe->multiple_of = 4;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_esrgan_arch = {
+  .arch = TESSERA_ARCH_ESRGAN,
+  .id = "esrgan",
+  .title = "ESRGAN",
+  .detect = tessera_esrgan_detect,
+  .recipe = esrgan_recipe,
+};

@@ -167,7 +167,7 @@ read_params (TesseraStateDict *state_dict,
 /* HAT: SwinIR's keys plus channel attention (conv_block) and overlapping
  * cross-attention (overlap_attn); the relative_position_index_SA buffer
  * is its alone. */
-TesseraDetect
+static TesseraDetect
 tessera_hat_detect (TesseraStateDict  *state_dict,
                     TesseraArchInfo   *info,
                     GError           **error)
@@ -197,7 +197,7 @@ tessera_hat_detect (TesseraStateDict  *state_dict,
 }
 
 /* The hyper-parameters under spandrel's names. */
-GVariant *
+static GVariant *
 tessera_hat_describe (TesseraStateDict      *state_dict,
                       const TesseraArchInfo *info)
 {
@@ -370,7 +370,7 @@ hybrid_group (TesseraBuilder *b,
   return residual (b, t, conv, x);
 }
 
-guint
+static guint
 tessera_hat_build (TesseraBuilder        *b,
                    const TesseraArchInfo *info,
                    guint                  height,
@@ -421,3 +421,26 @@ tessera_hat_build (TesseraBuilder        *b,
     t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
   return t;
 }
+
+static gboolean
+hat_recipe (TesseraStateDict       *state_dict,
+            const TesseraArchInfo  *info,
+            TesseraArchRecipe      *recipe)
+{
+  if (!info->supported)
+    return FALSE;
+  /* spandrel pads to at least 16 × 16; the graph reflects to whole
+   * windows itself. */
+  recipe->build = tessera_hat_build;
+  recipe->minimum = 16;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_hat_arch = {
+  .arch = TESSERA_ARCH_HAT,
+  .id = "hat",
+  .title = "HAT",
+  .detect = tessera_hat_detect,
+  .recipe = hat_recipe,
+  .describe = tessera_hat_describe,
+};

@@ -104,7 +104,7 @@ read_params (TesseraStateDict *state_dict,
 
 /* OmniSR: recognised by its first OSA block, its input convolution and
  * its upsampler, which gives the scale. */
-TesseraDetect
+static TesseraDetect
 tessera_omnisr_detect (TesseraStateDict  *state_dict,
                        TesseraArchInfo   *info,
                        GError           **error)
@@ -131,7 +131,7 @@ tessera_omnisr_detect (TesseraStateDict  *state_dict,
 }
 
 /* The hyper-parameters under spandrel's names. */
-GVariant *
+static GVariant *
 tessera_omnisr_describe (TesseraStateDict      *state_dict,
                          const TesseraArchInfo *info)
 {
@@ -481,7 +481,7 @@ osag (TesseraBuilder   *b,
   return esa (b, t, esa_prefix);
 }
 
-guint
+static guint
 tessera_omnisr_build (TesseraBuilder        *b,
                       const TesseraArchInfo *info,
                       guint                  height,
@@ -519,3 +519,26 @@ tessera_omnisr_build (TesseraBuilder        *b,
     t = tessera_graph_crop (b->graph, t, 0, pad_h * p.scale, 0, pad_w * p.scale);
   return t;
 }
+
+static gboolean
+omnisr_recipe (TesseraStateDict       *state_dict,
+               const TesseraArchInfo  *info,
+               TesseraArchRecipe      *recipe)
+{
+  if (!info->supported)
+    return FALSE;
+  /* spandrel pads to at least 16 × 16 (for ESA's strided convolution and
+   * 7 × 7 pooling); the graph zero-pads to whole windows itself. */
+  recipe->build = tessera_omnisr_build;
+  recipe->minimum = 16;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_omnisr_arch = {
+  .arch = TESSERA_ARCH_OMNISR,
+  .id = "omnisr",
+  .title = "OmniSR",
+  .detect = tessera_omnisr_detect,
+  .recipe = omnisr_recipe,
+  .describe = tessera_omnisr_describe,
+};

@@ -23,7 +23,7 @@
 static const float rgb_mean[3] = { 0.4488f, 0.4371f, 0.4040f };
 #define IMG_RANGE 255.f
 
-TesseraDetect
+static TesseraDetect
 tessera_span_detect (TesseraStateDict  *state_dict,
                      TesseraArchInfo   *info,
                      GError           **error)
@@ -193,7 +193,7 @@ normalize (TesseraBuilder *b,
  * block's output, conv_cat over conv_1's output, conv_2's, the first
  * block's and the last block's c1_r (with its SiLU), then the upsampler.
  * spandrel's SPAN has six blocks; other counts are read the same way. */
-guint
+static guint
 tessera_span_build (TesseraBuilder        *b,
                     const TesseraArchInfo *info,
                     guint                  height,
@@ -231,3 +231,22 @@ tessera_span_build (TesseraBuilder        *b,
 
   return tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, scale);
 }
+
+static gboolean
+span_recipe (TesseraStateDict       *state_dict,
+             const TesseraArchInfo  *info,
+             TesseraArchRecipe      *recipe)
+{
+  if (!info->supported)
+    return FALSE;
+  recipe->build = tessera_span_build;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_span_arch = {
+  .arch = TESSERA_ARCH_SPAN,
+  .id = "span",
+  .title = "SPAN",
+  .detect = tessera_span_detect,
+  .recipe = span_recipe,
+};

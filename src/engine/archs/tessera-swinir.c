@@ -105,7 +105,6 @@ read_params (TesseraStateDict *state_dict,
       p->upscale = direct != NULL && out_channels > 0 ? arch_square_root (direct->shape[0] / out_channels) : 0;
       break;
     case UPSAMPLER_NONE:
-    default:
       p->upscale = 1;
       break;
     }
@@ -149,7 +148,7 @@ read_params (TesseraStateDict *state_dict,
 /* SwinIR: recognised by its Swin layers; the upsampler decides the scale
  * (nearest+conv: conv_upN, ×2 each; pixelshuffle: upsample.*;
  * pixelshuffledirect: one convolution to scale² × out channels). */
-TesseraDetect
+static TesseraDetect
 tessera_swinir_detect (TesseraStateDict  *state_dict,
                        TesseraArchInfo   *info,
                        GError           **error)
@@ -183,7 +182,7 @@ tessera_swinir_detect (TesseraStateDict  *state_dict,
 }
 
 /* The hyper-parameters under spandrel's names. */
-GVariant *
+static GVariant *
 tessera_swinir_describe (TesseraStateDict      *state_dict,
                          const TesseraArchInfo *info)
 {
@@ -284,13 +283,14 @@ upsample (TesseraBuilder   *b,
       builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
       return builder_conv (b, &x, 1, 1, 1, "conv_last");
     case UPSAMPLER_NONE:
-    default:
-      g_assert_not_reached ();
-      return 0;
+      break;
     }
+
+  /* A model without upsampler has no tail to build (caught earlier). */
+  return 0;
 }
 
-guint
+static guint
 tessera_swinir_build (TesseraBuilder        *b,
                       const TesseraArchInfo *info,
                       guint                  height,
@@ -353,3 +353,31 @@ tessera_swinir_build (TesseraBuilder        *b,
     t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
   return t;
 }
+
+static gboolean
+swinir_recipe (TesseraStateDict       *state_dict,
+               const TesseraArchInfo  *info,
+               TesseraArchRecipe      *recipe)
+{
+  const TesseraTensor *first;
+
+  if (!info->supported)
+    return FALSE;
+  /* The graph reflects to whole windows itself; spandrel asks a
+   * multiple of the unshuffle's square. */
+  recipe->build = tessera_swinir_build;
+  recipe->minimum = 16;
+  first = arch_tensor (state_dict, 4, "conv_first.1.weight");
+  if (first != NULL && info->in_channels > 0)
+    recipe->multiple_of = MAX (1, first->shape[1] / info->in_channels);
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_swinir_arch = {
+  .arch = TESSERA_ARCH_SWINIR,
+  .id = "swinir",
+  .title = "SwinIR",
+  .detect = tessera_swinir_detect,
+  .recipe = swinir_recipe,
+  .describe = tessera_swinir_describe,
+};

@@ -21,7 +21,7 @@
  * The two cannot be told apart by keys and shapes: CUNet ×2 and Real-CUGAN
  * ×2 have the same. The metadata decides, as the ncnn loader and nunif's
  * checkpoints record it; otherwise a ×2 model is taken for Real-CUGAN. */
-TesseraDetect
+static TesseraDetect
 tessera_unet_detect (TesseraStateDict  *state_dict,
                      TesseraArchInfo   *info,
                      GError           **error)
@@ -203,7 +203,7 @@ round_up (guint value,
  * see the image in [0.15, 0.85]. waifu2x's CUNet pads as
  * waifu2x-ncnn-vulkan does: repeating the edge, 18 pixels (×2) or 28
  * (1:1) plus a multiple of 2 or 4. */
-guint
+static guint
 tessera_unet_build (TesseraBuilder        *b,
                     const TesseraArchInfo *info,
                     guint                  height,
@@ -251,3 +251,41 @@ tessera_unet_build (TesseraBuilder        *b,
     x = tessera_graph_affine (b->graph, x, 1.f / 0.7f, -0.15f / 0.7f);
   return x;
 }
+
+static gboolean
+realcugan_recipe (TesseraStateDict       *state_dict,
+                  const TesseraArchInfo  *info,
+                  TesseraArchRecipe      *recipe)
+{
+  if (!info->supported)
+    return FALSE;
+  recipe->build = tessera_unet_build;
+  recipe->minimum = 32;
+  return TRUE;
+}
+
+static gboolean
+cunet_recipe (TesseraStateDict       *state_dict,
+              const TesseraArchInfo  *info,
+              TesseraArchRecipe      *recipe)
+{
+  recipe->build = tessera_unet_build;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_realcugan_arch = {
+  .arch = TESSERA_ARCH_REALCUGAN,
+  .id = "realcugan",
+  .title = "Real-CUGAN",
+  .detect = tessera_unet_detect,
+  .recipe = realcugan_recipe,
+  .noise_levels = TESSERA_NOISE_LEVELS_CUGAN_FILES,
+};
+
+const TesseraArchEntry tessera_waifu2x_cunet_arch = {
+  .arch = TESSERA_ARCH_WAIFU2X_CUNET,
+  .id = "waifu2x-cunet",
+  .title = "waifu2x CUNet",
+  .recipe = cunet_recipe,
+  .noise_levels = TESSERA_NOISE_LEVELS_WAIFU2X_FILES,
+};

@@ -15,7 +15,7 @@
 /* waifu2x's two small models, with nunif's names net.0 … net.12:
  * vgg_7, seven 3×3 convolutions (1:1), and upconv_7, six convolutions and
  * a 4×4 stride-2 transposed convolution (×2). */
-TesseraDetect
+static TesseraDetect
 tessera_waifu2x_detect (TesseraStateDict  *state_dict,
                         TesseraArchInfo   *info,
                         GError           **error)
@@ -59,7 +59,7 @@ tessera_waifu2x_detect (TesseraStateDict  *state_dict,
  * and a 4×4 transposed one that doubles the size). Each eats a 7-pixel
  * border, which is padded by repeating the edge, as waifu2x-ncnn-vulkan
  * does. */
-guint
+static guint
 tessera_waifu2x_build (TesseraBuilder        *b,
                        const TesseraArchInfo *info,
                        guint                  height,
@@ -89,3 +89,28 @@ tessera_waifu2x_build (TesseraBuilder        *b,
     x = builder_deconv (b, x, 2, 3, "net.12");
   return tessera_graph_crop (b->graph, x, 0, (height % 2) * (upconv ? 2 : 1), 0, (width % 2) * (upconv ? 2 : 1));
 }
+
+static gboolean
+waifu2x_recipe (TesseraStateDict       *state_dict,
+                const TesseraArchInfo  *info,
+                TesseraArchRecipe      *recipe)
+{
+  recipe->build = tessera_waifu2x_build;
+  return TRUE;
+}
+
+const TesseraArchEntry tessera_waifu2x_vgg7_arch = {
+  .arch = TESSERA_ARCH_WAIFU2X_VGG7,
+  .id = "waifu2x-vgg7",
+  .title = "waifu2x vgg_7",
+  .detect = tessera_waifu2x_detect,
+  .recipe = waifu2x_recipe,
+};
+
+const TesseraArchEntry tessera_waifu2x_upconv7_arch = {
+  .arch = TESSERA_ARCH_WAIFU2X_UPCONV7,
+  .id = "waifu2x-upconv7",
+  .title = "waifu2x upconv_7",
+  .recipe = waifu2x_recipe,
+  .noise_levels = TESSERA_NOISE_LEVELS_WAIFU2X_FILES,
+};

@@ -9,8 +9,33 @@
 #include <gio/gio.h>
 
 #include "core/tessera-state-dict-private.h"
+#include "tessera-model-format.h"
 
 G_BEGIN_DECLS
+
+/* One model file format, as its file in formats/ registers it in the table
+ * of tessera-formats.c. @sniff tells the format from a file's first bytes;
+ * @load reads the whole file, and the @companion file beside it when the
+ * format has one (ncnn's weights: the file's name with @companion in
+ * place of its extension). Only waifu2x's JSON reads anything from the
+ * name (@basename). */
+typedef struct
+{
+  TesseraModelFormat  format;
+  const char         *id;
+  const char * const *extensions;
+  const char         *companion;
+  gboolean          (*sniff) (const guint8  *data,
+                              gsize          size);
+  TesseraStateDict *(*load)  (GBytes        *contents,
+                              GBytes        *companion,
+                              const char    *basename,
+                              GError       **error);
+} TesseraFormatEntry;
+
+const TesseraFormatEntry *tessera_format_sniff           (GBytes             *contents);
+const TesseraFormatEntry *tessera_format_lookup          (TesseraModelFormat  format);
+const char * const       *tessera_format_list_extensions (void);
 
 /* Every loader reads a whole file's bytes (usually mapped) into a state
  * dict that points into them. Their errors give the cause; the caller puts

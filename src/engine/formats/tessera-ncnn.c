@@ -537,3 +537,28 @@ tessera_ncnn_load (GBytes  *param,
 
   return g_steal_pointer (&state_dict);
 }
+
+static gboolean
+ncnn_sniff (const guint8 *data,
+            gsize         size)
+{
+  return size >= 7 && memcmp (data, "7767517", 7) == 0;
+}
+
+static TesseraStateDict *
+ncnn_load (GBytes      *contents,
+           GBytes      *companion,
+           const char  *basename,
+           GError     **error)
+{
+  return tessera_ncnn_load (contents, companion, error);
+}
+
+const TesseraFormatEntry tessera_ncnn_format = {
+  .format = TESSERA_MODEL_FORMAT_NCNN,
+  .id = "ncnn",
+  .extensions = (const char * const[]) { ".param", NULL },
+  .companion = ".bin",
+  .sniff = ncnn_sniff,
+  .load = ncnn_load,
+};

@@ -537,3 +537,29 @@ tessera_pth_load (GBytes  *contents,
   tessera_state_dict_strip_prefix (state_dict, "module.");
   return g_steal_pointer (&state_dict);
 }
+
+/* A zip archive (torch.save since 1.6) or a bare pickle (legacy). */
+static gboolean
+pth_sniff (const guint8 *data,
+           gsize         size)
+{
+  return (size >= 4 && memcmp (data, "PK\x03\x04", 4) == 0) ||
+         (size >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5);
+}
+
+static TesseraStateDict *
+pth_load (GBytes      *contents,
+          GBytes      *companion,
+          const char  *basename,
+          GError     **error)
+{
+  return tessera_pth_load (contents, error);
+}
+
+const TesseraFormatEntry tessera_pth_format = {
+  .format = TESSERA_MODEL_FORMAT_PTH,
+  .id = "pth",
+  .extensions = (const char * const[]) { ".pth", ".pt", ".ckpt", NULL },
+  .sniff = pth_sniff,
+  .load = pth_load,
+};

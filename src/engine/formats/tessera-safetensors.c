@@ -427,3 +427,34 @@ tessera_safetensors_write (TesseraStateDict  *state_dict,
 
   return TRUE;
 }
+
+/* An 8-byte little-endian header length that fits the file, then the
+ * header's JSON object. */
+static gboolean
+safetensors_sniff (const guint8 *data,
+                   gsize         size)
+{
+  guint64 header;
+
+  if (size < 9)
+    return FALSE;
+  memcpy (&header, data, sizeof header);
+  return GUINT64_FROM_LE (header) < size && data[8] == '{';
+}
+
+static TesseraStateDict *
+safetensors_load (GBytes      *contents,
+                  GBytes      *companion,
+                  const char  *basename,
+                  GError     **error)
+{
+  return tessera_safetensors_load (contents, error);
+}
+
+const TesseraFormatEntry tessera_safetensors_format = {
+  .format = TESSERA_MODEL_FORMAT_SAFETENSORS,
+  .id = "safetensors",
+  .extensions = (const char * const[]) { ".safetensors", NULL },
+  .sniff = safetensors_sniff,
+  .load = safetensors_load,
+};

@@ -200,3 +200,38 @@ tessera_waifu2x_json_load (GBytes  *contents,
 
   return g_steal_pointer (&state_dict);
 }
+
+/* A JSON array, after any white space. */
+static gboolean
+waifu2x_json_sniff (const guint8 *data,
+                    gsize         size)
+{
+  gsize i = 0;
+
+  while (i < size && g_ascii_isspace (data[i]))
+    i++;
+  return i < size && data[i] == '[';
+}
+
+static TesseraStateDict *
+waifu2x_json_load (GBytes      *contents,
+                   GBytes      *companion,
+                   const char  *basename,
+                   GError     **error)
+{
+  TesseraStateDict *state_dict = tessera_waifu2x_json_load (contents, error);
+
+  /* waifu2x marks its upscaling JSON models by name only: they want the
+   * image enlarged ×2 (nearest) before the 1:1 network. */
+  if (state_dict != NULL && strstr (basename, "scale2.0x") != NULL)
+    tessera_state_dict_set_metadata (state_dict, "input_scale", "2");
+  return state_dict;
+}
+
+const TesseraFormatEntry tessera_waifu2x_json_format = {
+  .format = TESSERA_MODEL_FORMAT_WAIFU2X_JSON,
+  .id = "waifu2x-json",
+  .extensions = (const char * const[]) { ".json", NULL },
+  .sniff = waifu2x_json_sniff,
+  .load = waifu2x_json_load,
+};

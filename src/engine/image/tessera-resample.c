@@ -69,9 +69,10 @@ filter_support (TesseraFilter filter)
     case TESSERA_FILTER_LANCZOS:
       return 3.0;
     case TESSERA_FILTER_NEAREST:
-    default:
-      return 0.5;
+      break;
     }
+
+  return 0.5;
 }
 
 static double
@@ -94,9 +95,10 @@ filter_weight (TesseraFilter filter,
     case TESSERA_FILTER_LANCZOS:
       return x < 3.0 ? sinc (x) * sinc (x / 3.0) : 0.0;
     case TESSERA_FILTER_NEAREST:
-    default:
-      return x <= 0.5 ? 1.0 : 0.0;
+      break;
     }
+
+  return x <= 0.5 ? 1.0 : 0.0;
 }
 
 static Axis *

@@ -14,6 +14,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "archs/tessera-arch-private.h"
 #include "core/tessera-error.h"
 #include "tessera-denoise-private.h"
 
@@ -56,10 +57,10 @@ extension_of (const char *basename)
  * family lacks at this scale. Returns how many levels there are; 0 for a
  * family without levels. */
 static guint
-level_names (TesseraArch  arch,
-             const char  *basename,
-             char         names[MAX_LEVELS][40],
-             double       values[MAX_LEVELS])
+level_names (TesseraNoiseLevels  kind,
+             const char         *basename,
+             char                names[MAX_LEVELS][40],
+             double              values[MAX_LEVELS])
 {
   const char *cugan[] = { "no-denoise", "denoise1x", "denoise2x", "denoise3x" };
   const char *waifu2x_scale[] = { "scale2.0x_model", "noise0_scale2.0x_model", "noise1_scale2.0x_model",
@@ -67,9 +68,9 @@ level_names (TesseraArch  arch,
   const char *waifu2x_same[] = { "", "noise0_model", "noise1_model", "noise2_model", "noise3_model" };
   guint scale;
 
-  switch (arch)
+  switch (kind)
     {
-    case TESSERA_ARCH_REALCUGAN:
+    case TESSERA_NOISE_LEVELS_CUGAN_FILES:
       if (sscanf (basename, "up%ux-", &scale) != 1)
         return 0;
       for (guint i = 0; i < G_N_ELEMENTS (cugan); i++)
@@ -79,8 +80,7 @@ level_names (TesseraArch  arch,
         }
       return G_N_ELEMENTS (cugan);
 
-    case TESSERA_ARCH_WAIFU2X_CUNET:
-    case TESSERA_ARCH_WAIFU2X_UPCONV7:
+    case TESSERA_NOISE_LEVELS_WAIFU2X_FILES:
       for (guint i = 0; i < MAX_LEVELS; i++)
         {
           g_strlcpy (names[i], strstr (basename, "scale2.0x") != NULL ? waifu2x_scale[i] : waifu2x_same[i],
@@ -89,18 +89,21 @@ level_names (TesseraArch  arch,
         }
       return MAX_LEVELS;
 
-    default:
+    case TESSERA_NOISE_LEVELS_NONE:
+    case TESSERA_NOISE_LEVELS_TWIN_BLEND:
       return 0;
     }
+
+  return 0;
 }
 
 /* The level a setting picks: Real-CUGAN's nearest; for waifu2x, 0 is none
  * and the four levels take a quarter each. */
 static guint
-level_index (TesseraArch arch,
-             double      level)
+level_index (TesseraNoiseLevels kind,
+             double             level)
 {
-  if (arch == TESSERA_ARCH_REALCUGAN)
+  if (kind == TESSERA_NOISE_LEVELS_CUGAN_FILES)
     return (guint) floor (3 * level + 0.5);
   return level <= 0.0 ? 0 : CLAMP ((guint) ceil (4 * level), 1u, 4u);
 }
@@ -121,15 +124,15 @@ level_file (GFile      *file,
 /* The file of the level nearest the one @level picks that is beside
  * @file. */
 static GFile *
-nearest_level (GFile       *file,
-               TesseraArch  arch,
-               double       level)
+nearest_level (GFile              *file,
+               TesseraNoiseLevels  kind,
+               double              level)
 {
   g_autofree char *basename = g_file_get_basename (file);
   char names[MAX_LEVELS][40];
   double values[MAX_LEVELS];
-  int n = level_names (arch, basename, names, values);
-  int wanted = level_index (arch, level);
+  int n = level_names (kind, basename, names, values);
+  int wanted = level_index (kind, level);
 
   for (int distance = 0; distance < n; distance++)
     for (int sign = -1; sign <= 1; sign += 2)
@@ -174,7 +177,7 @@ tessera_model_get_denoise_levels (TesseraModel *self,
 
   file = tessera_model_get_file (self);
   basename = g_file_get_basename (file);
-  n = level_names (tessera_model_get_arch (self), basename, names, values);
+  n = level_names (tessera_arch_lookup (tessera_model_get_arch (self))->noise_levels, basename, names, values);
   levels = g_array_new (FALSE, FALSE, sizeof (double));
   for (guint i = 0; i < n; i++)
     {
@@ -248,53 +251,39 @@ tessera_denoise_resolve (TesseraModel  *model,
                          GError       **error)
 {
   GFile *model_file = tessera_model_get_file (model);
-  g_autofree char *basename = g_file_get_basename (model_file);
   TesseraArch arch = tessera_model_get_arch (model);
+  TesseraNoiseLevels kind = tessera_arch_lookup (arch)->noise_levels;
 
   *file = NULL;
   *twin = NULL;
   *weight = 1.f;
 
-  switch (arch)
+  switch (kind)
     {
-    case TESSERA_ARCH_REALCUGAN:
-    case TESSERA_ARCH_WAIFU2X_CUNET:
-    case TESSERA_ARCH_WAIFU2X_UPCONV7:
-      *file = nearest_level (model_file, arch, level);
+    case TESSERA_NOISE_LEVELS_CUGAN_FILES:
+    case TESSERA_NOISE_LEVELS_WAIFU2X_FILES:
+      *file = nearest_level (model_file, kind, level);
+      if (*file == NULL)
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                     _("denoise is not available for %s: its noise-level files are not beside it"),
+                     tessera_model_get_name (model));
       break;
-    case TESSERA_ARCH_COMPACT:
+    case TESSERA_NOISE_LEVELS_TWIN_BLEND:
       if (compact_twins (model_file, file, twin))
         *weight = (float) level;
+      else
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                     _("denoise is not available for %s: it needs its “-wdn-” twin beside it"),
+                     tessera_model_get_name (model));
       break;
-    case TESSERA_ARCH_UNKNOWN:
-    case TESSERA_ARCH_ESRGAN:
-    case TESSERA_ARCH_WAIFU2X_VGG7:
-    case TESSERA_ARCH_SWINIR:
-    case TESSERA_ARCH_DAT:
-    case TESSERA_ARCH_HAT:
-    case TESSERA_ARCH_OMNISR:
-    case TESSERA_ARCH_SPAN:
-    default:
+    case TESSERA_NOISE_LEVELS_NONE:
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("denoise is not available for %s (%s models have no noise levels)"),
+                   tessera_model_get_name (model), tessera_arch_get_title (arch));
       break;
     }
 
-  if (*file != NULL)
-    return TRUE;
-
-  if (arch == TESSERA_ARCH_COMPACT)
-    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                 _("denoise is not available for %s: it needs its “-wdn-” twin beside it"),
-                 tessera_model_get_name (model));
-  else if (arch == TESSERA_ARCH_REALCUGAN || arch == TESSERA_ARCH_WAIFU2X_CUNET ||
-           arch == TESSERA_ARCH_WAIFU2X_UPCONV7)
-    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                 _("denoise is not available for %s: its noise-level files are not beside it"),
-                 tessera_model_get_name (model));
-  else
-    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                 _("denoise is not available for %s (%s models have no noise levels)"),
-                 tessera_model_get_name (model), tessera_arch_get_title (arch));
-  return FALSE;
+  return *file != NULL;
 }
 
 /**

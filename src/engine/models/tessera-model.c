@@ -47,24 +47,6 @@ struct _TesseraModel
 
 G_DEFINE_FINAL_TYPE (TesseraModel, tessera_model, G_TYPE_OBJECT)
 
-static const char *formats[] = {
-  [TESSERA_MODEL_FORMAT_PTH] = "pth",
-  [TESSERA_MODEL_FORMAT_SAFETENSORS] = "safetensors",
-  [TESSERA_MODEL_FORMAT_NCNN] = "ncnn",
-  [TESSERA_MODEL_FORMAT_WAIFU2X_JSON] = "waifu2x-json",
-};
-
-/* Extensions a model file's display name loses. */
-static const char *extensions[] = { ".safetensors", ".param", ".pth", ".json", ".ckpt", ".pt" };
-
-const char *
-tessera_model_format_to_string (TesseraModelFormat format)
-{
-  g_return_val_if_fail (format < G_N_ELEMENTS (formats), NULL);
-
-  return formats[format];
-}
-
 static void
 tessera_model_finalize (GObject *object)
 {
@@ -97,8 +79,9 @@ static char *
 display_name (GFile *file)
 {
   g_autofree char *basename = tessera_file_dup_display_name (file);
+  const char * const *extensions = tessera_format_list_extensions ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+  for (guint i = 0; extensions[i] != NULL; i++)
     if (g_str_has_suffix (basename, extensions[i]) && strlen (basename) > strlen (extensions[i]))
       return g_strndup (basename, strlen (basename) - strlen (extensions[i]));
 
@@ -144,55 +127,32 @@ read_file (GFile         *file,
   return bytes;
 }
 
-/* The format from the first bytes; the name only for the ncnn pair. */
-static gboolean
-sniff_format (GBytes              *contents,
-              TesseraModelFormat  *format)
+/* The file beside @file of @format's companion (an ncnn .param's .bin):
+ * its name with the companion's extension in place of the format's own. */
+static GFile *
+companion_of (GFile                    *file,
+              const TesseraFormatEntry *format)
 {
-  gsize size;
-  const guint8 *data = g_bytes_get_data (contents, &size);
-  gsize i = 0;
-  guint64 header = 0;
+  g_autofree char *basename = g_file_get_basename (file);
+  g_autofree char *name = NULL;
+  g_autoptr(GFile) folder = g_file_get_parent (file);
+  gsize stem = strlen (basename);
 
-  if (size >= 8)
-    {
-      memcpy (&header, data, sizeof header);
-      header = GUINT64_FROM_LE (header);
-    }
-
-  /* safetensors first: its header length can begin like a pickle (0x80 0x02). */
-  if (size >= 9 && header < size && data[8] == '{')
-    *format = TESSERA_MODEL_FORMAT_SAFETENSORS;
-  else if (size >= 4 && memcmp (data, "PK\x03\x04", 4) == 0)
-    *format = TESSERA_MODEL_FORMAT_PTH;
-  else if (size >= 2 && data[0] == 0x80 && data[1] >= 2 && data[1] <= 5)
-    *format = TESSERA_MODEL_FORMAT_PTH;
-  else if (size >= 7 && memcmp (data, "7767517", 7) == 0)
-    *format = TESSERA_MODEL_FORMAT_NCNN;
-  else
-    {
-      while (i < size && g_ascii_isspace (data[i]))
-        i++;
-      if (i == size || data[i] != '[')
-        return FALSE;
-      *format = TESSERA_MODEL_FORMAT_WAIFU2X_JSON;
-    }
-
-  return TRUE;
+  for (guint i = 0; format->extensions[i] != NULL; i++)
+    if (g_str_has_suffix (basename, format->extensions[i]))
+      {
+        stem -= strlen (format->extensions[i]);
+        break;
+      }
+  name = g_strdup_printf ("%.*s%s", (int) stem, basename, format->companion);
+  return g_file_get_child (folder, name);
 }
 
-/* The weights beside an ncnn .param, where loading looks for them. */
+/* The weights beside an ncnn .param. */
 GFile *
 tessera_model_ncnn_bin_file (GFile *param)
 {
-  g_autofree char *basename = g_file_get_basename (param);
-  g_autofree char *stem = g_str_has_suffix (basename, ".param")
-                          ? g_strndup (basename, strlen (basename) - strlen (".param"))
-                          : g_strdup (basename);
-  g_autofree char *bin = g_strconcat (stem, ".bin", NULL);
-  g_autoptr(GFile) folder = g_file_get_parent (param);
-
-  return g_file_get_child (folder, bin);
+  return companion_of (param, tessera_format_lookup (TESSERA_MODEL_FORMAT_NCNN));
 }
 
 /* The dtype holding most of the weights: F16 for ncnn's fp16 with fp32
@@ -245,7 +205,8 @@ tessera_model_new_from_file (GFile         *file,
 {
   g_autoptr(TesseraModel) self = NULL;
   g_autoptr(GBytes) contents = NULL;
-  g_autoptr(GBytes) bin = NULL;
+  g_autoptr(GBytes) companion = NULL;
+  const TesseraFormatEntry *format;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *basename = NULL;
 
@@ -266,7 +227,8 @@ tessera_model_new_from_file (GFile         *file,
       return NULL;
     }
 
-  if (!sniff_format (contents, &self->format))
+  format = tessera_format_sniff (contents);
+  if (format == NULL)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNKNOWN_FORMAT,
                    _("%s: not a model file Tessera reads (.pth, .safetensors, ncnn .param, waifu2x .json)"),
@@ -274,38 +236,21 @@ tessera_model_new_from_file (GFile         *file,
       return NULL;
     }
 
+  self->format = format->format;
   self->file_size = g_bytes_get_size (contents);
-  switch (self->format)
+  if (format->companion != NULL)
     {
-    case TESSERA_MODEL_FORMAT_PTH:
-      self->state_dict = tessera_pth_load (contents, &local_error);
-      break;
-    case TESSERA_MODEL_FORMAT_SAFETENSORS:
-      self->state_dict = tessera_safetensors_load (contents, &local_error);
-      break;
-    case TESSERA_MODEL_FORMAT_NCNN:
-      {
-        g_autoptr(GFile) bin_file = tessera_model_ncnn_bin_file (file);
+      g_autoptr(GFile) companion_file = companion_of (file, format);
 
-        bin = read_file (bin_file, cancellable, error);
-        if (bin == NULL)
-          {
-            g_prefix_error (error, _("%s: its weights are missing: "), basename);
-            return NULL;
-          }
-        self->file_size += g_bytes_get_size (bin);
-        self->state_dict = tessera_ncnn_load (contents, bin, &local_error);
-      }
-      break;
-    case TESSERA_MODEL_FORMAT_WAIFU2X_JSON:
-    default:
-      self->state_dict = tessera_waifu2x_json_load (contents, &local_error);
-      /* waifu2x marks its upscaling JSON models by name only: they want
-       * the image enlarged ×2 (nearest) before the 1:1 network. */
-      if (self->state_dict != NULL && strstr (basename, "scale2.0x") != NULL)
-        tessera_state_dict_set_metadata (self->state_dict, "input_scale", "2");
-      break;
+      companion = read_file (companion_file, cancellable, error);
+      if (companion == NULL)
+        {
+          g_prefix_error (error, _("%s: its weights are missing: "), basename);
+          return NULL;
+        }
+      self->file_size += g_bytes_get_size (companion);
     }
+  self->state_dict = format->load (contents, companion, basename, &local_error);
 
   if (self->state_dict == NULL || !tessera_arch_detect (self->state_dict, &self->info, &local_error))
     {

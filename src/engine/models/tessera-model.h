@@ -13,24 +13,9 @@
 #include <gio/gio.h>
 
 #include "archs/tessera-arch.h"
+#include "formats/tessera-model-format.h"
 
 G_BEGIN_DECLS
-
-/**
- * TesseraModelFormat:
- * @TESSERA_MODEL_FORMAT_PTH: a PyTorch file, zip or legacy
- * @TESSERA_MODEL_FORMAT_SAFETENSORS: a safetensors file
- * @TESSERA_MODEL_FORMAT_NCNN: an ncnn .param with its .bin beside it
- * @TESSERA_MODEL_FORMAT_WAIFU2X_JSON: a waifu2x JSON model
- */
-typedef enum
-{
-  TESSERA_MODEL_FORMAT_PTH,
-  TESSERA_MODEL_FORMAT_SAFETENSORS,
-  TESSERA_MODEL_FORMAT_NCNN,
-  TESSERA_MODEL_FORMAT_WAIFU2X_JSON,
-} TesseraModelFormat;
-
 
 #define TESSERA_TYPE_MODEL (tessera_model_get_type ())
 
@@ -67,6 +52,5 @@ gboolean            tessera_model_save_safetensors   (TesseraModel   *self,
                                                       GCancellable   *cancellable,
                                                       GError        **error);
 
-const char         *tessera_model_format_to_string   (TesseraModelFormat format);
 
 G_END_DECLS
