@@ -214,6 +214,67 @@ test_omnisr_inspect (void)
   g_assert_true (json_object_get_boolean_member (params, "bias"));
 }
 
+/* An image that is not whole windows (33 × 27), through the real model
+ * with an automatic tile plan: it fits in one tile, so the plan keeps it
+ * whole and the run pads it to windows as spandrel does, instead of two
+ * tiles that each see half the image. The reference is spandrel's own
+ * (tests/data/make-omnisr-refs.py). */
+static void
+test_omnisr_auto_tile (void)
+{
+  g_autofree char *path = test_real_model_path (REAL_MODEL);
+  g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "omnisr",
+                                                       "descreenton-33x27.input.npy", NULL);
+  g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "omnisr",
+                                                        "descreenton-33x27.output.npy", NULL);
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree float *x = NULL;
+  g_autofree float *reference = NULL;
+  TesseraRunOptions options = { 0, 32, 0, FALSE, G_MAXSIZE };
+  guint in_shape[4], out_shape[4], in_dims, out_dims;
+  gsize n;
+  double sum = 0.0, db;
+
+  if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      g_test_skip ("TESSERA_TEST_MODELS is not set: run build-aux/fetch-models.sh");
+      return;
+    }
+
+  x = test_load_npy (input_path, &in_dims, in_shape);
+  reference = test_load_npy (output_path, &out_dims, out_shape);
+  g_assert_cmpuint (in_shape[3], ==, 33);
+  g_assert_cmpuint (in_shape[2], ==, 27);
+
+  network = test_load_network (path);
+  plan = tessera_runner_plan (network, 33, 27, &options);
+  g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), ==, 1);
+
+  input = tessera_image_new (33, 27, FALSE, &error);
+  g_assert_no_error (error);
+  memcpy (tessera_image_get_plane (input, 0), x, sizeof (float) * 3 * 33 * 27);
+  output = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_image_get_width (output), ==, out_shape[3]);
+  g_assert_cmpuint (tessera_image_get_height (output), ==, out_shape[2]);
+
+  n = (gsize) 3 * out_shape[2] * out_shape[3];
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = CLAMP (tessera_image_get_plane (output, 0)[i], 0.f, 1.f) - CLAMP (reference[i], 0.f, 1.f);
+
+      sum += d * d;
+    }
+  db = sum == 0.0 ? INFINITY : 10.0 * log10 (n / sum);
+  g_test_message ("33×27 with automatic tiles against spandrel: %.1f dB", db);
+  g_assert_cmpfloat (db, >=, 60.0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -226,6 +287,7 @@ main (int   argc,
   g_test_add_func ("/omnisr/broken", test_omnisr_broken);
   g_test_add_func ("/omnisr/tiles", test_omnisr_tiles);
   g_test_add_func ("/omnisr/inspect", test_omnisr_inspect);
+  g_test_add_func ("/omnisr/auto-tile", test_omnisr_auto_tile);
 
   return g_test_run ();
 }

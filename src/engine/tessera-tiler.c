@@ -139,8 +139,8 @@ fit_overlap (TesseraTilePlan *self,
  *   core, less when the cores are small
  * @border: the reflected border around the image
  * @multiple: what the cores' edges, the tile size, the overlap and the
- *   border are made multiples of (rounding the tile size down, the
- *   overlap and the border up); 1 for none
+ *   border are made multiples of (rounding the tile size down, unless it
+ *   covers the image, the overlap and the border up); 1 for none
  *
  * Returns: (transfer full): a plan covering @width × @height
  */
@@ -161,7 +161,12 @@ tessera_tile_plan_new_aligned (guint width,
   self->width = width;
   self->height = height;
   self->multiple = m;
-  self->tile_size = tile_size == 0 ? MAX (width, height) : MAX (m, tile_size / m * m);
+  /* A tile that covers the image stays one tile, rounded up to whole
+   * windows: the network pads it as it pads an untiled run. */
+  if (tile_size == 0 || tile_size >= MAX (width, height))
+    self->tile_size = round_up (MAX (width, height), m);
+  else
+    self->tile_size = MAX (m, tile_size / m * m);
   self->border = round_up (border, m);
   self->n_columns = count_cores (width, self->tile_size, m);
   self->n_rows = count_cores (height, self->tile_size, m);
