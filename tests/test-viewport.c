@@ -11,7 +11,7 @@
 
 /* The comparison view's geometry: fitting, zooming about the pointer,
  * panning to the edges and no further, and the mapping both ways; and the
- * tile overlay's drawing plan against the tiler's plan. */
+ * tile overlay's drawing plan against the tile plan. */
 
 static void
 assert_inside (const TesseraViewport *vp)

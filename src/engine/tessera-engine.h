@@ -14,7 +14,7 @@
 
 #include "image/tessera-image.h"
 #include "tessera-model-library.h"
-#include "tessera-tiler.h"
+#include "tessera-tile-plan.h"
 #include "tessera-upscale-options.h"
 #include "tessera-upscaler-info.h"
 

@@ -8,7 +8,7 @@
 
 #include "image/tessera-image.h"
 #include "models/tessera-network-private.h"
-#include "tessera-tiler.h"
+#include "tessera-tile-plan.h"
 
 G_BEGIN_DECLS
 

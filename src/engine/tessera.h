@@ -16,7 +16,7 @@
 # include "formats/tessera-model-format.h"
 # include "models/tessera-model.h"
 # include "tessera-model-library.h"
-# include "tessera-tiler.h"
+# include "tessera-tile-plan.h"
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"

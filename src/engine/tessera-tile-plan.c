@@ -1,14 +1,14 @@
-/* tessera-tiler.c
+/* tessera-tile-plan.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "tessera-tiler"
+#define G_LOG_DOMAIN "tessera-tile-plan"
 
 #include "config.h"
 
-#include "tessera-tiler.h"
+#include "tessera-tile-plan.h"
 
 /**
  * TesseraTilePlan:
