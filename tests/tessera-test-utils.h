@@ -33,6 +33,10 @@ guint8        test_u8                (float        value);
 
 char         *test_real_model_path   (const char  *relative);
 char         *test_refs_path         (const char  *relative);
+char         *test_convert_ncnn_model (const char *name,
+                                      const char  *dir);
+char         *test_manifest_model_path (const char *path,
+                                      const char  *dir);
 TesseraModel *test_load_model        (const char  *path);
 /* The network of the model file at @path, which must load. */
 TesseraNetwork *test_load_network    (const char  *path);
@@ -40,7 +44,7 @@ float        *test_load_npy          (const char  *path,
                                       guint       *n_dims,
                                       guint       *shape);
 
-/* One case of ../shared/refs/MANIFEST.json: the input (1 × C × H × W)
+/* One case of data/refs/MANIFEST.json: the input (1 × C × H × W)
  * and spandrel's raw output, float32. */
 typedef struct
 {

@@ -17,7 +17,7 @@
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
 
-/* Architectures against spandrel's own outputs (../shared/refs): every
+/* Architectures against spandrel's own outputs (data/refs): every
  * case of a synthetic model, whole image, on the CPU in fp32, within 1e-4
  * of the reference's largest value. */
 
@@ -145,12 +145,6 @@ test_span_eval_conv_ignored (void)
   g_autoptr(GError) error = NULL;
   guint n_edited;
 
-  if (cases == NULL || zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
-
   dir = test_make_tmpdir ();
   model = test_load_model (zip);
   path = write_edited (model, dir, scramble_eval_conv, NULL, NULL, &n_edited);
@@ -187,12 +181,6 @@ test_span_no_norm (void)
   g_autoptr(TesseraNetwork) network = NULL;
   g_autoptr(GError) error = NULL;
   guint n_edited;
-
-  if (cases == NULL || zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   dir = test_make_tmpdir ();
   model = test_load_model (zip);
@@ -231,12 +219,6 @@ test_span_broken (void)
   g_autoptr(TesseraModel) broken = NULL;
   g_autoptr(GError) error = NULL;
   guint n_edited;
-
-  if (zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   dir = test_make_tmpdir ();
   model = test_load_model (zip);
@@ -285,11 +267,6 @@ test_swinir_containers (void)
   const char *files[] = { SWINIR_MODEL, "models/synthetic/swinir_psd_x2.legacy.pth",
                           "models/synthetic/swinir_psd_x2.safetensors", "models/synthetic/swinir_psd_x2.fp16.safetensors" };
 
-  if (cases == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
   g_assert_cmpuint (cases->len, ==, 3);
   fp16_cases = test_load_ref_cases (SWINIR_FP16_MODEL);
   g_assert_cmpuint (fp16_cases->len, ==, 1);
@@ -316,7 +293,7 @@ test_swinir_containers (void)
     }
 }
 
-/* The variants ../shared/refs has no case of, against the PyTorch forward
+/* The variants data/refs has no case of, against the PyTorch forward
  * pass of data/make-swinir-refs.py (checked there against spandrel's
  * outputs): classical ×2 (pixelshuffle), real-world ×4 (nearest+conv,
  * 3conv, window 7 so img_range 255), and gray denoising ×1 (no
@@ -379,12 +356,6 @@ test_swinir_tiles (void)
   g_autoptr(TesseraTilePlan) plain = tessera_tile_plan_new (101, 77, 45, 13, 0);
   TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
 
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
-
   network = test_load_network (path);
   plan = tessera_runner_plan (network, 101, 77, &options);
   g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 40);
@@ -415,12 +386,6 @@ test_swinir_hyperparameters (void)
   const char *text;
   gsize n;
   const guint32 *items;
-
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   model = test_load_model (path);
   g_assert_cmpuint (tessera_model_get_num_feat (model), ==, 36);

@@ -17,7 +17,7 @@
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
 
-/* DAT against spandrel's own outputs (../shared/refs): the synthetic
+/* DAT against spandrel's own outputs (data/refs): the synthetic
  * dat_light_x4 (embed 64, one group of 4 blocks, 4 heads, split 4 × 8,
  * expansion 2, pixelshuffledirect ×4), every case from every container,
  * whole image, on the CPU in fp32, within 1e-4 of the reference's largest
@@ -48,7 +48,7 @@ test_dat_containers (void)
   test_assert_ref_containers (DAT_MODEL, 3, 8, assert_dat_model);
 }
 
-/* The variants ../shared/refs has no case of, against the PyTorch forward
+/* The variants data/refs has no case of, against the PyTorch forward
  * pass of data/make-dat-refs.py (checked there against spandrel's
  * outputs): classical ×2 (pixelshuffle, 3conv, two residual groups whose
  * shifted blocks differ) and DAT-light's width ×3 (embed 60, no qkv bias,
@@ -119,12 +119,6 @@ test_dat_small (void)
   g_autofree float *output = g_new (float, 3 * w * h * s * s);
   g_autofree float *whole = g_new (float, 3 * 16 * 16 * s * s);
   double diff = 0.0;
-
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   network = test_load_network (path);
   for (guint i = 0; i < G_N_ELEMENTS (input); i++)
@@ -202,12 +196,6 @@ test_dat_broken (void)
   g_autofree char *dir = NULL;
   g_autoptr(TesseraModel) model = NULL;
 
-  if (zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
-
   dir = test_make_tmpdir ();
   model = test_load_model (zip);
   for (guint i = 0; i < G_N_ELEMENTS (dropped); i++)
@@ -254,12 +242,6 @@ test_dat_tiles (void)
   g_autoptr(TesseraTilePlan) plan = NULL;
   TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
 
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
-
   network = test_load_network (path);
   plan = tessera_runner_plan (network, 101, 77, &options);
   g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 40);
@@ -285,12 +267,6 @@ test_dat_hyperparameters (void)
   const char *text;
   const guint32 *items;
   gsize n;
-
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   model = test_load_model (path);
   params = tessera_model_get_hyperparameters (model);

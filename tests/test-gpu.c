@@ -735,7 +735,7 @@ test_channel_ops (void)
   }
 }
 
-/* Cases of ../shared/refs on the GPU, whole image, against spandrel's own
+/* Cases of data/refs on the GPU, whole image, against spandrel's own
  * outputs: max |gpu − reference| / max |reference| within 1e-4 in fp32
  * and 1e-2 in fp16. */
 static void
@@ -763,9 +763,9 @@ assert_ref_cases (TesseraNetwork *network,
     }
 }
 
-/* The synthetic @model of ../shared/refs on the GPU: its reference
- * cases, then a random image of no whole windows against the CPU, whole
- * and in tiles. %NULL, the test skipped, without the refs. */
+/* The synthetic @model of data/refs on the GPU: its reference cases,
+ * then a random image of no whole windows against the CPU, whole and in
+ * tiles. */
 static TesseraNetwork *
 assert_synthetic_model (const char *model,
                         guint32     seed)
@@ -776,12 +776,6 @@ assert_synthetic_model (const char *model,
   g_autoptr(TesseraNetwork) network = NULL;
   g_autoptr(TesseraImage) input = NULL;
   g_autofree char *name = g_path_get_basename (model);
-
-  if (cases == NULL || model_path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return NULL;
-    }
 
   network = test_load_network (model_path);
   assert_ref_cases (network, cases);
@@ -1234,7 +1228,7 @@ assert_swinir_case (const char *model_path,
     }
 }
 
-/* spandrel's SwinIR of ../shared/refs on the GPU, whole image, against
+/* spandrel's SwinIR of data/refs on the GPU, whole image, against
  * spandrel's outputs: max |gpu − reference| / max |reference| within 1e-4
  * in fp32 and 1e-2 in fp16; then against the CPU, whole and in tiles. */
 static void
@@ -1252,11 +1246,6 @@ test_network_swinir (void)
 
   if (!have_cuda ())
     return;
-  if (first == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
@@ -1301,8 +1290,9 @@ test_network_dat (void)
   g_autoptr(TesseraNetwork) network = NULL;
   g_autoptr(TesseraImage) input = NULL;
 
-  if (!have_cuda () || (network = assert_synthetic_model ("models/synthetic/dat_light_x4.pth", 25)) == NULL)
+  if (!have_cuda ())
     return;
+  network = assert_synthetic_model ("models/synthetic/dat_light_x4.pth", 25);
 
   /* The variants of data/make-dat-refs.py (pixelshuffle, 3conv, two
    * groups; embed 60 without qkv bias) against the CPU. */
@@ -1338,8 +1328,9 @@ test_network_omnisr (void)
   g_autofree char *real_path = test_real_model_path (W2X "models/4x_WTP_descreenton.pth");
   g_autoptr(TesseraNetwork) network = NULL;
 
-  if (!have_cuda () || (network = assert_synthetic_model ("models/synthetic/omnisr_x4.pth", 23)) == NULL)
+  if (!have_cuda ())
     return;
+  network = assert_synthetic_model ("models/synthetic/omnisr_x4.pth", 23);
 
   if (real_path == NULL || !g_file_test (real_path, G_FILE_TEST_EXISTS))
     g_test_message ("4x_WTP_descreenton.pth not fetched: only the synthetic model");

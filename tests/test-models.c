@@ -17,8 +17,8 @@
 #include "tessera-test-utils.h"
 
 /* Real models come from build-aux/fetch-models.sh (TESSERA_TEST_MODELS),
- * PyTorch-written ones from ../shared/refs (TESSERA_REFS); the small ones
- * from data/models/make-test-models.py. */
+ * PyTorch-written ones from data/refs; the small ones from
+ * data/models/make-test-models.py. */
 
 static TesseraModel *
 load_test_model (const char *name)
@@ -135,33 +135,56 @@ test_real_model (gconstpointer data)
   assert_round_trip (model);
 }
 
-/* The refs converted two ncnn models to PyTorch with their own script:
- * our mapping must give the same names, dtypes, shapes and bytes. */
+/* The refs converted two ncnn models to PyTorch with their own script;
+ * `tessera-cli convert` must give the same tensors from the fetched ncnn
+ * files: the names, dtypes, shapes and bytes that
+ * data/refs/models/NAME-from-ncnn.tensors.json lists. */
 static void
 test_ncnn_matches_converted (gconstpointer data)
 {
   const char *name = data;
-  g_autofree char *relative = NULL;
-  g_autofree char *param = NULL;
-  g_autofree char *converted_name = g_strdup_printf ("models/%s-from-ncnn.pth", name);
-  g_autofree char *converted = test_refs_path (converted_name);
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *converted = test_convert_ncnn_model (name, dir);
+  g_autofree char *list_name = g_strdup_printf ("models/%s-from-ncnn.tensors.json", name);
+  g_autofree char *list = test_refs_path (list_name);
+  g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(TesseraModel) ours = NULL;
-  g_autoptr(TesseraModel) theirs = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraStateDict *tensors;
+  JsonArray *expected;
 
-  relative = g_str_equal (name, "realesrgan-x4plus") ? g_strdup (UPSCAYL "realesrgan-x4plus.param")
-                                                    : g_strdup_printf (W2X "real-esrgan/models/%s.param", name);
-  param = test_real_model_path (relative);
-  if (param == NULL || converted == NULL)
+  if (converted == NULL)
     {
-      g_test_skip ("needs TESSERA_TEST_MODELS and TESSERA_REFS");
+      g_test_skip ("TESSERA_TEST_MODELS is not set: run build-aux/fetch-models.sh");
+      test_remove_tmpdir (g_steal_pointer (&dir));
       return;
     }
 
-  ours = test_load_model (param);
-  theirs = test_load_model (converted);
-  g_assert_cmpuint (tessera_state_dict_get_n_tensors (tessera_model_get_state_dict (ours)), ==,
-                    tessera_state_dict_get_n_tensors (tessera_model_get_state_dict (theirs)));
-  g_assert_true (tessera_state_dict_equal (tessera_model_get_state_dict (ours), tessera_model_get_state_dict (theirs)));
+  json_parser_load_from_file (parser, list, &error);
+  g_assert_no_error (error);
+  expected = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "tensors");
+  ours = test_load_model (converted);
+  g_assert_cmpint (tessera_model_get_format (ours), ==, TESSERA_MODEL_FORMAT_SAFETENSORS);
+  tensors = tessera_model_get_state_dict (ours);
+  g_assert_cmpuint (tessera_state_dict_get_n_tensors (tensors), ==, json_array_get_length (expected));
+
+  for (guint i = 0; i < json_array_get_length (expected); i++)
+    {
+      JsonObject *entry = json_array_get_object_element (expected, i);
+      JsonArray *shape = json_object_get_array_member (entry, "shape");
+      const TesseraTensor *tensor = tessera_state_dict_lookup (tensors, json_object_get_string_member (entry, "name"));
+      g_autofree char *sha256 = NULL;
+
+      g_assert_nonnull (tensor);
+      g_assert_cmpstr (tessera_dtype_get_name (tensor->dtype), ==, json_object_get_string_member (entry, "dtype"));
+      g_assert_cmpuint (tensor->n_dims, ==, json_array_get_length (shape));
+      for (guint d = 0; d < tensor->n_dims; d++)
+        g_assert_cmpuint (tensor->shape[d], ==, json_array_get_int_element (shape, d));
+      sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, tensor->data, tessera_tensor_get_size (tensor));
+      g_assert_cmpstr (sha256, ==, json_object_get_string_member (entry, "sha256"));
+    }
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
 static const char *
@@ -178,7 +201,8 @@ arch_from_spandrel (const char *spandrel)
   return NULL;
 }
 
-/* Every model file of the refs' manifest that is in this copy: the arch,
+/* Every model file of the refs' manifest that is in this copy, and the
+ * two converted from ncnn when the ncnn models were fetched: the arch,
  * scale and channels spandrel detected. */
 static void
 test_refs_manifest (void)
@@ -187,14 +211,9 @@ test_refs_manifest (void)
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr(GError) error = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
   JsonArray *cases;
   guint n_checked = 0;
-
-  if (manifest == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   json_parser_load_from_file (parser, manifest, &error);
   g_assert_no_error (error);
@@ -217,8 +236,9 @@ test_refs_manifest (void)
               !g_hash_table_add (seen, g_strdup (relative)))
             continue;
 
-          path = test_refs_path (relative);
-          g_assert_nonnull (path);
+          path = test_manifest_model_path (relative, dir);
+          if (path == NULL)
+            continue;
           model = test_load_model (path);
           g_test_message ("%s: %s ×%u", relative, tessera_arch_to_string (tessera_model_get_arch (model)),
                           tessera_model_get_scale (model));
@@ -233,6 +253,7 @@ test_refs_manifest (void)
     }
 
   g_assert_cmpuint (n_checked, >=, 10);
+  test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
 /* One SwinIR, written by PyTorch in each container: the same state dict. */
@@ -244,12 +265,6 @@ test_refs_containers (void)
   g_autoptr(TesseraModel) first = NULL;
   g_autoptr(TesseraModel) fp16 = NULL;
   TesseraStateDict *a, *b;
-
-  if (fp16_path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
     {

@@ -17,7 +17,7 @@
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
 
-/* OmniSR against spandrel's own outputs (../shared/refs): every case of
+/* OmniSR against spandrel's own outputs (data/refs): every case of
  * the synthetic model from each container, and the real
  * 4x_WTP_descreenton when the fetched models are there, whole image, on
  * the CPU in fp32, within 1e-4 of the reference's largest value. */
@@ -54,11 +54,6 @@ test_omnisr_real (void)
   g_autoptr(GPtrArray) cases = test_load_ref_cases (REAL_MANIFEST_PATH);
   g_autoptr(TesseraNetwork) network = NULL;
 
-  if (cases == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
   if (path == NULL || !g_file_test (path, G_FILE_TEST_EXISTS))
     {
       g_test_skip ("needs " REAL_MODEL " under TESSERA_TEST_MODELS (build-aux/fetch-models.sh)");
@@ -80,12 +75,6 @@ test_omnisr_small (void)
   g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GRand) rand = g_rand_new_with_seed (3);
   static const guint sizes[][2] = { { 1, 1 }, { 9, 5 }, { 17, 23 } };
-
-  if (zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   network = test_load_network (zip);
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
@@ -119,12 +108,6 @@ test_omnisr_broken (void)
   g_autoptr(GFile) file = NULL;
   g_autoptr(GFileOutputStream) stream = NULL;
   TesseraStateDict *source;
-
-  if (zip == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   model = test_load_model (zip);
   source = tessera_model_get_state_dict (model);
@@ -172,12 +155,6 @@ test_omnisr_tiles (void)
   g_autoptr(TesseraTilePlan) plan = NULL;
   TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
   double mean;
-
-  if (path == NULL)
-    {
-      g_test_skip ("TESSERA_REFS does not point at ../shared/refs");
-      return;
-    }
 
   network = test_load_network (path);
   plan = tessera_runner_plan (network, 101, 77, &options);

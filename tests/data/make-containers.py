@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-# Writes a synthetic model of ../shared/refs (a zip .pth from torch.save)
+# Writes a synthetic model of refs/ (a zip .pth from torch.save)
 # in the two other containers Tessera reads, for the architecture tests:
 #   NAME.legacy.pth        torch.save (_use_new_zipfile_serialization=False)
 #   NAME.safetensors       written here: 8-byte little-endian header length,
@@ -17,7 +17,7 @@ import sys
 import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DEFAULT = os.path.join(HERE, '..', '..', '..', 'shared', 'refs', 'models', 'synthetic', 'span_x4.pth')
+DEFAULT = os.path.join(HERE, 'refs', 'models', 'synthetic', 'span_x4.pth')
 
 DTYPES = {
     torch.float32: ('F32', 'f'),

@@ -4,7 +4,7 @@
 # Copyright 2026 The Tessera authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Reference vectors for the DAT variants that ../shared/refs has no case
+# Reference vectors for the DAT variants that refs/ has no case
 # of: the classical upsampler (pixelshuffle) with the "3conv" residual
 # connection and two residual groups (the odd group shifts other blocks
 # than the even one), and DAT-light's width (embed_dim 60, so the
@@ -29,7 +29,7 @@
 # Run with Debian's python3-torch (1.13):
 #   /usr/bin/python3 make-dat-refs.py
 # and, to check this forward pass against spandrel's own outputs,
-#   /usr/bin/python3 make-dat-refs.py --check ../../../shared/refs
+#   /usr/bin/python3 make-dat-refs.py --check refs
 # It writes dat/<name>.pth, dat/<name>.input.npy and dat/<name>.output.npy
 # (float32, 1 × C × H × W, not clamped).
 

@@ -4,7 +4,7 @@
 # Copyright 2026 The Tessera authors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Reference vectors for the SwinIR variants that ../shared/refs has no
+# Reference vectors for the SwinIR variants that refs/ has no
 # case of: the classical upsampler (pixelshuffle), the real-world one
 # (nearest+conv) with the "3conv" residual connection and window 7 (so
 # img_range 255, as spandrel's loader decides), and the denoising one (no
@@ -23,7 +23,7 @@
 # Run with Debian's python3-torch (1.13):
 #   /usr/bin/python3 make-swinir-refs.py
 # and, to check this forward pass against spandrel's own outputs,
-#   /usr/bin/python3 make-swinir-refs.py --check ../../../shared/refs
+#   /usr/bin/python3 make-swinir-refs.py --check refs
 # It writes swinir/<name>.pth, swinir/<name>.input.npy and
 # swinir/<name>.output.npy (float32, 1 × C × H × W, not clamped).
 

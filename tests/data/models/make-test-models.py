@@ -7,7 +7,7 @@
 # write the same GLOBALs and persistent ids torch.save writes (protocol 2),
 # in the zip container (archive/data.pkl, archive/data/N, STORED) and in the
 # legacy one (magic, protocol 1001, sys_info, object, keys, storages).
-# The real files from PyTorch are tested too, from ../shared/refs and the
+# The real files from PyTorch are tested too, from ../refs and the
 # npm packages. Run from this directory: ./make-test-models.py
 import collections
 import io
