@@ -10,7 +10,7 @@
 
 #include <glib/gstdio.h>
 
-#include "tessera-batch.h"
+#include "tessera.h"
 #include "tessera-test-utils.h"
 
 /* The batch queue on real images, with bicubic ×2 so that it is quick: a
@@ -247,7 +247,7 @@ test_skip_existing (void)
   g_file_set_contents (output, "not replaced", -1, &error);
   g_assert_no_error (error);
 
-  tessera_batch_set_skip_existing (batch, TRUE);
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_SKIP);
   add_data_file (batch, "rgb8.png");
   add_data_file (batch, "rgba8.png");
   run_to_end (batch);
@@ -261,7 +261,7 @@ test_skip_existing (void)
   g_assert_cmpstr (contents, ==, "not replaced");
 
   /* Without skipping, replaced. */
-  tessera_batch_set_skip_existing (batch, FALSE);
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_REPLACE);
   tessera_batch_remove_finished (batch);
   add_data_file (batch, "rgb8.png");
   run_to_end (batch);

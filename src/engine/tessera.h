@@ -19,5 +19,6 @@
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"
+# include "tessera-batch.h"
 # include "tessera-enums.h"
 #undef TESSERA_INSIDE
