@@ -29,7 +29,8 @@
  *
  * Pausing or cancelling cancels the item in progress; it goes back to
  * waiting once its run has unwound, so that two runs never overlap and
- * the save has removed its temporary file. */
+ * the save has removed its temporary file. Resuming before then picks it
+ * up again as soon as it is back. */
 
 /* How an item's progress divides between its steps. */
 #define LOADED   0.05
@@ -628,8 +629,7 @@ on_upscaled (GObject      *object,
   if (output == NULL)
     {
       /* The engine knows pixels, not files. */
-      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        g_prefix_error (&error, "%s: ", run->item->name);
+      g_prefix_error (&error, "%s: ", run->item->name);
       finish_run (task, error);
       return;
     }
