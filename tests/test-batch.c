@@ -7,15 +7,17 @@
 #include "config.h"
 
 #include <string.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
-#include "tessera-batch.h"
+#include "tessera.h"
 #include "tessera-test-utils.h"
 
-/* The batch queue on real images, with bicubic ×2 so that it is quick: a
- * broken file failing alone, output names, existing outputs, folders
- * with subfolders, pause, cancel, metadata and bad name patterns. */
+/* The batch on real images, with bicubic ×2 so that it is quick: a
+ * broken file failing alone, output names, existing outputs and the
+ * image itself, folders with subfolders, pause, cancel (in the save too),
+ * metadata, bad name patterns, and items run one at a time. */
 
 #define TIMEOUT_SECONDS 120
 
@@ -247,7 +249,7 @@ test_skip_existing (void)
   g_file_set_contents (output, "not replaced", -1, &error);
   g_assert_no_error (error);
 
-  tessera_batch_set_skip_existing (batch, TRUE);
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_SKIP);
   add_data_file (batch, "rgb8.png");
   add_data_file (batch, "rgba8.png");
   run_to_end (batch);
@@ -261,7 +263,7 @@ test_skip_existing (void)
   g_assert_cmpstr (contents, ==, "not replaced");
 
   /* Without skipping, replaced. */
-  tessera_batch_set_skip_existing (batch, FALSE);
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_REPLACE);
   tessera_batch_remove_finished (batch);
   add_data_file (batch, "rgb8.png");
   run_to_end (batch);
@@ -599,6 +601,284 @@ test_invalid_pattern (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* What each choice for an existing output does, to another file and to
+ * the image itself; nothing is left half-written or temporary. */
+static void
+test_existing (void)
+{
+  static const struct
+  {
+    TesseraBatchExisting   existing;
+    TesseraBatchItemStatus other;
+    TesseraBatchItemStatus itself;
+  } cases[] = {
+    { TESSERA_BATCH_EXISTING_FAIL, TESSERA_BATCH_ITEM_FAILED, TESSERA_BATCH_ITEM_FAILED },
+    { TESSERA_BATCH_EXISTING_SKIP, TESSERA_BATCH_ITEM_SKIPPED, TESSERA_BATCH_ITEM_SKIPPED },
+    { TESSERA_BATCH_EXISTING_REPLACE, TESSERA_BATCH_ITEM_DONE, TESSERA_BATCH_ITEM_FAILED },
+    { TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT, TESSERA_BATCH_ITEM_DONE, TESSERA_BATCH_ITEM_DONE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *dir = test_make_tmpdir ();
+      g_autofree char *input = g_build_filename (dir, "in.png", NULL);
+      g_autofree char *other = g_build_filename (dir, "in-bicubic-x2.png", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (input);
+      g_autoptr(TesseraBatch) batch = new_batch (NULL);
+      g_autofree char *before = NULL;
+      g_autofree char *after = NULL;
+      gsize before_length, after_length;
+      g_autoptr(GError) error = NULL;
+      TesseraBatchItem *item;
+
+      copy_data_file ("rgb8.png", input);
+      g_assert_true (g_file_get_contents (input, &before, &before_length, NULL));
+      g_file_set_contents (other, "old", -1, &error);
+      g_assert_no_error (error);
+      tessera_batch_set_existing (batch, cases[i].existing);
+
+      /* Another file. */
+      tessera_batch_add_file (batch, file);
+      run_to_end (batch);
+      item = get_item (batch, 0);
+      g_assert_cmpint (tessera_batch_item_get_status (item), ==, cases[i].other);
+      if (cases[i].other == TESSERA_BATCH_ITEM_DONE)
+        assert_upscaled (tessera_batch_item_get_output (item), "rgb8.png");
+      else
+        {
+          g_autofree char *contents = NULL;
+
+          g_assert_true (g_file_get_contents (other, &contents, NULL, NULL));
+          g_assert_cmpstr (contents, ==, "old");
+        }
+      if (cases[i].other == TESSERA_BATCH_ITEM_FAILED)
+        g_assert_cmpstr (tessera_batch_item_get_error (item), ==, "in.png: in-bicubic-x2.png already exists");
+
+      /* The image itself, named as the output. */
+      tessera_batch_add_file_with_output (batch, file, file);
+      run_to_end (batch);
+      item = get_item (batch, 1);
+      g_assert_cmpint (tessera_batch_item_get_status (item), ==, cases[i].itself);
+      g_assert_true (g_file_get_contents (input, &after, &after_length, NULL));
+      if (cases[i].itself == TESSERA_BATCH_ITEM_DONE)
+        assert_upscaled (file, "rgb8.png");
+      else
+        g_assert_cmpmem (before, before_length, after, after_length);
+      if (cases[i].itself == TESSERA_BATCH_ITEM_FAILED)
+        g_assert_true (g_str_has_prefix (tessera_batch_item_get_error (item), "in.png: "));
+
+      g_assert_cmpuint (test_count_files (dir), ==, 2);
+      g_assert_finalize_object (g_steal_pointer (&batch));
+      test_remove_tmpdir (g_steal_pointer (&dir));
+    }
+}
+
+/* The image under another name is the image itself. */
+static void
+test_same_file (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (input);
+  g_autoptr(GFile) link_file = g_file_new_for_path (link);
+  g_autoptr(TesseraBatch) batch = new_batch (NULL);
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gsize before_length, after_length;
+  TesseraBatchItem *item;
+
+  copy_data_file ("rgb8.png", input);
+  g_assert_true (g_file_get_contents (input, &before, &before_length, NULL));
+  g_assert_cmpint (symlink ("in.png", link), ==, 0);
+
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_REPLACE);
+  tessera_batch_add_file_with_output (batch, file, link_file);
+  run_to_end (batch);
+
+  item = get_item (batch, 0);
+  g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_FAILED);
+  g_assert_true (g_str_has_prefix (tessera_batch_item_get_error (item), "in.png: "));
+  g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
+  g_assert_true (g_file_get_contents (input, &after, &after_length, NULL));
+  g_assert_cmpmem (before, before_length, after, after_length);
+
+  g_assert_finalize_object (g_steal_pointer (&batch));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+typedef struct
+{
+  gboolean   done;
+  gboolean   succeeded;
+  GError    *error;
+  GPtrArray *steps;
+  double     fraction;
+} ItemRun;
+
+static void
+on_item_progress (double      fraction,
+                  const char *text,
+                  gpointer    user_data)
+{
+  ItemRun *run = user_data;
+
+  g_assert_false (run->done);
+  g_assert_cmpfloat (fraction, >=, run->fraction);
+  run->fraction = fraction;
+  if (run->steps->len == 0 || !g_str_equal (g_ptr_array_index (run->steps, run->steps->len - 1), text))
+    g_ptr_array_add (run->steps, g_strdup (text));
+}
+
+static void
+on_item_run (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  ItemRun *run = user_data;
+
+  run->succeeded = tessera_batch_run_item_finish (TESSERA_BATCH (object), result, &run->error);
+  run->done = TRUE;
+}
+
+/* One item at a time, as tessera-cli runs them: outputs beside the
+ * images, found in a folder and its subfolder; progress from 0 to 1 with
+ * each step's name; sizes; a broken image failing alone, named. */
+static void
+test_run_item (void)
+{
+  static const char *names[] = { "a.png", "sub/b.png", "sub/c.png" };
+  static const char *outputs[] = { "a-bicubic-x2.png", "sub/b-bicubic-x2.png", "sub/c-bicubic-x2.png" };
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *a = g_build_filename (dir, "a.png", NULL);
+  g_autofree char *b = g_build_filename (dir, "sub", "b.png", NULL);
+  g_autofree char *c = g_build_filename (dir, "sub", "c.png", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (dir);
+  g_autoptr(TesseraBatch) batch = new_batch (NULL);
+  g_autoptr(GError) error = NULL;
+
+  copy_data_file ("rgb8.png", a);
+  copy_data_file ("gray8.png", b);
+  copy_data_file ("truncated.png", c);
+  g_assert_true (tessera_batch_add_folder (batch, folder, TRUE, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *expected = g_build_filename (dir, outputs[i], NULL);
+      TesseraBatchItem *item = get_item (batch, i);
+      ItemRun run = { .steps = g_ptr_array_new_with_free_func (g_free) };
+      guint width, height;
+
+      g_assert_cmpstr (tessera_batch_item_get_name (item), ==, names[i]);
+      tessera_batch_run_item_async (batch, item, NULL, on_item_progress, &run, on_item_run, &run);
+      /* Its output is chosen at once. */
+      g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_RUNNING);
+      g_assert_cmpstr (g_file_peek_path (tessera_batch_item_get_output (item)), ==, expected);
+      wait_for (&run.done);
+
+      if (i < 2)
+        {
+          g_assert_no_error (run.error);
+          g_assert_true (run.succeeded);
+          g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_DONE);
+          g_assert_cmpfloat (run.fraction, ==, 1.0);
+          g_assert_cmpstr (g_ptr_array_index (run.steps, 0), ==, "Loading");
+          g_assert_cmpstr (g_ptr_array_index (run.steps, run.steps->len - 1), ==, "Saving");
+          assert_upscaled (tessera_batch_item_get_output (item), i == 0 ? "rgb8.png" : "gray8.png");
+          tessera_batch_item_get_input_size (item, &width, &height);
+          g_assert_cmpuint (width, ==, 13);
+          g_assert_cmpuint (height, ==, 7);
+          tessera_batch_item_get_output_size (item, &width, &height);
+          g_assert_cmpuint (width, ==, 26);
+          g_assert_cmpuint (height, ==, 14);
+        }
+      else
+        {
+          g_assert_false (run.succeeded);
+          g_assert_nonnull (run.error);
+          g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_FAILED);
+          g_assert_cmpstr (tessera_batch_item_get_error (item), ==, run.error->message);
+          g_assert_nonnull (strstr (run.error->message, "c.png"));
+          g_assert_null (tessera_batch_item_get_output (item));
+          g_assert_false (g_file_test (expected, G_FILE_TEST_EXISTS));
+        }
+
+      g_clear_error (&run.error);
+      g_ptr_array_unref (run.steps);
+    }
+  assert_counts (batch, 2, 1, 0, 0);
+  g_assert_cmpuint (test_count_files (dir), ==, 3);
+
+  g_assert_finalize_object (g_steal_pointer (&batch));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+cancel_while_saving (TesseraBatchItem *item,
+                     GParamSpec       *pspec,
+                     gpointer          user_data)
+{
+  double progress = tessera_batch_item_get_progress (item);
+
+  /* Past the upscale, before the save ends. */
+  if (progress > 0.95 && progress < 1.0)
+    tessera_batch_cancel (user_data);
+}
+
+/* Cancelled while it writes, the output it would replace stays as it was
+ * and no temporary file remains. */
+static void
+test_cancel_save (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *large_path = g_build_filename (dir, "large.png", NULL);
+  g_autofree char *output = g_build_filename (dir, "large-bicubic-x2.png", NULL);
+  g_autofree char *contents = NULL;
+  g_autoptr(GFile) large = g_file_new_for_path (large_path);
+  g_autoptr(TesseraImage) image = NULL;
+  g_autoptr(TesseraBatch) batch = new_batch (NULL);
+  g_autoptr(GError) error = NULL;
+  TesseraBatchItem *item;
+  guint32 noise = 1;
+
+  /* Noise, so that its output takes a while to compress. */
+  image = tessera_image_new (1024, 1024, FALSE, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (guint p = 0; p < 1024 * 1024; p++)
+      {
+        noise = noise * 1664525 + 1013904223;
+        tessera_image_get_plane (image, c)[p] = (noise >> 8) / (float) (1 << 24);
+      }
+  g_assert_true (tessera_image_save (image, large, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_file_set_contents (output, "old", -1, &error);
+  g_assert_no_error (error);
+
+  tessera_batch_set_existing (batch, TESSERA_BATCH_EXISTING_REPLACE);
+  tessera_batch_add_file (batch, large);
+  item = get_item (batch, 0);
+  g_signal_connect (item, "notify::progress", G_CALLBACK (cancel_while_saving), batch);
+  g_assert_true (tessera_batch_start (batch, &error));
+  g_assert_no_error (error);
+  wait_until_waiting (item);
+
+  g_assert_cmpint (tessera_batch_get_state (batch), ==, TESSERA_BATCH_IDLE);
+  assert_counts (batch, 0, 0, 0, 1);
+  g_assert_null (tessera_batch_item_get_output (item));
+  g_assert_true (g_file_get_contents (output, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "old");
+  g_assert_cmpuint (test_count_files (dir), ==, 2);
+
+  g_signal_handlers_disconnect_by_func (item, cancel_while_saving, batch);
+  /* The run's last callback, which holds the batch. */
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_finalize_object (g_steal_pointer (&batch));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -615,6 +895,10 @@ main (int   argc,
   g_test_add_func ("/tessera/batch/cancel", test_cancel);
   g_test_add_func ("/tessera/batch/metadata", test_metadata);
   g_test_add_func ("/tessera/batch/invalid-pattern", test_invalid_pattern);
+  g_test_add_func ("/tessera/batch/existing", test_existing);
+  g_test_add_func ("/tessera/batch/same-file", test_same_file);
+  g_test_add_func ("/tessera/batch/run-item", test_run_item);
+  g_test_add_func ("/tessera/batch/cancel-save", test_cancel_save);
 
   return g_test_run ();
 }

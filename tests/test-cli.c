@@ -72,21 +72,15 @@ run_cliv (const char * const *args)
 
 #define run_cli(...) run_cliv ((const char *[]) { __VA_ARGS__, NULL })
 
-/* Runs the CLI with the model library being @models alone. */
 static CliRun *
-run_cli_with_models (const char         *models,
-                     const char * const *args)
+run_cli_launched (GSubprocessLauncher *launcher,
+                  const char * const  *args)
 {
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   g_autoptr(GError) error = NULL;
   CliRun *run = g_new0 (CliRun, 1);
 
-  g_subprocess_launcher_setenv (launcher, "TESSERA_MODEL_PATH", models, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", models, TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", models, TRUE);
   g_ptr_array_add (argv, (gpointer) g_getenv ("TESSERA_CLI"));
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
@@ -100,7 +94,35 @@ run_cli_with_models (const char         *models,
   return run;
 }
 
+/* Runs the CLI with the model library being @models alone. */
+static CliRun *
+run_cli_with_models (const char         *models,
+                     const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_setenv (launcher, "TESSERA_MODEL_PATH", models, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", models, TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_DIRS", models, TRUE);
+  return run_cli_launched (launcher, args);
+}
+
 #define run_cli_models(models, ...) run_cli_with_models (models, (const char *[]) { __VA_ARGS__, NULL })
+
+/* Runs the CLI in @folder, for paths relative to it. */
+static CliRun *
+run_cli_in_folder (const char         *folder,
+                   const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+
+  g_subprocess_launcher_set_cwd (launcher, folder);
+  return run_cli_launched (launcher, args);
+}
+
+#define run_cli_in(folder, ...) run_cli_in_folder (folder, (const char *[]) { __VA_ARGS__, NULL })
 
 static char *
 data_path (const char *relative)
@@ -684,6 +706,34 @@ test_folder (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* Paths print relative to the current folder: the images at the top of
+ * an input folder go straight into the output folder, not into "out/./". */
+static void
+test_folder_paths (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input = g_build_filename (dir, "in", NULL);
+  g_autofree char *sub = g_build_filename (input, "sub", NULL);
+  g_autofree char *rgb = data_path ("images/rgb8.png");
+  g_autofree char *a = NULL, *b = NULL;
+  g_autoptr(CliRun) run = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0755), ==, 0);
+  a = copy_into (rgb, input, "a.png");
+  b = copy_into (rgb, sub, "b.png");
+
+  run = run_cli_in (dir, "upscale", "in", "-r", "-d", "out", "-u", "bilinear", "-s", "2");
+  g_assert_cmpint (run->status, ==, 0);
+  lines = g_strsplit (run->out, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_true (g_str_has_prefix (lines[0], "in/a.png → out/a-bilinear-x2.png (13×7 → 26×14, "));
+  g_assert_true (g_str_has_prefix (lines[1], "in/sub/b.png → out/sub/b-bilinear-x2.png (13×7 → 26×14, "));
+  g_assert_cmpstr (lines[2], ==, "");
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 /* The naming pattern's fields, and the patterns it refuses. */
 static void
 test_name_pattern (void)
@@ -905,6 +955,7 @@ main (int   argc,
   g_test_add_func ("/tessera/cli/upscale/overwrite-input", test_overwrite_input);
   g_test_add_func ("/tessera/cli/upscale/one-failure-among-many", test_one_failure_among_many);
   g_test_add_func ("/tessera/cli/upscale/folder", test_folder);
+  g_test_add_func ("/tessera/cli/upscale/folder-paths", test_folder_paths);
   g_test_add_func ("/tessera/cli/upscale/name-pattern", test_name_pattern);
   g_test_add_func ("/tessera/cli/upscale/interrupt", test_interrupt);
   g_test_add_func ("/tessera/cli/errors/usage", test_usage_errors);

@@ -608,7 +608,8 @@ tessera_batch_view_start (TesseraBatchView      *self,
   tessera_batch_set_upscaler_label (self->batch, upscaler_label);
   tessera_batch_set_output_folder (self->batch, self->output_folder);
   tessera_batch_set_name_pattern (self->batch, pattern[0] != '\0' ? pattern : NULL);
-  tessera_batch_set_skip_existing (self->batch, gtk_check_button_get_active (GTK_CHECK_BUTTON (self->skip_check)));
+  tessera_batch_set_existing (self->batch, gtk_check_button_get_active (GTK_CHECK_BUTTON (self->skip_check))
+                                           ? TESSERA_BATCH_EXISTING_SKIP : TESSERA_BATCH_EXISTING_REPLACE);
   tessera_batch_set_keep_metadata (self->batch, self->settings == NULL ||
                                                 g_settings_get_boolean (self->settings, "keep-metadata"));
   return tessera_batch_start (self->batch, error);

@@ -8,7 +8,7 @@
 
 #include <gtk/gtk.h>
 
-#include "tessera-batch.h"
+#include "tessera.h"
 
 G_BEGIN_DECLS
 

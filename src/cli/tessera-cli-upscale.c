@@ -25,53 +25,39 @@
 
 typedef struct
 {
-  char  *input_name;    /* as given on the command line */
-  char  *output_name;
-  GFile *input;
-  GFile *output;
-} Job;
-
-typedef struct
-{
   TesseraEngine         *engine;
   TesseraUpscaleOptions *options;
+  TesseraBatch          *batch;
   GCancellable          *cancellable;
   GMainLoop             *loop;
-  GPtrArray             *jobs;
   guint                  current;
   guint                  n_failed;
-  gboolean               overwrite;
-  gboolean               skip_existing;
-  guint                  n_skipped;
   gboolean               quiet;
   gboolean               progress_bar;
   gboolean               interrupted;
-  TesseraImage          *input;
-  TesseraImage          *output;
+  char                  *input_name;    /* the current item's, as shown */
+  char                  *output_name;
   GTimer                *timer;
 } Upscale;
 
-static void start_next_job (Upscale *self);
+static void start_next_item (Upscale *self);
 
-static void job_free (gpointer data);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
-
-static void
-job_free (gpointer data)
+/* A path as it would be typed: relative below the current folder, else whole. */
+static char *
+dup_display_path (GFile *file)
 {
-  Job *job = data;
+  g_autoptr(GFile) here = g_file_new_for_path (".");
+  g_autofree char *relative = g_file_get_relative_path (here, file);
 
-  g_free (job->input_name);
-  g_free (job->output_name);
-  g_clear_object (&job->input);
-  g_clear_object (&job->output);
-  g_free (job);
+  if (relative == NULL)
+    return g_file_get_parse_name (file);
+  return g_filename_display_name (relative);
 }
 
-static Job *
-current_job (Upscale *self)
+static guint
+get_n_items (Upscale *self)
 {
-  return g_ptr_array_index (self->jobs, self->current);
+  return g_list_model_get_n_items (tessera_batch_get_items (self->batch));
 }
 
 static void
@@ -97,11 +83,10 @@ draw_progress (Upscale    *self,
   if (!self->progress_bar)
     return;
 
-  if (self->jobs->len > 1)
-    label = g_strdup_printf ("(%u/%u) %s", self->current + 1, self->jobs->len,
-                             current_job (self)->input_name);
+  if (get_n_items (self) > 1)
+    label = g_strdup_printf ("(%u/%u) %s", self->current + 1, get_n_items (self), self->input_name);
   else
-    label = g_strdup (current_job (self)->input_name);
+    label = g_strdup (self->input_name);
 
   /* A line that wraps cannot be redrawn with \r: keep the end of long names. */
   length = g_utf8_strlen (label, -1);
@@ -131,182 +116,90 @@ on_progress (double      fraction,
 }
 
 static void
-finish_job (Upscale *self,
-            GError  *error)
+print_failure (Upscale      *self,
+               const GError *error)
 {
-  clear_progress (self);
-
-  if (error != NULL)
-    {
-      if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tessera_cli_error (_("interrupted: %s was not written"), current_job (self)->output_name);
-      else
-        tessera_cli_error ("%s", error->message);
-      self->n_failed++;
-    }
-  else if (!self->quiet)
-    {
-      printf (_("%s → %s (%u×%u → %u×%u, %.2f s)\n"),
-              current_job (self)->input_name, current_job (self)->output_name,
-              tessera_image_get_width (self->input), tessera_image_get_height (self->input),
-              tessera_image_get_width (self->output), tessera_image_get_height (self->output),
-              g_timer_elapsed (self->timer, NULL));
-    }
-
-  g_clear_object (&self->input);
-  g_clear_object (&self->output);
-  self->current++;
-
-  if (self->interrupted)
-    g_main_loop_quit (self->loop);
+  if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tessera_cli_error (_("interrupted: %s was not written"), self->output_name);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    tessera_cli_error (_("%s; use --overwrite to replace it"), error->message);
   else
-    start_next_job (self);
+    tessera_cli_error ("%s", error->message);
 }
 
 static void
-on_saved (GObject      *object,
-          GAsyncResult *result,
-          gpointer      user_data)
+print_success (Upscale          *self,
+               TesseraBatchItem *item)
 {
-  Upscale *self = user_data;
-  g_autoptr(GError) error = NULL;
+  guint input_width, input_height, output_width, output_height;
 
-  tessera_image_save_finish (TESSERA_IMAGE (object), result, &error);
-  finish_job (self, error);
+  if (tessera_batch_item_get_status (item) == TESSERA_BATCH_ITEM_SKIPPED)
+    {
+      printf (_("%s: exists, skipped"), self->output_name);
+      printf ("\n");
+      return;
+    }
+
+  tessera_batch_item_get_input_size (item, &input_width, &input_height);
+  tessera_batch_item_get_output_size (item, &output_width, &output_height);
+  printf (_("%s → %s (%u×%u → %u×%u, %.2f s)\n"), self->input_name, self->output_name,
+          input_width, input_height, output_width, output_height, g_timer_elapsed (self->timer, NULL));
 }
 
 static void
-on_upscaled (GObject      *object,
+on_item_run (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
   Upscale *self = user_data;
+  g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
   g_autoptr(GError) error = NULL;
 
-  self->output = tessera_engine_upscale_finish (TESSERA_ENGINE (object), result, &error);
-  if (self->output == NULL)
+  clear_progress (self);
+  if (!tessera_batch_run_item_finish (self->batch, result, &error))
     {
-      finish_job (self, error);
-      return;
+      print_failure (self, error);
+      self->n_failed++;
     }
+  else if (!self->quiet)
+    print_success (self, item);
 
-  tessera_image_save_async (self->output, current_job (self)->output,
-                            tessera_upscale_options_get_format (self->options),
-                            tessera_upscale_options_get_quality (self->options),
-                            self->cancellable, on_progress, self, on_saved, self);
-}
-
-static void
-on_loaded (GObject      *object,
-           GAsyncResult *result,
-           gpointer      user_data)
-{
-  Upscale *self = user_data;
-  g_autoptr(GError) error = NULL;
-
-  self->input = tessera_image_new_from_file_finish (result, &error);
-  if (self->input == NULL)
-    {
-      finish_job (self, error);
-      return;
-    }
-
-  tessera_engine_upscale_async (self->engine, self->input, self->options, self->cancellable,
-                                on_progress, NULL, self, on_upscaled, self);
-}
-
-/* The user's files are never replaced unless they asked for it. */
-static gboolean
-check_output (Upscale  *self,
-              Job      *job,
-              GError  **error)
-{
-  g_autoptr(GFileInfo) info = NULL;
-
-  info = g_file_query_info (job->output,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  if (info == NULL)
-    return TRUE;
-
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
-                   _("%s: is a folder (use --output-dir to write into a folder)"),
-                   job->output_name);
-      return FALSE;
-    }
-
-  if (self->overwrite)
-    return TRUE;
-
-  if (self->skip_existing)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s: exists, skipped"), job->output_name);
-      return FALSE;
-    }
-
-  if (tessera_image_is_same_file (job->output, job->input))
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                 _("%s: the output is the input file; use --overwrite to replace it"),
-                 job->output_name);
+  self->current++;
+  if (self->interrupted)
+    g_main_loop_quit (self->loop);
   else
-    g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                 _("%s: already exists; use --overwrite to replace it"), job->output_name);
-  return FALSE;
+    start_next_item (self);
 }
 
 static void
-start_next_job (Upscale *self)
+start_next_item (Upscale *self)
 {
-  g_autoptr(GError) error = NULL;
-  Job *job;
+  g_autoptr(TesseraBatchItem) item = NULL;
+  GFile *output;
 
-  if (self->current >= self->jobs->len)
+  if (self->current >= get_n_items (self))
     {
       g_main_loop_quit (self->loop);
       return;
     }
 
-  job = current_job (self);
-  if (!check_output (self, job, &error))
-    {
-      if (self->skip_existing && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        {
-          if (!self->quiet)
-            printf ("%s\n", error->message);
-          self->n_skipped++;
-          self->current++;
-          start_next_job (self);
-          return;
-        }
-      finish_job (self, error);
-      return;
-    }
-
-  /* An output folder holds a folder's subfolders again. */
-  {
-    g_autoptr(GFile) parent = g_file_get_parent (job->output);
-
-    if (parent != NULL && !g_file_make_directory_with_parents (parent, NULL, &error) &&
-        !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-      {
-        g_prefix_error (&error, _("%s: cannot create its folder: "), job->output_name);
-        finish_job (self, error);
-        return;
-      }
-    g_clear_error (&error);
-  }
-
+  item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
+  g_free (self->input_name);
+  self->input_name = dup_display_path (tessera_batch_item_get_file (item));
   g_timer_start (self->timer);
-  draw_progress (self, 0.0, _("Loading"));
-  tessera_image_new_from_file_async (job->input, self->cancellable, on_loaded, self);
+  tessera_batch_run_item_async (self->batch, item, self->cancellable, on_progress, self, on_item_run, self);
+
+  /* Chosen at once; a cancelled item forgets it. */
+  output = tessera_batch_item_get_output (item);
+  g_clear_pointer (&self->output_name, g_free);
+  if (output != NULL)
+    self->output_name = dup_display_path (output);
 }
 
 static void
-start_first_job (gpointer user_data)
+start_first_item (gpointer user_data)
 {
-  start_next_job (user_data);
+  start_next_item (user_data);
 }
 
 static gboolean
@@ -343,75 +236,31 @@ parse_scale (const char *text,
   return TRUE;
 }
 
-/* A job per input file, and per image of an input folder. An output
- * folder holds a folder input's images under the same subfolders. */
+/* An input file, or the images of an input folder. */
 static gboolean
-add_jobs (Upscale     *self,
-          const char  *input,
-          gboolean     recursive,
-          const char  *output,
-          const char  *output_dir,
-          const char  *pattern,
-          const char  *upscaler_label,
-          GError     **error)
+add_input (TesseraBatch  *batch,
+           const char    *input,
+           gboolean       recursive,
+           const char    *output,
+           GError       **error)
 {
-  g_autoptr(GPtrArray) images = NULL;
-  gboolean folder = g_file_test (input, G_FILE_TEST_IS_DIR);
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
 
-  if (!folder)
+  if (output != NULL)
     {
-      images = g_ptr_array_new_with_free_func (g_free);
-      g_ptr_array_add (images, g_strdup (""));
-    }
-  else
-    {
-      g_autoptr(GFile) file = g_file_new_for_path (input);
+      g_autoptr(GFile) output_file = g_file_new_for_commandline_arg (output);
 
-      if ((images = tessera_image_list_folder (file, recursive, error)) == NULL)
-        return FALSE;
+      tessera_batch_add_file_with_output (batch, file, output_file);
+      return TRUE;
     }
 
-  if (images->len == 0)
+  if (!g_file_test (input, G_FILE_TEST_IS_DIR))
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, recursive ? _("%s: no images in it or below it")
-                                                                      : _("%s: no images in it (-r looks below it)"),
-                   input);
-      return FALSE;
+      tessera_batch_add_file (batch, file);
+      return TRUE;
     }
 
-  for (guint i = 0; i < images->len; i++)
-    {
-      const char *relative = g_ptr_array_index (images, i);
-      g_autoptr(Job) job = g_new0 (Job, 1);
-      g_autofree char *name = NULL;
-      g_autofree char *dir = NULL;
-
-      job->input_name = folder ? g_build_filename (input, relative, NULL) : g_strdup (input);
-      job->input = g_file_new_for_commandline_arg (job->input_name);
-
-      if (output != NULL)
-        job->output_name = g_strdup (output);
-      else
-        {
-          name = tessera_upscale_options_expand_name (self->options, pattern, job->input_name, upscaler_label, error);
-          if (name == NULL)
-            return FALSE;
-          if (output_dir == NULL)
-            dir = g_path_get_dirname (job->input_name);
-          else if (folder)
-            {
-              g_autofree char *sub = g_path_get_dirname (relative);
-
-              dir = g_build_filename (output_dir, sub, NULL);
-            }
-          else
-            dir = g_strdup (output_dir);
-          job->output_name = g_str_equal (dir, ".") ? g_steal_pointer (&name) : g_build_filename (dir, name, NULL);
-        }
-      job->output = g_file_new_for_commandline_arg (job->output_name);
-      g_ptr_array_add (self->jobs, g_steal_pointer (&job));
-    }
-  return TRUE;
+  return tessera_batch_add_folder (batch, file, recursive, error);
 }
 
 /* --format if given, else the output's extension, else PNG; the two must agree. */
@@ -878,39 +727,45 @@ tessera_cli_upscale (int    argc,
   signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
   signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
 
+  self.batch = tessera_batch_new (self.engine);
+  tessera_batch_set_options (self.batch, self.options);
+  tessera_batch_set_upscaler_label (self.batch, upscaler_label);
+  tessera_batch_set_name_pattern (self.batch, name_pattern);
+  tessera_batch_set_existing (self.batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT
+                                          : skip_existing ? TESSERA_BATCH_EXISTING_SKIP
+                                                          : TESSERA_BATCH_EXISTING_FAIL);
   if (output_dir != NULL)
     {
       g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
 
-      if (!g_file_make_directory_with_parents (dir, NULL, &error) &&
-          !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        {
-          tessera_cli_error (_("%s: cannot create the folder: %s"), output_dir, error->message);
-          status = EXIT_FAILED;
-          goto out;
-        }
-      g_clear_error (&error);
+      tessera_batch_set_output_folder (self.batch, dir);
     }
 
-  self.jobs = g_ptr_array_new_with_free_func (job_free);
+  if (!tessera_batch_check_name_pattern (self.batch, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      status = EXIT_USAGE;
+      goto out;
+    }
+
   for (guint i = 0; inputs[i] != NULL; i++)
-    if (!add_jobs (&self, inputs[i], recursive, output, output_dir,
-                   name_pattern != NULL ? name_pattern : TESSERA_DEFAULT_NAME_PATTERN, upscaler_label, &error))
+    if (!add_input (self.batch, inputs[i], recursive, output, &error))
       {
-        tessera_cli_error ("%s", error->message);
-        status = error->domain == TESSERA_ERROR ? EXIT_USAGE : EXIT_FAILED;
+        if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+          tessera_cli_error (_("%s (-r looks below it)"), error->message);
+        else
+          tessera_cli_error ("%s", error->message);
+        status = EXIT_FAILED;
         goto out;
       }
 
-  self.overwrite = overwrite;
-  self.skip_existing = skip_existing;
   self.quiet = quiet;
   self.progress_bar = !quiet && isatty (STDOUT_FILENO);
   self.loop = g_main_loop_new (NULL, FALSE);
   self.timer = g_timer_new ();
 
-  /* From the loop, so that a first job failing at once can still quit it. */
-  g_idle_add_once (start_first_job, &self);
+  /* From the loop, so that a first item failing at once can still quit it. */
+  g_idle_add_once (start_first_item, &self);
   g_main_loop_run (self.loop);
 
   if (self.interrupted)
@@ -924,7 +779,9 @@ out:
 
   g_clear_pointer (&self.timer, g_timer_destroy);
   g_clear_pointer (&self.loop, g_main_loop_unref);
-  g_clear_pointer (&self.jobs, g_ptr_array_unref);
+  g_clear_pointer (&self.input_name, g_free);
+  g_clear_pointer (&self.output_name, g_free);
+  g_clear_object (&self.batch);
   g_clear_object (&self.cancellable);
   g_clear_object (&self.options);
   g_clear_object (&self.engine);

@@ -20,5 +20,6 @@
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"
+# include "tessera-batch.h"
 # include "tessera-enums.h"
 #undef TESSERA_INSIDE

@@ -8,15 +8,26 @@
 
 #include "config.h"
 
-#include <glib/gi18n.h>
+#include <glib/gi18n-lib.h>
 
+#include "core/tessera-file-utils-private.h"
 #include "tessera-batch.h"
+#include "tessera-enums.h"
 
-/* The batch queue: images upscaled one after another with the same
- * options, each loaded, upscaled and saved on the engine's threads. One
- * failing image marks itself failed and the queue goes on.
+/* Images upscaled with the same options, each saved under a name made
+ * from its own: the app's batch queue and tessera-cli's files and folders
+ * both, so that they name, skip, protect and report alike.
  *
- * Pausing or cancelling cancels the image in progress; it goes back to
+ * An item runs alone with tessera_batch_run_item_async(), for a caller
+ * with its own loop such as tessera-cli; or the batch runs its waiting
+ * items one after another with tessera_batch_start(), for the app. An
+ * item's output is chosen and checked in the caller's thread; its load,
+ * upscale and save run on the engine's threads, each step coming back to
+ * the caller's main context, so that a cancellation seen there stops the
+ * run before the next step. One item failing marks itself failed and the
+ * others go on.
+ *
+ * Pausing or cancelling cancels the item in progress; it goes back to
  * waiting once its run has unwound, so that two runs never overlap and
  * the save has removed its temporary file. Resuming before then picks it
  * up again as soon as it is back. */
@@ -25,29 +36,22 @@
 #define LOADED   0.05
 #define UPSCALED 0.95
 
-G_DEFINE_ENUM_TYPE (TesseraBatchItemStatus, tessera_batch_item_status,
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_WAITING, "waiting"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_RUNNING, "running"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_DONE, "done"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_SKIPPED, "skipped"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_ITEM_FAILED, "failed"))
-
-G_DEFINE_ENUM_TYPE (TesseraBatchState, tessera_batch_state,
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_IDLE, "idle"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_RUNNING, "running"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_BATCH_PAUSED, "paused"))
-
 struct _TesseraBatchItem
 {
   GObject                 parent_instance;
 
   GFile                  *file;
-  char                   *relative;   /* below its folder, in the file system's encoding */
+  char                   *relative;      /* below its folder, in the file system's encoding */
   char                   *name;
+  GFile                  *fixed_output;  /* asked for by name, rather than made by the pattern */
   TesseraBatchItemStatus  status;
   double                  progress;
   char                   *error;
   GFile                  *output;
+  guint                   input_width;
+  guint                   input_height;
+  guint                   output_width;
+  guint                   output_height;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraBatchItem, tessera_batch_item, G_TYPE_OBJECT)
@@ -79,15 +83,11 @@ struct _TesseraBatch
   char                  *upscaler_label;
   GFile                 *output_folder;
   char                  *name_pattern;
-  gboolean               skip_existing;
+  TesseraBatchExisting   existing;
   gboolean               keep_metadata;
 
   TesseraBatchState      state;
-
-  /* The run in flight, until its last callback: after a pause too. */
-  TesseraBatchItem      *current;
-  GFile                 *output;
-  GCancellable          *cancellable;
+  GCancellable          *cancellable;     /* the queue's run in flight, until its callback: after a pause too */
 };
 
 G_DEFINE_FINAL_TYPE (TesseraBatch, tessera_batch, G_TYPE_OBJECT)
@@ -128,6 +128,7 @@ tessera_batch_item_finalize (GObject *object)
   g_clear_object (&self->file);
   g_clear_pointer (&self->relative, g_free);
   g_clear_pointer (&self->name, g_free);
+  g_clear_object (&self->fixed_output);
   g_clear_pointer (&self->error, g_free);
   g_clear_object (&self->output);
 
@@ -203,13 +204,15 @@ tessera_batch_item_init (TesseraBatchItem *self)
 
 static TesseraBatchItem *
 tessera_batch_item_new (GFile      *file,
-                        const char *relative)
+                        const char *relative,
+                        GFile      *fixed_output)
 {
   TesseraBatchItem *self = g_object_new (TESSERA_TYPE_BATCH_ITEM, NULL);
 
   self->file = g_object_ref (file);
   self->relative = g_strdup (relative);
   self->name = g_filename_display_name (relative);
+  g_set_object (&self->fixed_output, fixed_output);
   return self;
 }
 
@@ -309,8 +312,8 @@ tessera_batch_item_get_error (TesseraBatchItem *self)
 /**
  * tessera_batch_item_get_output:
  *
- * Returns: (transfer none) (nullable): the file written, or the existing
- *   one that made the item skipped
+ * Returns: (transfer none) (nullable): the file being written or written,
+ *   or the existing one that made the item skipped
  */
 GFile *
 tessera_batch_item_get_output (TesseraBatchItem *self)
@@ -318,6 +321,38 @@ tessera_batch_item_get_output (TesseraBatchItem *self)
   g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
 
   return self->output;
+}
+
+/**
+ * tessera_batch_item_get_input_size:
+ *
+ * The image's size, once loaded; 0 × 0 before.
+ */
+void
+tessera_batch_item_get_input_size (TesseraBatchItem *self,
+                                   guint            *width,
+                                   guint            *height)
+{
+  g_return_if_fail (TESSERA_IS_BATCH_ITEM (self));
+
+  *width = self->input_width;
+  *height = self->input_height;
+}
+
+/**
+ * tessera_batch_item_get_output_size:
+ *
+ * The output's size, once upscaled; 0 × 0 before.
+ */
+void
+tessera_batch_item_get_output_size (TesseraBatchItem *self,
+                                    guint            *width,
+                                    guint            *height)
+{
+  g_return_if_fail (TESSERA_IS_BATCH_ITEM (self));
+
+  *width = self->output_width;
+  *height = self->output_height;
 }
 
 static void
@@ -378,6 +413,7 @@ fail_item (TesseraBatch     *self,
            TesseraBatchItem *item,
            const GError     *error)
 {
+  item_set_output (item, NULL);
   item_set_error (item, error->message);
   set_item_status (self, item, TESSERA_BATCH_ITEM_FAILED);
 }
@@ -394,18 +430,8 @@ get_upscaler_label (TesseraBatch *self)
   return self->upscaler_label != NULL ? self->upscaler_label : tessera_upscale_options_get_upscaler (self->options);
 }
 
-static char *
-dup_display_name (GFile *file)
-{
-  g_autofree char *basename = g_file_get_basename (file);
-
-  if (basename == NULL)
-    return g_file_get_parse_name (file);
-  return g_filename_display_name (basename);
-}
-
-/* In the output folder, below the subfolders the image was found in, or
- * beside the image. */
+/* The output asked for; else in the output folder, below the subfolders
+ * the image was found in; else beside the image. */
 static GFile *
 dup_output (TesseraBatch      *self,
             TesseraBatchItem  *item,
@@ -414,6 +440,9 @@ dup_output (TesseraBatch      *self,
   g_autofree char *name = NULL;
   g_autofree char *subfolder = NULL;
   g_autoptr(GFile) folder = NULL;
+
+  if (item->fixed_output != NULL)
+    return g_object_ref (item->fixed_output);
 
   name = tessera_upscale_options_expand_name (self->options, get_name_pattern (self), item->relative,
                                               get_upscaler_label (self), error);
@@ -434,70 +463,128 @@ dup_output (TesseraBatch      *self,
   return g_file_get_child (folder, name);
 }
 
-/* The image itself is never replaced, nor a folder. An existing output
- * is skipped when asked, else replaced: the save is atomic. */
-static gboolean
-check_output (TesseraBatchItem  *item,
-              GFile             *output,
-              gboolean          *exists,
-              GError           **error)
+/* Where @item is to be written, its folder made; or *@skip set, for an
+ * output that exists and is to be left alone. A folder is never replaced,
+ * and the item's own image only when that is asked for. */
+static GFile *
+prepare_output (TesseraBatch      *self,
+                TesseraBatchItem  *item,
+                gboolean          *skip,
+                GError           **error)
 {
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GFile) folder = NULL;
   g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *output_name = NULL;
 
-  info = g_file_query_info (output,
-                            G_FILE_ATTRIBUTE_STANDARD_TYPE,
-                            G_FILE_QUERY_INFO_NONE, NULL, NULL);
-  *exists = info != NULL;
-  if (info == NULL)
-    return TRUE;
+  *skip = FALSE;
+  output = dup_output (self, item, error);
+  if (output == NULL)
+    return NULL;
 
-  if (tessera_image_is_same_file (output, item->file))
+  output_name = tessera_file_dup_display_name (output);
+  info = g_file_query_info (output, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE, NULL, NULL);
+  if (info != NULL && g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
-                   _("%s: the output would replace the image itself; choose another name pattern or output folder"),
-                   item->name);
-      return FALSE;
-    }
-
-  if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
-    {
-      g_autofree char *output_name = dup_display_name (output);
-
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY,
                    _("%s: cannot write %s: a folder has that name"), item->name, output_name);
-      return FALSE;
+      return NULL;
     }
 
-  return TRUE;
+  if (info != NULL && self->existing == TESSERA_BATCH_EXISTING_SKIP)
+    {
+      *skip = TRUE;
+      return g_steal_pointer (&output);
+    }
+
+  if (info != NULL && self->existing != TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT)
+    {
+      if (tessera_image_is_same_file (output, item->file))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_FILENAME,
+                       _("%s: the output would replace the image itself; choose another name pattern or output folder"),
+                       item->name);
+          return NULL;
+        }
+      if (self->existing == TESSERA_BATCH_EXISTING_FAIL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS, _("%s: %s already exists"), item->name, output_name);
+          return NULL;
+        }
+    }
+
+  /* An output folder holds a folder's subfolders again. */
+  folder = g_file_get_parent (output);
+  if (!g_file_make_directory_with_parents (folder, NULL, &local_error) &&
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    {
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error),
+                                  _("%s: cannot create its output folder: "), item->name);
+      return NULL;
+    }
+
+  return g_steal_pointer (&output);
 }
 
-static void start_next (TesseraBatch *self);
+/* One item's run, from its load to its save. */
+typedef struct
+{
+  TesseraBatchItem      *item;
+  GFile                 *output;
+  TesseraUpscaleOptions *options;   /* those at its start: later ones wait for the next item */
+  gboolean               keep_metadata;
+  TesseraProgressFunc    progress;
+  gpointer               progress_data;
+} Run;
 
-/* The end of the current item's run: paused or cancelled, it waits again. */
 static void
-finish_run (TesseraBatch *self,
+run_free (gpointer data)
+{
+  Run *run = data;
+
+  g_object_unref (run->item);
+  g_object_unref (run->output);
+  g_object_unref (run->options);
+  g_free (run);
+}
+
+static void
+report (Run        *run,
+        double      fraction,
+        const char *text)
+{
+  item_set_progress (run->item, fraction);
+  if (run->progress != NULL)
+    run->progress (fraction, text, run->progress_data);
+}
+
+/* The end of @task's run: paused or cancelled, its item waits again. */
+static void
+finish_run (GTask        *task,
             const GError *error)
 {
-  g_autoptr(TesseraBatchItem) item = g_steal_pointer (&self->current);
-  g_autoptr(GFile) output = g_steal_pointer (&self->output);
-  g_autoptr(GCancellable) cancellable = g_steal_pointer (&self->cancellable);
+  TesseraBatch *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
 
-  if (g_cancellable_is_cancelled (cancellable))
+  if (error == NULL)
     {
-      item_set_progress (item, 0.0);
-      set_item_status (self, item, TESSERA_BATCH_ITEM_WAITING);
+      item_set_progress (run->item, 1.0);
+      set_item_status (self, run->item, TESSERA_BATCH_ITEM_DONE);
+      g_task_return_boolean (task, TRUE);
+      return;
     }
-  else if (error != NULL)
-    fail_item (self, item, error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      item_set_output (run->item, NULL);
+      item_set_progress (run->item, 0.0);
+      set_item_status (self, run->item, TESSERA_BATCH_ITEM_WAITING);
+    }
   else
-    {
-      item_set_output (item, output);
-      item_set_progress (item, 1.0);
-      set_item_status (self, item, TESSERA_BATCH_ITEM_DONE);
-    }
+    fail_item (self, run->item, error);
 
-  if (self->state == TESSERA_BATCH_RUNNING && self->current == NULL)
-    start_next (self);
+  g_task_return_error (task, g_error_copy (error));
 }
 
 static void
@@ -505,9 +592,7 @@ on_save_progress (double      fraction,
                   const char *text,
                   gpointer    user_data)
 {
-  TesseraBatch *self = user_data;
-
-  item_set_progress (self->current, UPSCALED + fraction * (1.0 - UPSCALED));
+  report (user_data, UPSCALED + fraction * (1.0 - UPSCALED), text);
 }
 
 static void
@@ -515,11 +600,11 @@ on_saved (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(GTask) task = user_data;
   g_autoptr(GError) error = NULL;
 
   tessera_image_save_finish (TESSERA_IMAGE (object), result, &error);
-  finish_run (self, error);
+  finish_run (task, error);
 }
 
 static void
@@ -527,9 +612,7 @@ on_upscale_progress (double      fraction,
                      const char *text,
                      gpointer    user_data)
 {
-  TesseraBatch *self = user_data;
-
-  item_set_progress (self->current, LOADED + fraction * (UPSCALED - LOADED));
+  report (user_data, LOADED + fraction * (UPSCALED - LOADED), text);
 }
 
 static void
@@ -537,7 +620,8 @@ on_upscaled (GObject      *object,
              GAsyncResult *result,
              gpointer      user_data)
 {
-  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -545,20 +629,22 @@ on_upscaled (GObject      *object,
   if (output == NULL)
     {
       /* The engine knows pixels, not files. */
-      g_prefix_error (&error, "%s: ", self->current->name);
-      finish_run (self, error);
+      g_prefix_error (&error, "%s: ", run->item->name);
+      finish_run (task, error);
       return;
     }
 
-  if (!self->keep_metadata)
+  run->item->output_width = tessera_image_get_width (output);
+  run->item->output_height = tessera_image_get_height (output);
+  if (!run->keep_metadata)
     tessera_image_strip_metadata (output);
 
-  item_set_progress (self->current, UPSCALED);
-  tessera_image_save_async (output, self->output,
-                            tessera_upscale_options_get_format (self->options),
-                            tessera_upscale_options_get_quality (self->options),
-                            self->cancellable, on_save_progress, self,
-                            on_saved, g_object_ref (self));
+  report (run, UPSCALED, _("Saving"));
+  tessera_image_save_async (output, run->output,
+                            tessera_upscale_options_get_format (run->options),
+                            tessera_upscale_options_get_quality (run->options),
+                            g_task_get_cancellable (task), on_save_progress, run,
+                            on_saved, g_object_ref (task));
 }
 
 static void
@@ -566,84 +652,156 @@ on_loaded (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  g_autoptr(TesseraBatch) self = user_data;
+  g_autoptr(GTask) task = user_data;
+  TesseraBatch *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
   g_autoptr(TesseraImage) input = NULL;
   g_autoptr(GError) error = NULL;
 
   input = tessera_image_new_from_file_finish (result, &error);
   if (input == NULL)
     {
-      finish_run (self, error);
+      finish_run (task, error);
       return;
     }
 
-  item_set_progress (self->current, LOADED);
-  tessera_engine_upscale_async (self->engine, input, self->options, self->cancellable,
-                                on_upscale_progress, NULL, self,
-                                on_upscaled, g_object_ref (self));
+  run->item->input_width = tessera_image_get_width (input);
+  run->item->input_height = tessera_image_get_height (input);
+  /* The upscale's own reports name its steps. */
+  item_set_progress (run->item, LOADED);
+  tessera_engine_upscale_async (self->engine, input, run->options, g_task_get_cancellable (task),
+                                on_upscale_progress, NULL, run,
+                                on_upscaled, g_object_ref (task));
 }
 
-/* Starts @item's run, or settles it at once: TRUE when it runs. */
-static gboolean
-start_item (TesseraBatch     *self,
-            TesseraBatchItem *item)
+/**
+ * tessera_batch_run_item_async:
+ * @item: a waiting item of the batch
+ * @cancellable: (nullable): a #GCancellable; cancelled, the item waits again
+ * @progress: (nullable) (scope notified): called in the thread-default
+ *   main context as the item is loaded, upscaled and saved, with its
+ *   progress from 0 to 1; never after @callback
+ * @progress_data: data for @progress
+ * @callback: called once the item is done, skipped, failed or waiting
+ *   again
+ * @user_data: data for @callback
+ *
+ * Runs one item with the batch's options, for a caller with its own loop;
+ * the item's status and progress follow. Its output is chosen and checked
+ * at once, so the item may be settled (skipped or failed) on return.
+ * Not to be mixed with tessera_batch_start().
+ */
+void
+tessera_batch_run_item_async (TesseraBatch        *self,
+                              TesseraBatchItem    *item,
+                              GCancellable        *cancellable,
+                              TesseraProgressFunc  progress,
+                              gpointer             progress_data,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GTask) task = NULL;
   g_autoptr(GFile) output = NULL;
-  g_autoptr(GFile) folder = NULL;
-  gboolean exists = FALSE;
+  g_autoptr(GError) error = NULL;
+  gboolean skip;
+  Run *run;
 
-  output = dup_output (self, item, &error);
-  if (output == NULL || !check_output (item, output, &exists, &error))
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (TESSERA_IS_BATCH_ITEM (item));
+  g_return_if_fail (item->status == TESSERA_BATCH_ITEM_WAITING);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_batch_run_item_async);
+  /* The result says what became of the item, cancelled late or not. */
+  g_task_set_check_cancellable (task, FALSE);
+
+  output = prepare_output (self, item, &skip, &error);
+  if (output == NULL)
     {
       fail_item (self, item, error);
-      return FALSE;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
 
-  if (exists && self->skip_existing)
+  if (skip)
     {
       item_set_output (item, output);
       set_item_status (self, item, TESSERA_BATCH_ITEM_SKIPPED);
-      return FALSE;
+      g_task_return_boolean (task, TRUE);
+      return;
     }
 
-  /* An output folder holds a folder's subfolders again. */
-  folder = g_file_get_parent (output);
-  if (!g_file_make_directory_with_parents (folder, NULL, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    {
-      g_prefix_error (&error, _("%s: cannot create its output folder: "), item->name);
-      fail_item (self, item, error);
-      return FALSE;
-    }
+  run = g_new0 (Run, 1);
+  run->item = g_object_ref (item);
+  run->output = g_object_ref (output);
+  run->options = g_object_ref (self->options);
+  run->keep_metadata = self->keep_metadata;
+  run->progress = progress;
+  run->progress_data = progress_data;
+  g_task_set_task_data (task, run, run_free);
 
-  self->current = g_object_ref (item);
-  self->output = g_steal_pointer (&output);
-  self->cancellable = g_cancellable_new ();
   item_set_error (item, NULL);
-  item_set_progress (item, 0.0);
+  item_set_output (item, output);
+  item->input_width = item->input_height = item->output_width = item->output_height = 0;
   set_item_status (self, item, TESSERA_BATCH_ITEM_RUNNING);
+  report (run, 0.0, _("Loading"));
 
-  tessera_image_new_from_file_async (item->file, self->cancellable, on_loaded, g_object_ref (self));
-  return TRUE;
+  tessera_image_new_from_file_async (item->file, cancellable, on_loaded, g_steal_pointer (&task));
 }
 
-/* A loop rather than a recursion: a long run of skipped images settles
- * without a run in flight. */
+/**
+ * tessera_batch_run_item_finish:
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the item is done or skipped; %FALSE with @error set
+ *   when it failed, or is waiting again after a cancellation
+ *   (%G_IO_ERROR_CANCELLED)
+ */
+gboolean
+tessera_batch_run_item_finish (TesseraBatch  *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void start_next (TesseraBatch *self);
+
+static void
+on_queue_item_run (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(TesseraBatch) self = user_data;
+
+  tessera_batch_run_item_finish (self, result, NULL);
+  g_clear_object (&self->cancellable);
+  start_next (self);
+}
+
+/* Runs the first waiting item, unless one runs already; a skipped or
+ * failed one settles through its callback as well, so a long run of them
+ * is a loop through the main context, not a recursion. */
 static void
 start_next (TesseraBatch *self)
 {
-  g_assert (self->current == NULL);
+  TesseraBatchItem *item;
 
-  while (self->state == TESSERA_BATCH_RUNNING && !g_queue_is_empty (&self->waiting))
-    if (start_item (self, g_queue_peek_head (&self->waiting)))
-      return;
-
-  if (self->state != TESSERA_BATCH_RUNNING)
+  if (self->state != TESSERA_BATCH_RUNNING || self->cancellable != NULL)
     return;
 
-  set_state (self, TESSERA_BATCH_IDLE);
-  g_signal_emit (self, signals[FINISHED], 0);
+  item = g_queue_peek_head (&self->waiting);
+  if (item == NULL)
+    {
+      set_state (self, TESSERA_BATCH_IDLE);
+      g_signal_emit (self, signals[FINISHED], 0);
+      return;
+    }
+
+  self->cancellable = g_cancellable_new ();
+  tessera_batch_run_item_async (self, item, self->cancellable, NULL, NULL, on_queue_item_run, g_object_ref (self));
 }
 
 static void
@@ -745,6 +903,7 @@ tessera_batch_init (TesseraBatch *self)
   g_queue_init (&self->waiting);
   self->waiting_files = g_hash_table_new (g_file_hash, (GEqualFunc) g_file_equal);
   self->options = tessera_upscale_options_new ();
+  self->existing = TESSERA_BATCH_EXISTING_FAIL;
   self->keep_metadata = TRUE;
 }
 
@@ -752,8 +911,8 @@ tessera_batch_init (TesseraBatch *self)
  * tessera_batch_new:
  * @engine: the engine that upscales
  *
- * A batch keeps itself alive while an image is in progress: cancel it
- * before letting it go.
+ * A batch keeps itself alive while an item runs: cancel it before letting
+ * it go.
  *
  * Returns: (transfer full): an empty batch, idle
  */
@@ -787,14 +946,15 @@ tessera_batch_get_items (TesseraBatch *self)
 static void
 add_item (TesseraBatch *self,
           GFile        *file,
-          const char   *relative)
+          const char   *relative,
+          GFile        *fixed_output)
 {
   TesseraBatchItem *item;
 
   if (g_hash_table_contains (self->waiting_files, file))
     return;
 
-  item = tessera_batch_item_new (file, relative);
+  item = tessera_batch_item_new (file, relative, fixed_output);
   g_queue_push_tail (&self->waiting, item);
   g_hash_table_insert (self->waiting_files, item->file, item);
   self->counts[TESSERA_BATCH_ITEM_WAITING]++;
@@ -807,7 +967,7 @@ add_item (TesseraBatch *self,
  * @file: an image
  *
  * Queues @file, unless it is waiting already. While the batch runs, it
- * joins the queue.
+ * joins the queue. Its output goes beside it, or into the output folder.
  */
 void
 tessera_batch_add_file (TesseraBatch *self,
@@ -819,7 +979,30 @@ tessera_batch_add_file (TesseraBatch *self,
   g_return_if_fail (G_IS_FILE (file));
 
   basename = g_file_get_basename (file);
-  add_item (self, file, basename);
+  add_item (self, file, basename, NULL);
+}
+
+/**
+ * tessera_batch_add_file_with_output:
+ * @file: an image
+ * @output: where its result goes, whatever the output folder and name
+ *   pattern
+ *
+ * As tessera_batch_add_file(), for a result named by the user.
+ */
+void
+tessera_batch_add_file_with_output (TesseraBatch *self,
+                                    GFile        *file,
+                                    GFile        *output)
+{
+  g_autofree char *basename = NULL;
+
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (G_IS_FILE (file));
+  g_return_if_fail (G_IS_FILE (output));
+
+  basename = g_file_get_basename (file);
+  add_item (self, file, basename, output);
 }
 
 /**
@@ -852,7 +1035,7 @@ tessera_batch_add_folder (TesseraBatch  *self,
 
   if (images->len == 0)
     {
-      g_autofree char *name = dup_display_name (folder);
+      g_autofree char *name = tessera_file_dup_display_name (folder);
 
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
                    recursive ? _("%s: no images in it or below it") : _("%s: no images in it"), name);
@@ -864,7 +1047,7 @@ tessera_batch_add_folder (TesseraBatch  *self,
       const char *relative = g_ptr_array_index (images, i);
       g_autoptr(GFile) file = g_file_resolve_relative_path (folder, relative);
 
-      add_item (self, file, relative);
+      add_item (self, file, relative, NULL);
     }
   return TRUE;
 }
@@ -915,7 +1098,7 @@ tessera_batch_remove_finished (TesseraBatch *self)
  * tessera_batch_set_options:
  * @options: how to upscale, and the output's format and quality
  *
- * Copies @options; the image in progress keeps the earlier ones.
+ * Copies @options; the item in progress keeps the earlier ones.
  */
 void
 tessera_batch_set_options (TesseraBatch          *self,
@@ -975,17 +1158,16 @@ tessera_batch_set_name_pattern (TesseraBatch *self,
 }
 
 /**
- * tessera_batch_set_skip_existing:
- * @skip: whether an image whose output exists is skipped rather than
- *   upscaled again over it
+ * tessera_batch_set_existing:
+ * @existing: what an item whose output exists does; by default it fails
  */
 void
-tessera_batch_set_skip_existing (TesseraBatch *self,
-                                 gboolean      skip)
+tessera_batch_set_existing (TesseraBatch         *self,
+                            TesseraBatchExisting  existing)
 {
   g_return_if_fail (TESSERA_IS_BATCH (self));
 
-  self->skip_existing = !!skip;
+  self->existing = existing;
 }
 
 /**
@@ -1003,6 +1185,30 @@ tessera_batch_set_keep_metadata (TesseraBatch *self,
 }
 
 /**
+ * tessera_batch_check_name_pattern:
+ * @error: return location for a #GError
+ *
+ * Whether the name pattern makes names: said once, rather than by every
+ * item failing.
+ *
+ * Returns: %FALSE with @error set (%TESSERA_ERROR_INVALID_ARGUMENT) when
+ *   it cannot
+ */
+gboolean
+tessera_batch_check_name_pattern (TesseraBatch  *self,
+                                  GError       **error)
+{
+  g_autofree char *name = NULL;
+
+  g_return_val_if_fail (TESSERA_IS_BATCH (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  name = tessera_upscale_options_expand_name (self->options, get_name_pattern (self), "image.png",
+                                              get_upscaler_label (self), error);
+  return name != NULL;
+}
+
+/**
  * tessera_batch_start:
  * @error: return location for a #GError
  *
@@ -1015,30 +1221,21 @@ gboolean
 tessera_batch_start (TesseraBatch  *self,
                      GError       **error)
 {
-  g_autofree char *name = NULL;
-
   g_return_val_if_fail (TESSERA_IS_BATCH (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  /* Said once, rather than by every item failing. */
-  name = tessera_upscale_options_expand_name (self->options, get_name_pattern (self), "image.png",
-                                              get_upscaler_label (self), error);
-  if (name == NULL)
+  if (!tessera_batch_check_name_pattern (self, error))
     return FALSE;
 
-  if (self->state == TESSERA_BATCH_RUNNING)
-    return TRUE;
-
   set_state (self, TESSERA_BATCH_RUNNING);
-  if (self->current == NULL)
-    start_next (self);
+  start_next (self);
   return TRUE;
 }
 
 /**
  * tessera_batch_pause:
  *
- * Stops after cancelling the image in progress, which goes back to
+ * Stops after cancelling the item in progress, which goes back to
  * waiting with nothing of it written.
  */
 void
@@ -1062,8 +1259,7 @@ tessera_batch_resume (TesseraBatch *self)
     return;
 
   set_state (self, TESSERA_BATCH_RUNNING);
-  if (self->current == NULL)
-    start_next (self);
+  start_next (self);
 }
 
 /**
