@@ -275,10 +275,11 @@ cpu_compute (TesseraBackend      *backend,
       return tessera_cpu_channel_attention (&op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
-    default:
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
-      return FALSE;
+      break;
     }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+  return FALSE;
 }
 
 static const TesseraBackendVTable cpu_vtable = {

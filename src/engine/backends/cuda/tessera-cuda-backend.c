@@ -1505,10 +1505,11 @@ compute_op (CudaBackend  *self,
       return channel_attention (self, op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
-    default:
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
-      return FALSE;
+      break;
     }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+  return FALSE;
 }
 
 static gboolean
