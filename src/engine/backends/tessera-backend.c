@@ -8,13 +8,161 @@
 
 #include "config.h"
 
+#include "backends/cpu/tessera-cpu-private.h"
+#include "backends/cuda/tessera-cuda-private.h"
 #include "tessera-backend-private.h"
+
+static const TesseraBackendInfo *backends[] = {
+  &tessera_cpu_backend_info,
+  &tessera_cuda_backend_info,
+};
+
+static const TesseraBackendInfo *
+lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    if (g_str_equal (backends[i]->name, name))
+      return backends[i];
+  return NULL;
+}
+
+void
+tessera_device_free (TesseraDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->description);
+  g_free (device);
+}
+
+/* Early, from the thread that makes the engine. A failure is reported
+ * again when the backend is made. */
+void
+tessera_backend_load_all (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    if (backends[i]->load != NULL)
+      backends[i]->load (NULL);
+}
+
+/**
+ * tessera_backend_list_devices:
+ * @name: a backend's name: "cpu" or "cuda"
+ *
+ * Returns: (transfer container) (nullable): the devices of the backend
+ *   @name, each a #TesseraDevice; %NULL with @error set when there are
+ *   none to use
+ */
+GPtrArray *
+tessera_backend_list_devices (const char  *name,
+                              GError     **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->list_devices (error);
+}
+
+/**
+ * tessera_backend_new:
+ * @name: a backend's name: "cpu" or "cuda"
+ * @device: the index of one of its devices
+ * @precision: of the convolutions where the backend has a choice
+ *
+ * Returns: (nullable): the backend, or %NULL with @error set when the
+ *   device cannot be used
+ */
+TesseraBackend *
+tessera_backend_new (const char        *name,
+                     int                device,
+                     TesseraPrecision   precision,
+                     GError           **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->new (device, precision, error);
+}
+
+/**
+ * tessera_backend_measure_gemm_rate:
+ *
+ * Returns: GFLOP/s of the matrix products of the backend @name on
+ *   convolution shapes, or 0 with @error set when they cannot run
+ */
+double
+tessera_backend_measure_gemm_rate (const char  *name,
+                                   double       seconds,
+                                   GError     **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL && info->measure_gemm_rate != NULL, 0.0);
+  return info->measure_gemm_rate (seconds, error);
+}
 
 void
 tessera_backend_free (TesseraBackend *self)
 {
   if (self != NULL)
     self->vtable->free (self);
+}
+
+/* Returns: (nullable): room for @n_floats that @self copies fastest, as
+ * its host_memory() says; %NULL where the caller's own memory will do. */
+float *
+tessera_backend_host_memory (TesseraBackend *self,
+                             gsize           n_floats)
+{
+  if (self->vtable->host_memory == NULL)
+    return NULL;
+  return self->vtable->host_memory (self, n_floats);
+}
+
+/* Returns: whether @self has memory of its own, and it told the free and
+ * total bytes of it. */
+gboolean
+tessera_backend_get_memory (TesseraBackend *self,
+                            guint64        *free_bytes,
+                            guint64        *total_bytes)
+{
+  if (self->vtable->get_memory == NULL)
+    return FALSE;
+  return self->vtable->get_memory (self, free_bytes, total_bytes);
+}
+
+/* Caps the memory @self allocates (buffers, weights, scratch) at @limit
+ * bytes, 0 for none but the device's; past it an allocation fails as
+ * running out of memory does. Nothing for a backend without memory of
+ * its own. */
+void
+tessera_backend_set_memory_limit (TesseraBackend *self,
+                                  guint64         limit)
+{
+  if (self->vtable->set_memory_limit != NULL)
+    self->vtable->set_memory_limit (self, limit);
+}
+
+/* Returns: the most memory of its own @self has held at once, in bytes */
+guint64
+tessera_backend_get_peak_memory (TesseraBackend *self)
+{
+  if (self->vtable->get_peak_memory == NULL)
+    return 0;
+  return self->vtable->get_peak_memory (self);
+}
+
+/* Frees what @self keeps for reuse, all but the weights it has uploaded.
+ *
+ * Returns: whether @self keeps uploaded weights, and so is worth keeping
+ *   for the next run */
+gboolean
+tessera_backend_trim (TesseraBackend *self)
+{
+  if (self->vtable->trim == NULL)
+    return FALSE;
+  self->vtable->trim (self);
+  return TRUE;
 }
 
 /* Runs nodes 1…@last with @input as node 0's buffer, which stays the

@@ -1536,17 +1536,6 @@ cuda_compute (TesseraBackend      *backend,
   return TRUE;
 }
 
-static const TesseraBackendVTable cuda_vtable = {
-  .name = "cuda",
-  .free = cuda_free,
-  .buffer_new = cuda_buffer_new,
-  .buffer_free = cuda_buffer_free,
-  .upload = cuda_upload,
-  .download = cuda_download,
-  .host_memory = cuda_host_memory,
-  .compute = cuda_compute,
-};
-
 /* How many devices there are, or why there are none to use. */
 static int
 count_devices (GError **error)
@@ -1708,22 +1697,15 @@ tessera_cuda_backend_new (int                device,
   return &self->parent;
 }
 
-/**
- * tessera_cuda_backend_get_memory:
- *
- * Returns: whether @backend is a CUDA backend whose device told its free
- *   and total memory
- */
-gboolean
-tessera_cuda_backend_get_memory (TesseraBackend *backend,
-                                 guint64        *free_bytes,
-                                 guint64        *total_bytes)
+/* Whether the device told its free and total memory. */
+static gboolean
+cuda_get_memory (TesseraBackend *backend,
+                 guint64        *free_bytes,
+                 guint64        *total_bytes)
 {
   CudaBackend *self = (CudaBackend *) backend;
   size_t free_memory = 0, total_memory = 0;
 
-  if (backend == NULL || backend->vtable != &cuda_vtable)
-    return FALSE;
   if (cudaSetDevice (self->device) != cudaSuccess ||
       cudaMemGetInfo (&free_memory, &total_memory) != cudaSuccess)
     {
@@ -1750,53 +1732,31 @@ tessera_cuda_backend_get_memory (TesseraBackend *backend,
   return TRUE;
 }
 
-/**
- * tessera_cuda_backend_set_memory_limit:
- * @limit: bytes, or 0 for no limit but the device's
- *
- * Caps the device memory @backend allocates: buffers, weights, scratch and
- * cuBLAS's workspace (not the CUDA context). Allocations past it fail as
- * running out of memory does.
- */
-void
-tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
-                                       guint64         limit)
+/* The limit counts buffers, weights, scratch and cuBLAS's workspace, not
+ * the CUDA context. */
+static void
+cuda_set_memory_limit (TesseraBackend *backend,
+                       guint64         limit)
 {
   CudaBackend *self = (CudaBackend *) backend;
 
-  g_return_if_fail (backend != NULL && backend->vtable == &cuda_vtable);
   self->limit = limit;
 }
 
-/**
- * tessera_cuda_backend_get_peak_memory:
- *
- * Returns: the most device memory @backend has held at once, in bytes
- */
-guint64
-tessera_cuda_backend_get_peak_memory (TesseraBackend *backend)
+static guint64
+cuda_get_peak_memory (TesseraBackend *backend)
 {
   CudaBackend *self = (CudaBackend *) backend;
 
-  g_return_val_if_fail (backend != NULL && backend->vtable == &cuda_vtable, 0);
   return self->peak;
 }
 
-/**
- * tessera_cuda_backend_trim:
- *
- * Frees the device memory @backend keeps for reuse, all but the weights,
- * and its pinned host memory when that is large.
- *
- * Returns: whether @backend is a CUDA backend
- */
-gboolean
-tessera_cuda_backend_trim (TesseraBackend *backend)
+/* The device memory kept for reuse goes, all but the weights, and the
+ * pinned host memory when that is large. */
+static void
+cuda_trim (TesseraBackend *backend)
 {
   CudaBackend *self = (CudaBackend *) backend;
-
-  if (backend == NULL || backend->vtable != &cuda_vtable)
-    return FALSE;
 
   cudaSetDevice (self->device);
   drop_spares (self);
@@ -1811,5 +1771,55 @@ tessera_cuda_backend_trim (TesseraBackend *backend)
       self->host = NULL;
       self->host_size = 0;
     }
-  return TRUE;
 }
+
+/* Returns: (transfer container) (nullable): the CUDA devices, each a
+ *   #TesseraDevice that describes it for people; %NULL when there is no
+ *   driver or no device */
+static GPtrArray *
+describe_devices (GError **error)
+{
+  g_autoptr(GPtrArray) cuda_devices = tessera_cuda_list_devices (error);
+  GPtrArray *devices;
+
+  if (cuda_devices == NULL)
+    return NULL;
+
+  devices = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_device_free);
+  for (guint i = 0; i < cuda_devices->len; i++)
+    {
+      TesseraCudaDevice *cuda = g_ptr_array_index (cuda_devices, i);
+      TesseraDevice *device = g_new0 (TesseraDevice, 1);
+
+      device->index = cuda->index;
+      device->description = g_strdup_printf (_("%s, compute capability %d.%d, %.1f of %.1f GiB free, "
+                                               "driver %d.%d, runtime %d.%d"),
+                                             cuda->name, cuda->major, cuda->minor,
+                                             cuda->free_memory / 1073741824.0, cuda->total_memory / 1073741824.0,
+                                             cuda->driver_version / 1000, cuda->driver_version % 1000 / 10,
+                                             cuda->runtime_version / 1000, cuda->runtime_version % 1000 / 10);
+      g_ptr_array_add (devices, device);
+    }
+  return devices;
+}
+
+static const TesseraBackendVTable cuda_vtable = {
+  .name = "cuda",
+  .free = cuda_free,
+  .buffer_new = cuda_buffer_new,
+  .buffer_free = cuda_buffer_free,
+  .upload = cuda_upload,
+  .download = cuda_download,
+  .host_memory = cuda_host_memory,
+  .compute = cuda_compute,
+  .get_memory = cuda_get_memory,
+  .set_memory_limit = cuda_set_memory_limit,
+  .get_peak_memory = cuda_get_peak_memory,
+  .trim = cuda_trim,
+};
+
+const TesseraBackendInfo tessera_cuda_backend_info = {
+  .name = "cuda",
+  .list_devices = describe_devices,
+  .new = tessera_cuda_backend_new,
+};
