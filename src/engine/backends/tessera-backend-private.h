@@ -29,7 +29,8 @@ typedef struct
 {
   const char     *name;
   void          (*free)        (TesseraBackend      *self);
-  /* Optional: NULL means every op. */
+  /* Optional: NULL means every op. A node the backend does not support
+   * runs on the CPU backend, its inputs and output copied across. */
   gboolean      (*supports)    (TesseraBackend      *self,
                                 const TesseraNode   *node);
   TesseraBuffer *(*buffer_new) (TesseraBackend      *self,

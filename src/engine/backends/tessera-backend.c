@@ -165,11 +165,96 @@ tessera_backend_trim (TesseraBackend *self)
   return TRUE;
 }
 
+/* A copy of @buffer (of @shape, on @backend) on @cpu. */
+static TesseraBuffer *
+copy_to_cpu (TesseraBackend      *backend,
+             TesseraBuffer       *buffer,
+             const TesseraShape  *shape,
+             TesseraBackend      *cpu,
+             GError             **error)
+{
+  gsize n_floats = tessera_shape_size (shape);
+  TesseraBuffer *copy = cpu->vtable->buffer_new (cpu, n_floats, error);
+
+  if (copy != NULL &&
+      !backend->vtable->download (backend, buffer, 0, tessera_cpu_buffer_get_data (copy), n_floats, error))
+    {
+      cpu->vtable->buffer_free (cpu, copy);
+      return NULL;
+    }
+  return copy;
+}
+
+/* @node on @cpu for @backend, which does not support it: the inputs go
+ * to the CPU, and the output comes back. */
+static gboolean
+compute_on_cpu (TesseraBackend      *backend,
+                TesseraBackend      *cpu,
+                const TesseraNode   *node,
+                TesseraBuffer      **inputs,
+                const TesseraShape  *input_shapes,
+                TesseraBuffer       *residual,
+                TesseraBuffer       *output,
+                const TesseraShape  *output_shape,
+                GError             **error)
+{
+  TesseraBuffer *cpu_inputs[TESSERA_NODE_MAX_INPUTS] = { NULL };
+  TesseraBuffer *cpu_residual = NULL, *cpu_output = NULL;
+  gboolean ok = TRUE;
+
+  for (guint k = 0; ok && k < node->n_inputs; k++)
+    ok = (cpu_inputs[k] = copy_to_cpu (backend, inputs[k], &input_shapes[k], cpu, error)) != NULL;
+  /* A residual has the output's shape. */
+  if (ok && residual != NULL)
+    ok = (cpu_residual = copy_to_cpu (backend, residual, output_shape, cpu, error)) != NULL;
+  if (ok)
+    ok = (cpu_output = cpu->vtable->buffer_new (cpu, tessera_shape_size (output_shape), error)) != NULL;
+
+  ok = ok &&
+       cpu->vtable->compute (cpu, node, cpu_inputs, input_shapes, cpu_residual, cpu_output, output_shape, error) &&
+       backend->vtable->upload (backend, output, tessera_cpu_buffer_get_data (cpu_output),
+                                tessera_shape_size (output_shape), error);
+
+  for (guint k = 0; k < node->n_inputs; k++)
+    if (cpu_inputs[k] != NULL)
+      cpu->vtable->buffer_free (cpu, cpu_inputs[k]);
+  if (cpu_residual != NULL)
+    cpu->vtable->buffer_free (cpu, cpu_residual);
+  if (cpu_output != NULL)
+    cpu->vtable->buffer_free (cpu, cpu_output);
+  return ok;
+}
+
+/* Runs @node on @backend, or on the CPU when @backend does not support
+ * it, with *@cpu made the first time that happens. */
+static gboolean
+compute_node (TesseraBackend      *backend,
+              TesseraBackend     **cpu,
+              const TesseraNode   *node,
+              TesseraBuffer      **inputs,
+              const TesseraShape  *input_shapes,
+              TesseraBuffer       *residual,
+              TesseraBuffer       *output,
+              const TesseraShape  *output_shape,
+              GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+
+  if (vt->supports == NULL || vt->supports (backend, node))
+    return vt->compute (backend, node, inputs, input_shapes, residual, output, output_shape, error);
+
+  if (*cpu == NULL && (*cpu = tessera_cpu_backend_new (error)) == NULL)
+    return FALSE;
+  return compute_on_cpu (backend, *cpu, node, inputs, input_shapes, residual, output, output_shape, error);
+}
+
 /* Runs nodes 1…@last with @input as node 0's buffer, which stays the
- * caller's; returns @last's buffer. */
+ * caller's; returns @last's buffer. @cpu is for the nodes @backend does
+ * not support. */
 static TesseraBuffer *
 run_nodes (TesseraGraph        *self,
            TesseraBackend      *backend,
+           TesseraBackend     **cpu,
            TesseraBuffer       *input,
            const TesseraShape  *shapes,
            guint                last,
@@ -201,9 +286,9 @@ run_nodes (TesseraGraph        *self,
 
       buffers[i] = vt->buffer_new (backend, tessera_shape_size (&shapes[i]), error);
       if (buffers[i] == NULL ||
-          !vt->compute (backend, node, inputs, input_shapes,
-                        node->residual >= 0 ? buffers[node->residual] : NULL,
-                        buffers[i], &shapes[i], error))
+          !compute_node (backend, cpu, node, inputs, input_shapes,
+                         node->residual >= 0 ? buffers[node->residual] : NULL,
+                         buffers[i], &shapes[i], error))
         goto out;
 
       for (guint j = 1; j < i; j++)
@@ -227,6 +312,7 @@ out:
 static gboolean
 run_stripes (TesseraGraph        *self,
              TesseraBackend      *backend,
+             TesseraBackend     **cpu,
              TesseraBuffer       *entry,
              const TesseraShape  *entry_shape,
              const TesseraShape  *output_shape,
@@ -252,7 +338,7 @@ run_stripes (TesseraGraph        *self,
 
       if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
         return FALSE;
-      result = run_nodes (stripe, backend, entry, shapes, n - 1, cancellable, error);
+      result = run_nodes (stripe, backend, cpu, entry, shapes, n - 1, cancellable, error);
       if (result == NULL)
         return FALSE;
 
@@ -274,8 +360,9 @@ run_stripes (TesseraGraph        *self,
  *
  * Runs @graph on @backend: each node's buffer is made when the node runs
  * and freed after the last node that reads it, and a tail planned by
- * tessera_graph_plan_stripes() runs in stripes. A cancellation is noticed
- * between nodes.
+ * tessera_graph_plan_stripes() runs in stripes. A node @backend does not
+ * support runs on the CPU backend. A cancellation is noticed between
+ * nodes.
  */
 gboolean
 tessera_graph_run (TesseraGraph        *self,
@@ -288,6 +375,7 @@ tessera_graph_run (TesseraGraph        *self,
 {
   const TesseraBackendVTable *vt = backend->vtable;
   const TesseraStripes *stripes = tessera_graph_get_stripes (self);
+  g_autoptr(TesseraBackend) cpu = NULL;
   guint n = tessera_graph_get_n_nodes (self);
   g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
   guint last = stripes->rows > 0 ? stripes->first - 1 : n - 1;
@@ -305,12 +393,12 @@ tessera_graph_run (TesseraGraph        *self,
   if (vt->upload (backend, in, input, tessera_shape_size (&shapes[0]), error))
     {
       uploaded = g_get_monotonic_time ();
-      result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+      result = last > 0 ? run_nodes (self, backend, &cpu, in, shapes, last, cancellable, error) : in;
       queued = g_get_monotonic_time ();
     }
 
   if (result != NULL && stripes->rows > 0)
-    ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
+    ok = run_stripes (self, backend, &cpu, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
   else if (result != NULL)
     ok = vt->download (backend, result, 0, output, tessera_shape_size (&shapes[n - 1]), error);
   /* On a GPU the nodes are queued, and the tail or the download waits for them. */

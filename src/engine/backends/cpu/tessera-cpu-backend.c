@@ -147,6 +147,13 @@ cpu_buffer_new (TesseraBackend  *backend,
   return buffer;
 }
 
+/* Where the fallback of tessera_graph_run() copies to and from. */
+float *
+tessera_cpu_buffer_get_data (TesseraBuffer *buffer)
+{
+  return buffer->data;
+}
+
 static void
 cpu_buffer_free (TesseraBackend *backend,
                  TesseraBuffer  *buffer)
