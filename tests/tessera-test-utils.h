@@ -9,6 +9,7 @@
 #include "tessera.h"
 #include <json-glib/json-glib.h>
 
+#include "backends/cpu/tessera-cpu-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
 

@@ -868,10 +868,10 @@ test_devices (void)
 
   backend = tessera_cuda_backend_new (0, TESSERA_PRECISION_FP16, &error);
   g_assert_no_error (error);
-  g_assert_true (tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes));
+  g_assert_true (tessera_backend_get_memory (backend, &free_bytes, &total_bytes));
   g_assert_cmpuint (free_bytes, >, 0);
   g_assert_cmpuint (free_bytes, <=, total_bytes);
-  g_assert_false (tessera_cuda_backend_get_memory (cpu, &free_bytes, &total_bytes));
+  g_assert_false (tessera_backend_get_memory (cpu, &free_bytes, &total_bytes));
 }
 
 /* A buffer larger than the device is an out-of-memory error, after which
@@ -891,7 +891,7 @@ test_out_of_memory (void)
     return;
 
   backend = cuda_backend (TESSERA_PRECISION_FP32);
-  g_assert_true (tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes));
+  g_assert_true (tessera_backend_get_memory (backend, &free_bytes, &total_bytes));
   buffer = backend->vtable->buffer_new (backend, 2 * total_bytes / sizeof (float), &error);
   g_assert_null (buffer);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY);
@@ -950,27 +950,27 @@ test_memory_limit (void)
   output = tessera_runner_upscale (network, whole, input, &options, NULL, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (retries->len, ==, 0);
-  whole_peak = tessera_cuda_backend_get_peak_memory (whole);
+  whole_peak = tessera_backend_get_peak_memory (whole);
 
   limited = cuda_backend (TESSERA_PRECISION_FP16);
   limit = whole_peak / 2;
-  tessera_cuda_backend_set_memory_limit (limited, limit);
+  tessera_backend_set_memory_limit (limited, limit);
   g_clear_object (&output);
   output = tessera_runner_upscale (network, limited, input, &options, NULL, &error);
   g_assert_no_error (error);
   g_test_message ("whole image: %" G_GUINT64_FORMAT " bytes; limit %" G_GUINT64_FORMAT ", peak %"
                   G_GUINT64_FORMAT " after %u retries, down to %u-pixel tiles",
-                  whole_peak, limit, tessera_cuda_backend_get_peak_memory (limited), retries->len,
+                  whole_peak, limit, tessera_backend_get_peak_memory (limited), retries->len,
                   retries->len > 0 ? g_array_index (retries, guint, retries->len - 1) : 0);
   g_assert_cmpuint (retries->len, >, 0);
-  g_assert_cmpuint (tessera_cuda_backend_get_peak_memory (limited), <=, limit);
+  g_assert_cmpuint (tessera_backend_get_peak_memory (limited), <=, limit);
 
   n = (gsize) tessera_image_get_width (expected) * tessera_image_get_height (expected);
   g_assert_cmpfloat (relative_error (tessera_image_get_plane (output, 0), tessera_image_get_plane (expected, 0),
                                      4 * n), <, 1e-2);
 
   /* Below what any tile needs, the error comes through. */
-  tessera_cuda_backend_set_memory_limit (limited, 1);
+  tessera_backend_set_memory_limit (limited, 1);
   g_clear_object (&output);
   output = tessera_runner_upscale (network, limited, input, &options, NULL, &error);
   g_assert_null (output);

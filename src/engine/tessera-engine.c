@@ -8,13 +8,11 @@
 
 #include "config.h"
 
-#include <string.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
 
-#include "backends/cpu/tessera-cpu-private.h"
-#include "backends/cuda/tessera-cuda-private.h"
+#include "backends/tessera-backend-private.h"
 #include "core/tessera-error.h"
 #include "core/tessera-memory-private.h"
 #include "core/tessera-parallel-private.h"
@@ -150,7 +148,7 @@ tessera_engine_init (TesseraEngine *self)
 
   /* Early, in the thread making the engine: see tessera-blas.c. A failure
    * is reported by the first model upscale. */
-  tessera_blas_load (NULL);
+  tessera_backend_load_all ();
 }
 
 TesseraEngine *
@@ -716,17 +714,16 @@ backend_for (TesseraUpscaleOptions  *options,
 
   if (index >= 0)
     {
-      backend = tessera_cuda_backend_new (index, tessera_upscale_options_get_precision (options), &local_error);
+      backend = tessera_backend_new ("cuda", index, tessera_upscale_options_get_precision (options), &local_error);
       if (backend != NULL)
         {
-          tessera_cuda_backend_set_memory_limit (backend,
-                                                 (guint64) tessera_upscale_options_get_gpu_memory (options) << 20);
+          tessera_backend_set_memory_limit (backend, (guint64) tessera_upscale_options_get_gpu_memory (options) << 20);
           return backend;
         }
       *note = g_strdup_printf (_("Running on the CPU: %s"), local_error->message);
     }
 
-  return tessera_cpu_backend_new (error);
+  return tessera_backend_new ("cpu", 0, tessera_upscale_options_get_precision (options), error);
 }
 
 static char *
@@ -763,8 +760,9 @@ take_backend (TesseraEngine          *self,
   return backend != NULL ? backend : backend_for (options, note, error);
 }
 
-/* Keeps a GPU backend for the next upscale, unless another is kept or a
- * network left the cache while it ran. */
+/* Keeps a backend that keeps its uploaded weights (a GPU's) for the next
+ * upscale, unless another is kept or a network left the cache while it
+ * ran. */
 static void
 give_back_backend (TesseraEngine          *self,
                    TesseraUpscaleOptions  *options,
@@ -774,10 +772,10 @@ give_back_backend (TesseraEngine          *self,
   g_autoptr(TesseraBackend) unkept = backend;
 
   /* Only the weights stay on the device between upscales. */
-  if (!tessera_cuda_backend_trim (backend))
+  if (!tessera_backend_trim (backend))
     return;
   g_debug ("GPU memory: %.1f MiB at the peak, limit %u MiB (0: none)",
-           tessera_cuda_backend_get_peak_memory (backend) / 1048576.0,
+           tessera_backend_get_peak_memory (backend) / 1048576.0,
            tessera_upscale_options_get_gpu_memory (options));
 
   g_mutex_lock (&self->networks_lock);
@@ -799,7 +797,7 @@ device_memory_budget (TesseraBackend *backend,
 {
   guint64 free_bytes, total_bytes;
 
-  if (!tessera_cuda_backend_get_memory (backend, &free_bytes, &total_bytes))
+  if (!tessera_backend_get_memory (backend, &free_bytes, &total_bytes))
     return cpu_budget;
   return (gsize) (free_bytes / 10 * 7);
 }
@@ -1121,28 +1119,6 @@ tessera_engine_upscale_finish (TesseraEngine  *self,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
-static char *
-cpu_model_name (void)
-{
-  g_autofree char *cpuinfo = NULL;
-
-  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
-    {
-      g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
-
-      for (guint i = 0; lines[i] != NULL; i++)
-        if (g_str_has_prefix (lines[i], "model name"))
-          {
-            const char *colon = strchr (lines[i], ':');
-
-            if (colon != NULL)
-              return g_strstrip (g_strdup (colon + 1));
-          }
-    }
-
-  return g_strdup (_("unknown CPU"));
-}
-
 /**
  * tessera_engine_describe_cpu:
  *
@@ -1152,14 +1128,15 @@ cpu_model_name (void)
 char *
 tessera_engine_describe_cpu (TesseraEngine *self)
 {
-  g_autofree char *model = cpu_model_name ();
-  const char *core;
+  g_autoptr(GPtrArray) devices = NULL;
+  TesseraDevice *cpu;
 
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
 
-  core = tessera_blas_load (NULL) ? tessera_blas_get_core () : NULL;
-  return g_strdup_printf (_("%s, %u threads, OpenBLAS %s kernels"), model, tessera_parallel_get_n_threads (),
-                          core != NULL ? core : "?");
+  /* The CPU is always there. */
+  devices = tessera_backend_list_devices ("cpu", NULL);
+  cpu = g_ptr_array_index (devices, 0);
+  return g_strdup (cpu->description);
 }
 
 /**
@@ -1183,11 +1160,8 @@ tessera_engine_measure_gemm_rate (TesseraEngine  *self,
 
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), 0.0);
 
-  if (!tessera_blas_load (error))
-    return 0.0;
-
   tessera_parallel_set_thread_limit (threads);
-  rate = tessera_blas_measure_rate (seconds);
+  rate = tessera_backend_measure_gemm_rate ("cpu", seconds, error);
   tessera_parallel_set_thread_limit (0);
   return rate;
 }
@@ -1207,10 +1181,10 @@ tessera_engine_list_devices (TesseraEngine *self)
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
 
   g_ptr_array_add (names, g_strdup ("cpu"));
-  devices = tessera_cuda_list_devices (NULL);
+  devices = tessera_backend_list_devices ("cuda", NULL);
   for (guint i = 0; devices != NULL && i < devices->len; i++)
     {
-      TesseraCudaDevice *device = g_ptr_array_index (devices, i);
+      TesseraDevice *device = g_ptr_array_index (devices, i);
 
       g_ptr_array_add (names, g_strdup_printf ("cuda:%d", device->index));
     }
@@ -1250,20 +1224,15 @@ tessera_engine_check_device (TesseraEngine  *self,
 
   if (index >= 0)
     {
-      devices = tessera_cuda_list_devices (&local_error);
+      devices = tessera_backend_list_devices ("cuda", &local_error);
       for (guint i = 0; devices != NULL && i < devices->len; i++)
         {
-          TesseraCudaDevice *cuda = g_ptr_array_index (devices, i);
+          TesseraDevice *cuda = g_ptr_array_index (devices, i);
 
           if (cuda->index != index)
             continue;
           if (description != NULL)
-            *description = g_strdup_printf (_("%s, compute capability %d.%d, %.1f of %.1f GiB free, "
-                                              "driver %d.%d, runtime %d.%d"),
-                                            cuda->name, cuda->major, cuda->minor,
-                                            cuda->free_memory / 1073741824.0, cuda->total_memory / 1073741824.0,
-                                            cuda->driver_version / 1000, cuda->driver_version % 1000 / 10,
-                                            cuda->runtime_version / 1000, cuda->runtime_version % 1000 / 10);
+            *description = g_strdup (cuda->description);
           return TRUE;
         }
       if (devices != NULL)

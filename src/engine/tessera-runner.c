@@ -356,7 +356,7 @@ find_tile_memory (Run     *run,
   guint out_channels = MAX (tessera_network_get_out_channels (run->network), 3);
   gsize largest = 0, in_floats, floats;
   TesseraRect core, region;
-  float *memory = NULL;
+  float *memory;
 
   for (guint i = 0; i < tessera_tile_plan_get_n_tiles (run->plan); i++)
     {
@@ -366,8 +366,7 @@ find_tile_memory (Run     *run,
   in_floats = largest * in_channels;
   floats = in_floats + largest * s * s * out_channels;
 
-  if (run->backend->vtable->host_memory != NULL)
-    memory = run->backend->vtable->host_memory (run->backend, floats);
+  memory = tessera_backend_host_memory (run->backend, floats);
   if (memory == NULL)
     {
       *owned_size = floats * sizeof (float);

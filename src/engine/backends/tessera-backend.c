@@ -8,7 +8,98 @@
 
 #include "config.h"
 
+#include "backends/cpu/tessera-cpu-private.h"
+#include "backends/cuda/tessera-cuda-private.h"
 #include "tessera-backend-private.h"
+
+static const TesseraBackendInfo *backends[] = {
+  &tessera_cpu_backend_info,
+  &tessera_cuda_backend_info,
+};
+
+static const TesseraBackendInfo *
+lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    if (g_str_equal (backends[i]->name, name))
+      return backends[i];
+  return NULL;
+}
+
+void
+tessera_device_free (TesseraDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->description);
+  g_free (device);
+}
+
+/* Early, from the thread that makes the engine. A failure is reported
+ * again when the backend is made. */
+void
+tessera_backend_load_all (void)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (backends); i++)
+    if (backends[i]->load != NULL)
+      backends[i]->load (NULL);
+}
+
+/**
+ * tessera_backend_list_devices:
+ * @name: a backend's name: "cpu" or "cuda"
+ *
+ * Returns: (transfer container) (nullable): the devices of the backend
+ *   @name, each a #TesseraDevice; %NULL with @error set when there are
+ *   none to use
+ */
+GPtrArray *
+tessera_backend_list_devices (const char  *name,
+                              GError     **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->list_devices (error);
+}
+
+/**
+ * tessera_backend_new:
+ * @name: a backend's name: "cpu" or "cuda"
+ * @device: the index of one of its devices
+ * @precision: of the convolutions where the backend has a choice
+ *
+ * Returns: (nullable): the backend, or %NULL with @error set when the
+ *   device cannot be used
+ */
+TesseraBackend *
+tessera_backend_new (const char        *name,
+                     int                device,
+                     TesseraPrecision   precision,
+                     GError           **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL, NULL);
+  return info->new (device, precision, error);
+}
+
+/**
+ * tessera_backend_measure_gemm_rate:
+ *
+ * Returns: GFLOP/s of the matrix products of the backend @name on
+ *   convolution shapes, or 0 with @error set when they cannot run
+ */
+double
+tessera_backend_measure_gemm_rate (const char  *name,
+                                   double       seconds,
+                                   GError     **error)
+{
+  const TesseraBackendInfo *info = lookup (name);
+
+  g_return_val_if_fail (info != NULL && info->measure_gemm_rate != NULL, 0.0);
+  return info->measure_gemm_rate (seconds, error);
+}
 
 void
 tessera_backend_free (TesseraBackend *self)
@@ -17,11 +108,153 @@ tessera_backend_free (TesseraBackend *self)
     self->vtable->free (self);
 }
 
+/* Returns: (nullable): room for @n_floats that @self copies fastest, as
+ * its host_memory() says; %NULL where the caller's own memory will do. */
+float *
+tessera_backend_host_memory (TesseraBackend *self,
+                             gsize           n_floats)
+{
+  if (self->vtable->host_memory == NULL)
+    return NULL;
+  return self->vtable->host_memory (self, n_floats);
+}
+
+/* Returns: whether @self has memory of its own, and it told the free and
+ * total bytes of it. */
+gboolean
+tessera_backend_get_memory (TesseraBackend *self,
+                            guint64        *free_bytes,
+                            guint64        *total_bytes)
+{
+  if (self->vtable->get_memory == NULL)
+    return FALSE;
+  return self->vtable->get_memory (self, free_bytes, total_bytes);
+}
+
+/* Caps the memory @self allocates (buffers, weights, scratch) at @limit
+ * bytes, 0 for none but the device's; past it an allocation fails as
+ * running out of memory does. Nothing for a backend without memory of
+ * its own. */
+void
+tessera_backend_set_memory_limit (TesseraBackend *self,
+                                  guint64         limit)
+{
+  if (self->vtable->set_memory_limit != NULL)
+    self->vtable->set_memory_limit (self, limit);
+}
+
+/* Returns: the most memory of its own @self has held at once, in bytes */
+guint64
+tessera_backend_get_peak_memory (TesseraBackend *self)
+{
+  if (self->vtable->get_peak_memory == NULL)
+    return 0;
+  return self->vtable->get_peak_memory (self);
+}
+
+/* Frees what @self keeps for reuse, all but the weights it has uploaded.
+ *
+ * Returns: whether @self keeps uploaded weights, and so is worth keeping
+ *   for the next run */
+gboolean
+tessera_backend_trim (TesseraBackend *self)
+{
+  if (self->vtable->trim == NULL)
+    return FALSE;
+  self->vtable->trim (self);
+  return TRUE;
+}
+
+/* A copy of @buffer (of @shape, on @backend) on @cpu. */
+static TesseraBuffer *
+copy_to_cpu (TesseraBackend      *backend,
+             TesseraBuffer       *buffer,
+             const TesseraShape  *shape,
+             TesseraBackend      *cpu,
+             GError             **error)
+{
+  gsize n_floats = tessera_shape_size (shape);
+  TesseraBuffer *copy = cpu->vtable->buffer_new (cpu, n_floats, error);
+
+  if (copy != NULL &&
+      !backend->vtable->download (backend, buffer, 0, tessera_cpu_buffer_get_data (copy), n_floats, error))
+    {
+      cpu->vtable->buffer_free (cpu, copy);
+      return NULL;
+    }
+  return copy;
+}
+
+/* @node on @cpu for @backend, which does not support it: the inputs go
+ * to the CPU, and the output comes back. */
+static gboolean
+compute_on_cpu (TesseraBackend      *backend,
+                TesseraBackend      *cpu,
+                const TesseraNode   *node,
+                TesseraBuffer      **inputs,
+                const TesseraShape  *input_shapes,
+                TesseraBuffer       *residual,
+                TesseraBuffer       *output,
+                const TesseraShape  *output_shape,
+                GError             **error)
+{
+  TesseraBuffer *cpu_inputs[TESSERA_NODE_MAX_INPUTS] = { NULL };
+  TesseraBuffer *cpu_residual = NULL, *cpu_output = NULL;
+  gboolean ok = TRUE;
+
+  for (guint k = 0; ok && k < node->n_inputs; k++)
+    ok = (cpu_inputs[k] = copy_to_cpu (backend, inputs[k], &input_shapes[k], cpu, error)) != NULL;
+  /* A residual has the output's shape. */
+  if (ok && residual != NULL)
+    ok = (cpu_residual = copy_to_cpu (backend, residual, output_shape, cpu, error)) != NULL;
+  if (ok)
+    ok = (cpu_output = cpu->vtable->buffer_new (cpu, tessera_shape_size (output_shape), error)) != NULL;
+
+  ok = ok &&
+       cpu->vtable->compute (cpu, node, cpu_inputs, input_shapes, cpu_residual, cpu_output, output_shape, error) &&
+       backend->vtable->upload (backend, output, tessera_cpu_buffer_get_data (cpu_output),
+                                tessera_shape_size (output_shape), error);
+
+  for (guint k = 0; k < node->n_inputs; k++)
+    if (cpu_inputs[k] != NULL)
+      cpu->vtable->buffer_free (cpu, cpu_inputs[k]);
+  if (cpu_residual != NULL)
+    cpu->vtable->buffer_free (cpu, cpu_residual);
+  if (cpu_output != NULL)
+    cpu->vtable->buffer_free (cpu, cpu_output);
+  return ok;
+}
+
+/* Runs @node on @backend, or on the CPU when @backend does not support
+ * it, with *@cpu made the first time that happens. */
+static gboolean
+compute_node (TesseraBackend      *backend,
+              TesseraBackend     **cpu,
+              const TesseraNode   *node,
+              TesseraBuffer      **inputs,
+              const TesseraShape  *input_shapes,
+              TesseraBuffer       *residual,
+              TesseraBuffer       *output,
+              const TesseraShape  *output_shape,
+              GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+
+  if (vt->supports == NULL || vt->supports (backend, node))
+    return vt->compute (backend, node, inputs, input_shapes, residual, output, output_shape, error);
+
+  if (*cpu == NULL && (*cpu = tessera_cpu_backend_new (error)) == NULL)
+    return FALSE;
+  return compute_on_cpu (backend, *cpu, node, inputs, input_shapes, residual, output, output_shape, error);
+}
+
 /* Runs nodes 1…@last with @input as node 0's buffer, which stays the
- * caller's; returns @last's buffer. */
+ * caller's; returns @last's buffer. @cpu is for the nodes @backend does
+ * not support. */
 static TesseraBuffer *
 run_nodes (TesseraGraph        *self,
            TesseraBackend      *backend,
+           TesseraBackend     **cpu,
            TesseraBuffer       *input,
            const TesseraShape  *shapes,
            guint                last,
@@ -53,9 +286,9 @@ run_nodes (TesseraGraph        *self,
 
       buffers[i] = vt->buffer_new (backend, tessera_shape_size (&shapes[i]), error);
       if (buffers[i] == NULL ||
-          !vt->compute (backend, node, inputs, input_shapes,
-                        node->residual >= 0 ? buffers[node->residual] : NULL,
-                        buffers[i], &shapes[i], error))
+          !compute_node (backend, cpu, node, inputs, input_shapes,
+                         node->residual >= 0 ? buffers[node->residual] : NULL,
+                         buffers[i], &shapes[i], error))
         goto out;
 
       for (guint j = 1; j < i; j++)
@@ -79,6 +312,7 @@ out:
 static gboolean
 run_stripes (TesseraGraph        *self,
              TesseraBackend      *backend,
+             TesseraBackend     **cpu,
              TesseraBuffer       *entry,
              const TesseraShape  *entry_shape,
              const TesseraShape  *output_shape,
@@ -104,7 +338,7 @@ run_stripes (TesseraGraph        *self,
 
       if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
         return FALSE;
-      result = run_nodes (stripe, backend, entry, shapes, n - 1, cancellable, error);
+      result = run_nodes (stripe, backend, cpu, entry, shapes, n - 1, cancellable, error);
       if (result == NULL)
         return FALSE;
 
@@ -126,8 +360,9 @@ run_stripes (TesseraGraph        *self,
  *
  * Runs @graph on @backend: each node's buffer is made when the node runs
  * and freed after the last node that reads it, and a tail planned by
- * tessera_graph_plan_stripes() runs in stripes. A cancellation is noticed
- * between nodes.
+ * tessera_graph_plan_stripes() runs in stripes. A node @backend does not
+ * support runs on the CPU backend. A cancellation is noticed between
+ * nodes.
  */
 gboolean
 tessera_graph_run (TesseraGraph        *self,
@@ -140,6 +375,7 @@ tessera_graph_run (TesseraGraph        *self,
 {
   const TesseraBackendVTable *vt = backend->vtable;
   const TesseraStripes *stripes = tessera_graph_get_stripes (self);
+  g_autoptr(TesseraBackend) cpu = NULL;
   guint n = tessera_graph_get_n_nodes (self);
   g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
   guint last = stripes->rows > 0 ? stripes->first - 1 : n - 1;
@@ -157,12 +393,12 @@ tessera_graph_run (TesseraGraph        *self,
   if (vt->upload (backend, in, input, tessera_shape_size (&shapes[0]), error))
     {
       uploaded = g_get_monotonic_time ();
-      result = last > 0 ? run_nodes (self, backend, in, shapes, last, cancellable, error) : in;
+      result = last > 0 ? run_nodes (self, backend, &cpu, in, shapes, last, cancellable, error) : in;
       queued = g_get_monotonic_time ();
     }
 
   if (result != NULL && stripes->rows > 0)
-    ok = run_stripes (self, backend, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
+    ok = run_stripes (self, backend, &cpu, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
   else if (result != NULL)
     ok = vt->download (backend, result, 0, output, tessera_shape_size (&shapes[n - 1]), error);
   /* On a GPU the nodes are queued, and the tail or the download waits for them. */

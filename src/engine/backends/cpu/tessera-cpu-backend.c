@@ -14,6 +14,7 @@
 
 #include "core/tessera-error.h"
 #include "core/tessera-memory-private.h"
+#include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
 
 /* The fp32 reference backend: buffers are host memory, ops run on every
@@ -146,6 +147,13 @@ cpu_buffer_new (TesseraBackend  *backend,
   return buffer;
 }
 
+/* Where the fallback of tessera_graph_run() copies to and from. */
+float *
+tessera_cpu_buffer_get_data (TesseraBuffer *buffer)
+{
+  return buffer->data;
+}
+
 static void
 cpu_buffer_free (TesseraBackend *backend,
                  TesseraBuffer  *buffer)
@@ -275,10 +283,11 @@ cpu_compute (TesseraBackend      *backend,
       return tessera_cpu_channel_attention (&op, error);
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
-    default:
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
-      return FALSE;
+      break;
     }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+  return FALSE;
 }
 
 static const TesseraBackendVTable cpu_vtable = {
@@ -310,3 +319,67 @@ tessera_cpu_backend_new (GError **error)
   self->direct = g_strcmp0 (g_getenv ("TESSERA_CPU_CONV"), "direct") == 0;
   return &self->parent;
 }
+
+static TesseraBackend *
+cpu_new (int                device,
+         TesseraPrecision   precision,
+         GError           **error)
+{
+  return tessera_cpu_backend_new (error);
+}
+
+static char *
+cpu_model_name (void)
+{
+  g_autofree char *cpuinfo = NULL;
+
+  if (g_file_get_contents ("/proc/cpuinfo", &cpuinfo, NULL, NULL))
+    {
+      g_auto(GStrv) lines = g_strsplit (cpuinfo, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        if (g_str_has_prefix (lines[i], "model name"))
+          {
+            const char *colon = strchr (lines[i], ':');
+
+            if (colon != NULL)
+              return g_strstrip (g_strdup (colon + 1));
+          }
+    }
+
+  return g_strdup (_("unknown CPU"));
+}
+
+/* One device: the processor, the threads and the BLAS kernels, for
+ * benchmark reports. */
+static GPtrArray *
+cpu_list_devices (GError **error)
+{
+  GPtrArray *devices = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_device_free);
+  g_autofree char *model = cpu_model_name ();
+  const char *core = tessera_blas_load (NULL) ? tessera_blas_get_core () : NULL;
+  TesseraDevice *device = g_new0 (TesseraDevice, 1);
+
+  device->description = g_strdup_printf (_("%s, %u threads, OpenBLAS %s kernels"), model,
+                                         tessera_parallel_get_n_threads (), core != NULL ? core : "?");
+  g_ptr_array_add (devices, device);
+  return devices;
+}
+
+static double
+cpu_measure_gemm_rate (double   seconds,
+                       GError **error)
+{
+  if (!tessera_blas_load (error))
+    return 0.0;
+  return tessera_blas_measure_rate (seconds);
+}
+
+/* In fp32 whatever the precision asked, on the one device. */
+const TesseraBackendInfo tessera_cpu_backend_info = {
+  .name = "cpu",
+  .load = tessera_blas_load,
+  .list_devices = cpu_list_devices,
+  .new = cpu_new,
+  .measure_gemm_rate = cpu_measure_gemm_rate,
+};

@@ -12,6 +12,11 @@
 
 G_BEGIN_DECLS
 
+extern const TesseraBackendInfo tessera_cpu_backend_info;
+
+TesseraBackend *tessera_cpu_backend_new     (GError        **error);
+float          *tessera_cpu_buffer_get_data (TesseraBuffer  *buffer);
+
 /* The CPU backend's ops, one file per family. Tensors are float32 planes,
  * channel after channel; @inputs[k] has shape @shapes[k]. */
 

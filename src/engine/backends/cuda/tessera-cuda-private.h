@@ -7,7 +7,6 @@
 #pragma once
 
 #include "backends/tessera-backend-private.h"
-#include "backends/tessera-precision.h"
 
 G_BEGIN_DECLS
 
@@ -15,7 +14,10 @@ G_BEGIN_DECLS
  * whole graph; in fp16, convolutions run on the tensor cores with fp32
  * sums (our implicit-GEMM kernel, or im2col and cuBLAS for strided ones);
  * in fp32, as cuBLAS SGEMMs. A build without CUDA has these functions too,
- * and they fail with a message that says so. */
+ * and they fail with a message that says so.
+ *
+ * The engine reaches it through tessera_cuda_backend_info, by the name
+ * "cuda"; the rest is for the tests of the backend itself. */
 
 typedef struct
 {
@@ -29,18 +31,13 @@ typedef struct
   int      runtime_version;
 } TesseraCudaDevice;
 
+extern const TesseraBackendInfo tessera_cuda_backend_info;
+
 void            tessera_cuda_device_free         (TesseraCudaDevice  *device);
 GPtrArray      *tessera_cuda_list_devices        (GError            **error);
 TesseraBackend *tessera_cuda_backend_new         (int                 device,
                                                   TesseraPrecision    precision,
                                                   GError            **error);
-gboolean        tessera_cuda_backend_get_memory  (TesseraBackend     *backend,
-                                                  guint64            *free_bytes,
-                                                  guint64            *total_bytes);
-gboolean        tessera_cuda_backend_trim        (TesseraBackend     *backend);
-void            tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
-                                                       guint64         limit);
-guint64         tessera_cuda_backend_get_peak_memory  (TesseraBackend *backend);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraCudaDevice, tessera_cuda_device_free)
 

@@ -47,28 +47,9 @@ tessera_cuda_backend_new (int                device,
   return NULL;
 }
 
-gboolean
-tessera_cuda_backend_get_memory (TesseraBackend *backend,
-                                 guint64        *free_bytes,
-                                 guint64        *total_bytes)
-{
-  return FALSE;
-}
-
-gboolean
-tessera_cuda_backend_trim (TesseraBackend *backend)
-{
-  return FALSE;
-}
-
-void
-tessera_cuda_backend_set_memory_limit (TesseraBackend *backend,
-                                       guint64         limit)
-{
-}
-
-guint64
-tessera_cuda_backend_get_peak_memory (TesseraBackend *backend)
-{
-  return 0;
-}
+/* No devices to list, of either kind. */
+const TesseraBackendInfo tessera_cuda_backend_info = {
+  .name = "cuda",
+  .list_devices = tessera_cuda_list_devices,
+  .new = tessera_cuda_backend_new,
+};
