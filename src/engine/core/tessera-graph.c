@@ -135,10 +135,14 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
     case TESSERA_OP_LAYER_NORM:
+    case TESSERA_OP_MAX_POOL:
+    case TESSERA_OP_GRID_TO_WINDOWS:
+    case TESSERA_OP_WINDOWS_TO_GRID:
     case TESSERA_N_OPS:
-    default:
-      return first;
+      break;
     }
+
+  return first;
 }
 
 guint
@@ -711,7 +715,6 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
         case TESSERA_OP_LAYER_NORM:
         case TESSERA_OP_INPUT:
         case TESSERA_N_OPS:
-        default:
           break;
         }
 
@@ -858,9 +861,10 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_CROP:
     case TESSERA_OP_PAD:
     case TESSERA_N_OPS:
-    default:
-      return FALSE;
+      break;
     }
+
+  return FALSE;
 }
 
 /* Recomputing a halo this wide around every stripe is not worth it. */
