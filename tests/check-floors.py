@@ -23,8 +23,9 @@ FLOORS = {
     'formats': {'core'},
     'backends': {'core'},
     'archs': {'core'},
-    'models': {'core', 'formats', 'archs', 'backends'},
-    '': {'core', 'image', 'formats', 'backends', 'archs', 'models'},
+    'sampling': {'core'},
+    'models': {'core', 'formats', 'archs', 'backends', 'sampling'},
+    '': {'core', 'image', 'formats', 'backends', 'archs', 'models', 'sampling'},
 }
 # Generated into the build folder, or the CUDA kernels' own headers.
 OUTSIDE = {'config.h', 'tessera-version.h', 'tessera-enums.h',
