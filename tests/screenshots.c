@@ -10,8 +10,8 @@
 #include <glib/gstdio.h>
 
 #include "tessera-batch-view.h"
-#include "tessera-compare-view.h"
-#include "tessera-comparison-view.h"
+#include "tessera-before-after-view.h"
+#include "tessera-comparison-results.h"
 #include "tessera-window.h"
 
 /* Renders the window's main states into PNG files for the README:
@@ -49,22 +49,22 @@ wait_until (gboolean (*done) (TesseraWindow *),
 static gboolean
 has_before (TesseraWindow *window)
 {
-  return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
 }
 
 static gboolean
 has_plan (TesseraWindow *window)
 {
-  return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_tile_plan (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
 }
 
 /* A few of a model's tiles filled in, or a classic filter done. */
 static gboolean
 has_filled_tiles (TesseraWindow *window)
 {
-  TesseraCompareView *view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
+  TesseraBeforeAfterView *view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
 
-  return tessera_compare_view_get_n_filled_tiles (view) >= 3 || !tessera_window_get_busy (window);
+  return tessera_before_after_view_get_n_filled_tiles (view) >= 3 || !tessera_window_get_busy (window);
 }
 
 static gboolean
@@ -76,7 +76,7 @@ is_idle (TesseraWindow *window)
 static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
-  return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
+  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window)));
 }
 
 static gboolean
@@ -151,7 +151,7 @@ main (int   argc,
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
   g_object_set (window, "show-tiles", FALSE, NULL);
-  tessera_compare_view_set_split (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), 0.45);
+  tessera_before_after_view_set_split (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
 
   /* Three upscalers on the cat's face. */
@@ -160,7 +160,7 @@ main (int   argc,
     TesseraRect face = { 62, 8, 64, 64 };
 
     g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, NULL);
-    tessera_compare_view_set_region (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), &face);
+    tessera_before_after_view_set_region (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), &face);
     save (GTK_WIDGET (window), argv[1], "compare-region.png", 500);
     gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL);
     if (!wait_until (comparison_is_idle, window, 600))

@@ -14,9 +14,9 @@
 #include <glib/gi18n.h>
 
 #include "tessera-batch-view.h"
-#include "tessera-compare-view.h"
-#include "tessera-comparison.h"
-#include "tessera-comparison-view.h"
+#include "tessera-before-after-view.h"
+#include "tessera-comparison-geometry.h"
+#include "tessera-comparison-results.h"
 #include "tessera-preferences.h"
 #include "tessera-texture.h"
 #include "tessera-window.h"
@@ -34,7 +34,7 @@ struct _TesseraWindow
   AdwToastOverlay      *toast_overlay;
   GtkWidget            *drop_hint;
   GtkStack             *stack;
-  TesseraCompareView   *compare_view;
+  TesseraBeforeAfterView   *before_after_view;
   AdwComboRow          *upscaler_row;
   AdwComboRow          *scale_row;
   AdwActionRow         *target_row;
@@ -54,7 +54,7 @@ struct _TesseraWindow
 
   /* Comparing upscalers on a region: the choices in the panel, the
    * region on the image, the results on their own page. */
-  TesseraComparisonView *comparison_view;
+  TesseraComparisonResults *comparison_results;
   GtkWidget            *comparison_group;
   AdwComboRow          *compare_rows[TESSERA_COMPARISON_MAX_RESULTS];
   AdwActionRow         *region_row;
@@ -79,7 +79,7 @@ struct _TesseraWindow
   double                output_scale;
   GCancellable         *running;       /* the upscale under way */
   GCancellable         *planning;      /* the tile plan being worked out */
-  TesseraCompareMode    compare_mode;
+  TesseraBeforeAfterMode    compare_mode;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraWindow, tessera_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -342,18 +342,18 @@ show_input (TesseraWindow *self,
   if (self->running != NULL)
     g_cancellable_cancel (self->running);
   g_clear_object (&self->running);
-  tessera_compare_view_clear_tiles (self->compare_view);
+  tessera_before_after_view_clear_tiles (self->before_after_view);
 
-  tessera_comparison_view_clear (self->comparison_view);
+  tessera_comparison_results_clear (self->comparison_results);
   self->showing_results = FALSE;
-  tessera_compare_view_set_labels (self->compare_view, NULL, NULL);
+  tessera_before_after_view_set_labels (self->before_after_view, NULL, NULL);
   g_set_object (&self->input, image);
   g_set_object (&self->file, file);
   g_clear_object (&self->output);
-  tessera_compare_view_set_after_image (self->compare_view, NULL);
-  tessera_compare_view_set_before_image (self->compare_view, image);
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+  tessera_before_after_view_set_before_image (self->before_after_view, image);
   gtk_stack_set_visible_child_name (self->stack, "image");
-  gtk_widget_grab_focus (GTK_WIDGET (self->compare_view));
+  gtk_widget_grab_focus (GTK_WIDGET (self->before_after_view));
   on_region_changed (self);
 
   title = file != NULL ? g_file_get_basename (file) : g_strdup (_("Pasted Image"));
@@ -640,9 +640,9 @@ on_tile (const TesseraTileEvent *event,
   if (!job_is_current (job))
     return;
   if (gtk_switch_get_active (self->show_tiles_switch) &&
-      tessera_compare_view_get_tile_plan (self->compare_view) != event->plan)
-    tessera_compare_view_set_tile_plan (self->compare_view, event->plan);
-  tessera_compare_view_show_tile (self->compare_view, event);
+      tessera_before_after_view_get_tile_plan (self->before_after_view) != event->plan)
+    tessera_before_after_view_set_tile_plan (self->before_after_view, event->plan);
+  tessera_before_after_view_show_tile (self->before_after_view, event);
 }
 
 /* @output, made by @upscaler, becomes the result to compare and save;
@@ -658,7 +658,7 @@ show_output (TesseraWindow *self,
   g_free (self->output_upscaler);
   self->output_upscaler = g_strdup (upscaler);
   self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
-  tessera_compare_view_set_after_image (self->compare_view, output);
+  tessera_before_after_view_set_after_image (self->before_after_view, output);
 }
 
 static void
@@ -683,11 +683,11 @@ on_upscaled (GObject      *source,
         g_debug ("The upscale ended: %s", error->message);
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         show_error (self, _("Could Not Upscale"), error->message);
-      tessera_compare_view_set_after_image (self->compare_view, job->previous);
+      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
     }
   else
     show_output (self, output, job->upscaler);
-  tessera_compare_view_clear_tiles (self->compare_view);
+  tessera_before_after_view_clear_tiles (self->before_after_view);
   update_actions (self);
   update_tile_plan (self);
 }
@@ -795,7 +795,7 @@ on_planned (GObject      *source,
                                       tessera_tile_plan_get_n_tiles (plan)),
                             tessera_tile_plan_get_n_tiles (plan), tessera_tile_plan_get_tile_size (plan));
   adw_action_row_set_subtitle (self->show_tiles_row, text);
-  tessera_compare_view_set_tile_plan (self->compare_view, plan);
+  tessera_before_after_view_set_tile_plan (self->before_after_view, plan);
 }
 
 /* The overlay shows the plan the engine would run, worked out again
@@ -814,7 +814,7 @@ update_tile_plan (TesseraWindow *self)
 
   if (!gtk_switch_get_active (self->show_tiles_switch) || self->input == NULL || info == NULL)
     {
-      tessera_compare_view_set_tile_plan (self->compare_view, NULL);
+      tessera_before_after_view_set_tile_plan (self->before_after_view, NULL);
       adw_action_row_set_subtitle (self->show_tiles_row, "");
       return;
     }
@@ -872,10 +872,10 @@ upscale_action (GtkWidget  *widget,
   gtk_progress_bar_set_text (self->progress_bar, _("Starting"));
   update_actions (self);
   /* The after side fills in tile by tile from the before image. */
-  tessera_compare_view_set_after_image (self->compare_view, NULL);
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
   if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),
                                             tessera_image_get_height (self->input), &width, &height, NULL))
-    tessera_compare_view_begin_filling (self->compare_view, width, height);
+    tessera_before_after_view_begin_filling (self->before_after_view, width, height);
 
   tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, on_progress, on_tile, job,
                                 on_upscaled, job);
@@ -984,7 +984,7 @@ on_region_changed (TesseraWindow *self)
   TesseraRect region;
   g_autofree char *text = NULL;
 
-  tessera_compare_view_get_region (self->compare_view, &region);
+  tessera_before_after_view_get_region (self->before_after_view, &region);
   /* Translators: a region's size and its top-left corner, in pixels. */
   text = g_strdup_printf (_("%d × %d pixels at %d, %d"), region.width, region.height, region.x, region.y);
   adw_action_row_set_subtitle (self->region_row, text);
@@ -1002,7 +1002,7 @@ reset_region_action (GtkWidget  *widget,
     return;
   region = tessera_comparison_default_region (tessera_image_get_width (self->input),
                                               tessera_image_get_height (self->input));
-  tessera_compare_view_set_region (self->compare_view, &region);
+  tessera_before_after_view_set_region (self->before_after_view, &region);
 }
 
 /* The view shows the input and the output again, after two results. */
@@ -1012,9 +1012,9 @@ show_own_images (TesseraWindow *self)
   if (!self->showing_results)
     return;
   self->showing_results = FALSE;
-  tessera_compare_view_set_labels (self->compare_view, NULL, NULL);
-  tessera_compare_view_set_before_image (self->compare_view, self->input);
-  tessera_compare_view_set_after_image (self->compare_view, self->output);
+  tessera_before_after_view_set_labels (self->before_after_view, NULL, NULL);
+  tessera_before_after_view_set_before_image (self->before_after_view, self->input);
+  tessera_before_after_view_set_after_image (self->before_after_view, self->output);
 }
 
 static void
@@ -1030,12 +1030,12 @@ set_comparing (TesseraWindow *self,
     fill_compare_rows (self);
   if (!comparing)
     {
-      tessera_comparison_view_cancel (self->comparison_view);
+      tessera_comparison_results_cancel (self->comparison_results);
       show_own_images (self);
       if (self->input != NULL)
         gtk_stack_set_visible_child_name (self->stack, "image");
     }
-  tessera_compare_view_set_region_shown (self->compare_view, comparing);
+  tessera_before_after_view_set_region_shown (self->before_after_view, comparing);
   gtk_widget_set_visible (self->comparison_group, comparing);
   gtk_widget_set_visible (GTK_WIDGET (self->upscaler_row), !comparing);
   gtk_widget_set_visible (self->compare_button, comparing);
@@ -1074,7 +1074,7 @@ run_comparison_action (GtkWidget  *widget,
     }
 
   show_own_images (self);
-  tessera_comparison_view_clear (self->comparison_view);
+  tessera_comparison_results_clear (self->comparison_results);
   for (guint i = 0; i < chosen->len; i++)
     {
       TesseraUpscalerInfo *info = g_ptr_array_index (chosen, i);
@@ -1082,15 +1082,15 @@ run_comparison_action (GtkWidget  *widget,
       g_autofree char *description = describe_upscaler (self, info);
 
       fill_options (self, info, options);
-      tessera_comparison_view_add (self->comparison_view, options, tessera_upscaler_info_get_title (info),
+      tessera_comparison_results_add (self->comparison_results, options, tessera_upscaler_info_get_title (info),
                                    description);
     }
 
   if (whole)
     region = (TesseraRect) { 0, 0, tessera_image_get_width (self->input), tessera_image_get_height (self->input) };
   else
-    tessera_compare_view_get_region (self->compare_view, &region);
-  tessera_comparison_view_start (self->comparison_view, self->engine, self->input, &region);
+    tessera_before_after_view_get_region (self->before_after_view, &region);
+  tessera_comparison_results_start (self->comparison_results, self->engine, self->input, &region);
   gtk_stack_set_visible_child_name (self->stack, "comparison");
 }
 
@@ -1100,19 +1100,19 @@ on_comparison_busy (TesseraWindow *self)
 {
   TesseraImage *first, *second;
 
-  if (tessera_comparison_view_get_busy (self->comparison_view) ||
-      tessera_comparison_view_get_n_upscalers (self->comparison_view) < 2)
+  if (tessera_comparison_results_get_busy (self->comparison_results) ||
+      tessera_comparison_results_get_n_upscalers (self->comparison_results) < 2)
     return;
-  first = tessera_comparison_view_get_whole_result (self->comparison_view, 0);
-  second = tessera_comparison_view_get_whole_result (self->comparison_view, 1);
+  first = tessera_comparison_results_get_whole_result (self->comparison_results, 0);
+  second = tessera_comparison_results_get_whole_result (self->comparison_results, 1);
   if (first == NULL || second == NULL)
     return;
 
   self->showing_results = TRUE;
-  tessera_compare_view_set_before_image (self->compare_view, first);
-  tessera_compare_view_set_after_image (self->compare_view, second);
-  tessera_compare_view_set_labels (self->compare_view, tessera_comparison_view_get_title (self->comparison_view, 0),
-                                   tessera_comparison_view_get_title (self->comparison_view, 1));
+  tessera_before_after_view_set_before_image (self->before_after_view, first);
+  tessera_before_after_view_set_after_image (self->before_after_view, second);
+  tessera_before_after_view_set_labels (self->before_after_view, tessera_comparison_results_get_title (self->comparison_results, 0),
+                                   tessera_comparison_results_get_title (self->comparison_results, 1));
   gtk_stack_set_visible_child_name (self->stack, "image");
 }
 
@@ -1129,7 +1129,7 @@ on_comparison_apply (TesseraWindow *self,
                      const char    *upscaler,
                      guint          index)
 {
-  TesseraImage *whole = tessera_comparison_view_get_whole_result (self->comparison_view, index);
+  TesseraImage *whole = tessera_comparison_results_get_whole_result (self->comparison_results, index);
   g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
 
   set_comparing (self, FALSE);
@@ -1671,10 +1671,10 @@ tessera_window_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_COMPARE_MODE:
-      if (self->compare_mode != (TesseraCompareMode) g_value_get_enum (value))
+      if (self->compare_mode != (TesseraBeforeAfterMode) g_value_get_enum (value))
         {
           self->compare_mode = g_value_get_enum (value);
-          tessera_compare_view_set_mode (self->compare_view, self->compare_mode);
+          tessera_before_after_view_set_mode (self->before_after_view, self->compare_mode);
           g_object_notify_by_pspec (object, pspec);
         }
       break;
@@ -1761,17 +1761,17 @@ tessera_window_class_init (TesseraWindowClass *klass)
     g_param_spec_boolean ("compare-whole-image", NULL, NULL, FALSE,
                           (G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
   properties[PROP_COMPARE_MODE] =
-    g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
+    g_param_spec_enum ("compare-mode", NULL, NULL, TESSERA_TYPE_BEFORE_AFTER_MODE, TESSERA_BEFORE_AFTER_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  g_type_ensure (TESSERA_TYPE_COMPARE_VIEW);
-  g_type_ensure (TESSERA_TYPE_COMPARISON_VIEW);
+  g_type_ensure (TESSERA_TYPE_BEFORE_AFTER_VIEW);
+  g_type_ensure (TESSERA_TYPE_COMPARISON_RESULTS);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, compare_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, before_after_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscaler_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, scale_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, target_row);
@@ -1786,7 +1786,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cancel_button);
-  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_results);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_group);
   gtk_widget_class_bind_template_child_full (widget_class, "compare_row_1", FALSE,
                                              G_STRUCT_OFFSET (TesseraWindow, compare_rows[0]));
@@ -1865,10 +1865,10 @@ tessera_window_init (TesseraWindow *self)
       g_signal_connect_swapped (self->compare_rows[row], "notify::selected", G_CALLBACK (on_compare_row_selected),
                                 self);
     }
-  g_signal_connect_swapped (self->compare_view, "region-changed", G_CALLBACK (on_region_changed), self);
-  g_signal_connect_swapped (self->comparison_view, "notify::busy", G_CALLBACK (on_comparison_busy), self);
-  g_signal_connect_swapped (self->comparison_view, "back", G_CALLBACK (on_comparison_back), self);
-  g_signal_connect_swapped (self->comparison_view, "apply", G_CALLBACK (on_comparison_apply), self);
+  g_signal_connect_swapped (self->before_after_view, "region-changed", G_CALLBACK (on_region_changed), self);
+  g_signal_connect_swapped (self->comparison_results, "notify::busy", G_CALLBACK (on_comparison_busy), self);
+  g_signal_connect_swapped (self->comparison_results, "back", G_CALLBACK (on_comparison_back), self);
+  g_signal_connect_swapped (self->comparison_results, "apply", G_CALLBACK (on_comparison_apply), self);
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
@@ -1904,11 +1904,11 @@ tessera_window_new (TesseraApplication *application)
 }
 
 GtkWidget *
-tessera_window_get_compare_view (TesseraWindow *self)
+tessera_window_get_before_after_view (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->compare_view);
+  return GTK_WIDGET (self->before_after_view);
 }
 
 /* Whether an upscale is running. */
@@ -1921,11 +1921,11 @@ tessera_window_get_busy (TesseraWindow *self)
 }
 
 GtkWidget *
-tessera_window_get_comparison_view (TesseraWindow *self)
+tessera_window_get_comparison_results (TesseraWindow *self)
 {
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
-  return GTK_WIDGET (self->comparison_view);
+  return GTK_WIDGET (self->comparison_results);
 }
 
 GtkWidget *

@@ -24,8 +24,8 @@ void           tessera_window_import_model (TesseraWindow *self,
                                             GFile         *file);
 
 /* For the UI tests. */
-GtkWidget     *tessera_window_get_compare_view (TesseraWindow *self);
-GtkWidget     *tessera_window_get_comparison_view (TesseraWindow *self);
+GtkWidget     *tessera_window_get_before_after_view (TesseraWindow *self);
+GtkWidget     *tessera_window_get_comparison_results (TesseraWindow *self);
 GtkWidget     *tessera_window_get_batch_view  (TesseraWindow *self);
 gboolean       tessera_window_get_importing   (TesseraWindow *self);
 const char    *tessera_window_get_last_error  (TesseraWindow *self);

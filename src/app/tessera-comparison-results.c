@@ -1,10 +1,10 @@
-/* tessera-comparison-view.c
+/* tessera-comparison-results.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "tessera-comparison-view"
+#define G_LOG_DOMAIN "tessera-comparison-results"
 
 #include "config.h"
 
@@ -13,8 +13,8 @@
 
 #include <glib/gi18n.h>
 
-#include "tessera-comparison.h"
-#include "tessera-comparison-view.h"
+#include "tessera-comparison-geometry.h"
+#include "tessera-comparison-results.h"
 #include "tessera-texture.h"
 #include "tessera-viewport.h"
 
@@ -45,7 +45,7 @@ typedef struct
   GdkTexture            *texture;   /* those pixels */
 } Cell;
 
-struct _TesseraComparisonView
+struct _TesseraComparisonResults
 {
   GtkWidget        parent_instance;
 
@@ -72,7 +72,7 @@ struct _TesseraComparisonView
   gint64           started;
 };
 
-G_DEFINE_FINAL_TYPE (TesseraComparisonView, tessera_comparison_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (TesseraComparisonResults, tessera_comparison_results, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -90,7 +90,7 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void start_next (TesseraComparisonView *self);
+static void start_next (TesseraComparisonResults *self);
 
 /* A picture of the grid, drawn through the view's shared viewport. */
 
@@ -101,7 +101,7 @@ G_DECLARE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, TESSERA, C
 struct _TesseraComparisonPane
 {
   GtkWidget              parent_instance;
-  TesseraComparisonView *view;
+  TesseraComparisonResults *view;
   Cell                  *cell;
   double                 pointer_x;
   double                 pointer_y;
@@ -135,7 +135,7 @@ tessera_comparison_pane_class_init (TesseraComparisonPaneClass *klass)
 }
 
 static void
-queue_draw_panes (TesseraComparisonView *self)
+queue_draw_panes (TesseraComparisonResults *self)
 {
   for (guint i = 0; i < self->n_cells; i++)
     gtk_widget_queue_draw (self->cells[i].pane);
@@ -158,7 +158,7 @@ on_pane_drag_update (GtkGestureDrag        *gesture,
                      double                 offset_y,
                      TesseraComparisonPane *pane)
 {
-  TesseraComparisonView *self = pane->view;
+  TesseraComparisonResults *self = pane->view;
 
   tessera_viewport_pan (&self->viewport, offset_x - self->drag_x, offset_y - self->drag_y);
   self->drag_x = offset_x;
@@ -182,7 +182,7 @@ on_pane_scroll (GtkEventControllerScroll *controller,
                 double                    dy,
                 TesseraComparisonPane    *pane)
 {
-  TesseraComparisonView *self = pane->view;
+  TesseraComparisonResults *self = pane->view;
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
   if (state & GDK_CONTROL_MASK)
@@ -225,20 +225,20 @@ tessera_comparison_pane_init (TesseraComparisonPane *self)
 /* The view. */
 
 static void
-set_status (TesseraComparisonView *self,
-            const char            *text)
+set_status (TesseraComparisonResults *self,
+            const char               *text)
 {
   gtk_label_set_label (GTK_LABEL (self->status), text);
 }
 
 static gboolean
-is_busy (TesseraComparisonView *self)
+is_busy (TesseraComparisonResults *self)
 {
   return self->cancellable != NULL;
 }
 
 static void
-update_busy (TesseraComparisonView *self)
+update_busy (TesseraComparisonResults *self)
 {
   gtk_widget_set_visible (self->progress, is_busy (self));
   gtk_widget_set_visible (self->cancel, is_busy (self));
@@ -250,7 +250,7 @@ update_busy (TesseraComparisonView *self)
 /* The pictures share the size of the largest result, each stretched to
  * it; until one comes, the region's. */
 static void
-update_frame (TesseraComparisonView *self)
+update_frame (TesseraComparisonResults *self)
 {
   double width = self->region.width, height = self->region.height;
 
@@ -289,7 +289,7 @@ format_seconds (double seconds)
  * since has another cancellable. */
 typedef struct
 {
-  TesseraComparisonView *view;
+  TesseraComparisonResults *view;
   GCancellable          *cancellable;
 } Run;
 
@@ -309,7 +309,7 @@ on_upscaled (GObject      *source,
              gpointer      user_data)
 {
   g_autoptr(Run) run = user_data;
-  TesseraComparisonView *self = run->view;
+  TesseraComparisonResults *self = run->view;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
   double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
@@ -352,7 +352,7 @@ on_progress (double      fraction,
              const char *text,
              gpointer    user_data)
 {
-  TesseraComparisonView *self = user_data;
+  TesseraComparisonResults *self = user_data;
 
   if (!is_busy (self))
     return;
@@ -361,7 +361,7 @@ on_progress (double      fraction,
 }
 
 static void
-start_next (TesseraComparisonView *self)
+start_next (TesseraComparisonResults *self)
 {
   g_autoptr(TesseraUpscaleOptions) options = NULL;
   g_autofree char *text = NULL;
@@ -428,17 +428,17 @@ copy_rect (TesseraImage      *image,
 }
 
 static void
-on_apply_clicked (GtkButton             *button,
-                  TesseraComparisonView *self)
+on_apply_clicked (GtkButton                *button,
+                  TesseraComparisonResults *self)
 {
   for (guint i = 0; i < self->n_cells; i++)
     if (self->cells[i].apply == GTK_WIDGET (button))
-      tessera_comparison_view_apply (self, i);
+      tessera_comparison_results_apply (self, i);
 }
 
 static void
-make_cell (TesseraComparisonView *self,
-           Cell                  *cell)
+make_cell (TesseraComparisonResults *self,
+           Cell                     *cell)
 {
   GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   TesseraComparisonPane *pane = g_object_new (TESSERA_TYPE_COMPARISON_PANE, NULL);
@@ -493,7 +493,7 @@ make_cell (TesseraComparisonView *self,
 }
 
 static void
-tessera_comparison_view_measure (GtkWidget      *widget,
+tessera_comparison_results_measure (GtkWidget      *widget,
                                  GtkOrientation  orientation,
                                  int             for_size,
                                  int            *minimum,
@@ -501,7 +501,7 @@ tessera_comparison_view_measure (GtkWidget      *widget,
                                  int            *minimum_baseline,
                                  int            *natural_baseline)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
 
   gtk_widget_measure (self->toolbar, orientation, -1, minimum, natural, NULL, NULL);
   /* The pictures take what is left, and need little. */
@@ -515,12 +515,12 @@ tessera_comparison_view_measure (GtkWidget      *widget,
 /* The toolbar on top; the pictures below in the grid that shows each
  * largest, all the same size so that one viewport serves them all. */
 static void
-tessera_comparison_view_size_allocate (GtkWidget *widget,
+tessera_comparison_results_size_allocate (GtkWidget *widget,
                                        int        width,
                                        int        height,
                                        int        baseline)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
   int bar_height, area_height;
   double cell_width, cell_height;
 
@@ -550,23 +550,23 @@ tessera_comparison_view_size_allocate (GtkWidget *widget,
 }
 
 static void
-tessera_comparison_view_dispose (GObject *object)
+tessera_comparison_results_dispose (GObject *object)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (object);
 
-  tessera_comparison_view_clear (self);
+  tessera_comparison_results_clear (self);
   g_clear_pointer (&self->toolbar, gtk_widget_unparent);
 
-  G_OBJECT_CLASS (tessera_comparison_view_parent_class)->dispose (object);
+  G_OBJECT_CLASS (tessera_comparison_results_parent_class)->dispose (object);
 }
 
 static void
-tessera_comparison_view_get_property (GObject    *object,
+tessera_comparison_results_get_property (GObject    *object,
                                       guint       prop_id,
                                       GValue     *value,
                                       GParamSpec *pspec)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (object);
 
   switch (prop_id)
     {
@@ -583,7 +583,7 @@ zoom_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
   double x = self->viewport.pane_width / 2, y = self->viewport.pane_height / 2;
 
   if (g_str_equal (action_name, "comparison.zoom-in"))
@@ -602,7 +602,7 @@ cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  tessera_comparison_view_cancel (TESSERA_COMPARISON_VIEW (widget));
+  tessera_comparison_results_cancel (TESSERA_COMPARISON_RESULTS (widget));
 }
 
 static void
@@ -614,15 +614,15 @@ back_action (GtkWidget  *widget,
 }
 
 static void
-tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
+tessera_comparison_results_class_init (TesseraComparisonResultsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = tessera_comparison_view_dispose;
-  object_class->get_property = tessera_comparison_view_get_property;
-  widget_class->measure = tessera_comparison_view_measure;
-  widget_class->size_allocate = tessera_comparison_view_size_allocate;
+  object_class->dispose = tessera_comparison_results_dispose;
+  object_class->get_property = tessera_comparison_results_get_property;
+  widget_class->measure = tessera_comparison_results_measure;
+  widget_class->size_allocate = tessera_comparison_results_size_allocate;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -630,7 +630,7 @@ tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * TesseraComparisonView::apply:
+   * TesseraComparisonResults::apply:
    * @upscaler: the upscaler's name
    * @index: its picture
    *
@@ -671,7 +671,7 @@ icon_button (const char *icon,
 }
 
 static void
-tessera_comparison_view_init (TesseraComparisonView *self)
+tessera_comparison_results_init (TesseraComparisonResults *self)
 {
   self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
   gtk_widget_add_css_class (self->toolbar, "toolbar");
@@ -702,22 +702,22 @@ tessera_comparison_view_init (TesseraComparisonView *self)
 }
 
 GtkWidget *
-tessera_comparison_view_new (void)
+tessera_comparison_results_new (void)
 {
-  return g_object_new (TESSERA_TYPE_COMPARISON_VIEW, NULL);
+  return g_object_new (TESSERA_TYPE_COMPARISON_RESULTS, NULL);
 }
 
 /**
- * tessera_comparison_view_clear:
+ * tessera_comparison_results_clear:
  *
  * Cancels the runs and removes every upscaler.
  */
 void
-tessera_comparison_view_clear (TesseraComparisonView *self)
+tessera_comparison_results_clear (TesseraComparisonResults *self)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
-  tessera_comparison_view_cancel (self);
+  tessera_comparison_results_cancel (self);
   for (guint i = 0; i < self->n_cells; i++)
     clear_cell (&self->cells[i]);
   self->n_cells = 0;
@@ -728,7 +728,7 @@ tessera_comparison_view_clear (TesseraComparisonView *self)
 }
 
 /**
- * tessera_comparison_view_add:
+ * tessera_comparison_results_add:
  * @options: how to upscale, the upscaler included; copied
  * @title: the upscaler as the picture is labelled
  * @subtitle: what it is, such as its architecture
@@ -736,14 +736,14 @@ tessera_comparison_view_clear (TesseraComparisonView *self)
  * Adds an upscaler to compare, up to TESSERA_COMPARISON_MAX_RESULTS.
  */
 void
-tessera_comparison_view_add (TesseraComparisonView *self,
-                             TesseraUpscaleOptions *options,
-                             const char            *title,
-                             const char            *subtitle)
+tessera_comparison_results_add (TesseraComparisonResults *self,
+                                TesseraUpscaleOptions    *options,
+                                const char               *title,
+                                const char               *subtitle)
 {
   Cell *cell;
 
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
   g_return_if_fail (!is_busy (self));
   g_return_if_fail (self->n_cells < TESSERA_COMPARISON_MAX_RESULTS);
@@ -757,7 +757,7 @@ tessera_comparison_view_add (TesseraComparisonView *self,
 }
 
 /**
- * tessera_comparison_view_start:
+ * tessera_comparison_results_start:
  * @region: the part of @input to compare, in its pixels
  *
  * Runs the upscalers added, one after the other, on @region and the
@@ -765,20 +765,20 @@ tessera_comparison_view_add (TesseraComparisonView *self,
  * overlap).
  */
 void
-tessera_comparison_view_start (TesseraComparisonView *self,
-                               TesseraEngine         *engine,
-                               TesseraImage          *input,
-                               const TesseraRect     *region)
+tessera_comparison_results_start (TesseraComparisonResults *self,
+                                  TesseraEngine            *engine,
+                                  TesseraImage             *input,
+                                  const TesseraRect        *region)
 {
   TesseraRect context;
 
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (TESSERA_IS_ENGINE (engine));
   g_return_if_fail (TESSERA_IS_IMAGE (input));
   g_return_if_fail (region != NULL && region->width > 0 && region->height > 0);
   g_return_if_fail (self->n_cells > 0);
 
-  tessera_comparison_view_cancel (self);
+  tessera_comparison_results_cancel (self);
   g_set_object (&self->engine, engine);
   g_set_object (&self->input, input);
   self->region = *region;
@@ -812,14 +812,14 @@ tessera_comparison_view_start (TesseraComparisonView *self,
 }
 
 /**
- * tessera_comparison_view_cancel:
+ * tessera_comparison_results_cancel:
  *
  * Stops the runs; the results so far stay.
  */
 void
-tessera_comparison_view_cancel (TesseraComparisonView *self)
+tessera_comparison_results_cancel (TesseraComparisonResults *self)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
   if (!is_busy (self))
     return;
@@ -832,69 +832,69 @@ tessera_comparison_view_cancel (TesseraComparisonView *self)
 }
 
 gboolean
-tessera_comparison_view_get_busy (TesseraComparisonView *self)
+tessera_comparison_results_get_busy (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), FALSE);
 
   return is_busy (self);
 }
 
 guint
-tessera_comparison_view_get_n_upscalers (TesseraComparisonView *self)
+tessera_comparison_results_get_n_upscalers (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 0);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), 0);
 
   return self->n_cells;
 }
 
 const char *
-tessera_comparison_view_get_upscaler (TesseraComparisonView *self,
-                                      guint                  index)
+tessera_comparison_results_get_upscaler (TesseraComparisonResults *self,
+                                         guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return tessera_upscale_options_get_upscaler (self->cells[index].options);
 }
 
 const char *
-tessera_comparison_view_get_title (TesseraComparisonView *self,
-                                   guint                  index)
+tessera_comparison_results_get_title (TesseraComparisonResults *self,
+                                      guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return self->cells[index].title_text;
 }
 
 /**
- * tessera_comparison_view_get_result:
+ * tessera_comparison_results_get_result:
  *
  * Returns: (transfer none) (nullable): the region as upscaler @index
  *   made it, or %NULL before it is done or when it failed
  */
 GdkTexture *
-tessera_comparison_view_get_result (TesseraComparisonView *self,
-                                    guint                  index)
+tessera_comparison_results_get_result (TesseraComparisonResults *self,
+                                       guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return self->cells[index].texture;
 }
 
 /**
- * tessera_comparison_view_get_whole_result:
+ * tessera_comparison_results_get_whole_result:
  *
  * Returns: (transfer none) (nullable): upscaler @index's result when the
  *   region was the whole image, the result a whole upscale would give;
  *   else %NULL
  */
 TesseraImage *
-tessera_comparison_view_get_whole_result (TesseraComparisonView *self,
-                                          guint                  index)
+tessera_comparison_results_get_whole_result (TesseraComparisonResults *self,
+                                             guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   if (self->input == NULL || self->region.width != (int) tessera_image_get_width (self->input) ||
@@ -904,11 +904,11 @@ tessera_comparison_view_get_whole_result (TesseraComparisonView *self,
 }
 
 void
-tessera_comparison_view_get_columns (TesseraComparisonView *self,
-                                     guint                 *columns,
-                                     guint                 *rows)
+tessera_comparison_results_get_columns (TesseraComparisonResults *self,
+                                        guint                    *columns,
+                                        guint                    *rows)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
   *columns = self->columns;
   *rows = self->rows;
@@ -916,23 +916,23 @@ tessera_comparison_view_get_columns (TesseraComparisonView *self,
 
 /* The zoom every picture shares. */
 double
-tessera_comparison_view_get_zoom (TesseraComparisonView *self)
+tessera_comparison_results_get_zoom (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 1.0);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), 1.0);
 
   return self->viewport.zoom;
 }
 
 /**
- * tessera_comparison_view_apply:
+ * tessera_comparison_results_apply:
  *
  * Emits ::apply for upscaler @index, as its “Use This” button does.
  */
 void
-tessera_comparison_view_apply (TesseraComparisonView *self,
-                               guint                  index)
+tessera_comparison_results_apply (TesseraComparisonResults *self,
+                                  guint                     index)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (index < self->n_cells);
 
   g_signal_emit (self, signals[APPLY], 0, tessera_upscale_options_get_upscaler (self->cells[index].options), index);
