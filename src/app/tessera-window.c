@@ -1767,6 +1767,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
 
   g_type_ensure (TESSERA_TYPE_BEFORE_AFTER_VIEW);
   g_type_ensure (TESSERA_TYPE_COMPARISON_RESULTS);
+  g_type_ensure (TESSERA_TYPE_BATCH_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
@@ -1787,6 +1788,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, cancel_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_results);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, batch_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_group);
   gtk_widget_class_bind_template_child_full (widget_class, "compare_row_1", FALSE,
                                              G_STRUCT_OFFSET (TesseraWindow, compare_rows[0]));
@@ -1872,8 +1874,7 @@ tessera_window_init (TesseraWindow *self)
   select_default_upscaler (self);
   on_upscaler_selected (self);
   bind_settings (self);
-  self->batch_view = TESSERA_BATCH_VIEW (tessera_batch_view_new (self->engine, self->settings));
-  gtk_stack_add_named (self->stack, GTK_WIDGET (self->batch_view), "batch");
+  tessera_batch_view_setup (self->batch_view, self->engine, self->settings);
 
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (update_tile_plan), self);
   g_signal_connect_swapped (self->scale_row, "notify::selected", G_CALLBACK (on_scale_selected), self);
