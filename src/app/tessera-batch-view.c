@@ -25,15 +25,16 @@
 #define THUMBNAIL_SIZE 48
 
 /* A row of the list: an image's thumbnail, name, status, progress and
- * error, following its item as the batch runs. */
+ * error, following its item as the batch runs. A box, for the spacing
+ * that the rich-list style gives a row's box. */
 
 #define TESSERA_TYPE_BATCH_ROW (tessera_batch_row_get_type ())
 
-G_DECLARE_FINAL_TYPE (TesseraBatchRow, tessera_batch_row, TESSERA, BATCH_ROW, AdwBin)
+G_DECLARE_FINAL_TYPE (TesseraBatchRow, tessera_batch_row, TESSERA, BATCH_ROW, GtkBox)
 
 struct _TesseraBatchRow
 {
-  AdwBin            parent_instance;
+  GtkBox            parent_instance;
 
   GtkImage         *thumbnail;
   GtkLabel         *name;
@@ -43,7 +44,7 @@ struct _TesseraBatchRow
   TesseraBatchItem *item;
 };
 
-G_DEFINE_FINAL_TYPE (TesseraBatchRow, tessera_batch_row, ADW_TYPE_BIN)
+G_DEFINE_FINAL_TYPE (TesseraBatchRow, tessera_batch_row, GTK_TYPE_BOX)
 
 enum {
   ROW_PROP_0,

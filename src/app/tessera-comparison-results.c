@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "tessera-comparison-geometry.h"
@@ -29,14 +30,11 @@
 #define GAP 6.0
 #define ZOOM_STEP 1.25
 
+typedef struct _TesseraComparisonCell TesseraComparisonCell;
+
 typedef struct
 {
-  GtkWidget             *overlay;
-  GtkWidget             *pane;
-  GtkWidget             *title;
-  GtkWidget             *subtitle;
-  GtkWidget             *spinner;
-  GtkWidget             *apply;
+  TesseraComparisonCell *widget;
   TesseraUpscaleOptions *options;
   char                  *title_text;
   char                  *description;
@@ -50,8 +48,8 @@ struct _TesseraComparisonResults
   GtkWidget        parent_instance;
 
   GtkWidget       *toolbar;
-  GtkWidget       *status;
-  GtkWidget       *progress;
+  GtkLabel        *status;
+  GtkProgressBar  *progress;
   GtkWidget       *cancel;
   Cell             cells[TESSERA_COMPARISON_MAX_RESULTS];
   guint            n_cells;
@@ -100,14 +98,31 @@ G_DECLARE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, TESSERA, C
 
 struct _TesseraComparisonPane
 {
-  GtkWidget              parent_instance;
+  GtkWidget                 parent_instance;
   TesseraComparisonResults *view;
-  Cell                  *cell;
-  double                 pointer_x;
-  double                 pointer_y;
+  Cell                     *cell;
+  double                    pointer_x;
+  double                    pointer_y;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, GTK_TYPE_WIDGET)
+
+/* The picture with its labels, its spinner and its “Use This”. */
+
+#define TESSERA_TYPE_COMPARISON_CELL (tessera_comparison_cell_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraComparisonCell, tessera_comparison_cell, TESSERA, COMPARISON_CELL, AdwBin)
+
+struct _TesseraComparisonCell
+{
+  AdwBin                 parent_instance;
+
+  TesseraComparisonPane *pane;
+  GtkLabel              *title;
+  GtkLabel              *subtitle;
+  GtkWidget             *spinner;
+  GtkWidget             *apply;
+};
 
 static void
 tessera_comparison_pane_snapshot (GtkWidget   *widget,
@@ -138,11 +153,11 @@ static void
 queue_draw_panes (TesseraComparisonResults *self)
 {
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_queue_draw (self->cells[i].pane);
+    gtk_widget_queue_draw (GTK_WIDGET (self->cells[i].widget->pane));
 }
 
 static void
-on_pane_drag_begin (GtkGestureDrag        *gesture,
+tessera_comparison_pane_drag_begin_cb (GtkGestureDrag        *gesture,
                     double                 x,
                     double                 y,
                     TesseraComparisonPane *pane)
@@ -153,7 +168,7 @@ on_pane_drag_begin (GtkGestureDrag        *gesture,
 }
 
 static void
-on_pane_drag_update (GtkGestureDrag        *gesture,
+tessera_comparison_pane_drag_update_cb (GtkGestureDrag        *gesture,
                      double                 offset_x,
                      double                 offset_y,
                      TesseraComparisonPane *pane)
@@ -167,7 +182,7 @@ on_pane_drag_update (GtkGestureDrag        *gesture,
 }
 
 static void
-on_pane_drag_end (GtkGestureDrag        *gesture,
+tessera_comparison_pane_drag_end_cb (GtkGestureDrag        *gesture,
                   double                 offset_x,
                   double                 offset_y,
                   TesseraComparisonPane *pane)
@@ -177,7 +192,7 @@ on_pane_drag_end (GtkGestureDrag        *gesture,
 
 /* Ctrl+scroll zooms every picture about the pointer; plain scrolling pans. */
 static gboolean
-on_pane_scroll (GtkEventControllerScroll *controller,
+tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
                 double                    dx,
                 double                    dy,
                 TesseraComparisonPane    *pane)
@@ -195,7 +210,7 @@ on_pane_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_pane_motion (GtkEventControllerMotion *controller,
+tessera_comparison_pane_motion_cb (GtkEventControllerMotion *controller,
                 double                    x,
                 double                    y,
                 TesseraComparisonPane    *pane)
@@ -212,14 +227,57 @@ tessera_comparison_pane_init (TesseraComparisonPane *self)
   GtkEventController *motion = gtk_event_controller_motion_new ();
 
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_pane_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_pane_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_pane_drag_end), self);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (tessera_comparison_pane_drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (tessera_comparison_pane_drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (tessera_comparison_pane_drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (scroll, "scroll", G_CALLBACK (on_pane_scroll), self);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (tessera_comparison_pane_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
-  g_signal_connect (motion, "motion", G_CALLBACK (on_pane_motion), self);
+  g_signal_connect (motion, "motion", G_CALLBACK (tessera_comparison_pane_motion_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+G_DEFINE_FINAL_TYPE (TesseraComparisonCell, tessera_comparison_cell, ADW_TYPE_BIN)
+
+static void
+tessera_comparison_cell_apply_clicked_cb (TesseraComparisonCell *cell)
+{
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (gtk_widget_get_parent (GTK_WIDGET (cell)));
+
+  for (guint i = 0; i < self->n_cells; i++)
+    if (self->cells[i].widget == cell)
+      tessera_comparison_results_apply (self, i);
+}
+
+static void
+tessera_comparison_cell_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), TESSERA_TYPE_COMPARISON_CELL);
+
+  G_OBJECT_CLASS (tessera_comparison_cell_parent_class)->dispose (object);
+}
+
+static void
+tessera_comparison_cell_class_init (TesseraComparisonCellClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = tessera_comparison_cell_dispose;
+
+  g_type_ensure (TESSERA_TYPE_COMPARISON_PANE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-comparison-cell.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, pane);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, title);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, apply);
+  gtk_widget_class_bind_template_callback (widget_class, tessera_comparison_cell_apply_clicked_cb);
+}
+
+static void
+tessera_comparison_cell_init (TesseraComparisonCell *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /* The view. */
@@ -228,7 +286,7 @@ static void
 set_status (TesseraComparisonResults *self,
             const char               *text)
 {
-  gtk_label_set_label (GTK_LABEL (self->status), text);
+  gtk_label_set_label (self->status, text);
 }
 
 static gboolean
@@ -240,10 +298,10 @@ is_busy (TesseraComparisonResults *self)
 static void
 update_busy (TesseraComparisonResults *self)
 {
-  gtk_widget_set_visible (self->progress, is_busy (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), is_busy (self));
   gtk_widget_set_visible (self->cancel, is_busy (self));
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_set_sensitive (self->cells[i].apply, self->cells[i].texture != NULL);
+    gtk_widget_set_sensitive (self->cells[i].widget->apply, self->cells[i].texture != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
@@ -273,7 +331,8 @@ clear_cell (Cell *cell)
   g_clear_pointer (&cell->description, g_free);
   g_clear_object (&cell->result);
   g_clear_object (&cell->texture);
-  g_clear_pointer (&cell->overlay, gtk_widget_unparent);
+  if (cell->widget != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&cell->widget)));
 }
 
 /* The upscale's time, as people read it. */
@@ -321,11 +380,11 @@ on_upscaled (GObject      *source,
     return;
 
   cell = &self->cells[self->running];
-  gtk_widget_set_visible (cell->spinner, FALSE);
+  gtk_widget_set_visible (cell->widget->spinner, FALSE);
   if (output == NULL)
     {
       subtitle = g_strdup_printf (_("%s · failed: %s"), cell->description, error->message);
-      gtk_widget_set_tooltip_text (cell->subtitle, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (cell->widget->subtitle), error->message);
     }
   else
     {
@@ -341,7 +400,7 @@ on_upscaled (GObject      *source,
                                   time);
       update_frame (self);
     }
-  gtk_label_set_label (GTK_LABEL (cell->subtitle), subtitle);
+  gtk_label_set_label (cell->widget->subtitle, subtitle);
 
   self->running++;
   start_next (self);
@@ -356,7 +415,7 @@ on_progress (double      fraction,
 
   if (!is_busy (self))
     return;
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress),
+  gtk_progress_bar_set_fraction (self->progress,
                                  (self->running + CLAMP (fraction, 0.0, 1.0)) / self->n_cells);
 }
 
@@ -380,8 +439,8 @@ start_next (TesseraComparisonResults *self)
   cell = &self->cells[self->running];
   text = g_strdup_printf (_("Running %s (%u of %u)"), cell->title_text, self->running + 1, self->n_cells);
   set_status (self, text);
-  gtk_widget_set_visible (cell->spinner, TRUE);
-  gtk_label_set_label (GTK_LABEL (cell->subtitle), cell->description);
+  gtk_widget_set_visible (cell->widget->spinner, TRUE);
+  gtk_label_set_label (cell->widget->subtitle, cell->description);
 
   /* A size to reach is the whole image's; the context gets its scale. */
   options = tessera_upscale_options_copy (cell->options);
@@ -428,68 +487,15 @@ copy_rect (TesseraImage      *image,
 }
 
 static void
-on_apply_clicked (GtkButton                *button,
-                  TesseraComparisonResults *self)
-{
-  for (guint i = 0; i < self->n_cells; i++)
-    if (self->cells[i].apply == GTK_WIDGET (button))
-      tessera_comparison_results_apply (self, i);
-}
-
-static void
 make_cell (TesseraComparisonResults *self,
            Cell                     *cell)
 {
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  TesseraComparisonPane *pane = g_object_new (TESSERA_TYPE_COMPARISON_PANE, NULL);
-
-  pane->view = self;
-  pane->cell = cell;
-  cell->pane = GTK_WIDGET (pane);
-  cell->overlay = gtk_overlay_new ();
-  gtk_overlay_set_child (GTK_OVERLAY (cell->overlay), cell->pane);
-  gtk_widget_add_css_class (cell->overlay, "comparison-cell");
-
-  cell->title = gtk_label_new (cell->title_text);
-  gtk_widget_add_css_class (cell->title, "heading");
-  gtk_label_set_xalign (GTK_LABEL (cell->title), 0.f);
-  cell->subtitle = gtk_label_new (cell->description);
-  gtk_widget_add_css_class (cell->subtitle, "caption");
-  gtk_label_set_xalign (GTK_LABEL (cell->subtitle), 0.f);
-  gtk_label_set_ellipsize (GTK_LABEL (cell->subtitle), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (labels), cell->title);
-  gtk_box_append (GTK_BOX (labels), cell->subtitle);
-  gtk_widget_add_css_class (labels, "osd");
-  gtk_widget_add_css_class (labels, "comparison-label");
-  gtk_widget_set_halign (labels, GTK_ALIGN_START);
-  gtk_widget_set_valign (labels, GTK_ALIGN_START);
-  gtk_widget_set_margin_start (labels, 6);
-  gtk_widget_set_margin_top (labels, 6);
-  gtk_widget_set_margin_end (labels, 6);
-  gtk_widget_set_can_target (labels, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), labels);
-
-  cell->spinner = gtk_spinner_new ();
-  gtk_spinner_start (GTK_SPINNER (cell->spinner));
-  gtk_widget_set_size_request (cell->spinner, 32, 32);
-  gtk_widget_set_halign (cell->spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (cell->spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (cell->spinner, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->spinner);
-
-  cell->apply = gtk_button_new_with_mnemonic (_("_Use This"));
-  gtk_widget_set_tooltip_text (cell->apply, _("Upscale the whole image with this upscaler"));
-  gtk_widget_add_css_class (cell->apply, "pill");
-  gtk_widget_add_css_class (cell->apply, "suggested-action");
-  gtk_widget_set_halign (cell->apply, GTK_ALIGN_END);
-  gtk_widget_set_valign (cell->apply, GTK_ALIGN_END);
-  gtk_widget_set_margin_end (cell->apply, 12);
-  gtk_widget_set_margin_bottom (cell->apply, 12);
-  gtk_widget_set_sensitive (cell->apply, FALSE);
-  g_signal_connect (cell->apply, "clicked", G_CALLBACK (on_apply_clicked), self);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->apply);
-
-  gtk_widget_set_parent (cell->overlay, GTK_WIDGET (self));
+  cell->widget = g_object_new (TESSERA_TYPE_COMPARISON_CELL, NULL);
+  cell->widget->pane->view = self;
+  cell->widget->pane->cell = cell;
+  gtk_label_set_label (cell->widget->title, cell->title_text);
+  gtk_label_set_label (cell->widget->subtitle, cell->description);
+  gtk_widget_set_parent (GTK_WIDGET (cell->widget), GTK_WIDGET (self));
 }
 
 static void
@@ -542,8 +548,8 @@ tessera_comparison_results_size_allocate (GtkWidget *widget,
       int minimum;
 
       /* GTK wants every child measured before it is allocated. */
-      gtk_widget_measure (self->cells[i].overlay, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
-      gtk_widget_allocate (self->cells[i].overlay, MAX (minimum, (int) cell_width), (int) cell_height, -1, at);
+      gtk_widget_measure (GTK_WIDGET (self->cells[i].widget), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      gtk_widget_allocate (GTK_WIDGET (self->cells[i].widget), MAX (minimum, (int) cell_width), (int) cell_height, -1, at);
     }
 
   tessera_viewport_set_pane (&self->viewport, cell_width, cell_height);
@@ -556,6 +562,7 @@ tessera_comparison_results_dispose (GObject *object)
 
   tessera_comparison_results_clear (self);
   g_clear_pointer (&self->toolbar, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_COMPARISON_RESULTS);
 
   G_OBJECT_CLASS (tessera_comparison_results_parent_class)->dispose (object);
 }
@@ -655,49 +662,21 @@ tessera_comparison_results_class_init (TesseraComparisonResultsClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "comparison.zoom-original", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "comparison.cancel", NULL);
   gtk_widget_class_set_css_name (widget_class, "comparison");
-}
 
-static GtkWidget *
-icon_button (const char *icon,
-             const char *tooltip,
-             const char *action)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
+  g_type_ensure (TESSERA_TYPE_COMPARISON_CELL);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-comparison-results.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, toolbar);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, status);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, progress);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, cancel);
 }
 
 static void
 tessera_comparison_results_init (TesseraComparisonResults *self)
 {
-  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (self->toolbar, "toolbar");
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("go-previous-symbolic", _("Back to the Image and Region"),
-                                                        "comparison.back"));
-  self->status = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (self->status), 0.f);
-  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (self->status, TRUE);
-  gtk_box_append (GTK_BOX (self->toolbar), self->status);
-  self->progress = gtk_progress_bar_new ();
-  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (self->progress, 120, -1);
-  gtk_box_append (GTK_BOX (self->toolbar), self->progress);
-  self->cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel), "comparison.cancel");
-  gtk_box_append (GTK_BOX (self->toolbar), self->cancel);
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-out-symbolic", _("Zoom Out"), "comparison.zoom-out"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-fit-best-symbolic", _("Fit"), "comparison.zoom-fit"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-original-symbolic", _("Original Size"),
-                                                        "comparison.zoom-original"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-in-symbolic", _("Zoom In"), "comparison.zoom-in"));
-  gtk_widget_set_parent (self->toolbar, GTK_WIDGET (self));
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   tessera_viewport_init (&self->viewport);
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   update_busy (self);
 }
 
@@ -792,7 +771,7 @@ tessera_comparison_results_start (TesseraComparisonResults *self,
     {
       g_clear_object (&self->cells[i].result);
       g_clear_object (&self->cells[i].texture);
-      gtk_label_set_label (GTK_LABEL (self->cells[i].subtitle), self->cells[i].description);
+      gtk_label_set_label (self->cells[i].widget->subtitle, self->cells[i].description);
     }
   tessera_viewport_set_image (&self->viewport, region->width, region->height);
   queue_draw_panes (self);
@@ -805,7 +784,7 @@ tessera_comparison_results_start (TesseraComparisonResults *self,
 
   self->cancellable = g_cancellable_new ();
   self->running = 0;
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0.0);
+  gtk_progress_bar_set_fraction (self->progress, 0.0);
   update_busy (self);
   start_next (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
@@ -826,7 +805,7 @@ tessera_comparison_results_cancel (TesseraComparisonResults *self)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_set_visible (self->cells[i].spinner, FALSE);
+    gtk_widget_set_visible (self->cells[i].widget->spinner, FALSE);
   set_status (self, _("Cancelled"));
   update_busy (self);
 }
