@@ -41,8 +41,6 @@ struct _TesseraWindow
   GtkSpinButton        *target_spin;
   AdwActionRow         *denoise_row;
   GtkScale             *denoise_scale;
-  double               *denoise_levels; /* the model's, snapped to; NULL: any */
-  guint                 n_denoise_levels;
   AdwActionRow         *show_tiles_row;
   GtkSwitch            *show_tiles_switch;
   GtkSpinButton        *tile_spin;
@@ -266,47 +264,20 @@ select_default_upscaler (TesseraWindow *self)
   select_upscaler (self, "lanczos");
 }
 
-static double
-nearest_denoise_level (TesseraWindow *self,
-                       double         value)
-{
-  double best = value;
-
-  for (guint i = 0; i < self->n_denoise_levels; i++)
-    if (i == 0 || fabs (self->denoise_levels[i] - value) < fabs (best - value))
-      best = self->denoise_levels[i];
-  return best;
-}
-
-/* A model with a few noise levels gets a slider that stops at them. */
-static gboolean
-on_denoise_change_value (GtkRange      *range,
-                         GtkScrollType  scroll,
-                         double         value,
-                         TesseraWindow *self)
-{
-  if (self->n_denoise_levels == 0)
-    return FALSE;
-  gtk_range_set_value (range, nearest_denoise_level (self, value));
-  return TRUE;
-}
-
+/* A model with a few noise levels gets a slider marked at the settings
+ * that pick them; the engine picks the level of a setting between. */
 static void
 update_denoise_levels (TesseraWindow *self,
                        TesseraModel  *model)
 {
-  g_clear_pointer (&self->denoise_levels, g_free);
-  self->n_denoise_levels = 0;
-  gtk_scale_clear_marks (self->denoise_scale);
-  if (model == NULL)
-    return;
+  g_autofree double *levels = NULL;
+  guint n_levels = 0;
 
-  self->denoise_levels = tessera_model_get_denoise_levels (model, &self->n_denoise_levels);
-  for (guint i = 0; i < self->n_denoise_levels; i++)
-    gtk_scale_add_mark (self->denoise_scale, self->denoise_levels[i], GTK_POS_BOTTOM, NULL);
-  if (self->n_denoise_levels > 0)
-    gtk_range_set_value (GTK_RANGE (self->denoise_scale),
-                         nearest_denoise_level (self, gtk_range_get_value (GTK_RANGE (self->denoise_scale))));
+  gtk_scale_clear_marks (self->denoise_scale);
+  if (model != NULL)
+    levels = tessera_model_get_denoise_levels (model, &n_levels);
+  for (guint i = 0; i < n_levels; i++)
+    gtk_scale_add_mark (self->denoise_scale, levels[i], GTK_POS_BOTTOM, NULL);
 }
 
 /* Only models with noise levels beside them can denoise; the slider
@@ -1722,7 +1693,6 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->input);
   g_clear_object (&self->output);
   g_clear_pointer (&self->output_upscaler, g_free);
-  g_clear_pointer (&self->denoise_levels, g_free);
   g_clear_pointer (&self->model_folders, g_strfreev);
   g_clear_pointer (&self->last_error, g_free);
 
@@ -1854,7 +1824,6 @@ tessera_window_init (TesseraWindow *self)
   g_object_unref (factory);
   adw_combo_row_set_model (self->upscaler_row, tessera_engine_get_upscalers (self->engine));
   g_signal_connect_swapped (self->upscaler_row, "notify::selected-item", G_CALLBACK (on_upscaler_selected), self);
-  g_signal_connect (self->denoise_scale, "change-value", G_CALLBACK (on_denoise_change_value), self);
   for (guint row = 0; row < TESSERA_COMPARISON_MAX_RESULTS; row++)
     {
       g_autoptr(GListModel) choices = row < 2 ? g_object_ref (tessera_engine_get_upscalers (self->engine))
