@@ -142,7 +142,8 @@ main (int   argc,
     g_error ("%s did not load", argv[2]);
   save (GTK_WIDGET (window), argv[1], "loaded.png", 500);
 
-  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 48, "show-tiles", TRUE, NULL);
+  g_object_set (tessera_window_get_upscale_panel (window), "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 48,
+                "show-tiles", TRUE, NULL);
   if (wait_until (has_plan, window, 30))
     save (GTK_WIDGET (window), argv[1], "tiles.png", 500);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL);
@@ -150,7 +151,7 @@ main (int   argc,
   save (GTK_WIDGET (window), argv[1], "running.png", 100);
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
-  g_object_set (window, "show-tiles", FALSE, NULL);
+  g_object_set (tessera_window_get_upscale_panel (window), "show-tiles", FALSE, NULL);
   tessera_before_after_view_set_split (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
 
@@ -159,7 +160,8 @@ main (int   argc,
     const char *compared[] = { argc > 3 ? argv[3] : "lanczos", "bicubic", "nearest", NULL };
     TesseraRect face = { 62, 8, 64, 64 };
 
-    g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, NULL);
+    g_object_set (window, "comparing", TRUE, NULL);
+    g_object_set (tessera_window_get_comparison_panel (window), "compared-upscalers", compared, NULL);
     tessera_before_after_view_set_region (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), &face);
     save (GTK_WIDGET (window), argv[1], "compare-region.png", 500);
     gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL);

@@ -67,16 +67,35 @@ wait_for (gboolean (*done) (TesseraWindow *),
   return done (window);
 }
 
+/* The window's panels, as the tests drive them. */
+static TesseraBeforeAfterView *
+before_after_view (TesseraWindow *window)
+{
+  return TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+}
+
+static GObject *
+upscale_panel (TesseraWindow *window)
+{
+  return G_OBJECT (tessera_window_get_upscale_panel (window));
+}
+
+static GObject *
+comparison_panel (TesseraWindow *window)
+{
+  return G_OBJECT (tessera_window_get_comparison_panel (window));
+}
+
 static gboolean
 has_before (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
+  return tessera_before_after_view_get_before (before_after_view (window)) != NULL;
 }
 
 static gboolean
 has_after (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_after (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
+  return tessera_before_after_view_get_after (before_after_view (window)) != NULL;
 }
 
 static gboolean
@@ -109,11 +128,11 @@ test_upscale (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
   g_assert_false (has_after (window));
 
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
   g_assert_true (wait_for (has_after, window, 60));
   g_assert_true (wait_for (is_idle, window, 10));
@@ -151,15 +170,15 @@ test_target_size (void)
   g_settings_set_uint (settings, "scale", 5);
   g_settings_set_uint (settings, "target-size", 500);
   window = window_with_sample ();
-  before = tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)));
-  g_object_set (window, "upscaler", "lanczos", NULL);
+  before = tessera_before_after_view_get_before (before_after_view (window));
+  g_object_set (upscale_panel (window), "upscaler", "lanczos", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
   g_assert_true (wait_for (has_after, window, 60));
 
   tessera_upscale_options_set_width (options, 500);
   g_assert_true (tessera_upscale_options_compute_size (options, gdk_texture_get_width (before),
                                                        gdk_texture_get_height (before), &width, &height, NULL));
-  after = tessera_before_after_view_get_after (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)));
+  after = tessera_before_after_view_get_after (before_after_view (window));
   g_assert_cmpint (gdk_texture_get_width (after), ==, 500);
   g_assert_cmpint (gdk_texture_get_height (after), ==, height);
 
@@ -183,14 +202,14 @@ test_cancel (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
 
-  g_object_set (window, "upscaler", "realesrgan-x4plus-anime", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesrgan-x4plus-anime", NULL);
   {
     g_autofree char *chosen = NULL;
 
-    g_object_get (window, "upscaler", &chosen, NULL);
+    g_object_get (upscale_panel (window), "upscaler", &chosen, NULL);
     g_assert_cmpstr (chosen, ==, "realesrgan-x4plus-anime");
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
@@ -221,7 +240,7 @@ test_cancel (void)
 static gboolean
 has_plan (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_tile_plan (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
+  return tessera_before_after_view_get_tile_plan (before_after_view (window)) != NULL;
 }
 
 /* The overlay shows the engine's plan for the chosen model and tile size,
@@ -239,16 +258,16 @@ test_tile_overlay (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
-  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE, NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE, NULL);
   g_assert_true (wait_for (has_plan, window, 30));
 
   for (guint tile = 128; tile >= 64; tile /= 2)
     {
       g_autoptr(TesseraTilePlan) expected = NULL;
 
-      g_object_set (window, "tile-size", tile, NULL);
+      g_object_set (upscale_panel (window), "tile-size", tile, NULL);
       /* Until the new plan comes, the old one may still show. */
       while (!has_plan (window) ||
              tessera_tile_plan_get_tile_size (tessera_before_after_view_get_tile_plan (view)) != tile)
@@ -259,7 +278,7 @@ test_tile_overlay (void)
       g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), >, 1);
     }
 
-  g_object_set (window, "show-tiles", FALSE, NULL);
+  g_object_set (upscale_panel (window), "show-tiles", FALSE, NULL);
   g_assert_false (has_plan (window));
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -267,7 +286,7 @@ test_tile_overlay (void)
 static gboolean
 has_filled_tiles (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_n_filled_tiles (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) >= 2;
+  return tessera_before_after_view_get_n_filled_tiles (before_after_view (window)) >= 2;
 }
 
 /* A model's tiles fill in the after side as they finish, with the run's
@@ -285,9 +304,9 @@ test_tiles_fill_in (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
-  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE, NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
 
   g_assert_true (wait_for (has_filled_tiles, window, 60));
@@ -426,7 +445,7 @@ static int before_width_wanted;
 static gboolean
 has_wanted_before (TesseraWindow *window)
 {
-  GdkTexture *before = tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)));
+  GdkTexture *before = tessera_before_after_view_get_before (before_after_view (window));
 
   return before != NULL && gdk_texture_get_width (before) == before_width_wanted;
 }
@@ -505,14 +524,14 @@ test_settings (void)
     return;
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "side-by-side"));
   gtk_window_destroy (GTK_WINDOW (window));
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
-  g_object_get (window, "upscaler", &upscaler, NULL);
+  g_object_get (upscale_panel (window), "upscaler", &upscaler, NULL);
   g_assert_cmpstr (upscaler, ==, "bicubic");
-  g_assert_cmpint (tessera_before_after_view_get_mode (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))),
+  g_assert_cmpint (tessera_before_after_view_get_mode (before_after_view (window)),
                    ==, TESSERA_BEFORE_AFTER_SIDE_BY_SIDE);
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -572,7 +591,7 @@ test_compare_region (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
 
@@ -580,8 +599,8 @@ test_compare_region (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.comparing", NULL));
   g_assert_true (tessera_before_after_view_get_region_shown (view));
 
-  g_object_set (window, "compared-upscalers", compared, NULL);
-  g_object_get (window, "compared-upscalers", &chosen, NULL);
+  g_object_set (comparison_panel (window), "compared-upscalers", compared, NULL);
+  g_object_get (comparison_panel (window), "compared-upscalers", &chosen, NULL);
   g_assert_cmpstrv (chosen, compared);
   tessera_before_after_view_set_region (view, &region);
 
@@ -649,7 +668,7 @@ test_batch (void)
   gtk_window_present (GTK_WINDOW (window));
   view = TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window));
   batch = tessera_batch_view_get_batch (view);
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.batch", NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -707,8 +726,8 @@ offers (TesseraWindow *window,
 {
   g_autofree char *chosen = NULL;
 
-  g_object_set (window, "upscaler", upscaler, NULL);
-  g_object_get (window, "upscaler", &chosen, NULL);
+  g_object_set (upscale_panel (window), "upscaler", upscaler, NULL);
+  g_object_get (upscale_panel (window), "upscaler", &chosen, NULL);
   return g_strcmp0 (chosen, upscaler) == 0;
 }
 
@@ -773,10 +792,11 @@ test_compare_whole_image (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+  view = before_after_view (window);
   comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
   input = g_object_ref (tessera_before_after_view_get_before (view));
-  g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, "compare-whole-image", TRUE, NULL);
+  g_object_set (window, "comparing", TRUE, NULL);
+  g_object_set (comparison_panel (window), "compared-upscalers", compared, "whole-image", TRUE, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
   g_assert_true (wait_for (comparison_is_idle, window, 60));
 
