@@ -697,10 +697,10 @@ grip_cursor (TesseraRegionGrip grip)
 }
 
 static void
-on_motion (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           TesseraBeforeAfterView   *self)
+tessera_before_after_view_motion_cb (GtkEventControllerMotion *controller,
+                                     double                    x,
+                                     double                    y,
+                                     TesseraBeforeAfterView   *self)
 {
   const char *cursor;
 
@@ -712,10 +712,10 @@ on_motion (GtkEventControllerMotion *controller,
 }
 
 static void
-on_drag_begin (GtkGestureDrag         *gesture,
-               double                  x,
-               double                  y,
-               TesseraBeforeAfterView *self)
+tessera_before_after_view_drag_begin_cb (GtkGestureDrag         *gesture,
+                                         double                  x,
+                                         double                  y,
+                                         TesseraBeforeAfterView *self)
 {
   to_pane (self, x, y);
   self->region_grip = region_grip_at_pointer (self);
@@ -728,10 +728,10 @@ on_drag_begin (GtkGestureDrag         *gesture,
 }
 
 static void
-on_drag_update (GtkGestureDrag         *gesture,
-                double                  offset_x,
-                double                  offset_y,
-                TesseraBeforeAfterView *self)
+tessera_before_after_view_drag_update_cb (GtkGestureDrag         *gesture,
+                                          double                  offset_x,
+                                          double                  offset_y,
+                                          TesseraBeforeAfterView *self)
 {
   if (self->region_grip != TESSERA_REGION_NONE)
     {
@@ -761,10 +761,10 @@ on_drag_update (GtkGestureDrag         *gesture,
 }
 
 static void
-on_drag_end (GtkGestureDrag         *gesture,
-             double                  offset_x,
-             double                  offset_y,
-             TesseraBeforeAfterView *self)
+tessera_before_after_view_drag_end_cb (GtkGestureDrag         *gesture,
+                                       double                  offset_x,
+                                       double                  offset_y,
+                                       TesseraBeforeAfterView *self)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_divider ? "col-resize"
                                                       : grip_cursor (self->region_grip));
@@ -774,10 +774,10 @@ on_drag_end (GtkGestureDrag         *gesture,
 
 /* Ctrl+scroll zooms about the pointer; plain scrolling pans. */
 static gboolean
-on_scroll (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           TesseraBeforeAfterView   *self)
+tessera_before_after_view_scroll_cb (GtkEventControllerScroll *controller,
+                                     double                    dx,
+                                     double                    dy,
+                                     TesseraBeforeAfterView   *self)
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
@@ -795,17 +795,17 @@ on_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_pinch_begin (GtkGesture             *gesture,
-                GdkEventSequence       *sequence,
-                TesseraBeforeAfterView *self)
+tessera_before_after_view_pinch_begin_cb (GtkGesture             *gesture,
+                                          GdkEventSequence       *sequence,
+                                          TesseraBeforeAfterView *self)
 {
   self->pinch_zoom = self->viewport.zoom;
 }
 
 static void
-on_pinch (GtkGestureZoom         *gesture,
-          double                  scale,
-          TesseraBeforeAfterView *self)
+tessera_before_after_view_pinch_cb (GtkGestureZoom         *gesture,
+                                    double                  scale,
+                                    TesseraBeforeAfterView *self)
 {
   double x, y;
 
@@ -815,11 +815,11 @@ on_pinch (GtkGestureZoom         *gesture,
 }
 
 static gboolean
-on_key_pressed (GtkEventControllerKey  *controller,
-                guint                   keyval,
-                guint                   keycode,
-                GdkModifierType         state,
-                TesseraBeforeAfterView *self)
+tessera_before_after_view_key_pressed_cb (GtkEventControllerKey  *controller,
+                                          guint                   keyval,
+                                          guint                   keycode,
+                                          GdkModifierType         state,
+                                          TesseraBeforeAfterView *self)
 {
   if (keyval != GDK_KEY_space || self->mode != TESSERA_BEFORE_AFTER_BLINK)
     return FALSE;
@@ -829,11 +829,11 @@ on_key_pressed (GtkEventControllerKey  *controller,
 }
 
 static void
-on_key_released (GtkEventControllerKey  *controller,
-                 guint                   keyval,
-                 guint                   keycode,
-                 GdkModifierType         state,
-                 TesseraBeforeAfterView *self)
+tessera_before_after_view_key_released_cb (GtkEventControllerKey  *controller,
+                                           guint                   keyval,
+                                           guint                   keycode,
+                                           GdkModifierType         state,
+                                           TesseraBeforeAfterView *self)
 {
   if (keyval != GDK_KEY_space || !self->blinking)
     return;
@@ -1008,28 +1008,28 @@ tessera_before_after_view_init (TesseraBeforeAfterView *self)
                                   _("Before and after"), -1);
 
   controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (controller, "motion", G_CALLBACK (tessera_before_after_view_motion_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gesture = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
-  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (tessera_before_after_view_drag_begin_cb), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (tessera_before_after_view_drag_update_cb), self);
+  g_signal_connect (gesture, "drag-end", G_CALLBACK (tessera_before_after_view_drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  g_signal_connect (controller, "scroll", G_CALLBACK (tessera_before_after_view_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gesture = gtk_gesture_zoom_new ();
-  g_signal_connect (gesture, "begin", G_CALLBACK (on_pinch_begin), self);
-  g_signal_connect (gesture, "scale-changed", G_CALLBACK (on_pinch), self);
+  g_signal_connect (gesture, "begin", G_CALLBACK (tessera_before_after_view_pinch_begin_cb), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (tessera_before_after_view_pinch_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
-  g_signal_connect (controller, "key-released", G_CALLBACK (on_key_released), self);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (tessera_before_after_view_key_pressed_cb), self);
+  g_signal_connect (controller, "key-released", G_CALLBACK (tessera_before_after_view_key_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 

@@ -158,9 +158,9 @@ queue_draw_panes (TesseraComparisonResults *self)
 
 static void
 tessera_comparison_pane_drag_begin_cb (GtkGestureDrag        *gesture,
-                    double                 x,
-                    double                 y,
-                    TesseraComparisonPane *pane)
+                                       double                 x,
+                                       double                 y,
+                                       TesseraComparisonPane *pane)
 {
   pane->view->drag_x = 0;
   pane->view->drag_y = 0;
@@ -169,9 +169,9 @@ tessera_comparison_pane_drag_begin_cb (GtkGestureDrag        *gesture,
 
 static void
 tessera_comparison_pane_drag_update_cb (GtkGestureDrag        *gesture,
-                     double                 offset_x,
-                     double                 offset_y,
-                     TesseraComparisonPane *pane)
+                                        double                 offset_x,
+                                        double                 offset_y,
+                                        TesseraComparisonPane *pane)
 {
   TesseraComparisonResults *self = pane->view;
 
@@ -183,9 +183,9 @@ tessera_comparison_pane_drag_update_cb (GtkGestureDrag        *gesture,
 
 static void
 tessera_comparison_pane_drag_end_cb (GtkGestureDrag        *gesture,
-                  double                 offset_x,
-                  double                 offset_y,
-                  TesseraComparisonPane *pane)
+                                     double                 offset_x,
+                                     double                 offset_y,
+                                     TesseraComparisonPane *pane)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), NULL);
 }
@@ -193,9 +193,9 @@ tessera_comparison_pane_drag_end_cb (GtkGestureDrag        *gesture,
 /* Ctrl+scroll zooms every picture about the pointer; plain scrolling pans. */
 static gboolean
 tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
-                double                    dx,
-                double                    dy,
-                TesseraComparisonPane    *pane)
+                                   double                    dx,
+                                   double                    dy,
+                                   TesseraComparisonPane    *pane)
 {
   TesseraComparisonResults *self = pane->view;
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
@@ -211,9 +211,9 @@ tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
 
 static void
 tessera_comparison_pane_motion_cb (GtkEventControllerMotion *controller,
-                double                    x,
-                double                    y,
-                TesseraComparisonPane    *pane)
+                                   double                    x,
+                                   double                    y,
+                                   TesseraComparisonPane    *pane)
 {
   pane->pointer_x = x;
   pane->pointer_y = y;
@@ -363,9 +363,9 @@ run_free (Run *run)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 static void
-on_upscaled (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+tessera_comparison_results_upscaled_cb (GObject      *source,
+                                        GAsyncResult *result,
+                                        gpointer      user_data)
 {
   g_autoptr(Run) run = user_data;
   TesseraComparisonResults *self = run->view;
@@ -407,9 +407,9 @@ on_upscaled (GObject      *source,
 }
 
 static void
-on_progress (double      fraction,
-             const char *text,
-             gpointer    user_data)
+tessera_comparison_results_progress_cb (double      fraction,
+                                        const char *text,
+                                        gpointer    user_data)
 {
   TesseraComparisonResults *self = user_data;
 
@@ -457,8 +457,9 @@ start_next (TesseraComparisonResults *self)
   run->view = g_object_ref (self);
   run->cancellable = g_object_ref (self->cancellable);
   self->started = g_get_monotonic_time ();
-  tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable, on_progress, NULL, self,
-                                on_upscaled, run);
+  tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable,
+                                tessera_comparison_results_progress_cb, NULL, self,
+                                tessera_comparison_results_upscaled_cb, run);
 }
 
 /* A copy of @rect of @image. */
