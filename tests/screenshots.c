@@ -46,25 +46,30 @@ wait_until (gboolean (*done) (TesseraWindow *),
   return done (window);
 }
 
+static TesseraBeforeAfterView *
+before_after_view (TesseraWindow *window)
+{
+  return TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+}
+
 static gboolean
 has_before (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
+  return tessera_before_after_view_get_before (before_after_view (window)) != NULL;
 }
 
 static gboolean
 has_plan (TesseraWindow *window)
 {
-  return tessera_before_after_view_get_tile_plan (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window))) != NULL;
+  return tessera_before_after_view_get_tile_plan (before_after_view (window)) != NULL;
 }
 
 /* A few of a model's tiles filled in, or a classic filter done. */
 static gboolean
 has_filled_tiles (TesseraWindow *window)
 {
-  TesseraBeforeAfterView *view = TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
-
-  return tessera_before_after_view_get_n_filled_tiles (view) >= 3 || !tessera_window_get_busy (window);
+  return tessera_before_after_view_get_n_filled_tiles (before_after_view (window)) >= 3 ||
+         !tessera_window_get_busy (window);
 }
 
 static gboolean
@@ -76,7 +81,9 @@ is_idle (TesseraWindow *window)
 static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
-  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window)));
+  GtkWidget *results = tessera_window_get_comparison_results (window);
+
+  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (results));
 }
 
 static gboolean
@@ -152,7 +159,7 @@ main (int   argc,
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
   g_object_set (tessera_window_get_upscale_panel (window), "show-tiles", FALSE, NULL);
-  tessera_before_after_view_set_split (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), 0.45);
+  tessera_before_after_view_set_split (before_after_view (window), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
 
   /* Three upscalers on the cat's face. */
@@ -162,7 +169,7 @@ main (int   argc,
 
     g_object_set (window, "comparing", TRUE, NULL);
     g_object_set (tessera_window_get_comparison_panel (window), "compared-upscalers", compared, NULL);
-    tessera_before_after_view_set_region (TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window)), &face);
+    tessera_before_after_view_set_region (before_after_view (window), &face);
     save (GTK_WIDGET (window), argv[1], "compare-region.png", 500);
     gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL);
     if (!wait_until (comparison_is_idle, window, 600))

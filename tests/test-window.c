@@ -260,7 +260,8 @@ test_tile_overlay (void)
   window = window_with_sample ();
   view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
-  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE, NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE,
+                NULL);
   g_assert_true (wait_for (has_plan, window, 30));
 
   for (guint tile = 128; tile >= 64; tile /= 2)
@@ -306,7 +307,8 @@ test_tiles_fill_in (void)
   window = window_with_sample ();
   view = before_after_view (window);
   before = tessera_before_after_view_get_before (view);
-  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE, NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE,
+                NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
 
   g_assert_true (wait_for (has_filled_tiles, window, 60));
@@ -403,7 +405,8 @@ test_large_image (void)
   tessera_window_open (window, file);
   g_assert_true (wait_for (has_before, window, 30));
   view = tessera_window_get_before_after_view (window);
-  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (view))), ==, 4500);
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (view))), ==,
+                   4500);
   while (gtk_widget_get_width (view) == 0)
     g_main_context_iteration (NULL, TRUE);
 
@@ -539,7 +542,9 @@ test_settings (void)
 static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
-  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window)));
+  GtkWidget *results = tessera_window_get_comparison_results (window);
+
+  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (results));
 }
 
 /* @texture's pixels as 8-bit RGBA. */
