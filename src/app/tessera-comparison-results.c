@@ -90,7 +90,7 @@ static guint signals[N_SIGNALS];
 
 static void start_next (TesseraComparisonResults *self);
 
-/* A picture of the grid, drawn through the view's shared viewport. */
+/* A picture of the grid, drawn through the shared viewport. */
 
 #define TESSERA_TYPE_COMPARISON_PANE (tessera_comparison_pane_get_type ())
 
@@ -99,7 +99,7 @@ G_DECLARE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, TESSERA, C
 struct _TesseraComparisonPane
 {
   GtkWidget                 parent_instance;
-  TesseraComparisonResults *view;
+  TesseraComparisonResults *results;
   Cell                     *cell;
   double                    pointer_x;
   double                    pointer_y;
@@ -129,7 +129,7 @@ tessera_comparison_pane_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
 {
   TesseraComparisonPane *self = TESSERA_COMPARISON_PANE (widget);
-  TesseraViewport *vp = &self->view->viewport;
+  TesseraViewport *vp = &self->results->viewport;
   graphene_rect_t bounds;
 
   if (self->cell->texture == NULL)
@@ -162,8 +162,8 @@ tessera_comparison_pane_drag_begin_cb (GtkGestureDrag        *gesture,
                                        double                 y,
                                        TesseraComparisonPane *pane)
 {
-  pane->view->drag_x = 0;
-  pane->view->drag_y = 0;
+  pane->results->drag_x = 0;
+  pane->results->drag_y = 0;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), "grabbing");
 }
 
@@ -173,7 +173,7 @@ tessera_comparison_pane_drag_update_cb (GtkGestureDrag        *gesture,
                                         double                 offset_y,
                                         TesseraComparisonPane *pane)
 {
-  TesseraComparisonResults *self = pane->view;
+  TesseraComparisonResults *self = pane->results;
 
   tessera_viewport_pan (&self->viewport, offset_x - self->drag_x, offset_y - self->drag_y);
   self->drag_x = offset_x;
@@ -197,7 +197,7 @@ tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
                                    double                    dy,
                                    TesseraComparisonPane    *pane)
 {
-  TesseraComparisonResults *self = pane->view;
+  TesseraComparisonResults *self = pane->results;
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
   if (state & GDK_CONTROL_MASK)
@@ -348,14 +348,14 @@ format_seconds (double seconds)
  * since has another cancellable. */
 typedef struct
 {
-  TesseraComparisonResults *view;
-  GCancellable          *cancellable;
+  TesseraComparisonResults *results;
+  GCancellable             *cancellable;
 } Run;
 
 static void
 run_free (Run *run)
 {
-  g_object_unref (run->view);
+  g_object_unref (run->results);
   g_object_unref (run->cancellable);
   g_free (run);
 }
@@ -368,7 +368,7 @@ tessera_comparison_results_upscaled_cb (GObject      *source,
                                         gpointer      user_data)
 {
   g_autoptr(Run) run = user_data;
-  TesseraComparisonResults *self = run->view;
+  TesseraComparisonResults *self = run->results;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
   double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
@@ -454,7 +454,7 @@ start_next (TesseraComparisonResults *self)
     }
 
   run = g_new (Run, 1);
-  run->view = g_object_ref (self);
+  run->results = g_object_ref (self);
   run->cancellable = g_object_ref (self->cancellable);
   self->started = g_get_monotonic_time ();
   tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable,
@@ -492,7 +492,7 @@ make_cell (TesseraComparisonResults *self,
            Cell                     *cell)
 {
   cell->widget = g_object_new (TESSERA_TYPE_COMPARISON_CELL, NULL);
-  cell->widget->pane->view = self;
+  cell->widget->pane->results = self;
   cell->widget->pane->cell = cell;
   gtk_label_set_label (cell->widget->title, cell->title_text);
   gtk_label_set_label (cell->widget->subtitle, cell->description);
