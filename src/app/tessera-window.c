@@ -36,9 +36,10 @@
  *     with gtk_widget_class_bind_template_child(), its handlers named
  *     tessera_redraw_panel_<what>_cb and bound with
  *     gtk_widget_class_bind_template_callback(). No widgets made in C.
- *  2. It says what it needs to know through its own setters (a _setup()
- *     for the engine and the settings), and what happens through its
- *     properties and signals; its buttons may activate win. actions.
+ *  2. It is handed what it works on by its own functions (a _setup()
+ *     for the engine and the settings) and tells what happens through
+ *     its properties and signals, never reaching into the window; its
+ *     buttons may activate the window's win. actions.
  *  3. Add the .c to src/app/meson.build, the .ui to tessera.gresource.xml,
  *     both to po/POTFILES.in.
  *  4. Place it in ui/tessera-window.ui with an id: a page of the stack,
