@@ -10,8 +10,8 @@
 #include <glib/gstdio.h>
 
 #include "tessera-batch-view.h"
-#include "tessera-compare-view.h"
-#include "tessera-comparison-view.h"
+#include "tessera-before-after-view.h"
+#include "tessera-comparison-results.h"
 #include "tessera-window.h"
 
 /* Renders the window's main states into PNG files for the README:
@@ -46,25 +46,30 @@ wait_until (gboolean (*done) (TesseraWindow *),
   return done (window);
 }
 
+static TesseraBeforeAfterView *
+before_after_view (TesseraWindow *window)
+{
+  return TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+}
+
 static gboolean
 has_before (TesseraWindow *window)
 {
-  return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_before (before_after_view (window)) != NULL;
 }
 
 static gboolean
 has_plan (TesseraWindow *window)
 {
-  return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_tile_plan (before_after_view (window)) != NULL;
 }
 
 /* A few of a model's tiles filled in, or a classic filter done. */
 static gboolean
 has_filled_tiles (TesseraWindow *window)
 {
-  TesseraCompareView *view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-
-  return tessera_compare_view_get_n_filled_tiles (view) >= 3 || !tessera_window_get_busy (window);
+  return tessera_before_after_view_get_n_filled_tiles (before_after_view (window)) >= 3 ||
+         !tessera_window_get_busy (window);
 }
 
 static gboolean
@@ -76,7 +81,9 @@ is_idle (TesseraWindow *window)
 static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
-  return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
+  GtkWidget *results = tessera_window_get_comparison_results (window);
+
+  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (results));
 }
 
 static gboolean
@@ -142,7 +149,8 @@ main (int   argc,
     g_error ("%s did not load", argv[2]);
   save (GTK_WIDGET (window), argv[1], "loaded.png", 500);
 
-  g_object_set (window, "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 48, "show-tiles", TRUE, NULL);
+  g_object_set (tessera_window_get_upscale_panel (window), "upscaler", argc > 3 ? argv[3] : "lanczos", "tile-size", 48,
+                "show-tiles", TRUE, NULL);
   if (wait_until (has_plan, window, 30))
     save (GTK_WIDGET (window), argv[1], "tiles.png", 500);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL);
@@ -150,8 +158,8 @@ main (int   argc,
   save (GTK_WIDGET (window), argv[1], "running.png", 100);
   if (!wait_until (is_idle, window, 600))
     g_error ("the upscale did not end");
-  g_object_set (window, "show-tiles", FALSE, NULL);
-  tessera_compare_view_set_split (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), 0.45);
+  g_object_set (tessera_window_get_upscale_panel (window), "show-tiles", FALSE, NULL);
+  tessera_before_after_view_set_split (before_after_view (window), 0.45);
   save (GTK_WIDGET (window), argv[1], "split.png", 500);
 
   /* Three upscalers on the cat's face. */
@@ -159,8 +167,9 @@ main (int   argc,
     const char *compared[] = { argc > 3 ? argv[3] : "lanczos", "bicubic", "nearest", NULL };
     TesseraRect face = { 62, 8, 64, 64 };
 
-    g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, NULL);
-    tessera_compare_view_set_region (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)), &face);
+    g_object_set (window, "comparing", TRUE, NULL);
+    g_object_set (tessera_window_get_comparison_panel (window), "compared-upscalers", compared, NULL);
+    tessera_before_after_view_set_region (before_after_view (window), &face);
     save (GTK_WIDGET (window), argv[1], "compare-region.png", 500);
     gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL);
     if (!wait_until (comparison_is_idle, window, 600))

@@ -6,7 +6,7 @@
 
 #include "config.h"
 
-#include "tessera-comparison.h"
+#include "tessera-comparison-geometry.h"
 
 /* The comparison's geometry: the default region, dragging it about and
  * by its edges, the context upscaled around it and where its pixels lie

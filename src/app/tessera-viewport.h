@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* Where an image lies in a pane of the comparison view: its zoom (pane
+/* Where an image lies in a pane of a view that zooms and pans: its zoom (pane
  * pixels per image pixel) and the image point at the pane's top-left
  * corner. Plain arithmetic, no widgets, so that the tests can check it.
  *

@@ -17,19 +17,21 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (TesseraWindow, tessera_window, TESSERA, WINDOW, AdwApplicationWindow)
 
-TesseraWindow *tessera_window_new  (TesseraApplication *application);
-void           tessera_window_open (TesseraWindow      *self,
-                                    GFile              *file);
-void           tessera_window_import_model (TesseraWindow *self,
-                                            GFile         *file);
+TesseraWindow       *tessera_window_new                    (TesseraApplication *application);
+void                 tessera_window_open                   (TesseraWindow      *self,
+                                                            GFile              *file);
+void                 tessera_window_import_model           (TesseraWindow      *self,
+                                                            GFile              *file);
 
 /* For the UI tests. */
-GtkWidget     *tessera_window_get_compare_view (TesseraWindow *self);
-GtkWidget     *tessera_window_get_comparison_view (TesseraWindow *self);
-GtkWidget     *tessera_window_get_batch_view  (TesseraWindow *self);
-gboolean       tessera_window_get_importing   (TesseraWindow *self);
-const char    *tessera_window_get_last_error  (TesseraWindow *self);
-TesseraModelLibrary *tessera_window_get_model_library (TesseraWindow *self);
-gboolean       tessera_window_get_busy         (TesseraWindow *self);
+GtkWidget           *tessera_window_get_before_after_view  (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_upscale_panel      (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_comparison_panel   (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_comparison_results (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_batch_view         (TesseraWindow      *self);
+gboolean             tessera_window_get_busy               (TesseraWindow      *self);
+gboolean             tessera_window_get_importing          (TesseraWindow      *self);
+const char          *tessera_window_get_last_error         (TesseraWindow      *self);
+TesseraModelLibrary *tessera_window_get_model_library      (TesseraWindow      *self);
 
 G_END_DECLS

@@ -1,4 +1,4 @@
-/* tessera-comparison.h
+/* tessera-comparison-geometry.h
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later

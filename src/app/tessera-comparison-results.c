@@ -1,20 +1,21 @@
-/* tessera-comparison-view.c
+/* tessera-comparison-results.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "tessera-comparison-view"
+#define G_LOG_DOMAIN "tessera-comparison-results"
 
 #include "config.h"
 
 #include <math.h>
 #include <string.h>
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
-#include "tessera-comparison.h"
-#include "tessera-comparison-view.h"
+#include "tessera-comparison-geometry.h"
+#include "tessera-comparison-results.h"
 #include "tessera-texture.h"
 #include "tessera-viewport.h"
 
@@ -29,14 +30,11 @@
 #define GAP 6.0
 #define ZOOM_STEP 1.25
 
+typedef struct _TesseraComparisonCell TesseraComparisonCell;
+
 typedef struct
 {
-  GtkWidget             *overlay;
-  GtkWidget             *pane;
-  GtkWidget             *title;
-  GtkWidget             *subtitle;
-  GtkWidget             *spinner;
-  GtkWidget             *apply;
+  TesseraComparisonCell *widget;
   TesseraUpscaleOptions *options;
   char                  *title_text;
   char                  *description;
@@ -45,13 +43,13 @@ typedef struct
   GdkTexture            *texture;   /* those pixels */
 } Cell;
 
-struct _TesseraComparisonView
+struct _TesseraComparisonResults
 {
   GtkWidget        parent_instance;
 
   GtkWidget       *toolbar;
-  GtkWidget       *status;
-  GtkWidget       *progress;
+  GtkLabel        *status;
+  GtkProgressBar  *progress;
   GtkWidget       *cancel;
   Cell             cells[TESSERA_COMPARISON_MAX_RESULTS];
   guint            n_cells;
@@ -72,7 +70,7 @@ struct _TesseraComparisonView
   gint64           started;
 };
 
-G_DEFINE_FINAL_TYPE (TesseraComparisonView, tessera_comparison_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (TesseraComparisonResults, tessera_comparison_results, GTK_TYPE_WIDGET)
 
 enum {
   PROP_0,
@@ -90,9 +88,9 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static void start_next (TesseraComparisonView *self);
+static void start_next (TesseraComparisonResults *self);
 
-/* A picture of the grid, drawn through the view's shared viewport. */
+/* A picture of the grid, drawn through the shared viewport. */
 
 #define TESSERA_TYPE_COMPARISON_PANE (tessera_comparison_pane_get_type ())
 
@@ -100,21 +98,38 @@ G_DECLARE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, TESSERA, C
 
 struct _TesseraComparisonPane
 {
-  GtkWidget              parent_instance;
-  TesseraComparisonView *view;
-  Cell                  *cell;
-  double                 pointer_x;
-  double                 pointer_y;
+  GtkWidget                 parent_instance;
+  TesseraComparisonResults *results;
+  Cell                     *cell;
+  double                    pointer_x;
+  double                    pointer_y;
 };
 
 G_DEFINE_FINAL_TYPE (TesseraComparisonPane, tessera_comparison_pane, GTK_TYPE_WIDGET)
+
+/* The picture with its labels, its spinner and its “Use This”. */
+
+#define TESSERA_TYPE_COMPARISON_CELL (tessera_comparison_cell_get_type ())
+
+G_DECLARE_FINAL_TYPE (TesseraComparisonCell, tessera_comparison_cell, TESSERA, COMPARISON_CELL, AdwBin)
+
+struct _TesseraComparisonCell
+{
+  AdwBin                 parent_instance;
+
+  TesseraComparisonPane *pane;
+  GtkLabel              *title;
+  GtkLabel              *subtitle;
+  GtkWidget             *spinner;
+  GtkWidget             *apply;
+};
 
 static void
 tessera_comparison_pane_snapshot (GtkWidget   *widget,
                                   GtkSnapshot *snapshot)
 {
   TesseraComparisonPane *self = TESSERA_COMPARISON_PANE (widget);
-  TesseraViewport *vp = &self->view->viewport;
+  TesseraViewport *vp = &self->results->viewport;
   graphene_rect_t bounds;
 
   if (self->cell->texture == NULL)
@@ -135,30 +150,30 @@ tessera_comparison_pane_class_init (TesseraComparisonPaneClass *klass)
 }
 
 static void
-queue_draw_panes (TesseraComparisonView *self)
+queue_draw_panes (TesseraComparisonResults *self)
 {
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_queue_draw (self->cells[i].pane);
+    gtk_widget_queue_draw (GTK_WIDGET (self->cells[i].widget->pane));
 }
 
 static void
-on_pane_drag_begin (GtkGestureDrag        *gesture,
-                    double                 x,
-                    double                 y,
-                    TesseraComparisonPane *pane)
+tessera_comparison_pane_drag_begin_cb (GtkGestureDrag        *gesture,
+                                       double                 x,
+                                       double                 y,
+                                       TesseraComparisonPane *pane)
 {
-  pane->view->drag_x = 0;
-  pane->view->drag_y = 0;
+  pane->results->drag_x = 0;
+  pane->results->drag_y = 0;
   gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), "grabbing");
 }
 
 static void
-on_pane_drag_update (GtkGestureDrag        *gesture,
-                     double                 offset_x,
-                     double                 offset_y,
-                     TesseraComparisonPane *pane)
+tessera_comparison_pane_drag_update_cb (GtkGestureDrag        *gesture,
+                                        double                 offset_x,
+                                        double                 offset_y,
+                                        TesseraComparisonPane *pane)
 {
-  TesseraComparisonView *self = pane->view;
+  TesseraComparisonResults *self = pane->results;
 
   tessera_viewport_pan (&self->viewport, offset_x - self->drag_x, offset_y - self->drag_y);
   self->drag_x = offset_x;
@@ -167,22 +182,22 @@ on_pane_drag_update (GtkGestureDrag        *gesture,
 }
 
 static void
-on_pane_drag_end (GtkGestureDrag        *gesture,
-                  double                 offset_x,
-                  double                 offset_y,
-                  TesseraComparisonPane *pane)
+tessera_comparison_pane_drag_end_cb (GtkGestureDrag        *gesture,
+                                     double                 offset_x,
+                                     double                 offset_y,
+                                     TesseraComparisonPane *pane)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (pane), NULL);
 }
 
 /* Ctrl+scroll zooms every picture about the pointer; plain scrolling pans. */
 static gboolean
-on_pane_scroll (GtkEventControllerScroll *controller,
-                double                    dx,
-                double                    dy,
-                TesseraComparisonPane    *pane)
+tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
+                                   double                    dx,
+                                   double                    dy,
+                                   TesseraComparisonPane    *pane)
 {
-  TesseraComparisonView *self = pane->view;
+  TesseraComparisonResults *self = pane->results;
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
   if (state & GDK_CONTROL_MASK)
@@ -195,10 +210,10 @@ on_pane_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_pane_motion (GtkEventControllerMotion *controller,
-                double                    x,
-                double                    y,
-                TesseraComparisonPane    *pane)
+tessera_comparison_pane_motion_cb (GtkEventControllerMotion *controller,
+                                   double                    x,
+                                   double                    y,
+                                   TesseraComparisonPane    *pane)
 {
   pane->pointer_x = x;
   pane->pointer_y = y;
@@ -212,45 +227,88 @@ tessera_comparison_pane_init (TesseraComparisonPane *self)
   GtkEventController *motion = gtk_event_controller_motion_new ();
 
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
-  g_signal_connect (drag, "drag-begin", G_CALLBACK (on_pane_drag_begin), self);
-  g_signal_connect (drag, "drag-update", G_CALLBACK (on_pane_drag_update), self);
-  g_signal_connect (drag, "drag-end", G_CALLBACK (on_pane_drag_end), self);
+  g_signal_connect (drag, "drag-begin", G_CALLBACK (tessera_comparison_pane_drag_begin_cb), self);
+  g_signal_connect (drag, "drag-update", G_CALLBACK (tessera_comparison_pane_drag_update_cb), self);
+  g_signal_connect (drag, "drag-end", G_CALLBACK (tessera_comparison_pane_drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drag));
-  g_signal_connect (scroll, "scroll", G_CALLBACK (on_pane_scroll), self);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (tessera_comparison_pane_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
-  g_signal_connect (motion, "motion", G_CALLBACK (on_pane_motion), self);
+  g_signal_connect (motion, "motion", G_CALLBACK (tessera_comparison_pane_motion_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), motion);
+}
+
+G_DEFINE_FINAL_TYPE (TesseraComparisonCell, tessera_comparison_cell, ADW_TYPE_BIN)
+
+static void
+tessera_comparison_cell_apply_clicked_cb (TesseraComparisonCell *cell)
+{
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (gtk_widget_get_parent (GTK_WIDGET (cell)));
+
+  for (guint i = 0; i < self->n_cells; i++)
+    if (self->cells[i].widget == cell)
+      tessera_comparison_results_apply (self, i);
+}
+
+static void
+tessera_comparison_cell_dispose (GObject *object)
+{
+  gtk_widget_dispose_template (GTK_WIDGET (object), TESSERA_TYPE_COMPARISON_CELL);
+
+  G_OBJECT_CLASS (tessera_comparison_cell_parent_class)->dispose (object);
+}
+
+static void
+tessera_comparison_cell_class_init (TesseraComparisonCellClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->dispose = tessera_comparison_cell_dispose;
+
+  g_type_ensure (TESSERA_TYPE_COMPARISON_PANE);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-comparison-cell.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, pane);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, title);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, subtitle);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, spinner);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonCell, apply);
+  gtk_widget_class_bind_template_callback (widget_class, tessera_comparison_cell_apply_clicked_cb);
+}
+
+static void
+tessera_comparison_cell_init (TesseraComparisonCell *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
 }
 
 /* The view. */
 
 static void
-set_status (TesseraComparisonView *self,
-            const char            *text)
+set_status (TesseraComparisonResults *self,
+            const char               *text)
 {
-  gtk_label_set_label (GTK_LABEL (self->status), text);
+  gtk_label_set_label (self->status, text);
 }
 
 static gboolean
-is_busy (TesseraComparisonView *self)
+is_busy (TesseraComparisonResults *self)
 {
   return self->cancellable != NULL;
 }
 
 static void
-update_busy (TesseraComparisonView *self)
+update_busy (TesseraComparisonResults *self)
 {
-  gtk_widget_set_visible (self->progress, is_busy (self));
+  gtk_widget_set_visible (GTK_WIDGET (self->progress), is_busy (self));
   gtk_widget_set_visible (self->cancel, is_busy (self));
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_set_sensitive (self->cells[i].apply, self->cells[i].texture != NULL);
+    gtk_widget_set_sensitive (self->cells[i].widget->apply, self->cells[i].texture != NULL);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY]);
 }
 
 /* The pictures share the size of the largest result, each stretched to
  * it; until one comes, the region's. */
 static void
-update_frame (TesseraComparisonView *self)
+update_frame (TesseraComparisonResults *self)
 {
   double width = self->region.width, height = self->region.height;
 
@@ -273,7 +331,8 @@ clear_cell (Cell *cell)
   g_clear_pointer (&cell->description, g_free);
   g_clear_object (&cell->result);
   g_clear_object (&cell->texture);
-  g_clear_pointer (&cell->overlay, gtk_widget_unparent);
+  if (cell->widget != NULL)
+    gtk_widget_unparent (GTK_WIDGET (g_steal_pointer (&cell->widget)));
 }
 
 /* The upscale's time, as people read it. */
@@ -289,14 +348,14 @@ format_seconds (double seconds)
  * since has another cancellable. */
 typedef struct
 {
-  TesseraComparisonView *view;
-  GCancellable          *cancellable;
+  TesseraComparisonResults *results;
+  GCancellable             *cancellable;
 } Run;
 
 static void
 run_free (Run *run)
 {
-  g_object_unref (run->view);
+  g_object_unref (run->results);
   g_object_unref (run->cancellable);
   g_free (run);
 }
@@ -304,12 +363,12 @@ run_free (Run *run)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
 static void
-on_upscaled (GObject      *source,
-             GAsyncResult *result,
-             gpointer      user_data)
+tessera_comparison_results_upscaled_cb (GObject      *source,
+                                        GAsyncResult *result,
+                                        gpointer      user_data)
 {
   g_autoptr(Run) run = user_data;
-  TesseraComparisonView *self = run->view;
+  TesseraComparisonResults *self = run->results;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
   double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
@@ -321,11 +380,11 @@ on_upscaled (GObject      *source,
     return;
 
   cell = &self->cells[self->running];
-  gtk_widget_set_visible (cell->spinner, FALSE);
+  gtk_widget_set_visible (cell->widget->spinner, FALSE);
   if (output == NULL)
     {
       subtitle = g_strdup_printf (_("%s · failed: %s"), cell->description, error->message);
-      gtk_widget_set_tooltip_text (cell->subtitle, error->message);
+      gtk_widget_set_tooltip_text (GTK_WIDGET (cell->widget->subtitle), error->message);
     }
   else
     {
@@ -341,27 +400,27 @@ on_upscaled (GObject      *source,
                                   time);
       update_frame (self);
     }
-  gtk_label_set_label (GTK_LABEL (cell->subtitle), subtitle);
+  gtk_label_set_label (cell->widget->subtitle, subtitle);
 
   self->running++;
   start_next (self);
 }
 
 static void
-on_progress (double      fraction,
-             const char *text,
-             gpointer    user_data)
+tessera_comparison_results_progress_cb (double      fraction,
+                                        const char *text,
+                                        gpointer    user_data)
 {
-  TesseraComparisonView *self = user_data;
+  TesseraComparisonResults *self = user_data;
 
   if (!is_busy (self))
     return;
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress),
+  gtk_progress_bar_set_fraction (self->progress,
                                  (self->running + CLAMP (fraction, 0.0, 1.0)) / self->n_cells);
 }
 
 static void
-start_next (TesseraComparisonView *self)
+start_next (TesseraComparisonResults *self)
 {
   g_autoptr(TesseraUpscaleOptions) options = NULL;
   g_autofree char *text = NULL;
@@ -380,8 +439,8 @@ start_next (TesseraComparisonView *self)
   cell = &self->cells[self->running];
   text = g_strdup_printf (_("Running %s (%u of %u)"), cell->title_text, self->running + 1, self->n_cells);
   set_status (self, text);
-  gtk_widget_set_visible (cell->spinner, TRUE);
-  gtk_label_set_label (GTK_LABEL (cell->subtitle), cell->description);
+  gtk_widget_set_visible (cell->widget->spinner, TRUE);
+  gtk_label_set_label (cell->widget->subtitle, cell->description);
 
   /* A size to reach is the whole image's; the context gets its scale. */
   options = tessera_upscale_options_copy (cell->options);
@@ -395,11 +454,12 @@ start_next (TesseraComparisonView *self)
     }
 
   run = g_new (Run, 1);
-  run->view = g_object_ref (self);
+  run->results = g_object_ref (self);
   run->cancellable = g_object_ref (self->cancellable);
   self->started = g_get_monotonic_time ();
-  tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable, on_progress, NULL, self,
-                                on_upscaled, run);
+  tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable,
+                                tessera_comparison_results_progress_cb, NULL, self,
+                                tessera_comparison_results_upscaled_cb, run);
 }
 
 /* A copy of @rect of @image. */
@@ -428,72 +488,19 @@ copy_rect (TesseraImage      *image,
 }
 
 static void
-on_apply_clicked (GtkButton             *button,
-                  TesseraComparisonView *self)
+make_cell (TesseraComparisonResults *self,
+           Cell                     *cell)
 {
-  for (guint i = 0; i < self->n_cells; i++)
-    if (self->cells[i].apply == GTK_WIDGET (button))
-      tessera_comparison_view_apply (self, i);
+  cell->widget = g_object_new (TESSERA_TYPE_COMPARISON_CELL, NULL);
+  cell->widget->pane->results = self;
+  cell->widget->pane->cell = cell;
+  gtk_label_set_label (cell->widget->title, cell->title_text);
+  gtk_label_set_label (cell->widget->subtitle, cell->description);
+  gtk_widget_set_parent (GTK_WIDGET (cell->widget), GTK_WIDGET (self));
 }
 
 static void
-make_cell (TesseraComparisonView *self,
-           Cell                  *cell)
-{
-  GtkWidget *labels = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  TesseraComparisonPane *pane = g_object_new (TESSERA_TYPE_COMPARISON_PANE, NULL);
-
-  pane->view = self;
-  pane->cell = cell;
-  cell->pane = GTK_WIDGET (pane);
-  cell->overlay = gtk_overlay_new ();
-  gtk_overlay_set_child (GTK_OVERLAY (cell->overlay), cell->pane);
-  gtk_widget_add_css_class (cell->overlay, "comparison-cell");
-
-  cell->title = gtk_label_new (cell->title_text);
-  gtk_widget_add_css_class (cell->title, "heading");
-  gtk_label_set_xalign (GTK_LABEL (cell->title), 0.f);
-  cell->subtitle = gtk_label_new (cell->description);
-  gtk_widget_add_css_class (cell->subtitle, "caption");
-  gtk_label_set_xalign (GTK_LABEL (cell->subtitle), 0.f);
-  gtk_label_set_ellipsize (GTK_LABEL (cell->subtitle), PANGO_ELLIPSIZE_END);
-  gtk_box_append (GTK_BOX (labels), cell->title);
-  gtk_box_append (GTK_BOX (labels), cell->subtitle);
-  gtk_widget_add_css_class (labels, "osd");
-  gtk_widget_add_css_class (labels, "comparison-label");
-  gtk_widget_set_halign (labels, GTK_ALIGN_START);
-  gtk_widget_set_valign (labels, GTK_ALIGN_START);
-  gtk_widget_set_margin_start (labels, 6);
-  gtk_widget_set_margin_top (labels, 6);
-  gtk_widget_set_margin_end (labels, 6);
-  gtk_widget_set_can_target (labels, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), labels);
-
-  cell->spinner = gtk_spinner_new ();
-  gtk_spinner_start (GTK_SPINNER (cell->spinner));
-  gtk_widget_set_size_request (cell->spinner, 32, 32);
-  gtk_widget_set_halign (cell->spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_valign (cell->spinner, GTK_ALIGN_CENTER);
-  gtk_widget_set_visible (cell->spinner, FALSE);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->spinner);
-
-  cell->apply = gtk_button_new_with_mnemonic (_("_Use This"));
-  gtk_widget_set_tooltip_text (cell->apply, _("Upscale the whole image with this upscaler"));
-  gtk_widget_add_css_class (cell->apply, "pill");
-  gtk_widget_add_css_class (cell->apply, "suggested-action");
-  gtk_widget_set_halign (cell->apply, GTK_ALIGN_END);
-  gtk_widget_set_valign (cell->apply, GTK_ALIGN_END);
-  gtk_widget_set_margin_end (cell->apply, 12);
-  gtk_widget_set_margin_bottom (cell->apply, 12);
-  gtk_widget_set_sensitive (cell->apply, FALSE);
-  g_signal_connect (cell->apply, "clicked", G_CALLBACK (on_apply_clicked), self);
-  gtk_overlay_add_overlay (GTK_OVERLAY (cell->overlay), cell->apply);
-
-  gtk_widget_set_parent (cell->overlay, GTK_WIDGET (self));
-}
-
-static void
-tessera_comparison_view_measure (GtkWidget      *widget,
+tessera_comparison_results_measure (GtkWidget      *widget,
                                  GtkOrientation  orientation,
                                  int             for_size,
                                  int            *minimum,
@@ -501,7 +508,7 @@ tessera_comparison_view_measure (GtkWidget      *widget,
                                  int            *minimum_baseline,
                                  int            *natural_baseline)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
 
   gtk_widget_measure (self->toolbar, orientation, -1, minimum, natural, NULL, NULL);
   /* The pictures take what is left, and need little. */
@@ -515,12 +522,12 @@ tessera_comparison_view_measure (GtkWidget      *widget,
 /* The toolbar on top; the pictures below in the grid that shows each
  * largest, all the same size so that one viewport serves them all. */
 static void
-tessera_comparison_view_size_allocate (GtkWidget *widget,
+tessera_comparison_results_size_allocate (GtkWidget *widget,
                                        int        width,
                                        int        height,
                                        int        baseline)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
   int bar_height, area_height;
   double cell_width, cell_height;
 
@@ -542,31 +549,32 @@ tessera_comparison_view_size_allocate (GtkWidget *widget,
       int minimum;
 
       /* GTK wants every child measured before it is allocated. */
-      gtk_widget_measure (self->cells[i].overlay, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
-      gtk_widget_allocate (self->cells[i].overlay, MAX (minimum, (int) cell_width), (int) cell_height, -1, at);
+      gtk_widget_measure (GTK_WIDGET (self->cells[i].widget), GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      gtk_widget_allocate (GTK_WIDGET (self->cells[i].widget), MAX (minimum, (int) cell_width), (int) cell_height, -1, at);
     }
 
   tessera_viewport_set_pane (&self->viewport, cell_width, cell_height);
 }
 
 static void
-tessera_comparison_view_dispose (GObject *object)
+tessera_comparison_results_dispose (GObject *object)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (object);
 
-  tessera_comparison_view_clear (self);
+  tessera_comparison_results_clear (self);
   g_clear_pointer (&self->toolbar, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_COMPARISON_RESULTS);
 
-  G_OBJECT_CLASS (tessera_comparison_view_parent_class)->dispose (object);
+  G_OBJECT_CLASS (tessera_comparison_results_parent_class)->dispose (object);
 }
 
 static void
-tessera_comparison_view_get_property (GObject    *object,
+tessera_comparison_results_get_property (GObject    *object,
                                       guint       prop_id,
                                       GValue     *value,
                                       GParamSpec *pspec)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (object);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (object);
 
   switch (prop_id)
     {
@@ -583,7 +591,7 @@ zoom_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  TesseraComparisonView *self = TESSERA_COMPARISON_VIEW (widget);
+  TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
   double x = self->viewport.pane_width / 2, y = self->viewport.pane_height / 2;
 
   if (g_str_equal (action_name, "comparison.zoom-in"))
@@ -602,7 +610,7 @@ cancel_action (GtkWidget  *widget,
                const char *action_name,
                GVariant   *parameter)
 {
-  tessera_comparison_view_cancel (TESSERA_COMPARISON_VIEW (widget));
+  tessera_comparison_results_cancel (TESSERA_COMPARISON_RESULTS (widget));
 }
 
 static void
@@ -614,15 +622,15 @@ back_action (GtkWidget  *widget,
 }
 
 static void
-tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
+tessera_comparison_results_class_init (TesseraComparisonResultsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = tessera_comparison_view_dispose;
-  object_class->get_property = tessera_comparison_view_get_property;
-  widget_class->measure = tessera_comparison_view_measure;
-  widget_class->size_allocate = tessera_comparison_view_size_allocate;
+  object_class->dispose = tessera_comparison_results_dispose;
+  object_class->get_property = tessera_comparison_results_get_property;
+  widget_class->measure = tessera_comparison_results_measure;
+  widget_class->size_allocate = tessera_comparison_results_size_allocate;
 
   properties[PROP_BUSY] =
     g_param_spec_boolean ("busy", NULL, NULL, FALSE,
@@ -630,7 +638,7 @@ tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
-   * TesseraComparisonView::apply:
+   * TesseraComparisonResults::apply:
    * @upscaler: the upscaler's name
    * @index: its picture
    *
@@ -655,69 +663,41 @@ tessera_comparison_view_class_init (TesseraComparisonViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, GDK_CONTROL_MASK, "comparison.zoom-original", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "comparison.cancel", NULL);
   gtk_widget_class_set_css_name (widget_class, "comparison");
-}
 
-static GtkWidget *
-icon_button (const char *icon,
-             const char *tooltip,
-             const char *action)
-{
-  GtkWidget *button = gtk_button_new_from_icon_name (icon);
-
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
-  gtk_widget_add_css_class (button, "flat");
-  return button;
+  g_type_ensure (TESSERA_TYPE_COMPARISON_CELL);
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-comparison-results.ui");
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, toolbar);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, status);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, progress);
+  gtk_widget_class_bind_template_child (widget_class, TesseraComparisonResults, cancel);
 }
 
 static void
-tessera_comparison_view_init (TesseraComparisonView *self)
+tessera_comparison_results_init (TesseraComparisonResults *self)
 {
-  self->toolbar = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  gtk_widget_add_css_class (self->toolbar, "toolbar");
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("go-previous-symbolic", _("Back to the Image and Region"),
-                                                        "comparison.back"));
-  self->status = gtk_label_new (NULL);
-  gtk_label_set_xalign (GTK_LABEL (self->status), 0.f);
-  gtk_label_set_ellipsize (GTK_LABEL (self->status), PANGO_ELLIPSIZE_END);
-  gtk_widget_set_hexpand (self->status, TRUE);
-  gtk_box_append (GTK_BOX (self->toolbar), self->status);
-  self->progress = gtk_progress_bar_new ();
-  gtk_widget_set_valign (self->progress, GTK_ALIGN_CENTER);
-  gtk_widget_set_size_request (self->progress, 120, -1);
-  gtk_box_append (GTK_BOX (self->toolbar), self->progress);
-  self->cancel = gtk_button_new_with_mnemonic (_("_Cancel"));
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (self->cancel), "comparison.cancel");
-  gtk_box_append (GTK_BOX (self->toolbar), self->cancel);
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-out-symbolic", _("Zoom Out"), "comparison.zoom-out"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-fit-best-symbolic", _("Fit"), "comparison.zoom-fit"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-original-symbolic", _("Original Size"),
-                                                        "comparison.zoom-original"));
-  gtk_box_append (GTK_BOX (self->toolbar), icon_button ("zoom-in-symbolic", _("Zoom In"), "comparison.zoom-in"));
-  gtk_widget_set_parent (self->toolbar, GTK_WIDGET (self));
+  gtk_widget_init_template (GTK_WIDGET (self));
 
   tessera_viewport_init (&self->viewport);
-  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   update_busy (self);
 }
 
 GtkWidget *
-tessera_comparison_view_new (void)
+tessera_comparison_results_new (void)
 {
-  return g_object_new (TESSERA_TYPE_COMPARISON_VIEW, NULL);
+  return g_object_new (TESSERA_TYPE_COMPARISON_RESULTS, NULL);
 }
 
 /**
- * tessera_comparison_view_clear:
+ * tessera_comparison_results_clear:
  *
  * Cancels the runs and removes every upscaler.
  */
 void
-tessera_comparison_view_clear (TesseraComparisonView *self)
+tessera_comparison_results_clear (TesseraComparisonResults *self)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
-  tessera_comparison_view_cancel (self);
+  tessera_comparison_results_cancel (self);
   for (guint i = 0; i < self->n_cells; i++)
     clear_cell (&self->cells[i]);
   self->n_cells = 0;
@@ -728,7 +708,7 @@ tessera_comparison_view_clear (TesseraComparisonView *self)
 }
 
 /**
- * tessera_comparison_view_add:
+ * tessera_comparison_results_add:
  * @options: how to upscale, the upscaler included; copied
  * @title: the upscaler as the picture is labelled
  * @subtitle: what it is, such as its architecture
@@ -736,14 +716,14 @@ tessera_comparison_view_clear (TesseraComparisonView *self)
  * Adds an upscaler to compare, up to TESSERA_COMPARISON_MAX_RESULTS.
  */
 void
-tessera_comparison_view_add (TesseraComparisonView *self,
-                             TesseraUpscaleOptions *options,
-                             const char            *title,
-                             const char            *subtitle)
+tessera_comparison_results_add (TesseraComparisonResults *self,
+                                TesseraUpscaleOptions    *options,
+                                const char               *title,
+                                const char               *subtitle)
 {
   Cell *cell;
 
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
   g_return_if_fail (!is_busy (self));
   g_return_if_fail (self->n_cells < TESSERA_COMPARISON_MAX_RESULTS);
@@ -757,7 +737,7 @@ tessera_comparison_view_add (TesseraComparisonView *self,
 }
 
 /**
- * tessera_comparison_view_start:
+ * tessera_comparison_results_start:
  * @region: the part of @input to compare, in its pixels
  *
  * Runs the upscalers added, one after the other, on @region and the
@@ -765,20 +745,20 @@ tessera_comparison_view_add (TesseraComparisonView *self,
  * overlap).
  */
 void
-tessera_comparison_view_start (TesseraComparisonView *self,
-                               TesseraEngine         *engine,
-                               TesseraImage          *input,
-                               const TesseraRect     *region)
+tessera_comparison_results_start (TesseraComparisonResults *self,
+                                  TesseraEngine            *engine,
+                                  TesseraImage             *input,
+                                  const TesseraRect        *region)
 {
   TesseraRect context;
 
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (TESSERA_IS_ENGINE (engine));
   g_return_if_fail (TESSERA_IS_IMAGE (input));
   g_return_if_fail (region != NULL && region->width > 0 && region->height > 0);
   g_return_if_fail (self->n_cells > 0);
 
-  tessera_comparison_view_cancel (self);
+  tessera_comparison_results_cancel (self);
   g_set_object (&self->engine, engine);
   g_set_object (&self->input, input);
   self->region = *region;
@@ -792,7 +772,7 @@ tessera_comparison_view_start (TesseraComparisonView *self,
     {
       g_clear_object (&self->cells[i].result);
       g_clear_object (&self->cells[i].texture);
-      gtk_label_set_label (GTK_LABEL (self->cells[i].subtitle), self->cells[i].description);
+      gtk_label_set_label (self->cells[i].widget->subtitle, self->cells[i].description);
     }
   tessera_viewport_set_image (&self->viewport, region->width, region->height);
   queue_draw_panes (self);
@@ -805,96 +785,96 @@ tessera_comparison_view_start (TesseraComparisonView *self,
 
   self->cancellable = g_cancellable_new ();
   self->running = 0;
-  gtk_progress_bar_set_fraction (GTK_PROGRESS_BAR (self->progress), 0.0);
+  gtk_progress_bar_set_fraction (self->progress, 0.0);
   update_busy (self);
   start_next (self);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
 /**
- * tessera_comparison_view_cancel:
+ * tessera_comparison_results_cancel:
  *
  * Stops the runs; the results so far stay.
  */
 void
-tessera_comparison_view_cancel (TesseraComparisonView *self)
+tessera_comparison_results_cancel (TesseraComparisonResults *self)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
   if (!is_busy (self))
     return;
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   for (guint i = 0; i < self->n_cells; i++)
-    gtk_widget_set_visible (self->cells[i].spinner, FALSE);
+    gtk_widget_set_visible (self->cells[i].widget->spinner, FALSE);
   set_status (self, _("Cancelled"));
   update_busy (self);
 }
 
 gboolean
-tessera_comparison_view_get_busy (TesseraComparisonView *self)
+tessera_comparison_results_get_busy (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), FALSE);
 
   return is_busy (self);
 }
 
 guint
-tessera_comparison_view_get_n_upscalers (TesseraComparisonView *self)
+tessera_comparison_results_get_n_upscalers (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 0);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), 0);
 
   return self->n_cells;
 }
 
 const char *
-tessera_comparison_view_get_upscaler (TesseraComparisonView *self,
-                                      guint                  index)
+tessera_comparison_results_get_upscaler (TesseraComparisonResults *self,
+                                         guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return tessera_upscale_options_get_upscaler (self->cells[index].options);
 }
 
 const char *
-tessera_comparison_view_get_title (TesseraComparisonView *self,
-                                   guint                  index)
+tessera_comparison_results_get_title (TesseraComparisonResults *self,
+                                      guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return self->cells[index].title_text;
 }
 
 /**
- * tessera_comparison_view_get_result:
+ * tessera_comparison_results_get_result:
  *
  * Returns: (transfer none) (nullable): the region as upscaler @index
  *   made it, or %NULL before it is done or when it failed
  */
 GdkTexture *
-tessera_comparison_view_get_result (TesseraComparisonView *self,
-                                    guint                  index)
+tessera_comparison_results_get_result (TesseraComparisonResults *self,
+                                       guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   return self->cells[index].texture;
 }
 
 /**
- * tessera_comparison_view_get_whole_result:
+ * tessera_comparison_results_get_whole_result:
  *
  * Returns: (transfer none) (nullable): upscaler @index's result when the
  *   region was the whole image, the result a whole upscale would give;
  *   else %NULL
  */
 TesseraImage *
-tessera_comparison_view_get_whole_result (TesseraComparisonView *self,
-                                          guint                  index)
+tessera_comparison_results_get_whole_result (TesseraComparisonResults *self,
+                                             guint                     index)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
   g_return_val_if_fail (index < self->n_cells, NULL);
 
   if (self->input == NULL || self->region.width != (int) tessera_image_get_width (self->input) ||
@@ -904,11 +884,11 @@ tessera_comparison_view_get_whole_result (TesseraComparisonView *self,
 }
 
 void
-tessera_comparison_view_get_columns (TesseraComparisonView *self,
-                                     guint                 *columns,
-                                     guint                 *rows)
+tessera_comparison_results_get_columns (TesseraComparisonResults *self,
+                                        guint                    *columns,
+                                        guint                    *rows)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
 
   *columns = self->columns;
   *rows = self->rows;
@@ -916,23 +896,23 @@ tessera_comparison_view_get_columns (TesseraComparisonView *self,
 
 /* The zoom every picture shares. */
 double
-tessera_comparison_view_get_zoom (TesseraComparisonView *self)
+tessera_comparison_results_get_zoom (TesseraComparisonResults *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARISON_VIEW (self), 1.0);
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), 1.0);
 
   return self->viewport.zoom;
 }
 
 /**
- * tessera_comparison_view_apply:
+ * tessera_comparison_results_apply:
  *
  * Emits ::apply for upscaler @index, as its “Use This” button does.
  */
 void
-tessera_comparison_view_apply (TesseraComparisonView *self,
-                               guint                  index)
+tessera_comparison_results_apply (TesseraComparisonResults *self,
+                                  guint                     index)
 {
-  g_return_if_fail (TESSERA_IS_COMPARISON_VIEW (self));
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
   g_return_if_fail (index < self->n_cells);
 
   g_signal_emit (self, signals[APPLY], 0, tessera_upscale_options_get_upscaler (self->cells[index].options), index);

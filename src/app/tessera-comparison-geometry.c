@@ -1,4 +1,4 @@
-/* tessera-comparison.c
+/* tessera-comparison-geometry.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
@@ -8,7 +8,7 @@
 
 #include <math.h>
 
-#include "tessera-comparison.h"
+#include "tessera-comparison-geometry.h"
 
 /* A centred square of TESSERA_COMPARISON_REGION_SIDE pixels, smaller in
  * a smaller image. */

@@ -1,10 +1,10 @@
-/* tessera-compare-view.c
+/* tessera-before-after-view.c
  *
  * Copyright 2026 The Tessera authors
  * SPDX-License-Identifier: GPL-3.0-or-later
  */
 
-#define G_LOG_DOMAIN "tessera-compare-view"
+#define G_LOG_DOMAIN "tessera-before-after-view"
 
 #include "config.h"
 
@@ -13,8 +13,8 @@
 
 #include <glib/gi18n.h>
 
-#include "tessera-comparison.h"
-#include "tessera-compare-view.h"
+#include "tessera-comparison-geometry.h"
+#include "tessera-before-after-view.h"
 #include "tessera-texture.h"
 #include "tessera-tile-overlay.h"
 #include "tessera-viewport.h"
@@ -52,41 +52,41 @@ typedef struct
   graphene_rect_t  area;    /* the crop's, in image pixels */
 } Sharp;
 
-struct _TesseraCompareView
+struct _TesseraBeforeAfterView
 {
-  GtkWidget           parent_instance;
+  GtkWidget               parent_instance;
 
-  GdkTexture         *before;
-  GdkTexture         *after;
-  Sharp               before_sharp;
-  Sharp               after_sharp;
-  TesseraCompareMode  mode;
-  double              split;
-  gboolean            blinking;
+  GdkTexture             *before;
+  GdkTexture             *after;
+  Sharp                   before_sharp;
+  Sharp                   after_sharp;
+  TesseraBeforeAfterMode  mode;
+  double                  split;
+  gboolean                blinking;
 
-  TesseraTilePlan    *tile_plan;     /* drawn over the images when set */
-  GArray             *tile_states;   /* a TILE_ state per plan tile */
+  TesseraTilePlan        *tile_plan;        /* drawn over the images when set */
+  GArray                 *tile_states;      /* a TILE_ state per plan tile */
 
-  GArray             *filled;        /* FilledTiles of the upscale filling in */
-  gboolean            filling;
-  guint               fill_width;    /* the size the upscale will have */
-  guint               fill_height;
-  graphene_rect_t     running;       /* in before pixels; empty when none */
+  GArray                 *filled;           /* FilledTiles of the upscale filling in */
+  gboolean                filling;
+  guint                   fill_width;       /* the size the upscale will have */
+  guint                   fill_height;
+  graphene_rect_t         running;          /* in before pixels; empty when none */
 
-  TesseraViewport     viewport;
-  double              pointer_x;     /* in the pane under the pointer */
-  double              pointer_y;
-  gboolean            dragging_divider;
-  double              drag_x;        /* the drag's last offset */
-  double              drag_y;
-  double              pinch_zoom;    /* the zoom when the pinch began */
+  TesseraViewport         viewport;
+  double                  pointer_x;        /* in the pane under the pointer */
+  double                  pointer_y;
+  gboolean                dragging_divider;
+  double                  drag_x;           /* the drag's last offset */
+  double                  drag_y;
+  double                  pinch_zoom;       /* the zoom when the pinch began */
 
-  gboolean            region_shown;
-  TesseraRect         region;        /* in before pixels */
-  TesseraRect         region_start;  /* when the drag began */
-  TesseraRegionGrip   region_grip;   /* what the drag holds */
+  gboolean                region_shown;
+  TesseraRect             region;           /* in before pixels */
+  TesseraRect             region_start;     /* when the drag began */
+  TesseraRegionGrip       region_grip;      /* what the drag holds */
 
-  char               *labels[2];     /* before's and after's; NULL: none */
+  char                   *labels[2];        /* before's and after's; NULL: none */
 };
 
 /* A tile of the plan shown, as the upscale under way reports it. */
@@ -109,12 +109,12 @@ clear_filled_tile (gpointer data)
   g_clear_object (&((FilledTile *) data)->texture);
 }
 
-G_DEFINE_FINAL_TYPE (TesseraCompareView, tessera_compare_view, GTK_TYPE_WIDGET)
+G_DEFINE_FINAL_TYPE (TesseraBeforeAfterView, tessera_before_after_view, GTK_TYPE_WIDGET)
 
-G_DEFINE_ENUM_TYPE (TesseraCompareMode, tessera_compare_mode,
-                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_SPLIT, "split"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_SIDE_BY_SIDE, "side-by-side"),
-                    G_DEFINE_ENUM_VALUE (TESSERA_COMPARE_BLINK, "blink"))
+G_DEFINE_ENUM_TYPE (TesseraBeforeAfterMode, tessera_before_after_mode,
+                    G_DEFINE_ENUM_VALUE (TESSERA_BEFORE_AFTER_SPLIT, "split"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BEFORE_AFTER_SIDE_BY_SIDE, "side-by-side"),
+                    G_DEFINE_ENUM_VALUE (TESSERA_BEFORE_AFTER_BLINK, "blink"))
 
 enum {
   PROP_0,
@@ -165,9 +165,9 @@ picture_size (GdkTexture  *texture,
 /* The pixels the view is measured in: the result's, the size an upscale
  * filling in will have, or the before image's. */
 static void
-frame_size (TesseraCompareView *self,
-            double             *width,
-            double             *height)
+frame_size (TesseraBeforeAfterView *self,
+            double                 *width,
+            double                 *height)
 {
   if (self->after != NULL)
     picture_size (self->after, &self->after_sharp, width, height);
@@ -182,19 +182,19 @@ frame_size (TesseraCompareView *self,
 
 /* Whether there is an after side to compare: a result, or one filling in. */
 static gboolean
-has_after (TesseraCompareView *self)
+has_after (TesseraBeforeAfterView *self)
 {
   return self->before != NULL && (self->after != NULL || self->filling);
 }
 
 static guint
-n_panes (TesseraCompareView *self)
+n_panes (TesseraBeforeAfterView *self)
 {
-  return self->mode == TESSERA_COMPARE_SIDE_BY_SIDE && has_after (self) ? 2 : 1;
+  return self->mode == TESSERA_BEFORE_AFTER_SIDE_BY_SIDE && has_after (self) ? 2 : 1;
 }
 
 static double
-pane_width (TesseraCompareView *self)
+pane_width (TesseraBeforeAfterView *self)
 {
   double width = gtk_widget_get_width (GTK_WIDGET (self));
 
@@ -209,8 +209,8 @@ typedef enum
 } FrameChange;
 
 static void
-update_viewport (TesseraCompareView *self,
-                 FrameChange         change)
+update_viewport (TesseraBeforeAfterView *self,
+                 FrameChange             change)
 {
   double zoom = self->viewport.zoom;
   double width, height;
@@ -230,10 +230,10 @@ update_viewport (TesseraCompareView *self,
 /* Over a reduced texture zoomed past its resolution, the part in view at
  * full resolution, cut again only when the view leaves the last crop. */
 static void
-draw_sharp (GtkSnapshot        *snapshot,
-            TesseraCompareView *self,
-            Sharp              *sharp,
-            double              pane_x)
+draw_sharp (GtkSnapshot            *snapshot,
+            TesseraBeforeAfterView *self,
+            Sharp                  *sharp,
+            double                  pane_x)
 {
   TesseraViewport *vp = &self->viewport;
   double width = tessera_image_get_width (sharp->image), height = tessera_image_get_height (sharp->image);
@@ -268,11 +268,11 @@ draw_sharp (GtkSnapshot        *snapshot,
 
 /* A picture over the whole frame. */
 static void
-draw_texture (GtkSnapshot        *snapshot,
-              GdkTexture         *texture,
-              Sharp              *sharp,
-              TesseraCompareView *self,
-              double              pane_x)
+draw_texture (GtkSnapshot            *snapshot,
+              GdkTexture             *texture,
+              Sharp                  *sharp,
+              TesseraBeforeAfterView *self,
+              double                  pane_x)
 {
   TesseraViewport *vp = &self->viewport;
   graphene_rect_t bounds;
@@ -285,13 +285,13 @@ draw_texture (GtkSnapshot        *snapshot,
 }
 
 static void
-draw_clipped (GtkSnapshot        *snapshot,
-              GdkTexture         *texture,
-              Sharp              *sharp,
-              TesseraCompareView *self,
-              double              pane_x,
-              double              clip_x,
-              double              clip_width)
+draw_clipped (GtkSnapshot            *snapshot,
+              GdkTexture             *texture,
+              Sharp                  *sharp,
+              TesseraBeforeAfterView *self,
+              double                  pane_x,
+              double                  clip_x,
+              double                  clip_width)
 {
   if (clip_width <= 0)
     return;
@@ -303,9 +303,9 @@ draw_clipped (GtkSnapshot        *snapshot,
 
 /* A rectangle of before pixels in the pane's coordinates. */
 static graphene_rect_t
-before_to_pane (TesseraCompareView    *self,
-                const graphene_rect_t *area,
-                double                 pane_x)
+before_to_pane (TesseraBeforeAfterView *self,
+                const graphene_rect_t  *area,
+                double                  pane_x)
 {
   TesseraViewport *vp = &self->viewport;
   double before_width, before_height, scale;
@@ -320,9 +320,9 @@ before_to_pane (TesseraCompareView    *self,
 
 /* The result, or the before image with the tiles finished so far. */
 static void
-draw_after (GtkSnapshot        *snapshot,
-            TesseraCompareView *self,
-            double              pane_x)
+draw_after (GtkSnapshot            *snapshot,
+            TesseraBeforeAfterView *self,
+            double                  pane_x)
 {
   if (self->after != NULL)
     {
@@ -353,11 +353,11 @@ draw_after (GtkSnapshot        *snapshot,
 }
 
 static void
-draw_after_clipped (GtkSnapshot        *snapshot,
-                    TesseraCompareView *self,
-                    double              pane_x,
-                    double              clip_x,
-                    double              clip_width)
+draw_after_clipped (GtkSnapshot            *snapshot,
+                    TesseraBeforeAfterView *self,
+                    double                  pane_x,
+                    double                  clip_x,
+                    double                  clip_width)
 {
   if (clip_width <= 0)
     return;
@@ -384,7 +384,7 @@ draw_divider (GtkSnapshot *snapshot,
 }
 
 static graphene_rect_t
-to_pane_rect (TesseraCompareView       *self,
+to_pane_rect (TesseraBeforeAfterView   *self,
               const TesseraOverlayRect *rect,
               double                    pane_x)
 {
@@ -419,7 +419,7 @@ draw_band (GtkSnapshot           *snapshot,
 
 /* The view's pixels per before pixel. */
 static double
-before_scale (TesseraCompareView *self)
+before_scale (TesseraBeforeAfterView *self)
 {
   double width, height;
 
@@ -430,10 +430,10 @@ before_scale (TesseraCompareView *self)
 /* The rest of the pane dimmed, the region outlined with a handle at each
  * corner. */
 static void
-draw_region (TesseraCompareView *self,
-             GtkSnapshot        *snapshot,
-             double              pane_x,
-             double              pane_width)
+draw_region (TesseraBeforeAfterView *self,
+             GtkSnapshot            *snapshot,
+             double                  pane_x,
+             double                  pane_width)
 {
   GdkRGBA dim = { 0, 0, 0, 0.45 }, line = { 1, 1, 1, 0.95 }, shadow = { 0, 0, 0, 0.5 };
   TesseraViewport *vp = &self->viewport;
@@ -470,11 +470,11 @@ draw_region (TesseraCompareView *self,
 
 /* A picture's label in a dark pill at its top corner. */
 static void
-draw_label (TesseraCompareView *self,
-            GtkSnapshot        *snapshot,
-            const char         *text,
-            double              x,
-            gboolean            right_aligned)
+draw_label (TesseraBeforeAfterView *self,
+            GtkSnapshot            *snapshot,
+            const char             *text,
+            double                  x,
+            gboolean                right_aligned)
 {
   GdkRGBA back = { 0, 0, 0, 0.6 }, fore = { 1, 1, 1, 1 };
   g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
@@ -499,10 +499,10 @@ draw_label (TesseraCompareView *self,
  * one, only the running tile shows its band, and done tiles lose their
  * numbers so that their pixels show. */
 static void
-draw_tiles (TesseraCompareView *self,
-            GtkSnapshot        *snapshot,
-            GArray             *tiles,
-            double              pane_x)
+draw_tiles (TesseraBeforeAfterView *self,
+            GtkSnapshot            *snapshot,
+            GArray                 *tiles,
+            double                  pane_x)
 {
   GdkRGBA band = { 0.21, 0.52, 0.89, 0.22 }, edge = { 0.21, 0.52, 0.89, 0.9 }, text = { 1, 1, 1, 0.95 };
   gboolean running = FALSE;
@@ -545,10 +545,10 @@ draw_tiles (TesseraCompareView *self,
 }
 
 static void
-tessera_compare_view_snapshot (GtkWidget   *widget,
+tessera_before_after_view_snapshot (GtkWidget   *widget,
                                GtkSnapshot *snapshot)
 {
-  TesseraCompareView *self = TESSERA_COMPARE_VIEW (widget);
+  TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (widget);
   double width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
 
   if (self->before == NULL && self->after == NULL)
@@ -563,7 +563,7 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
   else
     switch (self->mode)
       {
-      case TESSERA_COMPARE_SIDE_BY_SIDE:
+      case TESSERA_BEFORE_AFTER_SIDE_BY_SIDE:
         {
           double pane = pane_width (self);
 
@@ -572,14 +572,14 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
         }
         break;
 
-      case TESSERA_COMPARE_BLINK:
+      case TESSERA_BEFORE_AFTER_BLINK:
         if (self->blinking)
           draw_texture (snapshot, self->before, &self->before_sharp, self, 0);
         else
           draw_after (snapshot, self, 0);
         break;
 
-      case TESSERA_COMPARE_SPLIT:
+      case TESSERA_BEFORE_AFTER_SPLIT:
       default:
         draw_clipped (snapshot, self->before, &self->before_sharp, self, 0, 0, self->split * width);
         draw_after_clipped (snapshot, self, 0, self->split * width, width - self->split * width);
@@ -607,9 +607,9 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
   if (has_after (self) && self->labels[0] != NULL && self->labels[1] != NULL)
     {
       /* Blinking shows one picture at a time, and its label. */
-      if (self->mode != TESSERA_COMPARE_BLINK || self->blinking)
+      if (self->mode != TESSERA_BEFORE_AFTER_BLINK || self->blinking)
         draw_label (self, snapshot, self->labels[0], 0, FALSE);
-      if (self->mode != TESSERA_COMPARE_BLINK || !self->blinking)
+      if (self->mode != TESSERA_BEFORE_AFTER_BLINK || !self->blinking)
         draw_label (self, snapshot, self->labels[1], width, TRUE);
     }
 
@@ -617,19 +617,19 @@ tessera_compare_view_snapshot (GtkWidget   *widget,
 }
 
 static void
-tessera_compare_view_size_allocate (GtkWidget *widget,
+tessera_before_after_view_size_allocate (GtkWidget *widget,
                                     int        width,
                                     int        height,
                                     int        baseline)
 {
-  update_viewport (TESSERA_COMPARE_VIEW (widget), FRAME_SAME);
+  update_viewport (TESSERA_BEFORE_AFTER_VIEW (widget), FRAME_SAME);
 }
 
 /* Widget coordinates into the pane under them. */
 static void
-to_pane (TesseraCompareView *self,
-         double              x,
-         double              y)
+to_pane (TesseraBeforeAfterView *self,
+         double                  x,
+         double                  y)
 {
   double pane = pane_width (self);
 
@@ -638,18 +638,18 @@ to_pane (TesseraCompareView *self,
 }
 
 static gboolean
-near_divider (TesseraCompareView *self,
-              double              x)
+near_divider (TesseraBeforeAfterView *self,
+              double                  x)
 {
-  return self->mode == TESSERA_COMPARE_SPLIT && has_after (self) &&
+  return self->mode == TESSERA_BEFORE_AFTER_SPLIT && has_after (self) &&
          fabs (x - self->split * gtk_widget_get_width (GTK_WIDGET (self))) <= DIVIDER_GRAB;
 }
 
 static void
-zoom_at (TesseraCompareView *self,
-         double              zoom,
-         double              anchor_x,
-         double              anchor_y)
+zoom_at (TesseraBeforeAfterView *self,
+         double                  zoom,
+         double                  anchor_x,
+         double                  anchor_y)
 {
   double old = self->viewport.zoom;
 
@@ -661,7 +661,7 @@ zoom_at (TesseraCompareView *self,
 
 /* What of the region a press at the pointer takes hold of. */
 static TesseraRegionGrip
-region_grip_at_pointer (TesseraCompareView *self)
+region_grip_at_pointer (TesseraBeforeAfterView *self)
 {
   double scale = before_scale (self);
 
@@ -697,10 +697,10 @@ grip_cursor (TesseraRegionGrip grip)
 }
 
 static void
-on_motion (GtkEventControllerMotion *controller,
-           double                    x,
-           double                    y,
-           TesseraCompareView       *self)
+tessera_before_after_view_motion_cb (GtkEventControllerMotion *controller,
+                                     double                    x,
+                                     double                    y,
+                                     TesseraBeforeAfterView   *self)
 {
   const char *cursor;
 
@@ -712,10 +712,10 @@ on_motion (GtkEventControllerMotion *controller,
 }
 
 static void
-on_drag_begin (GtkGestureDrag     *gesture,
-               double              x,
-               double              y,
-               TesseraCompareView *self)
+tessera_before_after_view_drag_begin_cb (GtkGestureDrag         *gesture,
+                                         double                  x,
+                                         double                  y,
+                                         TesseraBeforeAfterView *self)
 {
   to_pane (self, x, y);
   self->region_grip = region_grip_at_pointer (self);
@@ -728,10 +728,10 @@ on_drag_begin (GtkGestureDrag     *gesture,
 }
 
 static void
-on_drag_update (GtkGestureDrag     *gesture,
-                double              offset_x,
-                double              offset_y,
-                TesseraCompareView *self)
+tessera_before_after_view_drag_update_cb (GtkGestureDrag         *gesture,
+                                          double                  offset_x,
+                                          double                  offset_y,
+                                          TesseraBeforeAfterView *self)
 {
   if (self->region_grip != TESSERA_REGION_NONE)
     {
@@ -741,14 +741,14 @@ on_drag_update (GtkGestureDrag     *gesture,
       picture_size (self->before, &self->before_sharp, &width, &height);
       region = tessera_comparison_drag_region (&self->region_start, self->region_grip, offset_x / scale,
                                                offset_y / scale, width, height);
-      tessera_compare_view_set_region (self, &region);
+      tessera_before_after_view_set_region (self, &region);
     }
   else if (self->dragging_divider)
     {
       double start_x, start_y;
 
       gtk_gesture_drag_get_start_point (gesture, &start_x, &start_y);
-      tessera_compare_view_set_split (self, tessera_split_from_x (start_x + offset_x,
+      tessera_before_after_view_set_split (self, tessera_split_from_x (start_x + offset_x,
                                                                   gtk_widget_get_width (GTK_WIDGET (self))));
     }
   else
@@ -761,10 +761,10 @@ on_drag_update (GtkGestureDrag     *gesture,
 }
 
 static void
-on_drag_end (GtkGestureDrag     *gesture,
-             double              offset_x,
-             double              offset_y,
-             TesseraCompareView *self)
+tessera_before_after_view_drag_end_cb (GtkGestureDrag         *gesture,
+                                       double                  offset_x,
+                                       double                  offset_y,
+                                       TesseraBeforeAfterView *self)
 {
   gtk_widget_set_cursor_from_name (GTK_WIDGET (self), self->dragging_divider ? "col-resize"
                                                       : grip_cursor (self->region_grip));
@@ -774,10 +774,10 @@ on_drag_end (GtkGestureDrag     *gesture,
 
 /* Ctrl+scroll zooms about the pointer; plain scrolling pans. */
 static gboolean
-on_scroll (GtkEventControllerScroll *controller,
-           double                    dx,
-           double                    dy,
-           TesseraCompareView       *self)
+tessera_before_after_view_scroll_cb (GtkEventControllerScroll *controller,
+                                     double                    dx,
+                                     double                    dy,
+                                     TesseraBeforeAfterView   *self)
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
@@ -795,17 +795,17 @@ on_scroll (GtkEventControllerScroll *controller,
 }
 
 static void
-on_pinch_begin (GtkGesture         *gesture,
-                GdkEventSequence   *sequence,
-                TesseraCompareView *self)
+tessera_before_after_view_pinch_begin_cb (GtkGesture             *gesture,
+                                          GdkEventSequence       *sequence,
+                                          TesseraBeforeAfterView *self)
 {
   self->pinch_zoom = self->viewport.zoom;
 }
 
 static void
-on_pinch (GtkGestureZoom     *gesture,
-          double              scale,
-          TesseraCompareView *self)
+tessera_before_after_view_pinch_cb (GtkGestureZoom         *gesture,
+                                    double                  scale,
+                                    TesseraBeforeAfterView *self)
 {
   double x, y;
 
@@ -815,13 +815,13 @@ on_pinch (GtkGestureZoom     *gesture,
 }
 
 static gboolean
-on_key_pressed (GtkEventControllerKey *controller,
-                guint                  keyval,
-                guint                  keycode,
-                GdkModifierType        state,
-                TesseraCompareView    *self)
+tessera_before_after_view_key_pressed_cb (GtkEventControllerKey  *controller,
+                                          guint                   keyval,
+                                          guint                   keycode,
+                                          GdkModifierType         state,
+                                          TesseraBeforeAfterView *self)
 {
-  if (keyval != GDK_KEY_space || self->mode != TESSERA_COMPARE_BLINK)
+  if (keyval != GDK_KEY_space || self->mode != TESSERA_BEFORE_AFTER_BLINK)
     return FALSE;
   self->blinking = TRUE;
   gtk_widget_queue_draw (GTK_WIDGET (self));
@@ -829,11 +829,11 @@ on_key_pressed (GtkEventControllerKey *controller,
 }
 
 static void
-on_key_released (GtkEventControllerKey *controller,
-                 guint                  keyval,
-                 guint                  keycode,
-                 GdkModifierType        state,
-                 TesseraCompareView    *self)
+tessera_before_after_view_key_released_cb (GtkEventControllerKey  *controller,
+                                           guint                   keyval,
+                                           guint                   keycode,
+                                           GdkModifierType         state,
+                                           TesseraBeforeAfterView *self)
 {
   if (keyval != GDK_KEY_space || !self->blinking)
     return;
@@ -847,7 +847,7 @@ zoom_action (GtkWidget  *widget,
              const char *action_name,
              GVariant   *parameter)
 {
-  TesseraCompareView *self = TESSERA_COMPARE_VIEW (widget);
+  TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (widget);
   double centre_x = self->viewport.pane_width / 2, centre_y = self->viewport.pane_height / 2;
 
   if (g_str_equal (action_name, "view.zoom-in"))
@@ -857,13 +857,13 @@ zoom_action (GtkWidget  *widget,
   else if (g_str_equal (action_name, "view.zoom-original"))
     zoom_at (self, 1.0, centre_x, centre_y);
   else
-    tessera_compare_view_zoom_to_fit (self);
+    tessera_before_after_view_zoom_to_fit (self);
 }
 
 static void
-tessera_compare_view_dispose (GObject *object)
+tessera_before_after_view_dispose (GObject *object)
 {
-  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+  TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (object);
 
   g_clear_object (&self->before);
   g_clear_object (&self->after);
@@ -875,16 +875,16 @@ tessera_compare_view_dispose (GObject *object)
   g_clear_pointer (&self->labels[0], g_free);
   g_clear_pointer (&self->labels[1], g_free);
 
-  G_OBJECT_CLASS (tessera_compare_view_parent_class)->dispose (object);
+  G_OBJECT_CLASS (tessera_before_after_view_parent_class)->dispose (object);
 }
 
 static void
-tessera_compare_view_get_property (GObject    *object,
+tessera_before_after_view_get_property (GObject    *object,
                                    guint       prop_id,
                                    GValue     *value,
                                    GParamSpec *pspec)
 {
-  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+  TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (object);
 
   switch (prop_id)
     {
@@ -912,23 +912,23 @@ tessera_compare_view_get_property (GObject    *object,
 }
 
 static void
-tessera_compare_view_set_property (GObject      *object,
+tessera_before_after_view_set_property (GObject      *object,
                                    guint         prop_id,
                                    const GValue *value,
                                    GParamSpec   *pspec)
 {
-  TesseraCompareView *self = TESSERA_COMPARE_VIEW (object);
+  TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (object);
 
   switch (prop_id)
     {
     case PROP_MODE:
-      tessera_compare_view_set_mode (self, g_value_get_enum (value));
+      tessera_before_after_view_set_mode (self, g_value_get_enum (value));
       break;
     case PROP_SPLIT:
-      tessera_compare_view_set_split (self, g_value_get_double (value));
+      tessera_before_after_view_set_split (self, g_value_get_double (value));
       break;
     case PROP_REGION_SHOWN:
-      tessera_compare_view_set_region_shown (self, g_value_get_boolean (value));
+      tessera_before_after_view_set_region_shown (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -936,17 +936,17 @@ tessera_compare_view_set_property (GObject      *object,
 }
 
 static void
-tessera_compare_view_class_init (TesseraCompareViewClass *klass)
+tessera_before_after_view_class_init (TesseraBeforeAfterViewClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  object_class->dispose = tessera_compare_view_dispose;
-  object_class->get_property = tessera_compare_view_get_property;
-  object_class->set_property = tessera_compare_view_set_property;
+  object_class->dispose = tessera_before_after_view_dispose;
+  object_class->get_property = tessera_before_after_view_get_property;
+  object_class->set_property = tessera_before_after_view_set_property;
 
-  widget_class->snapshot = tessera_compare_view_snapshot;
-  widget_class->size_allocate = tessera_compare_view_size_allocate;
+  widget_class->snapshot = tessera_before_after_view_snapshot;
+  widget_class->size_allocate = tessera_before_after_view_size_allocate;
 
   properties[PROP_BEFORE] =
     g_param_spec_object ("before", NULL, NULL, GDK_TYPE_TEXTURE,
@@ -955,7 +955,7 @@ tessera_compare_view_class_init (TesseraCompareViewClass *klass)
     g_param_spec_object ("after", NULL, NULL, GDK_TYPE_TEXTURE,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_MODE] =
-    g_param_spec_enum ("mode", NULL, NULL, TESSERA_TYPE_COMPARE_MODE, TESSERA_COMPARE_SPLIT,
+    g_param_spec_enum ("mode", NULL, NULL, TESSERA_TYPE_BEFORE_AFTER_MODE, TESSERA_BEFORE_AFTER_SPLIT,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_SPLIT] =
     g_param_spec_double ("split", NULL, NULL, 0.0, 1.0, 0.5,
@@ -985,12 +985,12 @@ tessera_compare_view_class_init (TesseraCompareViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1, 0, "view.zoom-original", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "view.zoom-fit", NULL);
 
-  gtk_widget_class_set_css_name (widget_class, "tessera-compare-view");
+  gtk_widget_class_set_css_name (widget_class, "tessera-before-after-view");
   gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
 }
 
 static void
-tessera_compare_view_init (TesseraCompareView *self)
+tessera_before_after_view_init (TesseraBeforeAfterView *self)
 {
   GtkEventController *controller;
   GtkGesture *gesture;
@@ -1008,35 +1008,35 @@ tessera_compare_view_init (TesseraCompareView *self)
                                   _("Before and after"), -1);
 
   controller = gtk_event_controller_motion_new ();
-  g_signal_connect (controller, "motion", G_CALLBACK (on_motion), self);
+  g_signal_connect (controller, "motion", G_CALLBACK (tessera_before_after_view_motion_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gesture = gtk_gesture_drag_new ();
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_PRIMARY);
-  g_signal_connect (gesture, "drag-begin", G_CALLBACK (on_drag_begin), self);
-  g_signal_connect (gesture, "drag-update", G_CALLBACK (on_drag_update), self);
-  g_signal_connect (gesture, "drag-end", G_CALLBACK (on_drag_end), self);
+  g_signal_connect (gesture, "drag-begin", G_CALLBACK (tessera_before_after_view_drag_begin_cb), self);
+  g_signal_connect (gesture, "drag-update", G_CALLBACK (tessera_before_after_view_drag_update_cb), self);
+  g_signal_connect (gesture, "drag-end", G_CALLBACK (tessera_before_after_view_drag_end_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
-  g_signal_connect (controller, "scroll", G_CALLBACK (on_scroll), self);
+  g_signal_connect (controller, "scroll", G_CALLBACK (tessera_before_after_view_scroll_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 
   gesture = gtk_gesture_zoom_new ();
-  g_signal_connect (gesture, "begin", G_CALLBACK (on_pinch_begin), self);
-  g_signal_connect (gesture, "scale-changed", G_CALLBACK (on_pinch), self);
+  g_signal_connect (gesture, "begin", G_CALLBACK (tessera_before_after_view_pinch_begin_cb), self);
+  g_signal_connect (gesture, "scale-changed", G_CALLBACK (tessera_before_after_view_pinch_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (gesture));
 
   controller = gtk_event_controller_key_new ();
-  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
-  g_signal_connect (controller, "key-released", G_CALLBACK (on_key_released), self);
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (tessera_before_after_view_key_pressed_cb), self);
+  g_signal_connect (controller, "key-released", G_CALLBACK (tessera_before_after_view_key_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), controller);
 }
 
 GtkWidget *
-tessera_compare_view_new (void)
+tessera_before_after_view_new (void)
 {
-  return g_object_new (TESSERA_TYPE_COMPARE_VIEW, NULL);
+  return g_object_new (TESSERA_TYPE_BEFORE_AFTER_VIEW, NULL);
 }
 
 /* A picture of a new size starts a new view, fitted; one of the same
@@ -1074,9 +1074,9 @@ picture_texture (TesseraImage *image,
 }
 
 static void
-set_before (TesseraCompareView *self,
-            GdkTexture         *before,
-            Sharp              *sharp)
+set_before (TesseraBeforeAfterView *self,
+            GdkTexture             *before,
+            Sharp                  *sharp)
 {
   gboolean resized = replace_picture (&self->before, &self->before_sharp, before, sharp);
 
@@ -1090,14 +1090,14 @@ set_before (TesseraCompareView *self,
 
       picture_size (self->before, &self->before_sharp, &width, &height);
       region = tessera_comparison_default_region (width, height);
-      tessera_compare_view_set_region (self, &region);
+      tessera_before_after_view_set_region (self, &region);
     }
 }
 
 static void
-set_after (TesseraCompareView *self,
-           GdkTexture         *after,
-           Sharp              *sharp)
+set_after (TesseraBeforeAfterView *self,
+           GdkTexture             *after,
+           Sharp                  *sharp)
 {
   gboolean had_after = self->after != NULL;
   gboolean resized = replace_picture (&self->after, &self->after_sharp, after, sharp);
@@ -1108,20 +1108,20 @@ set_after (TesseraCompareView *self,
 }
 
 /**
- * tessera_compare_view_set_before_image:
+ * tessera_before_after_view_set_before_image:
  * @image: (nullable): the image before
  *
  * Shows @image as the before image; one larger than a texture may be is
  * shown reduced, and sharp where zoomed in.
  */
 void
-tessera_compare_view_set_before_image (TesseraCompareView *self,
-                                       TesseraImage       *image)
+tessera_before_after_view_set_before_image (TesseraBeforeAfterView *self,
+                                            TesseraImage           *image)
 {
   g_autoptr(GdkTexture) texture = NULL;
   Sharp sharp = { 0 };
 
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
   g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
 
   if (image == NULL && self->before == NULL)
@@ -1132,28 +1132,28 @@ tessera_compare_view_set_before_image (TesseraCompareView *self,
 }
 
 GdkTexture *
-tessera_compare_view_get_before (TesseraCompareView *self)
+tessera_before_after_view_get_before (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
 
   return self->before;
 }
 
 /**
- * tessera_compare_view_set_after_image:
+ * tessera_before_after_view_set_after_image:
  * @image: (nullable): the result
  *
  * Shows @image as the after image, as
- * tessera_compare_view_set_before_image() does.
+ * tessera_before_after_view_set_before_image() does.
  */
 void
-tessera_compare_view_set_after_image (TesseraCompareView *self,
-                                      TesseraImage       *image)
+tessera_before_after_view_set_after_image (TesseraBeforeAfterView *self,
+                                           TesseraImage           *image)
 {
   g_autoptr(GdkTexture) texture = NULL;
   Sharp sharp = { 0 };
 
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
   g_return_if_fail (image == NULL || TESSERA_IS_IMAGE (image));
 
   if (image == NULL && self->after == NULL)
@@ -1165,18 +1165,18 @@ tessera_compare_view_set_after_image (TesseraCompareView *self,
 
 /* The texture shown, reduced for an image larger than a texture may be. */
 GdkTexture *
-tessera_compare_view_get_after (TesseraCompareView *self)
+tessera_before_after_view_get_after (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
 
   return self->after;
 }
 
 void
-tessera_compare_view_set_mode (TesseraCompareView *self,
-                               TesseraCompareMode  mode)
+tessera_before_after_view_set_mode (TesseraBeforeAfterView *self,
+                                    TesseraBeforeAfterMode  mode)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   if (self->mode == mode)
     return;
@@ -1186,19 +1186,19 @@ tessera_compare_view_set_mode (TesseraCompareView *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MODE]);
 }
 
-TesseraCompareMode
-tessera_compare_view_get_mode (TesseraCompareView *self)
+TesseraBeforeAfterMode
+tessera_before_after_view_get_mode (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), TESSERA_COMPARE_SPLIT);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), TESSERA_BEFORE_AFTER_SPLIT);
 
   return self->mode;
 }
 
 void
-tessera_compare_view_set_split (TesseraCompareView *self,
-                                double              split)
+tessera_before_after_view_set_split (TesseraBeforeAfterView *self,
+                                     double                  split)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   split = CLAMP (split, 0.0, 1.0);
   if (self->split == split)
@@ -1209,27 +1209,27 @@ tessera_compare_view_set_split (TesseraCompareView *self,
 }
 
 double
-tessera_compare_view_get_split (TesseraCompareView *self)
+tessera_before_after_view_get_split (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 0.5);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), 0.5);
 
   return self->split;
 }
 
 double
-tessera_compare_view_get_zoom (TesseraCompareView *self)
+tessera_before_after_view_get_zoom (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 1.0);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), 1.0);
 
   return self->viewport.zoom;
 }
 
 void
-tessera_compare_view_zoom_to_fit (TesseraCompareView *self)
+tessera_before_after_view_zoom_to_fit (TesseraBeforeAfterView *self)
 {
   double old;
 
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   old = self->viewport.zoom;
   tessera_viewport_zoom_to_fit (&self->viewport);
@@ -1239,14 +1239,14 @@ tessera_compare_view_zoom_to_fit (TesseraCompareView *self)
 }
 
 /**
- * tessera_compare_view_set_tile_plan:
+ * tessera_before_after_view_set_tile_plan:
  * @plan: (nullable): tiles in the before image's pixels, or %NULL for none
  */
 void
-tessera_compare_view_set_tile_plan (TesseraCompareView *self,
-                                    TesseraTilePlan    *plan)
+tessera_before_after_view_set_tile_plan (TesseraBeforeAfterView *self,
+                                         TesseraTilePlan        *plan)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   if (!g_set_object (&self->tile_plan, plan))
     return;
@@ -1257,15 +1257,15 @@ tessera_compare_view_set_tile_plan (TesseraCompareView *self,
 }
 
 TesseraTilePlan *
-tessera_compare_view_get_tile_plan (TesseraCompareView *self)
+tessera_before_after_view_get_tile_plan (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
 
   return self->tile_plan;
 }
 
 /**
- * tessera_compare_view_show_tile:
+ * tessera_before_after_view_show_tile:
  * @event: a tile of the upscale under way
  *
  * Outlines a running tile and draws a finished one's pixels over the
@@ -1273,12 +1273,12 @@ tessera_compare_view_get_tile_plan (TesseraCompareView *self)
  * is the one shown. The after image must be unset while tiles fill in.
  */
 void
-tessera_compare_view_show_tile (TesseraCompareView     *self,
-                                const TesseraTileEvent *event)
+tessera_before_after_view_show_tile (TesseraBeforeAfterView *self,
+                                     const TesseraTileEvent *event)
 {
   graphene_rect_t area;
 
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
   g_return_if_fail (event != NULL);
 
   if (!self->filling)
@@ -1307,25 +1307,25 @@ tessera_compare_view_show_tile (TesseraCompareView     *self,
 }
 
 /**
- * tessera_compare_view_begin_filling:
+ * tessera_before_after_view_begin_filling:
  * @width: the width the upscale will have
  * @height: its height
  *
  * Makes the after side the before image, measured in the upscale's
- * pixels, for tessera_compare_view_show_tile() to fill in. The after
+ * pixels, for tessera_before_after_view_show_tile() to fill in. The after
  * image must be unset.
  */
 void
-tessera_compare_view_begin_filling (TesseraCompareView *self,
-                                    guint               width,
-                                    guint               height)
+tessera_before_after_view_begin_filling (TesseraBeforeAfterView *self,
+                                         guint                   width,
+                                         guint                   height)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
   g_return_if_fail (self->after == NULL);
 
   if (self->before == NULL || width == 0 || height == 0)
     return;
-  tessera_compare_view_clear_tiles (self);
+  tessera_before_after_view_clear_tiles (self);
   self->filling = TRUE;
   self->fill_width = width;
   self->fill_height = height;
@@ -1334,9 +1334,9 @@ tessera_compare_view_begin_filling (TesseraCompareView *self,
 
 /* Ends the filling in; set the result first, so that the view stays put. */
 void
-tessera_compare_view_clear_tiles (TesseraCompareView *self)
+tessera_before_after_view_clear_tiles (TesseraBeforeAfterView *self)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   g_array_set_size (self->filled, 0);
   if (self->tile_states->len > 0)
@@ -1351,24 +1351,24 @@ tessera_compare_view_clear_tiles (TesseraCompareView *self)
 
 /* How many finished tiles are drawn, for the tests. */
 guint
-tessera_compare_view_get_n_filled_tiles (TesseraCompareView *self)
+tessera_before_after_view_get_n_filled_tiles (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), 0);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), 0);
 
   return self->filled->len;
 }
 
 /**
- * tessera_compare_view_set_region_shown:
+ * tessera_before_after_view_set_region_shown:
  * @shown: whether the region shows, and can be dragged
  *
  * Shows the region of the before image to compare upscalers on.
  */
 void
-tessera_compare_view_set_region_shown (TesseraCompareView *self,
-                                       gboolean            shown)
+tessera_before_after_view_set_region_shown (TesseraBeforeAfterView *self,
+                                            gboolean                shown)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   shown = !!shown;
   if (self->region_shown == shown)
@@ -1379,28 +1379,28 @@ tessera_compare_view_set_region_shown (TesseraCompareView *self,
 }
 
 gboolean
-tessera_compare_view_get_region_shown (TesseraCompareView *self)
+tessera_before_after_view_get_region_shown (TesseraBeforeAfterView *self)
 {
-  g_return_val_if_fail (TESSERA_IS_COMPARE_VIEW (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), FALSE);
 
   return self->region_shown;
 }
 
 /**
- * tessera_compare_view_set_region:
+ * tessera_before_after_view_set_region:
  * @region: in the before image's pixels
  *
  * Moves the region, kept inside the before image; a new before image of
- * another size puts it back in the middle. Emits #TesseraCompareView::region-changed.
+ * another size puts it back in the middle. Emits #TesseraBeforeAfterView::region-changed.
  */
 void
-tessera_compare_view_set_region (TesseraCompareView *self,
-                                 const TesseraRect  *region)
+tessera_before_after_view_set_region (TesseraBeforeAfterView *self,
+                                      const TesseraRect      *region)
 {
   double width, height;
   TesseraRect inside;
 
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
   g_return_if_fail (region != NULL);
 
   picture_size (self->before, &self->before_sharp, &width, &height);
@@ -1413,16 +1413,16 @@ tessera_compare_view_set_region (TesseraCompareView *self,
 }
 
 void
-tessera_compare_view_get_region (TesseraCompareView *self,
-                                 TesseraRect        *region)
+tessera_before_after_view_get_region (TesseraBeforeAfterView *self,
+                                      TesseraRect            *region)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   *region = self->region;
 }
 
 /**
- * tessera_compare_view_set_labels:
+ * tessera_before_after_view_set_labels:
  * @before: (nullable): what the before picture is
  * @after: (nullable): what the after picture is
  *
@@ -1430,11 +1430,11 @@ tessera_compare_view_get_region (TesseraCompareView *self,
  * %NULL, or either, for none.
  */
 void
-tessera_compare_view_set_labels (TesseraCompareView *self,
-                                 const char         *before,
-                                 const char         *after)
+tessera_before_after_view_set_labels (TesseraBeforeAfterView *self,
+                                      const char             *before,
+                                      const char             *after)
 {
-  g_return_if_fail (TESSERA_IS_COMPARE_VIEW (self));
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
 
   g_free (self->labels[0]);
   g_free (self->labels[1]);

@@ -1,0 +1,346 @@
+/* tessera-window-actions.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "tessera-comparison-geometry.h"
+#include "tessera-preferences.h"
+#include "tessera-window-private.h"
+
+/* The window's actions, installed from one place with their shortcuts:
+ * the buttons of the header bar and of the panels, the menu and the
+ * keyboard all go through them. Upscaling, comparing and batches start
+ * here; files and the clipboard have their own files. */
+
+/* Upscaling. */
+
+typedef struct
+{
+  TesseraWindow *window;
+  GCancellable  *cancellable;
+  char          *upscaler;
+  TesseraImage  *previous;    /* the result shown before, back if this fails */
+} Job;
+
+static void
+job_free (Job *job)
+{
+  g_object_unref (job->window);
+  g_object_unref (job->cancellable);
+  g_free (job->upscaler);
+  g_clear_object (&job->previous);
+  g_free (job);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Job, job_free)
+
+/* Reports of a job cancelled or replaced are dropped. */
+static gboolean
+job_is_current (Job *job)
+{
+  return job->window->running == job->cancellable && !g_cancellable_is_cancelled (job->cancellable);
+}
+
+static void
+tessera_window_progress_cb (double      fraction,
+                            const char *text,
+                            gpointer    user_data)
+{
+  Job *job = user_data;
+
+  if (job_is_current (job))
+    tessera_upscale_panel_set_progress (job->window->upscale_panel, fraction, text);
+}
+
+/* Finished tiles fill in the after side; with the overlay on, it shows
+ * the plan of the pass running and each tile's state. */
+static void
+tessera_window_tile_cb (const TesseraTileEvent *event,
+                        gpointer                user_data)
+{
+  Job *job = user_data;
+  TesseraWindow *self = job->window;
+
+  if (!job_is_current (job))
+    return;
+  if (tessera_upscale_panel_get_show_tiles (self->upscale_panel) &&
+      tessera_before_after_view_get_tile_plan (self->before_after_view) != event->plan)
+    tessera_before_after_view_set_tile_plan (self->before_after_view, event->plan);
+  tessera_before_after_view_show_tile (self->before_after_view, event);
+}
+
+static void
+tessera_window_upscaled_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  TesseraWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
+
+  /* A newer job replaced this one; its own end is what counts. */
+  if (self->running != job->cancellable)
+    return;
+  g_clear_object (&self->running);
+
+  if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
+    {
+      if (error != NULL)
+        g_debug ("The upscale ended: %s", error->message);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
+      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
+    }
+  else
+    _tessera_window_show_output (self, output, job->upscaler);
+  tessera_before_after_view_clear_tiles (self->before_after_view);
+  _tessera_window_update_actions (self);
+}
+
+static void
+tessera_window_actions_upscale_cb (GtkWidget  *widget,
+                                   const char *action_name,
+                                   GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr(TesseraUpscaleOptions) options = NULL;
+  guint width, height;
+  Job *job;
+
+  if (self->input == NULL || self->running != NULL)
+    return;
+  options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  if (options == NULL)
+    return;
+
+  job = g_new0 (Job, 1);
+  job->window = g_object_ref (self);
+  job->cancellable = g_cancellable_new ();
+  job->upscaler = g_strdup (tessera_upscale_options_get_upscaler (options));
+  g_set_object (&job->previous, self->output);
+  self->running = g_object_ref (job->cancellable);
+  _tessera_window_update_actions (self);
+  /* The after side fills in tile by tile from the before image. */
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+  if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),
+                                            tessera_image_get_height (self->input), &width, &height, NULL))
+    tessera_before_after_view_begin_filling (self->before_after_view, width, height);
+
+  tessera_engine_upscale_async (self->engine, self->input, options, job->cancellable, tessera_window_progress_cb,
+                                tessera_window_tile_cb, job, tessera_window_upscaled_cb, job);
+}
+
+static void
+tessera_window_actions_cancel_cb (GtkWidget  *widget,
+                                  const char *action_name,
+                                  GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  if (self->running != NULL)
+    {
+      g_cancellable_cancel (self->running);
+      tessera_upscale_panel_set_progress_text (self->upscale_panel, _("Cancelling"));
+    }
+}
+
+/* Comparing upscalers. */
+
+static void
+tessera_window_actions_run_comparison_cb (GtkWidget  *widget,
+                                          const char *action_name,
+                                          GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr(GPtrArray) chosen = NULL;
+  TesseraRect region;
+
+  if (self->input == NULL || self->running != NULL)
+    return;
+
+  chosen = tessera_comparison_panel_get_chosen (self->comparison_panel);
+  if (chosen->len < 2)
+    {
+      _tessera_window_toast (self, _("Pick two different upscalers or more"));
+      return;
+    }
+
+  _tessera_window_show_own_images (self);
+  tessera_comparison_results_clear (self->comparison_results);
+  for (guint i = 0; i < chosen->len; i++)
+    {
+      TesseraUpscalerInfo *info = g_ptr_array_index (chosen, i);
+      g_autoptr(TesseraUpscaleOptions) options =
+        tessera_upscale_panel_get_options (self->upscale_panel, tessera_upscaler_info_get_name (info));
+      g_autofree char *description = tessera_upscale_panel_describe_upscaler (self->upscale_panel, info);
+
+      tessera_comparison_results_add (self->comparison_results, options, tessera_upscaler_info_get_title (info),
+                                      description);
+    }
+
+  if (tessera_comparison_panel_get_whole_image (self->comparison_panel))
+    region = (TesseraRect) { 0, 0, tessera_image_get_width (self->input), tessera_image_get_height (self->input) };
+  else
+    tessera_before_after_view_get_region (self->before_after_view, &region);
+  tessera_comparison_results_start (self->comparison_results, self->engine, self->input, &region);
+  gtk_stack_set_visible_child_name (self->stack, "comparison");
+}
+
+static void
+tessera_window_actions_reset_region_cb (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  TesseraRect region;
+
+  if (self->input == NULL)
+    return;
+  region = tessera_comparison_default_region (tessera_image_get_width (self->input),
+                                              tessera_image_get_height (self->input));
+  tessera_before_after_view_set_region (self->before_after_view, &region);
+}
+
+/* Batches. */
+
+static void
+tessera_window_actions_batch_cb (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  _tessera_window_show_batch (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_show_image_cb (GtkWidget  *widget,
+                                      const char *action_name,
+                                      GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  gtk_stack_set_visible_child_name (self->stack, self->input != NULL ? "image" : "empty");
+}
+
+/* The batch runs with the upscale panel's upscaler and choices. */
+static void
+tessera_window_actions_start_batch_cb (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (options == NULL)
+    return;
+  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscale_options_get_upscaler (options), &error))
+    _tessera_window_show_error (self, _("Could Not Start the Batch"), error->message);
+}
+
+/* Files, the clipboard and the rest. */
+
+static void
+tessera_window_actions_open_cb (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  _tessera_window_choose_image (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_save_cb (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  _tessera_window_save_result (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_import_model_cb (GtkWidget  *widget,
+                                        const char *action_name,
+                                        GVariant   *parameter)
+{
+  _tessera_window_choose_models (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_paste_cb (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  _tessera_window_paste (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_copy_cb (GtkWidget  *widget,
+                                const char *action_name,
+                                GVariant   *parameter)
+{
+  _tessera_window_copy (TESSERA_WINDOW (widget));
+}
+
+static void
+tessera_window_actions_preferences_cb (GtkWidget  *widget,
+                                       const char *action_name,
+                                       GVariant   *parameter)
+{
+  TesseraWindow *self = TESSERA_WINDOW (widget);
+
+  gtk_window_present (GTK_WINDOW (tessera_preferences_new (GTK_WINDOW (self), self->engine, self->library,
+                                                           self->settings)));
+}
+
+/* Which actions can run, and what the upscale panel shows of a run. */
+void
+_tessera_window_update_actions (TesseraWindow *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean running = self->running != NULL;
+
+  gtk_widget_action_set_enabled (widget, "win.upscale", self->input != NULL && !running && !self->comparing);
+  gtk_widget_action_set_enabled (widget, "win.run-comparison", self->input != NULL && !running);
+  gtk_widget_action_set_enabled (widget, "win.cancel", running);
+  gtk_widget_action_set_enabled (widget, "win.save", self->output != NULL && !running);
+  gtk_widget_action_set_enabled (widget, "win.copy", self->output != NULL);
+  tessera_upscale_panel_set_busy (self->upscale_panel, running);
+}
+
+void
+_tessera_window_class_actions_init (TesseraWindowClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.open", NULL, tessera_window_actions_open_cb);
+  gtk_widget_class_install_action (widget_class, "win.paste", NULL, tessera_window_actions_paste_cb);
+  gtk_widget_class_install_action (widget_class, "win.copy", NULL, tessera_window_actions_copy_cb);
+  gtk_widget_class_install_action (widget_class, "win.save", NULL, tessera_window_actions_save_cb);
+  gtk_widget_class_install_action (widget_class, "win.upscale", NULL, tessera_window_actions_upscale_cb);
+  gtk_widget_class_install_action (widget_class, "win.cancel", NULL, tessera_window_actions_cancel_cb);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, tessera_window_actions_preferences_cb);
+  gtk_widget_class_install_property_action (widget_class, "win.compare-mode", "compare-mode");
+  gtk_widget_class_install_property_action (widget_class, "win.comparing", "comparing");
+  gtk_widget_class_install_action (widget_class, "win.run-comparison", NULL, tessera_window_actions_run_comparison_cb);
+  gtk_widget_class_install_action (widget_class, "win.reset-region", NULL, tessera_window_actions_reset_region_cb);
+  gtk_widget_class_install_action (widget_class, "win.batch", NULL, tessera_window_actions_batch_cb);
+  gtk_widget_class_install_action (widget_class, "win.import-model", NULL, tessera_window_actions_import_model_cb);
+  gtk_widget_class_install_action (widget_class, "win.start-batch", NULL, tessera_window_actions_start_batch_cb);
+  gtk_widget_class_install_action (widget_class, "win.show-image", NULL, tessera_window_actions_show_image_cb);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_v, GDK_CONTROL_MASK, "win.paste", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_s, GDK_CONTROL_MASK, "win.save", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.upscale", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "win.cancel", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_comma, GDK_CONTROL_MASK, "win.preferences", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_k, GDK_CONTROL_MASK, "win.comparing", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_b, GDK_CONTROL_MASK, "win.batch", NULL);
+}
