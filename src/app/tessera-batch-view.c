@@ -80,7 +80,6 @@ tessera_batch_row_item_notify_cb (TesseraBatchRow *self)
       text = g_strdup (_("Skipped: the output exists"));
       break;
     case TESSERA_BATCH_ITEM_FAILED:
-    default:
       text = g_strdup (tessera_batch_item_get_error (self->item));
       break;
     }

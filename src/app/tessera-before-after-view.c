@@ -580,7 +580,6 @@ tessera_before_after_view_snapshot (GtkWidget   *widget,
         break;
 
       case TESSERA_BEFORE_AFTER_SPLIT:
-      default:
         draw_clipped (snapshot, self->before, &self->before_sharp, self, 0, 0, self->split * width);
         draw_after_clipped (snapshot, self, 0, self->split * width, width - self->split * width);
         draw_divider (snapshot, round (self->split * width), height);
