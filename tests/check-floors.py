@@ -23,13 +23,14 @@ FLOORS = {
     'formats': {'core'},
     'backends': {'core'},
     'archs': {'core'},
-    'models': {'core', 'formats', 'archs', 'backends'},
-    '': {'core', 'image', 'formats', 'backends', 'archs', 'models'},
+    'models': {'core', 'formats', 'archs', 'backends', 'prompts'},
+    'prompts': {'core'},
+    '': {'core', 'image', 'formats', 'backends', 'archs', 'models', 'prompts'},
 }
 # Generated into the build folder, or the CUDA kernels' own headers.
 OUTSIDE = {'config.h', 'tessera-version.h', 'tessera-enums.h',
            'tessera-kernels.h', 'tessera-grid-index.h', 'tessera-resize-taps.h',
-           'tessera-conv-mma-tile.h'}
+           'tessera-conv-mma-tile.h', 'tessera-prompts-resources.h'}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
