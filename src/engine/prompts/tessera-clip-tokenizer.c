@@ -447,12 +447,15 @@ tessera_clip_tokenizer_new_default (GError **error)
 {
   static GMutex lock;
   static TesseraClipTokenizer *shared;
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&lock);
+  TesseraClipTokenizer *tokenizer;
 
+  g_mutex_lock (&lock);
   if (shared == NULL)
     shared = load_default (error);
+  tokenizer = shared != NULL ? tessera_clip_tokenizer_ref (shared) : NULL;
+  g_mutex_unlock (&lock);
 
-  return shared != NULL ? tessera_clip_tokenizer_ref (shared) : NULL;
+  return tokenizer;
 }
 
 static char *
