@@ -23,14 +23,15 @@ FLOORS = {
     'formats': {'core'},
     'backends': {'core'},
     'archs': {'core'},
+    'prompts': {'core'},
     'sampling': {'core'},
-    'models': {'core', 'formats', 'archs', 'backends', 'sampling'},
-    '': {'core', 'image', 'formats', 'backends', 'archs', 'models', 'sampling'},
+    'models': {'core', 'formats', 'archs', 'backends', 'prompts', 'sampling'},
+    '': {'core', 'image', 'formats', 'backends', 'archs', 'models', 'prompts', 'sampling'},
 }
 # Generated into the build folder, or the CUDA kernels' own headers.
 OUTSIDE = {'config.h', 'tessera-version.h', 'tessera-enums.h',
            'tessera-kernels.h', 'tessera-grid-index.h', 'tessera-resize-taps.h',
-           'tessera-conv-mma-tile.h'}
+           'tessera-conv-mma-tile.h', 'tessera-prompts-resources.h'}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 
