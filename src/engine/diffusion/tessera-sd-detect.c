@@ -203,7 +203,8 @@ tessera_sd_detect_layout (TesseraStateDict  *state_dict,
   if (family != NULL)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("a %s checkpoint: Tessera runs Stable Diffusion 1.x and 2.x checkpoints only"), family);
+                   _("a checkpoint of the %s family: Tessera runs Stable Diffusion 1.x and 2.x checkpoints only"),
+                   family);
       return FALSE;
     }
 
@@ -240,6 +241,66 @@ tessera_sd_detect_layout (TesseraStateDict  *state_dict,
   /* ComfyUI's mark of a v-prediction model */
   layout->has_v_pred_key = tessera_state_dict_lookup (state_dict, "v_pred") != NULL;
   return TRUE;
+}
+
+/**
+ * tessera_sd_read_single_file:
+ * @state_dict: a whole single file
+ * @file: (out caller-allocates): where to put what it holds; cleared
+ *   with tessera_sd_single_file_clear(), whatever this returns
+ *
+ * Recognises the file (tessera_sd_detect_layout()) and reads each of its
+ * networks. Errors say which network they are about.
+ */
+gboolean
+tessera_sd_read_single_file (TesseraStateDict     *state_dict,
+                             TesseraSdSingleFile  *file,
+                             GError              **error)
+{
+  TesseraSdLayout *layout = &file->layout;
+
+  memset (file, 0, sizeof *file);
+  if (!tessera_sd_detect_layout (state_dict, layout, error))
+    return FALSE;
+
+  if (layout->clip_prefix != NULL)
+    {
+      file->clip = tessera_state_dict_extract (state_dict, layout->clip_prefix, NULL);
+      if (layout->clip_keys == TESSERA_CLIP_KEYS_OPENCLIP
+          ? !tessera_clip_config_from_openclip (file->clip, &file->clip_config, error)
+          : !tessera_clip_config_from_hf (file->clip, &file->clip_config, error))
+        {
+          g_prefix_error (error, _("the text encoder: "));
+          return FALSE;
+        }
+    }
+
+  file->unet = tessera_state_dict_extract (state_dict, layout->unet_prefix, NULL);
+  if (!tessera_unet_config_from_ldm (file->unet, layout->version, &file->unet_config, error))
+    {
+      g_prefix_error (error, _("the UNet: "));
+      return FALSE;
+    }
+
+  if (layout->vae_prefix != NULL)
+    {
+      file->vae = tessera_state_dict_extract (state_dict, layout->vae_prefix, NULL);
+      if (!tessera_vae_config_from_ldm (file->vae, &file->vae_config, error))
+        {
+          g_prefix_error (error, _("the VAE: "));
+          return FALSE;
+        }
+    }
+
+  return TRUE;
+}
+
+void
+tessera_sd_single_file_clear (TesseraSdSingleFile *file)
+{
+  g_clear_pointer (&file->unet, tessera_state_dict_unref);
+  g_clear_pointer (&file->vae, tessera_state_dict_unref);
+  g_clear_pointer (&file->clip, tessera_state_dict_unref);
 }
 
 /* diffusers pipelines by what their class name has, and what they are. */
@@ -279,7 +340,7 @@ tessera_sd_check_pipeline_class (const char  *class_name,
     if (strstr (class_name, other_pipelines[i].part) != NULL)
       {
         g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                     _("a %s pipeline (%s): Tessera runs Stable Diffusion 1.x and 2.x only"),
+                     _("a pipeline of the %s family (%s): Tessera runs Stable Diffusion 1.x and 2.x only"),
                      other_pipelines[i].family, class_name);
         return FALSE;
       }

@@ -117,10 +117,28 @@ typedef struct
   gboolean          has_v_pred_key;
 } TesseraSdLayout;
 
+/* A single file read: its layout, each network's tensors without the
+ * file's prefix (vae and clip %NULL when the file has none) and
+ * hyper-parameters. */
+typedef struct
+{
+  TesseraSdLayout    layout;
+  TesseraStateDict  *unet;
+  TesseraStateDict  *vae;
+  TesseraStateDict  *clip;
+  TesseraUNetConfig  unet_config;
+  TesseraVaeConfig   vae_config;
+  TesseraClipConfig  clip_config;
+} TesseraSdSingleFile;
+
 /* tessera-sd-detect.c */
 gboolean     tessera_sd_detect_layout        (TesseraStateDict   *state_dict,
                                               TesseraSdLayout    *layout,
                                               GError            **error);
+gboolean     tessera_sd_read_single_file     (TesseraStateDict   *state_dict,
+                                              TesseraSdSingleFile *file,
+                                              GError            **error);
+void         tessera_sd_single_file_clear    (TesseraSdSingleFile *file);
 const char  *tessera_sd_other_family         (TesseraStateDict   *state_dict);
 gboolean     tessera_sd_check_pipeline_class (const char         *class_name,
                                               GError            **error);
@@ -209,5 +227,7 @@ gboolean     tessera_sd_config_uint_list  (JsonObject         *json,
                                            guint               n_values,
                                            guint              *values,
                                            GError            **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (TesseraSdSingleFile, tessera_sd_single_file_clear)
 
 G_END_DECLS

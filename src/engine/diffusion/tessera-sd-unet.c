@@ -144,8 +144,9 @@ tessera_unet_config_from_ldm (TesseraStateDict   *unet,
   config->in_channels = conv_in->shape[1];
   config->out_channels = conv_out->shape[0];
   config->time_embed_dim = time_embed->shape[0];
-  if (config->model_channels == 0 ||
-      !tessera_sd_expect_shape (conv_out, (const gint64[]) { -1, config->model_channels, 3, 3 }, 4,
+  if (config->model_channels == 0)
+    return unsupported (error, _("the UNet has no channels"));
+  if (!tessera_sd_expect_shape (conv_out, (const gint64[]) { -1, config->model_channels, 3, 3 }, 4,
                                 "input_blocks.0.0.weight", error) ||
       !tessera_sd_expect_shape (time_embed, (const gint64[]) { -1, config->model_channels }, 2,
                                 "input_blocks.0.0.weight", error))

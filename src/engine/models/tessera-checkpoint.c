@@ -577,55 +577,30 @@ load_single (TesseraCheckpoint  *self,
              GError            **error)
 {
   g_autoptr(TesseraStateDict) state_dict = NULL;
+  g_auto(TesseraSdSingleFile) single = { 0 };
   g_autoptr(GError) local_error = NULL;
   g_autofree char *basename = tessera_file_dup_display_name (self->file);
-  TesseraSdLayout layout;
 
   state_dict = load_weights (self->file, &self->contents, &self->format, cancellable, error);
   if (state_dict == NULL)
     return FALSE;
 
-  if (!tessera_sd_detect_layout (state_dict, &layout, &local_error))
+  if (!tessera_sd_read_single_file (state_dict, &single, &local_error))
     {
       g_propagate_prefixed_error (error, g_steal_pointer (&local_error), "%s: ", basename);
       return FALSE;
     }
 
-  self->config.version = layout.version;
-  self->has_ema = layout.has_ema;
-  self->parts[TESSERA_CHECKPOINT_PART_UNET] = tessera_state_dict_extract (state_dict, layout.unet_prefix, NULL);
-  if (!tessera_unet_config_from_ldm (self->parts[TESSERA_CHECKPOINT_PART_UNET], layout.version, &self->config.unet,
-                                     error))
-    {
-      prefix_part_error (error, self->file, _("the UNet"));
-      return FALSE;
-    }
+  self->config.version = single.layout.version;
+  self->config.unet = single.unet_config;
+  self->config.vae = single.vae_config;
+  self->config.text_encoder = single.clip_config;
+  self->has_ema = single.layout.has_ema;
+  self->parts[TESSERA_CHECKPOINT_PART_UNET] = g_steal_pointer (&single.unet);
+  self->parts[TESSERA_CHECKPOINT_PART_VAE] = g_steal_pointer (&single.vae);
+  self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER] = g_steal_pointer (&single.clip);
 
-  if (layout.vae_prefix != NULL)
-    {
-      self->parts[TESSERA_CHECKPOINT_PART_VAE] = tessera_state_dict_extract (state_dict, layout.vae_prefix, NULL);
-      if (!tessera_vae_config_from_ldm (self->parts[TESSERA_CHECKPOINT_PART_VAE], &self->config.vae, error))
-        {
-          prefix_part_error (error, self->file, _("the VAE"));
-          return FALSE;
-        }
-    }
-
-  if (layout.clip_prefix != NULL)
-    {
-      TesseraStateDict *clip = tessera_state_dict_extract (state_dict, layout.clip_prefix, NULL);
-
-      self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER] = clip;
-      if (layout.clip_keys == TESSERA_CLIP_KEYS_OPENCLIP
-          ? !tessera_clip_config_from_openclip (clip, &self->config.text_encoder, error)
-          : !tessera_clip_config_from_hf (clip, &self->config.text_encoder, error))
-        {
-          prefix_part_error (error, self->file, _("the text encoder"));
-          return FALSE;
-        }
-    }
-
-  return decide_prediction (self, &layout, state_dict, cancellable, error);
+  return decide_prediction (self, &single.layout, state_dict, cancellable, error);
 }
 
 /* The networks must fit together: the VAE's latents are the UNet's, the
