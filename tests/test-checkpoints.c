@@ -571,6 +571,14 @@ test_broken (void)
   g_assert_nonnull (strstr (error->message, "conv_in.weight"));
   g_clear_error (&error);
 
+  /* SD's keys, not its shapes */
+  g_clear_pointer (&path, g_free);
+  path = write_key_set (dir, "shapeless.safetensors", (const char *[]) { UNET_IN, NULL });
+  error = load_error (path);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "the UNet: "));
+  g_clear_error (&error);
+
   /* a VAE alone, an upscaler */
   error = load_error (vae);
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
@@ -579,6 +587,32 @@ test_broken (void)
   g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNKNOWN_FORMAT);
 
   test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* The fuzz seeds stay what they are meant to be: the SD 1.x ones read
+ * through, the OpenCLIP one as far as its UNet, too narrow for SD 2.x. */
+static void
+test_fuzz_seeds (void)
+{
+  static const char *readable[] = { "nano-sd1.safetensors", "nano-sd1.ckpt" };
+  g_autofree char *sd2 = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "fuzz-checkpoint", "nano-sd2.ckpt",
+                                                NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (readable); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "fuzz", "corpus", "fuzz-checkpoint", readable[i],
+                                                     NULL);
+      g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint (path);
+
+      g_assert_cmpint (tessera_checkpoint_get_family (checkpoint), ==, TESSERA_CHECKPOINT_FAMILY_SD1);
+      g_assert_true (tessera_checkpoint_has_part (checkpoint, TESSERA_CHECKPOINT_PART_VAE));
+      g_assert_cmpuint (tessera_checkpoint_get_config (checkpoint)->text_encoder.vocab_size, ==, 16);
+    }
+
+  error = load_error (sd2);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "the UNet: "));
 }
 
 /* A training state that calls os.system is refused before anything runs. */
@@ -847,6 +881,7 @@ main (int   argc,
   g_test_add_func ("/tessera/checkpoints/other-families", test_other_families);
   g_test_add_func ("/tessera/checkpoints/other-pipelines", test_other_pipelines);
   g_test_add_func ("/tessera/checkpoints/broken", test_broken);
+  g_test_add_func ("/tessera/checkpoints/fuzz-seeds", test_fuzz_seeds);
   g_test_add_func ("/tessera/checkpoints/evil", test_evil);
   g_test_add_func ("/tessera/checkpoints/unpickler", test_unpickler);
   g_test_add_func ("/tessera/checkpoints/prediction", test_prediction);

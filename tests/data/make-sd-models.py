@@ -44,7 +44,13 @@
 #
 # plus sd1.vae.pt (the sd1 VAE in fp32, A1111's .vae.pt: a dict with
 # state_dict inside, no first_stage_model. prefix) and
-# evil-os-system.ckpt (a training state that calls os.system).
+# evil-os-system.ckpt (a training state that calls os.system); and for the
+# state-dict fuzzer's seeds, in ../fuzz/corpus/fuzz-checkpoint, "nano"
+# single files of a few KB: a one-level 8-channel UNet and VAE and a
+# text encoder of 16 tokens, 8 wide, as SD 1.x (.safetensors, and a .ckpt
+# with a training state) and with OpenCLIP's names (.ckpt;
+# its UNet is too narrow for SD 2.x's 64-wide heads, so it is refused
+# after its text encoder is read).
 #
 # The single-file key names follow diffusers v0.19.3's
 # scripts/convert_diffusers_to_original_stable_diffusion.py for the UNet,
@@ -222,6 +228,12 @@ TINY_VAE = dict(sample_size=64, in_channels=3, out_channels=3, latent_channels=4
 MICRO_UNET = dict(sample_size=8, in_channels=4, out_channels=4, block_out_channels=(8, 16), layers_per_block=1,
                   norm_num_groups=8, down_block_types=('CrossAttnDownBlock2D', 'DownBlock2D'),
                   up_block_types=('UpBlock2D', 'CrossAttnUpBlock2D'), cross_attention_dim=8, attention_head_dim=8)
+NANO_UNET = dict(sample_size=8, in_channels=4, out_channels=4, block_out_channels=(8,), layers_per_block=1,
+                 norm_num_groups=8, down_block_types=('CrossAttnDownBlock2D',), up_block_types=('CrossAttnUpBlock2D',),
+                 cross_attention_dim=8, attention_head_dim=8)
+NANO_VAE = dict(sample_size=8, in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8,),
+                layers_per_block=1, norm_num_groups=8, down_block_types=('DownEncoderBlock2D',),
+                up_block_types=('UpDecoderBlock2D',))
 MICRO_VAE = dict(sample_size=8, in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8, 16),
                  layers_per_block=1, norm_num_groups=8, down_block_types=('DownEncoderBlock2D',) * 2,
                  up_block_types=('UpDecoderBlock2D',) * 2)
@@ -761,6 +773,28 @@ def main():
     torch.save(training_state(evil, {'on_load': Evil()}), os.path.join(OUT, 'evil-os-system.ckpt'))
 
     write_json(os.path.join(OUT, 'models.json'), record)
+    write_nano_seeds()
+
+
+def write_nano_seeds():
+    """The fuzz seeds: every path of a single file's reading, in a few KB."""
+    seeds = os.path.join('..', 'fuzz', 'corpus', 'fuzz-checkpoint')
+    os.makedirs(seeds, exist_ok=True)
+    clip_cfg = dict(clip_config('quick_gelu', 2), hidden_size=8, intermediate_size=32, vocab_size=16,
+                    max_position_embeddings=8)
+    unet = make_unet(NANO_UNET, 8)
+    unet_ldm = unet_to_ldm(unet.state_dict(), config_dict(unet))
+    vae_ldm = vae_to_ldm(make_vae(NANO_VAE, 9).state_dict(), NANO_VAE)
+    clip_state = make_clip(clip_cfg, 10).state_dict()
+    single = collections.OrderedDict()
+    single.update(prefixed('model.diffusion_model.', unet_ldm))
+    single.update(prefixed('first_stage_model.', vae_ldm))
+    single.update(prefixed('cond_stage_model.transformer.', clip_state))
+    write_safetensors(os.path.join(seeds, 'nano-sd1.safetensors'), cast(single, torch.float16))
+    torch.save(training_state(cast(single, torch.float16)), os.path.join(seeds, 'nano-sd1.ckpt'))
+    openclip = collections.OrderedDict(prefixed('model.diffusion_model.', unet_ldm))
+    openclip.update(prefixed('cond_stage_model.model.', clip_to_openclip(clip_state, 11)))
+    torch.save(training_state(cast(openclip, torch.float16)), os.path.join(seeds, 'nano-sd2.ckpt'))
 
 
 def check():
