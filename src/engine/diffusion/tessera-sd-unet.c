@@ -187,7 +187,7 @@ tessera_unet_config_from_ldm (TesseraStateDict   *unet,
 
       transformer = g_strdup_printf ("input_blocks.%u.1", block);
       if (tessera_sd_find (unet, 0, "%s.proj_in.weight", transformer) != NULL &&
-          !read_transformer (unet, transformer, level_channels, config, _("the other transformers"), &depth, error))
+          !read_transformer (unet, transformer, level_channels, config, _("the UNet’s first transformer"), &depth, error))
         return FALSE;
       if (in_level == 0)
         config->transformer_depth[level] = depth;
@@ -206,7 +206,7 @@ tessera_unet_config_from_ldm (TesseraStateDict   *unet,
       tessera_sd_require (unet, 4, error, "middle_block.2.out_layers.3.weight") == NULL)
     return FALSE;
   if (tessera_sd_find (unet, 0, "middle_block.1.proj_in.weight") != NULL &&
-      !read_transformer (unet, "middle_block.1", level_channels, config, _("the other transformers"),
+      !read_transformer (unet, "middle_block.1", level_channels, config, _("the UNet’s first transformer"),
                          &config->mid_transformer_depth, error))
     return FALSE;
 
