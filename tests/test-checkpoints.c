@@ -150,7 +150,8 @@ assert_text_encoder (const TesseraClipConfig *clip,
   g_assert_cmpuint (clip->intermediate_size, ==, member_uint (expected, "intermediate_size"));
   g_assert_cmpuint (clip->vocab_size, ==, member_uint (expected, "vocab_size"));
   g_assert_cmpuint (clip->context_length, ==, member_uint (expected, "context_length"));
-  g_assert_cmpstr (clip->quick_gelu ? "quick_gelu" : "gelu", ==, json_object_get_string_member (expected, "activation"));
+  g_assert_cmpstr (clip->quick_gelu ? "quick_gelu" : "gelu", ==,
+                   json_object_get_string_member (expected, "activation"));
   g_assert_cmpuint (clip->pad_token_id, ==, member_uint (expected, "pad_token_id"));
 }
 
@@ -349,7 +350,8 @@ test_vae_file (void)
   g_assert_cmpuint (tessera_checkpoint_get_n_params (sd2, TESSERA_CHECKPOINT_PART_VAE), ==,
                     member_uint (json_object_get_object_member (vae_record, "params"), "vae"));
   g_assert_cmpstr (tessera_checkpoint_get_dtype (sd2, TESSERA_CHECKPOINT_PART_VAE), ==, "f32");
-  assert_vae (&tessera_checkpoint_get_config (sd2)->vae, json_object_get_object_member (sd1, "vae"), TESSERA_SD_KEYS_LDM);
+  assert_vae (&tessera_checkpoint_get_config (sd2)->vae, json_object_get_object_member (sd1, "vae"),
+              TESSERA_SD_KEYS_LDM);
   g_assert_nonnull (tessera_checkpoint_get_vae_file (sd2));
 
   set_vae (sd2, "sd1/vae", &error);
@@ -861,7 +863,8 @@ test_inspect (void)
 
   /* a refused family: one line naming it */
   dir = test_make_tmpdir ();
-  sdxl = write_key_set (dir, "xl.safetensors", (const char *[]) { UNET_IN, "conditioner.embedders.1.model.ln_final.weight", NULL });
+  sdxl = write_key_set (dir, "xl.safetensors",
+                       (const char *[]) { UNET_IN, "conditioner.embedders.1.model.ln_final.weight", NULL });
   out = run_inspect (TRUE, sdxl, &status, &err);
   g_assert_cmpint (status, ==, 1);
   g_assert_nonnull (strstr (err, "xl.safetensors: a checkpoint of the SDXL family"));

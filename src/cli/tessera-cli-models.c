@@ -175,14 +175,16 @@ build_checkpoint_json (JsonBuilder       *builder,
   json_builder_begin_object (builder);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     if (tessera_checkpoint_has_part (checkpoint, parts[i]))
-      add_uint (builder, tessera_checkpoint_part_to_string (parts[i]), tessera_checkpoint_get_n_params (checkpoint, parts[i]));
+      add_uint (builder, tessera_checkpoint_part_to_string (parts[i]),
+                tessera_checkpoint_get_n_params (checkpoint, parts[i]));
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "dtype");
   json_builder_begin_object (builder);
   for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
     if (tessera_checkpoint_has_part (checkpoint, parts[i]))
-      add_string (builder, tessera_checkpoint_part_to_string (parts[i]), tessera_checkpoint_get_dtype (checkpoint, parts[i]));
+      add_string (builder, tessera_checkpoint_part_to_string (parts[i]),
+                  tessera_checkpoint_get_dtype (checkpoint, parts[i]));
   json_builder_end_object (builder);
 
   json_builder_set_member_name (builder, "hyperparameters");

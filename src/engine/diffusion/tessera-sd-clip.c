@@ -111,7 +111,8 @@ read_shapes (TesseraStateDict   *clip,
     return tessera_sd_require (clip, 2, error, "%s0%s", naming->layers, naming->attention) != NULL;
 
   if (!tessera_sd_expect_shape (tokens, (const gint64[]) { config->vocab_size, config->width }, 2, from, error) ||
-      !tessera_sd_expect_shape (positions, (const gint64[]) { config->context_length, config->width }, 2, from, error) ||
+      !tessera_sd_expect_shape (positions, (const gint64[]) { config->context_length, config->width }, 2, from,
+                                error) ||
       !tessera_sd_expect_shape (final_norm, (const gint64[]) { config->width }, 1, from, error))
     return FALSE;
 
@@ -121,8 +122,9 @@ read_shapes (TesseraStateDict   *clip,
                                                                   naming->attention);
 
       if (attention == NULL ||
-          !tessera_sd_expect_shape (attention, (const gint64[]) { naming->attention_rows * config->width, config->width },
-                                    2, from, error) ||
+          !tessera_sd_expect_shape (attention,
+                                    (const gint64[]) { naming->attention_rows * config->width, config->width }, 2,
+                                    from, error) ||
           (mlp = tessera_sd_require (clip, 2, error, "%s%u%s", naming->layers, i, naming->mlp)) == NULL ||
           !tessera_sd_expect_shape (mlp, (const gint64[]) { config->intermediate_size, config->width }, 2, from, error))
         return FALSE;

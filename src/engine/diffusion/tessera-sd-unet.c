@@ -99,14 +99,16 @@ set_heads (TesseraUNetConfig  *config,
     {
       *heads = SD1_NUM_HEADS;
       if (channels % SD1_NUM_HEADS != 0)
-        return unsupported (error, _("a transformer has %u channels, which SD 1.x’s %u attention heads do not divide"),
+        return unsupported (error,
+                            _("a transformer has %u channels, which SD 1.x’s %u attention heads do not divide"),
                             channels, SD1_NUM_HEADS);
       return TRUE;
     }
 
   *heads = channels / SD2_HEAD_CHANNELS;
   if (channels % SD2_HEAD_CHANNELS != 0 || *heads == 0)
-    return unsupported (error, _("a transformer has %u channels, which SD 2.x’s %u-wide attention heads do not divide"),
+    return unsupported (error,
+                        _("a transformer has %u channels, which SD 2.x’s %u-wide attention heads do not divide"),
                         channels, SD2_HEAD_CHANNELS);
   return TRUE;
 }
@@ -187,7 +189,8 @@ tessera_unet_config_from_ldm (TesseraStateDict   *unet,
 
       transformer = g_strdup_printf ("input_blocks.%u.1", block);
       if (tessera_sd_find (unet, 0, "%s.proj_in.weight", transformer) != NULL &&
-          !read_transformer (unet, transformer, level_channels, config, _("the UNet’s first transformer"), &depth, error))
+          !read_transformer (unet, transformer, level_channels, config, _("the UNet’s first transformer"), &depth,
+                             error))
         return FALSE;
       if (in_level == 0)
         config->transformer_depth[level] = depth;
@@ -258,11 +261,15 @@ check_plain_unet (JsonObject  *json,
   };
   static const struct {
     const char *key;
-    guint       value;
+    double      value;
   } numbers[] = {
     { "freq_shift", 0 },
     { "conv_in_kernel", 3 },
     { "conv_out_kernel", 3 },
+    { "downsample_padding", 1 },
+    { "mid_block_scale_factor", 1 },
+    { "resnet_out_scale_factor", 1 },
+    { "norm_eps", 1e-5 },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (unset); i++)
@@ -287,12 +294,12 @@ check_plain_unet (JsonObject  *json,
 
   for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
     {
-      guint value;
+      double value;
 
-      if (!tessera_sd_config_uint (json, numbers[i].key, numbers[i].value, &value, error))
+      if (!tessera_sd_config_double (json, numbers[i].key, numbers[i].value, &value, error))
         return FALSE;
       if (value != numbers[i].value)
-        return unsupported (error, _("“%s” is not %u, as in Stable Diffusion 1.x and 2.x"),
+        return unsupported (error, _("“%s” is not %g, as in Stable Diffusion 1.x and 2.x"),
                             numbers[i].key, numbers[i].value);
     }
 
@@ -346,7 +353,8 @@ read_block_types (JsonObject  *json,
         return unsupported (error, _("the UNet has a block of type “%s”, which Stable Diffusion 1.x and 2.x "
                                      "do not have"), down_type ? down_type : "?");
       if (g_strcmp0 (up_type, attention[l] ? "CrossAttnUpBlock2D" : "UpBlock2D") != 0)
-        return unsupported (error, _("the UNet’s up block of level %u (“%s”) does not mirror its down block (“%s”)"),
+        return unsupported (error,
+                            _("the UNet’s up block of level %u (“%s”) does not mirror its down block (“%s”)"),
                             l, up_type ? up_type : "?", down_type);
     }
 
@@ -384,7 +392,8 @@ check_diffusers_shapes (TesseraStateDict   *unet,
       channels = config->model_channels * config->channel_mult[l];
       if (tessera_sd_count (unet, resnets, ".conv2.weight") != config->num_res_blocks ||
           tessera_sd_count (unet, up_resnets, ".conv2.weight") != config->num_res_blocks + 1 ||
-          tessera_sd_count (unet, attentions, ".proj_in.weight") != (config->transformer_depth[l] ? config->num_res_blocks : 0))
+          tessera_sd_count (unet, attentions, ".proj_in.weight") !=
+          (config->transformer_depth[l] > 0 ? config->num_res_blocks : 0))
         return unsupported (error, _("the UNet’s level %u does not have the blocks config.json gives it"), l);
 
       if ((tensor = tessera_sd_require (unet, 4, error, "%s0.conv2.weight", resnets)) == NULL ||
@@ -457,10 +466,14 @@ tessera_unet_config_from_diffusers (JsonObject         *json,
       !tessera_sd_config_uint (json, "out_channels", 4, &config->out_channels, error) ||
       !tessera_sd_config_uint (json, "cross_attention_dim", 1280, &config->context_dim, error) ||
       !tessera_sd_config_uint (json, "norm_num_groups", 32, &config->norm_num_groups, error) ||
-      !tessera_sd_config_uint (json, "sample_size", 0, &config->sample_size, error) ||
       !tessera_sd_config_bool (json, "use_linear_projection", FALSE, &config->use_linear_projection, error) ||
       !tessera_sd_config_bool (json, "upcast_attention", FALSE, &config->upcast_attention, error))
     return FALSE;
+
+  /* Only said, never used by the network: a list where an int is
+   * expected is no reason to refuse the model. */
+  if (!tessera_sd_config_uint (json, "sample_size", 0, &config->sample_size, NULL))
+    config->sample_size = 0;
 
   config->n_levels = n_levels;
   config->model_channels = channels[0];

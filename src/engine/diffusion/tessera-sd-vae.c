@@ -139,10 +139,12 @@ read_shapes (TesseraStateDict  *vae,
   last_channels = config->channels * config->channel_mult[config->n_levels - 1];
   return tessera_sd_expect_shape (conv_out, (const gint64[]) { 2 * config->latent_channels, last_channels, 3, 3 }, 4,
                                   from, error) &&
-         tessera_sd_expect_shape (quant, (const gint64[]) { 2 * config->latent_channels, 2 * config->latent_channels, 1, 1 },
+         tessera_sd_expect_shape (quant,
+                                  (const gint64[]) { 2 * config->latent_channels, 2 * config->latent_channels, 1, 1 },
                                   4, from, error) &&
-         tessera_sd_expect_shape (post_quant, (const gint64[]) { config->latent_channels, config->latent_channels, 1, 1 },
-                                  4, from, error) &&
+         tessera_sd_expect_shape (post_quant,
+                                  (const gint64[]) { config->latent_channels, config->latent_channels, 1, 1 }, 4,
+                                  from, error) &&
          tessera_sd_expect_shape (decoder_in, (const gint64[]) { last_channels, config->latent_channels, 3, 3 }, 4,
                                   from, error) &&
          tessera_sd_expect_shape (decoder_out, (const gint64[]) { config->out_channels, config->channels, 3, 3 }, 4,

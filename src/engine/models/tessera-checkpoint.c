@@ -434,7 +434,8 @@ load_folder (TesseraCheckpoint  *self,
       if (!load_component (self->file, "text_encoder", &clip_json, &weights, cancellable, error))
         return FALSE;
       self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER] = strip_text_model (weights);
-      if (!tessera_clip_config_from_diffusers (config_object (clip_json), self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER],
+      if (!tessera_clip_config_from_diffusers (config_object (clip_json),
+                                               self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER],
                                                &self->config.text_encoder, error))
         {
           prefix_part_error (error, self->file, "text_encoder");
@@ -620,7 +621,8 @@ check_parts_fit (TesseraCheckpoint  *self,
       return FALSE;
     }
 
-  if (self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER] != NULL && config->text_encoder.width != config->unet.context_dim)
+  if (self->parts[TESSERA_CHECKPOINT_PART_TEXT_ENCODER] != NULL &&
+      config->text_encoder.width != config->unet.context_dim)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
                    _("%s: the text encoder is %u wide where the UNet attends to %u"), name,
@@ -1057,7 +1059,8 @@ describe_unet (const TesseraUNetConfig *unet)
   g_variant_builder_add (&builder, "{sv}", "num_heads", uint_array (unet->num_heads, unet->n_levels));
   g_variant_builder_add (&builder, "{sv}", "mid_num_heads", g_variant_new_uint32 (unet->mid_num_heads));
   g_variant_builder_add (&builder, "{sv}", "context_dim", g_variant_new_uint32 (unet->context_dim));
-  g_variant_builder_add (&builder, "{sv}", "use_linear_projection", g_variant_new_boolean (unet->use_linear_projection));
+  g_variant_builder_add (&builder, "{sv}", "use_linear_projection",
+                         g_variant_new_boolean (unet->use_linear_projection));
   g_variant_builder_add (&builder, "{sv}", "upcast_attention", g_variant_new_boolean (unet->upcast_attention));
   g_variant_builder_add (&builder, "{sv}", "norm_num_groups", g_variant_new_uint32 (unet->norm_num_groups));
   if (unet->sample_size > 0)
@@ -1098,7 +1101,8 @@ describe_text_encoder (const TesseraClipConfig *clip)
   g_variant_builder_add (&builder, "{sv}", "intermediate_size", g_variant_new_uint32 (clip->intermediate_size));
   g_variant_builder_add (&builder, "{sv}", "vocab_size", g_variant_new_uint32 (clip->vocab_size));
   g_variant_builder_add (&builder, "{sv}", "context_length", g_variant_new_uint32 (clip->context_length));
-  g_variant_builder_add (&builder, "{sv}", "activation", g_variant_new_string (clip->quick_gelu ? "quick_gelu" : "gelu"));
+  g_variant_builder_add (&builder, "{sv}", "activation",
+                         g_variant_new_string (clip->quick_gelu ? "quick_gelu" : "gelu"));
   g_variant_builder_add (&builder, "{sv}", "pad_token_id", g_variant_new_uint32 (clip->pad_token_id));
   return g_variant_builder_end (&builder);
 }
