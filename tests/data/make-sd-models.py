@@ -60,7 +60,8 @@
 # 2.x's OpenCLIP text encoder. The CLIP text model is written here
 # (transformers is not packaged): Hugging Face's key names and forward pass.
 #
-# Run from this directory, with Debian 12's python3-torch (1.13.1),
+# Run from this directory, with Debian 12's python3-torch (1.13.1+dfsg-4,
+# which calls itself 1.13.0a0),
 # python3-numpy (1.24.2), python3-filelock, python3-packaging,
 # python3-importlib-metadata, python3-tqdm, and diffusers and
 # huggingface_hub from their git tags:
@@ -79,7 +80,6 @@
 import collections
 import copy
 import hashlib
-import io
 import json
 import os
 import re
