@@ -23,10 +23,11 @@ FLOORS = {
     'formats': {'core'},
     'backends': {'core'},
     'archs': {'core'},
+    'diffusion': {'core'},
     'prompts': {'core'},
     'sampling': {'core'},
-    'models': {'core', 'formats', 'archs', 'backends', 'prompts', 'sampling'},
-    '': {'core', 'image', 'formats', 'backends', 'archs', 'models', 'prompts', 'sampling'},
+    'models': {'core', 'formats', 'archs', 'backends', 'diffusion', 'prompts', 'sampling'},
+    '': {'core', 'image', 'formats', 'backends', 'archs', 'diffusion', 'prompts', 'sampling', 'models'},
 }
 # Generated into the build folder, or the CUDA kernels' own headers.
 OUTSIDE = {'config.h', 'tessera-version.h', 'tessera-enums.h',
@@ -120,6 +121,7 @@ def main():
         ('engine/image/tessera-resample.c', 'formats/tessera-formats-private.h', 'two folders of one level'),
         ('engine/archs/tessera-esrgan.c', 'backends/tessera-backend-private.h', 'an architecture including a backend'),
         ('engine/formats/tessera-pth.c', 'backends/cpu/tessera-cpu-private.h', 'a format including a backend'),
+        ('engine/diffusion/tessera-sd-unet.c', 'formats/tessera-formats-private.h', 'diffusion including a format'),
         ('app/tessera-window.c', 'models/tessera-model-private.h', 'the app including a private header'),
         ('cli/tessera-cli.c', 'image/tessera-image.h', 'the CLI including an engine header directly'),
     ]

@@ -16,7 +16,8 @@
 #include "tessera.h"
 #include "tessera-cli-private.h"
 
-/* inspect, models and convert: what model files are, and safetensors out. */
+/* inspect, models and convert: what model files are, and safetensors out.
+ * inspect also tells what a Stable Diffusion checkpoint is. */
 
 static void
 add_uint (JsonBuilder *builder,
@@ -132,24 +133,229 @@ print_model (TesseraModel *model,
   print_hyperparameters (tessera_model_get_hyperparameters (model));
 }
 
+static const TesseraCheckpointPart parts[] = {
+  TESSERA_CHECKPOINT_PART_UNET,
+  TESSERA_CHECKPOINT_PART_VAE,
+  TESSERA_CHECKPOINT_PART_TEXT_ENCODER,
+};
+
+/* inspect --json for a checkpoint: `kind` says it is one; `params`,
+ * `dtype` and `hyperparameters` have one member per part it holds. */
+static void
+build_checkpoint_json (JsonBuilder       *builder,
+                       const char        *file,
+                       TesseraCheckpoint *checkpoint)
+{
+  TesseraCheckpointFamily family = tessera_checkpoint_get_family (checkpoint);
+  GFile *vae_file = tessera_checkpoint_get_vae_file (checkpoint);
+
+  json_builder_begin_object (builder);
+  add_string (builder, "file", file);
+  add_string (builder, "kind", "checkpoint");
+  add_string (builder, "format", tessera_checkpoint_get_format (checkpoint));
+  add_string (builder, "family", tessera_checkpoint_family_to_string (family));
+  add_string (builder, "prediction", tessera_prediction_to_string (tessera_checkpoint_get_prediction (checkpoint)));
+  add_string (builder, "prediction_source", tessera_checkpoint_get_prediction_source (checkpoint));
+  json_builder_set_member_name (builder, "hash");
+  if (tessera_checkpoint_get_short_hash (checkpoint) != NULL)
+    json_builder_add_string_value (builder, tessera_checkpoint_get_short_hash (checkpoint));
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "ema");
+  json_builder_add_boolean_value (builder, tessera_checkpoint_get_has_ema (checkpoint));
+  if (vae_file != NULL)
+    {
+      g_autofree char *path = g_file_get_parse_name (vae_file);
+
+      add_string (builder, "vae_file", path);
+    }
+  add_string (builder, "name", tessera_checkpoint_get_name (checkpoint));
+
+  json_builder_set_member_name (builder, "params");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (tessera_checkpoint_has_part (checkpoint, parts[i]))
+      add_uint (builder, tessera_checkpoint_part_to_string (parts[i]),
+                tessera_checkpoint_get_n_params (checkpoint, parts[i]));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "dtype");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (tessera_checkpoint_has_part (checkpoint, parts[i]))
+      add_string (builder, tessera_checkpoint_part_to_string (parts[i]),
+                  tessera_checkpoint_get_dtype (checkpoint, parts[i]));
+  json_builder_end_object (builder);
+
+  json_builder_set_member_name (builder, "hyperparameters");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (tessera_checkpoint_has_part (checkpoint, parts[i]))
+      {
+        g_autoptr(GVariant) params = g_variant_ref_sink (tessera_checkpoint_get_hyperparameters (checkpoint, parts[i]));
+
+        json_builder_set_member_name (builder, tessera_checkpoint_part_to_string (parts[i]));
+        json_builder_add_value (builder, json_gvariant_serialize (params));
+      }
+  json_builder_end_object (builder);
+  json_builder_end_object (builder);
+}
+
+static const char *
+part_title (TesseraCheckpointPart part)
+{
+  switch (part)
+    {
+    case TESSERA_CHECKPOINT_PART_UNET:
+      return _("UNet");
+    case TESSERA_CHECKPOINT_PART_VAE:
+      return _("VAE");
+    case TESSERA_CHECKPOINT_PART_TEXT_ENCODER:
+    default:
+      return _("Text encoder");
+    }
+}
+
+static void
+print_checkpoint (TesseraCheckpoint *checkpoint,
+                  const char        *file)
+{
+  TesseraCheckpointFamily family = tessera_checkpoint_get_family (checkpoint);
+  const char *hash = tessera_checkpoint_get_short_hash (checkpoint);
+  GFile *vae_file = tessera_checkpoint_get_vae_file (checkpoint);
+  g_autoptr(GString) params = g_string_new (NULL);
+  g_autoptr(GPtrArray) dtypes = g_ptr_array_new ();
+  g_autofree char *precision = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (tessera_checkpoint_has_part (checkpoint, parts[i]))
+      {
+        g_autofree char *count = describe_params (tessera_checkpoint_get_n_params (checkpoint, parts[i]));
+        const char *dtype = tessera_checkpoint_get_dtype (checkpoint, parts[i]);
+
+        g_string_append_printf (params, "%s%s %s", params->len ? ", " : "", part_title (parts[i]), count);
+        if (!g_ptr_array_find_with_equal_func (dtypes, dtype, g_str_equal, NULL))
+          g_ptr_array_add (dtypes, (gpointer) dtype);
+      }
+  g_ptr_array_add (dtypes, NULL);
+  precision = g_strjoinv (", ", (char **) dtypes->pdata);
+
+  printf ("%s\n", tessera_checkpoint_get_name (checkpoint));
+  printf ("  %-14s %s\n", _("File:"), file);
+  printf ("  %-14s %s\n", _("Format:"), tessera_checkpoint_get_format (checkpoint));
+  printf ("  %-14s %s (%s)\n", _("Family:"), tessera_checkpoint_family_get_title (family),
+          tessera_checkpoint_family_to_string (family));
+  printf ("  %-14s %s (%s)\n", _("Prediction:"),
+          tessera_prediction_to_string (tessera_checkpoint_get_prediction (checkpoint)),
+          tessera_checkpoint_get_prediction_source (checkpoint));
+  printf ("  %-14s %s\n", _("Parameters:"), params->str);
+  printf ("  %-14s %s\n", _("Precision:"), precision);
+  printf ("  %-14s %s\n", _("Model hash:"), hash ? hash : _("none (A1111 hashes single files only)"));
+  if (tessera_checkpoint_get_has_ema (checkpoint))
+    printf ("  %-14s %s\n", _("EMA:"), _("the file also holds EMA weights (model_ema.*), which are not used: "
+                                          "model.diffusion_model.* is, as in A1111"));
+  if (vae_file != NULL)
+    {
+      g_autofree char *path = g_file_get_parse_name (vae_file);
+
+      printf ("  %-14s %s\n", _("VAE:"), path);
+    }
+  else if (!tessera_checkpoint_has_part (checkpoint, TESSERA_CHECKPOINT_PART_VAE))
+    printf ("  %-14s %s\n", _("VAE:"), _("none: it needs one from a VAE file (--vae)"));
+  if (!tessera_checkpoint_has_part (checkpoint, TESSERA_CHECKPOINT_PART_TEXT_ENCODER))
+    printf ("  %-14s %s\n", _("Text encoder:"), _("none"));
+
+  for (guint i = 0; i < G_N_ELEMENTS (parts); i++)
+    if (tessera_checkpoint_has_part (checkpoint, parts[i]))
+      {
+        g_autoptr(GVariant) hyperparameters =
+          g_variant_ref_sink (tessera_checkpoint_get_hyperparameters (checkpoint, parts[i]));
+        g_autofree char *title = g_strdup_printf ("%s:", part_title (parts[i]));
+        GVariantIter iter;
+        const char *key;
+        GVariant *value;
+
+        printf ("  %s\n", title);
+        g_variant_iter_init (&iter, hyperparameters);
+        while (g_variant_iter_loop (&iter, "{&sv}", &key, &value))
+          {
+            g_autofree char *text = NULL;
+
+            if (g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+              text = g_variant_dup_string (value, NULL);
+            else if (g_variant_is_of_type (value, G_VARIANT_TYPE_DOUBLE))
+              text = g_strdup_printf ("%g", g_variant_get_double (value));
+            else
+              text = g_variant_print (value, FALSE);
+            printf ("    %-22s %s\n", key, text);
+          }
+      }
+}
+
+/* A folder is a diffusers checkpoint; a file is an upscaler first, and a
+ * checkpoint where no upscaler architecture has its keys. The upscaler's
+ * error stands unless the file is at least a Stable Diffusion file. */
+static TesseraCheckpoint *
+open_checkpoint (GFile         *file,
+                 const char    *vae,
+                 GError       **model_error,
+                 GError       **error)
+{
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) local_error = NULL;
+  gboolean folder = g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY;
+
+  if (!folder && !g_error_matches (*model_error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED))
+    return NULL;
+
+  checkpoint = tessera_checkpoint_new_from_file (file, NULL, &local_error);
+  if (checkpoint == NULL)
+    {
+      if (folder || !g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_UNKNOWN_FORMAT))
+        {
+          g_clear_error (model_error);
+          g_propagate_error (error, g_steal_pointer (&local_error));
+        }
+      return NULL;
+    }
+
+  g_clear_error (model_error);
+  if (vae != NULL)
+    {
+      g_autoptr(GFile) vae_file = g_file_new_for_commandline_arg (vae);
+
+      if (!tessera_checkpoint_set_vae_file (checkpoint, vae_file, NULL, error))
+        return NULL;
+    }
+
+  return g_steal_pointer (&checkpoint);
+}
+
 int
 tessera_cli_inspect (int    argc,
                      char **argv)
 {
   g_autoptr(TesseraModel) model = NULL;
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GFile) file = NULL;
   g_auto(GStrv) files = NULL;
+  g_autofree char *vae = NULL;
   gboolean json = FALSE;
   const GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
+    { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae, N_("A checkpoint’s VAE from this file (A1111’s SD VAE)"),
+      N_("FILE") },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &files, NULL, NULL },
     { NULL }
   };
 
   if (!tessera_cli_parse_options (&argc, &argv, "inspect", _("FILE"),
                                   _("Tells what a model file is: format, architecture, scale and size. "
-                                    "For ncnn, FILE is the .param, with its .bin beside it."), entries))
+                                    "For ncnn, FILE is the .param, with its .bin beside it. "
+                                    "For a Stable Diffusion checkpoint (a .safetensors or .ckpt file, or a "
+                                    "diffusers folder): family, prediction, each network's size and "
+                                    "hyper-parameters, and A1111's model hash."), entries))
     return EXIT_USAGE;
 
   if (files == NULL || g_strv_length (files) != 1)
@@ -159,19 +365,42 @@ tessera_cli_inspect (int    argc,
     }
 
   file = g_file_new_for_commandline_arg (files[0]);
-  model = tessera_model_new_from_file (file, NULL, &error);
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) != G_FILE_TYPE_DIRECTORY)
+    model = tessera_model_new_from_file (file, NULL, &error);
+  if (model == NULL)
+    {
+      g_autoptr(GError) checkpoint_error = NULL;
 
-  if (json)
+      checkpoint = open_checkpoint (file, vae, &error, &checkpoint_error);
+      if (checkpoint_error != NULL)
+        g_propagate_error (&error, g_steal_pointer (&checkpoint_error));
+    }
+  else if (vae != NULL)
+    {
+      tessera_cli_error (_("%s: --vae is for Stable Diffusion checkpoints"), files[0]);
+      return EXIT_USAGE;
+    }
+
+  if (json && checkpoint != NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+      build_checkpoint_json (builder, files[0], checkpoint);
+      tessera_cli_print_json (builder);
+    }
+  else if (json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
 
       build_model_json (builder, files[0], model, error);
       tessera_cli_print_json (builder);
     }
+  else if (checkpoint != NULL)
+    print_checkpoint (checkpoint, files[0]);
   else if (model != NULL)
     print_model (model, files[0]);
 
-  if (model == NULL)
+  if (model == NULL && checkpoint == NULL)
     {
       tessera_cli_error ("%s", error->message);
       return EXIT_FAILED;

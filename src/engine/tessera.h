@@ -15,6 +15,7 @@
 # include "archs/tessera-arch.h"
 # include "formats/tessera-model-format.h"
 # include "models/tessera-model.h"
+# include "models/tessera-checkpoint.h"
 # include "tessera-model-library.h"
 # include "tessera-tile-plan.h"
 # include "tessera-upscaler-info.h"

@@ -77,6 +77,9 @@ void               tessera_state_dict_set_metadata (TesseraStateDict    *self,
 GHashTable        *tessera_state_dict_get_metadata_table (TesseraStateDict *self);
 gboolean           tessera_state_dict_strip_prefix (TesseraStateDict    *self,
                                                     const char          *prefix);
+TesseraStateDict  *tessera_state_dict_extract      (TesseraStateDict    *self,
+                                                    const char          *prefix,
+                                                    const char * const  *except);
 gboolean           tessera_state_dict_equal        (TesseraStateDict    *a,
                                                     TesseraStateDict    *b);
 

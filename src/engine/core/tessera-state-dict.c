@@ -267,6 +267,39 @@ tessera_state_dict_strip_prefix (TesseraStateDict *self,
   return TRUE;
 }
 
+/* The tensors whose names start with @prefix, under their names without
+ * it, in a state dict of their own that keeps the same memory alive: one
+ * part of a file that holds several networks. Names that start with one
+ * of @except (a %NULL-terminated list of prefixes, or %NULL) are left out. */
+TesseraStateDict *
+tessera_state_dict_extract (TesseraStateDict   *self,
+                            const char         *prefix,
+                            const char * const *except)
+{
+  TesseraStateDict *part = tessera_state_dict_new ();
+  gsize length = strlen (prefix);
+
+  for (guint i = 0; i < self->backing->len; i++)
+    tessera_state_dict_keep (part, g_ptr_array_index (self->backing, i));
+
+  for (guint i = 0; i < self->tensors->len; i++)
+    {
+      const TesseraTensor *tensor = g_ptr_array_index (self->tensors, i);
+      gboolean excepted = FALSE;
+
+      for (guint k = 0; except != NULL && except[k] != NULL && !excepted; k++)
+        excepted = g_str_has_prefix (tensor->name, except[k]);
+      if (excepted || !g_str_has_prefix (tensor->name, prefix) || tensor->name[length] == '\0')
+        continue;
+
+      /* Names are unique in @self, so they are in the part. */
+      tessera_state_dict_insert (part, tensor->name + length, tensor->dtype, tensor->n_dims,
+                                 tensor->shape, tensor->data, NULL);
+    }
+
+  return part;
+}
+
 /* The same names, dtypes, shapes and bytes; order and metadata aside. */
 gboolean
 tessera_state_dict_equal (TesseraStateDict *a,

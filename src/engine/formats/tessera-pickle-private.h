@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 
 /* A restricted unpickler: it builds plain values (dicts, lists, strings,
  * numbers) and tensors, calls nothing, and refuses every global outside the
- * handful that PyTorch files need to rebuild tensors. */
+ * handful that PyTorch files need to rebuild tensors and the few that
+ * training checkpoints carry around their state dict, which stand for
+ * inert objects. */
 
 typedef enum
 {
@@ -29,6 +31,7 @@ typedef enum
   PICKLE_GLOBAL,
   PICKLE_STORAGE,
   PICKLE_TENSOR,
+  PICKLE_OBJECT,      /* what an inert global was called to make: no value */
 } PickleKind;
 
 typedef enum
@@ -37,6 +40,7 @@ typedef enum
   GLOBAL_REBUILD_TENSOR_V2,
   GLOBAL_REBUILD_PARAMETER,
   GLOBAL_STORAGE,
+  GLOBAL_INERT,       /* a class or function that is never run */
 } PickleGlobal;
 
 /* A storage a file's tensors share, found by key; its bytes are located by

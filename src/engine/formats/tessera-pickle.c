@@ -18,7 +18,8 @@
 
 /* Python's pickle is a small stack machine. This one knows the opcodes of
  * protocols 2 to 5 that hold data, and of the globals only those that
- * rebuild tensors: nothing from the file is ever called or imported. Every
+ * rebuild tensors, and the inert ones below: nothing from the file is ever
+ * called or imported. Every
  * value lives in an arena freed at once, so that cycles, which the memo
  * allows, can neither leak nor recurse. */
 
@@ -59,6 +60,23 @@ static const struct {
   { "torch", "CharStorage", GLOBAL_STORAGE, TESSERA_DTYPE_I8 },
   { "torch", "ByteStorage", GLOBAL_STORAGE, TESSERA_DTYPE_U8 },
   { "torch", "BoolStorage", GLOBAL_STORAGE, TESSERA_DTYPE_BOOL },
+  /* What PyTorch Lightning's training checkpoints (the original Stable
+   * Diffusion files among them) keep beside the state dict, as A1111's
+   * modules/safe.py lets them through: numpy scalars (numpy.dtype and
+   * _codecs.encode make their bytes), a ModelCheckpoint callback as a dict
+   * key, sets. A call of one of them makes an inert object; none holds a
+   * weight. */
+  { "torch._utils", "_rebuild_device_tensor_from_numpy", GLOBAL_INERT },
+  { "torch", "float32", GLOBAL_INERT },
+  { "torch.nn.modules.container", "ParameterDict", GLOBAL_INERT },
+  { "numpy.core.multiarray", "scalar", GLOBAL_INERT },
+  { "numpy.core.multiarray", "_reconstruct", GLOBAL_INERT },
+  { "numpy", "dtype", GLOBAL_INERT },
+  { "numpy", "ndarray", GLOBAL_INERT },
+  { "_codecs", "encode", GLOBAL_INERT },
+  { "pytorch_lightning.callbacks", "model_checkpoint", GLOBAL_INERT },
+  { "pytorch_lightning.callbacks.model_checkpoint", "ModelCheckpoint", GLOBAL_INERT },
+  { "__builtin__", "set", GLOBAL_INERT },
 };
 
 /* The opcodes that could run code or reach objects outside the file. */
@@ -100,6 +118,7 @@ value_free (gpointer data)
     case PICKLE_GLOBAL:
     case PICKLE_STORAGE:
     case PICKLE_TENSOR:
+    case PICKLE_OBJECT:
     default:
       break;
     }
@@ -144,7 +163,7 @@ kind_name (PickleKind kind)
 {
   static const char *names[] = {
     "None", "bool", "int", "int", "float", "str", "bytes",
-    "tuple", "list", "dict", "global", "storage", "tensor",
+    "tuple", "list", "dict", "global", "storage", "tensor", "object",
   };
 
   return names[kind];
@@ -602,6 +621,10 @@ reduce (Machine *m)
       result = g_ptr_array_index (args->items, 0);
       break;
 
+    case GLOBAL_INERT:
+      result = value_new (m, PICKLE_OBJECT);
+      break;
+
     case GLOBAL_STORAGE:
     default:
       return fail (m, TESSERA_ERROR_FORBIDDEN, _("forbidden: the pickle calls a storage type"));
@@ -842,10 +865,10 @@ step (Machine *m,
     case 'Q': /* BINPERSID */
       return persistent_load (m);
 
-    case 'b': /* BUILD: only an OrderedDict's attributes, which are ignored */
+    case 'b': /* BUILD: only an OrderedDict's attributes or an inert object's state, ignored */
       if ((value = pop (m)) == NULL || (target = top (m)) == NULL)
         return FALSE;
-      if (target->kind != PICKLE_DICT)
+      if (target->kind != PICKLE_DICT && target->kind != PICKLE_OBJECT)
         return fail (m, TESSERA_ERROR_FORBIDDEN, _("forbidden: the pickle sets the state of a %s"),
                      kind_name (target->kind));
       return TRUE;
