@@ -423,6 +423,80 @@ test_vae_tiled (void)
   g_assert_cmpfloat (relative_error (decoded_tiled, &reference), <, 1.0);
 }
 
+static void
+test_unet (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *cases = load_cases (parser);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *test = json_array_get_object_element (cases, i);
+      g_auto(Tensor) latent = { { 0 } };
+      g_auto(Tensor) context_values = { { 0 } };
+      g_auto(Tensor) expected = { { 0 } };
+
+      if (!g_str_equal (json_object_get_string_member (test, "kind"), "unet"))
+        continue;
+      latent = load_ref (json_object_get_string_member (test, "latent"));
+      context_values = load_ref (json_object_get_string_member (test, "context"));
+      expected = load_ref (json_object_get_string_member (test, "output"));
+      for (const char * const *file = files_for (test); *file != NULL; file++)
+        {
+          TesseraCheckpoint *checkpoint = open_checkpoint (*file);
+          const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (checkpoint);
+          TesseraStateDict *state_dict = tessera_checkpoint_get_state_dict (checkpoint, TESSERA_CHECKPOINT_PART_UNET);
+          TesseraShape shape = { latent.dims[0], latent.dims[1], latent.dims[2] };
+          TesseraTextContext context = { context_values.dims[0], context_values.dims[2], context_values.data };
+          g_autofree char *what = g_strdup_printf ("%s, %s", json_object_get_string_member (test, "name"), *file);
+          g_autoptr(GError) error = NULL;
+          g_autoptr(TesseraUNet) unet = NULL;
+          g_autofree float *output = NULL;
+
+          unet = tessera_unet_new (state_dict, &config->unet, context.n_tokens, &error);
+          g_assert_no_error (error);
+          tessera_unet_set_timestep (unet, json_object_get_double_member (test, "timestep"));
+          g_assert_true (tessera_unet_set_context (unet, &context, &error));
+          g_assert_no_error (error);
+          output = run_graph (tessera_unet_get_graph (unet), latent.data, &shape);
+          check_output (what, output, &expected);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, ==, 7);
+}
+
+/* A few of latent-diffusion's names, which the single-file tests above
+ * use throughout. */
+static void
+test_unet_names (void)
+{
+  TesseraCheckpoint *checkpoint = open_checkpoint ("sd2.ckpt");
+  const TesseraUNetConfig *config = &tessera_checkpoint_get_config (checkpoint)->unet;
+  const struct { const char *diffusers; const char *ldm; } names[] = {
+    { "conv_in.weight", "input_blocks.0.0.weight" },
+    { "time_embedding.linear_2.bias", "time_embed.2.bias" },
+    { "down_blocks.0.resnets.0.time_emb_proj.weight", "input_blocks.1.0.emb_layers.1.weight" },
+    { "down_blocks.0.downsamplers.0.conv.weight", "input_blocks.2.0.op.weight" },
+    { "down_blocks.1.resnets.0.conv_shortcut.bias", "input_blocks.3.0.skip_connection.bias" },
+    { "down_blocks.1.attentions.0.proj_in.weight", "input_blocks.3.1.proj_in.weight" },
+    { "mid_block.attentions.0.transformer_blocks.0.attn2.to_k.weight",
+      "middle_block.1.transformer_blocks.0.attn2.to_k.weight" },
+    { "up_blocks.0.attentions.1.norm.bias", "output_blocks.1.1.norm.bias" },
+    { "up_blocks.0.upsamplers.0.conv.weight", "output_blocks.1.2.conv.weight" },
+    { "up_blocks.1.resnets.1.conv2.weight", "output_blocks.3.0.out_layers.3.weight" },
+    { "conv_norm_out.weight", "out.0.weight" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *ldm = tessera_unet_ldm_name (config, names[i].diffusers);
+
+      g_assert_cmpstr (ldm, ==, names[i].ldm);
+    }
+}
+
 /* Clip skip beyond the layers there are is refused, naming both. */
 static void
 test_text_encoder_errors (void)
@@ -487,6 +561,8 @@ main (int   argc,
   g_test_add_func ("/sd-nets/text-encoder", test_text_encoder);
   g_test_add_func ("/sd-nets/text-encoder/errors", test_text_encoder_errors);
   g_test_add_func ("/sd-nets/context-padding", test_context_padding);
+  g_test_add_func ("/sd-nets/unet", test_unet);
+  g_test_add_func ("/sd-nets/unet/names", test_unet_names);
   g_test_add_func ("/sd-nets/vae", test_vae);
   g_test_add_func ("/sd-nets/vae/tile-placement", test_vae_tile_placement);
   g_test_add_func ("/sd-nets/vae/tiled", test_vae_tiled);
