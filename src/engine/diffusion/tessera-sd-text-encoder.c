@@ -142,7 +142,7 @@ tessera_text_encoder_new (TesseraStateDict         *state_dict,
   if (self->weights == NULL)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                   _("Not enough memory for the text encoder's weights"));
+                   _("Not enough memory for the text encoder’s weights"));
       return NULL;
     }
   self->graph = tessera_graph_new (width);
@@ -198,7 +198,7 @@ tessera_text_encoder_embed (TesseraTextEncoder  *self,
       if (ids[t] >= self->config.vocab_size)
         {
           g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                       _("The token %u at position %u is outside the text encoder's vocabulary of %u"),
+                       _("The token %u at position %u is outside the text encoder’s vocabulary of %u"),
                        ids[t], t, self->config.vocab_size);
           return FALSE;
         }
