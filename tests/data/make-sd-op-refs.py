@@ -36,9 +36,10 @@
 # 1e-6, proj_in 1×1, LayerNorm, self-attention with to_q/to_k/to_v and
 # to_out, LayerNorm, cross-attention to a 77-token context, LayerNorm,
 # GEGLU feed-forward, proj_out 1×1, plus the input), the VAE's attention
-# block as LDM writes it (ldm/modules/diffusionmodules/model.py AttnBlock:
-# GroupNorm eps 1e-6, q, k, v 1×1 convs, one head, proj_out, plus the
-# input), and openai/CLIP's ResidualAttentionBlock (clip/model.py:
+# block (unet_2d_blocks.py UNetMidBlock2D's Attention, one head for SD's
+# VAE: GroupNorm eps 1e-6, q, k, v projections with bias, proj_out, plus
+# the input; written with LDM's AttnBlock names, q, k, v and proj_out),
+# and openai/CLIP's ResidualAttentionBlock (clip/model.py:
 # ln_1, nn.MultiheadAttention with the causal mask, ln_2, c_fc,
 # QuickGELU, c_proj) on 77 tokens. Each block's parameters are stored
 # one after the other in CASE.params.npy (1 × 1 × N), in the order
