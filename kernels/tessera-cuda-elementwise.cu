@@ -6,9 +6,9 @@
 
 #include "tessera-kernels-private.cuh"
 
-/* Activations, scaled addition, multiplication (elementwise or per
- * channel), clamping and affine maps, as tessera-cpu-elementwise.c computes
- * them. */
+/* Activations, scaled addition (of the same shape or per channel),
+ * multiplication (elementwise or per channel), clamping, affine maps and
+ * GEGLU, as tessera-cpu-elementwise.c computes them. */
 
 static __global__ void
 elementwise_kernel (TesseraKernelElementwise p)
@@ -29,7 +29,7 @@ elementwise_kernel (TesseraKernelElementwise p)
                                     p.activation == TESSERA_KERNEL_ACTIVATION_PRELU ? p.slopes[c] : p.slope);
               break;
             case TESSERA_KERNEL_ADD:
-              v = p.scale_a * v + p.scale_b * p.b[(size_t) c * p.plane + i];
+              v = p.scale_a * v + p.scale_b * p.b[p.b_per_channel ? c : (size_t) c * p.plane + i];
               break;
             case TESSERA_KERNEL_MUL:
               v = v * p.b[(p.b_one_channel ? 0 : (size_t) c * p.plane) + i];
@@ -39,6 +39,9 @@ elementwise_kernel (TesseraKernelElementwise p)
               break;
             case TESSERA_KERNEL_CLAMP:
               v = v < p.min ? p.min : (v > p.max ? p.max : v);
+              break;
+            case TESSERA_KERNEL_GEGLU:
+              v = v * tessera_activate (TESSERA_KERNEL_ACTIVATION_GELU, a[(size_t) p.channels * p.plane + i], 0.f);
               break;
             case TESSERA_KERNEL_AFFINE:
             default:

@@ -78,6 +78,8 @@ tessera_activate (int   activation,
       return 0.5f * value * (1.f + erff (value * 1.41421356f / 2.f));
     case TESSERA_KERNEL_ACTIVATION_SILU:
       return value / (1.f + expf (-value));
+    case TESSERA_KERNEL_ACTIVATION_QUICK_GELU:
+      return value / (1.f + expf (-1.702f * value));
     case TESSERA_KERNEL_ACTIVATION_NONE:
     default:
       return value;

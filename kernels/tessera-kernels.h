@@ -33,6 +33,7 @@ typedef enum
   TESSERA_KERNEL_ACTIVATION_SIGMOID,
   TESSERA_KERNEL_ACTIVATION_GELU,
   TESSERA_KERNEL_ACTIVATION_SILU,
+  TESSERA_KERNEL_ACTIVATION_QUICK_GELU,
 } TesseraKernelActivation;
 
 typedef enum
@@ -186,11 +187,12 @@ cudaError_t tessera_cuda_conv_mma             (const TesseraKernelConvMma  *para
 typedef enum
 {
   TESSERA_KERNEL_ACTIVATE,
-  TESSERA_KERNEL_ADD,           /* scale_a · a + scale_b · b */
+  TESSERA_KERNEL_ADD,           /* scale_a · a + scale_b · b, or b's one value per channel */
   TESSERA_KERNEL_MUL_CHANNELS,  /* a · b[c] */
   TESSERA_KERNEL_MUL,           /* a · b, of the same shape, or b's one channel for all */
   TESSERA_KERNEL_CLAMP,
   TESSERA_KERNEL_AFFINE,        /* scale_a · a + scale_b */
+  TESSERA_KERNEL_GEGLU,         /* a[c] · gelu (a[channels + c]) */
 } TesseraKernelElementwiseOp;
 
 typedef struct
@@ -199,8 +201,9 @@ typedef struct
   const float *a;
   const float *b;
   int          b_one_channel;   /* MUL */
+  int          b_per_channel;   /* ADD: b is channels × 1 × 1 */
   float       *output;
-  unsigned     channels;
+  unsigned     channels;        /* of the output */
   size_t       plane;
   int          activation;
   float        slope;
@@ -340,6 +343,48 @@ typedef struct
 
 cudaError_t tessera_cuda_layer_norm (const TesseraKernelLayerNorm *params,
                                      cudaStream_t                  stream);
+
+/* GroupNorm over each group's channels × plane, then · weight + bias and
+ * the activation. @sums is room for 2 · channels doubles on the device. */
+typedef struct
+{
+  const float *input;
+  float       *output;
+  const float *weight;          /* nullable */
+  const float *bias;            /* nullable */
+  const float *slopes;          /* PReLU's, one per channel */
+  double      *sums;
+  unsigned     channels;
+  unsigned     groups;
+  size_t       plane;
+  float        epsilon;
+  int          activation;
+  float        slope;
+} TesseraKernelGroupNorm;
+
+cudaError_t tessera_cuda_group_norm (const TesseraKernelGroupNorm *params,
+                                     cudaStream_t                  stream);
+
+/* Multi-head attention over tokens, fused (tessera-cuda-token-attention.cu):
+ * q, k and v are planar, heads × head_dim channels of @queries, @keys and
+ * @keys tokens; the output has q's shape. Query i of head h gets
+ * softmax_j (scale · q_i · k_j) v_j, over keys j ≤ i only when @causal. */
+typedef struct
+{
+  const float *q;
+  const float *k;
+  const float *v;
+  float       *output;
+  unsigned     heads;
+  unsigned     head_dim;
+  size_t       queries;
+  size_t       keys;
+  float        scale;
+  int          causal;
+} TesseraKernelTokenAttention;
+
+cudaError_t tessera_cuda_token_attention (const TesseraKernelTokenAttention *params,
+                                          cudaStream_t                       stream);
 
 /* Window attention's parts around the GEMMs (tessera-cuda-attention.cu).
  * Windows [first_window, first_window + n_windows) of a planar image

@@ -735,6 +735,225 @@ test_channel_ops (void)
   }
 }
 
+/* Stable Diffusion's elementwise and norm ops: GroupNorm with and without
+ * SiLU (SD's 32 groups, one group, a 1 × 1 input), a time embedding
+ * added per channel, GEGLU between two 1×1 convolutions, quick GELU as a
+ * node and fused (convolution, linear layer), and a constant changed
+ * between runs. */
+static void
+test_sd_ops (void)
+{
+  static const struct { guint channels, height, width, groups; TesseraActivation activation; gboolean affine; } norms[] = {
+    { 64, 37, 23, 32, TESSERA_ACTIVATION_SILU, TRUE },
+    { 6, 17, 19, 2, TESSERA_ACTIVATION_NONE, FALSE },
+    { 320, 64, 64, 32, TESSERA_ACTIVATION_SILU, TRUE },
+    { 9, 301, 157, 1, TESSERA_ACTIVATION_SILU, TRUE },
+    { 512, 1, 1, 32, TESSERA_ACTIVATION_NONE, TRUE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+
+  if (!have_cuda ())
+    return;
+
+  for (guint i = 0; i < G_N_ELEMENTS (norms); i++)
+    {
+      guint c = norms[i].channels;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      TesseraShape shape = { c, norms[i].height, norms[i].width };
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 3);
+      g_autofree float *weight = random_floats (rand, c, 0.5, 1.5);
+      g_autofree float *bias = random_floats (rand, c, -0.5, 0.5);
+      g_autofree char *what = g_strdup_printf ("group norm %u", i);
+
+      tessera_graph_group_norm (graph, 0, norms[i].groups, norms[i].affine ? weight : NULL,
+                                norms[i].affine ? bias : NULL, 1e-5f, norms[i].activation);
+      assert_graph_matches (graph, input, &shape, 0, what);
+    }
+
+  /* A ResBlock's middle: GroupNorm + SiLU, a 3×3 convolution, plus the
+   * time embedding (SiLU, linear) per channel. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (64);
+    TesseraShape shape = { 64, 37, 23 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *time = random_floats (rand, 128, -2, 2);
+    g_autofree float *w = random_floats (rand, 64 * 64 * 9, -0.05, 0.05);
+    g_autofree float *b = random_floats (rand, 64, -0.5, 0.5);
+    g_autofree float *lw = random_floats (rand, 64 * 128, -0.1, 0.1);
+    guint x, e;
+
+    x = tessera_graph_group_norm (graph, 0, 32, NULL, NULL, 1e-5f, TESSERA_ACTIVATION_SILU);
+    x = tessera_graph_conv (graph, &x, 1, 64, 64, 3, 1, 1, w, b);
+    e = tessera_graph_constant (graph, &(TesseraShape) { 128, 1, 1 }, time);
+    e = tessera_graph_activate (graph, e, TESSERA_ACTIVATION_SILU, 0.f);
+    e = tessera_graph_linear (graph, e, 64, 128, lw, b);
+    tessera_graph_add_nodes (graph, x, 1.f, e, 1.f);
+    assert_graph_matches (graph, input, &shape, 0, "group norm, conv, time embedding added per channel");
+  }
+
+  /* GEGLU alone, then the feed-forward: 1×1 to 2 · 4C, GEGLU, 1×1 back
+   * with the residual. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (80);
+    TesseraShape shape = { 80, 37, 23 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -3, 3);
+
+    tessera_graph_geglu (graph, 0);
+    assert_graph_matches (graph, input, &shape, 0, "GEGLU");
+  }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (40);
+    TesseraShape shape = { 40, 37, 23 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *w1 = random_floats (rand, 320 * 40, -0.2, 0.2);
+    g_autofree float *b1 = random_floats (rand, 320, -0.5, 0.5);
+    g_autofree float *w2 = random_floats (rand, 40 * 160, -0.1, 0.1);
+    guint x;
+
+    x = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 320, 40, 1, 1, 0, w1, b1);
+    x = tessera_graph_geglu (graph, x);
+    x = tessera_graph_conv (graph, &x, 1, 40, 160, 1, 1, 0, w2, b1);
+    tessera_graph_set_residual (graph, x, 1.f, 0);
+    assert_graph_matches (graph, input, &shape, 0, "GEGLU feed-forward");
+  }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (48);
+    TesseraShape shape = { 48, 1, 77 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -4, 4);
+    g_autofree float *w = random_floats (rand, 192 * 48, -0.2, 0.2);
+    g_autofree float *b = random_floats (rand, 192, -0.5, 0.5);
+    guint x;
+
+    x = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_QUICK_GELU, 0.f);
+    assert_graph_matches (graph, input, &shape, 1e-6, "quick GELU");
+    x = tessera_graph_conv (graph, &x, 1, 192, 48, 1, 1, 0, w, b);
+    tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_QUICK_GELU, 0.f, NULL);
+    assert_graph_matches (graph, input, &shape, 0, "quick GELU fused in a 1×1 convolution");
+  }
+
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (48);
+    TesseraShape shape = { 48, 1, 1 };
+    g_autofree float *input = random_floats (rand, 48, -2, 2);
+    g_autofree float *w = random_floats (rand, 24 * 48, -0.5, 0.5);
+    guint x = tessera_graph_linear (graph, 0, 24, 48, w, NULL);
+
+    tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_QUICK_GELU, 0.f, NULL);
+    assert_graph_matches (graph, input, &shape, 1e-5, "quick GELU fused in a linear layer");
+  }
+
+  /* A constant is uploaded again at each run. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+    g_autoptr(TesseraBackend) gpu = cuda_backend (TESSERA_PRECISION_FP32);
+    g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
+    TesseraShape shape = { 5, 7, 3 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *values = random_floats (rand, 5, -1, 1);
+
+    tessera_graph_add_nodes (graph, 0, 1.f, tessera_graph_constant (graph, &(TesseraShape) { 5, 1, 1 }, values),
+                             -1.f);
+    for (guint round = 0; round < 2; round++)
+      {
+        g_autofree float *expected = NULL;
+        g_autofree float *output = NULL;
+        gsize n;
+
+        for (guint i = 0; i < 5; i++)
+          values[i] += (float) round;
+        expected = run_graph (graph, cpu, input, &shape, &n);
+        output = run_graph (graph, gpu, input, &shape, &n);
+        g_assert_cmpmem (output, n * sizeof (float), expected, n * sizeof (float));
+      }
+  }
+}
+
+/* Attention over tokens, fused on the GPU: a UNet's self-attention at
+ * 64 × 64 (4096 tokens, 8 heads of 40), its cross-attention to 77 context
+ * tokens through to_k and to_v, CLIP's causal self-attention (12 heads of
+ * 64 over 77 tokens), the VAE's single head of 512, and odd sizes: heads
+ * wider than a block's share of dimensions, token counts off the tiles,
+ * a custom scale, causal with fewer or more keys than queries. q, k and v
+ * come from 1×1 convolutions; the attention is fp32 in both precisions. */
+typedef struct
+{
+  guint    heads, head_dim;
+  guint    height, width;       /* of q */
+  guint    kv_height, kv_width; /* 0: self-attention */
+  guint    context;             /* the keys' and values' source channels */
+  gboolean causal;
+  float    scale;
+} GpuAttentionCase;
+
+static void
+test_token_attention (void)
+{
+  static const GpuAttentionCase cases[] = {
+    { 8, 40, 64, 64, 0, 0, 0, FALSE, 0.f },
+    { 8, 40, 64, 64, 1, 77, 768, FALSE, 0.f },
+    { 12, 64, 1, 77, 0, 0, 0, TRUE, 0.f },
+    { 1, 512, 37, 23, 0, 0, 0, FALSE, 0.f },
+    { 2, 160, 9, 13, 1, 77, 96, FALSE, 0.f },
+    { 5, 3, 11, 7, 13, 5, 8, FALSE, 0.7f },
+    { 4, 16, 1, 100, 1, 9, 16, TRUE, 0.f },
+    { 4, 16, 3, 5, 1, 150, 16, TRUE, 0.f },
+    { 1, 1, 1, 1, 0, 0, 0, TRUE, 0.f },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
+
+  if (!have_cuda ())
+    return;
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const GpuAttentionCase *ac = &cases[t];
+      guint c = ac->heads * ac->head_dim, kv_c = ac->kv_height != 0 ? ac->context : c;
+      TesseraShape shape = { c, ac->height, ac->width };
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+      g_autofree float *context = random_floats (rand, (gsize) kv_c * ac->kv_height * ac->kv_width, -1, 1);
+      g_autofree char *what = g_strdup_printf ("token attention case %u", t);
+      float range = 2.f / sqrtf ((float) MAX (c, kv_c));
+      guint source = 0, q, k, v;
+
+      if (ac->kv_height != 0)
+        source = tessera_graph_constant (graph, &(TesseraShape) { kv_c, ac->kv_height, ac->kv_width }, context);
+      q = tessera_graph_conv (graph, (guint[]) { 0 }, 1, c, c, 1, 1, 0,
+                              tessera_graph_keep_floats (graph, random_floats (rand, (gsize) c * c, -range, range)),
+                              NULL);
+      k = tessera_graph_conv (graph, &source, 1, c, kv_c, 1, 1, 0,
+                              tessera_graph_keep_floats (graph, random_floats (rand, (gsize) c * kv_c, -range, range)),
+                              NULL);
+      v = tessera_graph_conv (graph, &source, 1, c, kv_c, 1, 1, 0,
+                              tessera_graph_keep_floats (graph, random_floats (rand, (gsize) c * kv_c, -range, range)),
+                              NULL);
+      tessera_graph_token_attention (graph, q, k, v, ac->heads, ac->scale, ac->causal);
+      assert_graph_matches (graph, input, &shape, 0, what);
+    }
+}
+
+/* The whole Stable Diffusion blocks of data/sd-ops (a ResBlock, a spatial
+ * transformer, the VAE's attention, a CLIP layer) on the GPU against the
+ * CPU, which test-ops checks against PyTorch. */
+static void
+test_sd_blocks (void)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  blocks = test_load_sd_blocks ();
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      TestSdBlock *block = g_ptr_array_index (blocks, i);
+
+      assert_graph_matches (block->graph, block->input, &block->shape, 0, block->name);
+    }
+}
+
 /* Cases of data/refs on the GPU, whole image, against spandrel's own
  * outputs: max |gpu − reference| / max |reference| within 1e-4 in fp32
  * and 1e-2 in fp16. */
@@ -1362,6 +1581,9 @@ main (int   argc,
   g_test_add_func ("/gpu/ops/stripes", test_stripes);
   g_test_add_func ("/gpu/ops/attention", test_attention);
   g_test_add_func ("/gpu/ops/channel", test_channel_ops);
+  g_test_add_func ("/gpu/ops/sd", test_sd_ops);
+  g_test_add_func ("/gpu/ops/token-attention", test_token_attention);
+  g_test_add_func ("/gpu/ops/sd-blocks", test_sd_blocks);
   g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
   g_test_add_func ("/gpu/memory-limit", test_memory_limit);
   g_test_add_func ("/gpu/cancel", test_cancel);

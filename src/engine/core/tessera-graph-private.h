@@ -20,7 +20,7 @@ typedef enum
   TESSERA_OP_CONV2D,          /* reads its inputs as one channel concatenation; `groups` */
   TESSERA_OP_DECONV2D,        /* transposed convolution */
   TESSERA_OP_ACTIVATION,
-  TESSERA_OP_ADD,             /* scale_a · a + scale_b · b */
+  TESSERA_OP_ADD,             /* scale_a · a + scale_b · b, b of a's shape or channels × 1 × 1 */
   TESSERA_OP_MUL_CHANNELS,    /* a[c] × b[c], b being channels × 1 × 1 */
   TESSERA_OP_MUL,             /* a × b, of the same shape, or b of one channel for all of a's */
   TESSERA_OP_CONCAT,
@@ -48,6 +48,20 @@ typedef enum
   TESSERA_OP_WINDOWS_TO_GRID,
   TESSERA_OP_GRID_TO_CHANNELS,
   TESSERA_OP_CHANNELS_TO_GRID,
+  /* Stable Diffusion's ops. GROUP_NORM normalises each of `groups` groups
+   * of channels over their channels × height × width (nn.GroupNorm), then
+   * · weight + bias and the activation. TOKEN_ATTENTION reads q, k and v
+   * (inputs 0, 1, 2) of `heads` × head_dim channels each, whose pixels are
+   * tokens, and gives softmax (scale · q kᵀ) v head by head, in q's shape;
+   * k and v may have another number of tokens than q (cross-attention),
+   * and with `causal` query i sees keys 0…i only (CLIP's text encoder).
+   * GEGLU takes 2C channels to C: the first C times the exact GELU of the
+   * second C. CONSTANT is the caller's tensor `weight`, of `shape`, read
+   * at every run: a text encoder's output, a time embedding. */
+  TESSERA_OP_GROUP_NORM,
+  TESSERA_OP_TOKEN_ATTENTION,
+  TESSERA_OP_GEGLU,
+  TESSERA_OP_CONSTANT,
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -60,6 +74,7 @@ typedef enum
   TESSERA_ACTIVATION_SIGMOID,
   TESSERA_ACTIVATION_GELU,    /* exact, with erf, as PyTorch's nn.GELU () */
   TESSERA_ACTIVATION_SILU,    /* x · sigmoid (x), as PyTorch's nn.SiLU () */
+  TESSERA_ACTIVATION_QUICK_GELU, /* x · sigmoid (1.702 x), as CLIP's QuickGELU */
 } TesseraActivation;
 
 typedef enum
@@ -151,11 +166,11 @@ typedef struct
   guint              in_channels;
   guint              out_channels;
   guint              groups;            /* CONV2D: 0 or 1 dense; else weight [out][in / groups][k][k];
-                                         * GRID_TO_CHANNELS: the parts */
+                                         * GRID_TO_CHANNELS: the parts; GROUP_NORM: the groups */
   guint              kernel;
   guint              stride;
   guint              padding;           /* zeros; deconvolution: PyTorch's padding */
-  const float       *weight;            /* conv [out][in][k][k], deconv [in][out][k][k] */
+  const float       *weight;            /* conv [out][in][k][k], deconv [in][out][k][k]; CONSTANT's values */
   const float       *bias;              /* nullable */
   gint               residual;          /* node index, or -1 */
 
@@ -175,7 +190,11 @@ typedef struct
   int                bottom;
   int                left;
   int                right;
-  float              epsilon;           /* LAYER_NORM */
+  float              epsilon;           /* LAYER_NORM, GROUP_NORM */
+  guint              heads;             /* TOKEN_ATTENTION */
+  float              softmax_scale;     /* TOKEN_ATTENTION, on q kᵀ */
+  gboolean           causal;            /* TOKEN_ATTENTION */
+  TesseraShape       shape;             /* CONSTANT */
   const TesseraAttention *attention;    /* WINDOW_ATTENTION, owned by the graph */
   const TesseraChannelAttention *channel_attention; /* CHANNEL_ATTENTION, owned by the graph */
 } TesseraNode;
@@ -264,6 +283,12 @@ guint tessera_graph_linear    (TesseraGraph *self, guint input, guint out_channe
                                const float *weight, const float *bias);
 guint tessera_graph_layer_norm (TesseraGraph *self, guint input, const float *weight, const float *bias,
                                 float epsilon);
+guint tessera_graph_group_norm (TesseraGraph *self, guint input, guint groups, const float *weight,
+                                const float *bias, float epsilon, TesseraActivation activation);
+guint tessera_graph_token_attention (TesseraGraph *self, guint q, guint k, guint v, guint heads, float scale,
+                                     gboolean causal);
+guint tessera_graph_geglu     (TesseraGraph *self, guint input);
+guint tessera_graph_constant  (TesseraGraph *self, const TesseraShape *shape, const float *values);
 guint tessera_graph_window_attention (TesseraGraph *self, guint input, const TesseraAttention *attention);
 guint tessera_graph_channel_attention (TesseraGraph *self, guint input,
                                        const TesseraChannelAttention *attention);

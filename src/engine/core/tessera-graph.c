@@ -112,7 +112,10 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_LINEAR:
     case TESSERA_OP_WINDOW_ATTENTION:
     case TESSERA_OP_CHANNEL_ATTENTION:
+    case TESSERA_OP_CONSTANT:
       return node->out_channels;
+    case TESSERA_OP_GEGLU:
+      return first / 2;
     case TESSERA_OP_CONCAT:
       for (guint k = 0; k < node->n_inputs; k++)
         sum += node_at (self, node->inputs[k])->channels;
@@ -138,6 +141,8 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_MAX_POOL:
     case TESSERA_OP_GRID_TO_WINDOWS:
     case TESSERA_OP_WINDOWS_TO_GRID:
+    case TESSERA_OP_GROUP_NORM:
+    case TESSERA_OP_TOKEN_ATTENTION:
     case TESSERA_N_OPS:
       break;
     }
@@ -456,6 +461,73 @@ tessera_graph_layer_norm (TesseraGraph *self,
   return tessera_graph_add (self, &node);
 }
 
+/* nn.GroupNorm with @groups groups, then @activation (SiLU in Stable
+ * Diffusion's blocks). @weight and @bias are nullable. */
+guint
+tessera_graph_group_norm (TesseraGraph      *self,
+                          guint              input,
+                          guint              groups,
+                          const float       *weight,
+                          const float       *bias,
+                          float              epsilon,
+                          TesseraActivation  activation)
+{
+  TesseraNode node = unary_init (TESSERA_OP_GROUP_NORM, input);
+
+  node.groups = groups;
+  node.weight = weight;
+  node.bias = bias;
+  node.epsilon = epsilon;
+  node.activation = activation;
+  return tessera_graph_add (self, &node);
+}
+
+/* Multi-head attention of @q's tokens over @k's and @v's, @heads heads
+ * splitting the channels; @scale 0 stands for 1/√head_dim. */
+guint
+tessera_graph_token_attention (TesseraGraph *self,
+                               guint         q,
+                               guint         k,
+                               guint         v,
+                               guint         heads,
+                               float         scale,
+                               gboolean      causal)
+{
+  TesseraNode node = node_init (TESSERA_OP_TOKEN_ATTENTION);
+  guint head_dim = heads > 0 ? node_at (self, q)->channels / heads : 0;
+
+  node.inputs[0] = q;
+  node.inputs[1] = k;
+  node.inputs[2] = v;
+  node.n_inputs = 3;
+  node.heads = heads;
+  node.softmax_scale = scale > 0.f ? scale : 1.f / sqrtf ((float) MAX (head_dim, 1));
+  node.causal = causal;
+  return tessera_graph_add (self, &node);
+}
+
+guint
+tessera_graph_geglu (TesseraGraph *self,
+                     guint         input)
+{
+  return tessera_graph_unary (self, TESSERA_OP_GEGLU, input);
+}
+
+/* A node whose output is @values, of @shape: the graph reads them at each
+ * run, so the caller may change them between runs, and keeps them. */
+guint
+tessera_graph_constant (TesseraGraph       *self,
+                        const TesseraShape *shape,
+                        const float        *values)
+{
+  TesseraNode node = node_init (TESSERA_OP_CONSTANT);
+
+  node.shape = *shape;
+  node.out_channels = shape->channels;
+  node.weight = values;
+  return tessera_graph_add (self, &node);
+}
+
 /* The graph keeps a copy of @attention; its arrays stay the caller's. */
 guint
 tessera_graph_window_attention (TesseraGraph           *self,
@@ -601,7 +673,8 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           out->width = w;
           break;
         case TESSERA_OP_ADD:
-          if (a->channels != b->channels || !same_size (a, b))
+          /* b may be one value per channel, as a time embedding. */
+          if (a->channels != b->channels || (!same_size (a, b) && (b->height != 1 || b->width != 1)))
             return shape_error (error, n, i, "adding tensors of different shapes");
           break;
         case TESSERA_OP_MUL:
@@ -693,6 +766,30 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
             return shape_error (error, n, i, "size not a multiple of the attention window");
           out->channels = n->out_channels;
           break;
+        case TESSERA_OP_GROUP_NORM:
+          if (n->groups == 0 || a->channels % n->groups != 0)
+            return shape_error (error, n, i, "channels not split evenly into groups");
+          break;
+        case TESSERA_OP_TOKEN_ATTENTION:
+          {
+            const TesseraShape *v = &shapes[n->inputs[2]];
+
+            if (n->heads == 0 || a->channels % n->heads != 0)
+              return shape_error (error, n, i, "channels not split evenly into heads");
+            if (b->channels != a->channels || v->channels != a->channels)
+              return shape_error (error, n, i, "queries, keys and values of different widths");
+            if ((gsize) b->height * b->width != (gsize) v->height * v->width)
+              return shape_error (error, n, i, "as many keys as values");
+          }
+          break;
+        case TESSERA_OP_GEGLU:
+          if (a->channels % 2 != 0)
+            return shape_error (error, n, i, "an odd number of channels to halve");
+          out->channels = a->channels / 2;
+          break;
+        case TESSERA_OP_CONSTANT:
+          *out = n->shape;
+          break;
         case TESSERA_OP_CROP:
           h = (gint64) a->height - n->top - n->bottom;
           w = (gint64) a->width - n->left - n->right;
@@ -725,7 +822,9 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
   return TRUE;
 }
 
-/* Multiply-adds for an input of @input (0 when it does not fit). */
+/* Multiply-adds for an input of @input (0 when it does not fit): those of
+ * the convolutions, linear layers and attentions; norms and elementwise
+ * ops count none. */
 guint64
 tessera_graph_count_macs (TesseraGraph       *self,
                           const TesseraShape *input)
@@ -764,6 +863,11 @@ tessera_graph_count_macs (TesseraGraph       *self,
       else if (n->op == TESSERA_OP_CHANNEL_ATTENTION)
         /* q·kᵀ and the weights times v: head_dim per channel and pixel. */
         macs += (guint64) a->height * a->width * 2 * n->out_channels * (n->out_channels / n->channel_attention->heads);
+      else if (n->op == TESSERA_OP_TOKEN_ATTENTION)
+        /* q·kᵀ and the weights times v, every key for every query (the
+         * causal mask's half included). */
+        macs += (guint64) a->height * a->width * shapes[n->inputs[1]].height * shapes[n->inputs[1]].width * 2 *
+                a->channels;
     }
 
   return macs;
@@ -844,7 +948,11 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
     case TESSERA_OP_LAYER_NORM:
+    case TESSERA_OP_GEGLU:
       return TRUE;
+    case TESSERA_OP_GROUP_NORM:
+    case TESSERA_OP_TOKEN_ATTENTION:
+    case TESSERA_OP_CONSTANT:
     case TESSERA_OP_WINDOW_ATTENTION:
     case TESSERA_OP_CHANNEL_ATTENTION:
     case TESSERA_OP_MAX_POOL:

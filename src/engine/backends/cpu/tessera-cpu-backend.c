@@ -250,6 +250,7 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_MUL:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
+    case TESSERA_OP_GEGLU:
       tessera_cpu_elementwise (&op);
       return TRUE;
     case TESSERA_OP_CONCAT:
@@ -257,6 +258,7 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_PIXEL_UNSHUFFLE:
     case TESSERA_OP_CROP:
     case TESSERA_OP_PAD:
+    case TESSERA_OP_CONSTANT:
       tessera_cpu_layout (&op);
       return TRUE;
     case TESSERA_OP_RESIZE:
@@ -277,6 +279,11 @@ cpu_compute (TesseraBackend      *backend,
       return TRUE;
     case TESSERA_OP_LAYER_NORM:
       return tessera_cpu_layer_norm (&op, error);
+    case TESSERA_OP_GROUP_NORM:
+      tessera_cpu_group_norm (&op);
+      return TRUE;
+    case TESSERA_OP_TOKEN_ATTENTION:
+      return tessera_cpu_token_attention (&op, error);
     case TESSERA_OP_WINDOW_ATTENTION:
       return tessera_cpu_window_attention (&op, error);
     case TESSERA_OP_CHANNEL_ATTENTION:

@@ -44,6 +44,8 @@ tessera_cpu_activate (TesseraActivation activation,
       return 0.5f * value * (1.f + erff (value * (float) G_SQRT2 / 2.f));
     case TESSERA_ACTIVATION_SILU:
       return value / (1.f + expf (-value));
+    case TESSERA_ACTIVATION_QUICK_GELU:
+      return value / (1.f + expf (-1.702f * value));
     case TESSERA_ACTIVATION_NONE:
     default:
       return value;

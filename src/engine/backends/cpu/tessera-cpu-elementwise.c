@@ -11,9 +11,10 @@
 #include "core/tessera-parallel-private.h"
 #include "tessera-cpu-private.h"
 
-/* Activations, scaled addition, multiplication (elementwise or per
- * channel), clamping and affine maps: one value in, one out, a channel per
- * work item. */
+/* Activations, scaled addition (of the same shape, or one value per
+ * channel), multiplication (elementwise or per channel), clamping, affine
+ * maps and GEGLU: one value in, one out, an output channel per work
+ * item. */
 
 static void
 elementwise_channels (guint    begin,
@@ -40,12 +41,20 @@ elementwise_channels (guint    begin,
           }
           break;
         case TESSERA_OP_ADD:
-          {
-            const float *b = op->inputs[1] + c * plane;
+          if ((gsize) op->shapes[1].height * op->shapes[1].width == plane)
+            {
+              const float *b = op->inputs[1] + c * plane;
 
-            for (gsize i = 0; i < plane; i++)
-              out[i] = node->scale_a * a[i] + node->scale_b * b[i];
-          }
+              for (gsize i = 0; i < plane; i++)
+                out[i] = node->scale_a * a[i] + node->scale_b * b[i];
+            }
+          else
+            {
+              float b = node->scale_b * op->inputs[1][c];
+
+              for (gsize i = 0; i < plane; i++)
+                out[i] = node->scale_a * a[i] + b;
+            }
           break;
         case TESSERA_OP_MUL:
           {
@@ -71,6 +80,15 @@ elementwise_channels (guint    begin,
         case TESSERA_OP_AFFINE:
           for (gsize i = 0; i < plane; i++)
             out[i] = node->scale_a * a[i] + node->scale_b;
+          break;
+        case TESSERA_OP_GEGLU:
+          {
+            /* diffusers' GEGLU: hidden, gate = x.chunk (2); hidden · gelu (gate). */
+            const float *gate = op->inputs[0] + (gsize) (op->output_shape->channels + c) * plane;
+
+            for (gsize i = 0; i < plane; i++)
+              out[i] = a[i] * tessera_cpu_activate (TESSERA_ACTIVATION_GELU, gate[i], 0.f);
+          }
           break;
         default:
           g_assert_not_reached ();

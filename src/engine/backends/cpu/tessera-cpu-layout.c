@@ -14,7 +14,8 @@
 #include "tessera-cpu-private.h"
 
 /* Ops that only move values: concatenation, pixel (un)shuffle in
- * PyTorch's order, cropping and padding. A work item is an output channel. */
+ * PyTorch's order, cropping and padding, and the caller's constants. A
+ * work item is an output channel. */
 
 /* An index into [0, size) for i outside it, as PyTorch pads. */
 static gint64
@@ -134,5 +135,11 @@ layout_channels (guint    begin,
 void
 tessera_cpu_layout (const TesseraCpuOp *op)
 {
+  if (op->node->op == TESSERA_OP_CONSTANT)
+    {
+      memcpy (op->output, op->node->weight, tessera_shape_size (op->output_shape) * sizeof (float));
+      return;
+    }
+
   tessera_parallel_for (op->output_shape->channels, layout_channels, (gpointer) op);
 }

@@ -122,3 +122,116 @@ tessera_cpu_layer_norm (const TesseraCpuOp  *op,
     }
   return TRUE;
 }
+
+/* GroupNorm: each group's mean, then its biased variance around it, over
+ * the group's channels × height × width, in double (a group of a large
+ * latent holds a million values, too many for a float sum), a channel per
+ * work item; then each channel normalised with its group's statistics,
+ * the affine and the activation. */
+
+typedef struct
+{
+  const TesseraCpuOp *op;
+  double             *sums;     /* per channel */
+  const double       *means;    /* per group; NULL while summing values */
+  const float        *mean;     /* per group, for normalising */
+  const float        *scale;
+} GroupNorm;
+
+static void
+group_norm_sums (guint    begin,
+                 guint    end,
+                 gpointer user_data)
+{
+  GroupNorm *norm = user_data;
+  const TesseraCpuOp *op = norm->op;
+  gsize plane = (gsize) op->output_shape->height * op->output_shape->width;
+  guint per_group = op->output_shape->channels / op->node->groups;
+
+  for (guint c = begin; c < end; c++)
+    {
+      const float *x = op->inputs[0] + c * plane;
+      double sum = 0.0;
+
+      if (norm->means == NULL)
+        for (gsize i = 0; i < plane; i++)
+          sum += x[i];
+      else
+        for (gsize i = 0; i < plane; i++)
+          {
+            double d = x[i] - norm->means[c / per_group];
+
+            sum += d * d;
+          }
+      norm->sums[c] = sum;
+    }
+}
+
+static void
+group_norm_channels (guint    begin,
+                     guint    end,
+                     gpointer user_data)
+{
+  GroupNorm *norm = user_data;
+  const TesseraCpuOp *op = norm->op;
+  const TesseraNode *node = op->node;
+  gsize plane = (gsize) op->output_shape->height * op->output_shape->width;
+  guint per_group = op->output_shape->channels / node->groups;
+
+  for (guint c = begin; c < end; c++)
+    {
+      const float *x = op->inputs[0] + c * plane;
+      float *out = op->output + c * plane;
+      float mean = norm->mean[c / per_group], scale = norm->scale[c / per_group];
+      float w = node->weight != NULL ? node->weight[c] : 1.f;
+      float b = node->bias != NULL ? node->bias[c] : 0.f;
+      float slope = node->activation == TESSERA_ACTIVATION_PRELU ? node->slopes[c] : node->slope;
+
+      for (gsize i = 0; i < plane; i++)
+        out[i] = tessera_cpu_activate (node->activation, (x[i] - mean) * scale * w + b, slope);
+    }
+}
+
+/* Sums each group's channels' sums of @norm->sums, over @n values each. */
+static void
+group_totals (const GroupNorm *norm,
+              guint            groups,
+              guint            per_group,
+              double           n,
+              double          *totals)
+{
+  for (guint g = 0; g < groups; g++)
+    {
+      double sum = 0.0;
+
+      for (guint c = g * per_group; c < (g + 1) * per_group; c++)
+        sum += norm->sums[c];
+      totals[g] = sum / n;
+    }
+}
+
+void
+tessera_cpu_group_norm (const TesseraCpuOp *op)
+{
+  guint channels = op->output_shape->channels, groups = op->node->groups, per_group = channels / groups;
+  double n = (double) per_group * op->output_shape->height * op->output_shape->width;
+  g_autofree double *sums = g_new (double, channels);
+  g_autofree double *means = g_new (double, groups);
+  g_autofree double *variances = g_new (double, groups);
+  g_autofree float *mean = g_new (float, groups);
+  g_autofree float *scale = g_new (float, groups);
+  GroupNorm norm = { op, sums, NULL, mean, scale };
+
+  tessera_parallel_for (channels, group_norm_sums, &norm);
+  group_totals (&norm, groups, per_group, n, means);
+  norm.means = means;
+  tessera_parallel_for (channels, group_norm_sums, &norm);
+  group_totals (&norm, groups, per_group, n, variances);
+
+  for (guint g = 0; g < groups; g++)
+    {
+      mean[g] = (float) means[g];
+      scale[g] = (float) (1.0 / sqrt (variances[g] + op->node->epsilon));
+    }
+  tessera_parallel_for (channels, group_norm_channels, &norm);
+}

@@ -49,6 +49,8 @@ void     tessera_cpu_max_pool      (const TesseraCpuOp *op);
 void     tessera_cpu_grid          (const TesseraCpuOp *op);
 void     tessera_cpu_reduce        (const TesseraCpuOp *op);
 gboolean tessera_cpu_layer_norm    (const TesseraCpuOp *op, GError **error);
+void     tessera_cpu_group_norm    (const TesseraCpuOp *op);
+gboolean tessera_cpu_token_attention (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_window_attention (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_channel_attention (const TesseraCpuOp *op, GError **error);
 

@@ -10,8 +10,9 @@
 
 #include "tessera-cuda-backend-private.h"
 
-/* The attentions, in fp32: gathers and softmaxes in kernels/, the
- * products as batched cuBLAS GEMMs. */
+/* The attentions, in fp32: for windows and across channels, gathers and
+ * softmaxes in kernels/, the products as batched cuBLAS GEMMs; over
+ * tokens, one fused kernel. */
 
 /* Window attention takes this much device memory at most, most of it the
  * scores, for a chunk of windows at a time. It lies in the im2col
@@ -278,3 +279,26 @@ tessera_cuda_backend_channel_attention (TesseraCudaBackend   *self,
   return TRUE;
 }
 
+/* Attention over tokens, in fp32 in both precisions: one fused kernel,
+ * which reads q, k and v in place and never holds all the scores. */
+gboolean
+tessera_cuda_backend_token_attention (TesseraCudaBackend   *self,
+                                      const TesseraCudaOp  *op,
+                                      GError              **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelTokenAttention params = {
+    .q = op->inputs[0]->data,
+    .k = op->inputs[1]->data,
+    .v = op->inputs[2]->data,
+    .output = op->output->data,
+    .heads = node->heads,
+    .head_dim = op->shapes[0].channels / node->heads,
+    .queries = (gsize) op->shapes[0].height * op->shapes[0].width,
+    .keys = (gsize) op->shapes[1].height * op->shapes[1].width,
+    .scale = node->softmax_scale,
+    .causal = node->causal,
+  };
+
+  return CUDA_CHECK (tessera_cuda_token_attention (&params, self->stream), error);
+}

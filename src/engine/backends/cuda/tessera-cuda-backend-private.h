@@ -226,5 +226,8 @@ gboolean       tessera_cuda_backend_window_attention  (TesseraCudaBackend  *self
 gboolean       tessera_cuda_backend_channel_attention (TesseraCudaBackend  *self,
                                                        const TesseraCudaOp *op,
                                                        GError             **error);
+gboolean       tessera_cuda_backend_token_attention   (TesseraCudaBackend  *self,
+                                                       const TesseraCudaOp *op,
+                                                       GError             **error);
 
 G_END_DECLS

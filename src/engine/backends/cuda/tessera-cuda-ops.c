@@ -22,6 +22,7 @@ G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_PRELU == TESSERA_KERNEL_ACTIVATION_PRE
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_SIGMOID == TESSERA_KERNEL_ACTIVATION_SIGMOID);
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_GELU == TESSERA_KERNEL_ACTIVATION_GELU);
 G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_SILU == TESSERA_KERNEL_ACTIVATION_SILU);
+G_STATIC_ASSERT ((int) TESSERA_ACTIVATION_QUICK_GELU == TESSERA_KERNEL_ACTIVATION_QUICK_GELU);
 G_STATIC_ASSERT ((int) TESSERA_PAD_ZERO == TESSERA_KERNEL_PAD_ZERO);
 G_STATIC_ASSERT ((int) TESSERA_PAD_REFLECT == TESSERA_KERNEL_PAD_REFLECT);
 G_STATIC_ASSERT ((int) TESSERA_PAD_REPLICATE == TESSERA_KERNEL_PAD_REPLICATE);
@@ -278,6 +279,8 @@ elementwise (TesseraCudaBackend   *self,
     .a = op->inputs[0]->data,
     .b = node->n_inputs > 1 ? op->inputs[1]->data : NULL,
     .b_one_channel = node->n_inputs > 1 && op->shapes[1].channels == 1,
+    .b_per_channel = node->n_inputs > 1 && (gsize) op->shapes[1].height * op->shapes[1].width !=
+                                            (gsize) op->output_shape->height * op->output_shape->width,
     .output = op->output->data,
     .channels = op->output_shape->channels,
     .plane = (gsize) op->output_shape->height * op->output_shape->width,
@@ -308,6 +311,9 @@ elementwise (TesseraCudaBackend   *self,
       break;
     case TESSERA_OP_CLAMP:
       params.op = TESSERA_KERNEL_CLAMP;
+      break;
+    case TESSERA_OP_GEGLU:
+      params.op = TESSERA_KERNEL_GEGLU;
       break;
     case TESSERA_OP_AFFINE:
     default:
@@ -486,6 +492,47 @@ layer_norm (TesseraCudaBackend   *self,
   return CUDA_CHECK (tessera_cuda_layer_norm (&params, self->stream), error);
 }
 
+/* Its statistics in double, in the im2col scratch: ops run in order, so
+ * no convolution uses that meanwhile. */
+static gboolean
+group_norm (TesseraCudaBackend   *self,
+            const TesseraCudaOp  *op,
+            GError              **error)
+{
+  const TesseraNode *node = op->node;
+  TesseraKernelGroupNorm params = {
+    .input = op->inputs[0]->data,
+    .output = op->output->data,
+    .channels = op->output_shape->channels,
+    .groups = node->groups,
+    .plane = (gsize) op->output_shape->height * op->output_shape->width,
+    .epsilon = node->epsilon,
+    .activation = node->activation,
+    .slope = node->slope,
+  };
+
+  if ((node->weight != NULL &&
+       (params.weight = tessera_cuda_backend_get_floats (self, node->weight, params.channels, error)) == NULL) ||
+      (node->bias != NULL &&
+       (params.bias = tessera_cuda_backend_get_floats (self, node->bias, params.channels, error)) == NULL) ||
+      (node->activation == TESSERA_ACTIVATION_PRELU &&
+       (params.slopes = tessera_cuda_backend_get_floats (self, node->slopes, params.channels, error)) == NULL))
+    return FALSE;
+  params.sums = tessera_cuda_backend_scratch (self, TESSERA_CUDA_SCRATCH_COLUMNS,
+                                              2 * (gsize) params.channels * sizeof (double), error);
+  return params.sums != NULL && CUDA_CHECK (tessera_cuda_group_norm (&params, self->stream), error);
+}
+
+/* The caller's values, uploaded at every run: they may have changed. */
+static gboolean
+constant (TesseraCudaBackend   *self,
+          const TesseraCudaOp  *op,
+          GError              **error)
+{
+  return tessera_cuda_backend_upload (&self->parent, op->output, op->node->weight,
+                                      tessera_shape_size (op->output_shape), error);
+}
+
 gboolean
 tessera_cuda_backend_compute_op (TesseraCudaBackend   *self,
                                  const TesseraCudaOp  *op,
@@ -505,6 +552,7 @@ tessera_cuda_backend_compute_op (TesseraCudaBackend   *self,
     case TESSERA_OP_MUL:
     case TESSERA_OP_CLAMP:
     case TESSERA_OP_AFFINE:
+    case TESSERA_OP_GEGLU:
       return elementwise (self, op, error);
     case TESSERA_OP_CONCAT:
     case TESSERA_OP_PIXEL_SHUFFLE:
@@ -526,6 +574,12 @@ tessera_cuda_backend_compute_op (TesseraCudaBackend   *self,
       return reduce (self, op, error);
     case TESSERA_OP_LAYER_NORM:
       return layer_norm (self, op, error);
+    case TESSERA_OP_GROUP_NORM:
+      return group_norm (self, op, error);
+    case TESSERA_OP_TOKEN_ATTENTION:
+      return tessera_cuda_backend_token_attention (self, op, error);
+    case TESSERA_OP_CONSTANT:
+      return constant (self, op, error);
     case TESSERA_OP_WINDOW_ATTENTION:
       return tessera_cuda_backend_window_attention (self, op, error);
     case TESSERA_OP_CHANNEL_ATTENTION:
