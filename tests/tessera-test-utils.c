@@ -647,3 +647,289 @@ test_run_data_case (TesseraNetwork *network,
   g_test_message ("%s: max relative error %.3g", name, relative);
   return relative;
 }
+
+/* A tensor of data/sd-ops, C × H × W (1 × 1 × N for a block's
+ * parameters). */
+static float *
+load_sd_npy (JsonObject   *test,
+             const char   *name,
+             TesseraShape *shape)
+{
+  JsonObject *tensors = json_object_get_object_member (test, "tensors");
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "sd-ops",
+                                                 json_object_get_string_member (tensors, name), NULL);
+  guint n_dims, dims[4];
+  float *data = test_load_npy (path, &n_dims, dims);
+
+  g_assert_cmpuint (n_dims, ==, 3);
+  *shape = (TesseraShape) { dims[0], dims[1], dims[2] };
+  return data;
+}
+
+/* A block's parameters, taken in the order cases.json lists them, each
+ * checked for its name and size. */
+typedef struct
+{
+  JsonArray   *names;
+  const float *values;
+  guint        index;
+  gsize        offset;
+} SdParams;
+
+static const float *
+next_param (SdParams   *params,
+            const char *name,
+            gsize       n)
+{
+  JsonArray *entry = json_array_get_array_element (params->names, params->index++);
+  const float *values = params->values + params->offset;
+
+  g_assert_cmpstr (json_array_get_string_element (entry, 0), ==, name);
+  g_assert_cmpint (json_array_get_int_element (entry, 1), ==, n);
+  params->offset += n;
+  return values;
+}
+
+static guint
+conv1x1 (TesseraGraph *graph,
+         guint         input,
+         guint         out_channels,
+         guint         in_channels,
+         const float  *weight,
+         const float  *bias)
+{
+  return tessera_graph_conv (graph, &input, 1, out_channels, in_channels, 1, 1, 0, weight, bias);
+}
+
+/* diffusers' Attention: to_q of @x, to_k and to_v of @context, attention,
+ * to_out plus @x. */
+static guint
+sd_attention (TesseraGraph *graph,
+              SdParams     *p,
+              const char   *name,
+              guint         x,
+              guint         normed,
+              guint         context,
+              guint         channels,
+              guint         context_channels,
+              guint         heads)
+{
+  g_autofree char *to_q = g_strconcat (name, ".to_q.weight", NULL);
+  g_autofree char *to_k = g_strconcat (name, ".to_k.weight", NULL);
+  g_autofree char *to_v = g_strconcat (name, ".to_v.weight", NULL);
+  g_autofree char *out_w = g_strconcat (name, ".to_out.0.weight", NULL);
+  g_autofree char *out_b = g_strconcat (name, ".to_out.0.bias", NULL);
+  guint q = conv1x1 (graph, normed, channels, channels, next_param (p, to_q, channels * channels), NULL);
+  guint k = conv1x1 (graph, context, channels, context_channels,
+                     next_param (p, to_k, channels * context_channels), NULL);
+  guint v = conv1x1 (graph, context, channels, context_channels,
+                     next_param (p, to_v, channels * context_channels), NULL);
+  guint a = tessera_graph_token_attention (graph, q, k, v, heads, 0.f, FALSE);
+  const float *w = next_param (p, out_w, channels * channels);
+  guint out = conv1x1 (graph, a, channels, channels, w, next_param (p, out_b, channels));
+
+  tessera_graph_set_residual (graph, out, 1.f, x);
+  return out;
+}
+
+static void
+build_resnet_block (TesseraGraph *graph,
+                    JsonObject   *test,
+                    SdParams     *p,
+                    float        *temb,
+                    TesseraShape *temb_shape)
+{
+  guint c = json_object_get_int_member (test, "channels"), co = json_object_get_int_member (test, "out_channels");
+  guint groups = json_object_get_int_member (test, "groups"), t = temb_shape->channels;
+  const float *n1w = next_param (p, "norm1.weight", c), *n1b = next_param (p, "norm1.bias", c);
+  const float *c1w = next_param (p, "conv1.weight", co * c * 9), *c1b = next_param (p, "conv1.bias", co);
+  const float *tw = next_param (p, "time_emb_proj.weight", co * t), *tb = next_param (p, "time_emb_proj.bias", co);
+  const float *n2w = next_param (p, "norm2.weight", co), *n2b = next_param (p, "norm2.bias", co);
+  const float *c2w = next_param (p, "conv2.weight", co * co * 9), *c2b = next_param (p, "conv2.bias", co);
+  const float *sw = next_param (p, "conv_shortcut.weight", co * c), *sb = next_param (p, "conv_shortcut.bias", co);
+  guint h, e, skip;
+
+  h = tessera_graph_group_norm (graph, 0, groups, n1w, n1b, 1e-5f, TESSERA_ACTIVATION_SILU);
+  h = tessera_graph_conv (graph, &h, 1, co, c, 3, 1, 1, c1w, c1b);
+  e = tessera_graph_constant (graph, temb_shape, tessera_graph_keep_floats (graph, temb));
+  e = tessera_graph_activate (graph, e, TESSERA_ACTIVATION_SILU, 0.f);
+  e = tessera_graph_linear (graph, e, co, t, tw, tb);
+  h = tessera_graph_add_nodes (graph, h, 1.f, e, 1.f);
+  h = tessera_graph_group_norm (graph, h, groups, n2w, n2b, 1e-5f, TESSERA_ACTIVATION_SILU);
+  skip = conv1x1 (graph, 0, co, c, sw, sb);
+  h = tessera_graph_conv (graph, &h, 1, co, co, 3, 1, 1, c2w, c2b);
+  tessera_graph_set_residual (graph, h, 1.f, skip);
+}
+
+static void
+build_transformer (TesseraGraph *graph,
+                   JsonObject   *test,
+                   SdParams     *p,
+                   float        *context,
+                   TesseraShape *context_shape)
+{
+  guint c = json_object_get_int_member (test, "channels"), heads = json_object_get_int_member (test, "heads");
+  guint d = context_shape->channels, h, n, ctx, f;
+  const float *w, *b;
+
+  w = next_param (p, "norm.weight", c);
+  h = tessera_graph_group_norm (graph, 0, 32, w, next_param (p, "norm.bias", c), 1e-6f, TESSERA_ACTIVATION_NONE);
+  w = next_param (p, "proj_in.weight", c * c);
+  h = conv1x1 (graph, h, c, c, w, next_param (p, "proj_in.bias", c));
+
+  w = next_param (p, "norm1.weight", c);
+  n = tessera_graph_layer_norm (graph, h, w, next_param (p, "norm1.bias", c), 1e-5f);
+  h = sd_attention (graph, p, "attn1", h, n, n, c, c, heads);
+
+  w = next_param (p, "norm2.weight", c);
+  n = tessera_graph_layer_norm (graph, h, w, next_param (p, "norm2.bias", c), 1e-5f);
+  ctx = tessera_graph_constant (graph, context_shape, tessera_graph_keep_floats (graph, context));
+  h = sd_attention (graph, p, "attn2", h, n, ctx, c, d, heads);
+
+  w = next_param (p, "norm3.weight", c);
+  n = tessera_graph_layer_norm (graph, h, w, next_param (p, "norm3.bias", c), 1e-5f);
+  w = next_param (p, "ff.net.0.proj.weight", 8 * c * c);
+  f = tessera_graph_geglu (graph, conv1x1 (graph, n, 8 * c, c, w, next_param (p, "ff.net.0.proj.bias", 8 * c)));
+  w = next_param (p, "ff.net.2.weight", 4 * c * c);
+  f = conv1x1 (graph, f, c, 4 * c, w, next_param (p, "ff.net.2.bias", c));
+  tessera_graph_set_residual (graph, f, 1.f, h);
+
+  w = next_param (p, "proj_out.weight", c * c);
+  b = next_param (p, "proj_out.bias", c);
+  tessera_graph_set_residual (graph, conv1x1 (graph, f, c, c, w, b), 1.f, 0);
+}
+
+static void
+build_vae_attention (TesseraGraph *graph,
+                     JsonObject   *test,
+                     SdParams     *p)
+{
+  guint c = json_object_get_int_member (test, "channels"), n, q, k, v;
+  const float *w;
+
+  w = next_param (p, "norm.weight", c);
+  n = tessera_graph_group_norm (graph, 0, 32, w, next_param (p, "norm.bias", c), 1e-6f, TESSERA_ACTIVATION_NONE);
+  w = next_param (p, "q.weight", c * c);
+  q = conv1x1 (graph, n, c, c, w, next_param (p, "q.bias", c));
+  w = next_param (p, "k.weight", c * c);
+  k = conv1x1 (graph, n, c, c, w, next_param (p, "k.bias", c));
+  w = next_param (p, "v.weight", c * c);
+  v = conv1x1 (graph, n, c, c, w, next_param (p, "v.bias", c));
+  n = tessera_graph_token_attention (graph, q, k, v, 1, 0.f, FALSE);
+  w = next_param (p, "proj_out.weight", c * c);
+  tessera_graph_set_residual (graph, conv1x1 (graph, n, c, c, w, next_param (p, "proj_out.bias", c)), 1.f, 0);
+}
+
+static void
+build_clip_layer (TesseraGraph *graph,
+                  JsonObject   *test,
+                  SdParams     *p)
+{
+  guint c = json_object_get_int_member (test, "width"), heads = json_object_get_int_member (test, "heads");
+  const float *w, *b, *in_w, *in_b;
+  guint y, q, k, v, h, f;
+
+  w = next_param (p, "ln_1.weight", c);
+  y = tessera_graph_layer_norm (graph, 0, w, next_param (p, "ln_1.bias", c), 1e-5f);
+  in_w = next_param (p, "attn.in_proj_weight", 3 * c * c);
+  in_b = next_param (p, "attn.in_proj_bias", 3 * c);
+  q = conv1x1 (graph, y, c, c, in_w, in_b);
+  k = conv1x1 (graph, y, c, c, in_w + c * c, in_b + c);
+  v = conv1x1 (graph, y, c, c, in_w + 2 * c * c, in_b + 2 * c);
+  h = tessera_graph_token_attention (graph, q, k, v, heads, 0.f, TRUE);
+  w = next_param (p, "attn.out_proj.weight", c * c);
+  h = conv1x1 (graph, h, c, c, w, next_param (p, "attn.out_proj.bias", c));
+  tessera_graph_set_residual (graph, h, 1.f, 0);
+
+  w = next_param (p, "ln_2.weight", c);
+  y = tessera_graph_layer_norm (graph, h, w, next_param (p, "ln_2.bias", c), 1e-5f);
+  w = next_param (p, "mlp.c_fc.weight", 4 * c * c);
+  f = conv1x1 (graph, y, 4 * c, c, w, next_param (p, "mlp.c_fc.bias", 4 * c));
+  tessera_graph_set_activation (graph, f, TESSERA_ACTIVATION_QUICK_GELU, 0.f, NULL);
+  w = next_param (p, "mlp.c_proj.weight", 4 * c * c);
+  b = next_param (p, "mlp.c_proj.bias", c);
+  tessera_graph_set_residual (graph, conv1x1 (graph, f, c, 4 * c, w, b), 1.f, h);
+}
+
+static void
+test_sd_block_free (gpointer data)
+{
+  TestSdBlock *block = data;
+
+  g_free (block->name);
+  g_clear_pointer (&block->graph, tessera_graph_free);
+  g_free (block->input);
+  g_free (block->reference);
+  g_free (block);
+}
+
+/**
+ * test_load_sd_blocks:
+ *
+ * Returns: the whole blocks of data/sd-ops/cases.json, each built from
+ *   the graph's ops as a Stable Diffusion network's builder would:
+ *   diffusers' ResnetBlock2D and Transformer2DModel, the VAE's attention
+ *   block, a CLIP text encoder layer
+ */
+GPtrArray *
+test_load_sd_blocks (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "sd-ops", "cases.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) blocks = g_ptr_array_new_with_free_func (test_sd_block_free);
+  JsonArray *cases;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *test = json_array_get_object_element (cases, i);
+      const char *name = json_object_get_string_member (test, "name");
+      TestSdBlock *block;
+      TesseraShape shape;
+      SdParams params = { 0 };
+      float *values;
+
+      if (!g_str_equal (json_object_get_string_member (test, "op"), "block"))
+        continue;
+
+      block = g_new0 (TestSdBlock, 1);
+      block->name = g_strdup (name);
+      block->input = load_sd_npy (test, "input", &block->shape);
+      block->reference = load_sd_npy (test, "output", &shape);
+      block->n_output = tessera_shape_size (&shape);
+      block->graph = tessera_graph_new (block->shape.channels);
+      values = load_sd_npy (test, "params", &shape);
+      params.names = json_object_get_array_member (test, "params");
+      params.values = tessera_graph_keep_floats (block->graph, values);
+
+      if (g_str_equal (name, "resnet-block"))
+        {
+          float *temb = load_sd_npy (test, "temb", &shape);
+
+          build_resnet_block (block->graph, test, &params, temb, &shape);
+        }
+      else if (g_str_equal (name, "transformer"))
+        {
+          float *context = load_sd_npy (test, "context", &shape);
+
+          build_transformer (block->graph, test, &params, context, &shape);
+        }
+      else if (g_str_equal (name, "vae-attention"))
+        build_vae_attention (block->graph, test, &params);
+      else if (g_str_equal (name, "clip-layer"))
+        build_clip_layer (block->graph, test, &params);
+      else
+        g_assert_not_reached ();
+
+      /* Every parameter used. */
+      g_assert_cmpuint (params.index, ==, json_array_get_length (params.names));
+      g_ptr_array_add (blocks, block);
+    }
+
+  g_assert_cmpuint (blocks->len, ==, 4);
+  return g_steal_pointer (&blocks);
+}

@@ -86,6 +86,20 @@ double        test_tiled_against_whole (TesseraNetwork          *network,
                                         guint32                  seed,
                                         double                  *mean);
 
+/* A whole block of a Stable Diffusion network, from data/sd-ops: its
+ * graph (which owns the parameters), input and PyTorch's output. */
+typedef struct
+{
+  char         *name;
+  TesseraGraph *graph;
+  float        *input;
+  TesseraShape  shape;
+  float        *reference;
+  gsize         n_output;
+} TestSdBlock;
+
+GPtrArray    *test_load_sd_blocks    (void);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TestChunk, g_free)
 
 G_END_DECLS

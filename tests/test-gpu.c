@@ -934,6 +934,26 @@ test_token_attention (void)
     }
 }
 
+/* The whole Stable Diffusion blocks of data/sd-ops (a ResBlock, a spatial
+ * transformer, the VAE's attention, a CLIP layer) on the GPU against the
+ * CPU, which test-ops checks against PyTorch. */
+static void
+test_sd_blocks (void)
+{
+  g_autoptr(GPtrArray) blocks = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  blocks = test_load_sd_blocks ();
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      TestSdBlock *block = g_ptr_array_index (blocks, i);
+
+      assert_graph_matches (block->graph, block->input, &block->shape, 0, block->name);
+    }
+}
+
 /* Cases of data/refs on the GPU, whole image, against spandrel's own
  * outputs: max |gpu − reference| / max |reference| within 1e-4 in fp32
  * and 1e-2 in fp16. */
@@ -1563,6 +1583,7 @@ main (int   argc,
   g_test_add_func ("/gpu/ops/channel", test_channel_ops);
   g_test_add_func ("/gpu/ops/sd", test_sd_ops);
   g_test_add_func ("/gpu/ops/token-attention", test_token_attention);
+  g_test_add_func ("/gpu/ops/sd-blocks", test_sd_blocks);
   g_test_add_func ("/gpu/out-of-memory", test_out_of_memory);
   g_test_add_func ("/gpu/memory-limit", test_memory_limit);
   g_test_add_func ("/gpu/cancel", test_cancel);

@@ -1965,10 +1965,16 @@ test_sd_references (void)
     {
       JsonObject *test = json_array_get_object_element (cases, t);
       const char *op = json_object_get_string_member (test, "op");
-      Tensor input = load_sd_tensor (test, g_str_equal (op, "attention") ? "q" : "input");
-      Tensor expected = load_sd_tensor (test, "output");
-      Tensor extra[3] = { { 0 } };
-      g_autoptr(TesseraGraph) graph = tessera_graph_new (input.c);
+      Tensor input, expected, extra[3] = { { 0 } };
+      g_autoptr(TesseraGraph) graph = NULL;
+
+      /* Whole blocks are test_sd_blocks ()'s. */
+      if (g_str_equal (op, "block"))
+        continue;
+
+      input = load_sd_tensor (test, g_str_equal (op, "attention") ? "q" : "input");
+      expected = load_sd_tensor (test, "output");
+      graph = tessera_graph_new (input.c);
 
       g_test_message ("%s", json_object_get_string_member (test, "name"));
       if (g_str_equal (op, "group_norm"))
@@ -2015,6 +2021,31 @@ test_sd_references (void)
     }
 }
 
+/* Whole blocks of Stable Diffusion's networks built from the ops, against
+ * PyTorch (data/make-sd-op-refs.py): a UNet ResBlock with its time
+ * embedding, a spatial transformer with self- and cross-attention and
+ * GEGLU, the VAE's attention block, a CLIP text encoder layer. */
+static void
+test_sd_blocks (void)
+{
+  g_autoptr(GPtrArray) blocks = test_load_sd_blocks ();
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+
+  for (guint i = 0; i < blocks->len; i++)
+    {
+      TestSdBlock *block = g_ptr_array_index (blocks, i);
+      g_autoptr(GError) error = NULL;
+      g_autofree float *output = g_new (float, block->n_output);
+      double relative;
+
+      g_assert_true (tessera_graph_run (block->graph, backend, block->input, &block->shape, output, NULL, &error));
+      g_assert_no_error (error);
+      relative = test_max_relative_error (output, block->reference, block->n_output);
+      g_test_message ("%s: relative error %.3g", block->name, relative);
+      g_assert_cmpfloat (relative, <=, 1e-5);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2046,6 +2077,7 @@ main (int   argc,
   g_test_add_func ("/ops/add-channels", test_add_channels);
   g_test_add_func ("/ops/sd-shape-errors", test_sd_shape_errors);
   g_test_add_func ("/ops/sd-references", test_sd_references);
+  g_test_add_func ("/ops/sd-blocks", test_sd_blocks);
 
   return g_test_run ();
 }

@@ -14,6 +14,7 @@
 # include "backends/tessera-precision.h"
 # include "archs/tessera-arch.h"
 # include "formats/tessera-model-format.h"
+# include "sampling/tessera-prediction.h"
 # include "models/tessera-model.h"
 # include "models/tessera-checkpoint.h"
 # include "tessera-model-library.h"

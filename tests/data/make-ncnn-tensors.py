@@ -18,9 +18,8 @@
 #
 #   python3 make-ncnn-tensors.py PTH...
 #
-# e.g. with the refs as they were made, beside the checkout:
-#
-#   python3 make-ncnn-tensors.py ../../../shared/refs/models/*-from-ncnn.pth
+# with the two *-from-ncnn.pth files the refs were made with (the
+# conversions of spandrel's authors; not kept in the repository).
 
 import collections
 import hashlib

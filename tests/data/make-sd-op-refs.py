@@ -25,7 +25,27 @@
 #     proj(x).chunk(2, dim=-1); hidden_states * F.gelu(gate));
 #   - CLIP's QuickGELU (clip/model.py: x * torch.sigmoid(1.702 * x));
 #   - a per-channel addition by broadcasting, as a ResBlock adds its time
-#     embedding (h + emb[:, :, None, None]).
+#     embedding (h + emb[:, :, None, None]);
+#
+# and four whole blocks made of them, with random weights, to show that
+# the graph expresses them: diffusers v0.19.3's ResnetBlock2D
+# (src/diffusers/models/resnet.py: GroupNorm, SiLU, 3×3 conv, plus the
+# time embedding through SiLU and a linear layer, GroupNorm, SiLU, 3×3
+# conv, plus the 1×1 shortcut), its Transformer2DModel with one
+# BasicTransformerBlock (transformer_2d.py, attention.py: GroupNorm eps
+# 1e-6, proj_in 1×1, LayerNorm, self-attention with to_q/to_k/to_v and
+# to_out, LayerNorm, cross-attention to a 77-token context, LayerNorm,
+# GEGLU feed-forward, proj_out 1×1, plus the input), the VAE's attention
+# block (unet_2d_blocks.py UNetMidBlock2D's Attention, one head for SD's
+# VAE: GroupNorm eps 1e-6, q, k, v projections with bias, proj_out, plus
+# the input; written with LDM's AttnBlock names, q, k, v and proj_out),
+# and openai/CLIP's ResidualAttentionBlock (clip/model.py:
+# ln_1, nn.MultiheadAttention with the causal mask, ln_2, c_fc,
+# QuickGELU, c_proj) on 77 tokens. Each block's parameters are stored
+# one after the other in CASE.params.npy (1 × 1 × N), in the order
+# cases.json lists them with their sizes; PyTorch's layouts are the
+# graph's ([out][in][kh][kw] for convolutions, [out][in] for linear
+# layers, whose 1×1 convolutions they become).
 #
 # Tokens are channels-first here as in Tessera's graph: a sequence of T
 # tokens of width D is stored D × 1 × T, and an image's tokens are its
@@ -161,6 +181,165 @@ def add_channels_case(generator, name, channels, height, width):
     return case
 
 
+class Params:
+    """A block's parameters, in the order they are made."""
+
+    def __init__(self, generator):
+        self.generator = generator
+        self.names = []
+        self.tensors = []
+
+    def take(self, name, module):
+        """Fills @module's weight (and bias) with random values and records them."""
+        with torch.no_grad():
+            for part in ('weight', 'bias'):
+                tensor = getattr(module, part, None)
+                if tensor is None:
+                    continue
+                if isinstance(module, (torch.nn.GroupNorm, torch.nn.LayerNorm)) and part == 'weight':
+                    tensor.copy_(randn(self.generator, *tensor.shape, scale=0.2, offset=1.0))
+                else:
+                    fan_in = tensor[0].numel() if part == 'weight' else 1
+                    tensor.copy_(randn(self.generator, *tensor.shape, scale=fan_in ** -0.5 if part == 'weight' else 0.1))
+                self.names.append(['%s.%s' % (name, part), tensor.numel()])
+                self.tensors.append(tensor.detach().reshape(-1).clone())
+        return module
+
+    def take_tensor(self, name, tensor):
+        self.names.append([name, tensor.numel()])
+        self.tensors.append(tensor.detach().reshape(-1).clone())
+
+    def save(self, case):
+        save(case, 'params', torch.cat(self.tensors).reshape(1, 1, -1))
+        case['params'] = self.names
+
+
+def block_case(name, **fields):
+    return dict(name=name, op='block', block=name, tensors={}, **fields)
+
+
+def resnet_block_case(generator, channels, out_channels, temb_channels, groups, size):
+    p = Params(generator)
+    norm1 = p.take('norm1', torch.nn.GroupNorm(groups, channels, eps=1e-5))
+    conv1 = p.take('conv1', torch.nn.Conv2d(channels, out_channels, 3, padding=1))
+    time_emb_proj = p.take('time_emb_proj', torch.nn.Linear(temb_channels, out_channels))
+    norm2 = p.take('norm2', torch.nn.GroupNorm(groups, out_channels, eps=1e-5))
+    conv2 = p.take('conv2', torch.nn.Conv2d(out_channels, out_channels, 3, padding=1))
+    conv_shortcut = p.take('conv_shortcut', torch.nn.Conv2d(channels, out_channels, 1))
+    x = randn(generator, 1, channels, *size)
+    temb = randn(generator, 1, temb_channels)
+    with torch.no_grad():
+        h = conv1(F.silu(norm1(x)))
+        h = h + time_emb_proj(F.silu(temb))[:, :, None, None]
+        h = conv2(F.silu(norm2(h)))
+        out = conv_shortcut(x) + h
+    case = block_case('resnet-block', groups=groups, channels=channels, out_channels=out_channels)
+    save(case, 'input', x[0])
+    save(case, 'temb', temb.reshape(temb_channels, 1, 1))
+    save(case, 'output', out[0])
+    p.save(case)
+    return case
+
+
+class Attention(torch.nn.Module):
+    """diffusers' Attention with AttnProcessor: to_q, to_k, to_v, to_out."""
+
+    def __init__(self, p, name, query_dim, context_dim, heads, dim_head):
+        super().__init__()
+        inner = heads * dim_head
+        self.heads = heads
+        self.scale = dim_head ** -0.5
+        self.to_q = p.take(name + '.to_q', torch.nn.Linear(query_dim, inner, bias=False))
+        self.to_k = p.take(name + '.to_k', torch.nn.Linear(context_dim, inner, bias=False))
+        self.to_v = p.take(name + '.to_v', torch.nn.Linear(context_dim, inner, bias=False))
+        self.to_out = p.take(name + '.to_out.0', torch.nn.Linear(inner, query_dim))
+
+    def forward(self, x, context=None):
+        context = x if context is None else context
+        h = attention(self.to_q(x), self.to_k(context), self.to_v(context), self.heads, self.scale, False)
+        return self.to_out(h)
+
+
+def transformer_case(generator, channels, heads, context_dim, size):
+    p = Params(generator)
+    dim_head = channels // heads
+    norm = p.take('norm', torch.nn.GroupNorm(32, channels, eps=1e-6))
+    proj_in = p.take('proj_in', torch.nn.Conv2d(channels, channels, 1))
+    norm1 = p.take('norm1', torch.nn.LayerNorm(channels))
+    attn1 = Attention(p, 'attn1', channels, channels, heads, dim_head)
+    norm2 = p.take('norm2', torch.nn.LayerNorm(channels))
+    attn2 = Attention(p, 'attn2', channels, context_dim, heads, dim_head)
+    norm3 = p.take('norm3', torch.nn.LayerNorm(channels))
+    ff_proj = p.take('ff.net.0.proj', torch.nn.Linear(channels, 8 * channels))
+    ff_out = p.take('ff.net.2', torch.nn.Linear(4 * channels, channels))
+    proj_out = p.take('proj_out', torch.nn.Conv2d(channels, channels, 1))
+    x = randn(generator, 1, channels, *size)
+    context = randn(generator, 1, 77, context_dim)
+    with torch.no_grad():
+        h = proj_in(norm(x))
+        h = h[0].reshape(channels, -1).t().unsqueeze(0)
+        h = attn1(norm1(h)) + h
+        h = attn2(norm2(h), context) + h
+        hidden_states, gate = ff_proj(norm3(h)).chunk(2, dim=-1)
+        h = ff_out(hidden_states * F.gelu(gate)) + h
+        h = h[0].t().reshape(1, channels, *size)
+        out = proj_out(h) + x
+    case = block_case('transformer', heads=heads, channels=channels, context_dim=context_dim)
+    save(case, 'input', x[0])
+    save(case, 'context', context[0].t().reshape(context_dim, 1, 77))
+    save(case, 'output', out[0])
+    p.save(case)
+    return case
+
+
+def vae_attention_case(generator, channels, size):
+    p = Params(generator)
+    norm = p.take('norm', torch.nn.GroupNorm(32, channels, eps=1e-6))
+    q = p.take('q', torch.nn.Conv2d(channels, channels, 1))
+    k = p.take('k', torch.nn.Conv2d(channels, channels, 1))
+    v = p.take('v', torch.nn.Conv2d(channels, channels, 1))
+    proj_out = p.take('proj_out', torch.nn.Conv2d(channels, channels, 1))
+    x = randn(generator, 1, channels, *size)
+    with torch.no_grad():
+        h = norm(x)
+        h = attention(tokens_of(q(h)[0]), tokens_of(k(h)[0]), tokens_of(v(h)[0]), 1, channels ** -0.5, False)
+        out = proj_out(planar_of(h, *size).unsqueeze(0)) + x
+    case = block_case('vae-attention', channels=channels)
+    save(case, 'input', x[0])
+    save(case, 'output', out[0])
+    p.save(case)
+    return case
+
+
+def clip_layer_case(generator, width, heads):
+    p = Params(generator)
+    ln_1 = p.take('ln_1', torch.nn.LayerNorm(width))
+    attn = torch.nn.MultiheadAttention(width, heads)
+    with torch.no_grad():
+        attn.in_proj_weight.copy_(randn(generator, 3 * width, width, scale=width ** -0.5))
+        attn.in_proj_bias.copy_(randn(generator, 3 * width, scale=0.1))
+    p.take_tensor('attn.in_proj_weight', attn.in_proj_weight)
+    p.take_tensor('attn.in_proj_bias', attn.in_proj_bias)
+    p.take('attn.out_proj', attn.out_proj)
+    ln_2 = p.take('ln_2', torch.nn.LayerNorm(width))
+    c_fc = p.take('mlp.c_fc', torch.nn.Linear(width, 4 * width))
+    c_proj = p.take('mlp.c_proj', torch.nn.Linear(4 * width, width))
+    mask = torch.empty(77, 77)
+    mask.fill_(float('-inf'))
+    mask.triu_(1)
+    x = randn(generator, 77, 1, width)
+    with torch.no_grad():
+        y = ln_1(x)
+        h = x + attn(y, y, y, need_weights=False, attn_mask=mask)[0]
+        y = c_fc(ln_2(h))
+        out = h + c_proj(y * torch.sigmoid(1.702 * y))
+    case = block_case('clip-layer', heads=heads, width=width)
+    save(case, 'input', x[:, 0, :].t().reshape(width, 1, 77))
+    save(case, 'output', out[:, 0, :].t().reshape(width, 1, 77))
+    p.save(case)
+    return case
+
+
 def main():
     torch.set_num_threads(1)
     generator = torch.Generator().manual_seed(20260)
@@ -180,6 +359,10 @@ def main():
         geglu_case(generator, 'geglu-20', 20, 1, 77),
         quick_gelu_case(generator, 'quick-gelu', 7, 5, 9),
         add_channels_case(generator, 'add-channels', 5, 6, 7),
+        resnet_block_case(generator, 16, 24, 40, 8, (6, 7)),
+        transformer_case(generator, 32, 4, 24, (5, 6)),
+        vae_attention_case(generator, 32, (7, 9)),
+        clip_layer_case(generator, 48, 4),
     ]
 
     with open(os.path.join(OUT, 'cases.json'), 'w') as f:

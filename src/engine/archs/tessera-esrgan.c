@@ -12,7 +12,7 @@
 
 #include "tessera-arch-private.h"
 
-/* ESRGAN's RRDBNet in the key layouts that occur (FORMATS.md):
+/* ESRGAN's RRDBNet in the key layouts that occur:
  *   old      model.0, model.1.sub.N.RDBk.convj.0, model.3 … (upsampling
  *            convs every third index), HR conv, last conv
  *   new      conv_first, body.N.rdbk.convj, conv_body, conv_upN, conv_hr, conv_last

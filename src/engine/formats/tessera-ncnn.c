@@ -22,7 +22,7 @@
 /* ncnn's .param is text: magic 7767517, layer and blob counts, then a line
  * per layer: type, name, input and output counts, blob names, key=value
  * parameters. The .bin is every layer's weights in order, each weight array
- * behind a tag that says fp16 or fp32. Formats facts: FORMATS.md. */
+ * behind a tag that says fp16 or fp32. */
 
 #define NCNN_MAGIC 7767517
 #define MAX_LAYERS 100000

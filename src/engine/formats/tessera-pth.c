@@ -17,7 +17,7 @@
 #include "tessera-formats-private.h"
 #include "tessera-pickle-private.h"
 
-/* PyTorch's .pth comes in two containers (FORMATS.md): a zip of STORED
+/* PyTorch's .pth comes in two containers: a zip of STORED
  * members, `DIR/data.pkl` plus one `DIR/data/KEY` per storage, and the
  * legacy run of five pickles followed by the storages' bytes. Both hold the
  * same pickle, read by the restricted unpickler; tensors point into the file. */
@@ -26,7 +26,8 @@
 
 static const guint8 legacy_magic[] = { 0x6c, 0xfc, 0x9c, 0x46, 0xf9, 0x20, 0x6a, 0xa8, 0x50, 0x19 };
 
-/* Wrappers around the state dict, the preferred first (FORMATS.md). */
+/* Wrappers around the state dict in the files that occur, the preferred
+ * first. */
 static const char *wrappers[] = { "params_ema", "params", "state_dict", "model", "net" };
 
 typedef struct

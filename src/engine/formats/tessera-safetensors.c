@@ -19,7 +19,8 @@
 
 /* safetensors: a little-endian u64 header length N, N bytes of JSON naming
  * each tensor's dtype, shape and [begin, end) in the data that follows, then
- * the data. The checks are those of FORMATS.md: nothing is trusted. */
+ * the data. Nothing is trusted: offsets sorted and contiguous from 0, sizes
+ * equal to the shapes, the last end at the end of the file. */
 
 #define MAX_HEADER_SIZE 100000000
 

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include "sampling/tessera-prediction.h"
+
 G_BEGIN_DECLS
 
 /**
@@ -33,20 +35,6 @@ typedef enum
   TESSERA_CHECKPOINT_FAMILY_SD2,
   TESSERA_CHECKPOINT_FAMILY_SD2_V,
 } TesseraCheckpointFamily;
-
-/**
- * TesseraPrediction:
- * @TESSERA_PREDICTION_EPSILON: the UNet predicts the noise (ε)
- * @TESSERA_PREDICTION_V: the UNet predicts v (SD 2.x 768-v and its
- *   fine-tunes)
- *
- * What the UNet's output means, which the sampler must know.
- */
-typedef enum
-{
-  TESSERA_PREDICTION_EPSILON,
-  TESSERA_PREDICTION_V,
-} TesseraPrediction;
 
 /**
  * TesseraCheckpointPart:

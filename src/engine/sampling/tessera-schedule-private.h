@@ -8,20 +8,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "tessera-prediction.h"
 
-/**
- * TesseraPrediction:
- * @TESSERA_PREDICTION_EPSILON: the model predicts the noise (SD 1.x, SD 2.x base)
- * @TESSERA_PREDICTION_V: the model predicts v (SD 2.x 768-v)
- *
- * What a diffusion model's output is.
- */
-typedef enum
-{
-  TESSERA_PREDICTION_EPSILON,
-  TESSERA_PREDICTION_V,
-} TesseraPrediction;
+G_BEGIN_DECLS
 
 /**
  * TesseraBetaSchedule:
