@@ -66,7 +66,7 @@
 # python3-importlib-metadata, python3-tqdm, and diffusers and
 # huggingface_hub from their git tags:
 #   git -C huggingface+diffusers archive v0.19.3 src | tar -x -C /tmp/diffusers
-#     (commit d05afc436d78f1c48dc0dbf8e5980a9d471f35f6)
+#     (commit de9c72d58c3eb4bcd50901d0c23c7c46f0cec29b)
 #   git -C huggingface+huggingface_hub archive v0.16.4 src | tar -x -C /tmp/hub
 #     (commit 11cf5cc775405b93d17ef367e9199777af2c306b)
 #   PYTHONPATH=/tmp/diffusers/src:/tmp/hub/src /usr/bin/python3 make-sd-models.py
