@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
 
 #include "prompts/tessera-prompt-private.h"
 #include "tessera-redraw-private.h"
@@ -462,6 +463,58 @@ test_preview (void)
   g_assert_cmpfloat (tessera_image_get_plane (image, 1)[1], ==, 0.5f);
 }
 
+/* The command refuses what it cannot do and never leaves a file behind. */
+static void
+test_cli (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *output_path = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *checkpoint = sd_path ("sd1.safetensors");
+  g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("TESSERA_CLI");
+  struct {
+    const char *extra;
+    int status;
+    const char *message;
+  } cases[] = {
+    { "--sampler=lms", 2, "unknown sampler “lms”" },
+    { "--tiles=grid", 2, "not supported yet" },
+    { "--seed=5", 1, "cannot run the networks" },
+  };
+
+  tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[] = { cli, "redraw", input_path, "-o", output_path, "--checkpoint", checkpoint,
+                             cases[i].extra, NULL };
+      g_autofree char *err = NULL;
+      int status;
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, cases[i].status);
+      g_assert_nonnull (strstr (err, cases[i].message));
+      g_assert_false (g_file_test (output_path, G_FILE_TEST_EXISTS));
+    }
+
+  {
+    const char *argv[] = { cli, "redraw", input_path, "-o", input_path, "--checkpoint", checkpoint, "--overwrite", NULL };
+    g_autofree char *err = NULL;
+    int status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_nonnull (strstr (err, "would replace the input"));
+  }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +530,7 @@ main (int   argc,
   g_test_add_func ("/redraw/errors", test_errors);
   g_test_add_func ("/redraw/networks-missing", test_networks_missing);
   g_test_add_func ("/redraw/preview", test_preview);
+  g_test_add_func ("/redraw/cli", test_cli);
 
   return g_test_run ();
 }
