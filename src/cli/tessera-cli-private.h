@@ -21,6 +21,8 @@ enum {
 
 int  tessera_cli_upscale   (int          argc,
                             char       **argv);
+int  tessera_cli_redraw    (int          argc,
+                            char       **argv);
 int  tessera_cli_inspect   (int          argc,
                             char       **argv);
 int  tessera_cli_models    (int          argc,

@@ -22,6 +22,7 @@ static const struct {
   const char *summary;
 } commands[] = {
   { "upscale", tessera_cli_upscale, N_("Upscale images") },
+  { "redraw", tessera_cli_redraw, N_("Redraw an image with Stable Diffusion") },
   { "upscalers", tessera_cli_upscalers, N_("List the upscalers that can be picked") },
   { "models", tessera_cli_models, N_("List the models in the model folders") },
   { "inspect", tessera_cli_inspect, N_("Tell what a model file is") },

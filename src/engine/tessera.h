@@ -22,6 +22,8 @@
 # include "tessera-upscaler-info.h"
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"
+# include "tessera-redraw-options.h"
+# include "tessera-redraw.h"
 # include "tessera-batch.h"
 # include "tessera-enums.h"
 #undef TESSERA_INSIDE

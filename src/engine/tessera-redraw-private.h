@@ -1,0 +1,96 @@
+/* tessera-redraw-private.h
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#pragma once
+
+#include "core/tessera-progress-private.h"
+#include "tessera-redraw.h"
+
+G_BEGIN_DECLS
+
+#define TESSERA_REDRAW_LATENT_CHANNELS 4
+/* the VAE's pixels per latent pixel, each way */
+#define TESSERA_REDRAW_LATENT_SCALE    8
+#define TESSERA_REDRAW_MIN_SIZE        16
+
+/* The three networks of a checkpoint, as the redraw pipeline calls them.
+ * Everything Stable Diffusion computes goes through here, so that the
+ * pipeline can be tested with stand-ins and the networks replaced in one
+ * place.
+ *
+ *   encode_text  a prompt's 77-token chunks → the context, width × 1 ×
+ *                (77 × n_chunks), after clip skip and A1111's emphasis
+ *   unet         one call, batch 1: the latent (already × c_in), the
+ *                fractional timestep, a context → the raw output (ε or v)
+ *   vae_encode   RGB in [−1, 1], 3 × H × W → the posterior mean × the
+ *                scaling factor, 4 × H/8 × W/8
+ *   vae_decode   the reverse, to RGB in about [−1, 1]
+ */
+typedef struct
+{
+  gpointer (*load)        (TesseraCheckpoint     *checkpoint,
+                           TesseraRedrawOptions  *options,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  gboolean (*encode_text) (gpointer               networks,
+                           GArray                *chunks,
+                           guint                  clip_skip,
+                           float                **context,
+                           guint                 *n_tokens,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  gboolean (*unet)        (gpointer               networks,
+                           const float           *x,
+                           guint                  width,
+                           guint                  height,
+                           float                  timestep,
+                           const float           *context,
+                           guint                  n_tokens,
+                           float                 *output,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  gboolean (*vae_encode)  (gpointer               networks,
+                           const float           *rgb,
+                           guint                  width,
+                           guint                  height,
+                           float                 *latent,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  gboolean (*vae_decode)  (gpointer               networks,
+                           const float           *latent,
+                           guint                  width,
+                           guint                  height,
+                           float                 *rgb,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  void     (*free)        (gpointer               networks);
+} TesseraRedrawNetworks;
+
+extern const TesseraRedrawNetworks tessera_redraw_sd_networks;
+
+TesseraImage *tessera_redraw_run             (TesseraEngine               *engine,
+                                              TesseraImage                *input,
+                                              TesseraCheckpoint           *checkpoint,
+                                              TesseraRedrawOptions        *options,
+                                              const TesseraRedrawNetworks *networks,
+                                              GCancellable                *cancellable,
+                                              TesseraProgress             *progress,
+                                              GError                     **error);
+
+float        *tessera_redraw_pad_rgb         (TesseraImage                *image,
+                                              guint                       *padded_width,
+                                              guint                       *padded_height);
+TesseraImage *tessera_redraw_crop_rgb        (const float                 *rgb,
+                                              guint                        padded_width,
+                                              guint                        padded_height,
+                                              TesseraImage                *source);
+char         *tessera_redraw_format_parameters (TesseraRedrawOptions      *options,
+                                                TesseraCheckpoint         *checkpoint,
+                                                guint32                    seed,
+                                                guint                      width,
+                                                guint                      height);
+
+G_END_DECLS

@@ -1,0 +1,781 @@
+/* tessera-redraw.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#define G_LOG_DOMAIN "tessera-redraw"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "core/tessera-error.h"
+#include "image/tessera-resample-private.h"
+#include "models/tessera-checkpoint-private.h"
+#include "prompts/tessera-prompt-private.h"
+#include "sampling/tessera-sampler-private.h"
+#include "tessera-redraw-private.h"
+
+/* SD 1.x and 2.x were all trained on this noise schedule. */
+#define SD_BETA_START   0.00085
+#define SD_BETA_END     0.012
+#define SD_N_TIMESTEPS  1000
+
+/* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
+ * cheap_approximation): each latent channel's share of R, G and B. */
+static const float preview_factors[TESSERA_REDRAW_LATENT_CHANNELS][3] = {
+  {  0.298f,  0.207f,  0.208f },
+  {  0.187f,  0.286f,  0.173f },
+  { -0.158f,  0.189f,  0.264f },
+  { -0.184f, -0.271f, -0.473f },
+};
+
+/**
+ * tessera_redraw_latent_preview:
+ * @latent: 4 × @height × @width floats, a latent as a redraw step gives it
+ * @width: the latent's width
+ * @height: the latent's height
+ *
+ * A rough picture of a latent without the VAE, one pixel per latent
+ * pixel, as A1111's "Approximate" live preview makes it.
+ *
+ * Returns: (transfer full): an RGB image of @width × @height
+ */
+TesseraImage *
+tessera_redraw_latent_preview (const float *latent,
+                               guint        width,
+                               guint        height)
+{
+  g_autoptr(TesseraImage) image = NULL;
+  gsize n = (gsize) width * height;
+
+  g_return_val_if_fail (latent != NULL, NULL);
+
+  image = tessera_image_new (width, height, FALSE, NULL);
+  if (image == NULL)
+    return NULL;
+  for (guint c = 0; c < 3; c++)
+    {
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (gsize i = 0; i < n; i++)
+        {
+          float value = 0;
+
+          for (guint l = 0; l < TESSERA_REDRAW_LATENT_CHANNELS; l++)
+            value += latent[l * n + i] * preview_factors[l][c];
+          plane[i] = CLAMP ((value + 1.0f) / 2.0f, 0.0f, 1.0f);
+        }
+    }
+  return g_steal_pointer (&image);
+}
+
+/* The image's RGB in [−1, 1], as the VAE takes it, grown to a multiple of
+ * 8 each way by repeating the last row and column. */
+float *
+tessera_redraw_pad_rgb (TesseraImage *image,
+                        guint        *padded_width,
+                        guint        *padded_height)
+{
+  guint width = tessera_image_get_width (image);
+  guint height = tessera_image_get_height (image);
+  guint pw = (width + TESSERA_REDRAW_LATENT_SCALE - 1) / TESSERA_REDRAW_LATENT_SCALE * TESSERA_REDRAW_LATENT_SCALE;
+  guint ph = (height + TESSERA_REDRAW_LATENT_SCALE - 1) / TESSERA_REDRAW_LATENT_SCALE * TESSERA_REDRAW_LATENT_SCALE;
+  float *rgb = g_new (float, (gsize) 3 * pw * ph);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *plane = tessera_image_get_plane (image, c);
+      float *out = rgb + (gsize) c * pw * ph;
+
+      for (guint y = 0; y < ph; y++)
+        {
+          const float *row = plane + (gsize) MIN (y, height - 1) * width;
+
+          for (guint x = 0; x < pw; x++)
+            out[(gsize) y * pw + x] = row[MIN (x, width - 1)] * 2.0f - 1.0f;
+        }
+    }
+  *padded_width = pw;
+  *padded_height = ph;
+  return rgb;
+}
+
+/* The decoded RGB back in [0, 1], cropped to @source's size, with its
+ * alpha and metadata. */
+TesseraImage *
+tessera_redraw_crop_rgb (const float  *rgb,
+                         guint         padded_width,
+                         guint         padded_height,
+                         TesseraImage *source)
+{
+  guint width = tessera_image_get_width (source);
+  guint height = tessera_image_get_height (source);
+  gboolean has_alpha = tessera_image_get_has_alpha (source);
+  g_autoptr(TesseraImage) image = tessera_image_new (width, height, has_alpha, NULL);
+
+  g_return_val_if_fail (width <= padded_width && height <= padded_height, NULL);
+
+  if (image == NULL)
+    return NULL;
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *in = rgb + (gsize) c * padded_width * padded_height;
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (guint y = 0; y < height; y++)
+        for (guint x = 0; x < width; x++)
+          plane[(gsize) y * width + x] = CLAMP ((in[(gsize) y * padded_width + x] + 1.0f) / 2.0f, 0.0f, 1.0f);
+    }
+  if (has_alpha)
+    memcpy (tessera_image_get_plane (image, 3), tessera_image_get_plane (source, 3),
+            sizeof (float) * width * height);
+  tessera_image_copy_metadata (image, source);
+  return g_steal_pointer (&image);
+}
+
+/* Python's str() of a float, which A1111's parameters use: 7.0, 0.35. */
+static char *
+format_number (double value)
+{
+  char buffer[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buffer, sizeof buffer, "%.15g", value);
+  if (strpbrk (buffer, ".e") == NULL)
+    return g_strconcat (buffer, ".0", NULL);
+  return g_strdup (buffer);
+}
+
+/* A1111's generation parameters, which PNG-info readers (A1111's own,
+ * Civitai…) show and read back: the prompt, the negative prompt, then
+ * the settings on one line. */
+char *
+tessera_redraw_format_parameters (TesseraRedrawOptions *options,
+                                  TesseraCheckpoint    *checkpoint,
+                                  guint32               seed,
+                                  guint                 width,
+                                  guint                 height)
+{
+  GString *text = g_string_new (tessera_redraw_options_get_prompt (options));
+  const char *negative = tessera_redraw_options_get_negative_prompt (options);
+  TesseraRedrawScheduler scheduler = tessera_redraw_options_get_scheduler (options);
+  g_autofree char *cfg = format_number (tessera_redraw_options_get_cfg (options));
+  g_autofree char *denoise = format_number (tessera_redraw_options_get_denoise (options));
+
+  g_string_append_c (text, '\n');
+  if (negative != NULL && *negative != '\0')
+    g_string_append_printf (text, "Negative prompt: %s\n", negative);
+  g_string_append_printf (text, "Steps: %u, Sampler: %s, ",
+                          tessera_redraw_options_get_steps (options),
+                          tessera_redraw_sampler_get_label (tessera_redraw_options_get_sampler (options)));
+  if (scheduler == TESSERA_REDRAW_SCHEDULER_KARRAS)
+    g_string_append (text, "Schedule type: Karras, ");
+  else if (scheduler == TESSERA_REDRAW_SCHEDULER_EXPONENTIAL)
+    g_string_append (text, "Schedule type: Exponential, ");
+  g_string_append_printf (text, "CFG scale: %s, Seed: %u, Size: %ux%u, Model hash: %s, Model: %s, Denoising strength: %s",
+                          cfg, seed, width, height,
+                          tessera_checkpoint_get_short_hash (checkpoint),
+                          tessera_checkpoint_get_name (checkpoint),
+                          denoise);
+  if (tessera_redraw_options_get_clip_skip (options) > 1)
+    g_string_append_printf (text, ", Clip skip: %u", tessera_redraw_options_get_clip_skip (options));
+  g_string_append_printf (text, ", RNG: %s",
+                          tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU ? "CPU" : "NV");
+  if (tessera_redraw_options_get_exact_steps (options))
+    g_string_append (text, ", Exact steps: True");
+  return g_string_free (text, FALSE);
+}
+
+typedef struct
+{
+  TesseraProgress *progress;
+} FirstStageProgress;
+
+static void
+on_first_stage_progress (double      fraction,
+                         const char *text,
+                         gpointer    user_data)
+{
+  FirstStageProgress *stage = user_data;
+
+  /* the first stage takes the first tenth of the bar */
+  tessera_progress_report (stage->progress, fraction * 0.1, text);
+}
+
+static void
+on_resample_progress (double   fraction,
+                      gpointer user_data)
+{
+  on_first_stage_progress (fraction, _("Resampling"), user_data);
+}
+
+/* The optional first stage: the upscale asked for, then Lanczos to the
+ * exact size. */
+static TesseraImage *
+run_first_stage (TesseraEngine         *engine,
+                 TesseraImage          *input,
+                 TesseraRedrawOptions  *options,
+                 GCancellable          *cancellable,
+                 TesseraProgress       *progress,
+                 GError               **error)
+{
+  const char *upscaler = tessera_redraw_options_get_upscaler (options);
+  guint width = tessera_redraw_options_get_width (options);
+  guint height = tessera_redraw_options_get_height (options);
+  double scale = tessera_redraw_options_get_scale (options);
+  FirstStageProgress stage = { progress };
+  g_autoptr(TesseraImage) image = g_object_ref (input);
+  g_autoptr(TesseraImage) exact = NULL;
+
+  if (width == 0 && scale > 0)
+    {
+      width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
+      height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
+    }
+  if (width == 0)
+    return g_steal_pointer (&image);
+
+  if (upscaler != NULL && *upscaler != '\0')
+    {
+      g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_options_new ();
+
+      tessera_upscale_options_set_upscaler (upscale, upscaler);
+      tessera_upscale_options_set_width (upscale, width);
+      tessera_upscale_options_set_height (upscale, height);
+      tessera_upscale_options_set_device (upscale, tessera_redraw_options_get_device (options));
+      tessera_upscale_options_set_precision (upscale, tessera_redraw_options_get_precision (options));
+      g_clear_object (&image);
+      image = tessera_engine_upscale (engine, input, upscale, cancellable,
+                                      on_first_stage_progress, &stage, error);
+      if (image == NULL)
+        return NULL;
+    }
+  if (tessera_image_get_width (image) == width && tessera_image_get_height (image) == height)
+    return g_steal_pointer (&image);
+
+  exact = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
+  if (exact == NULL)
+    return NULL;
+  if (!tessera_resample (image, exact, TESSERA_FILTER_LANCZOS, cancellable,
+                         on_resample_progress, &stage, error))
+    return NULL;
+  tessera_image_copy_metadata (exact, input);
+  return g_steal_pointer (&exact);
+}
+
+static TesseraClipTokenizer *
+load_tokenizer (TesseraCheckpoint  *checkpoint,
+                GError            **error)
+{
+  GFile *file = tessera_checkpoint_get_file (checkpoint);
+
+  if (g_file_query_file_type (file, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_DIRECTORY)
+    return tessera_clip_tokenizer_new_for_folder (file, error);
+  return tessera_clip_tokenizer_new_default (error);
+}
+
+/* Both prompts as the text encoder's chunks, parsed before any work so
+ * that a typo costs nothing. */
+static gboolean
+tokenize_prompts (TesseraCheckpoint     *checkpoint,
+                  TesseraRedrawOptions  *options,
+                  GArray               **cond,
+                  GArray               **uncond,
+                  GError               **error)
+{
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (checkpoint);
+  g_autoptr(TesseraClipTokenizer) tokenizer = NULL;
+  guint32 pad_id = config->text_encoder.pad_token_id;
+  g_autoptr(GError) local_error = NULL;
+  guint count;
+
+  tokenizer = load_tokenizer (checkpoint, error);
+  if (tokenizer == NULL)
+    return FALSE;
+
+  *cond = tessera_prompt_tokenize (tokenizer, tessera_redraw_options_get_prompt (options),
+                                   pad_id, TESSERA_PROMPT_COMMA_BACKTRACK, &count, &local_error);
+  if (*cond == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("The prompt cannot be read: %s"), local_error->message);
+      return FALSE;
+    }
+  *uncond = tessera_prompt_tokenize (tokenizer, tessera_redraw_options_get_negative_prompt (options),
+                                     pad_id, TESSERA_PROMPT_COMMA_BACKTRACK, &count, &local_error);
+  if (*uncond == NULL)
+    {
+      g_clear_pointer (cond, g_array_unref);
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("The negative prompt cannot be read: %s"), local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_checkpoint (TesseraCheckpoint     *checkpoint,
+                  TesseraRedrawOptions  *options,
+                  GCancellable          *cancellable,
+                  GError               **error)
+{
+  GFile *vae_file = tessera_redraw_options_get_vae_file (options);
+  GFile *current = tessera_checkpoint_get_vae_file (checkpoint);
+
+  if (vae_file != NULL && (current == NULL || !g_file_equal (vae_file, current)) &&
+      !tessera_checkpoint_set_vae_file (checkpoint, vae_file, cancellable, error))
+    return FALSE;
+
+  if (!tessera_checkpoint_has_part (checkpoint, TESSERA_CHECKPOINT_PART_VAE))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("“%s” has no VAE; give one with a VAE file"),
+                   tessera_checkpoint_get_name (checkpoint));
+      return FALSE;
+    }
+  if (!tessera_checkpoint_has_part (checkpoint, TESSERA_CHECKPOINT_PART_TEXT_ENCODER))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("“%s” has no text encoder"), tessera_checkpoint_get_name (checkpoint));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  const TesseraRedrawNetworks *networks;
+  gpointer                     nets;
+  const TesseraSchedule       *schedule;
+  guint                        width;
+  guint                        height;
+  float                        cfg;
+  float                       *cond;
+  guint                        cond_tokens;
+  float                       *uncond;
+  guint                        uncond_tokens;
+  float                       *scaled;
+  float                       *out_cond;
+  float                       *out_uncond;
+  GCancellable                *cancellable;
+  TesseraProgress             *progress;
+} Guidance;
+
+/* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
+ * each prompt, mixed as uncond + cfg × (cond − uncond). The two prompts
+ * run one after the other, so they need not have as many chunks (A1111
+ * does the same unless "pad_cond_uncond" is set). */
+static gboolean
+guided_denoise (const float  *x,
+                float         sigma,
+                float        *denoised,
+                gpointer      data,
+                GError      **error)
+{
+  Guidance *guidance = data;
+  gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+  float c_skip, c_out, c_in;
+  float t = tessera_schedule_sigma_to_t (guidance->schedule, sigma);
+
+  if (g_cancellable_set_error_if_cancelled (guidance->cancellable, error))
+    return FALSE;
+
+  tessera_schedule_get_scalings (guidance->schedule, sigma, &c_skip, &c_out, &c_in);
+  for (gsize i = 0; i < n; i++)
+    guidance->scaled[i] = x[i] * c_in;
+
+  if (!guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
+                                 guidance->cond, guidance->cond_tokens, guidance->out_cond,
+                                 guidance->cancellable, error) ||
+      !guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
+                                 guidance->uncond, guidance->uncond_tokens, guidance->out_uncond,
+                                 guidance->cancellable, error))
+    return FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      float uncond = x[i] * c_skip + guidance->out_uncond[i] * c_out;
+      float cond = x[i] * c_skip + guidance->out_cond[i] * c_out;
+
+      denoised[i] = uncond + (cond - uncond) * guidance->cfg;
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  TesseraRedrawStepFunc func;
+  gpointer              user_data;
+  TesseraRedrawStep     step;
+  float                *latent;
+} StepUpdate;
+
+static void
+step_update_free (gpointer data)
+{
+  StepUpdate *update = data;
+
+  g_free (update->latent);
+  g_free (update);
+}
+
+static gboolean
+deliver_step (gpointer data)
+{
+  StepUpdate *update = data;
+
+  update->func (&update->step, update->user_data);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_sampler_step (guint        step,
+                 guint        n_steps,
+                 const float *x,
+                 const float *denoised,
+                 gpointer     data)
+{
+  Guidance *guidance = data;
+  TesseraProgress *progress = guidance->progress;
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: a redraw's progress, e.g. "Step 3 of 7" */
+  text = g_strdup_printf (_("Step %u of %u"), step + 1, n_steps);
+  tessera_progress_report (progress, 0.15 + 0.75 * (step + 1) / n_steps, text);
+
+  if (progress->event_func != NULL)
+    {
+      gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+      StepUpdate *update = g_new0 (StepUpdate, 1);
+
+      update->func = (TesseraRedrawStepFunc) progress->event_func;
+      update->user_data = progress->user_data;
+      update->latent = g_memdup2 (denoised, n * sizeof (float));
+      update->step = (TesseraRedrawStep) { step, n_steps, guidance->width, guidance->height, update->latent };
+      tessera_progress_post (progress, deliver_step, update, step_update_free);
+    }
+}
+
+static void
+guidance_clear (Guidance *guidance)
+{
+  g_free (guidance->cond);
+  g_free (guidance->uncond);
+  g_free (guidance->scaled);
+  g_free (guidance->out_cond);
+  g_free (guidance->out_uncond);
+  if (guidance->nets != NULL)
+    guidance->networks->free (guidance->nets);
+}
+
+static gboolean
+sample (TesseraCheckpoint     *checkpoint,
+        TesseraRedrawOptions  *options,
+        Guidance              *guidance,
+        float                 *latent,
+        guint32                seed,
+        GError               **error)
+{
+  static const TesseraSamplerKind samplers[] = {
+    [TESSERA_REDRAW_SAMPLER_EULER] = TESSERA_SAMPLER_EULER,
+    [TESSERA_REDRAW_SAMPLER_EULER_A] = TESSERA_SAMPLER_EULER_A,
+    [TESSERA_REDRAW_SAMPLER_HEUN] = TESSERA_SAMPLER_HEUN,
+    [TESSERA_REDRAW_SAMPLER_DPMPP_2M] = TESSERA_SAMPLER_DPMPP_2M,
+    [TESSERA_REDRAW_SAMPLER_DPMPP_2S_A] = TESSERA_SAMPLER_DPMPP_2S_A,
+    [TESSERA_REDRAW_SAMPLER_DDIM] = TESSERA_SAMPLER_DDIM,
+  };
+  static const TesseraSigmaSpacing spacings[] = {
+    [TESSERA_REDRAW_SCHEDULER_NORMAL] = TESSERA_SIGMAS_NORMAL,
+    [TESSERA_REDRAW_SCHEDULER_KARRAS] = TESSERA_SIGMAS_KARRAS,
+    [TESSERA_REDRAW_SCHEDULER_EXPONENTIAL] = TESSERA_SIGMAS_EXPONENTIAL,
+  };
+  gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+  g_autoptr(TesseraSchedule) schedule = NULL;
+  g_autoptr(TesseraSamplingPlan) plan = NULL;
+  g_autoptr(TesseraRng) rng = NULL;
+  g_autofree float *noise = NULL;
+
+  schedule = tessera_schedule_new (tessera_checkpoint_get_prediction (checkpoint),
+                                   TESSERA_BETA_SCALED_LINEAR, SD_BETA_START, SD_BETA_END,
+                                   SD_N_TIMESTEPS, error);
+  if (schedule == NULL)
+    return FALSE;
+  plan = tessera_sampling_plan_new_img2img (schedule,
+                                            samplers[tessera_redraw_options_get_sampler (options)],
+                                            spacings[tessera_redraw_options_get_scheduler (options)],
+                                            tessera_redraw_options_get_steps (options),
+                                            tessera_redraw_options_get_denoise (options),
+                                            tessera_redraw_options_get_exact_steps (options),
+                                            error);
+  if (plan == NULL)
+    return FALSE;
+
+  /* one stream per image: the start noise first, then the ancestral
+   * samplers' noise, as A1111's ImageRNG */
+  rng = tessera_rng_new (tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU
+                         ? TESSERA_RNG_CPU : TESSERA_RNG_NV, seed);
+  noise = g_new (float, n);
+  tessera_rng_randn (rng, noise, n);
+  tessera_sampling_plan_start (plan, latent, noise, latent, n);
+
+  guidance->schedule = schedule;
+  return tessera_sampler_run (plan, latent, n, guided_denoise, guidance, rng,
+                              on_sampler_step, guidance, guidance->cancellable, error);
+}
+
+/* The pipeline, with the networks given, so that tests can put stand-ins
+ * in their place. */
+TesseraImage *
+tessera_redraw_run (TesseraEngine                *engine,
+                    TesseraImage                 *input,
+                    TesseraCheckpoint            *checkpoint,
+                    TesseraRedrawOptions         *options,
+                    const TesseraRedrawNetworks  *networks,
+                    GCancellable                 *cancellable,
+                    TesseraProgress              *progress,
+                    GError                      **error)
+{
+  g_autoptr(GArray) cond_chunks = NULL;
+  g_autoptr(GArray) uncond_chunks = NULL;
+  g_autoptr(TesseraImage) staged = NULL;
+  g_autofree float *rgb = NULL;
+  g_autofree float *latent = NULL;
+  g_autofree char *parameters = NULL;
+  g_auto(GStrv) unused = NULL;
+  TesseraImage *output;
+  Guidance guidance = { networks, NULL };
+  gint64 seed_option = tessera_redraw_options_get_seed (options);
+  guint32 seed;
+  guint pw, ph;
+  gsize n;
+
+  if (!tessera_redraw_options_validate (options, error) ||
+      !check_checkpoint (checkpoint, options, cancellable, error) ||
+      !tokenize_prompts (checkpoint, options, &cond_chunks, &uncond_chunks, error))
+    return NULL;
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return NULL;
+
+  /* A1111 draws its random seeds from [0, 2³² − 2) */
+  seed = seed_option >= 0 ? (guint32) seed_option : (guint32) g_random_double_range (0, 4294967294.0);
+
+  staged = run_first_stage (engine, input, options, cancellable, progress, error);
+  if (staged == NULL)
+    return NULL;
+  if (tessera_image_get_width (staged) < TESSERA_REDRAW_MIN_SIZE ||
+      tessera_image_get_height (staged) < TESSERA_REDRAW_MIN_SIZE)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                   _("The image is too small to redraw: %u × %u pixels, at least %u × %u needed"),
+                   tessera_image_get_width (staged), tessera_image_get_height (staged),
+                   TESSERA_REDRAW_MIN_SIZE, TESSERA_REDRAW_MIN_SIZE);
+      return NULL;
+    }
+
+  tessera_progress_report (progress, 0.1, _("Loading the networks"));
+  guidance.nets = networks->load (checkpoint, options, cancellable, error);
+  if (guidance.nets == NULL)
+    return NULL;
+
+  rgb = tessera_redraw_pad_rgb (staged, &pw, &ph);
+  guidance.width = pw / TESSERA_REDRAW_LATENT_SCALE;
+  guidance.height = ph / TESSERA_REDRAW_LATENT_SCALE;
+  guidance.cfg = tessera_redraw_options_get_cfg (options);
+  guidance.cancellable = cancellable;
+  guidance.progress = progress;
+  n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance.width * guidance.height;
+  latent = g_new (float, n);
+
+  tessera_progress_report (progress, 0.12, _("Encoding"));
+  if (!networks->encode_text (guidance.nets, cond_chunks, tessera_redraw_options_get_clip_skip (options),
+                              &guidance.cond, &guidance.cond_tokens, cancellable, error) ||
+      !networks->encode_text (guidance.nets, uncond_chunks, tessera_redraw_options_get_clip_skip (options),
+                              &guidance.uncond, &guidance.uncond_tokens, cancellable, error) ||
+      !networks->vae_encode (guidance.nets, rgb, pw, ph, latent, cancellable, error))
+    goto failed;
+
+  /* Strength 0 keeps the latent as it is. A1111 would still run one step
+   * there (t_enc = 0: the last σ of the schedule), as it does for any
+   * strength below 1 / steps. */
+  if (tessera_redraw_options_get_denoise (options) > 0)
+    {
+      guidance.scaled = g_new (float, n);
+      guidance.out_cond = g_new (float, n);
+      guidance.out_uncond = g_new (float, n);
+      if (!sample (checkpoint, options, &guidance, latent, seed, error))
+        goto failed;
+    }
+
+  tessera_progress_report (progress, 0.9, _("Decoding"));
+  if (!networks->vae_decode (guidance.nets, latent, guidance.width, guidance.height, rgb, cancellable, error))
+    goto failed;
+  guidance_clear (&guidance);
+
+  output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
+  parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
+                                                 tessera_image_get_width (output),
+                                                 tessera_image_get_height (output));
+  tessera_image_set_text (output, "parameters", parameters);
+  tessera_progress_report (progress, 1.0, _("Done"));
+  return output;
+
+failed:
+  guidance_clear (&guidance);
+  return NULL;
+}
+
+/**
+ * tessera_engine_redraw:
+ * @self: a #TesseraEngine
+ * @input: the image
+ * @checkpoint: the Stable Diffusion checkpoint
+ * @options: what to do
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope call): called in this thread as work proceeds
+ * @progress_data: data for @progress
+ * @error: return location for a #GError
+ *
+ * Redraws @input in the calling thread; see tessera_engine_redraw_async().
+ *
+ * Returns: (transfer full): the redrawn image, with the metadata of @input
+ *   and A1111's `parameters` text, which names the seed used
+ */
+TesseraImage *
+tessera_engine_redraw (TesseraEngine         *self,
+                       TesseraImage          *input,
+                       TesseraCheckpoint     *checkpoint,
+                       TesseraRedrawOptions  *options,
+                       GCancellable          *cancellable,
+                       TesseraProgressFunc    progress,
+                       gpointer               progress_data,
+                       GError               **error)
+{
+  TesseraProgress reporter;
+  TesseraImage *output;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_IMAGE (input), NULL);
+  g_return_val_if_fail (TESSERA_IS_CHECKPOINT (checkpoint), NULL);
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (options), NULL);
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  output = tessera_redraw_run (self, input, checkpoint, options, &tessera_redraw_sd_networks,
+                               cancellable, &reporter, error);
+  tessera_progress_clear (&reporter);
+  return output;
+}
+
+typedef struct
+{
+  TesseraImage         *input;
+  TesseraCheckpoint    *checkpoint;
+  TesseraRedrawOptions *options;
+  TesseraProgress       progress;
+} RedrawJob;
+
+static void
+redraw_job_free (gpointer data)
+{
+  RedrawJob *job = data;
+
+  g_clear_object (&job->input);
+  g_clear_object (&job->checkpoint);
+  g_clear_object (&job->options);
+  tessera_progress_clear (&job->progress);
+  g_free (job);
+}
+
+static void
+redraw_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  RedrawJob *job = task_data;
+  GError *error = NULL;
+  TesseraImage *output;
+
+  output = tessera_redraw_run (source_object, job->input, job->checkpoint, job->options,
+                               &tessera_redraw_sd_networks, cancellable, &job->progress, &error);
+  if (output == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, output, g_object_unref);
+}
+
+/**
+ * tessera_engine_redraw_async:
+ * @self: a #TesseraEngine
+ * @input: the image; it must not change until the redraw finishes
+ * @checkpoint: the Stable Diffusion checkpoint; its VAE is replaced when
+ *   @options names a VAE file
+ * @options: what to do; copied
+ * @cancellable: (nullable): a #GCancellable, checked between steps and
+ *   between the networks' layers
+ * @progress: (nullable) (scope notified): called in the thread-default main
+ *   context of the caller as work proceeds ("Step 3 of 7"), never after
+ *   @callback
+ * @steps: (nullable) (scope notified): called there after each step with
+ *   the latent, for a live preview
+ * @progress_data: data for @progress and @steps, valid until @callback runs
+ * @callback: called when the redraw is done
+ * @user_data: data for @callback
+ *
+ * Redraws @input with Stable Diffusion in a worker thread, as
+ * AUTOMATIC1111's img2img does over the whole image: optionally upscaled
+ * first, encoded by the VAE, noised to the denoising strength and sampled
+ * back with the prompt and the negative prompt, then decoded.
+ */
+void
+tessera_engine_redraw_async (TesseraEngine         *self,
+                             TesseraImage          *input,
+                             TesseraCheckpoint     *checkpoint,
+                             TesseraRedrawOptions  *options,
+                             GCancellable          *cancellable,
+                             TesseraProgressFunc    progress,
+                             TesseraRedrawStepFunc  steps,
+                             gpointer               progress_data,
+                             GAsyncReadyCallback    callback,
+                             gpointer               user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  RedrawJob *job;
+
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+  g_return_if_fail (TESSERA_IS_IMAGE (input));
+  g_return_if_fail (TESSERA_IS_CHECKPOINT (checkpoint));
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (options));
+
+  job = g_new0 (RedrawJob, 1);
+  job->input = g_object_ref (input);
+  job->checkpoint = g_object_ref (checkpoint);
+  job->options = tessera_redraw_options_copy (options);
+  tessera_progress_init_deferred (&job->progress, progress, progress_data);
+  job->progress.event_func = (GCallback) steps;
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_engine_redraw_async);
+  g_task_set_task_data (task, job, redraw_job_free);
+  g_task_run_in_thread (task, redraw_thread);
+}
+
+/**
+ * tessera_engine_redraw_finish:
+ *
+ * Returns: (transfer full): the redrawn image, or %NULL on error or
+ *   cancellation (%G_IO_ERROR_CANCELLED)
+ */
+TesseraImage *
+tessera_engine_redraw_finish (TesseraEngine  *self,
+                              GAsyncResult   *result,
+                              GError        **error)
+{
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

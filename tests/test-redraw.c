@@ -1,0 +1,536 @@
+/* test-redraw.c
+ *
+ * Copyright 2026 The Tessera authors
+ * SPDX-License-Identifier: GPL-3.0-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <sys/wait.h>
+
+#include "prompts/tessera-prompt-private.h"
+#include "tessera-redraw-private.h"
+#include "tessera-test-utils.h"
+
+/* Stand-ins for the networks: the VAE averages 8 × 8 blocks into the
+ * first three latent channels and spreads them back; the UNet predicts no
+ * noise. They count their calls and can cancel during one. */
+typedef struct
+{
+  guint         unet_calls;
+  guint         cancel_at_call;
+  GCancellable *cancellable;
+} StandIn;
+
+static StandIn stand_in;
+
+static gpointer
+stand_in_load (TesseraCheckpoint     *checkpoint,
+               TesseraRedrawOptions  *options,
+               GCancellable          *cancellable,
+               GError               **error)
+{
+  return &stand_in;
+}
+
+static gboolean
+stand_in_encode_text (gpointer       networks,
+                      GArray        *chunks,
+                      guint          clip_skip,
+                      float        **context,
+                      guint         *n_tokens,
+                      GCancellable  *cancellable,
+                      GError       **error)
+{
+  *n_tokens = chunks->len * TESSERA_PROMPT_CHUNK_LENGTH;
+  *context = g_new0 (float, *n_tokens);
+  return TRUE;
+}
+
+static gboolean
+stand_in_unet (gpointer       networks,
+               const float   *x,
+               guint          width,
+               guint          height,
+               float          timestep,
+               const float   *context,
+               guint          n_tokens,
+               float         *output,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  StandIn *self = networks;
+
+  self->unet_calls++;
+  if (self->unet_calls == self->cancel_at_call)
+    g_cancellable_cancel (self->cancellable);
+  if (g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  memset (output, 0, sizeof (float) * TESSERA_REDRAW_LATENT_CHANNELS * width * height);
+  return TRUE;
+}
+
+static gboolean
+stand_in_vae_encode (gpointer       networks,
+                     const float   *rgb,
+                     guint          width,
+                     guint          height,
+                     float         *latent,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  guint lw = width / 8, lh = height / 8;
+
+  memset (latent, 0, sizeof (float) * 4 * lw * lh);
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < height; y++)
+      for (guint x = 0; x < width; x++)
+        latent[(c * lh + y / 8) * lw + x / 8] += rgb[(c * height + y) * width + x] / 64.0f;
+  return TRUE;
+}
+
+static gboolean
+stand_in_vae_decode (gpointer       networks,
+                     const float   *latent,
+                     guint          width,
+                     guint          height,
+                     float         *rgb,
+                     GCancellable  *cancellable,
+                     GError       **error)
+{
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < height * 8; y++)
+      for (guint x = 0; x < width * 8; x++)
+        rgb[(c * height * 8 + y) * width * 8 + x] = latent[(c * height + y / 8) * width + x / 8];
+  return TRUE;
+}
+
+static void
+stand_in_free (gpointer networks)
+{
+}
+
+static const TesseraRedrawNetworks stand_in_networks = {
+  stand_in_load, stand_in_encode_text, stand_in_unet, stand_in_vae_encode, stand_in_vae_decode, stand_in_free,
+};
+
+static char *
+sd_path (const char *name)
+{
+  return g_test_build_filename (G_TEST_DIST, "data", "sd", name, NULL);
+}
+
+static TesseraCheckpoint *
+load_checkpoint (const char *name)
+{
+  g_autofree char *path = sd_path (name);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  TesseraCheckpoint *checkpoint = tessera_checkpoint_new_from_file (file, NULL, &error);
+
+  g_assert_no_error (error);
+  return checkpoint;
+}
+
+/* 8 × 8 blocks of one colour each, cut to width × height */
+static TesseraImage *
+make_blocks (guint width,
+             guint height)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new (width, height, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    {
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (guint y = 0; y < height; y++)
+        for (guint x = 0; x < width; x++)
+          plane[y * width + x] = ((x / 8 * 3 + y / 8 * 5 + c * 7) % 11) / 10.0f;
+    }
+  return image;
+}
+
+static TesseraImage *
+run (TesseraImage          *input,
+     TesseraRedrawOptions  *options,
+     GCancellable          *cancellable,
+     GPtrArray             *texts,
+     GError               **error)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  TesseraProgress progress = { 0 };
+
+  memset (&stand_in, 0, sizeof stand_in);
+  stand_in.cancellable = cancellable;
+  return tessera_redraw_run (engine, input, checkpoint, options, &stand_in_networks,
+                             cancellable, &progress, error);
+}
+
+static void
+test_options (void)
+{
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraRedrawSampler sampler;
+
+  g_assert_cmpfloat (tessera_redraw_options_get_denoise (options), ==, 0.35);
+  g_assert_cmpuint (tessera_redraw_options_get_steps (options), ==, 20);
+  g_assert_cmpfloat (tessera_redraw_options_get_cfg (options), ==, 7.0);
+  g_assert_cmpint (tessera_redraw_options_get_sampler (options), ==, TESSERA_REDRAW_SAMPLER_EULER_A);
+  g_assert_cmpint (tessera_redraw_options_get_scheduler (options), ==, TESSERA_REDRAW_SCHEDULER_NORMAL);
+  g_assert_cmpint (tessera_redraw_options_get_seed (options), ==, -1);
+  g_assert_cmpint (tessera_redraw_options_get_rng (options), ==, TESSERA_REDRAW_RNG_NV);
+  g_assert_cmpuint (tessera_redraw_options_get_clip_skip (options), ==, 1);
+  g_assert_false (tessera_redraw_options_get_exact_steps (options));
+  g_assert_null (tessera_redraw_options_get_vae_file (options));
+  g_assert_cmpstr (tessera_redraw_options_get_tiles (options), ==, "none");
+  g_assert_cmpstr (tessera_redraw_options_get_prompt (options), ==, "");
+  g_assert_true (tessera_redraw_options_validate (options, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (tessera_redraw_sampler_from_name ("dpmpp_2m", &sampler));
+  g_assert_cmpint (sampler, ==, TESSERA_REDRAW_SAMPLER_DPMPP_2M);
+  g_assert_true (tessera_redraw_sampler_from_name ("Euler a", &sampler));
+  g_assert_cmpstr (tessera_redraw_sampler_to_name (sampler), ==, "euler_a");
+  g_assert_false (tessera_redraw_sampler_from_name ("lms", &sampler));
+
+  tessera_redraw_options_set_prompt (options, "a cat");
+  tessera_redraw_options_set_seed (options, 42);
+  copy = tessera_redraw_options_copy (options);
+  g_assert_cmpstr (tessera_redraw_options_get_prompt (copy), ==, "a cat");
+  g_assert_cmpint (tessera_redraw_options_get_seed (copy), ==, 42);
+
+  tessera_redraw_options_set_tiles (options, "grid");
+  g_assert_false (tessera_redraw_options_validate (options, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_clear_error (&error);
+  tessera_redraw_options_set_tiles (options, "none");
+
+  tessera_redraw_options_set_upscaler (options, "lanczos");
+  g_assert_false (tessera_redraw_options_validate (options, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  tessera_redraw_options_set_width (options, 64);
+  g_assert_false (tessera_redraw_options_validate (options, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  tessera_redraw_options_set_height (options, 64);
+  g_assert_true (tessera_redraw_options_validate (options, &error));
+  tessera_redraw_options_set_scale (options, 2);
+  g_assert_false (tessera_redraw_options_validate (options, &error));
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+}
+
+/* 37 × 29 goes through the VAE as 40 × 32, its last row and column
+ * repeated, and comes back cropped. */
+static void
+test_pad_crop (void)
+{
+  g_autoptr(TesseraImage) image = make_blocks (37, 29);
+  g_autoptr(TesseraImage) back = NULL;
+  g_autofree float *rgb = NULL;
+  guint width, height;
+
+  tessera_image_set_text (image, "Comment", "kept");
+  rgb = tessera_redraw_pad_rgb (image, &width, &height);
+  g_assert_cmpuint (width, ==, 40);
+  g_assert_cmpuint (height, ==, 32);
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *plane = tessera_image_get_plane (image, c);
+
+      for (guint y = 0; y < 32; y++)
+        for (guint x = 0; x < 40; x++)
+          g_assert_cmpfloat (rgb[(c * 32 + y) * 40 + x], ==, plane[MIN (y, 28) * 37 + MIN (x, 36)] * 2 - 1);
+    }
+
+  back = tessera_redraw_crop_rgb (rgb, width, height, image);
+  g_assert_cmpuint (tessera_image_get_width (back), ==, 37);
+  g_assert_cmpuint (tessera_image_get_height (back), ==, 29);
+  g_assert_cmpstr (tessera_image_get_text (back, "Comment"), ==, "kept");
+  for (guint c = 0; c < 3; c++)
+    for (guint i = 0; i < 37 * 29; i++)
+      g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (back, c)[i],
+                                      tessera_image_get_plane (image, c)[i], 1e-6);
+}
+
+/* Strength 0 runs no step: the image only goes through the VAE. */
+static void
+test_denoise_zero (void)
+{
+  g_autoptr(TesseraImage) input = make_blocks (37, 29);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  tessera_redraw_options_set_denoise (options, 0);
+  output = run (input, options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (stand_in.unet_calls, ==, 0);
+  g_assert_cmpuint (tessera_image_get_width (output), ==, 37);
+  g_assert_cmpuint (tessera_image_get_height (output), ==, 29);
+  for (guint c = 0; c < 3; c++)
+    for (guint i = 0; i < 37 * 29; i++)
+      g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (output, c)[i],
+                                      tessera_image_get_plane (input, c)[i], 1e-5);
+}
+
+/* A1111's plan: t_enc = int(min(denoise, 0.999) × steps) steps and one
+ * more, two UNet calls each (the prompt and the negative prompt). Below
+ * 1 / steps, t_enc is 0 and one step still runs, at the schedule's last σ. */
+static void
+test_steps (void)
+{
+  static const struct {
+    double denoise;
+    guint steps;
+    gboolean exact;
+    guint unet_calls;
+  } cases[] = {
+    { 0.5, 4, FALSE, 2 * 3 },
+    { 1.0, 4, FALSE, 2 * 4 },
+    { 0.01, 20, FALSE, 2 * 1 },
+    { 0.35, 20, FALSE, 2 * 8 },
+    { 0.35, 5, TRUE, 2 * 5 },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TesseraImage) input = make_blocks (32, 24);
+      g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+      g_autoptr(TesseraImage) output = NULL;
+      g_autoptr(GError) error = NULL;
+
+      tessera_redraw_options_set_denoise (options, cases[i].denoise);
+      tessera_redraw_options_set_steps (options, cases[i].steps);
+      tessera_redraw_options_set_exact_steps (options, cases[i].exact);
+      tessera_redraw_options_set_sampler (options, TESSERA_REDRAW_SAMPLER_EULER);
+      tessera_redraw_options_set_seed (options, 1);
+      output = run (input, options, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (output);
+      g_assert_cmpuint (stand_in.unet_calls, ==, cases[i].unet_calls);
+    }
+}
+
+/* The generation parameters as A1111 writes them. */
+static void
+test_parameters (void)
+{
+  g_autoptr(TesseraImage) input = make_blocks (37, 29);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  g_autofree char *expected = NULL;
+  g_autofree char *text = NULL;
+
+  tessera_image_set_text (input, "Comment", "kept");
+  tessera_redraw_options_set_prompt (options, "a (cat:1.2)");
+  tessera_redraw_options_set_negative_prompt (options, "blurry");
+  tessera_redraw_options_set_seed (options, 1234);
+  tessera_redraw_options_set_denoise (options, 0.5);
+  tessera_redraw_options_set_steps (options, 4);
+  output = run (input, options, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (tessera_image_get_text (output, "Comment"), ==, "kept");
+  expected = g_strdup_printf ("a (cat:1.2)\nNegative prompt: blurry\n"
+                              "Steps: 4, Sampler: Euler a, CFG scale: 7.0, Seed: 1234, Size: 37x29, "
+                              "Model hash: %s, Model: %s, Denoising strength: 0.5, RNG: NV",
+                              tessera_checkpoint_get_short_hash (checkpoint),
+                              tessera_checkpoint_get_name (checkpoint));
+  g_assert_cmpstr (tessera_image_get_text (output, "parameters"), ==, expected);
+
+  tessera_redraw_options_set_negative_prompt (options, "");
+  tessera_redraw_options_set_scheduler (options, TESSERA_REDRAW_SCHEDULER_KARRAS);
+  tessera_redraw_options_set_clip_skip (options, 2);
+  tessera_redraw_options_set_rng (options, TESSERA_REDRAW_RNG_CPU);
+  tessera_redraw_options_set_cfg (options, 4.5);
+  text = tessera_redraw_format_parameters (options, checkpoint, 7, 64, 48);
+  g_assert_true (g_str_has_prefix (text, "a (cat:1.2)\nSteps: 4, Sampler: Euler a, Schedule type: Karras, CFG scale: 4.5, Seed: 7, Size: 64x48, "));
+  g_assert_true (g_str_has_suffix (text, "Denoising strength: 0.5, Clip skip: 2, RNG: CPU"));
+}
+
+/* Cancelled before the first step, or during a UNet call: an error, no
+ * image. */
+static void
+test_cancel (void)
+{
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GCancellable) later = g_cancellable_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_cancellable_cancel (cancellable);
+  output = run (input, options, cancellable, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (output);
+  g_assert_cmpuint (stand_in.unet_calls, ==, 0);
+  g_clear_error (&error);
+
+  memset (&stand_in, 0, sizeof stand_in);
+  {
+    g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+    g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+    TesseraProgress progress = { 0 };
+
+    stand_in.cancellable = later;
+    stand_in.cancel_at_call = 3;
+    output = tessera_redraw_run (engine, input, checkpoint, options, &stand_in_networks,
+                                 later, &progress, &error);
+  }
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_null (output);
+  g_assert_cmpuint (stand_in.unet_calls, ==, 3);
+}
+
+static void
+test_errors (void)
+{
+  g_autoptr(TesseraImage) small = make_blocks (12, 40);
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *missing = sd_path ("no-such.safetensors");
+  g_autofree char *not_vae = sd_path ("README.md");
+  g_autoptr(GFile) missing_file = g_file_new_for_path (missing);
+  g_autoptr(GFile) not_vae_file = g_file_new_for_path (not_vae);
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
+
+  /* too small */
+  output = run (small, options, NULL, NULL, &error);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "12 × 40"));
+  g_assert_null (output);
+  g_clear_error (&error);
+
+  /* a prompt that cannot be read */
+  tessera_redraw_options_set_prompt (options, "a \xff cat");
+  output = run (input, options, NULL, NULL, &error);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "byte 3"));
+  g_clear_error (&error);
+  tessera_redraw_options_set_prompt (options, "");
+
+  /* a VAE file that is not one */
+  tessera_redraw_options_set_vae_file (options, not_vae_file);
+  output = run (input, options, NULL, NULL, &error);
+  g_assert_nonnull (error);
+  g_assert_null (output);
+  g_assert_cmpuint (stand_in.unet_calls, ==, 0);
+  g_clear_error (&error);
+
+  /* no checkpoint */
+  checkpoint = tessera_checkpoint_new_from_file (missing_file, NULL, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_null (checkpoint);
+}
+
+/* Until the networks are part of the engine, a redraw says so and makes
+ * nothing. */
+static void
+test_networks_missing (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_assert_null (output);
+}
+
+static void
+test_preview (void)
+{
+  float latent[4 * 2] = { 1, 0, 0, 0, 0, 0, 0, 0 };
+  g_autoptr(TesseraImage) image = tessera_redraw_latent_preview (latent, 2, 1);
+
+  g_assert_cmpuint (tessera_image_get_width (image), ==, 2);
+  g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (image, 0)[0], (0.298f + 1) / 2, 1e-6);
+  g_assert_cmpfloat_with_epsilon (tessera_image_get_plane (image, 2)[0], (0.208f + 1) / 2, 1e-6);
+  g_assert_cmpfloat (tessera_image_get_plane (image, 1)[1], ==, 0.5f);
+}
+
+/* The command refuses what it cannot do and never leaves a file behind. */
+static void
+test_cli (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *output_path = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *checkpoint = sd_path ("sd1.safetensors");
+  g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(GError) error = NULL;
+  const char *cli = g_getenv ("TESSERA_CLI");
+  struct {
+    const char *extra;
+    int status;
+    const char *message;
+  } cases[] = {
+    { "--sampler=lms", 2, "unknown sampler “lms”" },
+    { "--tiles=grid", 2, "not supported yet" },
+    { "--seed=5", 1, "cannot run the networks" },
+  };
+
+  tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *argv[] = { cli, "redraw", input_path, "-o", output_path, "--checkpoint", checkpoint,
+                             cases[i].extra, NULL };
+      g_autofree char *err = NULL;
+      int status;
+
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, cases[i].status);
+      g_assert_nonnull (strstr (err, cases[i].message));
+      g_assert_false (g_file_test (output_path, G_FILE_TEST_EXISTS));
+    }
+
+  {
+    const char *argv[] = { cli, "redraw", input_path, "-o", input_path, "--checkpoint", checkpoint, "--overwrite", NULL };
+    g_autofree char *err = NULL;
+    int status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+    g_assert_nonnull (strstr (err, "would replace the input"));
+  }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/redraw/options", test_options);
+  g_test_add_func ("/redraw/pad-crop", test_pad_crop);
+  g_test_add_func ("/redraw/denoise-zero", test_denoise_zero);
+  g_test_add_func ("/redraw/steps", test_steps);
+  g_test_add_func ("/redraw/parameters", test_parameters);
+  g_test_add_func ("/redraw/cancel", test_cancel);
+  g_test_add_func ("/redraw/errors", test_errors);
+  g_test_add_func ("/redraw/networks-missing", test_networks_missing);
+  g_test_add_func ("/redraw/preview", test_preview);
+  g_test_add_func ("/redraw/cli", test_cli);
+
+  return g_test_run ();
+}
