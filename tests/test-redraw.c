@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 #include <sys/wait.h>
 
@@ -107,12 +108,24 @@ stand_in_vae_decode (gpointer       networks,
 }
 
 static void
+stand_in_geometry (gpointer  networks,
+                   guint    *channels,
+                   guint    *factor,
+                   guint    *multiple)
+{
+  *channels = 4;
+  *factor = 8;
+  *multiple = 8;
+}
+
+static void
 stand_in_free (gpointer networks)
 {
 }
 
 static const TesseraRedrawNetworks stand_in_networks = {
-  stand_in_load, stand_in_encode_text, stand_in_unet, stand_in_vae_encode, stand_in_vae_decode, stand_in_free,
+  stand_in_load, stand_in_encode_text, stand_in_unet, stand_in_vae_encode, stand_in_vae_decode, stand_in_geometry,
+  stand_in_free,
 };
 
 static char *
@@ -237,7 +250,7 @@ test_pad_crop (void)
   guint width, height;
 
   tessera_image_set_text (image, "Comment", "kept");
-  rgb = tessera_redraw_pad_rgb (image, &width, &height);
+  rgb = tessera_redraw_pad_rgb (image, 8, &width, &height);
   g_assert_cmpuint (width, ==, 40);
   g_assert_cmpuint (height, ==, 32);
   for (guint c = 0; c < 3; c++)
@@ -434,21 +447,48 @@ test_errors (void)
   g_assert_null (checkpoint);
 }
 
-/* Until the networks are part of the engine, a redraw says so and makes
- * nothing. */
+/* A whole redraw through the real networks of a small checkpoint: the
+ * input's size, pixels in [0, 1], the same seed giving the same image and
+ * another seed another one, and what was done in the parameters. */
 static void
-test_networks_missing (void)
+test_real_networks (void)
 {
   g_autoptr(TesseraEngine) engine = tessera_engine_new ();
   g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
-  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  g_autoptr(TesseraImage) input = make_blocks (37, 29);
   g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
-  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(TesseraImage) first = NULL;
+  g_autoptr(TesseraImage) again = NULL;
+  g_autoptr(TesseraImage) other = NULL;
   g_autoptr(GError) error = NULL;
+  gsize n = (gsize) 3 * 37 * 29;
+  double change = 0.0;
 
-  output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
-  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
-  g_assert_null (output);
+  g_object_set (options, "prompt", "a (red:1.2) house", "negative-prompt", "blurry", "steps", 4,
+                "denoise", 0.5, "seed", (gint64) 7, "rng", TESSERA_REDRAW_RNG_CPU, NULL);
+  first = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_image_get_width (first), ==, 37);
+  g_assert_cmpuint (tessera_image_get_height (first), ==, 29);
+  for (gsize i = 0; i < n; i++)
+    {
+      float v = tessera_image_get_plane (first, 0)[i];
+
+      g_assert_true (v >= 0.f && v <= 1.f);
+    }
+  g_assert_nonnull (strstr (tessera_image_get_text (first, "parameters"), "Seed: 7"));
+
+  again = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (tessera_image_get_plane (first, 0), n * sizeof (float),
+                   tessera_image_get_plane (again, 0), n * sizeof (float));
+
+  g_object_set (options, "seed", (gint64) 8, NULL);
+  other = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n; i++)
+    change = MAX (change, fabs (tessera_image_get_plane (first, 0)[i] - tessera_image_get_plane (other, 0)[i]));
+  g_assert_cmpfloat (change, >, 1e-3);
 }
 
 static void
@@ -482,7 +522,7 @@ test_cli (void)
   } cases[] = {
     { "--sampler=lms", 2, "unknown sampler “lms”" },
     { "--tiles=grid", 2, "not supported yet" },
-    { "--seed=5", 1, "cannot run the networks" },
+    { "--vae=missing.vae.pt", 1, "missing.vae.pt" },
   };
 
   tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
@@ -501,6 +541,22 @@ test_cli (void)
       g_assert_nonnull (strstr (err, cases[i].message));
       g_assert_false (g_file_test (output_path, G_FILE_TEST_EXISTS));
     }
+
+  {
+    const char *argv[] = { cli, "redraw", input_path, "-o", output_path, "--checkpoint", checkpoint, "--steps=2",
+                           "--seed=5", "-q", NULL };
+    g_autoptr(TesseraImage) output = NULL;
+    g_autoptr(GFile) output_file = g_file_new_for_path (output_path);
+    int status;
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+    output = tessera_image_new_from_file (output_file, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (tessera_image_get_width (output), ==, 32);
+    g_assert_nonnull (strstr (tessera_image_get_text (output, "parameters"), "Seed: 5"));
+  }
 
   {
     const char *argv[] = { cli, "redraw", input_path, "-o", input_path, "--checkpoint", checkpoint, "--overwrite", NULL };
@@ -528,7 +584,7 @@ main (int   argc,
   g_test_add_func ("/redraw/parameters", test_parameters);
   g_test_add_func ("/redraw/cancel", test_cancel);
   g_test_add_func ("/redraw/errors", test_errors);
-  g_test_add_func ("/redraw/networks-missing", test_networks_missing);
+  g_test_add_func ("/redraw/real-networks", test_real_networks);
   g_test_add_func ("/redraw/preview", test_preview);
   g_test_add_func ("/redraw/cli", test_cli);
 

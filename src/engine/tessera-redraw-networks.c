@@ -10,12 +10,49 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "backends/tessera-backend-private.h"
 #include "core/tessera-error.h"
+#include "diffusion/tessera-sd-nets-private.h"
+#include "models/tessera-checkpoint-private.h"
+#include "prompts/tessera-prompt-private.h"
 #include "tessera-redraw-private.h"
 
-/* Where the redraw meets the Stable Diffusion networks (the text encoder,
- * the UNet, the VAE). They are not part of the engine yet: until they
- * are, loading them says so and a redraw stops before any work. */
+/* Where the redraw meets the Stable Diffusion networks: the checkpoint's
+ * text encoder, UNet and VAE as graphs, run on the CPU reference backend.
+ * Each network is built when first needed and kept for the next call, the
+ * text encoder again when the clip skip changes. A UNet's graph is built
+ * for one context length; a prompt and a negative prompt of different
+ * lengths (more 77-token chunks in one) each get their own, as A1111 runs
+ * them apart rather than padding one. */
+
+/* Pixels the VAE sees at once: larger images go through it in tiles. */
+#define VAE_TILE         512
+#define VAE_TILE_OVERLAP 64
+
+typedef struct
+{
+  TesseraCheckpoint  *checkpoint;
+  TesseraBackend     *backend;
+  TesseraTextEncoder *encoder;
+  guint               encoder_clip_skip;
+  TesseraUNet        *unets[2];
+  guint               unet_tokens[2];
+  TesseraVae         *vae;
+} SdNetworks;
+
+static void
+sd_free (gpointer data)
+{
+  SdNetworks *self = data;
+
+  g_clear_pointer (&self->encoder, tessera_text_encoder_free);
+  g_clear_pointer (&self->unets[0], tessera_unet_free);
+  g_clear_pointer (&self->unets[1], tessera_unet_free);
+  g_clear_pointer (&self->vae, tessera_vae_free);
+  g_clear_pointer (&self->backend, tessera_backend_free);
+  g_clear_object (&self->checkpoint);
+  g_free (self);
+}
 
 static gpointer
 sd_load (TesseraCheckpoint     *checkpoint,
@@ -23,12 +60,196 @@ sd_load (TesseraCheckpoint     *checkpoint,
          GCancellable          *cancellable,
          GError               **error)
 {
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-               _("This version of Tessera cannot run the networks of “%s” yet"),
-               tessera_checkpoint_get_name (checkpoint));
-  return NULL;
+  SdNetworks *self = g_new0 (SdNetworks, 1);
+
+  self->checkpoint = g_object_ref (checkpoint);
+  self->backend = tessera_backend_new ("cpu", 0, tessera_redraw_options_get_precision (options), error);
+  if (self->backend == NULL)
+    {
+      sd_free (self);
+      return NULL;
+    }
+  return self;
+}
+
+static gboolean
+run_graph (TesseraGraph        *graph,
+           const float         *input,
+           const TesseraShape  *shape,
+           float               *output,
+           gpointer             user_data,
+           GError             **error)
+{
+  return tessera_graph_run (graph, user_data, input, shape, output, NULL, error);
+}
+
+static TesseraStateDict *
+part (SdNetworks            *self,
+      TesseraCheckpointPart  which)
+{
+  return tessera_checkpoint_get_state_dict (self->checkpoint, which);
+}
+
+static gboolean
+sd_encode_text (gpointer       data,
+                GArray        *chunks,
+                guint          clip_skip,
+                float        **context,
+                guint         *n_tokens,
+                GCancellable  *cancellable,
+                GError       **error)
+{
+  SdNetworks *self = data;
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
+  g_auto(TesseraTextContext) result = { 0 };
+  g_autofree float *embeddings = NULL;
+  g_autofree float *z = NULL;
+  TesseraShape shape;
+
+  /* A1111 applies clip skip to SD 1.x's CLIP only. */
+  if (tessera_checkpoint_get_family (self->checkpoint) != TESSERA_CHECKPOINT_FAMILY_SD1)
+    clip_skip = 1;
+  if (self->encoder != NULL && self->encoder_clip_skip != clip_skip)
+    g_clear_pointer (&self->encoder, tessera_text_encoder_free);
+  if (self->encoder == NULL)
+    {
+      self->encoder = tessera_text_encoder_new (part (self, TESSERA_CHECKPOINT_PART_TEXT_ENCODER),
+                                                &config->text_encoder, clip_skip, error);
+      if (self->encoder == NULL)
+        return FALSE;
+      self->encoder_clip_skip = clip_skip;
+    }
+
+  shape = tessera_text_encoder_get_input_shape (self->encoder);
+  embeddings = g_new (float, tessera_shape_size (&shape));
+  z = g_new (float, tessera_shape_size (&shape));
+  for (guint k = 0; k < chunks->len; k++)
+    {
+      const TesseraPromptChunk *chunk = &g_array_index (chunks, TesseraPromptChunk, k);
+
+      if (g_cancellable_set_error_if_cancelled (cancellable, error) ||
+          !tessera_text_encoder_embed (self->encoder, chunk->ids, embeddings, error) ||
+          !tessera_graph_run (tessera_text_encoder_get_graph (self->encoder), self->backend, embeddings,
+                              &shape, z, cancellable, error))
+        return FALSE;
+      tessera_sd_apply_emphasis (z, shape.channels, shape.width, chunk->multipliers);
+      tessera_text_context_append (&result, shape.channels, z, shape.width);
+    }
+
+  *n_tokens = result.n_tokens;
+  *context = g_steal_pointer (&result.values);
+  return TRUE;
+}
+
+static gboolean
+sd_unet (gpointer       data,
+         const float   *x,
+         guint          width,
+         guint          height,
+         float          timestep,
+         const float   *context,
+         guint          n_tokens,
+         float         *output,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  SdNetworks *self = data;
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
+  TesseraTextContext text = { config->text_encoder.width, n_tokens, (float *) context };
+  TesseraShape shape = { config->unet.in_channels, height, width };
+
+  guint slot = self->unets[0] == NULL || self->unet_tokens[0] == n_tokens ? 0 : 1;
+  TesseraUNet *unet;
+
+  if (self->unets[slot] != NULL && self->unet_tokens[slot] != n_tokens)
+    g_clear_pointer (&self->unets[slot], tessera_unet_free);
+  if (self->unets[slot] == NULL)
+    {
+      self->unets[slot] = tessera_unet_new (part (self, TESSERA_CHECKPOINT_PART_UNET), &config->unet, n_tokens,
+                                            error);
+      if (self->unets[slot] == NULL)
+        return FALSE;
+      self->unet_tokens[slot] = n_tokens;
+    }
+  unet = self->unets[slot];
+
+  tessera_unet_set_timestep (unet, timestep);
+  return tessera_unet_set_context (unet, &text, error) &&
+         tessera_graph_run (tessera_unet_get_graph (unet), self->backend, x, &shape, output,
+                            cancellable, error);
+}
+
+static TesseraVae *
+ensure_vae (SdNetworks  *self,
+            GError     **error)
+{
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
+
+  if (self->vae == NULL)
+    self->vae = tessera_vae_new (part (self, TESSERA_CHECKPOINT_PART_VAE), &config->vae, error);
+  return self->vae;
+}
+
+static gboolean
+sd_vae_encode (gpointer       data,
+               const float   *rgb,
+               guint          width,
+               guint          height,
+               float         *latent,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  SdNetworks *self = data;
+  TesseraShape shape = { 3, height, width };
+
+  return ensure_vae (self, error) != NULL &&
+         !g_cancellable_set_error_if_cancelled (cancellable, error) &&
+         tessera_vae_run_tiled (self->vae, FALSE, rgb, &shape, VAE_TILE, VAE_TILE_OVERLAP, run_graph,
+                                self->backend, latent, error);
+}
+
+static gboolean
+sd_vae_decode (gpointer       data,
+               const float   *latent,
+               guint          width,
+               guint          height,
+               float         *rgb,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  SdNetworks *self = data;
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
+  TesseraShape shape = { config->vae.latent_channels, height, width };
+  guint factor;
+
+  if (ensure_vae (self, error) == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
+    return FALSE;
+  factor = tessera_vae_get_factor (self->vae);
+  return tessera_vae_run_tiled (self->vae, TRUE, latent, &shape, VAE_TILE / factor, VAE_TILE_OVERLAP / factor,
+                                run_graph, self->backend, rgb, error);
+}
+
+static void
+sd_geometry (gpointer  data,
+             guint    *channels,
+             guint    *factor,
+             guint    *multiple)
+{
+  SdNetworks *self = data;
+  const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
+
+  /* The UNet halves the latent at every level but the last. */
+  *channels = config->vae.latent_channels;
+  *factor = 1u << (config->vae.n_levels - 1);
+  *multiple = *factor << (config->unet.n_levels - 1);
 }
 
 const TesseraRedrawNetworks tessera_redraw_sd_networks = {
   .load = sd_load,
+  .encode_text = sd_encode_text,
+  .unet = sd_unet,
+  .vae_encode = sd_vae_encode,
+  .vae_decode = sd_vae_decode,
+  .geometry = sd_geometry,
+  .free = sd_free,
 };

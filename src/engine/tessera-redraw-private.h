@@ -11,9 +11,8 @@
 
 G_BEGIN_DECLS
 
+/* the latent channels the preview knows */
 #define TESSERA_REDRAW_LATENT_CHANNELS 4
-/* the VAE's pixels per latent pixel, each way */
-#define TESSERA_REDRAW_LATENT_SCALE    8
 #define TESSERA_REDRAW_MIN_SIZE        16
 
 /* The three networks of a checkpoint, as the redraw pipeline calls them.
@@ -28,6 +27,9 @@ G_BEGIN_DECLS
  *   vae_encode   RGB in [−1, 1], 3 × H × W → the posterior mean × the
  *                scaling factor, 4 × H/8 × W/8
  *   vae_decode   the reverse, to RGB in about [−1, 1]
+ *   geometry     the latent's channels, the VAE's pixels per latent pixel
+ *                each way (8 for Stable Diffusion), and what an image's
+ *                sides must be multiples of for the VAE and the UNet
  */
 typedef struct
 {
@@ -66,6 +68,10 @@ typedef struct
                            float                 *rgb,
                            GCancellable          *cancellable,
                            GError               **error);
+  void     (*geometry)    (gpointer               networks,
+                           guint                 *channels,
+                           guint                 *factor,
+                           guint                 *multiple);
   void     (*free)        (gpointer               networks);
 } TesseraRedrawNetworks;
 
@@ -81,6 +87,7 @@ TesseraImage *tessera_redraw_run             (TesseraEngine               *engin
                                               GError                     **error);
 
 float        *tessera_redraw_pad_rgb         (TesseraImage                *image,
+                                              guint                        multiple,
                                               guint                       *padded_width,
                                               guint                       *padded_height);
 TesseraImage *tessera_redraw_crop_rgb        (const float                 *rgb,

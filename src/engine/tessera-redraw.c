@@ -78,13 +78,14 @@ tessera_redraw_latent_preview (const float *latent,
  * 8 each way by repeating the last row and column. */
 float *
 tessera_redraw_pad_rgb (TesseraImage *image,
+                        guint         multiple,
                         guint        *padded_width,
                         guint        *padded_height)
 {
   guint width = tessera_image_get_width (image);
   guint height = tessera_image_get_height (image);
-  guint pw = (width + TESSERA_REDRAW_LATENT_SCALE - 1) / TESSERA_REDRAW_LATENT_SCALE * TESSERA_REDRAW_LATENT_SCALE;
-  guint ph = (height + TESSERA_REDRAW_LATENT_SCALE - 1) / TESSERA_REDRAW_LATENT_SCALE * TESSERA_REDRAW_LATENT_SCALE;
+  guint pw = (width + multiple - 1) / multiple * multiple;
+  guint ph = (height + multiple - 1) / multiple * multiple;
   float *rgb = g_new (float, (gsize) 3 * pw * ph);
 
   for (guint c = 0; c < 3; c++)
@@ -351,6 +352,7 @@ typedef struct
   const TesseraRedrawNetworks *networks;
   gpointer                     nets;
   const TesseraSchedule       *schedule;
+  guint                        channels;
   guint                        width;
   guint                        height;
   float                        cfg;
@@ -377,7 +379,7 @@ guided_denoise (const float  *x,
                 GError      **error)
 {
   Guidance *guidance = data;
-  gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
   float c_skip, c_out, c_in;
   float t = tessera_schedule_sigma_to_t (guidance->schedule, sigma);
 
@@ -449,7 +451,7 @@ on_sampler_step (guint        step,
 
   if (progress->event_func != NULL)
     {
-      gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+      gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
       StepUpdate *update = g_new0 (StepUpdate, 1);
 
       update->func = (TesseraRedrawStepFunc) progress->event_func;
@@ -493,7 +495,7 @@ sample (TesseraCheckpoint     *checkpoint,
     [TESSERA_REDRAW_SCHEDULER_KARRAS] = TESSERA_SIGMAS_KARRAS,
     [TESSERA_REDRAW_SCHEDULER_EXPONENTIAL] = TESSERA_SIGMAS_EXPONENTIAL,
   };
-  gsize n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance->width * guidance->height;
+  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
   g_autoptr(TesseraSchedule) schedule = NULL;
   g_autoptr(TesseraSamplingPlan) plan = NULL;
   g_autoptr(TesseraRng) rng = NULL;
@@ -550,7 +552,7 @@ tessera_redraw_run (TesseraEngine                *engine,
   Guidance guidance = { networks, NULL };
   gint64 seed_option = tessera_redraw_options_get_seed (options);
   guint32 seed;
-  guint pw, ph;
+  guint pw, ph, factor, multiple;
   gsize n;
 
   if (!tessera_redraw_options_validate (options, error) ||
@@ -581,13 +583,14 @@ tessera_redraw_run (TesseraEngine                *engine,
   if (guidance.nets == NULL)
     return NULL;
 
-  rgb = tessera_redraw_pad_rgb (staged, &pw, &ph);
-  guidance.width = pw / TESSERA_REDRAW_LATENT_SCALE;
-  guidance.height = ph / TESSERA_REDRAW_LATENT_SCALE;
+  networks->geometry (guidance.nets, &guidance.channels, &factor, &multiple);
+  rgb = tessera_redraw_pad_rgb (staged, multiple, &pw, &ph);
+  guidance.width = pw / factor;
+  guidance.height = ph / factor;
   guidance.cfg = tessera_redraw_options_get_cfg (options);
   guidance.cancellable = cancellable;
   guidance.progress = progress;
-  n = (gsize) TESSERA_REDRAW_LATENT_CHANNELS * guidance.width * guidance.height;
+  n = (gsize) guidance.channels * guidance.width * guidance.height;
   latent = g_new (float, n);
 
   tessera_progress_report (progress, 0.12, _("Encoding"));
