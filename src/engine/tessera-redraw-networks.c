@@ -18,7 +18,9 @@
 #include "tessera-redraw-private.h"
 
 /* Where the redraw meets the Stable Diffusion networks: the checkpoint's
- * text encoder, UNet and VAE as graphs, run on the CPU reference backend.
+ * text encoder, UNet and VAE as graphs, run on the CPU reference backend,
+ * or on a CUDA device when one is named ("cuda", "cuda:N"); "auto" stays
+ * on the CPU until the GPU suite has run these networks.
  * Each network is built when first needed and kept for the next call, the
  * text encoder again when the clip skip changes. A UNet's graph is built
  * for one context length; a prompt and a negative prompt of different
@@ -54,6 +56,20 @@ sd_free (gpointer data)
   g_free (self);
 }
 
+static TesseraBackend *
+backend_for (TesseraRedrawOptions  *options,
+             GError               **error)
+{
+  const char *device = tessera_redraw_options_get_device (options);
+  TesseraPrecision precision = tessera_redraw_options_get_precision (options);
+  guint64 index = 0;
+
+  if (g_str_equal (device, "cuda") ||
+      (g_str_has_prefix (device, "cuda:") && g_ascii_string_to_unsigned (device + 5, 10, 0, G_MAXINT, &index, NULL)))
+    return tessera_backend_new ("cuda", (int) index, precision, error);
+  return tessera_backend_new ("cpu", 0, precision, error);
+}
+
 static gpointer
 sd_load (TesseraCheckpoint     *checkpoint,
          TesseraRedrawOptions  *options,
@@ -63,7 +79,7 @@ sd_load (TesseraCheckpoint     *checkpoint,
   SdNetworks *self = g_new0 (SdNetworks, 1);
 
   self->checkpoint = g_object_ref (checkpoint);
-  self->backend = tessera_backend_new ("cpu", 0, tessera_redraw_options_get_precision (options), error);
+  self->backend = backend_for (options, error);
   if (self->backend == NULL)
     {
       sd_free (self);
