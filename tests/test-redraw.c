@@ -491,6 +491,150 @@ test_real_networks (void)
   g_assert_cmpfloat (change, >, 1e-3);
 }
 
+/* data/redraw-refs: whole redraws by diffusers' networks and
+ * k-diffusion's samplers, run the A1111 way (make-redraw-refs.py). */
+static JsonParser *
+load_redraw_refs (JsonArray **cases)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "redraw-refs", "cases.json", NULL);
+  JsonParser *parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  *cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+  return parser;
+}
+
+/* C × H × W floats of a reference .npy */
+static float *
+load_redraw_npy (const char *name,
+                 guint       width,
+                 guint       height)
+{
+  g_autofree char *file = g_strconcat (name, ".npy", NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "redraw-refs", file, NULL);
+  guint n_dims, shape[4];
+  float *data = test_load_npy (path, &n_dims, shape);
+
+  g_assert_cmpuint (n_dims, ==, 3);
+  g_assert_cmpuint (shape[0], ==, 3);
+  g_assert_cmpuint (shape[1], ==, height);
+  g_assert_cmpuint (shape[2], ==, width);
+  return data;
+}
+
+static TesseraImage *
+load_redraw_input (JsonObject *test)
+{
+  guint width = json_object_get_int_member (test, "width");
+  guint height = json_object_get_int_member (test, "height");
+  g_autofree float *pixels = load_redraw_npy (json_object_get_string_member (test, "input"), width, height);
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new (width, height, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    memcpy (tessera_image_get_plane (image, c), pixels + (gsize) c * width * height,
+            sizeof (float) * width * height);
+  return image;
+}
+
+/* max |ours − reference| / max |reference| over the three planes */
+static double
+redraw_error (TesseraImage *ours,
+              const float  *reference)
+{
+  guint width = tessera_image_get_width (ours);
+  guint height = tessera_image_get_height (ours);
+  gsize plane = (gsize) width * height;
+  g_autofree float *pixels = g_new (float, 3 * plane);
+
+  for (guint c = 0; c < 3; c++)
+    memcpy (pixels + c * plane, tessera_image_get_plane (ours, c), sizeof (float) * plane);
+  return test_max_relative_error (pixels, reference, 3 * plane);
+}
+
+/* Both prompts get the token ids that CLIP's own tokenizer gave. */
+static void
+check_redraw_ids (JsonObject *test,
+                  const char *text_member,
+                  const char *ids_member)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraClipTokenizer) tokenizer = tessera_clip_tokenizer_new_default (&error);
+  g_autoptr(GArray) chunks = NULL;
+  JsonArray *ids = json_object_get_array_member (test, ids_member);
+  const TesseraPromptChunk *chunk;
+  guint count;
+
+  g_assert_no_error (error);
+  chunks = tessera_prompt_tokenize (tokenizer, json_object_get_string_member (test, text_member), 49407,
+                                    TESSERA_PROMPT_COMMA_BACKTRACK, &count, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+  chunk = &g_array_index (chunks, TesseraPromptChunk, 0);
+  g_assert_cmpuint (json_array_get_length (ids), ==, TESSERA_PROMPT_CHUNK_LENGTH);
+  for (guint i = 0; i < TESSERA_PROMPT_CHUNK_LENGTH; i++)
+    g_assert_cmpuint (chunk->ids[i], ==, json_array_get_int_element (ids, i));
+}
+
+static TesseraRedrawOptions *
+redraw_ref_options (JsonObject *test)
+{
+  TesseraRedrawOptions *options = tessera_redraw_options_new ();
+  TesseraRedrawSampler sampler;
+
+  g_assert_true (tessera_redraw_sampler_from_name (json_object_get_string_member (test, "sampler"), &sampler));
+  g_assert_cmpstr (json_object_get_string_member (test, "rng"), ==, "cpu");
+  g_object_set (options,
+                "prompt", json_object_get_string_member (test, "prompt"),
+                "negative-prompt", json_object_get_string_member (test, "negative_prompt"),
+                "steps", (guint) json_object_get_int_member (test, "steps"),
+                "denoise", json_object_get_double_member (test, "denoise"),
+                "cfg", json_object_get_double_member (test, "cfg"),
+                "seed", (gint64) json_object_get_int_member (test, "seed"),
+                "rng", TESSERA_REDRAW_RNG_CPU,
+                NULL);
+  tessera_redraw_options_set_sampler (options, sampler);
+  return options;
+}
+
+/* Whole redraws against diffusers' networks and k-diffusion's Euler and
+ * Euler a over A1111's img2img plan, 32 × 32 and 37 × 29 (padded). */
+static void
+test_reference (void)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  JsonArray *cases;
+
+  parser = load_redraw_refs (&cases);
+  g_assert_cmpuint (json_array_get_length (cases), ==, 4);
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *test = json_array_get_object_element (cases, i);
+      g_autoptr(TesseraImage) input = load_redraw_input (test);
+      g_autoptr(TesseraRedrawOptions) options = redraw_ref_options (test);
+      g_autoptr(TesseraImage) output = NULL;
+      g_autofree float *reference = NULL;
+      g_autoptr(GError) error = NULL;
+      double relative;
+
+      check_redraw_ids (test, "prompt", "prompt_ids");
+      check_redraw_ids (test, "negative_prompt", "negative_prompt_ids");
+      output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      reference = load_redraw_npy (json_object_get_string_member (test, "output"),
+                                   tessera_image_get_width (output), tessera_image_get_height (output));
+      relative = redraw_error (output, reference);
+      g_test_message ("%s: max |ours - reference| / max |reference| = %.3g",
+                      json_object_get_string_member (test, "name"), relative);
+      g_assert_cmpfloat (relative, <=, 1e-4);
+    }
+}
+
 static void
 test_preview (void)
 {
@@ -585,6 +729,7 @@ main (int   argc,
   g_test_add_func ("/redraw/cancel", test_cancel);
   g_test_add_func ("/redraw/errors", test_errors);
   g_test_add_func ("/redraw/real-networks", test_real_networks);
+  g_test_add_func ("/redraw/reference", test_reference);
   g_test_add_func ("/redraw/preview", test_preview);
   g_test_add_func ("/redraw/cli", test_cli);
 
