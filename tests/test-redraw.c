@@ -635,6 +635,80 @@ test_reference (void)
     }
 }
 
+/* The same through the command, from a 16-bit PNG: the input's values
+ * are 16-bit ones, so only the output's rounding (half a level of its
+ * depth) adds to the pipeline's error. The redraw does not keep the
+ * input's depth as the upscale does: it writes 8 bits. */
+static void
+test_reference_cli (void)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *output_path = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *checkpoint = sd_path ("sd1.safetensors");
+  g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+  g_autoptr(GFile) output_file = g_file_new_for_path (output_path);
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autofree float *reference = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *negative = NULL;
+  g_autofree char *sampler = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *denoise = NULL;
+  g_autofree char *cfg = NULL;
+  g_autofree char *seed = NULL;
+  JsonArray *cases;
+  JsonObject *test;
+  double worst = 0.0;
+  guint width, height, levels;
+  int status;
+
+  parser = load_redraw_refs (&cases);
+  /* the padded ancestral case */
+  test = json_array_get_object_element (cases, 3);
+  g_assert_cmpstr (json_object_get_string_member (test, "name"), ==, "euler_a-6-0.75-37x29");
+  input = load_redraw_input (test);
+  tessera_image_set_bit_depth (input, 16);
+  tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  prompt = g_strconcat ("--prompt=", json_object_get_string_member (test, "prompt"), NULL);
+  negative = g_strconcat ("--negative-prompt=", json_object_get_string_member (test, "negative_prompt"), NULL);
+  sampler = g_strconcat ("--sampler=", json_object_get_string_member (test, "sampler"), NULL);
+  steps = g_strdup_printf ("--steps=%" G_GINT64_FORMAT, json_object_get_int_member (test, "steps"));
+  denoise = g_strdup_printf ("--denoise=%g", json_object_get_double_member (test, "denoise"));
+  cfg = g_strdup_printf ("--cfg=%g", json_object_get_double_member (test, "cfg"));
+  seed = g_strdup_printf ("--seed=%" G_GINT64_FORMAT, json_object_get_int_member (test, "seed"));
+  {
+    const char *argv[] = { g_getenv ("TESSERA_CLI"), "redraw", input_path, "-o", output_path,
+                           "--checkpoint", checkpoint, prompt, negative, sampler, steps, denoise, cfg, seed,
+                           "--rng=cpu", "-q", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  }
+
+  output = tessera_image_new_from_file (output_file, NULL, &error);
+  g_assert_no_error (error);
+  levels = (1u << tessera_image_get_bit_depth (output)) - 1;
+  width = tessera_image_get_width (output);
+  height = tessera_image_get_height (output);
+  reference = load_redraw_npy (json_object_get_string_member (test, "output"), width, height);
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      worst = MAX (worst, fabs (tessera_image_get_plane (output, c)[i] - reference[c * width * height + i]));
+  g_test_message ("tessera-cli redraw, %u-bit PNG: max |ours - reference| = %.3g (%.3f levels of 1/%u)",
+                  tessera_image_get_bit_depth (output), worst, worst * levels, levels);
+  /* rounding to the nearest level, and the pipeline's own error */
+  g_assert_cmpfloat (worst, <=, 0.5 / levels + 1e-5);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 static void
 test_preview (void)
 {
@@ -730,6 +804,7 @@ main (int   argc,
   g_test_add_func ("/redraw/errors", test_errors);
   g_test_add_func ("/redraw/real-networks", test_real_networks);
   g_test_add_func ("/redraw/reference", test_reference);
+  g_test_add_func ("/redraw/reference-cli", test_reference_cli);
   g_test_add_func ("/redraw/preview", test_preview);
   g_test_add_func ("/redraw/cli", test_cli);
 
