@@ -491,6 +491,224 @@ test_real_networks (void)
   g_assert_cmpfloat (change, >, 1e-3);
 }
 
+/* data/redraw-refs: whole redraws by diffusers' networks and
+ * k-diffusion's samplers, run the A1111 way (make-redraw-refs.py). */
+static JsonParser *
+load_redraw_refs (JsonArray **cases)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "redraw-refs", "cases.json", NULL);
+  JsonParser *parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  *cases = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "cases");
+  return parser;
+}
+
+/* C × H × W floats of a reference .npy */
+static float *
+load_redraw_npy (const char *name,
+                 guint       width,
+                 guint       height)
+{
+  g_autofree char *file = g_strconcat (name, ".npy", NULL);
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "redraw-refs", file, NULL);
+  guint n_dims, shape[4];
+  float *data = test_load_npy (path, &n_dims, shape);
+
+  g_assert_cmpuint (n_dims, ==, 3);
+  g_assert_cmpuint (shape[0], ==, 3);
+  g_assert_cmpuint (shape[1], ==, height);
+  g_assert_cmpuint (shape[2], ==, width);
+  return data;
+}
+
+static TesseraImage *
+load_redraw_input (JsonObject *test)
+{
+  guint width = json_object_get_int_member (test, "width");
+  guint height = json_object_get_int_member (test, "height");
+  g_autofree float *pixels = load_redraw_npy (json_object_get_string_member (test, "input"), width, height);
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new (width, height, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    memcpy (tessera_image_get_plane (image, c), pixels + (gsize) c * width * height,
+            sizeof (float) * width * height);
+  return image;
+}
+
+/* max |ours − reference| / max |reference| over the three planes */
+static double
+redraw_error (TesseraImage *ours,
+              const float  *reference)
+{
+  guint width = tessera_image_get_width (ours);
+  guint height = tessera_image_get_height (ours);
+  gsize plane = (gsize) width * height;
+  g_autofree float *pixels = g_new (float, 3 * plane);
+
+  for (guint c = 0; c < 3; c++)
+    memcpy (pixels + c * plane, tessera_image_get_plane (ours, c), sizeof (float) * plane);
+  return test_max_relative_error (pixels, reference, 3 * plane);
+}
+
+/* Both prompts get the token ids that CLIP's own tokenizer gave. */
+static void
+check_redraw_ids (JsonObject *test,
+                  const char *text_member,
+                  const char *ids_member)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraClipTokenizer) tokenizer = tessera_clip_tokenizer_new_default (&error);
+  g_autoptr(GArray) chunks = NULL;
+  JsonArray *ids = json_object_get_array_member (test, ids_member);
+  const TesseraPromptChunk *chunk;
+  guint count;
+
+  g_assert_no_error (error);
+  chunks = tessera_prompt_tokenize (tokenizer, json_object_get_string_member (test, text_member), 49407,
+                                    TESSERA_PROMPT_COMMA_BACKTRACK, &count, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (chunks->len, ==, 1);
+  chunk = &g_array_index (chunks, TesseraPromptChunk, 0);
+  g_assert_cmpuint (json_array_get_length (ids), ==, TESSERA_PROMPT_CHUNK_LENGTH);
+  for (guint i = 0; i < TESSERA_PROMPT_CHUNK_LENGTH; i++)
+    g_assert_cmpuint (chunk->ids[i], ==, json_array_get_int_element (ids, i));
+}
+
+static TesseraRedrawOptions *
+redraw_ref_options (JsonObject *test)
+{
+  TesseraRedrawOptions *options = tessera_redraw_options_new ();
+  TesseraRedrawSampler sampler;
+
+  g_assert_true (tessera_redraw_sampler_from_name (json_object_get_string_member (test, "sampler"), &sampler));
+  g_assert_cmpstr (json_object_get_string_member (test, "rng"), ==, "cpu");
+  g_object_set (options,
+                "prompt", json_object_get_string_member (test, "prompt"),
+                "negative-prompt", json_object_get_string_member (test, "negative_prompt"),
+                "steps", (guint) json_object_get_int_member (test, "steps"),
+                "denoise", json_object_get_double_member (test, "denoise"),
+                "cfg", json_object_get_double_member (test, "cfg"),
+                "seed", (gint64) json_object_get_int_member (test, "seed"),
+                "rng", TESSERA_REDRAW_RNG_CPU,
+                NULL);
+  tessera_redraw_options_set_sampler (options, sampler);
+  return options;
+}
+
+/* Whole redraws against diffusers' networks and k-diffusion's Euler and
+ * Euler a over A1111's img2img plan, 32 × 32 and 37 × 29 (padded). */
+static void
+test_reference (void)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  JsonArray *cases;
+
+  parser = load_redraw_refs (&cases);
+  g_assert_cmpuint (json_array_get_length (cases), ==, 4);
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *test = json_array_get_object_element (cases, i);
+      g_autoptr(TesseraImage) input = load_redraw_input (test);
+      g_autoptr(TesseraRedrawOptions) options = redraw_ref_options (test);
+      g_autoptr(TesseraImage) output = NULL;
+      g_autofree float *reference = NULL;
+      g_autoptr(GError) error = NULL;
+      double relative;
+
+      check_redraw_ids (test, "prompt", "prompt_ids");
+      check_redraw_ids (test, "negative_prompt", "negative_prompt_ids");
+      output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      reference = load_redraw_npy (json_object_get_string_member (test, "output"),
+                                   tessera_image_get_width (output), tessera_image_get_height (output));
+      relative = redraw_error (output, reference);
+      g_test_message ("%s: max |ours - reference| / max |reference| = %.3g",
+                      json_object_get_string_member (test, "name"), relative);
+      g_assert_cmpfloat (relative, <=, 1e-4);
+    }
+}
+
+/* The same through the command, from a 16-bit PNG: the input's values
+ * are 16-bit ones, so only the output's rounding (half a level of its
+ * depth) adds to the pipeline's error. The redraw does not keep the
+ * input's depth as the upscale does: it writes 8 bits. */
+static void
+test_reference_cli (void)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *output_path = g_build_filename (dir, "out.png", NULL);
+  g_autofree char *checkpoint = sd_path ("sd1.safetensors");
+  g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+  g_autoptr(GFile) output_file = g_file_new_for_path (output_path);
+  g_autoptr(TesseraImage) input = NULL;
+  g_autoptr(TesseraImage) output = NULL;
+  g_autofree float *reference = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prompt = NULL;
+  g_autofree char *negative = NULL;
+  g_autofree char *sampler = NULL;
+  g_autofree char *steps = NULL;
+  g_autofree char *denoise = NULL;
+  g_autofree char *cfg = NULL;
+  g_autofree char *seed = NULL;
+  JsonArray *cases;
+  JsonObject *test;
+  double worst = 0.0;
+  guint width, height, levels;
+  int status;
+
+  parser = load_redraw_refs (&cases);
+  /* the padded ancestral case */
+  test = json_array_get_object_element (cases, 3);
+  g_assert_cmpstr (json_object_get_string_member (test, "name"), ==, "euler_a-6-0.75-37x29");
+  input = load_redraw_input (test);
+  tessera_image_set_bit_depth (input, 16);
+  tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  prompt = g_strconcat ("--prompt=", json_object_get_string_member (test, "prompt"), NULL);
+  negative = g_strconcat ("--negative-prompt=", json_object_get_string_member (test, "negative_prompt"), NULL);
+  sampler = g_strconcat ("--sampler=", json_object_get_string_member (test, "sampler"), NULL);
+  steps = g_strdup_printf ("--steps=%" G_GINT64_FORMAT, json_object_get_int_member (test, "steps"));
+  denoise = g_strdup_printf ("--denoise=%g", json_object_get_double_member (test, "denoise"));
+  cfg = g_strdup_printf ("--cfg=%g", json_object_get_double_member (test, "cfg"));
+  seed = g_strdup_printf ("--seed=%" G_GINT64_FORMAT, json_object_get_int_member (test, "seed"));
+  {
+    const char *argv[] = { g_getenv ("TESSERA_CLI"), "redraw", input_path, "-o", output_path,
+                           "--checkpoint", checkpoint, prompt, negative, sampler, steps, denoise, cfg, seed,
+                           "--rng=cpu", "-q", NULL };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
+    g_assert_no_error (error);
+    g_assert_true (WIFEXITED (status));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  }
+
+  output = tessera_image_new_from_file (output_file, NULL, &error);
+  g_assert_no_error (error);
+  levels = (1u << tessera_image_get_bit_depth (output)) - 1;
+  width = tessera_image_get_width (output);
+  height = tessera_image_get_height (output);
+  reference = load_redraw_npy (json_object_get_string_member (test, "output"), width, height);
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < (gsize) width * height; i++)
+      worst = MAX (worst, fabs (tessera_image_get_plane (output, c)[i] - reference[c * width * height + i]));
+  g_test_message ("tessera-cli redraw, %u-bit PNG: max |ours - reference| = %.3g (%.3f levels of 1/%u)",
+                  tessera_image_get_bit_depth (output), worst, worst * levels, levels);
+  /* rounding to the nearest level, and the pipeline's own error */
+  g_assert_cmpfloat (worst, <=, 0.5 / levels + 1e-5);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 static void
 test_preview (void)
 {
@@ -585,6 +803,8 @@ main (int   argc,
   g_test_add_func ("/redraw/cancel", test_cancel);
   g_test_add_func ("/redraw/errors", test_errors);
   g_test_add_func ("/redraw/real-networks", test_real_networks);
+  g_test_add_func ("/redraw/reference", test_reference);
+  g_test_add_func ("/redraw/reference-cli", test_reference_cli);
   g_test_add_func ("/redraw/preview", test_preview);
   g_test_add_func ("/redraw/cli", test_cli);
 
