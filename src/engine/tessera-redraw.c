@@ -135,6 +135,7 @@ tessera_redraw_crop_rgb (const float  *rgb,
   if (has_alpha)
     memcpy (tessera_image_get_plane (image, 3), tessera_image_get_plane (source, 3),
             sizeof (float) * width * height);
+  tessera_image_set_bit_depth (image, tessera_image_get_bit_depth (source));
   tessera_image_copy_metadata (image, source);
   return g_steal_pointer (&image);
 }
