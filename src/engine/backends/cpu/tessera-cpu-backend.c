@@ -189,7 +189,11 @@ cpu_download (TesseraBackend  *self,
 /* The transformed weights of a 3×3 convolution, made at each run: that
  * costs a few multiplications per weight against thousands per weight in
  * the convolution, where keeping them would hold 16/9 of the model's
- * weights in memory. */
+ * weights in memory. On a small output it is the other way round: writing
+ * the transformed weights (four times their size) takes longer than the
+ * product it saves, as in a UNet's deepest levels at a small latent. */
+#define WINOGRAD_MIN_PIXELS 256
+
 static const float *
 winograd_weights (CpuBackend        *self,
                   const TesseraNode *node)
@@ -234,7 +238,8 @@ cpu_compute (TesseraBackend      *backend,
           tessera_cpu_grouped_conv2d (&op);
           return TRUE;
         }
-      if (!self->direct && tessera_winograd_applies (node))
+      if (!self->direct && tessera_winograd_applies (node) &&
+          (gsize) output_shape->height * output_shape->width >= WINOGRAD_MIN_PIXELS)
         {
           const float *transformed = winograd_weights (self, node);
 
