@@ -14,6 +14,9 @@ char *tessera_file_dup_display_name (GFile         *file);
 void  tessera_file_set_io_error     (GError       **error,
                                      GFile         *file,
                                      const GError  *io_error);
+GBytes *tessera_file_map            (GFile         *file,
+                                     GCancellable  *cancellable,
+                                     GError       **error);
 
 /* An output written to a hidden temporary file beside its target and renamed
  * over it on commit, so that a failure or a cancellation never leaves a

@@ -219,3 +219,43 @@ tessera_output_file_free (TesseraOutputFile *self)
   g_free (self->name);
   g_free (self);
 }
+
+/* The whole of @file, mapped when it is local, read when it is not;
+ * errors name the file. */
+GBytes *
+tessera_file_map (GFile         *file,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GMappedFile) mapped = NULL;
+  const char *path = g_file_peek_path (file);
+  GBytes *bytes;
+
+  if (path != NULL)
+    {
+      if (g_file_test (path, G_FILE_TEST_IS_DIR))
+        {
+          g_autoptr(GError) folder_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "");
+
+          tessera_file_set_io_error (error, file, folder_error);
+          return NULL;
+        }
+      mapped = g_mapped_file_new (path, FALSE, &local_error);
+      if (mapped == NULL)
+        {
+          g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR,
+                                                            g_io_error_from_file_error (local_error->code),
+                                                            local_error->message);
+
+          tessera_file_set_io_error (error, file, io_error);
+          return NULL;
+        }
+      return g_mapped_file_get_bytes (mapped);
+    }
+
+  bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
+  if (bytes == NULL)
+    tessera_file_set_io_error (error, file, local_error);
+  return bytes;
+}

@@ -100,42 +100,6 @@ tessera_checkpoint_init (TesseraCheckpoint *self)
 {
 }
 
-/* The whole file, mapped when it is local. */
-static GBytes *
-read_bytes (GFile         *file,
-            GCancellable  *cancellable,
-            GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  const char *path = g_file_peek_path (file);
-  GBytes *bytes;
-
-  if (path != NULL)
-    {
-      g_autoptr(GMappedFile) mapped = g_mapped_file_new (path, FALSE, &local_error);
-
-      if (mapped != NULL)
-        return g_mapped_file_get_bytes (mapped);
-    }
-  else
-    {
-      bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
-      if (bytes != NULL)
-        return bytes;
-    }
-
-  if (local_error->domain == G_FILE_ERROR)
-    {
-      g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR, g_io_error_from_file_error (local_error->code),
-                                                        local_error->message);
-
-      tessera_file_set_io_error (error, file, io_error);
-    }
-  else
-    tessera_file_set_io_error (error, file, local_error);
-  return NULL;
-}
-
 /* A state dict from a .safetensors or PyTorch file; @format says which.
  * Errors name the file. */
 static TesseraStateDict *
@@ -146,7 +110,7 @@ load_weights (GFile         *file,
               GError       **error)
 {
   g_autofree char *basename = tessera_file_dup_display_name (file);
-  g_autoptr(GBytes) contents = read_bytes (file, cancellable, error);
+  g_autoptr(GBytes) contents = tessera_file_map (file, cancellable, error);
   g_autoptr(GError) local_error = NULL;
   const TesseraFormatEntry *entry;
   TesseraStateDict *state_dict;

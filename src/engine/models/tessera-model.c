@@ -88,45 +88,6 @@ display_name (GFile *file)
   return g_steal_pointer (&basename);
 }
 
-/* The whole file, mapped when it is local. */
-static GBytes *
-read_file (GFile         *file,
-           GCancellable  *cancellable,
-           GError       **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GMappedFile) mapped = NULL;
-  const char *path = g_file_peek_path (file);
-  GBytes *bytes;
-
-  if (path != NULL)
-    {
-      if (g_file_test (path, G_FILE_TEST_IS_DIR))
-        {
-          g_autoptr(GError) folder_error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_IS_DIRECTORY, "");
-
-          tessera_file_set_io_error (error, file, folder_error);
-          return NULL;
-        }
-      mapped = g_mapped_file_new (path, FALSE, &local_error);
-      if (mapped == NULL)
-        {
-          g_autoptr(GError) io_error = g_error_new_literal (G_IO_ERROR,
-                                                            g_io_error_from_file_error (local_error->code),
-                                                            local_error->message);
-
-          tessera_file_set_io_error (error, file, io_error);
-          return NULL;
-        }
-      return g_mapped_file_get_bytes (mapped);
-    }
-
-  bytes = g_file_load_bytes (file, cancellable, NULL, &local_error);
-  if (bytes == NULL)
-    tessera_file_set_io_error (error, file, local_error);
-  return bytes;
-}
-
 /* The file beside @file of @format's companion (an ncnn .param's .bin):
  * its name with the companion's extension in place of the format's own. */
 static GFile *
@@ -217,7 +178,7 @@ tessera_model_new_from_file (GFile         *file,
   self->name = display_name (file);
   basename = tessera_file_dup_display_name (file);
 
-  contents = read_file (file, cancellable, error);
+  contents = tessera_file_map (file, cancellable, error);
   if (contents == NULL)
     return NULL;
 
@@ -242,7 +203,7 @@ tessera_model_new_from_file (GFile         *file,
     {
       g_autoptr(GFile) companion_file = companion_of (file, format);
 
-      companion = read_file (companion_file, cancellable, error);
+      companion = tessera_file_map (companion_file, cancellable, error);
       if (companion == NULL)
         {
           g_prefix_error (error, _("%s: its weights are missing: "), basename);
