@@ -55,5 +55,12 @@ guint        sd_layer_norm  (SdBuilder   *b,
                              const char  *prefix);
 guint        sd_channels    (SdBuilder   *b,
                              guint        node);
+guint        sd_res_block   (SdBuilder   *b,
+                             guint        x,
+                             guint        out_channels,
+                             guint        groups,
+                             float        epsilon,
+                             guint        emb,
+                             const char  *prefix);
 
 G_END_DECLS

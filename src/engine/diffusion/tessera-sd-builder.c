@@ -139,3 +139,48 @@ sd_layer_norm (SdBuilder  *b,
     return input;
   return tessera_graph_layer_norm (b->graph, input, weight, bias, epsilon);
 }
+
+/* A ResNet block as the UNet and the VAE share it: GroupNorm and SiLU,
+ * a 3×3 convolution, the time embedding @emb's projection added when
+ * there is one (the UNet's; G_MAXUINT for none), GroupNorm and SiLU, a
+ * 3×3 convolution, and the input added back, through a 1×1 convolution
+ * when the channels change. */
+guint
+sd_res_block (SdBuilder  *b,
+              guint       x,
+              guint       out_channels,
+              guint       groups,
+              float       epsilon,
+              guint       emb,
+              const char *prefix)
+{
+  g_autofree char *name = NULL;
+  guint h, skip = x;
+
+  name = g_strconcat (prefix, ".norm1", NULL);
+  h = sd_group_norm (b, x, groups, epsilon, TESSERA_ACTIVATION_SILU, name);
+  g_free (name), name = g_strconcat (prefix, ".conv1", NULL);
+  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
+  if (emb != G_MAXUINT)
+    {
+      guint t;
+
+      g_free (name), name = g_strconcat (prefix, ".time_emb_proj", NULL);
+      t = sd_linear (b, emb, out_channels, name);
+      if (b->error != NULL)
+        return x;
+      h = tessera_graph_add_nodes (b->graph, h, 1.0f, t, 1.0f);
+    }
+  g_free (name), name = g_strconcat (prefix, ".norm2", NULL);
+  h = sd_group_norm (b, h, groups, epsilon, TESSERA_ACTIVATION_SILU, name);
+  g_free (name), name = g_strconcat (prefix, ".conv2", NULL);
+  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
+  if (sd_channels (b, x) != out_channels)
+    {
+      g_free (name), name = g_strconcat (prefix, ".conv_shortcut", NULL);
+      skip = sd_linear (b, x, out_channels, name);
+    }
+  if (b->error != NULL)
+    return x;
+  return tessera_graph_add_nodes (b->graph, skip, 1.0f, h, 1.0f);
+}

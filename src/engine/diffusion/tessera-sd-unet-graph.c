@@ -130,32 +130,7 @@ res_block (UNetBuilder *u,
            guint        out_channels,
            const char  *prefix)
 {
-  SdBuilder *b = &u->b;
-  guint groups = u->config->norm_num_groups;
-  g_autofree char *name = NULL;
-  guint h, t, skip = x;
-
-  name = g_strconcat (prefix, ".norm1", NULL);
-  h = sd_group_norm (b, x, groups, RESNET_EPSILON, TESSERA_ACTIVATION_SILU, name);
-  g_free (name), name = g_strconcat (prefix, ".conv1", NULL);
-  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
-  g_free (name), name = g_strconcat (prefix, ".time_emb_proj", NULL);
-  t = sd_linear (b, u->emb, out_channels, name);
-  if (b->error != NULL)
-    return x;
-  h = tessera_graph_add_nodes (b->graph, h, 1.0f, t, 1.0f);
-  g_free (name), name = g_strconcat (prefix, ".norm2", NULL);
-  h = sd_group_norm (b, h, groups, RESNET_EPSILON, TESSERA_ACTIVATION_SILU, name);
-  g_free (name), name = g_strconcat (prefix, ".conv2", NULL);
-  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
-  if (sd_channels (b, x) != out_channels)
-    {
-      g_free (name), name = g_strconcat (prefix, ".conv_shortcut", NULL);
-      skip = sd_linear (b, x, out_channels, name);
-    }
-  if (b->error != NULL)
-    return x;
-  return tessera_graph_add_nodes (b->graph, skip, 1.0f, h, 1.0f);
+  return sd_res_block (&u->b, x, out_channels, u->config->norm_num_groups, RESNET_EPSILON, u->emb, prefix);
 }
 
 /* attn1 (self) or attn2 (to the text): q from @x, k and v from

@@ -91,34 +91,6 @@ rename_vae (gconstpointer config,
   return tessera_vae_ldm_name (config, name);
 }
 
-static guint
-res_block (SdBuilder  *b,
-           guint       x,
-           guint       out_channels,
-           guint       groups,
-           const char *prefix)
-{
-  g_autofree char *name = NULL;
-  guint h, skip = x;
-
-  name = g_strconcat (prefix, ".norm1", NULL);
-  h = sd_group_norm (b, x, groups, VAE_EPSILON, TESSERA_ACTIVATION_SILU, name);
-  g_free (name), name = g_strconcat (prefix, ".conv1", NULL);
-  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
-  g_free (name), name = g_strconcat (prefix, ".norm2", NULL);
-  h = sd_group_norm (b, h, groups, VAE_EPSILON, TESSERA_ACTIVATION_SILU, name);
-  g_free (name), name = g_strconcat (prefix, ".conv2", NULL);
-  h = sd_conv (b, h, out_channels, 3, 1, 1, name);
-  if (sd_channels (b, x) != out_channels)
-    {
-      g_free (name), name = g_strconcat (prefix, ".conv_shortcut", NULL);
-      skip = sd_linear (b, x, out_channels, name);
-    }
-  if (b->error != NULL)
-    return x;
-  return tessera_graph_add_nodes (b->graph, skip, 1.0f, h, 1.0f);
-}
-
 /* One head over all H·W pixels. */
 static guint
 attention (SdBuilder  *b,
@@ -158,11 +130,11 @@ mid_block (SdBuilder  *b,
   g_autofree char *name = NULL;
 
   name = g_strconcat (half, ".mid_block.resnets.0", NULL);
-  x = res_block (b, x, channels, groups, name);
+  x = sd_res_block (b, x, channels, groups, VAE_EPSILON, G_MAXUINT, name);
   g_free (name), name = g_strconcat (half, ".mid_block.attentions.0", NULL);
   x = attention (b, x, groups, name);
   g_free (name), name = g_strconcat (half, ".mid_block.resnets.1", NULL);
-  return res_block (b, x, channels, groups, name);
+  return sd_res_block (b, x, channels, groups, VAE_EPSILON, G_MAXUINT, name);
 }
 
 static void
@@ -183,7 +155,7 @@ build_encoder (SdBuilder              *b,
         {
           g_autofree char *name = g_strdup_printf ("encoder.down_blocks.%u.resnets.%u", level, i);
 
-          x = res_block (b, x, channels, groups, name);
+          x = sd_res_block (b, x, channels, groups, VAE_EPSILON, G_MAXUINT, name);
         }
       if (level + 1 < config->n_levels)
         {
@@ -229,7 +201,7 @@ build_decoder (SdBuilder              *b,
         {
           g_autofree char *name = g_strdup_printf ("decoder.up_blocks.%u.resnets.%u", i, j);
 
-          x = res_block (b, x, channels, groups, name);
+          x = sd_res_block (b, x, channels, groups, VAE_EPSILON, G_MAXUINT, name);
         }
       if (i < top && b->error == NULL)
         {
