@@ -11,7 +11,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/tessera-file-utils-private.h"
-#include "tessera-batch.h"
+#include "tessera-batch-private.h"
 #include "tessera-enums.h"
 
 /* Images upscaled with the same options, each saved under a name made
@@ -35,39 +35,6 @@
 /* How an item's progress divides between its steps. */
 #define LOADED   0.05
 #define UPSCALED 0.95
-
-struct _TesseraBatchItem
-{
-  GObject                 parent_instance;
-
-  GFile                  *file;
-  char                   *relative;      /* below its folder, in the file system's encoding */
-  char                   *name;
-  GFile                  *fixed_output;  /* asked for by name, rather than made by the pattern */
-  TesseraBatchItemStatus  status;
-  double                  progress;
-  char                   *error;
-  GFile                  *output;
-  guint                   input_width;
-  guint                   input_height;
-  guint                   output_width;
-  guint                   output_height;
-};
-
-G_DEFINE_FINAL_TYPE (TesseraBatchItem, tessera_batch_item, G_TYPE_OBJECT)
-
-enum {
-  ITEM_PROP_0,
-  ITEM_PROP_FILE,
-  ITEM_PROP_NAME,
-  ITEM_PROP_STATUS,
-  ITEM_PROP_PROGRESS,
-  ITEM_PROP_ERROR,
-  ITEM_PROP_OUTPUT,
-  N_ITEM_PROPS
-};
-
-static GParamSpec *item_properties[N_ITEM_PROPS];
 
 struct _TesseraBatch
 {
@@ -121,241 +88,6 @@ static const guint count_properties[] = {
 };
 
 static void
-tessera_batch_item_finalize (GObject *object)
-{
-  TesseraBatchItem *self = TESSERA_BATCH_ITEM (object);
-
-  g_clear_object (&self->file);
-  g_clear_pointer (&self->relative, g_free);
-  g_clear_pointer (&self->name, g_free);
-  g_clear_object (&self->fixed_output);
-  g_clear_pointer (&self->error, g_free);
-  g_clear_object (&self->output);
-
-  G_OBJECT_CLASS (tessera_batch_item_parent_class)->finalize (object);
-}
-
-static void
-tessera_batch_item_get_property (GObject    *object,
-                                 guint       prop_id,
-                                 GValue     *value,
-                                 GParamSpec *pspec)
-{
-  TesseraBatchItem *self = TESSERA_BATCH_ITEM (object);
-
-  switch (prop_id)
-    {
-    case ITEM_PROP_FILE:
-      g_value_set_object (value, self->file);
-      break;
-    case ITEM_PROP_NAME:
-      g_value_set_string (value, self->name);
-      break;
-    case ITEM_PROP_STATUS:
-      g_value_set_enum (value, self->status);
-      break;
-    case ITEM_PROP_PROGRESS:
-      g_value_set_double (value, self->progress);
-      break;
-    case ITEM_PROP_ERROR:
-      g_value_set_string (value, self->error);
-      break;
-    case ITEM_PROP_OUTPUT:
-      g_value_set_object (value, self->output);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-tessera_batch_item_class_init (TesseraBatchItemClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->finalize = tessera_batch_item_finalize;
-  object_class->get_property = tessera_batch_item_get_property;
-
-  item_properties[ITEM_PROP_FILE] =
-    g_param_spec_object ("file", NULL, NULL, G_TYPE_FILE,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  item_properties[ITEM_PROP_NAME] =
-    g_param_spec_string ("name", NULL, NULL, NULL,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  item_properties[ITEM_PROP_STATUS] =
-    g_param_spec_enum ("status", NULL, NULL, TESSERA_TYPE_BATCH_ITEM_STATUS, TESSERA_BATCH_ITEM_WAITING,
-                       (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  item_properties[ITEM_PROP_PROGRESS] =
-    g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  item_properties[ITEM_PROP_ERROR] =
-    g_param_spec_string ("error", NULL, NULL, NULL,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  item_properties[ITEM_PROP_OUTPUT] =
-    g_param_spec_object ("output", NULL, NULL, G_TYPE_FILE,
-                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_properties (object_class, N_ITEM_PROPS, item_properties);
-}
-
-static void
-tessera_batch_item_init (TesseraBatchItem *self)
-{
-}
-
-static TesseraBatchItem *
-tessera_batch_item_new (GFile      *file,
-                        const char *relative,
-                        GFile      *fixed_output)
-{
-  TesseraBatchItem *self = g_object_new (TESSERA_TYPE_BATCH_ITEM, NULL);
-
-  self->file = g_object_ref (file);
-  self->relative = g_strdup (relative);
-  self->name = g_filename_display_name (relative);
-  g_set_object (&self->fixed_output, fixed_output);
-  return self;
-}
-
-static void
-item_set_progress (TesseraBatchItem *self,
-                   double            progress)
-{
-  progress = CLAMP (progress, 0.0, 1.0);
-  if (self->progress == progress)
-    return;
-
-  self->progress = progress;
-  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_PROGRESS]);
-}
-
-static void
-item_set_error (TesseraBatchItem *self,
-                const char       *error)
-{
-  if (g_strcmp0 (self->error, error) == 0)
-    return;
-
-  g_free (self->error);
-  self->error = g_strdup (error);
-  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_ERROR]);
-}
-
-static void
-item_set_output (TesseraBatchItem *self,
-                 GFile            *output)
-{
-  if (g_set_object (&self->output, output))
-    g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_OUTPUT]);
-}
-
-/**
- * tessera_batch_item_get_file:
- *
- * Returns: (transfer none): the image to upscale
- */
-GFile *
-tessera_batch_item_get_file (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
-
-  return self->file;
-}
-
-/**
- * tessera_batch_item_get_name:
- *
- * Returns: the image's path below the folder it was added with, or its
- *   file name, for display
- */
-const char *
-tessera_batch_item_get_name (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
-
-  return self->name;
-}
-
-TesseraBatchItemStatus
-tessera_batch_item_get_status (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), TESSERA_BATCH_ITEM_WAITING);
-
-  return self->status;
-}
-
-/**
- * tessera_batch_item_get_progress:
- *
- * Returns: how much of the item's load, upscale and save is done, from 0 to 1
- */
-double
-tessera_batch_item_get_progress (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), 0.0);
-
-  return self->progress;
-}
-
-/**
- * tessera_batch_item_get_error:
- *
- * Returns: (nullable): why the item failed, naming the file
- */
-const char *
-tessera_batch_item_get_error (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
-
-  return self->error;
-}
-
-/**
- * tessera_batch_item_get_output:
- *
- * Returns: (transfer none) (nullable): the file being written or written,
- *   or the existing one that made the item skipped
- */
-GFile *
-tessera_batch_item_get_output (TesseraBatchItem *self)
-{
-  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
-
-  return self->output;
-}
-
-/**
- * tessera_batch_item_get_input_size:
- *
- * The image's size, once loaded; 0 × 0 before.
- */
-void
-tessera_batch_item_get_input_size (TesseraBatchItem *self,
-                                   guint            *width,
-                                   guint            *height)
-{
-  g_return_if_fail (TESSERA_IS_BATCH_ITEM (self));
-
-  *width = self->input_width;
-  *height = self->input_height;
-}
-
-/**
- * tessera_batch_item_get_output_size:
- *
- * The output's size, once upscaled; 0 × 0 before.
- */
-void
-tessera_batch_item_get_output_size (TesseraBatchItem *self,
-                                    guint            *width,
-                                    guint            *height)
-{
-  g_return_if_fail (TESSERA_IS_BATCH_ITEM (self));
-
-  *width = self->output_width;
-  *height = self->output_height;
-}
-
-static void
 set_state (TesseraBatch      *self,
            TesseraBatchState  state)
 {
@@ -403,7 +135,7 @@ set_item_status (TesseraBatch           *self,
   self->counts[old_status]--;
   self->counts[status]++;
 
-  g_object_notify_by_pspec (G_OBJECT (item), item_properties[ITEM_PROP_STATUS]);
+  tessera_batch_item_notify_status (item);
   notify_count (self, old_status);
   notify_count (self, status);
 }
@@ -413,8 +145,8 @@ fail_item (TesseraBatch     *self,
            TesseraBatchItem *item,
            const GError     *error)
 {
-  item_set_output (item, NULL);
-  item_set_error (item, error->message);
+  tessera_batch_item_set_output (item, NULL);
+  tessera_batch_item_set_error (item, error->message);
   set_item_status (self, item, TESSERA_BATCH_ITEM_FAILED);
 }
 
@@ -554,7 +286,7 @@ report (Run        *run,
         double      fraction,
         const char *text)
 {
-  item_set_progress (run->item, fraction);
+  tessera_batch_item_set_progress (run->item, fraction);
   if (run->progress != NULL)
     run->progress (fraction, text, run->progress_data);
 }
@@ -569,7 +301,7 @@ finish_run (GTask        *task,
 
   if (error == NULL)
     {
-      item_set_progress (run->item, 1.0);
+      tessera_batch_item_set_progress (run->item, 1.0);
       set_item_status (self, run->item, TESSERA_BATCH_ITEM_DONE);
       g_task_return_boolean (task, TRUE);
       return;
@@ -577,8 +309,8 @@ finish_run (GTask        *task,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
-      item_set_output (run->item, NULL);
-      item_set_progress (run->item, 0.0);
+      tessera_batch_item_set_output (run->item, NULL);
+      tessera_batch_item_set_progress (run->item, 0.0);
       set_item_status (self, run->item, TESSERA_BATCH_ITEM_WAITING);
     }
   else
@@ -668,7 +400,7 @@ on_loaded (GObject      *object,
   run->item->input_width = tessera_image_get_width (input);
   run->item->input_height = tessera_image_get_height (input);
   /* The upscale's own reports name its steps. */
-  item_set_progress (run->item, LOADED);
+  tessera_batch_item_set_progress (run->item, LOADED);
   tessera_engine_upscale_async (self->engine, input, run->options, g_task_get_cancellable (task),
                                 on_upscale_progress, NULL, run,
                                 on_upscaled, g_object_ref (task));
@@ -725,7 +457,7 @@ tessera_batch_run_item_async (TesseraBatch        *self,
 
   if (skip)
     {
-      item_set_output (item, output);
+      tessera_batch_item_set_output (item, output);
       set_item_status (self, item, TESSERA_BATCH_ITEM_SKIPPED);
       g_task_return_boolean (task, TRUE);
       return;
@@ -740,8 +472,8 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   run->progress_data = progress_data;
   g_task_set_task_data (task, run, run_free);
 
-  item_set_error (item, NULL);
-  item_set_output (item, output);
+  tessera_batch_item_set_error (item, NULL);
+  tessera_batch_item_set_output (item, output);
   item->input_width = item->input_height = item->output_width = item->output_height = 0;
   set_item_status (self, item, TESSERA_BATCH_ITEM_RUNNING);
   report (run, 0.0, _("Loading"));
