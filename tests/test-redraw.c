@@ -147,6 +147,16 @@ load_checkpoint (const char *name)
 }
 
 /* 8 × 8 blocks of one colour each, cut to width × height */
+/* The whole image at once, as the runtime's references were made. */
+static TesseraRedrawOptions *
+whole_image_options (void)
+{
+  TesseraRedrawOptions *options = tessera_redraw_options_new ();
+
+  tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_NONE);
+  return options;
+}
+
 static TesseraImage *
 make_blocks (guint width,
              guint height)
@@ -201,7 +211,15 @@ test_options (void)
   g_assert_cmpuint (tessera_redraw_options_get_clip_skip (options), ==, 1);
   g_assert_false (tessera_redraw_options_get_exact_steps (options));
   g_assert_null (tessera_redraw_options_get_vae_file (options));
-  g_assert_cmpstr (tessera_redraw_options_get_tiles (options), ==, "none");
+  g_assert_cmpint (tessera_redraw_options_get_tiles (options), ==, TESSERA_REDRAW_TILES_USDU);
+  g_assert_cmpuint (tessera_redraw_options_get_tile_width (options), ==, 512);
+  g_assert_cmpuint (tessera_redraw_options_get_padding (options), ==, 32);
+  g_assert_cmpuint (tessera_redraw_options_get_mask_blur (options), ==, 8);
+  g_assert_cmpfloat (tessera_redraw_options_get_seams_fix_denoise (options), ==, 0.35);
+  g_assert_cmpuint (tessera_redraw_options_get_seams_fix_width (options), ==, 64);
+  g_assert_cmpuint (tessera_redraw_options_get_seams_fix_mask_blur (options), ==, 4);
+  g_assert_cmpuint (tessera_redraw_options_get_seams_fix_padding (options), ==, 16);
+  g_assert_cmpuint (tessera_redraw_options_get_overlap (options), ==, 64);
   g_assert_cmpstr (tessera_redraw_options_get_prompt (options), ==, "");
   g_assert_true (tessera_redraw_options_validate (options, &error));
   g_assert_no_error (error);
@@ -218,11 +236,13 @@ test_options (void)
   g_assert_cmpstr (tessera_redraw_options_get_prompt (copy), ==, "a cat");
   g_assert_cmpint (tessera_redraw_options_get_seed (copy), ==, 42);
 
-  tessera_redraw_options_set_tiles (options, "grid");
+  tessera_redraw_options_set_latent_upscale (options, TESSERA_REDRAW_LATENT_UPSCALE_BISLERP);
   g_assert_false (tessera_redraw_options_validate (options, &error));
-  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  tessera_redraw_options_set_tiles (options, "none");
+  tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_NONE);
+  g_assert_true (tessera_redraw_options_validate (options, &error));
+  tessera_redraw_options_set_latent_upscale (options, TESSERA_REDRAW_LATENT_UPSCALE_NONE);
 
   tessera_redraw_options_set_upscaler (options, "lanczos");
   g_assert_false (tessera_redraw_options_validate (options, &error));
@@ -277,7 +297,7 @@ static void
 test_denoise_zero (void)
 {
   g_autoptr(TesseraImage) input = make_blocks (37, 29);
-  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -315,7 +335,7 @@ test_steps (void)
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
     {
       g_autoptr(TesseraImage) input = make_blocks (32, 24);
-      g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+      g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
       g_autoptr(TesseraImage) output = NULL;
       g_autoptr(GError) error = NULL;
 
@@ -336,7 +356,7 @@ static void
 test_parameters (void)
 {
   g_autoptr(TesseraImage) input = make_blocks (37, 29);
-  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
@@ -375,7 +395,7 @@ static void
 test_cancel (void)
 {
   g_autoptr(TesseraImage) input = make_blocks (32, 32);
-  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GCancellable) later = g_cancellable_new ();
   g_autoptr(TesseraImage) output = NULL;
@@ -409,7 +429,7 @@ test_errors (void)
 {
   g_autoptr(TesseraImage) small = make_blocks (12, 40);
   g_autoptr(TesseraImage) input = make_blocks (32, 32);
-  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *missing = sd_path ("no-such.safetensors");
@@ -456,7 +476,7 @@ test_real_networks (void)
   g_autoptr(TesseraEngine) engine = tessera_engine_new ();
   g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
   g_autoptr(TesseraImage) input = make_blocks (37, 29);
-  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
   g_autoptr(TesseraImage) first = NULL;
   g_autoptr(TesseraImage) again = NULL;
   g_autoptr(TesseraImage) other = NULL;
@@ -582,7 +602,7 @@ check_redraw_ids (JsonObject *test,
 static TesseraRedrawOptions *
 redraw_ref_options (JsonObject *test)
 {
-  TesseraRedrawOptions *options = tessera_redraw_options_new ();
+  TesseraRedrawOptions *options = whole_image_options ();
   TesseraRedrawSampler sampler;
 
   g_assert_true (tessera_redraw_sampler_from_name (json_object_get_string_member (test, "sampler"), &sampler));
@@ -685,7 +705,7 @@ test_reference_cli (void)
   {
     const char *argv[] = { g_getenv ("TESSERA_CLI"), "redraw", input_path, "-o", output_path,
                            "--checkpoint", checkpoint, prompt, negative, sampler, steps, denoise, cfg, seed,
-                           "--rng=cpu", "-q", NULL };
+                           "--rng=cpu", "--tiles=none", "-q", NULL };
 
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, NULL, &status, &error);
     g_assert_no_error (error);
@@ -739,7 +759,7 @@ test_cli (void)
     const char *message;
   } cases[] = {
     { "--sampler=lms", 2, "unknown sampler “lms”" },
-    { "--tiles=grid", 2, "not supported yet" },
+    { "--tiles=grid", 2, "unknown tile mode “grid”" },
     { "--vae=missing.vae.pt", 1, "missing.vae.pt" },
   };
 
@@ -762,7 +782,7 @@ test_cli (void)
 
   {
     const char *argv[] = { cli, "redraw", input_path, "-o", output_path, "--checkpoint", checkpoint, "--steps=2",
-                           "--seed=5", "-q", NULL };
+                           "--seed=5", "--tiles=none", "-q", NULL };
     g_autoptr(TesseraImage) output = NULL;
     g_autoptr(GFile) output_file = g_file_new_for_path (output_path);
     int status;

@@ -154,7 +154,7 @@ tessera_cli_redraw (int    argc,
     { "vae", 0, 0, G_OPTION_ARG_FILENAME, &vae_path,
       N_("Use the VAE in FILE instead of the checkpoint's"), N_("FILE") },
     { "tiles", 0, 0, G_OPTION_ARG_STRING, &tiles,
-      N_("How to split the image: none (default: none)"), N_("MODE") },
+      N_("How to split the image: usdu, sd-upscale or none (default: usdu)"), N_("MODE") },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device,
       N_("Where to run: auto, cpu or a GPU (default: auto)"), N_("DEVICE") },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_name,
@@ -243,7 +243,16 @@ tessera_cli_redraw (int    argc,
       tessera_redraw_options_set_vae_file (options, vae);
     }
   if (tiles != NULL)
-    tessera_redraw_options_set_tiles (options, tiles);
+    {
+      int mode;
+
+      if (!tessera_cli_enum_from_nick (TESSERA_TYPE_REDRAW_TILES, tiles, &mode))
+        {
+          tessera_cli_error (_("unknown tile mode “%s”: use usdu, sd-upscale or none"), tiles);
+          return 2;
+        }
+      tessera_redraw_options_set_tiles (options, mode);
+    }
   if (device != NULL)
     tessera_redraw_options_set_device (options, device);
   if (precision_name != NULL)

@@ -32,6 +32,22 @@ static const struct {
 };
 
 /* Errors are one line on stderr, so that scripts can show them as they are. */
+/* An option's value by the nick of its engine enum: "sd-upscale" for
+ * TESSERA_REDRAW_TILES_SD_UPSCALE. */
+gboolean
+tessera_cli_enum_from_nick (GType       enum_type,
+                            const char *nick,
+                            int        *value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
+  GEnumValue *found = g_enum_get_value_by_nick (klass, nick);
+
+  if (found == NULL)
+    return FALSE;
+  *value = found->value;
+  return TRUE;
+}
+
 void
 tessera_cli_error (const char *format,
                    ...)

@@ -23,9 +23,10 @@
 /**
  * TesseraRedrawOptions:
  *
- * What one redraw should do: Stable Diffusion img2img over the whole
- * image, as AUTOMATIC1111's web UI runs it, optionally after a first
- * stage that upscales the image (an upscaler and a scale, or a size).
+ * What one redraw should do: Stable Diffusion img2img, as AUTOMATIC1111's
+ * web UI runs it, tile by tile (Ultimate SD Upscale, SD upscale) or over
+ * the whole image, after an optional first stage that upscales the image
+ * (an upscaler and a scale, or a size) or the latent.
  *
  * The defaults are A1111's, but for the denoising strength: 0.35 rather
  * than img2img's 0.75, since a redraw after an upscale should add detail,
@@ -48,13 +49,28 @@ struct _TesseraRedrawOptions
   guint                   clip_skip;
   gboolean                exact_steps;
   GFile                  *vae_file;
-  char                   *tiles;
+  TesseraRedrawTiles      tiles;
   char                   *device;
   TesseraPrecision        precision;
   char                   *upscaler;
   double                  scale;
   guint                   width;
   guint                   height;
+  guint                      tile_width;
+  guint                      tile_height;
+  guint                      padding;
+  guint                      mask_blur;
+  TesseraRedrawTileOrder     tile_order;
+  TesseraRedrawTileBlend     tile_blend;
+  TesseraRedrawSeamsFix      seams_fix;
+  double                     seams_fix_denoise;
+  guint                      seams_fix_width;
+  guint                      seams_fix_mask_blur;
+  guint                      seams_fix_padding;
+  guint                      overlap;
+  TesseraRedrawLatentUpscale latent_upscale;
+  gboolean                   latent_antialias;
+  TesseraRedrawColorFix      color_fix;
 };
 
 enum {
@@ -78,6 +94,21 @@ enum {
   PROP_SCALE,
   PROP_WIDTH,
   PROP_HEIGHT,
+  PROP_TILE_WIDTH,
+  PROP_TILE_HEIGHT,
+  PROP_PADDING,
+  PROP_MASK_BLUR,
+  PROP_TILE_ORDER,
+  PROP_TILE_BLEND,
+  PROP_SEAMS_FIX,
+  PROP_SEAMS_FIX_DENOISE,
+  PROP_SEAMS_FIX_WIDTH,
+  PROP_SEAMS_FIX_MASK_BLUR,
+  PROP_SEAMS_FIX_PADDING,
+  PROP_OVERLAP,
+  PROP_LATENT_UPSCALE,
+  PROP_LATENT_ANTIALIAS,
+  PROP_COLOR_FIX,
   N_PROPS
 };
 
@@ -93,7 +124,6 @@ tessera_redraw_options_finalize (GObject *object)
   g_free (self->prompt);
   g_free (self->negative_prompt);
   g_clear_object (&self->vae_file);
-  g_free (self->tiles);
   g_free (self->device);
   g_free (self->upscaler);
 
@@ -147,7 +177,7 @@ tessera_redraw_options_get_property (GObject    *object,
       g_value_set_object (value, self->vae_file);
       break;
     case PROP_TILES:
-      g_value_set_string (value, self->tiles);
+      g_value_set_enum (value, self->tiles);
       break;
     case PROP_DEVICE:
       g_value_set_string (value, self->device);
@@ -166,6 +196,51 @@ tessera_redraw_options_get_property (GObject    *object,
       break;
     case PROP_HEIGHT:
       g_value_set_uint (value, self->height);
+      break;
+    case PROP_TILE_WIDTH:
+      g_value_set_uint (value, self->tile_width);
+      break;
+    case PROP_TILE_HEIGHT:
+      g_value_set_uint (value, self->tile_height);
+      break;
+    case PROP_PADDING:
+      g_value_set_uint (value, self->padding);
+      break;
+    case PROP_MASK_BLUR:
+      g_value_set_uint (value, self->mask_blur);
+      break;
+    case PROP_TILE_ORDER:
+      g_value_set_enum (value, self->tile_order);
+      break;
+    case PROP_TILE_BLEND:
+      g_value_set_enum (value, self->tile_blend);
+      break;
+    case PROP_SEAMS_FIX:
+      g_value_set_enum (value, self->seams_fix);
+      break;
+    case PROP_SEAMS_FIX_DENOISE:
+      g_value_set_double (value, self->seams_fix_denoise);
+      break;
+    case PROP_SEAMS_FIX_WIDTH:
+      g_value_set_uint (value, self->seams_fix_width);
+      break;
+    case PROP_SEAMS_FIX_MASK_BLUR:
+      g_value_set_uint (value, self->seams_fix_mask_blur);
+      break;
+    case PROP_SEAMS_FIX_PADDING:
+      g_value_set_uint (value, self->seams_fix_padding);
+      break;
+    case PROP_OVERLAP:
+      g_value_set_uint (value, self->overlap);
+      break;
+    case PROP_LATENT_UPSCALE:
+      g_value_set_enum (value, self->latent_upscale);
+      break;
+    case PROP_LATENT_ANTIALIAS:
+      g_value_set_boolean (value, self->latent_antialias);
+      break;
+    case PROP_COLOR_FIX:
+      g_value_set_enum (value, self->color_fix);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -219,7 +294,7 @@ tessera_redraw_options_set_property (GObject      *object,
       tessera_redraw_options_set_vae_file (self, g_value_get_object (value));
       break;
     case PROP_TILES:
-      tessera_redraw_options_set_tiles (self, g_value_get_string (value));
+      tessera_redraw_options_set_tiles (self, g_value_get_enum (value));
       break;
     case PROP_DEVICE:
       tessera_redraw_options_set_device (self, g_value_get_string (value));
@@ -238,6 +313,51 @@ tessera_redraw_options_set_property (GObject      *object,
       break;
     case PROP_HEIGHT:
       tessera_redraw_options_set_height (self, g_value_get_uint (value));
+      break;
+    case PROP_TILE_WIDTH:
+      tessera_redraw_options_set_tile_width (self, g_value_get_uint (value));
+      break;
+    case PROP_TILE_HEIGHT:
+      tessera_redraw_options_set_tile_height (self, g_value_get_uint (value));
+      break;
+    case PROP_PADDING:
+      tessera_redraw_options_set_padding (self, g_value_get_uint (value));
+      break;
+    case PROP_MASK_BLUR:
+      tessera_redraw_options_set_mask_blur (self, g_value_get_uint (value));
+      break;
+    case PROP_TILE_ORDER:
+      tessera_redraw_options_set_tile_order (self, g_value_get_enum (value));
+      break;
+    case PROP_TILE_BLEND:
+      tessera_redraw_options_set_tile_blend (self, g_value_get_enum (value));
+      break;
+    case PROP_SEAMS_FIX:
+      tessera_redraw_options_set_seams_fix (self, g_value_get_enum (value));
+      break;
+    case PROP_SEAMS_FIX_DENOISE:
+      tessera_redraw_options_set_seams_fix_denoise (self, g_value_get_double (value));
+      break;
+    case PROP_SEAMS_FIX_WIDTH:
+      tessera_redraw_options_set_seams_fix_width (self, g_value_get_uint (value));
+      break;
+    case PROP_SEAMS_FIX_MASK_BLUR:
+      tessera_redraw_options_set_seams_fix_mask_blur (self, g_value_get_uint (value));
+      break;
+    case PROP_SEAMS_FIX_PADDING:
+      tessera_redraw_options_set_seams_fix_padding (self, g_value_get_uint (value));
+      break;
+    case PROP_OVERLAP:
+      tessera_redraw_options_set_overlap (self, g_value_get_uint (value));
+      break;
+    case PROP_LATENT_UPSCALE:
+      tessera_redraw_options_set_latent_upscale (self, g_value_get_enum (value));
+      break;
+    case PROP_LATENT_ANTIALIAS:
+      tessera_redraw_options_set_latent_antialias (self, g_value_get_boolean (value));
+      break;
+    case PROP_COLOR_FIX:
+      tessera_redraw_options_set_color_fix (self, g_value_get_enum (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -290,7 +410,7 @@ tessera_redraw_options_class_init (TesseraRedrawOptionsClass *klass)
     g_param_spec_object ("vae-file", NULL, NULL, G_TYPE_FILE,
       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_TILES] =
-    g_param_spec_string ("tiles", NULL, NULL, "none",
+    g_param_spec_enum ("tiles", NULL, NULL, TESSERA_TYPE_REDRAW_TILES, TESSERA_REDRAW_TILES_USDU,
       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_DEVICE] =
     g_param_spec_string ("device", NULL, NULL, "auto",
@@ -311,6 +431,52 @@ tessera_redraw_options_class_init (TesseraRedrawOptionsClass *klass)
     g_param_spec_uint ("height", NULL, NULL, 0, MAX_SIZE, 0,
       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
 
+  properties[PROP_TILE_WIDTH] =
+    g_param_spec_uint ("tile-width", NULL, NULL, 8, 8192, 512,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TILE_HEIGHT] =
+    g_param_spec_uint ("tile-height", NULL, NULL, 8, 8192, 512,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_PADDING] =
+    g_param_spec_uint ("padding", NULL, NULL, 0, 1024, 32,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_MASK_BLUR] =
+    g_param_spec_uint ("mask-blur", NULL, NULL, 0, 256, 8,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TILE_ORDER] =
+    g_param_spec_enum ("tile-order", NULL, NULL, TESSERA_TYPE_REDRAW_TILE_ORDER, TESSERA_REDRAW_TILE_ORDER_LINEAR,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TILE_BLEND] =
+    g_param_spec_enum ("tile-blend", NULL, NULL, TESSERA_TYPE_REDRAW_TILE_BLEND, TESSERA_REDRAW_TILE_BLEND_A1111,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SEAMS_FIX] =
+    g_param_spec_enum ("seams-fix", NULL, NULL, TESSERA_TYPE_REDRAW_SEAMS_FIX, TESSERA_REDRAW_SEAMS_FIX_NONE,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SEAMS_FIX_DENOISE] =
+    g_param_spec_double ("seams-fix-denoise", NULL, NULL, 0.0, 1.0, 0.35,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SEAMS_FIX_WIDTH] =
+    g_param_spec_uint ("seams-fix-width", NULL, NULL, 0, 4096, 64,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SEAMS_FIX_MASK_BLUR] =
+    g_param_spec_uint ("seams-fix-mask-blur", NULL, NULL, 0, 256, 4,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_SEAMS_FIX_PADDING] =
+    g_param_spec_uint ("seams-fix-padding", NULL, NULL, 0, 1024, 16,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_OVERLAP] =
+    g_param_spec_uint ("overlap", NULL, NULL, 0, 4096, 64,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LATENT_UPSCALE] =
+    g_param_spec_enum ("latent-upscale", NULL, NULL, TESSERA_TYPE_REDRAW_LATENT_UPSCALE, TESSERA_REDRAW_LATENT_UPSCALE_NONE,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_LATENT_ANTIALIAS] =
+    g_param_spec_boolean ("latent-antialias", NULL, NULL, FALSE,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_COLOR_FIX] =
+    g_param_spec_enum ("color-fix", NULL, NULL, TESSERA_TYPE_REDRAW_COLOR_FIX, TESSERA_REDRAW_COLOR_FIX_NONE,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -327,9 +493,24 @@ tessera_redraw_options_init (TesseraRedrawOptions *self)
   self->seed = TESSERA_REDRAW_RANDOM_SEED;
   self->rng = TESSERA_REDRAW_RNG_NV;
   self->clip_skip = 1;
-  self->tiles = g_strdup ("none");
+  self->tiles = TESSERA_REDRAW_TILES_USDU;
   self->device = g_strdup ("auto");
   self->precision = TESSERA_PRECISION_FP16;
+  self->tile_width = 512;
+  self->tile_height = 512;
+  self->padding = 32;
+  self->mask_blur = 8;
+  self->tile_order = TESSERA_REDRAW_TILE_ORDER_LINEAR;
+  self->tile_blend = TESSERA_REDRAW_TILE_BLEND_A1111;
+  self->seams_fix = TESSERA_REDRAW_SEAMS_FIX_NONE;
+  self->seams_fix_denoise = 0.35;
+  self->seams_fix_width = 64;
+  self->seams_fix_mask_blur = 4;
+  self->seams_fix_padding = 16;
+  self->overlap = 64;
+  self->latent_upscale = TESSERA_REDRAW_LATENT_UPSCALE_NONE;
+  self->latent_antialias = FALSE;
+  self->color_fix = TESSERA_REDRAW_COLOR_FIX_NONE;
 }
 
 TesseraRedrawOptions *
@@ -369,8 +550,8 @@ tessera_redraw_options_copy (TesseraRedrawOptions *self)
  * @error: return location for a #GError
  *
  * Checks the settings that only make sense together: the first stage
- * needs an upscaler and either a scale or a size, and only whole-image
- * redraws exist so far.
+ * needs an upscaler and either a scale or a size, and a latent upscale
+ * redraws the whole image without an upscaler.
  *
  * Returns: %TRUE when a redraw can run with these settings
  */
@@ -380,10 +561,18 @@ tessera_redraw_options_validate (TesseraRedrawOptions  *self,
 {
   g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), FALSE);
 
-  if (g_strcmp0 (self->tiles, "none") != 0)
+  if (self->latent_upscale != TESSERA_REDRAW_LATENT_UPSCALE_NONE &&
+      self->tiles != TESSERA_REDRAW_TILES_NONE)
     {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("Redrawing in tiles (“%s”) is not supported yet; use “none”"), self->tiles);
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                           _("A latent upscale redraws the whole image: it cannot be combined with tiles"));
+      return FALSE;
+    }
+  if (self->latent_upscale != TESSERA_REDRAW_LATENT_UPSCALE_NONE &&
+      self->upscaler != NULL && *self->upscaler != '\0')
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                           _("A latent upscale enlarges the latent itself: it takes a scale or a size, not an upscaler"));
       return FALSE;
     }
   if ((self->width > 0) != (self->height > 0))
@@ -648,24 +837,23 @@ tessera_redraw_options_set_vae_file (TesseraRedrawOptions *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VAE_FILE]);
 }
 
-const char *
+TesseraRedrawTiles
 tessera_redraw_options_get_tiles (TesseraRedrawOptions *self)
 {
-  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), NULL);
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
 
   return self->tiles;
 }
 
 void
 tessera_redraw_options_set_tiles (TesseraRedrawOptions *self,
-                                  const char *tiles)
+                                  TesseraRedrawTiles    tiles)
 {
   g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
 
-  if (g_strcmp0 (self->tiles, tiles) == 0)
+  if (self->tiles == tiles)
     return;
-  g_free (self->tiles);
-  self->tiles = g_strdup (tiles);
+  self->tiles = tiles;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILES]);
 }
 
@@ -789,6 +977,306 @@ tessera_redraw_options_set_height (TesseraRedrawOptions *self,
     return;
   self->height = height;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_HEIGHT]);
+}
+
+guint
+tessera_redraw_options_get_tile_width (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->tile_width;
+}
+
+void
+tessera_redraw_options_set_tile_width (TesseraRedrawOptions *self,
+                                       guint tile_width)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->tile_width == tile_width)
+    return;
+  self->tile_width = tile_width;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_WIDTH]);
+}
+
+guint
+tessera_redraw_options_get_tile_height (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->tile_height;
+}
+
+void
+tessera_redraw_options_set_tile_height (TesseraRedrawOptions *self,
+                                        guint tile_height)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->tile_height == tile_height)
+    return;
+  self->tile_height = tile_height;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_HEIGHT]);
+}
+
+guint
+tessera_redraw_options_get_padding (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->padding;
+}
+
+void
+tessera_redraw_options_set_padding (TesseraRedrawOptions *self,
+                                    guint padding)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->padding == padding)
+    return;
+  self->padding = padding;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PADDING]);
+}
+
+guint
+tessera_redraw_options_get_mask_blur (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->mask_blur;
+}
+
+void
+tessera_redraw_options_set_mask_blur (TesseraRedrawOptions *self,
+                                      guint mask_blur)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->mask_blur == mask_blur)
+    return;
+  self->mask_blur = mask_blur;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MASK_BLUR]);
+}
+
+TesseraRedrawTileOrder
+tessera_redraw_options_get_tile_order (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->tile_order;
+}
+
+void
+tessera_redraw_options_set_tile_order (TesseraRedrawOptions *self,
+                                       TesseraRedrawTileOrder tile_order)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->tile_order == tile_order)
+    return;
+  self->tile_order = tile_order;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_ORDER]);
+}
+
+TesseraRedrawTileBlend
+tessera_redraw_options_get_tile_blend (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->tile_blend;
+}
+
+void
+tessera_redraw_options_set_tile_blend (TesseraRedrawOptions *self,
+                                       TesseraRedrawTileBlend tile_blend)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->tile_blend == tile_blend)
+    return;
+  self->tile_blend = tile_blend;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TILE_BLEND]);
+}
+
+TesseraRedrawSeamsFix
+tessera_redraw_options_get_seams_fix (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->seams_fix;
+}
+
+void
+tessera_redraw_options_set_seams_fix (TesseraRedrawOptions *self,
+                                      TesseraRedrawSeamsFix seams_fix)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->seams_fix == seams_fix)
+    return;
+  self->seams_fix = seams_fix;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEAMS_FIX]);
+}
+
+double
+tessera_redraw_options_get_seams_fix_denoise (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->seams_fix_denoise;
+}
+
+void
+tessera_redraw_options_set_seams_fix_denoise (TesseraRedrawOptions *self,
+                                              double seams_fix_denoise)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->seams_fix_denoise == seams_fix_denoise)
+    return;
+  self->seams_fix_denoise = seams_fix_denoise;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEAMS_FIX_DENOISE]);
+}
+
+guint
+tessera_redraw_options_get_seams_fix_width (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->seams_fix_width;
+}
+
+void
+tessera_redraw_options_set_seams_fix_width (TesseraRedrawOptions *self,
+                                            guint seams_fix_width)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->seams_fix_width == seams_fix_width)
+    return;
+  self->seams_fix_width = seams_fix_width;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEAMS_FIX_WIDTH]);
+}
+
+guint
+tessera_redraw_options_get_seams_fix_mask_blur (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->seams_fix_mask_blur;
+}
+
+void
+tessera_redraw_options_set_seams_fix_mask_blur (TesseraRedrawOptions *self,
+                                                guint seams_fix_mask_blur)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->seams_fix_mask_blur == seams_fix_mask_blur)
+    return;
+  self->seams_fix_mask_blur = seams_fix_mask_blur;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEAMS_FIX_MASK_BLUR]);
+}
+
+guint
+tessera_redraw_options_get_seams_fix_padding (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->seams_fix_padding;
+}
+
+void
+tessera_redraw_options_set_seams_fix_padding (TesseraRedrawOptions *self,
+                                              guint seams_fix_padding)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->seams_fix_padding == seams_fix_padding)
+    return;
+  self->seams_fix_padding = seams_fix_padding;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEAMS_FIX_PADDING]);
+}
+
+guint
+tessera_redraw_options_get_overlap (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->overlap;
+}
+
+void
+tessera_redraw_options_set_overlap (TesseraRedrawOptions *self,
+                                    guint overlap)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->overlap == overlap)
+    return;
+  self->overlap = overlap;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAP]);
+}
+
+TesseraRedrawLatentUpscale
+tessera_redraw_options_get_latent_upscale (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->latent_upscale;
+}
+
+void
+tessera_redraw_options_set_latent_upscale (TesseraRedrawOptions *self,
+                                           TesseraRedrawLatentUpscale latent_upscale)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->latent_upscale == latent_upscale)
+    return;
+  self->latent_upscale = latent_upscale;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LATENT_UPSCALE]);
+}
+
+gboolean
+tessera_redraw_options_get_latent_antialias (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->latent_antialias;
+}
+
+void
+tessera_redraw_options_set_latent_antialias (TesseraRedrawOptions *self,
+                                             gboolean latent_antialias)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->latent_antialias == latent_antialias)
+    return;
+  self->latent_antialias = latent_antialias;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LATENT_ANTIALIAS]);
+}
+
+TesseraRedrawColorFix
+tessera_redraw_options_get_color_fix (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 0);
+
+  return self->color_fix;
+}
+
+void
+tessera_redraw_options_set_color_fix (TesseraRedrawOptions *self,
+                                      TesseraRedrawColorFix color_fix)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+
+  if (self->color_fix == color_fix)
+    return;
+  self->color_fix = color_fix;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COLOR_FIX]);
 }
 
 typedef struct

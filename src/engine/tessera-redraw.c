@@ -560,6 +560,12 @@ tessera_redraw_run (TesseraEngine                *engine,
       !check_checkpoint (checkpoint, options, cancellable, error) ||
       !tokenize_prompts (checkpoint, options, &cond_chunks, &uncond_chunks, error))
     return NULL;
+  if (tessera_redraw_options_get_tiles (options) != TESSERA_REDRAW_TILES_NONE)
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                           _("Redrawing in tiles is not built yet"));
+      return NULL;
+    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
