@@ -799,6 +799,92 @@ test_prediction (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+static void
+assert_noise (TesseraCheckpoint   *checkpoint,
+              TesseraBetaSchedule  schedule,
+              double               start,
+              double               end,
+              guint                n_timesteps)
+{
+  const TesseraNoiseConfig *noise = &tessera_checkpoint_get_config (checkpoint)->noise;
+
+  g_assert_cmpint (noise->beta_schedule, ==, schedule);
+  g_assert_cmpfloat (noise->beta_start, ==, start);
+  g_assert_cmpfloat (noise->beta_end, ==, end);
+  g_assert_cmpuint (noise->n_timesteps, ==, n_timesteps);
+}
+
+/* The training noise comes from the scheduler's config or the yaml beside
+ * a single file; what Tessera cannot reproduce is refused by name. */
+static void
+test_noise_schedule (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *folder = g_build_filename (dir, "ddpm", NULL);
+  g_autofree char *scheduler = g_build_filename (folder, "scheduler", NULL);
+  g_autofree char *config = g_build_filename (scheduler, "scheduler_config.json", NULL);
+  g_autofree char *yaml = g_build_filename (dir, "beside.yaml", NULL);
+  g_autofree char *beside = g_build_filename (dir, "beside.safetensors", NULL);
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
+  g_autoptr(GError) error = NULL;
+
+  checkpoint = load_as (dir, "sd1", "sd1-folder");
+  assert_noise (checkpoint, TESSERA_BETA_SCALED_LINEAR, 0.00085, 0.012, 1000);
+  g_clear_object (&checkpoint);
+  checkpoint = load_as (dir, "sd1.safetensors", "plain.safetensors");
+  assert_noise (checkpoint, TESSERA_BETA_SCALED_LINEAR, 0.00085, 0.012, 1000);
+  g_clear_object (&checkpoint);
+
+  g_assert_cmpint (g_mkdir (folder, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir (scheduler, 0700), ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      static const char *parts[] = { "model_index.json", "unet", "vae", "text_encoder" };
+      g_autofree char *target = g_build_filename ("sd1", parts[i], NULL);
+
+      link_into (folder, parts[i], target);
+    }
+  g_file_set_contents (config, "{\"beta_schedule\": \"linear\", \"beta_start\": 0.0001, \"beta_end\": 0.02, "
+                               "\"num_train_timesteps\": 500, \"trained_betas\": null}", -1, &error);
+  g_assert_no_error (error);
+  checkpoint = load_checkpoint (folder);
+  assert_noise (checkpoint, TESSERA_BETA_LINEAR, 0.0001, 0.02, 500);
+  g_clear_object (&checkpoint);
+
+  g_file_set_contents (config, "{\"beta_schedule\": \"squaredcos_cap_v2\"}", -1, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (folder);
+
+    checkpoint = tessera_checkpoint_new_from_file (file, NULL, &error);
+    g_assert_null (checkpoint);
+  }
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_assert_nonnull (strstr (error->message, "scheduler_config.json"));
+  g_assert_nonnull (strstr (error->message, "squaredcos_cap_v2"));
+  g_clear_error (&error);
+
+  g_file_set_contents (yaml, "model:\n  params:\n    linear_start: 0.001\n    linear_end: 0.015 # ends\n"
+                             "    timesteps: 800\n", -1, &error);
+  g_assert_no_error (error);
+  checkpoint = load_as (dir, "sd1.safetensors", "beside.safetensors");
+  assert_noise (checkpoint, TESSERA_BETA_SCALED_LINEAR, 0.001, 0.015, 800);
+  g_clear_object (&checkpoint);
+
+  g_file_set_contents (yaml, "model:\n  params:\n    linear_end: lots\n", -1, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (beside);
+
+    checkpoint = tessera_checkpoint_new_from_file (file, NULL, &error);
+    g_assert_null (checkpoint);
+  }
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+  g_assert_nonnull (strstr (error->message, "beside.yaml"));
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 static char *
 run_inspect (gboolean     json,
              const char  *path,
@@ -888,6 +974,7 @@ main (int   argc,
   g_test_add_func ("/tessera/checkpoints/evil", test_evil);
   g_test_add_func ("/tessera/checkpoints/unpickler", test_unpickler);
   g_test_add_func ("/tessera/checkpoints/prediction", test_prediction);
+  g_test_add_func ("/tessera/checkpoints/noise-schedule", test_noise_schedule);
   g_test_add_func ("/tessera/checkpoints/inspect", test_inspect);
 
   return g_test_run ();

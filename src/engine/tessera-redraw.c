@@ -20,11 +20,6 @@
 #include "sampling/tessera-sampler-private.h"
 #include "tessera-redraw-private.h"
 
-/* SD 1.x and 2.x were all trained on this noise schedule. */
-#define SD_BETA_START   0.00085
-#define SD_BETA_END     0.012
-#define SD_N_TIMESTEPS  1000
-
 /* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
  * cheap_approximation): each latent channel's share of R, G and B. */
 static const float preview_factors[TESSERA_REDRAW_LATENT_CHANNELS][3] = {
@@ -497,14 +492,16 @@ sample (TesseraCheckpoint     *checkpoint,
     [TESSERA_REDRAW_SCHEDULER_EXPONENTIAL] = TESSERA_SIGMAS_EXPONENTIAL,
   };
   gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
+  const TesseraNoiseConfig *training;
   g_autoptr(TesseraSchedule) schedule = NULL;
   g_autoptr(TesseraSamplingPlan) plan = NULL;
   g_autoptr(TesseraRng) rng = NULL;
   g_autofree float *noise = NULL;
 
+  training = &tessera_checkpoint_get_config (checkpoint)->noise;
   schedule = tessera_schedule_new (tessera_checkpoint_get_prediction (checkpoint),
-                                   TESSERA_BETA_SCALED_LINEAR, SD_BETA_START, SD_BETA_END,
-                                   SD_N_TIMESTEPS, error);
+                                   training->beta_schedule, training->beta_start, training->beta_end,
+                                   training->n_timesteps, error);
   if (schedule == NULL)
     return FALSE;
   plan = tessera_sampling_plan_new_img2img (schedule,

@@ -8,6 +8,7 @@
 
 #include "core/tessera-state-dict-private.h"
 #include "diffusion/tessera-sd-private.h"
+#include "sampling/tessera-schedule-private.h"
 #include "tessera-checkpoint.h"
 
 G_BEGIN_DECLS
@@ -25,13 +26,24 @@ G_BEGIN_DECLS
  *                 (token_embedding.weight, transformer.resblocks.0…)
  *
  * `vae` and `text_encoder` hold something only when the checkpoint has
- * that part. */
+ * that part. `noise` is the training noise schedule the samplers need:
+ * from a folder's scheduler config or a latent-diffusion yaml beside a
+ * single file, else the one SD 1.x and 2.x were trained on. */
 typedef struct
 {
-  TesseraSdVersion  version;
-  TesseraUNetConfig unet;
-  TesseraVaeConfig  vae;
-  TesseraClipConfig text_encoder;
+  TesseraBetaSchedule beta_schedule;
+  double              beta_start;
+  double              beta_end;
+  guint               n_timesteps;
+} TesseraNoiseConfig;
+
+typedef struct
+{
+  TesseraSdVersion   version;
+  TesseraUNetConfig  unet;
+  TesseraVaeConfig   vae;
+  TesseraClipConfig  text_encoder;
+  TesseraNoiseConfig noise;
 } TesseraCheckpointConfig;
 
 const TesseraCheckpointConfig *tessera_checkpoint_get_config     (TesseraCheckpoint     *self);

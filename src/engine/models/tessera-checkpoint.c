@@ -98,6 +98,12 @@ tessera_checkpoint_class_init (TesseraCheckpointClass *klass)
 static void
 tessera_checkpoint_init (TesseraCheckpoint *self)
 {
+  /* SD 1.x and 2.x's: LDM's "linear" from 0.00085 to 0.012 over 1000
+   * steps, which diffusers calls scaled_linear */
+  self->config.noise.beta_schedule = TESSERA_BETA_SCALED_LINEAR;
+  self->config.noise.beta_start = 0.00085;
+  self->config.noise.beta_end = 0.012;
+  self->config.noise.n_timesteps = 1000;
 }
 
 /* A state dict from a .safetensors or PyTorch file; @format says which.
@@ -289,6 +295,52 @@ read_pad_token (TesseraCheckpoint *self,
     self->config.text_encoder.pad_token_id = 0;
 }
 
+/* The training noise of a diffusers scheduler config. Only the βs the
+ * config describes count: trained_betas lists would need the whole list. */
+static gboolean
+read_noise_schedule (TesseraCheckpoint  *self,
+                     JsonObject         *config,
+                     GFile              *file,
+                     GError            **error)
+{
+  TesseraNoiseConfig *noise = &self->config.noise;
+  const char *schedule = tessera_sd_config_string (config, "beta_schedule", "linear");
+  g_autoptr(GError) local_error = NULL;
+
+  if (g_str_equal (schedule, "scaled_linear"))
+    noise->beta_schedule = TESSERA_BETA_SCALED_LINEAR;
+  else if (g_str_equal (schedule, "linear"))
+    noise->beta_schedule = TESSERA_BETA_LINEAR;
+  else
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("%s: the noise schedule “%s” is not supported; Tessera knows linear and scaled_linear"),
+                   name, schedule);
+      return FALSE;
+    }
+  if (tessera_sd_config_is_set (config, "trained_betas"))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("%s: trained_betas are not supported"), name);
+      return FALSE;
+    }
+  /* diffusers' own defaults for a key the config leaves out */
+  if (!tessera_sd_config_double (config, "beta_start", 0.0001, &noise->beta_start, &local_error) ||
+      !tessera_sd_config_double (config, "beta_end", 0.02, &noise->beta_end, &local_error) ||
+      !tessera_sd_config_uint (config, "num_train_timesteps", 1000, &noise->n_timesteps, &local_error))
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT, "%s: %s", name, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 read_scheduler (TesseraCheckpoint  *self,
                 GCancellable       *cancellable,
@@ -310,6 +362,9 @@ read_scheduler (TesseraCheckpoint  *self,
       self->prediction_source = g_strdup (_("the default: the folder has no scheduler/scheduler_config.json"));
       return TRUE;
     }
+
+  if (!read_noise_schedule (self, config_object (parser), file, error))
+    return FALSE;
 
   type = tessera_sd_config_string (config_object (parser), "prediction_type", "epsilon");
   if (g_str_equal (type, "epsilon"))
@@ -418,8 +473,67 @@ load_folder (TesseraCheckpoint  *self,
   return read_scheduler (self, cancellable, error);
 }
 
+/* A scalar of a latent-diffusion config, whose keys of interest each
+ * appear once, under model.params: reading them needs no YAML parser.
+ * Returns: (nullable): the value, its quotes and comment removed, in
+ * @lines' own memory */
+static const char *
+yaml_scalar (char       **lines,
+             const char  *key)
+{
+  gsize key_length = strlen (key);
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *value;
+      gsize length;
+
+      if (strncmp (line, key, key_length) != 0 || line[key_length] != ':')
+        continue;
+      if (strchr (line, '#') != NULL)
+        *strchr (line, '#') = '\0';
+      value = g_strstrip (line + key_length + 1);
+      length = strlen (value);
+      if (length >= 2 && (value[0] == '"' || value[0] == '\'') && value[length - 1] == value[0])
+        {
+          value[length - 1] = '\0';
+          value++;
+        }
+      return value;
+    }
+  return NULL;
+}
+
+static gboolean
+yaml_number (char        **lines,
+             const char   *key,
+             double        minimum,
+             double        maximum,
+             double       *number,
+             const char   *yaml_name,
+             GError      **error)
+{
+  const char *value = yaml_scalar (lines, key);
+  char *end;
+  double parsed;
+
+  if (value == NULL)
+    return TRUE;
+  parsed = g_ascii_strtod (value, &end);
+  if (end == value || *end != '\0' || !(parsed >= minimum && parsed <= maximum))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
+                   _("%s: %s is “%s”, not a number between %g and %g"), yaml_name, key, value,
+                   minimum, maximum);
+      return FALSE;
+    }
+  *number = parsed;
+  return TRUE;
+}
+
 /* A latent-diffusion config beside @file (its name with .yaml): its
- * `parameterization`, "eps" when it has none. */
+ * `parameterization` ("eps" when it has none) and its noise schedule. */
 static gboolean
 read_yaml_beside (TesseraCheckpoint  *self,
                   gboolean           *found,
@@ -434,7 +548,10 @@ read_yaml_beside (TesseraCheckpoint  *self,
   g_autofree char *data = NULL;
   g_auto(GStrv) lines = NULL;
   const char *dot = strrchr (basename, '.');
-  const char *parameterization = "eps";
+  const char *parameterization;
+  const char *schedule;
+  TesseraNoiseConfig *noise = &self->config.noise;
+  double timesteps = noise->n_timesteps;
   gsize size;
 
   *found = FALSE;
@@ -451,34 +568,12 @@ read_yaml_beside (TesseraCheckpoint  *self,
       return FALSE;
     }
 
-  /* latent-diffusion's key appears once, under model.params; reading it
-   * needs no YAML parser. */
   lines = g_strsplit (size <= MAX_CONFIG_SIZE ? data : "", "\n", -1);
-  for (guint i = 0; lines[i] != NULL; i++)
-    {
-      char *line = g_strstrip (lines[i]);
-      char *value;
-      gsize length;
-
-      if (!g_str_has_prefix (line, "parameterization:"))
-        continue;
-      if (strchr (line, '#') != NULL)
-        *strchr (line, '#') = '\0';
-      value = g_strstrip (line + strlen ("parameterization:"));
-      length = strlen (value);
-      if (length >= 2 && (value[0] == '"' || value[0] == '\'') && value[length - 1] == value[0])
-        {
-          value[length - 1] = '\0';
-          value++;
-        }
-      parameterization = value;
-      break;
-    }
-
-  if (g_str_equal (parameterization, "v"))
-    self->prediction = TESSERA_PREDICTION_V;
-  else if (g_str_equal (parameterization, "eps"))
+  parameterization = yaml_scalar (lines, "parameterization");
+  if (parameterization == NULL || g_str_equal (parameterization, "eps"))
     self->prediction = TESSERA_PREDICTION_EPSILON;
+  else if (g_str_equal (parameterization, "v"))
+    self->prediction = TESSERA_PREDICTION_V;
   else
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
@@ -486,6 +581,21 @@ read_yaml_beside (TesseraCheckpoint  *self,
                    parameterization);
       return FALSE;
     }
+
+  /* latent-diffusion's "linear" spaces the βs' square roots evenly */
+  schedule = yaml_scalar (lines, "beta_schedule");
+  if (schedule != NULL && !g_str_equal (schedule, "linear"))
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("%s: the noise schedule “%s” is not supported; Tessera knows linear"), yaml_name,
+                   schedule);
+      return FALSE;
+    }
+  if (!yaml_number (lines, "linear_start", 1e-8, 0.5, &noise->beta_start, yaml_name, error) ||
+      !yaml_number (lines, "linear_end", 1e-8, 0.5, &noise->beta_end, yaml_name, error) ||
+      !yaml_number (lines, "timesteps", 2, 100000, &timesteps, yaml_name, error))
+    return FALSE;
+  noise->n_timesteps = (guint) timesteps;
 
   *found = TRUE;
   self->prediction_source = g_strdup_printf (_("%s beside it"), yaml_name);
