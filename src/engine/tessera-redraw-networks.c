@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "backends/tessera-backend-private.h"
@@ -40,6 +42,11 @@ typedef struct
   TesseraUNet        *unets[2];
   guint               unet_tokens[2];
   TesseraVae         *vae;
+  /* where an fp16 VAE decode that overflowed is done again */
+  TesseraBackend     *fp32_backend;
+  char               *device;
+  int                 device_index;
+  TesseraPrecision    precision;
 } SdNetworks;
 
 static void
@@ -52,22 +59,10 @@ sd_free (gpointer data)
   g_clear_pointer (&self->unets[1], tessera_unet_free);
   g_clear_pointer (&self->vae, tessera_vae_free);
   g_clear_pointer (&self->backend, tessera_backend_free);
+  g_clear_pointer (&self->fp32_backend, tessera_backend_free);
+  g_clear_pointer (&self->device, g_free);
   g_clear_object (&self->checkpoint);
   g_free (self);
-}
-
-static TesseraBackend *
-backend_for (TesseraRedrawOptions  *options,
-             GError               **error)
-{
-  const char *device = tessera_redraw_options_get_device (options);
-  TesseraPrecision precision = tessera_redraw_options_get_precision (options);
-  guint64 index = 0;
-
-  if (g_str_equal (device, "cuda") ||
-      (g_str_has_prefix (device, "cuda:") && g_ascii_string_to_unsigned (device + 5, 10, 0, G_MAXINT, &index, NULL)))
-    return tessera_backend_new ("cuda", (int) index, precision, error);
-  return tessera_backend_new ("cpu", 0, precision, error);
 }
 
 static gpointer
@@ -77,9 +72,18 @@ sd_load (TesseraCheckpoint     *checkpoint,
          GError               **error)
 {
   SdNetworks *self = g_new0 (SdNetworks, 1);
+  const char *device = tessera_redraw_options_get_device (options);
+  guint64 index = 0;
 
   self->checkpoint = g_object_ref (checkpoint);
-  self->backend = backend_for (options, error);
+  self->precision = tessera_redraw_options_get_precision (options);
+  if (g_str_equal (device, "cuda") ||
+      (g_str_has_prefix (device, "cuda:") && g_ascii_string_to_unsigned (device + 5, 10, 0, G_MAXINT, &index, NULL)))
+    self->device = g_strdup ("cuda");
+  else
+    self->device = g_strdup ("cpu");
+  self->device_index = (int) index;
+  self->backend = tessera_backend_new (self->device, self->device_index, self->precision, error);
   if (self->backend == NULL)
     {
       sd_free (self);
@@ -225,6 +229,16 @@ sd_vae_encode (gpointer       data,
 }
 
 static gboolean
+all_finite (const float *values,
+            gsize        n)
+{
+  for (gsize i = 0; i < n; i++)
+    if (!isfinite (values[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static gboolean
 sd_vae_decode (gpointer       data,
                const float   *latent,
                guint          width,
@@ -241,8 +255,23 @@ sd_vae_decode (gpointer       data,
   if (ensure_vae (self, error) == NULL || g_cancellable_set_error_if_cancelled (cancellable, error))
     return FALSE;
   factor = tessera_vae_get_factor (self->vae);
-  return tessera_vae_run_tiled (self->vae, TRUE, latent, &shape, VAE_TILE / factor, VAE_TILE_OVERLAP / factor,
-                                run_graph, self->backend, rgb, error);
+  if (!tessera_vae_run_tiled (self->vae, TRUE, latent, &shape, VAE_TILE / factor, VAE_TILE_OVERLAP / factor,
+                              run_graph, self->backend, rgb, error))
+    return FALSE;
+
+  /* SD VAEs overflow fp16 on some images, as A1111 knows ("A tensor
+   * with NaNs was produced in VAE"); it then decodes again in fp32, and
+   * so does Tessera. The CPU computes in fp32 whatever it is asked. */
+  if (self->precision != TESSERA_PRECISION_FP16 || g_str_equal (self->device, "cpu") ||
+      all_finite (rgb, (gsize) 3 * height * factor * width * factor))
+    return TRUE;
+
+  g_message (_("The VAE gave NaN or infinity in fp16; decoding again in fp32"));
+  if (self->fp32_backend == NULL)
+    self->fp32_backend = tessera_backend_new (self->device, self->device_index, TESSERA_PRECISION_FP32, error);
+  return self->fp32_backend != NULL &&
+         tessera_vae_run_tiled (self->vae, TRUE, latent, &shape, VAE_TILE / factor, VAE_TILE_OVERLAP / factor,
+                                run_graph, self->fp32_backend, rgb, error);
 }
 
 static void
