@@ -223,8 +223,7 @@ run_sd_upscale_batch (TesseraRedrawSession  *session,
 
       overlap = MIN (overlap, (guint) MIN (tile->width, tile->height) - 1);
       rgb = prepare_crop (staged, tile, tile->width, tile->height, multiple, &pw, &ph);
-      if (job->denoise > 0 &&
-          !tessera_redraw_session_redraw (session, rgb, pw, ph, NULL, job->denoise, seed + i,
+      if (!tessera_redraw_session_redraw (session, rgb, pw, ph, NULL, job->denoise, seed + i,
                                           i, tessera_redraw_plan_get_n_jobs (plan), error))
         return FALSE;
       restore_crop (rgb, pw, ph, tile->width, tile->height, tile, redrawn);
@@ -273,6 +272,9 @@ run_sd_upscale (TesseraRedrawSession  *session,
 
   if (image == NULL)
     return NULL;
+  /* as for Ultimate SD Upscale's jobs: no strength, nothing to change */
+  if (tessera_redraw_options_get_denoise (tessera_redraw_session_get_options (session)) <= 0)
+    return g_steal_pointer (&image);
 
   while (i < n_jobs)
     {
