@@ -239,15 +239,17 @@ intersect (const TesseraRect *a,
 }
 
 /* The blurred mask over the part of the image it can reach: the shape
- * grown by the blur's radius. The blur reflects at the edges of this
- * window, but inside the image those edges see only zeros either way. */
+ * grown by the blur's reach. The blur reflects at the edges of this
+ * window; inside the image those edges see only zeros either way. */
 static guint8 *
 render_window (TesseraRedrawPlan      *self,
                const TesseraRedrawJob *job,
                TesseraRect            *window)
 {
   TesseraRect image = { 0, 0, self->width, self->height };
-  int radius = job->mask_blur > 0 ? (int) (2.5 * job->mask_blur + 0.5) : 0;
+  /* twice the radius: a reflection at the window's edge must see only
+   * zeros, as the image there has */
+  int radius = job->mask_blur > 0 ? 2 * (int) (2.5 * job->mask_blur + 0.5) : 0;
   TesseraRect grown = { job->mask.x - radius, job->mask.y - radius,
                         job->mask.width + 2 * radius, job->mask.height + 2 * radius };
   guint8 *mask;
