@@ -83,6 +83,70 @@ make_engine (void)
   return engine;
 }
 
+/* The tiled redraw's settings: numbers below 0 and NULL names were not
+ * given. @numbers: tile width, tile height, padding, mask blur, overlap,
+ * then the seams fix's width, mask blur and padding. */
+static gboolean
+apply_tile_flags (TesseraRedrawOptions *options,
+                  const char           *tile_order,
+                  const char           *tile_blend,
+                  const char           *seams_fix,
+                  double                seams_fix_denoise,
+                  const int            *numbers)
+{
+  static const char *names[] = {
+    "tile-width", "tile-height", "padding", "mask-blur", "overlap",
+    "seams-fix-width", "seams-fix-mask-blur", "seams-fix-padding",
+  };
+  const struct {
+    const char *flag;
+    const char *value;
+    GType       type;
+    const char *property;
+  } choices[] = {
+    { "--tile-order", tile_order, TESSERA_TYPE_REDRAW_TILE_ORDER, "tile-order" },
+    { "--tile-blend", tile_blend, TESSERA_TYPE_REDRAW_TILE_BLEND, "tile-blend" },
+    { "--seams-fix", seams_fix, TESSERA_TYPE_REDRAW_SEAMS_FIX, "seams-fix" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      GParamSpecUInt *spec = G_PARAM_SPEC_UINT (g_object_class_find_property (G_OBJECT_GET_CLASS (options),
+                                                                               names[i]));
+
+      if (numbers[i] < 0)
+        continue;
+      if ((guint) numbers[i] < spec->minimum || (guint) numbers[i] > spec->maximum)
+        {
+          tessera_cli_error (_("--%s must be between %u and %u"), names[i], spec->minimum, spec->maximum);
+          return FALSE;
+        }
+      g_object_set (options, names[i], (guint) numbers[i], NULL);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
+    {
+      int value;
+
+      if (choices[i].value == NULL)
+        continue;
+      if (!tessera_cli_enum_from_nick (choices[i].type, choices[i].value, &value))
+        {
+          tessera_cli_error (_("unknown value “%s” for %s (see tessera-cli redraw --help)"),
+                             choices[i].value, choices[i].flag);
+          return FALSE;
+        }
+      g_object_set (options, choices[i].property, value, NULL);
+    }
+  if (seams_fix_denoise > 1)
+    {
+      tessera_cli_error (_("--seams-fix-denoise must be between 0 and 1"));
+      return FALSE;
+    }
+  if (seams_fix_denoise >= 0)
+    tessera_redraw_options_set_seams_fix_denoise (options, seams_fix_denoise);
+  return TRUE;
+}
+
 int
 tessera_cli_redraw (int    argc,
                     char **argv)
@@ -96,6 +160,12 @@ tessera_cli_redraw (int    argc,
   g_autofree char *rng_name = NULL;
   g_autofree char *vae_path = NULL;
   g_autofree char *tiles = NULL;
+  g_autofree char *tile_order = NULL;
+  g_autofree char *tile_blend = NULL;
+  g_autofree char *seams_fix = NULL;
+  int tile_width = -1, tile_height = -1, padding = -1, mask_blur = -1, overlap = -1;
+  int seams_fix_width = -1, seams_fix_mask_blur = -1, seams_fix_padding = -1;
+  double seams_fix_denoise = -1;
   g_autofree char *device = NULL;
   g_autofree char *precision_name = NULL;
   g_autofree char *upscaler = NULL;
@@ -155,6 +225,31 @@ tessera_cli_redraw (int    argc,
       N_("Use the VAE in FILE instead of the checkpoint's"), N_("FILE") },
     { "tiles", 0, 0, G_OPTION_ARG_STRING, &tiles,
       N_("How to split the image: usdu, sd-upscale or none (default: usdu)"), N_("MODE") },
+    { "tile-width", 0, 0, G_OPTION_ARG_INT, &tile_width,
+      N_("The tiles' width (default: 512)"), N_("W") },
+    { "tile-height", 0, 0, G_OPTION_ARG_INT, &tile_height,
+      N_("The tiles' height (default: 512)"), N_("H") },
+    { "padding", 0, 0, G_OPTION_ARG_INT, &padding,
+      N_("Ultimate SD Upscale: the context around each tile, in pixels (default: 32)"), N_("PIXELS") },
+    { "mask-blur", 0, 0, G_OPTION_ARG_INT, &mask_blur,
+      N_("Ultimate SD Upscale: the blur of each tile's mask (default: 8)"), N_("PIXELS") },
+    { "tile-order", 0, 0, G_OPTION_ARG_STRING, &tile_order,
+      N_("Ultimate SD Upscale: linear or chess (default: linear)"), N_("ORDER") },
+    { "tile-blend", 0, 0, G_OPTION_ARG_STRING, &tile_blend,
+      N_("Ultimate SD Upscale: a1111 keeps the padding by a latent mask, comfyui redraws the whole crop "
+         "(default: a1111)"), N_("BLEND") },
+    { "seams-fix", 0, 0, G_OPTION_ARG_STRING, &seams_fix,
+      N_("Ultimate SD Upscale: none, band, half-tile or half-tile-intersections (default: none)"), N_("MODE") },
+    { "seams-fix-denoise", 0, 0, G_OPTION_ARG_DOUBLE, &seams_fix_denoise,
+      N_("The seams fix's denoising strength (default: 0.35)"), N_("S") },
+    { "seams-fix-width", 0, 0, G_OPTION_ARG_INT, &seams_fix_width,
+      N_("The seams fix's band width (default: 64)"), N_("PIXELS") },
+    { "seams-fix-mask-blur", 0, 0, G_OPTION_ARG_INT, &seams_fix_mask_blur,
+      N_("The seams fix's mask blur (default: 4)"), N_("PIXELS") },
+    { "seams-fix-padding", 0, 0, G_OPTION_ARG_INT, &seams_fix_padding,
+      N_("The seams fix's padding (default: 16)"), N_("PIXELS") },
+    { "overlap", 0, 0, G_OPTION_ARG_INT, &overlap,
+      N_("SD upscale: how much the tiles overlap (default: 64)"), N_("PIXELS") },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device,
       N_("Where to run: auto, cpu or a GPU (default: auto)"), N_("DEVICE") },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_name,
@@ -178,10 +273,11 @@ tessera_cli_redraw (int    argc,
   };
 
   if (!tessera_cli_parse_options (&argc, &argv, "redraw", _("INPUT"),
-                                  _("Redraws an image with Stable Diffusion (img2img over the whole "
-                                    "image, as AUTOMATIC1111 does it), after an optional upscale. "
-                                    "The result keeps the input's metadata and gets the generation "
-                                    "parameters; the input is never replaced."), entries))
+                                  _("Redraws an image with Stable Diffusion after an optional upscale: "
+                                    "tile by tile as the Ultimate SD Upscale extension or A1111's SD "
+                                    "upscale script do it, or whole. The result keeps the input's "
+                                    "metadata and gets the generation parameters; the input is never "
+                                    "replaced."), entries))
     return EXIT_USAGE;
 
   if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
@@ -242,6 +338,10 @@ tessera_cli_redraw (int    argc,
 
       tessera_redraw_options_set_vae_file (options, vae);
     }
+  if (!apply_tile_flags (options, tile_order, tile_blend, seams_fix, seams_fix_denoise,
+                         (int[]) { tile_width, tile_height, padding, mask_blur, overlap,
+                                   seams_fix_width, seams_fix_mask_blur, seams_fix_padding }))
+    return EXIT_USAGE;
   if (tiles != NULL)
     {
       int mode;
