@@ -80,6 +80,7 @@ struct _TesseraRedrawPanel
   GSettings             *settings;        /* NULL when the schema is not installed */
   TesseraGenerationInfo *info;
   GCancellable          *matching;        /* the checkpoint of "Use These Settings" being looked for */
+  guint                  restoring;       /* the idle that chooses the saved checkpoint again */
   gint64                 last_seed;       /* -1 before a redraw */
   gboolean               enabled;
 };
@@ -173,11 +174,13 @@ select_checkpoint_file (TesseraRedrawPanel *self,
     }
 }
 
-static void
-tessera_redraw_panel_checkpoints_changed_cb (TesseraRedrawPanel *self)
+static gboolean
+restore_checkpoint (gpointer user_data)
 {
+  TesseraRedrawPanel *self = user_data;
   GListModel *checkpoints = adw_combo_row_get_model (self->checkpoint_row);
 
+  self->restoring = 0;
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self->checkpoint_row),
                                g_list_model_get_n_items (checkpoints) == 0
                                ? _("None found: add the folder of your checkpoints in Preferences")
@@ -188,6 +191,17 @@ tessera_redraw_panel_checkpoints_changed_cb (TesseraRedrawPanel *self)
 
       select_checkpoint_file (self, path);
     }
+  return G_SOURCE_REMOVE;
+}
+
+/* A rescan changes the list, and the drop-down chooses the first
+ * checkpoint on its own: the saved one is chosen again once it has, and
+ * what the drop-down chose meanwhile is not saved. */
+static void
+tessera_redraw_panel_checkpoints_changed_cb (TesseraRedrawPanel *self)
+{
+  if (self->restoring == 0)
+    self->restoring = g_idle_add (restore_checkpoint, self);
 }
 
 static void
@@ -195,7 +209,7 @@ tessera_redraw_panel_checkpoint_selected_cb (TesseraRedrawPanel *self)
 {
   TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self);
 
-  if (self->settings != NULL && checkpoint != NULL)
+  if (self->settings != NULL && checkpoint != NULL && self->restoring == 0)
     {
       g_autofree char *path = g_file_get_path (tessera_checkpoint_get_file (checkpoint));
 
@@ -224,17 +238,6 @@ update_rows (TesseraRedrawPanel *self)
   gtk_widget_set_visible (self->seams_fix_padding_row, seams_fix);
 }
 
-static void
-tessera_redraw_panel_tiles_selected_cb (TesseraRedrawPanel *self)
-{
-  update_rows (self);
-}
-
-static void
-tessera_redraw_panel_seams_fix_selected_cb (TesseraRedrawPanel *self)
-{
-  update_rows (self);
-}
 
 /* The seed. */
 
@@ -547,6 +550,7 @@ tessera_redraw_panel_dispose (GObject *object)
   if (self->matching != NULL)
     g_cancellable_cancel (self->matching);
   g_clear_object (&self->matching);
+  g_clear_handle_id (&self->restoring, g_source_remove);
   g_clear_object (&self->info);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
@@ -682,8 +686,6 @@ tessera_redraw_panel_class_init (TesseraRedrawPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, info_other_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, use_info_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, clear_info_button);
-  gtk_widget_class_bind_template_callback (widget_class, tessera_redraw_panel_tiles_selected_cb);
-  gtk_widget_class_bind_template_callback (widget_class, tessera_redraw_panel_seams_fix_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_redraw_panel_random_seed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_redraw_panel_reuse_seed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_redraw_panel_choose_vae_cb);
@@ -744,6 +746,8 @@ tessera_redraw_panel_init (TesseraRedrawPanel *self)
   bind_choice (self, "color-fix", self->color_fix_row);
   g_signal_connect_object (self->options, "notify::vae-file", G_CALLBACK (tessera_redraw_panel_vae_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->options, "notify::tiles", G_CALLBACK (update_rows), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->options, "notify::seams-fix", G_CALLBACK (update_rows), self, G_CONNECT_SWAPPED);
   tessera_redraw_panel_vae_changed_cb (self);
   update_rows (self);
 }
@@ -798,9 +802,10 @@ tessera_redraw_panel_setup (TesseraRedrawPanel  *self,
 
   self->library = g_object_ref (library);
   checkpoints = tessera_model_library_get_checkpoints (library);
-  adw_combo_row_set_model (self->checkpoint_row, checkpoints);
+  /* before the drop-down's own handler, which chooses anew */
   g_signal_connect_object (checkpoints, "items-changed", G_CALLBACK (tessera_redraw_panel_checkpoints_changed_cb),
                            self, G_CONNECT_SWAPPED);
+  adw_combo_row_set_model (self->checkpoint_row, checkpoints);
 
   if (settings != NULL)
     {
@@ -811,7 +816,7 @@ tessera_redraw_panel_setup (TesseraRedrawPanel  *self,
       g_settings_bind_with_mapping (settings, "redraw-vae", self->options, "vae-file", G_SETTINGS_BIND_DEFAULT,
                                     get_vae_mapping, set_vae_mapping, NULL, NULL);
     }
-  tessera_redraw_panel_checkpoints_changed_cb (self);
+  restore_checkpoint (self);
   g_signal_connect_object (self->checkpoint_row, "notify::selected-item",
                            G_CALLBACK (tessera_redraw_panel_checkpoint_selected_cb), self, G_CONNECT_SWAPPED);
 }
