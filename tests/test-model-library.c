@@ -8,6 +8,8 @@
 
 #include <string.h>
 
+#include <unistd.h>
+
 #include <glib/gstdio.h>
 
 #include "tessera-test-utils.h"
@@ -621,6 +623,74 @@ test_transformers_offered (void)
     }
 }
 
+/* Stable Diffusion checkpoints in a model folder (single files and
+ * diffusers folders, which are not searched as folders of models) are
+ * listed apart from the upscaling models. The short hash is A1111's,
+ * `sha256sum sd1.safetensors | cut -c 1-10`. */
+static void
+test_checkpoints (void)
+{
+  static const struct
+  {
+    const char              *name;
+    TesseraCheckpointFamily  family;
+  } expected[] = {
+    { "sd1", TESSERA_CHECKPOINT_FAMILY_SD1 },  /* the diffusers folder */
+    { "sd1", TESSERA_CHECKPOINT_FAMILY_SD1 },  /* sd1.safetensors */
+    { "sd2", TESSERA_CHECKPOINT_FAMILY_SD2 },
+  };
+  static const char *links[] = { "sd1", "sd1.safetensors", "sd2.ckpt" };
+  g_autofree char *extra = test_make_tmpdir ();
+  g_autoptr(GFile) extra_folder = g_file_new_for_path (extra);
+  g_autoptr(TesseraModelLibrary) library = tessera_model_library_new ();
+  GListModel *models = tessera_model_library_get_models (library);
+  GListModel *checkpoints = tessera_model_library_get_checkpoints (library);
+  g_autoptr(TesseraCheckpoint) single = NULL;
+  g_autoptr(TesseraCheckpoint) again = NULL;
+  g_autoptr(TesseraModel) model = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (links); i++)
+    {
+      g_autofree char *target = g_test_build_filename (G_TEST_DIST, "data", "sd", links[i], NULL);
+      g_autofree char *link = g_build_filename (extra, links[i], NULL);
+
+      g_assert_no_errno (symlink (target, link));
+    }
+  copy_model_by_hand ("tiny-compact.pth", extra, "tiny-compact.pth");
+  tessera_model_library_add_folder (library, extra_folder);
+  tessera_model_library_scan (library, NULL);
+
+  g_assert_cmpuint (g_list_model_get_n_items (models), ==, 1);
+  model = g_list_model_get_item (models, 0);
+  g_assert_cmpstr (tessera_model_get_name (model), ==, "tiny-compact");
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_autoptr(TesseraCheckpoint) checkpoint = g_list_model_get_item (checkpoints, i);
+
+      g_assert_cmpstr (tessera_checkpoint_get_name (checkpoint), ==, expected[i].name);
+      g_assert_cmpint (tessera_checkpoint_get_family (checkpoint), ==, expected[i].family);
+    }
+  single = g_list_model_get_item (checkpoints, 1);
+  g_assert_cmpstr (tessera_checkpoint_get_format (single), ==, "safetensors");
+  g_assert_cmpstr (tessera_checkpoint_get_short_hash (single), ==, "34564f72be");
+
+  /* An unchanged checkpoint is not read again. */
+  tessera_model_library_scan (library, NULL);
+  again = g_list_model_get_item (checkpoints, 1);
+  g_assert_true (again == single);
+
+  tessera_model_library_remove_folder (library, extra_folder);
+  tessera_model_library_scan (library, NULL);
+  g_assert_cmpuint (g_list_model_get_n_items (checkpoints), ==, 0);
+
+  g_clear_object (&single);
+  g_clear_object (&again);
+  g_clear_object (&model);
+  g_assert_finalize_object (g_steal_pointer (&library));
+  test_remove_tmpdir (g_steal_pointer (&extra));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -645,6 +715,7 @@ main (int   argc,
   g_test_add_func ("/tessera/model-library/rescan", test_rescan);
   g_test_add_func ("/tessera/model-library/watch", test_watch);
   g_test_add_func ("/tessera/model-library/watch/folders", test_watch_folders);
+  g_test_add_func ("/tessera/model-library/checkpoints", test_checkpoints);
 
   status = g_test_run ();
   g_clear_pointer (&user_folder, g_free);

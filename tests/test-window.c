@@ -15,6 +15,7 @@
 #include "tessera-comparison-results.h"
 #include "tessera-comparison-geometry.h"
 #include "tessera-preferences.h"
+#include "tessera-redraw-panel.h"
 #include "tessera-test-utils.h"
 #include "tessera-window.h"
 
@@ -917,6 +918,263 @@ test_help_overlay (void)
   gtk_window_destroy (GTK_WINDOW (overlay));
 }
 
+/* The Redraw section. */
+
+static GObject *
+redraw_panel (TesseraWindow *window)
+{
+  return G_OBJECT (tessera_window_get_redraw_panel (window));
+}
+
+static GObject *
+redraw_child (TesseraWindow *window,
+              const char    *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (redraw_panel (window)), TESSERA_TYPE_REDRAW_PANEL, name);
+}
+
+/* A 16 × 16 PNG with A1111's parameters as the web UI writes them, in
+ * @dir. */
+static GFile *
+write_a1111_png (const char *dir)
+{
+  static const char parameters[] =
+    "a watercolour of a lighthouse, (masterpiece:1.2), <lora:paper:0.6>\n"
+    "soft morning light\n"
+    "Negative prompt: blurry, lowres, (worst quality:1.4)\n"
+    "Steps: 28, Sampler: DPM++ 2M, Schedule type: Karras, CFG scale: 6.5, Seed: 3141592653, "
+    "Size: 512x768, Model hash: 34564f72be, Model: sd1, Denoising strength: 0.4, Clip skip: 2, "
+    "Hires upscaler: \"4x-UltraSharp, tiled\", Version: v1.10.1";
+  g_autofree char *path = g_build_filename (dir, "a1111-parameters.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) image = tessera_image_new (16, 16, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    {
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (guint i = 0; i < 16 * 16; i++)
+        plane[i] = ((i % 16 / 4 * 3 + i / 64 * 5 + c * 7) % 11) / 10.0f;
+    }
+  tessera_image_set_text (image, "parameters", parameters);
+  g_assert_true (tessera_image_save (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&file);
+}
+
+/* A model folder with the tiny SD 1.x model's single file, and its
+ * diffusers folder first, a decoy of the same name and another hash. */
+static char *
+make_checkpoint_folder (gboolean with_decoy)
+{
+  char *dir = test_make_tmpdir ();
+  const char *names[] = { "sd1.safetensors", "sd1" };
+
+  for (guint i = 0; i < (with_decoy ? 2 : 1); i++)
+    {
+      g_autofree char *target = g_test_build_filename (G_TEST_DIST, "data", "sd", names[i], NULL);
+      g_autofree char *link = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (link);
+      g_autoptr(GError) error = NULL;
+
+      g_file_make_symbolic_link (file, target, NULL, &error);
+      g_assert_no_error (error);
+    }
+  return dir;
+}
+
+static void
+reset_redraw_settings (GSettings *settings)
+{
+  static const char *keys[] = { "redraw", "redraw-checkpoint", "redraw-tiles", "redraw-steps", "redraw-prompt",
+                                "redraw-negative-prompt", "redraw-sampler", "redraw-scheduler", "redraw-cfg",
+                                "redraw-clip-skip", "redraw-denoise", "model-folders", "upscaler", "scale" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    g_settings_reset (settings, keys[i]);
+}
+
+/* The section's switch opens its rows and shows the advanced ones; off,
+ * Upscale only upscales. */
+static void
+test_redraw_switch (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  TesseraWindow *window;
+  GObject *redraw_row, *advanced_row;
+  gboolean enabled;
+
+  if (!display_or_skip ())
+    return;
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  redraw_row = redraw_child (window, "redraw_row");
+  advanced_row = redraw_child (window, "advanced_row");
+  g_assert_false (adw_expander_row_get_enable_expansion (ADW_EXPANDER_ROW (redraw_row)));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (advanced_row)));
+
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (redraw_row), TRUE);
+  g_object_get (redraw_panel (window), "enabled", &enabled, NULL);
+  g_assert_true (enabled);
+  g_assert_true (adw_expander_row_get_expanded (ADW_EXPANDER_ROW (redraw_row)));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (advanced_row)));
+  g_assert_true (g_settings_get_boolean (settings, "redraw"));
+
+  adw_expander_row_set_enable_expansion (ADW_EXPANDER_ROW (redraw_row), FALSE);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (advanced_row)));
+  g_assert_false (g_settings_get_boolean (settings, "redraw"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+}
+
+static gboolean
+shows_generation_info (TesseraWindow *window)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (redraw_child (window, "info_group")));
+}
+
+static gboolean
+chose_single_file (TesseraWindow *window)
+{
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
+  g_autofree char *name = NULL;
+
+  g_object_get (redraw_panel (window), "checkpoint", &checkpoint, NULL);
+  if (checkpoint == NULL)
+    return FALSE;
+  name = g_file_get_basename (tessera_checkpoint_get_file (checkpoint));
+  return g_str_equal (name, "sd1.safetensors");
+}
+
+/* An image with A1111's parameters shows them; "Use These Settings" takes
+ * the prompts, sampler, schedule, steps, CFG and clip skip, and the
+ * checkpoint whose short hash is the "Model hash", not the first of the
+ * same name. */
+static void
+test_redraw_generation_info (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = make_checkpoint_folder (TRUE);
+  const char *folders[] = { models, NULL };
+  g_autoptr(GFile) file = write_a1111_png (dir);
+  TesseraRedrawOptions *options;
+  TesseraWindow *window;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_false (shows_generation_info (window));
+  g_assert_false (chose_single_file (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (shows_generation_info, window, 20));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (redraw_child (window, "info_prompt_row"))), ==,
+                   "a watercolour of a lighthouse, (masterpiece:1.2), <lora:paper:0.6>\nsoft morning light");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (redraw_child (window, "info_model_row"))), ==,
+                   "sd1 (34564f72be)");
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (redraw_child (window, "info_size_row"))), ==,
+                   "512 × 768");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (redraw_child (window, "info_other_row"))),
+                            "Hires upscaler: 4x-UltraSharp, tiled"));
+
+  g_signal_emit_by_name (redraw_child (window, "use_info_button"), "clicked");
+  options = tessera_redraw_panel_get_options (TESSERA_REDRAW_PANEL (redraw_panel (window)));
+  g_assert_cmpstr (tessera_redraw_options_get_prompt (options), ==,
+                   "a watercolour of a lighthouse, (masterpiece:1.2), <lora:paper:0.6>\nsoft morning light");
+  g_assert_cmpstr (tessera_redraw_options_get_negative_prompt (options), ==, "blurry, lowres, (worst quality:1.4)");
+  g_assert_cmpint (tessera_redraw_options_get_sampler (options), ==, TESSERA_REDRAW_SAMPLER_DPMPP_2M);
+  g_assert_cmpint (tessera_redraw_options_get_scheduler (options), ==, TESSERA_REDRAW_SCHEDULER_KARRAS);
+  g_assert_cmpuint (tessera_redraw_options_get_steps (options), ==, 28);
+  g_assert_cmpfloat (tessera_redraw_options_get_cfg (options), ==, 6.5);
+  g_assert_cmpuint (tessera_redraw_options_get_clip_skip (options), ==, 2);
+  g_assert_true (wait_for (chose_single_file, window, 20));
+
+  g_signal_emit_by_name (redraw_child (window, "clear_info_button"), "clicked");
+  g_assert_false (shows_generation_info (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&models));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static gboolean
+has_saved (TesseraWindow *window)
+{
+  const char *path = g_object_get_data (G_OBJECT (window), "test-saved");
+
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* With Redraw on, Upscale runs the tiny SD 1.x model on the CPU (whole
+ * image, 2 steps) after a bicubic ×2: the result is 32 × 32, and saving
+ * it keeps the engine's generation parameters. */
+static void
+test_redraw_run (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = make_checkpoint_folder (FALSE);
+  g_autofree char *saved_path = g_build_filename (dir, "redrawn.png", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  const char *folders[] = { models, NULL };
+  g_autoptr(GFile) file = write_a1111_png (dir);
+  g_autoptr(TesseraImage) back = NULL;
+  g_autoptr(GError) error = NULL;
+  TesseraWindow *window;
+  GdkTexture *after;
+  const char *parameters;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);
+  g_settings_set_boolean (settings, "redraw", TRUE);
+  g_settings_set_string (settings, "redraw-tiles", "none");
+  g_settings_set_uint (settings, "redraw-steps", 2);
+  g_settings_set_string (settings, "redraw-prompt", "a lighthouse");
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (chose_single_file (window));
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (redraw_child (window, "reuse_seed_button"))));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (tessera_window_get_busy (window));
+  g_assert_true (wait_for (is_idle, window, 60));
+  g_assert_null (tessera_window_get_last_error (window));
+  after = tessera_before_after_view_get_after (before_after_view (window));
+  g_assert_nonnull (after);
+  g_assert_cmpint (gdk_texture_get_width (after), ==, 32);
+  g_assert_cmpint (gdk_texture_get_height (after), ==, 32);
+  g_assert_true (gtk_widget_get_sensitive (GTK_WIDGET (redraw_child (window, "reuse_seed_button"))));
+
+  g_object_set_data_full (G_OBJECT (window), "test-saved", g_strdup (saved_path), g_free);
+  tessera_window_save (window, saved);
+  g_assert_true (wait_for (has_saved, window, 20));
+  g_assert_true (wait_for (is_idle, window, 1));
+  back = tessera_image_new_from_file (saved, NULL, &error);
+  g_assert_no_error (error);
+  parameters = tessera_image_get_text (back, "parameters");
+  g_assert_nonnull (parameters);
+  g_assert_true (g_str_has_prefix (parameters, "a lighthouse\n"));
+  g_assert_nonnull (strstr (parameters, "Steps: 2, "));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&models));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -954,6 +1212,11 @@ main (int   argc,
   g_test_add_func ("/ui/compare-whole-image", test_compare_whole_image);
   g_test_add_func ("/ui/batch", test_batch);
   g_test_add_func ("/ui/import-model", test_import_model);
+  g_test_add_func ("/ui/redraw-switch", test_redraw_switch);
+  g_test_add_func ("/ui/redraw-generation-info", test_redraw_generation_info);
+  g_test_add_func ("/ui/redraw-run", test_redraw_run);
+  /* last: a window it leaves is finalized late, and trips a test that
+   * runs the main loop after it */
   g_test_add_func ("/ui/model-folder", test_model_folder);
 
   status = g_test_run ();

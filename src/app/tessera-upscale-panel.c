@@ -471,7 +471,8 @@ show_device (TesseraUpscalePanel *self)
   g_task_run_in_thread (task, check_device);
 }
 
-/* Children from a .ui go at the top of the column, in their order. */
+/* Children from a .ui go at the top of the column, in their order; those
+ * of type "end", at its end. */
 static void
 tessera_upscale_panel_add_child (GtkBuildable *buildable,
                                  GtkBuilder   *builder,
@@ -483,6 +484,11 @@ tessera_upscale_panel_add_child (GtkBuildable *buildable,
   if (self->column == NULL || !GTK_IS_WIDGET (child))
     {
       parent_buildable_iface->add_child (buildable, builder, child, type);
+      return;
+    }
+  if (g_strcmp0 (type, "end") == 0)
+    {
+      gtk_box_append (self->column, GTK_WIDGET (child));
       return;
     }
   gtk_box_insert_child_after (self->column, GTK_WIDGET (child), self->last_added);

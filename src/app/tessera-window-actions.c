@@ -27,6 +27,8 @@ typedef struct
   GCancellable  *cancellable;
   char          *upscaler;
   TesseraImage  *previous;    /* the result shown before, back if this fails */
+  gint64         started;     /* when a redraw's first step began, in µs */
+  guint          first_step;  /* the step counted from */
 } Job;
 
 static void
@@ -105,6 +107,147 @@ tessera_window_upscaled_cb (GObject      *source,
   _tessera_window_update_actions (self);
 }
 
+static Job *
+start_job (TesseraWindow *self,
+           const char    *upscaler)
+{
+  Job *job = g_new0 (Job, 1);
+
+  job->window = g_object_ref (self);
+  job->cancellable = g_cancellable_new ();
+  job->upscaler = g_strdup (upscaler);
+  g_set_object (&job->previous, self->output);
+  self->running = g_object_ref (job->cancellable);
+  _tessera_window_update_actions (self);
+  return job;
+}
+
+/* Redrawing. */
+
+static char *
+format_time_left (gint64 seconds)
+{
+  if (seconds < 60)
+    return g_strdup_printf (ngettext ("%u second left", "%u seconds left", (guint) seconds), (guint) seconds);
+  return g_strdup_printf (ngettext ("%u minute left", "%u minutes left", (guint) ((seconds + 30) / 60)),
+                          (guint) ((seconds + 30) / 60));
+}
+
+/* Each step shows the model's guess at the result in the after side, and
+ * how far the run is, with the time left from the steps done so far. */
+static void
+tessera_window_redraw_step_cb (const TesseraRedrawStep *step,
+                               gpointer                 user_data)
+{
+  Job *job = user_data;
+  TesseraWindow *self = job->window;
+  g_autoptr(TesseraImage) preview = NULL;
+  g_autofree char *text = NULL;
+  gint64 now = g_get_monotonic_time ();
+  guint done = step->step + 1;
+
+  if (!job_is_current (job))
+    return;
+
+  preview = tessera_redraw_latent_preview (step->latent, step->width, step->height);
+  tessera_before_after_view_set_after_image (self->before_after_view, preview);
+
+  if (job->started == 0 || step->step < job->first_step)
+    {
+      /* the steps are timed from the end of the first: the one before
+       * includes loading the networks */
+      job->started = now;
+      job->first_step = done;
+      text = g_strdup_printf (_("Step %u of %u"), done, step->n_steps);
+    }
+  else
+    {
+      double per_step = (double) (now - job->started) / MAX (1, done - job->first_step);
+      g_autofree char *left = format_time_left ((gint64) (per_step * (step->n_steps - done) / G_USEC_PER_SEC));
+
+      /* TRANSLATORS: a step of a redraw, then the time left */
+      text = g_strdup_printf (_("Step %u of %u · %s"), done, step->n_steps, left);
+    }
+  tessera_upscale_panel_set_progress (self->upscale_panel, 0.1 + 0.9 * done / step->n_steps, text);
+}
+
+static void
+tessera_window_redrawn_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  TesseraWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_engine_redraw_finish (TESSERA_ENGINE (source), result, &error);
+  g_autoptr(TesseraGenerationInfo) info = NULL;
+
+  if (self->running != job->cancellable)
+    return;
+  g_clear_object (&self->running);
+
+  if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
+    {
+      if (error != NULL)
+        g_debug ("The redraw ended: %s", error->message);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
+    }
+  else
+    {
+      /* the engine names the seed it drew in the result's parameters */
+      info = tessera_generation_info_new_for_image (output);
+      if (info != NULL)
+        tessera_redraw_panel_set_last_seed (self->redraw_panel, tessera_generation_info_get_seed (info));
+      _tessera_window_show_output (self, output, job->upscaler);
+    }
+  _tessera_window_update_actions (self);
+}
+
+/* The upscale panel's upscaler and size are the redraw's first stage. */
+static void
+start_redraw (TesseraWindow *self)
+{
+  TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+  g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+  guint width, height;
+  Job *job;
+
+  if (checkpoint == NULL)
+    {
+      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return;
+    }
+  if (upscale == NULL)
+    return;
+  if (!tessera_upscale_options_compute_size (upscale, tessera_image_get_width (self->input),
+                                             tessera_image_get_height (self->input), &width, &height, &error))
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return;
+    }
+
+  options = tessera_redraw_options_copy (tessera_redraw_panel_get_options (self->redraw_panel));
+  tessera_redraw_options_set_upscaler (options, tessera_upscale_options_get_upscaler (upscale));
+  tessera_redraw_options_set_width (options, width);
+  tessera_redraw_options_set_height (options, height);
+  tessera_redraw_options_set_device (options, tessera_upscale_options_get_device (upscale));
+  tessera_redraw_options_set_precision (options, tessera_upscale_options_get_precision (upscale));
+  if (!tessera_redraw_options_validate (options, &error))
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return;
+    }
+
+  job = start_job (self, tessera_upscale_options_get_upscaler (upscale));
+  tessera_engine_redraw_async (self->engine, self->input, checkpoint, options, job->cancellable,
+                               tessera_window_progress_cb, tessera_window_redraw_step_cb, job,
+                               tessera_window_redrawn_cb, job);
+}
+
 static void
 tessera_window_actions_upscale_cb (GtkWidget  *widget,
                                    const char *action_name,
@@ -117,17 +260,16 @@ tessera_window_actions_upscale_cb (GtkWidget  *widget,
 
   if (self->input == NULL || self->running != NULL)
     return;
+  if (tessera_redraw_panel_get_enabled (self->redraw_panel))
+    {
+      start_redraw (self);
+      return;
+    }
   options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
   if (options == NULL)
     return;
 
-  job = g_new0 (Job, 1);
-  job->window = g_object_ref (self);
-  job->cancellable = g_cancellable_new ();
-  job->upscaler = g_strdup (tessera_upscale_options_get_upscaler (options));
-  g_set_object (&job->previous, self->output);
-  self->running = g_object_ref (job->cancellable);
-  _tessera_window_update_actions (self);
+  job = start_job (self, tessera_upscale_options_get_upscaler (options));
   /* The after side fills in tile by tile from the before image. */
   tessera_before_after_view_set_after_image (self->before_after_view, NULL);
   if (tessera_upscale_options_compute_size (options, tessera_image_get_width (self->input),

@@ -137,23 +137,25 @@ tessera_window_saved_cb (GObject      *source,
   adw_toast_overlay_add_toast (self->toast_overlay, saved);
 }
 
-static void
-tessera_window_save_response_cb (GtkNativeDialog *dialog,
-                                 int              response,
-                                 TesseraWindow   *self)
+/**
+ * tessera_window_save:
+ * @file: where to save the result, in the format its name says
+ *
+ * Saves the result as the Save dialog does, with its text (a redraw's
+ * generation parameters among it) unless the settings strip it.
+ */
+void
+tessera_window_save (TesseraWindow *self,
+                     GFile         *file)
 {
-  g_autoptr(GFile) file = NULL;
   g_autofree char *path = NULL;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
 
-  if (response != GTK_RESPONSE_ACCEPT || self->output == NULL)
-    {
-      g_object_unref (dialog);
-      return;
-    }
+  g_return_if_fail (TESSERA_IS_WINDOW (self));
+  g_return_if_fail (G_IS_FILE (file));
 
-  file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-  g_object_unref (dialog);
+  if (self->output == NULL)
+    return;
   path = g_file_get_basename (file);
   if (!tessera_image_format_from_filename (path, &format) || !tessera_image_format_is_writable (format))
     {
@@ -165,6 +167,20 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
   tessera_image_save_async (self->output, file, format,
                             self->settings != NULL ? (int) g_settings_get_double (self->settings, "output-quality") : 92,
                             NULL, NULL, NULL, tessera_window_saved_cb, g_object_ref (self));
+}
+
+static void
+tessera_window_save_response_cb (GtkNativeDialog *dialog,
+                                 int              response,
+                                 TesseraWindow   *self)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+  g_object_unref (dialog);
+  if (file != NULL)
+    tessera_window_save (self, file);
 }
 
 /* The result named with the settings' pattern and format, as the CLI

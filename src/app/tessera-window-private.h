@@ -10,6 +10,7 @@
 #include "tessera-before-after-view.h"
 #include "tessera-comparison-panel.h"
 #include "tessera-comparison-results.h"
+#include "tessera-redraw-panel.h"
 #include "tessera-upscale-panel.h"
 #include "tessera-window.h"
 
@@ -32,6 +33,7 @@ struct _TesseraWindow
   TesseraBatchView         *batch_view;
   TesseraUpscalePanel      *upscale_panel;
   TesseraComparisonPanel   *comparison_panel;
+  TesseraRedrawPanel       *redraw_panel;
 
   TesseraEngine            *engine;
   TesseraModelLibrary      *library;

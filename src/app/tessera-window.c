@@ -109,6 +109,7 @@ _tessera_window_show_input (TesseraWindow *self,
                             GFile         *file)
 {
   g_autofree char *title = NULL;
+  g_autoptr(TesseraGenerationInfo) info = image != NULL ? tessera_generation_info_new_for_image (image) : NULL;
 
   if (self->running != NULL)
     g_cancellable_cancel (self->running);
@@ -130,6 +131,7 @@ _tessera_window_show_input (TesseraWindow *self,
   title = file != NULL ? g_file_get_basename (file) : g_strdup (_("Pasted Image"));
   gtk_window_set_title (GTK_WINDOW (self), title);
   tessera_upscale_panel_set_image (self->upscale_panel, image);
+  tessera_redraw_panel_set_generation_info (self->redraw_panel, info);
   _tessera_window_update_actions (self);
 }
 
@@ -510,6 +512,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   g_type_ensure (TESSERA_TYPE_BATCH_VIEW);
   g_type_ensure (TESSERA_TYPE_UPSCALE_PANEL);
   g_type_ensure (TESSERA_TYPE_COMPARISON_PANEL);
+  g_type_ensure (TESSERA_TYPE_REDRAW_PANEL);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-window.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
@@ -519,6 +522,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, batch_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_panel);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_panel);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, redraw_panel);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_region_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_tile_plan_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_comparison_busy_cb);
@@ -543,6 +547,7 @@ tessera_window_init (TesseraWindow *self)
   tessera_upscale_panel_setup (self->upscale_panel, self->engine, self->library, self->settings);
   tessera_comparison_panel_setup (self->comparison_panel, tessera_engine_get_upscalers (self->engine),
                                   self->settings);
+  tessera_redraw_panel_setup (self->redraw_panel, self->library, self->settings);
   tessera_batch_view_setup (self->batch_view, self->engine, self->settings);
   bind_settings (self);
   _tessera_window_dnd_init (self);
@@ -569,6 +574,14 @@ tessera_window_get_upscale_panel (TesseraWindow *self)
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->upscale_panel);
+}
+
+GtkWidget *
+tessera_window_get_redraw_panel (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->redraw_panel);
 }
 
 GtkWidget *

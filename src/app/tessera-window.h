@@ -22,10 +22,13 @@ void                 tessera_window_open                   (TesseraWindow      *
                                                             GFile              *file);
 void                 tessera_window_import_model           (TesseraWindow      *self,
                                                             GFile              *file);
+void                 tessera_window_save                   (TesseraWindow      *self,
+                                                            GFile              *file);
 
 /* For the UI tests. */
 GtkWidget           *tessera_window_get_before_after_view  (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_upscale_panel      (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_redraw_panel       (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_comparison_panel   (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_comparison_results (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_batch_view         (TesseraWindow      *self);

@@ -15,6 +15,7 @@
 #include "core/tessera-error.h"
 #include "core/tessera-file-utils-private.h"
 #include "formats/tessera-formats-private.h"
+#include "models/tessera-checkpoint.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-model-library.h"
@@ -29,6 +30,12 @@
  * their subfolders. A file that cannot be read is listed with its error;
  * it never hides the others.
  *
+ * Stable Diffusion checkpoints in the same folders (A1111's
+ * `models/Stable-diffusion`, ComfyUI's `models/checkpoints`), single files
+ * and diffusers folders alike, are listed apart: a file that is no
+ * upscaling model but reads as a checkpoint is one. Reading one maps the
+ * file and looks at its keys and shapes; no weights are loaded.
+ *
  * Tessera manages the first folder, the user's: models are imported into
  * it and only its models can be removed. Once watched, the list follows
  * the folders as files come and go.
@@ -40,6 +47,7 @@ struct _TesseraModelLibrary
   GFile        *user_folder;
   GPtrArray    *folders;       /* GFile, the user folder first */
   GListStore   *models;        /* TesseraModel */
+  GListStore   *checkpoints;   /* TesseraCheckpoint */
   GHashTable   *known;         /* GFile → Known, as the last scan found them */
 
   /* The models again, for tessera_model_library_find() from an upscale's
@@ -55,8 +63,9 @@ struct _TesseraModelLibrary
 /* A model file's stamp tells a rescan whether it must be read again. */
 typedef struct
 {
-  TesseraModel *model;
-  char         *stamp;
+  TesseraModel      *model;       /* or */
+  TesseraCheckpoint *checkpoint;
+  char              *stamp;
 } Known;
 
 G_DEFINE_FINAL_TYPE (TesseraModelLibrary, tessera_model_library, G_TYPE_OBJECT)
@@ -72,7 +81,8 @@ known_free (gpointer data)
 {
   Known *known = data;
 
-  g_object_unref (known->model);
+  g_clear_object (&known->model);
+  g_clear_object (&known->checkpoint);
   g_free (known->stamp);
   g_free (known);
 }
@@ -98,6 +108,7 @@ tessera_model_library_dispose (GObject *object)
   g_clear_pointer (&self->snapshot, g_ptr_array_unref);
   g_clear_pointer (&self->folders, g_ptr_array_unref);
   g_clear_object (&self->models);
+  g_clear_object (&self->checkpoints);
   g_clear_object (&self->user_folder);
 
   G_OBJECT_CLASS (tessera_model_library_parent_class)->dispose (object);
@@ -142,6 +153,7 @@ tessera_model_library_init (TesseraModelLibrary *self)
   self->user_folder = g_file_new_for_path (user);
   self->folders = g_ptr_array_new_with_free_func (g_object_unref);
   self->models = g_list_store_new (TESSERA_TYPE_MODEL);
+  self->checkpoints = g_list_store_new (TESSERA_TYPE_CHECKPOINT);
   self->snapshot = g_ptr_array_new_with_free_func (g_object_unref);
   self->known = g_hash_table_new_full (g_file_hash, (GEqualFunc) g_file_equal, g_object_unref, known_free);
 
@@ -261,6 +273,21 @@ tessera_model_library_get_models (TesseraModelLibrary *self)
 }
 
 /**
+ * tessera_model_library_get_checkpoints:
+ *
+ * Returns: (transfer none): a list of #TesseraCheckpoint, the Stable
+ *   Diffusion checkpoints found in the folders, in the order of the folders
+ *   and then of their names
+ */
+GListModel *
+tessera_model_library_get_checkpoints (TesseraModelLibrary *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL_LIBRARY (self), NULL);
+
+  return G_LIST_MODEL (self->checkpoints);
+}
+
+/**
  * tessera_model_library_find:
  * @name: a model's name, as tessera_model_get_name() gives it
  *
@@ -315,6 +342,15 @@ is_model_file (const char *name)
   return FALSE;
 }
 
+/* A diffusers folder is one checkpoint, not folders of files to read. */
+static gboolean
+is_diffusers_folder (GFile *folder)
+{
+  g_autoptr(GFile) index = g_file_get_child (folder, "model_index.json");
+
+  return g_file_query_file_type (index, G_FILE_QUERY_INFO_NONE, NULL) == G_FILE_TYPE_REGULAR;
+}
+
 static void
 append_stamp (GString *stamp,
               GFile   *file)
@@ -347,7 +383,13 @@ dup_stamp (GFile *file)
   g_autofree char *basename = g_file_get_basename (file);
 
   append_stamp (stamp, file);
-  if (g_str_has_suffix (basename, ".param"))
+  if (is_diffusers_folder (file))
+    {
+      g_autoptr(GFile) index = g_file_get_child (file, "model_index.json");
+
+      append_stamp (stamp, index);
+    }
+  else if (g_str_has_suffix (basename, ".param"))
     {
       g_autoptr(GFile) bin = tessera_model_ncnn_bin_file (file);
 
@@ -363,8 +405,9 @@ compare_names (gconstpointer a,
   return g_utf8_collate (*(const char **) a, *(const char **) b);
 }
 
-/* Adds the model files under @folder to @found and the folders walked,
- * @folder first even when it does not exist yet, to @walked. */
+/* Adds the model files and diffusers folders under @folder to @found and
+ * the folders walked, @folder first even when it does not exist yet, to
+ * @walked. */
 static void
 scan_folder (GFile        *folder,
              guint         depth,
@@ -395,12 +438,12 @@ scan_folder (GFile        *folder,
 
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
         {
-          if (depth < MAX_DEPTH)
-            {
-              g_autoptr(GFile) child = g_file_get_child (folder, name);
+          g_autoptr(GFile) child = g_file_get_child (folder, name);
 
-              scan_folder (child, depth + 1, found, walked, cancellable);
-            }
+          if (is_diffusers_folder (child))
+            g_ptr_array_add (names, g_strdup (name));
+          else if (depth < MAX_DEPTH)
+            scan_folder (child, depth + 1, found, walked, cancellable);
           continue;
         }
 
@@ -515,14 +558,64 @@ watch_folders (TesseraModelLibrary *self,
     }
 }
 
+/* Reads @file as an upscaling model, or else as a Stable Diffusion
+ * checkpoint; a file that is neither is listed as a model that failed,
+ * with the model's error. */
+static gboolean
+read_file (Known        *entry,
+           GFile        *file,
+           GCancellable *cancellable)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) checkpoint_error = NULL;
+
+  if (!is_diffusers_folder (file))
+    {
+      entry->model = tessera_model_new_from_file (file, cancellable, &error);
+      if (entry->model != NULL)
+        return TRUE;
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return FALSE;
+    }
+
+  entry->checkpoint = tessera_checkpoint_new_from_file (file, cancellable, &checkpoint_error);
+  if (entry->checkpoint != NULL)
+    return TRUE;
+  if (g_error_matches (checkpoint_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return FALSE;
+
+  entry->model = tessera_model_new_failed (file, error != NULL ? error : checkpoint_error);
+  return TRUE;
+}
+
+/* Replaces @store's items with @items unless they are the same. */
+static gboolean
+update_store (GListStore *store,
+              GPtrArray  *items)
+{
+  guint n_items = g_list_model_get_n_items (G_LIST_MODEL (store));
+  gboolean changed = n_items != items->len;
+
+  for (guint i = 0; !changed && i < n_items; i++)
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+
+      changed = item != g_ptr_array_index (items, i);
+    }
+  if (changed)
+    g_list_store_splice (store, 0, n_items, items->pdata, items->len);
+  return changed;
+}
+
 /**
  * tessera_model_library_scan:
  * @self: a #TesseraModelLibrary
  * @cancellable: (nullable): a #GCancellable
  *
- * Reads every model file in the folders again, except those unchanged
- * since the last scan; the list changes only if a model did. Files are
- * mapped, not copied: a large collection costs little memory.
+ * Reads every model file and checkpoint in the folders again, except
+ * those unchanged since the last scan; the lists change only if a model
+ * or a checkpoint did. Files are mapped, not copied: a large collection
+ * costs little memory.
  */
 void
 tessera_model_library_scan (TesseraModelLibrary *self,
@@ -531,9 +624,8 @@ tessera_model_library_scan (TesseraModelLibrary *self,
   g_autoptr(GPtrArray) files = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) walked = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) checkpoints = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GHashTable) known = NULL;
-  guint n_items;
-  gboolean changed;
 
   g_return_if_fail (TESSERA_IS_MODEL_LIBRARY (self));
 
@@ -546,29 +638,25 @@ tessera_model_library_scan (TesseraModelLibrary *self,
       GFile *file = g_ptr_array_index (files, i);
       g_autofree char *stamp = dup_stamp (file);
       Known *old = g_hash_table_lookup (self->known, file);
-      Known *entry;
-      TesseraModel *model;
+      Known *entry = g_new0 (Known, 1);
 
       if (old != NULL && g_str_equal (old->stamp, stamp))
         {
-          model = g_object_ref (old->model);
+          g_set_object (&entry->model, old->model);
+          g_set_object (&entry->checkpoint, old->checkpoint);
         }
-      else
+      else if (!read_file (entry, file, cancellable))
         {
-          g_autoptr(GError) error = NULL;
-
-          model = tessera_model_new_from_file (file, cancellable, &error);
-          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-            return;
-          if (model == NULL)
-            model = tessera_model_new_failed (file, error);
+          known_free (entry);
+          return;
         }
 
-      entry = g_new0 (Known, 1);
-      entry->model = g_object_ref (model);
       entry->stamp = g_steal_pointer (&stamp);
       g_hash_table_replace (known, g_object_ref (file), entry);
-      g_ptr_array_add (models, model);
+      if (entry->model != NULL)
+        g_ptr_array_add (models, g_object_ref (entry->model));
+      else
+        g_ptr_array_add (checkpoints, g_object_ref (entry->checkpoint));
     }
 
   g_clear_pointer (&self->known, g_hash_table_unref);
@@ -576,23 +664,13 @@ tessera_model_library_scan (TesseraModelLibrary *self,
   if (self->context != NULL)
     watch_folders (self, walked);
 
-  n_items = g_list_model_get_n_items (G_LIST_MODEL (self->models));
-  changed = n_items != models->len;
-  for (guint i = 0; !changed && i < n_items; i++)
-    {
-      g_autoptr(TesseraModel) model = g_list_model_get_item (G_LIST_MODEL (self->models), i);
-
-      changed = model != g_ptr_array_index (models, i);
-    }
-  if (!changed)
-    return;
-
   g_mutex_lock (&self->lock);
   g_ptr_array_unref (self->snapshot);
   self->snapshot = g_ptr_array_ref (models);
   g_mutex_unlock (&self->lock);
 
-  g_list_store_splice (self->models, 0, n_items, models->pdata, models->len);
+  update_store (self->models, models);
+  update_store (self->checkpoints, checkpoints);
 }
 
 /**

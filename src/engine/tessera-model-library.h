@@ -12,6 +12,7 @@
 
 #include <gio/gio.h>
 
+#include "models/tessera-checkpoint.h"
 #include "models/tessera-model.h"
 
 G_BEGIN_DECLS
@@ -29,6 +30,7 @@ void                 tessera_model_library_add_folder      (TesseraModelLibrary 
 void                 tessera_model_library_remove_folder   (TesseraModelLibrary  *self,
                                                             GFile                *folder);
 GListModel          *tessera_model_library_get_models      (TesseraModelLibrary  *self);
+GListModel          *tessera_model_library_get_checkpoints (TesseraModelLibrary  *self);
 TesseraModel        *tessera_model_library_find            (TesseraModelLibrary  *self,
                                                             const char           *name);
 void                 tessera_model_library_scan            (TesseraModelLibrary  *self,
