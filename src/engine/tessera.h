@@ -11,6 +11,7 @@
 # include "core/tessera-error.h"
 # include "core/tessera-progress.h"
 # include "image/tessera-image.h"
+# include "image/tessera-generation-info.h"
 # include "backends/tessera-precision.h"
 # include "archs/tessera-arch.h"
 # include "formats/tessera-model-format.h"
