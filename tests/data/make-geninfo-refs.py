@@ -8,9 +8,10 @@
 # A1111's own parser makes of them, and a PNG with such a text chunk.
 #
 # The parser is parse_generation_parameters() of modules/infotext_utils.py
-# in github.com/AUTOMATIC1111/stable-diffusion-webui (read at commit
-# 036500223de0a3caaa86360a8ad3ed301e4367b0; the function and its regexes
-# are the same at 1c24a6bab53c39214e1816db2c30b1f42f3eb9da). The module
+# in github.com/AUTOMATIC1111/stable-diffusion-webui, read at commit
+# 036500223de0a3caaa86360a8ad3ed301e4367b0 (issue 21 names
+# 1c24a6bab53c39214e1816db2c30b1f42f3eb9da, which was not at hand to
+# compare). The module
 # imports gradio and the web UI's settings, so its regexes are copied here
 # as they are, and the steps of the function that do not depend on the
 # user's settings are followed one by one:
