@@ -20,6 +20,8 @@
 typedef struct
 {
   guint         unet_calls;
+  guint         loads;
+  guint         frees;
   guint         cancel_at_call;
   GCancellable *cancellable;
 } StandIn;
@@ -32,6 +34,7 @@ stand_in_load (TesseraCheckpoint     *checkpoint,
                GCancellable          *cancellable,
                GError               **error)
 {
+  stand_in.loads++;
   return &stand_in;
 }
 
@@ -121,6 +124,7 @@ stand_in_geometry (gpointer  networks,
 static void
 stand_in_free (gpointer networks)
 {
+  stand_in.frees++;
 }
 
 static const TesseraRedrawNetworks stand_in_networks = {
@@ -804,9 +808,234 @@ test_cli (void)
     g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
     g_assert_no_error (error);
     g_assert_cmpint (WEXITSTATUS (status), ==, 1);
-    g_assert_nonnull (strstr (err, "would replace the input"));
+    g_assert_nonnull (strstr (err, "would replace the image itself"));
   }
   test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* Held, the networks load once for several redraws with one checkpoint,
+ * and are freed at the release; not held, each redraw loads its own. */
+static void
+test_keep_networks (void)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  g_autoptr(TesseraCheckpoint) other = load_checkpoint ("sd1.safetensors");
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
+  g_autoptr(TesseraImage) input = make_blocks (32, 32);
+  TesseraProgress progress = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  tessera_redraw_options_set_steps (options, 2);
+  memset (&stand_in, 0, sizeof stand_in);
+  tessera_engine_hold_redraw_networks (engine);
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(TesseraImage) output = tessera_redraw_run (engine, input, checkpoint, options, &stand_in_networks,
+                                                           NULL, &progress, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (output);
+    }
+  g_assert_cmpuint (stand_in.loads, ==, 1);
+  g_assert_cmpuint (stand_in.frees, ==, 0);
+
+  /* Another checkpoint (or device) needs its own, which replace them. */
+  {
+    g_autoptr(TesseraImage) output = tessera_redraw_run (engine, input, other, options, &stand_in_networks,
+                                                         NULL, &progress, &error);
+
+    g_assert_no_error (error);
+  }
+  g_assert_cmpuint (stand_in.loads, ==, 2);
+  g_assert_cmpuint (stand_in.frees, ==, 1);
+  tessera_engine_release_redraw_networks (engine);
+  g_assert_cmpuint (stand_in.frees, ==, 2);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(TesseraImage) output = tessera_redraw_run (engine, input, checkpoint, options, &stand_in_networks,
+                                                           NULL, &progress, &error);
+
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (stand_in.loads, ==, 4);
+  g_assert_cmpuint (stand_in.frees, ==, 4);
+}
+
+static int
+run_cli (const char * const *argv,
+         char              **out,
+         char              **err)
+{
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, out, err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  return WEXITSTATUS (status);
+}
+
+static void
+assert_redrawn (const char *path,
+                guint       width,
+                guint       height)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_image_new_from_file (file, NULL, &error);
+  g_autoptr(TesseraGenerationInfo) info = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_image_get_width (output), ==, width);
+  g_assert_cmpuint (tessera_image_get_height (output), ==, height);
+
+  /* The parameters, as A1111 reads them back. */
+  info = tessera_generation_info_new_for_image (output);
+  g_assert_nonnull (info);
+  g_assert_cmpuint (tessera_generation_info_get_steps (info), ==, 2);
+  g_assert_cmpint (tessera_generation_info_get_seed (info), ==, 5);
+  g_assert_cmpstr (tessera_generation_info_get_model (info), ==, "sd1");
+  g_assert_cmpuint (tessera_generation_info_get_width (info), ==, width);
+}
+
+/* A folder of three images, named as upscale batches name outputs; an
+ * existing output fails or is skipped, one per file. */
+static void
+test_cli_folder (void)
+{
+  static const char * const names[] = { "a.png", "b.jpg", "c.png" };
+  static const char * const outputs[] = { "a-sd1-x1.png", "b-sd1-x1.png", "c-sd1-x1.png" };
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *checkpoint = sd_path ("sd1.safetensors");
+  const char *cli = g_getenv ("TESSERA_CLI");
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autoptr(TesseraImage) input = make_blocks (32 + 8 * i, 32);
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      TesseraImageFormat format;
+
+      g_assert_true (tessera_image_format_from_filename (path, &format));
+      tessera_image_save (input, file, format, 95, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  {
+    const char * const argv[] = { cli, "redraw", dir, "--checkpoint", checkpoint, "--steps=2", "--seed=5",
+                                  "--tiles=none", "-q", NULL };
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_cli (argv, &out, &err), ==, 0);
+    g_assert_cmpstr (err, ==, "");
+    for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+      {
+        g_autofree char *path = g_build_filename (dir, outputs[i], NULL);
+
+        assert_redrawn (path, 32 + 8 * i, 32);
+      }
+    g_assert_cmpuint (test_count_files (dir), ==, 6);
+  }
+
+  /* Again: every output exists. */
+  {
+    const char * const argv[] = { cli, "redraw", dir, "--checkpoint", checkpoint, "--tiles=none", "-q", NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_cli (argv, NULL, &err), ==, 1);
+    for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+      g_assert_nonnull (strstr (err, outputs[i]));
+    g_assert_nonnull (strstr (err, "--overwrite"));
+  }
+  {
+    const char * const argv[] = { cli, "redraw", dir, "--checkpoint", checkpoint, "--tiles=none",
+                                  "--skip-existing", NULL };
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (run_cli (argv, &out, NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "skipped"));
+  }
+
+  /* Into a folder, under a pattern of one's own. */
+  {
+    g_autofree char *out_dir = g_build_filename (dir, "out", NULL);
+    g_autofree char *a = g_build_filename (dir, "a.png", NULL);
+    g_autofree char *c = g_build_filename (dir, "c.png", NULL);
+    g_autofree char *a_out = g_build_filename (out_dir, "a-redrawn.png", NULL);
+    g_autofree char *c_out = g_build_filename (out_dir, "c-redrawn.png", NULL);
+    const char * const argv[] = { cli, "redraw", a, c, "-d", out_dir, "--name-pattern={name}-redrawn.{ext}",
+                                  "--checkpoint", checkpoint, "--steps=2", "--seed=5", "--tiles=none", "-q", NULL };
+
+    g_assert_cmpint (run_cli (argv, NULL, NULL), ==, 0);
+    assert_redrawn (a_out, 32, 32);
+    assert_redrawn (c_out, 48, 32);
+  }
+
+  /* -o takes one input. */
+  {
+    g_autofree char *a = g_build_filename (dir, "a.png", NULL);
+    const char * const argv[] = { cli, "redraw", a, a, "-o", "x.png", "--checkpoint", checkpoint, NULL };
+    g_autofree char *err = NULL;
+
+    g_assert_cmpint (run_cli (argv, NULL, &err), ==, 2);
+    g_assert_nonnull (strstr (err, "--output-dir"));
+  }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+on_batch_finished (TesseraBatch *batch,
+                   gpointer      user_data)
+{
+  g_main_loop_quit (user_data);
+}
+
+/* The batch queue redraws its items, upscaled first or not. */
+static void
+test_batch (void)
+{
+  static const struct { TesseraBatchRedraw redraw; guint width; const char *output; } cases[] = {
+    { TESSERA_BATCH_REDRAW_ONLY, 32, "in-sd1-x2.png" },
+    { TESSERA_BATCH_REDRAW_AFTER_UPSCALE, 64, "in-sd1-x2.png" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *dir = test_make_tmpdir ();
+      g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+      g_autofree char *output_path = g_build_filename (dir, cases[i].output, NULL);
+      g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+      g_autoptr(TesseraImage) input = make_blocks (32, 32);
+      g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+      g_autoptr(TesseraBatch) batch = tessera_batch_new (engine);
+      g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+      g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
+      g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_options_new ();
+      g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+      g_autoptr(GError) error = NULL;
+
+      tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 92, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+
+      tessera_redraw_options_set_steps (options, 2);
+      tessera_redraw_options_set_seed (options, 5);
+      tessera_upscale_options_set_scale (upscale, 2);
+      tessera_batch_set_options (batch, upscale);
+      tessera_batch_set_upscaler_label (batch, "sd1");
+      tessera_batch_set_redraw (batch, cases[i].redraw, checkpoint, options);
+      tessera_batch_add_file (batch, input_file);
+      g_signal_connect (batch, "finished", G_CALLBACK (on_batch_finished), loop);
+      g_assert_true (tessera_batch_start (batch, &error));
+      g_main_loop_run (loop);
+
+      g_assert_cmpuint (tessera_batch_get_n_done (batch), ==, 1);
+      assert_redrawn (output_path, cases[i].width, cases[i].width);
+      test_remove_tmpdir (g_steal_pointer (&dir));
+    }
 }
 
 int
@@ -827,6 +1056,9 @@ main (int   argc,
   g_test_add_func ("/redraw/reference-cli", test_reference_cli);
   g_test_add_func ("/redraw/preview", test_preview);
   g_test_add_func ("/redraw/cli", test_cli);
+  g_test_add_func ("/redraw/keep-networks", test_keep_networks);
+  g_test_add_func ("/redraw/cli-folder", test_cli_folder);
+  g_test_add_func ("/redraw/batch", test_batch);
 
   return g_test_run ();
 }

@@ -18,15 +18,32 @@
 
 typedef struct
 {
+  TesseraBatch *batch;
   GMainLoop    *loop;
   GCancellable *cancellable;
-  TesseraImage *output;
-  GError       *error;
+  guint         current;
+  guint         n_failed;
   gboolean      interrupted;
   gboolean      on_terminal;
   gboolean      quiet;
   char         *last_text;
+  char         *input_name;
+  char         *output_name;
 } Redraw;
+
+static void start_next_item (Redraw *self);
+
+/* A path as it would be typed: relative below the current folder, else whole. */
+static char *
+dup_display_path (GFile *file)
+{
+  g_autoptr(GFile) here = g_file_new_for_path (".");
+  g_autofree char *relative = g_file_get_relative_path (here, file);
+
+  if (relative == NULL)
+    return g_file_get_parse_name (file);
+  return g_filename_display_name (relative);
+}
 
 static void
 on_progress (double      fraction,
@@ -39,26 +56,97 @@ on_progress (double      fraction,
     return;
   if (self->on_terminal)
     {
-      printf ("\r\033[K%3d%% %s", (int) (fraction * 100), text);
+      printf ("\r\033[K%3d%% %s: %s", (int) (fraction * 100), self->input_name, text);
       fflush (stdout);
     }
   else if (g_strcmp0 (text, self->last_text) != 0)
     {
-      printf ("%3d%% %s\n", (int) (fraction * 100), text);
+      printf ("%3d%% %s: %s\n", (int) (fraction * 100), self->input_name, text);
       g_free (self->last_text);
       self->last_text = g_strdup (text);
     }
 }
 
 static void
-on_redraw_done (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+print_result (Redraw           *self,
+              TesseraBatchItem *item)
+{
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (tessera_batch_item_get_status (item) == TESSERA_BATCH_ITEM_SKIPPED)
+    {
+      printf (_("%s: exists, skipped"), self->output_name);
+      printf ("\n");
+      return;
+    }
+
+  /* The parameters as written, seed included. */
+  output = tessera_image_new_from_file (tessera_batch_item_get_output (item), NULL, &error);
+  printf ("%s → %s\n", self->input_name, self->output_name);
+  if (output != NULL && tessera_image_get_text (output, "parameters") != NULL)
+    printf ("%s\n", tessera_image_get_text (output, "parameters"));
+}
+
+static void
+on_item_run (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
   Redraw *self = user_data;
+  g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
+  g_autoptr(GError) error = NULL;
 
-  self->output = tessera_engine_redraw_finish (TESSERA_ENGINE (source), result, &self->error);
-  g_main_loop_quit (self->loop);
+  if (self->on_terminal && !self->quiet)
+    printf ("\r\033[K");
+  if (!tessera_batch_run_item_finish (self->batch, result, &error))
+    {
+      if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        tessera_cli_error (_("interrupted: %s was not written"), self->output_name);
+      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+        tessera_cli_error (_("%s; use --overwrite to replace it"), error->message);
+      else
+        tessera_cli_error ("%s", error->message);
+      self->n_failed++;
+    }
+  else if (!self->quiet)
+    print_result (self, item);
+
+  self->current++;
+  if (self->interrupted)
+    g_main_loop_quit (self->loop);
+  else
+    start_next_item (self);
+}
+
+static void
+start_next_item (Redraw *self)
+{
+  g_autoptr(TesseraBatchItem) item = NULL;
+  GFile *output;
+
+  if (self->current >= g_list_model_get_n_items (tessera_batch_get_items (self->batch)))
+    {
+      g_main_loop_quit (self->loop);
+      return;
+    }
+
+  item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
+  g_free (self->input_name);
+  self->input_name = dup_display_path (tessera_batch_item_get_file (item));
+  g_clear_pointer (&self->last_text, g_free);
+  tessera_batch_run_item_async (self->batch, item, self->cancellable, on_progress, self, on_item_run, self);
+
+  output = tessera_batch_item_get_output (item);
+  g_clear_pointer (&self->output_name, g_free);
+  if (output != NULL)
+    self->output_name = dup_display_path (output);
+}
+
+static void
+start_first_item (gpointer user_data)
+{
+  start_next_item (user_data);
 }
 
 static gboolean
@@ -69,6 +157,33 @@ on_interrupt (gpointer user_data)
   self->interrupted = TRUE;
   g_cancellable_cancel (self->cancellable);
   return G_SOURCE_CONTINUE;
+}
+
+/* An input file, or the images of an input folder. */
+static gboolean
+add_input (TesseraBatch  *batch,
+           const char    *input,
+           gboolean       recursive,
+           const char    *output,
+           GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
+
+  if (output != NULL)
+    {
+      g_autoptr(GFile) output_file = g_file_new_for_commandline_arg (output);
+
+      tessera_batch_add_file_with_output (batch, file, output_file);
+      return TRUE;
+    }
+
+  if (!g_file_test (input, G_FILE_TEST_IS_DIR))
+    {
+      tessera_batch_add_file (batch, file);
+      return TRUE;
+    }
+
+  return tessera_batch_add_folder (batch, file, recursive, error);
 }
 
 /* The first stage's upscaler needs the model folders to be found. */
@@ -152,6 +267,8 @@ tessera_cli_redraw (int    argc,
                     char **argv)
 {
   g_autofree char *output_path = NULL;
+  g_autofree char *output_dir = NULL;
+  g_autofree char *name_pattern = NULL;
   g_autofree char *checkpoint_path = NULL;
   g_autofree char *prompt = NULL;
   g_autofree char *negative_prompt = NULL;
@@ -179,13 +296,14 @@ tessera_cli_redraw (int    argc,
   gint64 seed = TESSERA_REDRAW_RANDOM_SEED;
   gboolean exact_steps = FALSE;
   gboolean overwrite = FALSE;
+  gboolean skip_existing = FALSE;
+  gboolean recursive = FALSE;
   gboolean quiet = FALSE;
   g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
   g_autoptr(TesseraEngine) engine = NULL;
   g_autoptr(TesseraCheckpoint) checkpoint = NULL;
-  g_autoptr(TesseraImage) input = NULL;
-  g_autoptr(GFile) input_file = NULL;
-  g_autoptr(GFile) output_file = NULL;
+  g_autoptr(TesseraUpscaleOptions) output_options = NULL;
+  g_autoptr(TesseraBatch) batch = NULL;
   g_autoptr(GFile) checkpoint_file = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
@@ -193,12 +311,21 @@ tessera_cli_redraw (int    argc,
   TesseraRedrawSampler sampler;
   TesseraRedrawScheduler scheduler;
   TesseraRedrawRng rng;
-  TesseraImageFormat format;
+  TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Redraw self = { 0 };
   guint signal_id;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
-      N_("Write the result to FILE"), N_("FILE") },
+      N_("Write the result to FILE (one input only)"), N_("FILE") },
+    { "output-dir", 'd', 0, G_OPTION_ARG_FILENAME, &output_dir,
+      N_("Write the results into DIR, created if missing"), N_("DIR") },
+    { "name-pattern", 0, 0, G_OPTION_ARG_STRING, &name_pattern,
+      N_("Output names from {name}, {upscaler}, {scale} and {ext} (default: {name}-{upscaler}-{scale}.{ext})"),
+      N_("PATTERN") },
+    { "recursive", 'r', 0, G_OPTION_ARG_NONE, &recursive,
+      N_("Redraw the images in the subfolders of a folder given as input too"), NULL },
+    { "skip-existing", 0, 0, G_OPTION_ARG_NONE, &skip_existing,
+      N_("Leave inputs whose output exists alone, and say so"), NULL },
     { "checkpoint", 0, 0, G_OPTION_ARG_FILENAME, &checkpoint_path,
       N_("The Stable Diffusion 1.x or 2.x checkpoint: a file or a diffusers folder"), N_("PATH") },
     { "prompt", 0, 0, G_OPTION_ARG_STRING, &prompt,
@@ -272,22 +399,46 @@ tessera_cli_redraw (int    argc,
     { NULL }
   };
 
-  if (!tessera_cli_parse_options (&argc, &argv, "redraw", _("INPUT"),
-                                  _("Redraws an image with Stable Diffusion after an optional upscale: "
-                                    "tile by tile as the Ultimate SD Upscale extension or A1111's SD "
-                                    "upscale script do it, or whole. The result keeps the input's "
-                                    "metadata and gets the generation parameters; the input is never "
-                                    "replaced."), entries))
+  if (!tessera_cli_parse_options (&argc, &argv, "redraw", _("INPUT…"),
+                                  _("Redraws images, and the images in folders given as inputs, with "
+                                    "Stable Diffusion after an optional upscale: tile by tile as the "
+                                    "Ultimate SD Upscale extension or A1111's SD upscale script do it, "
+                                    "or whole. Results are written next to each input as "
+                                    "NAME-CHECKPOINT-xSCALE.png unless -o, --output-dir or "
+                                    "--name-pattern says otherwise; they keep the input's metadata "
+                                    "and get the generation parameters. The checkpoint loads once "
+                                    "for all inputs; an input is never replaced, and one failing "
+                                    "does not stop the others."), entries))
     return EXIT_USAGE;
 
-  if (inputs == NULL || inputs[0] == NULL || inputs[1] != NULL)
+  if (inputs == NULL || inputs[0] == NULL)
     {
-      tessera_cli_error (_("give one input file (see tessera-cli redraw --help)"));
+      tessera_cli_error (_("no input files (see tessera-cli redraw --help)"));
       return EXIT_USAGE;
     }
-  if (output_path == NULL || checkpoint_path == NULL)
+  if (checkpoint_path == NULL)
     {
-      tessera_cli_error (_("--output and --checkpoint are needed (see tessera-cli redraw --help)"));
+      tessera_cli_error (_("--checkpoint is needed (see tessera-cli redraw --help)"));
+      return EXIT_USAGE;
+    }
+  if (output_path != NULL && output_dir != NULL)
+    {
+      tessera_cli_error (_("--output and --output-dir cannot be used together"));
+      return EXIT_USAGE;
+    }
+  if (output_path != NULL && g_strv_length (inputs) > 1)
+    {
+      tessera_cli_error (_("--output takes one input; use --output-dir for several"));
+      return EXIT_USAGE;
+    }
+  if (output_path != NULL && g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
+    {
+      tessera_cli_error (_("%s: is a folder; --output takes one file, --output-dir a folder's images"), inputs[0]);
+      return EXIT_USAGE;
+    }
+  if (overwrite && skip_existing)
+    {
+      tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
       return EXIT_USAGE;
     }
   if (steps < 1 || clip_skip < 1 || width < 0 || height < 0 || denoise < 0 || denoise > 1 || cfg < 0 ||
@@ -368,22 +519,11 @@ tessera_cli_redraw (int    argc,
       return EXIT_USAGE;
     }
 
-  input_file = g_file_new_for_commandline_arg (inputs[0]);
-  output_file = g_file_new_for_commandline_arg (output_path);
-  if (!tessera_image_format_from_filename (output_path, &format) || !tessera_image_format_is_writable (format))
+  if (output_path != NULL &&
+      (!tessera_image_format_from_filename (output_path, &format) || !tessera_image_format_is_writable (format)))
     {
       tessera_cli_error (_("%s: cannot tell which image format to write from its name"), output_path);
       return EXIT_USAGE;
-    }
-  if (g_file_equal (input_file, output_file) || tessera_image_is_same_file (input_file, output_file))
-    {
-      tessera_cli_error (_("%s: the output would replace the input"), output_path);
-      return EXIT_FAILED;
-    }
-  if (!overwrite && g_file_query_exists (output_file, NULL))
-    {
-      tessera_cli_error (_("%s exists; use --overwrite to replace it"), output_path);
-      return EXIT_FAILED;
     }
 
   checkpoint_file = g_file_new_for_commandline_arg (checkpoint_path);
@@ -393,50 +533,68 @@ tessera_cli_redraw (int    argc,
       tessera_cli_error ("%s", error->message);
       return EXIT_FAILED;
     }
-  input = tessera_image_new_from_file (input_file, NULL, &error);
-  if (input == NULL)
-    {
-      tessera_cli_error ("%s: %s", inputs[0], error->message);
-      return EXIT_FAILED;
-    }
+
+  /* Outputs are named, checked and written as upscales' are: the
+   * checkpoint stands for the upscaler, the first stage's size for the
+   * scale. */
+  output_options = tessera_upscale_options_new ();
+  tessera_upscale_options_set_scale (output_options, scale > 0 ? scale : 1.0);
+  tessera_upscale_options_set_width (output_options, width);
+  tessera_upscale_options_set_height (output_options, height);
+  tessera_upscale_options_set_format (output_options, format);
 
   engine = make_engine ();
+  batch = tessera_batch_new (engine);
+  tessera_batch_set_options (batch, output_options);
+  tessera_batch_set_redraw (batch, TESSERA_BATCH_REDRAW_ONLY, checkpoint, options);
+  tessera_batch_set_upscaler_label (batch, tessera_checkpoint_get_name (checkpoint));
+  tessera_batch_set_name_pattern (batch, name_pattern);
+  tessera_batch_set_existing (batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE
+                                     : skip_existing ? TESSERA_BATCH_EXISTING_SKIP
+                                                     : TESSERA_BATCH_EXISTING_FAIL);
+  if (output_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
+
+      tessera_batch_set_output_folder (batch, dir);
+    }
+  if (!tessera_batch_check_name_pattern (batch, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return EXIT_USAGE;
+    }
+
+  for (guint i = 0; inputs[i] != NULL; i++)
+    if (!add_input (batch, inputs[i], recursive, output_path, &error))
+      {
+        if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+          tessera_cli_error (_("%s (-r looks below it)"), error->message);
+        else
+          tessera_cli_error ("%s", error->message);
+        return EXIT_FAILED;
+      }
+
   loop = g_main_loop_new (NULL, FALSE);
   cancellable = g_cancellable_new ();
+  self.batch = batch;
   self.loop = loop;
   self.cancellable = cancellable;
   self.quiet = quiet;
   self.on_terminal = isatty (STDOUT_FILENO);
   signal_id = g_unix_signal_add (SIGINT, on_interrupt, &self);
-  tessera_engine_redraw_async (engine, input, checkpoint, options, cancellable,
-                               on_progress, NULL, &self, on_redraw_done, &self);
+
+  /* The networks load with the first input and serve every other. */
+  tessera_engine_hold_redraw_networks (engine);
+  g_idle_add_once (start_first_item, &self);
   g_main_loop_run (loop);
+  tessera_engine_release_redraw_networks (engine);
   g_source_remove (signal_id);
-  if (self.on_terminal && !quiet)
-    printf ("\n");
+
   g_free (self.last_text);
+  g_free (self.input_name);
+  g_free (self.output_name);
 
-  if (self.output == NULL)
-    {
-      if (self.interrupted)
-        {
-          tessera_cli_error (_("interrupted: %s was not written"), output_path);
-          g_clear_error (&self.error);
-          return EXIT_INTERRUPTED;
-        }
-      tessera_cli_error ("%s", self.error->message);
-      g_clear_error (&self.error);
-      return EXIT_FAILED;
-    }
-
-  if (!tessera_image_save (self.output, output_file, format, 92, NULL, NULL, NULL, &error))
-    {
-      g_object_unref (self.output);
-      tessera_cli_error ("%s: %s", output_path, error->message);
-      return EXIT_FAILED;
-    }
-  if (!quiet)
-    printf ("%s\n%s\n", output_path, tessera_image_get_text (self.output, "parameters"));
-  g_object_unref (self.output);
-  return EXIT_OK;
+  if (self.interrupted)
+    return EXIT_INTERRUPTED;
+  return self.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
 }

@@ -12,6 +12,7 @@
 
 #include "core/tessera-file-utils-private.h"
 #include "tessera-batch-private.h"
+#include "tessera-redraw.h"
 #include "tessera-enums.h"
 
 /* Images upscaled with the same options, each saved under a name made
@@ -32,9 +33,11 @@
  * the save has removed its temporary file. Resuming before then picks it
  * up again as soon as it is back. */
 
-/* How an item's progress divides between its steps. */
-#define LOADED   0.05
-#define UPSCALED 0.95
+/* How an item's progress divides between its steps; an upscale that a
+ * redraw follows takes the first part of the work. */
+#define LOADED          0.05
+#define UPSCALED        0.95
+#define BEFORE_REDRAW   0.25
 
 struct _TesseraBatch
 {
@@ -47,6 +50,9 @@ struct _TesseraBatch
   guint                  counts[TESSERA_BATCH_ITEM_FAILED + 1];
 
   TesseraUpscaleOptions *options;
+  TesseraBatchRedraw     redraw;
+  TesseraCheckpoint     *checkpoint;
+  TesseraRedrawOptions  *redraw_options;
   char                  *upscaler_label;
   GFile                 *output_folder;
   char                  *name_pattern;
@@ -93,6 +99,12 @@ set_state (TesseraBatch      *self,
 {
   if (self->state == state)
     return;
+
+  /* A running or paused batch keeps its redraws' networks loaded. */
+  if (self->state == TESSERA_BATCH_IDLE)
+    tessera_engine_hold_redraw_networks (self->engine);
+  else if (state == TESSERA_BATCH_IDLE)
+    tessera_engine_release_redraw_networks (self->engine);
 
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
@@ -265,6 +277,9 @@ typedef struct
   TesseraBatchItem      *item;
   GFile                 *output;
   TesseraUpscaleOptions *options;   /* those at its start: later ones wait for the next item */
+  TesseraBatchRedraw     redraw;
+  TesseraCheckpoint     *checkpoint;
+  TesseraRedrawOptions  *redraw_options;
   gboolean               keep_metadata;
   TesseraProgressFunc    progress;
   gpointer               progress_data;
@@ -278,6 +293,8 @@ run_free (gpointer data)
   g_object_unref (run->item);
   g_object_unref (run->output);
   g_object_unref (run->options);
+  g_clear_object (&run->checkpoint);
+  g_clear_object (&run->redraw_options);
   g_free (run);
 }
 
@@ -340,11 +357,77 @@ on_saved (GObject      *object,
 }
 
 static void
+save_output (GTask        *task,
+             TesseraImage *output)
+{
+  Run *run = g_task_get_task_data (task);
+
+  run->item->output_width = tessera_image_get_width (output);
+  run->item->output_height = tessera_image_get_height (output);
+  if (!run->keep_metadata)
+    tessera_image_strip_metadata (output);
+
+  report (run, UPSCALED, _("Saving"));
+  tessera_image_save_async (output, run->output,
+                            tessera_upscale_options_get_format (run->options),
+                            tessera_upscale_options_get_quality (run->options),
+                            g_task_get_cancellable (task), on_save_progress, run,
+                            on_saved, g_object_ref (task));
+}
+
+static void
+on_redraw_progress (double      fraction,
+                    const char *text,
+                    gpointer    user_data)
+{
+  Run *run = user_data;
+  double start = run->redraw == TESSERA_BATCH_REDRAW_AFTER_UPSCALE ? BEFORE_REDRAW : LOADED;
+
+  report (run, start + fraction * (UPSCALED - start), text);
+}
+
+static void
+on_redrawn (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+
+  output = tessera_engine_redraw_finish (TESSERA_ENGINE (object), result, &error);
+  if (output == NULL)
+    {
+      g_prefix_error (&error, "%s: ", run->item->name);
+      finish_run (task, error);
+      return;
+    }
+
+  save_output (task, output);
+}
+
+static void
+redraw (GTask        *task,
+        TesseraImage *input)
+{
+  TesseraBatch *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+
+  tessera_engine_redraw_async (self->engine, input, run->checkpoint, run->redraw_options,
+                               g_task_get_cancellable (task), on_redraw_progress, NULL, run,
+                               on_redrawn, g_object_ref (task));
+}
+
+static void
 on_upscale_progress (double      fraction,
                      const char *text,
                      gpointer    user_data)
 {
-  report (user_data, LOADED + fraction * (UPSCALED - LOADED), text);
+  Run *run = user_data;
+  double end = run->redraw == TESSERA_BATCH_REDRAW_AFTER_UPSCALE ? BEFORE_REDRAW : UPSCALED;
+
+  report (run, LOADED + fraction * (end - LOADED), text);
 }
 
 static void
@@ -366,17 +449,10 @@ on_upscaled (GObject      *object,
       return;
     }
 
-  run->item->output_width = tessera_image_get_width (output);
-  run->item->output_height = tessera_image_get_height (output);
-  if (!run->keep_metadata)
-    tessera_image_strip_metadata (output);
-
-  report (run, UPSCALED, _("Saving"));
-  tessera_image_save_async (output, run->output,
-                            tessera_upscale_options_get_format (run->options),
-                            tessera_upscale_options_get_quality (run->options),
-                            g_task_get_cancellable (task), on_save_progress, run,
-                            on_saved, g_object_ref (task));
+  if (run->redraw == TESSERA_BATCH_REDRAW_AFTER_UPSCALE)
+    redraw (task, output);
+  else
+    save_output (task, output);
 }
 
 static void
@@ -399,8 +475,13 @@ on_loaded (GObject      *object,
 
   run->item->input_width = tessera_image_get_width (input);
   run->item->input_height = tessera_image_get_height (input);
-  /* The upscale's own reports name its steps. */
+  /* The upscale's and the redraw's own reports name their steps. */
   tessera_batch_item_set_progress (run->item, LOADED);
+  if (run->redraw == TESSERA_BATCH_REDRAW_ONLY)
+    {
+      redraw (task, input);
+      return;
+    }
   tessera_engine_upscale_async (self->engine, input, run->options, g_task_get_cancellable (task),
                                 on_upscale_progress, NULL, run,
                                 on_upscaled, g_object_ref (task));
@@ -467,6 +548,12 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   run->item = g_object_ref (item);
   run->output = g_object_ref (output);
   run->options = g_object_ref (self->options);
+  run->redraw = self->redraw;
+  if (self->redraw != TESSERA_BATCH_REDRAW_NONE)
+    {
+      run->checkpoint = g_object_ref (self->checkpoint);
+      run->redraw_options = g_object_ref (self->redraw_options);
+    }
   run->keep_metadata = self->keep_metadata;
   run->progress = progress;
   run->progress_data = progress_data;
@@ -546,6 +633,8 @@ tessera_batch_dispose (GObject *object)
   g_clear_object (&self->items);
   g_clear_object (&self->engine);
   g_clear_object (&self->options);
+  g_clear_object (&self->checkpoint);
+  g_clear_object (&self->redraw_options);
   g_clear_object (&self->output_folder);
 
   G_OBJECT_CLASS (tessera_batch_parent_class)->dispose (object);
@@ -841,6 +930,39 @@ tessera_batch_set_options (TesseraBatch          *self,
 
   g_clear_object (&self->options);
   self->options = tessera_upscale_options_copy (options);
+}
+
+/**
+ * tessera_batch_set_redraw:
+ * @redraw: whether items are redrawn, after their upscale or instead
+ * @checkpoint: (nullable): the Stable Diffusion checkpoint; needed unless
+ *   @redraw is %TESSERA_BATCH_REDRAW_NONE
+ * @options: (nullable): how to redraw; copied, and needed unless @redraw
+ *   is %TESSERA_BATCH_REDRAW_NONE
+ *
+ * Redraws the items with Stable Diffusion, as tessera_engine_redraw_async()
+ * does, each written with its generation parameters. While the batch
+ * runs, the checkpoint's networks stay loaded from one item to the next.
+ * The item in progress keeps the earlier settings.
+ */
+void
+tessera_batch_set_redraw (TesseraBatch         *self,
+                          TesseraBatchRedraw    redraw,
+                          TesseraCheckpoint    *checkpoint,
+                          TesseraRedrawOptions *options)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+  g_return_if_fail (redraw == TESSERA_BATCH_REDRAW_NONE || TESSERA_IS_CHECKPOINT (checkpoint));
+  g_return_if_fail (redraw == TESSERA_BATCH_REDRAW_NONE || TESSERA_IS_REDRAW_OPTIONS (options));
+
+  self->redraw = redraw;
+  g_clear_object (&self->checkpoint);
+  g_clear_object (&self->redraw_options);
+  if (redraw == TESSERA_BATCH_REDRAW_NONE)
+    return;
+
+  self->checkpoint = g_object_ref (checkpoint);
+  self->redraw_options = tessera_redraw_options_copy (options);
 }
 
 /**

@@ -13,7 +13,9 @@
 #include <gio/gio.h>
 
 #include "core/tessera-progress.h"
+#include "models/tessera-checkpoint.h"
 #include "tessera-engine.h"
+#include "tessera-redraw-options.h"
 #include "tessera-upscale-options.h"
 
 G_BEGIN_DECLS
@@ -68,6 +70,22 @@ typedef enum
   TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT,
 } TesseraBatchExisting;
 
+/**
+ * TesseraBatchRedraw:
+ * @TESSERA_BATCH_REDRAW_NONE: items are upscaled (the default)
+ * @TESSERA_BATCH_REDRAW_AFTER_UPSCALE: items are upscaled, then redrawn
+ * @TESSERA_BATCH_REDRAW_ONLY: items are redrawn instead of upscaled; the
+ *   redraw options' own first stage may still upscale them
+ *
+ * Whether a batch redraws its items with Stable Diffusion.
+ */
+typedef enum
+{
+  TESSERA_BATCH_REDRAW_NONE,
+  TESSERA_BATCH_REDRAW_AFTER_UPSCALE,
+  TESSERA_BATCH_REDRAW_ONLY,
+} TesseraBatchRedraw;
+
 #define TESSERA_TYPE_BATCH_ITEM (tessera_batch_item_get_type ())
 
 G_DECLARE_FINAL_TYPE (TesseraBatchItem, tessera_batch_item, TESSERA, BATCH_ITEM, GObject)
@@ -103,6 +121,10 @@ gboolean           tessera_batch_add_folder           (TesseraBatch           *s
 void               tessera_batch_remove_finished      (TesseraBatch           *self);
 void               tessera_batch_set_options          (TesseraBatch           *self,
                                                        TesseraUpscaleOptions  *options);
+void               tessera_batch_set_redraw           (TesseraBatch           *self,
+                                                       TesseraBatchRedraw      redraw,
+                                                       TesseraCheckpoint      *checkpoint,
+                                                       TesseraRedrawOptions   *options);
 void               tessera_batch_set_upscaler_label   (TesseraBatch           *self,
                                                        const char             *label);
 void               tessera_batch_set_output_folder    (TesseraBatch           *self,

@@ -21,6 +21,7 @@
 #include "models/tessera-denoise-private.h"
 #include "tessera-engine.h"
 #include "tessera-model-library.h"
+#include "tessera-redraw-private.h"
 #include "tessera-runner-private.h"
 #include "tessera-version.h"
 
@@ -34,6 +35,16 @@
  * An upscaler is a classic filter, a model file's path, or the name of a
  * model in the engine's #TesseraModelLibrary.
  */
+typedef struct
+{
+  const TesseraRedrawNetworks *vtable;
+  TesseraCheckpoint           *checkpoint;
+  GFile                       *vae_file;
+  char                        *device;
+  TesseraPrecision             precision;
+  gpointer                     nets;
+} RedrawNetworksEntry;
+
 struct _TesseraEngine
 {
   GObject              parent_instance;
@@ -49,6 +60,11 @@ struct _TesseraEngine
   TesseraBackend      *backend;
   char                *backend_key;
   guint                backend_evictions;
+  /* A batch of redraws holds their networks: see
+   * tessera_engine_hold_redraw_networks(). */
+  GMutex               redraw_lock;
+  guint                redraw_holds;
+  RedrawNetworksEntry *redraw_networks;
 };
 
 /* Networks stay loaded between upscales, so that a batch reads and
@@ -90,6 +106,18 @@ static const struct {
 };
 
 static void
+redraw_networks_entry_free (gpointer data)
+{
+  RedrawNetworksEntry *entry = data;
+
+  entry->vtable->free (entry->nets);
+  g_clear_object (&entry->checkpoint);
+  g_clear_object (&entry->vae_file);
+  g_free (entry->device);
+  g_free (entry);
+}
+
+static void
 tessera_engine_dispose (GObject *object)
 {
   TesseraEngine *self = (TesseraEngine *) object;
@@ -101,6 +129,7 @@ tessera_engine_dispose (GObject *object)
   g_queue_clear_full (&self->networks, network_entry_free);
   g_clear_pointer (&self->backend, tessera_backend_free);
   g_clear_pointer (&self->backend_key, g_free);
+  g_clear_pointer (&self->redraw_networks, redraw_networks_entry_free);
 
   G_OBJECT_CLASS (tessera_engine_parent_class)->dispose (object);
 }
@@ -111,6 +140,7 @@ tessera_engine_finalize (GObject *object)
   TesseraEngine *self = (TesseraEngine *) object;
 
   g_mutex_clear (&self->networks_lock);
+  g_mutex_clear (&self->redraw_lock);
 
   G_OBJECT_CLASS (tessera_engine_parent_class)->finalize (object);
 }
@@ -144,6 +174,7 @@ tessera_engine_init (TesseraEngine *self)
 {
   self->upscalers = g_list_store_new (TESSERA_TYPE_UPSCALER_INFO);
   g_mutex_init (&self->networks_lock);
+  g_mutex_init (&self->redraw_lock);
   add_classic_upscalers (self);
 
   /* Early, in the thread making the engine: see tessera-blas.c. A failure
@@ -1309,4 +1340,127 @@ tessera_engine_plan_tiles (TesseraEngine          *self,
   init_run_options (&run, network, backend, options, out_width, out_height, has_alpha);
   give_back_backend (self, options, g_steal_pointer (&backend), evictions);
   return tessera_runner_plan (network, width, height, &run);
+}
+
+/**
+ * tessera_engine_hold_redraw_networks:
+ * @self: a #TesseraEngine
+ *
+ * Keeps the networks of the next redraws loaded from one redraw to the
+ * next, until as many tessera_engine_release_redraw_networks() calls:
+ * a batch of redraws with one checkpoint reads and converts its weights
+ * once. Only the last networks are kept: a redraw with another
+ * checkpoint, VAE, device or precision loads its own.
+ */
+void
+tessera_engine_hold_redraw_networks (TesseraEngine *self)
+{
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+
+  g_mutex_lock (&self->redraw_lock);
+  self->redraw_holds++;
+  g_mutex_unlock (&self->redraw_lock);
+}
+
+/**
+ * tessera_engine_release_redraw_networks:
+ * @self: a #TesseraEngine
+ *
+ * Ends a tessera_engine_hold_redraw_networks(): after the last, the kept
+ * networks are freed.
+ */
+void
+tessera_engine_release_redraw_networks (TesseraEngine *self)
+{
+  RedrawNetworksEntry *entry = NULL;
+
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+
+  g_mutex_lock (&self->redraw_lock);
+  if (self->redraw_holds == 0)
+    {
+      g_mutex_unlock (&self->redraw_lock);
+      g_return_if_reached ();
+    }
+  if (--self->redraw_holds == 0)
+    entry = g_steal_pointer (&self->redraw_networks);
+  g_mutex_unlock (&self->redraw_lock);
+
+  g_clear_pointer (&entry, redraw_networks_entry_free);
+}
+
+static gboolean
+redraw_networks_entry_matches (RedrawNetworksEntry         *entry,
+                               const TesseraRedrawNetworks *vtable,
+                               TesseraCheckpoint           *checkpoint,
+                               TesseraRedrawOptions        *options)
+{
+  GFile *vae_file = tessera_checkpoint_get_vae_file (checkpoint);
+
+  return entry->vtable == vtable && entry->checkpoint == checkpoint
+         && (entry->vae_file == vae_file || (entry->vae_file != NULL && vae_file != NULL
+                                              && g_file_equal (entry->vae_file, vae_file)))
+         && g_str_equal (entry->device, tessera_redraw_options_get_device (options))
+         && entry->precision == tessera_redraw_options_get_precision (options);
+}
+
+/* The networks for a redraw: the kept ones when they fit, else loaded. */
+gpointer
+tessera_engine_acquire_redraw_networks (TesseraEngine                *self,
+                                        const TesseraRedrawNetworks  *vtable,
+                                        TesseraCheckpoint            *checkpoint,
+                                        TesseraRedrawOptions         *options,
+                                        GCancellable                 *cancellable,
+                                        GError                      **error)
+{
+  RedrawNetworksEntry *entry = NULL;
+  gpointer nets;
+
+  g_mutex_lock (&self->redraw_lock);
+  if (self->redraw_networks != NULL
+      && redraw_networks_entry_matches (self->redraw_networks, vtable, checkpoint, options))
+    entry = g_steal_pointer (&self->redraw_networks);
+  g_mutex_unlock (&self->redraw_lock);
+
+  if (entry == NULL)
+    return vtable->load (checkpoint, options, cancellable, error);
+
+  nets = g_steal_pointer (&entry->nets);
+  g_clear_object (&entry->checkpoint);
+  g_clear_object (&entry->vae_file);
+  g_free (entry->device);
+  g_free (entry);
+  return nets;
+}
+
+/* A redraw is done with @nets: kept while a batch holds them, else freed. */
+void
+tessera_engine_return_redraw_networks (TesseraEngine               *self,
+                                       const TesseraRedrawNetworks *vtable,
+                                       gpointer                     nets,
+                                       TesseraCheckpoint           *checkpoint,
+                                       TesseraRedrawOptions        *options)
+{
+  RedrawNetworksEntry *entry = g_new0 (RedrawNetworksEntry, 1);
+  GFile *vae_file = tessera_checkpoint_get_vae_file (checkpoint);
+
+  entry->vtable = vtable;
+  entry->nets = nets;
+  entry->checkpoint = g_object_ref (checkpoint);
+  entry->vae_file = vae_file != NULL ? g_object_ref (vae_file) : NULL;
+  entry->device = g_strdup (tessera_redraw_options_get_device (options));
+  entry->precision = tessera_redraw_options_get_precision (options);
+
+  g_mutex_lock (&self->redraw_lock);
+  if (self->redraw_holds > 0)
+    {
+      /* The newest networks replace older ones. */
+      RedrawNetworksEntry *old = g_steal_pointer (&self->redraw_networks);
+
+      self->redraw_networks = g_steal_pointer (&entry);
+      entry = old;
+    }
+  g_mutex_unlock (&self->redraw_lock);
+
+  g_clear_pointer (&entry, redraw_networks_entry_free);
 }

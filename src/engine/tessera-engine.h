@@ -117,4 +117,7 @@ double               tessera_engine_measure_gemm_rate (TesseraEngine      *self,
                                                        double              seconds,
                                                        GError            **error);
 
+void                 tessera_engine_hold_redraw_networks    (TesseraEngine *self);
+void                 tessera_engine_release_redraw_networks (TesseraEngine *self);
+
 G_END_DECLS

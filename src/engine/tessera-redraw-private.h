@@ -126,4 +126,16 @@ char         *tessera_redraw_format_parameters (TesseraRedrawOptions      *optio
                                                 guint                      width,
                                                 guint                      height);
 
+gpointer      tessera_engine_acquire_redraw_networks (TesseraEngine                *self,
+                                                      const TesseraRedrawNetworks  *vtable,
+                                                      TesseraCheckpoint            *checkpoint,
+                                                      TesseraRedrawOptions         *options,
+                                                      GCancellable                 *cancellable,
+                                                      GError                      **error);
+void          tessera_engine_return_redraw_networks  (TesseraEngine                *self,
+                                                      const TesseraRedrawNetworks  *vtable,
+                                                      gpointer                      nets,
+                                                      TesseraCheckpoint            *checkpoint,
+                                                      TesseraRedrawOptions         *options);
+
 G_END_DECLS

@@ -370,6 +370,9 @@ typedef struct
 {
   const TesseraRedrawNetworks *networks;
   gpointer                     nets;
+  TesseraEngine               *engine;
+  TesseraCheckpoint           *checkpoint;
+  TesseraRedrawOptions        *options;
   const TesseraSchedule       *schedule;
   guint                        channels;
   guint                        width;
@@ -528,7 +531,8 @@ guidance_clear (Guidance *guidance)
   g_free (guidance->out_cond);
   g_free (guidance->out_uncond);
   if (guidance->nets != NULL)
-    guidance->networks->free (guidance->nets);
+    tessera_engine_return_redraw_networks (guidance->engine, guidance->networks, guidance->nets,
+                                           guidance->checkpoint, guidance->options);
 }
 
 static gboolean
@@ -712,7 +716,7 @@ tessera_redraw_run (TesseraEngine                *engine,
   g_autoptr(TesseraImage) staged = NULL;
   g_autoptr(TesseraImage) output = NULL;
   g_autofree char *parameters = NULL;
-  TesseraRedrawSession session = { { networks, NULL }, checkpoint, options };
+  TesseraRedrawSession session = { { networks, NULL, engine, checkpoint, options }, checkpoint, options };
   Guidance *guidance = &session.guidance;
   gint64 seed_option = tessera_redraw_options_get_seed (options);
   guint32 seed;
@@ -741,7 +745,8 @@ tessera_redraw_run (TesseraEngine                *engine,
     }
 
   tessera_progress_report (progress, 0.1, _("Loading the networks"));
-  guidance->nets = networks->load (checkpoint, options, cancellable, error);
+  guidance->nets = tessera_engine_acquire_redraw_networks (engine, networks, checkpoint, options,
+                                                          cancellable, error);
   if (guidance->nets == NULL)
     return NULL;
 

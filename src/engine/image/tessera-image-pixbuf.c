@@ -8,6 +8,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
@@ -141,6 +143,24 @@ tessera_image_new_from_pixbuf (GdkPixbuf  *pixbuf,
   return image_from_pixbuf (pixbuf, error);
 }
 
+/* JPEG's EXIF comes before the image data, in the first segments;
+ * WebP's EXIF chunk comes after it, so a WebP file is kept whole (WebP
+ * images are at most 16383 pixels a side). */
+#define JPEG_METADATA_BYTES (1 << 20)
+
+static void
+keep_metadata_bytes (GByteArray   *head,
+                     const guint8 *data,
+                     gsize         size)
+{
+  gboolean webp = head->len >= 12 && memcmp (head->data + 8, "WEBP", 4) == 0;
+
+  if (webp || head->len < 12)
+    g_byte_array_append (head, data, size);
+  else if (head->len < JPEG_METADATA_BYTES)
+    g_byte_array_append (head, data, MIN (size, JPEG_METADATA_BYTES - head->len));
+}
+
 TesseraImage *
 tessera_image_load_pixbuf (GInputStream  *stream,
                            const char    *name,
@@ -151,6 +171,8 @@ tessera_image_load_pixbuf (GInputStream  *stream,
   g_autoptr(GdkPixbuf) oriented = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree guint8 *buffer = g_malloc (1 << 16);
+  g_autoptr(GByteArray) head = g_byte_array_new ();
+  g_autofree char *comment = NULL;
   SizeCheck check = { name, NULL };
   GdkPixbuf *pixbuf;
   gboolean ok = TRUE;
@@ -168,6 +190,7 @@ tessera_image_load_pixbuf (GInputStream  *stream,
           break;
         }
 
+      keep_metadata_bytes (head, buffer, n_read);
       ok = gdk_pixbuf_loader_write (loader, buffer, n_read, &local_error) && check.error == NULL;
     }
 
@@ -210,7 +233,16 @@ tessera_image_load_pixbuf (GInputStream  *stream,
 
   image = image_from_pixbuf (oriented, error);
   if (image == NULL)
-    g_prefix_error (error, "%s: ", name);
+    {
+      g_prefix_error (error, "%s: ", name);
+      return NULL;
+    }
+
+  /* PNG's registered keyword for free text, so that a PNG written from
+   * the image keeps it. */
+  comment = tessera_image_read_user_comment (head->data, head->len);
+  if (comment != NULL)
+    tessera_image_set_text (image, "Comment", comment);
 
   return image;
 }

@@ -95,4 +95,9 @@ gboolean      tessera_image_save_pixbuf        (TesseraImage        *self,
                                                 GCancellable        *cancellable,
                                                 GError             **error);
 
+char         *tessera_image_exif_user_comment  (const guint8        *data,
+                                                gsize                size);
+char         *tessera_image_read_user_comment  (const guint8        *data,
+                                                gsize                size);
+
 G_END_DECLS
