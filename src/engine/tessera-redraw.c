@@ -14,10 +14,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/tessera-error.h"
+#include "image/tessera-color-fix-private.h"
 #include "image/tessera-resample-private.h"
 #include "models/tessera-checkpoint-private.h"
 #include "prompts/tessera-prompt-private.h"
 #include "sampling/tessera-sampler-private.h"
+#include "tessera-enums.h"
+#include "tessera-latent-upscale-private.h"
 #include "tessera-redraw-private.h"
 
 /* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
@@ -147,6 +150,32 @@ format_number (double value)
   return g_strdup (buffer);
 }
 
+/* A1111 names its Hires. fix latent upscalers "Latent" (bilinear),
+ * "Latent (antialiased)", "Latent (bicubic antialiased)", "Latent
+ * (nearest-exact)"…; the modes it lacks are named the same way. */
+static void
+append_latent_upscale (GString              *text,
+                       TesseraRedrawOptions *options)
+{
+  TesseraRedrawLatentUpscale mode = tessera_redraw_options_get_latent_upscale (options);
+  gboolean antialias = tessera_redraw_options_get_latent_antialias (options) &&
+                       (mode == TESSERA_REDRAW_LATENT_UPSCALE_BILINEAR ||
+                        mode == TESSERA_REDRAW_LATENT_UPSCALE_BICUBIC);
+  g_autoptr(GEnumClass) modes = NULL;
+
+  if (mode == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    return;
+  if (mode == TESSERA_REDRAW_LATENT_UPSCALE_BILINEAR)
+    {
+      g_string_append (text, antialias ? ", Hires upscaler: Latent (antialiased)" : ", Hires upscaler: Latent");
+      return;
+    }
+  modes = g_type_class_ref (TESSERA_TYPE_REDRAW_LATENT_UPSCALE);
+  g_string_append_printf (text, ", Hires upscaler: Latent (%s%s)",
+                          g_enum_get_value (modes, mode)->value_nick,
+                          antialias ? " antialiased" : "");
+}
+
 /* A1111's generation parameters, which PNG-info readers (A1111's own,
  * Civitai…) show and read back: the prompt, the negative prompt, then
  * the settings on one line. */
@@ -184,6 +213,18 @@ tessera_redraw_format_parameters (TesseraRedrawOptions *options,
                           tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU ? "CPU" : "NV");
   if (tessera_redraw_options_get_exact_steps (options))
     g_string_append (text, ", Exact steps: True");
+  append_latent_upscale (text, options);
+  switch (tessera_redraw_options_get_color_fix (options))
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      g_string_append (text, ", Color fix: Wavelet");
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      g_string_append (text, ", Color fix: AdaIN");
+      break;
+    }
   return g_string_free (text, FALSE);
 }
 
@@ -210,6 +251,53 @@ on_resample_progress (double   fraction,
   on_first_stage_progress (fraction, _("Resampling"), user_data);
 }
 
+/* The size the options ask for, from a size or a scale of @input's;
+ * FALSE when they ask for neither. */
+static gboolean
+get_target_size (TesseraRedrawOptions *options,
+                 TesseraImage         *input,
+                 guint                *width,
+                 guint                *height)
+{
+  double scale = tessera_redraw_options_get_scale (options);
+
+  *width = tessera_redraw_options_get_width (options);
+  *height = tessera_redraw_options_get_height (options);
+  if (*width == 0 && scale > 0)
+    {
+      *width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
+      *height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
+    }
+  return *width > 0;
+}
+
+/* @image resampled with Lanczos to @width × @height, with @input's
+ * metadata. */
+static TesseraImage *
+resample_exact (TesseraImage         *image,
+                TesseraImage         *input,
+                guint                 width,
+                guint                 height,
+                GCancellable         *cancellable,
+                TesseraFractionFunc   progress,
+                gpointer              progress_data,
+                GError              **error)
+{
+  g_autoptr(TesseraImage) exact = NULL;
+
+  if (tessera_image_get_width (image) == width && tessera_image_get_height (image) == height)
+    return g_object_ref (image);
+
+  exact = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
+  if (exact == NULL)
+    return NULL;
+  if (!tessera_resample (image, exact, TESSERA_FILTER_LANCZOS, cancellable,
+                         progress, progress_data, error))
+    return NULL;
+  tessera_image_copy_metadata (exact, input);
+  return g_steal_pointer (&exact);
+}
+
 /* The optional first stage: the upscale asked for, then Lanczos to the
  * exact size. */
 static TesseraImage *
@@ -221,19 +309,11 @@ run_first_stage (TesseraEngine         *engine,
                  GError               **error)
 {
   const char *upscaler = tessera_redraw_options_get_upscaler (options);
-  guint width = tessera_redraw_options_get_width (options);
-  guint height = tessera_redraw_options_get_height (options);
-  double scale = tessera_redraw_options_get_scale (options);
   FirstStageProgress stage = { progress };
   g_autoptr(TesseraImage) image = g_object_ref (input);
-  g_autoptr(TesseraImage) exact = NULL;
+  guint width, height;
 
-  if (width == 0 && scale > 0)
-    {
-      width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
-      height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
-    }
-  if (width == 0)
+  if (!get_target_size (options, input, &width, &height))
     return g_steal_pointer (&image);
 
   if (upscaler != NULL && *upscaler != '\0')
@@ -251,17 +331,7 @@ run_first_stage (TesseraEngine         *engine,
       if (image == NULL)
         return NULL;
     }
-  if (tessera_image_get_width (image) == width && tessera_image_get_height (image) == height)
-    return g_steal_pointer (&image);
-
-  exact = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
-  if (exact == NULL)
-    return NULL;
-  if (!tessera_resample (image, exact, TESSERA_FILTER_LANCZOS, cancellable,
-                         on_resample_progress, &stage, error))
-    return NULL;
-  tessera_image_copy_metadata (exact, input);
-  return g_steal_pointer (&exact);
+  return resample_exact (image, input, width, height, cancellable, on_resample_progress, &stage, error);
 }
 
 static TesseraClipTokenizer *
@@ -527,6 +597,68 @@ sample (TesseraCheckpoint     *checkpoint,
                               on_sampler_step, guidance, guidance->cancellable, error);
 }
 
+/* The latent upscale in place of the first stage: the input's latent
+ * enlarged to the size asked for, rounded down to what the VAE takes (the
+ * "Latent Upscale" extension asks PyTorch for height // 8 × width // 8).
+ * Returns the image the redraw's output stands for: the input resampled
+ * with Lanczos to the new size, which gives the output its alpha and the
+ * colour fix its colours. */
+static TesseraImage *
+upscale_latent (TesseraImage          *input,
+                TesseraRedrawOptions  *options,
+                guint                  factor,
+                guint                  multiple,
+                Guidance              *guidance,
+                float                **latent,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  guint width, height, latent_width, latent_height;
+  float *enlarged;
+
+  if (!get_target_size (options, input, &width, &height))
+    g_return_val_if_reached (NULL);
+  width = MAX (1, width / multiple) * multiple;
+  height = MAX (1, height / multiple) * multiple;
+  latent_width = width / factor;
+  latent_height = height / factor;
+
+  enlarged = tessera_latent_upscale (*latent, guidance->channels, guidance->width, guidance->height,
+                                     latent_width, latent_height,
+                                     tessera_redraw_options_get_latent_upscale (options),
+                                     tessera_redraw_options_get_latent_antialias (options));
+  g_free (*latent);
+  *latent = enlarged;
+  guidance->width = latent_width;
+  guidance->height = latent_height;
+  return resample_exact (input, input, width, height, cancellable, NULL, NULL, error);
+}
+
+/* StableSR's colour fix of the redrawn image against the one the redraw
+ * started from, both of the same size. */
+static void
+fix_colors (TesseraImage         *output,
+            TesseraImage         *reference,
+            TesseraRedrawOptions *options)
+{
+  float *rgb = tessera_image_get_plane (output, 0);
+  const float *reference_rgb = tessera_image_get_plane (reference, 0);
+  guint width = tessera_image_get_width (output);
+  guint height = tessera_image_get_height (output);
+
+  switch (tessera_redraw_options_get_color_fix (options))
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      tessera_color_fix_wavelet (rgb, reference_rgb, width, height);
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      tessera_color_fix_adain (rgb, reference_rgb, width, height);
+      break;
+    }
+}
+
 /* The pipeline, with the networks given, so that tests can put stand-ins
  * in their place. */
 TesseraImage *
@@ -569,7 +701,10 @@ tessera_redraw_run (TesseraEngine                *engine,
   /* A1111 draws its random seeds from [0, 2³² − 2) */
   seed = seed_option >= 0 ? (guint32) seed_option : (guint32) g_random_double_range (0, 4294967294.0);
 
-  staged = run_first_stage (engine, input, options, cancellable, progress, error);
+  if (tessera_redraw_options_get_latent_upscale (options) == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    staged = run_first_stage (engine, input, options, cancellable, progress, error);
+  else
+    staged = g_object_ref (input);
   if (staged == NULL)
     return NULL;
   if (tessera_image_get_width (staged) < TESSERA_REDRAW_MIN_SIZE ||
@@ -605,6 +740,21 @@ tessera_redraw_run (TesseraEngine                *engine,
       !networks->vae_encode (guidance.nets, rgb, pw, ph, latent, cancellable, error))
     goto failed;
 
+  if (tessera_redraw_options_get_latent_upscale (options) != TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    {
+      g_autoptr(TesseraImage) target = upscale_latent (input, options, factor, multiple,
+                                                       &guidance, &latent, cancellable, error);
+
+      if (target == NULL)
+        goto failed;
+      g_set_object (&staged, target);
+      pw = guidance.width * factor;
+      ph = guidance.height * factor;
+      n = (gsize) guidance.channels * guidance.width * guidance.height;
+      g_free (rgb);
+      rgb = g_new (float, (gsize) 3 * pw * ph);
+    }
+
   /* Strength 0 keeps the latent as it is. A1111 would still run one step
    * there (t_enc = 0: the last σ of the schedule), as it does for any
    * strength below 1 / steps. */
@@ -623,6 +773,7 @@ tessera_redraw_run (TesseraEngine                *engine,
   guidance_clear (&guidance);
 
   output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
+  fix_colors (output, staged, options);
   parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
                                                  tessera_image_get_width (output),
                                                  tessera_image_get_height (output));
