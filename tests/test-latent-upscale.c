@@ -136,7 +136,8 @@ sd_path (const char *name)
 }
 
 /* 8 × 8 blocks of one colour each, darker than the tiny checkpoint's
- * redraws, so that a colour fix has something to do. */
+ * redraws, so that a colour fix has something to do, and far enough from
+ * black that clamping leaves AdaIN's means alone. */
 static TesseraImage *
 make_blocks (guint width,
              guint height)
@@ -151,7 +152,7 @@ make_blocks (guint width,
 
       for (guint y = 0; y < height; y++)
         for (guint x = 0; x < width; x++)
-          plane[y * width + x] = ((x / 8 * 3 + y / 8 * 5 + c * 7) % 11) / 25.0f;
+          plane[y * width + x] = 0.2f + ((x / 8 * 3 + y / 8 * 5 + c * 7) % 11) / 50.0f;
     }
   return image;
 }
@@ -292,7 +293,7 @@ test_cli (void)
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
   struct {
-    const char *extra[4];
+    const char *extra[5];
     const char *message;
   } refused[] = {
     { { "--latent-upscale=lanczos", "-s", "2", NULL }, "unknown latent upscale “lanczos”" },
