@@ -298,7 +298,7 @@ test_cli (void)
   } refused[] = {
     { { "--latent-upscale=lanczos", "-s", "2", NULL }, "unknown latent upscale “lanczos”" },
     { { "--color-fix=histogram", NULL }, "unknown colour fix “histogram”" },
-    { { "--latent-upscale=bicubic", NULL }, "A latent upscale needs a scale or a size" },
+    { { "--latent-upscale=bicubic", NULL }, "--latent-upscale needs --scale, or --width and --height" },
     { { "--latent-upscale=area", "--tiles=usdu", "-s", "2" }, "cannot be combined with tiles" },
   };
 

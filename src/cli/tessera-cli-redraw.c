@@ -278,6 +278,11 @@ tessera_cli_redraw (int    argc,
                                "area or bislerp"), latent_upscale);
           return EXIT_USAGE;
         }
+      if (scale <= 0 && width == 0)
+        {
+          tessera_cli_error (_("--latent-upscale needs --scale, or --width and --height"));
+          return EXIT_USAGE;
+        }
       tessera_redraw_options_set_latent_upscale (options, mode);
       /* a latent upscale redraws the whole image */
       if (tiles == NULL)

@@ -575,13 +575,6 @@ tessera_redraw_options_validate (TesseraRedrawOptions  *self,
                            _("A latent upscale enlarges the latent itself: it takes a scale or a size, not an upscaler"));
       return FALSE;
     }
-  if (self->latent_upscale != TESSERA_REDRAW_LATENT_UPSCALE_NONE &&
-      self->scale <= 0 && self->width == 0)
-    {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
-                           _("A latent upscale needs a scale or a size"));
-      return FALSE;
-    }
   if ((self->width > 0) != (self->height > 0))
     {
       g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,

@@ -616,8 +616,13 @@ upscale_latent (TesseraImage          *input,
   guint width, height, latent_width, latent_height;
   float *enlarged;
 
+  /* without a scale or a size, the latent is only resampled to the
+   * input's own size */
   if (!get_target_size (options, input, &width, &height))
-    g_return_val_if_reached (NULL);
+    {
+      width = tessera_image_get_width (input);
+      height = tessera_image_get_height (input);
+    }
   width = MAX (1, width / multiple) * multiple;
   height = MAX (1, height / multiple) * multiple;
   latent_width = width / factor;
