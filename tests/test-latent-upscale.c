@@ -13,6 +13,7 @@
 #include "image/tessera-color-fix-private.h"
 #include "image/tessera-resample-private.h"
 #include "tessera-latent-upscale-private.h"
+#include "tessera-redraw-private.h"
 #include "tessera-test-utils.h"
 
 /* The latent upscale's modes and the colour fixes against PyTorch
@@ -204,6 +205,83 @@ redraw (TesseraImage               *input,
   return output;
 }
 
+/* At strength 0 a latent upscale is the VAE's decoding of the input's
+ * latent, enlarged: the input is encoded at its own size, not resampled
+ * first. 40 × 24 × 1.3 is 52 × 31, rounded down to whole latent pixels;
+ * the latent grows at its edges (its last row repeated) to what the UNet
+ * takes and the output is cropped back. */
+static void
+test_denoise_zero (void)
+{
+  g_autofree char *path = sd_path ("sd1.safetensors");
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = NULL;
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) input = make_blocks (40, 24);
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(GError) error = NULL;
+  const TesseraRedrawNetworks *networks = &tessera_redraw_sd_networks;
+  g_autofree float *rgb = NULL;
+  g_autofree float *latent = NULL;
+  g_autofree float *enlarged = NULL;
+  g_autofree float *padded = NULL;
+  g_autofree float *decoded = NULL;
+  gpointer nets;
+  guint channels, factor, multiple, pw, ph, lw, lh, padded_lw, padded_lh;
+  double worst = 0;
+
+  checkpoint = tessera_checkpoint_new_from_file (file, NULL, &error);
+  g_assert_no_error (error);
+  tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_NONE);
+  tessera_redraw_options_set_latent_upscale (options, TESSERA_REDRAW_LATENT_UPSCALE_BICUBIC);
+  tessera_redraw_options_set_scale (options, 1.3);
+  tessera_redraw_options_set_denoise (options, 0);
+  output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  nets = networks->load (checkpoint, options, NULL, &error);
+  g_assert_no_error (error);
+  networks->geometry (nets, &channels, &factor, &multiple);
+  lw = 52 / factor;
+  lh = 31 / factor;
+  padded_lw = (lw + multiple / factor - 1) / (multiple / factor) * (multiple / factor);
+  padded_lh = (lh + multiple / factor - 1) / (multiple / factor) * (multiple / factor);
+  /* the case grows the latent */
+  g_assert_cmpuint (padded_lw * padded_lh, >, lw * lh);
+  g_assert_cmpuint (tessera_image_get_width (output), ==, lw * factor);
+  g_assert_cmpuint (tessera_image_get_height (output), ==, lh * factor);
+
+  rgb = tessera_redraw_pad_rgb (input, multiple, &pw, &ph);
+  latent = g_new (float, channels * (pw / factor) * (ph / factor));
+  networks->vae_encode (nets, rgb, pw, ph, latent, NULL, &error);
+  g_assert_no_error (error);
+  enlarged = tessera_latent_upscale (latent, channels, pw / factor, ph / factor, lw, lh,
+                                     TESSERA_REDRAW_LATENT_UPSCALE_BICUBIC, FALSE);
+  padded = g_new (float, channels * padded_lw * padded_lh);
+  for (guint c = 0; c < channels; c++)
+    for (guint y = 0; y < padded_lh; y++)
+      for (guint x = 0; x < padded_lw; x++)
+        padded[(c * padded_lh + y) * padded_lw + x] = enlarged[(c * lh + MIN (y, lh - 1)) * lw + MIN (x, lw - 1)];
+  decoded = g_new (float, 3 * padded_lw * padded_lh * factor * factor);
+  networks->vae_decode (nets, padded, padded_lw, padded_lh, decoded, NULL, &error);
+  g_assert_no_error (error);
+  networks->free (nets);
+
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < lh * factor; y++)
+      for (guint x = 0; x < lw * factor; x++)
+        {
+          float ours = tessera_image_get_plane (output, c)[y * lw * factor + x];
+          float value = decoded[(c * padded_lh * factor + y) * padded_lw * factor + x];
+
+          worst = MAX (worst, fabs (ours - CLAMP ((value + 1) / 2, 0, 1)));
+        }
+  g_test_message ("factor %u, multiple %u: max |pipeline - decode (upscale (encode))| = %.3g",
+                  factor, multiple, worst);
+  g_assert_cmpfloat (worst, <=, 1e-5);
+}
+
 /* AdaIN gives the redraw the first stage's per-channel means again: the
  * input itself, or for a latent upscale the input resampled with Lanczos
  * to the output's size. Only clamping to [0, 1] moves them at all. */
@@ -362,6 +440,7 @@ main (int   argc,
   g_test_add_func ("/color-fix/wavelet", test_wavelet);
   g_test_add_func ("/color-fix/adain", test_adain);
   g_test_add_func ("/color-fix/redraw-adain", test_redraw_adain);
+  g_test_add_func ("/latent-upscale/denoise-zero", test_denoise_zero);
   g_test_add_func ("/latent-upscale/cli", test_cli);
 
   return g_test_run ();

@@ -597,12 +597,36 @@ sample (TesseraCheckpoint     *checkpoint,
                               on_sampler_step, guidance, guidance->cancellable, error);
 }
 
+/* @latent grown to @padded_width × @padded_height by repeating its last
+ * row and column, as tessera_redraw_pad_rgb() grows an image. */
+static float *
+pad_latent (const float *latent,
+            guint        channels,
+            guint        width,
+            guint        height,
+            guint        padded_width,
+            guint        padded_height)
+{
+  float *padded = g_new (float, (gsize) channels * padded_width * padded_height);
+
+  for (guint c = 0; c < channels; c++)
+    for (guint y = 0; y < padded_height; y++)
+      {
+        const float *row = latent + ((gsize) c * height + MIN (y, height - 1)) * width;
+        float *out = padded + ((gsize) c * padded_height + y) * padded_width;
+
+        for (guint x = 0; x < padded_width; x++)
+          out[x] = row[MIN (x, width - 1)];
+      }
+  return padded;
+}
+
 /* The latent upscale in place of the first stage: the input's latent
- * enlarged to the size asked for, rounded down to what the VAE takes (the
- * "Latent Upscale" extension asks PyTorch for height // 8 × width // 8).
- * Returns the image the redraw's output stands for: the input resampled
- * with Lanczos to the new size, which gives the output its alpha and the
- * colour fix its colours. */
+ * enlarged to the size asked for over the VAE's factor, rounded down (the
+ * "Latent Upscale" extension asks PyTorch for height // 8 × width // 8),
+ * then padded as the UNet needs. Returns the image the redraw's output
+ * stands for: the input resampled with Lanczos to the new size, which
+ * gives the output its size and alpha and the colour fix its colours. */
 static TesseraImage *
 upscale_latent (TesseraImage          *input,
                 TesseraRedrawOptions  *options,
@@ -613,8 +637,8 @@ upscale_latent (TesseraImage          *input,
                 GCancellable          *cancellable,
                 GError               **error)
 {
-  guint width, height, latent_width, latent_height;
-  float *enlarged;
+  guint width, height, latent_width, latent_height, step;
+  g_autofree float *enlarged = NULL;
 
   /* without a scale or a size, the latent is only resampled to the
    * input's own size */
@@ -623,20 +647,21 @@ upscale_latent (TesseraImage          *input,
       width = tessera_image_get_width (input);
       height = tessera_image_get_height (input);
     }
-  width = MAX (1, width / multiple) * multiple;
-  height = MAX (1, height / multiple) * multiple;
-  latent_width = width / factor;
-  latent_height = height / factor;
-
+  latent_width = MAX (1, width / factor);
+  latent_height = MAX (1, height / factor);
   enlarged = tessera_latent_upscale (*latent, guidance->channels, guidance->width, guidance->height,
                                      latent_width, latent_height,
                                      tessera_redraw_options_get_latent_upscale (options),
                                      tessera_redraw_options_get_latent_antialias (options));
+
+  step = multiple / factor;
+  guidance->width = (latent_width + step - 1) / step * step;
+  guidance->height = (latent_height + step - 1) / step * step;
   g_free (*latent);
-  *latent = enlarged;
-  guidance->width = latent_width;
-  guidance->height = latent_height;
-  return resample_exact (input, input, width, height, cancellable, NULL, NULL, error);
+  *latent = pad_latent (enlarged, guidance->channels, latent_width, latent_height,
+                        guidance->width, guidance->height);
+  return resample_exact (input, input, latent_width * factor, latent_height * factor,
+                         cancellable, NULL, NULL, error);
 }
 
 /* StableSR's colour fix of the redrawn image against the one the redraw
