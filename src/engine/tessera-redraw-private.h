@@ -77,6 +77,32 @@ typedef struct
 
 extern const TesseraRedrawNetworks tessera_redraw_sd_networks;
 
+/* the networks loaded and the prompts encoded, for the regions of a run */
+typedef struct _TesseraRedrawSession TesseraRedrawSession;
+
+void                  tessera_redraw_session_get_geometry (TesseraRedrawSession  *self,
+                                                           guint                 *factor,
+                                                           guint                 *multiple);
+TesseraRedrawOptions *tessera_redraw_session_get_options  (TesseraRedrawSession  *self);
+gboolean              tessera_redraw_session_redraw       (TesseraRedrawSession  *self,
+                                                           float                 *rgb,
+                                                           guint                  width,
+                                                           guint                  height,
+                                                           const float           *latent_mask,
+                                                           double                 denoise,
+                                                           guint32                seed,
+                                                           guint                  job,
+                                                           guint                  n_jobs,
+                                                           GError               **error);
+
+/* tessera-redraw-tiles.c */
+extern guint tessera_redraw_tiles_batch_size;
+
+TesseraImage *tessera_redraw_tiles_run       (TesseraRedrawSession        *session,
+                                              TesseraImage                *image,
+                                              guint32                      seed,
+                                              GError                     **error);
+
 TesseraImage *tessera_redraw_run             (TesseraEngine               *engine,
                                               TesseraImage                *input,
                                               TesseraCheckpoint           *checkpoint,

@@ -191,6 +191,7 @@ tessera_redraw_format_parameters (TesseraRedrawOptions *options,
   TesseraRedrawScheduler scheduler = tessera_redraw_options_get_scheduler (options);
   g_autofree char *cfg = format_number (tessera_redraw_options_get_cfg (options));
   g_autofree char *denoise = format_number (tessera_redraw_options_get_denoise (options));
+  const char *upscaler = tessera_redraw_options_get_upscaler (options);
 
   g_string_append_c (text, '\n');
   if (negative != NULL && *negative != '\0')
@@ -202,11 +203,33 @@ tessera_redraw_format_parameters (TesseraRedrawOptions *options,
     g_string_append (text, "Schedule type: Karras, ");
   else if (scheduler == TESSERA_REDRAW_SCHEDULER_EXPONENTIAL)
     g_string_append (text, "Schedule type: Exponential, ");
-  g_string_append_printf (text, "CFG scale: %s, Seed: %u, Size: %ux%u, Model hash: %s, Model: %s, Denoising strength: %s",
+  g_string_append_printf (text, "CFG scale: %s, Seed: %u, Size: %ux%u, Model hash: %s, Model: %s, ",
                           cfg, seed, width, height,
                           tessera_checkpoint_get_short_hash (checkpoint),
-                          tessera_checkpoint_get_name (checkpoint),
-                          denoise);
+                          tessera_checkpoint_get_name (checkpoint));
+  /* the scripts' own fields, which they add before img2img adds the
+   * strength */
+  switch (tessera_redraw_options_get_tiles (options))
+    {
+    case TESSERA_REDRAW_TILES_NONE:
+      break;
+    case TESSERA_REDRAW_TILES_USDU:
+      g_string_append_printf (text, "Ultimate SD upscale upscaler: %s, Ultimate SD upscale tile_width: %u, "
+                              "Ultimate SD upscale tile_height: %u, Ultimate SD upscale mask_blur: %u, "
+                              "Ultimate SD upscale padding: %u, ",
+                              upscaler != NULL && *upscaler != '\0' ? upscaler : "None",
+                              tessera_redraw_options_get_tile_width (options),
+                              tessera_redraw_options_get_tile_height (options),
+                              tessera_redraw_options_get_mask_blur (options),
+                              tessera_redraw_options_get_padding (options));
+      break;
+    case TESSERA_REDRAW_TILES_SD_UPSCALE:
+      g_string_append_printf (text, "SD upscale overlap: %u, SD upscale upscaler: %s, ",
+                              tessera_redraw_options_get_overlap (options),
+                              upscaler != NULL && *upscaler != '\0' ? upscaler : "None");
+      break;
+    }
+  g_string_append_printf (text, "Denoising strength: %s", denoise);
   if (tessera_redraw_options_get_clip_skip (options) > 1)
     g_string_append_printf (text, ", Clip skip: %u", tessera_redraw_options_get_clip_skip (options));
   g_string_append_printf (text, ", RNG: %s",
@@ -429,9 +452,32 @@ typedef struct
   float                       *scaled;
   float                       *out_cond;
   float                       *out_uncond;
+  const float                 *init_latent;
+  const float                 *latent_mask;
+  guint                        job;
+  guint                        n_jobs;
   GCancellable                *cancellable;
   TesseraProgress             *progress;
 } Guidance;
+
+/* A1111's inpainting (CFGDenoiser, after each call, and once more on the
+ * samples): where the latent mask is 0 the latent stays the encoded
+ * image's. */
+static void
+keep_unmasked (Guidance *guidance,
+               float    *latent)
+{
+  gsize plane = (gsize) guidance->width * guidance->height;
+
+  for (guint c = 0; c < guidance->channels; c++)
+    for (gsize i = 0; i < plane; i++)
+      {
+        float m = guidance->latent_mask[i];
+        gsize j = c * plane + i;
+
+        latent[j] = guidance->init_latent[j] * (1 - m) + m * latent[j];
+      }
+}
 
 /* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
  * each prompt, mixed as uncond + cfg × (cond − uncond). The two prompts
@@ -471,6 +517,8 @@ guided_denoise (const float  *x,
 
       denoised[i] = uncond + (cond - uncond) * guidance->cfg;
     }
+  if (guidance->latent_mask != NULL)
+    keep_unmasked (guidance, denoised);
   return TRUE;
 }
 
@@ -511,9 +559,21 @@ on_sampler_step (guint        step,
   TesseraProgress *progress = guidance->progress;
   g_autofree char *text = NULL;
 
-  /* TRANSLATORS: a redraw's progress, e.g. "Step 3 of 7" */
-  text = g_strdup_printf (_("Step %u of %u"), step + 1, n_steps);
-  tessera_progress_report (progress, 0.15 + 0.75 * (step + 1) / n_steps, text);
+  if (guidance->n_jobs == 0)
+    {
+      /* TRANSLATORS: a redraw's progress, e.g. "Step 3 of 7" */
+      text = g_strdup_printf (_("Step %u of %u"), step + 1, n_steps);
+      tessera_progress_report (progress, 0.15 + 0.75 * (step + 1) / n_steps, text);
+    }
+  else
+    {
+      /* TRANSLATORS: a tiled redraw's progress, e.g. "Tile 3 of 12, step 5 of 7" */
+      text = g_strdup_printf (_("Tile %u of %u, step %u of %u"),
+                              guidance->job + 1, guidance->n_jobs, step + 1, n_steps);
+      tessera_progress_report (progress,
+                               0.15 + 0.75 * (guidance->job + (step + 1.0) / n_steps) / guidance->n_jobs,
+                               text);
+    }
 
   if (progress->event_func != NULL)
     {
@@ -523,7 +583,8 @@ on_sampler_step (guint        step,
       update->func = (TesseraRedrawStepFunc) progress->event_func;
       update->user_data = progress->user_data;
       update->latent = g_memdup2 (denoised, n * sizeof (float));
-      update->step = (TesseraRedrawStep) { step, n_steps, guidance->width, guidance->height, update->latent };
+      update->step = (TesseraRedrawStep) { step, n_steps, guidance->width, guidance->height, update->latent,
+                                           guidance->job, MAX (guidance->n_jobs, 1) };
       tessera_progress_post (progress, deliver_step, update, step_update_free);
     }
 }
@@ -545,6 +606,7 @@ sample (TesseraCheckpoint     *checkpoint,
         TesseraRedrawOptions  *options,
         Guidance              *guidance,
         float                 *latent,
+        double                 denoise,
         guint32                seed,
         GError               **error)
 {
@@ -578,7 +640,7 @@ sample (TesseraCheckpoint     *checkpoint,
                                             samplers[tessera_redraw_options_get_sampler (options)],
                                             spacings[tessera_redraw_options_get_scheduler (options)],
                                             tessera_redraw_options_get_steps (options),
-                                            tessera_redraw_options_get_denoise (options),
+                                            denoise,
                                             tessera_redraw_options_get_exact_steps (options),
                                             error);
   if (plan == NULL)
@@ -593,8 +655,133 @@ sample (TesseraCheckpoint     *checkpoint,
   tessera_sampling_plan_start (plan, latent, noise, latent, n);
 
   guidance->schedule = schedule;
-  return tessera_sampler_run (plan, latent, n, guided_denoise, guidance, rng,
-                              on_sampler_step, guidance, guidance->cancellable, error);
+  if (!tessera_sampler_run (plan, latent, n, guided_denoise, guidance, rng,
+                            on_sampler_step, guidance, guidance->cancellable, error))
+    return FALSE;
+  if (guidance->latent_mask != NULL)
+    keep_unmasked (guidance, latent);
+  return TRUE;
+}
+
+struct _TesseraRedrawSession
+{
+  Guidance              guidance;
+  TesseraCheckpoint    *checkpoint;
+  TesseraRedrawOptions *options;
+  guint                 factor;
+  guint                 multiple;
+};
+
+/* What a tiled redraw needs of its networks: their geometry */
+void
+tessera_redraw_session_get_geometry (TesseraRedrawSession *self,
+                                     guint                *factor,
+                                     guint                *multiple)
+{
+  *factor = self->factor;
+  *multiple = self->multiple;
+}
+
+TesseraRedrawOptions *
+tessera_redraw_session_get_options (TesseraRedrawSession *self)
+{
+  return self->options;
+}
+
+/* Samples @latent, of the guidance's size, at @denoise (the unmasked part
+ * kept as @latent has it) and decodes it into @rgb. */
+static gboolean
+sample_and_decode (TesseraRedrawSession  *self,
+                   float                 *latent,
+                   float                 *rgb,
+                   const float           *latent_mask,
+                   double                 denoise,
+                   guint32                seed,
+                   guint                  n_jobs,
+                   GError               **error)
+{
+  Guidance *guidance = &self->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
+  g_autofree float *init_latent = NULL;
+  gboolean ok = TRUE;
+
+  /* Strength 0 keeps the latent as it is. A1111 would still run one step
+   * there (t_enc = 0: the last σ of the schedule), as it does for any
+   * strength below 1 / steps. */
+  if (denoise > 0)
+    {
+      if (latent_mask != NULL)
+        init_latent = g_memdup2 (latent, n * sizeof (float));
+      guidance->init_latent = init_latent;
+      guidance->latent_mask = latent_mask;
+      guidance->scaled = g_new (float, n);
+      guidance->out_cond = g_new (float, n);
+      guidance->out_uncond = g_new (float, n);
+      ok = sample (self->checkpoint, self->options, guidance, latent, denoise, seed, error);
+      g_clear_pointer (&guidance->scaled, g_free);
+      g_clear_pointer (&guidance->out_cond, g_free);
+      g_clear_pointer (&guidance->out_uncond, g_free);
+      guidance->init_latent = NULL;
+      guidance->latent_mask = NULL;
+      if (!ok)
+        return FALSE;
+    }
+
+  if (n_jobs == 0)
+    tessera_progress_report (guidance->progress, 0.9, _("Decoding"));
+  return networks->vae_decode (guidance->nets, latent, guidance->width, guidance->height, rgb,
+                               guidance->cancellable, error);
+}
+
+/*
+ * tessera_redraw_session_redraw:
+ * @rgb: 3 × @height × @width, in [−1, 1], sides multiples of the networks'
+ *   multiple; replaced by the redrawn image
+ * @latent_mask: (nullable): @width × @height over the factor, 1 where the
+ *   latent is redrawn, 0 where the encoded image is kept
+ * @job: the job of a tiled redraw, for the progress
+ * @n_jobs: the jobs, or 0 for a redraw of the whole image
+ *
+ * One img2img pass over a region: encoded, noised to @denoise, sampled
+ * with the prompts encoded once for all the regions, decoded.
+ */
+gboolean
+tessera_redraw_session_redraw (TesseraRedrawSession  *self,
+                               float                 *rgb,
+                               guint                  width,
+                               guint                  height,
+                               const float           *latent_mask,
+                               double                 denoise,
+                               guint32                seed,
+                               guint                  job,
+                               guint                  n_jobs,
+                               GError               **error)
+{
+  Guidance *guidance = &self->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  g_autofree float *latent = NULL;
+  gsize n;
+
+  guidance->width = width / self->factor;
+  guidance->height = height / self->factor;
+  guidance->job = job;
+  guidance->n_jobs = n_jobs;
+  n = (gsize) guidance->channels * guidance->width * guidance->height;
+  latent = g_new (float, n);
+
+  if (n_jobs == 0)
+    tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  if (!networks->vae_encode (guidance->nets, rgb, width, height, latent, guidance->cancellable, error))
+    return FALSE;
+
+  return sample_and_decode (self, latent, rgb, latent_mask, denoise, seed, n_jobs, error);
+}
+
+static void
+session_clear (TesseraRedrawSession *self)
+{
+  guidance_clear (&self->guidance);
 }
 
 /* @latent grown to @padded_width × @padded_height by repeating its last
@@ -689,6 +876,48 @@ fix_colors (TesseraImage         *output,
     }
 }
 
+/* The whole image through a latent upscale: encoded at its own size,
+ * the latent enlarged, redrawn and decoded at the new size. @target
+ * receives the image the output stands for. */
+static TesseraImage *
+run_latent_upscale (TesseraRedrawSession  *session,
+                    TesseraImage          *input,
+                    guint32                seed,
+                    TesseraImage         **target,
+                    GError               **error)
+{
+  Guidance *guidance = &session->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  TesseraRedrawOptions *options = session->options;
+  g_autofree float *rgb = NULL;
+  g_autofree float *latent = NULL;
+  guint pw, ph;
+
+  rgb = tessera_redraw_pad_rgb (input, session->multiple, &pw, &ph);
+  guidance->width = pw / session->factor;
+  guidance->height = ph / session->factor;
+  guidance->job = 0;
+  guidance->n_jobs = 0;
+  latent = g_new (float, (gsize) guidance->channels * guidance->width * guidance->height);
+
+  tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  if (!networks->vae_encode (guidance->nets, rgb, pw, ph, latent, guidance->cancellable, error))
+    return NULL;
+  *target = upscale_latent (input, options, session->factor, session->multiple, guidance, &latent,
+                            guidance->cancellable, error);
+  if (*target == NULL)
+    return NULL;
+
+  pw = guidance->width * session->factor;
+  ph = guidance->height * session->factor;
+  g_free (rgb);
+  rgb = g_new (float, (gsize) 3 * pw * ph);
+  if (!sample_and_decode (session, latent, rgb, NULL, tessera_redraw_options_get_denoise (options),
+                          seed, 0, error))
+    return NULL;
+  return tessera_redraw_crop_rgb (rgb, pw, ph, *target);
+}
+
 /* The pipeline, with the networks given, so that tests can put stand-ins
  * in their place. */
 TesseraImage *
@@ -704,27 +933,17 @@ tessera_redraw_run (TesseraEngine                *engine,
   g_autoptr(GArray) cond_chunks = NULL;
   g_autoptr(GArray) uncond_chunks = NULL;
   g_autoptr(TesseraImage) staged = NULL;
-  g_autofree float *rgb = NULL;
-  g_autofree float *latent = NULL;
+  g_autoptr(TesseraImage) output = NULL;
   g_autofree char *parameters = NULL;
-  g_auto(GStrv) unused = NULL;
-  TesseraImage *output;
-  Guidance guidance = { networks, NULL };
+  TesseraRedrawSession session = { { networks, NULL }, checkpoint, options };
+  Guidance *guidance = &session.guidance;
   gint64 seed_option = tessera_redraw_options_get_seed (options);
   guint32 seed;
-  guint pw, ph, factor, multiple;
-  gsize n;
 
   if (!tessera_redraw_options_validate (options, error) ||
       !check_checkpoint (checkpoint, options, cancellable, error) ||
       !tokenize_prompts (checkpoint, options, &cond_chunks, &uncond_chunks, error))
     return NULL;
-  if (tessera_redraw_options_get_tiles (options) != TESSERA_REDRAW_TILES_NONE)
-    {
-      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                           _("Redrawing in tiles is not built yet"));
-      return NULL;
-    }
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
 
@@ -748,71 +967,61 @@ tessera_redraw_run (TesseraEngine                *engine,
     }
 
   tessera_progress_report (progress, 0.1, _("Loading the networks"));
-  guidance.nets = networks->load (checkpoint, options, cancellable, error);
-  if (guidance.nets == NULL)
+  guidance->nets = networks->load (checkpoint, options, cancellable, error);
+  if (guidance->nets == NULL)
     return NULL;
 
-  networks->geometry (guidance.nets, &guidance.channels, &factor, &multiple);
-  rgb = tessera_redraw_pad_rgb (staged, multiple, &pw, &ph);
-  guidance.width = pw / factor;
-  guidance.height = ph / factor;
-  guidance.cfg = tessera_redraw_options_get_cfg (options);
-  guidance.cancellable = cancellable;
-  guidance.progress = progress;
-  n = (gsize) guidance.channels * guidance.width * guidance.height;
-  latent = g_new (float, n);
+  networks->geometry (guidance->nets, &guidance->channels, &session.factor, &session.multiple);
+  guidance->cfg = tessera_redraw_options_get_cfg (options);
+  guidance->cancellable = cancellable;
+  guidance->progress = progress;
 
-  tessera_progress_report (progress, 0.12, _("Encoding"));
-  if (!networks->encode_text (guidance.nets, cond_chunks, tessera_redraw_options_get_clip_skip (options),
-                              &guidance.cond, &guidance.cond_tokens, cancellable, error) ||
-      !networks->encode_text (guidance.nets, uncond_chunks, tessera_redraw_options_get_clip_skip (options),
-                              &guidance.uncond, &guidance.uncond_tokens, cancellable, error) ||
-      !networks->vae_encode (guidance.nets, rgb, pw, ph, latent, cancellable, error))
+  if (!networks->encode_text (guidance->nets, cond_chunks, tessera_redraw_options_get_clip_skip (options),
+                              &guidance->cond, &guidance->cond_tokens, cancellable, error) ||
+      !networks->encode_text (guidance->nets, uncond_chunks, tessera_redraw_options_get_clip_skip (options),
+                              &guidance->uncond, &guidance->uncond_tokens, cancellable, error))
     goto failed;
 
   if (tessera_redraw_options_get_latent_upscale (options) != TESSERA_REDRAW_LATENT_UPSCALE_NONE)
     {
-      g_autoptr(TesseraImage) target = upscale_latent (input, options, factor, multiple,
-                                                       &guidance, &latent, cancellable, error);
+      TesseraImage *target = NULL;
 
-      if (target == NULL)
+      output = run_latent_upscale (&session, input, seed, &target, error);
+      g_clear_object (&staged);
+      staged = target;
+      if (output == NULL)
         goto failed;
-      g_set_object (&staged, target);
-      pw = guidance.width * factor;
-      ph = guidance.height * factor;
-      n = (gsize) guidance.channels * guidance.width * guidance.height;
-      g_free (rgb);
-      rgb = g_new (float, (gsize) 3 * pw * ph);
     }
-
-  /* Strength 0 keeps the latent as it is. A1111 would still run one step
-   * there (t_enc = 0: the last σ of the schedule), as it does for any
-   * strength below 1 / steps. */
-  if (tessera_redraw_options_get_denoise (options) > 0)
+  else if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
     {
-      guidance.scaled = g_new (float, n);
-      guidance.out_cond = g_new (float, n);
-      guidance.out_uncond = g_new (float, n);
-      if (!sample (checkpoint, options, &guidance, latent, seed, error))
+      guint pw, ph;
+      g_autofree float *rgb = tessera_redraw_pad_rgb (staged, session.multiple, &pw, &ph);
+
+      if (!tessera_redraw_session_redraw (&session, rgb, pw, ph, NULL,
+                                          tessera_redraw_options_get_denoise (options), seed, 0, 0, error))
+        goto failed;
+      output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
+    }
+  else
+    {
+      output = tessera_redraw_tiles_run (&session, staged, seed, error);
+      if (output == NULL)
         goto failed;
     }
+  session_clear (&session);
 
-  tessera_progress_report (progress, 0.9, _("Decoding"));
-  if (!networks->vae_decode (guidance.nets, latent, guidance.width, guidance.height, rgb, cancellable, error))
-    goto failed;
-  guidance_clear (&guidance);
-
-  output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
-  fix_colors (output, staged, options);
+  /* a tiled redraw fixes the colours tile by tile */
+  if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
+    fix_colors (output, staged, options);
   parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
                                                  tessera_image_get_width (output),
                                                  tessera_image_get_height (output));
   tessera_image_set_text (output, "parameters", parameters);
   tessera_progress_report (progress, 1.0, _("Done"));
-  return output;
+  return g_steal_pointer (&output);
 
 failed:
-  guidance_clear (&guidance);
+  session_clear (&session);
   return NULL;
 }
 

@@ -29,6 +29,10 @@ G_BEGIN_DECLS
  * @latent: the model's estimate of the final latent after that step, 4 ×
  *   @height × @width floats; valid during the call. Give it to
  *   tessera_redraw_latent_preview() for a picture.
+ * @job: the job of a tiled redraw the step belongs to, from 0 (0 when the
+ *   whole image is redrawn at once)
+ * @n_jobs: the jobs of the redraw (1 when the whole image is redrawn at
+ *   once)
  *
  * One step of a redraw done.
  */
@@ -39,6 +43,8 @@ typedef struct
   guint        width;
   guint        height;
   const float *latent;
+  guint        job;
+  guint        n_jobs;
 } TesseraRedrawStep;
 
 /**

@@ -23,6 +23,7 @@
 # include "tessera-upscale-options.h"
 # include "tessera-engine.h"
 # include "tessera-redraw-options.h"
+# include "tessera-redraw-plan.h"
 # include "tessera-redraw.h"
 # include "tessera-batch.h"
 # include "tessera-enums.h"
