@@ -6,6 +6,7 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <unistd.h>
@@ -286,8 +287,11 @@ tessera_cli_redraw (int    argc,
   g_autofree char *device = NULL;
   g_autofree char *precision_name = NULL;
   g_autofree char *upscaler = NULL;
+  g_autofree char *latent_upscale = NULL;
+  g_autofree char *color_fix = NULL;
   g_auto(GStrv) inputs = NULL;
-  double denoise = TESSERA_REDRAW_DEFAULT_DENOISE;
+  /* NAN until given: the default depends on --latent-upscale */
+  double denoise = NAN;
   double cfg = TESSERA_REDRAW_DEFAULT_CFG;
   double scale = 0;
   int steps = TESSERA_REDRAW_DEFAULT_STEPS;
@@ -295,6 +299,7 @@ tessera_cli_redraw (int    argc,
   int width = 0, height = 0;
   gint64 seed = TESSERA_REDRAW_RANDOM_SEED;
   gboolean exact_steps = FALSE;
+  gboolean latent_antialias = FALSE;
   gboolean overwrite = FALSE;
   gboolean skip_existing = FALSE;
   gboolean recursive = FALSE;
@@ -333,7 +338,7 @@ tessera_cli_redraw (int    argc,
     { "negative-prompt", 0, 0, G_OPTION_ARG_STRING, &negative_prompt,
       N_("What the picture should not show"), N_("TEXT") },
     { "denoise", 0, 0, G_OPTION_ARG_DOUBLE, &denoise,
-      N_("How much to change, from 0 to 1 (default: 0.35)"), N_("S") },
+      N_("How much to change, from 0 to 1 (default: 0.35, or 0.55 with --latent-upscale)"), N_("S") },
     { "steps", 0, 0, G_OPTION_ARG_INT, &steps,
       N_("Sampling steps (default: 20)"), N_("N") },
     { "cfg", 0, 0, G_OPTION_ARG_DOUBLE, &cfg,
@@ -389,6 +394,13 @@ tessera_cli_redraw (int    argc,
       N_("The first stage's width"), N_("W") },
     { "height", 0, 0, G_OPTION_ARG_INT, &height,
       N_("The first stage's height"), N_("H") },
+    { "latent-upscale", 0, 0, G_OPTION_ARG_STRING, &latent_upscale,
+      N_("Enlarge the encoded image to the first stage's scale or size instead of the image: nearest, "
+         "nearest-exact, bilinear, bicubic, area or bislerp (the whole image at once)"), N_("METHOD") },
+    { "latent-antialias", 0, 0, G_OPTION_ARG_NONE, &latent_antialias,
+      N_("Antialias a bilinear or bicubic latent upscale"), NULL },
+    { "color-fix", 0, 0, G_OPTION_ARG_STRING, &color_fix,
+      N_("Take the colours back from the first stage: none, wavelet or adain (default: none)"), N_("METHOD") },
     { "exact-steps", 0, 0, G_OPTION_ARG_NONE, &exact_steps,
       N_("Run exactly --steps steps, whatever the strength"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
@@ -441,6 +453,8 @@ tessera_cli_redraw (int    argc,
       tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
       return EXIT_USAGE;
     }
+  if (isnan (denoise))
+    denoise = latent_upscale != NULL ? TESSERA_REDRAW_DEFAULT_LATENT_DENOISE : TESSERA_REDRAW_DEFAULT_DENOISE;
   if (steps < 1 || clip_skip < 1 || width < 0 || height < 0 || denoise < 0 || denoise > 1 || cfg < 0 ||
       seed < -1 || seed > G_MAXUINT32)
     {
@@ -503,6 +517,39 @@ tessera_cli_redraw (int    argc,
           return 2;
         }
       tessera_redraw_options_set_tiles (options, mode);
+    }
+  if (latent_upscale != NULL)
+    {
+      int mode;
+
+      if (!tessera_cli_enum_from_nick (TESSERA_TYPE_REDRAW_LATENT_UPSCALE, latent_upscale, &mode) ||
+          mode == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+        {
+          tessera_cli_error (_("unknown latent upscale “%s”: use nearest, nearest-exact, bilinear, bicubic, "
+                               "area or bislerp"), latent_upscale);
+          return EXIT_USAGE;
+        }
+      if (scale <= 0 && width == 0)
+        {
+          tessera_cli_error (_("--latent-upscale needs --scale, or --width and --height"));
+          return EXIT_USAGE;
+        }
+      tessera_redraw_options_set_latent_upscale (options, mode);
+      /* a latent upscale redraws the whole image */
+      if (tiles == NULL)
+        tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_NONE);
+    }
+  tessera_redraw_options_set_latent_antialias (options, latent_antialias);
+  if (color_fix != NULL)
+    {
+      int mode;
+
+      if (!tessera_cli_enum_from_nick (TESSERA_TYPE_REDRAW_COLOR_FIX, color_fix, &mode))
+        {
+          tessera_cli_error (_("unknown colour fix “%s”: use none, wavelet or adain"), color_fix);
+          return EXIT_USAGE;
+        }
+      tessera_redraw_options_set_color_fix (options, mode);
     }
   if (device != NULL)
     tessera_redraw_options_set_device (options, device);

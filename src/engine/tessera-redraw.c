@@ -14,10 +14,13 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/tessera-error.h"
+#include "image/tessera-color-fix-private.h"
 #include "image/tessera-resample-private.h"
 #include "models/tessera-checkpoint-private.h"
 #include "prompts/tessera-prompt-private.h"
 #include "sampling/tessera-sampler-private.h"
+#include "tessera-enums.h"
+#include "tessera-latent-upscale-private.h"
 #include "tessera-redraw-private.h"
 
 /* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
@@ -147,6 +150,32 @@ format_number (double value)
   return g_strdup (buffer);
 }
 
+/* A1111 names its Hires. fix latent upscalers "Latent" (bilinear),
+ * "Latent (antialiased)", "Latent (bicubic antialiased)", "Latent
+ * (nearest-exact)"…; the modes it lacks are named the same way. */
+static void
+append_latent_upscale (GString              *text,
+                       TesseraRedrawOptions *options)
+{
+  TesseraRedrawLatentUpscale mode = tessera_redraw_options_get_latent_upscale (options);
+  gboolean antialias = tessera_redraw_options_get_latent_antialias (options) &&
+                       (mode == TESSERA_REDRAW_LATENT_UPSCALE_BILINEAR ||
+                        mode == TESSERA_REDRAW_LATENT_UPSCALE_BICUBIC);
+  g_autoptr(GEnumClass) modes = NULL;
+
+  if (mode == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    return;
+  if (mode == TESSERA_REDRAW_LATENT_UPSCALE_BILINEAR)
+    {
+      g_string_append (text, antialias ? ", Hires upscaler: Latent (antialiased)" : ", Hires upscaler: Latent");
+      return;
+    }
+  modes = g_type_class_ref (TESSERA_TYPE_REDRAW_LATENT_UPSCALE);
+  g_string_append_printf (text, ", Hires upscaler: Latent (%s%s)",
+                          g_enum_get_value (modes, mode)->value_nick,
+                          antialias ? " antialiased" : "");
+}
+
 /* A1111's generation parameters, which PNG-info readers (A1111's own,
  * Civitai…) show and read back: the prompt, the negative prompt, then
  * the settings on one line. */
@@ -207,6 +236,18 @@ tessera_redraw_format_parameters (TesseraRedrawOptions *options,
                           tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU ? "CPU" : "NV");
   if (tessera_redraw_options_get_exact_steps (options))
     g_string_append (text, ", Exact steps: True");
+  append_latent_upscale (text, options);
+  switch (tessera_redraw_options_get_color_fix (options))
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      g_string_append (text, ", Color fix: Wavelet");
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      g_string_append (text, ", Color fix: AdaIN");
+      break;
+    }
   return g_string_free (text, FALSE);
 }
 
@@ -233,6 +274,53 @@ on_resample_progress (double   fraction,
   on_first_stage_progress (fraction, _("Resampling"), user_data);
 }
 
+/* The size the options ask for, from a size or a scale of @input's;
+ * FALSE when they ask for neither. */
+static gboolean
+get_target_size (TesseraRedrawOptions *options,
+                 TesseraImage         *input,
+                 guint                *width,
+                 guint                *height)
+{
+  double scale = tessera_redraw_options_get_scale (options);
+
+  *width = tessera_redraw_options_get_width (options);
+  *height = tessera_redraw_options_get_height (options);
+  if (*width == 0 && scale > 0)
+    {
+      *width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
+      *height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
+    }
+  return *width > 0;
+}
+
+/* @image resampled with Lanczos to @width × @height, with @input's
+ * metadata. */
+static TesseraImage *
+resample_exact (TesseraImage         *image,
+                TesseraImage         *input,
+                guint                 width,
+                guint                 height,
+                GCancellable         *cancellable,
+                TesseraFractionFunc   progress,
+                gpointer              progress_data,
+                GError              **error)
+{
+  g_autoptr(TesseraImage) exact = NULL;
+
+  if (tessera_image_get_width (image) == width && tessera_image_get_height (image) == height)
+    return g_object_ref (image);
+
+  exact = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
+  if (exact == NULL)
+    return NULL;
+  if (!tessera_resample (image, exact, TESSERA_FILTER_LANCZOS, cancellable,
+                         progress, progress_data, error))
+    return NULL;
+  tessera_image_copy_metadata (exact, input);
+  return g_steal_pointer (&exact);
+}
+
 /* The optional first stage: the upscale asked for, then Lanczos to the
  * exact size. */
 static TesseraImage *
@@ -244,19 +332,11 @@ run_first_stage (TesseraEngine         *engine,
                  GError               **error)
 {
   const char *upscaler = tessera_redraw_options_get_upscaler (options);
-  guint width = tessera_redraw_options_get_width (options);
-  guint height = tessera_redraw_options_get_height (options);
-  double scale = tessera_redraw_options_get_scale (options);
   FirstStageProgress stage = { progress };
   g_autoptr(TesseraImage) image = g_object_ref (input);
-  g_autoptr(TesseraImage) exact = NULL;
+  guint width, height;
 
-  if (width == 0 && scale > 0)
-    {
-      width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
-      height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
-    }
-  if (width == 0)
+  if (!get_target_size (options, input, &width, &height))
     return g_steal_pointer (&image);
 
   if (upscaler != NULL && *upscaler != '\0')
@@ -274,17 +354,7 @@ run_first_stage (TesseraEngine         *engine,
       if (image == NULL)
         return NULL;
     }
-  if (tessera_image_get_width (image) == width && tessera_image_get_height (image) == height)
-    return g_steal_pointer (&image);
-
-  exact = tessera_image_new (width, height, tessera_image_get_has_alpha (image), error);
-  if (exact == NULL)
-    return NULL;
-  if (!tessera_resample (image, exact, TESSERA_FILTER_LANCZOS, cancellable,
-                         on_resample_progress, &stage, error))
-    return NULL;
-  tessera_image_copy_metadata (exact, input);
-  return g_steal_pointer (&exact);
+  return resample_exact (image, input, width, height, cancellable, on_resample_progress, &stage, error);
 }
 
 static TesseraClipTokenizer *
@@ -622,48 +692,23 @@ tessera_redraw_session_get_options (TesseraRedrawSession *self)
   return self->options;
 }
 
-/*
- * tessera_redraw_session_redraw:
- * @rgb: 3 × @height × @width, in [−1, 1], sides multiples of the networks'
- *   multiple; replaced by the redrawn image
- * @latent_mask: (nullable): @width × @height over the factor, 1 where the
- *   latent is redrawn, 0 where the encoded image is kept
- * @job: the job of a tiled redraw, for the progress
- * @n_jobs: the jobs, or 0 for a redraw of the whole image
- *
- * One img2img pass over a region: encoded, noised to @denoise, sampled
- * with the prompts encoded once for all the regions, decoded.
- */
-gboolean
-tessera_redraw_session_redraw (TesseraRedrawSession  *self,
-                               float                 *rgb,
-                               guint                  width,
-                               guint                  height,
-                               const float           *latent_mask,
-                               double                 denoise,
-                               guint32                seed,
-                               guint                  job,
-                               guint                  n_jobs,
-                               GError               **error)
+/* Samples @latent, of the guidance's size, at @denoise (the unmasked part
+ * kept as @latent has it) and decodes it into @rgb. */
+static gboolean
+sample_and_decode (TesseraRedrawSession  *self,
+                   float                 *latent,
+                   float                 *rgb,
+                   const float           *latent_mask,
+                   double                 denoise,
+                   guint32                seed,
+                   guint                  n_jobs,
+                   GError               **error)
 {
   Guidance *guidance = &self->guidance;
   const TesseraRedrawNetworks *networks = guidance->networks;
-  g_autofree float *latent = NULL;
+  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
   g_autofree float *init_latent = NULL;
   gboolean ok = TRUE;
-  gsize n;
-
-  guidance->width = width / self->factor;
-  guidance->height = height / self->factor;
-  guidance->job = job;
-  guidance->n_jobs = n_jobs;
-  n = (gsize) guidance->channels * guidance->width * guidance->height;
-  latent = g_new (float, n);
-
-  if (n_jobs == 0)
-    tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
-  if (!networks->vae_encode (guidance->nets, rgb, width, height, latent, guidance->cancellable, error))
-    return FALSE;
 
   /* Strength 0 keeps the latent as it is. A1111 would still run one step
    * there (t_enc = 0: the last σ of the schedule), as it does for any
@@ -693,10 +738,188 @@ tessera_redraw_session_redraw (TesseraRedrawSession  *self,
                                guidance->cancellable, error);
 }
 
+/*
+ * tessera_redraw_session_redraw:
+ * @rgb: 3 × @height × @width, in [−1, 1], sides multiples of the networks'
+ *   multiple; replaced by the redrawn image
+ * @latent_mask: (nullable): @width × @height over the factor, 1 where the
+ *   latent is redrawn, 0 where the encoded image is kept
+ * @job: the job of a tiled redraw, for the progress
+ * @n_jobs: the jobs, or 0 for a redraw of the whole image
+ *
+ * One img2img pass over a region: encoded, noised to @denoise, sampled
+ * with the prompts encoded once for all the regions, decoded.
+ */
+gboolean
+tessera_redraw_session_redraw (TesseraRedrawSession  *self,
+                               float                 *rgb,
+                               guint                  width,
+                               guint                  height,
+                               const float           *latent_mask,
+                               double                 denoise,
+                               guint32                seed,
+                               guint                  job,
+                               guint                  n_jobs,
+                               GError               **error)
+{
+  Guidance *guidance = &self->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  g_autofree float *latent = NULL;
+  gsize n;
+
+  guidance->width = width / self->factor;
+  guidance->height = height / self->factor;
+  guidance->job = job;
+  guidance->n_jobs = n_jobs;
+  n = (gsize) guidance->channels * guidance->width * guidance->height;
+  latent = g_new (float, n);
+
+  if (n_jobs == 0)
+    tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  if (!networks->vae_encode (guidance->nets, rgb, width, height, latent, guidance->cancellable, error))
+    return FALSE;
+
+  return sample_and_decode (self, latent, rgb, latent_mask, denoise, seed, n_jobs, error);
+}
+
 static void
 session_clear (TesseraRedrawSession *self)
 {
   guidance_clear (&self->guidance);
+}
+
+/* @latent grown to @padded_width × @padded_height by repeating its last
+ * row and column, as tessera_redraw_pad_rgb() grows an image. */
+static float *
+pad_latent (const float *latent,
+            guint        channels,
+            guint        width,
+            guint        height,
+            guint        padded_width,
+            guint        padded_height)
+{
+  float *padded = g_new (float, (gsize) channels * padded_width * padded_height);
+
+  for (guint c = 0; c < channels; c++)
+    for (guint y = 0; y < padded_height; y++)
+      {
+        const float *row = latent + ((gsize) c * height + MIN (y, height - 1)) * width;
+        float *out = padded + ((gsize) c * padded_height + y) * padded_width;
+
+        for (guint x = 0; x < padded_width; x++)
+          out[x] = row[MIN (x, width - 1)];
+      }
+  return padded;
+}
+
+/* The latent upscale in place of the first stage: the input's latent
+ * enlarged to the size asked for over the VAE's factor, rounded down (the
+ * "Latent Upscale" extension asks PyTorch for height // 8 × width // 8),
+ * then padded as the UNet needs. Returns the image the redraw's output
+ * stands for: the input resampled with Lanczos to the new size, which
+ * gives the output its size and alpha and the colour fix its colours. */
+static TesseraImage *
+upscale_latent (TesseraImage          *input,
+                TesseraRedrawOptions  *options,
+                guint                  factor,
+                guint                  multiple,
+                Guidance              *guidance,
+                float                **latent,
+                GCancellable          *cancellable,
+                GError               **error)
+{
+  guint width, height, latent_width, latent_height, step;
+  g_autofree float *enlarged = NULL;
+
+  /* without a scale or a size, the latent is only resampled to the
+   * input's own size */
+  if (!get_target_size (options, input, &width, &height))
+    {
+      width = tessera_image_get_width (input);
+      height = tessera_image_get_height (input);
+    }
+  latent_width = MAX (1, width / factor);
+  latent_height = MAX (1, height / factor);
+  enlarged = tessera_latent_upscale (*latent, guidance->channels, guidance->width, guidance->height,
+                                     latent_width, latent_height,
+                                     tessera_redraw_options_get_latent_upscale (options),
+                                     tessera_redraw_options_get_latent_antialias (options));
+
+  step = multiple / factor;
+  guidance->width = (latent_width + step - 1) / step * step;
+  guidance->height = (latent_height + step - 1) / step * step;
+  g_free (*latent);
+  *latent = pad_latent (enlarged, guidance->channels, latent_width, latent_height,
+                        guidance->width, guidance->height);
+  return resample_exact (input, input, latent_width * factor, latent_height * factor,
+                         cancellable, NULL, NULL, error);
+}
+
+/* StableSR's colour fix of the redrawn image against the one the redraw
+ * started from, both of the same size. */
+static void
+fix_colors (TesseraImage         *output,
+            TesseraImage         *reference,
+            TesseraRedrawOptions *options)
+{
+  float *rgb = tessera_image_get_plane (output, 0);
+  const float *reference_rgb = tessera_image_get_plane (reference, 0);
+  guint width = tessera_image_get_width (output);
+  guint height = tessera_image_get_height (output);
+
+  switch (tessera_redraw_options_get_color_fix (options))
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      tessera_color_fix_wavelet (rgb, reference_rgb, width, height);
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      tessera_color_fix_adain (rgb, reference_rgb, width, height);
+      break;
+    }
+}
+
+/* The whole image through a latent upscale: encoded at its own size,
+ * the latent enlarged, redrawn and decoded at the new size. @target
+ * receives the image the output stands for. */
+static TesseraImage *
+run_latent_upscale (TesseraRedrawSession  *session,
+                    TesseraImage          *input,
+                    guint32                seed,
+                    TesseraImage         **target,
+                    GError               **error)
+{
+  Guidance *guidance = &session->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  TesseraRedrawOptions *options = session->options;
+  g_autofree float *rgb = NULL;
+  g_autofree float *latent = NULL;
+  guint pw, ph;
+
+  rgb = tessera_redraw_pad_rgb (input, session->multiple, &pw, &ph);
+  guidance->width = pw / session->factor;
+  guidance->height = ph / session->factor;
+  guidance->job = 0;
+  guidance->n_jobs = 0;
+  latent = g_new (float, (gsize) guidance->channels * guidance->width * guidance->height);
+
+  tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  if (!networks->vae_encode (guidance->nets, rgb, pw, ph, latent, guidance->cancellable, error))
+    return NULL;
+  *target = upscale_latent (input, options, session->factor, session->multiple, guidance, &latent,
+                            guidance->cancellable, error);
+  if (*target == NULL)
+    return NULL;
+
+  pw = guidance->width * session->factor;
+  ph = guidance->height * session->factor;
+  g_free (rgb);
+  rgb = g_new (float, (gsize) 3 * pw * ph);
+  if (!sample_and_decode (session, latent, rgb, NULL, tessera_redraw_options_get_denoise (options),
+                          seed, 0, error))
+    return NULL;
+  return tessera_redraw_crop_rgb (rgb, pw, ph, *target);
 }
 
 /* The pipeline, with the networks given, so that tests can put stand-ins
@@ -731,7 +954,10 @@ tessera_redraw_run (TesseraEngine                *engine,
   /* A1111 draws its random seeds from [0, 2³² − 2) */
   seed = seed_option >= 0 ? (guint32) seed_option : (guint32) g_random_double_range (0, 4294967294.0);
 
-  staged = run_first_stage (engine, input, options, cancellable, progress, error);
+  if (tessera_redraw_options_get_latent_upscale (options) == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    staged = run_first_stage (engine, input, options, cancellable, progress, error);
+  else
+    staged = g_object_ref (input);
   if (staged == NULL)
     return NULL;
   if (tessera_image_get_width (staged) < TESSERA_REDRAW_MIN_SIZE ||
@@ -761,7 +987,17 @@ tessera_redraw_run (TesseraEngine                *engine,
                               &guidance->uncond, &guidance->uncond_tokens, cancellable, error))
     goto failed;
 
-  if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
+  if (tessera_redraw_options_get_latent_upscale (options) != TESSERA_REDRAW_LATENT_UPSCALE_NONE)
+    {
+      TesseraImage *target = NULL;
+
+      output = run_latent_upscale (&session, input, seed, &target, error);
+      g_clear_object (&staged);
+      staged = target;
+      if (output == NULL)
+        goto failed;
+    }
+  else if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
     {
       guint pw, ph;
       g_autofree float *rgb = tessera_redraw_pad_rgb (staged, session.multiple, &pw, &ph);
@@ -779,6 +1015,9 @@ tessera_redraw_run (TesseraEngine                *engine,
     }
   session_clear (&session);
 
+  /* a tiled redraw fixes the colours tile by tile */
+  if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
+    fix_colors (output, staged, options);
   parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
                                                  tessera_image_get_width (output),
                                                  tessera_image_get_height (output));
