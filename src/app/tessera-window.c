@@ -196,13 +196,36 @@ _tessera_window_show_batch (TesseraWindow *self)
 
 /* What the panels report. */
 
-/* The overlay shows the plan the panel works out for its choices; while
- * an upscale runs, the run's own plans replace it tile by tile. */
+/* The overlay shows the plan the upscale panel works out for its
+ * choices, or with Redraw on, the engine's plan of the redraw's jobs on
+ * the first stage's size; while a run goes, its own plans replace them. */
+void
+_tessera_window_update_overlay (TesseraWindow *self)
+{
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(TesseraRedrawPlan) plan = NULL;
+
+  if (!tessera_redraw_panel_get_enabled (self->redraw_panel))
+    {
+      tessera_before_after_view_set_tile_plan (self->before_after_view,
+                                               tessera_upscale_panel_get_tile_plan (self->upscale_panel));
+      return;
+    }
+  if (self->running != NULL)
+    return;
+
+  if (self->input != NULL && tessera_upscale_panel_get_show_tiles (self->upscale_panel))
+    options = _tessera_window_get_redraw_options (self, NULL, NULL);
+  if (options != NULL)
+    plan = _tessera_window_plan_redraw (self, options);
+  tessera_before_after_view_set_tile_plan (self->before_after_view, NULL);
+  tessera_before_after_view_set_redraw_plan (self->before_after_view, plan);
+}
+
 static void
 tessera_window_tile_plan_changed_cb (TesseraWindow *self)
 {
-  tessera_before_after_view_set_tile_plan (self->before_after_view,
-                                           tessera_upscale_panel_get_tile_plan (self->upscale_panel));
+  _tessera_window_update_overlay (self);
 }
 
 /* Whole results, once both are there, go side by side in the view. */
@@ -548,6 +571,10 @@ tessera_window_init (TesseraWindow *self)
   tessera_comparison_panel_setup (self->comparison_panel, tessera_engine_get_upscalers (self->engine),
                                   self->settings);
   tessera_redraw_panel_setup (self->redraw_panel, self->library, self->settings);
+  g_signal_connect_object (self->redraw_panel, "notify::enabled", G_CALLBACK (_tessera_window_update_overlay),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tessera_redraw_panel_get_options (self->redraw_panel), "notify",
+                           G_CALLBACK (_tessera_window_update_overlay), self, G_CONNECT_SWAPPED);
   tessera_batch_view_setup (self->batch_view, self->engine, self->settings);
   bind_settings (self);
   _tessera_window_dnd_init (self);
