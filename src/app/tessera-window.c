@@ -207,6 +207,7 @@ _tessera_window_update_overlay (TesseraWindow *self)
 
   if (!tessera_redraw_panel_get_enabled (self->redraw_panel))
     {
+      tessera_before_after_view_set_redraw_plan (self->before_after_view, NULL);
       tessera_before_after_view_set_tile_plan (self->before_after_view,
                                                tessera_upscale_panel_get_tile_plan (self->upscale_panel));
       return;
