@@ -463,7 +463,9 @@ tessera_window_actions_show_image_cb (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->stack, self->input != NULL ? "image" : "empty");
 }
 
-/* The batch runs with the upscale panel's upscaler and choices. */
+/* The batch runs with the upscale panel's upscaler and choices, and when
+ * it redraws, the Redraw panel's checkpoint and options, each image
+ * redrawn at the size it comes in (the batch's images differ in size). */
 static void
 tessera_window_actions_start_batch_cb (GtkWidget  *widget,
                                        const char *action_name,
@@ -471,11 +473,16 @@ tessera_window_actions_start_batch_cb (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
   g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraRedrawOptions) redraw = NULL;
   g_autoptr(GError) error = NULL;
 
   if (options == NULL)
     return;
-  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscale_options_get_upscaler (options), &error))
+  redraw = tessera_redraw_options_copy (tessera_redraw_panel_get_options (self->redraw_panel));
+  tessera_redraw_options_set_device (redraw, tessera_upscale_options_get_device (options));
+  tessera_redraw_options_set_precision (redraw, tessera_upscale_options_get_precision (options));
+  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscale_options_get_upscaler (options),
+                                 tessera_redraw_panel_get_checkpoint (self->redraw_panel), redraw, &error))
     _tessera_window_show_error (self, _("Could Not Start the Batch"), error->message);
 }
 
