@@ -12,6 +12,7 @@
 
 #include "tessera-batch-view.h"
 #include "tessera-before-after-view.h"
+#include "tessera-comparison-panel.h"
 #include "tessera-comparison-results.h"
 #include "tessera-comparison-geometry.h"
 #include "tessera-preferences.h"
@@ -1371,6 +1372,77 @@ test_redraw_tiles_run (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* Two denoising strengths compared on a region of a 24 × 20 image, each
+ * a whole-region redraw after a bicubic ×2 on the tiny model: two
+ * results of the region's size doubled, which differ; "Use This" on the
+ * second sets the Redraw panel's slider to its strength. */
+static void
+test_redraw_compare (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = make_checkpoint_folder (FALSE);
+  const char *folders[] = { models, NULL };
+  g_autoptr(GFile) file = write_png (dir, 24, 20);
+  TesseraRect region = { 4, 2, 16, 16 };
+  TesseraComparisonPanel *panel;
+  TesseraComparisonResults *comparison;
+  TesseraWindow *window;
+  GdkTexture *first, *second;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);  /* ×2 */
+  g_settings_set_boolean (settings, "redraw", TRUE);
+  g_settings_set_string (settings, "redraw-tiles", "none");
+  g_settings_set_uint (settings, "redraw-steps", 2);
+  g_settings_set_double (settings, "redraw-denoise", 0.5);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (chose_single_file (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+  panel = TESSERA_COMPARISON_PANEL (comparison_panel (window));
+  comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
+
+  tessera_comparison_panel_set_kind (panel, TESSERA_COMPARISON_DENOISE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.comparing", NULL));
+  /* the current strength first */
+  g_assert_cmpfloat (tessera_comparison_panel_get_value (panel, 0), ==, 0.5);
+  tessera_comparison_panel_set_n_values (panel, 2);
+  tessera_comparison_panel_set_value (panel, 0, 0.3);
+  tessera_comparison_panel_set_value (panel, 1, 0.9);
+  tessera_before_after_view_set_region (before_after_view (window), &region);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
+  g_assert_true (tessera_comparison_results_get_busy (comparison));
+  g_assert_true (wait_for (comparison_is_idle, window, 60));
+  g_assert_null (tessera_window_get_last_error (window));
+
+  g_assert_cmpuint (tessera_comparison_results_get_n_upscalers (comparison), ==, 2);
+  g_assert_cmpstr (tessera_comparison_results_get_title (comparison, 1), ==, "Strength 0.90");
+  first = tessera_comparison_results_get_result (comparison, 0);
+  second = tessera_comparison_results_get_result (comparison, 1);
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpint (gdk_texture_get_width (first), ==, 2 * region.width);
+  g_assert_cmpint (gdk_texture_get_height (first), ==, 2 * region.height);
+  g_assert_false (texture_is_part (first, second, 0, 0));
+
+  tessera_comparison_results_apply (comparison, 1);
+  g_assert_cmpfloat_with_epsilon (gtk_range_get_value (GTK_RANGE (redraw_child (window, "denoise_scale"))), 0.9,
+                                  1e-9);
+  g_assert_false (tessera_before_after_view_get_region_shown (before_after_view (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&models));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1413,6 +1485,7 @@ main (int   argc,
   g_test_add_func ("/ui/redraw-run", test_redraw_run);
   g_test_add_func ("/ui/redraw-overlay", test_redraw_overlay);
   g_test_add_func ("/ui/redraw-tiles-run", test_redraw_tiles_run);
+  g_test_add_func ("/ui/redraw-compare", test_redraw_compare);
   /* last: a window it leaves is finalized late, and trips a test that
    * runs the main loop after it */
   g_test_add_func ("/ui/model-folder", test_model_folder);

@@ -388,6 +388,60 @@ tessera_window_actions_cancel_cb (GtkWidget  *widget,
 
 /* Comparing upscalers. */
 
+/* Each value of the comparison panel's rows as a redraw of the region:
+ * the Redraw panel's options and checkpoint with one setting changed. */
+static gboolean
+add_redraw_comparisons (TesseraWindow *self)
+{
+  TesseraComparisonKind kind = tessera_comparison_panel_get_kind (self->comparison_panel);
+  g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < tessera_comparison_panel_get_n_values (self->comparison_panel); i++)
+    {
+      g_autoptr(TesseraRedrawOptions) redraw = tessera_redraw_options_copy (options);
+      TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+      double value = tessera_comparison_panel_get_value (self->comparison_panel, i);
+      g_autofree char *title = NULL;
+
+      switch (kind)
+        {
+        case TESSERA_COMPARISON_UPSCALERS:
+          g_return_val_if_reached (FALSE);
+        case TESSERA_COMPARISON_DENOISE:
+          tessera_redraw_options_set_denoise (redraw, value);
+          /* TRANSLATORS: a denoising strength compared */
+          title = g_strdup_printf (_("Strength %.2f"), value);
+          break;
+        case TESSERA_COMPARISON_SEEDS:
+          tessera_redraw_options_set_seed (redraw, (gint64) value);
+          /* TRANSLATORS: a seed compared */
+          title = g_strdup_printf (_("Seed %" G_GINT64_FORMAT), (gint64) value);
+          break;
+        case TESSERA_COMPARISON_CHECKPOINTS:
+          checkpoint = tessera_comparison_panel_get_checkpoint (self->comparison_panel, i);
+          title = checkpoint != NULL ? g_file_get_basename (tessera_checkpoint_get_file (checkpoint)) : NULL;
+          break;
+        }
+      if (checkpoint == NULL)
+        {
+          _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+          return FALSE;
+        }
+      tessera_comparison_results_add_redraw (self->comparison_results, upscale, redraw, checkpoint, title,
+                                             tessera_redraw_options_get_upscaler (redraw));
+    }
+  return TRUE;
+}
+
 static void
 tessera_window_actions_run_comparison_cb (GtkWidget  *widget,
                                           const char *action_name,
@@ -399,6 +453,21 @@ tessera_window_actions_run_comparison_cb (GtkWidget  *widget,
 
   if (self->input == NULL || self->running != NULL)
     return;
+
+  if (tessera_comparison_panel_get_kind (self->comparison_panel) != TESSERA_COMPARISON_UPSCALERS)
+    {
+      _tessera_window_show_own_images (self);
+      tessera_comparison_results_clear (self->comparison_results);
+      if (!add_redraw_comparisons (self))
+        {
+          tessera_comparison_results_clear (self->comparison_results);
+          return;
+        }
+      tessera_before_after_view_get_region (self->before_after_view, &region);
+      tessera_comparison_results_start (self->comparison_results, self->engine, self->input, &region);
+      gtk_stack_set_visible_child_name (self->stack, "comparison");
+      return;
+    }
 
   chosen = tessera_comparison_panel_get_chosen (self->comparison_panel);
   if (chosen->len < 2)

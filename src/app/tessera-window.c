@@ -175,7 +175,14 @@ _tessera_window_set_comparing (TesseraWindow *self,
   self->comparing = comparing;
 
   if (comparing)
-    tessera_comparison_panel_ensure_chosen (self->comparison_panel);
+    {
+      TesseraRedrawOptions *redraw = tessera_redraw_panel_get_options (self->redraw_panel);
+
+      tessera_comparison_panel_ensure_chosen (self->comparison_panel);
+      tessera_comparison_panel_set_redraw_current (self->comparison_panel, tessera_redraw_options_get_denoise (redraw),
+                                                   tessera_redraw_options_get_seed (redraw),
+                                                   tessera_redraw_panel_get_checkpoint (self->redraw_panel));
+    }
   else
     {
       tessera_comparison_results_cancel (self->comparison_results);
@@ -258,6 +265,35 @@ tessera_window_comparison_back_cb (TesseraWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "image");
 }
 
+/* A redraw's setting picked goes to the Redraw panel: the strength,
+ * seed or checkpoint that differs between the results. */
+static void
+apply_redraw_setting (TesseraWindow *self,
+                      guint          index)
+{
+  TesseraRedrawOptions *picked = tessera_comparison_results_get_redraw (self->comparison_results, index);
+  TesseraRedrawOptions *options = tessera_redraw_panel_get_options (self->redraw_panel);
+
+  switch (tessera_comparison_panel_get_kind (self->comparison_panel))
+    {
+    case TESSERA_COMPARISON_UPSCALERS:
+      break;
+    case TESSERA_COMPARISON_DENOISE:
+      tessera_redraw_options_set_denoise (options, tessera_redraw_options_get_denoise (picked));
+      break;
+    case TESSERA_COMPARISON_SEEDS:
+      tessera_redraw_options_set_seed (options, tessera_redraw_options_get_seed (picked));
+      break;
+    case TESSERA_COMPARISON_CHECKPOINTS:
+      tessera_redraw_panel_set_checkpoint (self->redraw_panel,
+                                           tessera_comparison_results_get_checkpoint (self->comparison_results,
+                                                                                      index));
+      break;
+    }
+  _tessera_window_set_comparing (self, FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "image");
+}
+
 /* The upscaler picked: a whole result is the output as it is; for a
  * region, the whole image is upscaled with it. */
 static void
@@ -268,6 +304,11 @@ tessera_window_comparison_apply_cb (TesseraWindow *self,
   TesseraImage *whole = tessera_comparison_results_get_whole_result (self->comparison_results, index);
   g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
 
+  if (tessera_comparison_results_get_redraw (self->comparison_results, index) != NULL)
+    {
+      apply_redraw_setting (self, index);
+      return;
+    }
   _tessera_window_set_comparing (self, FALSE);
   tessera_upscale_panel_set_upscaler (self->upscale_panel, upscaler);
   gtk_stack_set_visible_child_name (self->stack, "image");
@@ -572,6 +613,7 @@ tessera_window_init (TesseraWindow *self)
   tessera_comparison_panel_setup (self->comparison_panel, tessera_engine_get_upscalers (self->engine),
                                   self->settings);
   tessera_redraw_panel_setup (self->redraw_panel, self->library, self->settings);
+  tessera_comparison_panel_setup_redraw (self->comparison_panel, tessera_model_library_get_checkpoints (self->library));
   g_signal_connect_object (self->redraw_panel, "notify::enabled", G_CALLBACK (_tessera_window_update_overlay),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (tessera_redraw_panel_get_options (self->redraw_panel), "notify",
