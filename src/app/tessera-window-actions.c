@@ -424,7 +424,7 @@ add_redraw_comparisons (TesseraWindow *self)
         case TESSERA_COMPARISON_SEEDS:
           tessera_redraw_options_set_seed (redraw, (gint64) value);
           /* TRANSLATORS: a seed compared */
-          title = g_strdup_printf (_("Seed %" G_GINT64_FORMAT), (gint64) value);
+          title = g_strdup_printf (_("Seed %u"), (guint) value);
           break;
         case TESSERA_COMPARISON_CHECKPOINTS:
           checkpoint = tessera_comparison_panel_get_checkpoint (self->comparison_panel, i);
