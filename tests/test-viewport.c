@@ -260,6 +260,84 @@ test_overlay (void)
       }
 }
 
+static void
+assert_rect_inside (const TesseraOverlayRect *inner,
+                    const TesseraOverlayRect *outer)
+{
+  g_assert_cmpfloat (inner->x, >=, outer->x);
+  g_assert_cmpfloat (inner->y, >=, outer->y);
+  g_assert_cmpfloat (inner->x + inner->width, <=, outer->x + outer->width);
+  g_assert_cmpfloat (inner->y + inner->height, <=, outer->y + outer->height);
+}
+
+/* A redraw's overlay has a tile per job in run order: the USDU grid's
+ * ceil(w/tw) × ceil(h/th) tiles, then the seams-fix jobs as a layer of
+ * their own; each job's mask, clipped to the image and scaled, lies in
+ * its blur band, which lies in its crop, which stays on the image. */
+static void
+test_redraw_overlay (void)
+{
+  static const struct {
+    guint width, height, tile;
+    TesseraRedrawTiles tiles;
+    TesseraRedrawSeamsFix seams;
+  } plans[] = {
+    { 192, 160, 64, TESSERA_REDRAW_TILES_USDU, TESSERA_REDRAW_SEAMS_FIX_NONE },
+    { 200, 130, 64, TESSERA_REDRAW_TILES_USDU, TESSERA_REDRAW_SEAMS_FIX_HALF_TILE },
+    { 200, 130, 96, TESSERA_REDRAW_TILES_USDU, TESSERA_REDRAW_SEAMS_FIX_BAND },
+    { 300, 100, 128, TESSERA_REDRAW_TILES_SD_UPSCALE, TESSERA_REDRAW_SEAMS_FIX_NONE },
+  };
+
+  for (guint p = 0; p < G_N_ELEMENTS (plans); p++)
+    for (double scale = 0.5; scale <= 2.0; scale *= 4.0)
+      {
+        g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+        g_autoptr(TesseraRedrawPlan) plan = NULL;
+        g_autoptr(GArray) tiles = NULL;
+        TesseraOverlayRect image = { 0, 0, plans[p].width * scale, plans[p].height * scale };
+        guint n_tiles = 0;
+
+        tessera_redraw_options_set_tiles (options, plans[p].tiles);
+        tessera_redraw_options_set_tile_width (options, plans[p].tile);
+        tessera_redraw_options_set_tile_height (options, plans[p].tile);
+        tessera_redraw_options_set_seams_fix (options, plans[p].seams);
+        plan = tessera_redraw_plan_new (plans[p].width, plans[p].height, options);
+        tiles = tessera_redraw_overlay_build (plan, scale);
+
+        g_assert_cmpuint (tiles->len, ==, tessera_redraw_plan_get_n_jobs (plan));
+        for (guint i = 0; i < tiles->len; i++)
+          {
+            TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
+            const TesseraRedrawJob *job = tessera_redraw_plan_get_job (plan, i);
+            int x0 = MAX (job->mask.x, 0), y0 = MAX (job->mask.y, 0);
+            int x1 = MIN (job->mask.x + job->mask.width, (int) plans[p].width);
+
+            g_assert_cmpuint (tile->number, ==, i + 1);
+            g_assert_cmpint (tile->layer, ==, job->pass == TESSERA_REDRAW_PASS_TILES ? TESSERA_OVERLAY_TILES
+                                                                                     : TESSERA_OVERLAY_SEAMS);
+            g_assert_cmpfloat (tile->core.x, ==, x0 * scale);
+            g_assert_cmpfloat (tile->core.y, ==, y0 * scale);
+            g_assert_cmpfloat (tile->core.width, ==, (x1 - x0) * scale);
+            assert_rect_inside (&tile->core, &tile->blurred);
+            assert_rect_inside (&tile->blurred, &tile->region);
+            assert_rect_inside (&tile->region, &image);
+            if (tile->layer == TESSERA_OVERLAY_TILES)
+              {
+                /* the tiles come before the seams */
+                g_assert_cmpuint (n_tiles, ==, i);
+                n_tiles++;
+              }
+          }
+        if (plans[p].tiles == TESSERA_REDRAW_TILES_USDU)
+          g_assert_cmpuint (n_tiles, ==, ((plans[p].width + plans[p].tile - 1) / plans[p].tile) *
+                                         ((plans[p].height + plans[p].tile - 1) / plans[p].tile));
+        if (plans[p].seams != TESSERA_REDRAW_SEAMS_FIX_NONE)
+          g_assert_cmpuint (tiles->len, >, n_tiles);
+        else
+          g_assert_cmpuint (tiles->len, ==, n_tiles);
+      }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -273,6 +351,7 @@ main (int   argc,
   g_test_add_func ("/viewport/split", test_split);
   g_test_add_func ("/viewport/resize", test_resize);
   g_test_add_func ("/overlay/plan", test_overlay);
+  g_test_add_func ("/overlay/redraw-plan", test_redraw_overlay);
 
   return g_test_run ();
 }

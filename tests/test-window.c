@@ -12,11 +12,14 @@
 
 #include "tessera-batch-view.h"
 #include "tessera-before-after-view.h"
+#include "tessera-comparison-panel.h"
 #include "tessera-comparison-results.h"
 #include "tessera-comparison-geometry.h"
 #include "tessera-preferences.h"
 #include "tessera-redraw-panel.h"
 #include "tessera-test-utils.h"
+#include "tessera-tile-overlay.h"
+#include "tessera-upscale-panel.h"
 #include "tessera-window.h"
 
 /* The window driven as a person would, through its actions, on a real
@@ -990,7 +993,8 @@ reset_redraw_settings (GSettings *settings)
 {
   static const char *keys[] = { "redraw", "redraw-checkpoint", "redraw-tiles", "redraw-steps", "redraw-prompt",
                                 "redraw-negative-prompt", "redraw-sampler", "redraw-scheduler", "redraw-cfg",
-                                "redraw-clip-skip", "redraw-denoise", "model-folders", "upscaler", "scale" };
+                                "redraw-clip-skip", "redraw-denoise", "redraw-tile-width", "redraw-tile-height",
+                                "redraw-seams-fix", "model-folders", "upscaler", "scale" };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (settings, keys[i]);
@@ -1175,6 +1179,270 @@ test_redraw_run (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* A @width × @height PNG of smooth colours, in @dir. */
+static GFile *
+write_png (const char *dir,
+           guint       width,
+           guint       height)
+{
+  g_autofree char *path = g_build_filename (dir, "input.png", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) image = tessera_image_new (width, height, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    {
+      float *plane = tessera_image_get_plane (image, c);
+
+      for (guint i = 0; i < width * height; i++)
+        plane[i] = ((i % width) * (c + 1) + (i / width) * (3 - c)) % 64 / 63.0f;
+    }
+  g_assert_true (tessera_image_save (image, file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  return g_steal_pointer (&file);
+}
+
+/* How many tiles of the grid (not seams-fix jobs) the overlay shows. */
+static guint
+n_overlay_tiles (TesseraWindow *window)
+{
+  g_autoptr(GArray) tiles = tessera_before_after_view_build_overlay (before_after_view (window));
+  guint n = 0;
+
+  for (guint i = 0; i < tiles->len; i++)
+    n += g_array_index (tiles, TesseraOverlayTile, i).layer == TESSERA_OVERLAY_TILES;
+  return n;
+}
+
+static gboolean
+has_redraw_plan (TesseraWindow *window)
+{
+  return tessera_before_after_view_get_redraw_plan (before_after_view (window)) != NULL;
+}
+
+/* With Redraw on, the overlay shows the USDU grid on the first stage's
+ * size: a 96 × 80 image at scale 2 is 192 × 160, ceil(192/64) ×
+ * ceil(160/64) = 9 tiles of 64 pixels, 2 × 2 of 96, drawn in the input's
+ * pixels (a 64-pixel tile is about 32 of them); a seams fix adds its own layer;
+ * Redraw off, the upscale's plan comes back. */
+static void
+test_redraw_overlay (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autoptr(GFile) file = write_png (dir, 96, 80);
+  TesseraRedrawOptions *options;
+  TesseraWindow *window;
+  g_autoptr(GArray) tiles = NULL;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);  /* ×2 */
+  g_settings_set_boolean (settings, "redraw", TRUE);
+  g_settings_set_string (settings, "redraw-tiles", "usdu");
+  g_settings_set_uint (settings, "redraw-tile-width", 64);
+  g_settings_set_uint (settings, "redraw-tile-height", 64);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+  g_assert_false (has_redraw_plan (window));
+
+  g_object_set (upscale_panel (window), "show-tiles", TRUE, NULL);
+  g_assert_true (wait_for (has_redraw_plan, window, 20));
+  g_assert_cmpuint (n_overlay_tiles (window), ==, 9);
+  tiles = tessera_before_after_view_build_overlay (before_after_view (window));
+  /* A1111 draws the tile's mask one pixel past its end */
+  g_assert_cmpfloat_with_epsilon (g_array_index (tiles, TesseraOverlayTile, 0).core.width, 32.0, 0.6);
+  g_assert_cmpfloat_with_epsilon (g_array_index (tiles, TesseraOverlayTile, 0).core.height, 32.0, 0.6);
+
+  options = tessera_redraw_panel_get_options (TESSERA_REDRAW_PANEL (redraw_panel (window)));
+  tessera_redraw_options_set_tile_width (options, 96);
+  tessera_redraw_options_set_tile_height (options, 96);
+  g_assert_cmpuint (n_overlay_tiles (window), ==, 4);
+  g_clear_pointer (&tiles, g_array_unref);
+  tiles = tessera_before_after_view_build_overlay (before_after_view (window));
+  g_assert_cmpuint (tiles->len, ==, 4);
+  tessera_redraw_options_set_seams_fix (options, TESSERA_REDRAW_SEAMS_FIX_HALF_TILE);
+  g_clear_pointer (&tiles, g_array_unref);
+  tiles = tessera_before_after_view_build_overlay (before_after_view (window));
+  g_assert_cmpuint (n_overlay_tiles (window), ==, 4);
+  g_assert_cmpuint (tiles->len, >, 4);
+
+  tessera_redraw_panel_set_enabled (TESSERA_REDRAW_PANEL (redraw_panel (window)), FALSE);
+  g_assert_false (has_redraw_plan (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+typedef struct
+{
+  GPtrArray *texts;
+  guint      most_filled;
+} RedrawWatch;
+
+static void
+progress_text_cb (GtkProgressBar *bar,
+                  GParamSpec     *pspec,
+                  RedrawWatch    *watch)
+{
+  TesseraWindow *window = TESSERA_WINDOW (gtk_widget_get_root (GTK_WIDGET (bar)));
+  const char *text = gtk_progress_bar_get_text (bar);
+
+  if (text != NULL)
+    g_ptr_array_add (watch->texts, g_strdup (text));
+  watch->most_filled = MAX (watch->most_filled,
+                            tessera_before_after_view_get_n_filled_tiles (before_after_view (window)));
+}
+
+static gboolean
+saw_text (RedrawWatch *watch,
+          const char  *prefix)
+{
+  for (guint i = 0; i < watch->texts->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (watch->texts, i), prefix))
+      return TRUE;
+  return FALSE;
+}
+
+/* A USDU redraw of a 24 × 20 image at ×2 in 32-pixel tiles runs the tiny
+ * SD 1.x model on the CPU (small: its VAE only halves the sides): 2 × 2
+ * tiles, each reported ("Tile 1 of 4 · step 1 of 1"), their previews
+ * filling in the after side, then the 48 × 40 result replacing them. */
+static void
+test_redraw_tiles_run (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = make_checkpoint_folder (FALSE);
+  const char *folders[] = { models, NULL };
+  g_autoptr(GFile) file = write_png (dir, 24, 20);
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  RedrawWatch watch = { texts, 0 };
+  TesseraWindow *window;
+  GObject *progress_bar;
+  GdkTexture *after;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);  /* ×2 */
+  g_settings_set_boolean (settings, "redraw", TRUE);
+  g_settings_set_string (settings, "redraw-tiles", "usdu");
+  g_settings_set_uint (settings, "redraw-tile-width", 32);
+  g_settings_set_uint (settings, "redraw-tile-height", 32);
+  g_settings_set_uint (settings, "redraw-steps", 1);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (chose_single_file (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+  g_object_set (upscale_panel (window), "show-tiles", TRUE, NULL);
+
+  progress_bar = gtk_widget_get_template_child (GTK_WIDGET (upscale_panel (window)), TESSERA_TYPE_UPSCALE_PANEL,
+                                                "progress_bar");
+  g_signal_connect (progress_bar, "notify::text", G_CALLBACK (progress_text_cb), &watch);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (wait_for (is_idle, window, 120));
+  g_signal_handlers_disconnect_by_func (progress_bar, progress_text_cb, &watch);
+  g_assert_null (tessera_window_get_last_error (window));
+
+  g_assert_true (saw_text (&watch, "Tile 1 of 4 · step 1 of 1"));
+  g_assert_true (saw_text (&watch, "Tile 4 of 4 · step 1 of 1"));
+  g_assert_false (saw_text (&watch, "Tile 5 of"));
+  g_assert_cmpuint (watch.most_filled, >=, 3);
+  g_assert_cmpuint (tessera_before_after_view_get_n_filled_tiles (before_after_view (window)), ==, 0);
+  after = tessera_before_after_view_get_after (before_after_view (window));
+  g_assert_nonnull (after);
+  g_assert_cmpint (gdk_texture_get_width (after), ==, 48);
+  g_assert_cmpint (gdk_texture_get_height (after), ==, 40);
+  /* the preview of the plan comes back after the run */
+  g_assert_true (has_redraw_plan (window));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&models));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* Two denoising strengths compared on a region of a 24 × 20 image, each
+ * a whole-region redraw after a bicubic ×2 on the tiny model: two
+ * results of the region's size doubled, which differ; "Use This" on the
+ * second sets the Redraw panel's slider to its strength. */
+static void
+test_redraw_compare (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *models = make_checkpoint_folder (FALSE);
+  const char *folders[] = { models, NULL };
+  g_autoptr(GFile) file = write_png (dir, 24, 20);
+  TesseraRect region = { 4, 2, 16, 16 };
+  TesseraComparisonPanel *panel;
+  TesseraComparisonResults *comparison;
+  TesseraWindow *window;
+  GdkTexture *first, *second;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);  /* ×2 */
+  g_settings_set_boolean (settings, "redraw", TRUE);
+  g_settings_set_string (settings, "redraw-tiles", "none");
+  g_settings_set_uint (settings, "redraw-steps", 2);
+  g_settings_set_double (settings, "redraw-denoise", 0.5);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (chose_single_file (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+  panel = TESSERA_COMPARISON_PANEL (comparison_panel (window));
+  comparison = TESSERA_COMPARISON_RESULTS (tessera_window_get_comparison_results (window));
+
+  tessera_comparison_panel_set_kind (panel, TESSERA_COMPARISON_DENOISE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.comparing", NULL));
+  /* the current strength first */
+  g_assert_cmpfloat (tessera_comparison_panel_get_value (panel, 0), ==, 0.5);
+  tessera_comparison_panel_set_n_values (panel, 2);
+  tessera_comparison_panel_set_value (panel, 0, 0.3);
+  tessera_comparison_panel_set_value (panel, 1, 0.9);
+  tessera_before_after_view_set_region (before_after_view (window), &region);
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run-comparison", NULL));
+  g_assert_true (tessera_comparison_results_get_busy (comparison));
+  g_assert_true (wait_for (comparison_is_idle, window, 60));
+  g_assert_null (tessera_window_get_last_error (window));
+
+  g_assert_cmpuint (tessera_comparison_results_get_n_upscalers (comparison), ==, 2);
+  g_assert_cmpstr (tessera_comparison_results_get_title (comparison, 1), ==, "Strength 0.90");
+  first = tessera_comparison_results_get_result (comparison, 0);
+  second = tessera_comparison_results_get_result (comparison, 1);
+  g_assert_nonnull (first);
+  g_assert_nonnull (second);
+  g_assert_cmpint (gdk_texture_get_width (first), ==, 2 * region.width);
+  g_assert_cmpint (gdk_texture_get_height (first), ==, 2 * region.height);
+  g_assert_false (texture_is_part (first, second, 0, 0));
+
+  tessera_comparison_results_apply (comparison, 1);
+  g_assert_cmpfloat_with_epsilon (gtk_range_get_value (GTK_RANGE (redraw_child (window, "denoise_scale"))), 0.9,
+                                  1e-9);
+  g_assert_false (tessera_before_after_view_get_region_shown (before_after_view (window)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
+  test_remove_tmpdir (g_steal_pointer (&models));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1215,6 +1483,9 @@ main (int   argc,
   g_test_add_func ("/ui/redraw-switch", test_redraw_switch);
   g_test_add_func ("/ui/redraw-generation-info", test_redraw_generation_info);
   g_test_add_func ("/ui/redraw-run", test_redraw_run);
+  g_test_add_func ("/ui/redraw-overlay", test_redraw_overlay);
+  g_test_add_func ("/ui/redraw-tiles-run", test_redraw_tiles_run);
+  g_test_add_func ("/ui/redraw-compare", test_redraw_compare);
   /* last: a window it leaves is finalized late, and trips a test that
    * runs the main loop after it */
   g_test_add_func ("/ui/model-folder", test_model_folder);

@@ -17,7 +17,9 @@
  * thumbnail, status, progress and error; where the results go and how
  * they are named, encoded and kept; and the buttons that start, pause,
  * resume and cancel it. The upscaler and its choices are the window's
- * panel's, which the window passes to tessera_batch_view_start().
+ * panel's, which the window passes to tessera_batch_view_start(), with
+ * the Redraw section's checkpoint and options for a batch that redraws
+ * its images after their upscale or instead.
  * The output choices are the settings' output defaults. */
 
 /* The thumbnails are loaded at twice the size the row shows them at
@@ -67,7 +69,11 @@ tessera_batch_row_item_notify_cb (TesseraBatchRow *self)
       text = g_strdup (_("Waiting"));
       break;
     case TESSERA_BATCH_ITEM_RUNNING:
-      text = g_strdup (_("Upscaling…"));
+      /* the engine's own words say which tile and step a redraw is at */
+      if (tessera_batch_item_get_progress_text (self->item) != NULL)
+        text = g_strdup (tessera_batch_item_get_progress_text (self->item));
+      else
+        text = g_strdup (_("Upscaling…"));
       break;
     case TESSERA_BATCH_ITEM_DONE:
       {
@@ -248,6 +254,7 @@ struct _TesseraBatchView
   GtkDropDown    *format_dropdown;
   GtkSpinButton  *quality_spin;
   GtkCheckButton *skip_check;
+  GtkDropDown    *redraw_dropdown;
   GtkLabel       *summary;
   GtkWidget      *start_button;
   GtkWidget      *pause_button;
@@ -432,6 +439,7 @@ tessera_batch_view_class_init (TesseraBatchViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, skip_check);
   gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, summary);
   gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, start_button);
+  gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, redraw_dropdown);
   gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, pause_button);
   gtk_widget_class_bind_template_child (widget_class, TesseraBatchView, cancel_button);
   gtk_widget_class_bind_template_callback (widget_class, tessera_batch_view_add_images_clicked_cb);
@@ -532,20 +540,37 @@ tessera_batch_view_add_files (TesseraBatchView  *self,
  * @options: the upscaler and its choices; the format and quality are the
  *   view's
  * @upscaler_label: the upscaler as output names show it
+ * @checkpoint: (nullable): the Stable Diffusion checkpoint to redraw with,
+ *   when the view's Redraw choice asks for it
+ * @redraw_options: how to redraw
  *
- * Starts the images waiting, or fails, saying why (a bad name pattern).
+ * Starts the images waiting, or fails, saying why (a bad name pattern, no
+ * checkpoint to redraw with).
  */
 gboolean
 tessera_batch_view_start (TesseraBatchView      *self,
                           TesseraUpscaleOptions *options,
                           const char            *upscaler_label,
+                          TesseraCheckpoint     *checkpoint,
+                          TesseraRedrawOptions  *redraw_options,
                           GError               **error)
 {
   g_autoptr(TesseraUpscaleOptions) copy = NULL;
+  TesseraBatchRedraw redraw;
   const char *pattern;
   guint format;
 
   g_return_val_if_fail (TESSERA_IS_BATCH_VIEW (self), FALSE);
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (redraw_options), FALSE);
+
+  redraw = tessera_batch_view_get_redraw (self);
+  if (redraw != TESSERA_BATCH_REDRAW_NONE && checkpoint == NULL)
+    {
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                           _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return FALSE;
+    }
+  tessera_batch_set_redraw (self->batch, redraw, checkpoint, redraw_options);
 
   copy = tessera_upscale_options_copy (options);
   format = gtk_drop_down_get_selected (self->format_dropdown);
@@ -566,4 +591,41 @@ tessera_batch_view_start (TesseraBatchView      *self,
   tessera_batch_set_keep_metadata (self->batch, self->settings == NULL ||
                                                 g_settings_get_boolean (self->settings, "keep-metadata"));
   return tessera_batch_start (self->batch, error);
+}
+
+/* Whether the batch redraws its images: after their upscale, or instead. */
+TesseraBatchRedraw
+tessera_batch_view_get_redraw (TesseraBatchView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_VIEW (self), TESSERA_BATCH_REDRAW_NONE);
+
+  switch (gtk_drop_down_get_selected (self->redraw_dropdown))
+    {
+    case 1:
+      return TESSERA_BATCH_REDRAW_AFTER_UPSCALE;
+    case 2:
+      return TESSERA_BATCH_REDRAW_ONLY;
+    default:
+      return TESSERA_BATCH_REDRAW_NONE;
+    }
+}
+
+void
+tessera_batch_view_set_redraw (TesseraBatchView   *self,
+                               TesseraBatchRedraw  redraw)
+{
+  g_return_if_fail (TESSERA_IS_BATCH_VIEW (self));
+
+  switch (redraw)
+    {
+    case TESSERA_BATCH_REDRAW_NONE:
+      gtk_drop_down_set_selected (self->redraw_dropdown, 0);
+      break;
+    case TESSERA_BATCH_REDRAW_AFTER_UPSCALE:
+      gtk_drop_down_set_selected (self->redraw_dropdown, 1);
+      break;
+    case TESSERA_BATCH_REDRAW_ONLY:
+      gtk_drop_down_set_selected (self->redraw_dropdown, 2);
+      break;
+    }
 }

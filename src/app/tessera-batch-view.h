@@ -28,6 +28,11 @@ void          tessera_batch_view_set_output_folder (TesseraBatchView *self,
 gboolean      tessera_batch_view_start             (TesseraBatchView      *self,
                                                     TesseraUpscaleOptions *options,
                                                     const char            *upscaler_label,
+                                                    TesseraCheckpoint     *checkpoint,
+                                                    TesseraRedrawOptions  *redraw_options,
                                                     GError               **error);
+TesseraBatchRedraw tessera_batch_view_get_redraw   (TesseraBatchView      *self);
+void          tessera_batch_view_set_redraw        (TesseraBatchView      *self,
+                                                    TesseraBatchRedraw     redraw);
 
 G_END_DECLS

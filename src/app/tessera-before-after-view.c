@@ -28,7 +28,11 @@
  *
  * While an upscale runs, the after side is the before image with each
  * finished tile drawn over it, and the running tile outlined; the tile
- * overlay, when shown, marks tiles waiting, running and done.
+ * overlay, when shown, marks tiles waiting, running and done. A tiled
+ * redraw's jobs show the same way, from its plan: the engine hands out
+ * no job's pixels, only the model's latent after each step, so the
+ * running job shows its latent's preview and finished jobs keep their
+ * last one until the result replaces them all.
  *
  * For comparing upscalers, a region of the before image can be shown:
  * the rest is dimmed, and the region is moved by its inside and resized
@@ -65,7 +69,8 @@ struct _TesseraBeforeAfterView
   gboolean                blinking;
 
   TesseraTilePlan        *tile_plan;        /* drawn over the images when set */
-  GArray                 *tile_states;      /* a TILE_ state per plan tile */
+  TesseraRedrawPlan      *redraw_plan;      /* or this one, a redraw's */
+  GArray                 *tile_states;      /* a TILE_ state per plan tile or redraw job */
 
   GArray                 *filled;           /* FilledTiles of the upscale filling in */
   gboolean                filling;
@@ -101,6 +106,7 @@ typedef struct
 {
   graphene_rect_t  area;   /* in before pixels */
   GdkTexture      *texture;
+  int              job;    /* the redraw job it previews; -1 for an upscale's tile */
 } FilledTile;
 
 static void
@@ -494,17 +500,49 @@ draw_label (TesseraBeforeAfterView *self,
   gtk_snapshot_restore (snapshot);
 }
 
+/* A rectangle's outline in dashes, for the seams-fix layer. */
+static void
+draw_dashes (GtkSnapshot           *snapshot,
+             const GdkRGBA         *color,
+             const graphene_rect_t *rect)
+{
+  const float dash = 6, width = 1.5;
+  float x0 = rect->origin.x, y0 = rect->origin.y;
+  float x1 = x0 + rect->size.width, y1 = y0 + rect->size.height;
+
+  for (float x = x0; x < x1; x += 2 * dash)
+    {
+      float length = MIN (dash, x1 - x);
+
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y0, length, width));
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y1 - width, length, width));
+    }
+  for (float y = y0; y < y1; y += 2 * dash)
+    {
+      float length = MIN (dash, y1 - y);
+
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y, width, length));
+      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x1 - width, y, width, length));
+    }
+}
+
 /* Before a run, each tile's overlap band shaded, its core outlined and
- * numbered; @tiles are TesseraOverlayTiles in the view's pixels. During
- * one, only the running tile shows its band, and done tiles lose their
- * numbers so that their pixels show. */
+ * numbered; @tiles are TesseraOverlayTiles in the view's pixels. A
+ * redraw's job also shades its mask's blur band, more strongly than its
+ * padding; its seams-fix jobs, drawn after the tiles in another colour,
+ * are outlined in dashes. During a run, only the running tile shows its
+ * bands, and done tiles lose their numbers so that their pixels show. */
 static void
 draw_tiles (TesseraBeforeAfterView *self,
             GtkSnapshot            *snapshot,
             GArray                 *tiles,
             double                  pane_x)
 {
-  GdkRGBA band = { 0.21, 0.52, 0.89, 0.22 }, edge = { 0.21, 0.52, 0.89, 0.9 }, text = { 1, 1, 1, 0.95 };
+  const GdkRGBA tile_band = { 0.21, 0.52, 0.89, 0.22 }, tile_blur = { 0.21, 0.52, 0.89, 0.4 };
+  const GdkRGBA tile_edge = { 0.21, 0.52, 0.89, 0.9 };
+  const GdkRGBA seam_band = { 0.9, 0.38, 0.0, 0.18 }, seam_blur = { 0.9, 0.38, 0.0, 0.35 };
+  const GdkRGBA seam_edge = { 0.9, 0.38, 0.0, 0.95 };
+  GdkRGBA text = { 1, 1, 1, 0.95 };
   gboolean running = FALSE;
 
   for (guint i = 0; i < self->tile_states->len; i++)
@@ -513,19 +551,33 @@ draw_tiles (TesseraBeforeAfterView *self,
   for (guint i = 0; i < tiles->len; i++)
     {
       TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
+      gboolean seams = tile->layer == TESSERA_OVERLAY_SEAMS;
+      const GdkRGBA *band = seams ? &seam_band : &tile_band, *blur = seams ? &seam_blur : &tile_blur;
+      const GdkRGBA edge = seams ? seam_edge : tile_edge;
       graphene_rect_t core = to_pane_rect (self, &tile->core, pane_x);
       graphene_rect_t region = to_pane_rect (self, &tile->region, pane_x);
+      graphene_rect_t blurred = to_pane_rect (self, &tile->blurred, pane_x);
       guint8 state = i < self->tile_states->len ? g_array_index (self->tile_states, guint8, i) : TILE_WAITING;
       GskRoundedRect outline;
 
-      if (!running || state == TILE_RUNNING)
-        draw_band (snapshot, &band, &core, &region);
+      /* Seams-fix jobs overlap the tiles everywhere: before a run, their
+       * bands would hide the grid, so only their outlines show. */
+      if ((!running && !seams) || state == TILE_RUNNING)
+        {
+          draw_band (snapshot, band, &blurred, &region);
+          draw_band (snapshot, blur, &core, &blurred);
+        }
       if (state == TILE_RUNNING)
-        gtk_snapshot_append_color (snapshot, &band, &core);
+        gtk_snapshot_append_color (snapshot, band, &core);
 
-      gsk_rounded_rect_init_from_rect (&outline, &core, 0);
-      gtk_snapshot_append_border (snapshot, &outline, (float[]) { 1, 1, 1, 1 },
-                                  (GdkRGBA[]) { edge, edge, edge, edge });
+      if (seams)
+        draw_dashes (snapshot, &edge, &core);
+      else
+        {
+          gsk_rounded_rect_init_from_rect (&outline, &core, 0);
+          gtk_snapshot_append_border (snapshot, &outline, (float[]) { 1, 1, 1, 1 },
+                                      (GdkRGBA[]) { edge, edge, edge, edge });
+        }
 
       if (state != TILE_DONE && core.size.width >= 28 && core.size.height >= 20)
         {
@@ -586,10 +638,9 @@ tessera_before_after_view_snapshot (GtkWidget   *widget,
         break;
       }
 
-  if (self->tile_plan != NULL)
+  if (self->tile_plan != NULL || self->redraw_plan != NULL)
     {
-      double scale = self->viewport.image_width / tessera_tile_plan_get_width (self->tile_plan);
-      g_autoptr(GArray) tiles = tessera_tile_overlay_build (self->tile_plan, scale);
+      g_autoptr(GArray) tiles = tessera_before_after_view_build_overlay (self);
 
       draw_tiles (self, snapshot, tiles, 0);
       if (n_panes (self) == 2)
@@ -869,6 +920,7 @@ tessera_before_after_view_dispose (GObject *object)
   sharp_clear (&self->before_sharp);
   sharp_clear (&self->after_sharp);
   g_clear_object (&self->tile_plan);
+  g_clear_object (&self->redraw_plan);
   g_clear_pointer (&self->tile_states, g_array_unref);
   g_clear_pointer (&self->filled, g_array_unref);
   g_clear_pointer (&self->labels[0], g_free);
@@ -1249,6 +1301,7 @@ tessera_before_after_view_set_tile_plan (TesseraBeforeAfterView *self,
 
   if (!g_set_object (&self->tile_plan, plan))
     return;
+  g_clear_object (&self->redraw_plan);
   g_array_set_size (self->tile_states, 0);
   if (plan != NULL)
     g_array_set_size (self->tile_states, tessera_tile_plan_get_n_tiles (plan));
@@ -1261,6 +1314,118 @@ tessera_before_after_view_get_tile_plan (TesseraBeforeAfterView *self)
   g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
 
   return self->tile_plan;
+}
+
+/**
+ * tessera_before_after_view_set_redraw_plan:
+ * @plan: (nullable): a tiled redraw's jobs, in the redraw's output
+ *   pixels, or %NULL for none
+ *
+ * Shows a redraw's grid in the overlay instead of an upscale's tiles.
+ */
+void
+tessera_before_after_view_set_redraw_plan (TesseraBeforeAfterView *self,
+                                           TesseraRedrawPlan      *plan)
+{
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
+
+  if (!g_set_object (&self->redraw_plan, plan))
+    return;
+  g_clear_object (&self->tile_plan);
+  g_array_set_size (self->tile_states, 0);
+  if (plan != NULL)
+    g_array_set_size (self->tile_states, tessera_redraw_plan_get_n_jobs (plan));
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+TesseraRedrawPlan *
+tessera_before_after_view_get_redraw_plan (TesseraBeforeAfterView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
+
+  return self->redraw_plan;
+}
+
+/**
+ * tessera_before_after_view_build_overlay:
+ *
+ * What the tile overlay draws, in the view's image pixels: the plan's
+ * pixels scaled to the picture shown (a redraw's output pixels onto its
+ * input, before the result comes).
+ *
+ * Returns: (transfer full): #TesseraOverlayTiles, empty without a plan
+ */
+GArray *
+tessera_before_after_view_build_overlay (TesseraBeforeAfterView *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self), NULL);
+
+  if (self->redraw_plan != NULL)
+    return tessera_redraw_overlay_build (self->redraw_plan,
+                                         self->viewport.image_width / tessera_redraw_plan_get_width (self->redraw_plan));
+  if (self->tile_plan != NULL)
+    return tessera_tile_overlay_build (self->tile_plan,
+                                       self->viewport.image_width / tessera_tile_plan_get_width (self->tile_plan));
+  return g_array_new (FALSE, FALSE, sizeof (TesseraOverlayTile));
+}
+
+/**
+ * tessera_before_after_view_show_redraw_step:
+ * @index: the running job's place in @plan
+ * @plan: the redraw's plan, in its output pixels
+ * @preview: (nullable): the picture of the job's latent after the step
+ *
+ * Draws @preview over the job's crop in the after side, replacing the
+ * job's last, and outlines the job; the jobs before it count as done.
+ * Only latents come out of a redraw until its end, so finished jobs keep
+ * their last previews until the result is set. The view must be filling
+ * in at @plan's size (tessera_before_after_view_begin_filling()).
+ */
+void
+tessera_before_after_view_show_redraw_step (TesseraBeforeAfterView *self,
+                                            TesseraRedrawPlan      *plan,
+                                            guint                   index,
+                                            TesseraImage           *preview)
+{
+  const TesseraRedrawJob *job;
+  double before_width, before_height, scale;
+  graphene_rect_t area;
+  FilledTile *last;
+
+  g_return_if_fail (TESSERA_IS_BEFORE_AFTER_VIEW (self));
+  g_return_if_fail (TESSERA_IS_REDRAW_PLAN (plan));
+
+  if (!self->filling || index >= tessera_redraw_plan_get_n_jobs (plan))
+    return;
+
+  job = tessera_redraw_plan_get_job (plan, index);
+  picture_size (self->before, &self->before_sharp, &before_width, &before_height);
+  scale = before_width / tessera_redraw_plan_get_width (plan);
+  graphene_rect_init (&area, job->crop.x * scale, job->crop.y * scale, job->crop.width * scale,
+                      job->crop.height * scale);
+  self->running = area;
+
+  if (plan == self->redraw_plan)
+    for (guint i = 0; i < self->tile_states->len; i++)
+      g_array_index (self->tile_states, guint8, i) = i < index ? TILE_DONE : i == index ? TILE_RUNNING : TILE_WAITING;
+
+  if (preview != NULL)
+    {
+      last = self->filled->len > 0 ? &g_array_index (self->filled, FilledTile, self->filled->len - 1) : NULL;
+      if (last != NULL && last->job == (int) index)
+        {
+          g_object_unref (last->texture);
+          last->texture = tessera_texture_new_for_image (preview);
+        }
+      else
+        {
+          FilledTile tile = { area, tessera_texture_new_for_image (preview), (int) index };
+
+          g_array_append_val (self->filled, tile);
+        }
+    }
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /**
@@ -1296,7 +1461,7 @@ tessera_before_after_view_show_tile (TesseraBeforeAfterView *self,
       graphene_rect_init (&self->running, 0, 0, 0, 0);
       if (event->pixels != NULL)
         {
-          FilledTile tile = { area, tessera_texture_new_for_image (event->pixels) };
+          FilledTile tile = { area, tessera_texture_new_for_image (event->pixels), -1 };
 
           g_array_append_val (self->filled, tile);
         }

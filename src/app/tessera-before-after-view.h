@@ -44,6 +44,14 @@ void                   tessera_before_after_view_zoom_to_fit        (TesseraBefo
 void                   tessera_before_after_view_set_tile_plan      (TesseraBeforeAfterView *self,
                                                                      TesseraTilePlan        *plan);
 TesseraTilePlan       *tessera_before_after_view_get_tile_plan      (TesseraBeforeAfterView *self);
+void                   tessera_before_after_view_set_redraw_plan    (TesseraBeforeAfterView *self,
+                                                                     TesseraRedrawPlan      *plan);
+TesseraRedrawPlan     *tessera_before_after_view_get_redraw_plan    (TesseraBeforeAfterView *self);
+GArray                *tessera_before_after_view_build_overlay      (TesseraBeforeAfterView *self);
+void                   tessera_before_after_view_show_redraw_step   (TesseraBeforeAfterView *self,
+                                                                     TesseraRedrawPlan      *plan,
+                                                                     guint                   index,
+                                                                     TesseraImage           *preview);
 void                   tessera_before_after_view_begin_filling      (TesseraBeforeAfterView *self,
                                                                      guint                   width,
                                                                      guint                   height);

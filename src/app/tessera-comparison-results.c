@@ -25,7 +25,10 @@
  * fills a picture of a grid. The pictures zoom and pan together, each
  * labelled with the upscaler, what it is and the time it took; “Use
  * This” under one emits ::apply. A region that is the whole image
- * compares whole results, which ::apply can take as they are. */
+ * compares whole results, which ::apply can take as they are.
+ *
+ * Redraws compare the same way: each cell redraws the region (its first
+ * stage upscaling it) with its own options and checkpoint. */
 
 #define GAP 6.0
 #define ZOOM_STEP 1.25
@@ -36,6 +39,8 @@ typedef struct
 {
   TesseraComparisonCell *widget;
   TesseraUpscaleOptions *options;
+  TesseraRedrawOptions  *redraw;      /* a redraw's, or NULL */
+  TesseraCheckpoint     *checkpoint;  /* the redraw's */
   char                  *title_text;
   char                  *description;
   TesseraImage          *result;    /* the context upscaled */
@@ -327,6 +332,8 @@ static void
 clear_cell (Cell *cell)
 {
   g_clear_object (&cell->options);
+  g_clear_object (&cell->redraw);
+  g_clear_object (&cell->checkpoint);
   g_clear_pointer (&cell->title_text, g_free);
   g_clear_pointer (&cell->description, g_free);
   g_clear_object (&cell->result);
@@ -362,15 +369,40 @@ run_free (Run *run)
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Run, run_free)
 
+static void cell_finished (Run          *run,
+                           TesseraImage *output,
+                           GError       *error);
+
 static void
 tessera_comparison_results_upscaled_cb (GObject      *source,
                                         GAsyncResult *result,
                                         gpointer      user_data)
 {
-  g_autoptr(Run) run = user_data;
-  TesseraComparisonResults *self = run->results;
   g_autoptr(GError) error = NULL;
   g_autoptr(TesseraImage) output = tessera_engine_upscale_finish (TESSERA_ENGINE (source), result, &error);
+
+  cell_finished (user_data, output, error);
+}
+
+static void
+tessera_comparison_results_redrawn_cb (GObject      *source,
+                                       GAsyncResult *result,
+                                       gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) output = tessera_engine_redraw_finish (TESSERA_ENGINE (source), result, &error);
+
+  cell_finished (user_data, output, error);
+}
+
+static void
+cell_finished (Run          *run_data,
+               TesseraImage *output_data,
+               GError       *error)
+{
+  g_autoptr(Run) run = run_data;
+  TesseraComparisonResults *self = run->results;
+  g_autoptr(TesseraImage) output = output_data != NULL ? g_object_ref (output_data) : NULL;
   double seconds = (g_get_monotonic_time () - self->started) / (double) G_USEC_PER_SEC;
   Cell *cell;
   g_autofree char *time = NULL;
@@ -457,6 +489,19 @@ start_next (TesseraComparisonResults *self)
   run->results = g_object_ref (self);
   run->cancellable = g_object_ref (self->cancellable);
   self->started = g_get_monotonic_time ();
+  if (cell->redraw != NULL)
+    {
+      g_autoptr(TesseraRedrawOptions) redraw = tessera_redraw_options_copy (cell->redraw);
+
+      /* the region is redrawn at the whole image's scale */
+      tessera_redraw_options_set_width (redraw, 0);
+      tessera_redraw_options_set_height (redraw, 0);
+      tessera_redraw_options_set_scale (redraw, tessera_upscale_options_get_scale (options));
+      tessera_engine_redraw_async (self->engine, self->context, cell->checkpoint, redraw, self->cancellable,
+                                   tessera_comparison_results_progress_cb, NULL, self,
+                                   tessera_comparison_results_redrawn_cb, run);
+      return;
+    }
   tessera_engine_upscale_async (self->engine, self->context, options, self->cancellable,
                                 tessera_comparison_results_progress_cb, NULL, self,
                                 tessera_comparison_results_upscaled_cb, run);
@@ -737,6 +782,67 @@ tessera_comparison_results_add (TesseraComparisonResults *self,
 }
 
 /**
+ * tessera_comparison_results_add_redraw:
+ * @options: how to upscale the region before its redraw; copied
+ * @redraw: how to redraw it; copied
+ * @checkpoint: what to redraw it with
+ * @title: the setting compared, as the picture is labelled
+ * @subtitle: what else it is
+ *
+ * Adds a redraw to compare, up to TESSERA_COMPARISON_MAX_RESULTS.
+ */
+void
+tessera_comparison_results_add_redraw (TesseraComparisonResults *self,
+                                       TesseraUpscaleOptions    *options,
+                                       TesseraRedrawOptions     *redraw,
+                                       TesseraCheckpoint        *checkpoint,
+                                       const char               *title,
+                                       const char               *subtitle)
+{
+  Cell *cell;
+
+  g_return_if_fail (TESSERA_IS_COMPARISON_RESULTS (self));
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (redraw));
+  g_return_if_fail (TESSERA_IS_CHECKPOINT (checkpoint));
+
+  tessera_comparison_results_add (self, options, title, subtitle);
+  cell = &self->cells[self->n_cells - 1];
+  cell->redraw = tessera_redraw_options_copy (redraw);
+  cell->checkpoint = g_object_ref (checkpoint);
+}
+
+/**
+ * tessera_comparison_results_get_redraw:
+ *
+ * Returns: (transfer none) (nullable): the redraw options of result
+ *   @index, or %NULL for an upscale
+ */
+TesseraRedrawOptions *
+tessera_comparison_results_get_redraw (TesseraComparisonResults *self,
+                                       guint                     index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  return self->cells[index].redraw;
+}
+
+/**
+ * tessera_comparison_results_get_checkpoint:
+ *
+ * Returns: (transfer none) (nullable): the checkpoint of redraw @index
+ */
+TesseraCheckpoint *
+tessera_comparison_results_get_checkpoint (TesseraComparisonResults *self,
+                                           guint                     index)
+{
+  g_return_val_if_fail (TESSERA_IS_COMPARISON_RESULTS (self), NULL);
+  g_return_val_if_fail (index < self->n_cells, NULL);
+
+  return self->cells[index].checkpoint;
+}
+
+/**
  * tessera_comparison_results_start:
  * @region: the part of @input to compare, in its pixels
  *
@@ -762,7 +868,9 @@ tessera_comparison_results_start (TesseraComparisonResults *self,
   g_set_object (&self->engine, engine);
   g_set_object (&self->input, input);
   self->region = *region;
-  tessera_comparison_get_context (region, tessera_upscale_options_get_tile_overlap (self->cells[0].options),
+  /* A redraw's own tiles take their context from the region alone. */
+  tessera_comparison_get_context (region, self->cells[0].redraw != NULL ? 0
+                                          : tessera_upscale_options_get_tile_overlap (self->cells[0].options),
                                   tessera_image_get_width (input), tessera_image_get_height (input), &context,
                                   &self->inner);
   g_clear_object (&self->context);

@@ -22,6 +22,16 @@ void          tessera_comparison_results_add              (TesseraComparisonResu
                                                            TesseraUpscaleOptions    *options,
                                                            const char               *title,
                                                            const char               *subtitle);
+void          tessera_comparison_results_add_redraw       (TesseraComparisonResults *self,
+                                                           TesseraUpscaleOptions    *options,
+                                                           TesseraRedrawOptions     *redraw,
+                                                           TesseraCheckpoint        *checkpoint,
+                                                           const char               *title,
+                                                           const char               *subtitle);
+TesseraRedrawOptions *tessera_comparison_results_get_redraw (TesseraComparisonResults *self,
+                                                             guint                     index);
+TesseraCheckpoint *tessera_comparison_results_get_checkpoint (TesseraComparisonResults *self,
+                                                              guint                     index);
 void          tessera_comparison_results_start            (TesseraComparisonResults *self,
                                                            TesseraEngine            *engine,
                                                            TesseraImage             *input,

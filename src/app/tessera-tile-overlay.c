@@ -42,6 +42,48 @@ tessera_tile_overlay_build (TesseraTilePlan *plan,
       tessera_tile_plan_get_tile (plan, i, &core, &region);
       tile.core = scaled (&core, scale, width, height);
       tile.region = scaled (&region, scale, width, height);
+      tile.blurred = tile.core;
+      tile.layer = TESSERA_OVERLAY_TILES;
+      tile.number = i + 1;
+      g_array_append_val (tiles, tile);
+    }
+
+  return tiles;
+}
+
+/**
+ * tessera_redraw_overlay_build:
+ * @plan: the plan of a tiled redraw, in the redraw's output pixels
+ * @scale: the view's image pixels per output pixel
+ *
+ * Returns: (transfer full): a #TesseraOverlayTile per job, in the order
+ *   the redraw runs them
+ */
+GArray *
+tessera_redraw_overlay_build (TesseraRedrawPlan *plan,
+                              double             scale)
+{
+  guint n = tessera_redraw_plan_get_n_jobs (plan);
+  guint width = tessera_redraw_plan_get_width (plan), height = tessera_redraw_plan_get_height (plan);
+  GArray *tiles = g_array_sized_new (FALSE, FALSE, sizeof (TesseraOverlayTile), n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      const TesseraRedrawJob *job = tessera_redraw_plan_get_job (plan, i);
+      TesseraOverlayTile tile;
+
+      tile.core = scaled (&job->mask, scale, width, height);
+      tile.region = scaled (&job->crop, scale, width, height);
+      tile.blurred = scaled (&job->blurred, scale, width, height);
+      switch (job->pass)
+        {
+        case TESSERA_REDRAW_PASS_TILES:
+          tile.layer = TESSERA_OVERLAY_TILES;
+          break;
+        case TESSERA_REDRAW_PASS_SEAMS:
+          tile.layer = TESSERA_OVERLAY_SEAMS;
+          break;
+        }
       tile.number = i + 1;
       g_array_append_val (tiles, tile);
     }

@@ -11,9 +11,14 @@
 G_BEGIN_DECLS
 
 /* What the tile overlay draws for each tile, in the view's image pixels
- * (the plan's input pixels times @scale): the core the tile gives to the
+ * (the plan's pixels times @scale): the core the tile gives to the
  * result, the region it runs on clipped to the image (the difference is
- * the overlap band it blends across), and its number from 1. */
+ * the overlap band it blends across), and its number from 1.
+ *
+ * A redraw's jobs are drawn the same way: the core is the job's mask,
+ * the region its crop (the padding around it), and @blurred what its
+ * blurred mask reaches; seams-fix jobs are a layer of their own. An
+ * upscale's tiles have no blur: their @blurred is their core. */
 
 typedef struct
 {
@@ -23,14 +28,24 @@ typedef struct
   double height;
 } TesseraOverlayRect;
 
+typedef enum
+{
+  TESSERA_OVERLAY_TILES,
+  TESSERA_OVERLAY_SEAMS,
+} TesseraOverlayLayer;
+
 typedef struct
 {
-  TesseraOverlayRect core;
-  TesseraOverlayRect region;
-  guint              number;
+  TesseraOverlayRect  core;
+  TesseraOverlayRect  region;
+  TesseraOverlayRect  blurred;
+  TesseraOverlayLayer layer;
+  guint               number;
 } TesseraOverlayTile;
 
-GArray *tessera_tile_overlay_build (TesseraTilePlan *plan,
-                                    double           scale);
+GArray *tessera_tile_overlay_build   (TesseraTilePlan   *plan,
+                                      double             scale);
+GArray *tessera_redraw_overlay_build (TesseraRedrawPlan *plan,
+                                      double             scale);
 
 G_END_DECLS

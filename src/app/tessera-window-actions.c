@@ -27,8 +27,9 @@ typedef struct
   GCancellable  *cancellable;
   char          *upscaler;
   TesseraImage  *previous;    /* the result shown before, back if this fails */
-  gint64         started;     /* when a redraw's first step began, in µs */
-  guint          first_step;  /* the step counted from */
+  TesseraRedrawPlan *plan;    /* a tiled redraw's jobs; NULL for a whole one */
+  gint64         started;     /* when a redraw's first step ended, in µs */
+  double         first_done;  /* how much of the redraw was done then */
 } Job;
 
 static void
@@ -38,6 +39,7 @@ job_free (Job *job)
   g_object_unref (job->cancellable);
   g_free (job->upscaler);
   g_clear_object (&job->previous);
+  g_clear_object (&job->plan);
   g_free (job);
 }
 
@@ -133,8 +135,36 @@ format_time_left (gint64 seconds)
                           (guint) ((seconds + 30) / 60));
 }
 
-/* Each step shows the model's guess at the result in the after side, and
- * how far the run is, with the time left from the steps done so far. */
+/* How far a redraw is after @step: its jobs count alike, each its own
+ * steps (a seams fix's denoising strength may give it fewer). */
+static double
+redraw_fraction (const TesseraRedrawStep *step)
+{
+  return (step->job + (double) (step->step + 1) / MAX (step->n_steps, 1)) / MAX (step->n_jobs, 1);
+}
+
+static char *
+describe_redraw_step (const TesseraRedrawStep *step,
+                      const char              *left)
+{
+  guint done = step->step + 1;
+
+  if (step->n_jobs <= 1 && left == NULL)
+    return g_strdup_printf (_("Step %u of %u"), done, step->n_steps);
+  if (step->n_jobs <= 1)
+    /* TRANSLATORS: a step of a redraw, then the time left */
+    return g_strdup_printf (_("Step %u of %u · %s"), done, step->n_steps, left);
+  if (left == NULL)
+    /* TRANSLATORS: the tile of a tiled redraw, then its step */
+    return g_strdup_printf (_("Tile %u of %u · step %u of %u"), step->job + 1, step->n_jobs, done, step->n_steps);
+  /* TRANSLATORS: the tile of a tiled redraw, its step, then the time left */
+  return g_strdup_printf (_("Tile %u of %u · step %u of %u · %s"), step->job + 1, step->n_jobs, done,
+                          step->n_steps, left);
+}
+
+/* Each step shows the model's guess at the result in the after side (a
+ * tiled redraw's, in the running tile), and how far the run is, with the
+ * time left from the steps done so far. */
 static void
 tessera_window_redraw_step_cb (const TesseraRedrawStep *step,
                                gpointer                 user_data)
@@ -143,32 +173,34 @@ tessera_window_redraw_step_cb (const TesseraRedrawStep *step,
   TesseraWindow *self = job->window;
   g_autoptr(TesseraImage) preview = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *left = NULL;
   gint64 now = g_get_monotonic_time ();
-  guint done = step->step + 1;
+  double fraction = redraw_fraction (step);
 
   if (!job_is_current (job))
     return;
 
   preview = tessera_redraw_latent_preview (step->latent, step->width, step->height);
-  tessera_before_after_view_set_after_image (self->before_after_view, preview);
+  if (job->plan != NULL)
+    tessera_before_after_view_show_redraw_step (self->before_after_view, job->plan, step->job, preview);
+  else
+    tessera_before_after_view_set_after_image (self->before_after_view, preview);
 
-  if (job->started == 0 || step->step < job->first_step)
+  if (job->started == 0 || fraction <= job->first_done)
     {
       /* the steps are timed from the end of the first: the one before
        * includes loading the networks */
       job->started = now;
-      job->first_step = done;
-      text = g_strdup_printf (_("Step %u of %u"), done, step->n_steps);
+      job->first_done = fraction;
     }
   else
     {
-      double per_step = (double) (now - job->started) / MAX (1, done - job->first_step);
-      g_autofree char *left = format_time_left ((gint64) (per_step * (step->n_steps - done) / G_USEC_PER_SEC));
+      double per_fraction = (double) (now - job->started) / (fraction - job->first_done);
 
-      /* TRANSLATORS: a step of a redraw, then the time left */
-      text = g_strdup_printf (_("Step %u of %u · %s"), done, step->n_steps, left);
+      left = format_time_left ((gint64) (per_fraction * (1.0 - fraction) / G_USEC_PER_SEC));
     }
-  tessera_upscale_panel_set_progress (self->upscale_panel, 0.1 + 0.9 * done / step->n_steps, text);
+  text = describe_redraw_step (step, left);
+  tessera_upscale_panel_set_progress (self->upscale_panel, 0.1 + 0.9 * fraction, text);
 }
 
 static void
@@ -202,33 +234,39 @@ tessera_window_redrawn_cb (GObject      *source,
         tessera_redraw_panel_set_last_seed (self->redraw_panel, tessera_generation_info_get_seed (info));
       _tessera_window_show_output (self, output, job->upscaler);
     }
+  tessera_before_after_view_clear_tiles (self->before_after_view);
   _tessera_window_update_actions (self);
+  _tessera_window_update_overlay (self);
 }
 
-/* The upscale panel's upscaler and size are the redraw's first stage. */
-static void
-start_redraw (TesseraWindow *self)
+/**
+ * _tessera_window_get_redraw_options:
+ * @upscaler: (nullable): the first stage's upscaler, or %NULL for the
+ *   upscale panel's
+ *
+ * The Redraw panel's options for the input, with the upscale panel's
+ * upscaler, size and device as the first stage.
+ *
+ * Returns: (transfer full) (nullable): a copy of them, or %NULL when
+ *   they do not work for the input
+ */
+TesseraRedrawOptions *
+_tessera_window_get_redraw_options (TesseraWindow  *self,
+                                    const char     *upscaler,
+                                    GError        **error)
 {
-  TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
-  g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_panel_get_options (self->upscale_panel, upscaler);
   g_autoptr(TesseraRedrawOptions) options = NULL;
-  g_autoptr(GError) error = NULL;
   guint width, height;
-  Job *job;
 
-  if (checkpoint == NULL)
-    {
-      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
-      return;
-    }
   if (upscale == NULL)
-    return;
-  if (!tessera_upscale_options_compute_size (upscale, tessera_image_get_width (self->input),
-                                             tessera_image_get_height (self->input), &width, &height, &error))
     {
-      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      return;
+      g_set_error_literal (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT, _("Choose an upscaler"));
+      return NULL;
     }
+  if (!tessera_upscale_options_compute_size (upscale, tessera_image_get_width (self->input),
+                                             tessera_image_get_height (self->input), &width, &height, error))
+    return NULL;
 
   options = tessera_redraw_options_copy (tessera_redraw_panel_get_options (self->redraw_panel));
   tessera_redraw_options_set_upscaler (options, tessera_upscale_options_get_upscaler (upscale));
@@ -236,13 +274,67 @@ start_redraw (TesseraWindow *self)
   tessera_redraw_options_set_height (options, height);
   tessera_redraw_options_set_device (options, tessera_upscale_options_get_device (upscale));
   tessera_redraw_options_set_precision (options, tessera_upscale_options_get_precision (upscale));
-  if (!tessera_redraw_options_validate (options, &error))
+  if (!tessera_redraw_options_validate (options, error))
+    return NULL;
+  return g_steal_pointer (&options);
+}
+
+/**
+ * _tessera_window_plan_redraw:
+ *
+ * The engine's plan of a tiled redraw of the input with @options, made
+ * by _tessera_window_get_redraw_options().
+ *
+ * Returns: (transfer full) (nullable): the plan, or %NULL when the image
+ *   is redrawn whole
+ */
+TesseraRedrawPlan *
+_tessera_window_plan_redraw (TesseraWindow        *self,
+                             TesseraRedrawOptions *options)
+{
+  g_autoptr(TesseraRedrawPlan) plan = NULL;
+  guint width, height;
+
+  tessera_redraw_options_get_output_size (options, tessera_image_get_width (self->input),
+                                          tessera_image_get_height (self->input), &width, &height);
+  plan = tessera_redraw_plan_new (width, height, options);
+  if (plan == NULL || tessera_redraw_plan_get_n_jobs (plan) == 0)
+    return NULL;
+  return g_steal_pointer (&plan);
+}
+
+/* The upscale panel's upscaler and size are the redraw's first stage. */
+static void
+start_redraw (TesseraWindow *self)
+{
+  TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (checkpoint == NULL)
+    {
+      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return;
+    }
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
     {
       _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
       return;
     }
 
-  job = start_job (self, tessera_upscale_options_get_upscaler (upscale));
+  job = start_job (self, tessera_redraw_options_get_upscaler (options));
+  job->plan = _tessera_window_plan_redraw (self, options);
+  if (job->plan != NULL)
+    {
+      /* The after side fills in job by job over the before image. */
+      tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+      tessera_before_after_view_begin_filling (self->before_after_view, tessera_redraw_plan_get_width (job->plan),
+                                               tessera_redraw_plan_get_height (job->plan));
+      if (tessera_upscale_panel_get_show_tiles (self->upscale_panel))
+        tessera_before_after_view_set_redraw_plan (self->before_after_view, job->plan);
+    }
   tessera_engine_redraw_async (self->engine, self->input, checkpoint, options, job->cancellable,
                                tessera_window_progress_cb, tessera_window_redraw_step_cb, job,
                                tessera_window_redrawn_cb, job);
@@ -296,6 +388,60 @@ tessera_window_actions_cancel_cb (GtkWidget  *widget,
 
 /* Comparing upscalers. */
 
+/* Each value of the comparison panel's rows as a redraw of the region:
+ * the Redraw panel's options and checkpoint with one setting changed. */
+static gboolean
+add_redraw_comparisons (TesseraWindow *self)
+{
+  TesseraComparisonKind kind = tessera_comparison_panel_get_kind (self->comparison_panel);
+  g_autoptr(TesseraUpscaleOptions) upscale = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(GError) error = NULL;
+
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < tessera_comparison_panel_get_n_values (self->comparison_panel); i++)
+    {
+      g_autoptr(TesseraRedrawOptions) redraw = tessera_redraw_options_copy (options);
+      TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+      double value = tessera_comparison_panel_get_value (self->comparison_panel, i);
+      g_autofree char *title = NULL;
+
+      switch (kind)
+        {
+        case TESSERA_COMPARISON_UPSCALERS:
+          g_return_val_if_reached (FALSE);
+        case TESSERA_COMPARISON_DENOISE:
+          tessera_redraw_options_set_denoise (redraw, value);
+          /* TRANSLATORS: a denoising strength compared */
+          title = g_strdup_printf (_("Strength %.2f"), value);
+          break;
+        case TESSERA_COMPARISON_SEEDS:
+          tessera_redraw_options_set_seed (redraw, (gint64) value);
+          /* TRANSLATORS: a seed compared */
+          title = g_strdup_printf (_("Seed %u"), (guint) value);
+          break;
+        case TESSERA_COMPARISON_CHECKPOINTS:
+          checkpoint = tessera_comparison_panel_get_checkpoint (self->comparison_panel, i);
+          title = checkpoint != NULL ? g_file_get_basename (tessera_checkpoint_get_file (checkpoint)) : NULL;
+          break;
+        }
+      if (checkpoint == NULL)
+        {
+          _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+          return FALSE;
+        }
+      tessera_comparison_results_add_redraw (self->comparison_results, upscale, redraw, checkpoint, title,
+                                             tessera_redraw_options_get_upscaler (redraw));
+    }
+  return TRUE;
+}
+
 static void
 tessera_window_actions_run_comparison_cb (GtkWidget  *widget,
                                           const char *action_name,
@@ -307,6 +453,21 @@ tessera_window_actions_run_comparison_cb (GtkWidget  *widget,
 
   if (self->input == NULL || self->running != NULL)
     return;
+
+  if (tessera_comparison_panel_get_kind (self->comparison_panel) != TESSERA_COMPARISON_UPSCALERS)
+    {
+      _tessera_window_show_own_images (self);
+      tessera_comparison_results_clear (self->comparison_results);
+      if (!add_redraw_comparisons (self))
+        {
+          tessera_comparison_results_clear (self->comparison_results);
+          return;
+        }
+      tessera_before_after_view_get_region (self->before_after_view, &region);
+      tessera_comparison_results_start (self->comparison_results, self->engine, self->input, &region);
+      gtk_stack_set_visible_child_name (self->stack, "comparison");
+      return;
+    }
 
   chosen = tessera_comparison_panel_get_chosen (self->comparison_panel);
   if (chosen->len < 2)
@@ -371,7 +532,9 @@ tessera_window_actions_show_image_cb (GtkWidget  *widget,
   gtk_stack_set_visible_child_name (self->stack, self->input != NULL ? "image" : "empty");
 }
 
-/* The batch runs with the upscale panel's upscaler and choices. */
+/* The batch runs with the upscale panel's upscaler and choices, and when
+ * it redraws, the Redraw panel's checkpoint and options, each image
+ * redrawn at the size it comes in (the batch's images differ in size). */
 static void
 tessera_window_actions_start_batch_cb (GtkWidget  *widget,
                                        const char *action_name,
@@ -379,11 +542,16 @@ tessera_window_actions_start_batch_cb (GtkWidget  *widget,
 {
   TesseraWindow *self = TESSERA_WINDOW (widget);
   g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+  g_autoptr(TesseraRedrawOptions) redraw = NULL;
   g_autoptr(GError) error = NULL;
 
   if (options == NULL)
     return;
-  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscale_options_get_upscaler (options), &error))
+  redraw = tessera_redraw_options_copy (tessera_redraw_panel_get_options (self->redraw_panel));
+  tessera_redraw_options_set_device (redraw, tessera_upscale_options_get_device (options));
+  tessera_redraw_options_set_precision (redraw, tessera_upscale_options_get_precision (options));
+  if (!tessera_batch_view_start (self->batch_view, options, tessera_upscale_options_get_upscaler (options),
+                                 tessera_redraw_panel_get_checkpoint (self->redraw_panel), redraw, &error))
     _tessera_window_show_error (self, _("Could Not Start the Batch"), error->message);
 }
 

@@ -72,6 +72,13 @@ void _tessera_window_show_batch         (TesseraWindow      *self);
 
 void _tessera_window_class_actions_init (TesseraWindowClass *klass);
 void _tessera_window_update_actions     (TesseraWindow      *self);
+void _tessera_window_update_overlay     (TesseraWindow      *self);
+
+TesseraRedrawOptions *_tessera_window_get_redraw_options (TesseraWindow        *self,
+                                                          const char           *upscaler,
+                                                          GError              **error);
+TesseraRedrawPlan    *_tessera_window_plan_redraw        (TesseraWindow        *self,
+                                                          TesseraRedrawOptions *options);
 
 void _tessera_window_dnd_init           (TesseraWindow      *self);
 void _tessera_window_paste              (TesseraWindow      *self);

@@ -175,7 +175,14 @@ _tessera_window_set_comparing (TesseraWindow *self,
   self->comparing = comparing;
 
   if (comparing)
-    tessera_comparison_panel_ensure_chosen (self->comparison_panel);
+    {
+      TesseraRedrawOptions *redraw = tessera_redraw_panel_get_options (self->redraw_panel);
+
+      tessera_comparison_panel_ensure_chosen (self->comparison_panel);
+      tessera_comparison_panel_set_redraw_current (self->comparison_panel, tessera_redraw_options_get_denoise (redraw),
+                                                   tessera_redraw_options_get_seed (redraw),
+                                                   tessera_redraw_panel_get_checkpoint (self->redraw_panel));
+    }
   else
     {
       tessera_comparison_results_cancel (self->comparison_results);
@@ -196,13 +203,37 @@ _tessera_window_show_batch (TesseraWindow *self)
 
 /* What the panels report. */
 
-/* The overlay shows the plan the panel works out for its choices; while
- * an upscale runs, the run's own plans replace it tile by tile. */
+/* The overlay shows the plan the upscale panel works out for its
+ * choices, or with Redraw on, the engine's plan of the redraw's jobs on
+ * the first stage's size; while a run goes, its own plans replace them. */
+void
+_tessera_window_update_overlay (TesseraWindow *self)
+{
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(TesseraRedrawPlan) plan = NULL;
+
+  if (!tessera_redraw_panel_get_enabled (self->redraw_panel))
+    {
+      tessera_before_after_view_set_redraw_plan (self->before_after_view, NULL);
+      tessera_before_after_view_set_tile_plan (self->before_after_view,
+                                               tessera_upscale_panel_get_tile_plan (self->upscale_panel));
+      return;
+    }
+  if (self->running != NULL)
+    return;
+
+  if (self->input != NULL && tessera_upscale_panel_get_show_tiles (self->upscale_panel))
+    options = _tessera_window_get_redraw_options (self, NULL, NULL);
+  if (options != NULL)
+    plan = _tessera_window_plan_redraw (self, options);
+  tessera_before_after_view_set_tile_plan (self->before_after_view, NULL);
+  tessera_before_after_view_set_redraw_plan (self->before_after_view, plan);
+}
+
 static void
 tessera_window_tile_plan_changed_cb (TesseraWindow *self)
 {
-  tessera_before_after_view_set_tile_plan (self->before_after_view,
-                                           tessera_upscale_panel_get_tile_plan (self->upscale_panel));
+  _tessera_window_update_overlay (self);
 }
 
 /* Whole results, once both are there, go side by side in the view. */
@@ -234,6 +265,35 @@ tessera_window_comparison_back_cb (TesseraWindow *self)
   gtk_stack_set_visible_child_name (self->stack, "image");
 }
 
+/* A redraw's setting picked goes to the Redraw panel: the strength,
+ * seed or checkpoint that differs between the results. */
+static void
+apply_redraw_setting (TesseraWindow *self,
+                      guint          index)
+{
+  TesseraRedrawOptions *picked = tessera_comparison_results_get_redraw (self->comparison_results, index);
+  TesseraRedrawOptions *options = tessera_redraw_panel_get_options (self->redraw_panel);
+
+  switch (tessera_comparison_panel_get_kind (self->comparison_panel))
+    {
+    case TESSERA_COMPARISON_UPSCALERS:
+      break;
+    case TESSERA_COMPARISON_DENOISE:
+      tessera_redraw_options_set_denoise (options, tessera_redraw_options_get_denoise (picked));
+      break;
+    case TESSERA_COMPARISON_SEEDS:
+      tessera_redraw_options_set_seed (options, tessera_redraw_options_get_seed (picked));
+      break;
+    case TESSERA_COMPARISON_CHECKPOINTS:
+      tessera_redraw_panel_set_checkpoint (self->redraw_panel,
+                                           tessera_comparison_results_get_checkpoint (self->comparison_results,
+                                                                                      index));
+      break;
+    }
+  _tessera_window_set_comparing (self, FALSE);
+  gtk_stack_set_visible_child_name (self->stack, "image");
+}
+
 /* The upscaler picked: a whole result is the output as it is; for a
  * region, the whole image is upscaled with it. */
 static void
@@ -244,6 +304,11 @@ tessera_window_comparison_apply_cb (TesseraWindow *self,
   TesseraImage *whole = tessera_comparison_results_get_whole_result (self->comparison_results, index);
   g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
 
+  if (tessera_comparison_results_get_redraw (self->comparison_results, index) != NULL)
+    {
+      apply_redraw_setting (self, index);
+      return;
+    }
   _tessera_window_set_comparing (self, FALSE);
   tessera_upscale_panel_set_upscaler (self->upscale_panel, upscaler);
   gtk_stack_set_visible_child_name (self->stack, "image");
@@ -548,6 +613,11 @@ tessera_window_init (TesseraWindow *self)
   tessera_comparison_panel_setup (self->comparison_panel, tessera_engine_get_upscalers (self->engine),
                                   self->settings);
   tessera_redraw_panel_setup (self->redraw_panel, self->library, self->settings);
+  tessera_comparison_panel_setup_redraw (self->comparison_panel, tessera_model_library_get_checkpoints (self->library));
+  g_signal_connect_object (self->redraw_panel, "notify::enabled", G_CALLBACK (_tessera_window_update_overlay),
+                           self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (tessera_redraw_panel_get_options (self->redraw_panel), "notify",
+                           G_CALLBACK (_tessera_window_update_overlay), self, G_CONNECT_SWAPPED);
   tessera_batch_view_setup (self->batch_view, self->engine, self->settings);
   bind_settings (self);
   _tessera_window_dnd_init (self);

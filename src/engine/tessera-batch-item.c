@@ -22,6 +22,7 @@ enum {
   ITEM_PROP_NAME,
   ITEM_PROP_STATUS,
   ITEM_PROP_PROGRESS,
+  ITEM_PROP_PROGRESS_TEXT,
   ITEM_PROP_ERROR,
   ITEM_PROP_OUTPUT,
   N_ITEM_PROPS
@@ -39,6 +40,7 @@ tessera_batch_item_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_object (&self->fixed_output);
   g_clear_pointer (&self->error, g_free);
+  g_clear_pointer (&self->progress_text, g_free);
   g_clear_object (&self->output);
 
   G_OBJECT_CLASS (tessera_batch_item_parent_class)->finalize (object);
@@ -65,6 +67,9 @@ tessera_batch_item_get_property (GObject    *object,
       break;
     case ITEM_PROP_PROGRESS:
       g_value_set_double (value, self->progress);
+      break;
+    case ITEM_PROP_PROGRESS_TEXT:
+      g_value_set_string (value, self->progress_text);
       break;
     case ITEM_PROP_ERROR:
       g_value_set_string (value, self->error);
@@ -96,6 +101,9 @@ tessera_batch_item_class_init (TesseraBatchItemClass *klass)
                        (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   item_properties[ITEM_PROP_PROGRESS] =
     g_param_spec_double ("progress", NULL, NULL, 0.0, 1.0, 0.0,
+                         (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  item_properties[ITEM_PROP_PROGRESS_TEXT] =
+    g_param_spec_string ("progress-text", NULL, NULL, NULL,
                          (G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   item_properties[ITEM_PROP_ERROR] =
     g_param_spec_string ("error", NULL, NULL, NULL,
@@ -203,6 +211,31 @@ tessera_batch_item_get_progress (TesseraBatchItem *self)
   g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), 0.0);
 
   return self->progress;
+}
+
+void
+tessera_batch_item_set_progress_text (TesseraBatchItem *self,
+                                      const char       *text)
+{
+  if (g_strcmp0 (self->progress_text, text) == 0)
+    return;
+  g_free (self->progress_text);
+  self->progress_text = g_strdup (text);
+  g_object_notify_by_pspec (G_OBJECT (self), item_properties[ITEM_PROP_PROGRESS_TEXT]);
+}
+
+/**
+ * tessera_batch_item_get_progress_text:
+ *
+ * Returns: (nullable): what the item's run last said it was doing, such
+ *   as a redraw's tile and step; %NULL before it runs
+ */
+const char *
+tessera_batch_item_get_progress_text (TesseraBatchItem *self)
+{
+  g_return_val_if_fail (TESSERA_IS_BATCH_ITEM (self), NULL);
+
+  return self->progress_text;
 }
 
 /**

@@ -20,6 +20,7 @@ struct _TesseraBatchItem
   GFile                  *fixed_output;  /* asked for by name, rather than made by the pattern */
   TesseraBatchItemStatus  status;
   double                  progress;
+  char                   *progress_text;
   char                   *error;
   GFile                  *output;
   guint                   input_width;
@@ -33,6 +34,8 @@ TesseraBatchItem *tessera_batch_item_new           (GFile            *file,
                                                     GFile            *fixed_output);
 void              tessera_batch_item_set_progress  (TesseraBatchItem *self,
                                                     double            progress);
+void              tessera_batch_item_set_progress_text (TesseraBatchItem *self,
+                                                        const char       *text);
 void              tessera_batch_item_set_error     (TesseraBatchItem *self,
                                                     const char       *error);
 void              tessera_batch_item_set_output    (TesseraBatchItem *self,

@@ -304,6 +304,7 @@ report (Run        *run,
         const char *text)
 {
   tessera_batch_item_set_progress (run->item, fraction);
+  tessera_batch_item_set_progress_text (run->item, text);
   if (run->progress != NULL)
     run->progress (fraction, text, run->progress_data);
 }

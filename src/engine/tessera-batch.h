@@ -94,6 +94,7 @@ GFile                  *tessera_batch_item_get_file        (TesseraBatchItem *se
 const char             *tessera_batch_item_get_name        (TesseraBatchItem *self);
 TesseraBatchItemStatus  tessera_batch_item_get_status      (TesseraBatchItem *self);
 double                  tessera_batch_item_get_progress    (TesseraBatchItem *self);
+const char             *tessera_batch_item_get_progress_text (TesseraBatchItem *self);
 const char             *tessera_batch_item_get_error       (TesseraBatchItem *self);
 GFile                  *tessera_batch_item_get_output      (TesseraBatchItem *self);
 void                    tessera_batch_item_get_input_size  (TesseraBatchItem *self,
