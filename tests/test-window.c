@@ -1480,15 +1480,13 @@ main (int   argc,
   g_test_add_func ("/ui/compare-whole-image", test_compare_whole_image);
   g_test_add_func ("/ui/batch", test_batch);
   g_test_add_func ("/ui/import-model", test_import_model);
+  g_test_add_func ("/ui/model-folder", test_model_folder);
   g_test_add_func ("/ui/redraw-switch", test_redraw_switch);
   g_test_add_func ("/ui/redraw-generation-info", test_redraw_generation_info);
   g_test_add_func ("/ui/redraw-run", test_redraw_run);
   g_test_add_func ("/ui/redraw-overlay", test_redraw_overlay);
   g_test_add_func ("/ui/redraw-tiles-run", test_redraw_tiles_run);
   g_test_add_func ("/ui/redraw-compare", test_redraw_compare);
-  /* last: a window it leaves is finalized late, and trips a test that
-   * runs the main loop after it */
-  g_test_add_func ("/ui/model-folder", test_model_folder);
 
   status = g_test_run ();
   test_remove_tmpdir (g_steal_pointer (&data_home));

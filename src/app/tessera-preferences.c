@@ -428,6 +428,14 @@ show_devices (TesseraPreferences *self,
 /* Automatic, then each device the engine lists, described or with why it
  * cannot be used: values and titles, end to end in one vector. */
 static void
+device_lists_free (GStrv *lists)
+{
+  g_strfreev (lists[0]);
+  g_strfreev (lists[1]);
+  g_free (lists);
+}
+
+static void
 list_devices (GTask        *task,
               gpointer      source,
               gpointer      task_data,
@@ -457,26 +465,32 @@ list_devices (GTask        *task,
 
   result[0] = g_strv_builder_end (values);
   result[1] = g_strv_builder_end (titles);
-  g_task_return_pointer (task, result, NULL);
+  g_task_return_pointer (task, result, (GDestroyNotify) device_lists_free);
 }
 
+/* The task holds the window weakly: a window closed while the thread
+ * looks is disposed at once (cancelling the look), not when the thread
+ * ends, after its parent may be gone. */
 static void
 on_devices_listed (GObject      *source,
                    GAsyncResult *result,
                    gpointer      user_data)
 {
-  g_autoptr(TesseraPreferences) self = user_data;
-  g_autofree GStrv *lists = g_task_propagate_pointer (G_TASK (result), NULL);
+  GWeakRef *weak = user_data;
+  g_autoptr(TesseraPreferences) self = g_weak_ref_get (weak);
+  GStrv *lists = g_task_propagate_pointer (G_TASK (result), NULL);
 
-  if (g_cancellable_is_cancelled (g_task_get_cancellable (G_TASK (result))))
+  g_weak_ref_clear (weak);
+  g_free (weak);
+  if (lists == NULL)
+    return;
+  if (self != NULL)
     {
-      g_strfreev (lists[0]);
-      g_strfreev (lists[1]);
-      return;
+      g_clear_object (&self->listing);
+      /* show_devices() takes the values */
+      show_devices (self, g_steal_pointer (&lists[0]), lists[1]);
     }
-  g_clear_object (&self->listing);
-  show_devices (self, lists[0], lists[1]);
-  g_strfreev (lists[1]);
+  device_lists_free (lists);
 }
 
 /* Looking for GPUs makes a CUDA context, which takes a moment: the row
@@ -491,6 +505,7 @@ fill_devices (TesseraPreferences *self,
   g_autoptr(GStrvBuilder) titles = g_strv_builder_new ();
   g_auto(GStrv) shown = NULL;
   g_autoptr(GTask) task = NULL;
+  GWeakRef *weak;
 
   g_strv_builder_add (values, "auto");
   g_strv_builder_add (titles, _("Automatic: a GPU when there is one"));
@@ -505,7 +520,9 @@ fill_devices (TesseraPreferences *self,
   show_devices (self, g_strv_builder_end (values), shown);
 
   self->listing = g_cancellable_new ();
-  task = g_task_new (engine, self->listing, on_devices_listed, g_object_ref (self));
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  task = g_task_new (engine, self->listing, on_devices_listed, weak);
   g_task_run_in_thread (task, list_devices);
 }
 
