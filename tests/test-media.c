@@ -603,6 +603,42 @@ test_corrupt (void)
   }
 }
 
+/* tessera-cli upscale through the batch: the output keeps the container,
+ * --frames picks frames. */
+static void
+test_cli (void)
+{
+  g_autofree char *input = tmp_path ("cli.gif");
+  g_autofree char *output = tmp_path ("cli-nearest-x2.gif");
+  g_autofree char *standard_error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(TesseraMediaReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("TESSERA_CLI"), "upscale", input, "-u", "nearest", "-s", "2",
+                         "--frames", "2-4", "-q", NULL };
+  int status;
+
+  if (argv[0] == NULL)
+    {
+      g_test_skip ("TESSERA_CLI is not set");
+      return;
+    }
+
+  make_clip (input, "gif", "gif", AV_PIX_FMT_RGB8, 60, FALSE, "loop", 0);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &standard_error, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (standard_error, ==, "");
+  g_assert_cmpint (status, ==, 0);
+
+  file = g_file_new_for_path (output);
+  reader = tessera_media_reader_new (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_media_reader_get_n_frames (reader), ==, 3);
+  g_assert_cmpuint (tessera_media_reader_get_width (reader), ==, WIDTH * 2);
+  g_assert_cmpuint (tessera_media_reader_get_plays (reader), ==, 0);
+}
+
 static void
 remove_tmp_dir (void)
 {
@@ -636,6 +672,7 @@ main (int   argc,
   g_test_add_func ("/media/webp", test_webp);
   g_test_add_func ("/media/model-frames", test_model_frames);
   g_test_add_func ("/media/corrupt", test_corrupt);
+  g_test_add_func ("/media/cli", test_cli);
 
   status = g_test_run ();
   remove_tmp_dir ();

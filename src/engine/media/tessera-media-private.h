@@ -25,6 +25,7 @@ typedef struct
   GPtrArray    *packets;    /* of AVPacket, owned */
 } TesseraMediaFrame;
 
+void               tessera_media_init                (void);
 void               tessera_media_frame_free          (TesseraMediaFrame    *frame);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraMediaFrame, tessera_media_frame_free)

@@ -652,6 +652,7 @@ tessera_media_reader_new_from_bytes (GBytes      *bytes,
   g_return_val_if_fail (bytes != NULL, NULL);
   g_return_val_if_fail (name != NULL, NULL);
 
+  tessera_media_init ();
   self = g_object_new (TESSERA_TYPE_MEDIA_READER, NULL);
   self->name = g_strdup (name);
   self->bytes = g_bytes_ref (bytes);

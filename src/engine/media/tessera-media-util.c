@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <libavutil/error.h>
+#include <libavutil/log.h>
 
 #include "core/tessera-error.h"
 #include "image/tessera-image-private.h"
@@ -158,4 +159,33 @@ tessera_media_set_av_error (GError     **error,
 
   av_strerror (av_error, reason, sizeof reason);
   g_set_error (error, TESSERA_ERROR, code, "%s: %s", message, reason);
+}
+
+/* FFmpeg speaks on stderr by default; its words go to the debug log, and
+ * what matters reaches the caller as a GError. */
+static void
+log_to_glib (void       *object,
+             int         level,
+             const char *format,
+             va_list     args)
+{
+  char line[1024];
+  int print_prefix = 1;
+
+  if (level > av_log_get_level ())
+    return;
+  av_log_format_line (object, level, format, args, line, sizeof line, &print_prefix);
+  g_debug ("%s", g_strchomp (line));
+}
+
+void
+tessera_media_init (void)
+{
+  static gsize initialized = 0;
+
+  if (g_once_init_enter (&initialized))
+    {
+      av_log_set_callback (log_to_glib);
+      g_once_init_leave (&initialized, 1);
+    }
 }
