@@ -277,6 +277,14 @@ is_media_name (const char *name)
   return FALSE;
 }
 
+static gboolean
+is_media_file (const char *input)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
+
+  return tessera_media_probe (file) != TESSERA_MEDIA_KIND_STILL;
+}
+
 /* --frames A-B, counted from 1; either end may be left out. */
 static gboolean
 parse_frames (const char          *text,
@@ -301,6 +309,7 @@ parse_frames (const char          *text,
 /* --format if given, else the output's extension, else PNG; the two must agree. */
 static gboolean
 choose_format (const char         *format_name,
+               const char         *input,
                const char         *output,
                TesseraImageFormat *format)
 {
@@ -309,7 +318,7 @@ choose_format (const char         *format_name,
 
   if (format_name == NULL)
     {
-      if (output != NULL && !has_named && is_media_name (output))
+      if (output != NULL && !has_named && is_media_name (output) && is_media_file (input))
         {
           *format = TESSERA_IMAGE_FORMAT_PNG;
           return TRUE;
@@ -670,7 +679,7 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
-  if (!choose_format (format_name, output, &format))
+  if (!choose_format (format_name, inputs[0], output, &format))
     return EXIT_USAGE;
 
   if (frames_text != NULL && !parse_frames (frames_text, media_options))
