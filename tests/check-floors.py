@@ -20,6 +20,7 @@ import tempfile
 FLOORS = {
     'core': set(),
     'image': {'core'},
+    'media': {'core', 'image'},
     'formats': {'core'},
     'backends': {'core'},
     'archs': {'core'},
@@ -27,7 +28,7 @@ FLOORS = {
     'prompts': {'core'},
     'sampling': {'core'},
     'models': {'core', 'formats', 'archs', 'backends', 'diffusion', 'prompts', 'sampling'},
-    '': {'core', 'image', 'formats', 'backends', 'archs', 'diffusion', 'prompts', 'sampling', 'models'},
+    '': {'core', 'image', 'media', 'formats', 'backends', 'archs', 'diffusion', 'prompts', 'sampling', 'models'},
 }
 # Generated into the build folder, or the CUDA kernels' own headers.
 OUTSIDE = {'config.h', 'tessera-version.h', 'tessera-enums.h',

@@ -263,9 +263,53 @@ add_input (TesseraBatch  *batch,
   return tessera_batch_add_folder (batch, file, recursive, error);
 }
 
+/* Names of the containers animations and videos are written as; their
+ * format is the input's, not an image format. */
+static gboolean
+is_media_name (const char *name)
+{
+  static const char * const extensions[] = { ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".gif", ".apng" };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (lower, extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_media_file (const char *input)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
+
+  return tessera_media_probe (file) != TESSERA_MEDIA_KIND_STILL;
+}
+
+/* --frames A-B, counted from 1; either end may be left out. */
+static gboolean
+parse_frames (const char          *text,
+              TesseraMediaOptions *options)
+{
+  g_auto(GStrv) ends = g_strsplit (text, "-", 2);
+  guint64 first = 0, last = 0;
+
+  if (g_strv_length (ends) != 2)
+    return FALSE;
+  if (ends[0][0] != '\0' && !g_ascii_string_to_unsigned (ends[0], 10, 1, G_MAXUINT, &first, NULL))
+    return FALSE;
+  if (ends[1][0] != '\0' && !g_ascii_string_to_unsigned (ends[1], 10, 1, G_MAXUINT, &last, NULL))
+    return FALSE;
+  if (last != 0 && last < first)
+    return FALSE;
+  options->first_frame = (guint) first;
+  options->last_frame = (guint) last;
+  return TRUE;
+}
+
 /* --format if given, else the output's extension, else PNG; the two must agree. */
 static gboolean
 choose_format (const char         *format_name,
+               const char         *input,
                const char         *output,
                TesseraImageFormat *format)
 {
@@ -274,6 +318,11 @@ choose_format (const char         *format_name,
 
   if (format_name == NULL)
     {
+      if (output != NULL && !has_named && is_media_name (output) && is_media_file (input))
+        {
+          *format = TESSERA_IMAGE_FORMAT_PNG;
+          return TRUE;
+        }
       if (output != NULL && !has_named)
         {
           tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg or "
@@ -481,7 +530,11 @@ tessera_cli_upscale (int    argc,
   double visibility = 0.5;
   int width = 0;
   int height = 0;
-  int quality = 92;
+  int quality = 0;
+  g_autofree char *codec = NULL;
+  g_autofree char *frames_text = NULL;
+  g_autoptr(TesseraMediaOptions) media_options = tessera_media_options_new ();
+  int crf = -1;
   g_autofree char *name_pattern = NULL;
   gboolean recursive = FALSE;
   gboolean overwrite = FALSE;
@@ -509,7 +562,14 @@ tessera_cli_upscale (int    argc,
       N_("Output format: png, jpeg or webp (default: from the output name, else png)"),
       N_("FORMAT") },
     { "quality", 0, 0, G_OPTION_ARG_INT, &quality,
-      N_("JPEG and WebP quality, 1–100 (default: 92)"), N_("Q") },
+      N_("JPEG and WebP quality, 1–100 (default: 92; 100, lossless, for animated WebP)"), N_("Q") },
+    { "codec", 0, 0, G_OPTION_ARG_STRING, &codec,
+      N_("Video encoder, by its FFmpeg name such as libx264, libx265, libvpx-vp9, libaom-av1 or ffv1 (default: the input's codec)"),
+      N_("NAME") },
+    { "crf", 0, 0, G_OPTION_ARG_INT, &crf,
+      N_("Video quality as the encoder's constant rate factor; lower is better (default: the encoder's)"), N_("N") },
+    { "frames", 0, 0, G_OPTION_ARG_STRING, &frames_text,
+      N_("Upscale only frames A to B of an animation or a video, counted from 1"), N_("A-B") },
     { "tile", 't', 0, G_OPTION_ARG_STRING, &tile_text,
       N_("Model upscales run in tiles of at most N×N input pixels, or auto: as large as memory allows (default)"),
       N_("N|auto") },
@@ -551,7 +611,9 @@ tessera_cli_upscale (int    argc,
   };
 
   if (!tessera_cli_parse_options (&argc, &argv, "upscale", _("INPUT…"),
-                                  _("Upscales images, and the images in folders given as inputs. "
+                                  _("Upscales images, and the images in folders given as inputs; animations "
+                                    "(GIF, APNG, WebP) and videos frame by frame, written back as the same "
+                                    "kind of file with their timing and sound. "
                                     "Results are written next to each input as "
                                     "NAME-UPSCALER-xSCALE.png unless -o, --output-dir or "
                                     "--name-pattern says otherwise; existing files are never "
@@ -608,14 +670,31 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
+  media_options->quality = quality != 0 ? quality : 100;
+  if (quality == 0)
+    quality = 92;
   if (quality < 1 || quality > 100)
     {
       tessera_cli_error (_("invalid quality %d: give a number from 1 to 100"), quality);
       return EXIT_USAGE;
     }
 
-  if (!choose_format (format_name, output, &format))
+  if (!choose_format (format_name, inputs[0], output, &format))
     return EXIT_USAGE;
+
+  if (frames_text != NULL && !parse_frames (frames_text, media_options))
+    {
+      tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
+      return EXIT_USAGE;
+    }
+
+  if (crf < -1 || crf > 63)
+    {
+      tessera_cli_error (_("invalid --crf %d: give a number from 0 to 63"), crf);
+      return EXIT_USAGE;
+    }
+  media_options->crf = crf;
+  media_options->codec = g_strdup (codec);
 
   if (tile_text != NULL && !parse_tile (tile_text, &tile))
     {
@@ -730,6 +809,7 @@ tessera_cli_upscale (int    argc,
   self.batch = tessera_batch_new (self.engine);
   tessera_batch_set_options (self.batch, self.options);
   tessera_batch_set_upscaler_label (self.batch, upscaler_label);
+  tessera_batch_set_media_options (self.batch, media_options);
   tessera_batch_set_name_pattern (self.batch, name_pattern);
   tessera_batch_set_existing (self.batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT
                                           : skip_existing ? TESSERA_BATCH_EXISTING_SKIP

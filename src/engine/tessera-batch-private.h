@@ -27,6 +27,7 @@ struct _TesseraBatchItem
   guint                   input_height;
   guint                   output_width;
   guint                   output_height;
+  TesseraMediaKind        kind;          /* probed when its run starts */
 };
 
 TesseraBatchItem *tessera_batch_item_new           (GFile            *file,

@@ -8,8 +8,11 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
+#include "core/tessera-error.h"
 #include "core/tessera-file-utils-private.h"
 #include "tessera-batch-private.h"
 #include "tessera-redraw.h"
@@ -58,6 +61,7 @@ struct _TesseraBatch
   char                  *name_pattern;
   TesseraBatchExisting   existing;
   gboolean               keep_metadata;
+  TesseraMediaOptions   *media_options;
 
   TesseraBatchState      state;
   GCancellable          *cancellable;     /* the queue's run in flight, until its callback: after a pause too */
@@ -196,6 +200,22 @@ dup_output (TesseraBatch      *self,
       return NULL;
     }
 
+  /* An animation or a video is written back as the same kind of file. */
+  if (item->kind != TESSERA_MEDIA_KIND_STILL)
+    {
+      const char *format_ext = tessera_image_format_get_extension (tessera_upscale_options_get_format (self->options));
+      const char *input_ext = strrchr (item->relative, '.');
+      g_autofree char *suffix = g_strconcat (".", format_ext, NULL);
+
+      if (input_ext != NULL && g_str_has_suffix (name, suffix))
+        {
+          g_autofree char *stem = g_strndup (name, strlen (name) - strlen (suffix));
+
+          g_free (name);
+          name = g_strconcat (stem, input_ext, NULL);
+        }
+    }
+
   subfolder = g_path_get_dirname (item->relative);
   if (self->output_folder == NULL)
     folder = g_file_get_parent (item->file);
@@ -280,6 +300,7 @@ typedef struct
   TesseraBatchRedraw     redraw;
   TesseraCheckpoint     *checkpoint;
   TesseraRedrawOptions  *redraw_options;
+  TesseraMediaOptions   *media_options;
   gboolean               keep_metadata;
   TesseraProgressFunc    progress;
   gpointer               progress_data;
@@ -295,6 +316,7 @@ run_free (gpointer data)
   g_object_unref (run->options);
   g_clear_object (&run->checkpoint);
   g_clear_object (&run->redraw_options);
+  tessera_media_options_free (run->media_options);
   g_free (run);
 }
 
@@ -488,6 +510,61 @@ on_loaded (GObject      *object,
                                 on_upscaled, g_object_ref (task));
 }
 
+static void
+on_media_upscaled (GObject      *object,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  tessera_engine_upscale_media_finish (TESSERA_ENGINE (object), result,
+                                       &run->item->output_width, &run->item->output_height, &error);
+  finish_run (task, error);
+}
+
+static void
+on_media_progress (double      fraction,
+                   const char *text,
+                   gpointer    user_data)
+{
+  report (user_data, fraction, text);
+}
+
+/* Frame by frame, read and written by the engine's pipeline. */
+static void
+upscale_media (GTask *task)
+{
+  TesseraBatch *self = g_task_get_source_object (task);
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(TesseraMediaReader) reader = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (run->redraw != TESSERA_BATCH_REDRAW_NONE)
+    {
+      g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("%s: redrawing animations and videos is not supported yet"), run->item->name);
+      finish_run (task, error);
+      g_object_unref (task);
+      return;
+    }
+
+  reader = tessera_media_reader_new (run->item->file, &error);
+  if (reader == NULL)
+    {
+      finish_run (task, error);
+      g_object_unref (task);
+      return;
+    }
+  run->item->input_width = tessera_media_reader_get_width (reader);
+  run->item->input_height = tessera_media_reader_get_height (reader);
+
+  tessera_engine_upscale_media_async (self->engine, run->item->file, run->output, run->options, run->media_options,
+                                      g_task_get_cancellable (task), on_media_progress, run,
+                                      on_media_upscaled, task);
+}
+
 /**
  * tessera_batch_run_item_async:
  * @item: a waiting item of the batch
@@ -529,6 +606,7 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   /* The result says what became of the item, cancelled late or not. */
   g_task_set_check_cancellable (task, FALSE);
 
+  item->kind = tessera_media_probe (item->file);
   output = prepare_output (self, item, &skip, &error);
   if (output == NULL)
     {
@@ -556,6 +634,8 @@ tessera_batch_run_item_async (TesseraBatch        *self,
       run->redraw_options = g_object_ref (self->redraw_options);
     }
   run->keep_metadata = self->keep_metadata;
+  run->media_options = self->media_options != NULL ? tessera_media_options_copy (self->media_options)
+                                                   : tessera_media_options_new ();
   run->progress = progress;
   run->progress_data = progress_data;
   g_task_set_task_data (task, run, run_free);
@@ -565,6 +645,12 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   item->input_width = item->input_height = item->output_width = item->output_height = 0;
   set_item_status (self, item, TESSERA_BATCH_ITEM_RUNNING);
   report (run, 0.0, _("Loading"));
+
+  if (item->kind != TESSERA_MEDIA_KIND_STILL)
+    {
+      upscale_media (g_steal_pointer (&task));
+      return;
+    }
 
   tessera_image_new_from_file_async (item->file, cancellable, on_loaded, g_steal_pointer (&task));
 }
@@ -648,6 +734,7 @@ tessera_batch_finalize (GObject *object)
 
   g_free (self->upscaler_label);
   g_free (self->name_pattern);
+  tessera_media_options_free (self->media_options);
 
   G_OBJECT_CLASS (tessera_batch_parent_class)->finalize (object);
 }
@@ -964,6 +1051,26 @@ tessera_batch_set_redraw (TesseraBatch         *self,
 
   self->checkpoint = g_object_ref (checkpoint);
   self->redraw_options = tessera_redraw_options_copy (options);
+}
+
+/**
+ * tessera_batch_set_media_options:
+ * @self: a #TesseraBatch
+ * @options: (nullable): how animations and videos are written back, and
+ *   which of their frames; copied. %NULL for the defaults
+ *
+ * Items that are animations or videos are upscaled frame by frame and
+ * written back as the same kind of file, their name keeping its
+ * extension; these options say how.
+ */
+void
+tessera_batch_set_media_options (TesseraBatch              *self,
+                                 const TesseraMediaOptions *options)
+{
+  g_return_if_fail (TESSERA_IS_BATCH (self));
+
+  tessera_media_options_free (self->media_options);
+  self->media_options = options != NULL ? tessera_media_options_copy (options) : NULL;
 }
 
 /**

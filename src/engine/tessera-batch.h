@@ -126,6 +126,8 @@ void               tessera_batch_set_redraw           (TesseraBatch           *s
                                                        TesseraBatchRedraw      redraw,
                                                        TesseraCheckpoint      *checkpoint,
                                                        TesseraRedrawOptions   *options);
+void               tessera_batch_set_media_options    (TesseraBatch           *self,
+                                                       const TesseraMediaOptions *options);
 void               tessera_batch_set_upscaler_label   (TesseraBatch           *self,
                                                        const char             *label);
 void               tessera_batch_set_output_folder    (TesseraBatch           *self,

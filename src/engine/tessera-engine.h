@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "image/tessera-image.h"
+#include "media/tessera-media.h"
 #include "tessera-model-library.h"
 #include "tessera-tile-plan.h"
 #include "tessera-upscale-options.h"
@@ -100,6 +101,32 @@ void                 tessera_engine_upscale_async  (TesseraEngine          *self
 TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self,
                                                     GAsyncResult           *result,
                                                     GError                **error);
+gboolean             tessera_engine_upscale_media  (TesseraEngine              *self,
+                                                    GFile                      *input,
+                                                    GFile                      *output,
+                                                    TesseraUpscaleOptions      *options,
+                                                    const TesseraMediaOptions  *media_options,
+                                                    GCancellable               *cancellable,
+                                                    TesseraProgressFunc         progress,
+                                                    gpointer                    progress_data,
+                                                    guint                      *width,
+                                                    guint                      *height,
+                                                    GError                    **error);
+void                 tessera_engine_upscale_media_async  (TesseraEngine              *self,
+                                                          GFile                      *input,
+                                                          GFile                      *output,
+                                                          TesseraUpscaleOptions      *options,
+                                                          const TesseraMediaOptions  *media_options,
+                                                          GCancellable               *cancellable,
+                                                          TesseraProgressFunc         progress,
+                                                          gpointer                    progress_data,
+                                                          GAsyncReadyCallback         callback,
+                                                          gpointer                    user_data);
+gboolean             tessera_engine_upscale_media_finish (TesseraEngine              *self,
+                                                          GAsyncResult               *result,
+                                                          guint                      *width,
+                                                          guint                      *height,
+                                                          GError                    **error);
 TesseraTilePlan     *tessera_engine_plan_tiles     (TesseraEngine          *self,
                                                     guint                   width,
                                                     guint                   height,

@@ -12,6 +12,7 @@
 # include "core/tessera-progress.h"
 # include "image/tessera-image.h"
 # include "image/tessera-generation-info.h"
+# include "media/tessera-media.h"
 # include "backends/tessera-precision.h"
 # include "archs/tessera-arch.h"
 # include "formats/tessera-model-format.h"
