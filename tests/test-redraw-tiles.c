@@ -505,6 +505,120 @@ test_no_memory (void)
   g_assert_nonnull (output);
 }
 
+/* a flat picture of one colour per channel */
+static TesseraImage *
+make_flat (guint        width,
+           guint        height,
+           const float  color[3])
+{
+  g_autoptr(GError) error = NULL;
+  TesseraImage *image = tessera_image_new (width, height, FALSE, &error);
+
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (guint i = 0; i < width * height; i++)
+      tessera_image_get_plane (image, c)[i] = color[c];
+  return image;
+}
+
+/* The largest distance, over the channels and the jobs, between the
+ * output's mean over a job's core and @color. The core is where the
+ * job's own blurred mask is full and no other job's mask reaches: there
+ * the output is the job's fixed crop as it is. @bound receives the
+ * bound the AdaIN fix holds that mean to (see test_color_fix()). */
+static double
+core_mean_error (TesseraImage      *output,
+                 TesseraRedrawPlan *plan,
+                 const float        color[3],
+                 double            *bound)
+{
+  guint width = tessera_image_get_width (output), height = tessera_image_get_height (output);
+  guint n_jobs = tessera_redraw_plan_get_n_jobs (plan);
+  TesseraRect whole = { 0, 0, width, height };
+  g_autofree guint8 *masks = g_new (guint8, (gsize) n_jobs * width * height);
+  double worst = 0;
+
+  *bound = 0;
+  for (guint j = 0; j < n_jobs; j++)
+    tessera_redraw_plan_render_mask (plan, j, &whole, masks + (gsize) j * width * height);
+  for (guint j = 0; j < n_jobs; j++)
+    {
+      const TesseraRect *crop = &tessera_redraw_plan_get_job (plan, j)->crop;
+      double sums[3] = { 0 };
+      guint count = 0;
+
+      for (guint i = 0; i < width * height; i++)
+        {
+          gboolean core = masks[(gsize) j * width * height + i] == 255;
+
+          for (guint k = 0; k < n_jobs && core; k++)
+            core = k == j || masks[(gsize) k * width * height + i] == 0;
+          if (!core)
+            continue;
+          for (guint c = 0; c < 3; c++)
+            sums[c] += tessera_image_get_plane (output, c)[i];
+          count++;
+        }
+      g_assert_cmpuint (count, >, 100);
+      for (guint c = 0; c < 3; c++)
+        worst = MAX (worst, fabs (sums[c] / count - color[c]));
+      *bound = MAX (*bound, sqrt (1e-5 * crop->width * crop->height / count));
+    }
+  return worst;
+}
+
+/* The colour fix on the tiled path, with the tiny random model, whose
+ * redraws drift far from the picture: each job's redrawn crop takes the
+ * statistics of the same crop of the first stage.
+ *
+ * The first stage is flat, so the bound is exact rather than empirical.
+ * AdaIN maps a pixel x of the crop to c + σ_ref · (x − μ) / σ, where
+ * σ² = var(x) + ε and σ_ref = √ε for a flat reference (ε = 10⁻⁵, as
+ * StableSR's). The z = (x − μ) / σ of the crop's N pixels have
+ * Σ z² ≤ N − 1, so over a core of n of them |mean z| ≤ √(N / n) (Cauchy–
+ * Schwarz), and the core's mean lies within √(ε N / n) of c; the clamp to
+ * [0, 1] never bites that close to c. */
+static void
+test_color_fix (void)
+{
+  static const float color[3] = { 0.3f, 0.5f, 0.7f };
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ();
+  g_autoptr(TesseraImage) input = make_flat (80, 64, color);
+
+  for (TesseraRedrawTiles tiles = TESSERA_REDRAW_TILES_USDU; tiles <= TESSERA_REDRAW_TILES_SD_UPSCALE; tiles++)
+    {
+      g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+      g_autoptr(TesseraRedrawPlan) plan = NULL;
+      g_autoptr(TesseraImage) plain = NULL;
+      g_autoptr(TesseraImage) fixed = NULL;
+      g_autoptr(GError) error = NULL;
+      double plain_error, fixed_error, bound, change = 0;
+
+      g_object_set (options, "tiles", tiles, "tile-width", 48, "tile-height", 40,
+                    "padding", 16, "mask-blur", 4, "overlap", 16,
+                    "steps", 2, "denoise", 0.6, "seed", (gint64) 7, "prompt", "a house", NULL);
+      plan = tessera_redraw_plan_new (80, 64, options);
+      plain = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      g_object_set (options, "color-fix", TESSERA_REDRAW_COLOR_FIX_ADAIN, NULL);
+      fixed = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+
+      plain_error = core_mean_error (plain, plan, color, &bound);
+      fixed_error = core_mean_error (fixed, plan, color, &bound);
+      for (guint c = 0; c < 3; c++)
+        for (guint i = 0; i < 80 * 64; i++)
+          change = MAX (change, fabs (tessera_image_get_plane (fixed, c)[i] - tessera_image_get_plane (plain, c)[i]));
+      g_test_message ("tiles %d: core means off by %g without the fix, %g with it (bound %g); change %g",
+                      tiles, plain_error, fixed_error, bound, change);
+      g_assert_cmpfloat (fixed_error, <=, bound + 1e-5);
+      /* the check has teeth: the random model's drift is well past it */
+      g_assert_cmpfloat (plain_error, >, 2 * bound);
+      g_assert_cmpfloat (change, >, 0.05);
+    }
+}
+
 static double
 mean_gradient (TesseraImage *image,
                gboolean      across_seams,
@@ -600,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/redraw-tiles/cancel", test_cancel);
   g_test_add_func ("/redraw-tiles/no-memory", test_no_memory);
   g_test_add_func ("/redraw-tiles/real-model", test_real_model);
+  g_test_add_func ("/redraw-tiles/color-fix", test_color_fix);
 
   return g_test_run ();
 }

@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/tessera-error.h"
+#include "image/tessera-color-fix-private.h"
 #include "tessera-redraw-mask-private.h"
 #include "tessera-redraw-private.h"
 
@@ -98,6 +99,45 @@ restore_crop (const float       *rgb,
     }
 }
 
+/* StableSR's colour fix of a redrawn region (3 planes of @region's size)
+ * against the same region of the first stage's image: each region takes
+ * its colours from what it was before any tile was redrawn, so a tile
+ * that drifts does not pass its drift to the tiles after it. */
+static void
+fix_region_colors (TesseraRedrawOptions *options,
+                   float                *redrawn,
+                   TesseraImage         *staged,
+                   const TesseraRect    *region)
+{
+  TesseraRedrawColorFix fix = tessera_redraw_options_get_color_fix (options);
+  guint width = tessera_image_get_width (staged);
+  gsize area = (gsize) region->width * region->height;
+  g_autofree float *reference = NULL;
+
+  if (fix == TESSERA_REDRAW_COLOR_FIX_NONE)
+    return;
+  reference = g_new (float, 3 * area);
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *plane = tessera_image_get_plane (staged, c);
+
+      for (int y = 0; y < region->height; y++)
+        memcpy (reference + c * area + (gsize) y * region->width,
+                plane + (gsize) (region->y + y) * width + region->x, sizeof (float) * region->width);
+    }
+  switch (fix)
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      tessera_color_fix_wavelet (redrawn, reference, region->width, region->height);
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      tessera_color_fix_adain (redrawn, reference, region->width, region->height);
+      break;
+    }
+}
+
 /* One Ultimate SD Upscale job, as A1111's img2img "inpaint only masked"
  * with the original content: the region cut from the image as it is now
  * (the tiles before it already redrawn), redrawn where its latent mask is
@@ -106,6 +146,7 @@ static gboolean
 run_usdu_job (TesseraRedrawSession  *session,
               TesseraRedrawPlan     *plan,
               guint                  index,
+              TesseraImage          *staged,
               TesseraImage          *image,
               guint32                seed,
               GError               **error)
@@ -148,8 +189,7 @@ run_usdu_job (TesseraRedrawSession  *session,
   redrawn = g_new (float, 3 * area);
   restore_crop (rgb, pw, ph, job->process_width, job->process_height, crop, redrawn);
 
-  /* colour fix: here each redrawn crop (@redrawn, 3 planes of the crop's
-   * size) could be matched to the same crop of the first stage's image */
+  fix_region_colors (options, redrawn, staged, crop);
 
   for (guint c = 0; c < 3; c++)
     {
@@ -180,7 +220,7 @@ run_usdu (TesseraRedrawSession  *session,
   if (image == NULL)
     return NULL;
   for (guint i = 0; i < tessera_redraw_plan_get_n_jobs (plan); i++)
-    if (!run_usdu_job (session, plan, i, image, seed, error))
+    if (!run_usdu_job (session, plan, i, staged, image, seed, error))
       return NULL;
   return g_steal_pointer (&image);
 }
@@ -228,8 +268,7 @@ run_sd_upscale_batch (TesseraRedrawSession  *session,
         return FALSE;
       restore_crop (rgb, pw, ph, tile->width, tile->height, tile, redrawn);
 
-      /* colour fix: here each redrawn tile could be matched to its crop of
-       * the first stage's image */
+      fix_region_colors (tessera_redraw_session_get_options (session), redrawn, staged, tile);
 
       /* combine_grid(): into the row, the first columns ramped over the
        * tiles left of it */

@@ -996,6 +996,7 @@ tessera_redraw_run (TesseraEngine                *engine,
       staged = target;
       if (output == NULL)
         goto failed;
+      fix_colors (output, staged, options);
     }
   else if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
     {
@@ -1006,18 +1007,17 @@ tessera_redraw_run (TesseraEngine                *engine,
                                           tessera_redraw_options_get_denoise (options), seed, 0, 0, error))
         goto failed;
       output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
+      fix_colors (output, staged, options);
     }
   else
     {
+      /* the tiles fix their colours one by one */
       output = tessera_redraw_tiles_run (&session, staged, seed, error);
       if (output == NULL)
         goto failed;
     }
   session_clear (&session);
 
-  /* a tiled redraw fixes the colours tile by tile */
-  if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
-    fix_colors (output, staged, options);
   parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
                                                  tessera_image_get_width (output),
                                                  tessera_image_get_height (output));
