@@ -21,6 +21,7 @@
 #include "sampling/tessera-sampler-private.h"
 #include "tessera-enums.h"
 #include "tessera-latent-upscale-private.h"
+#include "tessera-redraw-plan.h"
 #include "tessera-redraw-private.h"
 
 /* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
@@ -274,26 +275,6 @@ on_resample_progress (double   fraction,
   on_first_stage_progress (fraction, _("Resampling"), user_data);
 }
 
-/* The size the options ask for, from a size or a scale of @input's;
- * FALSE when they ask for neither. */
-static gboolean
-get_target_size (TesseraRedrawOptions *options,
-                 TesseraImage         *input,
-                 guint                *width,
-                 guint                *height)
-{
-  double scale = tessera_redraw_options_get_scale (options);
-
-  *width = tessera_redraw_options_get_width (options);
-  *height = tessera_redraw_options_get_height (options);
-  if (*width == 0 && scale > 0)
-    {
-      *width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
-      *height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
-    }
-  return *width > 0;
-}
-
 /* @image resampled with Lanczos to @width × @height, with @input's
  * metadata. */
 static TesseraImage *
@@ -336,7 +317,11 @@ run_first_stage (TesseraEngine         *engine,
   g_autoptr(TesseraImage) image = g_object_ref (input);
   guint width, height;
 
-  if (!get_target_size (options, input, &width, &height))
+  /* at the input's size, no upscaler either: the extension's scale
+   * factor 1 runs none */
+  tessera_redraw_options_get_output_size (options, tessera_image_get_width (input),
+                                          tessera_image_get_height (input), &width, &height);
+  if (width == tessera_image_get_width (input) && height == tessera_image_get_height (input))
     return g_steal_pointer (&image);
 
   if (upscaler != NULL && *upscaler != '\0')
@@ -833,11 +818,8 @@ upscale_latent (TesseraImage          *input,
 
   /* without a scale or a size, the latent is only resampled to the
    * input's own size */
-  if (!get_target_size (options, input, &width, &height))
-    {
-      width = tessera_image_get_width (input);
-      height = tessera_image_get_height (input);
-    }
+  tessera_redraw_options_get_output_size (options, tessera_image_get_width (input),
+                                          tessera_image_get_height (input), &width, &height);
   latent_width = MAX (1, width / factor);
   latent_height = MAX (1, height / factor);
   enlarged = tessera_latent_upscale (*latent, guidance->channels, guidance->width, guidance->height,
