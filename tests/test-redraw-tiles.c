@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
 #include "prompts/tessera-prompt-private.h"
@@ -505,6 +506,63 @@ test_no_memory (void)
   g_assert_nonnull (output);
 }
 
+/* What a USDU run saves, read back as A1111's PNG info reader reads it:
+ * the extension's fields, the strength, the seed, the sampler and the
+ * model's hash (the first 10 digits of the file's SHA-256). */
+static void
+test_metadata (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "sd", "sd1.safetensors", NULL);
+  g_autofree char *dir = g_dir_make_tmp ("tessera-usdu-XXXXXX", NULL);
+  g_autofree char *saved_path = g_build_filename (dir, "redrawn.png", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr(TesseraImage) input = make_smooth (48, 40);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  g_autoptr(TesseraImage) output = NULL;
+  g_autoptr(TesseraImage) loaded = NULL;
+  g_autoptr(TesseraGenerationInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *sha256 = NULL;
+  gsize length;
+
+  g_object_set (options, "tiles", TESSERA_REDRAW_TILES_USDU, "width", 96, "height", 80,
+                "tile-width", 48, "tile-height", 40, "padding", 24, "mask-blur", 6,
+                "sampler", TESSERA_REDRAW_SAMPLER_DPMPP_2M, "steps", 2, "denoise", 0.45,
+                "seed", (gint64) 3141592653, "prompt", "a house", NULL);
+  memset (&stand_in, 0, sizeof stand_in);
+  output = run_stand_in (input, options, NULL, &error);
+  g_assert_no_error (error);
+  tessera_image_save (output, saved, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  loaded = tessera_image_new_from_file (saved, NULL, &error);
+  g_assert_no_error (error);
+  info = tessera_generation_info_new_for_image (loaded);
+  g_assert_nonnull (info);
+
+  g_assert_cmpstr (tessera_generation_info_get_prompt (info), ==, "a house");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Ultimate SD upscale upscaler"), ==, "None");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Ultimate SD upscale tile_width"), ==, "48");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Ultimate SD upscale tile_height"), ==, "40");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Ultimate SD upscale mask_blur"), ==, "6");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Ultimate SD upscale padding"), ==, "24");
+  g_assert_cmpstr (tessera_generation_info_get_value (info, "Denoising strength"), ==, "0.45");
+  g_assert_cmpint (tessera_generation_info_get_seed (info), ==, 3141592653);
+  g_assert_cmpstr (tessera_generation_info_get_sampler (info), ==, "DPM++ 2M");
+  g_assert_cmpuint (tessera_generation_info_get_steps (info), ==, 2);
+  g_assert_cmpuint (tessera_generation_info_get_width (info), ==, 96);
+  g_assert_cmpuint (tessera_generation_info_get_height (info), ==, 80);
+
+  g_file_get_contents (path, &contents, &length, &error);
+  g_assert_no_error (error);
+  sha256 = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+  sha256[10] = '\0';
+  g_assert_cmpstr (tessera_generation_info_get_model_hash (info), ==, sha256);
+
+  g_file_delete (saved, NULL, NULL);
+  g_rmdir (dir);
+}
+
 /* a flat picture of one colour per channel */
 static TesseraImage *
 make_flat (guint        width,
@@ -772,6 +830,7 @@ main (int   argc,
   g_test_add_func ("/redraw-tiles/no-memory", test_no_memory);
   g_test_add_func ("/redraw-tiles/real-model", test_real_model);
   g_test_add_func ("/redraw-tiles/color-fix", test_color_fix);
+  g_test_add_func ("/redraw-tiles/metadata", test_metadata);
 
   return g_test_run ();
 }
