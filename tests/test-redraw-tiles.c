@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -563,6 +564,64 @@ test_metadata (void)
   g_rmdir (dir);
 }
 
+/* tessera-cli redraw sent Ctrl-C in the second tile: it says so, exits
+ * with 130 and leaves its output folder as it found it, with neither the
+ * output nor the temporary file the save writes first. */
+static void
+test_cli_cancel (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *input_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *output_dir = g_build_filename (dir, "out", NULL);
+  g_autofree char *output_path = g_build_filename (output_dir, "redrawn.png", NULL);
+  g_autofree char *checkpoint = g_test_build_filename (G_TEST_DIST, "data", "sd", "sd1.safetensors", NULL);
+  g_autoptr(GFile) input_file = g_file_new_for_path (input_path);
+  g_autoptr(TesseraImage) input = make_smooth (32, 32);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) listing = NULL;
+  g_autofree char *err = NULL;
+  gboolean second_tile = FALSE;
+  const char *argv[] = {
+    g_getenv ("TESSERA_CLI"), "redraw", input_path, "-o", output_path, "--checkpoint", checkpoint,
+    "--tiles=usdu", "--width=64", "--height=64", "--tile-width=32", "--tile-height=32", "--padding=8",
+    "--steps=10", "--denoise=1", "--seed=1", NULL,
+  };
+
+  g_assert_cmpint (g_mkdir (output_dir, 0700), ==, 0);
+  tessera_image_save (input, input_file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE, &error);
+  g_assert_no_error (error);
+  lines = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (lines, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (line == NULL)
+        break;
+      if (!second_tile && strstr (line, "Tile 2 of 4") != NULL)
+        {
+          second_tile = TRUE;
+          g_subprocess_send_signal (process, SIGINT);
+        }
+    }
+  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (second_tile);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 130);
+  g_assert_nonnull (strstr (err, "interrupted"));
+  listing = g_dir_open (output_dir, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_dir_read_name (listing));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 /* a flat picture of one colour per channel */
 static TesseraImage *
 make_flat (guint        width,
@@ -831,6 +890,7 @@ main (int   argc,
   g_test_add_func ("/redraw-tiles/real-model", test_real_model);
   g_test_add_func ("/redraw-tiles/color-fix", test_color_fix);
   g_test_add_func ("/redraw-tiles/metadata", test_metadata);
+  g_test_add_func ("/redraw-tiles/cli-cancel", test_cli_cancel);
 
   return g_test_run ();
 }
