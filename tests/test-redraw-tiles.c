@@ -9,6 +9,7 @@
 #include <math.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -622,6 +623,67 @@ test_cli_cancel (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+static gsize
+peak_rss (void)
+{
+  struct rusage usage;
+
+  getrusage (RUSAGE_SELF, &usage);
+  return (gsize) usage.ru_maxrss * 1024;
+}
+
+/* The issue's bound on host memory: a large USDU redraw (1024² → 2048²
+ * through Lanczos, 512-pixel tiles; stand-in networks, so that only the
+ * pipeline's own buffers count) holds at most twice the output image,
+ * and a job's buffers: the crop cut, resized, padded and redrawn, its
+ * part of the first stage and the wavelet's planes, about 12 MiB at this
+ * crop's size (576²), which 16 MiB bounds (102 MiB in all here, for a
+ * 48 MiB output). Without a colour fix the first stage is redrawn in
+ * place, and the output is all that grows (53 MiB here; a copy of the
+ * first stage made it 124).
+ *
+ * Each case runs in a process of its own, so that the peak is its own,
+ * after a small redraw has paid what any redraw costs once (the
+ * tokenizer's tables, the checkpoint's header). */
+static void
+test_host_memory (gconstpointer data)
+{
+  TesseraRedrawColorFix fix = GPOINTER_TO_INT (data);
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(TesseraImage) small = make_smooth (64, 64);
+      g_autoptr(TesseraImage) input = make_smooth (1024, 1024);
+      g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+      g_autoptr(TesseraImage) output = NULL;
+      g_autoptr(GError) error = NULL;
+      gsize before, output_size, growth, bound;
+
+      g_object_set (options, "tiles", TESSERA_REDRAW_TILES_USDU, "steps", 1, "denoise", 0.35,
+                    "color-fix", fix, NULL);
+      memset (&stand_in, 0, sizeof stand_in);
+      output = run_stand_in (small, options, NULL, &error);
+      g_assert_no_error (error);
+      g_clear_object (&output);
+
+      g_object_set (options, "width", 2048, "height", 2048, NULL);
+      memset (&stand_in, 0, sizeof stand_in);
+      before = peak_rss ();
+      output = run_stand_in (input, options, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (stand_in.encodes, ==, 16);
+      growth = peak_rss () - before;
+      output_size = sizeof (float) * 3 * 2048 * 2048;
+      bound = (fix == TESSERA_REDRAW_COLOR_FIX_NONE ? output_size : 2 * output_size) + 16 * 1048576;
+      if (growth > bound)
+        g_error ("the peak grew by %.1f MiB for a %.1f MiB output, over %.1f MiB",
+                 growth / 1048576.0, output_size / 1048576.0, bound / 1048576.0);
+      return;
+    }
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_INHERIT_STDOUT | G_TEST_SUBPROCESS_INHERIT_STDERR);
+  g_test_trap_assert_passed ();
+}
+
 /* a flat picture of one colour per channel */
 static TesseraImage *
 make_flat (guint        width,
@@ -891,6 +953,10 @@ main (int   argc,
   g_test_add_func ("/redraw-tiles/color-fix", test_color_fix);
   g_test_add_func ("/redraw-tiles/metadata", test_metadata);
   g_test_add_func ("/redraw-tiles/cli-cancel", test_cli_cancel);
+  g_test_add_data_func ("/redraw-tiles/host-memory/in-place", GINT_TO_POINTER (TESSERA_REDRAW_COLOR_FIX_NONE),
+                        test_host_memory);
+  g_test_add_data_func ("/redraw-tiles/host-memory/color-fix", GINT_TO_POINTER (TESSERA_REDRAW_COLOR_FIX_WAVELET),
+                        test_host_memory);
 
   return g_test_run ();
 }

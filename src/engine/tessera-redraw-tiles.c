@@ -188,6 +188,9 @@ run_usdu_job (TesseraRedrawSession  *session,
 
   redrawn = g_new (float, 3 * area);
   restore_crop (rgb, pw, ph, job->process_width, job->process_height, crop, redrawn);
+  /* before the colour fix takes its own buffers: a large image's job
+   * holds few of the crop's size at once */
+  g_clear_pointer (&rgb, g_free);
 
   fix_region_colors (options, redrawn, staged, crop);
 
@@ -212,11 +215,20 @@ static TesseraImage *
 run_usdu (TesseraRedrawSession  *session,
           TesseraRedrawPlan     *plan,
           TesseraImage          *staged,
+          gboolean               in_place,
           guint32                seed,
           GError               **error)
 {
-  g_autoptr(TesseraImage) image = copy_image (staged, error);
+  g_autoptr(TesseraImage) image = NULL;
 
+  /* The jobs change the image as they go. Redrawn in place, a large
+   * image is held once rather than twice, which it can be unless it is
+   * the caller's or the colour fix needs the first stage as it was. */
+  if (in_place && tessera_redraw_options_get_color_fix (tessera_redraw_session_get_options (session))
+                  == TESSERA_REDRAW_COLOR_FIX_NONE)
+    image = g_object_ref (staged);
+  else
+    image = copy_image (staged, error);
   if (image == NULL)
     return NULL;
   for (guint i = 0; i < tessera_redraw_plan_get_n_jobs (plan); i++)
@@ -372,6 +384,8 @@ run_sd_upscale (TesseraRedrawSession  *session,
 /*
  * tessera_redraw_tiles_run:
  * @image: the first stage's image
+ * @in_place: whether @image may be redrawn in place, as nothing else will
+ *   read it
  *
  * The tiled redraw of @image the session's options ask for.
  *
@@ -380,6 +394,7 @@ run_sd_upscale (TesseraRedrawSession  *session,
 TesseraImage *
 tessera_redraw_tiles_run (TesseraRedrawSession  *session,
                           TesseraImage          *image,
+                          gboolean               in_place,
                           guint32                seed,
                           GError               **error)
 {
@@ -390,8 +405,9 @@ tessera_redraw_tiles_run (TesseraRedrawSession  *session,
   switch (tessera_redraw_options_get_tiles (options))
     {
     case TESSERA_REDRAW_TILES_USDU:
-      return run_usdu (session, plan, image, seed, error);
+      return run_usdu (session, plan, image, in_place, seed, error);
     case TESSERA_REDRAW_TILES_SD_UPSCALE:
+      /* never in place: a row's tiles overlap the rows already combined */
       return run_sd_upscale (session, plan, image, seed, error);
     case TESSERA_REDRAW_TILES_NONE:
       break;

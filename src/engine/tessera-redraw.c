@@ -993,8 +993,9 @@ tessera_redraw_run (TesseraEngine                *engine,
     }
   else
     {
-      /* the tiles fix their colours one by one */
-      output = tessera_redraw_tiles_run (&session, staged, seed, error);
+      /* the tiles fix their colours one by one; the first stage's
+       * image, if it is not the input, serves nothing after them */
+      output = tessera_redraw_tiles_run (&session, staged, staged != input, seed, error);
       if (output == NULL)
         goto failed;
     }
