@@ -63,6 +63,8 @@ on_progress (double      fraction,
   else if (g_strcmp0 (text, self->last_text) != 0)
     {
       printf ("%3d%% %s: %s\n", (int) (fraction * 100), self->input_name, text);
+      /* a pipe or a log follows the redraw as it goes, not a buffer later */
+      fflush (stdout);
       g_free (self->last_text);
       self->last_text = g_strdup (text);
     }

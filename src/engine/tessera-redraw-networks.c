@@ -54,6 +54,10 @@ sd_free (gpointer data)
 {
   SdNetworks *self = data;
 
+  /* for build-aux/bench-redraw-gpu.sh; 0 where the backend keeps no count */
+  if (self->backend != NULL)
+    g_debug ("Device memory: %.1f MiB at the peak",
+             tessera_backend_get_peak_memory (self->backend) / 1048576.0);
   g_clear_pointer (&self->encoder, tessera_text_encoder_free);
   g_clear_pointer (&self->unets[0], tessera_unet_free);
   g_clear_pointer (&self->unets[1], tessera_unet_free);

@@ -100,6 +100,7 @@ extern guint tessera_redraw_tiles_batch_size;
 
 TesseraImage *tessera_redraw_tiles_run       (TesseraRedrawSession        *session,
                                               TesseraImage                *image,
+                                              gboolean                     in_place,
                                               guint32                      seed,
                                               GError                     **error);
 

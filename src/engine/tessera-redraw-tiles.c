@@ -13,6 +13,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "core/tessera-error.h"
+#include "image/tessera-color-fix-private.h"
 #include "tessera-redraw-mask-private.h"
 #include "tessera-redraw-private.h"
 
@@ -98,6 +99,45 @@ restore_crop (const float       *rgb,
     }
 }
 
+/* StableSR's colour fix of a redrawn region (3 planes of @region's size)
+ * against the same region of the first stage's image: each region takes
+ * its colours from what it was before any tile was redrawn, so a tile
+ * that drifts does not pass its drift to the tiles after it. */
+static void
+fix_region_colors (TesseraRedrawOptions *options,
+                   float                *redrawn,
+                   TesseraImage         *staged,
+                   const TesseraRect    *region)
+{
+  TesseraRedrawColorFix fix = tessera_redraw_options_get_color_fix (options);
+  guint width = tessera_image_get_width (staged);
+  gsize area = (gsize) region->width * region->height;
+  g_autofree float *reference = NULL;
+
+  if (fix == TESSERA_REDRAW_COLOR_FIX_NONE)
+    return;
+  reference = g_new (float, 3 * area);
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *plane = tessera_image_get_plane (staged, c);
+
+      for (int y = 0; y < region->height; y++)
+        memcpy (reference + c * area + (gsize) y * region->width,
+                plane + (gsize) (region->y + y) * width + region->x, sizeof (float) * region->width);
+    }
+  switch (fix)
+    {
+    case TESSERA_REDRAW_COLOR_FIX_NONE:
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_WAVELET:
+      tessera_color_fix_wavelet (redrawn, reference, region->width, region->height);
+      break;
+    case TESSERA_REDRAW_COLOR_FIX_ADAIN:
+      tessera_color_fix_adain (redrawn, reference, region->width, region->height);
+      break;
+    }
+}
+
 /* One Ultimate SD Upscale job, as A1111's img2img "inpaint only masked"
  * with the original content: the region cut from the image as it is now
  * (the tiles before it already redrawn), redrawn where its latent mask is
@@ -106,6 +146,7 @@ static gboolean
 run_usdu_job (TesseraRedrawSession  *session,
               TesseraRedrawPlan     *plan,
               guint                  index,
+              TesseraImage          *staged,
               TesseraImage          *image,
               guint32                seed,
               GError               **error)
@@ -147,9 +188,11 @@ run_usdu_job (TesseraRedrawSession  *session,
 
   redrawn = g_new (float, 3 * area);
   restore_crop (rgb, pw, ph, job->process_width, job->process_height, crop, redrawn);
+  /* before the colour fix takes its own buffers: a large image's job
+   * holds few of the crop's size at once */
+  g_clear_pointer (&rgb, g_free);
 
-  /* colour fix: here each redrawn crop (@redrawn, 3 planes of the crop's
-   * size) could be matched to the same crop of the first stage's image */
+  fix_region_colors (options, redrawn, staged, crop);
 
   for (guint c = 0; c < 3; c++)
     {
@@ -172,15 +215,24 @@ static TesseraImage *
 run_usdu (TesseraRedrawSession  *session,
           TesseraRedrawPlan     *plan,
           TesseraImage          *staged,
+          gboolean               in_place,
           guint32                seed,
           GError               **error)
 {
-  g_autoptr(TesseraImage) image = copy_image (staged, error);
+  g_autoptr(TesseraImage) image = NULL;
 
+  /* The jobs change the image as they go. Redrawn in place, a large
+   * image is held once rather than twice, which it can be unless it is
+   * the caller's or the colour fix needs the first stage as it was. */
+  if (in_place && tessera_redraw_options_get_color_fix (tessera_redraw_session_get_options (session))
+                  == TESSERA_REDRAW_COLOR_FIX_NONE)
+    image = g_object_ref (staged);
+  else
+    image = copy_image (staged, error);
   if (image == NULL)
     return NULL;
   for (guint i = 0; i < tessera_redraw_plan_get_n_jobs (plan); i++)
-    if (!run_usdu_job (session, plan, i, image, seed, error))
+    if (!run_usdu_job (session, plan, i, staged, image, seed, error))
       return NULL;
   return g_steal_pointer (&image);
 }
@@ -228,8 +280,7 @@ run_sd_upscale_batch (TesseraRedrawSession  *session,
         return FALSE;
       restore_crop (rgb, pw, ph, tile->width, tile->height, tile, redrawn);
 
-      /* colour fix: here each redrawn tile could be matched to its crop of
-       * the first stage's image */
+      fix_region_colors (tessera_redraw_session_get_options (session), redrawn, staged, tile);
 
       /* combine_grid(): into the row, the first columns ramped over the
        * tiles left of it */
@@ -333,6 +384,8 @@ run_sd_upscale (TesseraRedrawSession  *session,
 /*
  * tessera_redraw_tiles_run:
  * @image: the first stage's image
+ * @in_place: whether @image may be redrawn in place, as nothing else will
+ *   read it
  *
  * The tiled redraw of @image the session's options ask for.
  *
@@ -341,6 +394,7 @@ run_sd_upscale (TesseraRedrawSession  *session,
 TesseraImage *
 tessera_redraw_tiles_run (TesseraRedrawSession  *session,
                           TesseraImage          *image,
+                          gboolean               in_place,
                           guint32                seed,
                           GError               **error)
 {
@@ -351,8 +405,9 @@ tessera_redraw_tiles_run (TesseraRedrawSession  *session,
   switch (tessera_redraw_options_get_tiles (options))
     {
     case TESSERA_REDRAW_TILES_USDU:
-      return run_usdu (session, plan, image, seed, error);
+      return run_usdu (session, plan, image, in_place, seed, error);
     case TESSERA_REDRAW_TILES_SD_UPSCALE:
+      /* never in place: a row's tiles overlap the rows already combined */
       return run_sd_upscale (session, plan, image, seed, error);
     case TESSERA_REDRAW_TILES_NONE:
       break;

@@ -21,6 +21,7 @@
 #include "sampling/tessera-sampler-private.h"
 #include "tessera-enums.h"
 #include "tessera-latent-upscale-private.h"
+#include "tessera-redraw-plan.h"
 #include "tessera-redraw-private.h"
 
 /* A1111's "Approximate" live preview for SD 1.x (sd_vae_approx.py,
@@ -274,26 +275,6 @@ on_resample_progress (double   fraction,
   on_first_stage_progress (fraction, _("Resampling"), user_data);
 }
 
-/* The size the options ask for, from a size or a scale of @input's;
- * FALSE when they ask for neither. */
-static gboolean
-get_target_size (TesseraRedrawOptions *options,
-                 TesseraImage         *input,
-                 guint                *width,
-                 guint                *height)
-{
-  double scale = tessera_redraw_options_get_scale (options);
-
-  *width = tessera_redraw_options_get_width (options);
-  *height = tessera_redraw_options_get_height (options);
-  if (*width == 0 && scale > 0)
-    {
-      *width = MAX (1, (guint) round (tessera_image_get_width (input) * scale));
-      *height = MAX (1, (guint) round (tessera_image_get_height (input) * scale));
-    }
-  return *width > 0;
-}
-
 /* @image resampled with Lanczos to @width × @height, with @input's
  * metadata. */
 static TesseraImage *
@@ -336,7 +317,11 @@ run_first_stage (TesseraEngine         *engine,
   g_autoptr(TesseraImage) image = g_object_ref (input);
   guint width, height;
 
-  if (!get_target_size (options, input, &width, &height))
+  /* at the input's size, no upscaler either: the extension's scale
+   * factor 1 runs none */
+  tessera_redraw_options_get_output_size (options, tessera_image_get_width (input),
+                                          tessera_image_get_height (input), &width, &height);
+  if (width == tessera_image_get_width (input) && height == tessera_image_get_height (input))
     return g_steal_pointer (&image);
 
   if (upscaler != NULL && *upscaler != '\0')
@@ -461,6 +446,12 @@ typedef struct
   guint                        n_jobs;
   GCancellable                *cancellable;
   TesseraProgress             *progress;
+  /* where the time went, in µs, for the debug summary */
+  guint                        unet_calls;
+  gint64                       unet_time;
+  gint64                       unet_fastest;
+  gint64                       encode_time;
+  gint64                       decode_time;
 } Guidance;
 
 /* A1111's inpainting (CFGDenoiser, after each call, and once more on the
@@ -480,6 +471,29 @@ keep_unmasked (Guidance *guidance,
 
         latent[j] = guidance->init_latent[j] * (1 - m) + m * latent[j];
       }
+}
+
+/* One UNet call on the guidance's scaled latent, its time counted. */
+static gboolean
+timed_unet (Guidance     *guidance,
+            float         t,
+            const float  *context,
+            guint         n_tokens,
+            float        *output,
+            GError      **error)
+{
+  gint64 start = g_get_monotonic_time ();
+  gint64 elapsed;
+
+  if (!guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
+                                 context, n_tokens, output, guidance->cancellable, error))
+    return FALSE;
+  elapsed = g_get_monotonic_time () - start;
+  guidance->unet_calls++;
+  guidance->unet_time += elapsed;
+  if (guidance->unet_fastest == 0 || elapsed < guidance->unet_fastest)
+    guidance->unet_fastest = elapsed;
+  return TRUE;
 }
 
 /* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
@@ -505,12 +519,8 @@ guided_denoise (const float  *x,
   for (gsize i = 0; i < n; i++)
     guidance->scaled[i] = x[i] * c_in;
 
-  if (!guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
-                                 guidance->cond, guidance->cond_tokens, guidance->out_cond,
-                                 guidance->cancellable, error) ||
-      !guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
-                                 guidance->uncond, guidance->uncond_tokens, guidance->out_uncond,
-                                 guidance->cancellable, error))
+  if (!timed_unet (guidance, t, guidance->cond, guidance->cond_tokens, guidance->out_cond, error) ||
+      !timed_unet (guidance, t, guidance->uncond, guidance->uncond_tokens, guidance->out_uncond, error))
     return FALSE;
 
   for (gsize i = 0; i < n; i++)
@@ -709,6 +719,7 @@ sample_and_decode (TesseraRedrawSession  *self,
   gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
   g_autofree float *init_latent = NULL;
   gboolean ok = TRUE;
+  gint64 start;
 
   /* Strength 0 keeps the latent as it is. A1111 would still run one step
    * there (t_enc = 0: the last σ of the schedule), as it does for any
@@ -734,8 +745,11 @@ sample_and_decode (TesseraRedrawSession  *self,
 
   if (n_jobs == 0)
     tessera_progress_report (guidance->progress, 0.9, _("Decoding"));
-  return networks->vae_decode (guidance->nets, latent, guidance->width, guidance->height, rgb,
-                               guidance->cancellable, error);
+  start = g_get_monotonic_time ();
+  ok = networks->vae_decode (guidance->nets, latent, guidance->width, guidance->height, rgb,
+                             guidance->cancellable, error);
+  guidance->decode_time += g_get_monotonic_time () - start;
+  return ok;
 }
 
 /*
@@ -765,6 +779,7 @@ tessera_redraw_session_redraw (TesseraRedrawSession  *self,
   Guidance *guidance = &self->guidance;
   const TesseraRedrawNetworks *networks = guidance->networks;
   g_autofree float *latent = NULL;
+  gint64 start;
   gsize n;
 
   guidance->width = width / self->factor;
@@ -776,8 +791,10 @@ tessera_redraw_session_redraw (TesseraRedrawSession  *self,
 
   if (n_jobs == 0)
     tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  start = g_get_monotonic_time ();
   if (!networks->vae_encode (guidance->nets, rgb, width, height, latent, guidance->cancellable, error))
     return FALSE;
+  guidance->encode_time += g_get_monotonic_time () - start;
 
   return sample_and_decode (self, latent, rgb, latent_mask, denoise, seed, n_jobs, error);
 }
@@ -833,11 +850,8 @@ upscale_latent (TesseraImage          *input,
 
   /* without a scale or a size, the latent is only resampled to the
    * input's own size */
-  if (!get_target_size (options, input, &width, &height))
-    {
-      width = tessera_image_get_width (input);
-      height = tessera_image_get_height (input);
-    }
+  tessera_redraw_options_get_output_size (options, tessera_image_get_width (input),
+                                          tessera_image_get_height (input), &width, &height);
   latent_width = MAX (1, width / factor);
   latent_height = MAX (1, height / factor);
   enlarged = tessera_latent_upscale (*latent, guidance->channels, guidance->width, guidance->height,
@@ -895,6 +909,7 @@ run_latent_upscale (TesseraRedrawSession  *session,
   TesseraRedrawOptions *options = session->options;
   g_autofree float *rgb = NULL;
   g_autofree float *latent = NULL;
+  gint64 start;
   guint pw, ph;
 
   rgb = tessera_redraw_pad_rgb (input, session->multiple, &pw, &ph);
@@ -905,8 +920,10 @@ run_latent_upscale (TesseraRedrawSession  *session,
   latent = g_new (float, (gsize) guidance->channels * guidance->width * guidance->height);
 
   tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  start = g_get_monotonic_time ();
   if (!networks->vae_encode (guidance->nets, rgb, pw, ph, latent, guidance->cancellable, error))
     return NULL;
+  guidance->encode_time += g_get_monotonic_time () - start;
   *target = upscale_latent (input, options, session->factor, session->multiple, guidance, &latent,
                             guidance->cancellable, error);
   if (*target == NULL)
@@ -942,6 +959,7 @@ tessera_redraw_run (TesseraEngine                *engine,
   TesseraRedrawSession session = { { networks, NULL, engine, checkpoint, options }, checkpoint, options };
   Guidance *guidance = &session.guidance;
   gint64 seed_option = tessera_redraw_options_get_seed (options);
+  gint64 started, first_stage_time;
   guint32 seed;
 
   if (!tessera_redraw_options_validate (options, error) ||
@@ -954,6 +972,7 @@ tessera_redraw_run (TesseraEngine                *engine,
   /* A1111 draws its random seeds from [0, 2³² − 2) */
   seed = seed_option >= 0 ? (guint32) seed_option : (guint32) g_random_double_range (0, 4294967294.0);
 
+  started = g_get_monotonic_time ();
   if (tessera_redraw_options_get_latent_upscale (options) == TESSERA_REDRAW_LATENT_UPSCALE_NONE)
     staged = run_first_stage (engine, input, options, cancellable, progress, error);
   else
@@ -969,6 +988,8 @@ tessera_redraw_run (TesseraEngine                *engine,
                    TESSERA_REDRAW_MIN_SIZE, TESSERA_REDRAW_MIN_SIZE);
       return NULL;
     }
+
+  first_stage_time = g_get_monotonic_time () - started;
 
   tessera_progress_report (progress, 0.1, _("Loading the networks"));
   guidance->nets = tessera_engine_acquire_redraw_networks (engine, networks, checkpoint, options,
@@ -996,6 +1017,7 @@ tessera_redraw_run (TesseraEngine                *engine,
       staged = target;
       if (output == NULL)
         goto failed;
+      fix_colors (output, staged, options);
     }
   else if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
     {
@@ -1006,18 +1028,24 @@ tessera_redraw_run (TesseraEngine                *engine,
                                           tessera_redraw_options_get_denoise (options), seed, 0, 0, error))
         goto failed;
       output = tessera_redraw_crop_rgb (rgb, pw, ph, staged);
+      fix_colors (output, staged, options);
     }
   else
     {
-      output = tessera_redraw_tiles_run (&session, staged, seed, error);
+      /* the tiles fix their colours one by one; the first stage's
+       * image, if it is not the input, serves nothing after them */
+      output = tessera_redraw_tiles_run (&session, staged, staged != input, seed, error);
       if (output == NULL)
         goto failed;
     }
+  /* what build-aux/bench-redraw-gpu.sh reads */
+  g_debug ("Redraw: %.3f s in all, first stage %.3f s, %u UNet calls %.3f s (fastest %.1f ms), "
+           "VAE encode %.3f s, decode %.3f s",
+           (g_get_monotonic_time () - started) / 1e6, first_stage_time / 1e6, guidance->unet_calls,
+           guidance->unet_time / 1e6, guidance->unet_fastest / 1e3,
+           guidance->encode_time / 1e6, guidance->decode_time / 1e6);
   session_clear (&session);
 
-  /* a tiled redraw fixes the colours tile by tile */
-  if (tessera_redraw_options_get_tiles (options) == TESSERA_REDRAW_TILES_NONE)
-    fix_colors (output, staged, options);
   parameters = tessera_redraw_format_parameters (options, checkpoint, seed,
                                                  tessera_image_get_width (output),
                                                  tessera_image_get_height (output));
