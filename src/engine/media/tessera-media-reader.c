@@ -134,6 +134,13 @@ is_gif (const guint8 *data,
   return size >= 6 && (memcmp (data, "GIF87a", 6) == 0 || memcmp (data, "GIF89a", 6) == 0);
 }
 
+/* Chunks are not aligned: read their numbers byte by byte. */
+static guint32
+read_be32 (const guint8 *data)
+{
+  return (guint32) data[0] << 24 | (guint32) data[1] << 16 | (guint32) data[2] << 8 | data[3];
+}
+
 /* An APNG's acTL chunk, which comes before its first IDAT. */
 static gboolean
 find_png_animation (const guint8 *data,
@@ -145,15 +152,15 @@ find_png_animation (const guint8 *data,
 
   while (at + 12 <= size)
     {
-      guint32 length = GUINT32_FROM_BE (*(const guint32 *) (data + at));
+      guint32 length = read_be32 (data + at);
       const guint8 *type = data + at + 4;
 
       if (memcmp (type, "IDAT", 4) == 0)
         return FALSE;
       if (memcmp (type, "acTL", 4) == 0 && length >= 8 && at + 16 <= size)
         {
-          *n_frames = GUINT32_FROM_BE (*(const guint32 *) (data + at + 8));
-          *plays = GUINT32_FROM_BE (*(const guint32 *) (data + at + 12));
+          *n_frames = read_be32 (data + at + 8);
+          *plays = read_be32 (data + at + 12);
           return TRUE;
         }
       if (length > size - at - 12)
