@@ -469,17 +469,52 @@ chosen_file (GtkFileChooser *chooser)
 }
 
 static void
+tessera_window_replace_answered_cb (AdwMessageDialog *dialog,
+                                    const char       *response,
+                                    TesseraWindow    *self)
+{
+  GFile *file = g_object_get_data (G_OBJECT (dialog), "tessera-file");
+
+  if (g_str_equal (response, "replace"))
+    tessera_window_save (self, file);
+}
+
+static void
 tessera_window_save_response_cb (GtkNativeDialog *dialog,
                                  int              response,
                                  TesseraWindow   *self)
 {
+  g_autoptr(GFile) picked = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *ask;
 
   if (response == GTK_RESPONSE_ACCEPT)
-    file = chosen_file (GTK_FILE_CHOOSER (dialog));
+    {
+      picked = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      file = chosen_file (GTK_FILE_CHOOSER (dialog));
+    }
   g_object_unref (dialog);
-  if (file != NULL)
-    tessera_window_save (self, file);
+  if (file == NULL)
+    return;
+  /* The dialog asked about the name it was given, not the one the
+   * filter's extension made of it. */
+  if (g_file_equal (file, picked) || !g_file_query_exists (file, NULL))
+    {
+      tessera_window_save (self, file);
+      return;
+    }
+
+  name = g_file_get_basename (file);
+  body = g_strdup_printf (_("“%s” already exists. Saving replaces it."), name);
+  ask = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Replace the File?"), body));
+  adw_message_dialog_add_responses (ask, "cancel", _("_Cancel"), "replace", _("_Replace"), NULL);
+  adw_message_dialog_set_response_appearance (ask, "replace", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_close_response (ask, "cancel");
+  g_object_set_data_full (G_OBJECT (ask), "tessera-file", g_steal_pointer (&file), g_object_unref);
+  g_signal_connect_object (ask, "response", G_CALLBACK (tessera_window_replace_answered_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (ask));
 }
 
 /* The result named with the settings' pattern and format, as the CLI
