@@ -1524,6 +1524,12 @@ shows_wanted_frame (TesseraWindow *window)
 }
 
 static gboolean
+played_on (TesseraWindow *window)
+{
+  return tessera_frame_scrubber_get_shown (frame_scrubber (window)) > wanted_frame + 1;
+}
+
+static gboolean
 shows_result_frame (TesseraWindow *window)
 {
   return shows_wanted_frame (window) && tessera_frame_scrubber_get_result (frame_scrubber (window)) != NULL &&
@@ -1595,7 +1601,8 @@ n_cached_results (void)
 }
 
 /* A 10-frame animation opens on its first frame with the scrubber under
- * the view; moving it decodes that frame into the before side. Upscale
+ * the view; moving it, or playing, decodes that frame into the before
+ * side. Upscale
  * (bicubic ×2) makes the whole file, whose chosen frame shows after;
  * Save writes it as WebP and, converted, as GIF, each with 10 frames of
  * 96 × 64; nothing stays in the cache once the window goes. */
@@ -1642,6 +1649,14 @@ test_animation (void)
   tessera_frame_scrubber_set_frame (scrubber, 3);
   g_assert_true (wait_for (shows_wanted_frame, window, 20));
   g_assert_true (before_is_frame (window, 3));
+
+  /* Play goes on to the next frames at their pace (40 ms), then stops. */
+  tessera_frame_scrubber_set_playing (scrubber, TRUE);
+  g_assert_true (wait_for (played_on, window, 20));
+  tessera_frame_scrubber_set_playing (scrubber, FALSE);
+  wanted_frame = tessera_frame_scrubber_get_frame (scrubber);
+  g_assert_true (wait_for (shows_wanted_frame, window, 20));
+  g_assert_true (before_is_frame (window, wanted_frame));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
   g_assert_true (tessera_window_get_busy (window));

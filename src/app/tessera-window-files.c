@@ -375,12 +375,13 @@ tessera_window_converted_cb (GObject      *source,
   _tessera_window_update_actions (self);
 }
 
-/* The result in its own container is copied; in another, its frames are
- * written again as they are (×1, nearest), with the encoders' defaults,
- * in the background like an upscale, which Cancel stops. */
+/* The result in its own container is copied; in another, or with
+ * @media_options, its frames are written again as they are (×1,
+ * nearest), in the background like an upscale, which Cancel stops. */
 static void
-save_media (TesseraWindow *self,
-            GFile         *file)
+save_media (TesseraWindow             *self,
+            GFile                     *file,
+            const TesseraMediaOptions *media_options)
 {
   g_autofree char *extension = dup_file_extension (file);
   g_autofree char *result_extension = dup_file_extension (self->media_result);
@@ -388,7 +389,7 @@ save_media (TesseraWindow *self,
   Convert *convert;
 
   g_object_set_data_full (G_OBJECT (self), "tessera-saving", g_object_ref (file), g_object_unref);
-  if (g_str_equal (extension, result_extension))
+  if (g_str_equal (extension, result_extension) && media_options == NULL)
     {
       g_file_copy_async (self->media_result, file, G_FILE_COPY_OVERWRITE, G_PRIORITY_DEFAULT, NULL, NULL, NULL,
                          tessera_window_media_copied_cb, g_object_ref (self));
@@ -404,7 +405,8 @@ save_media (TesseraWindow *self,
   convert->file = g_object_ref (file);
   self->running = g_object_ref (convert->cancellable);
   _tessera_window_update_actions (self);
-  tessera_engine_upscale_media_async (self->engine, self->media_result, file, options, NULL, convert->cancellable,
+  tessera_engine_upscale_media_async (self->engine, self->media_result, file, options, media_options,
+                                      convert->cancellable,
                                       tessera_window_convert_progress_cb, convert, tessera_window_converted_cb,
                                       convert);
 }
@@ -431,7 +433,7 @@ tessera_window_save (TesseraWindow *self,
   if (self->media_kind != TESSERA_MEDIA_KIND_STILL)
     {
       if (self->media_result != NULL && self->running == NULL)
-        save_media (self, file);
+        save_media (self, file, NULL);
       return;
     }
   if (self->output == NULL)
@@ -468,15 +470,47 @@ chosen_file (GtkFileChooser *chooser)
   return parent != NULL ? g_file_get_child (parent, renamed) : g_steal_pointer (&file);
 }
 
+/* The Save dialog's choice of an animation's or a video's quality: the
+ * encoders' defaults (a WebP lossless), or a lower rate factor, or a
+ * higher one and a lossy WebP; %NULL for the defaults. */
+static TesseraMediaOptions *
+chosen_media_options (GtkFileChooser *chooser)
+{
+  const char *quality = gtk_file_chooser_get_choice (chooser, "quality");
+  TesseraMediaOptions *options;
+
+  if (quality == NULL || g_str_equal (quality, "default"))
+    return NULL;
+  options = tessera_media_options_new ();
+  if (g_str_equal (quality, "high"))
+    options->crf = 18;
+  else
+    {
+      options->crf = 28;
+      options->quality = 80;
+    }
+  return options;
+}
+
+static void
+save_chosen (TesseraWindow             *self,
+             GFile                     *file,
+             const TesseraMediaOptions *media_options)
+{
+  if (self->media_kind != TESSERA_MEDIA_KIND_STILL && self->media_result != NULL && self->running == NULL)
+    save_media (self, file, media_options);
+  else
+    tessera_window_save (self, file);
+}
+
 static void
 tessera_window_replace_answered_cb (AdwMessageDialog *dialog,
                                     const char       *response,
                                     TesseraWindow    *self)
 {
-  GFile *file = g_object_get_data (G_OBJECT (dialog), "tessera-file");
-
   if (g_str_equal (response, "replace"))
-    tessera_window_save (self, file);
+    save_chosen (self, g_object_get_data (G_OBJECT (dialog), "tessera-file"),
+                 g_object_get_data (G_OBJECT (dialog), "tessera-media-options"));
 }
 
 static void
@@ -486,6 +520,7 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
 {
   g_autoptr(GFile) picked = NULL;
   g_autoptr(GFile) file = NULL;
+  g_autoptr(TesseraMediaOptions) media_options = NULL;
   g_autofree char *name = NULL;
   g_autofree char *body = NULL;
   AdwMessageDialog *ask;
@@ -494,6 +529,7 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
     {
       picked = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       file = chosen_file (GTK_FILE_CHOOSER (dialog));
+      media_options = chosen_media_options (GTK_FILE_CHOOSER (dialog));
     }
   g_object_unref (dialog);
   if (file == NULL)
@@ -502,7 +538,7 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
    * filter's extension made of it. */
   if (g_file_equal (file, picked) || !g_file_query_exists (file, NULL))
     {
-      tessera_window_save (self, file);
+      save_chosen (self, file, media_options);
       return;
     }
 
@@ -513,6 +549,8 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
   adw_message_dialog_set_response_appearance (ask, "replace", ADW_RESPONSE_DESTRUCTIVE);
   adw_message_dialog_set_close_response (ask, "cancel");
   g_object_set_data_full (G_OBJECT (ask), "tessera-file", g_steal_pointer (&file), g_object_unref);
+  g_object_set_data_full (G_OBJECT (ask), "tessera-media-options", g_steal_pointer (&media_options),
+                          (GDestroyNotify) tessera_media_options_free);
   g_signal_connect_object (ask, "response", G_CALLBACK (tessera_window_replace_answered_cb), self, 0);
   gtk_window_present (GTK_WINDOW (ask));
 }
@@ -558,7 +596,8 @@ suggested_name (TesseraWindow *self)
   return name;
 }
 
-/* The input's own container first, then the others Save converts to. */
+/* The input's own container first, then the others Save converts to,
+ * and how good the video or WebP is. */
 static void
 add_media_filters (GtkFileChooser *chooser,
                    GFile          *input)
@@ -579,6 +618,11 @@ add_media_filters (GtkFileChooser *chooser,
       gtk_file_chooser_add_filter (chooser, filter);
     }
   gtk_file_chooser_set_filter (chooser, same);
+
+  gtk_file_chooser_add_choice (chooser, "quality", _("Quality"),
+                               (const char *[]) { "default", "high", "small", NULL },
+                               (const char *[]) { _("Default"), _("Higher"), _("Smaller File"), NULL });
+  gtk_file_chooser_set_choice (chooser, "quality", "default");
 }
 
 void

@@ -100,8 +100,9 @@ void _tessera_window_copy               (TesseraWindow      *self);
 void _tessera_window_choose_image       (TesseraWindow      *self);
 void _tessera_window_save_result        (TesseraWindow      *self);
 void _tessera_window_choose_models      (TesseraWindow      *self);
-GFile *_tessera_window_new_media_result (TesseraWindow      *self,
-                                         GError            **error);
-void _tessera_window_delete_media_result (GFile             *result);
+
+GFile *_tessera_window_new_media_result    (TesseraWindow  *self,
+                                            GError        **error);
+void   _tessera_window_delete_media_result (GFile          *result);
 
 G_END_DECLS
