@@ -204,8 +204,7 @@ tessera_window_frame_decoded_cb (TesseraWindow *self)
   TesseraImage *result = tessera_frame_scrubber_get_result (self->frame_scrubber);
 
   g_set_object (&self->input, image);
-  if (self->media_result != NULL)
-    g_set_object (&self->output, result);
+  g_set_object (&self->output, result);
   if (!self->showing_results)
     {
       tessera_before_after_view_set_before_image (self->before_after_view, image);
@@ -366,14 +365,16 @@ apply_redraw_setting (TesseraWindow *self,
 }
 
 /* The upscaler picked: a whole result is the output as it is; for a
- * region, the whole image is upscaled with it. */
+ * region, or a frame of an animation or a video, the whole image or file
+ * is upscaled with it. */
 static void
 tessera_window_comparison_apply_cb (TesseraWindow *self,
                                     const char    *upscaler,
                                     guint          index)
 {
   TesseraImage *whole = tessera_comparison_results_get_whole_result (self->comparison_results, index);
-  g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
+  g_autoptr(TesseraImage) output = whole != NULL && self->media_kind == TESSERA_MEDIA_KIND_STILL
+                                   ? g_object_ref (whole) : NULL;
 
   if (tessera_comparison_results_get_redraw (self->comparison_results, index) != NULL)
     {
