@@ -392,7 +392,13 @@ tessera_frame_scrubber_dispose (GObject *object)
 {
   TesseraFrameScrubber *self = TESSERA_FRAME_SCRUBBER (object);
 
-  tessera_frame_scrubber_clear (self);
+  /* a decode under way finds itself dropped */
+  g_clear_object (&self->decoding);
+  stop_play_timeout (self);
+  g_clear_pointer (&self->source, frame_source_unref);
+  g_clear_pointer (&self->result, frame_source_unref);
+  g_clear_object (&self->image);
+  g_clear_object (&self->result_image);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_FRAME_SCRUBBER);
 
   G_OBJECT_CLASS (tessera_frame_scrubber_parent_class)->dispose (object);
@@ -618,14 +624,16 @@ tessera_frame_scrubber_set_frame (TesseraFrameScrubber *self,
   g_return_if_fail (TESSERA_IS_FRAME_SCRUBBER (self));
 
   frame = MIN (frame, MAX (self->n_frames, 1) - 1);
+  if (self->frame != frame)
+    {
+      self->frame = frame;
+      update_label (self);
+      start_decode (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME]);
+    }
+  /* the scale's own move comes back here with nothing to do */
   if (round (gtk_adjustment_get_value (self->adjustment)) != frame + 1)
     gtk_adjustment_set_value (self->adjustment, frame + 1);
-  if (self->frame == frame)
-    return;
-  self->frame = frame;
-  update_label (self);
-  start_decode (self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRAME]);
 }
 
 /**
