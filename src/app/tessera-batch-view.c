@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 
 #include "tessera-batch-view.h"
+#include "tessera-texture.h"
 
 /* The batch queue on screen: a list of the images, each with its
  * thumbnail, status, progress and error; where the results go and how
@@ -102,18 +103,38 @@ tessera_batch_row_item_notify_cb (TesseraBatchRow *self)
   gtk_progress_bar_set_fraction (self->progress, tessera_batch_item_get_progress (self->item));
 }
 
+/* A video's, which GdkPixbuf does not read, is its first frame. */
+static GdkTexture *
+load_first_frame (GFile *file)
+{
+  g_autoptr(TesseraMediaReader) reader = NULL;
+  g_autoptr(TesseraImage) frame = NULL;
+  guint side;
+
+  if (tessera_media_probe (file) == TESSERA_MEDIA_KIND_STILL)
+    return NULL;
+  reader = tessera_media_reader_new (file, NULL);
+  frame = reader != NULL ? tessera_media_reader_read_frame (reader, NULL, NULL, NULL) : NULL;
+  if (frame == NULL)
+    return NULL;
+  side = MAX (tessera_image_get_width (frame), tessera_image_get_height (frame));
+  return tessera_texture_new_reduced (frame, MAX (side / (THUMBNAIL_SIZE * 2), 1));
+}
+
 static void
 load_thumbnail (GTask        *task,
                 gpointer      source,
                 gpointer      task_data,
                 GCancellable *cancellable)
 {
-  g_autofree char *path = g_file_get_path (tessera_batch_item_get_file (source));
+  GFile *file = tessera_batch_item_get_file (source);
+  g_autofree char *path = g_file_get_path (file);
   g_autoptr(GdkPixbuf) pixbuf = path != NULL ? gdk_pixbuf_new_from_file_at_scale (path, THUMBNAIL_SIZE * 2,
                                                                                    THUMBNAIL_SIZE * 2, TRUE, NULL)
                                              : NULL;
 
-  g_task_return_pointer (task, pixbuf != NULL ? gdk_texture_new_for_pixbuf (pixbuf) : NULL, g_object_unref);
+  g_task_return_pointer (task, pixbuf != NULL ? gdk_texture_new_for_pixbuf (pixbuf) : load_first_frame (file),
+                         g_object_unref);
 }
 
 /* The item's thumbnail, or an icon while it loads or when the image

@@ -28,6 +28,7 @@ typedef struct
   char          *upscaler;
   TesseraImage  *previous;    /* the result shown before, back if this fails */
   TesseraRedrawPlan *plan;    /* a tiled redraw's jobs; NULL for a whole one */
+  GFile         *media_output; /* where an animation or a video is upscaled to */
   gint64         started;     /* when a redraw's first step ended, in µs */
   double         first_done;  /* how much of the redraw was done then */
 } Job;
@@ -40,6 +41,7 @@ job_free (Job *job)
   g_free (job->upscaler);
   g_clear_object (&job->previous);
   g_clear_object (&job->plan);
+  g_clear_object (&job->media_output);
   g_free (job);
 }
 
@@ -122,6 +124,70 @@ start_job (TesseraWindow *self,
   self->running = g_object_ref (job->cancellable);
   _tessera_window_update_actions (self);
   return job;
+}
+
+/* Animations and videos: the whole file is upscaled into the cache, and
+ * the chosen frame of the result shows once it is there. */
+
+static void
+tessera_window_media_upscaled_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  g_autoptr(Job) job = user_data;
+  TesseraWindow *self = job->window;
+  g_autoptr(GError) error = NULL;
+  guint width = 0;
+  gboolean written = tessera_engine_upscale_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error);
+
+  /* Cancelled or replaced, the file goes even if it was finished. */
+  if (self->running != job->cancellable || g_cancellable_is_cancelled (job->cancellable))
+    {
+      if (written)
+        _tessera_window_delete_media_result (job->media_output);
+      if (self->running != job->cancellable)
+        return;
+    }
+  g_clear_object (&self->running);
+
+  if (!written || g_cancellable_is_cancelled (job->cancellable))
+    {
+      if (error != NULL)
+        g_debug ("The upscale ended: %s", error->message);
+      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
+      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
+    }
+  else
+    _tessera_window_set_media_result (self, job->media_output, job->upscaler, width);
+  _tessera_window_update_actions (self);
+}
+
+static void
+start_media_upscale (TesseraWindow         *self,
+                     TesseraUpscaleOptions *options)
+{
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (tessera_redraw_panel_get_enabled (self->redraw_panel))
+    {
+      _tessera_window_toast (self, _("Animations and videos cannot be redrawn yet; turn Redraw off to upscale"));
+      return;
+    }
+  output = _tessera_window_new_media_result (self, &error);
+  if (output == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
+      return;
+    }
+
+  job = start_job (self, tessera_upscale_options_get_upscaler (options));
+  job->media_output = g_steal_pointer (&output);
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+  tessera_engine_upscale_media_async (self->engine, self->file, job->media_output, options, NULL, job->cancellable,
+                                      tessera_window_progress_cb, job, tessera_window_media_upscaled_cb, job);
 }
 
 /* Redrawing. */
@@ -352,6 +418,13 @@ tessera_window_actions_upscale_cb (GtkWidget  *widget,
 
   if (self->input == NULL || self->running != NULL)
     return;
+  if (self->media_kind != TESSERA_MEDIA_KIND_STILL)
+    {
+      options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
+      if (options != NULL)
+        start_media_upscale (self, options);
+      return;
+    }
   if (tessera_redraw_panel_get_enabled (self->redraw_panel))
     {
       start_redraw (self);
@@ -618,7 +691,9 @@ _tessera_window_update_actions (TesseraWindow *self)
   gtk_widget_action_set_enabled (widget, "win.upscale", self->input != NULL && !running && !self->comparing);
   gtk_widget_action_set_enabled (widget, "win.run-comparison", self->input != NULL && !running);
   gtk_widget_action_set_enabled (widget, "win.cancel", running);
-  gtk_widget_action_set_enabled (widget, "win.save", self->output != NULL && !running);
+  gtk_widget_action_set_enabled (widget, "win.save",
+                                 (self->media_kind != TESSERA_MEDIA_KIND_STILL ? self->media_result != NULL
+                                                                               : self->output != NULL) && !running);
   gtk_widget_action_set_enabled (widget, "win.copy", self->output != NULL);
   tessera_upscale_panel_set_busy (self->upscale_panel, running);
 }

@@ -52,14 +52,6 @@ tessera_window_clipboard_read_cb (GObject      *source,
 }
 
 void
-_tessera_window_paste (TesseraWindow *self)
-{
-  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
-
-  gdk_clipboard_read_texture_async (clipboard, NULL, tessera_window_clipboard_read_cb, g_object_ref (self));
-}
-
-void
 _tessera_window_copy (TesseraWindow *self)
 {
   g_autoptr(GdkTexture) texture = NULL;
@@ -120,6 +112,37 @@ open_files (TesseraWindow *self,
       tessera_batch_view_add_files (self->batch_view, (GFile **) images->pdata, images->len);
       _tessera_window_show_batch (self);
     }
+}
+
+static void
+tessera_window_clipboard_files_cb (GObject      *source,
+                                   GAsyncResult *result,
+                                   gpointer      user_data)
+{
+  g_autoptr(TesseraWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  const GValue *value = gdk_clipboard_read_value_finish (GDK_CLIPBOARD (source), result, &error);
+
+  if (value == NULL || g_value_get_boxed (value) == NULL)
+    {
+      _tessera_window_toast (self, _("The clipboard holds no image"));
+      return;
+    }
+  open_files (self, g_value_get_boxed (value));
+}
+
+/* Files copied in a file manager open as dropped ones do (animations and
+ * videos among them); pixels open as an image. */
+void
+_tessera_window_paste (TesseraWindow *self)
+{
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (self));
+
+  if (gdk_content_formats_contain_gtype (gdk_clipboard_get_formats (clipboard), GDK_TYPE_FILE_LIST))
+    gdk_clipboard_read_value_async (clipboard, GDK_TYPE_FILE_LIST, G_PRIORITY_DEFAULT, NULL,
+                                    tessera_window_clipboard_files_cb, g_object_ref (self));
+  else
+    gdk_clipboard_read_texture_async (clipboard, NULL, tessera_window_clipboard_read_cb, g_object_ref (self));
 }
 
 static gboolean

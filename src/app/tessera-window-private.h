@@ -10,6 +10,7 @@
 #include "tessera-before-after-view.h"
 #include "tessera-comparison-panel.h"
 #include "tessera-comparison-results.h"
+#include "tessera-frame-scrubber.h"
 #include "tessera-redraw-panel.h"
 #include "tessera-upscale-panel.h"
 #include "tessera-window.h"
@@ -29,6 +30,7 @@ struct _TesseraWindow
   GtkWidget                *drop_hint;
   GtkStack                 *stack;
   TesseraBeforeAfterView   *before_after_view;
+  TesseraFrameScrubber     *frame_scrubber;
   TesseraComparisonResults *comparison_results;
   TesseraBatchView         *batch_view;
   TesseraUpscalePanel      *upscale_panel;
@@ -41,8 +43,10 @@ struct _TesseraWindow
   GStrv                     model_folders;    /* the settings' last */
 
   GFile                    *file;             /* the input's; NULL when pasted */
-  TesseraImage             *input;
+  TesseraImage             *input;            /* of an animation or a video, the frame chosen */
   TesseraImage             *output;
+  TesseraMediaKind          media_kind;       /* of the file; still for an image */
+  GFile                    *media_result;     /* the whole file upscaled, in the cache until replaced */
   char                     *output_upscaler;
   double                    output_scale;
   GCancellable             *running;          /* the upscale under way */
@@ -65,6 +69,15 @@ void _tessera_window_show_input         (TesseraWindow      *self,
 void _tessera_window_show_output        (TesseraWindow      *self,
                                          TesseraImage       *output,
                                          const char         *upscaler);
+void _tessera_window_show_media         (TesseraWindow      *self,
+                                         TesseraMediaReader *reader,
+                                         TesseraImage       *first_frame,
+                                         gint64              timestamp_us,
+                                         gint64              duration_us);
+void _tessera_window_set_media_result   (TesseraWindow      *self,
+                                         GFile              *result,
+                                         const char         *upscaler,
+                                         guint               width);
 void _tessera_window_show_own_images    (TesseraWindow      *self);
 void _tessera_window_set_comparing      (TesseraWindow      *self,
                                          gboolean            comparing);
@@ -87,5 +100,9 @@ void _tessera_window_copy               (TesseraWindow      *self);
 void _tessera_window_choose_image       (TesseraWindow      *self);
 void _tessera_window_save_result        (TesseraWindow      *self);
 void _tessera_window_choose_models      (TesseraWindow      *self);
+
+GFile *_tessera_window_new_media_result    (TesseraWindow  *self,
+                                            GError        **error);
+void   _tessera_window_delete_media_result (GFile          *result);
 
 G_END_DECLS

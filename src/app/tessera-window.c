@@ -17,6 +17,9 @@
 /* The main window: an image comes in (Open, drop, paste, the command
  * line), the upscale panel on the right says how to upscale it, and the
  * result is compared with it in the before/after view and saved.
+ * An animation or a video shows its chosen frame as the image, which
+ * the frame scrubber under the view decodes; Upscale then upscales the
+ * whole file into the cache, and Save copies it out or converts it.
  * Decoding, upscaling and encoding run on the engine's worker threads;
  * the window only starts them and shows what they report.
  *
@@ -102,7 +105,8 @@ tessera_window_region_changed_cb (TesseraWindow *self)
   tessera_comparison_panel_set_region (self->comparison_panel, &region);
 }
 
-/* @image, from @file or pasted, replaces the input and its result. */
+/* @image, from @file or pasted, replaces the input and its result; an
+ * animation or a video then goes on with _tessera_window_show_media(). */
 void
 _tessera_window_show_input (TesseraWindow *self,
                             TesseraImage  *image,
@@ -115,6 +119,9 @@ _tessera_window_show_input (TesseraWindow *self,
     g_cancellable_cancel (self->running);
   g_clear_object (&self->running);
   tessera_before_after_view_clear_tiles (self->before_after_view);
+  tessera_frame_scrubber_clear (self->frame_scrubber);
+  self->media_kind = TESSERA_MEDIA_KIND_STILL;
+  _tessera_window_set_media_result (self, NULL, NULL, 0);
 
   tessera_comparison_results_clear (self->comparison_results);
   self->showing_results = FALSE;
@@ -149,6 +156,69 @@ _tessera_window_show_output (TesseraWindow *self,
   self->output_upscaler = g_strdup (upscaler);
   self->output_scale = (double) tessera_image_get_width (output) / tessera_image_get_width (self->input);
   tessera_before_after_view_set_after_image (self->before_after_view, output);
+}
+
+/* The file @reader reads is an animation or a video, shown by its
+ * @first_frame (as _tessera_window_show_input() shows it) and the frame
+ * scrubber, which decodes the frames chosen. */
+void
+_tessera_window_show_media (TesseraWindow      *self,
+                            TesseraMediaReader *reader,
+                            TesseraImage       *first_frame,
+                            gint64              timestamp_us,
+                            gint64              duration_us)
+{
+  self->media_kind = tessera_media_reader_get_kind (reader);
+  tessera_frame_scrubber_set_media (self->frame_scrubber, self->file, reader, first_frame, timestamp_us, duration_us);
+  _tessera_window_update_actions (self);
+}
+
+/* @result, the whole file upscaled by @upscaler to frames @width wide,
+ * replaces the one before, which is deleted; its chosen frame comes to
+ * the after side once decoded. */
+void
+_tessera_window_set_media_result (TesseraWindow *self,
+                                  GFile         *result,
+                                  const char    *upscaler,
+                                  guint          width)
+{
+  if (self->media_result != NULL)
+    _tessera_window_delete_media_result (self->media_result);
+  g_set_object (&self->media_result, result);
+  if (result != NULL)
+    {
+      g_free (self->output_upscaler);
+      self->output_upscaler = g_strdup (upscaler);
+      self->output_scale = (double) width / tessera_image_get_width (self->input);
+    }
+  tessera_frame_scrubber_set_result (self->frame_scrubber, result);
+  _tessera_window_update_actions (self);
+}
+
+/* The frame chosen is the input, and the result's same frame the output,
+ * for the view, the tile overlay and the region's comparison alike. */
+static void
+tessera_window_frame_decoded_cb (TesseraWindow *self)
+{
+  TesseraImage *image = tessera_frame_scrubber_get_image (self->frame_scrubber);
+  TesseraImage *result = tessera_frame_scrubber_get_result (self->frame_scrubber);
+
+  g_set_object (&self->input, image);
+  g_set_object (&self->output, result);
+  if (!self->showing_results)
+    {
+      tessera_before_after_view_set_before_image (self->before_after_view, image);
+      if (self->running == NULL)
+        tessera_before_after_view_set_after_image (self->before_after_view, self->output);
+    }
+  _tessera_window_update_actions (self);
+}
+
+static void
+tessera_window_frame_failed_cb (TesseraWindow *self,
+                                const char    *message)
+{
+  _tessera_window_show_error (self, _("Could Not Read the Frame"), message);
 }
 
 /* The view shows the input and the output again, after two results. */
@@ -295,14 +365,16 @@ apply_redraw_setting (TesseraWindow *self,
 }
 
 /* The upscaler picked: a whole result is the output as it is; for a
- * region, the whole image is upscaled with it. */
+ * region, or a frame of an animation or a video, the whole image or file
+ * is upscaled with it. */
 static void
 tessera_window_comparison_apply_cb (TesseraWindow *self,
                                     const char    *upscaler,
                                     guint          index)
 {
   TesseraImage *whole = tessera_comparison_results_get_whole_result (self->comparison_results, index);
-  g_autoptr(TesseraImage) output = whole != NULL ? g_object_ref (whole) : NULL;
+  g_autoptr(TesseraImage) output = whole != NULL && self->media_kind == TESSERA_MEDIA_KIND_STILL
+                                   ? g_object_ref (whole) : NULL;
 
   if (tessera_comparison_results_get_redraw (self->comparison_results, index) != NULL)
     {
@@ -542,6 +614,9 @@ tessera_window_dispose (GObject *object)
   g_clear_object (&self->file);
   g_clear_object (&self->input);
   g_clear_object (&self->output);
+  if (self->media_result != NULL)
+    _tessera_window_delete_media_result (self->media_result);
+  g_clear_object (&self->media_result);
   g_clear_pointer (&self->output_upscaler, g_free);
   g_clear_pointer (&self->model_folders, g_strfreev);
   g_clear_pointer (&self->last_error, g_free);
@@ -573,6 +648,7 @@ tessera_window_class_init (TesseraWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (TESSERA_TYPE_BEFORE_AFTER_VIEW);
+  g_type_ensure (TESSERA_TYPE_FRAME_SCRUBBER);
   g_type_ensure (TESSERA_TYPE_COMPARISON_RESULTS);
   g_type_ensure (TESSERA_TYPE_BATCH_VIEW);
   g_type_ensure (TESSERA_TYPE_UPSCALE_PANEL);
@@ -583,12 +659,15 @@ tessera_window_class_init (TesseraWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, drop_hint);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, before_after_view);
+  gtk_widget_class_bind_template_child (widget_class, TesseraWindow, frame_scrubber);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_results);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, batch_view);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, upscale_panel);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, comparison_panel);
   gtk_widget_class_bind_template_child (widget_class, TesseraWindow, redraw_panel);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_region_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tessera_window_frame_decoded_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tessera_window_frame_failed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_tile_plan_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_comparison_busy_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_window_comparison_back_cb);
@@ -636,6 +715,14 @@ tessera_window_get_before_after_view (TesseraWindow *self)
   g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
 
   return GTK_WIDGET (self->before_after_view);
+}
+
+GtkWidget *
+tessera_window_get_frame_scrubber (TesseraWindow *self)
+{
+  g_return_val_if_fail (TESSERA_IS_WINDOW (self), NULL);
+
+  return GTK_WIDGET (self->frame_scrubber);
 }
 
 GtkWidget *

@@ -27,6 +27,7 @@ void                 tessera_window_save                   (TesseraWindow      *
 
 /* For the UI tests. */
 GtkWidget           *tessera_window_get_before_after_view  (TesseraWindow      *self);
+GtkWidget           *tessera_window_get_frame_scrubber     (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_upscale_panel      (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_redraw_panel       (TesseraWindow      *self);
 GtkWidget           *tessera_window_get_comparison_panel   (TesseraWindow      *self);

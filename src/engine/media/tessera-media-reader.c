@@ -816,6 +816,20 @@ tessera_media_reader_get_frame_rate (TesseraMediaReader *self)
 }
 
 /**
+ * tessera_media_reader_get_duration:
+ *
+ * Returns: how long the file plays, in microseconds, as its container
+ *   says, or 0 when it does not say (an animated WebP); with the frame
+ *   rate, it gives the frame count that Matroska and WebM leave out
+ */
+gint64
+tessera_media_reader_get_duration (TesseraMediaReader *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MEDIA_READER (self), 0);
+  return self->format != NULL && self->format->duration > 0 ? self->format->duration : 0;
+}
+
+/**
  * tessera_media_reader_get_plays:
  *
  * Returns: how many times an animation is shown; 0 for ever

@@ -78,6 +78,7 @@ guint               tessera_media_reader_get_width         (TesseraMediaReader  
 guint               tessera_media_reader_get_height        (TesseraMediaReader  *self);
 guint               tessera_media_reader_get_n_frames      (TesseraMediaReader  *self);
 double              tessera_media_reader_get_frame_rate    (TesseraMediaReader  *self);
+gint64              tessera_media_reader_get_duration      (TesseraMediaReader  *self);
 guint               tessera_media_reader_get_plays         (TesseraMediaReader  *self);
 gboolean            tessera_media_reader_get_has_alpha     (TesseraMediaReader  *self);
 TesseraImage       *tessera_media_reader_read_frame        (TesseraMediaReader  *self,
