@@ -17,6 +17,7 @@
 #include <webp/mux.h>
 
 #include "tessera.h"
+#include "tessera-test-utils.h"
 
 /* Animations and videos through the whole pipeline. The clips are made
  * here with FFmpeg's libraries and libwebp from synthetic frames, so that
@@ -38,16 +39,29 @@ tmp_path (const char *name)
   return g_build_filename (tmp_dir, name, NULL);
 }
 
+/* A clip's shape: its frames' size and number. */
+typedef struct
+{
+  guint    width;
+  guint    height;
+  guint    n_frames;
+  gboolean still;      /* every frame the first */
+} Shape;
+
+static const Shape default_shape = { WIDTH, HEIGHT, N_FRAMES, FALSE };
+
 /* Frame @index: gradients that move, and an alpha ramp. */
 static guint8 *
-synthetic_rgba (guint index)
+synthetic_rgba_sized (guint index,
+                      guint width,
+                      guint height)
 {
-  guint8 *rgba = g_malloc (WIDTH * HEIGHT * 4);
+  guint8 *rgba = g_malloc (width * height * 4);
 
-  for (guint y = 0; y < HEIGHT; y++)
-    for (guint x = 0; x < WIDTH; x++)
+  for (guint y = 0; y < height; y++)
+    for (guint x = 0; x < width; x++)
       {
-        guint8 *p = rgba + (y * WIDTH + x) * 4;
+        guint8 *p = rgba + (y * width + x) * 4;
 
         p[0] = (guint8) (x * 5 + index * 23);
         p[1] = (guint8) (y * 7 + index * 11);
@@ -55,6 +69,12 @@ synthetic_rgba (guint index)
         p[3] = (guint8) (255 - ((x + y + index) % 4) * 40);
       }
   return rgba;
+}
+
+static guint8 *
+synthetic_rgba (guint index)
+{
+  return synthetic_rgba_sized (index, WIDTH, HEIGHT);
 }
 
 /* Bytes of audio packet @index, for checking the copy bit for bit. */
@@ -69,17 +89,18 @@ fill_audio (guint8 *data,
 
 #define AUDIO_PACKET_BYTES 400   /* 100 stereo s16 samples at 8000 Hz: 12.5 ms */
 
-/* A clip through libavformat: frames every @frame_ms, and with @audio, a
- * PCM stream of packets made by fill_audio(). */
+/* A clip of @shape through libavformat: frames every @frame_ms, and with
+ * @audio, a PCM stream of packets made by fill_audio(). */
 static void
-make_clip (const char          *path,
-           const char          *container,
-           const char          *codec_name,
-           enum AVPixelFormat   pixel_format,
-           guint                frame_ms,
-           gboolean             audio,
-           const char          *loop_option,
-           int                  loop)
+make_clip_shaped (const char          *path,
+                  const char          *container,
+                  const char          *codec_name,
+                  enum AVPixelFormat   pixel_format,
+                  const Shape         *shape,
+                  guint                frame_ms,
+                  gboolean             audio,
+                  const char          *loop_option,
+                  int                  loop)
 {
   const AVCodec *codec = avcodec_find_encoder_by_name (codec_name);
   AVFormatContext *format = NULL;
@@ -94,8 +115,8 @@ make_clip (const char          *path,
   g_assert_nonnull (codec);
   g_assert_cmpint (avformat_alloc_output_context2 (&format, NULL, container, path), >=, 0);
   encoder = avcodec_alloc_context3 (codec);
-  encoder->width = WIDTH;
-  encoder->height = HEIGHT;
+  encoder->width = (int) shape->width;
+  encoder->height = (int) shape->height;
   encoder->pix_fmt = pixel_format;
   encoder->time_base = (AVRational) { 1, 1000 };
   encoder->framerate = (AVRational) { 1000, frame_ms };
@@ -124,21 +145,21 @@ make_clip (const char          *path,
   g_assert_cmpint (avformat_write_header (format, &options), >=, 0);
   av_dict_free (&options);
 
-  sws = sws_getContext (WIDTH, HEIGHT, AV_PIX_FMT_RGBA, WIDTH, HEIGHT, pixel_format,
+  sws = sws_getContext (shape->width, shape->height, AV_PIX_FMT_RGBA, shape->width, shape->height, pixel_format,
                         SWS_BICUBIC | SWS_BITEXACT, NULL, NULL, NULL);
-  for (guint i = 0; i <= N_FRAMES; i++)
+  for (guint i = 0; i <= shape->n_frames; i++)
     {
-      if (i < N_FRAMES)
+      if (i < shape->n_frames)
         {
-          g_autofree guint8 *rgba = synthetic_rgba (i);
+          g_autofree guint8 *rgba = synthetic_rgba_sized (shape->still ? 0 : i, shape->width, shape->height);
           const guint8 *planes[1] = { rgba };
-          int strides[1] = { WIDTH * 4 };
+          int strides[1] = { (int) shape->width * 4 };
 
           frame->format = pixel_format;
-          frame->width = WIDTH;
-          frame->height = HEIGHT;
+          frame->width = (int) shape->width;
+          frame->height = (int) shape->height;
           g_assert_cmpint (av_frame_get_buffer (frame, 0), >=, 0);
-          sws_scale (sws, planes, strides, 0, HEIGHT, frame->data, frame->linesize);
+          sws_scale (sws, planes, strides, 0, (int) shape->height, frame->data, frame->linesize);
           frame->pts = i * frame_ms;
           frame->pkt_duration = frame_ms;
           g_assert_cmpint (avcodec_send_frame (encoder, frame), >=, 0);
@@ -177,6 +198,19 @@ make_clip (const char          *path,
   av_frame_free (&frame);
   avcodec_free_context (&encoder);
   avformat_free_context (format);
+}
+
+static void
+make_clip (const char          *path,
+           const char          *container,
+           const char          *codec_name,
+           enum AVPixelFormat   pixel_format,
+           guint                frame_ms,
+           gboolean             audio,
+           const char          *loop_option,
+           int                  loop)
+{
+  make_clip_shaped (path, container, codec_name, pixel_format, &default_shape, frame_ms, audio, loop_option, loop);
 }
 
 static void
@@ -442,12 +476,12 @@ test_h264 (void)
   probe_clear (&after);
 }
 
+/* An animation of @shape, its frames every @frame_ms. */
 static void
-check_animation (const char *input,
-                 const char *output,
-                 guint       plays,
-                 guint       frame_ms,
-                 gboolean    alpha)
+check_animation_shape (const char  *output,
+                       guint        plays,
+                       guint        frame_ms,
+                       const Shape *shape)
 {
   g_autoptr(GFile) file = g_file_new_for_path (output);
   g_autoptr(GError) error = NULL;
@@ -456,8 +490,8 @@ check_animation (const char *input,
 
   g_assert_no_error (error);
   g_assert_cmpint (tessera_media_reader_get_kind (reader), ==, TESSERA_MEDIA_KIND_ANIMATION);
-  g_assert_cmpuint (tessera_media_reader_get_width (reader), ==, WIDTH * 2);
-  g_assert_cmpuint (tessera_media_reader_get_height (reader), ==, HEIGHT * 2);
+  g_assert_cmpuint (tessera_media_reader_get_width (reader), ==, shape->width);
+  g_assert_cmpuint (tessera_media_reader_get_height (reader), ==, shape->height);
   g_assert_cmpuint (tessera_media_reader_get_plays (reader), ==, plays);
   for (;;)
     {
@@ -470,7 +504,19 @@ check_animation (const char *input,
       g_assert_cmpint (timestamp / 1000, ==, n * frame_ms);
       n++;
     }
-  g_assert_cmpuint (n, ==, N_FRAMES);
+  g_assert_cmpuint (n, ==, shape->n_frames);
+}
+
+static void
+check_animation (const char *input,
+                 const char *output,
+                 guint       plays,
+                 guint       frame_ms,
+                 gboolean    alpha)
+{
+  const Shape doubled = { WIDTH * 2, HEIGHT * 2, N_FRAMES, FALSE };
+
+  check_animation_shape (output, plays, frame_ms, &doubled);
   (void) input;
   (void) alpha;
 }
@@ -639,19 +685,240 @@ test_cli (void)
   g_assert_cmpuint (tessera_media_reader_get_plays (reader), ==, 0);
 }
 
+/* A folder's images, animations and videos: by name, and a video without
+ * an extension by its first bytes; tessera-cli upscales them all from the
+ * folder, each written back as the same kind of file. */
 static void
-remove_tmp_dir (void)
+test_folder (void)
 {
-  g_autoptr(GDir) dir = g_dir_open (tmp_dir, 0, NULL);
+  g_autofree char *folder_path = tmp_path ("folder");
+  g_autofree char *out_path = tmp_path ("folder-out");
+  g_autofree char *gif = g_build_filename (folder_path, "anim.gif", NULL);
+  g_autofree char *mkv = g_build_filename (folder_path, "clip.mkv", NULL);
+  g_autofree char *bare = g_build_filename (folder_path, "recording", NULL);
+  g_autofree char *hidden = g_build_filename (folder_path, ".hidden.mkv", NULL);
+  g_autofree char *notes = g_build_filename (folder_path, "notes.txt", NULL);
+  g_autofree char *noise = g_build_filename (folder_path, "noise.bin", NULL);
+  g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
+  g_autoptr(GPtrArray) found = NULL;
+  g_autoptr(GPtrArray) images = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *standard_error = NULL;
+  const char *expected[] = { "anim.gif", "clip.mkv", "recording" };
+  const char *outputs[] = { "anim-nearest-x2.gif", "clip-nearest-x2.mkv", "recording-nearest-x2.mkv" };
+  const char *argv[] = { g_getenv ("TESSERA_CLI"), "upscale", folder_path, "-u", "nearest", "-s", "2",
+                         "-d", out_path, "-q", NULL };
+  guint8 bytes[3000];
+  int status;
+
+  g_assert_cmpint (g_mkdir (folder_path, 0700), ==, 0);
+  make_clip (gif, "gif", "gif", AV_PIX_FMT_RGB8, 60, FALSE, "loop", 0);
+  make_clip (mkv, "matroska", "ffv1", AV_PIX_FMT_BGR0, 40, FALSE, NULL, 0);
+  make_clip (bare, "matroska", "ffv1", AV_PIX_FMT_BGR0, 40, FALSE, NULL, 0);
+  make_clip (hidden, "matroska", "ffv1", AV_PIX_FMT_BGR0, 40, FALSE, NULL, 0);
+  g_assert_true (g_file_set_contents (notes, "not a video", -1, NULL));
+  for (guint i = 0; i < sizeof bytes; i++)
+    bytes[i] = (guint8) g_test_rand_int ();
+  g_assert_true (g_file_set_contents (noise, (const char *) bytes, sizeof bytes, NULL));
+
+  found = tessera_media_list_folder (folder, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (found->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < found->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (found, i), ==, expected[i]);
+
+  /* The images' own listing is as it was. */
+  images = tessera_image_list_folder (folder, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (images->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (images, 0), ==, "anim.gif");
+
+  if (argv[0] == NULL)
+    {
+      g_test_skip ("TESSERA_CLI is not set");
+      return;
+    }
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &standard_error, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (standard_error, ==, "");
+  g_assert_cmpint (status, ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    {
+      g_autofree char *path = g_build_filename (out_path, outputs[i], NULL);
+      Probe probe;
+
+      probe_ffmpeg (path, &probe);
+      g_assert_cmpuint (probe.n_frames, ==, N_FRAMES);
+      g_assert_cmpint (probe.width, ==, WIDTH * 2);
+      g_assert_cmpint (probe.height, ==, HEIGHT * 2);
+      probe_clear (&probe);
+    }
+  g_assert_cmpuint (test_count_files (out_path), ==, G_N_ELEMENTS (outputs));
+}
+
+static TesseraCheckpoint *
+load_checkpoint (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "sd", "sd1.safetensors", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  TesseraCheckpoint *checkpoint = tessera_checkpoint_new_from_file (file, NULL, &error);
+
+  g_assert_no_error (error);
+  return checkpoint;
+}
+
+/* Small and quick: the whole frame at once, two steps. */
+static TesseraRedrawOptions *
+redraw_options (gint64 seed)
+{
+  TesseraRedrawOptions *options = tessera_redraw_options_new ();
+
+  g_object_set (options, "tiles", TESSERA_REDRAW_TILES_NONE, "steps", 2, "denoise", 0.6,
+                "prompt", "a red house", "seed", seed, "rng", TESSERA_REDRAW_RNG_CPU, NULL);
+  return options;
+}
+
+/* Reads every frame of @path. */
+static GPtrArray *
+read_frames (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraMediaReader) reader = tessera_media_reader_new (file, &error);
+  GPtrArray *frames = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert_no_error (error);
+  for (;;)
+    {
+      TesseraImage *image = tessera_media_reader_read_frame (reader, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      if (image == NULL)
+        break;
+      g_ptr_array_add (frames, image);
+    }
+  return frames;
+}
+
+/* An APNG redrawn frame by frame: each frame is the single-image redraw of
+ * the decoded input frame with the same seed; with a random seed, frames
+ * that are alike stay alike, for they all get the one seed. */
+static void
+test_redraw (void)
+{
+  g_autofree char *input = tmp_path ("redraw.png");
+  g_autofree char *output = tmp_path ("redraw-out.png");
+  g_autofree char *still_input = tmp_path ("still.png");
+  g_autofree char *still_output = tmp_path ("still-out.png");
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ();
+  g_autoptr(TesseraRedrawOptions) options = redraw_options (5);
+  g_autoptr(TesseraRedrawOptions) random_options = redraw_options (TESSERA_REDRAW_RANDOM_SEED);
+  g_autoptr(GFile) in = g_file_new_for_path (input);
+  g_autoptr(GFile) out = g_file_new_for_path (output);
+  g_autoptr(GFile) still_in = g_file_new_for_path (still_input);
+  g_autoptr(GFile) still_out = g_file_new_for_path (still_output);
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) redrawn = NULL;
+  g_autoptr(GError) error = NULL;
+  const Shape shape = { 16, 16, 3, FALSE };
+  const Shape still = { 16, 16, 2, TRUE };
+  guint width, height;
+
+  make_clip_shaped (input, "apng", "apng", AV_PIX_FMT_RGB24, &shape, 50, FALSE, "plays", 0);
+  g_assert_true (tessera_engine_redraw_media (engine, in, out, checkpoint, options, NULL, NULL, NULL, NULL,
+                                              &width, &height, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (width, ==, 16);
+  g_assert_cmpuint (height, ==, 16);
+  check_animation_shape (output, 0, 50, &shape);
+
+  sources = read_frames (input);
+  redrawn = read_frames (output);
+  g_assert_cmpuint (sources->len, ==, 3);
+  g_assert_cmpuint (redrawn->len, ==, 3);
+  for (guint i = 0; i < redrawn->len; i++)
+    {
+      g_autoptr(TesseraImage) expected = tessera_engine_redraw (engine, g_ptr_array_index (sources, i), checkpoint,
+                                                                options, NULL, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      assert_same_rgba8 (g_ptr_array_index (redrawn, i), expected, FALSE);
+    }
+
+  make_clip_shaped (still_input, "apng", "apng", AV_PIX_FMT_RGB24, &still, 50, FALSE, "plays", 0);
+  g_assert_true (tessera_engine_redraw_media (engine, still_in, still_out, checkpoint, random_options, NULL,
+                                              NULL, NULL, NULL, NULL, NULL, &error));
+  g_assert_no_error (error);
+  g_clear_pointer (&redrawn, g_ptr_array_unref);
+  redrawn = read_frames (still_output);
+  g_assert_cmpuint (redrawn->len, ==, 2);
+  assert_same_rgba8 (g_ptr_array_index (redrawn, 0), g_ptr_array_index (redrawn, 1), FALSE);
+  assert_no_leftovers ();
+}
+
+/* tessera-cli redraw on a GIF: the batch's redraw items take animations,
+ * written back as GIF, and --frames picks frames. */
+static void
+test_redraw_cli (void)
+{
+  g_autofree char *input = tmp_path ("redraw-cli.gif");
+  g_autofree char *output = tmp_path ("redraw-cli-out.gif");
+  g_autofree char *checkpoint = g_test_build_filename (G_TEST_DIST, "data", "sd", "sd1.safetensors", NULL);
+  g_autofree char *standard_error = NULL;
+  g_autoptr(GError) error = NULL;
+  const Shape shape = { 16, 16, 3, FALSE };
+  const char *argv[] = { g_getenv ("TESSERA_CLI"), "redraw", input, "--checkpoint", checkpoint,
+                         "--tiles", "none", "--steps", "1", "--seed", "3", "--frames", "2-3",
+                         "-o", output, "-q", NULL };
+  Probe probe;
+  int status;
+
+  if (argv[0] == NULL)
+    {
+      g_test_skip ("TESSERA_CLI is not set");
+      return;
+    }
+
+  make_clip_shaped (input, "gif", "gif", AV_PIX_FMT_RGB8, &shape, 60, FALSE, "loop", 0);
+  g_assert_true (g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &standard_error, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (standard_error, ==, "");
+  g_assert_cmpint (status, ==, 0);
+
+  probe_ffmpeg (output, &probe);
+  g_assert_cmpuint (probe.n_frames, ==, 2);
+  g_assert_cmpint (probe.width, ==, 16);
+  g_assert_cmpint (probe.height, ==, 16);
+  probe_clear (&probe);
+}
+
+static void
+remove_tree (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
 
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = tmp_path (name);
+      g_autofree char *child = g_build_filename (path, name, NULL);
 
-      g_unlink (path);
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        remove_tree (child);
+      else
+        g_unlink (child);
     }
-  g_rmdir (tmp_dir);
+  g_rmdir (path);
+}
+
+static void
+remove_tmp_dir (void)
+{
+  remove_tree (tmp_dir);
 }
 
 int
@@ -673,6 +940,9 @@ main (int   argc,
   g_test_add_func ("/media/model-frames", test_model_frames);
   g_test_add_func ("/media/corrupt", test_corrupt);
   g_test_add_func ("/media/cli", test_cli);
+  g_test_add_func ("/media/folder", test_folder);
+  g_test_add_func ("/media/redraw", test_redraw);
+  g_test_add_func ("/media/redraw-cli", test_redraw_cli);
 
   status = g_test_run ();
   remove_tmp_dir ();
