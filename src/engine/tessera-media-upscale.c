@@ -127,6 +127,13 @@ typedef struct
   guint                      n_frames;      /* to process; 0 when unknown */
   guint                      n_written;
   gint64                     start_time;
+  /* Where the time goes, in µs, each counter kept by one thread: the
+   * benchmark's share of the time outside the network is 1 − process_us
+   * over the whole run's. */
+  gint64                     decode_us;     /* reading, decoding, converting to planes */
+  gint64                     process_us;    /* upscaling and redrawing: the networks */
+  gint64                     starved_us;    /* the networks waiting for a decoded frame or the encoder */
+  gint64                     encode_us;     /* converting, encoding, writing */
 } Pipeline;
 
 /* Keeps the first error and stops everything. */
@@ -201,9 +208,11 @@ decode_thread (gpointer data)
   for (;;)
     {
       GError *error = NULL;
+      gint64 start = g_get_monotonic_time ();
       TesseraMediaFrame *frame = read_frame (pipeline, &error);
       gboolean end;
 
+      pipeline->decode_us += g_get_monotonic_time () - start;
       if (frame == NULL)
         {
           if (error != NULL)
@@ -258,16 +267,19 @@ encode_thread (gpointer data)
       GError *error = NULL;
       g_autoptr(TesseraMediaFrame) frame = frame_queue_pop (&pipeline->upscaled);
       gboolean end;
+      gint64 start;
 
       if (frame == NULL)
         return NULL;
       end = frame->image == NULL;
+      start = g_get_monotonic_time ();
       if (!tessera_media_writer_write (pipeline->writer, frame, &error) ||
           (end && !tessera_media_writer_finish (pipeline->writer, &error)))
         {
           pipeline_fail (pipeline, error);
           return NULL;
         }
+      pipeline->encode_us += g_get_monotonic_time () - start;
       if (end)
         return NULL;
       report_frame (pipeline);
@@ -282,6 +294,7 @@ process_frame (Pipeline           *pipeline,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(TesseraImage) upscaled = NULL;
   TesseraImage *processed;
+  gint64 start = g_get_monotonic_time ();
 
   if (pipeline->options != NULL)
     upscaled = tessera_engine_upscale (pipeline->engine, frame->image, pipeline->options,
@@ -294,6 +307,7 @@ process_frame (Pipeline           *pipeline,
                                        pipeline->cancellable, NULL, NULL, &local_error);
   else
     processed = g_steal_pointer (&upscaled);
+  pipeline->process_us += g_get_monotonic_time () - start;
 
   if (processed == NULL)
     {
@@ -307,6 +321,21 @@ process_frame (Pipeline           *pipeline,
   g_object_unref (frame->image);
   frame->image = processed;
   return TRUE;
+}
+
+/* For build-aux/bench-media.sh, which reads the line from the debug log:
+ * keep its form. */
+static void
+log_times (Pipeline *pipeline)
+{
+  double total = (g_get_monotonic_time () - pipeline->start_time) / (double) G_USEC_PER_SEC;
+  double process = pipeline->process_us / (double) G_USEC_PER_SEC;
+
+  g_debug ("media pipeline: %u frames in %.3f s, %.3f frames/s; networks %.3f s, "
+           "decoding %.3f s, encoding %.3f s, networks waiting %.3f s; outside the networks %.1f %%",
+           pipeline->n_written, total, total > 0 ? pipeline->n_written / total : 0.0, process,
+           pipeline->decode_us / (double) G_USEC_PER_SEC, pipeline->encode_us / (double) G_USEC_PER_SEC,
+           pipeline->starved_us / (double) G_USEC_PER_SEC, total > 0 ? 100.0 * (1.0 - process / total) : 0.0);
 }
 
 static guint
@@ -332,8 +361,10 @@ run_pipeline (Pipeline  *pipeline,
   g_autoptr(TesseraMediaFrame) first = NULL;
   GThread *decoder;
   GThread *encoder;
+  gint64 start = g_get_monotonic_time ();
 
   first = read_frame (pipeline, error);
+  pipeline->decode_us += g_get_monotonic_time () - start;
   if (first == NULL)
     return FALSE;
   if (first->image == NULL)
@@ -359,9 +390,12 @@ run_pipeline (Pipeline  *pipeline,
   for (;;)
     {
       GError *local_error = NULL;
-      TesseraMediaFrame *frame = frame_queue_pop (&pipeline->decoded);
-      gboolean end;
+      TesseraMediaFrame *frame;
+      gboolean end, pushed;
 
+      start = g_get_monotonic_time ();
+      frame = frame_queue_pop (&pipeline->decoded);
+      pipeline->starved_us += g_get_monotonic_time () - start;
       if (frame == NULL)
         break;
       end = frame->image == NULL;
@@ -371,12 +405,16 @@ run_pipeline (Pipeline  *pipeline,
           pipeline_fail (pipeline, local_error);
           break;
         }
-      if (!frame_queue_push (&pipeline->upscaled, frame) || end)
+      start = g_get_monotonic_time ();
+      pushed = frame_queue_push (&pipeline->upscaled, frame);
+      pipeline->starved_us += g_get_monotonic_time () - start;
+      if (!pushed || end)
         break;
     }
 
   g_thread_join (decoder);
   g_thread_join (encoder);
+  log_times (pipeline);
 
   if (pipeline->error != NULL)
     {
