@@ -930,6 +930,65 @@ test_redraw (void)
   assert_no_leftovers ();
 }
 
+static void
+on_finished (TesseraBatch *batch,
+             gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The batch's Upscale and Redraw on an animation: each frame upscaled, then
+ * redrawn as the image would be. */
+static void
+test_batch_upscale_redraw (void)
+{
+  g_autofree char *input = tmp_path ("batch.png");
+  g_autofree char *output = NULL;
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraBatch) batch = tessera_batch_new (engine);
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ();
+  g_autoptr(TesseraRedrawOptions) options = redraw_options (11);
+  g_autoptr(TesseraUpscaleOptions) upscale = options_for ("nearest", 2);
+  g_autoptr(GFile) in = g_file_new_for_path (input);
+  g_autoptr(TesseraBatchItem) item = NULL;
+  g_autoptr(GPtrArray) sources = NULL;
+  g_autoptr(GPtrArray) redrawn = NULL;
+  g_autoptr(GError) error = NULL;
+  const Shape shape = { 8, 8, 2, FALSE };
+  gboolean finished = FALSE;
+
+  make_clip_shaped (input, "apng", "apng", AV_PIX_FMT_RGB24, &shape, NULL, 50, FALSE, "plays", 0);
+  tessera_batch_set_options (batch, upscale);
+  tessera_batch_set_redraw (batch, TESSERA_BATCH_REDRAW_AFTER_UPSCALE, checkpoint, options);
+  tessera_batch_add_file (batch, in);
+  g_signal_connect (batch, "finished", G_CALLBACK (on_finished), &finished);
+  g_assert_true (tessera_batch_start (batch, &error));
+  g_assert_no_error (error);
+  while (!finished)
+    g_main_context_iteration (NULL, TRUE);
+
+  item = g_list_model_get_item (tessera_batch_get_items (batch), 0);
+  g_assert_cmpstr (tessera_batch_item_get_error (item), ==, NULL);
+  g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_DONE);
+  output = g_file_get_path (tessera_batch_item_get_output (item));
+  g_assert_true (g_str_has_suffix (output, ".png"));
+
+  sources = read_frames (input);
+  redrawn = read_frames (output);
+  g_assert_cmpuint (redrawn->len, ==, 2);
+  for (guint i = 0; i < redrawn->len; i++)
+    {
+      g_autoptr(TesseraImage) upscaled = tessera_engine_upscale (engine, g_ptr_array_index (sources, i), upscale,
+                                                                 NULL, NULL, NULL, &error);
+      g_autoptr(TesseraImage) expected = NULL;
+
+      g_assert_no_error (error);
+      expected = tessera_engine_redraw (engine, upscaled, checkpoint, options, NULL, NULL, NULL, &error);
+      g_assert_no_error (error);
+      assert_same_rgba8 (g_ptr_array_index (redrawn, i), expected, FALSE);
+    }
+}
+
 /* tessera-cli redraw on a GIF: the batch's redraw items take animations,
  * written back as GIF, and --frames picks frames. */
 static void
@@ -1123,6 +1182,7 @@ main (int   argc,
   g_test_add_func ("/media/tags", test_tags);
   g_test_add_func ("/media/redraw", test_redraw);
   g_test_add_func ("/media/redraw-cli", test_redraw_cli);
+  g_test_add_func ("/media/batch-upscale-redraw", test_batch_upscale_redraw);
 
   status = g_test_run ();
   remove_tmp_dir ();

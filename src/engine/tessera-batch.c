@@ -540,7 +540,7 @@ on_media_progress (double      fraction,
 /* Frame by frame, read and written by the engine's pipeline, which
  * upscales and redraws each frame as an image's run would. */
 static void
-upscale_media (GTask *task)
+run_media (GTask *task)
 {
   TesseraBatch *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
@@ -647,7 +647,7 @@ tessera_batch_run_item_async (TesseraBatch        *self,
 
   if (item->kind != TESSERA_MEDIA_KIND_STILL)
     {
-      upscale_media (g_steal_pointer (&task));
+      run_media (g_steal_pointer (&task));
       return;
     }
 
@@ -921,8 +921,8 @@ tessera_batch_add_file_with_output (TesseraBatch *self,
  *
  * Queues the images, animations and videos in @folder (see
  * tessera_media_list_folder()), in name order and leaving hidden files
- * out. With an output folder, their
- * outputs go into the same subfolders there.
+ * out. With an output folder, their outputs go into the same subfolders
+ * there.
  *
  * Returns: %TRUE when it had images to add
  */
