@@ -9,6 +9,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "tessera.h"
+
 G_BEGIN_DECLS
 
 /* Exit statuses, as scripts expect them. */
@@ -47,5 +49,9 @@ void tessera_cli_error     (const char  *format,
 gboolean tessera_cli_enum_from_nick (GType       enum_type,
                                      const char *nick,
                                      int        *value);
+gboolean tessera_cli_is_media_output (const char          *output,
+                                      const char          *input);
+gboolean tessera_cli_parse_frames    (const char          *text,
+                                      TesseraMediaOptions *options);
 
 G_END_DECLS

@@ -291,6 +291,10 @@ tessera_cli_redraw (int    argc,
   g_autofree char *upscaler = NULL;
   g_autofree char *latent_upscale = NULL;
   g_autofree char *color_fix = NULL;
+  g_autofree char *codec = NULL;
+  g_autofree char *frames_text = NULL;
+  int crf = -1;
+  g_autoptr(TesseraMediaOptions) media_options = tessera_media_options_new ();
   g_auto(GStrv) inputs = NULL;
   /* NAN until given: the default depends on --latent-upscale */
   double denoise = NAN;
@@ -403,6 +407,13 @@ tessera_cli_redraw (int    argc,
       N_("Antialias a bilinear or bicubic latent upscale"), NULL },
     { "color-fix", 0, 0, G_OPTION_ARG_STRING, &color_fix,
       N_("Take the colours back from the first stage: none, wavelet or adain (default: none)"), N_("METHOD") },
+    { "codec", 0, 0, G_OPTION_ARG_STRING, &codec,
+      N_("Video encoder, by its FFmpeg name such as libx264, libx265, libvpx-vp9, libaom-av1 or ffv1 (default: the input's codec)"),
+      N_("NAME") },
+    { "crf", 0, 0, G_OPTION_ARG_INT, &crf,
+      N_("Video quality as the encoder's constant rate factor; lower is better (default: the encoder's)"), N_("N") },
+    { "frames", 0, 0, G_OPTION_ARG_STRING, &frames_text,
+      N_("Redraw only frames A to B of an animation or a video, counted from 1"), N_("A-B") },
     { "exact-steps", 0, 0, G_OPTION_ARG_NONE, &exact_steps,
       N_("Run exactly --steps steps, whatever the strength"), NULL },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
@@ -417,7 +428,9 @@ tessera_cli_redraw (int    argc,
                                   _("Redraws images, and the images in folders given as inputs, with "
                                     "Stable Diffusion after an optional upscale: tile by tile as the "
                                     "Ultimate SD Upscale extension or A1111's SD upscale script do it, "
-                                    "or whole. Results are written next to each input as "
+                                    "or whole; animations and videos frame by frame with one seed, "
+                                    "written back as the same kind of file. Results are written "
+                                    "next to each input as "
                                     "NAME-CHECKPOINT-xSCALE.png unless -o, --output-dir or "
                                     "--name-pattern says otherwise; they keep the input's metadata "
                                     "and get the generation parameters. The checkpoint loads once "
@@ -568,7 +581,21 @@ tessera_cli_redraw (int    argc,
       return EXIT_USAGE;
     }
 
-  if (output_path != NULL &&
+  if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, media_options))
+    {
+      tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
+      return EXIT_USAGE;
+    }
+  if (crf < -1 || crf > 63)
+    {
+      tessera_cli_error (_("invalid --crf %d: give a number from 0 to 63"), crf);
+      return EXIT_USAGE;
+    }
+  media_options->crf = crf;
+  media_options->codec = g_strdup (codec);
+
+  /* An animation or a video is written as the container its name says. */
+  if (output_path != NULL && !tessera_cli_is_media_output (output_path, inputs[0]) &&
       (!tessera_image_format_from_filename (output_path, &format) || !tessera_image_format_is_writable (format)))
     {
       tessera_cli_error (_("%s: cannot tell which image format to write from its name"), output_path);
@@ -596,6 +623,7 @@ tessera_cli_redraw (int    argc,
   batch = tessera_batch_new (engine);
   tessera_batch_set_options (batch, output_options);
   tessera_batch_set_redraw (batch, TESSERA_BATCH_REDRAW_ONLY, checkpoint, options);
+  tessera_batch_set_media_options (batch, media_options);
   tessera_batch_set_upscaler_label (batch, tessera_checkpoint_get_name (checkpoint));
   tessera_batch_set_name_pattern (batch, name_pattern);
   tessera_batch_set_existing (batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE

@@ -263,49 +263,6 @@ add_input (TesseraBatch  *batch,
   return tessera_batch_add_folder (batch, file, recursive, error);
 }
 
-/* Names of the containers animations and videos are written as; their
- * format is the input's, not an image format. */
-static gboolean
-is_media_name (const char *name)
-{
-  static const char * const extensions[] = { ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".gif", ".apng" };
-  g_autofree char *lower = g_ascii_strdown (name, -1);
-
-  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
-    if (g_str_has_suffix (lower, extensions[i]))
-      return TRUE;
-  return FALSE;
-}
-
-static gboolean
-is_media_file (const char *input)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
-
-  return tessera_media_probe (file) != TESSERA_MEDIA_KIND_STILL;
-}
-
-/* --frames A-B, counted from 1; either end may be left out. */
-static gboolean
-parse_frames (const char          *text,
-              TesseraMediaOptions *options)
-{
-  g_auto(GStrv) ends = g_strsplit (text, "-", 2);
-  guint64 first = 0, last = 0;
-
-  if (g_strv_length (ends) != 2)
-    return FALSE;
-  if (ends[0][0] != '\0' && !g_ascii_string_to_unsigned (ends[0], 10, 1, G_MAXUINT, &first, NULL))
-    return FALSE;
-  if (ends[1][0] != '\0' && !g_ascii_string_to_unsigned (ends[1], 10, 1, G_MAXUINT, &last, NULL))
-    return FALSE;
-  if (last != 0 && last < first)
-    return FALSE;
-  options->first_frame = (guint) first;
-  options->last_frame = (guint) last;
-  return TRUE;
-}
-
 /* --format if given, else the output's extension, else PNG; the two must agree. */
 static gboolean
 choose_format (const char         *format_name,
@@ -318,7 +275,7 @@ choose_format (const char         *format_name,
 
   if (format_name == NULL)
     {
-      if (output != NULL && !has_named && is_media_name (output) && is_media_file (input))
+      if (output != NULL && !has_named && tessera_cli_is_media_output (output, input))
         {
           *format = TESSERA_IMAGE_FORMAT_PNG;
           return TRUE;
@@ -682,7 +639,7 @@ tessera_cli_upscale (int    argc,
   if (!choose_format (format_name, inputs[0], output, &format))
     return EXIT_USAGE;
 
-  if (frames_text != NULL && !parse_frames (frames_text, media_options))
+  if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, media_options))
     {
       tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
       return EXIT_USAGE;

@@ -48,6 +48,55 @@ tessera_cli_enum_from_nick (GType       enum_type,
   return TRUE;
 }
 
+/* Names of the containers animations and videos are written as; their
+ * format is the input's, not an image format. */
+static gboolean
+is_media_name (const char *name)
+{
+  static const char * const extensions[] = { ".mp4", ".m4v", ".mkv", ".webm", ".mov", ".gif", ".apng" };
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (extensions); i++)
+    if (g_str_has_suffix (lower, extensions[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether -o @output names an animation or a video written from @input,
+ * which is then one too. */
+gboolean
+tessera_cli_is_media_output (const char *output,
+                             const char *input)
+{
+  g_autoptr(GFile) file = NULL;
+
+  if (!is_media_name (output))
+    return FALSE;
+  file = g_file_new_for_commandline_arg (input);
+  return tessera_media_probe (file) != TESSERA_MEDIA_KIND_STILL;
+}
+
+/* --frames A-B, counted from 1; either end may be left out. */
+gboolean
+tessera_cli_parse_frames (const char          *text,
+                          TesseraMediaOptions *options)
+{
+  g_auto(GStrv) ends = g_strsplit (text, "-", 2);
+  guint64 first = 0, last = 0;
+
+  if (g_strv_length (ends) != 2)
+    return FALSE;
+  if (ends[0][0] != '\0' && !g_ascii_string_to_unsigned (ends[0], 10, 1, G_MAXUINT, &first, NULL))
+    return FALSE;
+  if (ends[1][0] != '\0' && !g_ascii_string_to_unsigned (ends[1], 10, 1, G_MAXUINT, &last, NULL))
+    return FALSE;
+  if (last != 0 && last < first)
+    return FALSE;
+  options->first_frame = (guint) first;
+  options->last_frame = (guint) last;
+  return TRUE;
+}
+
 void
 tessera_cli_error (const char *format,
                    ...)

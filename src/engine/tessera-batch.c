@@ -15,6 +15,7 @@
 #include "core/tessera-error.h"
 #include "core/tessera-file-utils-private.h"
 #include "tessera-batch-private.h"
+#include "tessera-media-pipeline-private.h"
 #include "tessera-redraw.h"
 #include "tessera-enums.h"
 
@@ -204,9 +205,13 @@ dup_output (TesseraBatch      *self,
   if (item->kind != TESSERA_MEDIA_KIND_STILL)
     {
       const char *format_ext = tessera_image_format_get_extension (tessera_upscale_options_get_format (self->options));
-      const char *input_ext = strrchr (item->relative, '.');
+      g_autofree char *basename = g_path_get_basename (item->relative);
+      const char *input_ext = strrchr (basename, '.');
       g_autofree char *suffix = g_strconcat (".", format_ext, NULL);
 
+      /* A video known by its first bytes alone: Matroska holds any codec. */
+      if (input_ext == NULL && item->kind == TESSERA_MEDIA_KIND_VIDEO)
+        input_ext = ".mkv";
       if (input_ext != NULL && g_str_has_suffix (name, suffix))
         {
           g_autofree char *stem = g_strndup (name, strlen (name) - strlen (suffix));
@@ -532,23 +537,15 @@ on_media_progress (double      fraction,
   report (user_data, fraction, text);
 }
 
-/* Frame by frame, read and written by the engine's pipeline. */
+/* Frame by frame, read and written by the engine's pipeline, which
+ * upscales and redraws each frame as an image's run would. */
 static void
-upscale_media (GTask *task)
+run_media (GTask *task)
 {
   TesseraBatch *self = g_task_get_source_object (task);
   Run *run = g_task_get_task_data (task);
   g_autoptr(TesseraMediaReader) reader = NULL;
   g_autoptr(GError) error = NULL;
-
-  if (run->redraw != TESSERA_BATCH_REDRAW_NONE)
-    {
-      g_set_error (&error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("%s: redrawing animations and videos is not supported yet"), run->item->name);
-      finish_run (task, error);
-      g_object_unref (task);
-      return;
-    }
 
   reader = tessera_media_reader_new (run->item->file, &error);
   if (reader == NULL)
@@ -560,7 +557,9 @@ upscale_media (GTask *task)
   run->item->input_width = tessera_media_reader_get_width (reader);
   run->item->input_height = tessera_media_reader_get_height (reader);
 
-  tessera_engine_upscale_media_async (self->engine, run->item->file, run->output, run->options, run->media_options,
+  tessera_engine_process_media_async (self->engine, run->item->file, run->output,
+                                      run->redraw == TESSERA_BATCH_REDRAW_ONLY ? NULL : run->options,
+                                      run->checkpoint, run->redraw_options, run->media_options,
                                       g_task_get_cancellable (task), on_media_progress, run,
                                       on_media_upscaled, task);
 }
@@ -648,7 +647,7 @@ tessera_batch_run_item_async (TesseraBatch        *self,
 
   if (item->kind != TESSERA_MEDIA_KIND_STILL)
     {
-      upscale_media (g_steal_pointer (&task));
+      run_media (g_steal_pointer (&task));
       return;
     }
 
@@ -920,9 +919,10 @@ tessera_batch_add_file_with_output (TesseraBatch *self,
  * @recursive: whether to look in its subfolders too
  * @error: return location for a #GError
  *
- * Queues the images in @folder, by their names' extensions, in name
- * order and leaving hidden files out. With an output folder, their
- * outputs go into the same subfolders there.
+ * Queues the images, animations and videos in @folder (see
+ * tessera_media_list_folder()), in name order and leaving hidden files
+ * out. With an output folder, their outputs go into the same subfolders
+ * there.
  *
  * Returns: %TRUE when it had images to add
  */
@@ -938,7 +938,7 @@ tessera_batch_add_folder (TesseraBatch  *self,
   g_return_val_if_fail (G_IS_FILE (folder), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  images = tessera_image_list_folder (folder, recursive, error);
+  images = tessera_media_list_folder (folder, recursive, error);
   if (images == NULL)
     return FALSE;
 

@@ -15,14 +15,20 @@
 #include "core/tessera-progress-private.h"
 #include "media/tessera-media-private.h"
 #include "tessera-engine.h"
+#include "tessera-media-pipeline-private.h"
+#include "tessera-redraw.h"
 
-/* An animation or a video upscaled frame by frame as a pipeline: a thread
- * decodes, the calling thread upscales, a thread encodes, with a few
- * frames between them, so that memory stays bounded whatever the length
- * and the upscale (the GPU, or the CPU's cores) waits for neither file.
- * The first frame is decoded and upscaled before the threads start: its
- * size opens the writer. The first error stops all three and names the
- * frame; the writer then removes its temporary file. */
+/* An animation or a video upscaled or redrawn frame by frame as a
+ * pipeline: a thread decodes, the calling thread upscales and redraws, a
+ * thread encodes, with a few frames between them, so that memory stays
+ * bounded whatever the length and the network (the GPU, or the CPU's
+ * cores) waits for neither file. The first frame is decoded and processed
+ * before the threads start: its size opens the writer. The first error
+ * stops all three and names the frame; the writer then removes its
+ * temporary file.
+ *
+ * A redraw gives every frame the same seed, as dgenerate does, so that
+ * still parts of the picture stay still; its networks load once. */
 
 #define FRAMES_IN_FLIGHT 3
 
@@ -107,7 +113,9 @@ typedef struct
   TesseraEngine             *engine;
   TesseraMediaReader        *reader;
   TesseraMediaWriter        *writer;
-  TesseraUpscaleOptions     *options;
+  TesseraUpscaleOptions     *options;         /* %NULL: no upscale */
+  TesseraCheckpoint         *checkpoint;      /* %NULL: no redraw */
+  TesseraRedrawOptions      *redraw_options;  /* with the seed of every frame */
   const TesseraMediaOptions *media_options;
   TesseraProgress           *progress;
   GCancellable              *cancellable;   /* cancelled by the caller's, or by a failure */
@@ -119,6 +127,13 @@ typedef struct
   guint                      n_frames;      /* to process; 0 when unknown */
   guint                      n_written;
   gint64                     start_time;
+  /* Where the time goes, in µs, each counter kept by one thread: the
+   * benchmark's share of the time outside the network is 1 − process_us
+   * over the whole run's. */
+  gint64                     decode_us;     /* reading, decoding, converting to planes */
+  gint64                     process_us;    /* upscaling and redrawing: the networks */
+  gint64                     starved_us;    /* the networks waiting for a decoded frame or the encoder */
+  gint64                     encode_us;     /* converting, encoding, writing */
 } Pipeline;
 
 /* Keeps the first error and stops everything. */
@@ -193,9 +208,11 @@ decode_thread (gpointer data)
   for (;;)
     {
       GError *error = NULL;
+      gint64 start = g_get_monotonic_time ();
       TesseraMediaFrame *frame = read_frame (pipeline, &error);
       gboolean end;
 
+      pipeline->decode_us += g_get_monotonic_time () - start;
       if (frame == NULL)
         {
           if (error != NULL)
@@ -250,16 +267,19 @@ encode_thread (gpointer data)
       GError *error = NULL;
       g_autoptr(TesseraMediaFrame) frame = frame_queue_pop (&pipeline->upscaled);
       gboolean end;
+      gint64 start;
 
       if (frame == NULL)
         return NULL;
       end = frame->image == NULL;
+      start = g_get_monotonic_time ();
       if (!tessera_media_writer_write (pipeline->writer, frame, &error) ||
           (end && !tessera_media_writer_finish (pipeline->writer, &error)))
         {
           pipeline_fail (pipeline, error);
           return NULL;
         }
+      pipeline->encode_us += g_get_monotonic_time () - start;
       if (end)
         return NULL;
       report_frame (pipeline);
@@ -267,16 +287,29 @@ encode_thread (gpointer data)
 }
 
 static gboolean
-upscale_frame (Pipeline           *pipeline,
+process_frame (Pipeline           *pipeline,
                TesseraMediaFrame  *frame,
                GError            **error)
 {
   g_autoptr(GError) local_error = NULL;
-  TesseraImage *upscaled;
+  g_autoptr(TesseraImage) upscaled = NULL;
+  TesseraImage *processed;
+  gint64 start = g_get_monotonic_time ();
 
-  upscaled = tessera_engine_upscale (pipeline->engine, frame->image, pipeline->options,
-                                     pipeline->cancellable, NULL, NULL, &local_error);
-  if (upscaled == NULL)
+  if (pipeline->options != NULL)
+    upscaled = tessera_engine_upscale (pipeline->engine, frame->image, pipeline->options,
+                                       pipeline->cancellable, NULL, NULL, &local_error);
+  else
+    upscaled = g_object_ref (frame->image);
+
+  if (upscaled != NULL && pipeline->checkpoint != NULL)
+    processed = tessera_engine_redraw (pipeline->engine, upscaled, pipeline->checkpoint, pipeline->redraw_options,
+                                       pipeline->cancellable, NULL, NULL, &local_error);
+  else
+    processed = g_steal_pointer (&upscaled);
+  pipeline->process_us += g_get_monotonic_time () - start;
+
+  if (processed == NULL)
     {
       if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -286,8 +319,23 @@ upscale_frame (Pipeline           *pipeline,
       return FALSE;
     }
   g_object_unref (frame->image);
-  frame->image = upscaled;
+  frame->image = processed;
   return TRUE;
+}
+
+/* For build-aux/bench-media.sh, which reads the line from the debug log:
+ * keep its form. */
+static void
+log_times (Pipeline *pipeline)
+{
+  double total = (g_get_monotonic_time () - pipeline->start_time) / (double) G_USEC_PER_SEC;
+  double process = pipeline->process_us / (double) G_USEC_PER_SEC;
+
+  g_debug ("media pipeline: %u frames in %.3f s, %.3f frames/s; networks %.3f s, "
+           "decoding %.3f s, encoding %.3f s, networks waiting %.3f s; outside the networks %.1f %%",
+           pipeline->n_written, total, total > 0 ? pipeline->n_written / total : 0.0, process,
+           pipeline->decode_us / (double) G_USEC_PER_SEC, pipeline->encode_us / (double) G_USEC_PER_SEC,
+           pipeline->starved_us / (double) G_USEC_PER_SEC, total > 0 ? 100.0 * (1.0 - process / total) : 0.0);
 }
 
 static guint
@@ -313,8 +361,10 @@ run_pipeline (Pipeline  *pipeline,
   g_autoptr(TesseraMediaFrame) first = NULL;
   GThread *decoder;
   GThread *encoder;
+  gint64 start = g_get_monotonic_time ();
 
   first = read_frame (pipeline, error);
+  pipeline->decode_us += g_get_monotonic_time () - start;
   if (first == NULL)
     return FALSE;
   if (first->image == NULL)
@@ -323,7 +373,7 @@ run_pipeline (Pipeline  *pipeline,
                    _("%s: no frames to upscale"), pipeline->name);
       return FALSE;
     }
-  if (!upscale_frame (pipeline, first, error))
+  if (!process_frame (pipeline, first, error))
     return FALSE;
 
   *width = tessera_image_get_width (first->image);
@@ -340,24 +390,31 @@ run_pipeline (Pipeline  *pipeline,
   for (;;)
     {
       GError *local_error = NULL;
-      TesseraMediaFrame *frame = frame_queue_pop (&pipeline->decoded);
-      gboolean end;
+      TesseraMediaFrame *frame;
+      gboolean end, pushed;
 
+      start = g_get_monotonic_time ();
+      frame = frame_queue_pop (&pipeline->decoded);
+      pipeline->starved_us += g_get_monotonic_time () - start;
       if (frame == NULL)
         break;
       end = frame->image == NULL;
-      if (!end && !upscale_frame (pipeline, frame, &local_error))
+      if (!end && !process_frame (pipeline, frame, &local_error))
         {
           tessera_media_frame_free (frame);
           pipeline_fail (pipeline, local_error);
           break;
         }
-      if (!frame_queue_push (&pipeline->upscaled, frame) || end)
+      start = g_get_monotonic_time ();
+      pushed = frame_queue_push (&pipeline->upscaled, frame);
+      pipeline->starved_us += g_get_monotonic_time () - start;
+      if (!pushed || end)
         break;
     }
 
   g_thread_join (decoder);
   g_thread_join (encoder);
+  log_times (pipeline);
 
   if (pipeline->error != NULL)
     {
@@ -368,10 +425,12 @@ run_pipeline (Pipeline  *pipeline,
 }
 
 static gboolean
-upscale_media (TesseraEngine              *self,
+process_media (TesseraEngine              *self,
                GFile                      *input,
                GFile                      *output,
                TesseraUpscaleOptions      *options,
+               TesseraCheckpoint          *checkpoint,
+               TesseraRedrawOptions       *redraw_options,
                const TesseraMediaOptions  *media_options,
                GCancellable               *cancellable,
                TesseraProgress            *progress,
@@ -402,6 +461,16 @@ upscale_media (TesseraEngine              *self,
   pipeline.engine = self;
   pipeline.options = options;
   pipeline.media_options = media_options;
+  if (checkpoint != NULL)
+    {
+      pipeline.checkpoint = checkpoint;
+      pipeline.redraw_options = tessera_redraw_options_copy (redraw_options);
+      /* A1111 draws its random seeds from [0, 2³² − 2) */
+      if (tessera_redraw_options_get_seed (redraw_options) < 0)
+        tessera_redraw_options_set_seed (pipeline.redraw_options,
+                                         (gint64) g_random_double_range (0, 4294967294.0));
+      tessera_engine_hold_redraw_networks (self);
+    }
   pipeline.progress = progress;
   pipeline.cancellable = g_cancellable_new ();
   pipeline.n_frames = count_frames (pipeline.reader, media_options);
@@ -414,6 +483,9 @@ upscale_media (TesseraEngine              *self,
 
   ok = run_pipeline (&pipeline, output, width, height, error);
 
+  if (checkpoint != NULL)
+    tessera_engine_release_redraw_networks (self);
+  g_clear_object (&pipeline.redraw_options);
   g_cancellable_disconnect (cancellable, cancelled_id);
   g_clear_pointer (&pipeline.writer, tessera_media_writer_free);
   frame_queue_clear (&pipeline.decoded);
@@ -477,7 +549,7 @@ tessera_engine_upscale_media (TesseraEngine              *self,
     media_options = defaults = tessera_media_options_new ();
 
   tessera_progress_init (&reporter, progress, progress_data);
-  ok = upscale_media (self, input, output, options, media_options, cancellable, &reporter,
+  ok = process_media (self, input, output, options, NULL, NULL, media_options, cancellable, &reporter,
                       width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
   tessera_progress_clear (&reporter);
   return ok;
@@ -488,6 +560,8 @@ typedef struct
   GFile                 *input;
   GFile                 *output;
   TesseraUpscaleOptions *options;
+  TesseraCheckpoint     *checkpoint;
+  TesseraRedrawOptions  *redraw_options;
   TesseraMediaOptions   *media_options;
   TesseraProgress        progress;
   guint                  width;
@@ -501,7 +575,9 @@ media_job_free (gpointer data)
 
   g_object_unref (job->input);
   g_object_unref (job->output);
-  g_object_unref (job->options);
+  g_clear_object (&job->options);
+  g_clear_object (&job->checkpoint);
+  g_clear_object (&job->redraw_options);
   tessera_media_options_free (job->media_options);
   tessera_progress_clear (&job->progress);
   g_free (job);
@@ -516,8 +592,8 @@ media_thread (GTask        *task,
   MediaJob *job = task_data;
   GError *error = NULL;
 
-  if (upscale_media (source_object, job->input, job->output, job->options, job->media_options, cancellable,
-                     &job->progress, &job->width, &job->height, &error))
+  if (process_media (source_object, job->input, job->output, job->options, job->checkpoint, job->redraw_options,
+                     job->media_options, cancellable, &job->progress, &job->width, &job->height, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
@@ -552,23 +628,50 @@ tessera_engine_upscale_media_async (TesseraEngine              *self,
                                     GAsyncReadyCallback         callback,
                                     gpointer                    user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  MediaJob *job;
-
   g_return_if_fail (TESSERA_IS_ENGINE (self));
   g_return_if_fail (G_IS_FILE (input));
   g_return_if_fail (G_IS_FILE (output));
   g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
 
+  tessera_engine_process_media_async (self, input, output, options, NULL, NULL, media_options, cancellable,
+                                      progress, progress_data, callback, user_data);
+}
+
+/* Upscales with @options, then redraws with @checkpoint, each where given:
+ * the batch's Upscale and Redraw on an animation or a video. Finish with
+ * tessera_engine_upscale_media_finish(). */
+void
+tessera_engine_process_media_async (TesseraEngine              *self,
+                                    GFile                      *input,
+                                    GFile                      *output,
+                                    TesseraUpscaleOptions      *options,
+                                    TesseraCheckpoint          *checkpoint,
+                                    TesseraRedrawOptions       *redraw_options,
+                                    const TesseraMediaOptions  *media_options,
+                                    GCancellable               *cancellable,
+                                    TesseraProgressFunc         progress,
+                                    gpointer                    progress_data,
+                                    GAsyncReadyCallback         callback,
+                                    gpointer                    user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  MediaJob *job;
+
   job = g_new0 (MediaJob, 1);
   job->input = g_object_ref (input);
   job->output = g_object_ref (output);
-  job->options = tessera_upscale_options_copy (options);
+  if (options != NULL)
+    job->options = tessera_upscale_options_copy (options);
+  if (checkpoint != NULL)
+    {
+      job->checkpoint = g_object_ref (checkpoint);
+      job->redraw_options = tessera_redraw_options_copy (redraw_options);
+    }
   job->media_options = media_options != NULL ? tessera_media_options_copy (media_options) : tessera_media_options_new ();
   tessera_progress_init_deferred (&job->progress, progress, progress_data);
 
   task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_engine_upscale_media_async);
+  g_task_set_source_tag (task, tessera_engine_process_media_async);
   g_task_set_task_data (task, job, media_job_free);
   g_task_run_in_thread (task, media_thread);
 }
@@ -602,4 +705,125 @@ tessera_engine_upscale_media_finish (TesseraEngine  *self,
   if (height != NULL)
     *height = job->height;
   return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/**
+ * tessera_engine_redraw_media:
+ * @self: a #TesseraEngine
+ * @input: an animation (GIF, APNG, animated WebP) or a video
+ * @output: where to write the result; its name's extension says the
+ *   container
+ * @checkpoint: the Stable Diffusion checkpoint
+ * @options: how each frame is redrawn, its first stage's upscale
+ *   included; a random seed is drawn once for all frames
+ * @media_options: (nullable): how the result is encoded, and which frames
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope call): called as frames are written
+ * @progress_data: data for @progress
+ * @width: (out) (optional): the frames' width in the output
+ * @height: (out) (optional): their height
+ * @error: return location for a #GError
+ *
+ * Redraws every frame of @input, or the frames @media_options names, in
+ * the calling thread, each as tessera_engine_redraw() would redraw it as
+ * an image, all with the same seed; the networks load once. The output is
+ * written as tessera_engine_upscale_media() writes it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+tessera_engine_redraw_media (TesseraEngine              *self,
+                             GFile                      *input,
+                             GFile                      *output,
+                             TesseraCheckpoint          *checkpoint,
+                             TesseraRedrawOptions       *options,
+                             const TesseraMediaOptions  *media_options,
+                             GCancellable               *cancellable,
+                             TesseraProgressFunc         progress,
+                             gpointer                    progress_data,
+                             guint                      *width,
+                             guint                      *height,
+                             GError                    **error)
+{
+  g_autoptr(TesseraMediaOptions) defaults = NULL;
+  TesseraProgress reporter;
+  guint local_width, local_height;
+  gboolean ok;
+
+  g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
+  g_return_val_if_fail (G_IS_FILE (input), FALSE);
+  g_return_val_if_fail (G_IS_FILE (output), FALSE);
+  g_return_val_if_fail (TESSERA_IS_CHECKPOINT (checkpoint), FALSE);
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (options), FALSE);
+
+  if (media_options == NULL)
+    media_options = defaults = tessera_media_options_new ();
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  ok = process_media (self, input, output, NULL, checkpoint, options, media_options, cancellable, &reporter,
+                      width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
+  tessera_progress_clear (&reporter);
+  return ok;
+}
+
+/**
+ * tessera_engine_redraw_media_async:
+ * @self: a #TesseraEngine
+ * @input: an animation or a video
+ * @output: where to write the result
+ * @checkpoint: the Stable Diffusion checkpoint
+ * @options: how each frame is redrawn; copied
+ * @media_options: (nullable): how the result is encoded; copied
+ * @cancellable: (nullable): a #GCancellable
+ * @progress: (nullable) (scope notified): called in the thread-default main
+ *   context of the caller as frames are written, never after @callback
+ * @progress_data: data for @progress
+ * @callback: called when the file is written, or not
+ * @user_data: data for @callback
+ *
+ * Redraws an animation or a video in worker threads; see
+ * tessera_engine_redraw_media().
+ */
+void
+tessera_engine_redraw_media_async (TesseraEngine              *self,
+                                   GFile                      *input,
+                                   GFile                      *output,
+                                   TesseraCheckpoint          *checkpoint,
+                                   TesseraRedrawOptions       *options,
+                                   const TesseraMediaOptions  *media_options,
+                                   GCancellable               *cancellable,
+                                   TesseraProgressFunc         progress,
+                                   gpointer                    progress_data,
+                                   GAsyncReadyCallback         callback,
+                                   gpointer                    user_data)
+{
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+  g_return_if_fail (G_IS_FILE (input));
+  g_return_if_fail (G_IS_FILE (output));
+  g_return_if_fail (TESSERA_IS_CHECKPOINT (checkpoint));
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (options));
+
+  tessera_engine_process_media_async (self, input, output, NULL, checkpoint, options, media_options, cancellable,
+                                      progress, progress_data, callback, user_data);
+}
+
+/**
+ * tessera_engine_redraw_media_finish:
+ * @self: a #TesseraEngine
+ * @result: the result
+ * @width: (out) (optional): the frames' width in the output
+ * @height: (out) (optional): their height
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE when the output is written; %FALSE on error or
+ *   cancellation (%G_IO_ERROR_CANCELLED), with nothing written
+ */
+gboolean
+tessera_engine_redraw_media_finish (TesseraEngine  *self,
+                                    GAsyncResult   *result,
+                                    guint          *width,
+                                    guint          *height,
+                                    GError        **error)
+{
+  return tessera_engine_upscale_media_finish (self, result, width, height, error);
 }

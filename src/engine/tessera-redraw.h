@@ -77,6 +77,35 @@ TesseraImage *tessera_engine_redraw_finish (TesseraEngine          *self,
                                             GAsyncResult           *result,
                                             GError                **error);
 
+gboolean      tessera_engine_redraw_media        (TesseraEngine              *self,
+                                                  GFile                      *input,
+                                                  GFile                      *output,
+                                                  TesseraCheckpoint          *checkpoint,
+                                                  TesseraRedrawOptions       *options,
+                                                  const TesseraMediaOptions  *media_options,
+                                                  GCancellable               *cancellable,
+                                                  TesseraProgressFunc         progress,
+                                                  gpointer                    progress_data,
+                                                  guint                      *width,
+                                                  guint                      *height,
+                                                  GError                    **error);
+void          tessera_engine_redraw_media_async  (TesseraEngine              *self,
+                                                  GFile                      *input,
+                                                  GFile                      *output,
+                                                  TesseraCheckpoint          *checkpoint,
+                                                  TesseraRedrawOptions       *options,
+                                                  const TesseraMediaOptions  *media_options,
+                                                  GCancellable               *cancellable,
+                                                  TesseraProgressFunc         progress,
+                                                  gpointer                    progress_data,
+                                                  GAsyncReadyCallback         callback,
+                                                  gpointer                    user_data);
+gboolean      tessera_engine_redraw_media_finish (TesseraEngine              *self,
+                                                  GAsyncResult               *result,
+                                                  guint                      *width,
+                                                  guint                      *height,
+                                                  GError                    **error);
+
 TesseraImage *tessera_redraw_latent_preview (const float           *latent,
                                              guint                  width,
                                              guint                  height);

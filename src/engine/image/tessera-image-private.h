@@ -95,6 +95,18 @@ gboolean      tessera_image_save_pixbuf        (TesseraImage        *self,
                                                 GCancellable        *cancellable,
                                                 GError             **error);
 
+/* Whether a folder's listing takes the file at @relative below @folder. */
+typedef gboolean (*TesseraFolderFilterFunc) (GFile      *folder,
+                                             const char *relative,
+                                             gpointer    user_data);
+
+gboolean      tessera_image_is_image_name        (const char              *name);
+GPtrArray    *tessera_image_list_folder_filtered (GFile                   *folder,
+                                                  gboolean                 recursive,
+                                                  TesseraFolderFilterFunc  accept,
+                                                  gpointer                 accept_data,
+                                                  GError                 **error);
+
 char         *tessera_image_exif_user_comment  (const guint8        *data,
                                                 gsize                size);
 char         *tessera_image_read_user_comment  (const guint8        *data,

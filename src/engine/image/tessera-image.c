@@ -992,8 +992,9 @@ tessera_image_format_is_writable (TesseraImageFormat format)
 /* The extensions of the images a folder given as input stands for. */
 static const char *image_extensions[] = { ".png", ".jpg", ".jpeg", ".webp", ".tif", ".tiff", ".bmp", ".gif" };
 
-static gboolean
-is_image_name (const char *name)
+/* Whether @name ends in an image format's extension. */
+gboolean
+tessera_image_is_image_name (const char *name)
 {
   g_autofree char *folded = g_ascii_strdown (name, -1);
 
@@ -1001,6 +1002,14 @@ is_image_name (const char *name)
     if (g_str_has_suffix (folded, image_extensions[i]))
       return TRUE;
   return FALSE;
+}
+
+static gboolean
+accept_image_name (GFile      *folder,
+                   const char *relative,
+                   gpointer    user_data)
+{
+  return tessera_image_is_image_name (relative);
 }
 
 static int
@@ -1012,11 +1021,13 @@ compare_infos (gconstpointer a,
 }
 
 static gboolean
-list_folder (GFile       *folder,
-             const char  *relative,
-             gboolean     recursive,
-             GPtrArray   *found,
-             GError     **error)
+list_folder (GFile                    *folder,
+             const char               *relative,
+             gboolean                  recursive,
+             TesseraFolderFilterFunc   accept,
+             gpointer                  accept_data,
+             GPtrArray                *found,
+             GError                  **error)
 {
   g_autoptr(GFile) dir = relative[0] != '\0' ? g_file_resolve_relative_path (folder, relative) : g_object_ref (folder);
   g_autoptr(GFileEnumerator) children = NULL;
@@ -1047,10 +1058,10 @@ list_folder (GFile       *folder,
 
       if (g_file_info_get_file_type (info) == G_FILE_TYPE_DIRECTORY)
         {
-          if (recursive && !list_folder (folder, child, TRUE, found, error))
+          if (recursive && !list_folder (folder, child, TRUE, accept, accept_data, found, error))
             return FALSE;
         }
-      else if (is_image_name (child))
+      else if (accept (folder, child, accept_data))
         g_ptr_array_add (found, g_steal_pointer (&child));
     }
   return TRUE;
@@ -1075,12 +1086,24 @@ tessera_image_list_folder (GFile     *folder,
                            gboolean   recursive,
                            GError   **error)
 {
-  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
-
   g_return_val_if_fail (G_IS_FILE (folder), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!list_folder (folder, "", recursive, found, error))
+  return tessera_image_list_folder_filtered (folder, recursive, accept_image_name, NULL, error);
+}
+
+/* As tessera_image_list_folder(), with @accept choosing the files: the
+ * media floor adds animations and videos. */
+GPtrArray *
+tessera_image_list_folder_filtered (GFile                    *folder,
+                                    gboolean                  recursive,
+                                    TesseraFolderFilterFunc   accept,
+                                    gpointer                  accept_data,
+                                    GError                  **error)
+{
+  g_autoptr(GPtrArray) found = g_ptr_array_new_with_free_func (g_free);
+
+  if (!list_folder (folder, "", recursive, accept, accept_data, found, error))
     return NULL;
   return g_steal_pointer (&found);
 }

@@ -66,6 +66,10 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraMediaOptions, tessera_media_options_free)
 G_DECLARE_FINAL_TYPE (TesseraMediaReader, tessera_media_reader, TESSERA, MEDIA_READER, GObject)
 
 TesseraMediaKind    tessera_media_probe                    (GFile               *file);
+gboolean            tessera_media_is_video_name            (const char          *name);
+GPtrArray          *tessera_media_list_folder              (GFile               *folder,
+                                                            gboolean             recursive,
+                                                            GError             **error);
 TesseraMediaReader *tessera_media_reader_new               (GFile               *file,
                                                             GError             **error);
 TesseraMediaReader *tessera_media_reader_new_from_bytes    (GBytes              *bytes,
