@@ -10,6 +10,7 @@
 
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <libavutil/mem.h>
 
 #include "core/tessera-error.h"
 #include "image/tessera-image-private.h"
@@ -185,6 +186,12 @@ tessera_media_init (void)
 
   if (g_once_init_enter (&initialized))
     {
+      /* FFmpeg's demuxers allocate what a file's headers ask for (an
+       * APNG chunk's length, say): no buffer needs more than the largest
+       * frame the engine takes, in 16-bit RGBA, and some room. */
+      guint64 cap = TESSERA_IMAGE_MAX_PIXELS * 8 + 64 * 1024 * 1024;
+
+      av_max_alloc ((size_t) MIN (cap, (guint64) G_MAXINT));
       av_log_set_callback (log_to_glib);
       g_once_init_leave (&initialized, 1);
     }
