@@ -84,6 +84,23 @@ run_tiled (TesseraNetwork *network,
   return output;
 }
 
+static TesseraImage *
+run_tta (TesseraNetwork *network,
+         TesseraImage   *input,
+         guint           tile,
+         guint           overlap)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  TesseraRunOptions options = { tile, overlap, tessera_network_get_pre_pad (network), FALSE, G_MAXSIZE };
+  TesseraImage *output;
+
+  options.tta = TRUE;
+  output = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  return output;
+}
+
 static gsize
 n_values (TesseraImage *image)
 {
@@ -174,6 +191,98 @@ test_tiles_seamless (void)
   db = psnr (tiled, whole);
   g_test_message ("realesrgan-x4plus-anime, two tiles of 64: %.2f dB against untiled", db);
   g_assert_cmpfloat (db, >=, 50.0);
+}
+
+/* @image mirrored and transposed as asked, the mirrors first, or
+ * with @undo the same steps backwards. */
+static TesseraImage *
+transform (TesseraImage *image,
+           gboolean      mirror_x,
+           gboolean      mirror_y,
+           gboolean      transpose,
+           gboolean      undo)
+{
+  guint w = tessera_image_get_width (image), h = tessera_image_get_height (image);
+  TesseraImage *out = tessera_image_new (transpose ? h : w, transpose ? w : h, FALSE, NULL);
+  guint out_w = tessera_image_get_width (out);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *src = tessera_image_get_plane (image, c);
+      float *dst = tessera_image_get_plane (out, c);
+
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < w; x++)
+          {
+            /* Where the pixel goes, each step in turn. */
+            guint px = x, py = y, pw = w, ph = h;
+
+            if (undo && transpose)
+              {
+                guint t = px;
+
+                px = py, py = t, pw = h, ph = w;
+              }
+            if (mirror_x)
+              px = pw - 1 - px;
+            if (mirror_y)
+              py = ph - 1 - py;
+            if (!undo && transpose)
+              {
+                guint t = px;
+
+                px = py, py = t;
+              }
+            dst[(gsize) py * out_w + px] = src[(gsize) y * w + x];
+          }
+    }
+  return out;
+}
+
+/* TTA is the mean of the model's outputs for the 8 flips and rotations,
+ * each turned back, in realesrgan-ncnn-vulkan's order and arithmetic;
+ * tiled with enough context, it is the same as untiled. */
+static void
+test_tta (void)
+{
+  g_autofree char *tiny = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
+  g_autoptr(TesseraImage) input = sample_crop (30, 20, 40, 24, FALSE);
+  g_autoptr(TesseraImage) tta = run_tta (network, input, 0, 0);
+  g_autoptr(TesseraImage) tiled = run_tta (network, input, 16, 8);
+  g_autoptr(TesseraImage) plain = run_tiled (network, input, 0, 0);
+  g_autoptr(TesseraImage) mean = tessera_image_new (80, 48, FALSE, NULL);
+  /* realesrgan_preproc_tta.comp's 8 outputs: mirror x, mirror y, transpose. */
+  static const gboolean steps[8][3] = {
+    { FALSE, FALSE, FALSE }, { TRUE, FALSE, FALSE }, { TRUE, TRUE, FALSE }, { FALSE, TRUE, FALSE },
+    { FALSE, FALSE, TRUE }, { FALSE, TRUE, TRUE }, { TRUE, TRUE, TRUE }, { TRUE, FALSE, TRUE },
+  };
+  float *sum = tessera_image_get_plane (mean, 0);
+  const float *x = tessera_image_get_plane (tta, 0);
+  gsize n = n_values (mean);
+
+  for (guint t = 0; t < 8; t++)
+    {
+      g_autoptr(TesseraImage) turned = transform (input, steps[t][0], steps[t][1], steps[t][2], FALSE);
+      g_autoptr(TesseraImage) output = run_tiled (network, turned, 0, 0);
+      g_autoptr(TesseraImage) back = transform (output, steps[t][0], steps[t][1], steps[t][2], TRUE);
+      const float *v = tessera_image_get_plane (back, 0);
+
+      g_assert_cmpuint (tessera_image_get_width (back), ==, 80);
+      for (gsize i = 0; i < n; i++)
+        sum[i] = t == 0 ? v[i] : sum[i] + v[i];
+    }
+  for (gsize i = 0; i < n; i++)
+    sum[i] *= 0.125f;
+
+  g_assert_cmpuint (tessera_image_get_width (tta), ==, 80);
+  g_assert_cmpuint (tessera_image_get_height (tta), ==, 48);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (x[i], sum[i], 1e-6);
+  g_assert_cmpfloat (max_relative_difference (tta, mean), <, 1e-6);
+  g_assert_cmpfloat (max_relative_difference (tiled, tta), <, 1e-6);
+  /* The random model is far from symmetric: TTA changes its output. */
+  g_assert_cmpfloat (max_relative_difference (plain, tta), >, 1e-3);
 }
 
 static TesseraImage *
@@ -553,6 +662,7 @@ main (int   argc,
 
   g_test_add_func ("/upscale/tiles/exact", test_tiles_exact);
   g_test_add_func ("/upscale/tiles/seamless", test_tiles_seamless);
+  g_test_add_func ("/upscale/tta", test_tta);
   g_test_add_func ("/upscale/scales", test_scales);
   g_test_add_func ("/upscale/alpha", test_alpha);
   g_test_add_func ("/upscale/bit-depth", test_bit_depth);

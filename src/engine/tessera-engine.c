@@ -850,6 +850,7 @@ init_run_options (TesseraRunOptions      *run,
                ? tessera_network_get_pre_pad (network)
                : (guint) tessera_upscale_options_get_pre_pad (options);
   run->alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
+  run->tta = tessera_upscale_options_get_tta (options);
   run->memory_budget = device_memory_budget (backend, memory_budget (width, height, has_alpha));
 }
 
