@@ -497,6 +497,7 @@ tessera_cli_upscale (int    argc,
   gboolean overwrite = FALSE;
   gboolean skip_existing = FALSE;
   gboolean quiet = FALSE;
+  gboolean tta = FALSE;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Upscale self = { 0 };
   guint signal_ids[3];
@@ -539,6 +540,8 @@ tessera_cli_upscale (int    argc,
       N_("Noise reduction from 0 to 1, for models that have noise levels or a denoising twin"), N_("X") },
     { "alpha", 0, 0, G_OPTION_ARG_STRING, &alpha_text,
       N_("Upscale alpha through the model or by bicubic interpolation (default: bicubic)"), N_("model|bicubic") },
+    { "tta", 'x', 0, G_OPTION_ARG_NONE, &tta,
+      N_("Test-time augmentation: average the model's results for 8 flips and rotations (8 times slower)"), NULL },
     { "upscaler-2", 0, 0, G_OPTION_ARG_STRING, &upscaler_2,
       N_("A second upscaler whose result is blended in"), N_("NAME") },
     { "upscaler-2-visibility", 0, 0, G_OPTION_ARG_STRING, &visibility_text,
@@ -755,6 +758,7 @@ tessera_cli_upscale (int    argc,
   tessera_upscale_options_set_upscaler_2_visibility (self.options, visibility);
   if (alpha_text != NULL && g_str_equal (alpha_text, "model"))
     tessera_upscale_options_set_alpha_mode (self.options, TESSERA_ALPHA_MODE_MODEL);
+  tessera_upscale_options_set_tta (self.options, tta);
 
   /* Ctrl-C cancels: the temporary output is removed, nothing half-written
    * stays. Installed before anything is created, so that nothing escapes. */
