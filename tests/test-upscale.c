@@ -345,6 +345,50 @@ test_scales (void)
   g_assert_cmpuint (tessera_image_get_height (wide), ==, 75);
 }
 
+/* “A+B” runs A, then B on its output, as by hand; -s past the product
+ * runs the chain again, then Lanczos. An error names the model of the
+ * chain it is about. */
+static void
+test_chain (void)
+{
+  g_autofree char *compact = small_model ("tiny-compact.safetensors");
+  g_autofree char *vgg7 = small_model ("tiny-vgg7.json");
+  g_autofree char *chain = g_strconcat (vgg7, "+", compact, NULL);
+  g_autofree char *missing = g_strconcat (compact, "+", "no-such-model.pth", NULL);
+  g_autofree char *classic = g_strconcat (vgg7, "+", "lanczos", NULL);
+  g_autoptr(TesseraImage) input = sample_crop (10, 10, 40, 30, FALSE);
+  g_autoptr(TesseraImage) restored = upscale_with (input, vgg7, 1.0);
+  g_autoptr(TesseraImage) by_hand = upscale_with (restored, compact, 2.0);
+  g_autoptr(TesseraImage) chained = upscale_with (input, chain, 2.0);
+  g_autoptr(TesseraImage) restored_2 = upscale_with (by_hand, vgg7, 1.0);
+  g_autoptr(TesseraImage) twice = upscale_with (restored_2, compact, 2.0);
+  g_autoptr(TesseraImage) reduced = upscale_with (twice, "lanczos", 0.75);
+  g_autoptr(TesseraImage) three = upscale_with (input, chain, 3.0);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) none = NULL;
+
+  assert_same (chained, by_hand);
+  g_assert_cmpuint (tessera_image_get_width (chained), ==, 80);
+  assert_same (three, reduced);
+  g_assert_cmpuint (tessera_image_get_width (three), ==, 120);
+  g_assert_nonnull (strstr (tessera_image_get_text (chained, "tessera"), "tiny-vgg7+tiny-compact"));
+
+  tessera_upscale_options_set_upscaler (options, missing);
+  none = upscale (input, options, &error);
+  g_assert_null (none);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "model 2 of 2"));
+  g_assert_nonnull (strstr (error->message, "no-such-model.pth"));
+  g_clear_error (&error);
+
+  tessera_upscale_options_set_upscaler (options, classic);
+  none = upscale (input, options, &error);
+  g_assert_null (none);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "model 2 of 2"));
+}
+
 /* Alpha by bicubic is the bicubic filter's; through the model it is the
  * model's gray output. Colour does not depend on the choice. */
 static void
@@ -664,6 +708,7 @@ main (int   argc,
   g_test_add_func ("/upscale/tiles/seamless", test_tiles_seamless);
   g_test_add_func ("/upscale/tta", test_tta);
   g_test_add_func ("/upscale/scales", test_scales);
+  g_test_add_func ("/upscale/chain", test_chain);
   g_test_add_func ("/upscale/alpha", test_alpha);
   g_test_add_func ("/upscale/bit-depth", test_bit_depth);
   g_test_add_func ("/upscale/denoise", test_denoise);

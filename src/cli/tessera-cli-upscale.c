@@ -456,6 +456,50 @@ check_upscaler (TesseraEngine  *engine,
   return TRUE;
 }
 
+/* Checks an upscaler name, or each model of a chain “A+B” (A, then B on
+ * its output). @scale: the models' scales' product, 0 for a classic
+ * filter; @label: their names, joined by “+”. */
+static gboolean
+check_chain (TesseraEngine  *engine,
+             const char     *name,
+             guint          *scale,
+             char          **label)
+{
+  g_autoptr(TesseraModel) model = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) names = NULL;
+
+  if (strchr (name, '+') == NULL || g_file_test (name, G_FILE_TEST_IS_REGULAR) ||
+      tessera_engine_find_upscaler (engine, name) != NULL)
+    {
+      if (!check_upscaler (engine, name, &model))
+        return FALSE;
+      *scale = model != NULL ? tessera_model_get_scale (model) : 0;
+      *label = g_strdup (model != NULL ? tessera_model_get_name (model) : name);
+      return TRUE;
+    }
+
+  parts = g_strsplit (name, "+", -1);
+  names = g_string_new (NULL);
+  *scale = 1;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(TesseraModel) part = NULL;
+
+      if (!check_upscaler (engine, parts[i], &part))
+        return FALSE;
+      if (part == NULL)
+        {
+          tessera_cli_error (_("“%s” in “%s” is a classic filter; only models can be chained"), parts[i], name);
+          return FALSE;
+        }
+      *scale *= tessera_model_get_scale (part);
+      g_string_append_printf (names, "%s%s", i > 0 ? "+" : "", tessera_model_get_name (part));
+    }
+  *label = g_string_free (g_steal_pointer (&names), FALSE);
+  return TRUE;
+}
+
 int
 tessera_cli_upscale (int    argc,
                      char **argv)
@@ -472,9 +516,9 @@ tessera_cli_upscale (int    argc,
   g_autofree char *alpha_text = NULL;
   g_autofree char *upscaler_2 = NULL;
   g_autofree char *visibility_text = NULL;
-  g_autoptr(TesseraModel) model = NULL;
   g_autoptr(TesseraModel) model_2 = NULL;
   g_autofree char *upscaler_label = NULL;
+  guint model_scale = 0;
   int tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
   g_autofree char *pre_pad_text = NULL;
   g_autofree char *device = NULL;
@@ -724,7 +768,7 @@ tessera_cli_upscale (int    argc,
       g_clear_object (&self.engine);
       return EXIT_USAGE;
     }
-  if ((upscaler != NULL && !check_upscaler (self.engine, upscaler, &model)) ||
+  if ((upscaler != NULL && !check_chain (self.engine, upscaler, &model_scale, &upscaler_label)) ||
       (upscaler_2 != NULL && !check_upscaler (self.engine, upscaler_2, &model_2)))
     {
       g_clear_object (&self.engine);
@@ -732,9 +776,10 @@ tessera_cli_upscale (int    argc,
     }
 
   /* A model alone upscales by its own factor. */
-  if (model != NULL && scale_text == NULL && width == 0 && height == 0)
-    scale = tessera_model_get_scale (model);
-  upscaler_label = g_strdup (model != NULL ? tessera_model_get_name (model) : upscaler ? upscaler : "lanczos");
+  if (model_scale != 0 && scale_text == NULL && width == 0 && height == 0)
+    scale = model_scale;
+  if (upscaler_label == NULL)
+    upscaler_label = g_strdup ("lanczos");
 
   self.options = tessera_upscale_options_new ();
   if (upscaler != NULL)
