@@ -239,6 +239,22 @@ transform (TesseraImage *image,
   return out;
 }
 
+/* Under TTA a tile also holds a transformed copy of its input and a
+ * second output, so the same budget gives smaller tiles. */
+static void
+test_tta_tile_size (void)
+{
+  g_autofree char *tiny = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
+  gsize budget = tessera_network_peak_bytes (network, 256, 256);
+  guint plain = tessera_runner_auto_tile_size (network, 1024, 1024, 32, 10, FALSE, budget);
+  guint tta = tessera_runner_auto_tile_size (network, 1024, 1024, 32, 10, TRUE, budget);
+
+  g_test_message ("tiles within the peak of a 256-pixel region: %u plain, %u with TTA", plain, tta);
+  g_assert_cmpuint (tta, <, plain);
+  g_assert_cmpuint (tessera_runner_auto_tile_size (network, 64, 64, 32, 10, TRUE, G_MAXSIZE), ==, 64);
+}
+
 /* TTA is the mean of the model's outputs for the 8 flips and rotations,
  * each turned back, in realesrgan-ncnn-vulkan's order and arithmetic;
  * tiled with enough context, it is the same as untiled. */
@@ -707,6 +723,7 @@ main (int   argc,
   g_test_add_func ("/upscale/tiles/exact", test_tiles_exact);
   g_test_add_func ("/upscale/tiles/seamless", test_tiles_seamless);
   g_test_add_func ("/upscale/tta", test_tta);
+  g_test_add_func ("/upscale/tta-tile-size", test_tta_tile_size);
   g_test_add_func ("/upscale/scales", test_scales);
   g_test_add_func ("/upscale/chain", test_chain);
   g_test_add_func ("/upscale/alpha", test_alpha);
