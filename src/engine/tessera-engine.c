@@ -429,7 +429,7 @@ resolve_chain (TesseraEngine  *self,
           g_prefix_error (error, _("model %u of %u in “%s”: "), i + 1, n, name);
           return FALSE;
         }
-      if (part.classic || part.chain != NULL)
+      if (part.classic)
         {
           g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
                        _("model %u of %u in “%s”: “%s” is a classic filter; only models can be chained"),

@@ -288,11 +288,10 @@ run_network (const Run    *run,
   gsize in_plane = (gsize) width * height, out_plane = in_plane * s * s;
   gssize out_width = (gssize) width * s, out_height = (gssize) height * s;
 
-  if (!run->tta)
-    return tessera_network_run (run->network, run->backend, input, width, height, output, run->cancellable, error);
-
   if (!tessera_network_run (run->network, run->backend, input, width, height, output, run->cancellable, error))
     return FALSE;
+  if (!run->tta)
+    return TRUE;
 
   for (guint t = 1; t < 8; t++)
     {
