@@ -455,6 +455,9 @@ tessera_upscale_panel_upscaler_selected_cb (TesseraUpscalePanel *self)
   show_denoise (self, model);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->upscaler_row),
                                info != NULL ? tessera_upscaler_info_get_description (info) : NULL);
+  /* Classic filters are not chained. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->then_row),
+                            info != NULL && tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_MODEL);
   update_tile_plan (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSCALER]);
 }
