@@ -6,6 +6,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -231,6 +233,74 @@ test_name_pattern (void)
   g_assert_true (g_file_test (expected, G_FILE_TEST_IS_REGULAR));
   g_assert_cmpuint (test_count_files (dir), ==, 1);
   assert_upscaled (tessera_batch_item_get_output (get_item (batch, 0)), "rgb8.png");
+
+  g_assert_finalize_object (g_steal_pointer (&batch));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+/* The largest difference between a saved 8-bit result and @image. */
+static double
+max_saved_difference (GFile        *saved,
+                      TesseraImage *image)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) read = tessera_image_new_from_file (saved, NULL, &error);
+  gsize n = (gsize) tessera_image_get_width (image) * tessera_image_get_height (image) * 3;
+  const float *a, *b;
+  double diff = 0.0;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (tessera_image_get_width (read), ==, tessera_image_get_width (image));
+  g_assert_cmpuint (tessera_image_get_height (read), ==, tessera_image_get_height (image));
+  a = tessera_image_get_plane (read, 0);
+  b = tessera_image_get_plane (image, 0);
+  for (gsize i = 0; i < n; i++)
+    diff = MAX (diff, fabs (a[i] - CLAMP (b[i], 0.f, 1.f)));
+  return diff;
+}
+
+/* The batch runs a chain of models with TTA as the engine does, and the
+ * TTA is not lost on the way. */
+static void
+test_chain_tta (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autoptr(TesseraBatch) batch = new_batch (dir);
+  g_autoptr(GFile) compact = test_data_file ("models/tiny-compact.safetensors");
+  g_autoptr(GFile) vgg7 = test_data_file ("models/tiny-vgg7.json");
+  g_autofree char *compact_path = g_file_get_path (compact);
+  g_autofree char *vgg7_path = g_file_get_path (vgg7);
+  g_autofree char *chain = g_strconcat (vgg7_path, "+", compact_path, NULL);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(TesseraUpscaleOptions) plain = NULL;
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraImage) input = test_load_image ("images/rgb8.png");
+  g_autoptr(TesseraImage) expected = NULL;
+  g_autoptr(TesseraImage) without = NULL;
+  g_autoptr(GError) error = NULL;
+  GFile *output;
+
+  tessera_upscale_options_set_upscaler (options, chain);
+  tessera_upscale_options_set_scale (options, 2.0);
+  tessera_upscale_options_set_tta (options, TRUE);
+  tessera_batch_set_options (batch, options);
+  tessera_batch_set_upscaler_label (batch, "tiny-vgg7+tiny-compact");
+  add_data_file (batch, "rgb8.png");
+  run_to_end (batch);
+  assert_counts (batch, 1, 0, 0, 0);
+  output = tessera_batch_item_get_output (get_item (batch, 0));
+
+  expected = tessera_engine_upscale (engine, input, options, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  plain = tessera_upscale_options_copy (options);
+  tessera_upscale_options_set_tta (plain, FALSE);
+  without = tessera_engine_upscale (engine, input, plain, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Within the 8-bit file's rounding of the engine's result, and off the
+   * result without TTA by more. */
+  g_assert_cmpfloat (max_saved_difference (output, expected), <=, 0.5 / 255 + 1e-6);
+  g_assert_cmpfloat (max_saved_difference (output, without), >, 1.0 / 255);
 
   g_assert_finalize_object (g_steal_pointer (&batch));
   test_remove_tmpdir (g_steal_pointer (&dir));
@@ -887,6 +957,7 @@ main (int   argc,
 
   g_test_add_func ("/tessera/batch/broken-file", test_broken_file);
   g_test_add_func ("/tessera/batch/name-pattern", test_name_pattern);
+  g_test_add_func ("/tessera/batch/chain-tta", test_chain_tta);
   g_test_add_func ("/tessera/batch/skip-existing", test_skip_existing);
   g_test_add_func ("/tessera/batch/input-kept", test_input_kept);
   g_test_add_func ("/tessera/batch/failures", test_failures);

@@ -311,6 +311,49 @@ test_upscale_model (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* -u A+B: a chain named after its models, scaled by their product;
+ * --tta changes the result; a chain's bad model is named. */
+static void
+test_chain_and_tta (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *compact = g_test_build_filename (G_TEST_DIST, "data", "models", "tiny-compact.safetensors", NULL);
+  g_autofree char *vgg7 = g_test_build_filename (G_TEST_DIST, "data", "models", "tiny-vgg7.json", NULL);
+  g_autofree char *chain = g_strconcat (vgg7, "+", compact, NULL);
+  g_autofree char *bad_chain = g_strconcat (vgg7, "+", "no-such-model", NULL);
+  g_autofree char *sample = sample_path ();
+  g_autofree char *input = copy_into (sample, dir, "cat.png");
+  g_autofree char *named = g_build_filename (dir, "cat-tiny-vgg7+tiny-compact-x2.png", NULL);
+  g_autofree char *plain = g_build_filename (dir, "plain.png", NULL);
+  g_autofree char *tta = g_build_filename (dir, "tta.png", NULL);
+  g_autoptr(CliRun) chained = run_cli ("upscale", input, "-u", chain);
+  g_autoptr(CliRun) bad = run_cli ("upscale", input, "-u", bad_chain, "-o", plain);
+  g_autoptr(CliRun) without = run_cli ("upscale", input, "-u", compact, "-o", plain);
+  g_autoptr(CliRun) with = run_cli ("upscale", input, "-u", compact, "--tta", "-o", tta);
+  g_autoptr(TesseraImage) a = NULL;
+  g_autoptr(TesseraImage) b = NULL;
+
+  g_test_message ("%s", chained->err);
+  g_assert_cmpint (chained->status, ==, 0);
+  a = load (named);
+  g_assert_cmpuint (tessera_image_get_width (a), ==, 2 * 180);
+  g_clear_object (&a);
+
+  g_assert_cmpint (bad->status, !=, 0);
+  assert_one_line (bad->err);
+  g_assert_nonnull (strstr (bad->err, "no-such-model"));
+
+  g_assert_cmpint (without->status, ==, 0);
+  g_assert_cmpint (with->status, ==, 0);
+  a = load (plain);
+  b = load (tta);
+  g_assert_cmpuint (tessera_image_get_width (b), ==, 2 * 180);
+  g_assert_true (memcmp (tessera_image_get_plane (a, 0), tessera_image_get_plane (b, 0),
+                         3 * 360 * 240 * sizeof (float)) != 0);
+
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 static void
 test_scale_4 (void)
 {
@@ -948,6 +991,7 @@ main (int   argc,
   g_test_add_func ("/tessera/cli/devices", test_devices);
   g_test_add_func ("/tessera/cli/upscale/scale-4", test_scale_4);
   g_test_add_func ("/tessera/cli/upscale/model", test_upscale_model);
+  g_test_add_func ("/tessera/cli/upscale/chain-and-tta", test_chain_and_tta);
   g_test_add_func ("/tessera/cli/upscale/nearest-exact", test_nearest_exact);
   g_test_add_func ("/tessera/cli/upscale/16bit-alpha-parameters", test_16bit_alpha_parameters);
   g_test_add_func ("/tessera/cli/upscale/default-names", test_default_names);

@@ -84,6 +84,23 @@ run_tiled (TesseraNetwork *network,
   return output;
 }
 
+static TesseraImage *
+run_tta (TesseraNetwork *network,
+         TesseraImage   *input,
+         guint           tile,
+         guint           overlap)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  TesseraRunOptions options = { tile, overlap, tessera_network_get_pre_pad (network), FALSE, G_MAXSIZE };
+  TesseraImage *output;
+
+  options.tta = TRUE;
+  output = tessera_runner_upscale (network, backend, input, &options, NULL, &error);
+  g_assert_no_error (error);
+  return output;
+}
+
 static gsize
 n_values (TesseraImage *image)
 {
@@ -176,6 +193,114 @@ test_tiles_seamless (void)
   g_assert_cmpfloat (db, >=, 50.0);
 }
 
+/* @image mirrored and transposed as asked, the mirrors first, or
+ * with @undo the same steps backwards. */
+static TesseraImage *
+transform (TesseraImage *image,
+           gboolean      mirror_x,
+           gboolean      mirror_y,
+           gboolean      transpose,
+           gboolean      undo)
+{
+  guint w = tessera_image_get_width (image), h = tessera_image_get_height (image);
+  TesseraImage *out = tessera_image_new (transpose ? h : w, transpose ? w : h, FALSE, NULL);
+  guint out_w = tessera_image_get_width (out);
+
+  for (guint c = 0; c < 3; c++)
+    {
+      const float *src = tessera_image_get_plane (image, c);
+      float *dst = tessera_image_get_plane (out, c);
+
+      for (guint y = 0; y < h; y++)
+        for (guint x = 0; x < w; x++)
+          {
+            /* Where the pixel goes, each step in turn. */
+            guint px = x, py = y, pw = w, ph = h;
+
+            if (undo && transpose)
+              {
+                guint t = px;
+
+                px = py, py = t, pw = h, ph = w;
+              }
+            if (mirror_x)
+              px = pw - 1 - px;
+            if (mirror_y)
+              py = ph - 1 - py;
+            if (!undo && transpose)
+              {
+                guint t = px;
+
+                px = py, py = t;
+              }
+            dst[(gsize) py * out_w + px] = src[(gsize) y * w + x];
+          }
+    }
+  return out;
+}
+
+/* Under TTA a tile also holds a transformed copy of its input and a
+ * second output, so the same budget gives smaller tiles. */
+static void
+test_tta_tile_size (void)
+{
+  g_autofree char *tiny = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
+  gsize budget = tessera_network_peak_bytes (network, 256, 256);
+  guint plain = tessera_runner_auto_tile_size (network, 1024, 1024, 32, 10, FALSE, budget);
+  guint tta = tessera_runner_auto_tile_size (network, 1024, 1024, 32, 10, TRUE, budget);
+
+  g_test_message ("tiles within the peak of a 256-pixel region: %u plain, %u with TTA", plain, tta);
+  g_assert_cmpuint (tta, <, plain);
+  g_assert_cmpuint (tessera_runner_auto_tile_size (network, 64, 64, 32, 10, TRUE, G_MAXSIZE), ==, 64);
+}
+
+/* TTA is the mean of the model's outputs for the 8 flips and rotations,
+ * each turned back, in realesrgan-ncnn-vulkan's order and arithmetic;
+ * tiled with enough context, it is the same as untiled. */
+static void
+test_tta (void)
+{
+  g_autofree char *tiny = small_model ("tiny-compact.safetensors");
+  g_autoptr(TesseraNetwork) network = test_load_network (tiny);
+  g_autoptr(TesseraImage) input = sample_crop (30, 20, 40, 24, FALSE);
+  g_autoptr(TesseraImage) tta = run_tta (network, input, 0, 0);
+  g_autoptr(TesseraImage) tiled = run_tta (network, input, 16, 8);
+  g_autoptr(TesseraImage) plain = run_tiled (network, input, 0, 0);
+  g_autoptr(TesseraImage) mean = tessera_image_new (80, 48, FALSE, NULL);
+  /* realesrgan_preproc_tta.comp's 8 outputs: mirror x, mirror y, transpose. */
+  static const gboolean steps[8][3] = {
+    { FALSE, FALSE, FALSE }, { TRUE, FALSE, FALSE }, { TRUE, TRUE, FALSE }, { FALSE, TRUE, FALSE },
+    { FALSE, FALSE, TRUE }, { FALSE, TRUE, TRUE }, { TRUE, TRUE, TRUE }, { TRUE, FALSE, TRUE },
+  };
+  float *sum = tessera_image_get_plane (mean, 0);
+  const float *x = tessera_image_get_plane (tta, 0);
+  gsize n = n_values (mean);
+
+  for (guint t = 0; t < 8; t++)
+    {
+      g_autoptr(TesseraImage) turned = transform (input, steps[t][0], steps[t][1], steps[t][2], FALSE);
+      g_autoptr(TesseraImage) output = run_tiled (network, turned, 0, 0);
+      g_autoptr(TesseraImage) back = transform (output, steps[t][0], steps[t][1], steps[t][2], TRUE);
+      const float *v = tessera_image_get_plane (back, 0);
+
+      g_assert_cmpuint (tessera_image_get_width (back), ==, 80);
+      for (gsize i = 0; i < n; i++)
+        sum[i] = t == 0 ? v[i] : sum[i] + v[i];
+    }
+  for (gsize i = 0; i < n; i++)
+    sum[i] *= 0.125f;
+
+  g_assert_cmpuint (tessera_image_get_width (tta), ==, 80);
+  g_assert_cmpuint (tessera_image_get_height (tta), ==, 48);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat_with_epsilon (x[i], sum[i], 1e-6);
+  g_assert_cmpfloat (max_relative_difference (tta, mean), <, 1e-6);
+  g_assert_cmpfloat (max_relative_difference (tiled, tta), <, 1e-6);
+  /* The random model is far from symmetric: TTA changes its output. */
+  g_assert_cmpfloat (max_relative_difference (plain, tta), >, 1e-3);
+}
+
 static TesseraImage *
 upscale (TesseraImage          *input,
          TesseraUpscaleOptions *options,
@@ -234,6 +359,50 @@ test_scales (void)
   wide = upscale (input, options, NULL);
   g_assert_cmpuint (tessera_image_get_width (wide), ==, 100);
   g_assert_cmpuint (tessera_image_get_height (wide), ==, 75);
+}
+
+/* “A+B” runs A, then B on its output, as by hand; -s past the product
+ * runs the chain again, then Lanczos. An error names the model of the
+ * chain it is about. */
+static void
+test_chain (void)
+{
+  g_autofree char *compact = small_model ("tiny-compact.safetensors");
+  g_autofree char *vgg7 = small_model ("tiny-vgg7.json");
+  g_autofree char *chain = g_strconcat (vgg7, "+", compact, NULL);
+  g_autofree char *missing = g_strconcat (compact, "+", "no-such-model.pth", NULL);
+  g_autofree char *classic = g_strconcat (vgg7, "+", "lanczos", NULL);
+  g_autoptr(TesseraImage) input = sample_crop (10, 10, 40, 30, FALSE);
+  g_autoptr(TesseraImage) restored = upscale_with (input, vgg7, 1.0);
+  g_autoptr(TesseraImage) by_hand = upscale_with (restored, compact, 2.0);
+  g_autoptr(TesseraImage) chained = upscale_with (input, chain, 2.0);
+  g_autoptr(TesseraImage) restored_2 = upscale_with (by_hand, vgg7, 1.0);
+  g_autoptr(TesseraImage) twice = upscale_with (restored_2, compact, 2.0);
+  g_autoptr(TesseraImage) reduced = upscale_with (twice, "lanczos", 0.75);
+  g_autoptr(TesseraImage) three = upscale_with (input, chain, 3.0);
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraImage) none = NULL;
+
+  assert_same (chained, by_hand);
+  g_assert_cmpuint (tessera_image_get_width (chained), ==, 80);
+  assert_same (three, reduced);
+  g_assert_cmpuint (tessera_image_get_width (three), ==, 120);
+  g_assert_nonnull (strstr (tessera_image_get_text (chained, "tessera"), "tiny-vgg7+tiny-compact"));
+
+  tessera_upscale_options_set_upscaler (options, missing);
+  none = upscale (input, options, &error);
+  g_assert_null (none);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "model 2 of 2"));
+  g_assert_nonnull (strstr (error->message, "no-such-model.pth"));
+  g_clear_error (&error);
+
+  tessera_upscale_options_set_upscaler (options, classic);
+  none = upscale (input, options, &error);
+  g_assert_null (none);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "model 2 of 2"));
 }
 
 /* Alpha by bicubic is the bicubic filter's; through the model it is the
@@ -553,7 +722,10 @@ main (int   argc,
 
   g_test_add_func ("/upscale/tiles/exact", test_tiles_exact);
   g_test_add_func ("/upscale/tiles/seamless", test_tiles_seamless);
+  g_test_add_func ("/upscale/tta", test_tta);
+  g_test_add_func ("/upscale/tta-tile-size", test_tta_tile_size);
   g_test_add_func ("/upscale/scales", test_scales);
+  g_test_add_func ("/upscale/chain", test_chain);
   g_test_add_func ("/upscale/alpha", test_alpha);
   g_test_add_func ("/upscale/bit-depth", test_bit_depth);
   g_test_add_func ("/upscale/denoise", test_denoise);

@@ -743,6 +743,59 @@ offers (TesseraWindow *window,
   return g_strcmp0 (chosen, upscaler) == 0;
 }
 
+static gboolean
+offers_dni_models (TesseraWindow *window)
+{
+  return offers (window, "tiny-general-wdn-x2") && offers (window, "tiny-general-x2");
+}
+
+/* A second model after the upscaler and TTA are kept in the settings and
+ * come back as a chain, “A+B”, and the tta option; the chain's scale is
+ * the product of its models'. */
+static void
+test_chain_settings (void)
+{
+  g_autoptr(GFile) folder = test_data_file ("models/dni");
+  g_autofree char *path = g_file_get_path (folder);
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  g_autoptr(TesseraUpscaleOptions) options = NULL;
+  g_autoptr(TesseraUpscaleOptions) alone = NULL;
+  g_autofree char *then = NULL;
+  const char *folders[] = { path, NULL };
+  const char *none[] = { NULL };
+  TesseraWindow *window;
+
+  if (!display_or_skip ())
+    return;
+
+  g_settings_set_strv (settings, "model-folders", folders);
+  g_settings_set_uint (settings, "scale", 0);
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  g_assert_true (wait_for (offers_dni_models, window, 10));
+  g_object_set (upscale_panel (window), "then-upscaler", "tiny-general-wdn-x2", "tta", TRUE, NULL);
+  g_assert_true (g_settings_get_boolean (settings, "tta"));
+  gtk_window_destroy (GTK_WINDOW (window));
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  g_assert_true (wait_for (offers_dni_models, window, 10));
+  g_object_get (upscale_panel (window), "then-upscaler", &then, NULL);
+  g_assert_cmpstr (then, ==, "tiny-general-wdn-x2");
+  options = tessera_upscale_panel_get_options (TESSERA_UPSCALE_PANEL (upscale_panel (window)), NULL);
+  g_assert_cmpstr (tessera_upscale_options_get_upscaler (options), ==, "tiny-general-x2+tiny-general-wdn-x2");
+  g_assert_true (tessera_upscale_options_get_tta (options));
+  g_assert_cmpfloat (tessera_upscale_options_get_scale (options), ==, 4.0);
+  /* Compared upscalers run alone. */
+  alone = tessera_upscale_panel_get_options (TESSERA_UPSCALE_PANEL (upscale_panel (window)), "bicubic");
+  g_assert_cmpstr (tessera_upscale_options_get_upscaler (alone), ==, "bicubic");
+
+  g_object_set (upscale_panel (window), "then-upscaler", NULL, "tta", FALSE, NULL);
+  g_free (then);
+  then = g_settings_get_string (settings, "then-upscaler");
+  g_assert_cmpstr (then, ==, "");
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_set_strv (settings, "model-folders", none);
+}
+
 /* A valid model is checked, copied into the user's folder and offered;
  * a broken one is refused, saying why, and nothing of it is copied. */
 static void
@@ -1787,6 +1840,7 @@ main (int   argc,
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/target-size", test_target_size);
   g_test_add_func ("/ui/settings", test_settings);
+  g_test_add_func ("/ui/chain-settings", test_chain_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);
   g_test_add_func ("/ui/tile-overlay", test_tile_overlay);
   g_test_add_func ("/ui/tiles-fill-in", test_tiles_fill_in);

@@ -30,6 +30,8 @@ struct _TesseraUpscalePanel
   GtkBox              *column;
   GtkWidget           *last_added;     /* the last child put at the top */
   AdwComboRow         *upscaler_row;
+  AdwComboRow         *then_row;
+  GtkStringList       *then_titles;
   AdwComboRow         *scale_row;
   AdwActionRow        *target_row;
   GtkSpinButton       *target_spin;
@@ -49,6 +51,10 @@ struct _TesseraUpscalePanel
   GCancellable        *planning;       /* the tile plan being worked out */
   guint                tile_size;
   gboolean             show_tiles;
+  GPtrArray           *then_names;     /* the then row's models, after “Nothing” */
+  char                *then_upscaler;  /* NULL for none; kept while not offered */
+  gboolean             selecting_then;
+  gboolean             tta;
   gboolean             comparing;
   gboolean             busy;
 };
@@ -63,6 +69,8 @@ static GtkBuildableIface *parent_buildable_iface;
 enum {
   PROP_0,
   PROP_UPSCALER,
+  PROP_THEN_UPSCALER,
+  PROP_TTA,
   PROP_SHOW_TILES,
   PROP_TILE_SIZE,
   PROP_TILE_PLAN,
@@ -225,15 +233,50 @@ show_denoise (TesseraUpscalePanel *self,
                                  error != NULL ? error->message : _("Classic filters do not denoise"));
 }
 
-/* The scale a model upscales by in one pass; classic filters have none,
- * and get ×4. */
+/* The scale a model, or a chain of them, upscales by in one pass;
+ * classic filters have none, and get ×4. */
 static double
 native_scale (TesseraUpscalePanel *self,
               const char          *name)
 {
-  g_autoptr(TesseraModel) model = find_model (self, name);
+  g_auto(GStrv) parts = g_strsplit (name, "+", -1);
+  double scale = 1.0;
 
-  return model != NULL ? tessera_model_get_scale (model) : 4.0;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(TesseraModel) model = find_model (self, parts[i]);
+
+      if (model == NULL)
+        return 4.0;
+      scale *= tessera_model_get_scale (model);
+    }
+  return scale;
+}
+
+/* The then row's position of @name; 0, “Nothing”, when it is not offered. */
+static guint
+then_position (TesseraUpscalePanel *self,
+               const char          *name)
+{
+  for (guint i = 0; name != NULL && self->then_names != NULL && i < self->then_names->len; i++)
+    if (g_str_equal (g_ptr_array_index (self->then_names, i), name))
+      return i + 1;
+  return 0;
+}
+
+/* The upscaler chosen with the then row's model after it, as a chain
+ * “A+B”; classic filters are not chained. */
+static char *
+chosen_chain (TesseraUpscalePanel *self)
+{
+  TesseraUpscalerInfo *info = selected_upscaler (self);
+
+  if (info == NULL)
+    return NULL;
+  if (then_position (self, self->then_upscaler) == 0 ||
+      tessera_upscaler_info_get_kind (info) != TESSERA_UPSCALER_KIND_MODEL)
+    return g_strdup (tessera_upscaler_info_get_name (info));
+  return g_strconcat (tessera_upscaler_info_get_name (info), "+", self->then_upscaler, NULL);
 }
 
 /**
@@ -248,13 +291,15 @@ tessera_upscale_panel_get_options (TesseraUpscalePanel *self,
                                    const char          *upscaler)
 {
   TesseraUpscaleOptions *options;
+  g_autofree char *chain = NULL;
   guint scale_index;
   guint target;
 
   g_return_val_if_fail (TESSERA_IS_UPSCALE_PANEL (self), NULL);
 
+  /* Compared upscalers run alone; the chosen one with its chain. */
   if (upscaler == NULL)
-    upscaler = tessera_upscale_panel_get_upscaler (self);
+    upscaler = chain = chosen_chain (self);
   if (upscaler == NULL)
     return NULL;
 
@@ -274,6 +319,7 @@ tessera_upscale_panel_get_options (TesseraUpscalePanel *self,
     tessera_upscale_options_set_denoise (options, gtk_range_get_value (GTK_RANGE (self->denoise_scale)));
   tessera_upscale_options_set_tile_size (options, self->tile_size);
   tessera_upscale_options_set_tile_overlap (options, gtk_spin_button_get_value_as_int (self->overlap_spin));
+  tessera_upscale_options_set_tta (options, self->tta);
 
   if (self->settings != NULL)
     {
@@ -409,8 +455,75 @@ tessera_upscale_panel_upscaler_selected_cb (TesseraUpscalePanel *self)
   show_denoise (self, model);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->upscaler_row),
                                info != NULL ? tessera_upscaler_info_get_description (info) : NULL);
+  /* Classic filters are not chained. */
+  gtk_widget_set_sensitive (GTK_WIDGET (self->then_row),
+                            info != NULL && tessera_upscaler_info_get_kind (info) == TESSERA_UPSCALER_KIND_MODEL);
   update_tile_plan (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UPSCALER]);
+}
+
+/* Shows @name in the then row without choosing anything. */
+static void
+select_then (TesseraUpscalePanel *self,
+             const char          *name)
+{
+  self->selecting_then = TRUE;
+  adw_combo_row_set_selected (self->then_row, then_position (self, name));
+  self->selecting_then = FALSE;
+}
+
+static void
+set_then_upscaler (TesseraUpscalePanel *self,
+                   const char          *name)
+{
+  if (g_strcmp0 (self->then_upscaler, name) == 0)
+    return;
+  g_free (self->then_upscaler);
+  self->then_upscaler = g_strdup (name);
+  if (self->settings != NULL)
+    g_settings_set_string (self->settings, "then-upscaler", name != NULL ? name : "");
+  update_tile_plan (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_THEN_UPSCALER]);
+}
+
+static void
+tessera_upscale_panel_then_selected_cb (TesseraUpscalePanel *self)
+{
+  guint selected = adw_combo_row_get_selected (self->then_row);
+
+  if (self->selecting_then || self->then_names == NULL)
+    return;
+  set_then_upscaler (self, selected > 0 && selected <= self->then_names->len
+                           ? g_ptr_array_index (self->then_names, selected - 1)
+                           : NULL);
+}
+
+/* The then row offers every model, as the upscaler list has them. */
+static void
+fill_then_row (TesseraUpscalePanel *self)
+{
+  GListModel *upscalers = tessera_engine_get_upscalers (self->engine);
+  g_autoptr(GPtrArray) titles = g_ptr_array_new ();
+
+  g_clear_pointer (&self->then_names, g_ptr_array_unref);
+  self->then_names = g_ptr_array_new_with_free_func (g_free);
+  /* TRANSLATORS: no second model after the upscaler */
+  g_ptr_array_add (titles, (gpointer) _("Nothing"));
+  for (guint i = 0; i < g_list_model_get_n_items (upscalers); i++)
+    {
+      g_autoptr(TesseraUpscalerInfo) info = g_list_model_get_item (upscalers, i);
+
+      if (tessera_upscaler_info_get_kind (info) != TESSERA_UPSCALER_KIND_MODEL)
+        continue;
+      g_ptr_array_add (self->then_names, g_strdup (tessera_upscaler_info_get_name (info)));
+      g_ptr_array_add (titles, (gpointer) tessera_upscaler_info_get_title (info));
+    }
+  g_ptr_array_add (titles, NULL);
+  self->selecting_then = TRUE;
+  gtk_string_list_splice (self->then_titles, 0, g_list_model_get_n_items (G_LIST_MODEL (self->then_titles)),
+                          (const char * const *) titles->pdata);
+  self->selecting_then = FALSE;
+  select_then (self, self->then_upscaler);
 }
 
 static void
@@ -515,6 +628,8 @@ tessera_upscale_panel_dispose (GObject *object)
   g_clear_object (&self->engine);
   g_clear_object (&self->library);
   g_clear_object (&self->settings);
+  g_clear_pointer (&self->then_names, g_ptr_array_unref);
+  g_clear_pointer (&self->then_upscaler, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), TESSERA_TYPE_UPSCALE_PANEL);
 
   G_OBJECT_CLASS (tessera_upscale_panel_parent_class)->dispose (object);
@@ -532,6 +647,12 @@ tessera_upscale_panel_get_property (GObject    *object,
     {
     case PROP_UPSCALER:
       g_value_set_string (value, tessera_upscale_panel_get_upscaler (self));
+      break;
+    case PROP_THEN_UPSCALER:
+      g_value_set_string (value, self->then_upscaler);
+      break;
+    case PROP_TTA:
+      g_value_set_boolean (value, self->tta);
       break;
     case PROP_SHOW_TILES:
       g_value_set_boolean (value, self->show_tiles);
@@ -565,6 +686,18 @@ tessera_upscale_panel_set_property (GObject      *object,
     {
     case PROP_UPSCALER:
       tessera_upscale_panel_set_upscaler (self, g_value_get_string (value));
+      break;
+    case PROP_THEN_UPSCALER:
+      set_then_upscaler (self, g_value_get_string (value));
+      select_then (self, self->then_upscaler);
+      break;
+    case PROP_TTA:
+      if (self->tta != g_value_get_boolean (value))
+        {
+          self->tta = g_value_get_boolean (value);
+          update_tile_plan (self);
+          g_object_notify_by_pspec (object, pspec);
+        }
       break;
     case PROP_SHOW_TILES:
       if (self->show_tiles != g_value_get_boolean (value))
@@ -608,6 +741,13 @@ tessera_upscale_panel_class_init (TesseraUpscalePanelClass *klass)
   properties[PROP_UPSCALER] =
     g_param_spec_string ("upscaler", NULL, NULL, NULL,
                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  /* The model run on the upscaler's result, or %NULL. */
+  properties[PROP_THEN_UPSCALER] =
+    g_param_spec_string ("then-upscaler", NULL, NULL, NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TTA] =
+    g_param_spec_boolean ("tta", NULL, NULL, FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_SHOW_TILES] =
     g_param_spec_boolean ("show-tiles", NULL, NULL, FALSE,
                           (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -635,6 +775,8 @@ tessera_upscale_panel_class_init (TesseraUpscalePanelClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/tessera/Tessera/tessera-upscale-panel.ui");
   gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, column);
   gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, upscaler_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, then_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, then_titles);
   gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, scale_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, target_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraUpscalePanel, target_spin);
@@ -648,6 +790,7 @@ tessera_upscale_panel_class_init (TesseraUpscalePanelClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_setup_upscaler_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_bind_upscaler_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_upscaler_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_then_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_scale_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, tessera_upscale_panel_choice_changed_cb);
 }
@@ -684,6 +827,9 @@ tessera_upscale_panel_setup (TesseraUpscalePanel *self,
   select_default_upscaler (self);
   tessera_upscale_panel_upscaler_selected_cb (self);
   tessera_upscale_panel_scale_selected_cb (self);
+  fill_then_row (self);
+  g_signal_connect_object (tessera_engine_get_upscalers (engine), "items-changed", G_CALLBACK (fill_then_row), self,
+                           G_CONNECT_SWAPPED);
 
   if (settings != NULL)
     {
@@ -693,6 +839,15 @@ tessera_upscale_panel_setup (TesseraUpscalePanel *self,
       /* An upscaler that has gone since leaves the default. */
       tessera_upscale_panel_set_upscaler (self, upscaler);
       g_settings_bind (settings, "upscaler", self, "upscaler", G_SETTINGS_BIND_SET);
+      {
+        g_autofree char *then = g_settings_get_string (settings, "then-upscaler");
+
+        /* Kept while the library is still being searched. */
+        g_free (self->then_upscaler);
+        self->then_upscaler = *then != '\0' ? g_steal_pointer (&then) : NULL;
+        select_then (self, self->then_upscaler);
+      }
+      g_settings_bind (settings, "tta", self, "tta", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "scale", self->scale_row, "selected", G_SETTINGS_BIND_DEFAULT);
       g_settings_bind (settings, "target-size", gtk_spin_button_get_adjustment (self->target_spin), "value",
                        G_SETTINGS_BIND_DEFAULT);

@@ -31,6 +31,7 @@ typedef struct
   char    *model;
   char    *name;
   guint    scale;
+  gboolean tta;
   guint64  macs;
   double   load_seconds;
   double   seconds;          /* best upscale, the model loaded */
@@ -294,6 +295,36 @@ failed:
   return NULL;
 }
 
+/* The same model with TTA, in the same run as @plain, so that the cost
+ * reads as a ratio of times on the same machine. */
+static Result *
+bench_tta (TesseraEngine          *engine,
+           const char             *path,
+           TesseraImage           *input,
+           const char             *input_path,
+           guint                   repeat,
+           TesseraUpscaleOptions  *base,
+           const char             *tmpdir,
+           const Result           *plain,
+           GError                **error)
+{
+  g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_copy (base);
+  Result *result;
+
+  tessera_upscale_options_set_tta (options, TRUE);
+  result = bench_model (engine, path, input, input_path, repeat, options, NULL, tmpdir, error);
+  if (result == NULL)
+    return NULL;
+
+  result->tta = TRUE;
+  g_free (result->name);
+  result->name = g_strdup_printf (_("%s + TTA"), plain->name);
+  /* The network runs 8 times. */
+  result->macs *= 8;
+  result->peer_note = g_strdup_printf (_("TTA: %.1f× the time without"), result->seconds / plain->seconds);
+  return result;
+}
+
 static void
 print_table (GPtrArray    *results,
              TesseraImage *input,
@@ -351,6 +382,8 @@ print_json (GPtrArray  *results,
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "model");
       json_builder_add_string_value (builder, r->model);
+      json_builder_set_member_name (builder, "tta");
+      json_builder_add_boolean_value (builder, r->tta);
       json_builder_set_member_name (builder, "macs");
       json_builder_add_int_value (builder, r->macs);
       json_builder_set_member_name (builder, "load_seconds");
@@ -395,7 +428,7 @@ tessera_cli_bench (int    argc,
   g_autofree char *precision = NULL;
   g_autoptr(TesseraUpscaleOptions) base = tessera_upscale_options_new ();
   g_autofree char *device_description = NULL;
-  gboolean json = FALSE;
+  gboolean json = FALSE, tta = FALSE;
   double gemm_rate;
   const GOptionEntry entries[] = {
     { "model", 'm', 0, G_OPTION_ARG_FILENAME_ARRAY, &models, N_("A model file to time (repeatable)"), N_("FILE") },
@@ -410,6 +443,8 @@ tessera_cli_bench (int    argc,
     { "gpu-memory", 0, 0, G_OPTION_ARG_INT, &gpu_memory, N_("The most GPU memory to take, in MiB"), N_("MIB") },
     { "peer", 0, 0, G_OPTION_ARG_FILENAME, &peer_dir,
       N_("Folder of realesrgan-ncnn-vulkan, to time it on the same input"), N_("DIR") },
+    { "tta", 0, 0, G_OPTION_ARG_NONE, &tta,
+      N_("Time each model again with test-time augmentation (8 flips and rotations)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON for scripts"), NULL },
     { NULL }
   };
@@ -509,6 +544,18 @@ tessera_cli_bench (int    argc,
       g_ptr_array_add (results, result);
       if (!json)
         fprintf (stderr, _("%s: %.2f s\n"), result->name, result->seconds);
+      if (tta)
+        {
+          result = bench_tta (engine, models[i], input, input_path, repeat, base, tmpdir, result, &error);
+          if (result == NULL)
+            {
+              tessera_cli_error ("%s", error->message);
+              return EXIT_FAILED;
+            }
+          g_ptr_array_add (results, result);
+          if (!json)
+            fprintf (stderr, _("%s: %.2f s\n"), result->name, result->seconds);
+        }
     }
 
   if (json)

@@ -456,6 +456,50 @@ check_upscaler (TesseraEngine  *engine,
   return TRUE;
 }
 
+/* Checks an upscaler name, or each model of a chain “A+B” (A, then B on
+ * its output). @scale: the models' scales' product, 0 for a classic
+ * filter; @label: their names, joined by “+”. */
+static gboolean
+check_chain (TesseraEngine  *engine,
+             const char     *name,
+             guint          *scale,
+             char          **label)
+{
+  g_autoptr(TesseraModel) model = NULL;
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GString) names = NULL;
+
+  if (strchr (name, '+') == NULL || g_file_test (name, G_FILE_TEST_IS_REGULAR) ||
+      tessera_engine_find_upscaler (engine, name) != NULL)
+    {
+      if (!check_upscaler (engine, name, &model))
+        return FALSE;
+      *scale = model != NULL ? tessera_model_get_scale (model) : 0;
+      *label = g_strdup (model != NULL ? tessera_model_get_name (model) : name);
+      return TRUE;
+    }
+
+  parts = g_strsplit (name, "+", -1);
+  names = g_string_new (NULL);
+  *scale = 1;
+  for (guint i = 0; parts[i] != NULL; i++)
+    {
+      g_autoptr(TesseraModel) part = NULL;
+
+      if (!check_upscaler (engine, parts[i], &part))
+        return FALSE;
+      if (part == NULL)
+        {
+          tessera_cli_error (_("“%s” in “%s” is a classic filter; only models can be chained"), parts[i], name);
+          return FALSE;
+        }
+      *scale *= tessera_model_get_scale (part);
+      g_string_append_printf (names, "%s%s", i > 0 ? "+" : "", tessera_model_get_name (part));
+    }
+  *label = g_string_free (g_steal_pointer (&names), FALSE);
+  return TRUE;
+}
+
 int
 tessera_cli_upscale (int    argc,
                      char **argv)
@@ -472,9 +516,9 @@ tessera_cli_upscale (int    argc,
   g_autofree char *alpha_text = NULL;
   g_autofree char *upscaler_2 = NULL;
   g_autofree char *visibility_text = NULL;
-  g_autoptr(TesseraModel) model = NULL;
   g_autoptr(TesseraModel) model_2 = NULL;
   g_autofree char *upscaler_label = NULL;
+  guint model_scale = 0;
   int tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
   g_autofree char *pre_pad_text = NULL;
   g_autofree char *device = NULL;
@@ -497,6 +541,7 @@ tessera_cli_upscale (int    argc,
   gboolean overwrite = FALSE;
   gboolean skip_existing = FALSE;
   gboolean quiet = FALSE;
+  gboolean tta = FALSE;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Upscale self = { 0 };
   guint signal_ids[3];
@@ -539,6 +584,8 @@ tessera_cli_upscale (int    argc,
       N_("Noise reduction from 0 to 1, for models that have noise levels or a denoising twin"), N_("X") },
     { "alpha", 0, 0, G_OPTION_ARG_STRING, &alpha_text,
       N_("Upscale alpha through the model or by bicubic interpolation (default: bicubic)"), N_("model|bicubic") },
+    { "tta", 'x', 0, G_OPTION_ARG_NONE, &tta,
+      N_("Test-time augmentation: average the model's results for 8 flips and rotations (8 times slower)"), NULL },
     { "upscaler-2", 0, 0, G_OPTION_ARG_STRING, &upscaler_2,
       N_("A second upscaler whose result is blended in"), N_("NAME") },
     { "upscaler-2-visibility", 0, 0, G_OPTION_ARG_STRING, &visibility_text,
@@ -721,7 +768,7 @@ tessera_cli_upscale (int    argc,
       g_clear_object (&self.engine);
       return EXIT_USAGE;
     }
-  if ((upscaler != NULL && !check_upscaler (self.engine, upscaler, &model)) ||
+  if ((upscaler != NULL && !check_chain (self.engine, upscaler, &model_scale, &upscaler_label)) ||
       (upscaler_2 != NULL && !check_upscaler (self.engine, upscaler_2, &model_2)))
     {
       g_clear_object (&self.engine);
@@ -729,9 +776,10 @@ tessera_cli_upscale (int    argc,
     }
 
   /* A model alone upscales by its own factor. */
-  if (model != NULL && scale_text == NULL && width == 0 && height == 0)
-    scale = tessera_model_get_scale (model);
-  upscaler_label = g_strdup (model != NULL ? tessera_model_get_name (model) : upscaler ? upscaler : "lanczos");
+  if (model_scale != 0 && scale_text == NULL && width == 0 && height == 0)
+    scale = model_scale;
+  if (upscaler_label == NULL)
+    upscaler_label = g_strdup ("lanczos");
 
   self.options = tessera_upscale_options_new ();
   if (upscaler != NULL)
@@ -755,6 +803,7 @@ tessera_cli_upscale (int    argc,
   tessera_upscale_options_set_upscaler_2_visibility (self.options, visibility);
   if (alpha_text != NULL && g_str_equal (alpha_text, "model"))
     tessera_upscale_options_set_alpha_mode (self.options, TESSERA_ALPHA_MODE_MODEL);
+  tessera_upscale_options_set_tta (self.options, tta);
 
   /* Ctrl-C cancels: the temporary output is removed, nothing half-written
    * stays. Installed before anything is created, so that nothing escapes. */

@@ -384,21 +384,63 @@ describe_upscale (const char   *upscaler,
                           in_width, in_height, out_width, out_height, TESSERA_VERSION_STRING);
 }
 
-/* What an upscaler name means: a classic filter or a model. */
+/* What an upscaler name means: a classic filter, a model, or a chain of
+ * models (“A+B”: A, then B on A's output). */
 typedef struct
 {
   gboolean      classic;
   TesseraFilter filter;
-  TesseraModel *model;
+  TesseraModel *model;   /* the first of the chain */
+  GPtrArray    *chain;   /* of TesseraModel, all of them; NULL for one */
 } Upscaler;
 
 static void
 upscaler_clear (Upscaler *upscaler)
 {
   g_clear_object (&upscaler->model);
+  g_clear_pointer (&upscaler->chain, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Upscaler, upscaler_clear)
+
+static gboolean resolve_upscaler (TesseraEngine  *self,
+                                  const char     *name,
+                                  Upscaler       *upscaler,
+                                  GError        **error);
+
+/* The models of a chain “A+B+…”, each resolved as an upscaler name; an
+ * error names the model of the chain it is about. */
+static gboolean
+resolve_chain (TesseraEngine  *self,
+               const char     *name,
+               Upscaler       *upscaler,
+               GError        **error)
+{
+  g_auto(GStrv) parts = g_strsplit (name, "+", -1);
+  guint n = g_strv_length (parts);
+
+  upscaler->chain = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < n; i++)
+    {
+      g_auto(Upscaler) part = { 0 };
+
+      if (!resolve_upscaler (self, parts[i], &part, error))
+        {
+          g_prefix_error (error, _("model %u of %u in “%s”: "), i + 1, n, name);
+          return FALSE;
+        }
+      if (part.classic)
+        {
+          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
+                       _("model %u of %u in “%s”: “%s” is a classic filter; only models can be chained"),
+                       i + 1, n, name, parts[i]);
+          return FALSE;
+        }
+      g_ptr_array_add (upscaler->chain, g_steal_pointer (&part.model));
+    }
+  upscaler->model = g_object_ref (g_ptr_array_index (upscaler->chain, 0));
+  return TRUE;
+}
 
 static gboolean
 resolve_upscaler (TesseraEngine  *self,
@@ -406,7 +448,7 @@ resolve_upscaler (TesseraEngine  *self,
                   Upscaler       *upscaler,
                   GError        **error)
 {
-  *upscaler = (Upscaler) { FALSE, TESSERA_FILTER_NEAREST, NULL };
+  *upscaler = (Upscaler) { FALSE, TESSERA_FILTER_NEAREST, NULL, NULL };
 
   upscaler->filter = find_filter (name, &upscaler->classic);
   if (upscaler->classic)
@@ -435,6 +477,11 @@ resolve_upscaler (TesseraEngine  *self,
           return TRUE;
         }
     }
+
+  /* A name with a “+” that is no file or model is a chain; an empty part
+   * (“A+”) is left to the message below. */
+  if (strchr (name, '+') != NULL && !strstr (name, "++") && name[0] != '+' && !g_str_has_suffix (name, "+"))
+    return resolve_chain (self, name, upscaler, error);
 
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
                _("unknown upscaler “%s”: not a classic filter, a model file or a model in the library"), name);
@@ -850,16 +897,20 @@ init_run_options (TesseraRunOptions      *run,
                ? tessera_network_get_pre_pad (network)
                : (guint) tessera_upscale_options_get_pre_pad (options);
   run->alpha_by_model = tessera_upscale_options_get_alpha_mode (options) == TESSERA_ALPHA_MODE_MODEL;
+  run->tta = tessera_upscale_options_get_tta (options);
   run->memory_budget = device_memory_budget (backend, memory_budget (width, height, has_alpha));
 }
 
-/* Runs the model as many times as it takes to reach the size, then
- * resamples to it exactly: -s 2 with a ×4 model is the model and a
- * Lanczos reduction, -s 8 the model twice. */
+/* Runs the models, one after another, as many times as it takes to
+ * reach the size, then resamples to it exactly: -s 2 with a ×4 model is
+ * the model and a Lanczos reduction, -s 8 the model twice. A chain runs
+ * whole each time, as one model of its scales' product; denoise belongs
+ * to its first model. */
 static TesseraImage *
 model_upscale (TesseraEngine          *self,
                TesseraImage           *input,
-               TesseraModel           *model,
+               TesseraModel          **models,
+               guint                   n_models,
                TesseraUpscaleOptions  *options,
                guint                   width,
                guint                   height,
@@ -867,53 +918,90 @@ model_upscale (TesseraEngine          *self,
                TesseraProgress        *progress,
                GError                **error)
 {
-  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_network_unref);
   g_autoptr(TesseraBackend) backend = NULL;
   g_autoptr(TesseraImage) current = g_object_ref (input);
   TileProgress tiles = { progress, 0, 1, 1.0, g_get_monotonic_time () };
-  TesseraRunOptions run = { 0 };
   g_autofree char *note = NULL;
   double needed;
-  guint scale, reached, evictions;
+  guint scale = 1, reached, evictions, rounds = 1;
 
-  network = get_network (self, model, tessera_upscale_options_get_denoise (options), error);
-  if (network == NULL)
-    return NULL;
+  for (guint i = 0; i < n_models; i++)
+    {
+      double denoise = i == 0 ? tessera_upscale_options_get_denoise (options) : -1.0;
+      TesseraNetwork *network = get_network (self, models[i], denoise, error);
+
+      if (network == NULL)
+        {
+          if (n_models > 1)
+            g_prefix_error (error, _("model %u of %u (%s): "), i + 1, n_models, tessera_model_get_name (models[i]));
+          return NULL;
+        }
+      g_ptr_array_add (networks, network);
+      scale *= tessera_network_get_scale (network);
+    }
   backend = take_backend (self, options, &evictions, &note, error);
   if (backend == NULL)
     return NULL;
   if (note != NULL && progress != NULL)
     tessera_progress_report (progress, 0.0, note);
 
-  scale = tessera_network_get_scale (network);
   needed = MAX ((double) width / tessera_image_get_width (input), (double) height / tessera_image_get_height (input));
-  for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && tiles.n_passes < 4; reached *= scale)
-    tiles.n_passes++;
+  for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && rounds < 4; reached *= scale)
+    rounds++;
+  tiles.n_passes = rounds * n_models;
 
-  init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
-  run.tile_pixels = progress != NULL && progress->event_func != NULL;
-  run.on_tile_start = on_tile_start;
-  run.on_tile_done = on_tile_done;
-  run.on_retry = on_retry;
-  run.user_data = &tiles;
-
-  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++, tiles.pass_scale *= scale)
+  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
     {
-      TesseraImage *next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
+      guint i = tiles.pass % n_models;
+      TesseraNetwork *network = g_ptr_array_index (networks, i);
+      TesseraRunOptions run = { 0 };
+      TesseraImage *next;
 
+      init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
+      run.tile_pixels = progress != NULL && progress->event_func != NULL;
+      run.on_tile_start = on_tile_start;
+      run.on_tile_done = on_tile_done;
+      run.on_retry = on_retry;
+      run.user_data = &tiles;
+
+      next = tessera_runner_upscale (network, backend, current, &run, cancellable, error);
       if (next == NULL)
-        return NULL;
+        {
+          if (n_models > 1)
+            g_prefix_error (error, _("model %u of %u (%s): "), i + 1, n_models, tessera_model_get_name (models[i]));
+          return NULL;
+        }
       g_object_unref (current);
       current = next;
       /* The network's output strays a little outside [0, 1]; the next
        * pass, the resampler and the file all want it inside. */
       clamp_planes (current);
+      tiles.pass_scale *= tessera_network_get_scale (network);
     }
   give_back_backend (self, options, g_steal_pointer (&backend), evictions);
 
   if (tessera_image_get_width (current) != width || tessera_image_get_height (current) != height)
     return resample_to (current, width, height, TESSERA_FILTER_LANCZOS, cancellable, progress, error);
   return g_steal_pointer (&current);
+}
+
+/* The upscaler as the `tessera` text names it: a model's name, a
+ * chain's names joined by “+”. */
+static char *
+upscaler_label (Upscaler   *upscaler,
+                const char *name)
+{
+  g_autoptr(GString) label = NULL;
+
+  if (upscaler->chain == NULL)
+    return g_strdup (upscaler->model != NULL ? tessera_model_get_name (upscaler->model) : name);
+
+  label = g_string_new (NULL);
+  for (guint i = 0; i < upscaler->chain->len; i++)
+    g_string_append_printf (label, "%s%s", i > 0 ? "+" : "",
+                            tessera_model_get_name (g_ptr_array_index (upscaler->chain, i)));
+  return g_string_free (g_steal_pointer (&label), FALSE);
 }
 
 static TesseraImage *
@@ -929,7 +1017,10 @@ upscale_with (TesseraEngine          *self,
 {
   if (upscaler->classic)
     return resample_to (input, width, height, upscaler->filter, cancellable, progress, error);
-  return model_upscale (self, input, upscaler->model, options, width, height, cancellable, progress, error);
+  if (upscaler->chain != NULL)
+    return model_upscale (self, input, (TesseraModel **) upscaler->chain->pdata, upscaler->chain->len, options,
+                          width, height, cancellable, progress, error);
+  return model_upscale (self, input, &upscaler->model, 1, options, width, height, cancellable, progress, error);
 }
 
 /* Stable Diffusion web UI's "Upscaler 2": a second result mixed in. */
@@ -958,6 +1049,7 @@ upscale_run (TesseraEngine          *self,
 {
   g_autoptr(TesseraImage) output = NULL;
   g_autofree char *description = NULL;
+  g_autofree char *label = NULL;
   g_auto(Upscaler) upscaler = { 0 };
   const char *name = tessera_upscale_options_get_upscaler (options);
   const char *name_2 = tessera_upscale_options_get_upscaler_2 (options);
@@ -1005,8 +1097,8 @@ upscale_run (TesseraEngine          *self,
   tessera_image_set_bit_depth (output, tessera_image_get_bit_depth (input));
   tessera_image_set_grayscale (output, tessera_image_get_grayscale (input));
   tessera_image_copy_metadata (output, input);
-  description = describe_upscale (upscaler.model != NULL ? tessera_model_get_name (upscaler.model) : name,
-                                  input, output);
+  label = upscaler_label (&upscaler, name);
+  description = describe_upscale (label, input, output);
   tessera_image_set_text (output, "tessera", description);
 
   tessera_progress_report (progress, 1.0, _("Done"));

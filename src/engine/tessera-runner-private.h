@@ -46,6 +46,7 @@ typedef struct
   TesseraTileDoneFunc  on_tile_done;
   TesseraRetryFunc     on_retry;
   gpointer             user_data;
+  gboolean             tta;            /* each tile's 8 flips and rotations, averaged */
 } TesseraRunOptions;
 
 guint            tessera_runner_auto_tile_size (TesseraNetwork          *network,
@@ -53,6 +54,7 @@ guint            tessera_runner_auto_tile_size (TesseraNetwork          *network
                                                 guint                    height,
                                                 guint                    overlap,
                                                 guint                    pre_pad,
+                                                gboolean                 tta,
                                                 gsize                    budget);
 TesseraTilePlan *tessera_runner_plan           (TesseraNetwork          *network,
                                                 guint                    width,

@@ -40,6 +40,26 @@ reflect_index (int i,
   return i < size ? i : period - i;
 }
 
+/* The bytes a @width × @height region takes in the network; under TTA
+ * the network also sees it transposed, and the runner keeps a
+ * transformed input and a second output beside the tile's. */
+static gsize
+region_bytes (TesseraNetwork *network,
+              guint           width,
+              guint           height,
+              gboolean        tta)
+{
+  guint s = tessera_network_get_scale (network);
+  gsize bytes = tessera_network_peak_bytes (network, width, height);
+  gsize area = (gsize) width * height;
+
+  if (!tta || bytes == 0)
+    return bytes;
+  bytes = MAX (bytes, tessera_network_peak_bytes (network, height, width));
+  return bytes + area * (tessera_network_get_in_channels (network) +
+                         (gsize) s * s * tessera_network_get_out_channels (network)) * sizeof (float);
+}
+
 /**
  * tessera_runner_auto_tile_size:
  *
@@ -53,12 +73,13 @@ tessera_runner_auto_tile_size (TesseraNetwork *network,
                                guint           height,
                                guint           overlap,
                                guint           pre_pad,
+                               gboolean        tta,
                                gsize           budget)
 {
   guint side = MAX (width, height), low = 16, high;
   guint m = tessera_network_get_tile_multiple (network);
   guint margin = (MAX (overlap, pre_pad) + m - 1) / m * m;
-  gsize whole = tessera_network_peak_bytes (network, width + 2 * pre_pad, height + 2 * pre_pad);
+  gsize whole = region_bytes (network, width + 2 * pre_pad, height + 2 * pre_pad, tta);
 
   if (whole > 0 && whole <= budget)
     return side;
@@ -69,7 +90,7 @@ tessera_runner_auto_tile_size (TesseraNetwork *network,
     {
       guint mid = (low + high + 1) / 2;
       guint region = (mid + m - 1) / m * m + 2 * margin;
-      gsize bytes = tessera_network_peak_bytes (network, region, region);
+      gsize bytes = region_bytes (network, region, region, tta);
 
       if (bytes > 0 && bytes <= budget)
         low = mid;
@@ -91,7 +112,7 @@ tessera_runner_plan (TesseraNetwork          *network,
 
   if (tile == 0)
     tile = tessera_runner_auto_tile_size (network, width, height, options->overlap, options->pre_pad,
-                                          options->memory_budget);
+                                          options->tta, options->memory_budget);
   return tessera_tile_plan_new_aligned (width, height, tile, options->overlap, options->pre_pad,
                                         tessera_network_get_tile_multiple (network));
 }
@@ -110,6 +131,9 @@ typedef struct
   TesseraImage    *tile_pixels;  /* the running tile's core, when wanted */
   float           *tile_in;      /* room for the largest region's input */
   float           *tile_out;     /* and its output */
+  gboolean         tta;
+  float           *tta_in;       /* under TTA, the region transformed */
+  float           *tta_out;      /* and the network's output for it */
 } Run;
 
 /* Copies the region's pixels of @plane into @dst, reflecting past the edges. */
@@ -223,6 +247,89 @@ copy_core (const Run         *run,
       dst[x] = CLAMP (src[x], 0.f, 1.f);
 }
 
+/* Where pixel (@x, @y) of a @width × @height plane lies in the plane
+ * seen through TTA transform @t, as realesrgan-ncnn-vulkan orders them:
+ * as it is, mirrored left to right, turned half round, mirrored top to
+ * bottom, then the same four of the transposed plane. As a start and a
+ * step along x and along y, so that the loops stay plain. */
+static void
+tta_steps (guint   t,
+           gssize  width,
+           gssize  height,
+           gssize *start,
+           gssize *step_x,
+           gssize *step_y)
+{
+  gboolean transposed = t >= 4;
+  gboolean mirror_x = t == 1 || t == 2 || t == 6 || t == 7;
+  gboolean mirror_y = t == 2 || t == 3 || t == 5 || t == 6;
+  /* In the transposed plane a row is a column of this one. */
+  gssize along_x = transposed ? height : 1, along_y = transposed ? 1 : width;
+
+  *start = (mirror_x ? (width - 1) * along_x : 0) + (mirror_y ? (height - 1) * along_y : 0);
+  *step_x = mirror_x ? -along_x : along_x;
+  *step_y = mirror_y ? -along_y : along_y;
+}
+
+/* The network on a @width × @height region; with TTA, on its 8
+ * transforms, their outputs turned back and averaged in ncnn's order
+ * (summed one after another, then times 1/8). */
+static gboolean
+run_network (const Run    *run,
+             const float  *input,
+             guint         width,
+             guint         height,
+             float        *output,
+             GError      **error)
+{
+  guint s = tessera_network_get_scale (run->network);
+  guint in_channels = tessera_network_get_in_channels (run->network);
+  guint out_channels = tessera_network_get_out_channels (run->network);
+  gsize in_plane = (gsize) width * height, out_plane = in_plane * s * s;
+  gssize out_width = (gssize) width * s, out_height = (gssize) height * s;
+
+  if (!tessera_network_run (run->network, run->backend, input, width, height, output, run->cancellable, error))
+    return FALSE;
+  if (!run->tta)
+    return TRUE;
+
+  for (guint t = 1; t < 8; t++)
+    {
+      gboolean transposed = t >= 4;
+      gssize start, step_x, step_y;
+
+      tta_steps (t, width, height, &start, &step_x, &step_y);
+      for (guint c = 0; c < in_channels; c++)
+        {
+          const float *src = input + c * in_plane;
+          float *dst = run->tta_in + c * in_plane + start;
+
+          for (gssize y = 0; y < (gssize) height; y++)
+            for (gssize x = 0; x < (gssize) width; x++)
+              dst[x * step_x + y * step_y] = src[y * width + x];
+        }
+
+      if (!tessera_network_run (run->network, run->backend, run->tta_in, transposed ? height : width,
+                                transposed ? width : height, run->tta_out, run->cancellable, error))
+        return FALSE;
+
+      tta_steps (t, out_width, out_height, &start, &step_x, &step_y);
+      for (guint c = 0; c < out_channels; c++)
+        {
+          const float *src = run->tta_out + c * out_plane + start;
+          float *dst = output + c * out_plane;
+
+          for (gssize y = 0; y < out_height; y++)
+            for (gssize x = 0; x < out_width; x++)
+              dst[y * out_width + x] += src[x * step_x + y * step_y];
+        }
+    }
+
+  for (gsize i = 0; i < out_plane * out_channels; i++)
+    output[i] *= 0.125f;
+  return TRUE;
+}
+
 /* Runs one tile. The network's channels and the planes need not agree: a
  * gray network runs once per plane; a colour network given one plane (an
  * alpha channel) sees it as gray and gives back its channels' mean. */
@@ -249,8 +356,7 @@ run_tile (const Run  *run,
       for (guint p = 0; p < run->n_planes; p++)
         read_region (run, run->input[p], &region, tile_in + p * in_plane);
       read = g_get_monotonic_time ();
-      if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
-                                run->cancellable, error))
+      if (!run_network (run, tile_in, region.width, region.height, tile_out, error))
         return FALSE;
       ran = g_get_monotonic_time ();
       for (guint p = 0; p < run->n_planes; p++)
@@ -268,8 +374,7 @@ run_tile (const Run  *run,
       for (guint p = 0; p < run->n_planes; p++)
         {
           read_region (run, run->input[p], &region, tile_in);
-          if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
-                                    run->cancellable, error))
+          if (!run_network (run, tile_in, region.width, region.height, tile_out, error))
             return FALSE;
           blend_tile (run, index, &core, &region, tile_out, p);
           if (run->tile_pixels != NULL)
@@ -281,8 +386,7 @@ run_tile (const Run  *run,
       read_region (run, run->input[0], &region, tile_in);
       for (guint c = 1; c < in_channels; c++)
         memcpy (tile_in + c * in_plane, tile_in, in_plane * sizeof (float));
-      if (!tessera_network_run (run->network, run->backend, tile_in, region.width, region.height, tile_out,
-                                run->cancellable, error))
+      if (!run_network (run, tile_in, region.width, region.height, tile_out, error))
         return FALSE;
       for (gsize i = 0; i < out_plane; i++)
         {
@@ -354,7 +458,7 @@ find_tile_memory (Run     *run,
   guint s = tessera_network_get_scale (run->network);
   guint in_channels = MAX (tessera_network_get_in_channels (run->network), 3);
   guint out_channels = MAX (tessera_network_get_out_channels (run->network), 3);
-  gsize largest = 0, in_floats, floats;
+  gsize largest = 0, in_floats, out_floats, floats;
   TesseraRect core, region;
   float *memory;
 
@@ -364,7 +468,10 @@ find_tile_memory (Run     *run,
       largest = MAX (largest, (gsize) region.width * region.height);
     }
   in_floats = largest * in_channels;
-  floats = in_floats + largest * s * s * out_channels;
+  out_floats = largest * s * s * out_channels;
+  floats = in_floats + out_floats;
+  if (run->tta)
+    floats *= 2;
 
   memory = tessera_backend_host_memory (run->backend, floats);
   if (memory == NULL)
@@ -381,6 +488,11 @@ find_tile_memory (Run     *run,
 
   run->tile_in = memory;
   run->tile_out = memory + in_floats;
+  if (run->tta)
+    {
+      run->tta_in = run->tile_out + out_floats;
+      run->tta_out = run->tta_in + in_floats;
+    }
   return TRUE;
 }
 
@@ -419,7 +531,8 @@ upscale_once (TesseraNetwork           *network,
   g_autoptr(TesseraTilePlan) plan = NULL;
   const float *rgb_in[3];
   float *rgb_out[3];
-  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL, NULL, NULL };
+  Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL, NULL, NULL,
+              options->tta, NULL, NULL };
   guint n_tiles;
   gint64 start;
   float *owned = NULL;
@@ -514,7 +627,7 @@ tessera_runner_upscale (TesseraNetwork           *network,
       tile = run.tile_size != 0 ? run.tile_size
                                 : tessera_runner_auto_tile_size (network, tessera_image_get_width (input),
                                                                  tessera_image_get_height (input), run.overlap,
-                                                                 run.pre_pad, run.memory_budget);
+                                                                 run.pre_pad, run.tta, run.memory_budget);
       if (!g_error_matches (local_error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY) || tile / 2 < MIN_RETRY_TILE)
         {
           g_propagate_error (error, g_steal_pointer (&local_error));

@@ -44,6 +44,7 @@ struct _TesseraUpscaleOptions
   int                pre_pad;
   double             denoise;
   TesseraAlphaMode   alpha_mode;
+  gboolean           tta;
   guint              threads;
   char               *upscaler_2;
   char               *device;
@@ -65,6 +66,7 @@ enum {
   PROP_PRE_PAD,
   PROP_DENOISE,
   PROP_ALPHA_MODE,
+  PROP_TTA,
   PROP_THREADS,
   PROP_UPSCALER_2,
   PROP_UPSCALER_2_VISIBILITY,
@@ -133,6 +135,9 @@ tessera_upscale_options_get_property (GObject    *object,
     case PROP_ALPHA_MODE:
       g_value_set_enum (value, self->alpha_mode);
       break;
+    case PROP_TTA:
+      g_value_set_boolean (value, self->tta);
+      break;
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
       break;
@@ -198,6 +203,9 @@ tessera_upscale_options_set_property (GObject      *object,
       break;
     case PROP_ALPHA_MODE:
       tessera_upscale_options_set_alpha_mode (self, g_value_get_enum (value));
+      break;
+    case PROP_TTA:
+      tessera_upscale_options_set_tta (self, g_value_get_boolean (value));
       break;
     case PROP_THREADS:
       tessera_upscale_options_set_threads (self, g_value_get_uint (value));
@@ -276,6 +284,10 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
     g_param_spec_enum ("alpha-mode", NULL, NULL,
                        TESSERA_TYPE_ALPHA_MODE, TESSERA_ALPHA_MODE_BICUBIC,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TTA] =
+    g_param_spec_boolean ("tta", NULL, NULL,
+                          FALSE,
+                          (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_THREADS] =
     g_param_spec_uint ("threads", NULL, NULL,
                        0, 4096, 0,
@@ -624,6 +636,34 @@ tessera_upscale_options_set_alpha_mode (TesseraUpscaleOptions *self,
 
   self->alpha_mode = alpha_mode;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALPHA_MODE]);
+}
+
+gboolean
+tessera_upscale_options_get_tta (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), FALSE);
+
+  return self->tta;
+}
+
+/**
+ * tessera_upscale_options_set_tta:
+ * @tta: whether a model sees each tile in its 8 flips and rotations and
+ *   the results are averaged (test-time augmentation): a little cleaner,
+ *   8 times the time
+ */
+void
+tessera_upscale_options_set_tta (TesseraUpscaleOptions *self,
+                                 gboolean               tta)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  tta = !!tta;
+  if (self->tta == tta)
+    return;
+
+  self->tta = tta;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TTA]);
 }
 
 guint

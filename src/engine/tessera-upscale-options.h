@@ -73,6 +73,9 @@ void                   tessera_upscale_options_set_denoise (TesseraUpscaleOption
 TesseraAlphaMode       tessera_upscale_options_get_alpha_mode (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_alpha_mode (TesseraUpscaleOptions *self,
                                                                TesseraAlphaMode alpha_mode);
+gboolean               tessera_upscale_options_get_tta (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_tta (TesseraUpscaleOptions *self,
+                                                        gboolean               tta);
 guint                  tessera_upscale_options_get_threads (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_threads (TesseraUpscaleOptions *self,
                                                             guint threads);
