@@ -449,6 +449,82 @@ test_swinir_inspect (void)
   g_assert_nonnull (strstr (text, "pixelshuffledirect"));
 }
 
+/* spandrel's RCAN at three configurations (data/make-conv-arch-refs.py):
+ * ×2 with the mean shift, ×3 without it, and the unshuffling ×1, whose
+ * odd input spandrel reflects to a multiple of 4. */
+static void
+test_rcan_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       scale;
+    guint       n_feats;
+    guint       n_resgroups;
+    guint       n_resblocks;
+    guint       reduction;
+    gboolean    norm;
+    gboolean    unshuffle;
+  } variants[] = {
+    { "rcan-x2", 2, 16, 2, 2, 4, TRUE, FALSE },
+    { "rcan-x3-nonorm", 3, 8, 1, 2, 2, FALSE, FALSE },
+    { "rcan-x1-unshuffle", 1, 16, 1, 1, 4, TRUE, TRUE },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "rcan", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      guint32 value;
+      gboolean flag;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_RCAN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, variants[v].scale);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, 3);
+      g_assert_cmpuint (tessera_model_get_num_feat (model), ==, variants[v].n_feats);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "n_resgroups", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].n_resgroups);
+      g_assert_true (g_variant_lookup (params, "n_resblocks", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].n_resblocks);
+      g_assert_true (g_variant_lookup (params, "reduction", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].reduction);
+      g_assert_true (g_variant_lookup (params, "norm", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].norm);
+      g_assert_true (g_variant_lookup (params, "unshuffle_mod", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].unshuffle);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "rcan", variants[v].name, 3, variants[v].scale), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` lists RCAN's hyper-parameters under spandrel's names. */
+static void
+test_rcan_inspect (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "rcan", "rcan-x2.pth", NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object, *params;
+
+  if ((parser = test_inspect_json (path, &object)) == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "rcan");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_cmpint (json_object_get_int_member (params, "n_feats"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (params, "n_resgroups"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (params, "kernel_size"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (params, "rgb_range"), ==, 255);
+  g_assert_true (json_object_get_boolean_member (params, "norm"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +541,8 @@ main (int   argc,
   g_test_add_func ("/archs/swinir/tiles", test_swinir_tiles);
   g_test_add_func ("/archs/swinir/hyperparameters", test_swinir_hyperparameters);
   g_test_add_func ("/archs/swinir/inspect", test_swinir_inspect);
+  g_test_add_func ("/archs/rcan/variants", test_rcan_variants);
+  g_test_add_func ("/archs/rcan/inspect", test_rcan_inspect);
 
   return g_test_run ();
 }

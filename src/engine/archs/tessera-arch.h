@@ -28,6 +28,7 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_HAT: HAT
  * @TESSERA_ARCH_OMNISR: OmniSR
  * @TESSERA_ARCH_SPAN: SPAN
+ * @TESSERA_ARCH_RCAN: RCAN
  */
 typedef enum
 {
@@ -43,6 +44,7 @@ typedef enum
   TESSERA_ARCH_HAT,
   TESSERA_ARCH_OMNISR,
   TESSERA_ARCH_SPAN,
+  TESSERA_ARCH_RCAN,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);

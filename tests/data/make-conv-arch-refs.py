@@ -1,0 +1,123 @@
+#!/usr/bin/python3
+# make-conv-arch-refs.py
+#
+# Copyright 2026 The Tessera authors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# References for the convolutional restoration and upscaling
+# architectures (RCAN, DnCNN, DRUNet): random-weight models built by spandrel's
+# own architecture classes at small configurations, saved as .pth, loaded
+# back through spandrel's ModelLoader (which must detect the architecture
+# and the hyper-parameters from the file alone), and run on a small random
+# input, fp32 on the CPU, the way spandrel's ImageModelDescriptor calls
+# it (padded to its size requirements, its call function adding the noise
+# map of FDnCNN and DRUNet, cropped) but without the final clamp.
+#
+# Run with Debian's python3-torch (1.13) and the
+# sources of spandrel at commit b0c3eb2d044112a5302200757e84f839b971393b
+# and einops v0.8.2:
+#   /usr/bin/python3 make-conv-arch-refs.py SPANDREL_LIBS EINOPS
+# It writes <arch>/<name>.pth, <name>.input.npy and <name>.output.npy
+# (float32, 1 × C × H × W, not clamped), the same bytes on every run.
+
+import os
+import sys
+import types
+
+import numpy as np
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+# folder, name, spandrel architecture id, class, keyword arguments,
+# input channels, input W × H, expected scale
+MODELS = [
+    ('rcan', 'rcan-x2', 'RCAN', 'RCAN',
+     dict(scale=2, n_resgroups=2, n_resblocks=2, n_feats=16, reduction=4), 3, (13, 11), 2),
+    ('rcan', 'rcan-x3-nonorm', 'RCAN', 'RCAN',
+     dict(scale=3, n_resgroups=1, n_resblocks=2, n_feats=8, reduction=2, norm=False), 3, (9, 10), 3),
+    ('rcan', 'rcan-x1-unshuffle', 'RCAN', 'RCAN',
+     dict(scale=1, n_resgroups=1, n_resblocks=1, n_feats=16, reduction=4, unshuffle_mod=True), 3, (15, 13), 1),
+    ('dncnn', 'dncnn-r', 'DnCNN', 'DnCNN',
+     dict(in_nc=3, out_nc=3, nc=16, nb=8, act_mode='R'), 3, (17, 13), 1),
+    ('dncnn', 'dncnn-br-gray', 'DnCNN', 'DnCNN',
+     dict(in_nc=1, out_nc=1, nc=8, nb=5, act_mode='BR'), 1, (14, 16), 1),
+    ('dncnn', 'fdncnn', 'DnCNN', 'DnCNN',
+     dict(in_nc=4, out_nc=3, nc=8, nb=8, act_mode='R', mode='FDnCNN'), 3, (12, 9), 1),
+    ('drunet', 'drunet-color', 'DRUNet', 'DRUNet',
+     dict(in_nc=4, out_nc=3, nc=[8, 8, 16, 16], nb=2), 3, (21, 19), 1),
+    ('drunet', 'drunet-gray', 'DRUNet', 'DRUNet',
+     dict(in_nc=2, out_nc=1, nc=[4, 8, 8, 12], nb=2), 1, (16, 24), 1),
+]
+
+
+def randomize(model, seed):
+    """Random weights, and random batch-norm statistics so that folding
+    them into the convolutions is tested."""
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, tensor in model.state_dict().items():
+            if not tensor.is_floating_point():
+                continue
+            if name.endswith('running_var'):
+                tensor.copy_(torch.rand(tensor.shape, generator=generator) + 0.5)
+            elif name.startswith(('sub_mean', 'add_mean')):
+                continue
+            else:
+                fan_in = tensor[0].numel() if tensor.dim() > 1 else 1
+                tensor.copy_(torch.randn(tensor.shape, generator=generator) / fan_in ** 0.5)
+
+
+def main():
+    spandrel_libs, einops_root = sys.argv[1:3]
+    sys.path[:0] = [spandrel_libs, einops_root]
+    # Debian 12 has no safetensors package; spandrel imports it at load
+    # time but reads a .pth without it.
+    shim = types.ModuleType('safetensors.torch')
+    shim.load_file = None
+    sys.modules['safetensors'] = types.ModuleType('safetensors')
+    sys.modules['safetensors.torch'] = shim
+    # Nor torchvision, which only LaMa and a face model import (for
+    # functions these models never call).
+    functional = types.ModuleType('torchvision.transforms.functional')
+    functional.InterpolationMode = functional.rotate = functional.normalize = None
+    sys.modules['torchvision'] = types.ModuleType('torchvision')
+    sys.modules['torchvision.transforms'] = types.ModuleType('torchvision.transforms')
+    sys.modules['torchvision.transforms.functional'] = functional
+    import spandrel
+    import spandrel.architectures.DnCNN as dncnn
+    import spandrel.architectures.DRUNet as drunet
+    import spandrel.architectures.RCAN as rcan
+    from spandrel.__helpers.size_req import pad_tensor
+
+    modules = {'RCAN': rcan, 'DnCNN': dncnn, 'DRUNet': drunet}
+    torch.set_num_threads(2)
+
+    for seed, (folder, name, arch, cls, kwargs, channels, (w, h), scale) in enumerate(MODELS):
+        torch.manual_seed(seed)
+        model = getattr(modules[arch], cls)(**kwargs)
+        randomize(model, seed)
+        model.eval()
+        os.makedirs(os.path.join(HERE, folder), exist_ok=True)
+        path = os.path.join(HERE, folder, name + '.pth')
+        torch.save(model.state_dict(), path)
+
+        loaded = spandrel.ModelLoader().load_from_file(path)
+        assert loaded.architecture.id == arch, loaded.architecture.id
+        assert loaded.scale == scale, (name, loaded.scale)
+        for key, value in kwargs.items():
+            assert loaded.model.hyperparameters[key] == value, (name, key, loaded.model.hyperparameters[key])
+        loaded.model.eval()
+
+        x = torch.rand(1, channels, h, w, generator=torch.Generator().manual_seed(100 + seed))
+        with torch.no_grad():
+            _, padded = pad_tensor(x.clone(), loaded.size_requirements)
+            y = loaded._call_fn(loaded.model, padded)[..., :h * scale, :w * scale]
+        assert y.shape == (1, channels, h * scale, w * scale), y.shape
+        np.save(os.path.join(HERE, folder, name + '.input.npy'), x.numpy().astype(np.float32))
+        np.save(os.path.join(HERE, folder, name + '.output.npy'), y.numpy().astype(np.float32))
+        print(name, os.path.getsize(path), 'bytes, output range', float(y.min()), float(y.max()))
+
+
+if __name__ == '__main__':
+    main()
