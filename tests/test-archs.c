@@ -525,6 +525,144 @@ test_rcan_inspect (void)
   g_assert_true (json_object_get_boolean_member (params, "norm"));
 }
 
+/* @network at the denoise setting 0.6 against spandrel's DRUNet or
+ * FDnCNN given the noise map σ = 30 (data/make-conv-arch-refs.py). */
+static double
+run_sigma30_case (TesseraNetwork *network,
+                  const char     *folder,
+                  const char     *name)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input_base = g_strdup_printf ("%s.input.npy", name);
+  g_autofree char *output_base = g_strdup_printf ("%s.sigma30.output.npy", name);
+  g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", folder, input_base, NULL);
+  g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", folder, output_base, NULL);
+  g_autofree float *x = NULL;
+  g_autofree float *reference = NULL;
+  g_autofree float *y = NULL;
+  guint in_shape[8], out_shape[8], in_dims, out_dims;
+  gsize n;
+
+  x = test_load_npy (input_path, &in_dims, in_shape);
+  reference = test_load_npy (output_path, &out_dims, out_shape);
+  n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+  y = g_new (float, n);
+  tessera_network_set_noise_level (network, 0.6);
+  tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
+  g_assert_no_error (error);
+  return test_max_relative_error (y, reference, n);
+}
+
+/* spandrel's DnCNN ("R", colour), DnCNN with batch norm ("BR", gray) and
+ * FDnCNN (a noise map as its fourth input channel), ×1. */
+static void
+test_dncnn_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc;
+    guint       nb;
+    const char *act_mode;
+    const char *mode;
+  } variants[] = {
+    { "dncnn-r", 3, 16, 8, "R", "DnCNN" },
+    { "dncnn-br-gray", 1, 8, 5, "BR", "DnCNN" },
+    { "fdncnn", 3, 8, 8, "R", "FDnCNN" },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "dncnn", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean flexible = g_str_equal (variants[v].mode, "FDnCNN");
+      GVariant *params;
+      const char *text;
+      guint32 value;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_DNCNN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_cmpuint (tessera_model_get_out_channels (model), ==, variants[v].channels);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "nc", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].nc);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].nb);
+      g_assert_true (g_variant_lookup (params, "act_mode", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].act_mode);
+      g_assert_true (g_variant_lookup (params, "mode", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].mode);
+      /* Only FDnCNN takes the denoise setting. */
+      g_assert_cmpint (tessera_model_can_denoise (model, NULL), ==, flexible);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "dncnn", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      if (flexible)
+        g_assert_cmpfloat (run_sigma30_case (network, "dncnn", variants[v].name), <, 1e-4);
+    }
+}
+
+/* spandrel's DRUNet (strided convolutions down, transposed up), colour
+ * and gray, on sizes it pads to a multiple of 8, at spandrel's noise level
+ * and at the denoise setting 0.6. */
+static void
+test_drunet_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc[4];
+  } variants[] = {
+    { "drunet-color", 3, { 8, 8, 16, 16 } },
+    { "drunet-gray", 1, { 4, 8, 8, 12 } },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "drunet", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GVariant) nc = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      const guint32 *items;
+      const char *text;
+      guint32 value;
+      gsize n;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_DRUNET);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_true (tessera_model_can_denoise (model, NULL));
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "in_nc", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].channels + 1);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, 2);
+      g_assert_true (g_variant_lookup (params, "upsample_mode", "&s", &text));
+      g_assert_cmpstr (text, ==, "convtranspose");
+      nc = g_variant_lookup_value (params, "nc", G_VARIANT_TYPE ("au"));
+      items = g_variant_get_fixed_array (nc, &n, sizeof (guint32));
+      g_assert_cmpuint (n, ==, 4);
+      for (guint i = 0; i < 4; i++)
+        g_assert_cmpuint (items[i], ==, variants[v].nc[i]);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "drunet", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      g_assert_cmpfloat (run_sigma30_case (network, "drunet", variants[v].name), <, 1e-4);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -543,6 +681,8 @@ main (int   argc,
   g_test_add_func ("/archs/swinir/inspect", test_swinir_inspect);
   g_test_add_func ("/archs/rcan/variants", test_rcan_variants);
   g_test_add_func ("/archs/rcan/inspect", test_rcan_inspect);
+  g_test_add_func ("/archs/dncnn/variants", test_dncnn_variants);
+  g_test_add_func ("/archs/drunet/variants", test_drunet_variants);
 
   return g_test_run ();
 }

@@ -18,7 +18,9 @@
 # and einops v0.8.2:
 #   /usr/bin/python3 make-conv-arch-refs.py SPANDREL_LIBS EINOPS
 # It writes <arch>/<name>.pth, <name>.input.npy and <name>.output.npy
-# (float32, 1 × C × H × W, not clamped), the same bytes on every run.
+# (float32, 1 × C × H × W, not clamped), and for the models with a
+# noise-level input <name>.sigma30.output.npy at σ = 30 (spandrel's call
+# uses 15), the same bytes on every run.
 
 import os
 import sys
@@ -116,6 +118,14 @@ def main():
         assert y.shape == (1, channels, h * scale, w * scale), y.shape
         np.save(os.path.join(HERE, folder, name + '.input.npy'), x.numpy().astype(np.float32))
         np.save(os.path.join(HERE, folder, name + '.output.npy'), y.numpy().astype(np.float32))
+        if arch == 'DRUNet' or kwargs.get('mode') == 'FDnCNN':
+            # Another noise level, as Tessera's denoise setting 0.6 asks
+            # (σ = 0.6 × 50 on 0–255), in the map spandrel's call makes.
+            with torch.no_grad():
+                _, padded = pad_tensor(x.clone(), loaded.size_requirements)
+                level = torch.full((1, 1) + padded.shape[2:], 30 / 255)
+                y = loaded.model(torch.cat([padded, level], dim=1))[..., :h, :w]
+            np.save(os.path.join(HERE, folder, name + '.sigma30.output.npy'), y.numpy().astype(np.float32))
         print(name, os.path.getsize(path), 'bytes, output range', float(y.min()), float(y.max()))
 
 

@@ -21,7 +21,8 @@
  * keys go from the most specific to the most general: HAT's keys include
  * SwinIR's. */
 extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
-  tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
+  tessera_dncnn_arch, tessera_drunet_arch, tessera_esrgan_arch, tessera_compact_arch,
   tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
   tessera_waifu2x_upconv7_arch;
 
@@ -32,6 +33,8 @@ static const TesseraArchEntry *const archs[] = {
   &tessera_omnisr_arch,
   &tessera_span_arch,
   &tessera_rcan_arch,
+  &tessera_dncnn_arch,
+  &tessera_drunet_arch,
   &tessera_esrgan_arch,
   &tessera_compact_arch,
   &tessera_realcugan_arch,

@@ -29,6 +29,8 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_OMNISR: OmniSR
  * @TESSERA_ARCH_SPAN: SPAN
  * @TESSERA_ARCH_RCAN: RCAN
+ * @TESSERA_ARCH_DNCNN: DnCNN and FDnCNN
+ * @TESSERA_ARCH_DRUNET: DRUNet
  */
 typedef enum
 {
@@ -45,6 +47,8 @@ typedef enum
   TESSERA_ARCH_OMNISR,
   TESSERA_ARCH_SPAN,
   TESSERA_ARCH_RCAN,
+  TESSERA_ARCH_DNCNN,
+  TESSERA_ARCH_DRUNET,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
