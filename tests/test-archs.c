@@ -525,17 +525,19 @@ test_rcan_inspect (void)
   g_assert_true (json_object_get_boolean_member (params, "norm"));
 }
 
-/* @network at the denoise setting 0.6 against spandrel's DRUNet or
- * FDnCNN given the noise map σ = 30 (data/make-conv-arch-refs.py). */
+/* @network at the denoise setting @level against the reference
+ * FOLDER/NAME.SUFFIX.output.npy of data/make-conv-arch-refs.py. */
 static double
-run_sigma30_case (TesseraNetwork *network,
-                  const char     *folder,
-                  const char     *name)
+run_level_case (TesseraNetwork *network,
+                const char     *folder,
+                const char     *name,
+                double          level,
+                const char     *suffix)
 {
   g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *input_base = g_strdup_printf ("%s.input.npy", name);
-  g_autofree char *output_base = g_strdup_printf ("%s.sigma30.output.npy", name);
+  g_autofree char *output_base = g_strdup_printf ("%s.%s.output.npy", name, suffix);
   g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", folder, input_base, NULL);
   g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", folder, output_base, NULL);
   g_autofree float *x = NULL;
@@ -548,7 +550,7 @@ run_sigma30_case (TesseraNetwork *network,
   reference = test_load_npy (output_path, &out_dims, out_shape);
   n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
   y = g_new (float, n);
-  tessera_network_set_noise_level (network, 0.6);
+  tessera_network_set_noise_level (network, level);
   tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
   g_assert_no_error (error);
   return test_max_relative_error (y, reference, n);
@@ -605,7 +607,7 @@ test_dncnn_variants (void)
       g_assert_no_error (error);
       g_assert_cmpfloat (test_run_data_case (network, "dncnn", variants[v].name, variants[v].channels, 1), <, 1e-4);
       if (flexible)
-        g_assert_cmpfloat (run_sigma30_case (network, "dncnn", variants[v].name), <, 1e-4);
+        g_assert_cmpfloat (run_level_case (network, "dncnn", variants[v].name, 0.6, "sigma30"), <, 1e-4);
     }
 }
 
@@ -659,7 +661,83 @@ test_drunet_variants (void)
       network = tessera_network_new (model, &error);
       g_assert_no_error (error);
       g_assert_cmpfloat (test_run_data_case (network, "drunet", variants[v].name, variants[v].channels, 1), <, 1e-4);
-      g_assert_cmpfloat (run_sigma30_case (network, "drunet", variants[v].name), <, 1e-4);
+      g_assert_cmpfloat (run_level_case (network, "drunet", variants[v].name, 0.6, "sigma30"), <, 1e-4);
+    }
+}
+
+/* spandrel's FBCNN (its quality-factor widths narrowed, see
+ * data/make-conv-arch-refs.py), colour and gray, on sizes it replicates to
+ * a multiple of 8: predicting the quality factor itself, as spandrel's
+ * call does, and given QF 40 as the denoise setting 0.6 = 1 − 40/100. */
+static void
+test_fbcnn_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc[4];
+  } variants[] = {
+    { "fbcnn-color", 3, { 4, 8, 8, 16 } },
+    { "fbcnn-gray", 1, { 4, 4, 8, 8 } },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "fbcnn", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GVariant) nc = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      const guint32 *items;
+      guint32 value;
+      gsize n;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_FBCNN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_true (tessera_model_can_denoise (model, NULL));
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, 2);
+      nc = g_variant_lookup_value (params, "nc", G_VARIANT_TYPE ("au"));
+      items = g_variant_get_fixed_array (nc, &n, sizeof (guint32));
+      g_assert_cmpuint (n, ==, 4);
+      for (guint i = 0; i < 4; i++)
+        g_assert_cmpuint (items[i], ==, variants[v].nc[i]);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "fbcnn", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      g_assert_cmpfloat (run_level_case (network, "fbcnn", variants[v].name, 0.6, "qf40"), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` lists DRUNet's and FBCNN's hyper-parameters under
+ * spandrel's names. */
+static void
+test_restoration_inspect (void)
+{
+  const char *files[][2] = { { "drunet", "drunet-color.pth" }, { "fbcnn", "fbcnn-color.pth" } };
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", files[f][0], files[f][1], NULL);
+      g_autoptr(JsonParser) parser = NULL;
+      JsonObject *object, *params;
+
+      if ((parser = test_inspect_json (path, &object)) == NULL)
+        return;
+      g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, files[f][0]);
+      g_assert_true (json_object_get_boolean_member (object, "supported"));
+      g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 1);
+      params = json_object_get_object_member (object, "hyperparameters");
+      g_assert_cmpint (json_object_get_int_member (params, "nb"), ==, 2);
+      g_assert_cmpint (json_array_get_length (json_object_get_array_member (params, "nc")), ==, 4);
+      g_assert_cmpstr (json_object_get_string_member (params, "downsample_mode"), ==, "strideconv");
+      g_assert_cmpstr (json_object_get_string_member (params, "upsample_mode"), ==, "convtranspose");
     }
 }
 
@@ -683,6 +761,8 @@ main (int   argc,
   g_test_add_func ("/archs/rcan/inspect", test_rcan_inspect);
   g_test_add_func ("/archs/dncnn/variants", test_dncnn_variants);
   g_test_add_func ("/archs/drunet/variants", test_drunet_variants);
+  g_test_add_func ("/archs/fbcnn/variants", test_fbcnn_variants);
+  g_test_add_func ("/archs/restoration/inspect", test_restoration_inspect);
 
   return g_test_run ();
 }

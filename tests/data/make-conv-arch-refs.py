@@ -5,7 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # References for the convolutional restoration and upscaling
-# architectures (RCAN, DnCNN, DRUNet): random-weight models built by spandrel's
+# architectures (RCAN, DnCNN, DRUNet, FBCNN): random-weight models built by spandrel's
 # own architecture classes at small configurations, saved as .pth, loaded
 # back through spandrel's ModelLoader (which must detect the architecture
 # and the hyper-parameters from the file alone), and run on a small random
@@ -20,7 +20,14 @@
 # It writes <arch>/<name>.pth, <name>.input.npy and <name>.output.npy
 # (float32, 1 × C × H × W, not clamped), and for the models with a
 # noise-level input <name>.sigma30.output.npy at σ = 30 (spandrel's call
-# uses 15), the same bytes on every run.
+# uses 15), and for FBCNN <name>.qf40.output.npy with the quality factor
+# 40 given (qf_input 1 − 40/100), the same bytes on every run.
+#
+# FBCNN's quality-factor branches are Linear layers of a hard-coded width
+# 512, which would make the smallest file tens of megabytes: here each 512
+# of them is the deepest stage's channels (which the first one reads)
+# while the model is made and loaded. Tessera reads those widths
+# from the file.
 
 import os
 import sys
@@ -50,7 +57,22 @@ MODELS = [
      dict(in_nc=4, out_nc=3, nc=[8, 8, 16, 16], nb=2), 3, (21, 19), 1),
     ('drunet', 'drunet-gray', 'DRUNet', 'DRUNet',
      dict(in_nc=2, out_nc=1, nc=[4, 8, 8, 12], nb=2), 1, (16, 24), 1),
+    ('fbcnn', 'fbcnn-color', 'FBCNN', 'FBCNN',
+     dict(in_nc=3, out_nc=3, nc=[4, 8, 8, 16], nb=2), 3, (21, 19), 1),
+    ('fbcnn', 'fbcnn-gray', 'FBCNN', 'FBCNN',
+     dict(in_nc=1, out_nc=1, nc=[4, 4, 8, 8], nb=2), 1, (16, 12), 1),
 ]
+
+
+def narrow_linear(width):
+    """nn.Linear with FBCNN's width 512 made @width."""
+
+    class NarrowLinear(torch.nn.Linear):
+        def __init__(self, in_features, out_features, *args, **kwargs):
+            narrow = lambda n: width if n == 512 else n  # noqa: E731
+            super().__init__(narrow(in_features), narrow(out_features), *args, **kwargs)
+
+    return NarrowLinear
 
 
 def randomize(model, seed):
@@ -89,13 +111,16 @@ def main():
     import spandrel
     import spandrel.architectures.DnCNN as dncnn
     import spandrel.architectures.DRUNet as drunet
+    import spandrel.architectures.FBCNN as fbcnn
     import spandrel.architectures.RCAN as rcan
     from spandrel.__helpers.size_req import pad_tensor
 
-    modules = {'RCAN': rcan, 'DnCNN': dncnn, 'DRUNet': drunet}
+    modules = {'RCAN': rcan, 'DnCNN': dncnn, 'DRUNet': drunet, 'FBCNN': fbcnn}
     torch.set_num_threads(2)
 
+    linear = torch.nn.Linear
     for seed, (folder, name, arch, cls, kwargs, channels, (w, h), scale) in enumerate(MODELS):
+        torch.nn.Linear = narrow_linear(kwargs['nc'][3]) if arch == 'FBCNN' else linear
         torch.manual_seed(seed)
         model = getattr(modules[arch], cls)(**kwargs)
         randomize(model, seed)
@@ -126,6 +151,11 @@ def main():
                 level = torch.full((1, 1) + padded.shape[2:], 30 / 255)
                 y = loaded.model(torch.cat([padded, level], dim=1))[..., :h, :w]
             np.save(os.path.join(HERE, folder, name + '.sigma30.output.npy'), y.numpy().astype(np.float32))
+        if arch == 'FBCNN':
+            with torch.no_grad():
+                y = loaded.model(x.clone(), torch.tensor([[1 - 40 / 100]]))[0]
+            np.save(os.path.join(HERE, folder, name + '.qf40.output.npy'), y.numpy().astype(np.float32))
+        torch.nn.Linear = linear
         print(name, os.path.getsize(path), 'bytes, output range', float(y.min()), float(y.max()))
 
 

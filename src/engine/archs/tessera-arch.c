@@ -22,7 +22,7 @@
  * SwinIR's. */
 extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
   tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
-  tessera_dncnn_arch, tessera_drunet_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_dncnn_arch, tessera_drunet_arch, tessera_fbcnn_arch, tessera_esrgan_arch, tessera_compact_arch,
   tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
   tessera_waifu2x_upconv7_arch;
 
@@ -35,6 +35,7 @@ static const TesseraArchEntry *const archs[] = {
   &tessera_rcan_arch,
   &tessera_dncnn_arch,
   &tessera_drunet_arch,
+  &tessera_fbcnn_arch,
   &tessera_esrgan_arch,
   &tessera_compact_arch,
   &tessera_realcugan_arch,

@@ -31,6 +31,7 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_RCAN: RCAN
  * @TESSERA_ARCH_DNCNN: DnCNN and FDnCNN
  * @TESSERA_ARCH_DRUNET: DRUNet
+ * @TESSERA_ARCH_FBCNN: FBCNN
  */
 typedef enum
 {
@@ -49,6 +50,7 @@ typedef enum
   TESSERA_ARCH_RCAN,
   TESSERA_ARCH_DNCNN,
   TESSERA_ARCH_DRUNET,
+  TESSERA_ARCH_FBCNN,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
