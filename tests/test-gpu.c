@@ -826,6 +826,8 @@ test_sd_ops (void)
     g_autofree float *b = random_floats (rand, 192, -0.5, 0.5);
     guint x;
 
+    x = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_MISH, 0.f);
+    assert_graph_matches (graph, input, &shape, 1e-6, "Mish");
     x = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_QUICK_GELU, 0.f);
     assert_graph_matches (graph, input, &shape, 1e-6, "quick GELU");
     x = tessera_graph_conv (graph, &x, 1, 192, 48, 1, 1, 0, w, b);

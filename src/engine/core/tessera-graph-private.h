@@ -75,6 +75,7 @@ typedef enum
   TESSERA_ACTIVATION_GELU,    /* exact, with erf, as PyTorch's nn.GELU () */
   TESSERA_ACTIVATION_SILU,    /* x · sigmoid (x), as PyTorch's nn.SiLU () */
   TESSERA_ACTIVATION_QUICK_GELU, /* x · sigmoid (1.702 x), as CLIP's QuickGELU */
+  TESSERA_ACTIVATION_MISH,    /* x · tanh (softplus (x)), as PyTorch's nn.Mish () */
 } TesseraActivation;
 
 typedef enum
