@@ -741,6 +741,81 @@ test_restoration_inspect (void)
     }
 }
 
+/* spandrel's PLKSR (the three channel mixers, with and without
+ * element-wise attention, ×1 to ×3, kernels 9 to 17) and RealPLKSR (group
+ * norm ×4, layer norm ×2 with a third of the channels in the large
+ * kernel). */
+static void
+test_plksr_variants (void)
+{
+  static const struct {
+    const char *name;
+    TesseraArch arch;
+    guint       scale;
+    guint       dim;
+    guint       kernel_size;
+    double      split_ratio;
+    gboolean    use_ea;
+  } variants[] = {
+    { "plksr-ccm-x2", TESSERA_ARCH_PLKSR, 2, 16, 17, 0.25, TRUE },
+    { "plksr-iccm-noea-x3", TESSERA_ARCH_PLKSR, 3, 12, 9, 0.5, FALSE },
+    { "plksr-dccm-x1", TESSERA_ARCH_PLKSR, 1, 8, 13, 0.25, TRUE },
+    { "realplksr-x4", TESSERA_ARCH_REALPLKSR, 4, 16, 17, 0.25, TRUE },
+    { "realplksr-layernorm-x2", TESSERA_ARCH_REALPLKSR, 2, 8, 11, 0.375, TRUE },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "plksr", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      guint32 value;
+      double ratio;
+      gboolean flag;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, variants[v].arch);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, variants[v].scale);
+      g_assert_cmpuint (tessera_model_get_num_feat (model), ==, variants[v].dim);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "kernel_size", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].kernel_size);
+      g_assert_true (g_variant_lookup (params, "split_ratio", "d", &ratio));
+      g_assert_cmpfloat (ratio, ==, variants[v].split_ratio);
+      g_assert_true (g_variant_lookup (params, "use_ea", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].use_ea);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "plksr", variants[v].name, 3, variants[v].scale), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` names RealPLKSR and lists its parameters under
+ * spandrel's names. */
+static void
+test_plksr_inspect (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "plksr", "realplksr-layernorm-x2.pth", NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object, *params;
+
+  if ((parser = test_inspect_json (path, &object)) == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "realplksr");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_cmpint (json_object_get_int_member (params, "dim"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (params, "n_blocks"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (params, "upscaling_factor"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (params, "layer_norm"));
+  g_assert_false (json_object_get_boolean_member (params, "dysample"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -763,6 +838,8 @@ main (int   argc,
   g_test_add_func ("/archs/drunet/variants", test_drunet_variants);
   g_test_add_func ("/archs/fbcnn/variants", test_fbcnn_variants);
   g_test_add_func ("/archs/restoration/inspect", test_restoration_inspect);
+  g_test_add_func ("/archs/plksr/variants", test_plksr_variants);
+  g_test_add_func ("/archs/plksr/inspect", test_plksr_inspect);
 
   return g_test_run ();
 }

@@ -5,7 +5,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
 # References for the convolutional restoration and upscaling
-# architectures (RCAN, DnCNN, DRUNet, FBCNN): random-weight models built by spandrel's
+# architectures (RCAN, DnCNN, DRUNet, FBCNN, PLKSR, RealPLKSR): random-weight models built by spandrel's
 # own architecture classes at small configurations, saved as .pth, loaded
 # back through spandrel's ModelLoader (which must detect the architecture
 # and the hyper-parameters from the file alone), and run on a small random
@@ -61,6 +61,17 @@ MODELS = [
      dict(in_nc=3, out_nc=3, nc=[4, 8, 8, 16], nb=2), 3, (21, 19), 1),
     ('fbcnn', 'fbcnn-gray', 'FBCNN', 'FBCNN',
      dict(in_nc=1, out_nc=1, nc=[4, 4, 8, 8], nb=2), 1, (16, 12), 1),
+    ('plksr', 'plksr-ccm-x2', 'PLKSR', 'PLKSR',
+     dict(dim=16, n_blocks=2, upscaling_factor=2, ccm_type='CCM', kernel_size=17, split_ratio=0.25), 3, (19, 15), 2),
+    ('plksr', 'plksr-iccm-noea-x3', 'PLKSR', 'PLKSR',
+     dict(dim=12, n_blocks=2, upscaling_factor=3, ccm_type='ICCM', kernel_size=9, split_ratio=0.5,
+          use_ea=False), 3, (11, 13), 3),
+    ('plksr', 'plksr-dccm-x1', 'PLKSR', 'PLKSR',
+     dict(dim=8, n_blocks=1, upscaling_factor=1, ccm_type='DCCM', kernel_size=13, split_ratio=0.25), 3, (16, 16), 1),
+    ('plksr', 'realplksr-x4', 'PLKSR', 'RealPLKSR',
+     dict(dim=16, n_blocks=2, upscaling_factor=4, kernel_size=17, split_ratio=0.25), 3, (13, 11), 4),
+    ('plksr', 'realplksr-layernorm-x2', 'PLKSR', 'RealPLKSR',
+     dict(dim=8, n_blocks=2, upscaling_factor=2, kernel_size=11, split_ratio=0.375, layer_norm=True), 3, (14, 9), 2),
 ]
 
 
@@ -112,10 +123,11 @@ def main():
     import spandrel.architectures.DnCNN as dncnn
     import spandrel.architectures.DRUNet as drunet
     import spandrel.architectures.FBCNN as fbcnn
+    import spandrel.architectures.PLKSR as plksr
     import spandrel.architectures.RCAN as rcan
     from spandrel.__helpers.size_req import pad_tensor
 
-    modules = {'RCAN': rcan, 'DnCNN': dncnn, 'DRUNet': drunet, 'FBCNN': fbcnn}
+    modules = {'RCAN': rcan, 'DnCNN': dncnn, 'DRUNet': drunet, 'FBCNN': fbcnn, 'PLKSR': plksr}
     torch.set_num_threads(2)
 
     linear = torch.nn.Linear

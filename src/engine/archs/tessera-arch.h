@@ -32,6 +32,8 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_DNCNN: DnCNN and FDnCNN
  * @TESSERA_ARCH_DRUNET: DRUNet
  * @TESSERA_ARCH_FBCNN: FBCNN
+ * @TESSERA_ARCH_PLKSR: PLKSR
+ * @TESSERA_ARCH_REALPLKSR: RealPLKSR
  */
 typedef enum
 {
@@ -51,6 +53,8 @@ typedef enum
   TESSERA_ARCH_DNCNN,
   TESSERA_ARCH_DRUNET,
   TESSERA_ARCH_FBCNN,
+  TESSERA_ARCH_PLKSR,
+  TESSERA_ARCH_REALPLKSR,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
