@@ -168,7 +168,9 @@ conv_bn (TesseraBuilder *b,
 
 /* DnCNN.forward: the stack, ReLU after every convolution but the last;
  * DnCNN subtracts what it predicts, FDnCNN predicts the image from it and
- * the noise map. */
+ * the noise map. The convolutions are at model.0, then every second index
+ * from model.2 ("R") or every third ("BR": convolution, batch norm,
+ * ReLU), the last one at the end. */
 static guint
 tessera_dncnn_build (TesseraBuilder        *b,
                      const TesseraArchInfo *info,
@@ -178,19 +180,22 @@ tessera_dncnn_build (TesseraBuilder        *b,
   guint layers = arch_sequence_length (b->state_dict, "model");
   const TesseraTensor *first = arch_tensor (b->state_dict, 4, "model.0.weight");
   gboolean flexible = first != NULL && first->shape[1] != info->out_channels;
-  guint inputs[2] = { 0, 0 }, n_inputs = 1, x = 0;
+  guint step = arch_has (b->state_dict, "model.3.running_mean") ? 3 : 2;
+  guint inputs[2] = { 0, 0 }, n_inputs = 1, x = 0, last = 0;
 
   if (flexible)
     inputs[n_inputs++] = noise_map (b, 0);
 
-  for (guint i = 0; i < layers && b->error == NULL; i++)
+  x = builder_activate (b, conv_bn (b, inputs, n_inputs, 0), TESSERA_ACTIVATION_RELU, 0.f);
+  for (guint i = 2; i < layers && b->error == NULL; i += step)
     {
-      if (!arch_has (b->state_dict, "model.%u.weight", i) || arch_has (b->state_dict, "model.%u.running_mean", i))
-        continue;
-      x = conv_bn (b, i == 0 ? inputs : &x, i == 0 ? n_inputs : 1, i);
+      x = conv_bn (b, &x, 1, i);
       if (i + 1 < layers)
         builder_activate (b, x, TESSERA_ACTIVATION_RELU, 0.f);
+      last = i;
     }
+  if (b->error == NULL && last + 1 != layers)
+    builder_fail (b, _("model.%u is not where the last convolution should be"), layers - 1);
   if (b->error != NULL)
     return 0;
 
