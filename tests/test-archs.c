@@ -744,8 +744,8 @@ test_restoration_inspect (void)
 
 /* spandrel's PLKSR (the three channel mixers, with and without
  * element-wise attention, ×1 to ×3, kernels 9 to 17) and RealPLKSR (group
- * norm ×4, layer norm ×2 with a third of the channels in the large
- * kernel). */
+ * norm ×4, layer norm ×2 with three eighths of the channels in the large
+ * kernel, DySample ×2 in four groups and ×3 in three). */
 static void
 test_plksr_variants (void)
 {
@@ -763,6 +763,8 @@ test_plksr_variants (void)
     { "plksr-dccm-x1", TESSERA_ARCH_PLKSR, 1, 8, 13, 0.25, TRUE },
     { "realplksr-x4", TESSERA_ARCH_REALPLKSR, 4, 16, 17, 0.25, TRUE },
     { "realplksr-layernorm-x2", TESSERA_ARCH_REALPLKSR, 2, 8, 11, 0.375, TRUE },
+    { "realplksr-dysample-x2", TESSERA_ARCH_REALPLKSR, 2, 8, 7, 0.25, TRUE },
+    { "realplksr-dysample-x3", TESSERA_ARCH_REALPLKSR, 3, 8, 9, 0.5, TRUE },
   };
 
   for (guint v = 0; v < G_N_ELEMENTS (variants); v++)

@@ -72,6 +72,10 @@ MODELS = [
      dict(dim=16, n_blocks=2, upscaling_factor=4, kernel_size=17, split_ratio=0.25), 3, (13, 11), 4),
     ('plksr', 'realplksr-layernorm-x2', 'PLKSR', 'RealPLKSR',
      dict(dim=8, n_blocks=2, upscaling_factor=2, kernel_size=11, split_ratio=0.375, layer_norm=True), 3, (14, 9), 2),
+    ('plksr', 'realplksr-dysample-x2', 'PLKSR', 'RealPLKSR',
+     dict(dim=8, n_blocks=1, upscaling_factor=2, kernel_size=7, split_ratio=0.25, dysample=True), 3, (12, 10), 2),
+    ('plksr', 'realplksr-dysample-x3', 'PLKSR', 'RealPLKSR',
+     dict(dim=8, n_blocks=1, upscaling_factor=3, kernel_size=9, split_ratio=0.5, dysample=True), 3, (11, 9), 3),
 ]
 
 

@@ -19,9 +19,9 @@
  * convolution over the first channels only, element-wise attention and a
  * 1×1 refinement (RealPLKSR adds a layer or group norm), a 3×3
  * convolution to scale² × 3 channels plus the input repeated as many
- * times, and a pixel shuffle. Only the plain large kernel ("PLK") is
- * built: the sparse and rectangular ones of PLKSR's ablations and
- * RealPLKSR's DySample upsampler are recognised but not run. */
+ * times, and a pixel shuffle or RealPLKSR's DySample. Only the plain large
+ * kernel ("PLK") is built: the sparse and rectangular ones of PLKSR's
+ * ablations are recognised but not run. */
 
 typedef struct
 {
@@ -125,7 +125,7 @@ tessera_plksr_detect (TesseraStateDict  *state_dict,
   info->num_feat = p.dim;
   info->num_blocks = p.n_blocks;
   /* The plain large kernel, odd so that padding keeps the size. */
-  info->supported = g_str_equal (p.lk_type, "PLK") && !p.dysample && p.kernel_size % 2 == 1;
+  info->supported = g_str_equal (p.lk_type, "PLK") && p.kernel_size % 2 == 1;
   return TESSERA_DETECT_YES;
 }
 
@@ -275,8 +275,41 @@ plk_block (TesseraBuilder    *b,
   return tessera_graph_add_nodes (b->graph, y, 1.f, skip, 1.f);
 }
 
+/* DySample to_img over @x (scale² × 3 channels): offsets from two 1×1
+ * convolutions, offset · sigmoid (scope) · 0.5 + init_pos (the file's),
+ * the sampling, and end_conv to 3 channels (none at ×1). */
+static guint
+dysample (TesseraBuilder *b,
+          guint           x,
+          guint           scale)
+{
+  const TesseraTensor *init = arch_tensor (b->state_dict, 4, "to_img.init_pos");
+  guint channels = tessera_graph_get_channels (b->graph, x), groups, offsets, scope, position;
+  const float *values;
+
+  if (init == NULL || init->shape[1] % (2 * scale * scale) != 0 ||
+      (groups = init->shape[1] / (2 * scale * scale)) == 0 || channels % groups != 0)
+    {
+      builder_fail (b, _("DySample's init_pos does not fit its %u channels"), channels);
+      return 0;
+    }
+  values = builder_tensor (b, (guint64[]) { 1, init->shape[1], 1, 1 }, 4, "to_img.init_pos");
+  offsets = builder_conv (b, &x, 1, 1, 0, "to_img.offset");
+  scope = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "to_img.scope"), TESSERA_ACTIVATION_SIGMOID, 0.f);
+  if (b->error != NULL)
+    return 0;
+  offsets = tessera_graph_affine (b->graph, tessera_graph_binary (b->graph, TESSERA_OP_MUL, offsets, scope), 0.5f, 0.f);
+  position = tessera_graph_constant (b->graph, &(TesseraShape) { init->shape[1], 1, 1 }, values);
+  offsets = tessera_graph_add_nodes (b->graph, offsets, 1.f, position, 1.f);
+  x = tessera_graph_dysample (b->graph, x, offsets, scale, groups);
+  if (arch_has (b->state_dict, "to_img.end_conv.weight"))
+    x = builder_conv (b, &x, 1, 1, 0, "to_img.end_conv");
+  return x;
+}
+
 /* forward: feats (+ the input repeated scale² times per channel, as
- * torch.repeat_interleave, by a 1×1 convolution of ones), pixel shuffle. */
+ * torch.repeat_interleave, by a 1×1 convolution of ones), pixel shuffle
+ * or DySample. */
 static guint
 tessera_plksr_build (TesseraBuilder        *b,
                      const TesseraArchInfo *info,
@@ -311,6 +344,8 @@ tessera_plksr_build (TesseraBuilder        *b,
   repeat = tessera_graph_conv (b->graph, (guint[]) { 0 }, 1, 3 * s2, 3, 1, 1, 0,
                                tessera_graph_keep_floats (b->graph, ones), NULL);
   x = tessera_graph_add_nodes (b->graph, x, 1.f, repeat, 1.f);
+  if (p.dysample)
+    return dysample (b, x, p.scale);
   return p.scale > 1 ? tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, p.scale) : x;
 }
 

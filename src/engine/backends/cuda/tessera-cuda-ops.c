@@ -585,6 +585,7 @@ tessera_cuda_backend_compute_op (TesseraCudaBackend   *self,
       return tessera_cuda_backend_window_attention (self, op, error);
     case TESSERA_OP_CHANNEL_ATTENTION:
       return tessera_cuda_backend_channel_attention (self, op, error);
+    case TESSERA_OP_DYSAMPLE:   /* on the CPU: see cuda_supports () */
     case TESSERA_OP_INPUT:
     case TESSERA_N_OPS:
       break;
