@@ -80,6 +80,8 @@ tessera_activate (int   activation,
       return value / (1.f + expf (-value));
     case TESSERA_KERNEL_ACTIVATION_QUICK_GELU:
       return value / (1.f + expf (-1.702f * value));
+    case TESSERA_KERNEL_ACTIVATION_MISH:
+      return value * tanhf (value > 20.f ? value : log1pf (expf (value)));
     case TESSERA_KERNEL_ACTIVATION_NONE:
     default:
       return value;

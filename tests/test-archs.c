@@ -92,7 +92,8 @@ write_edited (TesseraModel  *model,
         continue;
       data = g_memdup2 (tensor->data, size);
 
-      g_assert_cmpint (tensor->dtype, ==, TESSERA_DTYPE_F32);
+      /* Batch norms' counters are integers, copied as they are. */
+      g_assert_true (edit == NULL || tensor->dtype == TESSERA_DTYPE_F32);
       if (edit != NULL && edit (tensor, (float *) data))
         (*n_edited)++;
       tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape,
@@ -449,6 +450,409 @@ test_swinir_inspect (void)
   g_assert_nonnull (strstr (text, "pixelshuffledirect"));
 }
 
+/* spandrel's RCAN at three configurations (data/make-conv-arch-refs.py):
+ * ×2 with the mean shift, ×3 without it, and the unshuffling ×1, whose
+ * odd input spandrel reflects to a multiple of 4. */
+static void
+test_rcan_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       scale;
+    guint       n_feats;
+    guint       n_resgroups;
+    guint       n_resblocks;
+    guint       reduction;
+    gboolean    norm;
+    gboolean    unshuffle;
+  } variants[] = {
+    { "rcan-x2", 2, 16, 2, 2, 4, TRUE, FALSE },
+    { "rcan-x3-nonorm", 3, 8, 1, 2, 2, FALSE, FALSE },
+    { "rcan-x1-unshuffle", 1, 16, 1, 1, 4, TRUE, TRUE },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "rcan", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      guint32 value;
+      gboolean flag;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_RCAN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, variants[v].scale);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, 3);
+      g_assert_cmpuint (tessera_model_get_num_feat (model), ==, variants[v].n_feats);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "n_resgroups", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].n_resgroups);
+      g_assert_true (g_variant_lookup (params, "n_resblocks", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].n_resblocks);
+      g_assert_true (g_variant_lookup (params, "reduction", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].reduction);
+      g_assert_true (g_variant_lookup (params, "norm", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].norm);
+      g_assert_true (g_variant_lookup (params, "unshuffle_mod", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].unshuffle);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "rcan", variants[v].name, 3, variants[v].scale), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` lists RCAN's hyper-parameters under spandrel's names. */
+static void
+test_rcan_inspect (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "rcan", "rcan-x2.pth", NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object, *params;
+
+  if ((parser = test_inspect_json (path, &object)) == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "rcan");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_cmpint (json_object_get_int_member (params, "n_feats"), ==, 16);
+  g_assert_cmpint (json_object_get_int_member (params, "n_resgroups"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (params, "kernel_size"), ==, 3);
+  g_assert_cmpint (json_object_get_int_member (params, "rgb_range"), ==, 255);
+  g_assert_true (json_object_get_boolean_member (params, "norm"));
+}
+
+/* @network at the denoise setting @level against the reference
+ * FOLDER/NAME.SUFFIX.output.npy of data/make-conv-arch-refs.py. */
+static double
+run_level_case (TesseraNetwork *network,
+                const char     *folder,
+                const char     *name,
+                double          level,
+                const char     *suffix)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *input_base = g_strdup_printf ("%s.input.npy", name);
+  g_autofree char *output_base = g_strdup_printf ("%s.%s.output.npy", name, suffix);
+  g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", folder, input_base, NULL);
+  g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", folder, output_base, NULL);
+  g_autofree float *x = NULL;
+  g_autofree float *reference = NULL;
+  g_autofree float *y = NULL;
+  guint in_shape[8], out_shape[8], in_dims, out_dims;
+  gsize n;
+
+  x = test_load_npy (input_path, &in_dims, in_shape);
+  reference = test_load_npy (output_path, &out_dims, out_shape);
+  n = (gsize) out_shape[1] * out_shape[2] * out_shape[3];
+  y = g_new (float, n);
+  tessera_network_set_noise_level (network, level);
+  tessera_network_run (network, backend, x, in_shape[3], in_shape[2], y, NULL, &error);
+  g_assert_no_error (error);
+  return test_max_relative_error (y, reference, n);
+}
+
+/* spandrel's DnCNN ("R", colour), DnCNN with batch norm ("BR", gray) and
+ * FDnCNN (a noise map as its fourth input channel), ×1. */
+static void
+test_dncnn_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc;
+    guint       nb;
+    const char *act_mode;
+    const char *mode;
+  } variants[] = {
+    { "dncnn-r", 3, 16, 8, "R", "DnCNN" },
+    { "dncnn-br-gray", 1, 8, 5, "BR", "DnCNN" },
+    { "fdncnn", 3, 8, 8, "R", "FDnCNN" },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "dncnn", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      gboolean flexible = g_str_equal (variants[v].mode, "FDnCNN");
+      GVariant *params;
+      const char *text;
+      guint32 value;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_DNCNN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_cmpuint (tessera_model_get_out_channels (model), ==, variants[v].channels);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "nc", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].nc);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].nb);
+      g_assert_true (g_variant_lookup (params, "act_mode", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].act_mode);
+      g_assert_true (g_variant_lookup (params, "mode", "&s", &text));
+      g_assert_cmpstr (text, ==, variants[v].mode);
+      /* Only FDnCNN takes the denoise setting. */
+      g_assert_cmpint (tessera_model_can_denoise (model, NULL), ==, flexible);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "dncnn", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      if (flexible)
+        g_assert_cmpfloat (run_level_case (network, "dncnn", variants[v].name, 0.6, "sigma30"), <, 1e-4);
+    }
+}
+
+/* spandrel's DRUNet (strided convolutions down, transposed up), colour
+ * and gray, on sizes it pads to a multiple of 8, at spandrel's noise level
+ * and at the denoise setting 0.6. */
+static void
+test_drunet_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc[4];
+  } variants[] = {
+    { "drunet-color", 3, { 8, 8, 16, 16 } },
+    { "drunet-gray", 1, { 4, 8, 8, 12 } },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "drunet", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GVariant) nc = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      const guint32 *items;
+      const char *text;
+      guint32 value;
+      gsize n;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_DRUNET);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_true (tessera_model_can_denoise (model, NULL));
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "in_nc", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].channels + 1);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, 2);
+      g_assert_true (g_variant_lookup (params, "upsample_mode", "&s", &text));
+      g_assert_cmpstr (text, ==, "convtranspose");
+      nc = g_variant_lookup_value (params, "nc", G_VARIANT_TYPE ("au"));
+      items = g_variant_get_fixed_array (nc, &n, sizeof (guint32));
+      g_assert_cmpuint (n, ==, 4);
+      for (guint i = 0; i < 4; i++)
+        g_assert_cmpuint (items[i], ==, variants[v].nc[i]);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "drunet", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      g_assert_cmpfloat (run_level_case (network, "drunet", variants[v].name, 0.6, "sigma30"), <, 1e-4);
+    }
+}
+
+/* spandrel's FBCNN (its quality-factor widths narrowed, see
+ * data/make-conv-arch-refs.py), colour and gray, on sizes it replicates to
+ * a multiple of 8: predicting the quality factor itself, as spandrel's
+ * call does, and given QF 40 as the denoise setting 0.6 = 1 − 40/100. */
+static void
+test_fbcnn_variants (void)
+{
+  static const struct {
+    const char *name;
+    guint       channels;
+    guint       nc[4];
+  } variants[] = {
+    { "fbcnn-color", 3, { 4, 8, 8, 16 } },
+    { "fbcnn-gray", 1, { 4, 4, 8, 8 } },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "fbcnn", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GVariant) nc = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      const guint32 *items;
+      guint32 value;
+      gsize n;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, TESSERA_ARCH_FBCNN);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, 1);
+      g_assert_cmpuint (tessera_model_get_in_channels (model), ==, variants[v].channels);
+      g_assert_true (tessera_model_can_denoise (model, NULL));
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "nb", "u", &value));
+      g_assert_cmpuint (value, ==, 2);
+      nc = g_variant_lookup_value (params, "nc", G_VARIANT_TYPE ("au"));
+      items = g_variant_get_fixed_array (nc, &n, sizeof (guint32));
+      g_assert_cmpuint (n, ==, 4);
+      for (guint i = 0; i < 4; i++)
+        g_assert_cmpuint (items[i], ==, variants[v].nc[i]);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "fbcnn", variants[v].name, variants[v].channels, 1), <, 1e-4);
+      g_assert_cmpfloat (run_level_case (network, "fbcnn", variants[v].name, 0.6, "qf40"), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` lists DRUNet's and FBCNN's hyper-parameters under
+ * spandrel's names. */
+static void
+test_restoration_inspect (void)
+{
+  const char *files[][2] = { { "drunet", "drunet-color.pth" }, { "fbcnn", "fbcnn-color.pth" } };
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", files[f][0], files[f][1], NULL);
+      g_autoptr(JsonParser) parser = NULL;
+      JsonObject *object, *params;
+
+      if ((parser = test_inspect_json (path, &object)) == NULL)
+        return;
+      g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, files[f][0]);
+      g_assert_true (json_object_get_boolean_member (object, "supported"));
+      g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 1);
+      params = json_object_get_object_member (object, "hyperparameters");
+      g_assert_cmpint (json_object_get_int_member (params, "nb"), ==, 2);
+      g_assert_cmpint (json_array_get_length (json_object_get_array_member (params, "nc")), ==, 4);
+      g_assert_cmpstr (json_object_get_string_member (params, "downsample_mode"), ==, "strideconv");
+      g_assert_cmpstr (json_object_get_string_member (params, "upsample_mode"), ==, "convtranspose");
+    }
+}
+
+/* spandrel's PLKSR (the three channel mixers, with and without
+ * element-wise attention, ×1 to ×3, kernels 9 to 17) and RealPLKSR (group
+ * norm ×4, layer norm ×2 with three eighths of the channels in the large
+ * kernel, DySample ×2 in four groups and ×3 in three). */
+static void
+test_plksr_variants (void)
+{
+  static const struct {
+    const char *name;
+    TesseraArch arch;
+    guint       scale;
+    guint       dim;
+    guint       kernel_size;
+    double      split_ratio;
+    gboolean    use_ea;
+  } variants[] = {
+    { "plksr-ccm-x2", TESSERA_ARCH_PLKSR, 2, 16, 17, 0.25, TRUE },
+    { "plksr-iccm-noea-x3", TESSERA_ARCH_PLKSR, 3, 12, 9, 0.5, FALSE },
+    { "plksr-dccm-x1", TESSERA_ARCH_PLKSR, 1, 8, 13, 0.25, TRUE },
+    { "realplksr-x4", TESSERA_ARCH_REALPLKSR, 4, 16, 17, 0.25, TRUE },
+    { "realplksr-layernorm-x2", TESSERA_ARCH_REALPLKSR, 2, 8, 11, 0.375, TRUE },
+    { "realplksr-dysample-x2", TESSERA_ARCH_REALPLKSR, 2, 8, 7, 0.25, TRUE },
+    { "realplksr-dysample-x3", TESSERA_ARCH_REALPLKSR, 3, 8, 9, 0.5, TRUE },
+  };
+
+  for (guint v = 0; v < G_N_ELEMENTS (variants); v++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[v].name);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "plksr", base, NULL);
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(GError) error = NULL;
+      GVariant *params;
+      guint32 value;
+      double ratio;
+      gboolean flag;
+
+      g_assert_cmpint (tessera_model_get_arch (model), ==, variants[v].arch);
+      g_assert_true (tessera_model_get_supported (model));
+      g_assert_cmpuint (tessera_model_get_scale (model), ==, variants[v].scale);
+      g_assert_cmpuint (tessera_model_get_num_feat (model), ==, variants[v].dim);
+      params = tessera_model_get_hyperparameters (model);
+      g_assert_true (g_variant_lookup (params, "kernel_size", "u", &value));
+      g_assert_cmpuint (value, ==, variants[v].kernel_size);
+      g_assert_true (g_variant_lookup (params, "split_ratio", "d", &ratio));
+      g_assert_cmpfloat (ratio, ==, variants[v].split_ratio);
+      g_assert_true (g_variant_lookup (params, "use_ea", "b", &flag));
+      g_assert_cmpint (flag, ==, variants[v].use_ea);
+
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      g_assert_cmpfloat (test_run_data_case (network, "plksr", variants[v].name, 3, variants[v].scale), <, 1e-4);
+    }
+}
+
+/* `tessera-cli inspect` names RealPLKSR and lists its parameters under
+ * spandrel's names. */
+static void
+test_plksr_inspect (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "plksr", "realplksr-layernorm-x2.pth", NULL);
+  g_autoptr(JsonParser) parser = NULL;
+  JsonObject *object, *params;
+
+  if ((parser = test_inspect_json (path, &object)) == NULL)
+    return;
+  g_assert_cmpstr (json_object_get_string_member (object, "arch"), ==, "realplksr");
+  g_assert_true (json_object_get_boolean_member (object, "supported"));
+  g_assert_cmpint (json_object_get_int_member (object, "scale"), ==, 2);
+  params = json_object_get_object_member (object, "hyperparameters");
+  g_assert_cmpint (json_object_get_int_member (params, "dim"), ==, 8);
+  g_assert_cmpint (json_object_get_int_member (params, "n_blocks"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (params, "upscaling_factor"), ==, 2);
+  g_assert_true (json_object_get_boolean_member (params, "layer_norm"));
+  g_assert_false (json_object_get_boolean_member (params, "dysample"));
+}
+
+/* A tensor left out of a file of each new architecture: the error names
+ * it, and nothing runs without it. */
+static void
+test_restoration_broken (void)
+{
+  const char *cases[][3] = {
+    { "rcan", "rcan-x2.pth", "body.1.body.0.body.3.conv_du.2.weight" },
+    { "dncnn", "dncnn-br-gray.pth", "model.9.running_var" },
+    { "drunet", "drunet-color.pth", "m_up2.1.res.2.weight" },
+    { "fbcnn", "fbcnn-color.pth", "to_beta_2.0.weight" },
+    { "plksr", "realplksr-x4.pth", "feats.2.lk.conv.weight" },
+  };
+
+  for (guint c = 0; c < G_N_ELEMENTS (cases); c++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", cases[c][0], cases[c][1], NULL);
+      g_autofree char *dir = test_make_tmpdir ();
+      g_autofree char *edited = NULL;
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraModel) broken = NULL;
+      g_autoptr(GError) error = NULL;
+      guint n_edited;
+
+      edited = write_edited (model, dir, NULL, NULL, cases[c][2], &n_edited);
+      broken = test_load_model (edited);
+      g_assert_cmpint (tessera_model_get_arch (broken), ==, tessera_model_get_arch (model));
+      g_assert_null (tessera_network_new (broken, &error));
+      g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+      g_assert_nonnull (strstr (error->message, cases[c][2]));
+      g_test_message ("%s", error->message);
+      test_remove_tmpdir (g_steal_pointer (&dir));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -465,6 +869,15 @@ main (int   argc,
   g_test_add_func ("/archs/swinir/tiles", test_swinir_tiles);
   g_test_add_func ("/archs/swinir/hyperparameters", test_swinir_hyperparameters);
   g_test_add_func ("/archs/swinir/inspect", test_swinir_inspect);
+  g_test_add_func ("/archs/rcan/variants", test_rcan_variants);
+  g_test_add_func ("/archs/rcan/inspect", test_rcan_inspect);
+  g_test_add_func ("/archs/dncnn/variants", test_dncnn_variants);
+  g_test_add_func ("/archs/drunet/variants", test_drunet_variants);
+  g_test_add_func ("/archs/fbcnn/variants", test_fbcnn_variants);
+  g_test_add_func ("/archs/restoration/inspect", test_restoration_inspect);
+  g_test_add_func ("/archs/plksr/variants", test_plksr_variants);
+  g_test_add_func ("/archs/plksr/inspect", test_plksr_inspect);
+  g_test_add_func ("/archs/restoration/broken", test_restoration_broken);
 
   return g_test_run ();
 }

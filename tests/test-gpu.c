@@ -826,6 +826,8 @@ test_sd_ops (void)
     g_autofree float *b = random_floats (rand, 192, -0.5, 0.5);
     guint x;
 
+    x = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_MISH, 0.f);
+    assert_graph_matches (graph, input, &shape, 1e-6, "Mish");
     x = tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_QUICK_GELU, 0.f);
     assert_graph_matches (graph, input, &shape, 1e-6, "quick GELU");
     x = tessera_graph_conv (graph, &x, 1, 192, 48, 1, 1, 0, w, b);
@@ -842,6 +844,20 @@ test_sd_ops (void)
 
     tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_QUICK_GELU, 0.f, NULL);
     assert_graph_matches (graph, input, &shape, 1e-5, "quick GELU fused in a linear layer");
+  }
+
+  /* DySample's sampling has no kernel: the backend says so and the node
+   * runs on the CPU reference, its inputs and output copied across. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (8);
+    TesseraShape shape = { 8, 6, 5 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *offsets = random_floats (rand, 32 * 6 * 5, -3, 3);
+    guint constant = tessera_graph_constant (graph, &(TesseraShape) { 32, 6, 5 }, offsets);
+    guint x = tessera_graph_dysample (graph, 0, constant, 2, 4);
+
+    tessera_graph_activate (graph, x, TESSERA_ACTIVATION_MISH, 0.f);
+    assert_graph_matches (graph, input, &shape, 0, "DySample on the CPU reference, then Mish");
   }
 
   /* A constant is uploaded again at each run. */

@@ -1284,6 +1284,57 @@ test_max_pool (void)
   }
 }
 
+/* DySample's sampling (RealPLKSR's upsampler) against its definition:
+ * output (y·s + i, x·s + j) of group g is the bilinear sample, clamped to
+ * the border, at (x + dx, y + dy), the offsets being channels
+ * g·s² + i·s + j (dx) and (G + g)·s² + i·s + j (dy); offsets of several
+ * pixels reach past the edges. */
+static void
+test_dysample (void)
+{
+  static const guint cases[][4] = { { 2, 4, 8, 7 }, { 3, 3, 5, 9 } };   /* factor, groups, height, width */
+  g_autoptr(GRand) rand = g_rand_new_with_seed (43);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint s = cases[t][0], groups = cases[t][1], h = cases[t][2], w = cases[t][3], c = groups * 2;
+      guint n_offsets = 2 * groups * s * s;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      Tensor input = tensor_random (rand, c, h, w);
+      Tensor offsets = tensor_random (rand, n_offsets, h, w);
+      Tensor expected = tensor_new (c, h * s, w * s);
+      guint constant;
+
+      for (gsize k = 0; k < (gsize) n_offsets * h * w; k++)
+        offsets.data[k] *= 3.f;
+      constant = tessera_graph_constant (graph, &(TesseraShape) { n_offsets, h, w }, offsets.data);
+      tessera_graph_dysample (graph, 0, constant, s, groups);
+
+      for (guint g = 0; g < groups; g++)
+        for (guint y = 0; y < h; y++)
+          for (guint i = 0; i < s; i++)
+            for (guint x = 0; x < w; x++)
+              for (guint j = 0; j < s; j++)
+                {
+                  guint k = g * s * s + i * s + j;
+                  double px = CLAMP (x + at (&offsets, k, y, x), 0.0, w - 1.0);
+                  double py = CLAMP (y + at (&offsets, groups * s * s + k, y, x), 0.0, h - 1.0);
+                  guint x0 = (guint) floor (px), y0 = (guint) floor (py);
+                  guint x1 = MIN (x0 + 1, w - 1), y1 = MIN (y0 + 1, h - 1);
+                  double lx = px - x0, ly = py - y0;
+
+                  for (guint ch = g * (c / groups); ch < (g + 1) * (c / groups); ch++)
+                    expected.data[((gsize) ch * h * s + y * s + i) * w * s + x * s + j] =
+                      (1 - ly) * ((1 - lx) * at (&input, ch, y0, x0) + lx * at (&input, ch, y0, x1)) +
+                      ly * ((1 - lx) * at (&input, ch, y1, x0) + lx * at (&input, ch, y1, x1));
+                }
+      assert_graph (graph, &input, &expected, 1e-5);
+      g_free (input.data);
+      g_free (offsets.data);
+      g_free (expected.data);
+    }
+}
+
 /* PyTorch's bilinear F.interpolate (size=…, align_corners=False): the
  * source scale is in / out, the position clamped at 0, the far tap at the
  * edge. */
@@ -1443,6 +1494,7 @@ main (int   argc,
   g_test_add_func ("/ops/stripes", test_stripes);
   g_test_add_func ("/ops/cancel", test_cancel);
   g_test_add_func ("/ops/max-pool", test_max_pool);
+  g_test_add_func ("/ops/dysample", test_dysample);
   g_test_add_func ("/ops/resize-to", test_resize_to);
   g_test_add_func ("/ops/grid", test_grid);
 

@@ -51,6 +51,8 @@ activate_double (TesseraActivation activation,
       return 0.5 * v * (1.0 + erf (v / sqrt (2.0)));
     case TESSERA_ACTIVATION_QUICK_GELU:
       return v / (1.0 + exp (-1.702 * v));
+    case TESSERA_ACTIVATION_MISH:
+      return v * tanh (log1p (exp (v)));
     case TESSERA_ACTIVATION_NONE:
       return v;
     default:
@@ -287,6 +289,23 @@ test_geglu_quick_gelu (void)
         expected.data[i] = (float) activate_double (TESSERA_ACTIVATION_QUICK_GELU, input.data[i]);
       }
     tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_QUICK_GELU, 0.f);
+    assert_graph_relative (graph, &input, &expected, 1e-5);
+    g_free (input.data);
+    g_free (expected.data);
+  }
+
+  /* Mish (RealPLKSR's), past softplus's threshold of 20 too. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (5);
+    Tensor input = tensor_random (rand, 5, 9, 13);
+    Tensor expected = tensor_new (5, 9, 13);
+
+    for (gsize i = 0; i < 5 * 9 * 13; i++)
+      {
+        input.data[i] *= 30.f;
+        expected.data[i] = (float) activate_double (TESSERA_ACTIVATION_MISH, input.data[i]);
+      }
+    tessera_graph_activate (graph, 0, TESSERA_ACTIVATION_MISH, 0.f);
     assert_graph_relative (graph, &input, &expected, 1e-5);
     g_free (input.data);
     g_free (expected.data);

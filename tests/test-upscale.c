@@ -11,6 +11,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
 #include "tessera-test-utils.h"
 
@@ -714,6 +715,62 @@ test_progress_and_cancel (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
 }
 
+/* Networks that take the setting as an input (DRUNet's noise map,
+ * FBCNN's quality factor): the engine's denoise reaches the network, so
+ * its result is the network's at that level, and another level differs. */
+static void
+test_denoise_input (void)
+{
+  const char *files[][2] = { { "drunet", "drunet-color.pth" }, { "fbcnn", "fbcnn-color.pth" } };
+  g_autoptr(TesseraImage) input = sample_crop (40, 40, 36, 28, FALSE);
+  gsize n = 36 * 28;
+
+  for (guint f = 0; f < G_N_ELEMENTS (files); f++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", files[f][0], files[f][1], NULL);
+      g_autoptr(TesseraUpscaleOptions) options = tessera_upscale_options_new ();
+      g_autoptr(TesseraModel) model = test_load_model (path);
+      g_autoptr(TesseraNetwork) network = NULL;
+      g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+      g_autoptr(TesseraImage) strong = NULL;
+      g_autoptr(TesseraImage) weak = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree float *planes = g_new (float, 3 * n);
+      g_autofree float *direct = g_new (float, 3 * n);
+      double diff = 0, change = 0;
+
+      tessera_upscale_options_set_upscaler (options, path);
+      tessera_upscale_options_set_scale (options, 1.0);
+      tessera_upscale_options_set_denoise (options, 0.6);
+      strong = upscale (input, options, &error);
+      g_assert_no_error (error);
+      tessera_upscale_options_set_denoise (options, 0.1);
+      weak = upscale (input, options, &error);
+      g_assert_no_error (error);
+
+      for (guint c = 0; c < 3; c++)
+        memcpy (planes + c * n, tessera_image_get_plane (input, c), n * sizeof (float));
+      network = tessera_network_new (model, &error);
+      g_assert_no_error (error);
+      tessera_network_set_noise_level (network, 0.6);
+      tessera_network_run (network, backend, planes, 36, 28, direct, NULL, &error);
+      g_assert_no_error (error);
+
+      for (guint c = 0; c < 3; c++)
+        for (gsize i = 0; i < n; i++)
+          {
+            float expected = CLAMP (direct[c * n + i], 0.f, 1.f);
+
+            diff = MAX (diff, fabs (tessera_image_get_plane (strong, c)[i] - expected));
+            change = MAX (change, fabs (tessera_image_get_plane (strong, c)[i] - tessera_image_get_plane (weak, c)[i]));
+          }
+      g_test_message ("%s: engine against the network %.3g, levels 0.6 and 0.1 apart by %.3g", files[f][1], diff,
+                      change);
+      g_assert_cmpfloat (diff, <, 1e-5);
+      g_assert_cmpfloat (change, >, 1e-2);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -730,6 +787,7 @@ main (int   argc,
   g_test_add_func ("/upscale/bit-depth", test_bit_depth);
   g_test_add_func ("/upscale/denoise", test_denoise);
   g_test_add_func ("/upscale/denoise-levels", test_denoise_levels);
+  g_test_add_func ("/upscale/denoise-input", test_denoise_input);
   g_test_add_func ("/upscale/upscaler-2", test_upscaler_2);
   g_test_add_func ("/upscale/bad-input", test_bad_input);
   g_test_add_func ("/upscale/progress-and-cancel", test_progress_and_cancel);

@@ -194,6 +194,34 @@ test_target_size (void)
   g_settings_reset (settings, "target-size");
 }
 
+/* "1× (restore only)", last in the scale row: the result keeps the
+ * image's size. */
+static void
+test_restore_scale (void)
+{
+  g_autoptr(GSettings) settings = NULL;
+  TesseraWindow *window;
+  GdkTexture *before, *after;
+
+  if (!display_or_skip ())
+    return;
+
+  settings = g_settings_new ("io.github.tessera.Tessera");
+  g_settings_set_uint (settings, "scale", 7);
+  window = window_with_sample ();
+  before = tessera_before_after_view_get_before (before_after_view (window));
+  g_object_set (upscale_panel (window), "upscaler", "lanczos", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.upscale", NULL));
+  g_assert_true (wait_for (has_after, window, 60));
+
+  after = tessera_before_after_view_get_after (before_after_view (window));
+  g_assert_cmpint (gdk_texture_get_width (after), ==, gdk_texture_get_width (before));
+  g_assert_cmpint (gdk_texture_get_height (after), ==, gdk_texture_get_height (before));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "scale");
+}
+
 /* A model run on the CPU, cancelled: it stops, nothing replaces the before
  * image, and the window can upscale again. */
 static void
@@ -1839,6 +1867,7 @@ main (int   argc,
   g_test_add_func ("/ui/upscale", test_upscale);
   g_test_add_func ("/ui/cancel", test_cancel);
   g_test_add_func ("/ui/target-size", test_target_size);
+  g_test_add_func ("/ui/restore-scale", test_restore_scale);
   g_test_add_func ("/ui/settings", test_settings);
   g_test_add_func ("/ui/chain-settings", test_chain_settings);
   g_test_add_func ("/ui/help-overlay", test_help_overlay);

@@ -81,9 +81,12 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The scale row's choices; after them, to a width and to a height. */
+/* The scale row's choices; after them, to a width, to a height and 1×
+ * (the model run, the result brought back to the image's size: a
+ * restoration with an upscaler), last so that saved choices keep their
+ * place. */
 static const double scales[] = { 0.0, 2.0, 3.0, 4.0, 8.0 };
-enum { SCALE_TO_WIDTH = G_N_ELEMENTS (scales), SCALE_TO_HEIGHT };
+enum { SCALE_TO_WIDTH = G_N_ELEMENTS (scales), SCALE_TO_HEIGHT, SCALE_RESTORE };
 
 /* A row of the upscaler list: the title, and below it the model's
  * architecture and scale, or that it is a classic filter. The first row
@@ -311,6 +314,8 @@ tessera_upscale_panel_get_options (TesseraUpscalePanel *self,
     tessera_upscale_options_set_width (options, target);
   else if (scale_index == SCALE_TO_HEIGHT)
     tessera_upscale_options_set_height (options, target);
+  else if (scale_index == SCALE_RESTORE)
+    tessera_upscale_options_set_scale (options, 1.0);
   else
     tessera_upscale_options_set_scale (options, scale_index < G_N_ELEMENTS (scales) && scales[scale_index] > 0
                                                  ? scales[scale_index]

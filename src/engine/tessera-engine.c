@@ -537,6 +537,8 @@ get_network (TesseraEngine  *self,
       if (!tessera_denoise_resolve (model, denoise, &file, &twin, &weight, error))
         return NULL;
       network = load_network (file, error);
+      if (network != NULL && tessera_denoise_is_input (model))
+        tessera_network_set_noise_level (network, denoise);
       if (network != NULL && twin != NULL)
         {
           g_autoptr(TesseraNetwork) other = load_network (twin, error);

@@ -25,6 +25,7 @@ typedef struct
   guint       num_feat;
   guint       num_blocks;
   guint       tile_multiple;   /* tiles' sides and overlaps: multiples of it (attention windows); 0: any */
+  gboolean    noise_input;     /* the denoise setting is an input of the network (the builder's noise_level) */
 } TesseraArchInfo;
 
 typedef enum
@@ -74,6 +75,7 @@ typedef struct
   TesseraStateDict  *state_dict;
   TesseraGraph      *graph;
   GError            *error;
+  double             noise_level;   /* the denoise setting, 0–1, for a level input; negative: the family's default */
 } TesseraBuilder;
 
 /* Returns the output node of a graph for an input of @height × @width

@@ -21,7 +21,9 @@
  * keys go from the most specific to the most general: HAT's keys include
  * SwinIR's. */
 extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
-  tessera_omnisr_arch, tessera_span_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
+  tessera_dncnn_arch, tessera_drunet_arch, tessera_fbcnn_arch,
+  tessera_plksr_arch, tessera_realplksr_arch, tessera_esrgan_arch, tessera_compact_arch,
   tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
   tessera_waifu2x_upconv7_arch;
 
@@ -31,6 +33,12 @@ static const TesseraArchEntry *const archs[] = {
   &tessera_swinir_arch,
   &tessera_omnisr_arch,
   &tessera_span_arch,
+  &tessera_rcan_arch,
+  &tessera_dncnn_arch,
+  &tessera_drunet_arch,
+  &tessera_fbcnn_arch,
+  &tessera_plksr_arch,
+  &tessera_realplksr_arch,
   &tessera_esrgan_arch,
   &tessera_compact_arch,
   &tessera_realcugan_arch,
@@ -421,7 +429,7 @@ add_conv (TesseraBuilder *builder,
 
   out_channels = tensor->shape[op == TESSERA_OP_DECONV2D ? 1 : 0];
   kernel = tensor->shape[2];
-  if (tensor->shape[3] != kernel || kernel == 0 || kernel > 15 || out_channels == 0 || out_channels > 65536)
+  if (tensor->shape[3] != kernel || kernel == 0 || kernel > 31 || out_channels == 0 || out_channels > 65536)
     {
       builder_fail (builder, _("%s is not a square convolution kernel"), weight_name);
       return 0;

@@ -62,6 +62,7 @@ typedef enum
   TESSERA_OP_TOKEN_ATTENTION,
   TESSERA_OP_GEGLU,
   TESSERA_OP_CONSTANT,
+  TESSERA_OP_DYSAMPLE,        /* DySample's bilinear sampling at learnt offsets: `factor`, `groups` */
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -75,6 +76,7 @@ typedef enum
   TESSERA_ACTIVATION_GELU,    /* exact, with erf, as PyTorch's nn.GELU () */
   TESSERA_ACTIVATION_SILU,    /* x · sigmoid (x), as PyTorch's nn.SiLU () */
   TESSERA_ACTIVATION_QUICK_GELU, /* x · sigmoid (1.702 x), as CLIP's QuickGELU */
+  TESSERA_ACTIVATION_MISH,    /* x · tanh (softplus (x)), as PyTorch's nn.Mish () */
 } TesseraActivation;
 
 typedef enum
@@ -273,6 +275,7 @@ guint tessera_graph_shuffle   (TesseraGraph *self, TesseraOp op, guint input, gu
 guint tessera_graph_resize    (TesseraGraph *self, guint input, TesseraResizeMode mode, double factor);
 guint tessera_graph_resize_to (TesseraGraph *self, guint input, TesseraResizeMode mode, guint like);
 guint tessera_graph_max_pool  (TesseraGraph *self, guint input, guint kernel, guint stride);
+guint tessera_graph_dysample  (TesseraGraph *self, guint input, guint offsets, guint factor, guint groups);
 guint tessera_graph_grid      (TesseraGraph *self, TesseraOp op, guint input, guint factor, guint parts);
 guint tessera_graph_crop      (TesseraGraph *self, guint input, int top, int bottom, int left, int right);
 guint tessera_graph_pad       (TesseraGraph *self, guint input, TesseraPadMode mode,

@@ -143,6 +143,7 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_WINDOWS_TO_GRID:
     case TESSERA_OP_GROUP_NORM:
     case TESSERA_OP_TOKEN_ATTENTION:
+    case TESSERA_OP_DYSAMPLE:
     case TESSERA_N_OPS:
       break;
     }
@@ -341,6 +342,28 @@ tessera_graph_max_pool (TesseraGraph *self,
 
   node.kernel = kernel;
   node.stride = stride;
+  return tessera_graph_add (self, &node);
+}
+
+/* DySample's sampling (spandrel's __arch_helpers/dysample.py, after its
+ * offsets are made): output pixel (y·factor + i, x·factor + j) of group g
+ * is @input's channels of that group sampled bilinearly, clamped to the
+ * border, at (x + dx, y + dy), dx and dy being @offsets' channels
+ * (g · factor² + i · factor + j) and (groups + g) · factor² + … at (y, x). */
+guint
+tessera_graph_dysample (TesseraGraph *self,
+                        guint         input,
+                        guint         offsets,
+                        guint         factor,
+                        guint         groups)
+{
+  TesseraNode node = node_init (TESSERA_OP_DYSAMPLE);
+
+  node.inputs[0] = input;
+  node.inputs[1] = offsets;
+  node.n_inputs = 2;
+  node.factor = factor;
+  node.groups = groups;
   return tessera_graph_add (self, &node);
 }
 
@@ -717,6 +740,13 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
         case TESSERA_OP_GLOBAL_AVG_POOL:
           out->height = out->width = 1;
           break;
+        case TESSERA_OP_DYSAMPLE:
+          if (n->factor == 0 || n->groups == 0 || a->channels % n->groups != 0 || !same_size (a, b) ||
+              b->channels != 2 * n->groups * n->factor * n->factor)
+            return shape_error (error, n, i, "offsets that do not fit the input");
+          out->height = a->height * n->factor;
+          out->width = a->width * n->factor;
+          break;
         case TESSERA_OP_MAX_POOL:
           if (n->kernel == 0 || n->stride == 0 || a->height < n->kernel || a->width < n->kernel)
             return shape_error (error, n, i, "smaller than the pooling window");
@@ -953,6 +983,7 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_GROUP_NORM:
     case TESSERA_OP_TOKEN_ATTENTION:
     case TESSERA_OP_CONSTANT:
+    case TESSERA_OP_DYSAMPLE:
     case TESSERA_OP_WINDOW_ATTENTION:
     case TESSERA_OP_CHANNEL_ATTENTION:
     case TESSERA_OP_MAX_POOL:

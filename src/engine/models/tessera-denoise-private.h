@@ -16,5 +16,6 @@ gboolean tessera_denoise_resolve (TesseraModel  *model,
                                   GFile        **twin,
                                   float         *weight,
                                   GError       **error);
+gboolean tessera_denoise_is_input (TesseraModel  *model);
 
 G_END_DECLS

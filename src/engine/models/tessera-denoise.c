@@ -17,6 +17,7 @@
 #include "archs/tessera-arch-private.h"
 #include "core/tessera-error.h"
 #include "tessera-denoise-private.h"
+#include "tessera-model-private.h"
 
 /* Noise reduction is one number from 0 to 1, mapped onto what a model's
  * family ships:
@@ -26,7 +27,10 @@
  *                (L = 0…3), or noiseL_model for 1:1 models: x = 0 is none,
  *                then the four levels in quarters;
  *   Compact      deep network interpolation with the "-wdn-" twin, as
- *                Real-ESRGAN's -dn: x · model + (1 − x) · twin.
+ *                Real-ESRGAN's -dn: x · model + (1 − x) · twin;
+ *   DRUNet, FDnCNN, FBCNN
+ *                an input of the network itself (its noise map, its
+ *                quality factor): tessera_network_set_noise_level().
  * Anything else has no denoise control. */
 
 static GFile *
@@ -232,6 +236,14 @@ compact_twins (GFile   *file,
   return FALSE;
 }
 
+/* Whether @model's network takes the denoise setting as an input, which
+ * tessera_network_set_noise_level() gives it. */
+gboolean
+tessera_denoise_is_input (TesseraModel *model)
+{
+  return tessera_model_get_arch_info (model)->noise_input;
+}
+
 /**
  * tessera_denoise_resolve:
  * @level: from 0 (none) to 1 (strongest)
@@ -257,6 +269,13 @@ tessera_denoise_resolve (TesseraModel  *model,
   *file = NULL;
   *twin = NULL;
   *weight = 1.f;
+
+  /* The caller sets the level on the network itself. */
+  if (tessera_denoise_is_input (model))
+    {
+      *file = g_object_ref (model_file);
+      return TRUE;
+    }
 
   switch (kind)
     {

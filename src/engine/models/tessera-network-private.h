@@ -31,6 +31,8 @@ gboolean        tessera_network_blend            (TesseraNetwork      *self,
                                                   TesseraNetwork      *other,
                                                   float                weight,
                                                   GError             **error);
+void            tessera_network_set_noise_level  (TesseraNetwork      *self,
+                                                  double               level);
 gboolean        tessera_network_run              (TesseraNetwork      *self,
                                                   TesseraBackend      *backend,
                                                   const float         *input,

@@ -27,6 +27,7 @@ struct _TesseraNetwork
   TesseraArchInfo    info;
   TesseraArchRecipe  recipe;
   TesseraWeights    *weights;
+  double             noise_level; /* for networks that take it as an input; negative: their default */
   GHashTable        *graphs;      /* "HxW" → TesseraGraph */
   GMutex             mutex;       /* guards graphs */
 };
@@ -51,7 +52,7 @@ ensure_graph (TesseraNetwork  *self,
   g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->mutex);
   g_autoptr(GError) local_error = NULL;
   g_autofree TesseraShape *shapes = NULL;
-  TesseraBuilder builder = { self->weights, self->state_dict, NULL, NULL };
+  TesseraBuilder builder = { self->weights, self->state_dict, NULL, NULL, self->noise_level };
   TesseraShape input = { self->info.in_channels, height, width };
   TesseraGraph *graph;
 
@@ -116,6 +117,7 @@ tessera_network_new (TesseraModel  *model,
   self->model = g_object_ref (model);
   self->file_name = g_file_get_basename (tessera_model_get_file (model));
   self->state_dict = tessera_state_dict_ref (tessera_model_get_state_dict (model));
+  self->noise_level = -1.0;
   self->graphs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                         (GDestroyNotify) tessera_graph_free);
   g_mutex_init (&self->mutex);
@@ -259,6 +261,28 @@ tessera_network_blend (TesseraNetwork  *self,
   g_hash_table_remove_all (self->graphs);
   g_mutex_unlock (&self->mutex);
   return TRUE;
+}
+
+/**
+ * tessera_network_set_noise_level:
+ * @level: the denoise setting, from 0 to 1, or negative for the family's
+ *   default
+ *
+ * Sets the noise level of a network that takes one as an input (DRUNet's
+ * noise map, FBCNN's quality factor); others ignore it.
+ */
+void
+tessera_network_set_noise_level (TesseraNetwork *self,
+                                 double          level)
+{
+  g_mutex_lock (&self->mutex);
+  if (self->noise_level != level)
+    {
+      self->noise_level = level;
+      /* The level is built into each graph. */
+      g_hash_table_remove_all (self->graphs);
+    }
+  g_mutex_unlock (&self->mutex);
 }
 
 /* Where padded index @i reads from, padding right or bottom as spandrel's

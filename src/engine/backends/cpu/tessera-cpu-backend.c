@@ -272,6 +272,9 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_MAX_POOL:
       tessera_cpu_max_pool (&op);
       return TRUE;
+    case TESSERA_OP_DYSAMPLE:
+      tessera_cpu_dysample (&op);
+      return TRUE;
     case TESSERA_OP_GRID_TO_WINDOWS:
     case TESSERA_OP_WINDOWS_TO_GRID:
     case TESSERA_OP_GRID_TO_CHANNELS:

@@ -46,6 +46,9 @@ tessera_cpu_activate (TesseraActivation activation,
       return value / (1.f + expf (-value));
     case TESSERA_ACTIVATION_QUICK_GELU:
       return value / (1.f + expf (-1.702f * value));
+    case TESSERA_ACTIVATION_MISH:
+      /* PyTorch's softplus is x itself past 20. */
+      return value * tanhf (value > 20.f ? value : log1pf (expf (value)));
     case TESSERA_ACTIVATION_NONE:
     default:
       return value;

@@ -46,6 +46,7 @@ void     tessera_cpu_elementwise   (const TesseraCpuOp *op);
 void     tessera_cpu_layout        (const TesseraCpuOp *op);
 void     tessera_cpu_resize        (const TesseraCpuOp *op);
 void     tessera_cpu_max_pool      (const TesseraCpuOp *op);
+void     tessera_cpu_dysample      (const TesseraCpuOp *op);
 void     tessera_cpu_grid          (const TesseraCpuOp *op);
 void     tessera_cpu_reduce        (const TesseraCpuOp *op);
 gboolean tessera_cpu_layer_norm    (const TesseraCpuOp *op, GError **error);

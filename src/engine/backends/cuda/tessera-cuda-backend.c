@@ -110,9 +110,19 @@ cuda_compute (TesseraBackend      *backend,
   return TRUE;
 }
 
+/* DySample's sampling, in RealPLKSR's last layer only, has no kernel yet:
+ * it runs on the CPU reference. */
+static gboolean
+cuda_supports (TesseraBackend    *backend,
+               const TesseraNode *node)
+{
+  return node->op != TESSERA_OP_DYSAMPLE;
+}
+
 static const TesseraBackendVTable cuda_vtable = {
   .name = "cuda",
   .free = cuda_free,
+  .supports = cuda_supports,
   .buffer_new = tessera_cuda_backend_buffer_new,
   .buffer_free = tessera_cuda_backend_buffer_free,
   .upload = tessera_cuda_backend_upload,
