@@ -557,6 +557,9 @@ open_webp (TesseraMediaReader  *self,
   options.color_mode = MODE_RGBA;
   options.use_threads = 0;
 
+  /* the decoder allocates the canvas the header names: check it first */
+  if (!tessera_image_check_size (features.width, features.height, self->name, error))
+    return FALSE;
   self->webp = WebPAnimDecoderNew (&data, &options);
   if (self->webp == NULL || !WebPAnimDecoderGetInfo (self->webp, &info))
     {
