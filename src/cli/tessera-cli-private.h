@@ -46,6 +46,11 @@ gboolean tessera_cli_parse_options (int                 *argc,
 void tessera_cli_print_json (JsonBuilder *builder);
 void tessera_cli_error     (const char  *format,
                             ...) G_GNUC_PRINTF (1, 2);
+gboolean tessera_cli_add_input (TesseraBatch  *batch,
+                                const char    *input,
+                                gboolean       recursive,
+                                const char    *output,
+                                GError       **error);
 gboolean tessera_cli_enum_from_nick (GType       enum_type,
                                      const char *nick,
                                      int        *value);

@@ -236,33 +236,6 @@ parse_scale (const char *text,
   return TRUE;
 }
 
-/* An input file, or the images of an input folder. */
-static gboolean
-add_input (TesseraBatch  *batch,
-           const char    *input,
-           gboolean       recursive,
-           const char    *output,
-           GError       **error)
-{
-  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
-
-  if (output != NULL)
-    {
-      g_autoptr(GFile) output_file = g_file_new_for_commandline_arg (output);
-
-      tessera_batch_add_file_with_output (batch, file, output_file);
-      return TRUE;
-    }
-
-  if (!g_file_test (input, G_FILE_TEST_IS_DIR))
-    {
-      tessera_batch_add_file (batch, file);
-      return TRUE;
-    }
-
-  return tessera_batch_add_folder (batch, file, recursive, error);
-}
-
 /* --format if given, else the output's extension, else PNG; the two must agree. */
 static gboolean
 choose_format (const char         *format_name,
@@ -835,7 +808,7 @@ tessera_cli_upscale (int    argc,
     }
 
   for (guint i = 0; inputs[i] != NULL; i++)
-    if (!add_input (self.batch, inputs[i], recursive, output, &error))
+    if (!tessera_cli_add_input (self.batch, inputs[i], recursive, output, &error))
       {
         if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
           tessera_cli_error (_("%s (-r looks below it)"), error->message);

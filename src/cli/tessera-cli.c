@@ -32,6 +32,33 @@ static const struct {
 };
 
 /* Errors are one line on stderr, so that scripts can show them as they are. */
+/* An input file, or the images of an input folder. */
+gboolean
+tessera_cli_add_input (TesseraBatch  *batch,
+                       const char    *input,
+                       gboolean       recursive,
+                       const char    *output,
+                       GError       **error)
+{
+  g_autoptr(GFile) file = g_file_new_for_commandline_arg (input);
+
+  if (output != NULL)
+    {
+      g_autoptr(GFile) output_file = g_file_new_for_commandline_arg (output);
+
+      tessera_batch_add_file_with_output (batch, file, output_file);
+      return TRUE;
+    }
+
+  if (!g_file_test (input, G_FILE_TEST_IS_DIR))
+    {
+      tessera_batch_add_file (batch, file);
+      return TRUE;
+    }
+
+  return tessera_batch_add_folder (batch, file, recursive, error);
+}
+
 /* An option's value by the nick of its engine enum: "sd-upscale" for
  * TESSERA_REDRAW_TILES_SD_UPSCALE. */
 gboolean
