@@ -255,8 +255,8 @@ choose_format (const char         *format_name,
         }
       if (output != NULL && !has_named)
         {
-          tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg or "
-                               ".webp, or use --format"), output);
+          tessera_cli_error (_("%s: cannot tell the format from the name; add .png, .jpg, .webp "
+                               "or .tif, or use --format"), output);
           return FALSE;
         }
       *format = has_named ? named : TESSERA_IMAGE_FORMAT_PNG;
@@ -265,7 +265,7 @@ choose_format (const char         *format_name,
 
   if (!tessera_image_format_from_name (format_name, format))
     {
-      tessera_cli_error (_("unknown format “%s”: use png, jpeg or webp"), format_name);
+      tessera_cli_error (_("unknown format “%s”: use png, jpeg, webp or tiff"), format_name);
       return FALSE;
     }
 
@@ -515,6 +515,10 @@ tessera_cli_upscale (int    argc,
   gboolean skip_existing = FALSE;
   gboolean quiet = FALSE;
   gboolean tta = FALSE;
+  gboolean stream = FALSE;
+  int depth = 0;
+  int compression = -1;
+  int tiff_tiles = 0;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Upscale self = { 0 };
   guint signal_ids[3];
@@ -534,10 +538,19 @@ tessera_cli_upscale (int    argc,
     { "height", 0, 0, G_OPTION_ARG_INT, &height,
       N_("Target height; alone, the width follows the aspect ratio"), N_("H") },
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format_name,
-      N_("Output format: png, jpeg or webp (default: from the output name, else png)"),
+      N_("Output format: png, jpeg, webp or tiff (default: from the output name, else png)"),
       N_("FORMAT") },
     { "quality", 0, 0, G_OPTION_ARG_INT, &quality,
       N_("JPEG and WebP quality, 1–100 (default: 92; 100, lossless, for animated WebP)"), N_("Q") },
+    { "depth", 0, 0, G_OPTION_ARG_INT, &depth,
+      N_("Bits per channel of PNG and TIFF output, 8 or 16 (default: the input's)"), N_("BITS") },
+    { "compression", 0, 0, G_OPTION_ARG_INT, &compression,
+      N_("zlib level of PNG and TIFF output written in bands (--stream), 0 (fastest) to 9 (smallest; default: 6)"), N_("N") },
+    { "tiff-tiles", 0, 0, G_OPTION_ARG_INT, &tiff_tiles,
+      N_("Write TIFF output in N×N tiles, N a multiple of 16, instead of strips of rows"), N_("N") },
+    { "stream", 0, 0, G_OPTION_ARG_NONE, &stream,
+      N_("Upscale from file to file in bands of rows, holding only a band in memory, as images too large "
+         "for memory always are (PNG or TIFF output; one model at its own scale, or a classic filter)"), NULL },
     { "codec", 0, 0, G_OPTION_ARG_STRING, &codec,
       N_("Video encoder, by its FFmpeg name such as libx264, libx265, libvpx-vp9, libaom-av1 or ffv1 (default: the input's codec)"),
       N_("NAME") },
@@ -658,6 +671,21 @@ tessera_cli_upscale (int    argc,
 
   if (!choose_format (format_name, inputs[0], output, &format))
     return EXIT_USAGE;
+  if (depth != 0 && depth != 8 && depth != 16)
+    {
+      tessera_cli_error (_("invalid --depth %d: give 8 or 16"), depth);
+      return EXIT_USAGE;
+    }
+  if (compression < -1 || compression > 9)
+    {
+      tessera_cli_error (_("invalid --compression %d: give a number from 0 to 9"), compression);
+      return EXIT_USAGE;
+    }
+  if (tiff_tiles < 0 || tiff_tiles > 4096 || tiff_tiles % 16 != 0)
+    {
+      tessera_cli_error (_("invalid --tiff-tiles %d: give a multiple of 16 up to 4096"), tiff_tiles);
+      return EXIT_USAGE;
+    }
 
   if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, media_options))
     {
@@ -777,6 +805,10 @@ tessera_cli_upscale (int    argc,
   if (alpha_text != NULL && g_str_equal (alpha_text, "model"))
     tessera_upscale_options_set_alpha_mode (self.options, TESSERA_ALPHA_MODE_MODEL);
   tessera_upscale_options_set_tta (self.options, tta);
+  tessera_upscale_options_set_stream (self.options, stream);
+  tessera_upscale_options_set_bit_depth (self.options, depth);
+  tessera_upscale_options_set_compression (self.options, compression);
+  tessera_upscale_options_set_tiff_tile_size (self.options, tiff_tiles);
 
   /* Ctrl-C cancels: the temporary output is removed, nothing half-written
    * stays. Installed before anything is created, so that nothing escapes. */

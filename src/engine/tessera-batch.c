@@ -14,6 +14,7 @@
 
 #include "core/tessera-error.h"
 #include "core/tessera-file-utils-private.h"
+#include "image/tessera-image-reader-private.h"
 #include "tessera-batch-private.h"
 #include "tessera-media-pipeline-private.h"
 #include "tessera-redraw.h"
@@ -394,6 +395,8 @@ save_output (GTask        *task,
   run->item->output_height = tessera_image_get_height (output);
   if (!run->keep_metadata)
     tessera_image_strip_metadata (output);
+  if (tessera_upscale_options_get_bit_depth (run->options) != 0)
+    tessera_image_set_bit_depth (output, tessera_upscale_options_get_bit_depth (run->options));
 
   report (run, UPSCALED, _("Saving"));
   tessera_image_save_async (output, run->output,
@@ -513,6 +516,30 @@ on_loaded (GObject      *object,
   tessera_engine_upscale_async (self->engine, input, run->options, g_task_get_cancellable (task),
                                 on_upscale_progress, NULL, run,
                                 on_upscaled, g_object_ref (task));
+}
+
+static void
+on_streamed (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Run *run = g_task_get_task_data (task);
+  g_autoptr(GError) error = NULL;
+
+  guint width, height;
+  gboolean has_alpha;
+
+  /* Its errors name the files already. */
+  if (tessera_engine_upscale_file_finish (TESSERA_ENGINE (object), result, &error) &&
+      tessera_image_read_size (run->item->file, &width, &height, &has_alpha))
+    {
+      run->item->input_width = width;
+      run->item->input_height = height;
+      tessera_upscale_options_compute_streamed_size (run->options, width, height, &run->item->output_width,
+                                                     &run->item->output_height, NULL);
+    }
+  finish_run (task, error);
 }
 
 static void
@@ -648,6 +675,15 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   if (item->kind != TESSERA_MEDIA_KIND_STILL)
     {
       run_media (g_steal_pointer (&task));
+      return;
+    }
+
+  /* Too large for memory: straight from file to file, band by band. */
+  if (run->redraw == TESSERA_BATCH_REDRAW_NONE &&
+      tessera_engine_upscale_needs_stream (self->engine, item->file, run->options))
+    {
+      tessera_engine_upscale_file_async (self->engine, item->file, output, run->options, cancellable,
+                                         on_upscale_progress, run, on_streamed, g_steal_pointer (&task));
       return;
     }
 

@@ -89,6 +89,18 @@ TesseraImage        *tessera_engine_upscale        (TesseraEngine          *self
                                                     TesseraProgressFunc     progress,
                                                     gpointer                progress_data,
                                                     GError                **error);
+void                 tessera_engine_upscale_file_async  (TesseraEngine          *self,
+                                                         GFile                  *input,
+                                                         GFile                  *output,
+                                                         TesseraUpscaleOptions  *options,
+                                                         GCancellable           *cancellable,
+                                                         TesseraProgressFunc     progress,
+                                                         gpointer                progress_data,
+                                                         GAsyncReadyCallback     callback,
+                                                         gpointer                user_data);
+gboolean             tessera_engine_upscale_file_finish (TesseraEngine          *self,
+                                                         GAsyncResult           *result,
+                                                         GError                **error);
 void                 tessera_engine_upscale_async  (TesseraEngine          *self,
                                                     TesseraImage           *input,
                                                     TesseraUpscaleOptions  *options,
@@ -100,6 +112,17 @@ void                 tessera_engine_upscale_async  (TesseraEngine          *self
                                                     gpointer                user_data);
 TesseraImage        *tessera_engine_upscale_finish (TesseraEngine          *self,
                                                     GAsyncResult           *result,
+                                                    GError                **error);
+gboolean             tessera_engine_upscale_needs_stream (TesseraEngine         *self,
+                                                          GFile                 *file,
+                                                          TesseraUpscaleOptions *options);
+gboolean             tessera_engine_upscale_file   (TesseraEngine          *self,
+                                                    GFile                  *input,
+                                                    GFile                  *output,
+                                                    TesseraUpscaleOptions  *options,
+                                                    GCancellable           *cancellable,
+                                                    TesseraProgressFunc     progress,
+                                                    gpointer                progress_data,
                                                     GError                **error);
 gboolean             tessera_engine_upscale_media  (TesseraEngine              *self,
                                                     GFile                      *input,

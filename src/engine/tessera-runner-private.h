@@ -7,6 +7,7 @@
 #pragma once
 
 #include "image/tessera-image.h"
+#include "tessera-stream-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-tile-plan.h"
 
@@ -63,6 +64,13 @@ TesseraTilePlan *tessera_runner_plan           (TesseraNetwork          *network
 TesseraImage    *tessera_runner_upscale        (TesseraNetwork          *network,
                                                 TesseraBackend          *backend,
                                                 TesseraImage            *input,
+                                                const TesseraRunOptions *options,
+                                                GCancellable            *cancellable,
+                                                GError                 **error);
+gboolean         tessera_runner_upscale_stream (TesseraNetwork          *network,
+                                                TesseraBackend          *backend,
+                                                TesseraImageReader      *reader,
+                                                TesseraImageWriter      *writer,
                                                 const TesseraRunOptions *options,
                                                 GCancellable            *cancellable,
                                                 GError                 **error);

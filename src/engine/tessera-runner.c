@@ -134,6 +134,11 @@ typedef struct
   gboolean         tta;
   float           *tta_in;       /* under TTA, the region transformed */
   float           *tta_out;      /* and the network's output for it */
+  /* A band of the image, when it streams: the input planes start at row
+   * in_first, the output planes hold rows [out_first, out_end). */
+  guint            in_first;
+  guint            out_first;
+  guint            out_end;
 } Run;
 
 /* Copies the region's pixels of @plane into @dst, reflecting past the edges. */
@@ -149,7 +154,7 @@ read_region (const Run         *run,
 
   for (int y = 0; y < region->height; y++, dst += region->width)
     {
-      const float *row = plane + (gsize) reflect_index (region->y + y, run->height) * run->width;
+      const float *row = plane + (gsize) (reflect_index (region->y + y, run->height) - run->in_first) * run->width;
 
       for (int x = 0; x < inside_a; x++)
         dst[x] = row[reflect_index (region->x + x, run->width)];
@@ -193,13 +198,13 @@ blend_rows (guint    begin,
       const float *src = b->tile + (gsize) y * tile_width;
       float *dst;
 
-      if (oy < 0 || oy >= out_height)
+      if (oy < 0 || oy >= out_height || oy < (int) run->out_first || oy >= (int) run->out_end)
         continue;
       row_weight = tessera_tile_plan_get_weight (run->plan, b->index, centre_x, (oy + 0.5) / s);
       if (row_weight == 0.f)
         continue;
 
-      dst = out + (gsize) oy * out_width + x0;
+      dst = out + (gsize) (oy - run->out_first) * out_width + x0;
       for (int x = first; x < last; x++)
         dst[x] += row_weight * b->column_weights[x] * src[x];
     }
@@ -402,20 +407,21 @@ run_tile (const Run  *run,
   return TRUE;
 }
 
-/* Runs @run's plan over every tile. */
+/* Runs tiles [@begin, @end) of @run's plan. */
 static gboolean
-run_tiles (Run                     *run,
-           const TesseraRunOptions *options,
-           guint                    first_done,
-           guint                    total,
-           GError                 **error)
+run_tile_range (Run                     *run,
+                const TesseraRunOptions *options,
+                guint                    begin,
+                guint                    end,
+                guint                    first_done,
+                guint                    total,
+                GError                 **error)
 {
-  guint n = tessera_tile_plan_get_n_tiles (run->plan);
   guint s = tessera_network_get_scale (run->network);
   /* Only the colour planes make pixels worth showing. */
   gboolean pixels = options->tile_pixels && run->n_planes == 3;
 
-  for (guint i = 0; i < n; i++)
+  for (guint i = begin; i < end; i++)
     {
       g_autoptr(TesseraImage) tile_pixels = NULL;
       gboolean ok;
@@ -441,10 +447,21 @@ run_tiles (Run                     *run,
         return FALSE;
 
       if (options->on_tile_done != NULL)
-        options->on_tile_done (run->plan, i, tile_pixels, first_done + i + 1, total, options->user_data);
+        options->on_tile_done (run->plan, i, tile_pixels, first_done + i - begin + 1, total, options->user_data);
     }
 
   return TRUE;
+}
+
+/* Runs @run's plan over every tile. */
+static gboolean
+run_tiles (Run                     *run,
+           const TesseraRunOptions *options,
+           guint                    first_done,
+           guint                    total,
+           GError                 **error)
+{
+  return run_tile_range (run, options, 0, tessera_tile_plan_get_n_tiles (run->plan), first_done, total, error);
 }
 
 /* Room for the largest region's input and output: the backend's, where
@@ -532,7 +549,7 @@ upscale_once (TesseraNetwork           *network,
   const float *rgb_in[3];
   float *rgb_out[3];
   Run run = { network, backend, NULL, rgb_in, rgb_out, 3, width, height, cancellable, NULL, NULL, NULL,
-              options->tta, NULL, NULL };
+              options->tta, NULL, NULL, 0, 0, height * s };
   guint n_tiles;
   gint64 start;
   float *owned = NULL;
@@ -639,4 +656,200 @@ tessera_runner_upscale (TesseraNetwork           *network,
       if (run.on_retry != NULL)
         run.on_retry (run.tile_size, run.user_data);
     }
+}
+
+/* The input rows tile row @row of @plan reads, reflection included. */
+static void
+tile_row_source (TesseraTilePlan *plan,
+                 guint            row,
+                 guint            height,
+                 guint           *first,
+                 guint           *end)
+{
+  TesseraRect core, region;
+
+  tessera_tile_plan_get_tile (plan, row * tessera_tile_plan_get_n_columns (plan), &core, &region);
+  *first = height;
+  *end = 0;
+  for (int y = region.y; y < region.y + region.height; y++)
+    {
+      guint source = reflect_index (y, height);
+
+      *first = MIN (*first, source);
+      *end = MAX (*end, source + 1);
+    }
+}
+
+/* The output rows tile row @row reaches: [@first, @end), within the image. */
+static void
+tile_row_output (TesseraTilePlan *plan,
+                 guint            row,
+                 guint            scale,
+                 guint           *first,
+                 guint           *end)
+{
+  TesseraRect core, region;
+  guint out_height = tessera_tile_plan_get_height (plan) * scale;
+
+  tessera_tile_plan_get_tile (plan, row * tessera_tile_plan_get_n_columns (plan), &core, &region);
+  *first = (guint) CLAMP ((gint64) region.y * scale, 0, (gint64) out_height);
+  *end = (guint) CLAMP ((gint64) (region.y + region.height) * scale, 0, (gint64) out_height);
+}
+
+/**
+ * tessera_runner_upscale_stream:
+ * @reader: the input, read row by row
+ * @writer: the output, written row by row, @reader's size times the scale
+ *
+ * tessera_runner_upscale() band by band, for images larger than memory:
+ * the same plan's tiles, a row of tiles at a time, blended into a band of
+ * output rows; a row no later tile reaches is written out and let go.
+ * Each pixel sums the same tiles in the same order as in memory, so the
+ * file holds exactly what tessera_runner_upscale() and a save would.
+ */
+gboolean
+tessera_runner_upscale_stream (TesseraNetwork           *network,
+                               TesseraBackend           *backend,
+                               TesseraImageReader       *reader,
+                               TesseraImageWriter       *writer,
+                               const TesseraRunOptions  *options,
+                               GCancellable             *cancellable,
+                               GError                  **error)
+{
+  guint s = tessera_network_get_scale (network);
+  guint width = tessera_image_reader_get_width (reader), height = tessera_image_reader_get_height (reader);
+  gboolean has_alpha = tessera_image_get_has_alpha (tessera_image_reader_get_info (reader));
+  gboolean alpha_by_model = has_alpha && options->alpha_by_model;
+  guint n_planes = has_alpha ? 4 : 3, out_width = width * s, out_height = height * s;
+  g_autoptr(TesseraTilePlan) plan = NULL;
+  g_autoptr(TesseraResampleRows) alpha_rows = NULL;
+  g_autofree guint *need_first = NULL;
+  g_autofree guint *need_end = NULL;
+  g_autofree float *band = NULL;
+  const float *in_planes[4];
+  float *out_planes[4];
+  TesseraRowWindow window;
+  Run run = { network, backend, NULL, in_planes, out_planes, 3, width, height, cancellable, NULL, NULL, NULL,
+              options->tta, NULL, NULL, 0, 0, 0 };
+  guint n_rows, n_columns, band_rows = 0, written = 0, done = 0, total;
+  float *owned = NULL;
+  gsize owned_size = 0;
+  gboolean ok = TRUE;
+
+  if (!check_channels (network, error))
+    return FALSE;
+
+  plan = tessera_runner_plan (network, width, height, options);
+  run.plan = plan;
+  n_rows = tessera_tile_plan_get_n_rows (plan);
+  n_columns = tessera_tile_plan_get_n_columns (plan);
+  total = tessera_tile_plan_get_n_tiles (plan) * (alpha_by_model ? 2 : 1);
+  if (has_alpha && !alpha_by_model)
+    alpha_rows = tessera_resample_rows_new (width, height, out_width, out_height, TESSERA_FILTER_BICUBIC);
+
+  /* The input rows each tile row needs, and the alpha rows the output rows
+   * it finishes need; the window only moves down, so each row's first is
+   * the least of its own and of every later row's. */
+  need_first = g_new (guint, n_rows);
+  need_end = g_new (guint, n_rows);
+  for (guint r = 0; r < n_rows; r++)
+    {
+      guint out_first, out_end, next_end;
+
+      tile_row_source (plan, r, height, &need_first[r], &need_end[r]);
+      tile_row_output (plan, r, s, &out_first, &out_end);
+      band_rows = MAX (band_rows, out_end - out_first);
+      if (alpha_rows != NULL)
+        {
+          guint from = r == 0 ? 0 : out_first, to = out_height, first, end;
+
+          if (r + 1 < n_rows)
+            tile_row_output (plan, r + 1, s, &to, &next_end);
+          if (to > from)
+            {
+              tessera_resample_rows_get_source (alpha_rows, from, to, &first, &end);
+              need_first[r] = MIN (need_first[r], first);
+              need_end[r] = MAX (need_end[r], end);
+            }
+        }
+    }
+  for (guint r = n_rows - 1; r > 0; r--)
+    need_first[r - 1] = MIN (need_first[r - 1], need_first[r]);
+
+  band = g_try_malloc0_n ((gsize) band_rows * out_width * n_planes, sizeof (float));
+  if (band == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("not enough memory for %u rows of %u pixels"), band_rows, out_width);
+      return FALSE;
+    }
+  if (!find_tile_memory (&run, &owned, &owned_size, error))
+    return FALSE;
+
+  tessera_row_window_init (&window, reader, FALSE);
+  for (guint r = 0; ok && r < n_rows; r++)
+    {
+      guint out_first, out_end, finished;
+
+      tile_row_output (plan, r, s, &out_first, &out_end);
+      ok = tessera_row_window_hold (&window, need_first[r], need_end[r], error);
+      if (!ok)
+        break;
+
+      /* The band holds rows [written, written + band_rows). */
+      run.in_first = window.first;
+      run.out_first = written;
+      run.out_end = written + band_rows;
+      for (guint c = 0; c < n_planes; c++)
+        {
+          in_planes[c] = window.planes[c];
+          out_planes[c] = band + (gsize) c * band_rows * out_width;
+        }
+
+      run.input = in_planes;
+      run.output = out_planes;
+      run.n_planes = 3;
+      ok = run_tile_range (&run, options, r * n_columns, (r + 1) * n_columns, done, total, error);
+      done += n_columns;
+      if (ok && alpha_by_model)
+        {
+          run.input = &in_planes[3];
+          run.output = &out_planes[3];
+          run.n_planes = 1;
+          ok = run_tile_range (&run, options, r * n_columns, (r + 1) * n_columns, done, total, error);
+          done += n_columns;
+        }
+      if (!ok)
+        break;
+
+      /* Rows above the next tile row's reach are final. */
+      finished = out_height;
+      if (r + 1 < n_rows)
+        tile_row_output (plan, r + 1, s, &finished, &out_end);
+      if (finished <= written)
+        continue;
+
+      if (alpha_rows != NULL)
+        ok = tessera_resample_rows_run (alpha_rows, window.planes[3], window.first, out_planes[3], written,
+                                        finished, error);
+      if (ok)
+        ok = tessera_image_writer_write_rows (writer, (const float * const *) out_planes, out_width,
+                                              finished - written, error);
+
+      /* The rows still open move to the top; the rest starts at zero again. */
+      for (guint c = 0; ok && c < n_planes; c++)
+        {
+          gsize kept = (gsize) (written + band_rows - finished) * out_width;
+          gsize moved = (gsize) (finished - written) * out_width;
+
+          memmove (out_planes[c], out_planes[c] + moved, kept * sizeof (float));
+          memset (out_planes[c] + kept, 0, moved * sizeof (float));
+        }
+      written = finished;
+    }
+
+  tessera_row_window_clear (&window);
+  if (owned != NULL)
+    tessera_free_large (owned, owned_size);
+  return ok;
 }

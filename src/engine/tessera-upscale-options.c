@@ -51,6 +51,10 @@ struct _TesseraUpscaleOptions
   TesseraPrecision    precision;
   guint              gpu_memory;
   double             upscaler_2_visibility;
+  gboolean           stream;
+  guint              bit_depth;
+  int                compression;
+  guint              tiff_tile_size;
 };
 
 enum {
@@ -73,6 +77,10 @@ enum {
   PROP_DEVICE,
   PROP_PRECISION,
   PROP_GPU_MEMORY,
+  PROP_STREAM,
+  PROP_BIT_DEPTH,
+  PROP_COMPRESSION,
+  PROP_TIFF_TILE_SIZE,
   N_PROPS
 };
 
@@ -137,6 +145,18 @@ tessera_upscale_options_get_property (GObject    *object,
       break;
     case PROP_TTA:
       g_value_set_boolean (value, self->tta);
+      break;
+    case PROP_TIFF_TILE_SIZE:
+      g_value_set_uint (value, self->tiff_tile_size);
+      break;
+    case PROP_COMPRESSION:
+      g_value_set_int (value, self->compression);
+      break;
+    case PROP_BIT_DEPTH:
+      g_value_set_uint (value, self->bit_depth);
+      break;
+    case PROP_STREAM:
+      g_value_set_boolean (value, self->stream);
       break;
     case PROP_THREADS:
       g_value_set_uint (value, self->threads);
@@ -206,6 +226,18 @@ tessera_upscale_options_set_property (GObject      *object,
       break;
     case PROP_TTA:
       tessera_upscale_options_set_tta (self, g_value_get_boolean (value));
+      break;
+    case PROP_TIFF_TILE_SIZE:
+      tessera_upscale_options_set_tiff_tile_size (self, g_value_get_uint (value));
+      break;
+    case PROP_COMPRESSION:
+      tessera_upscale_options_set_compression (self, g_value_get_int (value));
+      break;
+    case PROP_BIT_DEPTH:
+      tessera_upscale_options_set_bit_depth (self, g_value_get_uint (value));
+      break;
+    case PROP_STREAM:
+      tessera_upscale_options_set_stream (self, g_value_get_boolean (value));
       break;
     case PROP_THREADS:
       tessera_upscale_options_set_threads (self, g_value_get_uint (value));
@@ -284,6 +316,22 @@ tessera_upscale_options_class_init (TesseraUpscaleOptionsClass *klass)
     g_param_spec_enum ("alpha-mode", NULL, NULL,
                        TESSERA_TYPE_ALPHA_MODE, TESSERA_ALPHA_MODE_BICUBIC,
                        (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_STREAM] =
+    g_param_spec_boolean ("stream", NULL, NULL,
+                          FALSE,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_BIT_DEPTH] =
+    g_param_spec_uint ("bit-depth", NULL, NULL,
+                       0, 16, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_COMPRESSION] =
+    g_param_spec_int ("compression", NULL, NULL,
+                      -1, 9, -1,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_TIFF_TILE_SIZE] =
+    g_param_spec_uint ("tiff-tile-size", NULL, NULL,
+                       0, 4096, 0,
+                       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_TTA] =
     g_param_spec_boolean ("tta", NULL, NULL,
                           FALSE,
@@ -324,6 +372,7 @@ tessera_upscale_options_init (TesseraUpscaleOptions *self)
   self->scale = 4.0;
   self->format = TESSERA_IMAGE_FORMAT_PNG;
   self->quality = 92;
+  self->compression = -1;
   self->tile_overlap = TESSERA_DEFAULT_TILE_OVERLAP;
   self->pre_pad = TESSERA_PRE_PAD_AUTO;
   self->denoise = -1.0;
@@ -766,8 +815,10 @@ scaled_size (guint  size,
  *
  * Returns: %FALSE if the result would be beyond the image size limits
  */
-gboolean
-tessera_upscale_options_compute_size (TesseraUpscaleOptions  *self,
+static gboolean
+compute_size_within (TesseraUpscaleOptions  *self,
+                     guint64                 max_side,
+                     guint64                 max_pixels,
                                       guint                   in_width,
                                       guint                   in_height,
                                       guint                  *out_width,
@@ -800,19 +851,51 @@ tessera_upscale_options_compute_size (TesseraUpscaleOptions  *self,
       height = scaled_size (in_height, self->scale);
     }
 
-  if (width > TESSERA_IMAGE_MAX_SIDE || height > TESSERA_IMAGE_MAX_SIDE ||
-      (guint64) width * height > TESSERA_IMAGE_MAX_PIXELS)
+  if (width > max_side || height > max_side || (guint64) width * height > max_pixels)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
                    _("the result would be %u×%u pixels, more than Tessera handles "
                      "(%u pixels per side, 1 gigapixel in all)"),
-                   width, height, TESSERA_IMAGE_MAX_SIDE);
+                   width, height, (guint) max_side);
       return FALSE;
     }
 
   *out_width = width;
   *out_height = height;
   return TRUE;
+}
+
+gboolean
+tessera_upscale_options_compute_size (TesseraUpscaleOptions  *self,
+                                      guint                   in_width,
+                                      guint                   in_height,
+                                      guint                  *out_width,
+                                      guint                  *out_height,
+                                      GError                **error)
+{
+  return compute_size_within (self, TESSERA_IMAGE_MAX_SIDE, TESSERA_IMAGE_MAX_PIXELS, in_width, in_height,
+                              out_width, out_height, error);
+}
+
+/**
+ * tessera_upscale_options_compute_streamed_size:
+ *
+ * tessera_upscale_options_compute_size() for an upscale that streams from
+ * file to file (tessera_engine_upscale_file()), whose result may be far
+ * larger than an image in memory: up to 1048576 pixels a side.
+ *
+ * Returns: %FALSE if the result would be larger still
+ */
+gboolean
+tessera_upscale_options_compute_streamed_size (TesseraUpscaleOptions  *self,
+                                               guint                   in_width,
+                                               guint                   in_height,
+                                               guint                  *out_width,
+                                               guint                  *out_height,
+                                               GError                **error)
+{
+  return compute_size_within (self, TESSERA_STREAM_MAX_SIDE, (guint64) TESSERA_STREAM_MAX_SIDE * TESSERA_STREAM_MAX_SIDE,
+                              in_width, in_height, out_width, out_height, error);
 }
 
 const char *
@@ -1005,4 +1088,114 @@ tessera_upscale_options_expand_name (TesseraUpscaleOptions  *self,
     }
 
   return g_string_free (g_steal_pointer (&name), FALSE);
+}
+
+gboolean
+tessera_upscale_options_get_stream (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), FALSE);
+
+  return self->stream;
+}
+
+/**
+ * tessera_upscale_options_set_stream:
+ * @stream: whether the upscale always runs band by band from the input
+ *   file to the output file, holding only a band of rows (for tests and
+ *   benchmarks: it does so by itself when the result would not fit in
+ *   memory)
+ */
+void
+tessera_upscale_options_set_stream (TesseraUpscaleOptions *self,
+                                    gboolean              stream)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+
+  stream = !!stream;
+  if (self->stream == stream)
+    return;
+
+  self->stream = stream;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STREAM]);
+}
+
+guint
+tessera_upscale_options_get_bit_depth (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->bit_depth;
+}
+
+/**
+ * tessera_upscale_options_set_bit_depth:
+ * @bit_depth: bits per channel of PNG and TIFF output, 8 or 16; 0 for
+ *   the input's
+ */
+void
+tessera_upscale_options_set_bit_depth (TesseraUpscaleOptions *self,
+                                       guint                 bit_depth)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (bit_depth == 0 || bit_depth == 8 || bit_depth == 16);
+
+  if (self->bit_depth == bit_depth)
+    return;
+
+  self->bit_depth = bit_depth;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BIT_DEPTH]);
+}
+
+int
+tessera_upscale_options_get_compression (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), -1);
+
+  return self->compression;
+}
+
+/**
+ * tessera_upscale_options_set_compression:
+ * @compression: the zlib level of PNG and TIFF output, 0 (none, fastest)
+ *   to 9 (smallest); -1 for zlib's default
+ */
+void
+tessera_upscale_options_set_compression (TesseraUpscaleOptions *self,
+                                         int                   compression)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (compression >= -1 && compression <= 9);
+
+  if (self->compression == compression)
+    return;
+
+  self->compression = compression;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_COMPRESSION]);
+}
+
+guint
+tessera_upscale_options_get_tiff_tile_size (TesseraUpscaleOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self), 0);
+
+  return self->tiff_tile_size;
+}
+
+/**
+ * tessera_upscale_options_set_tiff_tile_size:
+ * @tiff_tile_size: TIFF output in tiles of this many pixels a side, a
+ *   multiple of 16; 0 for strips of rows
+ */
+void
+tessera_upscale_options_set_tiff_tile_size (TesseraUpscaleOptions *self,
+                                            guint                 tiff_tile_size)
+{
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (self));
+  g_return_if_fail (tiff_tile_size % 16 == 0 && tiff_tile_size <= 4096);
+
+  if (self->tiff_tile_size == tiff_tile_size)
+    return;
+
+  self->tiff_tile_size = tiff_tile_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIFF_TILE_SIZE]);
 }

@@ -15,6 +15,9 @@
 
 G_BEGIN_DECLS
 
+/* The longest side of a result written band by band from file to file. */
+#define TESSERA_STREAM_MAX_SIDE (1u << 20)
+
 /* The band adjacent tiles share. */
 #define TESSERA_DEFAULT_TILE_OVERLAP 32
 /* The pre-pad each model family's own tool uses (Real-ESRGAN's 10). */
@@ -73,6 +76,18 @@ void                   tessera_upscale_options_set_denoise (TesseraUpscaleOption
 TesseraAlphaMode       tessera_upscale_options_get_alpha_mode (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_alpha_mode (TesseraUpscaleOptions *self,
                                                                TesseraAlphaMode alpha_mode);
+gboolean               tessera_upscale_options_get_stream (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_stream (TesseraUpscaleOptions *self,
+                                                           gboolean              stream);
+guint                  tessera_upscale_options_get_bit_depth (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_bit_depth (TesseraUpscaleOptions *self,
+                                                              guint                 bit_depth);
+int                    tessera_upscale_options_get_compression (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_compression (TesseraUpscaleOptions *self,
+                                                                int                   compression);
+guint                  tessera_upscale_options_get_tiff_tile_size (TesseraUpscaleOptions *self);
+void                   tessera_upscale_options_set_tiff_tile_size (TesseraUpscaleOptions *self,
+                                                                   guint                 tiff_tile_size);
 gboolean               tessera_upscale_options_get_tta (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_tta (TesseraUpscaleOptions *self,
                                                         gboolean               tta);
@@ -91,6 +106,12 @@ gboolean               tessera_upscale_options_compute_size (TesseraUpscaleOptio
                                                              guint                  *out_width,
                                                              guint                  *out_height,
                                                              GError                **error);
+gboolean               tessera_upscale_options_compute_streamed_size (TesseraUpscaleOptions  *self,
+                                                                      guint                   in_width,
+                                                                      guint                   in_height,
+                                                                      guint                  *out_width,
+                                                                      guint                  *out_height,
+                                                                      GError                **error);
 
 const char            *tessera_upscale_options_get_device    (TesseraUpscaleOptions *self);
 void                   tessera_upscale_options_set_device    (TesseraUpscaleOptions *self,

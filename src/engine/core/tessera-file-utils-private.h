@@ -26,6 +26,7 @@ typedef struct _TesseraOutputFile TesseraOutputFile;
 TesseraOutputFile *tessera_output_file_open       (GFile              *file,
                                                    GError            **error);
 GOutputStream     *tessera_output_file_get_stream (TesseraOutputFile  *self);
+int                tessera_output_file_get_fd     (TesseraOutputFile  *self);
 gboolean           tessera_output_file_commit     (TesseraOutputFile  *self,
                                                    GCancellable       *cancellable,
                                                    GError            **error);

@@ -131,7 +131,7 @@ tessera_output_file_open (GFile   *file,
   base = g_path_get_basename (path);
   self->tmp_path = g_strdup_printf ("%s/.%s.XXXXXX", dir, base);
 
-  fd = g_mkstemp_full (self->tmp_path, O_WRONLY | O_CLOEXEC, 0666);
+  fd = g_mkstemp_full (self->tmp_path, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0)
     {
       int saved_errno = errno;
@@ -153,6 +153,14 @@ GOutputStream *
 tessera_output_file_get_stream (TesseraOutputFile *self)
 {
   return self->stream;
+}
+
+/* The temporary file's descriptor, open for reading and writing, for a
+ * writer that seeks (libtiff); such a writer leaves the stream alone. */
+int
+tessera_output_file_get_fd (TesseraOutputFile *self)
+{
+  return g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (self->fd_stream));
 }
 
 gboolean

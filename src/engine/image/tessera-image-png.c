@@ -16,6 +16,8 @@
 
 #include "core/tessera-error.h"
 #include "tessera-image-private.h"
+#include "tessera-image-reader-private.h"
+#include "tessera-image-writer-private.h"
 
 /* libpng reports errors by longjmp(). Everything the error path needs lives
  * in this heap struct, reached through a pointer that never changes after
@@ -244,21 +246,21 @@ read_metadata (png_structp   png,
     tessera_image_set_srgb_intent (image, intent);
 }
 
-/* One decoded row, 1–4 channels of 8 or 16 bits, into the float planes. */
+/* One decoded row, 1–4 channels of 8 or 16 bits, into the float planes
+ * at @offset (gray goes to all three colour planes). */
 static void
-store_row (TesseraImage *image,
-           const guint8 *row,
-           guint         y,
-           guint         channels,
-           guint         depth)
+store_row_planes (float * const *planes,
+                  gsize          offset,
+                  guint          width,
+                  const guint8  *row,
+                  guint          channels,
+                  guint          depth)
 {
-  guint width = tessera_image_get_width (image);
-  gsize offset = (gsize) y * width;
   gboolean alpha = channels == 2 || channels == 4;
-  float *r = tessera_image_get_plane (image, 0) + offset;
-  float *g = tessera_image_get_plane (image, 1) + offset;
-  float *b = tessera_image_get_plane (image, 2) + offset;
-  float *a = alpha ? tessera_image_get_plane (image, 3) + offset : NULL;
+  float *r = planes[0] + offset;
+  float *g = planes[1] + offset;
+  float *b = planes[2] + offset;
+  float *a = alpha ? planes[3] + offset : NULL;
 
   for (guint x = 0; x < width; x++)
     {
@@ -287,6 +289,22 @@ store_row (TesseraImage *image,
             a[x] = v[3];
         }
     }
+}
+
+static void
+store_row (TesseraImage *image,
+           const guint8 *row,
+           guint         y,
+           guint         channels,
+           guint         depth)
+{
+  guint width = tessera_image_get_width (image);
+  gboolean alpha = channels == 2 || channels == 4;
+  float *planes[4] = { NULL };
+
+  for (guint c = 0; c < (alpha ? 4u : 3u); c++)
+    planes[c] = tessera_image_get_plane (image, c);
+  store_row_planes (planes, (gsize) y * width, width, row, channels, depth);
 }
 
 /* Deflate never compresses better than 1032 to 1: a file smaller than its
@@ -415,6 +433,160 @@ tessera_image_load_png (GInputStream  *stream,
   return g_steal_pointer (&state->image);
 }
 
+struct _TesseraPngRowReader
+{
+  PngState     *state;
+  png_structp   png;
+  png_infop     info;
+  char         *name;
+  TesseraImage *info_image;  /* 1×1: alpha, depth, grayscale, metadata */
+  guint         width;
+  guint         height;
+  guint         channels;
+  guint         depth;
+  guint         y;
+};
+
+void
+tessera_png_row_reader_free (TesseraPngRowReader *self)
+{
+  if (self == NULL)
+    return;
+  if (self->png != NULL)
+    png_destroy_read_struct (&self->png, &self->info, NULL);
+  g_clear_pointer (&self->state, png_state_free);
+  g_clear_object (&self->info_image);
+  g_free (self->name);
+  g_free (self);
+}
+
+/* Reads the header and the metadata before the pixels (text after them
+ * is read at the end, too late for an output already begun, and left). */
+TesseraPngRowReader *
+tessera_png_row_reader_new (GInputStream  *stream,
+                            goffset        size,
+                            const char    *name,
+                            GCancellable  *cancellable,
+                            GError       **error)
+{
+  /* No automatic cleanup: setjmp() below would clobber it. */
+  TesseraPngRowReader *self = g_new0 (TesseraPngRowReader, 1);
+  png_uint_32 width, height;
+  int depth, color_type, interlace;
+
+  self->state = png_state_new ();
+  self->state->input = stream;
+  self->state->cancellable = cancellable;
+  self->state->size = size;
+  self->state->chunk_start = 8;
+  self->name = g_strdup (name);
+
+  self->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, self->state, on_png_error, on_png_warning);
+  self->info = self->png ? png_create_info_struct (self->png) : NULL;
+  if (self->info == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("%s: not enough memory to read the PNG file"), name);
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+
+  if (setjmp (png_jmpbuf (self->png)))
+    {
+      propagate_png_error (self->state, name, error);
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+
+  png_set_read_fn (self->png, self->state, on_png_read);
+  png_set_user_limits (self->png, PNG_UINT_31_MAX, PNG_UINT_31_MAX);
+  png_set_chunk_malloc_max (self->png, METADATA_CHUNK_MAX);
+  png_set_option (self->png, PNG_SKIP_sRGB_CHECK_PROFILE, PNG_OPTION_ON);
+
+  png_read_info (self->png, self->info);
+  png_get_IHDR (self->png, self->info, &width, &height, &depth, &color_type, &interlace, NULL, NULL);
+
+  if (interlace != PNG_INTERLACE_NONE)
+    {
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+  if (!tessera_image_check_size (width, height, name, error))
+    {
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+  if (size >= 0 && (guint64) height * (png_get_rowbytes (self->png, self->info) + 1) / DEFLATE_MAX_RATIO > (guint64) size)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
+                   _("%s: the file is too small to hold a %u×%u image (truncated?)"),
+                   name, (guint) width, (guint) height);
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+
+  png_set_expand (self->png);
+  if (depth == 16 && G_BYTE_ORDER == G_LITTLE_ENDIAN)
+    png_set_swap (self->png);
+  png_read_update_info (self->png, self->info);
+
+  self->width = width;
+  self->height = height;
+  self->channels = png_get_channels (self->png, self->info);
+  self->depth = png_get_bit_depth (self->png, self->info);
+  self->state->buffer = g_malloc (png_get_rowbytes (self->png, self->info));
+
+  self->info_image = tessera_image_new (1, 1, self->channels == 2 || self->channels == 4, error);
+  if (self->info_image == NULL)
+    {
+      tessera_png_row_reader_free (self);
+      return NULL;
+    }
+  tessera_image_set_bit_depth (self->info_image, self->depth == 16 ? 16 : 8);
+  tessera_image_set_grayscale (self->info_image, self->channels <= 2);
+  read_metadata (self->png, self->info, self->info_image);
+
+  return self;
+}
+
+TesseraImage *
+tessera_png_row_reader_get_info (TesseraPngRowReader *self)
+{
+  return self->info_image;
+}
+
+guint
+tessera_png_row_reader_get_width (TesseraPngRowReader *self)
+{
+  return self->width;
+}
+
+guint
+tessera_png_row_reader_get_height (TesseraPngRowReader *self)
+{
+  return self->height;
+}
+
+/* The next row, into @planes at @offset. */
+gboolean
+tessera_png_row_reader_read (TesseraPngRowReader  *self,
+                             float * const        *planes,
+                             gsize                 offset,
+                             GError              **error)
+{
+  if (setjmp (png_jmpbuf (self->png)))
+    {
+      propagate_png_error (self->state, self->name, error);
+      return FALSE;
+    }
+
+  png_read_row (self->png, self->state->buffer, NULL);
+  store_row_planes (planes, offset, self->width, self->state->buffer, self->channels, self->depth);
+  if (++self->y == self->height)
+    png_read_end (self->png, NULL);
+  return TRUE;
+}
+
 static void
 on_png_write (png_structp png,
               png_bytep   data,
@@ -522,6 +694,144 @@ write_metadata (png_structp   png,
     png_set_text (png, info, state->texts, state->n_texts);
 }
 
+/* Row @offset of @planes, interleaved into @channels samples of @depth
+ * bits: gray is plane 0, alpha plane 3. */
+void
+tessera_image_pack_row (const float * const *planes,
+                        gsize                offset,
+                        guint                width,
+                        guint                channels,
+                        guint                depth,
+                        guint8              *row)
+{
+  const float *sources[4] = { planes[0], planes[1], planes[2], planes[3] };
+
+  if (channels <= 2)
+    sources[1] = planes[3];
+
+  if (depth == 16)
+    {
+      guint16 *out = (guint16 *) (void *) row;
+
+      for (guint x = 0; x < width; x++)
+        for (guint c = 0; c < channels; c++)
+          out[(gsize) x * channels + c] = tessera_float_to_u16 (sources[c][offset + x]);
+    }
+  else
+    {
+      for (guint x = 0; x < width; x++)
+        for (guint c = 0; c < channels; c++)
+          row[(gsize) x * channels + c] = tessera_float_to_u8 (sources[c][offset + x]);
+    }
+}
+
+struct _TesseraPngRowWriter
+{
+  PngState    *state;
+  png_structp  png;
+  png_infop    info;
+  char        *name;
+};
+
+void
+tessera_png_row_writer_free (TesseraPngRowWriter *self)
+{
+  if (self == NULL)
+    return;
+  if (self->png != NULL)
+    png_destroy_write_struct (&self->png, &self->info);
+  g_clear_pointer (&self->state, png_state_free);
+  g_free (self->name);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraPngRowWriter, tessera_png_row_writer_free)
+
+/* Writes the header and the metadata of @metadata: its text chunks, ICC
+ * profile, gAMA and sRGB. */
+TesseraPngRowWriter *
+tessera_png_row_writer_new (GOutputStream  *stream,
+                            const char     *name,
+                            TesseraImage   *metadata,
+                            guint           width,
+                            guint           height,
+                            guint           depth,
+                            guint           channels,
+                            int             compression,
+                            GCancellable   *cancellable,
+                            GError        **error)
+{
+  /* No automatic cleanup: setjmp() below would clobber it. */
+  TesseraPngRowWriter *self = g_new0 (TesseraPngRowWriter, 1);
+  gboolean gray = channels <= 2, alpha = channels == 2 || channels == 4;
+
+  self->state = png_state_new ();
+  self->state->output = stream;
+  self->state->cancellable = cancellable;
+  self->name = g_strdup (name);
+
+  self->png = png_create_write_struct (PNG_LIBPNG_VER_STRING, self->state, on_png_error, on_png_warning);
+  self->info = self->png ? png_create_info_struct (self->png) : NULL;
+  if (self->info == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("%s: not enough memory to write the PNG file"), name);
+      tessera_png_row_writer_free (self);
+      return NULL;
+    }
+
+  if (setjmp (png_jmpbuf (self->png)))
+    {
+      propagate_png_error (self->state, name, error);
+      tessera_png_row_writer_free (self);
+      return NULL;
+    }
+
+  png_set_write_fn (self->png, self->state, on_png_write, on_png_flush);
+  png_set_benign_errors (self->png, 1);
+  if (compression >= 0)
+    png_set_compression_level (self->png, MIN (compression, 9));
+  png_set_IHDR (self->png, self->info, width, height, depth,
+                (gray ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB) | (alpha ? PNG_COLOR_MASK_ALPHA : 0),
+                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+  write_metadata (self->png, self->info, self->state, metadata);
+  png_write_info (self->png, self->info);
+
+  if (depth == 16 && G_BYTE_ORDER == G_LITTLE_ENDIAN)
+    png_set_swap (self->png);
+
+  return self;
+}
+
+gboolean
+tessera_png_row_writer_write (TesseraPngRowWriter  *self,
+                              const guint8         *row,
+                              GError              **error)
+{
+  if (setjmp (png_jmpbuf (self->png)))
+    {
+      propagate_png_error (self->state, self->name, error);
+      return FALSE;
+    }
+
+  png_write_row (self->png, row);
+  return TRUE;
+}
+
+gboolean
+tessera_png_row_writer_end (TesseraPngRowWriter  *self,
+                            GError              **error)
+{
+  if (setjmp (png_jmpbuf (self->png)))
+    {
+      propagate_png_error (self->state, self->name, error);
+      return FALSE;
+    }
+
+  png_write_end (self->png, self->info);
+  return TRUE;
+}
+
 gboolean
 tessera_image_save_png (TesseraImage  *self,
                         GOutputStream *stream,
@@ -530,7 +840,8 @@ tessera_image_save_png (TesseraImage  *self,
                         TesseraProgress *progress,
                         GError       **error)
 {
-  g_autoptr(PngState) state = png_state_new ();
+  g_autoptr(TesseraPngRowWriter) writer = NULL;
+  g_autofree guint8 *row = NULL;
   const char *saving = _("Saving");
   guint width = tessera_image_get_width (self);
   guint height = tessera_image_get_height (self);
@@ -539,80 +850,31 @@ tessera_image_save_png (TesseraImage  *self,
   gboolean gray = tessera_image_get_grayscale (self);
   guint channels = (gray ? 1 : 3) + (alpha ? 1 : 0);
   const float *planes[4] = { NULL };
-  png_structp png;
-  png_infop info;
-
-  state->output = stream;
-  state->cancellable = cancellable;
 
   for (guint c = 0; c < (alpha ? 4u : 3u); c++)
     planes[c] = tessera_image_get_plane (self, c);
-  if (gray && alpha)
-    planes[1] = planes[3];
 
-  png = png_create_write_struct (PNG_LIBPNG_VER_STRING, state, on_png_error, on_png_warning);
-  info = png ? png_create_info_struct (png) : NULL;
-  if (info == NULL)
-    {
-      png_destroy_write_struct (&png, NULL);
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
-                   _("%s: not enough memory to write the PNG file"), name);
-      return FALSE;
-    }
+  writer = tessera_png_row_writer_new (stream, name, self, width, height, depth, channels, -1, cancellable, error);
+  if (writer == NULL)
+    return FALSE;
 
-  if (setjmp (png_jmpbuf (png)))
-    {
-      png_destroy_write_struct (&png, &info);
-      propagate_png_error (state, name, error);
-      return FALSE;
-    }
-
-  png_set_write_fn (png, state, on_png_write, on_png_flush);
-  png_set_benign_errors (png, 1);
-  png_set_IHDR (png, info, width, height, depth,
-                (gray ? PNG_COLOR_TYPE_GRAY : PNG_COLOR_TYPE_RGB) | (alpha ? PNG_COLOR_MASK_ALPHA : 0),
-                PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
-  write_metadata (png, info, state, self);
-  png_write_info (png, info);
-
-  if (depth == 16 && G_BYTE_ORDER == G_LITTLE_ENDIAN)
-    png_set_swap (png);
-
-  state->buffer = g_malloc ((gsize) width * channels * (depth / 8));
+  row = g_malloc ((gsize) width * channels * (depth / 8));
   for (guint y = 0; y < height; y++)
     {
-      gsize offset = (gsize) y * width;
-      GError *cancel_error = NULL;
-
       if (y % 64 == 0)
         {
-          if (g_cancellable_set_error_if_cancelled (cancellable, &cancel_error))
-            png_fail (png, state, cancel_error);
+          if (g_cancellable_set_error_if_cancelled (cancellable, error))
+            return FALSE;
           tessera_progress_report (progress, (double) y / height, saving);
         }
 
-      if (depth == 16)
-        {
-          guint16 *row = (guint16 *) (void *) state->buffer;
-
-          for (guint x = 0; x < width; x++)
-            for (guint c = 0; c < channels; c++)
-              row[(gsize) x * channels + c] = tessera_float_to_u16 (planes[c][offset + x]);
-        }
-      else
-        {
-          guint8 *row = state->buffer;
-
-          for (guint x = 0; x < width; x++)
-            for (guint c = 0; c < channels; c++)
-              row[(gsize) x * channels + c] = tessera_float_to_u8 (planes[c][offset + x]);
-        }
-
-      png_write_row (png, state->buffer);
+      tessera_image_pack_row (planes, (gsize) y * width, width, channels, depth, row);
+      if (!tessera_png_row_writer_write (writer, row, error))
+        return FALSE;
     }
 
-  png_write_end (png, info);
-  png_destroy_write_struct (&png, &info);
+  if (!tessera_png_row_writer_end (writer, error))
+    return FALSE;
   tessera_progress_report (progress, 1.0, saving);
 
   return TRUE;

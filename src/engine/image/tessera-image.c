@@ -17,6 +17,7 @@
 #include "core/tessera-file-utils-private.h"
 #include "core/tessera-memory-private.h"
 #include "tessera-image-private.h"
+#include "tessera-image-writer-private.h"
 
 /**
  * TesseraImage:
@@ -415,6 +416,41 @@ tessera_image_new_from_file_finish (GAsyncResult  *result,
   return g_task_propagate_pointer (G_TASK (result), error);
 }
 
+/* TIFF goes through the row writer, which owns its temporary file. */
+static gboolean
+save_tiff (TesseraImage     *self,
+           GFile            *file,
+           GCancellable     *cancellable,
+           TesseraProgress  *progress,
+           GError          **error)
+{
+  g_autoptr(TesseraImageWriter) writer = NULL;
+  TesseraImageWriterOptions options = { self->bit_depth == 16 ? 16 : 8, -1, 0 };
+  const char *saving = _("Saving");
+  const float *planes[4] = { NULL };
+  guint n_planes = self->has_alpha ? 4 : 3;
+
+  writer = tessera_image_writer_open (file, TESSERA_IMAGE_FORMAT_TIFF, self->width, self->height, self, &options,
+                                      cancellable, error);
+  if (writer == NULL)
+    return FALSE;
+
+  for (guint y = 0; y < self->height; y += 64)
+    {
+      guint n = MIN (64, self->height - y);
+
+      tessera_progress_report (progress, (double) y / self->height, saving);
+      for (guint c = 0; c < n_planes; c++)
+        planes[c] = tessera_image_get_plane (self, c) + (gsize) y * self->width;
+      if (!tessera_image_writer_write_rows (writer, planes, self->width, n, error))
+        return FALSE;
+    }
+  if (!tessera_image_writer_finish (writer, error))
+    return FALSE;
+  tessera_progress_report (progress, 1.0, saving);
+  return TRUE;
+}
+
 static gboolean
 save_with_progress (TesseraImage        *self,
                     GFile               *file,
@@ -441,6 +477,9 @@ save_with_progress (TesseraImage        *self,
                    name, tessera_image_format_get_extension (format));
       return FALSE;
     }
+
+  if (format == TESSERA_IMAGE_FORMAT_TIFF)
+    return save_tiff (self, file, cancellable, progress, error);
 
   output = tessera_output_file_open (file, error);
   if (output == NULL)
@@ -896,11 +935,12 @@ static const struct {
   { TESSERA_IMAGE_FORMAT_PNG,  { "png" },          "png" },
   { TESSERA_IMAGE_FORMAT_JPEG, { "jpg", "jpeg" },  "jpeg" },
   { TESSERA_IMAGE_FORMAT_WEBP, { "webp" },         "webp" },
+  { TESSERA_IMAGE_FORMAT_TIFF, { "tif", "tiff" },   "tiff" },
 };
 
 /**
  * tessera_image_format_from_name:
- * @name: `png`, `jpeg`, `jpg` or `webp`, in any case
+ * @name: `png`, `jpeg`, `jpg`, `webp`, `tif` or `tiff`, in any case
  * @format: (out): the format
  *
  * Returns: %TRUE if @name names a format Tessera writes
@@ -957,7 +997,8 @@ tessera_image_format_get_extension (TesseraImageFormat format)
 /**
  * tessera_image_format_is_writable:
  *
- * PNG always is; JPEG and WebP when GdkPixbuf has a loader that writes them.
+ * PNG and TIFF always are; JPEG and WebP when GdkPixbuf has a loader
+ * that writes them.
  *
  * Returns: %TRUE if images can be saved in @format on this system
  */
@@ -967,7 +1008,7 @@ tessera_image_format_is_writable (TesseraImageFormat format)
   g_autoptr(GSList) pixbuf_formats = NULL;
   const char *wanted = NULL;
 
-  if (format == TESSERA_IMAGE_FORMAT_PNG)
+  if (format == TESSERA_IMAGE_FORMAT_PNG || format == TESSERA_IMAGE_FORMAT_TIFF)
     return TRUE;
 
   for (guint i = 0; i < G_N_ELEMENTS (formats); i++)

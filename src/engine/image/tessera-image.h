@@ -30,6 +30,8 @@ G_BEGIN_DECLS
  * @TESSERA_IMAGE_FORMAT_PNG: PNG, 8 or 16 bits per channel, through libpng
  * @TESSERA_IMAGE_FORMAT_JPEG: JPEG, through GdkPixbuf
  * @TESSERA_IMAGE_FORMAT_WEBP: WebP, through GdkPixbuf's webp loader
+ * @TESSERA_IMAGE_FORMAT_TIFF: TIFF, 8 or 16 bits per channel, deflated,
+ *   through libtiff (BigTIFF past 4 GB)
  *
  * The formats Tessera writes. It reads every format GdkPixbuf reads.
  */
@@ -38,6 +40,7 @@ typedef enum
   TESSERA_IMAGE_FORMAT_PNG,
   TESSERA_IMAGE_FORMAT_JPEG,
   TESSERA_IMAGE_FORMAT_WEBP,
+  TESSERA_IMAGE_FORMAT_TIFF,
 } TesseraImageFormat;
 
 #define TESSERA_TYPE_IMAGE (tessera_image_get_type ())

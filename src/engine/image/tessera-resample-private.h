@@ -37,4 +37,27 @@ gboolean tessera_resample_plane (TesseraImage         *source,
                                  GCancellable         *cancellable,
                                  GError              **error);
 
+typedef struct _TesseraResampleRows TesseraResampleRows;
+
+TesseraResampleRows *tessera_resample_rows_new        (guint                 in_width,
+                                                       guint                 in_height,
+                                                       guint                 out_width,
+                                                       guint                 out_height,
+                                                       TesseraFilter         filter);
+void                 tessera_resample_rows_get_source (TesseraResampleRows  *self,
+                                                       guint                 y0,
+                                                       guint                 y1,
+                                                       guint                *first,
+                                                       guint                *end);
+gboolean             tessera_resample_rows_run        (TesseraResampleRows  *self,
+                                                       const float          *src,
+                                                       guint                 base,
+                                                       float                *dst,
+                                                       guint                 y0,
+                                                       guint                 y1,
+                                                       GError              **error);
+void                 tessera_resample_rows_free       (TesseraResampleRows  *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraResampleRows, tessera_resample_rows_free)
+
 G_END_DECLS

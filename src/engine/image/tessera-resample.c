@@ -618,3 +618,192 @@ tessera_resample_plane (TesseraImage  *source,
 
   return resample_planes (&r, filter, cancellable, NULL, NULL, error);
 }
+
+/* Resampling a band of rows at a time, for images larger than memory:
+ * each output row is computed exactly as tessera_resample_plane()
+ * computes it, from the source rows tessera_resample_rows_get_source()
+ * names. */
+struct _TesseraResampleRows
+{
+  TesseraFilter  filter;
+  guint          in_width;
+  guint          in_height;
+  guint          out_width;
+  guint          out_height;
+  Axis          *horizontal;   /* NULL when the width does not change */
+  Axis          *vertical;     /* NULL when the height does not change */
+  guint         *x_table;      /* nearest neighbour */
+  guint         *y_table;
+  float         *buffer;       /* source rows filtered horizontally */
+  gsize          buffer_rows;
+};
+
+TesseraResampleRows *
+tessera_resample_rows_new (guint         in_width,
+                           guint         in_height,
+                           guint         out_width,
+                           guint         out_height,
+                           TesseraFilter filter)
+{
+  TesseraResampleRows *self = g_new0 (TesseraResampleRows, 1);
+
+  self->filter = filter;
+  self->in_width = in_width;
+  self->in_height = in_height;
+  self->out_width = out_width;
+  self->out_height = out_height;
+  if (filter == TESSERA_FILTER_NEAREST)
+    {
+      self->x_table = nearest_table (in_width, out_width);
+      self->y_table = nearest_table (in_height, out_height);
+    }
+  else
+    {
+      if (out_width != in_width)
+        self->horizontal = axis_new (in_width, out_width, filter);
+      if (out_height != in_height)
+        self->vertical = axis_new (in_height, out_height, filter);
+    }
+  return self;
+}
+
+void
+tessera_resample_rows_free (TesseraResampleRows *self)
+{
+  if (self == NULL)
+    return;
+  g_clear_pointer (&self->horizontal, axis_free);
+  g_clear_pointer (&self->vertical, axis_free);
+  g_free (self->x_table);
+  g_free (self->y_table);
+  g_free (self->buffer);
+  g_free (self);
+}
+
+/* The source rows [@first, @end) that output rows [@y0, @y1) read. */
+void
+tessera_resample_rows_get_source (TesseraResampleRows *self,
+                                  guint                y0,
+                                  guint                y1,
+                                  guint               *first,
+                                  guint               *end)
+{
+  if (self->y_table != NULL)
+    {
+      *first = self->y_table[y0];
+      *end = self->y_table[y1 - 1] + 1;
+    }
+  else if (self->vertical != NULL)
+    {
+      *first = self->vertical->first[y0];
+      *end = self->vertical->first[y1 - 1] + self->vertical->taps;
+    }
+  else
+    {
+      *first = y0;
+      *end = y1;
+    }
+}
+
+typedef struct
+{
+  TesseraResampleRows *self;
+  const float         *src;        /* source row `base` */
+  guint                base;
+  guint                first;      /* the first source row filtered */
+  float               *dst;        /* output row y0 */
+  guint                y0;
+} RowsJob;
+
+static void
+filter_source_rows (guint    begin,
+                    guint    end,
+                    gpointer user_data)
+{
+  RowsJob *job = user_data;
+  TesseraResampleRows *self = job->self;
+
+  for (guint i = begin; i < end; i++)
+    filter_row_horizontally (job->src + (gsize) (job->first + i - job->base) * self->in_width, self->horizontal,
+                             self->buffer + (gsize) i * self->out_width, self->out_width);
+}
+
+static void
+filter_output_rows (guint    begin,
+                    guint    end,
+                    gpointer user_data)
+{
+  RowsJob *job = user_data;
+  TesseraResampleRows *self = job->self;
+
+  for (guint i = begin; i < end; i++)
+    {
+      guint y = job->y0 + i;
+      float *out = job->dst + (gsize) i * self->out_width;
+
+      if (self->y_table != NULL)
+        {
+          const float *in = job->src + (gsize) (self->y_table[y] - job->base) * self->in_width;
+
+          for (guint x = 0; x < self->out_width; x++)
+            out[x] = in[self->x_table[x]];
+        }
+      else if (self->vertical == NULL && self->horizontal == NULL)
+        memcpy (out, job->src + (gsize) (y - job->base) * self->in_width, self->out_width * sizeof (float));
+      else if (self->vertical == NULL)
+        filter_row_horizontally (job->src + (gsize) (y - job->base) * self->in_width, self->horizontal, out,
+                                 self->out_width);
+      else if (self->horizontal != NULL)
+        filter_rows_vertically (self->buffer + (gsize) (self->vertical->first[y] - job->first) * self->out_width,
+                                self->out_width, self->vertical->weights + (gsize) y * self->vertical->taps,
+                                self->vertical->taps, out, self->out_width);
+      else
+        filter_rows_vertically (job->src + (gsize) (self->vertical->first[y] - job->base) * self->in_width,
+                                self->out_width, self->vertical->weights + (gsize) y * self->vertical->taps,
+                                self->vertical->taps, out, self->out_width);
+    }
+}
+
+/**
+ * tessera_resample_rows_run:
+ * @src: source row @base of one plane, rows following at the source's
+ *   width; it must hold the rows tessera_resample_rows_get_source() names
+ * @dst: where output row @y0 goes, rows following at the output's width
+ *
+ * Computes output rows [@y0, @y1) of one plane, on every thread.
+ */
+gboolean
+tessera_resample_rows_run (TesseraResampleRows  *self,
+                           const float          *src,
+                           guint                 base,
+                           float                *dst,
+                           guint                 y0,
+                           guint                 y1,
+                           GError              **error)
+{
+  RowsJob job = { self, src, base, 0, dst, y0 };
+  guint end;
+
+  tessera_resample_rows_get_source (self, y0, y1, &job.first, &end);
+  if (self->horizontal != NULL && self->vertical != NULL)
+    {
+      gsize rows = end - job.first;
+
+      if (rows > self->buffer_rows)
+        {
+          g_free (self->buffer);
+          self->buffer = g_try_malloc_n (rows * self->out_width, sizeof (float));
+          self->buffer_rows = self->buffer != NULL ? rows : 0;
+          if (self->buffer == NULL)
+            {
+              g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                           _("not enough memory to resample a %u×%u image to %u×%u"),
+                           self->in_width, self->in_height, self->out_width, self->out_height);
+              return FALSE;
+            }
+        }
+      tessera_parallel_for (rows, filter_source_rows, &job);
+    }
+  tessera_parallel_for (y1 - y0, filter_output_rows, &job);
+  return TRUE;
+}
