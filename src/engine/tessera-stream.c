@@ -156,6 +156,9 @@ tessera_stream_resample (TesseraImageReader   *reader,
   gboolean ok = TRUE;
 
   band_rows = CLAMP (RESAMPLE_BAND_BYTES / ((gsize) out_width * n_planes * sizeof (float)), 8, 1024);
+  /* Tests ask for many small bands of a small image. */
+  if (g_getenv ("TESSERA_STREAM_BAND_ROWS") != NULL)
+    band_rows = CLAMP (g_ascii_strtoull (g_getenv ("TESSERA_STREAM_BAND_ROWS"), NULL, 10), 1, 1024);
   band_rows = MIN (band_rows, out_height);
   band = g_try_malloc_n ((gsize) band_rows * out_width * n_planes, sizeof (float));
   if (band == NULL)
