@@ -13,6 +13,9 @@
 #   build-aux/bench-gigapixel.sh              # 16384 and 2048, as measured
 #   build-aux/bench-gigapixel.sh 4096 512     # a quick check
 #
+# TESSERA_CLI names another tessera-cli to measure (a copy, so that a
+# rebuild during the long run changes nothing).
+#
 # Needs about 14 GB free beside $TMPDIR (or /tmp) for the TIFF, and
 # /usr/bin/python3 with numpy and PIL for the input.
 set -euo pipefail
@@ -21,7 +24,7 @@ side=${1:-16384}
 model_side=${2:-2048}
 top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build="$top/_build"
-cli="$build/src/cli/tessera-cli"
+cli=${TESSERA_CLI:-$build/src/cli/tessera-cli}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
