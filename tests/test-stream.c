@@ -429,6 +429,42 @@ test_needs_stream (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* tessera-cli: --stream, .tif, --depth and --tiff-tiles through the batch. */
+static void
+test_cli (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.tiff", NULL);
+  g_autoptr(GFile) in_file = g_file_new_for_path (in_path);
+  g_autoptr(TesseraImage) image = make_image (30, 20, FALSE, 8);
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { g_getenv ("TESSERA_CLI"), "upscale", "-q", in_path, "-s", "2", "--stream", "--depth", "16",
+                         "--tiff-tiles", "16", "-o", out_path, NULL };
+  g_autofree char *err = NULL;
+  guint32 width, tile;
+  guint16 depth;
+  int status;
+  TIFF *tiff;
+
+  g_assert_true (tessera_image_save (image, in_file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, &err, &status, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpint (status, ==, 0);
+
+  tiff = TIFFOpen (out_path, "r");
+  g_assert_nonnull (tiff);
+  TIFFGetField (tiff, TIFFTAG_IMAGEWIDTH, &width);
+  TIFFGetField (tiff, TIFFTAG_BITSPERSAMPLE, &depth);
+  TIFFGetField (tiff, TIFFTAG_TILEWIDTH, &tile);
+  g_assert_cmpuint (width, ==, 60);
+  g_assert_cmpuint (depth, ==, 16);
+  g_assert_cmpuint (tile, ==, 16);
+  TIFFClose (tiff);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -442,6 +478,7 @@ main (int   argc,
   g_test_add_func ("/stream/broken-input", test_broken_input);
   g_test_add_func ("/stream/refused", test_refused);
   g_test_add_func ("/stream/needs-stream", test_needs_stream);
+  g_test_add_func ("/stream/cli", test_cli);
 
   return g_test_run ();
 }
