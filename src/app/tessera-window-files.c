@@ -154,6 +154,14 @@ static const MediaType media_types[] = {
   { N_("WebM Video"), "webm", "video/webm" },
 };
 
+/* The formats a still result is saved in; PNG and TIFF in 8 or 16 bits. */
+static const MediaType still_types[] = {
+  { N_("PNG Image"), "png", "image/png" },
+  { N_("TIFF Image"), "tif", "image/tiff" },
+  { N_("JPEG Image"), "jpg", "image/jpeg" },
+  { N_("WebP Image"), "webp", "image/webp" },
+};
+
 static GtkFileFilter *
 image_filter (void)
 {
@@ -228,7 +236,10 @@ tessera_window_saved_cb (GObject      *source,
 {
   g_autoptr(TesseraWindow) self = user_data;
   g_autoptr(GError) error = NULL;
+  guint depth = GPOINTER_TO_UINT (g_object_steal_data (G_OBJECT (self), "tessera-restore-depth"));
 
+  if (depth != 0)
+    tessera_image_set_bit_depth (TESSERA_IMAGE (source), depth);
   if (!tessera_image_save_finish (TESSERA_IMAGE (source), result, &error))
     _tessera_window_show_error (self, _("Could Not Save"), error->message);
   else
@@ -426,9 +437,13 @@ tessera_window_save (TesseraWindow *self,
 {
   g_autofree char *path = NULL;
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
+  guint depth;
 
   g_return_if_fail (TESSERA_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));
+
+  /* The depth the Save dialog chose, for this save only. */
+  depth = GPOINTER_TO_UINT (g_object_steal_data (G_OBJECT (self), "tessera-save-depth"));
 
   if (self->media_kind != TESSERA_MEDIA_KIND_STILL)
     {
@@ -441,8 +456,15 @@ tessera_window_save (TesseraWindow *self,
   path = g_file_get_basename (file);
   if (!tessera_image_format_from_filename (path, &format) || !tessera_image_format_is_writable (format))
     {
-      _tessera_window_toast (self, _("Save as .png, .jpg or .webp"));
+      _tessera_window_toast (self, _("Save as .png, .jpg, .webp or .tif"));
       return;
+    }
+
+  if (depth != 0 && depth != tessera_image_get_bit_depth (self->output))
+    {
+      g_object_set_data (G_OBJECT (self), "tessera-restore-depth",
+                         GUINT_TO_POINTER (tessera_image_get_bit_depth (self->output)));
+      tessera_image_set_bit_depth (self->output, depth);
     }
 
   g_object_set_data_full (G_OBJECT (self), "tessera-saving", g_object_ref (file), g_object_unref);
@@ -527,9 +549,13 @@ tessera_window_save_response_cb (GtkNativeDialog *dialog,
 
   if (response == GTK_RESPONSE_ACCEPT)
     {
+      const char *depth = gtk_file_chooser_get_choice (GTK_FILE_CHOOSER (dialog), "depth");
+
       picked = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       file = chosen_file (GTK_FILE_CHOOSER (dialog));
       media_options = chosen_media_options (GTK_FILE_CHOOSER (dialog));
+      g_object_set_data (G_OBJECT (self), "tessera-save-depth",
+                         GUINT_TO_POINTER (depth != NULL ? (guint) g_ascii_strtoull (depth, NULL, 10) : 0));
     }
   g_object_unref (dialog);
   if (file == NULL)
@@ -625,6 +651,42 @@ add_media_filters (GtkFileChooser *chooser,
   gtk_file_chooser_set_choice (chooser, "quality", "default");
 }
 
+/* PNG, TIFF, JPEG and WebP, the suggested name's first, and the bits
+ * per channel of PNG and TIFF (16 keeps a 16-bit input's). */
+static void
+add_still_filters (GtkFileChooser *chooser,
+                   const char     *name)
+{
+  g_autofree char *extension = dup_extension (name);
+
+  for (guint i = 0; i < G_N_ELEMENTS (still_types); i++)
+    {
+      g_autoptr(GtkFileFilter) filter = gtk_file_filter_new ();
+      TesseraImageFormat format;
+
+      if (tessera_image_format_from_name (still_types[i].extension, &format) &&
+          !tessera_image_format_is_writable (format))
+        continue;
+      gtk_file_filter_set_name (filter, _(still_types[i].name));
+      gtk_file_filter_add_suffix (filter, still_types[i].extension);
+      if (g_str_equal (still_types[i].extension, "tif"))
+        gtk_file_filter_add_suffix (filter, "tiff");
+      if (g_str_equal (still_types[i].extension, "jpg"))
+        gtk_file_filter_add_suffix (filter, "jpeg");
+      g_object_set_data (G_OBJECT (filter), "tessera-media-type", (gpointer) &still_types[i]);
+      gtk_file_chooser_add_filter (chooser, filter);
+      if (g_str_equal (extension, still_types[i].extension) ||
+          (g_str_equal (extension, "tiff") && g_str_equal (still_types[i].extension, "tif")) ||
+          (g_str_equal (extension, "jpeg") && g_str_equal (still_types[i].extension, "jpg")))
+        gtk_file_chooser_set_filter (chooser, filter);
+    }
+
+  gtk_file_chooser_add_choice (chooser, "depth", _("Bits per Channel (PNG and TIFF)"),
+                               (const char *[]) { "0", "8", "16", NULL },
+                               (const char *[]) { _("As the Input"), _("8-bit"), _("16-bit"), NULL });
+  gtk_file_chooser_set_choice (chooser, "depth", "0");
+}
+
 void
 _tessera_window_save_result (TesseraWindow *self)
 {
@@ -639,6 +701,8 @@ _tessera_window_save_result (TesseraWindow *self)
   if (self->media_result != NULL)
     add_media_filters (GTK_FILE_CHOOSER (dialog), self->file);
   name = suggested_name (self);
+  if (self->media_result == NULL)
+    add_still_filters (GTK_FILE_CHOOSER (dialog), name);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
   if (self->file != NULL)
     {
