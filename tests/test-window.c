@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <tiffio.h>
 #include <webp/encode.h>
 #include <webp/mux.h>
 
@@ -111,6 +112,9 @@ is_idle (TesseraWindow *window)
   return !tessera_window_get_busy (window);
 }
 
+static gboolean has_saved (TesseraWindow *window);
+static void     wait_ms   (guint          ms);
+
 static TesseraWindow *
 window_with_sample (void)
 {
@@ -156,6 +160,33 @@ test_upscale (void)
   g_assert_cmpint (tessera_before_after_view_get_mode (view), ==, TESSERA_BEFORE_AFTER_SIDE_BY_SIDE);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.compare-mode", "s", "blink"));
   g_assert_cmpint (tessera_before_after_view_get_mode (view), ==, TESSERA_BEFORE_AFTER_BLINK);
+
+  /* Saved as TIFF, at the input's 8 bits, then at the 16 the Save
+   * dialog's choice asks for. */
+  for (guint depth = 8; depth <= 16; depth += 8)
+    {
+      g_autofree char *dir = test_make_tmpdir ();
+      g_autofree char *path = g_build_filename (dir, "result.tif", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      guint32 width;
+      guint16 bits;
+      TIFF *tiff;
+
+      g_object_set_data (G_OBJECT (window), "tessera-save-depth", GUINT_TO_POINTER (depth == 16 ? 16 : 0));
+      g_object_set_data_full (G_OBJECT (window), "test-saved", g_strdup (path), g_free);
+      tessera_window_save (window, file);
+      g_assert_true (wait_for (has_saved, window, 20));
+      g_assert_true (wait_for (is_idle, window, 10));
+      wait_ms (100);
+      tiff = TIFFOpen (path, "r");
+      g_assert_nonnull (tiff);
+      TIFFGetField (tiff, TIFFTAG_IMAGEWIDTH, &width);
+      TIFFGetField (tiff, TIFFTAG_BITSPERSAMPLE, &bits);
+      g_assert_cmpuint (width, ==, 4 * gdk_texture_get_width (before));
+      g_assert_cmpuint (bits, ==, depth);
+      TIFFClose (tiff);
+      test_remove_tmpdir (g_steal_pointer (&dir));
+    }
 
   gtk_window_destroy (GTK_WINDOW (window));
 }
