@@ -853,10 +853,15 @@ compute_size_within (TesseraUpscaleOptions  *self,
 
   if (width > max_side || height > max_side || (guint64) width * height > max_pixels)
     {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
-                   _("the result would be %u×%u pixels, more than Tessera handles "
-                     "(%u pixels per side, 1 gigapixel in all)"),
-                   width, height, (guint) max_side);
+      if (max_side > TESSERA_IMAGE_MAX_SIDE)
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
+                     _("the result would be %u×%u pixels, more than Tessera writes (%u pixels per side)"),
+                     width, height, (guint) max_side);
+      else
+        g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_TOO_LARGE,
+                     _("the result would be %u×%u pixels, more than Tessera handles "
+                       "(%u pixels per side, 1 gigapixel in all)"),
+                     width, height, (guint) max_side);
       return FALSE;
     }
 
