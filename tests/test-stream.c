@@ -353,6 +353,24 @@ test_broken_input (void)
       g_assert_cmpuint (test_count_files (dir), ==, 2);
     }
 
+  /* The image fixtures' broken PNGs, the lying and gigapixel headers among them. */
+  {
+    const char *names[] = { "gigapixel-ihdr.png", "huge-ihdr.png", "lying-ihdr.png", "truncated.png", "bad-crc.png",
+                            "too-small-for-ihdr.png", "empty.png", "not-a-png.png", "huge-text-chunk.png" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+      {
+        g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "images", names[i], NULL);
+        g_autoptr(GFile) file = g_file_new_for_path (path);
+
+        g_assert_false (tessera_engine_upscale_file (engine, file, out_file, options, NULL, NULL, NULL, &error));
+        g_assert_nonnull (error);
+        g_assert_true (g_str_has_prefix (error->message, names[i]));
+        g_clear_error (&error);
+        g_assert_cmpuint (test_count_files (dir), ==, 2);
+      }
+  }
+
   /* Cancelled: nothing either. */
   {
     g_autoptr(GCancellable) cancellable = g_cancellable_new ();
