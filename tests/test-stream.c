@@ -483,6 +483,56 @@ test_cli (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+static void
+on_finished (TesseraBatch *batch,
+             gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* The batch streams what asks for it, and strips the metadata when told,
+ * as it strips an image in memory. */
+static void
+test_batch (void)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
+  g_autoptr(GFile) in_file = g_file_new_for_path (in_path);
+  g_autoptr(TesseraImage) image = make_image (24, 16, FALSE, 8);
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = options_for ("bicubic", 2.0);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (tessera_image_save (image, in_file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  for (guint keep = 0; keep < 2; keep++)
+    {
+      g_autofree char *out_name = g_strdup_printf ("out-%u.png", keep);
+      g_autofree char *out_path = g_build_filename (dir, out_name, NULL);
+      g_autoptr(GFile) out_file = g_file_new_for_path (out_path);
+      g_autoptr(TesseraBatch) batch = tessera_batch_new (engine);
+      g_autoptr(TesseraBatchItem) item = NULL;
+      g_autoptr(TesseraImage) back = NULL;
+      gboolean finished = FALSE;
+
+      tessera_batch_set_options (batch, options);
+      tessera_batch_set_keep_metadata (batch, keep);
+      tessera_batch_add_file_with_output (batch, in_file, out_file);
+      g_signal_connect (batch, "finished", G_CALLBACK (on_finished), &finished);
+      g_assert_true (tessera_batch_start (batch, &error));
+      while (!finished)
+        g_main_context_iteration (NULL, TRUE);
+
+      item = g_list_model_get_item (tessera_batch_get_items (batch), 0);
+      g_assert_cmpint (tessera_batch_item_get_status (item), ==, TESSERA_BATCH_ITEM_DONE);
+      back = tessera_image_new_from_file (out_file, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpuint (tessera_image_get_width (back), ==, 48);
+      g_assert_true ((tessera_image_get_icc_profile (back) != NULL) == keep);
+      g_assert_true ((tessera_image_get_text (back, "Comment") != NULL) == keep);
+    }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -497,6 +547,7 @@ main (int   argc,
   g_test_add_func ("/stream/refused", test_refused);
   g_test_add_func ("/stream/needs-stream", test_needs_stream);
   g_test_add_func ("/stream/cli", test_cli);
+  g_test_add_func ("/stream/batch", test_batch);
 
   return g_test_run ();
 }

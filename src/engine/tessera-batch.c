@@ -17,6 +17,7 @@
 #include "image/tessera-image-reader-private.h"
 #include "tessera-batch-private.h"
 #include "tessera-media-pipeline-private.h"
+#include "tessera-stream-private.h"
 #include "tessera-redraw.h"
 #include "tessera-enums.h"
 
@@ -526,7 +527,6 @@ on_streamed (GObject      *object,
   g_autoptr(GTask) task = user_data;
   Run *run = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
-
   guint width, height;
   gboolean has_alpha;
 
@@ -682,8 +682,9 @@ tessera_batch_run_item_async (TesseraBatch        *self,
   if (run->redraw == TESSERA_BATCH_REDRAW_NONE &&
       tessera_engine_upscale_needs_stream (self->engine, item->file, run->options))
     {
-      tessera_engine_upscale_file_async (self->engine, item->file, output, run->options, cancellable,
-                                         on_upscale_progress, run, on_streamed, g_steal_pointer (&task));
+      tessera_engine_upscale_file_async_full (self->engine, item->file, output, run->options, run->keep_metadata,
+                                              cancellable, on_upscale_progress, run, on_streamed,
+                                              g_steal_pointer (&task));
       return;
     }
 

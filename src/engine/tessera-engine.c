@@ -24,6 +24,7 @@
 #include "tessera-model-library.h"
 #include "tessera-redraw-private.h"
 #include "tessera-runner-private.h"
+#include "tessera-stream-private.h"
 #include "tessera-version.h"
 
 /**
@@ -1155,6 +1156,7 @@ upscale_file_run (TesseraEngine          *self,
                   GFile                  *input,
                   GFile                  *output,
                   TesseraUpscaleOptions  *options,
+                  gboolean                keep_metadata,
                   GCancellable           *cancellable,
                   TesseraProgress        *progress,
                   GError                **error)
@@ -1244,6 +1246,9 @@ upscale_file_run (TesseraEngine          *self,
   label = upscaler_label (&upscaler, name);
   description = describe_upscale (label, in_width, in_height, width, height);
   tessera_image_set_text (info, "tessera", description);
+  /* As the batch strips an image in memory: the description goes too. */
+  if (!keep_metadata)
+    tessera_image_strip_metadata (info);
   writer_options.depth = tessera_upscale_options_get_bit_depth (options) != 0
                          ? tessera_upscale_options_get_bit_depth (options)
                          : tessera_image_get_bit_depth (input_info) == 16 ? 16 : 8;
@@ -1350,7 +1355,7 @@ tessera_engine_upscale_file (TesseraEngine          *self,
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), FALSE);
 
   tessera_progress_init (&reporter, progress, progress_data);
-  ok = upscale_file_run (self, input, output, options, cancellable, &reporter, error);
+  ok = upscale_file_run (self, input, output, options, TRUE, cancellable, &reporter, error);
   tessera_progress_clear (&reporter);
   return ok;
 }
@@ -1360,6 +1365,7 @@ typedef struct
   GFile                 *input;
   GFile                 *output;
   TesseraUpscaleOptions *options;
+  gboolean               keep_metadata;
   TesseraProgress        progress;
 } UpscaleFileJob;
 
@@ -1384,10 +1390,47 @@ upscale_file_thread (GTask        *task,
   UpscaleFileJob *job = task_data;
   GError *error = NULL;
 
-  if (upscale_file_run (source_object, job->input, job->output, job->options, cancellable, &job->progress, &error))
+  if (upscale_file_run (source_object, job->input, job->output, job->options, job->keep_metadata, cancellable,
+                        &job->progress, &error))
     g_task_return_boolean (task, TRUE);
   else
     g_task_return_error (task, error);
+}
+
+/* tessera_engine_upscale_file_async(), with the input's text and colour
+ * profile left out of the output unless @keep_metadata, as the batch's
+ * setting says. */
+void
+tessera_engine_upscale_file_async_full (TesseraEngine          *self,
+                                        GFile                  *input,
+                                        GFile                  *output,
+                                        TesseraUpscaleOptions  *options,
+                                        gboolean                keep_metadata,
+                                        GCancellable           *cancellable,
+                                        TesseraProgressFunc     progress,
+                                        gpointer                progress_data,
+                                        GAsyncReadyCallback     callback,
+                                        gpointer                user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  UpscaleFileJob *job;
+
+  g_return_if_fail (TESSERA_IS_ENGINE (self));
+  g_return_if_fail (G_IS_FILE (input));
+  g_return_if_fail (G_IS_FILE (output));
+  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
+
+  job = g_new0 (UpscaleFileJob, 1);
+  job->input = g_object_ref (input);
+  job->output = g_object_ref (output);
+  job->options = tessera_upscale_options_copy (options);
+  job->keep_metadata = keep_metadata;
+  tessera_progress_init_deferred (&job->progress, progress, progress_data);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, tessera_engine_upscale_file_async);
+  g_task_set_task_data (task, job, upscale_file_job_free);
+  g_task_run_in_thread (task, upscale_file_thread);
 }
 
 /**
@@ -1409,24 +1452,8 @@ tessera_engine_upscale_file_async (TesseraEngine          *self,
                                    GAsyncReadyCallback     callback,
                                    gpointer                user_data)
 {
-  g_autoptr(GTask) task = NULL;
-  UpscaleFileJob *job;
-
-  g_return_if_fail (TESSERA_IS_ENGINE (self));
-  g_return_if_fail (G_IS_FILE (input));
-  g_return_if_fail (G_IS_FILE (output));
-  g_return_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options));
-
-  job = g_new0 (UpscaleFileJob, 1);
-  job->input = g_object_ref (input);
-  job->output = g_object_ref (output);
-  job->options = tessera_upscale_options_copy (options);
-  tessera_progress_init_deferred (&job->progress, progress, progress_data);
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, tessera_engine_upscale_file_async);
-  g_task_set_task_data (task, job, upscale_file_job_free);
-  g_task_run_in_thread (task, upscale_file_thread);
+  tessera_engine_upscale_file_async_full (self, input, output, options, TRUE, cancellable, progress, progress_data,
+                                          callback, user_data);
 }
 
 gboolean

@@ -9,6 +9,7 @@
 #include "image/tessera-image-reader-private.h"
 #include "image/tessera-image-writer-private.h"
 #include "image/tessera-resample-private.h"
+#include "tessera-engine.h"
 
 G_BEGIN_DECLS
 
@@ -54,5 +55,16 @@ gboolean tessera_stream_resample  (TesseraImageReader  *reader,
                                    TesseraRowsDoneFunc  rows_done,
                                    gpointer             user_data,
                                    GError             **error);
+
+void     tessera_engine_upscale_file_async_full (TesseraEngine          *self,
+                                                 GFile                  *input,
+                                                 GFile                  *output,
+                                                 TesseraUpscaleOptions  *options,
+                                                 gboolean                keep_metadata,
+                                                 GCancellable           *cancellable,
+                                                 TesseraProgressFunc     progress,
+                                                 gpointer                progress_data,
+                                                 GAsyncReadyCallback     callback,
+                                                 gpointer                user_data);
 
 G_END_DECLS
