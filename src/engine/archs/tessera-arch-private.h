@@ -196,6 +196,15 @@ guint          builder_residual_conv       (TesseraBuilder     *builder,
                                             guint               residual);
 guint          builder_pixelshuffle_upsample (TesseraBuilder   *builder,
                                             guint               input);
+guint          builder_conv_rows           (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            guint               first,
+                                            guint               n);
+guint          builder_dysample            (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            guint               scale);
 void           builder_fail                (TesseraBuilder     *builder,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (2, 3);

@@ -739,3 +739,76 @@ builder_pixelshuffle_upsample (TesseraBuilder *b,
     }
   return builder_conv (b, &x, 1, 1, 1, "conv_last");
 }
+
+/* The rows @first to @first + @n of the convolution PREFIX (its output
+ * channels) over @x, padded to keep the size: one part of a convolution
+ * whose output the network splits (PLKSR's channel mixer, MoSR's fc1). */
+guint
+builder_conv_rows (TesseraBuilder *b,
+                   guint           x,
+                   const char     *prefix,
+                   guint           first,
+                   guint           n)
+{
+  guint64 in = tessera_graph_get_channels (b->graph, x);
+  const TesseraTensor *tensor = arch_tensor (b->state_dict, 4, "%s.weight", prefix);
+  const float *weight, *bias;
+  guint64 k, row;
+
+  weight = builder_tensor (b, (guint64[]) { 0, in, 0, 0 }, 4, "%s.weight", prefix);
+  if (weight == NULL)
+    return 0;
+  k = tensor->shape[2];
+  row = in * k * k;
+  if (tensor->shape[3] != k || k % 2 == 0 || n == 0 || first + n > tensor->shape[0])
+    {
+      builder_fail (b, _("%s is not a square convolution kernel"), prefix);
+      return 0;
+    }
+  bias = builder_optional_tensor (b, &tensor->shape[0], 1, "%s.bias", prefix);
+  if (b->error != NULL)
+    return 0;
+
+  return tessera_graph_conv (b->graph, &x, 1, n, in, k, 1, k / 2,
+                             tessera_graph_keep_floats (b->graph, g_memdup2 (weight + first * row,
+                                                                             n * row * sizeof (float))),
+                             bias != NULL ? tessera_graph_keep_floats (b->graph, g_memdup2 (bias + first,
+                                                                                           n * sizeof (float)))
+                                          : NULL);
+}
+
+/* DySample PREFIX over @x (RealPLKSR's to_img, MoSR's upsampler): offsets
+ * from two 1×1 convolutions, offset · sigmoid (scope) · 0.5 + init_pos
+ * (the file's), the sampling in the groups init_pos gives, and end_conv
+ * when the file has one (RealPLKSR has none at ×1). */
+guint
+builder_dysample (TesseraBuilder *b,
+                  guint           x,
+                  const char     *prefix,
+                  guint           scale)
+{
+  const TesseraTensor *init = arch_tensor (b->state_dict, 4, "%s.init_pos", prefix);
+  guint channels = tessera_graph_get_channels (b->graph, x), groups, offsets, scope, position;
+  const float *values;
+
+  if (b->error != NULL)
+    return 0;
+  if (init == NULL || init->shape[1] % (2 * scale * scale) != 0 ||
+      (groups = init->shape[1] / (2 * scale * scale)) == 0 || channels % groups != 0)
+    {
+      builder_fail (b, _("DySample's init_pos does not fit its %u channels"), channels);
+      return 0;
+    }
+  values = builder_tensor (b, (guint64[]) { 1, init->shape[1], 1, 1 }, 4, "%s.init_pos", prefix);
+  offsets = builder_conv (b, &x, 1, 1, 0, "%s.offset", prefix);
+  scope = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "%s.scope", prefix), TESSERA_ACTIVATION_SIGMOID, 0.f);
+  if (b->error != NULL)
+    return 0;
+  offsets = tessera_graph_affine (b->graph, tessera_graph_binary (b->graph, TESSERA_OP_MUL, offsets, scope), 0.5f, 0.f);
+  position = tessera_graph_constant (b->graph, &(TesseraShape) { init->shape[1], 1, 1 }, values);
+  offsets = tessera_graph_add_nodes (b->graph, offsets, 1.f, position, 1.f);
+  x = tessera_graph_dysample (b->graph, x, offsets, scale, groups);
+  if (arch_has (b->state_dict, "%s.end_conv.weight", prefix))
+    x = builder_conv (b, &x, 1, 1, 0, "%s.end_conv", prefix);
+  return x;
+}
