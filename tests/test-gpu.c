@@ -1578,6 +1578,35 @@ test_network_omnisr (void)
     }
 }
 
+/* The MoSR variants of data/make-mosr-refs.py (pixel shuffle, geo
+ * ensemble, DySample on the CPU) against spandrel's outputs and the CPU,
+ * whole and in tiles. */
+static void
+test_network_mosr (void)
+{
+  static const char *variants[] = { "mosr-ps-x2", "mosr-gps-x3", "mosr-dys-x4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (27);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", variants[i]);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", variants[i]);
+      g_autofree char *model_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", output_base, NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (model_path);
+
+      assert_swinir_case (model_path, input_path, output_path, variants[i]);
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1611,6 +1640,7 @@ main (int   argc,
   g_test_add_func ("/gpu/network/omnisr", test_network_omnisr);
   g_test_add_func ("/gpu/network/dat", test_network_dat);
   g_test_add_func ("/gpu/network/hat", test_network_hat);
+  g_test_add_func ("/gpu/network/mosr", test_network_mosr);
 
   return g_test_run ();
 }
