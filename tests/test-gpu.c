@@ -1607,6 +1607,44 @@ test_network_mosr (void)
     }
 }
 
+/* SCUNet (data/make-scunet-refs.py: shifted windows, the minimum and the
+ * multiple of 64 padded) against spandrel's outputs and the CPU, whole
+ * and in tiles. */
+static void
+test_network_scunet (void)
+{
+  static const char *cases[][2] = {
+    { "scunet-color", "scunet-color.24x20" },
+    { "scunet-color", "scunet-color.70x45" },
+    { "scunet-gray", "scunet-gray.41x64" },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (28);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", cases[i][0]);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", cases[i][1]);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", cases[i][1]);
+      g_autofree char *model_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", output_base, NULL);
+
+      assert_swinir_case (model_path, input_path, output_path, cases[i][1]);
+    }
+
+  {
+    g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "scunet", "scunet-color.pth", NULL);
+    g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+    assert_network_matches (network, input, "scunet-color");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1641,6 +1679,7 @@ main (int   argc,
   g_test_add_func ("/gpu/network/dat", test_network_dat);
   g_test_add_func ("/gpu/network/hat", test_network_hat);
   g_test_add_func ("/gpu/network/mosr", test_network_mosr);
+  g_test_add_func ("/gpu/network/scunet", test_network_scunet);
 
   return g_test_run ();
 }

@@ -23,7 +23,8 @@
 extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
   tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
   tessera_dncnn_arch, tessera_drunet_arch, tessera_fbcnn_arch,
-  tessera_plksr_arch, tessera_realplksr_arch, tessera_mosr_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_plksr_arch, tessera_realplksr_arch, tessera_mosr_arch, tessera_scunet_arch,
+  tessera_esrgan_arch, tessera_compact_arch,
   tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
   tessera_waifu2x_upconv7_arch;
 
@@ -40,6 +41,7 @@ static const TesseraArchEntry *const archs[] = {
   &tessera_plksr_arch,
   &tessera_realplksr_arch,
   &tessera_mosr_arch,
+  &tessera_scunet_arch,
   &tessera_esrgan_arch,
   &tessera_compact_arch,
   &tessera_realcugan_arch,
