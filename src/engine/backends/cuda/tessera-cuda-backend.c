@@ -110,8 +110,8 @@ cuda_compute (TesseraBackend      *backend,
   return TRUE;
 }
 
-/* DySample's sampling, in RealPLKSR's last layer only, has no kernel yet:
- * it runs on the CPU reference. */
+/* DySample's sampling, the last layer of RealPLKSR and MoSR only, has no
+ * kernel yet: it runs on the CPU reference. */
 static gboolean
 cuda_supports (TesseraBackend    *backend,
                const TesseraNode *node)
