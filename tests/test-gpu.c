@@ -1542,6 +1542,29 @@ test_network_dat (void)
     }
 }
 
+/* SRFormer's variants of data/make-swin-arch-refs.py against the CPU,
+ * whole and in tiles: their permuted attention runs on the CPU
+ * reference (the backend does not support it), the rest on the GPU. */
+static void
+test_network_srformer (void)
+{
+  static const char *variants[] = { "srformer-x2", "srformer-light-x3", "srformer-real-x4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (27);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "srformer", base, NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
 /* spandrel's synthetic HAT (window 8, overlap 0.5) on the GPU: its
  * reference cases, and a random image of no whole windows against the
  * CPU. */
@@ -1611,6 +1634,7 @@ main (int   argc,
   g_test_add_func ("/gpu/network/omnisr", test_network_omnisr);
   g_test_add_func ("/gpu/network/dat", test_network_dat);
   g_test_add_func ("/gpu/network/hat", test_network_hat);
+  g_test_add_func ("/gpu/network/srformer", test_network_srformer);
 
   return g_test_run ();
 }
