@@ -1565,6 +1565,27 @@ test_network_srformer (void)
     }
 }
 
+/* DRCT's variants of data/make-swin-arch-refs.py against the CPU, whole
+ * and in tiles. */
+static void
+test_network_drct (void)
+{
+  static const char *variants[] = { "drct-x3.pth", "drct-l-x2.safetensors" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (28);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "drct", variants[i], NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
 /* spandrel's synthetic HAT (window 8, overlap 0.5) on the GPU: its
  * reference cases, and a random image of no whole windows against the
  * CPU. */
@@ -1635,6 +1656,7 @@ main (int   argc,
   g_test_add_func ("/gpu/network/dat", test_network_dat);
   g_test_add_func ("/gpu/network/hat", test_network_hat);
   g_test_add_func ("/gpu/network/srformer", test_network_srformer);
+  g_test_add_func ("/gpu/network/drct", test_network_drct);
 
   return g_test_run ();
 }

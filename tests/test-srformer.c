@@ -116,7 +116,7 @@ test_srformer_tiles (void)
   g_autofree char *path = data_path ("srformer-x2.pth");
   g_autoptr(TesseraNetwork) network = NULL;
   g_autoptr(TesseraTilePlan) plan = NULL;
-  TesseraRunOptions options = { 45, 13, 0, FALSE, G_MAXSIZE };
+  TesseraRunOptions options = { 60, 36, 0, FALSE, G_MAXSIZE };
   double mean;
 
   network = test_load_network (path);

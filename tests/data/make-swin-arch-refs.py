@@ -6,13 +6,13 @@
 #
 # References for the Swin-like architectures SRFormer and DRCT:
 # random-weight models built by spandrel's own architecture classes at
-# small configurations, saved as .pth (the first of each architecture
-# also as .safetensors), loaded back through spandrel's ModelLoader
-# (which must detect the architecture and the hyper-parameters from the
-# file alone), and run on a small random input whose sides are not whole
-# windows, fp32 on the CPU, the way spandrel's ImageModelDescriptor calls
-# it (padded to its size requirements, cropped) but without the final
-# clamp.
+# small configurations, saved as .pth or .safetensors (or both), loaded
+# back through spandrel's ModelLoader (which must detect the architecture
+# and the hyper-parameters from the file alone), and run on a small random
+# input whose sides are not whole windows, fp32 on the CPU, the way
+# spandrel's ImageModelDescriptor calls it (padded to its size
+# requirements, cropped) but without the final clamp. Debian 12 has no
+# safetensors package: the .safetensors are written and read here.
 #
 # The upsamplers' width, num_feat, is a hard-coded 64, which would make
 # the smallest file over half a megabyte: here it is 16 (nn.Conv2d's
@@ -23,16 +23,22 @@
 # SRFormer's pixelshuffle (classical), pixelshuffledirect (SRFormer-light)
 # and nearest+conv upsamplers, an odd shift (window 6: its permuted
 # windows' mask slices round the other way), "3conv", no qkv bias, no
-# patch norm; DRCT's ...
+# patch norm; DRCT's residual dense groups (each Swin block reading the
+# concatenation of the group's input and the earlier blocks' 1 × 1
+# adjusted outputs, with as many heads as divide its channels: embed 12
+# and gc 5 give 3, 1, 2, 3 and 1) with shifts, and DRCT-L's depth (ten
+# groups) trained at its window's size (so nothing shifts), "identity",
+# no qkv bias, no patch norm. Windows of 4 keep each block's index buffer
+# small.
 #
 # Run with Debian's python3-torch (1.13) and the sources of spandrel at
 # commit b0c3eb2d044112a5302200757e84f839b971393b (SRFormer is in its
 # libs/spandrel_extra_arches) and einops v0.8.2:
 #   /usr/bin/python3 make-swin-arch-refs.py SPANDREL_LIBS EINOPS
 # where SPANDREL_LIBS is spandrel's libs/ folder (spandrel/ and
-# spandrel_extra_arches/ in it). It
-# writes <arch>/<name>.pth, <name>.input.npy and <name>.output.npy
-# (float32, 1 × C × H × W, not clamped), the same bytes on every run.
+# spandrel_extra_arches/ in it). It writes <arch>/<name>.pth or
+# .safetensors, <name>.input.npy and <name>.output.npy (float32,
+# 1 × C × H × W, not clamped), the same bytes on every run.
 
 import json
 import os
@@ -46,18 +52,25 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # folder, name, spandrel architecture id, keyword arguments, input W × H,
-# expected scale, also as .safetensors
+# expected scale, containers (spandrel loads the last)
 MODELS = [
     ('srformer', 'srformer-x2', 'SRFormer',
      dict(img_size=24, embed_dim=16, depths=[2, 2], num_heads=[2, 4], window_size=6, mlp_ratio=2.0,
-          upscale=2, upsampler='pixelshuffle', resi_connection='1conv'), (17, 20), 2, True),
+          upscale=2, upsampler='pixelshuffle', resi_connection='1conv'), (17, 20), 2, ('pth', 'safetensors')),
     ('srformer', 'srformer-light-x3', 'SRFormer',
      dict(img_size=16, embed_dim=12, depths=[2], num_heads=[3], window_size=8, mlp_ratio=2.0,
-          upscale=3, upsampler='pixelshuffledirect', resi_connection='1conv'), (19, 13), 3, False),
+          upscale=3, upsampler='pixelshuffledirect', resi_connection='1conv'), (19, 13), 3, ('pth',)),
     ('srformer', 'srformer-real-x4', 'SRFormer',
      dict(img_size=16, embed_dim=8, depths=[3], num_heads=[2], window_size=4, mlp_ratio=1.5,
           upscale=4, upsampler='nearest+conv', resi_connection='3conv', qkv_bias=False, patch_norm=False),
-     (11, 9), 4, False),
+     (11, 9), 4, ('pth',)),
+    ('drct', 'drct-x3', 'DRCT',
+     dict(img_size=8, embed_dim=12, depths=[6], num_heads=[3], window_size=4, mlp_ratio=2.0, upscale=3,
+          upsampler='pixelshuffle', resi_connection='1conv', gc=5), (17, 20), 3, ('pth',)),
+    ('drct', 'drct-l-x2', 'DRCT',
+     dict(img_size=4, embed_dim=4, depths=[6] * 10, num_heads=[1, 2] * 5, window_size=4, mlp_ratio=1.0,
+          upscale=2, upsampler='pixelshuffle', resi_connection='identity', gc=2, qkv_bias=False,
+          patch_norm=False), (21, 18), 2, ('safetensors',)),
 ]
 
 DTYPES = {
@@ -156,7 +169,7 @@ def main():
 
     conv = torch.nn.Conv2d
     torch.nn.Conv2d = narrow_conv()
-    for seed, (folder, name, arch, kwargs, (w, h), scale, safetensors) in enumerate(MODELS):
+    for seed, (folder, name, arch, kwargs, (w, h), scale, containers) in enumerate(MODELS):
         torch.manual_seed(seed)
         module = {'SRFormer': 'spandrel_extra_arches.architectures.SRFormer',
                   'DRCT': 'spandrel.architectures.DRCT'}[arch]
@@ -165,12 +178,13 @@ def main():
         randomize(model, seed)
         model.eval()
         os.makedirs(os.path.join(HERE, folder), exist_ok=True)
-        path = os.path.join(HERE, folder, name + '.pth')
         state_dict = model.state_dict()
-        torch.save(state_dict, path)
-        if safetensors:
-            path = os.path.join(HERE, folder, name + '.safetensors')
-            write_safetensors(state_dict, path)
+        for container in containers:
+            path = os.path.join(HERE, folder, name + '.' + container)
+            if container == 'pth':
+                torch.save(state_dict, path)
+            else:
+                write_safetensors(state_dict, path)
 
         loaded = spandrel.ModelLoader().load_from_file(path)
         assert loaded.architecture.id == arch, loaded.architecture.id

@@ -35,6 +35,7 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_PLKSR: PLKSR
  * @TESSERA_ARCH_REALPLKSR: RealPLKSR
  * @TESSERA_ARCH_SRFORMER: SRFormer and SRFormer-light
+ * @TESSERA_ARCH_DRCT: DRCT and DRCT-L
  */
 typedef enum
 {
@@ -57,6 +58,7 @@ typedef enum
   TESSERA_ARCH_PLKSR,
   TESSERA_ARCH_REALPLKSR,
   TESSERA_ARCH_SRFORMER,
+  TESSERA_ARCH_DRCT,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
