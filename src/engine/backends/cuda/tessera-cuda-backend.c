@@ -110,15 +110,12 @@ cuda_compute (TesseraBackend      *backend,
   return TRUE;
 }
 
-/* DySample's sampling, in RealPLKSR's last layer only, and SRFormer's
- * permuted window attention have no kernels yet: they run on the CPU
- * reference. */
+/* DySample's sampling, in RealPLKSR's last layer only, has no kernel yet:
+ * it runs on the CPU reference. */
 static gboolean
 cuda_supports (TesseraBackend    *backend,
                const TesseraNode *node)
 {
-  if (node->op == TESSERA_OP_WINDOW_ATTENTION)
-    return !node->attention->permuted;
   return node->op != TESSERA_OP_DYSAMPLE;
 }
 
