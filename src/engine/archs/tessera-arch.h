@@ -36,6 +36,8 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_REALPLKSR: RealPLKSR
  * @TESSERA_ARCH_MOSR: MoSR
  * @TESSERA_ARCH_SCUNET: SCUNet
+ * @TESSERA_ARCH_SRFORMER: SRFormer and SRFormer-light
+ * @TESSERA_ARCH_DRCT: DRCT and DRCT-L
  */
 typedef enum
 {
@@ -59,6 +61,8 @@ typedef enum
   TESSERA_ARCH_REALPLKSR,
   TESSERA_ARCH_MOSR,
   TESSERA_ARCH_SCUNET,
+  TESSERA_ARCH_SRFORMER,
+  TESSERA_ARCH_DRCT,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);

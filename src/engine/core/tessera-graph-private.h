@@ -111,7 +111,17 @@ typedef enum
  * (rounded down) further out on the top and left, as nn.Unfold's padding
  * places it. Its pixels outside the image have k = v = 0 after the
  * projection: they still take part in the softmax, with the relative
- * bias alone as their score. No shift mask there. */
+ * bias alone as their score. No shift mask there.
+ *
+ * SRFormer's permuted self-attention (`permuted`) has a quarter as many
+ * keys and values as queries: W_qkv is [channels + channels / 2]
+ * [channels], q and then a compressed kv of channels / 2 per pixel, and
+ * each 2 × 2 pixels of a (rolled) window make one key/value token whose k
+ * is the four pixels' first quarters of kv side by side (top left, top
+ * right, bottom left, bottom right) and whose v is their second quarters.
+ * The bias index is [N][N / 4]; the shift mask places the keys on a half-
+ * size grid with half windows and a shift of ⌈shift / 2⌉, as SRFormer's
+ * mask does. Windows' sides are even. */
 typedef struct
 {
   guint          channels;          /* of the tokens: heads × head_dim */
@@ -123,9 +133,10 @@ typedef struct
   guint          shift_y;           /* less than the window */
   guint          shift_x;
   gboolean       shift_mask;
+  gboolean       permuted;          /* SRFormer's permuted keys and values */
   float          scale;             /* head_dim^-0.5 */
   const float   *qkv_weight;        /* [3 · channels][channels]: q, k, v, each head after head; nullable */
-  const float   *qkv_bias;          /* [3 · channels], nullable */
+  const float   *qkv_bias;          /* [3 · channels] (permuted: 1.5 ·), nullable */
   const float   *proj_weight;       /* [channels][channels], nullable */
   const float   *proj_bias;         /* [channels], nullable */
   const float   *bias_table;        /* [n_table][heads], nullable */

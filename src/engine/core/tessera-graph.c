@@ -613,10 +613,14 @@ tessera_graph_set_residual (TesseraGraph *self,
   n->residual = residual;
 }
 
-/* A key/value window, when set, holds the query window. */
+/* A key/value window, when set, holds the query window. Permuted keys
+ * come from 2 × 2 pixels of projected windows. */
 static gboolean
 attention_kv_window_fits (const TesseraAttention *at)
 {
+  if (at->permuted)
+    return at->kv_window_h == 0 && at->kv_window_w == 0 && at->window_h % 2 == 0 && at->window_w % 2 == 0 &&
+           at->channels % 4 == 0 && at->qkv_weight != NULL;
   if (at->kv_window_h == 0 && at->kv_window_w == 0)
     return TRUE;
   return at->kv_window_h >= at->window_h && at->kv_window_w >= at->window_w && !at->shift_mask;
@@ -785,7 +789,7 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           if (a->height % n->attention->window_h != 0 || a->width % n->attention->window_w != 0)
             return shape_error (error, n, i, "size not a multiple of the attention window");
           if (!attention_kv_window_fits (n->attention))
-            return shape_error (error, n, i, "a key/value window smaller than the query window");
+            return shape_error (error, n, i, "a key/value window that does not fit the query window");
           out->channels = n->out_channels;
           break;
         case TESSERA_OP_CHANNEL_ATTENTION:
@@ -883,6 +887,12 @@ tessera_graph_count_macs (TesseraGraph       *self,
           guint64 c = at->channels;
           guint64 tokens = (guint64) MAX (at->kv_window_h, at->window_h) * MAX (at->kv_window_w, at->window_w);
           guint64 kv_projection = at->qkv_weight != NULL ? 2 * c * c * tokens / (at->window_h * at->window_w) : 0;
+
+          if (at->permuted)
+            {
+              tokens /= 4;
+              kv_projection = c * c / 2;
+            }
 
           /* Projections (k and v for each overlapping kv window's
            * pixels), then q·kᵀ and the weights times v. */
