@@ -743,8 +743,10 @@ convert_frame (TesseraMediaWriter  *self,
   return TRUE;
 }
 
-/* A copied packet, moved to the output's stream and clock; packets from
- * before the first frame written are left out. */
+/* A copied packet, moved to the output's stream and clock; packets that
+ * end before the first frame written are left out. One that overlaps it
+ * stays, a little before it: Opus's first, which the muxer of the input
+ * put before the first frame so that its decoder's delay is skipped. */
 static gboolean
 write_copied (TesseraMediaWriter  *self,
               AVPacket            *packet,
@@ -764,7 +766,7 @@ write_copied (TesseraMediaWriter  *self,
   offset = av_rescale_q (self->start_pts, self->time_base, in->time_base);
   if (packet->pts != AV_NOPTS_VALUE)
     {
-      if (packet->pts < offset)
+      if (packet->pts + MAX (packet->duration, 1) <= offset)
         return TRUE;
       packet->pts -= offset;
     }
