@@ -1271,6 +1271,9 @@ test_cli (void)
   g_autoptr(GError) error = NULL;
   const char *argv[] = { g_getenv ("TESSERA_CLI"), "upscale", input, "-u", "nearest", "-s", "2",
                          "--frames", "2-4", "-q", NULL };
+  const char *per_frame_argv[] = { argv[0], "upscale", input, "-u", "nearest", "-s", "2",
+                                   "--frames", "2-4", "--gif-palette", "per-frame", "--overwrite", "-q", NULL };
+  GifBlocks blocks;
   int status;
 
   if (argv[0] == NULL)
@@ -1292,6 +1295,27 @@ test_cli (void)
   g_assert_cmpuint (tessera_media_reader_get_n_frames (reader), ==, 3);
   g_assert_cmpuint (tessera_media_reader_get_width (reader), ==, WIDTH * 2);
   g_assert_cmpuint (tessera_media_reader_get_plays (reader), ==, 0);
+  parse_gif (output, &blocks);
+  g_assert_cmpuint (blocks.n_local_tables, ==, 0);
+
+  /* --gif-palette per-frame gives every frame its own table */
+  g_clear_pointer (&standard_error, g_free);
+  g_assert_true (g_spawn_sync (NULL, (char **) per_frame_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &standard_error, &status, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (standard_error, ==, "");
+  g_assert_cmpint (status, ==, 0);
+  parse_gif (output, &blocks);
+  g_assert_cmpuint (blocks.n_images, ==, 3);
+  g_assert_cmpuint (blocks.n_local_tables, >=, 2);
+
+  g_clear_pointer (&standard_error, g_free);
+  per_frame_argv[10] = "bogus";
+  g_assert_true (g_spawn_sync (NULL, (char **) per_frame_argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                               NULL, &standard_error, &status, &error));
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (standard_error, "“bogus”"));
+  g_assert_true (g_spawn_check_wait_status (status, NULL) == FALSE);
 }
 
 /* A folder's images, animations and videos: by name, and a video without
