@@ -29,6 +29,7 @@ typedef struct
   TesseraImage  *previous;    /* the result shown before, back if this fails */
   TesseraRedrawPlan *plan;    /* a tiled redraw's jobs; NULL for a whole one */
   GFile         *media_output; /* where an animation or a video is upscaled to */
+  gint64         media_seed;  /* the seed of every frame of a redrawn one; -1 */
   gint64         started;     /* when a redraw's first step ended, in µs */
   double         first_done;  /* how much of the redraw was done then */
 } Job;
@@ -120,14 +121,16 @@ start_job (TesseraWindow *self,
   job->window = g_object_ref (self);
   job->cancellable = g_cancellable_new ();
   job->upscaler = g_strdup (upscaler);
+  job->media_seed = -1;
   g_set_object (&job->previous, self->output);
   self->running = g_object_ref (job->cancellable);
   _tessera_window_update_actions (self);
   return job;
 }
 
-/* Animations and videos: the whole file is upscaled into the cache, and
- * the chosen frame of the result shows once it is there. */
+/* Animations and videos: the whole file is upscaled, or redrawn frame by
+ * frame, into the cache, and the chosen frame of the result shows once it
+ * is there. */
 
 static void
 tessera_window_media_upscaled_cb (GObject      *source,
@@ -138,7 +141,9 @@ tessera_window_media_upscaled_cb (GObject      *source,
   TesseraWindow *self = job->window;
   g_autoptr(GError) error = NULL;
   guint width = 0;
-  gboolean written = tessera_engine_upscale_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error);
+  gboolean redrawn = job->media_seed >= 0;
+  gboolean written = redrawn ? tessera_engine_redraw_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error)
+                             : tessera_engine_upscale_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error);
 
   /* Cancelled or replaced, the file goes even if it was finished. */
   if (self->running != job->cancellable || g_cancellable_is_cancelled (job->cancellable))
@@ -153,13 +158,17 @@ tessera_window_media_upscaled_cb (GObject      *source,
   if (!written || g_cancellable_is_cancelled (job->cancellable))
     {
       if (error != NULL)
-        g_debug ("The upscale ended: %s", error->message);
+        g_debug ("The %s ended: %s", redrawn ? "redraw" : "upscale", error->message);
       if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
+        _tessera_window_show_error (self, redrawn ? _("Could Not Redraw") : _("Could Not Upscale"), error->message);
       tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
     }
   else
-    _tessera_window_set_media_result (self, job->media_output, job->upscaler, width);
+    {
+      if (redrawn)
+        tessera_redraw_panel_set_last_seed (self->redraw_panel, job->media_seed);
+      _tessera_window_set_media_result (self, job->media_output, job->upscaler, width);
+    }
   _tessera_window_update_actions (self);
 }
 
@@ -171,11 +180,6 @@ start_media_upscale (TesseraWindow         *self,
   g_autoptr(GError) error = NULL;
   Job *job;
 
-  if (tessera_redraw_panel_get_enabled (self->redraw_panel))
-    {
-      _tessera_window_toast (self, _("Animations and videos cannot be redrawn yet; turn Redraw off to upscale"));
-      return;
-    }
   output = _tessera_window_new_media_result (self, &error);
   if (output == NULL)
     {
@@ -188,6 +192,48 @@ start_media_upscale (TesseraWindow         *self,
   tessera_before_after_view_set_after_image (self->before_after_view, NULL);
   tessera_engine_upscale_media_async (self->engine, self->file, job->media_output, options, NULL, job->cancellable,
                                       tessera_window_progress_cb, job, tessera_window_media_upscaled_cb, job);
+}
+
+/* With Redraw on, every frame goes through the first stage and is
+ * redrawn, all with one seed so that still parts stay still; a random one
+ * is drawn here, so that the Redraw panel can offer it again. */
+static void
+start_media_redraw (TesseraWindow *self)
+{
+  TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (checkpoint == NULL)
+    {
+      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return;
+    }
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return;
+    }
+  /* A1111 draws its random seeds from [0, 2³² − 2), as the engine does */
+  if (tessera_redraw_options_get_seed (options) < 0)
+    tessera_redraw_options_set_seed (options, (gint64) g_random_double_range (0, 4294967294.0));
+  output = _tessera_window_new_media_result (self, &error);
+  if (output == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return;
+    }
+
+  job = start_job (self, tessera_redraw_options_get_upscaler (options));
+  job->media_output = g_steal_pointer (&output);
+  job->media_seed = tessera_redraw_options_get_seed (options);
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+  tessera_engine_redraw_media_async (self->engine, self->file, job->media_output, checkpoint, options, NULL,
+                                     job->cancellable, tessera_window_progress_cb, job,
+                                     tessera_window_media_upscaled_cb, job);
 }
 
 /* Redrawing. */
@@ -420,8 +466,9 @@ tessera_window_actions_upscale_cb (GtkWidget  *widget,
     return;
   if (self->media_kind != TESSERA_MEDIA_KIND_STILL)
     {
-      options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
-      if (options != NULL)
+      if (tessera_redraw_panel_get_enabled (self->redraw_panel))
+        start_media_redraw (self);
+      else if ((options = tessera_upscale_panel_get_options (self->upscale_panel, NULL)) != NULL)
         start_media_upscale (self, options);
       return;
     }
