@@ -34,6 +34,7 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_FBCNN: FBCNN
  * @TESSERA_ARCH_PLKSR: PLKSR
  * @TESSERA_ARCH_REALPLKSR: RealPLKSR
+ * @TESSERA_ARCH_RGT: RGT and RGT-S
  */
 typedef enum
 {
@@ -55,6 +56,7 @@ typedef enum
   TESSERA_ARCH_FBCNN,
   TESSERA_ARCH_PLKSR,
   TESSERA_ARCH_REALPLKSR,
+  TESSERA_ARCH_RGT,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
