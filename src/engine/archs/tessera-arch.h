@@ -35,6 +35,7 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_PLKSR: PLKSR
  * @TESSERA_ARCH_REALPLKSR: RealPLKSR
  * @TESSERA_ARCH_RGT: RGT and RGT-S
+ * @TESSERA_ARCH_ATD: ATD and ATD-light
  */
 typedef enum
 {
@@ -57,6 +58,7 @@ typedef enum
   TESSERA_ARCH_PLKSR,
   TESSERA_ARCH_REALPLKSR,
   TESSERA_ARCH_RGT,
+  TESSERA_ARCH_ATD,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);
