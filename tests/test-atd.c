@@ -24,7 +24,8 @@
  * pixels, the last padded), ATD-light ×3 (48 channels, one-step
  * upsampler, category size 128, 5 groups) and a ×1 restoration model
  * without RGB mean or patch norm, 4 × 4 windows and a reduced width
- * larger than its 4 tokens (also as .safetensors). Whole image, on the
+ * larger than its 4 tokens (also as .safetensors), and ×4 nearest+conv
+ * whose 192 pixels make one group. Whole image, on the
  * CPU in fp32, within 1e-4 of the reference's largest value; the inputs
  * are mirrored to whole windows inside. */
 
@@ -44,6 +45,7 @@ static const struct {
   { "atd-light-x3.pth", "atd-light-x3", 3, 48, 1, 8, 128, 8, "pixelshuffledirect", TRUE },
   { "atd-x1.pth", "atd-x1", 1, 32, 1, 4, 256, 4, "", FALSE },
   { "atd-x1.safetensors", "atd-x1", 1, 32, 1, 4, 256, 4, "", FALSE },
+  { "atd-nearest-x4.pth", "atd-nearest-x4", 4, 32, 1, 4, 256, 4, "nearest+conv", TRUE },
 };
 
 static char *
@@ -142,7 +144,7 @@ write_edited (TesseraModel *model,
 }
 
 /* A layer without one of the tensors the graph is built from (the
- * dictionary attention's key, a refinement's sigma, the category
+ * dictionary attention's key, a refinement's InstanceNorm, the category
  * attention's logit scale, the window's bias table, a group's
  * dictionary) is an error that names it. Without relative_position_index_SA
  * the file is no architecture (spandrel's detector needs it); with an absolute
@@ -153,7 +155,7 @@ test_atd_broken (void)
 {
   static const char *dropped[] = {
     "layers.0.residual_group.layers.0.attn_atd.wk.weight",
-    "layers.0.residual_group.layers.0.sigma",
+    "layers.0.residual_group.layers.0.norm3.weight",
     "layers.1.residual_group.layers.0.attn_aca.logit_scale",
     "layers.0.residual_group.layers.1.attn_win.relative_position_bias_table",
     "layers.1.residual_group.td",

@@ -26,7 +26,10 @@
 # padded); light ×3 (48 channels, pixelshuffledirect, 3conv, no qkv bias,
 # category size 128, 5 groups); ×1 restoration (no upsampler, no RGB mean,
 # no patch norm, 4 × 4 windows, a reduced width larger than the number of
-# tokens), which is also written as .safetensors.
+# tokens), which is also written as .safetensors; ×4 real-world
+# (nearest+conv, 13 × 11 padded to 16 × 12: one group of all 192
+# pixels). spandrel's detector needs a first group of two layers or more
+# (a refinement's sigma).
 #
 # Run with Debian's python3-torch (1.13) and the sources of spandrel at
 # commit b0c3eb2d044112a5302200757e84f839b971393b and einops v0.8.2:
@@ -57,6 +60,9 @@ MODELS = [
                     num_tokens=4, reducted_dim=8, convffn_kernel_size=3, mlp_ratio=2.0, qkv_bias=True,
                     upscale=1, upsampler='', resi_connection='1conv', norm=False, patch_norm=False),
      (18, 20), 1, True),
+    ('atd-nearest-x4', dict(in_chans=3, embed_dim=32, depths=[2], num_heads=[2], window_size=4, category_size=256,
+                            num_tokens=4, reducted_dim=4, convffn_kernel_size=3, mlp_ratio=1.0, qkv_bias=True,
+                            upscale=4, upsampler='nearest+conv', resi_connection='3conv'), (13, 11), 4, False),
 ]
 
 BUFFERS = ('relative_position_index_SA', 'no_norm')

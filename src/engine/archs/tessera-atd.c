@@ -189,8 +189,9 @@ read_params (TesseraStateDict *state_dict,
   return NULL;
 }
 
-/* ATD: recognised by its token dictionary and relative_position_index_SA,
- * as spandrel's detector keys say. */
+/* ATD: recognised by its token dictionary, the attentions' scales, the
+ * first layer's refinement (sigma) and relative_position_index_SA, as
+ * spandrel's detector keys say. */
 static TesseraDetect
 tessera_atd_detect (TesseraStateDict  *state_dict,
                     TesseraArchInfo   *info,
@@ -202,6 +203,7 @@ tessera_atd_detect (TesseraStateDict  *state_dict,
   if (!arch_has (state_dict, "relative_position_index_SA") || !arch_has (state_dict, "conv_first.weight") ||
       !arch_has (state_dict, "layers.0.residual_group.td") ||
       !arch_has (state_dict, "layers.0.residual_group.layers.0.attn_aca.logit_scale") ||
+      !arch_has (state_dict, "layers.0.residual_group.layers.0.sigma") ||
       !arch_has (state_dict, "layers.0.residual_group.layers.0.attn_atd.scale"))
     return TESSERA_DETECT_NO;
 
