@@ -374,7 +374,7 @@ test_layout (void)
   if (!have_cuda ())
     return;
 
-  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_SYMMETRIC; mode++)
     {
       g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
       g_autofree char *what = g_strdup_printf ("pad mode %d", mode);
@@ -858,6 +858,22 @@ test_sd_ops (void)
 
     tessera_graph_activate (graph, x, TESSERA_ACTIVATION_MISH, 0.f);
     assert_graph_matches (graph, input, &shape, 0, "DySample on the CPU reference, then Mish");
+  }
+
+  /* Nor has ATD's sort by category: gathered on the CPU, attended on the
+   * GPU, scattered back on the CPU. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (6);
+    TesseraShape shape = { 6, 9, 7 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *scores = random_floats (rand, 5 * 9 * 7, -1, 1);
+    TesseraAttention at = { .channels = 2, .heads = 1, .window_h = 1, .window_w = 16, .scale = 0.7f };
+    guint constant = tessera_graph_constant (graph, &(TesseraShape) { 5, 9, 7 }, scores);
+    guint row = tessera_graph_category (graph, TESSERA_OP_CATEGORY_GATHER, 0, constant, 16);
+
+    row = tessera_graph_window_attention (graph, row, &at);
+    tessera_graph_category (graph, TESSERA_OP_CATEGORY_SCATTER, row, constant, 16);
+    assert_graph_matches (graph, input, &shape, 1e-5, "ATD's grouping on the CPU reference around an attention");
   }
 
   /* A constant is uploaded again at each run. */

@@ -382,7 +382,7 @@ test_layout (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   Tensor input = tensor_random (rand, 2, 6, 5);
 
-  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_SYMMETRIC; mode++)
     {
       g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
       Tensor expected = tensor_new (4, 6 + 3 + 2, 5 + 4 + 1);
@@ -406,6 +406,12 @@ test_layout (void)
                 {
                   sy = CLAMP (sy, 0, 5);
                   sx = CLAMP (sx, 0, 4);
+                }
+              else if (mode == TESSERA_PAD_SYMMETRIC)
+                {
+                  /* torch.cat ([x, x.flip ()]), each way */
+                  sy = sy < 0 ? -1 - sy : sy >= 6 ? 11 - sy : sy;
+                  sx = sx < 0 ? -1 - sx : sx >= 5 ? 9 - sx : sx;
                 }
               v = at (&input, c % 2, sy, sx);
               expected.data[(c * 11 + y) * 10 + x] = v;
@@ -1575,6 +1581,73 @@ test_dysample (void)
     }
 }
 
+/* ATD's grouping by category, as AC-MSA writes it: argmax over the
+ * scores' channels (the first on ties), a stable sort of the pixels by
+ * it, the sorted sequence padded to whole groups with its end flipped;
+ * gathered, then scattered back. Few categories, so that many pixels tie
+ * and the sort's stability shows; with a group larger than the image,
+ * one group and no padding. */
+static void
+test_category (void)
+{
+  static const guint cases[][4] = { { 3, 7, 9, 16 }, { 5, 4, 6, 7 }, { 2, 3, 3, 100 } };   /* categories, h, w, group */
+  g_autoptr(GRand) rand = g_rand_new_with_seed (47);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint m = cases[t][0], h = cases[t][1], w = cases[t][2], group = MIN (h * w, cases[t][3]);
+      guint n = h * w, length = (n + group - 1) / group * group, c = 3;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      Tensor input = tensor_random (rand, c, h, w);
+      Tensor scores = tensor_new (m, h, w);
+      Tensor gathered = tensor_new (c, 1, length);
+      g_autofree guint *order = g_new (guint, length);
+      g_autofree guint *category = g_new (guint, n);
+      guint constant, row;
+
+      /* Scores on a coarse grid, so that some pixels tie between two
+       * categories (the first counts). */
+      for (gsize k = 0; k < (gsize) m * n; k++)
+        scores.data[k] = (float) g_rand_int_range (rand, 0, 4);
+      for (guint p = 0; p < n; p++)
+        {
+          category[p] = 0;
+          for (guint k = 1; k < m; k++)
+            if (scores.data[k * n + p] > scores.data[category[p] * n + p])
+              category[p] = k;
+        }
+      /* insertion sort by category: equal ones keep their order */
+      for (guint p = 0; p < n; p++)
+        {
+          guint j = p;
+
+          while (j > 0 && category[order[j - 1]] > category[p])
+            {
+              order[j] = order[j - 1];
+              j--;
+            }
+          order[j] = p;
+        }
+      for (guint j = n; j < length; j++)
+        order[j] = order[n - 1 - (j - n)];
+
+      constant = tessera_graph_constant (graph, &(TesseraShape) { m, h, w }, scores.data);
+      row = tessera_graph_category (graph, TESSERA_OP_CATEGORY_GATHER, 0, constant, cases[t][3]);
+      for (guint ch = 0; ch < c; ch++)
+        for (guint j = 0; j < length; j++)
+          gathered.data[ch * length + j] = input.data[ch * n + order[j]];
+      assert_graph (graph, &input, &gathered, 0.0);
+
+      /* and back: scattering the gathered row is the identity */
+      tessera_graph_category (graph, TESSERA_OP_CATEGORY_SCATTER, row, constant, cases[t][3]);
+      assert_graph (graph, &input, &input, 0.0);
+
+      g_free (input.data);
+      g_free (scores.data);
+      g_free (gathered.data);
+    }
+}
+
 /* PyTorch's bilinear F.interpolate (size=…, align_corners=False): the
  * source scale is in / out, the position clamped at 0, the far tap at the
  * edge. */
@@ -1736,6 +1809,7 @@ main (int   argc,
   g_test_add_func ("/ops/cancel", test_cancel);
   g_test_add_func ("/ops/max-pool", test_max_pool);
   g_test_add_func ("/ops/dysample", test_dysample);
+  g_test_add_func ("/ops/category", test_category);
   g_test_add_func ("/ops/resize-to", test_resize_to);
   g_test_add_func ("/ops/grid", test_grid);
 

@@ -20,8 +20,9 @@
  * their keys and shapes alone, never by a file's name; those that share
  * keys go from the most specific to the most general: HAT's keys include
  * SwinIR's. */
-extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_srformer_arch,
-  tessera_drct_arch, tessera_swinir_arch, tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
+extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_rgt_arch, tessera_atd_arch,
+  tessera_srformer_arch, tessera_drct_arch, tessera_swinir_arch, tessera_omnisr_arch, tessera_span_arch,
+  tessera_rcan_arch,
   tessera_dncnn_arch, tessera_drunet_arch, tessera_fbcnn_arch,
   tessera_plksr_arch, tessera_realplksr_arch, tessera_mosr_arch, tessera_scunet_arch,
   tessera_esrgan_arch, tessera_compact_arch,
@@ -31,6 +32,8 @@ extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_srform
 static const TesseraArchEntry *const archs[] = {
   &tessera_hat_arch,
   &tessera_dat_arch,
+  &tessera_rgt_arch,
+  &tessera_atd_arch,
   &tessera_srformer_arch,
   &tessera_drct_arch,
   &tessera_swinir_arch,

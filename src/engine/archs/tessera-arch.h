@@ -38,6 +38,8 @@ G_BEGIN_DECLS
  * @TESSERA_ARCH_SCUNET: SCUNet
  * @TESSERA_ARCH_SRFORMER: SRFormer and SRFormer-light
  * @TESSERA_ARCH_DRCT: DRCT and DRCT-L
+ * @TESSERA_ARCH_RGT: RGT and RGT-S
+ * @TESSERA_ARCH_ATD: ATD and ATD-light
  */
 typedef enum
 {
@@ -63,6 +65,8 @@ typedef enum
   TESSERA_ARCH_SCUNET,
   TESSERA_ARCH_SRFORMER,
   TESSERA_ARCH_DRCT,
+  TESSERA_ARCH_RGT,
+  TESSERA_ARCH_ATD,
 } TesseraArch;
 
 const char *tessera_arch_to_string (TesseraArch arch);

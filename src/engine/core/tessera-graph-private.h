@@ -63,6 +63,15 @@ typedef enum
   TESSERA_OP_GEGLU,
   TESSERA_OP_CONSTANT,
   TESSERA_OP_DYSAMPLE,        /* DySample's bilinear sampling at learnt offsets: `factor`, `groups` */
+  /* ATD's category grouping. Input 1's channels score each pixel's
+   * categories; the pixels, row by row, sorted stably by their category
+   * (the first highest score), make a sequence of n = height · width.
+   * CATEGORY_GATHER gives input 0's pixels in that order as a 1 × L row,
+   * L the sequence padded to whole groups of g = min (n, `factor`) with
+   * its own last pixels mirrored (the last pixel first); CATEGORY_SCATTER
+   * takes such a row (its first n) back to the pixels' places. */
+  TESSERA_OP_CATEGORY_GATHER,
+  TESSERA_OP_CATEGORY_SCATTER,
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -84,6 +93,7 @@ typedef enum
   TESSERA_PAD_ZERO,
   TESSERA_PAD_REFLECT,        /* mirror without repeating the edge, as PyTorch's "reflect" */
   TESSERA_PAD_REPLICATE,
+  TESSERA_PAD_SYMMETRIC,      /* mirror repeating the edge, as torch.cat ([x, x.flip ()]) */
 } TesseraPadMode;
 
 typedef enum
@@ -288,6 +298,7 @@ guint tessera_graph_resize_to (TesseraGraph *self, guint input, TesseraResizeMod
 guint tessera_graph_max_pool  (TesseraGraph *self, guint input, guint kernel, guint stride);
 guint tessera_graph_dysample  (TesseraGraph *self, guint input, guint offsets, guint factor, guint groups);
 guint tessera_graph_grid      (TesseraGraph *self, TesseraOp op, guint input, guint factor, guint parts);
+guint tessera_graph_category  (TesseraGraph *self, TesseraOp op, guint input, guint scores, guint group_size);
 guint tessera_graph_crop      (TesseraGraph *self, guint input, int top, int bottom, int left, int right);
 guint tessera_graph_pad       (TesseraGraph *self, guint input, TesseraPadMode mode,
                                int top, int bottom, int left, int right);
