@@ -149,7 +149,7 @@ write_edited (TesseraModel *model,
  * dictionary) is an error that names it. Without relative_position_index_SA
  * the file is no architecture (spandrel's detector needs it); with an absolute
  * position embedding, which only fits spandrel's 64 × 64, it is an ATD
- * that does not run. */
+ * that does not run, and says so. */
 static void
 test_atd_broken (void)
 {
@@ -199,12 +199,29 @@ test_atd_broken (void)
 
     g_assert_cmpint (tessera_model_get_arch (ape), ==, TESSERA_ARCH_ATD);
     g_assert_false (tessera_model_get_supported (ape));
+    g_assert_nonnull (strstr (tessera_model_get_not_run_reason (ape), "absolute position embedding"));
     g_assert_true (g_variant_lookup (tessera_model_get_hyperparameters (ape), "ape", "b", &flag));
     g_assert_true (flag);
     network = tessera_network_new (ape, &error);
     g_assert_null (network);
-    g_assert_nonnull (error);
+    g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
     g_test_message ("%s", error->message);
+    g_assert_nonnull (strstr (error->message, "ATD"));
+    g_assert_nonnull (strstr (error->message, "absolute position embedding"));
+
+    /* `tessera-cli inspect --json` says why too. */
+    {
+      g_autoptr(JsonParser) parser = NULL;
+      JsonObject *object;
+
+      parser = test_inspect_json (path, &object);
+      if (parser != NULL)
+        {
+          g_assert_false (json_object_get_boolean_member (object, "supported"));
+          g_assert_nonnull (strstr (json_object_get_string_member (object, "not_run_reason"),
+                                    "absolute position embedding"));
+        }
+    }
   }
 
   test_remove_tmpdir (g_steal_pointer (&dir));

@@ -249,6 +249,30 @@ test_drct_broken (void)
     }
 }
 
+/* Without conv_last, spandrel's sign of no upsampler, DRCT's forward pass
+ * returns its input: recognised, not run, and the reason said. */
+static void
+test_drct_no_upsampler (void)
+{
+  g_autofree char *source = data_path ("drct-x3.pth");
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autoptr(TesseraModel) model = test_load_model (source);
+  g_autofree char *path = write_edited (model, dir, "conv_last.weight", NULL);
+  g_autoptr(TesseraModel) plain = test_load_model (path);
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (tessera_model_get_arch (plain), ==, TESSERA_ARCH_DRCT);
+  g_assert_false (tessera_model_get_supported (plain));
+  g_assert_nonnull (strstr (tessera_model_get_not_run_reason (plain), "no upsampler"));
+  network = tessera_network_new (plain, &error);
+  g_assert_null (network);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, "DRCT model recognised but not run: it has no upsampler"));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -259,6 +283,7 @@ main (int   argc,
   g_test_add_func ("/drct/tiles", test_drct_tiles);
   g_test_add_func ("/drct/inspect", test_drct_inspect);
   g_test_add_func ("/drct/broken", test_drct_broken);
+  g_test_add_func ("/drct/no-upsampler", test_drct_no_upsampler);
 
   return g_test_run ();
 }

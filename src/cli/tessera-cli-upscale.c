@@ -420,8 +420,10 @@ check_upscaler (TesseraEngine  *engine,
 
   if (!tessera_model_get_supported (*model))
     {
-      tessera_cli_error (_("%s: %s models are recognised but not run by this version of Tessera"),
-                         name, tessera_arch_get_title (tessera_model_get_arch (*model)));
+      /* Translators: the file, the architecture, then why: "it uses an absolute position embedding…" */
+      tessera_cli_error (_("%s: %s model recognised but not run: %s"), name,
+                         tessera_arch_get_title (tessera_model_get_arch (*model)),
+                         tessera_model_get_not_run_reason (*model));
       g_clear_object (model);
       return FALSE;
     }

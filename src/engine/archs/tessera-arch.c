@@ -201,6 +201,16 @@ arch_broken (GError      **error,
   return TESSERA_DETECT_ERROR;
 }
 
+/* Marks a detected model as recognised but not run, for the reason @why:
+ * a translated clause the user reads after the architecture's name. */
+void
+arch_not_run (TesseraArchInfo *info,
+              const char      *why)
+{
+  info->supported = FALSE;
+  info->not_run = why;
+}
+
 static double
 metadata_factor (TesseraStateDict *state_dict,
                  const char       *key)
@@ -276,9 +286,14 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
   if (entry->recipe != NULL && entry->recipe (state_dict, info, recipe))
     return TRUE;
 
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-               _("%s models are recognised but not run by this version of Tessera"),
-               tessera_arch_get_title (info->arch));
+  if (info->not_run != NULL)
+    /* Translators: the architecture, then why: "it uses an absolute position embedding…" */
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, _("%s model recognised but not run: %s"),
+                 tessera_arch_get_title (info->arch), info->not_run);
+  else
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("%s models are recognised but not run by this version of Tessera"),
+                 tessera_arch_get_title (info->arch));
   return FALSE;
 }
 

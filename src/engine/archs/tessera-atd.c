@@ -218,7 +218,9 @@ tessera_atd_detect (TesseraStateDict  *state_dict,
   info->scale = p.upscale;
   info->tile_multiple = p.window;
   /* An absolute position embedding fits spandrel's 64 × 64 alone. */
-  info->supported = !p.ape;
+  info->supported = TRUE;
+  if (p.ape)
+    arch_not_run (info, _("it uses an absolute position embedding, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

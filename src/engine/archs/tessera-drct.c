@@ -163,7 +163,12 @@ tessera_drct_detect (TesseraStateDict  *state_dict,
   info->tile_multiple = least_common_multiple (p.window, DRCT_MULTIPLE);
   /* Absolute position embeddings hold the training size; without an
    * upsampler spandrel runs no network. */
-  info->supported = !p.ape && p.upscale > 1;
+  info->supported = TRUE;
+  if (p.ape)
+    arch_not_run (info, _("it uses an absolute position embedding, which Tessera does not run yet"));
+  else if (p.upscale <= 1)
+    arch_not_run (info, _("it has no upsampler, and without one DRCT's reference implementation "
+                          "returns the image unchanged"));
   return TESSERA_DETECT_YES;
 }
 

@@ -129,7 +129,10 @@ tessera_mosr_detect (TesseraStateDict  *state_dict,
   info->out_channels = p.out_ch;
   info->num_feat = p.dim;
   info->num_blocks = p.n_block;
-  info->supported = p.in_ch == p.out_ch;
+  info->supported = TRUE;
+  if (p.in_ch != p.out_ch)
+    arch_not_run (info, _("its DySample upsampler has different numbers of input and output channels, "
+                          "which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

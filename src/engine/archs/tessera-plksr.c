@@ -125,7 +125,11 @@ tessera_plksr_detect (TesseraStateDict  *state_dict,
   info->num_feat = p.dim;
   info->num_blocks = p.n_blocks;
   /* The plain large kernel, odd so that padding keeps the size. */
-  info->supported = g_str_equal (p.lk_type, "PLK") && p.kernel_size % 2 == 1;
+  info->supported = TRUE;
+  if (!g_str_equal (p.lk_type, "PLK"))
+    arch_not_run (info, _("it uses a sparse or rectangular large kernel, which Tessera does not run yet"));
+  else if (p.kernel_size % 2 == 0)
+    arch_not_run (info, _("its large kernel has an even size, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

@@ -199,7 +199,9 @@ tessera_srformer_detect (TesseraStateDict  *state_dict,
   info->tile_multiple = p.window;
   /* Absolute position embeddings hold the training size: spandrel's
    * forward pass adds them at that size only. */
-  info->supported = !p.ape;
+  info->supported = TRUE;
+  if (p.ape)
+    arch_not_run (info, _("it uses an absolute position embedding, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 
