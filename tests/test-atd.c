@@ -41,11 +41,11 @@ static const struct {
   const char *upsampler;
   gboolean    norm;
 } variants[] = {
-  { "atd-x2.pth", "atd-x2", 2, 32, 2, 8, 256, 16, "pixelshuffle", TRUE },
+  { "atd-x2.pth", "atd-x2", 2, 16, 2, 8, 256, 16, "pixelshuffle", TRUE },
   { "atd-light-x3.pth", "atd-light-x3", 3, 48, 1, 8, 128, 8, "pixelshuffledirect", TRUE },
   { "atd-x1.pth", "atd-x1", 1, 32, 1, 4, 256, 4, "", FALSE },
   { "atd-x1.safetensors", "atd-x1", 1, 32, 1, 4, 256, 4, "", FALSE },
-  { "atd-nearest-x4.pth", "atd-nearest-x4", 4, 32, 1, 4, 256, 4, "nearest+conv", TRUE },
+  { "atd-nearest-x4.pth", "atd-nearest-x4", 4, 16, 1, 4, 256, 4, "nearest+conv", TRUE },
 };
 
 static char *

@@ -50,7 +50,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # name, keyword arguments, input W × H, expected scale, also .safetensors
 MODELS = [
-    ('atd-x2', dict(in_chans=3, embed_dim=32, depths=[2, 1], num_heads=[4, 2], window_size=8, category_size=256,
+    ('atd-x2', dict(in_chans=3, embed_dim=16, depths=[2, 1], num_heads=[4, 2], window_size=8, category_size=256,
                     num_tokens=16, reducted_dim=4, convffn_kernel_size=5, mlp_ratio=2.0, qkv_bias=True,
                     upscale=2, upsampler='pixelshuffle', resi_connection='1conv'), (19, 21), 2, False),
     ('atd-light-x3', dict(in_chans=3, embed_dim=48, depths=[3], num_heads=[4], window_size=8, category_size=128,
@@ -60,7 +60,7 @@ MODELS = [
                     num_tokens=4, reducted_dim=8, convffn_kernel_size=3, mlp_ratio=2.0, qkv_bias=True,
                     upscale=1, upsampler='', resi_connection='1conv', norm=False, patch_norm=False),
      (18, 20), 1, True),
-    ('atd-nearest-x4', dict(in_chans=3, embed_dim=32, depths=[2], num_heads=[2], window_size=4, category_size=256,
+    ('atd-nearest-x4', dict(in_chans=3, embed_dim=16, depths=[2], num_heads=[2], window_size=4, category_size=256,
                             num_tokens=4, reducted_dim=4, convffn_kernel_size=3, mlp_ratio=1.0, qkv_bias=True,
                             upscale=4, upsampler='nearest+conv', resi_connection='3conv'), (13, 11), 4, False),
 ]
