@@ -654,7 +654,7 @@ shape_error (GError            **error,
              const char         *why)
 {
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
-               _("the image is too small for this model (layer %u: %s)"), index, why);
+               _("layer %u: %s"), index, why);
   return FALSE;
 }
 
