@@ -42,7 +42,6 @@
 
 #define DIVIDER_GRAB 12.0       /* pixels either side of the divider that grab it */
 #define PANE_GAP 6.0
-#define ZOOM_STEP 1.25
 #define REGION_GRAB 8.0         /* pixels either side of the region's edges that grab them */
 /* Larger images are shown through a reduced texture: GL drivers refuse
  * textures past 8192 or 16384 pixels, and a full one would take gigabytes. */
@@ -200,6 +199,16 @@ pane_width (TesseraBeforeAfterView *self)
   return n_panes (self) == 2 ? MAX (0.0, (width - PANE_GAP) / 2.0) : width;
 }
 
+/* The view moved or zoomed from @old_zoom. */
+static void
+viewport_changed (TesseraBeforeAfterView *self,
+                  double                  old_zoom)
+{
+  if (old_zoom != self->viewport.zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 typedef enum
 {
   FRAME_SAME,
@@ -221,9 +230,7 @@ update_viewport (TesseraBeforeAfterView *self,
     tessera_viewport_set_image (&self->viewport, width, height);
   else if (change == FRAME_RESIZED)
     tessera_viewport_resize_image (&self->viewport, width, height);
-  if (zoom != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  viewport_changed (self, zoom);
 }
 
 /* Over a reduced texture zoomed past its resolution, the part in view at
@@ -563,9 +570,7 @@ zoom_at (TesseraBeforeAfterView *self,
   double old = self->viewport.zoom;
 
   tessera_viewport_set_zoom (&self->viewport, zoom, anchor_x, anchor_y);
-  if (old != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  viewport_changed (self, old);
 }
 
 /* What of the region a press at the pointer takes hold of. */
@@ -689,17 +694,14 @@ tessera_before_after_view_scroll_cb (GtkEventControllerScroll *controller,
                                      TesseraBeforeAfterView   *self)
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  double zoom = self->viewport.zoom;
 
   if (self->before == NULL && self->after == NULL)
     return FALSE;
 
-  if (state & GDK_CONTROL_MASK)
-    zoom_at (self, self->viewport.zoom * pow (ZOOM_STEP, -dy), self->pointer_x, self->pointer_y);
-  else
-    {
-      tessera_viewport_pan (&self->viewport, -dx * 40.0, -dy * 40.0);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
+  tessera_viewport_scroll (&self->viewport, dx, dy, (state & GDK_CONTROL_MASK) != 0, self->pointer_x,
+                           self->pointer_y);
+  viewport_changed (self, zoom);
   return TRUE;
 }
 
@@ -757,16 +759,10 @@ zoom_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (widget);
-  double centre_x = self->viewport.pane_width / 2, centre_y = self->viewport.pane_height / 2;
+  double old = self->viewport.zoom;
 
-  if (g_str_equal (action_name, "view.zoom-in"))
-    zoom_at (self, self->viewport.zoom * ZOOM_STEP, centre_x, centre_y);
-  else if (g_str_equal (action_name, "view.zoom-out"))
-    zoom_at (self, self->viewport.zoom / ZOOM_STEP, centre_x, centre_y);
-  else if (g_str_equal (action_name, "view.zoom-original"))
-    zoom_at (self, 1.0, centre_x, centre_y);
-  else
-    tessera_before_after_view_zoom_to_fit (self);
+  tessera_viewport_zoom_command (&self->viewport, strchr (action_name, '.') + 1);
+  viewport_changed (self, old);
 }
 
 static void
@@ -1143,8 +1139,16 @@ tessera_before_after_view_zoom_to_fit (TesseraBeforeAfterView *self)
 
   old = self->viewport.zoom;
   tessera_viewport_zoom_to_fit (&self->viewport);
-  if (old != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  viewport_changed (self, old);
+}
+
+/* A new plan's tiles all wait. */
+static void
+reset_tile_states (TesseraBeforeAfterView *self,
+                   guint                   n_tiles)
+{
+  g_array_set_size (self->tile_states, 0);
+  g_array_set_size (self->tile_states, n_tiles);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1161,10 +1165,7 @@ tessera_before_after_view_set_tile_plan (TesseraBeforeAfterView *self,
   if (!g_set_object (&self->tile_plan, plan))
     return;
   g_clear_object (&self->redraw_plan);
-  g_array_set_size (self->tile_states, 0);
-  if (plan != NULL)
-    g_array_set_size (self->tile_states, tessera_tile_plan_get_n_tiles (plan));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  reset_tile_states (self, plan != NULL ? tessera_tile_plan_get_n_tiles (plan) : 0);
 }
 
 TesseraTilePlan *
@@ -1191,10 +1192,7 @@ tessera_before_after_view_set_redraw_plan (TesseraBeforeAfterView *self,
   if (!g_set_object (&self->redraw_plan, plan))
     return;
   g_clear_object (&self->tile_plan);
-  g_array_set_size (self->tile_states, 0);
-  if (plan != NULL)
-    g_array_set_size (self->tile_states, tessera_redraw_plan_get_n_jobs (plan));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  reset_tile_states (self, plan != NULL ? tessera_redraw_plan_get_n_jobs (plan) : 0);
 }
 
 TesseraRedrawPlan *
