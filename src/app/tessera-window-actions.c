@@ -55,6 +55,21 @@ job_is_current (Job *job)
   return job->window->running == job->cancellable && !g_cancellable_is_cancelled (job->cancellable);
 }
 
+/* A run that ended without a result: its error, unless it was cancelled,
+ * and the result shown before back in the after side. */
+static void
+job_failed (Job          *job,
+            const char   *what,
+            const char   *title,
+            const GError *error)
+{
+  if (error != NULL)
+    g_debug ("The %s ended: %s", what, error->message);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _tessera_window_show_error (job->window, title, error->message);
+  tessera_before_after_view_set_after_image (job->window->before_after_view, job->previous);
+}
+
 static void
 tessera_window_progress_cb (double      fraction,
                             const char *text,
@@ -99,13 +114,7 @@ tessera_window_upscaled_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The upscale ended: %s", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, "upscale", _("Could Not Upscale"), error);
   else
     _tessera_window_show_output (self, output, job->upscaler);
   tessera_before_after_view_clear_tiles (self->before_after_view);
@@ -156,13 +165,7 @@ tessera_window_media_upscaled_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (!written || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The %s ended: %s", redrawn ? "redraw" : "upscale", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, redrawn ? _("Could Not Redraw") : _("Could Not Upscale"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, redrawn ? "redraw" : "upscale", redrawn ? _("Could Not Redraw") : _("Could Not Upscale"), error);
   else
     {
       if (redrawn)
@@ -194,6 +197,26 @@ start_media_upscale (TesseraWindow         *self,
                                       tessera_window_progress_cb, job, tessera_window_media_upscaled_cb, job);
 }
 
+/* The options for a redraw with @checkpoint, or %NULL, the user told
+ * why, when there is no checkpoint or the options do not work. */
+static TesseraRedrawOptions *
+redraw_options_or_say_why (TesseraWindow     *self,
+                           TesseraCheckpoint *checkpoint)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraRedrawOptions *options;
+
+  if (checkpoint == NULL)
+    {
+      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return NULL;
+    }
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
+    _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+  return options;
+}
+
 /* With Redraw on, every frame goes through the first stage and is
  * redrawn, all with one seed so that still parts stay still; a random one
  * is drawn here, so that the Redraw panel can offer it again. */
@@ -201,22 +224,13 @@ static void
 start_media_redraw (TesseraWindow *self)
 {
   TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
-  g_autoptr(TesseraRedrawOptions) options = NULL;
+  g_autoptr(TesseraRedrawOptions) options = redraw_options_or_say_why (self, checkpoint);
   g_autoptr(GFile) output = NULL;
   g_autoptr(GError) error = NULL;
   Job *job;
 
-  if (checkpoint == NULL)
-    {
-      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
-      return;
-    }
-  options = _tessera_window_get_redraw_options (self, NULL, &error);
   if (options == NULL)
-    {
-      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      return;
-    }
+    return;
   /* A1111 draws its random seeds from [0, 2³² − 2), as the engine does */
   if (tessera_redraw_options_get_seed (options) < 0)
     tessera_redraw_options_set_seed (options, (gint64) g_random_double_range (0, 4294967294.0));
@@ -331,13 +345,7 @@ tessera_window_redrawn_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The redraw ended: %s", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, "redraw", _("Could Not Redraw"), error);
   else
     {
       /* the engine names the seed it drew in the result's parameters */
@@ -420,21 +428,11 @@ static void
 start_redraw (TesseraWindow *self)
 {
   TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
-  g_autoptr(TesseraRedrawOptions) options = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraRedrawOptions) options = redraw_options_or_say_why (self, checkpoint);
   Job *job;
 
-  if (checkpoint == NULL)
-    {
-      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
-      return;
-    }
-  options = _tessera_window_get_redraw_options (self, NULL, &error);
   if (options == NULL)
-    {
-      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      return;
-    }
+    return;
 
   job = start_job (self, tessera_redraw_options_get_upscaler (options));
   job->plan = _tessera_window_plan_redraw (self, options);
@@ -635,14 +633,6 @@ tessera_window_actions_reset_region_cb (GtkWidget  *widget,
 /* Batches. */
 
 static void
-tessera_window_actions_batch_cb (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *parameter)
-{
-  _tessera_window_show_batch (TESSERA_WINDOW (widget));
-}
-
-static void
 tessera_window_actions_show_image_cb (GtkWidget  *widget,
                                       const char *action_name,
                                       GVariant   *parameter)
@@ -677,44 +667,28 @@ tessera_window_actions_start_batch_cb (GtkWidget  *widget,
 
 /* Files, the clipboard and the rest. */
 
+/* The actions that call one function of the window. */
+static const struct
+{
+  const char *name;
+  void      (*activate) (TesseraWindow *self);
+} window_calls[] = {
+  { "win.open", _tessera_window_choose_image },
+  { "win.paste", _tessera_window_paste },
+  { "win.copy", _tessera_window_copy },
+  { "win.save", _tessera_window_save_result },
+  { "win.batch", _tessera_window_show_batch },
+  { "win.import-model", _tessera_window_choose_models },
+};
+
 static void
-tessera_window_actions_open_cb (GtkWidget  *widget,
+tessera_window_actions_call_cb (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
 {
-  _tessera_window_choose_image (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_save_cb (GtkWidget  *widget,
-                                const char *action_name,
-                                GVariant   *parameter)
-{
-  _tessera_window_save_result (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_import_model_cb (GtkWidget  *widget,
-                                        const char *action_name,
-                                        GVariant   *parameter)
-{
-  _tessera_window_choose_models (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_paste_cb (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *parameter)
-{
-  _tessera_window_paste (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_copy_cb (GtkWidget  *widget,
-                                const char *action_name,
-                                GVariant   *parameter)
-{
-  _tessera_window_copy (TESSERA_WINDOW (widget));
+  for (guint i = 0; i < G_N_ELEMENTS (window_calls); i++)
+    if (g_str_equal (action_name, window_calls[i].name))
+      window_calls[i].activate (TESSERA_WINDOW (widget));
 }
 
 static void
@@ -750,10 +724,8 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, tessera_window_actions_open_cb);
-  gtk_widget_class_install_action (widget_class, "win.paste", NULL, tessera_window_actions_paste_cb);
-  gtk_widget_class_install_action (widget_class, "win.copy", NULL, tessera_window_actions_copy_cb);
-  gtk_widget_class_install_action (widget_class, "win.save", NULL, tessera_window_actions_save_cb);
+  for (guint i = 0; i < G_N_ELEMENTS (window_calls); i++)
+    gtk_widget_class_install_action (widget_class, window_calls[i].name, NULL, tessera_window_actions_call_cb);
   gtk_widget_class_install_action (widget_class, "win.upscale", NULL, tessera_window_actions_upscale_cb);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, tessera_window_actions_cancel_cb);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, tessera_window_actions_preferences_cb);
@@ -761,8 +733,6 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.comparing", "comparing");
   gtk_widget_class_install_action (widget_class, "win.run-comparison", NULL, tessera_window_actions_run_comparison_cb);
   gtk_widget_class_install_action (widget_class, "win.reset-region", NULL, tessera_window_actions_reset_region_cb);
-  gtk_widget_class_install_action (widget_class, "win.batch", NULL, tessera_window_actions_batch_cb);
-  gtk_widget_class_install_action (widget_class, "win.import-model", NULL, tessera_window_actions_import_model_cb);
   gtk_widget_class_install_action (widget_class, "win.start-batch", NULL, tessera_window_actions_start_batch_cb);
   gtk_widget_class_install_action (widget_class, "win.show-image", NULL, tessera_window_actions_show_image_cb);
 
