@@ -21,7 +21,7 @@ fuzz_build="$top/_build-fuzz"
 packages=(
     gcc g++ libc6-dev pkg-config meson ninja-build gettext python3
     libglib2.0-dev libglib2.0-dev-bin libgdk-pixbuf-2.0-dev libpng-dev libtiff-dev libjson-glib-dev libopenblas-dev
-    libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libavutil-dev libwebp-dev
+    libavformat-dev libavcodec-dev libavfilter-dev libswscale-dev libavutil-dev libwebp-dev libimagequant-dev
     libgtk-4-dev libadwaita-1-dev
     webp-pixbuf-loader
     xvfb xauth

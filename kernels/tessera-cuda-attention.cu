@@ -11,8 +11,8 @@
 
 /* Window attention around cuBLAS's GEMMs, as tessera-cpu-attention.c:
  * pixels to tokens and back (with the cyclic shift), the larger key/value
- * windows' tokens, bias rows, and the scores' bias, mask and softmax, all
- * in fp32. */
+ * windows' tokens, the permuted ones', bias rows, and the scores' bias,
+ * mask and softmax, all in fp32. */
 
 /* The pixel, as an offset into a plane, of token @t of window @w. */
 static __device__ __forceinline__ size_t
@@ -68,6 +68,21 @@ token_side (const TesseraKernelWindows &k,
   return seam_side (y, k.height, k.window_h, k.shift_y) * 3 + seam_side (x, k.width, k.window_w, k.shift_x);
 }
 
+/* Permuted key @t's side, on the half-size grid with half windows and
+ * half the shift rounded up, as SRFormer's mask has it. */
+static __device__ __forceinline__ unsigned
+permuted_side (const TesseraKernelWindows &k,
+               unsigned                    w,
+               unsigned                    t)
+{
+  unsigned windows_x = k.width / k.window_w;
+  unsigned y = w / windows_x * k.kv_h + t / k.kv_w;
+  unsigned x = w % windows_x * k.kv_w + t % k.kv_w;
+
+  return seam_side (y, k.height / 2, k.kv_h, (k.shift_y + 1) / 2) * 3 +
+         seam_side (x, k.width / 2, k.kv_w, (k.shift_x + 1) / 2);
+}
+
 /* Token-fastest, so that a warp reads a window's row of pixels. */
 static __global__ void
 gather_kernel (TesseraKernelWindows k,
@@ -106,6 +121,28 @@ gather_kv_kernel (TesseraKernelWindows k,
 
           tokens[i * channels + c] = at != SIZE_MAX ? input[c * plane + at] : 0.f;
         }
+    }
+}
+
+/* A thread per element of the compressed rows. */
+static __global__ void
+permute_kv_kernel (TesseraKernelWindows k,
+                   const float         *compressed,
+                   unsigned             channels,
+                   float               *kv)
+{
+  unsigned n = k.window_h * k.window_w, m = k.kv_h * k.kv_w, half = channels / 2, quarter = channels / 4;
+  size_t total = (size_t) k.n_windows * n * half;
+
+  TESSERA_FOR_X (e, total)
+    {
+      size_t row = e / half;
+      unsigned o = (unsigned) (e % half), w = (unsigned) (row / n), t = (unsigned) (row % n);
+      unsigned ty = t / k.window_w, tx = t % k.window_w;
+      unsigned key = ty / 2 * k.kv_w + tx / 2, corner = ty % 2 * 2 + tx % 2;
+
+      kv[((size_t) w * m + key) * 2 * channels + o / quarter * channels + corner * quarter + o % quarter] =
+        compressed[e];
     }
 }
 
@@ -203,7 +240,7 @@ softmax_kernel (TesseraKernelWindows k,
 
           if (p.bias_table != NULL)
             v += p.bias_table[(size_t) p.bias_index[(size_t) i * m + j] * p.heads + h];
-          if (p.mask && token_side (k, window, j) != side_i)
+          if (p.mask && (k.permuted ? permuted_side (k, window, j) : token_side (k, window, j)) != side_i)
             v += -100.f;
           row[j] = v;
           peak = fmaxf (peak, v);
@@ -259,6 +296,19 @@ tessera_cuda_windows_clear_outside (const TesseraKernelWindows *windows,
   size_t total = (size_t) windows->n_windows * windows->kv_h * windows->kv_w * columns;
 
   clear_outside_kernel<<<tessera_grid (total, 1), TESSERA_BLOCK, 0, stream>>> (*windows, tokens, columns);
+  return cudaGetLastError ();
+}
+
+extern "C" cudaError_t
+tessera_cuda_windows_permute_kv (const TesseraKernelWindows *windows,
+                                 const float                *compressed,
+                                 unsigned                    channels,
+                                 float                      *kv,
+                                 cudaStream_t                stream)
+{
+  size_t total = (size_t) windows->n_windows * windows->window_h * windows->window_w * (channels / 2);
+
+  permute_kv_kernel<<<tessera_grid (total, 1), TESSERA_BLOCK, 0, stream>>> (*windows, compressed, channels, kv);
   return cudaGetLastError ();
 }
 

@@ -17,6 +17,8 @@ pad_index (int       mode,
 {
   if (mode == TESSERA_KERNEL_PAD_REPLICATE)
     return i < 0 ? 0 : (i > size - 1 ? size - 1 : i);
+  if (mode == TESSERA_KERNEL_PAD_SYMMETRIC)
+    return i < 0 ? -i - 1 : (i >= size ? 2 * size - 1 - i : i);
 
   /* Reflection without repeating the edge; shapes forbid reaching past
    * the far side. */

@@ -42,6 +42,7 @@ typedef enum
   TESSERA_KERNEL_PAD_ZERO,
   TESSERA_KERNEL_PAD_REFLECT,
   TESSERA_KERNEL_PAD_REPLICATE,
+  TESSERA_KERNEL_PAD_SYMMETRIC,
 } TesseraKernelPadMode;
 
 typedef enum
@@ -393,7 +394,9 @@ cudaError_t tessera_cuda_token_attention (const TesseraKernelTokenAttention *par
  * token t of window w is row w · window_h · window_w + t of a token-major
  * matrix. Each window's key/value window, kv_h × kv_w (the window's own
  * size when not larger), is centred on it, (kv − window) / 2 further out
- * at the top and left; its tokens are rows w · kv_h · kv_w + t. */
+ * at the top and left; its tokens are rows w · kv_h · kv_w + t. Permuted
+ * windows (SRFormer's) have a key/value token per 2 × 2 pixels: kv_h and
+ * kv_w are half the window's, the tokens on a half-size grid. */
 
 typedef struct
 {
@@ -407,6 +410,7 @@ typedef struct
   unsigned     shift_x;
   unsigned     first_window;
   unsigned     n_windows;
+  int          permuted;
 } TesseraKernelWindows;
 
 /* @tokens[token][c] = @input[c][the token's pixel], for @channels channels. */
@@ -435,6 +439,15 @@ cudaError_t tessera_cuda_windows_scatter (const TesseraKernelWindows *windows,
                                           const float                *residual,
                                           float                      *output,
                                           cudaStream_t                stream);
+/* Permuted windows' keys and values from the compressed projection
+ * @compressed (a row of @channels / 2 per query token): each 2 × 2 pixels'
+ * first quarters of @channels side by side make k, their second quarters
+ * v, in rows of 2 · @channels (k then v) of @kv. */
+cudaError_t tessera_cuda_windows_permute_kv (const TesseraKernelWindows *windows,
+                                             const float                *compressed,
+                                             unsigned                    channels,
+                                             float                      *kv,
+                                             cudaStream_t                stream);
 /* @rows × @columns matrix, row-major, plus @bias[column]. */
 cudaError_t tessera_cuda_add_rows        (float                      *matrix,
                                           size_t                      rows,
@@ -445,7 +458,8 @@ cudaError_t tessera_cuda_add_rows        (float                      *matrix,
 /* The scores of every head and window, [head][window][i][j] with
  * window_h · window_w queries i and kv_h · kv_w keys j: plus
  * bias_table[bias_index[i][j]][head], plus −100 where Swin's shift mask
- * separates i and j, then softmax along each row. */
+ * separates i and j (permuted keys: on the half-size grid with ⌈shift /
+ * 2⌉), then softmax along each row. */
 typedef struct
 {
   float          *scores;

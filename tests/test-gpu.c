@@ -374,7 +374,7 @@ test_layout (void)
   if (!have_cuda ())
     return;
 
-  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_SYMMETRIC; mode++)
     {
       g_autoptr(TesseraGraph) graph = tessera_graph_new (4);
       g_autofree char *what = g_strdup_printf ("pad mode %d", mode);
@@ -858,6 +858,22 @@ test_sd_ops (void)
 
     tessera_graph_activate (graph, x, TESSERA_ACTIVATION_MISH, 0.f);
     assert_graph_matches (graph, input, &shape, 0, "DySample on the CPU reference, then Mish");
+  }
+
+  /* Nor has ATD's sort by category: gathered on the CPU, attended on the
+   * GPU, scattered back on the CPU. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (6);
+    TesseraShape shape = { 6, 9, 7 };
+    g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
+    g_autofree float *scores = random_floats (rand, 5 * 9 * 7, -1, 1);
+    TesseraAttention at = { .channels = 2, .heads = 1, .window_h = 1, .window_w = 16, .scale = 0.7f };
+    guint constant = tessera_graph_constant (graph, &(TesseraShape) { 5, 9, 7 }, scores);
+    guint row = tessera_graph_category (graph, TESSERA_OP_CATEGORY_GATHER, 0, constant, 16);
+
+    row = tessera_graph_window_attention (graph, row, &at);
+    tessera_graph_category (graph, TESSERA_OP_CATEGORY_SCATTER, row, constant, 16);
+    assert_graph_matches (graph, input, &shape, 1e-5, "ATD's grouping on the CPU reference around an attention");
   }
 
   /* A constant is uploaded again at each run. */
@@ -1350,7 +1366,8 @@ static void
 test_attention (void)
 {
   static const guint cases[][9] = {
-    /* channels, heads, window h, w, shift y, x, height, width, projections */
+    /* channels, heads, window h, w, shift y, x, height, width, projections
+     * (2: SRFormer's permuted keys and values) */
     { 12, 3, 4, 4, 0, 0, 8, 12, 1 },
     { 12, 3, 4, 4, 2, 2, 12, 8, 1 },
     { 8, 2, 2, 4, 1, 2, 6, 12, 0 },
@@ -1358,6 +1375,10 @@ test_attention (void)
     { 60, 6, 16, 16, 8, 8, 64, 48, 1 },
     /* More windows than one chunk of the device's working memory holds. */
     { 36, 6, 8, 8, 4, 4, 256, 264, 1 },
+    { 16, 2, 6, 6, 3, 3, 24, 36, 2 },
+    { 60, 6, 22, 22, 11, 11, 44, 66, 2 },
+    { 24, 3, 16, 16, 8, 8, 64, 48, 2 },
+    { 16, 2, 8, 8, 4, 4, 256, 264, 2 },
   };
   g_autoptr(GRand) rand = g_rand_new_with_seed (23);
 
@@ -1383,8 +1404,9 @@ test_attention (void)
   for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
     {
       guint c = cases[t][0], heads = cases[t][1], wh = cases[t][2], ww = cases[t][3];
-      gboolean projections = cases[t][8];
-      guint in_c = projections ? c : 3 * c, n = wh * ww, n_table = (2 * wh - 1) * (2 * ww - 1);
+      gboolean projections = cases[t][8] != 0, permuted = cases[t][8] == 2;
+      guint in_c = projections ? c : 3 * c, n = wh * ww, m = permuted ? n / 4 : n;
+      guint n_table = permuted ? (wh - 1) * (ww - 1) : (2 * wh - 1) * (2 * ww - 1);
       TesseraShape shape = { in_c, cases[t][6], cases[t][7] };
       g_autoptr(TesseraGraph) graph = tessera_graph_new (in_c);
       g_autofree float *input = random_floats (rand, shape_size (&shape), -1, 1);
@@ -1393,7 +1415,7 @@ test_attention (void)
       g_autofree float *proj_w = random_floats (rand, c * c, -0.5, 0.5);
       g_autofree float *proj_b = random_floats (rand, c, -0.5, 0.5);
       g_autofree float *table = random_floats (rand, n_table * heads, -1, 1);
-      g_autofree guint32 *index = g_new (guint32, n * n);
+      g_autofree guint32 *index = g_new (guint32, n * m);
       g_autofree char *what = g_strdup_printf ("window attention case %u", t);
       TesseraAttention attention = {
         .channels = c,
@@ -1403,6 +1425,7 @@ test_attention (void)
         .shift_y = cases[t][4],
         .shift_x = cases[t][5],
         .shift_mask = cases[t][4] > 0 || cases[t][5] > 0,
+        .permuted = permuted,
         .scale = 1.f / sqrtf ((float) (c / heads)),
         .qkv_weight = projections ? qkv_w : NULL,
         .qkv_bias = projections ? qkv_b : NULL,
@@ -1415,8 +1438,13 @@ test_attention (void)
       guint x;
 
       for (guint i = 0; i < n; i++)
-        for (guint j = 0; j < n; j++)
-          index[i * n + j] = (i / ww - j / ww + wh - 1) * (2 * ww - 1) + (i % ww - j % ww + ww - 1);
+        for (guint j = 0; j < m; j++)
+          if (permuted)
+            /* Each query's 2 × 2 cell against each key, on the half grid. */
+            index[i * m + j] = (i / ww / 2 - j / (ww / 2) + wh / 2 - 1) * (ww - 1) +
+                               (i % ww / 2 - j % (ww / 2) + ww / 2 - 1);
+          else
+            index[i * m + j] = (i / ww - j / ww + wh - 1) * (2 * ww - 1) + (i % ww - j % ww + ww - 1);
       x = tessera_graph_window_attention (graph, 0, &attention);
       if (projections)
         tessera_graph_set_residual (graph, x, 1.f, 0);
@@ -1542,6 +1570,50 @@ test_network_dat (void)
     }
 }
 
+/* SRFormer's variants of data/make-swin-arch-refs.py against the CPU,
+ * whole and in tiles: their permuted attention runs on the CPU
+ * reference (the backend does not support it), the rest on the GPU. */
+static void
+test_network_srformer (void)
+{
+  static const char *variants[] = { "srformer-x2", "srformer-light-x3", "srformer-real-x4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (27);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "srformer", base, NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
+/* DRCT's variants of data/make-swin-arch-refs.py against the CPU, whole
+ * and in tiles. */
+static void
+test_network_drct (void)
+{
+  static const char *variants[] = { "drct-x3.pth", "drct-l-x2.safetensors" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (28);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "drct", variants[i], NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
 /* spandrel's synthetic HAT (window 8, overlap 0.5) on the GPU: its
  * reference cases, and a random image of no whole windows against the
  * CPU. */
@@ -1578,6 +1650,73 @@ test_network_omnisr (void)
     }
 }
 
+/* The MoSR variants of data/make-mosr-refs.py (pixel shuffle, geo
+ * ensemble, DySample on the CPU) against spandrel's outputs and the CPU,
+ * whole and in tiles. */
+static void
+test_network_mosr (void)
+{
+  static const char *variants[] = { "mosr-ps-x2", "mosr-gps-x3", "mosr-dys-x4" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (27);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (variants); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", variants[i]);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", variants[i]);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", variants[i]);
+      g_autofree char *model_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "mosr", output_base, NULL);
+      g_autoptr(TesseraNetwork) network = test_load_network (model_path);
+
+      assert_swinir_case (model_path, input_path, output_path, variants[i]);
+      assert_network_matches (network, input, variants[i]);
+    }
+}
+
+/* SCUNet (data/make-scunet-refs.py: shifted windows, the minimum and the
+ * multiple of 64 padded) against spandrel's outputs and the CPU, whole
+ * and in tiles. */
+static void
+test_network_scunet (void)
+{
+  static const char *cases[][2] = {
+    { "scunet-color", "scunet-color.24x20" },
+    { "scunet-color", "scunet-color.70x45" },
+    { "scunet-gray", "scunet-gray.41x64" },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (28);
+  g_autoptr(TesseraImage) input = NULL;
+
+  if (!have_cuda ())
+    return;
+
+  input = random_image (rand, 83, 61);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *base = g_strdup_printf ("%s.pth", cases[i][0]);
+      g_autofree char *input_base = g_strdup_printf ("%s.input.npy", cases[i][1]);
+      g_autofree char *output_base = g_strdup_printf ("%s.output.npy", cases[i][1]);
+      g_autofree char *model_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", base, NULL);
+      g_autofree char *input_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", input_base, NULL);
+      g_autofree char *output_path = g_test_build_filename (G_TEST_DIST, "data", "scunet", output_base, NULL);
+
+      assert_swinir_case (model_path, input_path, output_path, cases[i][1]);
+    }
+
+  {
+    g_autofree char *path = g_test_build_filename (G_TEST_DIST, "data", "scunet", "scunet-color.pth", NULL);
+    g_autoptr(TesseraNetwork) network = test_load_network (path);
+
+    assert_network_matches (network, input, "scunet-color");
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1611,6 +1750,10 @@ main (int   argc,
   g_test_add_func ("/gpu/network/omnisr", test_network_omnisr);
   g_test_add_func ("/gpu/network/dat", test_network_dat);
   g_test_add_func ("/gpu/network/hat", test_network_hat);
+  g_test_add_func ("/gpu/network/mosr", test_network_mosr);
+  g_test_add_func ("/gpu/network/scunet", test_network_scunet);
+  g_test_add_func ("/gpu/network/srformer", test_network_srformer);
+  g_test_add_func ("/gpu/network/drct", test_network_drct);
 
   return g_test_run ();
 }

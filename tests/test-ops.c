@@ -382,7 +382,7 @@ test_layout (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (7);
   Tensor input = tensor_random (rand, 2, 6, 5);
 
-  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_REPLICATE; mode++)
+  for (TesseraPadMode mode = TESSERA_PAD_ZERO; mode <= TESSERA_PAD_SYMMETRIC; mode++)
     {
       g_autoptr(TesseraGraph) graph = tessera_graph_new (2);
       Tensor expected = tensor_new (4, 6 + 3 + 2, 5 + 4 + 1);
@@ -406,6 +406,12 @@ test_layout (void)
                 {
                   sy = CLAMP (sy, 0, 5);
                   sx = CLAMP (sx, 0, 4);
+                }
+              else if (mode == TESSERA_PAD_SYMMETRIC)
+                {
+                  /* torch.cat ([x, x.flip ()]), each way */
+                  sy = sy < 0 ? -1 - sy : sy >= 6 ? 11 - sy : sy;
+                  sx = sx < 0 ? -1 - sx : sx >= 5 ? 9 - sx : sx;
                 }
               v = at (&input, c % 2, sy, sx);
               expected.data[(c * 11 + y) * 10 + x] = v;
@@ -1239,6 +1245,246 @@ test_overlap_attention (void)
     }
 }
 
+typedef struct
+{
+  guint    channels;
+  guint    heads;
+  guint    window_h;
+  guint    window_w;
+  guint    shift_y;
+  guint    shift_x;
+  guint    height;
+  guint    width;
+  gboolean bias;
+  gboolean residual;
+} PermutedCase;
+
+/* The label of SRFormer's permuted mask for position @p of a half-size
+ * axis of @size: slices [0, −half), [−half, −shift // 2), [−shift // 2,
+ * end) in Python's terms, where −shift // 2 rounds down: ⌈shift / 2⌉ from
+ * the end. */
+static guint
+permuted_label (guint p,
+                guint size,
+                guint half,
+                guint shift)
+{
+  if (p < size - half)
+    return 0;
+  return p < size - (shift + 1) / 2 ? 1 : 2;
+}
+
+static guint
+full_label (guint p,
+            guint size,
+            guint window,
+            guint shift)
+{
+  if (p < size - window)
+    return 0;
+  return p < size - shift ? 1 : 2;
+}
+
+/* SRFormer's PSA, step by step as its PSA_Block and PSA do it: roll,
+ * partition, q = W_q x, kv = W_kv x reshaped (pw, 2, pw, 2, 2, c/4) and
+ * permuted to a key per 2 × 2 pixels, q·kᵀ scaled, the aligned bias, the
+ * two masks' difference, softmax, ·v, proj, reverse, roll back; in
+ * double. */
+static void
+naive_permuted_attention (const PermutedCase *pc,
+                          const Tensor       *input,
+                          const float        *w,
+                          const float        *b,
+                          const float        *proj_w,
+                          const float        *proj_b,
+                          const float        *table,
+                          Tensor             *output)
+{
+  guint c = pc->channels, d = c / pc->heads, wh = pc->window_h, ww = pc->window_w;
+  guint n = wh * ww, ph = wh / 2, pw = ww / 2, m = n / 4, q4 = c / 4;
+  double scale = 1.0 / sqrt ((double) d);
+  gboolean shifted = pc->shift_y > 0 || pc->shift_x > 0;
+  g_autofree double *q = g_new (double, (gsize) n * c);
+  g_autofree double *kvc = g_new (double, (gsize) n * c / 2);
+  g_autofree double *k = g_new (double, (gsize) m * c);
+  g_autofree double *v = g_new (double, (gsize) m * c);
+  g_autofree double *heads = g_new (double, (gsize) n * c);
+  g_autofree double *scores = g_new (double, m);
+
+  for (guint wy = 0; wy < pc->height / wh; wy++)
+    for (guint wx = 0; wx < pc->width / ww; wx++)
+      {
+        for (guint t = 0; t < n; t++)
+          {
+            guint y = (wy * wh + t / ww + pc->shift_y) % pc->height, x = (wx * ww + t % ww + pc->shift_x) % pc->width;
+
+            for (guint o = 0; o < c + c / 2; o++)
+              {
+                double value = pc->bias ? b[o] : 0.0;
+
+                for (guint i = 0; i < c; i++)
+                  value += (double) w[o * c + i] * at (input, i, y, x);
+                if (o < c)
+                  q[t * c + o] = value;
+                else
+                  kvc[t * c / 2 + o - c] = value;
+              }
+          }
+
+        /* kv.reshape (pw_h, 2, pw_w, 2, 2, c/4).permute (py, px, s, dy,
+         * dx, ch). */
+        for (guint py = 0; py < ph; py++)
+          for (guint px = 0; px < pw; px++)
+            for (guint dy = 0; dy < 2; dy++)
+              for (guint dx = 0; dx < 2; dx++)
+                for (guint ch = 0; ch < q4; ch++)
+                  {
+                    guint t = (py * 2 + dy) * ww + px * 2 + dx, j = py * pw + px;
+
+                    k[j * c + (dy * 2 + dx) * q4 + ch] = kvc[t * c / 2 + ch];
+                    v[j * c + (dy * 2 + dx) * q4 + ch] = kvc[t * c / 2 + q4 + ch];
+                  }
+
+        for (guint h = 0; h < pc->heads; h++)
+          for (guint i = 0; i < n; i++)
+            {
+              guint iy = i / ww, ix = i % ww;
+              guint label = full_label (wy * wh + iy, pc->height, wh, pc->shift_y) * 3 +
+                            full_label (wx * ww + ix, pc->width, ww, pc->shift_x);
+              double peak = -INFINITY, sum = 0.0;
+
+              for (guint j = 0; j < m; j++)
+                {
+                  guint jy = j / pw, jx = j % pw;
+                  guint index = (iy / 2 - jy + ph - 1) * (2 * pw - 1) + ix / 2 - jx + pw - 1;
+                  double value = table[index * pc->heads + h];
+
+                  for (guint e = 0; e < d; e++)
+                    value += q[i * c + h * d + e] * scale * k[j * c + h * d + e];
+                  if (shifted &&
+                      label != permuted_label (wy * ph + jy, pc->height / 2, ph, pc->shift_y) * 3 +
+                               permuted_label (wx * pw + jx, pc->width / 2, pw, pc->shift_x))
+                    value += -100.0;
+                  scores[j] = value;
+                  peak = MAX (peak, value);
+                }
+              for (guint j = 0; j < m; j++)
+                {
+                  scores[j] = exp (scores[j] - peak);
+                  sum += scores[j];
+                }
+              for (guint e = 0; e < d; e++)
+                {
+                  double value = 0.0;
+
+                  for (guint j = 0; j < m; j++)
+                    value += scores[j] / sum * v[j * c + h * d + e];
+                  heads[i * c + h * d + e] = value;
+                }
+            }
+
+        for (guint t = 0; t < n; t++)
+          {
+            guint y = (wy * wh + t / ww + pc->shift_y) % pc->height, x = (wx * ww + t % ww + pc->shift_x) % pc->width;
+
+            for (guint o = 0; o < c; o++)
+              {
+                double value = proj_b[o];
+
+                for (guint i = 0; i < c; i++)
+                  value += proj_w[o * c + i] * heads[t * c + i];
+                if (pc->residual)
+                  value += at (input, o, y, x);
+                output->data[((gsize) o * pc->height + y) * pc->width + x] = (float) value;
+              }
+          }
+      }
+}
+
+/* SRFormer's permuted self-attention: a key and value per 2 × 2 pixels
+ * of each window, with and without a shift (odd ones, whose two masks'
+ * slices round differently), against the reference above. */
+static void
+test_permuted_attention (void)
+{
+  static const PermutedCase cases[] = {
+    /* channels, heads, window, shift, size, bias, residual */
+    { 16, 2, 4, 4, 0, 0, 8, 12, TRUE, FALSE },
+    { 8, 2, 6, 6, 3, 3, 12, 18, TRUE, TRUE },
+    { 12, 3, 8, 8, 4, 4, 16, 8, FALSE, TRUE },
+    { 8, 1, 4, 6, 2, 3, 8, 12, TRUE, FALSE },
+  };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (41);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      const PermutedCase *pc = &cases[t];
+      guint c = pc->channels, n = pc->window_h * pc->window_w;
+      guint n_table = (pc->window_h - 1) * (pc->window_w - 1);
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      Tensor input = tensor_random (rand, c, pc->height, pc->width);
+      Tensor expected = tensor_new (c, pc->height, pc->width);
+      g_autofree float *w = random_floats (rand, (gsize) c * c * 3 / 2);
+      g_autofree float *b = random_floats (rand, c * 3 / 2);
+      g_autofree float *proj_w = random_floats (rand, c * c);
+      g_autofree float *proj_b = random_floats (rand, c);
+      g_autofree float *table = random_floats (rand, n_table * pc->heads);
+      g_autofree guint32 *index = g_new (guint32, n * n / 4);
+      guint ph = pc->window_h / 2, pw = pc->window_w / 2;
+      TesseraAttention attention = {
+        .channels = c,
+        .heads = pc->heads,
+        .window_h = pc->window_h,
+        .window_w = pc->window_w,
+        .shift_y = pc->shift_y,
+        .shift_x = pc->shift_x,
+        .shift_mask = pc->shift_y > 0 || pc->shift_x > 0,
+        .permuted = TRUE,
+        .scale = 1.f / sqrtf ((float) (c / pc->heads)),
+        .qkv_weight = w,
+        .qkv_bias = pc->bias ? b : NULL,
+        .proj_weight = proj_w,
+        .proj_bias = proj_b,
+        .bias_table = table,
+        .bias_index = index,
+        .n_table = n_table,
+      };
+      guint x;
+
+      g_test_message ("permuted attention case %u", t);
+      for (guint i = 0; i < c * c * 3 / 2; i++)
+        w[i] *= 3.f;
+      /* SRFormer's aligned_relative_position_index: each query's 2 × 2
+       * cell against each key. */
+      for (guint i = 0; i < n; i++)
+        for (guint j = 0; j < n / 4; j++)
+          index[i * n / 4 + j] = (i / pc->window_w / 2 - j / pw + ph - 1) * (2 * pw - 1) +
+                                 i % pc->window_w / 2 - j % pw + pw - 1;
+
+      x = tessera_graph_window_attention (graph, 0, &attention);
+      if (pc->residual)
+        tessera_graph_set_residual (graph, x, 1.f, 0);
+      naive_permuted_attention (pc, &input, w, b, proj_w, proj_b, table, &expected);
+      assert_graph (graph, &input, &expected, 1e-4);
+      g_free (input.data);
+      g_free (expected.data);
+    }
+
+  /* Odd windows have no 2 × 2 cells. */
+  {
+    g_autoptr(TesseraGraph) graph = tessera_graph_new (8);
+    g_autoptr(GError) error = NULL;
+    float weight[12 * 8] = { 0 };
+    TesseraAttention attention = { .channels = 8, .heads = 1, .window_h = 3, .window_w = 3, .permuted = TRUE,
+                                   .scale = 0.5f, .qkv_weight = weight };
+    TesseraShape shapes[2];
+
+    tessera_graph_window_attention (graph, 0, &attention);
+    g_assert_false (tessera_graph_infer_shapes (graph, &(TesseraShape) { 8, 9, 9 }, shapes, &error));
+    g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT);
+  }
+}
+
 /* Max pooling as F.max_pool2d (no padding, the last windows that do not
  * fit dropped), as OmniSR's ESA uses it. */
 static void
@@ -1332,6 +1578,73 @@ test_dysample (void)
       g_free (input.data);
       g_free (offsets.data);
       g_free (expected.data);
+    }
+}
+
+/* ATD's grouping by category, as AC-MSA writes it: argmax over the
+ * scores' channels (the first on ties), a stable sort of the pixels by
+ * it, the sorted sequence padded to whole groups with its end flipped;
+ * gathered, then scattered back. Few categories, so that many pixels tie
+ * and the sort's stability shows; with a group larger than the image,
+ * one group and no padding. */
+static void
+test_category (void)
+{
+  static const guint cases[][4] = { { 3, 7, 9, 16 }, { 5, 4, 6, 7 }, { 2, 3, 3, 100 } };   /* categories, h, w, group */
+  g_autoptr(GRand) rand = g_rand_new_with_seed (47);
+
+  for (guint t = 0; t < G_N_ELEMENTS (cases); t++)
+    {
+      guint m = cases[t][0], h = cases[t][1], w = cases[t][2], group = MIN (h * w, cases[t][3]);
+      guint n = h * w, length = (n + group - 1) / group * group, c = 3;
+      g_autoptr(TesseraGraph) graph = tessera_graph_new (c);
+      Tensor input = tensor_random (rand, c, h, w);
+      Tensor scores = tensor_new (m, h, w);
+      Tensor gathered = tensor_new (c, 1, length);
+      g_autofree guint *order = g_new (guint, length);
+      g_autofree guint *category = g_new (guint, n);
+      guint constant, row;
+
+      /* Scores on a coarse grid, so that some pixels tie between two
+       * categories (the first counts). */
+      for (gsize k = 0; k < (gsize) m * n; k++)
+        scores.data[k] = (float) g_rand_int_range (rand, 0, 4);
+      for (guint p = 0; p < n; p++)
+        {
+          category[p] = 0;
+          for (guint k = 1; k < m; k++)
+            if (scores.data[k * n + p] > scores.data[category[p] * n + p])
+              category[p] = k;
+        }
+      /* insertion sort by category: equal ones keep their order */
+      for (guint p = 0; p < n; p++)
+        {
+          guint j = p;
+
+          while (j > 0 && category[order[j - 1]] > category[p])
+            {
+              order[j] = order[j - 1];
+              j--;
+            }
+          order[j] = p;
+        }
+      for (guint j = n; j < length; j++)
+        order[j] = order[n - 1 - (j - n)];
+
+      constant = tessera_graph_constant (graph, &(TesseraShape) { m, h, w }, scores.data);
+      row = tessera_graph_category (graph, TESSERA_OP_CATEGORY_GATHER, 0, constant, cases[t][3]);
+      for (guint ch = 0; ch < c; ch++)
+        for (guint j = 0; j < length; j++)
+          gathered.data[ch * length + j] = input.data[ch * n + order[j]];
+      assert_graph (graph, &input, &gathered, 0.0);
+
+      /* and back: scattering the gathered row is the identity */
+      tessera_graph_category (graph, TESSERA_OP_CATEGORY_SCATTER, row, constant, cases[t][3]);
+      assert_graph (graph, &input, &input, 0.0);
+
+      g_free (input.data);
+      g_free (scores.data);
+      g_free (gathered.data);
     }
 }
 
@@ -1488,6 +1801,7 @@ main (int   argc,
   g_test_add_func ("/ops/layer-norm-gelu", test_layer_norm_gelu);
   g_test_add_func ("/ops/window-attention", test_window_attention);
   g_test_add_func ("/ops/window-attention-overlap", test_overlap_attention);
+  g_test_add_func ("/ops/window-attention-permuted", test_permuted_attention);
   g_test_add_func ("/ops/grouped-conv", test_grouped_conv);
   g_test_add_func ("/ops/channel-attention", test_channel_attention);
   g_test_add_func ("/ops/shape-errors", test_shape_errors);
@@ -1495,6 +1809,7 @@ main (int   argc,
   g_test_add_func ("/ops/cancel", test_cancel);
   g_test_add_func ("/ops/max-pool", test_max_pool);
   g_test_add_func ("/ops/dysample", test_dysample);
+  g_test_add_func ("/ops/category", test_category);
   g_test_add_func ("/ops/resize-to", test_resize_to);
   g_test_add_func ("/ops/grid", test_grid);
 

@@ -16,7 +16,7 @@
 #include "tessera-comparison-geometry.h"
 #include "tessera-before-after-view.h"
 #include "tessera-texture.h"
-#include "tessera-tile-overlay.h"
+#include "tessera-tile-overlay-draw.h"
 #include "tessera-viewport.h"
 
 /* Before and after, drawn in the after image's pixels: the before image
@@ -28,7 +28,8 @@
  *
  * While an upscale runs, the after side is the before image with each
  * finished tile drawn over it, and the running tile outlined; the tile
- * overlay, when shown, marks tiles waiting, running and done. A tiled
+ * overlay (tessera-tile-overlay-draw.c), when shown, marks tiles waiting,
+ * running and done. A tiled
  * redraw's jobs show the same way, from its plan: the engine hands out
  * no job's pixels, only the model's latent after each step, so the
  * running job shows its latent's preview and finished jobs keep their
@@ -41,7 +42,6 @@
 
 #define DIVIDER_GRAB 12.0       /* pixels either side of the divider that grab it */
 #define PANE_GAP 6.0
-#define ZOOM_STEP 1.25
 #define REGION_GRAB 8.0         /* pixels either side of the region's edges that grab them */
 /* Larger images are shown through a reduced texture: GL drivers refuse
  * textures past 8192 or 16384 pixels, and a full one would take gigabytes. */
@@ -70,7 +70,7 @@ struct _TesseraBeforeAfterView
 
   TesseraTilePlan        *tile_plan;        /* drawn over the images when set */
   TesseraRedrawPlan      *redraw_plan;      /* or this one, a redraw's */
-  GArray                 *tile_states;      /* a TILE_ state per plan tile or redraw job */
+  GArray                 *tile_states;      /* a TesseraOverlayState per plan tile or redraw job */
 
   GArray                 *filled;           /* FilledTiles of the upscale filling in */
   gboolean                filling;
@@ -92,14 +92,6 @@ struct _TesseraBeforeAfterView
   TesseraRegionGrip       region_grip;      /* what the drag holds */
 
   char                   *labels[2];        /* before's and after's; NULL: none */
-};
-
-/* A tile of the plan shown, as the upscale under way reports it. */
-enum
-{
-  TILE_WAITING,
-  TILE_RUNNING,
-  TILE_DONE,
 };
 
 typedef struct
@@ -207,6 +199,16 @@ pane_width (TesseraBeforeAfterView *self)
   return n_panes (self) == 2 ? MAX (0.0, (width - PANE_GAP) / 2.0) : width;
 }
 
+/* The view moved or zoomed from @old_zoom. */
+static void
+viewport_changed (TesseraBeforeAfterView *self,
+                  double                  old_zoom)
+{
+  if (old_zoom != self->viewport.zoom)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 typedef enum
 {
   FRAME_SAME,
@@ -228,9 +230,7 @@ update_viewport (TesseraBeforeAfterView *self,
     tessera_viewport_set_image (&self->viewport, width, height);
   else if (change == FRAME_RESIZED)
     tessera_viewport_resize_image (&self->viewport, width, height);
-  if (zoom != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  viewport_changed (self, zoom);
 }
 
 /* Over a reduced texture zoomed past its resolution, the part in view at
@@ -348,13 +348,8 @@ draw_after (GtkSnapshot            *snapshot,
   if (self->running.size.width > 0)
     {
       graphene_rect_t bounds = before_to_pane (self, &self->running, pane_x);
-      GdkRGBA accent = { 0.21, 0.52, 0.89, 1.0 }, shade = { 0.21, 0.52, 0.89, 0.18 };
-      GskRoundedRect outline;
 
-      gtk_snapshot_append_color (snapshot, &shade, &bounds);
-      gsk_rounded_rect_init_from_rect (&outline, &bounds, 0);
-      gtk_snapshot_append_border (snapshot, &outline, (float[]) { 2, 2, 2, 2 },
-                                  (GdkRGBA[]) { accent, accent, accent, accent });
+      tessera_tile_overlay_draw_running (snapshot, &bounds);
     }
 }
 
@@ -389,40 +384,6 @@ draw_divider (GtkSnapshot *snapshot,
   gtk_snapshot_pop (snapshot);
 }
 
-static graphene_rect_t
-to_pane_rect (TesseraBeforeAfterView   *self,
-              const TesseraOverlayRect *rect,
-              double                    pane_x)
-{
-  TesseraViewport *vp = &self->viewport;
-
-  return GRAPHENE_RECT_INIT (pane_x + (rect->x - vp->x) * vp->zoom, (rect->y - vp->y) * vp->zoom,
-                             rect->width * vp->zoom, rect->height * vp->zoom);
-}
-
-/* The region less the core: above, below, left, right. */
-static void
-draw_band (GtkSnapshot           *snapshot,
-           const GdkRGBA         *color,
-           const graphene_rect_t *core,
-           const graphene_rect_t *region)
-{
-  float core_right = core->origin.x + core->size.width, core_bottom = core->origin.y + core->size.height;
-  float region_right = region->origin.x + region->size.width;
-  float region_bottom = region->origin.y + region->size.height;
-
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, region->origin.y,
-                                                                   region->size.width,
-                                                                   core->origin.y - region->origin.y));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, core_bottom,
-                                                                   region->size.width, region_bottom - core_bottom));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (region->origin.x, core->origin.y,
-                                                                   core->origin.x - region->origin.x,
-                                                                   core->size.height));
-  gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (core_right, core->origin.y,
-                                                                   region_right - core_right, core->size.height));
-}
-
 /* The view's pixels per before pixel. */
 static double
 before_scale (TesseraBeforeAfterView *self)
@@ -454,7 +415,7 @@ draw_region (TesseraBeforeAfterView *self,
   GdkRGBA colors[4] = { line, line, line, line };
 
   gtk_snapshot_push_clip (snapshot, &pane);
-  draw_band (snapshot, &dim, &box, &pane);
+  tessera_tile_overlay_draw_band (snapshot, &dim, &box, &pane);
 
   graphene_rect_inset_r (&box, -1, -1, &outer);
   gsk_rounded_rect_init_from_rect (&border, &outer, 0);
@@ -498,102 +459,6 @@ draw_label (TesseraBeforeAfterView *self,
   gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (left + 6, 11));
   gtk_snapshot_append_layout (snapshot, layout, &fore);
   gtk_snapshot_restore (snapshot);
-}
-
-/* A rectangle's outline in dashes, for the seams-fix layer. */
-static void
-draw_dashes (GtkSnapshot           *snapshot,
-             const GdkRGBA         *color,
-             const graphene_rect_t *rect)
-{
-  const float dash = 6, width = 1.5;
-  float x0 = rect->origin.x, y0 = rect->origin.y;
-  float x1 = x0 + rect->size.width, y1 = y0 + rect->size.height;
-
-  for (float x = x0; x < x1; x += 2 * dash)
-    {
-      float length = MIN (dash, x1 - x);
-
-      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y0, length, width));
-      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x, y1 - width, length, width));
-    }
-  for (float y = y0; y < y1; y += 2 * dash)
-    {
-      float length = MIN (dash, y1 - y);
-
-      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x0, y, width, length));
-      gtk_snapshot_append_color (snapshot, color, &GRAPHENE_RECT_INIT (x1 - width, y, width, length));
-    }
-}
-
-/* Before a run, each tile's overlap band shaded, its core outlined and
- * numbered; @tiles are TesseraOverlayTiles in the view's pixels. A
- * redraw's job also shades its mask's blur band, more strongly than its
- * padding; its seams-fix jobs, drawn after the tiles in another colour,
- * are outlined in dashes. During a run, only the running tile shows its
- * bands, and done tiles lose their numbers so that their pixels show. */
-static void
-draw_tiles (TesseraBeforeAfterView *self,
-            GtkSnapshot            *snapshot,
-            GArray                 *tiles,
-            double                  pane_x)
-{
-  const GdkRGBA tile_band = { 0.21, 0.52, 0.89, 0.22 }, tile_blur = { 0.21, 0.52, 0.89, 0.4 };
-  const GdkRGBA tile_edge = { 0.21, 0.52, 0.89, 0.9 };
-  const GdkRGBA seam_band = { 0.9, 0.38, 0.0, 0.18 }, seam_blur = { 0.9, 0.38, 0.0, 0.35 };
-  const GdkRGBA seam_edge = { 0.9, 0.38, 0.0, 0.95 };
-  GdkRGBA text = { 1, 1, 1, 0.95 };
-  gboolean running = FALSE;
-
-  for (guint i = 0; i < self->tile_states->len; i++)
-    running |= g_array_index (self->tile_states, guint8, i) != TILE_WAITING;
-
-  for (guint i = 0; i < tiles->len; i++)
-    {
-      TesseraOverlayTile *tile = &g_array_index (tiles, TesseraOverlayTile, i);
-      gboolean seams = tile->layer == TESSERA_OVERLAY_SEAMS;
-      const GdkRGBA *band = seams ? &seam_band : &tile_band, *blur = seams ? &seam_blur : &tile_blur;
-      const GdkRGBA edge = seams ? seam_edge : tile_edge;
-      graphene_rect_t core = to_pane_rect (self, &tile->core, pane_x);
-      graphene_rect_t region = to_pane_rect (self, &tile->region, pane_x);
-      graphene_rect_t blurred = to_pane_rect (self, &tile->blurred, pane_x);
-      guint8 state = i < self->tile_states->len ? g_array_index (self->tile_states, guint8, i) : TILE_WAITING;
-      GskRoundedRect outline;
-
-      /* Seams-fix jobs overlap the tiles everywhere: before a run, their
-       * bands would hide the grid, so only their outlines show. */
-      if ((!running && !seams) || state == TILE_RUNNING)
-        {
-          draw_band (snapshot, band, &blurred, &region);
-          draw_band (snapshot, blur, &core, &blurred);
-        }
-      if (state == TILE_RUNNING)
-        gtk_snapshot_append_color (snapshot, band, &core);
-
-      if (seams)
-        draw_dashes (snapshot, &edge, &core);
-      else
-        {
-          gsk_rounded_rect_init_from_rect (&outline, &core, 0);
-          gtk_snapshot_append_border (snapshot, &outline, (float[]) { 1, 1, 1, 1 },
-                                      (GdkRGBA[]) { edge, edge, edge, edge });
-        }
-
-      if (state != TILE_DONE && core.size.width >= 28 && core.size.height >= 20)
-        {
-          g_autofree char *number = g_strdup_printf ("%u", tile->number);
-          g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), number);
-          int width, height;
-
-          pango_layout_get_pixel_size (layout, &width, &height);
-          gtk_snapshot_save (snapshot);
-          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (core.origin.x + (core.size.width - width) / 2,
-                                                                  core.origin.y + (core.size.height - height) / 2));
-          gtk_snapshot_append_color (snapshot, &edge, &GRAPHENE_RECT_INIT (-4, -1, width + 8, height + 2));
-          gtk_snapshot_append_layout (snapshot, layout, &text);
-          gtk_snapshot_restore (snapshot);
-        }
-    }
 }
 
 static void
@@ -642,9 +507,10 @@ tessera_before_after_view_snapshot (GtkWidget   *widget,
     {
       g_autoptr(GArray) tiles = tessera_before_after_view_build_overlay (self);
 
-      draw_tiles (self, snapshot, tiles, 0);
+      tessera_tile_overlay_draw (snapshot, widget, &self->viewport, 0, tiles, self->tile_states);
       if (n_panes (self) == 2)
-        draw_tiles (self, snapshot, tiles, pane_width (self) + PANE_GAP);
+        tessera_tile_overlay_draw (snapshot, widget, &self->viewport, pane_width (self) + PANE_GAP, tiles,
+                                   self->tile_states);
     }
 
   if (self->region_shown && self->before != NULL)
@@ -704,9 +570,7 @@ zoom_at (TesseraBeforeAfterView *self,
   double old = self->viewport.zoom;
 
   tessera_viewport_set_zoom (&self->viewport, zoom, anchor_x, anchor_y);
-  if (old != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  viewport_changed (self, old);
 }
 
 /* What of the region a press at the pointer takes hold of. */
@@ -830,17 +694,14 @@ tessera_before_after_view_scroll_cb (GtkEventControllerScroll *controller,
                                      TesseraBeforeAfterView   *self)
 {
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
+  double zoom = self->viewport.zoom;
 
   if (self->before == NULL && self->after == NULL)
     return FALSE;
 
-  if (state & GDK_CONTROL_MASK)
-    zoom_at (self, self->viewport.zoom * pow (ZOOM_STEP, -dy), self->pointer_x, self->pointer_y);
-  else
-    {
-      tessera_viewport_pan (&self->viewport, -dx * 40.0, -dy * 40.0);
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-    }
+  tessera_viewport_scroll (&self->viewport, dx, dy, (state & GDK_CONTROL_MASK) != 0, self->pointer_x,
+                           self->pointer_y);
+  viewport_changed (self, zoom);
   return TRUE;
 }
 
@@ -898,16 +759,10 @@ zoom_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TesseraBeforeAfterView *self = TESSERA_BEFORE_AFTER_VIEW (widget);
-  double centre_x = self->viewport.pane_width / 2, centre_y = self->viewport.pane_height / 2;
+  double old = self->viewport.zoom;
 
-  if (g_str_equal (action_name, "view.zoom-in"))
-    zoom_at (self, self->viewport.zoom * ZOOM_STEP, centre_x, centre_y);
-  else if (g_str_equal (action_name, "view.zoom-out"))
-    zoom_at (self, self->viewport.zoom / ZOOM_STEP, centre_x, centre_y);
-  else if (g_str_equal (action_name, "view.zoom-original"))
-    zoom_at (self, 1.0, centre_x, centre_y);
-  else
-    tessera_before_after_view_zoom_to_fit (self);
+  tessera_viewport_zoom_command (&self->viewport, strchr (action_name, '.') + 1);
+  viewport_changed (self, old);
 }
 
 static void
@@ -1284,8 +1139,16 @@ tessera_before_after_view_zoom_to_fit (TesseraBeforeAfterView *self)
 
   old = self->viewport.zoom;
   tessera_viewport_zoom_to_fit (&self->viewport);
-  if (old != self->viewport.zoom)
-    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ZOOM]);
+  viewport_changed (self, old);
+}
+
+/* A new plan's tiles all wait. */
+static void
+reset_tile_states (TesseraBeforeAfterView *self,
+                   guint                   n_tiles)
+{
+  g_array_set_size (self->tile_states, 0);
+  g_array_set_size (self->tile_states, n_tiles);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
@@ -1302,10 +1165,7 @@ tessera_before_after_view_set_tile_plan (TesseraBeforeAfterView *self,
   if (!g_set_object (&self->tile_plan, plan))
     return;
   g_clear_object (&self->redraw_plan);
-  g_array_set_size (self->tile_states, 0);
-  if (plan != NULL)
-    g_array_set_size (self->tile_states, tessera_tile_plan_get_n_tiles (plan));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  reset_tile_states (self, plan != NULL ? tessera_tile_plan_get_n_tiles (plan) : 0);
 }
 
 TesseraTilePlan *
@@ -1332,10 +1192,7 @@ tessera_before_after_view_set_redraw_plan (TesseraBeforeAfterView *self,
   if (!g_set_object (&self->redraw_plan, plan))
     return;
   g_clear_object (&self->tile_plan);
-  g_array_set_size (self->tile_states, 0);
-  if (plan != NULL)
-    g_array_set_size (self->tile_states, tessera_redraw_plan_get_n_jobs (plan));
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  reset_tile_states (self, plan != NULL ? tessera_redraw_plan_get_n_jobs (plan) : 0);
 }
 
 TesseraRedrawPlan *
@@ -1407,7 +1264,9 @@ tessera_before_after_view_show_redraw_step (TesseraBeforeAfterView *self,
 
   if (plan == self->redraw_plan)
     for (guint i = 0; i < self->tile_states->len; i++)
-      g_array_index (self->tile_states, guint8, i) = i < index ? TILE_DONE : i == index ? TILE_RUNNING : TILE_WAITING;
+      g_array_index (self->tile_states, guint8, i) = i < index ? TESSERA_OVERLAY_DONE
+                                                     : i == index ? TESSERA_OVERLAY_RUNNING
+                                                     : TESSERA_OVERLAY_WAITING;
 
   if (preview != NULL)
     {
@@ -1451,8 +1310,8 @@ tessera_before_after_view_show_tile (TesseraBeforeAfterView *self,
   graphene_rect_init (&area, event->x, event->y, event->width, event->height);
 
   if (event->plan == self->tile_plan && event->index < self->tile_states->len)
-    g_array_index (self->tile_states, guint8, event->index) = event->state == TESSERA_TILE_RUNNING ? TILE_RUNNING
-                                                                                                   : TILE_DONE;
+    g_array_index (self->tile_states, guint8, event->index) = event->state == TESSERA_TILE_RUNNING
+                                                              ? TESSERA_OVERLAY_RUNNING : TESSERA_OVERLAY_DONE;
 
   if (event->state == TESSERA_TILE_RUNNING)
     self->running = area;

@@ -31,7 +31,6 @@
  * stage upscaling it) with its own options and checkpoint. */
 
 #define GAP 6.0
-#define ZOOM_STEP 1.25
 
 typedef struct _TesseraComparisonCell TesseraComparisonCell;
 
@@ -205,11 +204,8 @@ tessera_comparison_pane_scroll_cb (GtkEventControllerScroll *controller,
   TesseraComparisonResults *self = pane->results;
   GdkModifierType state = gtk_event_controller_get_current_event_state (GTK_EVENT_CONTROLLER (controller));
 
-  if (state & GDK_CONTROL_MASK)
-    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom * pow (ZOOM_STEP, -dy), pane->pointer_x,
-                               pane->pointer_y);
-  else
-    tessera_viewport_pan (&self->viewport, -dx * 40.0, -dy * 40.0);
+  tessera_viewport_scroll (&self->viewport, dx, dy, (state & GDK_CONTROL_MASK) != 0, pane->pointer_x,
+                           pane->pointer_y);
   queue_draw_panes (self);
   return TRUE;
 }
@@ -637,16 +633,8 @@ zoom_action (GtkWidget  *widget,
              GVariant   *parameter)
 {
   TesseraComparisonResults *self = TESSERA_COMPARISON_RESULTS (widget);
-  double x = self->viewport.pane_width / 2, y = self->viewport.pane_height / 2;
 
-  if (g_str_equal (action_name, "comparison.zoom-in"))
-    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom * ZOOM_STEP, x, y);
-  else if (g_str_equal (action_name, "comparison.zoom-out"))
-    tessera_viewport_set_zoom (&self->viewport, self->viewport.zoom / ZOOM_STEP, x, y);
-  else if (g_str_equal (action_name, "comparison.zoom-original"))
-    tessera_viewport_set_zoom (&self->viewport, 1.0, x, y);
-  else
-    tessera_viewport_zoom_to_fit (&self->viewport);
+  tessera_viewport_zoom_command (&self->viewport, strchr (action_name, '.') + 1);
   queue_draw_panes (self);
 }
 

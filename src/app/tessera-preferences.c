@@ -285,7 +285,9 @@ model_row (TesseraPreferences *self,
   if (error != NULL)
     summary = g_strdup (error->message);
   else if (!tessera_model_get_supported (model))
-    summary = g_strdup_printf (_("%s: not supported yet"), tessera_arch_get_title (tessera_model_get_arch (model)));
+    /* Translators: the architecture, then why: "it uses an absolute position embedding…" */
+    summary = g_strdup_printf (_("%s, not supported yet: %s"), tessera_arch_get_title (tessera_model_get_arch (model)),
+                               tessera_model_get_not_run_reason (model));
   else
     /* Translators: a model's architecture, scale and size. */
     summary = g_strdup_printf (_("%s, ×%u, %.1f M parameters"), tessera_arch_get_title (tessera_model_get_arch (model)),

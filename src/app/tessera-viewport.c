@@ -6,7 +6,12 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include "tessera-viewport.h"
+
+#define ZOOM_STEP 1.25
+#define SCROLL_STEP 40.0   /* pane pixels a scroll wheel's click pans */
 
 void
 tessera_viewport_init (TesseraViewport *self)
@@ -141,6 +146,51 @@ tessera_viewport_pan (TesseraViewport *self,
   self->x -= dx / self->zoom;
   self->y -= dy / self->zoom;
   clamp (self);
+}
+
+/**
+ * tessera_viewport_zoom_command:
+ * @command: "zoom-in", "zoom-out", "zoom-original" or "zoom-fit"
+ *
+ * The views' keyboard zoom: a step in or out, or to 1:1, about the pane's
+ * centre; or to fit.
+ */
+void
+tessera_viewport_zoom_command (TesseraViewport *self,
+                               const char      *command)
+{
+  double centre_x = self->pane_width / 2, centre_y = self->pane_height / 2;
+
+  if (g_str_equal (command, "zoom-in"))
+    tessera_viewport_set_zoom (self, self->zoom * ZOOM_STEP, centre_x, centre_y);
+  else if (g_str_equal (command, "zoom-out"))
+    tessera_viewport_set_zoom (self, self->zoom / ZOOM_STEP, centre_x, centre_y);
+  else if (g_str_equal (command, "zoom-original"))
+    tessera_viewport_set_zoom (self, 1.0, centre_x, centre_y);
+  else
+    tessera_viewport_zoom_to_fit (self);
+}
+
+/**
+ * tessera_viewport_scroll:
+ * @dx: the scroll's deltas
+ * @zoom: whether the scroll zooms (Ctrl held) rather than pans
+ * @anchor_x: the pointer in the pane, kept in place when zooming
+ *
+ * Zooms a step per click of the wheel about the pointer, or pans.
+ */
+void
+tessera_viewport_scroll (TesseraViewport *self,
+                         double           dx,
+                         double           dy,
+                         gboolean         zoom,
+                         double           anchor_x,
+                         double           anchor_y)
+{
+  if (zoom)
+    tessera_viewport_set_zoom (self, self->zoom * pow (ZOOM_STEP, -dy), anchor_x, anchor_y);
+  else
+    tessera_viewport_pan (self, -dx * SCROLL_STEP, -dy * SCROLL_STEP);
 }
 
 void

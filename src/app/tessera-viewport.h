@@ -53,6 +53,14 @@ void   tessera_viewport_set_zoom      (TesseraViewport *self,
 void   tessera_viewport_pan           (TesseraViewport *self,
                                        double           dx,
                                        double           dy);
+void   tessera_viewport_zoom_command  (TesseraViewport *self,
+                                       const char      *command);
+void   tessera_viewport_scroll        (TesseraViewport *self,
+                                       double           dx,
+                                       double           dy,
+                                       gboolean         zoom,
+                                       double           anchor_x,
+                                       double           anchor_y);
 void   tessera_viewport_to_image      (const TesseraViewport *self,
                                        double           pane_x,
                                        double           pane_y,

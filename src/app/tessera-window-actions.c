@@ -29,6 +29,7 @@ typedef struct
   TesseraImage  *previous;    /* the result shown before, back if this fails */
   TesseraRedrawPlan *plan;    /* a tiled redraw's jobs; NULL for a whole one */
   GFile         *media_output; /* where an animation or a video is upscaled to */
+  gint64         media_seed;  /* the seed of every frame of a redrawn one; -1 */
   gint64         started;     /* when a redraw's first step ended, in µs */
   double         first_done;  /* how much of the redraw was done then */
 } Job;
@@ -52,6 +53,21 @@ static gboolean
 job_is_current (Job *job)
 {
   return job->window->running == job->cancellable && !g_cancellable_is_cancelled (job->cancellable);
+}
+
+/* A run that ended without a result: its error, unless it was cancelled,
+ * and the result shown before back in the after side. */
+static void
+job_failed (Job          *job,
+            const char   *what,
+            const char   *title,
+            const GError *error)
+{
+  if (error != NULL)
+    g_debug ("The %s ended: %s", what, error->message);
+  if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    _tessera_window_show_error (job->window, title, error->message);
+  tessera_before_after_view_set_after_image (job->window->before_after_view, job->previous);
 }
 
 static void
@@ -98,13 +114,7 @@ tessera_window_upscaled_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The upscale ended: %s", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, "upscale", _("Could Not Upscale"), error);
   else
     _tessera_window_show_output (self, output, job->upscaler);
   tessera_before_after_view_clear_tiles (self->before_after_view);
@@ -120,14 +130,16 @@ start_job (TesseraWindow *self,
   job->window = g_object_ref (self);
   job->cancellable = g_cancellable_new ();
   job->upscaler = g_strdup (upscaler);
+  job->media_seed = -1;
   g_set_object (&job->previous, self->output);
   self->running = g_object_ref (job->cancellable);
   _tessera_window_update_actions (self);
   return job;
 }
 
-/* Animations and videos: the whole file is upscaled into the cache, and
- * the chosen frame of the result shows once it is there. */
+/* Animations and videos: the whole file is upscaled, or redrawn frame by
+ * frame, into the cache, and the chosen frame of the result shows once it
+ * is there. */
 
 static void
 tessera_window_media_upscaled_cb (GObject      *source,
@@ -138,7 +150,9 @@ tessera_window_media_upscaled_cb (GObject      *source,
   TesseraWindow *self = job->window;
   g_autoptr(GError) error = NULL;
   guint width = 0;
-  gboolean written = tessera_engine_upscale_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error);
+  gboolean redrawn = job->media_seed >= 0;
+  gboolean written = redrawn ? tessera_engine_redraw_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error)
+                             : tessera_engine_upscale_media_finish (TESSERA_ENGINE (source), result, &width, NULL, &error);
 
   /* Cancelled or replaced, the file goes even if it was finished. */
   if (self->running != job->cancellable || g_cancellable_is_cancelled (job->cancellable))
@@ -151,15 +165,13 @@ tessera_window_media_upscaled_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (!written || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The upscale ended: %s", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Upscale"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, redrawn ? "redraw" : "upscale", redrawn ? _("Could Not Redraw") : _("Could Not Upscale"), error);
   else
-    _tessera_window_set_media_result (self, job->media_output, job->upscaler, width);
+    {
+      if (redrawn)
+        tessera_redraw_panel_set_last_seed (self->redraw_panel, job->media_seed);
+      _tessera_window_set_media_result (self, job->media_output, job->upscaler, width);
+    }
   _tessera_window_update_actions (self);
 }
 
@@ -171,11 +183,6 @@ start_media_upscale (TesseraWindow         *self,
   g_autoptr(GError) error = NULL;
   Job *job;
 
-  if (tessera_redraw_panel_get_enabled (self->redraw_panel))
-    {
-      _tessera_window_toast (self, _("Animations and videos cannot be redrawn yet; turn Redraw off to upscale"));
-      return;
-    }
   output = _tessera_window_new_media_result (self, &error);
   if (output == NULL)
     {
@@ -188,6 +195,59 @@ start_media_upscale (TesseraWindow         *self,
   tessera_before_after_view_set_after_image (self->before_after_view, NULL);
   tessera_engine_upscale_media_async (self->engine, self->file, job->media_output, options, NULL, job->cancellable,
                                       tessera_window_progress_cb, job, tessera_window_media_upscaled_cb, job);
+}
+
+/* The options for a redraw with @checkpoint, or %NULL, the user told
+ * why, when there is no checkpoint or the options do not work. */
+static TesseraRedrawOptions *
+redraw_options_or_say_why (TesseraWindow     *self,
+                           TesseraCheckpoint *checkpoint)
+{
+  g_autoptr(GError) error = NULL;
+  TesseraRedrawOptions *options;
+
+  if (checkpoint == NULL)
+    {
+      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
+      return NULL;
+    }
+  options = _tessera_window_get_redraw_options (self, NULL, &error);
+  if (options == NULL)
+    _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+  return options;
+}
+
+/* With Redraw on, every frame goes through the first stage and is
+ * redrawn, all with one seed so that still parts stay still; a random one
+ * is drawn here, so that the Redraw panel can offer it again. */
+static void
+start_media_redraw (TesseraWindow *self)
+{
+  TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
+  g_autoptr(TesseraRedrawOptions) options = redraw_options_or_say_why (self, checkpoint);
+  g_autoptr(GFile) output = NULL;
+  g_autoptr(GError) error = NULL;
+  Job *job;
+
+  if (options == NULL)
+    return;
+  /* A1111 draws its random seeds from [0, 2³² − 2), as the engine does */
+  if (tessera_redraw_options_get_seed (options) < 0)
+    tessera_redraw_options_set_seed (options, (gint64) g_random_double_range (0, 4294967294.0));
+  output = _tessera_window_new_media_result (self, &error);
+  if (output == NULL)
+    {
+      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
+      return;
+    }
+
+  job = start_job (self, tessera_redraw_options_get_upscaler (options));
+  job->media_output = g_steal_pointer (&output);
+  job->media_seed = tessera_redraw_options_get_seed (options);
+  tessera_before_after_view_set_after_image (self->before_after_view, NULL);
+  tessera_engine_redraw_media_async (self->engine, self->file, job->media_output, checkpoint, options, NULL,
+                                     job->cancellable, tessera_window_progress_cb, job,
+                                     tessera_window_media_upscaled_cb, job);
 }
 
 /* Redrawing. */
@@ -285,13 +345,7 @@ tessera_window_redrawn_cb (GObject      *source,
   g_clear_object (&self->running);
 
   if (output == NULL || g_cancellable_is_cancelled (job->cancellable))
-    {
-      if (error != NULL)
-        g_debug ("The redraw ended: %s", error->message);
-      if (error != NULL && !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      tessera_before_after_view_set_after_image (self->before_after_view, job->previous);
-    }
+    job_failed (job, "redraw", _("Could Not Redraw"), error);
   else
     {
       /* the engine names the seed it drew in the result's parameters */
@@ -374,21 +428,11 @@ static void
 start_redraw (TesseraWindow *self)
 {
   TesseraCheckpoint *checkpoint = tessera_redraw_panel_get_checkpoint (self->redraw_panel);
-  g_autoptr(TesseraRedrawOptions) options = NULL;
-  g_autoptr(GError) error = NULL;
+  g_autoptr(TesseraRedrawOptions) options = redraw_options_or_say_why (self, checkpoint);
   Job *job;
 
-  if (checkpoint == NULL)
-    {
-      _tessera_window_toast (self, _("Choose a Stable Diffusion checkpoint to redraw with"));
-      return;
-    }
-  options = _tessera_window_get_redraw_options (self, NULL, &error);
   if (options == NULL)
-    {
-      _tessera_window_show_error (self, _("Could Not Redraw"), error->message);
-      return;
-    }
+    return;
 
   job = start_job (self, tessera_redraw_options_get_upscaler (options));
   job->plan = _tessera_window_plan_redraw (self, options);
@@ -420,8 +464,9 @@ tessera_window_actions_upscale_cb (GtkWidget  *widget,
     return;
   if (self->media_kind != TESSERA_MEDIA_KIND_STILL)
     {
-      options = tessera_upscale_panel_get_options (self->upscale_panel, NULL);
-      if (options != NULL)
+      if (tessera_redraw_panel_get_enabled (self->redraw_panel))
+        start_media_redraw (self);
+      else if ((options = tessera_upscale_panel_get_options (self->upscale_panel, NULL)) != NULL)
         start_media_upscale (self, options);
       return;
     }
@@ -588,14 +633,6 @@ tessera_window_actions_reset_region_cb (GtkWidget  *widget,
 /* Batches. */
 
 static void
-tessera_window_actions_batch_cb (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *parameter)
-{
-  _tessera_window_show_batch (TESSERA_WINDOW (widget));
-}
-
-static void
 tessera_window_actions_show_image_cb (GtkWidget  *widget,
                                       const char *action_name,
                                       GVariant   *parameter)
@@ -630,44 +667,28 @@ tessera_window_actions_start_batch_cb (GtkWidget  *widget,
 
 /* Files, the clipboard and the rest. */
 
+/* The actions that call one function of the window. */
+static const struct
+{
+  const char *name;
+  void      (*activate) (TesseraWindow *self);
+} window_calls[] = {
+  { "win.open", _tessera_window_choose_image },
+  { "win.paste", _tessera_window_paste },
+  { "win.copy", _tessera_window_copy },
+  { "win.save", _tessera_window_save_result },
+  { "win.batch", _tessera_window_show_batch },
+  { "win.import-model", _tessera_window_choose_models },
+};
+
 static void
-tessera_window_actions_open_cb (GtkWidget  *widget,
+tessera_window_actions_call_cb (GtkWidget  *widget,
                                 const char *action_name,
                                 GVariant   *parameter)
 {
-  _tessera_window_choose_image (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_save_cb (GtkWidget  *widget,
-                                const char *action_name,
-                                GVariant   *parameter)
-{
-  _tessera_window_save_result (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_import_model_cb (GtkWidget  *widget,
-                                        const char *action_name,
-                                        GVariant   *parameter)
-{
-  _tessera_window_choose_models (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_paste_cb (GtkWidget  *widget,
-                                 const char *action_name,
-                                 GVariant   *parameter)
-{
-  _tessera_window_paste (TESSERA_WINDOW (widget));
-}
-
-static void
-tessera_window_actions_copy_cb (GtkWidget  *widget,
-                                const char *action_name,
-                                GVariant   *parameter)
-{
-  _tessera_window_copy (TESSERA_WINDOW (widget));
+  for (guint i = 0; i < G_N_ELEMENTS (window_calls); i++)
+    if (g_str_equal (action_name, window_calls[i].name))
+      window_calls[i].activate (TESSERA_WINDOW (widget));
 }
 
 static void
@@ -703,10 +724,8 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
-  gtk_widget_class_install_action (widget_class, "win.open", NULL, tessera_window_actions_open_cb);
-  gtk_widget_class_install_action (widget_class, "win.paste", NULL, tessera_window_actions_paste_cb);
-  gtk_widget_class_install_action (widget_class, "win.copy", NULL, tessera_window_actions_copy_cb);
-  gtk_widget_class_install_action (widget_class, "win.save", NULL, tessera_window_actions_save_cb);
+  for (guint i = 0; i < G_N_ELEMENTS (window_calls); i++)
+    gtk_widget_class_install_action (widget_class, window_calls[i].name, NULL, tessera_window_actions_call_cb);
   gtk_widget_class_install_action (widget_class, "win.upscale", NULL, tessera_window_actions_upscale_cb);
   gtk_widget_class_install_action (widget_class, "win.cancel", NULL, tessera_window_actions_cancel_cb);
   gtk_widget_class_install_action (widget_class, "win.preferences", NULL, tessera_window_actions_preferences_cb);
@@ -714,8 +733,6 @@ _tessera_window_class_actions_init (TesseraWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.comparing", "comparing");
   gtk_widget_class_install_action (widget_class, "win.run-comparison", NULL, tessera_window_actions_run_comparison_cb);
   gtk_widget_class_install_action (widget_class, "win.reset-region", NULL, tessera_window_actions_reset_region_cb);
-  gtk_widget_class_install_action (widget_class, "win.batch", NULL, tessera_window_actions_batch_cb);
-  gtk_widget_class_install_action (widget_class, "win.import-model", NULL, tessera_window_actions_import_model_cb);
   gtk_widget_class_install_action (widget_class, "win.start-batch", NULL, tessera_window_actions_start_batch_cb);
   gtk_widget_class_install_action (widget_class, "win.show-image", NULL, tessera_window_actions_show_image_cb);
 

@@ -58,6 +58,8 @@ build_model_json (JsonBuilder  *builder,
   add_string (builder, "arch", tessera_arch_to_string (tessera_model_get_arch (model)));
   json_builder_set_member_name (builder, "supported");
   json_builder_add_boolean_value (builder, tessera_model_get_supported (model));
+  if (!tessera_model_get_supported (model))
+    add_string (builder, "not_run_reason", tessera_model_get_not_run_reason (model));
   add_uint (builder, "scale", tessera_model_get_scale (model));
   add_uint (builder, "in_channels", tessera_model_get_in_channels (model));
   add_uint (builder, "out_channels", tessera_model_get_out_channels (model));
@@ -120,6 +122,8 @@ print_model (TesseraModel *model,
   printf ("  %-14s %s\n", _("Format:"), tessera_model_format_to_string (tessera_model_get_format (model)));
   printf ("  %-14s %s (%s)%s\n", _("Architecture:"), tessera_arch_get_title (arch), tessera_arch_to_string (arch),
           tessera_model_get_supported (model) ? "" : _(", not supported yet"));
+  if (!tessera_model_get_supported (model))
+    printf ("  %-14s %s\n", _("Not run:"), tessera_model_get_not_run_reason (model));
   printf ("  %-14s ×%u\n", _("Scale:"), tessera_model_get_scale (model));
   printf ("  %-14s %u → %u\n", _("Channels:"), tessera_model_get_in_channels (model),
           tessera_model_get_out_channels (model));
@@ -474,14 +478,20 @@ tessera_cli_models (int    argc,
       g_autoptr(TesseraModel) model = g_list_model_get_item (models, i);
       g_autofree char *path = g_file_get_parse_name (tessera_model_get_file (model));
       const GError *model_error = tessera_model_get_error (model);
+      g_autofree char *not_run = NULL;
 
       if (model_error != NULL)
-        printf ("%-32s %s\n", tessera_model_get_name (model), model_error->message);
-      else
-        printf ("%-32s %-16s ×%u  %-12s %s%s\n", tessera_model_get_name (model),
-                tessera_arch_to_string (tessera_model_get_arch (model)), tessera_model_get_scale (model),
-                tessera_model_format_to_string (tessera_model_get_format (model)), path,
-                tessera_model_get_supported (model) ? "" : _("  (not supported yet)"));
+        {
+          printf ("%-32s %s\n", tessera_model_get_name (model), model_error->message);
+          continue;
+        }
+      if (!tessera_model_get_supported (model))
+        /* Translators: why a model does not run: "it uses an absolute position embedding…" */
+        not_run = g_strdup_printf (_("  (not supported yet: %s)"), tessera_model_get_not_run_reason (model));
+      printf ("%-32s %-16s ×%u  %-12s %s%s\n", tessera_model_get_name (model),
+              tessera_arch_to_string (tessera_model_get_arch (model)), tessera_model_get_scale (model),
+              tessera_model_format_to_string (tessera_model_get_format (model)), path,
+              not_run != NULL ? not_run : "");
     }
 
   return EXIT_OK;

@@ -58,5 +58,7 @@ gboolean tessera_cli_is_media_output (const char          *output,
                                       const char          *input);
 gboolean tessera_cli_parse_frames    (const char          *text,
                                       TesseraMediaOptions *options);
+gboolean tessera_cli_parse_gif_palette (const char        *text,
+                                        TesseraMediaOptions *options);
 
 G_END_DECLS

@@ -265,6 +265,7 @@ tessera_cli_redraw (int    argc,
   g_autofree char *latent_upscale = NULL;
   g_autofree char *color_fix = NULL;
   g_autofree char *codec = NULL;
+  g_autofree char *gif_palette = NULL;
   g_autofree char *frames_text = NULL;
   int crf = -1;
   g_autoptr(TesseraMediaOptions) media_options = tessera_media_options_new ();
@@ -385,6 +386,9 @@ tessera_cli_redraw (int    argc,
       N_("NAME") },
     { "crf", 0, 0, G_OPTION_ARG_INT, &crf,
       N_("Video quality as the encoder's constant rate factor; lower is better (default: the encoder's)"), N_("N") },
+    { "gif-palette", 0, 0, G_OPTION_ARG_STRING, &gif_palette,
+      N_("A GIF's palette: global, one for all frames and dithered, or per-frame (default: global)"),
+      N_("global|per-frame") },
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames_text,
       N_("Redraw only frames A to B of an animation or a video, counted from 1"), N_("A-B") },
     { "exact-steps", 0, 0, G_OPTION_ARG_NONE, &exact_steps,
@@ -566,6 +570,8 @@ tessera_cli_redraw (int    argc,
     }
   media_options->crf = crf;
   media_options->codec = g_strdup (codec);
+  if (gif_palette != NULL && !tessera_cli_parse_gif_palette (gif_palette, media_options))
+    return EXIT_USAGE;
 
   /* An animation or a video is written as the container its name says. */
   if (output_path != NULL && !tessera_cli_is_media_output (output_path, inputs[0]) &&

@@ -420,8 +420,10 @@ check_upscaler (TesseraEngine  *engine,
 
   if (!tessera_model_get_supported (*model))
     {
-      tessera_cli_error (_("%s: %s models are recognised but not run by this version of Tessera"),
-                         name, tessera_arch_get_title (tessera_model_get_arch (*model)));
+      /* Translators: the file, the architecture, then why: "it uses an absolute position embedding…" */
+      tessera_cli_error (_("%s: %s model recognised but not run: %s"), name,
+                         tessera_arch_get_title (tessera_model_get_arch (*model)),
+                         tessera_model_get_not_run_reason (*model));
       g_clear_object (model);
       return FALSE;
     }
@@ -506,6 +508,7 @@ tessera_cli_upscale (int    argc,
   int height = 0;
   int quality = 0;
   g_autofree char *codec = NULL;
+  g_autofree char *gif_palette = NULL;
   g_autofree char *frames_text = NULL;
   g_autoptr(TesseraMediaOptions) media_options = tessera_media_options_new ();
   int crf = -1;
@@ -556,6 +559,9 @@ tessera_cli_upscale (int    argc,
       N_("NAME") },
     { "crf", 0, 0, G_OPTION_ARG_INT, &crf,
       N_("Video quality as the encoder's constant rate factor; lower is better (default: the encoder's)"), N_("N") },
+    { "gif-palette", 0, 0, G_OPTION_ARG_STRING, &gif_palette,
+      N_("A GIF's palette: global, one for all frames and dithered, or per-frame (default: global)"),
+      N_("global|per-frame") },
     { "frames", 0, 0, G_OPTION_ARG_STRING, &frames_text,
       N_("Upscale only frames A to B of an animation or a video, counted from 1"), N_("A-B") },
     { "tile", 't', 0, G_OPTION_ARG_STRING, &tile_text,
@@ -700,6 +706,8 @@ tessera_cli_upscale (int    argc,
     }
   media_options->crf = crf;
   media_options->codec = g_strdup (codec);
+  if (gif_palette != NULL && !tessera_cli_parse_gif_palette (gif_palette, media_options))
+    return EXIT_USAGE;
 
   if (tile_text != NULL && !parse_tile (tile_text, &tile))
     {

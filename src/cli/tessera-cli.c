@@ -124,6 +124,22 @@ tessera_cli_parse_frames (const char          *text,
   return TRUE;
 }
 
+/* --gif-palette global|per-frame, printing what is wrong. */
+gboolean
+tessera_cli_parse_gif_palette (const char          *text,
+                               TesseraMediaOptions *options)
+{
+  int palette;
+
+  if (!tessera_cli_enum_from_nick (TESSERA_TYPE_MEDIA_GIF_PALETTE, text, &palette))
+    {
+      tessera_cli_error (_("unknown GIF palette “%s”: use global or per-frame"), text);
+      return FALSE;
+    }
+  options->gif_palette = palette;
+  return TRUE;
+}
+
 void
 tessera_cli_error (const char *format,
                    ...)

@@ -809,8 +809,10 @@ import_file (GFile         *folder,
   if (model != NULL && !tessera_model_get_supported (model))
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("%s: not a model Tessera can run: this version does not run %s models yet"),
-                   name, tessera_arch_get_title (tessera_model_get_arch (model)));
+                   /* Translators: the file, the architecture, then why: "it uses an absolute position embedding…" */
+                   _("%s: not a model Tessera can run: the %s model is recognised, but %s"),
+                   name, tessera_arch_get_title (tessera_model_get_arch (model)),
+                   tessera_model_get_not_run_reason (model));
       return NULL;
     }
 

@@ -44,9 +44,9 @@ import torch.nn.functional as F
 RGB_MEAN = (0.4488, 0.4371, 0.4040)
 
 MODELS = [
-    # two groups of 6 and 4 blocks: shifted are group 0's block 2 and
+    # two groups of 3 and 1 blocks: shifted are group 0's block 2 and
     # group 1's block 0; 22 × 17 pads to 24 × 20 inside the attention
-    dict(name='dat-classical-x2', dim=32, depth=[6, 4], heads=[4, 2], split=[2, 4], expansion=2.0,
+    dict(name='dat-classical-x2', dim=32, depth=[3, 1], heads=[4, 2], split=[2, 4], expansion=2.0,
          img_size=16, upsampler='pixelshuffle', scale=2, resi='3conv', qkv_bias=True, size=(22, 17)),
     # DAT-light's width (its 8 × 32 windows would make large index
     # buffers): 20 × 18 pads to 32 × 32, and block 2 shifts

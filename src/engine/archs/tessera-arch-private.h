@@ -19,6 +19,7 @@ typedef struct
 {
   TesseraArch arch;
   gboolean    supported;
+  const char *not_run;         /* when not supported: why, a translated clause ("it uses …") */
   guint       scale;
   guint       in_channels;
   guint       out_channels;
@@ -58,6 +59,8 @@ guint                 arch_pixelshuffle_scale (TesseraStateDict *state_dict,
                                                const char       *prefix);
 TesseraDetect         arch_broken         (GError           **error,
                                            TesseraArch        arch,
+                                           const char        *why);
+void                  arch_not_run        (TesseraArchInfo   *info,
                                            const char        *why);
 guint                 arch_square_root    (guint64            n);          /* 0 when not a square */
 guint                 arch_sequence_length (TesseraStateDict *state_dict,
@@ -196,6 +199,15 @@ guint          builder_residual_conv       (TesseraBuilder     *builder,
                                             guint               residual);
 guint          builder_pixelshuffle_upsample (TesseraBuilder   *builder,
                                             guint               input);
+guint          builder_conv_rows           (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            guint               first,
+                                            guint               n);
+guint          builder_dysample            (TesseraBuilder     *builder,
+                                            guint               input,
+                                            const char         *prefix,
+                                            guint               scale);
 void           builder_fail                (TesseraBuilder     *builder,
                                             const char         *format,
                                             ...) G_GNUC_PRINTF (2, 3);

@@ -20,16 +20,22 @@
  * their keys and shapes alone, never by a file's name; those that share
  * keys go from the most specific to the most general: HAT's keys include
  * SwinIR's. */
-extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_swinir_arch,
-  tessera_omnisr_arch, tessera_span_arch, tessera_rcan_arch,
+extern const TesseraArchEntry tessera_hat_arch, tessera_dat_arch, tessera_rgt_arch, tessera_atd_arch,
+  tessera_srformer_arch, tessera_drct_arch, tessera_swinir_arch, tessera_omnisr_arch, tessera_span_arch,
+  tessera_rcan_arch,
   tessera_dncnn_arch, tessera_drunet_arch, tessera_fbcnn_arch,
-  tessera_plksr_arch, tessera_realplksr_arch, tessera_esrgan_arch, tessera_compact_arch,
+  tessera_plksr_arch, tessera_realplksr_arch, tessera_mosr_arch, tessera_scunet_arch,
+  tessera_esrgan_arch, tessera_compact_arch,
   tessera_realcugan_arch, tessera_waifu2x_cunet_arch, tessera_waifu2x_vgg7_arch,
   tessera_waifu2x_upconv7_arch;
 
 static const TesseraArchEntry *const archs[] = {
   &tessera_hat_arch,
   &tessera_dat_arch,
+  &tessera_rgt_arch,
+  &tessera_atd_arch,
+  &tessera_srformer_arch,
+  &tessera_drct_arch,
   &tessera_swinir_arch,
   &tessera_omnisr_arch,
   &tessera_span_arch,
@@ -39,6 +45,8 @@ static const TesseraArchEntry *const archs[] = {
   &tessera_fbcnn_arch,
   &tessera_plksr_arch,
   &tessera_realplksr_arch,
+  &tessera_mosr_arch,
+  &tessera_scunet_arch,
   &tessera_esrgan_arch,
   &tessera_compact_arch,
   &tessera_realcugan_arch,
@@ -193,6 +201,16 @@ arch_broken (GError      **error,
   return TESSERA_DETECT_ERROR;
 }
 
+/* Marks a detected model as recognised but not run, for the reason @why:
+ * a translated clause the user reads after the architecture's name. */
+void
+arch_not_run (TesseraArchInfo *info,
+              const char      *why)
+{
+  info->supported = FALSE;
+  info->not_run = why;
+}
+
 static double
 metadata_factor (TesseraStateDict *state_dict,
                  const char       *key)
@@ -268,9 +286,14 @@ tessera_arch_get_recipe (TesseraStateDict       *state_dict,
   if (entry->recipe != NULL && entry->recipe (state_dict, info, recipe))
     return TRUE;
 
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-               _("%s models are recognised but not run by this version of Tessera"),
-               tessera_arch_get_title (info->arch));
+  if (info->not_run != NULL)
+    /* Translators: the architecture, then why: "it uses an absolute position embedding…" */
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, _("%s model recognised but not run: %s"),
+                 tessera_arch_get_title (info->arch), info->not_run);
+  else
+    g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                 _("%s models are recognised but not run by this version of Tessera"),
+                 tessera_arch_get_title (info->arch));
   return FALSE;
 }
 
@@ -738,4 +761,77 @@ builder_pixelshuffle_upsample (TesseraBuilder *b,
                                    arch_square_root (tessera_graph_get_channels (b->graph, x) / channels));
     }
   return builder_conv (b, &x, 1, 1, 1, "conv_last");
+}
+
+/* The rows @first to @first + @n of the convolution PREFIX (its output
+ * channels) over @x, padded to keep the size: one part of a convolution
+ * whose output the network splits (PLKSR's channel mixer, MoSR's fc1). */
+guint
+builder_conv_rows (TesseraBuilder *b,
+                   guint           x,
+                   const char     *prefix,
+                   guint           first,
+                   guint           n)
+{
+  guint64 in = tessera_graph_get_channels (b->graph, x);
+  const TesseraTensor *tensor = arch_tensor (b->state_dict, 4, "%s.weight", prefix);
+  const float *weight, *bias;
+  guint64 k, row;
+
+  weight = builder_tensor (b, (guint64[]) { 0, in, 0, 0 }, 4, "%s.weight", prefix);
+  if (weight == NULL)
+    return 0;
+  k = tensor->shape[2];
+  row = in * k * k;
+  if (tensor->shape[3] != k || k % 2 == 0 || n == 0 || first + n > tensor->shape[0])
+    {
+      builder_fail (b, _("%s is not a square convolution kernel"), prefix);
+      return 0;
+    }
+  bias = builder_optional_tensor (b, &tensor->shape[0], 1, "%s.bias", prefix);
+  if (b->error != NULL)
+    return 0;
+
+  return tessera_graph_conv (b->graph, &x, 1, n, in, k, 1, k / 2,
+                             tessera_graph_keep_floats (b->graph, g_memdup2 (weight + first * row,
+                                                                             n * row * sizeof (float))),
+                             bias != NULL ? tessera_graph_keep_floats (b->graph, g_memdup2 (bias + first,
+                                                                                           n * sizeof (float)))
+                                          : NULL);
+}
+
+/* DySample PREFIX over @x (RealPLKSR's to_img, MoSR's upsampler): offsets
+ * from two 1×1 convolutions, offset · sigmoid (scope) · 0.5 + init_pos
+ * (the file's), the sampling in the groups init_pos gives, and end_conv
+ * when the file has one (RealPLKSR has none at ×1). */
+guint
+builder_dysample (TesseraBuilder *b,
+                  guint           x,
+                  const char     *prefix,
+                  guint           scale)
+{
+  const TesseraTensor *init = arch_tensor (b->state_dict, 4, "%s.init_pos", prefix);
+  guint channels = tessera_graph_get_channels (b->graph, x), groups, offsets, scope, position;
+  const float *values;
+
+  if (b->error != NULL)
+    return 0;
+  if (init == NULL || init->shape[1] % (2 * scale * scale) != 0 ||
+      (groups = init->shape[1] / (2 * scale * scale)) == 0 || channels % groups != 0)
+    {
+      builder_fail (b, _("DySample's init_pos does not fit its %u channels"), channels);
+      return 0;
+    }
+  values = builder_tensor (b, (guint64[]) { 1, init->shape[1], 1, 1 }, 4, "%s.init_pos", prefix);
+  offsets = builder_conv (b, &x, 1, 1, 0, "%s.offset", prefix);
+  scope = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "%s.scope", prefix), TESSERA_ACTIVATION_SIGMOID, 0.f);
+  if (b->error != NULL)
+    return 0;
+  offsets = tessera_graph_affine (b->graph, tessera_graph_binary (b->graph, TESSERA_OP_MUL, offsets, scope), 0.5f, 0.f);
+  position = tessera_graph_constant (b->graph, &(TesseraShape) { init->shape[1], 1, 1 }, values);
+  offsets = tessera_graph_add_nodes (b->graph, offsets, 1.f, position, 1.f);
+  x = tessera_graph_dysample (b->graph, x, offsets, scale, groups);
+  if (arch_has (b->state_dict, "%s.end_conv.weight", prefix))
+    x = builder_conv (b, &x, 1, 1, 0, "%s.end_conv", prefix);
+  return x;
 }

@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "tessera-arch-private.h"
+#include "tessera-dat-private.h"
 
 /* DAT, the Dual Aggregation Transformer (spandrel's DAT): a convolution, a
  * LayerNorm, residual groups (layers.N) of blocks that alternate spatial
@@ -240,11 +241,11 @@ tessera_dat_describe (TesseraStateDict      *state_dict,
 /* The convolution CONV (weight [out][in / groups][k][k], the groups read
  * off its shape, optional bias) with the eval-mode BatchNorm BN folded in
  * when BN is not NULL: γ (W x + b − μ) / √(σ² + ε) + β. */
-static guint
-folded_conv (TesseraBuilder *b,
-             guint           x,
-             const char     *conv,
-             const char     *bn)
+guint
+dat_folded_conv (TesseraBuilder *b,
+                 guint           x,
+                 const char     *conv,
+                 const char     *bn)
 {
   guint in = tessera_graph_get_channels (b->graph, x);
   const TesseraTensor *tensor;
@@ -304,13 +305,13 @@ folded_conv (TesseraBuilder *b,
 /* A linear layer of @n_rows rows of PREFIX.weight ([rows][in]) and
  * PREFIX.bias, as many runs of consecutive rows: each of @n_runs starts at
  * @starts[i] and is @n_rows / @n_runs long. */
-static guint
-linear_rows (TesseraBuilder *b,
-             guint           x,
-             const char     *prefix,
-             const guint    *starts,
-             guint           n_runs,
-             guint           n_rows)
+guint
+dat_linear_rows (TesseraBuilder *b,
+                 guint           x,
+                 const char     *prefix,
+                 const guint    *starts,
+                 guint           n_runs,
+                 guint           n_rows)
 {
   guint in = tessera_graph_get_channels (b->graph, x);
   const TesseraTensor *tensor;
@@ -460,9 +461,9 @@ interaction_map (TesseraBuilder *b,
 
   if (channel)
     x = tessera_graph_unary (b->graph, TESSERA_OP_GLOBAL_AVG_POOL, x);
-  x = folded_conv (b, x, conv1, bn);
+  x = dat_folded_conv (b, x, conv1, bn);
   builder_activate (b, x, TESSERA_ACTIVATION_GELU, 0.f);
-  x = folded_conv (b, x, conv2, NULL);
+  x = dat_folded_conv (b, x, conv2, NULL);
   return builder_activate (b, x, TESSERA_ACTIVATION_SIGMOID, 0.f);
 }
 
@@ -483,7 +484,7 @@ aggregate (TesseraBuilder *b,
   g_autofree char *dwconv_bn = g_strdup_printf ("%s.dwconv.1", prefix);
   guint conv, channel_map, spatial_map, sum, out;
 
-  conv = folded_conv (b, v, dwconv, dwconv_bn);
+  conv = dat_folded_conv (b, v, dwconv, dwconv_bn);
   builder_activate (b, conv, TESSERA_ACTIVATION_GELU, 0.f);
   if (b->error != NULL)
     return 0;
@@ -513,40 +514,43 @@ aggregate (TesseraBuilder *b,
 
 /* Whether block @j of group @i shifts its windows, as spandrel decides:
  * blocks 2, 6, 10… of even groups, 0, 4, 8… of odd ones. */
-static gboolean
-shifted (guint i,
-         guint j)
+gboolean
+dat_shifted (guint i,
+             guint j)
 {
   if (i % 2 == 0)
     return j > 0 && (j - 2) % 4 == 0;
   return j % 4 == 0;
 }
 
-/* Adaptive_Spatial_Attention of block j (even) of group i on @n, the
- * normalised @x: the channels in two halves, attended in split[0] ×
- * split[1] windows and in split[1] × split[0] ones, half the heads each. */
-static guint
-spatial_attention (TesseraBuilder  *b,
-                   const DatParams *p,
-                   const char      *prefix,
-                   guint            x,
-                   guint            n,
-                   guint            i,
-                   guint            j,
-                   guint            height,
-                   guint            width)
+/* The two halves of a spatial attention (DAT's Adaptive_Spatial_Attention,
+ * RGT's L_SA, both from CAT) on @n, the normalised input of @height ×
+ * @width: the channels of PREFIX.qkv in two halves, attended in split[0]
+ * × split[1] windows and in split[1] × split[0] ones (PREFIX.attns.0 and
+ * .1), @heads heads each, shifted by half a window when @shift. Returns
+ * the halves side by side, before anything is added to them. */
+guint
+dat_rectangle_windows (TesseraBuilder *b,
+                       const char     *prefix,
+                       guint           n,
+                       guint           channels,
+                       guint           heads,
+                       const guint    *split,
+                       gboolean        shift,
+                       guint           height,
+                       guint           width)
 {
   g_autofree char *qkv = g_strdup_printf ("%s.qkv", prefix);
-  guint c = p->embed_dim, half = c / 2, heads = p->heads[i] / 2;
-  guint larger = MAX (p->split[0], p->split[1]);
+  guint c = channels, half = c / 2;
+  guint larger = MAX (split[0], split[1]);
   guint pad_h = (larger - height % larger) % larger, pad_w = (larger - width % larger) % larger;
-  guint branches[2], attended, v, rows = 3 * half;
+  guint branches[2], attended, rows = 3 * half;
 
   for (guint k = 0; k < 2; k++)
     {
       g_autofree char *branch = g_strdup_printf ("%s.attns.%u", prefix, k);
       g_autofree char *index_name = g_strdup_printf ("%s.relative_position_index", branch);
-      guint wh = p->split[k], ww = p->split[1 - k];
+      guint wh = split[k], ww = split[1 - k];
       guint n_table = (2 * wh - 1) * (2 * ww - 1);
       guint starts[3] = { k * half, c + k * half, 2 * c + k * half };
       TesseraAttention at = {
@@ -559,7 +563,7 @@ spatial_attention (TesseraBuilder  *b,
       };
       guint t;
 
-      if (shifted (i, j))
+      if (shift)
         {
           at.shift_y = wh / 2;
           at.shift_x = ww / 2;
@@ -574,7 +578,7 @@ spatial_attention (TesseraBuilder  *b,
 
       /* q, k and v of this half of the channels, zero-padded after the
        * linear layer as spandrel pads them. */
-      t = linear_rows (b, n, qkv, starts, 3, rows);
+      t = dat_linear_rows (b, n, qkv, starts, 3, rows);
       if (b->error != NULL)
         return 0;
       if (pad_h > 0 || pad_w > 0)
@@ -585,8 +589,30 @@ spatial_attention (TesseraBuilder  *b,
   attended = tessera_graph_concat (b->graph, branches, 2);
   if (pad_h > 0 || pad_w > 0)
     attended = tessera_graph_crop (b->graph, attended, 0, pad_h, 0, pad_w);
+  return attended;
+}
 
-  v = linear_rows (b, n, qkv, (guint[]) { 2 * c }, 1, c);
+/* Adaptive_Spatial_Attention of block j (even) of group i on @n, the
+ * normalised @x: its halves' windows, half the heads each, beside the
+ * depthwise convolution of v. */
+static guint
+spatial_attention (TesseraBuilder  *b,
+                   const DatParams *p,
+                   const char      *prefix,
+                   guint            x,
+                   guint            n,
+                   guint            i,
+                   guint            j,
+                   guint            height,
+                   guint            width)
+{
+  g_autofree char *qkv = g_strdup_printf ("%s.qkv", prefix);
+  guint c = p->embed_dim, attended, v;
+
+  attended = dat_rectangle_windows (b, prefix, n, c, p->heads[i] / 2, p->split, dat_shifted (i, j), height, width);
+  if (b->error != NULL)
+    return 0;
+  v = dat_linear_rows (b, n, qkv, (guint[]) { 2 * c }, 1, c);
   return aggregate (b, prefix, attended, v, TRUE, x);
 }
 
@@ -609,41 +635,42 @@ channel_attention (TesseraBuilder  *b,
   guint qkv, attended, v;
 
   at.temperature = builder_tensor (b, (guint64[]) { heads, 1, 1 }, 3, "%s.temperature", prefix);
-  qkv = linear_rows (b, n, qkv_name, (guint[]) { 0 }, 1, 3 * c);
+  qkv = dat_linear_rows (b, n, qkv_name, (guint[]) { 0 }, 1, 3 * c);
   if (b->error != NULL)
     return 0;
   attended = tessera_graph_channel_attention (b->graph, qkv, &at);
-  v = linear_rows (b, n, qkv_name, (guint[]) { 2 * c }, 1, c);
+  v = dat_linear_rows (b, n, qkv_name, (guint[]) { 2 * c }, 1, c);
   return aggregate (b, prefix, attended, v, FALSE, x);
 }
 
-/* SGFN: fc1 and GELU, its halves x1 and x2 (two linear layers), x2
- * through a LayerNorm and a depthwise 3×3, x1 · x2, fc2, @x added. */
-static guint
-feed_forward (TesseraBuilder  *b,
-              const DatParams *p,
-              const char      *prefix,
-              guint            x,
-              guint            n)
+/* SGFN (DAT's ffn, RGT's mlp, at PREFIX): fc1 to @hidden and GELU, its
+ * halves x1 and x2 (two linear layers), x2 through a LayerNorm and a
+ * depthwise 3×3, x1 · x2, fc2, @x added. */
+guint
+dat_gated_feed_forward (TesseraBuilder *b,
+                        const char     *prefix,
+                        guint           hidden,
+                        guint           x,
+                        guint           n)
 {
-  g_autofree char *fc1 = g_strdup_printf ("%s.ffn.fc1", prefix);
-  g_autofree char *conv = g_strdup_printf ("%s.ffn.sg.conv", prefix);
-  guint half = p->hidden / 2, x1, x2, gated, out;
+  g_autofree char *fc1 = g_strdup_printf ("%s.fc1", prefix);
+  g_autofree char *conv = g_strdup_printf ("%s.sg.conv", prefix);
+  guint half = hidden / 2, x1, x2, gated, out;
 
-  x1 = linear_rows (b, n, fc1, (guint[]) { 0 }, 1, half);
+  x1 = dat_linear_rows (b, n, fc1, (guint[]) { 0 }, 1, half);
   builder_activate (b, x1, TESSERA_ACTIVATION_GELU, 0.f);
-  x2 = linear_rows (b, n, fc1, (guint[]) { half }, 1, half);
+  x2 = dat_linear_rows (b, n, fc1, (guint[]) { half }, 1, half);
   builder_activate (b, x2, TESSERA_ACTIVATION_GELU, 0.f);
   if (b->error != NULL)
     return 0;
-  x2 = builder_layer_norm (b, x2, prefix, ".ffn.sg.norm");
+  x2 = builder_layer_norm (b, x2, prefix, ".sg.norm");
   if (b->error != NULL)
     return 0;
-  x2 = folded_conv (b, x2, conv, NULL);
+  x2 = dat_folded_conv (b, x2, conv, NULL);
   if (b->error != NULL)
     return 0;
   gated = tessera_graph_binary (b->graph, TESSERA_OP_MUL, x1, x2);
-  out = builder_linear (b, gated, prefix, ".ffn.fc2");
+  out = builder_linear (b, gated, prefix, ".fc2");
   if (b->error != NULL)
     return 0;
   tessera_graph_set_residual (b->graph, out, 1.f, x);
@@ -662,6 +689,7 @@ dat_block (TesseraBuilder  *b,
 {
   g_autofree char *prefix = g_strdup_printf ("layers.%u.blocks.%u", i, j);
   g_autofree char *attn = g_strdup_printf ("%s.attn", prefix);
+  g_autofree char *ffn = g_strdup_printf ("%s.ffn", prefix);
   guint n;
 
   n = builder_layer_norm (b, x, prefix, ".norm1");
@@ -677,7 +705,7 @@ dat_block (TesseraBuilder  *b,
   n = builder_layer_norm (b, x, prefix, ".norm2");
   if (b->error != NULL)
     return 0;
-  return feed_forward (b, p, prefix, x, n);
+  return dat_gated_feed_forward (b, ffn, p->hidden, x, n);
 }
 
 static guint

@@ -93,7 +93,9 @@ tessera_dncnn_detect (TesseraStateDict  *state_dict,
     info->in_channels--;
   info->num_blocks = arch_has (state_dict, "model.3.weight") ? (layers - 3) / 3 + 2 : (layers - 3) / 2 + 2;
   info->noise_input = first->shape[1] != info->out_channels;
-  info->supported = info->in_channels == info->out_channels;
+  info->supported = TRUE;
+  if (info->in_channels != info->out_channels)
+    arch_not_run (info, _("its input and output have different numbers of channels, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 
@@ -284,8 +286,11 @@ tessera_drunet_detect (TesseraStateDict  *state_dict,
   info->noise_input = TRUE;
   /* The released models' strided convolutions down and transposed ones
    * up; the pooling and upconv/pixelshuffle variants are not built. */
-  info->supported = arch_has (state_dict, "m_down1.%u.weight", p.nb) && up != NULL && up->shape[2] == 2 &&
-                    !arch_has (state_dict, "m_up3.1.weight");
+  info->supported = TRUE;
+  if (!arch_has (state_dict, "m_down1.%u.weight", p.nb) || up == NULL || up->shape[2] != 2 ||
+      arch_has (state_dict, "m_up3.1.weight"))
+    arch_not_run (info, _("it resamples by pooling, upconvolution or pixel shuffle instead of strided and transposed "
+                          "convolutions, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 
@@ -479,7 +484,10 @@ tessera_fbcnn_detect (TesseraStateDict  *state_dict,
   info->noise_input = TRUE;
   /* The released models' strided convolutions down and transposed ones
    * up; the pooling and upconv/pixelshuffle variants are not built. */
-  info->supported = arch_has (state_dict, "m_down1.%u.weight", p.nb) && arch_has (state_dict, "m_up3.0.weight");
+  info->supported = TRUE;
+  if (!arch_has (state_dict, "m_down1.%u.weight", p.nb) || !arch_has (state_dict, "m_up3.0.weight"))
+    arch_not_run (info, _("it resamples by pooling, upconvolution or pixel shuffle instead of strided and transposed "
+                          "convolutions, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

@@ -85,7 +85,10 @@ tessera_esrgan_detect (TesseraStateDict  *state_dict,
 
   info->arch = TESSERA_ARCH_ESRGAN;
   /* ESRGAN+ adds noise and 1×1 convolutions the engine does not build. */
-  info->supported = layout != &layouts[3];
+  info->supported = TRUE;
+  if (layout == &layouts[3])
+    arch_not_run (info, _("it is an ESRGAN+ model, whose noise inputs and extra 1×1 convolutions "
+                          "Tessera does not run yet"));
   info->num_blocks = arch_count (state_dict, layout->block, 0);
 
   first = arch_tensor (state_dict, 4, "%s", layout->first);

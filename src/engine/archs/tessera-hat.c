@@ -192,7 +192,12 @@ tessera_hat_detect (TesseraStateDict  *state_dict,
   info->tile_multiple = p.window;
   /* Absolute position embeddings hold the training size; a window as
    * large as that size would not shift, and shrink, in spandrel. */
-  info->supported = !p.ape && p.window < HAT_IMG_SIZE;
+  info->supported = TRUE;
+  if (p.ape)
+    arch_not_run (info, _("it uses an absolute position embedding, which Tessera does not run yet"));
+  else if (p.window >= HAT_IMG_SIZE)
+    arch_not_run (info, _("its attention window is as large as the image size it was trained on, "
+                          "which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

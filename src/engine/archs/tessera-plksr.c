@@ -125,7 +125,11 @@ tessera_plksr_detect (TesseraStateDict  *state_dict,
   info->num_feat = p.dim;
   info->num_blocks = p.n_blocks;
   /* The plain large kernel, odd so that padding keeps the size. */
-  info->supported = g_str_equal (p.lk_type, "PLK") && p.kernel_size % 2 == 1;
+  info->supported = TRUE;
+  if (!g_str_equal (p.lk_type, "PLK"))
+    arch_not_run (info, _("it uses a sparse or rectangular large kernel, which Tessera does not run yet"));
+  else if (p.kernel_size % 2 == 0)
+    arch_not_run (info, _("its large kernel has an even size, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 
@@ -173,42 +177,6 @@ same_conv (TesseraBuilder *b,
   return builder_conv (b, inputs, n_inputs, 1, tensor != NULL ? tensor->shape[2] / 2 : 0, "%s", prefix);
 }
 
-/* The rows @first to @first + @n of the convolution PREFIX (its output
- * channels) over @x, padded to keep the size. */
-static guint
-conv_rows (TesseraBuilder *b,
-           guint           x,
-           const char     *prefix,
-           guint           first,
-           guint           n)
-{
-  guint64 in = tessera_graph_get_channels (b->graph, x);
-  const TesseraTensor *tensor = arch_tensor (b->state_dict, 4, "%s.weight", prefix);
-  const float *weight, *bias;
-  guint64 k, row;
-
-  weight = builder_tensor (b, (guint64[]) { 0, in, 0, 0 }, 4, "%s.weight", prefix);
-  if (weight == NULL)
-    return 0;
-  k = tensor->shape[2];
-  row = in * k * k;
-  if (tensor->shape[3] != k || k % 2 == 0 || first + n > tensor->shape[0])
-    {
-      builder_fail (b, _("%s is not a square convolution kernel"), prefix);
-      return 0;
-    }
-  bias = builder_optional_tensor (b, &tensor->shape[0], 1, "%s.bias", prefix);
-  if (b->error != NULL)
-    return 0;
-
-  return tessera_graph_conv (b->graph, &x, 1, n, in, k, 1, k / 2,
-                             tessera_graph_keep_floats (b->graph, g_memdup2 (weight + first * row,
-                                                                             n * row * sizeof (float))),
-                             bias != NULL ? tessera_graph_keep_floats (b->graph, g_memdup2 (bias + first,
-                                                                                           n * sizeof (float)))
-                                          : NULL);
-}
-
 /* PLKBlock feats.@index: the mixer (its second convolution split at the
  * large kernel's channels, which then go through it alone), attention,
  * refinement, RealPLKSR's norm, plus the block's input. */
@@ -237,9 +205,9 @@ plk_block (TesseraBuilder    *b,
 
   y = builder_activate (b, same_conv (b, &x, 1, mix0),
                         p->real ? TESSERA_ACTIVATION_MISH : TESSERA_ACTIVATION_GELU, 0.f);
-  parts[0] = conv_rows (b, y, mix2, 0, p->pdim);
+  parts[0] = builder_conv_rows (b, y, mix2, 0, p->pdim);
   if (p->pdim < p->dim)
-    parts[n_parts++] = conv_rows (b, y, mix2, p->pdim, p->dim - p->pdim);
+    parts[n_parts++] = builder_conv_rows (b, y, mix2, p->pdim, p->dim - p->pdim);
   builder_tensor (b, (guint64[]) { p->pdim, p->pdim, p->kernel_size, p->kernel_size }, 4, "%s.weight", lk);
   parts[0] = same_conv (b, &parts[0], 1, lk);
   if (b->error != NULL)
@@ -273,38 +241,6 @@ plk_block (TesseraBuilder    *b,
   if (b->error != NULL)
     return 0;
   return tessera_graph_add_nodes (b->graph, y, 1.f, skip, 1.f);
-}
-
-/* DySample to_img over @x (scale² × 3 channels): offsets from two 1×1
- * convolutions, offset · sigmoid (scope) · 0.5 + init_pos (the file's),
- * the sampling, and end_conv to 3 channels (none at ×1). */
-static guint
-dysample (TesseraBuilder *b,
-          guint           x,
-          guint           scale)
-{
-  const TesseraTensor *init = arch_tensor (b->state_dict, 4, "to_img.init_pos");
-  guint channels = tessera_graph_get_channels (b->graph, x), groups, offsets, scope, position;
-  const float *values;
-
-  if (init == NULL || init->shape[1] % (2 * scale * scale) != 0 ||
-      (groups = init->shape[1] / (2 * scale * scale)) == 0 || channels % groups != 0)
-    {
-      builder_fail (b, _("DySample's init_pos does not fit its %u channels"), channels);
-      return 0;
-    }
-  values = builder_tensor (b, (guint64[]) { 1, init->shape[1], 1, 1 }, 4, "to_img.init_pos");
-  offsets = builder_conv (b, &x, 1, 1, 0, "to_img.offset");
-  scope = builder_activate (b, builder_conv (b, &x, 1, 1, 0, "to_img.scope"), TESSERA_ACTIVATION_SIGMOID, 0.f);
-  if (b->error != NULL)
-    return 0;
-  offsets = tessera_graph_affine (b->graph, tessera_graph_binary (b->graph, TESSERA_OP_MUL, offsets, scope), 0.5f, 0.f);
-  position = tessera_graph_constant (b->graph, &(TesseraShape) { init->shape[1], 1, 1 }, values);
-  offsets = tessera_graph_add_nodes (b->graph, offsets, 1.f, position, 1.f);
-  x = tessera_graph_dysample (b->graph, x, offsets, scale, groups);
-  if (arch_has (b->state_dict, "to_img.end_conv.weight"))
-    x = builder_conv (b, &x, 1, 1, 0, "to_img.end_conv");
-  return x;
 }
 
 /* forward: feats (+ the input repeated scale² times per channel, as
@@ -345,7 +281,7 @@ tessera_plksr_build (TesseraBuilder        *b,
                                tessera_graph_keep_floats (b->graph, ones), NULL);
   x = tessera_graph_add_nodes (b->graph, x, 1.f, repeat, 1.f);
   if (p.dysample)
-    return dysample (b, x, p.scale);
+    return builder_dysample (b, x, "to_img", p.scale);
   return p.scale > 1 ? tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, p.scale) : x;
 }
 

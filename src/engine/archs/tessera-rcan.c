@@ -112,7 +112,10 @@ tessera_rcan_detect (TesseraStateDict  *state_dict,
   info->num_feat = p.n_feats;
   info->num_blocks = p.n_resgroups;
   /* MeanShift is made for three channels. */
-  info->supported = !p.norm || p.n_colors == 3;
+  info->supported = TRUE;
+  if (p.norm && p.n_colors != 3)
+    arch_not_run (info, _("it subtracts a three-channel mean from an image with another number of channels, "
+                          "which Tessera does not run"));
   return TESSERA_DETECT_YES;
 }
 

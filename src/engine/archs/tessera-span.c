@@ -49,7 +49,10 @@ tessera_span_detect (TesseraStateDict  *state_dict,
 
   /* The mean it subtracts has three channels: spandrel runs other inputs
    * only with no_norm. */
-  info->supported = info->in_channels == 3 || arch_has (state_dict, "no_norm");
+  info->supported = TRUE;
+  if (info->in_channels != 3 && !arch_has (state_dict, "no_norm"))
+    arch_not_run (info, _("it subtracts a three-channel mean from an image with another number of channels, "
+                          "which Tessera does not run"));
 
   return TESSERA_DETECT_YES;
 }

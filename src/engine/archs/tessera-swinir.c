@@ -177,7 +177,9 @@ tessera_swinir_detect (TesseraStateDict  *state_dict,
   info->tile_multiple = p.window * p.unshuffle;
   /* Absolute position embeddings hold the training size: spandrel never
    * builds them. */
-  info->supported = !arch_has (state_dict, "absolute_pos_embed");
+  info->supported = TRUE;
+  if (arch_has (state_dict, "absolute_pos_embed"))
+    arch_not_run (info, _("it uses an absolute position embedding, which Tessera does not run yet"));
   return TESSERA_DETECT_YES;
 }
 

@@ -55,7 +55,7 @@ tessera_unet_detect (TesseraStateDict  *state_dict,
         {
           info->in_channels /= 4;
           info->scale = 2;
-          info->supported = FALSE;
+          arch_not_run (info, _("it is Real-CUGAN's fast ×2 variant (UpCunet2x_fast), which Tessera does not run yet"));
         }
       return TESSERA_DETECT_YES;
     }

@@ -63,6 +63,15 @@ typedef enum
   TESSERA_OP_GEGLU,
   TESSERA_OP_CONSTANT,
   TESSERA_OP_DYSAMPLE,        /* DySample's bilinear sampling at learnt offsets: `factor`, `groups` */
+  /* ATD's category grouping. Input 1's channels score each pixel's
+   * categories; the pixels, row by row, sorted stably by their category
+   * (the first highest score), make a sequence of n = height · width.
+   * CATEGORY_GATHER gives input 0's pixels in that order as a 1 × L row,
+   * L the sequence padded to whole groups of g = min (n, `factor`) with
+   * its own last pixels mirrored (the last pixel first); CATEGORY_SCATTER
+   * takes such a row (its first n) back to the pixels' places. */
+  TESSERA_OP_CATEGORY_GATHER,
+  TESSERA_OP_CATEGORY_SCATTER,
   TESSERA_N_OPS
 } TesseraOp;
 
@@ -84,6 +93,7 @@ typedef enum
   TESSERA_PAD_ZERO,
   TESSERA_PAD_REFLECT,        /* mirror without repeating the edge, as PyTorch's "reflect" */
   TESSERA_PAD_REPLICATE,
+  TESSERA_PAD_SYMMETRIC,      /* mirror repeating the edge, as torch.cat ([x, x.flip ()]) */
 } TesseraPadMode;
 
 typedef enum
@@ -111,7 +121,17 @@ typedef enum
  * (rounded down) further out on the top and left, as nn.Unfold's padding
  * places it. Its pixels outside the image have k = v = 0 after the
  * projection: they still take part in the softmax, with the relative
- * bias alone as their score. No shift mask there. */
+ * bias alone as their score. No shift mask there.
+ *
+ * SRFormer's permuted self-attention (`permuted`) has a quarter as many
+ * keys and values as queries: W_qkv is [channels + channels / 2]
+ * [channels], q and then a compressed kv of channels / 2 per pixel, and
+ * each 2 × 2 pixels of a (rolled) window make one key/value token whose k
+ * is the four pixels' first quarters of kv side by side (top left, top
+ * right, bottom left, bottom right) and whose v is their second quarters.
+ * The bias index is [N][N / 4]; the shift mask places the keys on a half-
+ * size grid with half windows and a shift of ⌈shift / 2⌉, as SRFormer's
+ * mask does. Windows' sides are even. */
 typedef struct
 {
   guint          channels;          /* of the tokens: heads × head_dim */
@@ -123,9 +143,10 @@ typedef struct
   guint          shift_y;           /* less than the window */
   guint          shift_x;
   gboolean       shift_mask;
+  gboolean       permuted;          /* SRFormer's permuted keys and values */
   float          scale;             /* head_dim^-0.5 */
   const float   *qkv_weight;        /* [3 · channels][channels]: q, k, v, each head after head; nullable */
-  const float   *qkv_bias;          /* [3 · channels], nullable */
+  const float   *qkv_bias;          /* [3 · channels] (permuted: 1.5 ·), nullable */
   const float   *proj_weight;       /* [channels][channels], nullable */
   const float   *proj_bias;         /* [channels], nullable */
   const float   *bias_table;        /* [n_table][heads], nullable */
@@ -277,6 +298,7 @@ guint tessera_graph_resize_to (TesseraGraph *self, guint input, TesseraResizeMod
 guint tessera_graph_max_pool  (TesseraGraph *self, guint input, guint kernel, guint stride);
 guint tessera_graph_dysample  (TesseraGraph *self, guint input, guint offsets, guint factor, guint groups);
 guint tessera_graph_grid      (TesseraGraph *self, TesseraOp op, guint input, guint factor, guint parts);
+guint tessera_graph_category  (TesseraGraph *self, TesseraOp op, guint input, guint scores, guint group_size);
 guint tessera_graph_crop      (TesseraGraph *self, guint input, int top, int bottom, int left, int right);
 guint tessera_graph_pad       (TesseraGraph *self, guint input, TesseraPadMode mode,
                                int top, int bottom, int left, int right);

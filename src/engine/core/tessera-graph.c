@@ -144,6 +144,8 @@ output_channels (TesseraGraph      *self,
     case TESSERA_OP_GROUP_NORM:
     case TESSERA_OP_TOKEN_ATTENTION:
     case TESSERA_OP_DYSAMPLE:
+    case TESSERA_OP_CATEGORY_GATHER:
+    case TESSERA_OP_CATEGORY_SCATTER:
     case TESSERA_N_OPS:
       break;
     }
@@ -364,6 +366,25 @@ tessera_graph_dysample (TesseraGraph *self,
   node.n_inputs = 2;
   node.factor = factor;
   node.groups = groups;
+  return tessera_graph_add (self, &node);
+}
+
+/* ATD's category grouping (TESSERA_OP_CATEGORY_GATHER or _SCATTER) of
+ * @input by the categories @scores give its pixels, in groups of
+ * @group_size. */
+guint
+tessera_graph_category (TesseraGraph *self,
+                        TesseraOp     op,
+                        guint         input,
+                        guint         scores,
+                        guint         group_size)
+{
+  TesseraNode node = node_init (op);
+
+  node.inputs[0] = input;
+  node.inputs[1] = scores;
+  node.n_inputs = 2;
+  node.factor = group_size;
   return tessera_graph_add (self, &node);
 }
 
@@ -613,10 +634,14 @@ tessera_graph_set_residual (TesseraGraph *self,
   n->residual = residual;
 }
 
-/* A key/value window, when set, holds the query window. */
+/* A key/value window, when set, holds the query window. Permuted keys
+ * come from 2 × 2 pixels of projected windows. */
 static gboolean
 attention_kv_window_fits (const TesseraAttention *at)
 {
+  if (at->permuted)
+    return at->kv_window_h == 0 && at->kv_window_w == 0 && at->window_h % 2 == 0 && at->window_w % 2 == 0 &&
+           at->channels % 4 == 0 && at->qkv_weight != NULL;
   if (at->kv_window_h == 0 && at->kv_window_w == 0)
     return TRUE;
   return at->kv_window_h >= at->window_h && at->kv_window_w >= at->window_w && !at->shift_mask;
@@ -629,7 +654,7 @@ shape_error (GError            **error,
              const char         *why)
 {
   g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
-               _("the image is too small for this model (layer %u: %s)"), index, why);
+               _("layer %u: %s"), index, why);
   return FALSE;
 }
 
@@ -747,6 +772,31 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           out->height = a->height * n->factor;
           out->width = a->width * n->factor;
           break;
+        case TESSERA_OP_CATEGORY_GATHER:
+        case TESSERA_OP_CATEGORY_SCATTER:
+          {
+            guint64 pixels = (guint64) b->height * b->width;
+            guint64 group = MIN (pixels, (guint64) n->factor);
+            guint64 length = group > 0 ? (pixels + group - 1) / group * group : 0;
+
+            if (group == 0 || b->channels == 0 || length > G_MAXUINT)
+              return shape_error (error, n, i, "no categories or no group size");
+            if (n->op == TESSERA_OP_CATEGORY_GATHER)
+              {
+                if (!same_size (a, b))
+                  return shape_error (error, n, i, "scores that do not fit the input");
+                out->height = 1;
+                out->width = (guint) length;
+              }
+            else
+              {
+                if (a->height != 1 || a->width != length)
+                  return shape_error (error, n, i, "a row that does not fit the scores");
+                out->height = b->height;
+                out->width = b->width;
+              }
+          }
+          break;
         case TESSERA_OP_MAX_POOL:
           if (n->kernel == 0 || n->stride == 0 || a->height < n->kernel || a->width < n->kernel)
             return shape_error (error, n, i, "smaller than the pooling window");
@@ -785,7 +835,7 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           if (a->height % n->attention->window_h != 0 || a->width % n->attention->window_w != 0)
             return shape_error (error, n, i, "size not a multiple of the attention window");
           if (!attention_kv_window_fits (n->attention))
-            return shape_error (error, n, i, "a key/value window smaller than the query window");
+            return shape_error (error, n, i, "a key/value window that does not fit the query window");
           out->channels = n->out_channels;
           break;
         case TESSERA_OP_CHANNEL_ATTENTION:
@@ -833,6 +883,9 @@ tessera_graph_infer_shapes (TesseraGraph        *self,
           if (n->pad_mode == TESSERA_PAD_REFLECT &&
               ((guint) MAX (n->top, n->bottom) >= a->height || (guint) MAX (n->left, n->right) >= a->width))
             return shape_error (error, n, i, "too small to reflect");
+          if (n->pad_mode == TESSERA_PAD_SYMMETRIC &&
+              ((guint) MAX (n->top, n->bottom) > a->height || (guint) MAX (n->left, n->right) > a->width))
+            return shape_error (error, n, i, "too small to mirror");
           out->height = a->height + n->top + n->bottom;
           out->width = a->width + n->left + n->right;
           break;
@@ -883,6 +936,12 @@ tessera_graph_count_macs (TesseraGraph       *self,
           guint64 c = at->channels;
           guint64 tokens = (guint64) MAX (at->kv_window_h, at->window_h) * MAX (at->kv_window_w, at->window_w);
           guint64 kv_projection = at->qkv_weight != NULL ? 2 * c * c * tokens / (at->window_h * at->window_w) : 0;
+
+          if (at->permuted)
+            {
+              tokens /= 4;
+              kv_projection = c * c / 2;
+            }
 
           /* Projections (k and v for each overlapping kv window's
            * pixels), then q·kᵀ and the weights times v. */
@@ -984,6 +1043,8 @@ is_row_local (const TesseraNode *n,
     case TESSERA_OP_TOKEN_ATTENTION:
     case TESSERA_OP_CONSTANT:
     case TESSERA_OP_DYSAMPLE:
+    case TESSERA_OP_CATEGORY_GATHER:
+    case TESSERA_OP_CATEGORY_SCATTER:
     case TESSERA_OP_WINDOW_ATTENTION:
     case TESSERA_OP_CHANNEL_ATTENTION:
     case TESSERA_OP_MAX_POOL:

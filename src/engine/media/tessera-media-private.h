@@ -57,6 +57,35 @@ void                tessera_media_writer_free        (TesseraMediaWriter        
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraMediaWriter, tessera_media_writer_free)
 
+/* A GIF's one palette: frames spooled while their colours are counted,
+ * then dithered to it (tessera-media-palette.c). */
+typedef struct _TesseraMediaPalette TesseraMediaPalette;
+
+typedef gboolean (*TesseraMediaPaletteFunc) (AVFrame   *frame,
+                                             guint      index,
+                                             gpointer   user_data,
+                                             GError   **error);
+
+TesseraMediaPalette *tessera_media_palette_new   (const char               *path,
+                                                  const char               *name,
+                                                  guint                     width,
+                                                  guint                     height,
+                                                  AVRational                time_base,
+                                                  GError                  **error);
+gboolean             tessera_media_palette_add   (TesseraMediaPalette      *self,
+                                                  TesseraImage             *image,
+                                                  gint64                    pts,
+                                                  gint64                    duration,
+                                                  guint                     index,
+                                                  GError                  **error);
+gboolean             tessera_media_palette_remap (TesseraMediaPalette      *self,
+                                                  TesseraMediaPaletteFunc   func,
+                                                  gpointer                  user_data,
+                                                  GError                  **error);
+void                 tessera_media_palette_free  (TesseraMediaPalette      *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraMediaPalette, tessera_media_palette_free)
+
 /* Between the engine's float planes and 8- or 16-bit RGB(A) rows. */
 void               tessera_media_image_from_rgba     (TesseraImage         *image,
                                                       const guint8         *data,

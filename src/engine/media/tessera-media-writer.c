@@ -35,9 +35,10 @@
 /* Frames written back as the container the output's name asks for: WebP
  * through libwebp's animation encoder, everything else through FFmpeg,
  * with the source's audio and subtitle packets copied untouched, its
- * timing, colour tags and rotation kept. GIF frames get their palettes
- * from FFmpeg's palettegen and paletteuse, one per frame, so that nothing
- * has to wait for the whole file.
+ * timing, colour tags and rotation kept. A GIF gets one palette made from
+ * all its frames (tessera-media-palette.c), which therefore wait in a
+ * spool until the last has come; or, asked for, one palette per frame
+ * from FFmpeg's palettegen and paletteuse, so that nothing waits.
  *
  * The output is a hidden temporary file beside the target, renamed over it
  * by tessera_media_writer_finish(); freed unfinished, the writer removes it. */
@@ -69,6 +70,9 @@ struct _TesseraMediaWriter
   AVFilterGraph     *graph;
   AVFilterContext   *buffer_source;
   AVFilterContext   *buffer_sink;
+  TesseraMediaPalette *palette;      /* a GIF's one palette */
+  gboolean           gif_decoy;      /* the next packet is the decoy's */
+  GBytes            *gif_header;     /* the decoy's, for the first frame */
 
   WebPAnimEncoder   *webp;
   WebPConfig         webp_config;
@@ -478,8 +482,22 @@ open_ffmpeg (TesseraMediaWriter         *self,
   if (!add_copied_streams (self, error))
     return FALSE;
 
-  if (codec->id == AV_CODEC_ID_GIF && !open_palette_filter (self, error))
-    return FALSE;
+  if (codec->id == AV_CODEC_ID_GIF)
+    {
+      switch (options->gif_palette)
+        {
+        case TESSERA_MEDIA_GIF_PALETTE_GLOBAL:
+          self->palette = tessera_media_palette_new (self->path, self->name, self->width, self->height,
+                                                     self->time_base, error);
+          if (self->palette == NULL)
+            return FALSE;
+          break;
+        case TESSERA_MEDIA_GIF_PALETTE_PER_FRAME:
+          if (!open_palette_filter (self, error))
+            return FALSE;
+          break;
+        }
+    }
 
   ret = avio_open (&self->format->pb, self->tmp_path, AVIO_FLAG_WRITE);
   if (ret < 0)
@@ -504,6 +522,50 @@ open_ffmpeg (TesseraMediaWriter         *self,
   return TRUE;
 }
 
+/* The GIF header at the start of the decoy's packet: signature, screen
+ * descriptor and global colour table. */
+static gboolean
+keep_gif_header (TesseraMediaWriter  *self,
+                 GError             **error)
+{
+  const guint8 *data = self->packet->data;
+  gsize size = self->packet->size;
+  gsize header_size = 13;
+
+  if (size >= header_size && (data[10] & 0x80))
+    header_size += 3u << ((data[10] & 7) + 1);
+  if (size < header_size || memcmp (data, "GIF8", 4) != 0)
+    {
+      tessera_media_set_av_error (error, TESSERA_ERROR_UNSUPPORTED, AVERROR_INVALIDDATA,
+                                  _("%s: cannot encode frame %u"), self->name, 1);
+      return FALSE;
+    }
+  self->gif_header = g_bytes_new (data, header_size);
+  return TRUE;
+}
+
+static gboolean
+prepend_gif_header (TesseraMediaWriter  *self,
+                    GError             **error)
+{
+  g_autoptr(GBytes) header = g_steal_pointer (&self->gif_header);
+  AVPacket *joined = av_packet_alloc ();
+  gsize header_size = g_bytes_get_size (header);
+
+  if (joined == NULL || av_new_packet (joined, (int) header_size + self->packet->size) < 0 ||
+      av_packet_copy_props (joined, self->packet) < 0)
+    {
+      av_packet_free (&joined);
+      return set_no_memory (self, error);
+    }
+  memcpy (joined->data, g_bytes_get_data (header, NULL), header_size);
+  memcpy (joined->data + header_size, self->packet->data, self->packet->size);
+  av_packet_unref (self->packet);
+  av_packet_move_ref (self->packet, joined);
+  av_packet_free (&joined);
+  return TRUE;
+}
+
 static gboolean
 write_encoded (TesseraMediaWriter  *self,
                guint                index,
@@ -522,6 +584,18 @@ write_encoded (TesseraMediaWriter  *self,
                                       _("%s: cannot encode frame %u"), self->name, index + 1);
           return FALSE;
         }
+
+      if (self->gif_decoy)
+        {
+          self->gif_decoy = FALSE;
+          g_hash_table_remove (self->durations, &self->packet->pts);
+          if (!keep_gif_header (self, error))
+            return FALSE;
+          av_packet_unref (self->packet);
+          continue;
+        }
+      if (self->gif_header != NULL && !prepend_gif_header (self, error))
+        return FALSE;
 
       if (self->packet->duration == 0)
         self->packet->duration = GPOINTER_TO_SIZE (g_hash_table_lookup (self->durations, &self->packet->pts));
@@ -669,8 +743,10 @@ convert_frame (TesseraMediaWriter  *self,
   return TRUE;
 }
 
-/* A copied packet, moved to the output's stream and clock; packets from
- * before the first frame written are left out. */
+/* A copied packet, moved to the output's stream and clock; packets that
+ * end before the first frame written are left out. One that overlaps it
+ * stays, a little before it: Opus's first, which the muxer of the input
+ * put before the first frame so that its decoder's delay is skipped. */
 static gboolean
 write_copied (TesseraMediaWriter  *self,
               AVPacket            *packet,
@@ -690,7 +766,7 @@ write_copied (TesseraMediaWriter  *self,
   offset = av_rescale_q (self->start_pts, self->time_base, in->time_base);
   if (packet->pts != AV_NOPTS_VALUE)
     {
-      if (packet->pts < offset)
+      if (packet->pts + MAX (packet->duration, 1) <= offset)
         return TRUE;
       packet->pts -= offset;
     }
@@ -715,11 +791,65 @@ write_ffmpeg (TesseraMediaWriter  *self,
               TesseraMediaFrame   *frame,
               GError             **error)
 {
+  if (self->palette != NULL)
+    return tessera_media_palette_add (self->palette, frame->image, frame->pts - self->start_pts, frame->duration,
+                                      frame->index, error);
   if (!convert_frame (self, frame, error))
     return FALSE;
   if (self->graph != NULL)
     return filter_and_encode (self, self->frame, frame->index, error);
   return encode (self, self->frame, frame->index, error);
+}
+
+/* FFmpeg's GIF encoder (5.1 and 6.0 at least) gives the first frame it
+ * encodes a local colour table, a copy of the global one, and later frames
+ * none where their palette is the same. A decoy takes that first encoding:
+ * the first frame with every index changed, so that the real one, which
+ * follows, has no pixel in common with it and is written whole. The
+ * decoy's packet is dropped but for its header, which goes before the
+ * real first frame's. */
+static gboolean
+encode_gif_decoy (TesseraMediaWriter  *self,
+                  AVFrame             *frame,
+                  GError             **error)
+{
+  AVFrame *decoy = av_frame_alloc ();
+  gboolean ok;
+
+  if (decoy == NULL)
+    return set_no_memory (self, error);
+  decoy->format = frame->format;
+  decoy->width = frame->width;
+  decoy->height = frame->height;
+  if (av_frame_get_buffer (decoy, 0) < 0 || av_frame_copy (decoy, frame) < 0 ||
+      av_frame_copy_props (decoy, frame) < 0)
+    {
+      av_frame_free (&decoy);
+      return set_no_memory (self, error);
+    }
+  for (int y = 0; y < decoy->height; y++)
+    for (int x = 0; x < decoy->width; x++)
+      decoy->data[0][(gsize) y * decoy->linesize[0] + x] ^= 1;
+
+  self->gif_decoy = TRUE;
+  ok = encode (self, decoy, 0, error);
+  av_frame_free (&decoy);
+  return ok;
+}
+
+static gboolean
+encode_remapped (AVFrame   *frame,
+                 guint      index,
+                 gpointer   user_data,
+                 GError   **error)
+{
+  TesseraMediaWriter *self = user_data;
+
+  frame->pict_type = AV_PICTURE_TYPE_NONE;
+  frame->sample_aspect_ratio = (AVRational) { 1, 1 };
+  if (index == 0 && !encode_gif_decoy (self, frame, error))
+    return FALSE;
+  return encode (self, frame, index, error);
 }
 
 static gboolean
@@ -728,6 +858,12 @@ finish_ffmpeg (TesseraMediaWriter  *self,
 {
   int ret;
 
+  if (self->palette != NULL)
+    {
+      if (!tessera_media_palette_remap (self->palette, encode_remapped, self, error))
+        return FALSE;
+      g_clear_pointer (&self->palette, tessera_media_palette_free);
+    }
   if (self->graph != NULL && !filter_and_encode (self, NULL, G_MAXUINT - 1, error))
     return FALSE;
   if (!encode (self, NULL, G_MAXUINT - 1, error))
@@ -876,6 +1012,8 @@ tessera_media_writer_free (TesseraMediaWriter *self)
     }
   avcodec_free_context (&self->encoder);
   avfilter_graph_free (&self->graph);
+  g_clear_pointer (&self->palette, tessera_media_palette_free);
+  g_clear_pointer (&self->gif_header, g_bytes_unref);
   av_frame_free (&self->frame);
   av_frame_free (&self->filtered);
   av_packet_free (&self->packet);

@@ -32,6 +32,21 @@ typedef enum
 } TesseraMediaKind;
 
 /**
+ * TesseraMediaGifPalette:
+ * @TESSERA_MEDIA_GIF_PALETTE_GLOBAL: one palette for the whole file, made
+ *   from the colours of every frame, each frame dithered to it
+ * @TESSERA_MEDIA_GIF_PALETTE_PER_FRAME: a palette of its own for each
+ *   frame, so that no frame waits for the others
+ *
+ * How a GIF's palette is made.
+ */
+typedef enum
+{
+  TESSERA_MEDIA_GIF_PALETTE_GLOBAL,
+  TESSERA_MEDIA_GIF_PALETTE_PER_FRAME,
+} TesseraMediaGifPalette;
+
+/**
  * TesseraMediaOptions:
  * @codec: (nullable): the video encoder's FFmpeg name, such as `libx264`
  *   or `ffv1`; %NULL for the input's own codec where the output's
@@ -40,16 +55,18 @@ typedef enum
  * @quality: WebP quality from 1 to 100; 100 is lossless
  * @first_frame: the first frame to process, counted from 1; 0 for the first
  * @last_frame: the last frame to process, counted from 1; 0 for the last
+ * @gif_palette: how a GIF's palette is made
  *
  * How an animation or a video is written back.
  */
 typedef struct
 {
-  char  *codec;
-  int    crf;
-  int    quality;
-  guint  first_frame;
-  guint  last_frame;
+  char                   *codec;
+  int                     crf;
+  int                     quality;
+  guint                   first_frame;
+  guint                   last_frame;
+  TesseraMediaGifPalette  gif_palette;
 } TesseraMediaOptions;
 
 #define TESSERA_TYPE_MEDIA_OPTIONS (tessera_media_options_get_type ())

@@ -399,6 +399,23 @@ tessera_model_get_supported (TesseraModel *self)
   return self->info.supported;
 }
 
+/**
+ * tessera_model_get_not_run_reason:
+ *
+ * Returns: (nullable): why this version of Tessera cannot run a recognised
+ *   model, a translated clause such as “it uses an absolute position
+ *   embedding, which Tessera does not run yet”; %NULL when it runs
+ */
+const char *
+tessera_model_get_not_run_reason (TesseraModel *self)
+{
+  g_return_val_if_fail (TESSERA_IS_MODEL (self), NULL);
+
+  if (self->info.supported)
+    return NULL;
+  return self->info.not_run != NULL ? self->info.not_run : _("this version of Tessera does not run it yet");
+}
+
 guint
 tessera_model_get_scale (TesseraModel *self)
 {

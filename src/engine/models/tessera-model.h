@@ -30,6 +30,7 @@ const GError       *tessera_model_get_error          (TesseraModel   *self);
 TesseraModelFormat  tessera_model_get_format         (TesseraModel   *self);
 TesseraArch         tessera_model_get_arch           (TesseraModel   *self);
 gboolean            tessera_model_get_supported      (TesseraModel   *self);
+const char         *tessera_model_get_not_run_reason (TesseraModel   *self);
 guint               tessera_model_get_scale          (TesseraModel   *self);
 gboolean            tessera_model_can_denoise        (TesseraModel   *self,
                                                       GError        **error);

@@ -22,7 +22,8 @@
  * projected back with SGEMMs small enough to stay in cache, then
  * scattered back into place. Nothing the size of the image is made
  * besides the output. A larger key/value window has its own token matrix
- * for k and v, the pixels outside the image zero after the projection. */
+ * for k and v, the pixels outside the image zero after the projection;
+ * permuted keys and values are gathered from the compressed projection. */
 
 typedef struct
 {
@@ -34,6 +35,7 @@ typedef struct
   guint                   kv_w;
   guint                   kv_tokens;
   gboolean                overlap;        /* kv window larger than the query's */
+  gboolean                permuted;       /* SRFormer's: a key per 2 × 2 query pixels */
   gint                    out_of_memory;  /* atomic */
 } Attention;
 
@@ -74,6 +76,24 @@ window_tokens (const Attention *a,
         offsets[t] = (gsize) ((y + at->shift_y) % height) * width + (x + at->shift_x) % width;
         sides[t] = seam_side (y, height, at->window_h, at->shift_y) * 3 + seam_side (x, width, at->window_w, at->shift_x);
       }
+}
+
+/* The permuted keys' sides of the seams, on the half-size grid with half
+ * windows and half the shift rounded up, as SRFormer's mask has them. */
+static void
+permuted_sides (const Attention *a,
+                guint            w,
+                guint           *sides)
+{
+  const TesseraAttention *at = a->at;
+  guint height = a->op->shapes[0].height / 2, width = a->op->shapes[0].width / 2;
+  guint kh = at->window_h / 2, kw = at->window_w / 2;
+  guint y0 = w / a->windows_x * kh, x0 = w % a->windows_x * kw;
+
+  for (guint ty = 0, t = 0; ty < kh; ty++)
+    for (guint tx = 0; tx < kw; tx++, t++)
+      sides[t] = seam_side (y0 + ty, height, kh, (at->shift_y + 1) / 2) * 3 +
+                 seam_side (x0 + tx, width, kw, (at->shift_x + 1) / 2);
 }
 
 /* Where each token of window @w's key/value window lies in the input's
@@ -133,14 +153,15 @@ add_bias_rows (float       *rows,
       rows[(gsize) i * columns + j] += bias[j];
 }
 
-/* Row @i of head @h's scores over @n keys: relative position bias, mask,
- * softmax. */
+/* Row @i of head @h's scores over @n keys: relative position bias, mask
+ * (from the query's and keys' sides of the seams), softmax. */
 static void
 softmax_row (const TesseraAttention *at,
              guint                   h,
              guint                   i,
              guint                   n,
              const guint            *sides,
+             const guint            *kv_sides,
              float                  *row)
 {
   const guint32 *index = at->bias_index != NULL ? at->bias_index + (gsize) i * n : NULL;
@@ -152,7 +173,7 @@ softmax_row (const TesseraAttention *at,
 
       if (at->bias_table != NULL)
         v += at->bias_table[(gsize) index[j] * at->heads + h];
-      if (at->shift_mask && sides[i] != sides[j])
+      if (at->shift_mask && sides[i] != kv_sides[j])
         v += -100.f;
       row[j] = v;
       peak = MAX (peak, v);
@@ -207,6 +228,37 @@ project_overlap (const Attention *a,
   return (WindowQkv) { q, kv, kv + c, c, 2 * c };
 }
 
+/* The permuted attention's q (@n rows of c) and k and v (@n / 4 rows of
+ * 2c, k's c then v's c) from the window's tokens @x, in @q and @kv, the
+ * compressed projection in @compressed on the way. */
+static WindowQkv
+project_permuted (const Attention *a,
+                  const float     *x,
+                  float           *q,
+                  float           *compressed,
+                  float           *kv)
+{
+  const TesseraAttention *at = a->at;
+  guint n = a->tokens, c = at->channels, quarter = c / 4, kw = at->window_w / 2;
+
+  tessera_sgemm (FALSE, TRUE, n, c, c, 1.f, x, c, at->qkv_weight, c, 0.f, q, c);
+  add_bias_rows (q, n, c, at->qkv_bias);
+  tessera_sgemm (FALSE, TRUE, n, c / 2, c, 1.f, x, c, at->qkv_weight + (gsize) c * c, c, 0.f, compressed, c / 2);
+  add_bias_rows (compressed, n, c / 2, at->qkv_bias != NULL ? at->qkv_bias + c : NULL);
+
+  for (guint t = 0; t < n; t++)
+    {
+      guint ty = t / at->window_w, tx = t % at->window_w;
+      guint key = ty / 2 * kw + tx / 2, corner = ty % 2 * 2 + tx % 2;
+      float *row = kv + (gsize) key * 2 * c + corner * quarter;
+      const float *src = compressed + (gsize) t * (c / 2);
+
+      memcpy (row, src, quarter * sizeof (float));
+      memcpy (row + c, src + quarter, quarter * sizeof (float));
+    }
+  return (WindowQkv) { q, kv, kv + c, c, 2 * c };
+}
+
 static void
 attend_windows (guint    begin,
                 guint    end,
@@ -220,11 +272,13 @@ attend_windows (guint    begin,
   g_autofree gsize *offsets = g_new (gsize, n);
   g_autofree gsize *kv_offsets = a->overlap ? g_new (gsize, m) : NULL;
   g_autofree guint *sides = g_new (guint, n);
+  g_autofree guint *kv_sides = a->permuted ? g_new (guint, m) : NULL;
   float *x = tessera_cpu_scratch (0, (gsize) n * MAX (in_channels, c));
-  gsize qkv_size = a->overlap ? (gsize) n * c + (gsize) m * 2 * c : (gsize) n * 3 * c;
+  gsize qkv_size = a->overlap || a->permuted ? (gsize) n * c + (gsize) m * 2 * c : (gsize) n * 3 * c;
   float *qkv = at->qkv_weight != NULL ? tessera_cpu_scratch (1, qkv_size) : x;
   float *scores = tessera_cpu_scratch (2, (gsize) n * m);
-  float *heads = tessera_cpu_scratch (3, (gsize) n * c + (a->overlap ? (gsize) m * in_channels : 0));
+  float *heads = tessera_cpu_scratch (3, (gsize) n * c + (a->overlap ? (gsize) m * in_channels : 0) +
+                                      (a->permuted ? (gsize) n * c / 2 : 0));
   float *kv_x = heads != NULL ? heads + (gsize) n * c : NULL;
 
   if (x == NULL || qkv == NULL || scores == NULL || heads == NULL)
@@ -247,6 +301,13 @@ attend_windows (guint    begin,
           gather_tokens (op, kv_offsets, m, kv_x);
           t = project_overlap (a, x, kv_x, kv_offsets, qkv, qkv + (gsize) n * c);
         }
+      else if (a->permuted)
+        {
+          /* heads' room after its n × c is free until the heads are
+           * written. */
+          permuted_sides (a, w, kv_sides);
+          t = project_permuted (a, x, qkv, heads + (gsize) n * c, qkv + (gsize) n * c);
+        }
       else if (at->qkv_weight != NULL)
         {
           tessera_sgemm (FALSE, TRUE, n, 3 * c, c, 1.f, x, c, at->qkv_weight, c, 0.f, qkv, 3 * c);
@@ -258,7 +319,7 @@ attend_windows (guint    begin,
           tessera_sgemm (FALSE, TRUE, n, m, d, at->scale, t.q + h * d, t.q_stride, t.k + h * d, t.kv_stride, 0.f,
                          scores, m);
           for (guint i = 0; i < n; i++)
-            softmax_row (at, h, i, m, sides, scores + (gsize) i * m);
+            softmax_row (at, h, i, m, sides, a->permuted ? kv_sides : sides, scores + (gsize) i * m);
           tessera_sgemm (FALSE, FALSE, n, d, m, 1.f, scores, m, t.v + h * d, t.kv_stride, 0.f, heads + h * d, c);
         }
 
@@ -300,6 +361,9 @@ tessera_cpu_window_attention (const TesseraCpuOp  *op,
   a.kv_w = at->kv_window_w != 0 ? at->kv_window_w : at->window_w;
   a.kv_tokens = a.kv_h * a.kv_w;
   a.overlap = a.kv_h != at->window_h || a.kv_w != at->window_w;
+  a.permuted = at->permuted;
+  if (a.permuted)
+    a.kv_tokens = a.tokens / 4;
   n_windows = op->shapes[0].height / at->window_h * a.windows_x;
 
   tessera_parallel_for (n_windows, attend_windows, &a);

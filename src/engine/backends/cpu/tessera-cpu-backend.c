@@ -275,6 +275,9 @@ cpu_compute (TesseraBackend      *backend,
     case TESSERA_OP_DYSAMPLE:
       tessera_cpu_dysample (&op);
       return TRUE;
+    case TESSERA_OP_CATEGORY_GATHER:
+    case TESSERA_OP_CATEGORY_SCATTER:
+      return tessera_cpu_category (&op, error);
     case TESSERA_OP_GRID_TO_WINDOWS:
     case TESSERA_OP_WINDOWS_TO_GRID:
     case TESSERA_OP_GRID_TO_CHANNELS:

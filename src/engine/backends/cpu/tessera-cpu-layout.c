@@ -25,6 +25,8 @@ pad_index (TesseraPadMode mode,
 {
   if (mode == TESSERA_PAD_REPLICATE)
     return CLAMP (i, 0, size - 1);
+  if (mode == TESSERA_PAD_SYMMETRIC)
+    return i < 0 ? -i - 1 : i >= size ? 2 * size - 1 - i : i;
 
   /* Reflection without repeating the edge; shapes forbid reaching past
    * the far side. */

@@ -54,6 +54,7 @@ void     tessera_cpu_group_norm    (const TesseraCpuOp *op);
 gboolean tessera_cpu_token_attention (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_window_attention (const TesseraCpuOp *op, GError **error);
 gboolean tessera_cpu_channel_attention (const TesseraCpuOp *op, GError **error);
+gboolean tessera_cpu_category      (const TesseraCpuOp *op, GError **error);
 
 /* Bias, activation, scale and residual, over the pixels [begin, end) of
  * every channel of a convolution's output. */

@@ -86,6 +86,37 @@ project_qkv (TesseraCudaBackend          *self,
   return TRUE;
 }
 
+/* The permuted attention's q (rows of c) and k and v (a quarter as many
+ * rows of 2c, k then v) of a chunk of windows' @tokens, into @qkv: q,
+ * then the compressed projection, then k and v. */
+static gboolean
+project_permuted (TesseraCudaBackend          *self,
+                  const TesseraAttention      *at,
+                  const TesseraKernelWindows  *windows,
+                  const float                 *qkv_weight,
+                  const float                 *qkv_bias,
+                  const float                 *tokens,
+                  float                       *qkv,
+                  ChunkQkv                    *out,
+                  GError                     **error)
+{
+  guint c = at->channels, n = windows->window_h * windows->window_w, m = windows->kv_h * windows->kv_w;
+  guint rows = windows->n_windows * n;
+  float *compressed = qkv + (gsize) rows * c, *kv = compressed + (gsize) rows * c / 2;
+
+  if (!tessera_cuda_backend_sgemm_rows (self, FALSE, TRUE, rows, c, c, 1.f, tokens, c, 0,
+                                        qkv_weight, c, 0, qkv, c, 0, 1, error) ||
+      (qkv_bias != NULL && !CUDA_CHECK (tessera_cuda_add_rows (qkv, rows, c, qkv_bias, self->stream), error)) ||
+      !tessera_cuda_backend_sgemm_rows (self, FALSE, TRUE, rows, c / 2, c, 1.f, tokens, c, 0,
+                                        qkv_weight + (gsize) c * c, c, 0, compressed, c / 2, 0, 1, error) ||
+      (qkv_bias != NULL &&
+       !CUDA_CHECK (tessera_cuda_add_rows (compressed, rows, c / 2, qkv_bias + c, self->stream), error)) ||
+      !CUDA_CHECK (tessera_cuda_windows_permute_kv (windows, compressed, c, kv, self->stream), error))
+    return FALSE;
+  *out = (ChunkQkv) { qkv, kv, kv + c, c, 2 * c, (long long) n * c, (long long) m * 2 * c };
+  return TRUE;
+}
+
 /* TesseraAttention, a chunk of windows at a time: pixels to tokens (and
  * the key/value windows' pixels, when larger), the q k v projection, each
  * head's scores as one batched GEMM over the windows, their bias, mask
@@ -98,13 +129,18 @@ tessera_cuda_backend_window_attention (TesseraCudaBackend   *self,
 {
   const TesseraAttention *at = op->node->attention;
   guint c = at->channels, d = c / at->heads, n = at->window_h * at->window_w;
-  guint kv_h = at->kv_window_h != 0 ? at->kv_window_h : at->window_h;
-  guint kv_w = at->kv_window_w != 0 ? at->kv_window_w : at->window_w;
+  guint kv_h = at->permuted ? at->window_h / 2 : (at->kv_window_h != 0 ? at->kv_window_h : at->window_h);
+  guint kv_w = at->permuted ? at->window_w / 2 : (at->kv_window_w != 0 ? at->kv_window_w : at->window_w);
   guint mk = kv_h * kv_w;
-  gboolean overlap = kv_h != at->window_h || kv_w != at->window_w;
+  gboolean overlap = !at->permuted && (kv_h != at->window_h || kv_w != at->window_w);
   guint in_channels = op->shapes[0].channels;
   guint n_windows = op->shapes[0].height / at->window_h * (op->shapes[0].width / at->window_w);
-  gsize qkv_floats = at->qkv_weight == NULL ? 0 : (overlap ? (gsize) n * c + (gsize) mk * 2 * c : (gsize) n * 3 * c);
+  /* Permuted: q, the compressed projection (n × c / 2), k and v. */
+  gsize qkv_floats = at->qkv_weight == NULL ? 0 :
+                     (overlap || at->permuted ? (gsize) n * c + (gsize) mk * 2 * c : (gsize) n * 3 * c) +
+                     (at->permuted ? (gsize) n * c / 2 : 0);
+  /* Permuted: q and the compressed kv's weights, 1.5 c rows. */
+  guint qkv_rows = at->permuted ? 3 * c / 2 : 3 * c;
   gsize per_window = (gsize) n * in_channels + (overlap ? (gsize) mk * in_channels : 0) + qkv_floats +
                      (gsize) at->heads * n * mk + (gsize) n * c;
   guint chunk = MAX (1, MIN (n_windows, ATTENTION_BYTES / (per_window * sizeof (float))));
@@ -120,15 +156,16 @@ tessera_cuda_backend_window_attention (TesseraCudaBackend   *self,
     .kv_w = kv_w,
     .shift_y = at->shift_y,
     .shift_x = at->shift_x,
+    .permuted = at->permuted,
   };
   TesseraKernelSoftmax softmax = { .heads = at->heads, .mask = at->shift_mask };
 
   if (!tessera_cuda_check_gemm_size ((gsize) chunk * mk * MAX (in_channels, at->heads * mk), error))
     return FALSE;
   if ((at->qkv_weight != NULL &&
-       (qkv_weight = tessera_cuda_backend_get_floats (self, at->qkv_weight, (gsize) 3 * c * c, error)) == NULL) ||
+       (qkv_weight = tessera_cuda_backend_get_floats (self, at->qkv_weight, (gsize) qkv_rows * c, error)) == NULL) ||
       (at->qkv_bias != NULL &&
-       (qkv_bias = tessera_cuda_backend_get_floats (self, at->qkv_bias, 3 * c, error)) == NULL) ||
+       (qkv_bias = tessera_cuda_backend_get_floats (self, at->qkv_bias, qkv_rows, error)) == NULL) ||
       (at->proj_weight != NULL &&
        (proj_weight = tessera_cuda_backend_get_floats (self, at->proj_weight, (gsize) c * c, error)) == NULL) ||
       (at->proj_bias != NULL &&
@@ -165,7 +202,8 @@ tessera_cuda_backend_window_attention (TesseraCudaBackend   *self,
                                                     self->stream), error) ||
           (overlap && !CUDA_CHECK (tessera_cuda_windows_gather_kv (&windows, op->inputs[0]->data, in_channels,
                                                                    kv_tokens, self->stream), error)) ||
-          !project_qkv (self, at, &windows, qkv_weight, qkv_bias, tokens, kv_tokens, qkv, &t, error))
+          (at->permuted ? !project_permuted (self, at, &windows, qkv_weight, qkv_bias, tokens, qkv, &t, error) :
+                          !project_qkv (self, at, &windows, qkv_weight, qkv_bias, tokens, kv_tokens, qkv, &t, error)))
         return FALSE;
 
       for (guint h = 0; h < at->heads; h++)

@@ -110,13 +110,15 @@ cuda_compute (TesseraBackend      *backend,
   return TRUE;
 }
 
-/* DySample's sampling, in RealPLKSR's last layer only, has no kernel yet:
- * it runs on the CPU reference. */
+/* DySample's sampling (the last layer of RealPLKSR and MoSR) has no
+ * kernel yet, nor ATD's sort by category (a sort is host work): they run
+ * on the CPU reference, their inputs and outputs copied across. */
 static gboolean
 cuda_supports (TesseraBackend    *backend,
                const TesseraNode *node)
 {
-  return node->op != TESSERA_OP_DYSAMPLE;
+  return node->op != TESSERA_OP_DYSAMPLE && node->op != TESSERA_OP_CATEGORY_GATHER &&
+         node->op != TESSERA_OP_CATEGORY_SCATTER;
 }
 
 static const TesseraBackendVTable cuda_vtable = {
