@@ -288,7 +288,7 @@ struct _TesseraBatchView
 
 G_DEFINE_FINAL_TYPE (TesseraBatchView, tessera_batch_view, ADW_TYPE_BIN)
 
-static const char *format_names[] = { "png", "jpeg", "webp" };
+static const char *format_names[] = { "png", "jpeg", "webp", "tiff" };
 
 static void
 update_controls (TesseraBatchView *self)
@@ -578,6 +578,7 @@ tessera_batch_view_start (TesseraBatchView      *self,
 {
   g_autoptr(TesseraUpscaleOptions) copy = NULL;
   TesseraBatchRedraw redraw;
+  TesseraImageFormat image_format;
   const char *pattern;
   guint format;
 
@@ -595,12 +596,12 @@ tessera_batch_view_start (TesseraBatchView      *self,
 
   copy = tessera_upscale_options_copy (options);
   format = gtk_drop_down_get_selected (self->format_dropdown);
-  tessera_upscale_options_set_format (copy, format == 1 ? TESSERA_IMAGE_FORMAT_JPEG
-                                            : format == 2 ? TESSERA_IMAGE_FORMAT_WEBP
-                                                          : TESSERA_IMAGE_FORMAT_PNG);
+  if (format >= G_N_ELEMENTS (format_names) || !tessera_image_format_from_name (format_names[format], &image_format))
+    image_format = TESSERA_IMAGE_FORMAT_PNG;
+  tessera_upscale_options_set_format (copy, image_format);
   tessera_upscale_options_set_quality (copy, gtk_spin_button_get_value_as_int (self->quality_spin));
   if (self->settings != NULL)
-    g_settings_set_string (self->settings, "output-format", format_names[MIN (format, 2u)]);
+    g_settings_set_string (self->settings, "output-format", format_names[MIN (format, G_N_ELEMENTS (format_names) - 1)]);
 
   pattern = gtk_editable_get_text (GTK_EDITABLE (self->pattern_entry));
   tessera_batch_set_options (self->batch, copy);

@@ -57,7 +57,7 @@ on_device_selected (TesseraPreferences *self)
 }
 
 static const char *precisions[] = { "auto", "fp16", "fp32" };
-static const char *formats[] = { "png", "jpeg", "webp" };
+static const char *formats[] = { "png", "jpeg", "webp", "tiff" };
 
 static void
 on_precision_selected (TesseraPreferences *self)
