@@ -30,7 +30,8 @@ typedef struct
   const TesseraShape *output_shape;
 } TesseraCpuOp;
 
-gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, GError **error);
+/* @batch samples at once, each pointer of @op the first sample's */
+gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, guint batch, GError **error);
 gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
 void     tessera_cpu_grouped_conv2d (const TesseraCpuOp *op);
 
