@@ -236,8 +236,9 @@ random_floats (GRand *rand,
 }
 
 /* A graph of the ops a batch treats apart, on two samples: convolutions
- * through im2col + SGEMM (3 × 3 strided, 1 × 1, two inputs with a
- * residual), through Winograd (16 → 16 channels, 20 × 20), grouped; a
+ * through im2col + SGEMM in bands (1 × 1 at 24 × 24) and over the whole
+ * batch at once (3 × 3 strided, 1 × 1, two inputs with a residual, at
+ * 12 × 12), through Winograd (16 → 16 channels, 24 × 24), grouped; a
  * group norm; a cross-attention to a CONSTANT context, each sample its
  * own. @context: the CONSTANT's values, room for two samples. */
 #define CONTEXT_SIZE (8 * 5)
@@ -253,7 +254,7 @@ batch_graph_new (GRand *rand,
   x = tessera_graph_conv (graph, (guint[]) { 0 }, 1, 16, 4, 1, 1, 0, W (16 * 4), W (16));
   tessera_graph_set_activation (graph, x, TESSERA_ACTIVATION_SILU, 0.f, NULL);
   x = tessera_graph_conv (graph, &x, 1, 16, 16, 3, 1, 1, W (16 * 16 * 9), W (16));      /* Winograd */
-  y = tessera_graph_conv (graph, &x, 1, 8, 16, 3, 2, 1, W (8 * 16 * 9), W (8));         /* 10 × 10 */
+  y = tessera_graph_conv (graph, &x, 1, 8, 16, 3, 2, 1, W (8 * 16 * 9), W (8));         /* 12 × 12 */
   z = tessera_graph_conv (graph, &y, 1, 8, 8, 1, 1, 0, W (8 * 8), NULL);
   pair[0] = y, pair[1] = z;
   z = tessera_graph_conv (graph, pair, 2, 8, 16, 3, 1, 1, W (8 * 16 * 9), W (8));
@@ -282,7 +283,7 @@ test_batch (void)
   g_autofree float *context = random_floats (rand, 2 * CONTEXT_SIZE, 1.0);
   g_autoptr(TesseraGraph) graph = batch_graph_new (rand, context);
   g_autoptr(TesseraBackend) cpu = tessera_cpu_backend_new (NULL);
-  TesseraShape shape = { 4, 20, 20 }, out_shape = { 8, 10, 10 };
+  TesseraShape shape = { 4, 24, 24 }, out_shape = { 8, 12, 12 };
   gsize n = tessera_shape_size (&shape), out_n = tessera_shape_size (&out_shape);
   g_autofree float *input = random_floats (rand, 2 * n, 1.0);
   g_autofree float *expected = g_new (float, 2 * out_n);

@@ -326,8 +326,10 @@ cpu_compute (TesseraBackend      *backend,
 
 /* The weight-heavy ops read each weight once for the whole batch: dense
  * convolutions (the projections of a transformer's tokens among them) as
- * one SGEMM over every sample's columns, 3 × 3 ones through Winograd with
- * the weights transformed once. Everything else runs sample by sample. */
+ * SGEMMs over every sample's columns, 3 × 3 ones on larger images through
+ * Winograd with the weights transformed once. Where the batch's columns
+ * are few, one SGEMM over all of them beats Winograd, whose products each
+ * sample would pack again. Everything else runs sample by sample. */
 static gboolean
 cpu_compute_batch (TesseraBackend      *backend,
                    const TesseraNode   *node,
@@ -347,7 +349,9 @@ cpu_compute_batch (TesseraBackend      *backend,
 
   if (node->op == TESSERA_OP_CONV2D && node->groups <= 1)
     {
-      if (!use_winograd (self, node, output_shape))
+      gsize columns = (gsize) batch * output_shape->height * output_shape->width;
+
+      if (!use_winograd (self, node, output_shape) || columns <= TESSERA_CPU_FEW_COLUMNS)
         {
           for (guint k = 0; k < node->n_inputs; k++)
             data[k] = inputs[k]->data;

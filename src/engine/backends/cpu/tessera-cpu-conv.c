@@ -26,7 +26,10 @@
  *
  * A batch unrolls the band of every sample side by side, so that one
  * SGEMM packs the weights for all of them: on small images (a UNet's deep
- * levels) packing the weights costs as much as multiplying. */
+ * levels) packing the weights costs as much as multiplying. Where the
+ * whole batch's columns are few, they are unrolled once, and the threads
+ * share the output channels instead of bands, so that each weight is
+ * packed once in all. */
 
 #define BAND_FLOATS (1u << 19)   /* 2 MiB of unrolled input per band */
 
@@ -148,6 +151,8 @@ typedef struct
   guint               n_bands;
   guint               batch;
   gsize               k;              /* in_channels × kernel² */
+  float              *col;            /* the whole batch's, for few columns */
+  float              *product;
   gint                out_of_memory;  /* atomic */
 } Conv;
 
@@ -259,6 +264,51 @@ conv_batch_bands (guint    begin,
 }
 
 static void
+unroll_samples (guint    begin,
+                guint    end,
+                gpointer user_data)
+{
+  Conv *conv = user_data;
+  gsize n = (gsize) conv->out_height * conv->out_width;
+
+  for (guint s = begin; s < end; s++)
+    im2col (conv, s, 0, conv->out_height, conv->col + s * n, n * conv->batch);
+}
+
+/* Output channels [@begin, @end) of the whole batch from the unrolled
+ * columns, each thread a share. */
+static void
+conv_batch_channels (guint    begin,
+                     guint    end,
+                     gpointer user_data)
+{
+  Conv *conv = user_data;
+  const TesseraNode *node = conv->op->node;
+  gsize plane = (gsize) conv->out_height * conv->out_width;
+  gsize out_size = plane * node->out_channels;
+  gsize ld = plane * conv->batch;
+  guint per_share = (node->out_channels + tessera_parallel_get_n_threads () - 1) / tessera_parallel_get_n_threads ();
+  guint c0 = MIN (begin * per_share, node->out_channels), c1 = MIN (end * per_share, node->out_channels);
+
+  if (c0 == c1)
+    return;
+  tessera_sgemm (FALSE, FALSE, c1 - c0, ld, conv->k,
+                 1.f, node->weight + c0 * conv->k, conv->k, conv->col, ld,
+                 0.f, conv->product + c0 * ld, ld);
+
+  for (guint s = 0; s < conv->batch; s++)
+    for (guint c = c0; c < c1; c++)
+      {
+        float *row = conv->op->output + s * out_size + c * plane;
+
+        memcpy (row, conv->product + c * ld + s * plane, plane * sizeof (float));
+        tessera_cpu_epilogue_row (node, c, row,
+                                  conv->op->residual != NULL ? conv->op->residual + s * out_size + c * plane : NULL,
+                                  plane);
+      }
+}
+
+static void
 conv_bands (guint    begin,
             guint    end,
             gpointer user_data)
@@ -330,7 +380,23 @@ tessera_cpu_conv2d (const TesseraCpuOp  *op,
   conv.rows_per_band = MIN (conv.rows_per_band, MAX (1, conv.out_height / (2 * n_threads)));
   conv.n_bands = (conv.out_height + conv.rows_per_band - 1) / conv.rows_per_band;
 
-  tessera_parallel_for (conv.n_bands, batch > 1 ? conv_batch_bands : conv_bands, &conv);
+  if (batch > 1 && (gsize) conv.out_height * conv.out_width * batch <= TESSERA_CPU_FEW_COLUMNS)
+    {
+      gsize n = (gsize) conv.out_height * conv.out_width * batch;
+
+      /* this thread's, which the others only read */
+      conv.col = tessera_cpu_scratch (2, conv.k * n);
+      conv.product = tessera_cpu_scratch (3, (gsize) node->out_channels * n);
+      if (conv.col != NULL && conv.product != NULL)
+        {
+          tessera_parallel_for (batch, unroll_samples, &conv);
+          tessera_parallel_for (n_threads, conv_batch_channels, &conv);
+        }
+      else
+        conv.out_of_memory = TRUE;
+    }
+  else
+    tessera_parallel_for (conv.n_bands, batch > 1 ? conv_batch_bands : conv_bands, &conv);
 
   if (conv.out_of_memory)
     {
