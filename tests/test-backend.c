@@ -308,6 +308,7 @@ test_batch (void)
   g_assert_cmpfloat (test_max_relative_error (expected, expected + out_n, out_n), >, 0.1);
 
   tessera_graph_set_batch (graph, 2);
+  g_assert_true (tessera_backend_computes_batches (cpu));
   g_assert_true (tessera_graph_run (graph, cpu, input, &shape, output, NULL, &error));
   g_assert_no_error (error);
   for (guint s = 0; s < 2; s++)
@@ -323,6 +324,7 @@ test_batch (void)
       FakeBackend *fake = fake_backend_new (fakes[i].refused, fakes[i].batches);
       g_autoptr(TesseraBackend) backend = &fake->parent;
 
+      g_assert_cmpint (tessera_backend_computes_batches (backend), ==, fakes[i].batches);
       memset (output, 0, 2 * out_n * sizeof (float));
       g_assert_true (tessera_graph_run (graph, backend, input, &shape, output, NULL, &error));
       g_assert_no_error (error);

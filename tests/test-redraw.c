@@ -560,10 +560,23 @@ counting_unet_batch (gpointer              networks,
                                                 output, cancellable, error);
 }
 
+static gboolean
+no_batches (gpointer networks)
+{
+  return FALSE;
+}
+
+typedef enum
+{
+  NO_UNET_BATCH,
+  UNET_BATCH,
+  UNET_BATCH_NOT_WORTH_IT,     /* as on a device that would run the samples apart */
+} Batching;
+
 static TesseraImage *
 run_counting (TesseraImage         *input,
               TesseraRedrawOptions *options,
-              gboolean              batches)
+              Batching              batching)
 {
   g_autoptr(TesseraEngine) engine = tessera_engine_new ();
   g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
@@ -573,7 +586,9 @@ run_counting (TesseraImage         *input,
   TesseraImage *output;
 
   networks.unet = counting_unet;
-  networks.unet_batch = batches ? counting_unet_batch : NULL;
+  networks.unet_batch = batching != NO_UNET_BATCH ? counting_unet_batch : NULL;
+  if (batching == UNET_BATCH_NOT_WORTH_IT)
+    networks.batches = no_batches;
   single_calls = batch_calls = 0;
   output = tessera_redraw_run (engine, input, checkpoint, options, &networks, NULL, &progress, &error);
   g_assert_no_error (error);
@@ -583,8 +598,8 @@ run_counting (TesseraImage         *input,
 
 /* Guidance runs cond and uncond as one batch of two when the prompts
  * have as many 75-token chunks, and as two calls otherwise, as A1111's
- * CFGDenoiser does (without "pad_cond_uncond"); the batch redraws what
- * the two calls do. */
+ * CFGDenoiser does (without "pad_cond_uncond"), or when the device would
+ * gain nothing; the batch redraws what the two calls do. */
 static void
 test_guidance_batch (void)
 {
@@ -599,10 +614,14 @@ test_guidance_batch (void)
   /* 3 steps of Euler */
   g_object_set (options, "prompt", "a (red:1.2) house", "negative-prompt", "blurry", "steps", 4,
                 "denoise", 0.5, "seed", (gint64) 7, "sampler", TESSERA_REDRAW_SAMPLER_EULER, NULL);
-  batched = run_counting (input, options, TRUE);
+  batched = run_counting (input, options, UNET_BATCH);
   g_assert_cmpuint (batch_calls, ==, 3);
   g_assert_cmpuint (single_calls, ==, 0);
-  apart = run_counting (input, options, FALSE);
+  apart = run_counting (input, options, NO_UNET_BATCH);
+  g_assert_cmpuint (batch_calls, ==, 0);
+  g_assert_cmpuint (single_calls, ==, 2 * 3);
+  g_clear_object (&apart);
+  apart = run_counting (input, options, UNET_BATCH_NOT_WORTH_IT);
   g_assert_cmpuint (batch_calls, ==, 0);
   g_assert_cmpuint (single_calls, ==, 2 * 3);
   for (guint c = 0; c < 3; c++)
@@ -621,7 +640,7 @@ test_guidance_batch (void)
     g_string_append (long_prompt, "house ");
   g_object_set (options, "prompt", long_prompt->str, NULL);
   g_clear_object (&batched);
-  batched = run_counting (input, options, TRUE);
+  batched = run_counting (input, options, UNET_BATCH);
   g_assert_cmpuint (batch_calls, ==, 0);
   g_assert_cmpuint (single_calls, ==, 2 * 3);
 }

@@ -28,7 +28,7 @@
  * for one context length; a prompt and a negative prompt of different
  * lengths (more 77-token chunks in one) each get their own, as A1111 runs
  * them apart rather than padding one. Prompts of one length run as one
- * batch of two. */
+ * batch of two on a backend that computes batches (the CPU). */
 
 /* Pixels the VAE sees at once: larger images go through it in tiles. */
 #define VAE_TILE         512
@@ -225,6 +225,15 @@ sd_unet (gpointer       data,
   return sd_unet_batch (data, x, 1, width, height, timestep, &context, n_tokens, output, cancellable, error);
 }
 
+/* The CUDA backend would run a batch's samples one after the other. */
+static gboolean
+sd_batches (gpointer data)
+{
+  SdNetworks *self = data;
+
+  return tessera_backend_computes_batches (self->backend);
+}
+
 static TesseraVae *
 ensure_vae (SdNetworks  *self,
             GError     **error)
@@ -320,6 +329,7 @@ const TesseraRedrawNetworks tessera_redraw_sd_networks = {
   .encode_text = sd_encode_text,
   .unet = sd_unet,
   .unet_batch = sd_unet_batch,
+  .batches = sd_batches,
   .vae_encode = sd_vae_encode,
   .vae_decode = sd_vae_decode,
   .geometry = sd_geometry,

@@ -27,6 +27,9 @@ G_BEGIN_DECLS
  *   unet_batch   optional: one call on @batch latents (at most 2) one
  *                after the other, each with its own context, all of
  *                @n_tokens, → their outputs one after the other
+ *   batches      optional: whether unet_batch() on the loaded networks
+ *                is worth more than as many unet() calls (whether the
+ *                device computes batches); NULL: yes
  *   vae_encode   RGB in [−1, 1], 3 × H × W → the posterior mean × the
  *                scaling factor, 4 × H/8 × W/8
  *   vae_decode   the reverse, to RGB in about [−1, 1]
@@ -68,6 +71,7 @@ typedef struct
                            float                 *output,
                            GCancellable          *cancellable,
                            GError               **error);
+  gboolean (*batches)     (gpointer               networks);
   gboolean (*vae_encode)  (gpointer               networks,
                            const float           *rgb,
                            guint                  width,

@@ -507,8 +507,9 @@ timed_unet (Guidance     *guidance,
 
 /* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
  * each prompt, mixed as uncond + cfg × (cond − uncond). Prompts with as
- * many chunks run as one batch, cond first; others one after the other,
- * unpadded, as A1111 does unless "pad_cond_uncond" is set. */
+ * many chunks run as one batch, cond first, where the device computes
+ * batches; others one after the other, unpadded, as A1111 does unless
+ * "pad_cond_uncond" is set. */
 static gboolean
 guided_denoise (const float  *x,
                 float         sigma,
@@ -528,7 +529,8 @@ guided_denoise (const float  *x,
   for (gsize i = 0; i < n; i++)
     guidance->scaled[i] = x[i] * c_in;
 
-  if (guidance->networks->unet_batch != NULL && guidance->cond_tokens == guidance->uncond_tokens)
+  if (guidance->networks->unet_batch != NULL && guidance->cond_tokens == guidance->uncond_tokens &&
+      (guidance->networks->batches == NULL || guidance->networks->batches (guidance->nets)))
     {
       memcpy (guidance->scaled + n, guidance->scaled, n * sizeof (float));
       if (!timed_unet (guidance, t, guidance->cond, guidance->uncond, guidance->cond_tokens, guidance->out_cond,

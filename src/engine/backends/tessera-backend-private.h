@@ -153,6 +153,7 @@ void            tessera_backend_set_memory_limit   (TesseraBackend      *self,
                                                     guint64              limit);
 guint64         tessera_backend_get_peak_memory    (TesseraBackend      *self);
 gboolean        tessera_backend_trim               (TesseraBackend      *self);
+gboolean        tessera_backend_computes_batches   (TesseraBackend      *self);
 
 gboolean        tessera_graph_run                  (TesseraGraph        *graph,
                                                     TesseraBackend      *backend,

@@ -165,6 +165,14 @@ tessera_backend_trim (TesseraBackend *self)
   return TRUE;
 }
 
+/* Returns: whether @self runs a graph's batch at once, rather than one
+ * sample after the other */
+gboolean
+tessera_backend_computes_batches (TesseraBackend *self)
+{
+  return self->vtable->compute_batch != NULL;
+}
+
 /* A copy of @buffer (@batch tensors of @shape, on @backend) on @cpu. */
 static TesseraBuffer *
 copy_to_cpu (TesseraBackend      *backend,
