@@ -167,8 +167,13 @@ stand_in_free (gpointer networks)
 }
 
 static const TesseraRedrawNetworks stand_in_networks = {
-  stand_in_load, stand_in_encode_text, stand_in_unet, stand_in_vae_encode, stand_in_vae_decode, stand_in_geometry,
-  stand_in_free,
+  .load = stand_in_load,
+  .encode_text = stand_in_encode_text,
+  .unet = stand_in_unet,
+  .vae_encode = stand_in_vae_encode,
+  .vae_decode = stand_in_vae_decode,
+  .geometry = stand_in_geometry,
+  .free = stand_in_free,
 };
 
 static TesseraCheckpoint *

@@ -128,8 +128,13 @@ stand_in_free (gpointer networks)
 }
 
 static const TesseraRedrawNetworks stand_in_networks = {
-  stand_in_load, stand_in_encode_text, stand_in_unet, stand_in_vae_encode, stand_in_vae_decode, stand_in_geometry,
-  stand_in_free,
+  .load = stand_in_load,
+  .encode_text = stand_in_encode_text,
+  .unet = stand_in_unet,
+  .vae_encode = stand_in_vae_encode,
+  .vae_decode = stand_in_vae_decode,
+  .geometry = stand_in_geometry,
+  .free = stand_in_free,
 };
 
 static char *
@@ -513,6 +518,131 @@ test_real_networks (void)
   for (gsize i = 0; i < n; i++)
     change = MAX (change, fabs (tessera_image_get_plane (first, 0)[i] - tessera_image_get_plane (other, 0)[i]));
   g_assert_cmpfloat (change, >, 1e-3);
+}
+
+/* The SD networks behind a table that counts the UNet's calls, with or
+ * without unet_batch(). */
+static guint single_calls, batch_calls;
+
+static gboolean
+counting_unet (gpointer       networks,
+               const float   *x,
+               guint          width,
+               guint          height,
+               float          timestep,
+               const float   *context,
+               guint          n_tokens,
+               float         *output,
+               GCancellable  *cancellable,
+               GError       **error)
+{
+  single_calls++;
+  return tessera_redraw_sd_networks.unet (networks, x, width, height, timestep, context, n_tokens, output,
+                                          cancellable, error);
+}
+
+static gboolean
+counting_unet_batch (gpointer              networks,
+                     const float          *x,
+                     guint                 batch,
+                     guint                 width,
+                     guint                 height,
+                     float                 timestep,
+                     const float * const  *contexts,
+                     guint                 n_tokens,
+                     float                *output,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  batch_calls++;
+  g_assert_cmpuint (batch, ==, 2);
+  return tessera_redraw_sd_networks.unet_batch (networks, x, batch, width, height, timestep, contexts, n_tokens,
+                                                output, cancellable, error);
+}
+
+static gboolean
+no_batches (gpointer networks)
+{
+  return FALSE;
+}
+
+typedef enum
+{
+  NO_UNET_BATCH,
+  UNET_BATCH,
+  UNET_BATCH_NOT_WORTH_IT,     /* as on a device that would run the samples apart */
+} Batching;
+
+static TesseraImage *
+run_counting (TesseraImage         *input,
+              TesseraRedrawOptions *options,
+              Batching              batching)
+{
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ("sd1.safetensors");
+  TesseraRedrawNetworks networks = tessera_redraw_sd_networks;
+  TesseraProgress progress = { 0 };
+  g_autoptr(GError) error = NULL;
+  TesseraImage *output;
+
+  networks.unet = counting_unet;
+  networks.unet_batch = batching != NO_UNET_BATCH ? counting_unet_batch : NULL;
+  if (batching == UNET_BATCH_NOT_WORTH_IT)
+    networks.batches = no_batches;
+  single_calls = batch_calls = 0;
+  output = tessera_redraw_run (engine, input, checkpoint, options, &networks, NULL, &progress, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (output);
+  return output;
+}
+
+/* Guidance runs cond and uncond as one batch of two when the prompts
+ * have as many 75-token chunks, and as two calls otherwise, as A1111's
+ * CFGDenoiser does (without "pad_cond_uncond"), or when the device would
+ * gain nothing; the batch redraws what the two calls do. */
+static void
+test_guidance_batch (void)
+{
+  g_autoptr(TesseraImage) input = make_blocks (32, 24);
+  g_autoptr(TesseraRedrawOptions) options = whole_image_options ();
+  g_autoptr(TesseraImage) batched = NULL;
+  g_autoptr(TesseraImage) apart = NULL;
+  g_autoptr(GString) long_prompt = g_string_new (NULL);
+  gsize n = (gsize) 32 * 24;
+  double worst = 0.0, peak = 0.0;
+
+  /* 3 steps of Euler */
+  g_object_set (options, "prompt", "a (red:1.2) house", "negative-prompt", "blurry", "steps", 4,
+                "denoise", 0.5, "seed", (gint64) 7, "sampler", TESSERA_REDRAW_SAMPLER_EULER, NULL);
+  batched = run_counting (input, options, UNET_BATCH);
+  g_assert_cmpuint (batch_calls, ==, 3);
+  g_assert_cmpuint (single_calls, ==, 0);
+  apart = run_counting (input, options, NO_UNET_BATCH);
+  g_assert_cmpuint (batch_calls, ==, 0);
+  g_assert_cmpuint (single_calls, ==, 2 * 3);
+  g_clear_object (&apart);
+  apart = run_counting (input, options, UNET_BATCH_NOT_WORTH_IT);
+  g_assert_cmpuint (batch_calls, ==, 0);
+  g_assert_cmpuint (single_calls, ==, 2 * 3);
+  for (guint c = 0; c < 3; c++)
+    for (gsize i = 0; i < n; i++)
+      {
+        float a = tessera_image_get_plane (apart, c)[i], b = tessera_image_get_plane (batched, c)[i];
+
+        worst = MAX (worst, fabsf (a - b));
+        peak = MAX (peak, fabsf (a));
+      }
+  g_test_message ("batch of two against two calls: relative difference %.3g", worst / peak);
+  g_assert_cmpfloat (worst / peak, <=, 1e-5);
+
+  /* two chunks against one */
+  for (guint i = 0; i < 80; i++)
+    g_string_append (long_prompt, "house ");
+  g_object_set (options, "prompt", long_prompt->str, NULL);
+  g_clear_object (&batched);
+  batched = run_counting (input, options, UNET_BATCH);
+  g_assert_cmpuint (batch_calls, ==, 0);
+  g_assert_cmpuint (single_calls, ==, 2 * 3);
 }
 
 /* data/redraw-refs: whole redraws by diffusers' networks and
@@ -1052,6 +1182,7 @@ main (int   argc,
   g_test_add_func ("/redraw/cancel", test_cancel);
   g_test_add_func ("/redraw/errors", test_errors);
   g_test_add_func ("/redraw/real-networks", test_real_networks);
+  g_test_add_func ("/redraw/guidance-batch", test_guidance_batch);
   g_test_add_func ("/redraw/reference", test_reference);
   g_test_add_func ("/redraw/reference-cli", test_reference_cli);
   g_test_add_func ("/redraw/preview", test_preview);

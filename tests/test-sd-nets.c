@@ -144,7 +144,7 @@ run_graph (TesseraGraph       *graph,
   g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
   g_autoptr(GError) error = NULL;
   TesseraShape out = output_shape (graph, shape);
-  float *output = g_new (float, tessera_shape_size (&out));
+  float *output = g_new (float, tessera_graph_get_batch (graph) * tessera_shape_size (&out));
 
   g_assert_true (run_cpu (graph, input, shape, output, backend, &error));
   g_assert_no_error (error);
@@ -457,10 +457,82 @@ test_unet (void)
           unet = tessera_unet_new (state_dict, &config->unet, context.n_tokens, &error);
           g_assert_no_error (error);
           tessera_unet_set_timestep (unet, json_object_get_double_member (test, "timestep"));
-          g_assert_true (tessera_unet_set_context (unet, &context, &error));
+          g_assert_true (tessera_unet_set_context (unet, 0, &context, &error));
           g_assert_no_error (error);
           output = run_graph (tessera_unet_get_graph (unet), latent.data, &shape);
           check_output (what, output, &expected);
+          n++;
+        }
+    }
+  g_assert_cmpuint (n, ==, 7);
+}
+
+/* Guidance's batch of two (cond, uncond): each sample's output is what
+ * it gives alone, with its own latent and context. */
+static void
+test_unet_batch (void)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  JsonArray *cases = load_cases (parser);
+  guint n = 0;
+
+  for (guint i = 0; i < json_array_get_length (cases); i++)
+    {
+      JsonObject *test = json_array_get_object_element (cases, i);
+      g_auto(Tensor) latent = { { 0 } };
+      g_auto(Tensor) context_values = { { 0 } };
+
+      if (!g_str_equal (json_object_get_string_member (test, "kind"), "unet"))
+        continue;
+      latent = load_ref (json_object_get_string_member (test, "latent"));
+      context_values = load_ref (json_object_get_string_member (test, "context"));
+      for (const char * const *file = files_for (test); *file != NULL; file++)
+        {
+          TesseraCheckpoint *checkpoint = open_checkpoint (*file);
+          const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (checkpoint);
+          TesseraStateDict *state_dict = tessera_checkpoint_get_state_dict (checkpoint, TESSERA_CHECKPOINT_PART_UNET);
+          TesseraShape shape = { latent.dims[0], latent.dims[1], latent.dims[2] };
+          gsize size = tessera_shape_size (&shape), context_size = tensor_size (&context_values);
+          g_autofree float *latents = g_new (float, 2 * size);
+          g_autofree float *second_context = g_new (float, context_size);
+          TesseraTextContext contexts[2] = {
+            { context_values.dims[0], context_values.dims[2], context_values.data },
+            { context_values.dims[0], context_values.dims[2], second_context },
+          };
+          g_autoptr(GError) error = NULL;
+          g_autoptr(TesseraUNet) unet = NULL;
+          g_autofree float *alone[2] = { NULL };
+          g_autofree float *batch = NULL;
+
+          /* a second sample unlike the first: the latent backwards, the
+           * context negated and scaled */
+          for (gsize j = 0; j < size; j++)
+            latents[j] = latent.data[j], latents[size + j] = latent.data[size - 1 - j];
+          for (gsize j = 0; j < context_size; j++)
+            second_context[j] = -0.7f * context_values.data[j];
+
+          unet = tessera_unet_new (state_dict, &config->unet, contexts[0].n_tokens, &error);
+          g_assert_no_error (error);
+          tessera_unet_set_timestep (unet, json_object_get_double_member (test, "timestep"));
+          for (guint s = 0; s < 2; s++)
+            {
+              g_assert_true (tessera_unet_set_context (unet, 0, &contexts[s], &error));
+              alone[s] = run_graph (tessera_unet_get_graph (unet), latents + s * size, &shape);
+            }
+          g_assert_cmpfloat (test_max_relative_error (alone[0], alone[1], size), >, 0.1);
+
+          tessera_unet_set_batch (unet, 2);
+          for (guint s = 0; s < 2; s++)
+            g_assert_true (tessera_unet_set_context (unet, s, &contexts[s], &error));
+          batch = run_graph (tessera_unet_get_graph (unet), latents, &shape);
+          for (guint s = 0; s < 2; s++)
+            {
+              double e = test_max_relative_error (batch + s * size, alone[s], size);
+
+              g_test_message ("%s, %s, sample %u of 2: relative error %.3g",
+                              json_object_get_string_member (test, "name"), *file, s, e);
+              g_assert_cmpfloat (e, <=, 1e-5);
+            }
           n++;
         }
     }
@@ -562,6 +634,7 @@ main (int   argc,
   g_test_add_func ("/sd-nets/text-encoder/errors", test_text_encoder_errors);
   g_test_add_func ("/sd-nets/context-padding", test_context_padding);
   g_test_add_func ("/sd-nets/unet", test_unet);
+  g_test_add_func ("/sd-nets/unet/batch", test_unet_batch);
   g_test_add_func ("/sd-nets/unet/names", test_unet_names);
   g_test_add_func ("/sd-nets/vae", test_vae);
   g_test_add_func ("/sd-nets/vae/tile-placement", test_vae_tile_placement);

@@ -27,7 +27,8 @@
  * text encoder again when the clip skip changes. A UNet's graph is built
  * for one context length; a prompt and a negative prompt of different
  * lengths (more 77-token chunks in one) each get their own, as A1111 runs
- * them apart rather than padding one. */
+ * them apart rather than padding one. Prompts of one length run as one
+ * batch of two on a backend that computes batches (the CPU). */
 
 /* Pixels the VAE sees at once: larger images go through it in tiles. */
 #define VAE_TILE         512
@@ -166,20 +167,20 @@ sd_encode_text (gpointer       data,
 }
 
 static gboolean
-sd_unet (gpointer       data,
-         const float   *x,
-         guint          width,
-         guint          height,
-         float          timestep,
-         const float   *context,
-         guint          n_tokens,
-         float         *output,
-         GCancellable  *cancellable,
-         GError       **error)
+sd_unet_batch (gpointer              data,
+               const float          *x,
+               guint                 batch,
+               guint                 width,
+               guint                 height,
+               float                 timestep,
+               const float * const  *contexts,
+               guint                 n_tokens,
+               float                *output,
+               GCancellable         *cancellable,
+               GError              **error)
 {
   SdNetworks *self = data;
   const TesseraCheckpointConfig *config = tessera_checkpoint_get_config (self->checkpoint);
-  TesseraTextContext text = { config->text_encoder.width, n_tokens, (float *) context };
   TesseraShape shape = { config->unet.in_channels, height, width };
 
   guint slot = self->unets[0] == NULL || self->unet_tokens[0] == n_tokens ? 0 : 1;
@@ -197,10 +198,40 @@ sd_unet (gpointer       data,
     }
   unet = self->unets[slot];
 
+  tessera_unet_set_batch (unet, batch);
   tessera_unet_set_timestep (unet, timestep);
-  return tessera_unet_set_context (unet, &text, error) &&
-         tessera_graph_run (tessera_unet_get_graph (unet), self->backend, x, &shape, output,
-                            cancellable, error);
+  for (guint s = 0; s < batch; s++)
+    {
+      TesseraTextContext text = { config->text_encoder.width, n_tokens, (float *) contexts[s] };
+
+      if (!tessera_unet_set_context (unet, s, &text, error))
+        return FALSE;
+    }
+  return tessera_graph_run (tessera_unet_get_graph (unet), self->backend, x, &shape, output, cancellable, error);
+}
+
+static gboolean
+sd_unet (gpointer       data,
+         const float   *x,
+         guint          width,
+         guint          height,
+         float          timestep,
+         const float   *context,
+         guint          n_tokens,
+         float         *output,
+         GCancellable  *cancellable,
+         GError       **error)
+{
+  return sd_unet_batch (data, x, 1, width, height, timestep, &context, n_tokens, output, cancellable, error);
+}
+
+/* The CUDA backend would run a batch's samples one after the other. */
+static gboolean
+sd_batches (gpointer data)
+{
+  SdNetworks *self = data;
+
+  return tessera_backend_computes_batches (self->backend);
 }
 
 static TesseraVae *
@@ -297,6 +328,8 @@ const TesseraRedrawNetworks tessera_redraw_sd_networks = {
   .load = sd_load,
   .encode_text = sd_encode_text,
   .unet = sd_unet,
+  .unet_batch = sd_unet_batch,
+  .batches = sd_batches,
   .vae_encode = sd_vae_encode,
   .vae_decode = sd_vae_decode,
   .geometry = sd_geometry,

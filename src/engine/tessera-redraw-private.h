@@ -24,6 +24,12 @@ G_BEGIN_DECLS
  *                (77 × n_chunks), after clip skip and A1111's emphasis
  *   unet         one call, batch 1: the latent (already × c_in), the
  *                fractional timestep, a context → the raw output (ε or v)
+ *   unet_batch   optional: one call on @batch latents (at most 2) one
+ *                after the other, each with its own context, all of
+ *                @n_tokens, → their outputs one after the other
+ *   batches      optional: whether unet_batch() on the loaded networks
+ *                is worth more than as many unet() calls (whether the
+ *                device computes batches); NULL: yes
  *   vae_encode   RGB in [−1, 1], 3 × H × W → the posterior mean × the
  *                scaling factor, 4 × H/8 × W/8
  *   vae_decode   the reverse, to RGB in about [−1, 1]
@@ -54,6 +60,18 @@ typedef struct
                            float                 *output,
                            GCancellable          *cancellable,
                            GError               **error);
+  gboolean (*unet_batch)  (gpointer               networks,
+                           const float           *x,
+                           guint                  batch,
+                           guint                  width,
+                           guint                  height,
+                           float                  timestep,
+                           const float * const   *contexts,
+                           guint                  n_tokens,
+                           float                 *output,
+                           GCancellable          *cancellable,
+                           GError               **error);
+  gboolean (*batches)     (gpointer               networks);
   gboolean (*vae_encode)  (gpointer               networks,
                            const float           *rgb,
                            guint                  width,

@@ -437,8 +437,8 @@ typedef struct
   guint                        cond_tokens;
   float                       *uncond;
   guint                        uncond_tokens;
-  float                       *scaled;
-  float                       *out_cond;
+  float                       *scaled;       /* twice: a batch of cond and uncond */
+  float                       *out_cond;     /* then out_uncond */
   float                       *out_uncond;
   const float                 *init_latent;
   const float                 *latent_mask;
@@ -473,19 +473,28 @@ keep_unmasked (Guidance *guidance,
       }
 }
 
-/* One UNet call on the guidance's scaled latent, its time counted. */
+/* One UNet call on the guidance's scaled latent, its time counted: on
+ * cond and uncond at once (@uncond_context non-NULL, the outputs one
+ * after the other), or on one of them. */
 static gboolean
 timed_unet (Guidance     *guidance,
             float         t,
             const float  *context,
+            const float  *uncond_context,
             guint         n_tokens,
             float        *output,
             GError      **error)
 {
   gint64 start = g_get_monotonic_time ();
+  const float *contexts[2] = { context, uncond_context };
   gint64 elapsed;
 
-  if (!guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
+  if (uncond_context != NULL &&
+      !guidance->networks->unet_batch (guidance->nets, guidance->scaled, 2, guidance->width, guidance->height, t,
+                                       contexts, n_tokens, output, guidance->cancellable, error))
+    return FALSE;
+  if (uncond_context == NULL &&
+      !guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
                                  context, n_tokens, output, guidance->cancellable, error))
     return FALSE;
   elapsed = g_get_monotonic_time () - start;
@@ -497,9 +506,10 @@ timed_unet (Guidance     *guidance,
 }
 
 /* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
- * each prompt, mixed as uncond + cfg × (cond − uncond). The two prompts
- * run one after the other, so they need not have as many chunks (A1111
- * does the same unless "pad_cond_uncond" is set). */
+ * each prompt, mixed as uncond + cfg × (cond − uncond). Prompts with as
+ * many chunks run as one batch, cond first, where the device computes
+ * batches; others one after the other, unpadded, as A1111 does unless
+ * "pad_cond_uncond" is set. */
 static gboolean
 guided_denoise (const float  *x,
                 float         sigma,
@@ -519,8 +529,16 @@ guided_denoise (const float  *x,
   for (gsize i = 0; i < n; i++)
     guidance->scaled[i] = x[i] * c_in;
 
-  if (!timed_unet (guidance, t, guidance->cond, guidance->cond_tokens, guidance->out_cond, error) ||
-      !timed_unet (guidance, t, guidance->uncond, guidance->uncond_tokens, guidance->out_uncond, error))
+  if (guidance->networks->unet_batch != NULL && guidance->cond_tokens == guidance->uncond_tokens &&
+      (guidance->networks->batches == NULL || guidance->networks->batches (guidance->nets)))
+    {
+      memcpy (guidance->scaled + n, guidance->scaled, n * sizeof (float));
+      if (!timed_unet (guidance, t, guidance->cond, guidance->uncond, guidance->cond_tokens, guidance->out_cond,
+                       error))
+        return FALSE;
+    }
+  else if (!timed_unet (guidance, t, guidance->cond, NULL, guidance->cond_tokens, guidance->out_cond, error) ||
+           !timed_unet (guidance, t, guidance->uncond, NULL, guidance->uncond_tokens, guidance->out_uncond, error))
     return FALSE;
 
   for (gsize i = 0; i < n; i++)
@@ -609,7 +627,6 @@ guidance_clear (Guidance *guidance)
   g_free (guidance->uncond);
   g_free (guidance->scaled);
   g_free (guidance->out_cond);
-  g_free (guidance->out_uncond);
   if (guidance->nets != NULL)
     tessera_engine_return_redraw_networks (guidance->engine, guidance->networks, guidance->nets,
                                            guidance->checkpoint, guidance->options);
@@ -730,13 +747,13 @@ sample_and_decode (TesseraRedrawSession  *self,
         init_latent = g_memdup2 (latent, n * sizeof (float));
       guidance->init_latent = init_latent;
       guidance->latent_mask = latent_mask;
-      guidance->scaled = g_new (float, n);
-      guidance->out_cond = g_new (float, n);
-      guidance->out_uncond = g_new (float, n);
+      guidance->scaled = g_new (float, 2 * n);
+      guidance->out_cond = g_new (float, 2 * n);
+      guidance->out_uncond = guidance->out_cond + n;
       ok = sample (self->checkpoint, self->options, guidance, latent, denoise, seed, error);
       g_clear_pointer (&guidance->scaled, g_free);
       g_clear_pointer (&guidance->out_cond, g_free);
-      g_clear_pointer (&guidance->out_uncond, g_free);
+      guidance->out_uncond = NULL;
       guidance->init_latent = NULL;
       guidance->latent_mask = NULL;
       if (!ok)

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "backends/cpu/tessera-cpu-private.h"
 #include "core/tessera-parallel-private.h"
@@ -17,9 +18,10 @@
 #include "tessera-test-utils.h"
 
 /* Times Stable Diffusion's UNet on the CPU as classifier-free guidance
- * calls it: once for the cond latent, once for the uncond one, with the
- * inputs bench-sd-diffusers.py wrote into DATA, and compares the outputs
- * with diffusers'. build-aux/bench-sd-cpu.sh runs it.
+ * calls it: once for the cond latent and once for the uncond one, and
+ * both as one batch of two, with the inputs bench-sd-diffusers.py wrote
+ * into DATA, and compares the outputs with diffusers'.
+ * build-aux/bench-sd-cpu.sh runs it.
  *
  *   bench-sd-unet RUNS THREADS FOLDER DATA
  */
@@ -95,6 +97,9 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree double *one = NULL;
   g_autofree double *pair = NULL;
+  g_autofree double *batch = NULL;
+  g_autofree float *batch_latents = NULL;
+  g_autofree float *batch_output = NULL;
   Tensor latents[N_LATENTS] = { 0 }, contexts[N_LATENTS] = { 0 }, expected[N_LATENTS] = { 0 };
   g_autofree float *output = NULL;
   g_autofree char *timestep_path = NULL;
@@ -146,8 +151,14 @@ main (int   argc,
 
   shape = (TesseraShape) { latents[0].dims[0], latents[0].dims[1], latents[0].dims[2] };
   output = g_new (float, tessera_shape_size (&shape));
+  batch_latents = g_new (float, N_LATENTS * tessera_shape_size (&shape));
+  batch_output = g_new (float, N_LATENTS * tessera_shape_size (&shape));
+  for (guint i = 0; i < N_LATENTS; i++)
+    memcpy (batch_latents + i * tessera_shape_size (&shape), latents[i].values,
+            tessera_shape_size (&shape) * sizeof (float));
   one = g_new (double, runs);
   pair = g_new (double, runs);
+  batch = g_new (double, runs);
   tessera_unet_set_timestep (unet, timestep);
 
   /* One round more than timed: the first one warms up the allocator and
@@ -156,12 +167,13 @@ main (int   argc,
     {
       double times[N_LATENTS];
 
+      tessera_unet_set_batch (unet, 1);
       for (guint i = 0; i < N_LATENTS; i++)
         {
           TesseraTextContext context = { contexts[i].dims[0], contexts[i].dims[2], contexts[i].values };
 
           start = g_get_monotonic_time ();
-          if (!tessera_unet_set_context (unet, &context, &error) ||
+          if (!tessera_unet_set_context (unet, 0, &context, &error) ||
               !tessera_graph_run (tessera_unet_get_graph (unet), backend, latents[i].values, &shape,
                                   output, NULL, &error))
             goto failed;
@@ -174,11 +186,31 @@ main (int   argc,
           one[run - 1] = times[0];
           pair[run - 1] = times[0] + times[1];
         }
+
+      tessera_unet_set_batch (unet, N_LATENTS);
+      for (guint i = 0; i < N_LATENTS; i++)
+        {
+          TesseraTextContext context = { contexts[i].dims[0], contexts[i].dims[2], contexts[i].values };
+
+          if (!tessera_unet_set_context (unet, i, &context, &error))
+            goto failed;
+        }
+      start = g_get_monotonic_time ();
+      if (!tessera_graph_run (tessera_unet_get_graph (unet), backend, batch_latents, &shape, batch_output,
+                              NULL, &error))
+        goto failed;
+      if (run > 0)
+        batch[run - 1] = seconds_since (start);
+      else
+        for (guint i = 0; i < N_LATENTS; i++)
+          printf ("relative-error-batch-%u %.3g\n", i,
+                  relative_error (batch_output + i * tessera_shape_size (&shape), &expected[i]));
     }
 
   printf ("tessera-threads %u\n", tessera_parallel_get_n_threads ());
   print_times ("tessera-one", one, runs);
   print_times ("tessera-pair", pair, runs);
+  print_times ("tessera-batch", batch, runs);
 
   for (guint i = 0; i < N_LATENTS; i++)
     {

@@ -69,6 +69,20 @@ typedef struct
                                 const TesseraShape  *output_shape,
                                 GError             **error);
 
+  /* Optional: @node on a batch of @batch samples, each buffer holding
+   * @batch tensors of its shape one after the other. Without it a graph
+   * of a batch runs one sample after the other, whole, through
+   * compute(). */
+  gboolean      (*compute_batch) (TesseraBackend      *self,
+                                  const TesseraNode   *node,
+                                  guint                batch,
+                                  TesseraBuffer      **inputs,
+                                  const TesseraShape  *input_shapes,
+                                  TesseraBuffer       *residual,
+                                  TesseraBuffer       *output,
+                                  const TesseraShape  *output_shape,
+                                  GError             **error);
+
   /* The rest is optional, for a backend with memory of its own (a GPU's). */
 
   /* Its free and total bytes, as the limit leaves them; FALSE when the
@@ -139,6 +153,7 @@ void            tessera_backend_set_memory_limit   (TesseraBackend      *self,
                                                     guint64              limit);
 guint64         tessera_backend_get_peak_memory    (TesseraBackend      *self);
 gboolean        tessera_backend_trim               (TesseraBackend      *self);
+gboolean        tessera_backend_computes_batches   (TesseraBackend      *self);
 
 gboolean        tessera_graph_run                  (TesseraGraph        *graph,
                                                     TesseraBackend      *backend,

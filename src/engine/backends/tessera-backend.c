@@ -165,15 +165,24 @@ tessera_backend_trim (TesseraBackend *self)
   return TRUE;
 }
 
-/* A copy of @buffer (of @shape, on @backend) on @cpu. */
+/* Returns: whether @self runs a graph's batch at once, rather than one
+ * sample after the other */
+gboolean
+tessera_backend_computes_batches (TesseraBackend *self)
+{
+  return self->vtable->compute_batch != NULL;
+}
+
+/* A copy of @buffer (@batch tensors of @shape, on @backend) on @cpu. */
 static TesseraBuffer *
 copy_to_cpu (TesseraBackend      *backend,
              TesseraBuffer       *buffer,
+             guint                batch,
              const TesseraShape  *shape,
              TesseraBackend      *cpu,
              GError             **error)
 {
-  gsize n_floats = tessera_shape_size (shape);
+  gsize n_floats = batch * tessera_shape_size (shape);
   TesseraBuffer *copy = cpu->vtable->buffer_new (cpu, n_floats, error);
 
   if (copy != NULL &&
@@ -191,6 +200,7 @@ static gboolean
 compute_on_cpu (TesseraBackend      *backend,
                 TesseraBackend      *cpu,
                 const TesseraNode   *node,
+                guint                batch,
                 TesseraBuffer      **inputs,
                 const TesseraShape  *input_shapes,
                 TesseraBuffer       *residual,
@@ -200,20 +210,23 @@ compute_on_cpu (TesseraBackend      *backend,
 {
   TesseraBuffer *cpu_inputs[TESSERA_NODE_MAX_INPUTS] = { NULL };
   TesseraBuffer *cpu_residual = NULL, *cpu_output = NULL;
+  gsize output_size = batch * tessera_shape_size (output_shape);
   gboolean ok = TRUE;
 
   for (guint k = 0; ok && k < node->n_inputs; k++)
-    ok = (cpu_inputs[k] = copy_to_cpu (backend, inputs[k], &input_shapes[k], cpu, error)) != NULL;
+    ok = (cpu_inputs[k] = copy_to_cpu (backend, inputs[k], batch, &input_shapes[k], cpu, error)) != NULL;
   /* A residual has the output's shape. */
   if (ok && residual != NULL)
-    ok = (cpu_residual = copy_to_cpu (backend, residual, output_shape, cpu, error)) != NULL;
+    ok = (cpu_residual = copy_to_cpu (backend, residual, batch, output_shape, cpu, error)) != NULL;
   if (ok)
-    ok = (cpu_output = cpu->vtable->buffer_new (cpu, tessera_shape_size (output_shape), error)) != NULL;
+    ok = (cpu_output = cpu->vtable->buffer_new (cpu, output_size, error)) != NULL;
 
-  ok = ok &&
-       cpu->vtable->compute (cpu, node, cpu_inputs, input_shapes, cpu_residual, cpu_output, output_shape, error) &&
-       backend->vtable->upload (backend, output, tessera_cpu_buffer_get_data (cpu_output),
-                                tessera_shape_size (output_shape), error);
+  if (ok && batch > 1)
+    ok = cpu->vtable->compute_batch (cpu, node, batch, cpu_inputs, input_shapes, cpu_residual, cpu_output,
+                                     output_shape, error);
+  else if (ok)
+    ok = cpu->vtable->compute (cpu, node, cpu_inputs, input_shapes, cpu_residual, cpu_output, output_shape, error);
+  ok = ok && backend->vtable->upload (backend, output, tessera_cpu_buffer_get_data (cpu_output), output_size, error);
 
   for (guint k = 0; k < node->n_inputs; k++)
     if (cpu_inputs[k] != NULL)
@@ -226,11 +239,13 @@ compute_on_cpu (TesseraBackend      *backend,
 }
 
 /* Runs @node on @backend, or on the CPU when @backend does not support
- * it, with *@cpu made the first time that happens. */
+ * it, with *@cpu made the first time that happens. A @batch above 1 is
+ * for a backend with compute_batch(). */
 static gboolean
 compute_node (TesseraBackend      *backend,
               TesseraBackend     **cpu,
               const TesseraNode   *node,
+              guint                batch,
               TesseraBuffer      **inputs,
               const TesseraShape  *input_shapes,
               TesseraBuffer       *residual,
@@ -241,16 +256,19 @@ compute_node (TesseraBackend      *backend,
   const TesseraBackendVTable *vt = backend->vtable;
 
   if (vt->supports == NULL || vt->supports (backend, node))
-    return vt->compute (backend, node, inputs, input_shapes, residual, output, output_shape, error);
+    return batch > 1 ?
+           vt->compute_batch (backend, node, batch, inputs, input_shapes, residual, output, output_shape, error) :
+           vt->compute (backend, node, inputs, input_shapes, residual, output, output_shape, error);
 
   if (*cpu == NULL && (*cpu = tessera_cpu_backend_new (error)) == NULL)
     return FALSE;
-  return compute_on_cpu (backend, *cpu, node, inputs, input_shapes, residual, output, output_shape, error);
+  return compute_on_cpu (backend, *cpu, node, batch, inputs, input_shapes, residual, output, output_shape, error);
 }
 
 /* Runs nodes 1…@last with @input as node 0's buffer, which stays the
- * caller's; returns @last's buffer. @cpu is for the nodes @backend does
- * not support. */
+ * caller's; returns @last's buffer. Each buffer holds @batch samples;
+ * with a @batch of 1, the CONSTANT nodes give their values for @sample.
+ * @cpu is for the nodes @backend does not support. */
 static TesseraBuffer *
 run_nodes (TesseraGraph        *self,
            TesseraBackend      *backend,
@@ -258,6 +276,8 @@ run_nodes (TesseraGraph        *self,
            TesseraBuffer       *input,
            const TesseraShape  *shapes,
            guint                last,
+           guint                batch,
+           guint                sample,
            GCancellable        *cancellable,
            GError             **error)
 {
@@ -274,6 +294,14 @@ run_nodes (TesseraGraph        *self,
       const TesseraNode *node = tessera_graph_get_node (self, i);
       TesseraBuffer *inputs[TESSERA_NODE_MAX_INPUTS];
       TesseraShape input_shapes[TESSERA_NODE_MAX_INPUTS];
+      TesseraNode sample_constant;
+
+      if (node->op == TESSERA_OP_CONSTANT && sample > 0)
+        {
+          sample_constant = *node;
+          sample_constant.weight += sample * tessera_shape_size (&node->shape);
+          node = &sample_constant;
+        }
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         goto out;
@@ -284,9 +312,9 @@ run_nodes (TesseraGraph        *self,
           input_shapes[k] = shapes[node->inputs[k]];
         }
 
-      buffers[i] = vt->buffer_new (backend, tessera_shape_size (&shapes[i]), error);
+      buffers[i] = vt->buffer_new (backend, batch * tessera_shape_size (&shapes[i]), error);
       if (buffers[i] == NULL ||
-          !compute_node (backend, cpu, node, inputs, input_shapes,
+          !compute_node (backend, cpu, node, batch, inputs, input_shapes,
                          node->residual >= 0 ? buffers[node->residual] : NULL,
                          buffers[i], &shapes[i], error))
         goto out;
@@ -317,6 +345,7 @@ run_stripes (TesseraGraph        *self,
              const TesseraShape  *entry_shape,
              const TesseraShape  *output_shape,
              float               *output,
+             guint                sample,
              GCancellable        *cancellable,
              GError             **error)
 {
@@ -338,7 +367,7 @@ run_stripes (TesseraGraph        *self,
 
       if (!tessera_graph_infer_shapes (stripe, entry_shape, shapes, error))
         return FALSE;
-      result = run_nodes (stripe, backend, cpu, entry, shapes, n - 1, cancellable, error);
+      result = run_nodes (stripe, backend, cpu, entry, shapes, n - 1, 1, sample, cancellable, error);
       if (result == NULL)
         return FALSE;
 
@@ -354,15 +383,67 @@ run_stripes (TesseraGraph        *self,
   return TRUE;
 }
 
+/* Runs @self on @batch samples at once (@backend computing batches), or
+ * on @sample alone, @batch being 1. */
+static gboolean
+run_graph (TesseraGraph        *self,
+           TesseraBackend      *backend,
+           TesseraBackend     **cpu,
+           const float         *input,
+           const TesseraShape  *shapes,
+           float               *output,
+           guint                batch,
+           guint                sample,
+           GCancellable        *cancellable,
+           GError             **error)
+{
+  const TesseraBackendVTable *vt = backend->vtable;
+  const TesseraStripes *stripes = tessera_graph_get_stripes (self);
+  guint n = tessera_graph_get_n_nodes (self);
+  guint last = stripes->rows > 0 ? stripes->first - 1 : n - 1;
+  TesseraBuffer *in, *result = NULL;
+  gboolean ok = FALSE;
+
+  gint64 start = g_get_monotonic_time (), uploaded = 0, queued = 0;
+
+  in = vt->buffer_new (backend, batch * tessera_shape_size (&shapes[0]), error);
+  if (in == NULL)
+    return FALSE;
+  if (vt->upload (backend, in, input, batch * tessera_shape_size (&shapes[0]), error))
+    {
+      uploaded = g_get_monotonic_time ();
+      result = last > 0 ? run_nodes (self, backend, cpu, in, shapes, last, batch, sample, cancellable, error) : in;
+      queued = g_get_monotonic_time ();
+    }
+
+  if (result != NULL && stripes->rows > 0)
+    ok = run_stripes (self, backend, cpu, result, &shapes[last], &shapes[n - 1], output, sample, cancellable, error);
+  else if (result != NULL)
+    ok = vt->download (backend, result, 0, output, batch * tessera_shape_size (&shapes[n - 1]), error);
+  /* On a GPU the nodes are queued, and the tail or the download waits for them. */
+  if (ok)
+    g_debug ("%s: %.1f ms uploading, %.1f ms running %u nodes on %u sample%s, %.1f ms for the %s", vt->name,
+             (uploaded - start) / 1e3, (queued - uploaded) / 1e3, last, batch, batch > 1 ? "s" : "",
+             (g_get_monotonic_time () - queued) / 1e3, stripes->rows > 0 ? "stripes" : "download");
+
+  if (result != NULL && result != in)
+    vt->buffer_free (backend, result);
+  vt->buffer_free (backend, in);
+  return ok;
+}
+
 /**
  * tessera_graph_run:
- * @output: room for the output node's shape, as tessera_graph_infer_shapes() says
+ * @input: the graph's batch of inputs, each of @input_shape
+ * @output: room for the graph's batch of outputs, each of the output
+ *   node's shape, as tessera_graph_infer_shapes() says
  *
  * Runs @graph on @backend: each node's buffer is made when the node runs
  * and freed after the last node that reads it, and a tail planned by
  * tessera_graph_plan_stripes() runs in stripes. A node @backend does not
  * support runs on the CPU backend. A cancellation is noticed between
- * nodes.
+ * nodes. A batch runs at once on a backend that computes batches (and
+ * has no stripes to run), else one sample after the other.
  */
 gboolean
 tessera_graph_run (TesseraGraph        *self,
@@ -373,42 +454,24 @@ tessera_graph_run (TesseraGraph        *self,
                    GCancellable        *cancellable,
                    GError             **error)
 {
-  const TesseraBackendVTable *vt = backend->vtable;
   const TesseraStripes *stripes = tessera_graph_get_stripes (self);
   g_autoptr(TesseraBackend) cpu = NULL;
   guint n = tessera_graph_get_n_nodes (self);
+  guint batch = tessera_graph_get_batch (self);
   g_autofree TesseraShape *shapes = g_new (TesseraShape, n);
-  guint last = stripes->rows > 0 ? stripes->first - 1 : n - 1;
-  TesseraBuffer *in, *result = NULL;
-  gboolean ok = FALSE;
+  gsize input_size, output_size;
 
   if (!tessera_graph_infer_shapes (self, input_shape, shapes, error))
     return FALSE;
 
-  gint64 start = g_get_monotonic_time (), uploaded = 0, queued = 0;
+  if (batch == 1 || (backend->vtable->compute_batch != NULL && stripes->rows == 0))
+    return run_graph (self, backend, &cpu, input, shapes, output, batch, 0, cancellable, error);
 
-  in = vt->buffer_new (backend, tessera_shape_size (&shapes[0]), error);
-  if (in == NULL)
-    return FALSE;
-  if (vt->upload (backend, in, input, tessera_shape_size (&shapes[0]), error))
-    {
-      uploaded = g_get_monotonic_time ();
-      result = last > 0 ? run_nodes (self, backend, &cpu, in, shapes, last, cancellable, error) : in;
-      queued = g_get_monotonic_time ();
-    }
-
-  if (result != NULL && stripes->rows > 0)
-    ok = run_stripes (self, backend, &cpu, result, &shapes[last], &shapes[n - 1], output, cancellable, error);
-  else if (result != NULL)
-    ok = vt->download (backend, result, 0, output, tessera_shape_size (&shapes[n - 1]), error);
-  /* On a GPU the nodes are queued, and the tail or the download waits for them. */
-  if (ok)
-    g_debug ("%s: %.1f ms uploading, %.1f ms running %u nodes, %.1f ms for the %s", vt->name,
-             (uploaded - start) / 1e3, (queued - uploaded) / 1e3, last,
-             (g_get_monotonic_time () - queued) / 1e3, stripes->rows > 0 ? "stripes" : "download");
-
-  if (result != NULL && result != in)
-    vt->buffer_free (backend, result);
-  vt->buffer_free (backend, in);
-  return ok;
+  input_size = tessera_shape_size (&shapes[0]);
+  output_size = tessera_shape_size (&shapes[n - 1]);
+  for (guint s = 0; s < batch; s++)
+    if (!run_graph (self, backend, &cpu, input + s * input_size, shapes, output + s * output_size, 1, s,
+                    cancellable, error))
+      return FALSE;
+  return TRUE;
 }

@@ -12,7 +12,14 @@ G_BEGIN_DECLS
 
 /* A network as a list of nodes in execution order, each reading earlier
  * nodes' outputs. Tensors are float32, channels × height × width. Node 0 is
- * the input. The ops are what the supported architectures need. */
+ * the input. The ops are what the supported architectures need.
+ *
+ * A graph runs on a batch of samples (1 unless set): each tensor then
+ * holds that many of its shape one after the other, node 0's input and
+ * the CONSTANT nodes' values included, and the shapes below are a
+ * sample's. Samples never mix: a batch computes what as many runs of one
+ * sample would, and exists so that a backend can share each weight's pass
+ * between them. */
 
 typedef enum
 {
@@ -56,8 +63,9 @@ typedef enum
    * k and v may have another number of tokens than q (cross-attention),
    * and with `causal` query i sees keys 0…i only (CLIP's text encoder).
    * GEGLU takes 2C channels to C: the first C times the exact GELU of the
-   * second C. CONSTANT is the caller's tensor `weight`, of `shape`, read
-   * at every run: a text encoder's output, a time embedding. */
+   * second C. CONSTANT is the caller's tensor `weight`, of `shape` (one
+   * per sample of a batch), read at every run: a text encoder's output, a
+   * time embedding. */
   TESSERA_OP_GROUP_NORM,
   TESSERA_OP_TOKEN_ATTENTION,
   TESSERA_OP_GEGLU,
@@ -239,6 +247,9 @@ typedef struct _TesseraGraph TesseraGraph;
 
 TesseraGraph      *tessera_graph_new           (guint               in_channels);
 void               tessera_graph_free          (TesseraGraph       *self);
+void               tessera_graph_set_batch     (TesseraGraph       *self,
+                                                guint               batch);
+guint              tessera_graph_get_batch     (TesseraGraph       *self);
 guint              tessera_graph_get_n_nodes   (TesseraGraph       *self);
 const TesseraNode *tessera_graph_get_node      (TesseraGraph       *self,
                                                 guint               index);

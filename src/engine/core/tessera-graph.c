@@ -21,6 +21,7 @@ struct _TesseraGraph
   GArray    *nodes;       /* TesseraNode */
   GPtrArray *floats;      /* weights the graph owns */
   TesseraStripes stripes; /* rows 0: no stripes */
+  guint      batch;       /* samples per run, 1 or more */
 };
 
 TesseraGraph *
@@ -33,6 +34,7 @@ tessera_graph_new (guint in_channels)
   self->floats = g_ptr_array_new_with_free_func (g_free);
   input.channels = in_channels;
   g_array_append_val (self->nodes, input);
+  self->batch = 1;
   return self;
 }
 
@@ -42,6 +44,23 @@ tessera_graph_free (TesseraGraph *self)
   g_array_unref (self->nodes);
   g_ptr_array_unref (self->floats);
   g_free (self);
+}
+
+/* Runs of @self then take @batch samples at once, every tensor (the
+ * input, the CONSTANT nodes' values, the output) holding @batch tensors
+ * of its shape one after the other. */
+void
+tessera_graph_set_batch (TesseraGraph *self,
+                         guint         batch)
+{
+  g_return_if_fail (batch > 0);
+  self->batch = batch;
+}
+
+guint
+tessera_graph_get_batch (TesseraGraph *self)
+{
+  return self->batch;
 }
 
 guint

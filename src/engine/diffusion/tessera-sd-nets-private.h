@@ -63,13 +63,16 @@ void     tessera_text_contexts_pad      (TesseraTextContext       *cond,
                                          TesseraTextContext       *uncond,
                                          const TesseraTextContext *empty);
 
-/* The denoising UNet, for one latent at a time. Its graph takes the
- * latent (in_channels × H × W, H and W multiples of 2^(levels − 1)) and
- * reads the timestep's features and the text context from the buffers
- * below, which the caller fills before each run
+/* The denoising UNet, for a batch of up to two latents (one unless
+ * tessera_unet_set_batch says otherwise). Its graph takes the latents
+ * (in_channels × H × W each, H and W multiples of 2^(levels − 1)) and
+ * reads the timestep's features and each sample's text context from the
+ * buffers below, which the caller fills before each run
  * (tessera_unet_set_timestep, tessera_unet_set_context); the context's
  * length is fixed when the graph is built. */
 typedef struct _TesseraUNet TesseraUNet;
+
+#define TESSERA_UNET_MAX_BATCH 2
 
 TesseraUNet   *tessera_unet_new          (TesseraStateDict         *state_dict,
                                           const TesseraUNetConfig  *config,
@@ -77,9 +80,12 @@ TesseraUNet   *tessera_unet_new          (TesseraStateDict         *state_dict,
                                           GError                  **error);
 void           tessera_unet_free         (TesseraUNet              *self);
 TesseraGraph  *tessera_unet_get_graph    (TesseraUNet              *self);
+void           tessera_unet_set_batch    (TesseraUNet              *self,
+                                          guint                     batch);
 void           tessera_unet_set_timestep (TesseraUNet              *self,
                                           double                    timestep);
 gboolean       tessera_unet_set_context  (TesseraUNet              *self,
+                                          guint                     sample,
                                           const TesseraTextContext *context,
                                           GError                  **error);
 void           tessera_sd_timestep_features (double                 timestep,

@@ -19,8 +19,9 @@
 #include "tessera-sd-nets-private.h"
 
 /* The denoising UNet of SD 1.x and 2.x (diffusers' UNet2DConditionModel,
- * latent-diffusion's UNetModel) for one latent: res blocks that add the
- * time embedding, spatial transformers that attend to the text, skip
+ * latent-diffusion's UNetModel) for one latent, or a batch of up to
+ * TESSERA_UNET_MAX_BATCH (guidance's cond and uncond): res blocks that add
+ * the time embedding, spatial transformers that attend to the text, skip
  * connections from each step down to the step up at its size. */
 
 #define RESNET_EPSILON 1e-5f
@@ -34,8 +35,9 @@ struct _TesseraUNet
   TesseraUNetConfig  config;
   TesseraGraph      *graph;
   guint              n_context_tokens;
-  float             *time_features;    /* [model_channels], read by the graph */
-  float             *context;          /* [context_dim][n_context_tokens], read by the graph */
+  /* read by the graph, one per sample of the largest batch */
+  float             *time_features;    /* [model_channels] */
+  float             *context;          /* [context_dim][n_context_tokens] */
 };
 
 typedef struct
@@ -366,8 +368,8 @@ tessera_unet_new (TesseraStateDict         *state_dict,
 
   self->config = *config;
   self->n_context_tokens = n_context_tokens;
-  self->time_features = g_new0 (float, config->model_channels);
-  self->context = g_new0 (float, (gsize) config->context_dim * n_context_tokens);
+  self->time_features = g_new0 (float, (gsize) TESSERA_UNET_MAX_BATCH * config->model_channels);
+  self->context = g_new0 (float, (gsize) TESSERA_UNET_MAX_BATCH * config->context_dim * n_context_tokens);
   self->state_dict = tessera_state_dict_ref (state_dict);
   self->weights = tessera_weights_new (state_dict);
   if (self->weights == NULL)
@@ -422,18 +424,38 @@ tessera_sd_timestep_features (double  timestep,
     features[channels - 1] = 0.0f;
 }
 
+/* How many latents the next runs take, at most TESSERA_UNET_MAX_BATCH:
+ * the graph's input and output hold that many one after the other. */
+void
+tessera_unet_set_batch (TesseraUNet *self,
+                        guint        batch)
+{
+  g_return_if_fail (batch > 0 && batch <= TESSERA_UNET_MAX_BATCH);
+  tessera_graph_set_batch (self->graph, batch);
+}
+
+/* Every sample's: guidance's share one. */
 void
 tessera_unet_set_timestep (TesseraUNet *self,
                            double       timestep)
 {
-  tessera_sd_timestep_features (timestep, self->config.model_channels, self->time_features);
+  guint channels = self->config.model_channels;
+
+  tessera_sd_timestep_features (timestep, channels, self->time_features);
+  for (guint s = 1; s < TESSERA_UNET_MAX_BATCH; s++)
+    memcpy (self->time_features + s * channels, self->time_features, channels * sizeof (float));
 }
 
 gboolean
 tessera_unet_set_context (TesseraUNet              *self,
+                          guint                     sample,
                           const TesseraTextContext *context,
                           GError                  **error)
 {
+  gsize size = (gsize) self->config.context_dim * self->n_context_tokens;
+
+  g_return_val_if_fail (sample < TESSERA_UNET_MAX_BATCH, FALSE);
+
   if (context->width != self->config.context_dim || context->n_tokens != self->n_context_tokens)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_INVALID_ARGUMENT,
@@ -441,6 +463,6 @@ tessera_unet_set_context (TesseraUNet              *self,
                    context->width, context->n_tokens, self->config.context_dim, self->n_context_tokens);
       return FALSE;
     }
-  memcpy (self->context, context->values, (gsize) context->width * context->n_tokens * sizeof (float));
+  memcpy (self->context + sample * size, context->values, size * sizeof (float));
   return TRUE;
 }

@@ -214,6 +214,99 @@ winograd_weights (CpuBackend        *self,
 }
 
 static gboolean
+use_winograd (CpuBackend         *self,
+              const TesseraNode  *node,
+              const TesseraShape *output_shape)
+{
+  return !self->direct && tessera_winograd_applies (node) &&
+         (gsize) output_shape->height * output_shape->width >= WINOGRAD_MIN_PIXELS;
+}
+
+static gboolean
+compute_op (CpuBackend          *self,
+            const TesseraCpuOp  *op,
+            GError             **error)
+{
+  const TesseraNode *node = op->node;
+
+  switch (node->op)
+    {
+    case TESSERA_OP_CONV2D:
+      if (node->groups > 1)
+        {
+          tessera_cpu_grouped_conv2d (op);
+          return TRUE;
+        }
+      if (use_winograd (self, node, op->output_shape))
+        {
+          const float *transformed = winograd_weights (self, node);
+
+          if (transformed != NULL)
+            return tessera_cpu_conv2d_winograd (op, transformed, error);
+        }
+      return tessera_cpu_conv2d (op, 1, error);
+    case TESSERA_OP_DECONV2D:
+      return tessera_cpu_deconv2d (op, error);
+    case TESSERA_OP_ACTIVATION:
+    case TESSERA_OP_ADD:
+    case TESSERA_OP_MUL_CHANNELS:
+    case TESSERA_OP_MUL:
+    case TESSERA_OP_CLAMP:
+    case TESSERA_OP_AFFINE:
+    case TESSERA_OP_GEGLU:
+      tessera_cpu_elementwise (op);
+      return TRUE;
+    case TESSERA_OP_CONCAT:
+    case TESSERA_OP_PIXEL_SHUFFLE:
+    case TESSERA_OP_PIXEL_UNSHUFFLE:
+    case TESSERA_OP_CROP:
+    case TESSERA_OP_PAD:
+    case TESSERA_OP_CONSTANT:
+      tessera_cpu_layout (op);
+      return TRUE;
+    case TESSERA_OP_RESIZE:
+      tessera_cpu_resize (op);
+      return TRUE;
+    case TESSERA_OP_MAX_POOL:
+      tessera_cpu_max_pool (op);
+      return TRUE;
+    case TESSERA_OP_DYSAMPLE:
+      tessera_cpu_dysample (op);
+      return TRUE;
+    case TESSERA_OP_CATEGORY_GATHER:
+    case TESSERA_OP_CATEGORY_SCATTER:
+      return tessera_cpu_category (op, error);
+    case TESSERA_OP_GRID_TO_WINDOWS:
+    case TESSERA_OP_WINDOWS_TO_GRID:
+    case TESSERA_OP_GRID_TO_CHANNELS:
+    case TESSERA_OP_CHANNELS_TO_GRID:
+      tessera_cpu_grid (op);
+      return TRUE;
+    case TESSERA_OP_GLOBAL_AVG_POOL:
+    case TESSERA_OP_LINEAR:
+      tessera_cpu_reduce (op);
+      return TRUE;
+    case TESSERA_OP_LAYER_NORM:
+      return tessera_cpu_layer_norm (op, error);
+    case TESSERA_OP_GROUP_NORM:
+      tessera_cpu_group_norm (op);
+      return TRUE;
+    case TESSERA_OP_TOKEN_ATTENTION:
+      return tessera_cpu_token_attention (op, error);
+    case TESSERA_OP_WINDOW_ATTENTION:
+      return tessera_cpu_window_attention (op, error);
+    case TESSERA_OP_CHANNEL_ATTENTION:
+      return tessera_cpu_channel_attention (op, error);
+    case TESSERA_OP_INPUT:
+    case TESSERA_N_OPS:
+      break;
+    }
+
+  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
+  return FALSE;
+}
+
+static gboolean
 cpu_compute (TesseraBackend      *backend,
              const TesseraNode   *node,
              TesseraBuffer      **inputs,
@@ -223,89 +316,75 @@ cpu_compute (TesseraBackend      *backend,
              const TesseraShape  *output_shape,
              GError             **error)
 {
-  CpuBackend *self = (CpuBackend *) backend;
   const float *data[TESSERA_NODE_MAX_INPUTS];
   TesseraCpuOp op = { node, data, input_shapes, residual ? residual->data : NULL, output->data, output_shape };
 
   for (guint k = 0; k < node->n_inputs; k++)
     data[k] = inputs[k]->data;
+  return compute_op ((CpuBackend *) backend, &op, error);
+}
 
-  switch (node->op)
+/* The weight-heavy ops read each weight once for the whole batch: dense
+ * convolutions (the projections of a transformer's tokens among them) as
+ * SGEMMs over every sample's columns, 3 × 3 ones on larger images through
+ * Winograd with the weights transformed once. Where the batch's columns
+ * are few, one SGEMM over all of them beats Winograd, whose products each
+ * sample would pack again. Everything else runs sample by sample. */
+static gboolean
+cpu_compute_batch (TesseraBackend      *backend,
+                   const TesseraNode   *node,
+                   guint                batch,
+                   TesseraBuffer      **inputs,
+                   const TesseraShape  *input_shapes,
+                   TesseraBuffer       *residual,
+                   TesseraBuffer       *output,
+                   const TesseraShape  *output_shape,
+                   GError             **error)
+{
+  CpuBackend *self = (CpuBackend *) backend;
+  const float *data[TESSERA_NODE_MAX_INPUTS];
+  TesseraCpuOp op = { node, data, input_shapes, NULL, NULL, output_shape };
+  gsize output_size = tessera_shape_size (output_shape);
+  const float *transformed = NULL;
+
+  if (node->op == TESSERA_OP_CONV2D && node->groups <= 1)
     {
-    case TESSERA_OP_CONV2D:
-      if (node->groups > 1)
-        {
-          tessera_cpu_grouped_conv2d (&op);
-          return TRUE;
-        }
-      if (!self->direct && tessera_winograd_applies (node) &&
-          (gsize) output_shape->height * output_shape->width >= WINOGRAD_MIN_PIXELS)
-        {
-          const float *transformed = winograd_weights (self, node);
+      gsize columns = (gsize) batch * output_shape->height * output_shape->width;
 
-          if (transformed != NULL)
-            return tessera_cpu_conv2d_winograd (&op, transformed, error);
+      if (!use_winograd (self, node, output_shape) || columns <= TESSERA_CPU_FEW_COLUMNS)
+        {
+          for (guint k = 0; k < node->n_inputs; k++)
+            data[k] = inputs[k]->data;
+          op.residual = residual != NULL ? residual->data : NULL;
+          op.output = output->data;
+          return tessera_cpu_conv2d (&op, batch, error);
         }
-      return tessera_cpu_conv2d (&op, error);
-    case TESSERA_OP_DECONV2D:
-      return tessera_cpu_deconv2d (&op, error);
-    case TESSERA_OP_ACTIVATION:
-    case TESSERA_OP_ADD:
-    case TESSERA_OP_MUL_CHANNELS:
-    case TESSERA_OP_MUL:
-    case TESSERA_OP_CLAMP:
-    case TESSERA_OP_AFFINE:
-    case TESSERA_OP_GEGLU:
-      tessera_cpu_elementwise (&op);
-      return TRUE;
-    case TESSERA_OP_CONCAT:
-    case TESSERA_OP_PIXEL_SHUFFLE:
-    case TESSERA_OP_PIXEL_UNSHUFFLE:
-    case TESSERA_OP_CROP:
-    case TESSERA_OP_PAD:
-    case TESSERA_OP_CONSTANT:
-      tessera_cpu_layout (&op);
-      return TRUE;
-    case TESSERA_OP_RESIZE:
-      tessera_cpu_resize (&op);
-      return TRUE;
-    case TESSERA_OP_MAX_POOL:
-      tessera_cpu_max_pool (&op);
-      return TRUE;
-    case TESSERA_OP_DYSAMPLE:
-      tessera_cpu_dysample (&op);
-      return TRUE;
-    case TESSERA_OP_CATEGORY_GATHER:
-    case TESSERA_OP_CATEGORY_SCATTER:
-      return tessera_cpu_category (&op, error);
-    case TESSERA_OP_GRID_TO_WINDOWS:
-    case TESSERA_OP_WINDOWS_TO_GRID:
-    case TESSERA_OP_GRID_TO_CHANNELS:
-    case TESSERA_OP_CHANNELS_TO_GRID:
-      tessera_cpu_grid (&op);
-      return TRUE;
-    case TESSERA_OP_GLOBAL_AVG_POOL:
-    case TESSERA_OP_LINEAR:
-      tessera_cpu_reduce (&op);
-      return TRUE;
-    case TESSERA_OP_LAYER_NORM:
-      return tessera_cpu_layer_norm (&op, error);
-    case TESSERA_OP_GROUP_NORM:
-      tessera_cpu_group_norm (&op);
-      return TRUE;
-    case TESSERA_OP_TOKEN_ATTENTION:
-      return tessera_cpu_token_attention (&op, error);
-    case TESSERA_OP_WINDOW_ATTENTION:
-      return tessera_cpu_window_attention (&op, error);
-    case TESSERA_OP_CHANNEL_ATTENTION:
-      return tessera_cpu_channel_attention (&op, error);
-    case TESSERA_OP_INPUT:
-    case TESSERA_N_OPS:
-      break;
+      transformed = winograd_weights (self, node);
     }
 
-  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED, "op %d", node->op);
-  return FALSE;
+  for (guint s = 0; s < batch; s++)
+    {
+      gboolean ok;
+
+      for (guint k = 0; k < node->n_inputs; k++)
+        data[k] = inputs[k]->data + s * tessera_shape_size (&input_shapes[k]);
+      op.residual = residual != NULL ? residual->data + s * output_size : NULL;
+      op.output = output->data + s * output_size;
+      if (node->op == TESSERA_OP_CONSTANT)
+        {
+          /* each sample's own values */
+          memcpy (op.output, node->weight + s * output_size, output_size * sizeof (float));
+          continue;
+        }
+
+      if (transformed != NULL)
+        ok = tessera_cpu_conv2d_winograd (&op, transformed, error);
+      else
+        ok = compute_op (self, &op, error);
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static const TesseraBackendVTable cpu_vtable = {
@@ -316,6 +395,7 @@ static const TesseraBackendVTable cpu_vtable = {
   .upload = cpu_upload,
   .download = cpu_download,
   .compute = cpu_compute,
+  .compute_batch = cpu_compute_batch,
 };
 
 /**

@@ -22,7 +22,14 @@
  * (im2col) into a matrix small enough to stay in cache, and multiplied by
  * the weights. Several inputs are read as their channel concatenation, so
  * dense blocks never copy a concat. Bias, activation, scale and residual
- * are applied to each band while it is still in cache. */
+ * are applied to each band while it is still in cache.
+ *
+ * A batch unrolls the band of every sample side by side, so that one
+ * SGEMM packs the weights for all of them: on small images (a UNet's deep
+ * levels) packing the weights costs as much as multiplying. Where the
+ * whole batch's columns are few, they are unrolled once, and the threads
+ * share the output channels instead of bands, so that each weight is
+ * packed once in all. */
 
 #define BAND_FLOATS (1u << 19)   /* 2 MiB of unrolled input per band */
 
@@ -142,33 +149,39 @@ typedef struct
   guint               out_width;
   guint               rows_per_band;
   guint               n_bands;
+  guint               batch;
   gsize               k;              /* in_channels × kernel² */
+  float              *col;            /* the whole batch's, for few columns */
+  float              *product;
   gint                out_of_memory;  /* atomic */
 } Conv;
 
-/* Unrolls output rows [r0, r1): row (channel, ky, kx) of the matrix holds,
- * for each output pixel, the input sample that weight multiplies. */
+/* Unrolls output rows [r0, r1) of @sample: row (channel, ky, kx) of the
+ * matrix, @ld floats apart, holds for each output pixel the input value
+ * that weight multiplies. */
 static void
 im2col (const Conv *conv,
+        guint       sample,
         guint       r0,
         guint       r1,
-        float      *col)
+        float      *col,
+        gsize       ld)
 {
   const TesseraNode *node = conv->op->node;
   guint k = node->kernel, stride = node->stride, pad = node->padding;
   guint ow = conv->out_width, iw = conv->in_width, ih = conv->in_height;
-  gsize n = (gsize) (r1 - r0) * ow;
   gsize row = 0;
 
   for (guint input = 0; input < node->n_inputs; input++)
     for (guint c = 0; c < conv->op->shapes[input].channels; c++)
       {
-        const float *plane = conv->op->inputs[input] + (gsize) c * ih * iw;
+        const float *plane = conv->op->inputs[input] + sample * tessera_shape_size (&conv->op->shapes[input]) +
+                             (gsize) c * ih * iw;
 
         for (guint ky = 0; ky < k; ky++)
           for (guint kx = 0; kx < k; kx++, row++)
             {
-              float *dst = col + row * n;
+              float *dst = col + row * ld;
 
               for (guint y = r0; y < r1; y++, dst += ow)
                 {
@@ -199,6 +212,99 @@ im2col (const Conv *conv,
                   memset (dst + x1, 0, (ow - x1) * sizeof (float));
                 }
             }
+      }
+}
+
+/* The batch's bands side by side in one SGEMM, through a scratch
+ * product that is then put in each sample's place. */
+static void
+conv_batch_bands (guint    begin,
+                  guint    end,
+                  gpointer user_data)
+{
+  Conv *conv = user_data;
+  const TesseraNode *node = conv->op->node;
+  gsize plane = (gsize) conv->out_height * conv->out_width;
+  gsize out_size = plane * node->out_channels;
+  gsize band_n = (gsize) conv->rows_per_band * conv->out_width;
+  float *col = tessera_cpu_scratch (0, conv->k * conv->batch * band_n);
+  float *product = tessera_cpu_scratch (1, (gsize) node->out_channels * conv->batch * band_n);
+
+  if (col == NULL || product == NULL)
+    {
+      g_atomic_int_set (&conv->out_of_memory, TRUE);
+      return;
+    }
+
+  for (guint band = begin; band < end; band++)
+    {
+      guint r0 = band * conv->rows_per_band;
+      guint r1 = MIN (r0 + conv->rows_per_band, conv->out_height);
+      gsize n = (gsize) (r1 - r0) * conv->out_width;
+      gsize ld = n * conv->batch;
+
+      for (guint s = 0; s < conv->batch; s++)
+        im2col (conv, s, r0, r1, col + s * n, ld);
+
+      tessera_sgemm (FALSE, FALSE, node->out_channels, ld, conv->k,
+                     1.f, node->weight, conv->k, col, ld,
+                     0.f, product, ld);
+
+      for (guint s = 0; s < conv->batch; s++)
+        {
+          float *output = conv->op->output + s * out_size;
+          gsize begin_pixel = (gsize) r0 * conv->out_width;
+
+          for (guint c = 0; c < node->out_channels; c++)
+            memcpy (output + c * plane + begin_pixel, product + c * ld + s * n, n * sizeof (float));
+          tessera_cpu_epilogue (node, output, conv->op->residual != NULL ? conv->op->residual + s * out_size : NULL,
+                                plane, begin_pixel, begin_pixel + n);
+        }
+    }
+}
+
+static void
+unroll_samples (guint    begin,
+                guint    end,
+                gpointer user_data)
+{
+  Conv *conv = user_data;
+  gsize n = (gsize) conv->out_height * conv->out_width;
+
+  for (guint s = begin; s < end; s++)
+    im2col (conv, s, 0, conv->out_height, conv->col + s * n, n * conv->batch);
+}
+
+/* Output channels [@begin, @end) of the whole batch from the unrolled
+ * columns, each thread a share. */
+static void
+conv_batch_channels (guint    begin,
+                     guint    end,
+                     gpointer user_data)
+{
+  Conv *conv = user_data;
+  const TesseraNode *node = conv->op->node;
+  gsize plane = (gsize) conv->out_height * conv->out_width;
+  gsize out_size = plane * node->out_channels;
+  gsize ld = plane * conv->batch;
+  guint per_share = (node->out_channels + tessera_parallel_get_n_threads () - 1) / tessera_parallel_get_n_threads ();
+  guint c0 = MIN (begin * per_share, node->out_channels), c1 = MIN (end * per_share, node->out_channels);
+
+  if (c0 == c1)
+    return;
+  tessera_sgemm (FALSE, FALSE, c1 - c0, ld, conv->k,
+                 1.f, node->weight + c0 * conv->k, conv->k, conv->col, ld,
+                 0.f, conv->product + c0 * ld, ld);
+
+  for (guint s = 0; s < conv->batch; s++)
+    for (guint c = c0; c < c1; c++)
+      {
+        float *row = conv->op->output + s * out_size + c * plane;
+
+        memcpy (row, conv->product + c * ld + s * plane, plane * sizeof (float));
+        tessera_cpu_epilogue_row (node, c, row,
+                                  conv->op->residual != NULL ? conv->op->residual + s * out_size + c * plane : NULL,
+                                  plane);
       }
 }
 
@@ -239,7 +345,7 @@ conv_bands (guint    begin,
         }
       else
         {
-          im2col (conv, r0, r1, col);
+          im2col (conv, 0, r0, r1, col, n);
           b = col;
           ldb = n;
         }
@@ -255,12 +361,14 @@ conv_bands (guint    begin,
 
 gboolean
 tessera_cpu_conv2d (const TesseraCpuOp  *op,
+                    guint                batch,
                     GError             **error)
 {
   const TesseraNode *node = op->node;
   Conv conv = { op };
   guint n_threads = tessera_parallel_get_n_threads ();
 
+  conv.batch = batch;
   conv.in_height = op->shapes[0].height;
   conv.in_width = op->shapes[0].width;
   conv.out_height = op->output_shape->height;
@@ -268,11 +376,27 @@ tessera_cpu_conv2d (const TesseraCpuOp  *op,
   conv.k = (gsize) node->in_channels * node->kernel * node->kernel;
 
   /* Bands that fit the cache, and enough of them for every thread. */
-  conv.rows_per_band = MAX (1, BAND_FLOATS / (conv.k * conv.out_width));
+  conv.rows_per_band = MAX (1, BAND_FLOATS / (conv.k * conv.out_width * batch));
   conv.rows_per_band = MIN (conv.rows_per_band, MAX (1, conv.out_height / (2 * n_threads)));
   conv.n_bands = (conv.out_height + conv.rows_per_band - 1) / conv.rows_per_band;
 
-  tessera_parallel_for (conv.n_bands, conv_bands, &conv);
+  if (batch > 1 && (gsize) conv.out_height * conv.out_width * batch <= TESSERA_CPU_FEW_COLUMNS)
+    {
+      gsize n = (gsize) conv.out_height * conv.out_width * batch;
+
+      /* this thread's, which the others only read */
+      conv.col = tessera_cpu_scratch (2, conv.k * n);
+      conv.product = tessera_cpu_scratch (3, (gsize) node->out_channels * n);
+      if (conv.col != NULL && conv.product != NULL)
+        {
+          tessera_parallel_for (batch, unroll_samples, &conv);
+          tessera_parallel_for (n_threads, conv_batch_channels, &conv);
+        }
+      else
+        conv.out_of_memory = TRUE;
+    }
+  else
+    tessera_parallel_for (conv.n_bands, batch > 1 ? conv_batch_bands : conv_bands, &conv);
 
   if (conv.out_of_memory)
     {

@@ -30,7 +30,11 @@ typedef struct
   const TesseraShape *output_shape;
 } TesseraCpuOp;
 
-gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, GError **error);
+/* @batch samples at once, each pointer of @op the first sample's; up to
+ * this many output pixels in all, in one SGEMM split by output channels */
+#define TESSERA_CPU_FEW_COLUMNS 1024
+
+gboolean tessera_cpu_conv2d        (const TesseraCpuOp *op, guint batch, GError **error);
 gboolean tessera_cpu_deconv2d      (const TesseraCpuOp *op, GError **error);
 void     tessera_cpu_grouped_conv2d (const TesseraCpuOp *op);
 
