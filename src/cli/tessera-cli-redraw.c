@@ -19,32 +19,9 @@
 
 typedef struct
 {
-  TesseraBatch *batch;
-  GMainLoop    *loop;
-  GCancellable *cancellable;
-  guint         current;
-  guint         n_failed;
-  gboolean      interrupted;
-  gboolean      on_terminal;
-  gboolean      quiet;
-  char         *last_text;
-  char         *input_name;
-  char         *output_name;
+  TesseraCliRun  run;
+  char          *last_text;
 } Redraw;
-
-static void start_next_item (Redraw *self);
-
-/* A path as it would be typed: relative below the current folder, else whole. */
-static char *
-dup_display_path (GFile *file)
-{
-  g_autoptr(GFile) here = g_file_new_for_path (".");
-  g_autofree char *relative = g_file_get_relative_path (here, file);
-
-  if (relative == NULL)
-    return g_file_get_parse_name (file);
-  return g_filename_display_name (relative);
-}
 
 static void
 on_progress (double      fraction,
@@ -53,16 +30,16 @@ on_progress (double      fraction,
 {
   Redraw *self = user_data;
 
-  if (self->quiet)
+  if (self->run.quiet)
     return;
-  if (self->on_terminal)
+  if (self->run.on_terminal)
     {
-      printf ("\r\033[K%3d%% %s: %s", (int) (fraction * 100), self->input_name, text);
+      printf ("\r\033[K%3d%% %s: %s", (int) (fraction * 100), self->run.input_name, text);
       fflush (stdout);
     }
   else if (g_strcmp0 (text, self->last_text) != 0)
     {
-      printf ("%3d%% %s: %s\n", (int) (fraction * 100), self->input_name, text);
+      printf ("%3d%% %s: %s\n", (int) (fraction * 100), self->run.input_name, text);
       /* a pipe or a log follows the redraw as it goes, not a buffer later */
       fflush (stdout);
       g_free (self->last_text);
@@ -71,7 +48,15 @@ on_progress (double      fraction,
 }
 
 static void
-print_result (Redraw           *self,
+forget_last_text (TesseraCliRun *run)
+{
+  Redraw *self = (Redraw *) run;
+
+  g_clear_pointer (&self->last_text, g_free);
+}
+
+static void
+print_result (TesseraCliRun    *run,
               TesseraBatchItem *item)
 {
   g_autoptr(TesseraImage) output = NULL;
@@ -79,87 +64,16 @@ print_result (Redraw           *self,
 
   if (tessera_batch_item_get_status (item) == TESSERA_BATCH_ITEM_SKIPPED)
     {
-      printf (_("%s: exists, skipped"), self->output_name);
+      printf (_("%s: exists, skipped"), run->output_name);
       printf ("\n");
       return;
     }
 
   /* The parameters as written, seed included. */
   output = tessera_image_new_from_file (tessera_batch_item_get_output (item), NULL, &error);
-  printf ("%s → %s\n", self->input_name, self->output_name);
+  printf ("%s → %s\n", run->input_name, run->output_name);
   if (output != NULL && tessera_image_get_text (output, "parameters") != NULL)
     printf ("%s\n", tessera_image_get_text (output, "parameters"));
-}
-
-static void
-on_item_run (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Redraw *self = user_data;
-  g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
-  g_autoptr(GError) error = NULL;
-
-  if (self->on_terminal && !self->quiet)
-    printf ("\r\033[K");
-  if (!tessera_batch_run_item_finish (self->batch, result, &error))
-    {
-      if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        tessera_cli_error (_("interrupted: %s was not written"), self->output_name);
-      else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-        tessera_cli_error (_("%s; use --overwrite to replace it"), error->message);
-      else
-        tessera_cli_error ("%s", error->message);
-      self->n_failed++;
-    }
-  else if (!self->quiet)
-    print_result (self, item);
-
-  self->current++;
-  if (self->interrupted)
-    g_main_loop_quit (self->loop);
-  else
-    start_next_item (self);
-}
-
-static void
-start_next_item (Redraw *self)
-{
-  g_autoptr(TesseraBatchItem) item = NULL;
-  GFile *output;
-
-  if (self->current >= g_list_model_get_n_items (tessera_batch_get_items (self->batch)))
-    {
-      g_main_loop_quit (self->loop);
-      return;
-    }
-
-  item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
-  g_free (self->input_name);
-  self->input_name = dup_display_path (tessera_batch_item_get_file (item));
-  g_clear_pointer (&self->last_text, g_free);
-  tessera_batch_run_item_async (self->batch, item, self->cancellable, on_progress, self, on_item_run, self);
-
-  output = tessera_batch_item_get_output (item);
-  g_clear_pointer (&self->output_name, g_free);
-  if (output != NULL)
-    self->output_name = dup_display_path (output);
-}
-
-static void
-start_first_item (gpointer user_data)
-{
-  start_next_item (user_data);
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  Redraw *self = user_data;
-
-  self->interrupted = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  return G_SOURCE_CONTINUE;
 }
 
 /* The first stage's upscaler needs the model folders to be found. */
@@ -291,7 +205,6 @@ tessera_cli_redraw (int    argc,
   g_autoptr(TesseraBatch) batch = NULL;
   g_autoptr(GFile) checkpoint_file = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
   g_autoptr(GCancellable) cancellable = NULL;
   TesseraRedrawSampler sampler;
   TesseraRedrawScheduler scheduler;
@@ -299,6 +212,7 @@ tessera_cli_redraw (int    argc,
   TesseraImageFormat format = TESSERA_IMAGE_FORMAT_PNG;
   Redraw self = { 0 };
   guint signal_id;
+  int status;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output_path,
       N_("Write the result to FILE (one input only)"), N_("FILE") },
@@ -425,26 +339,8 @@ tessera_cli_redraw (int    argc,
       tessera_cli_error (_("--checkpoint is needed (see tessera-cli redraw --help)"));
       return EXIT_USAGE;
     }
-  if (output_path != NULL && output_dir != NULL)
-    {
-      tessera_cli_error (_("--output and --output-dir cannot be used together"));
-      return EXIT_USAGE;
-    }
-  if (output_path != NULL && g_strv_length (inputs) > 1)
-    {
-      tessera_cli_error (_("--output takes one input; use --output-dir for several"));
-      return EXIT_USAGE;
-    }
-  if (output_path != NULL && g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
-    {
-      tessera_cli_error (_("%s: is a folder; --output takes one file, --output-dir a folder's images"), inputs[0]);
-      return EXIT_USAGE;
-    }
-  if (overwrite && skip_existing)
-    {
-      tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_check_output_flags (inputs, output_path, output_dir, overwrite, skip_existing))
+    return EXIT_USAGE;
   if (isnan (denoise))
     denoise = latent_upscale != NULL ? TESSERA_REDRAW_DEFAULT_LATENT_DENOISE : TESSERA_REDRAW_DEFAULT_DENOISE;
   if (steps < 1 || clip_skip < 1 || width < 0 || height < 0 || denoise < 0 || denoise > 1 || cfg < 0 ||
@@ -558,19 +454,7 @@ tessera_cli_redraw (int    argc,
       return EXIT_USAGE;
     }
 
-  if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, media_options))
-    {
-      tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
-      return EXIT_USAGE;
-    }
-  if (crf < -1 || crf > 63)
-    {
-      tessera_cli_error (_("invalid --crf %d: give a number from 0 to 63"), crf);
-      return EXIT_USAGE;
-    }
-  media_options->crf = crf;
-  media_options->codec = g_strdup (codec);
-  if (gif_palette != NULL && !tessera_cli_parse_gif_palette (gif_palette, media_options))
+  if (!tessera_cli_apply_media_flags (media_options, frames_text, crf, codec, gif_palette))
     return EXIT_USAGE;
 
   /* An animation or a video is written as the container its name says. */
@@ -604,53 +488,29 @@ tessera_cli_redraw (int    argc,
   tessera_batch_set_redraw (batch, TESSERA_BATCH_REDRAW_ONLY, checkpoint, options);
   tessera_batch_set_media_options (batch, media_options);
   tessera_batch_set_upscaler_label (batch, tessera_checkpoint_get_name (checkpoint));
-  tessera_batch_set_name_pattern (batch, name_pattern);
-  tessera_batch_set_existing (batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE
-                                     : skip_existing ? TESSERA_BATCH_EXISTING_SKIP
-                                                     : TESSERA_BATCH_EXISTING_FAIL);
-  if (output_dir != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
+  if (!tessera_cli_set_outputs (batch, name_pattern, output_dir, overwrite, skip_existing,
+                                TESSERA_BATCH_EXISTING_REPLACE))
+    return EXIT_USAGE;
+  if (!tessera_cli_add_inputs (batch, inputs, recursive, output_path))
+    return EXIT_FAILED;
 
-      tessera_batch_set_output_folder (batch, dir);
-    }
-  if (!tessera_batch_check_name_pattern (batch, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      return EXIT_USAGE;
-    }
-
-  for (guint i = 0; inputs[i] != NULL; i++)
-    if (!tessera_cli_add_input (batch, inputs[i], recursive, output_path, &error))
-      {
-        if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-          tessera_cli_error (_("%s (-r looks below it)"), error->message);
-        else
-          tessera_cli_error ("%s", error->message);
-        return EXIT_FAILED;
-      }
-
-  loop = g_main_loop_new (NULL, FALSE);
   cancellable = g_cancellable_new ();
-  self.batch = batch;
-  self.loop = loop;
-  self.cancellable = cancellable;
-  self.quiet = quiet;
-  self.on_terminal = isatty (STDOUT_FILENO);
-  signal_id = g_unix_signal_add (SIGINT, on_interrupt, &self);
+  self.run.batch = batch;
+  self.run.cancellable = cancellable;
+  self.run.quiet = quiet;
+  self.run.on_terminal = isatty (STDOUT_FILENO);
+  self.run.item_starting = forget_last_text;
+  self.run.progress = on_progress;
+  self.run.print_result = print_result;
+  signal_id = g_unix_signal_add (SIGINT, tessera_cli_on_interrupt, &self.run);
 
   /* The networks load with the first input and serve every other. */
   tessera_engine_hold_redraw_networks (engine);
-  g_idle_add_once (start_first_item, &self);
-  g_main_loop_run (loop);
+  status = tessera_cli_run_items (&self.run);
   tessera_engine_release_redraw_networks (engine);
   g_source_remove (signal_id);
 
   g_free (self.last_text);
-  g_free (self.input_name);
-  g_free (self.output_name);
 
-  if (self.interrupted)
-    return EXIT_INTERRUPTED;
-  return self.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+  return status;
 }

@@ -25,49 +25,16 @@
 
 typedef struct
 {
+  TesseraCliRun          run;
   TesseraEngine         *engine;
   TesseraUpscaleOptions *options;
-  TesseraBatch          *batch;
-  GCancellable          *cancellable;
-  GMainLoop             *loop;
-  guint                  current;
-  guint                  n_failed;
-  gboolean               quiet;
-  gboolean               progress_bar;
-  gboolean               interrupted;
-  char                  *input_name;    /* the current item's, as shown */
-  char                  *output_name;
   GTimer                *timer;
 } Upscale;
-
-static void start_next_item (Upscale *self);
-
-/* A path as it would be typed: relative below the current folder, else whole. */
-static char *
-dup_display_path (GFile *file)
-{
-  g_autoptr(GFile) here = g_file_new_for_path (".");
-  g_autofree char *relative = g_file_get_relative_path (here, file);
-
-  if (relative == NULL)
-    return g_file_get_parse_name (file);
-  return g_filename_display_name (relative);
-}
 
 static guint
 get_n_items (Upscale *self)
 {
-  return g_list_model_get_n_items (tessera_batch_get_items (self->batch));
-}
-
-static void
-clear_progress (Upscale *self)
-{
-  if (self->progress_bar)
-    {
-      printf ("\r\033[K");
-      fflush (stdout);
-    }
+  return g_list_model_get_n_items (tessera_batch_get_items (self->run.batch));
 }
 
 static void
@@ -80,13 +47,13 @@ draw_progress (Upscale    *self,
   guint filled = (guint) CLAMP (fraction * PROGRESS_BAR_WIDTH, 0, PROGRESS_BAR_WIDTH);
   glong length;
 
-  if (!self->progress_bar)
+  if (self->run.quiet || !self->run.on_terminal)
     return;
 
   if (get_n_items (self) > 1)
-    label = g_strdup_printf ("(%u/%u) %s", self->current + 1, get_n_items (self), self->input_name);
+    label = g_strdup_printf ("(%u/%u) %s", self->run.current + 1, get_n_items (self), self->run.input_name);
   else
-    label = g_strdup (self->input_name);
+    label = g_strdup (self->run.input_name);
 
   /* A line that wraps cannot be redrawn with \r: keep the end of long names. */
   length = g_utf8_strlen (label, -1);
@@ -116,100 +83,31 @@ on_progress (double      fraction,
 }
 
 static void
-print_failure (Upscale      *self,
-               const GError *error)
+start_timer (TesseraCliRun *run)
 {
-  if (self->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    tessera_cli_error (_("interrupted: %s was not written"), self->output_name);
-  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
-    tessera_cli_error (_("%s; use --overwrite to replace it"), error->message);
-  else
-    tessera_cli_error ("%s", error->message);
+  Upscale *self = (Upscale *) run;
+
+  g_timer_start (self->timer);
 }
 
 static void
-print_success (Upscale          *self,
+print_success (TesseraCliRun    *run,
                TesseraBatchItem *item)
 {
+  Upscale *self = (Upscale *) run;
   guint input_width, input_height, output_width, output_height;
 
   if (tessera_batch_item_get_status (item) == TESSERA_BATCH_ITEM_SKIPPED)
     {
-      printf (_("%s: exists, skipped"), self->output_name);
+      printf (_("%s: exists, skipped"), run->output_name);
       printf ("\n");
       return;
     }
 
   tessera_batch_item_get_input_size (item, &input_width, &input_height);
   tessera_batch_item_get_output_size (item, &output_width, &output_height);
-  printf (_("%s → %s (%u×%u → %u×%u, %.2f s)\n"), self->input_name, self->output_name,
+  printf (_("%s → %s (%u×%u → %u×%u, %.2f s)\n"), run->input_name, run->output_name,
           input_width, input_height, output_width, output_height, g_timer_elapsed (self->timer, NULL));
-}
-
-static void
-on_item_run (GObject      *object,
-             GAsyncResult *result,
-             gpointer      user_data)
-{
-  Upscale *self = user_data;
-  g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
-  g_autoptr(GError) error = NULL;
-
-  clear_progress (self);
-  if (!tessera_batch_run_item_finish (self->batch, result, &error))
-    {
-      print_failure (self, error);
-      self->n_failed++;
-    }
-  else if (!self->quiet)
-    print_success (self, item);
-
-  self->current++;
-  if (self->interrupted)
-    g_main_loop_quit (self->loop);
-  else
-    start_next_item (self);
-}
-
-static void
-start_next_item (Upscale *self)
-{
-  g_autoptr(TesseraBatchItem) item = NULL;
-  GFile *output;
-
-  if (self->current >= get_n_items (self))
-    {
-      g_main_loop_quit (self->loop);
-      return;
-    }
-
-  item = g_list_model_get_item (tessera_batch_get_items (self->batch), self->current);
-  g_free (self->input_name);
-  self->input_name = dup_display_path (tessera_batch_item_get_file (item));
-  g_timer_start (self->timer);
-  tessera_batch_run_item_async (self->batch, item, self->cancellable, on_progress, self, on_item_run, self);
-
-  /* Chosen at once; a cancelled item forgets it. */
-  output = tessera_batch_item_get_output (item);
-  g_clear_pointer (&self->output_name, g_free);
-  if (output != NULL)
-    self->output_name = dup_display_path (output);
-}
-
-static void
-start_first_item (gpointer user_data)
-{
-  start_next_item (user_data);
-}
-
-static gboolean
-on_interrupt (gpointer user_data)
-{
-  Upscale *self = user_data;
-
-  self->interrupted = TRUE;
-  g_cancellable_cancel (self->cancellable);
-  return G_SOURCE_CONTINUE;
 }
 
 /* Accepts "4", "2.5", "4x" and "x4"; always with a dot, whatever the locale. */
@@ -479,7 +377,6 @@ int
 tessera_cli_upscale (int    argc,
                      char **argv)
 {
-  g_autoptr(GError) error = NULL;
   g_auto(GStrv) inputs = NULL;
   g_autofree char *output = NULL;
   g_autofree char *output_dir = NULL;
@@ -623,29 +520,8 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
-  if (output != NULL && output_dir != NULL)
-    {
-      tessera_cli_error (_("--output and --output-dir cannot be used together"));
-      return EXIT_USAGE;
-    }
-
-  if (output != NULL && g_strv_length (inputs) > 1)
-    {
-      tessera_cli_error (_("--output takes one input; use --output-dir for several"));
-      return EXIT_USAGE;
-    }
-
-  if (output != NULL && g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
-    {
-      tessera_cli_error (_("%s: is a folder; --output takes one file, --output-dir a folder's images"), inputs[0]);
-      return EXIT_USAGE;
-    }
-
-  if (overwrite && skip_existing)
-    {
-      tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
-      return EXIT_USAGE;
-    }
+  if (!tessera_cli_check_output_flags (inputs, output, output_dir, overwrite, skip_existing))
+    return EXIT_USAGE;
 
   if (scale_text != NULL && (width != 0 || height != 0))
     {
@@ -693,20 +569,7 @@ tessera_cli_upscale (int    argc,
       return EXIT_USAGE;
     }
 
-  if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, media_options))
-    {
-      tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
-      return EXIT_USAGE;
-    }
-
-  if (crf < -1 || crf > 63)
-    {
-      tessera_cli_error (_("invalid --crf %d: give a number from 0 to 63"), crf);
-      return EXIT_USAGE;
-    }
-  media_options->crf = crf;
-  media_options->codec = g_strdup (codec);
-  if (gif_palette != NULL && !tessera_cli_parse_gif_palette (gif_palette, media_options))
+  if (!tessera_cli_apply_media_flags (media_options, frames_text, crf, codec, gif_palette))
     return EXIT_USAGE;
 
   if (tile_text != NULL && !parse_tile (tile_text, &tile))
@@ -820,68 +683,37 @@ tessera_cli_upscale (int    argc,
 
   /* Ctrl-C cancels: the temporary output is removed, nothing half-written
    * stays. Installed before anything is created, so that nothing escapes. */
-  self.cancellable = g_cancellable_new ();
-  signal_ids[0] = g_unix_signal_add (SIGINT, on_interrupt, &self);
-  signal_ids[1] = g_unix_signal_add (SIGTERM, on_interrupt, &self);
-  signal_ids[2] = g_unix_signal_add (SIGHUP, on_interrupt, &self);
+  self.run.cancellable = g_cancellable_new ();
+  signal_ids[0] = g_unix_signal_add (SIGINT, tessera_cli_on_interrupt, &self.run);
+  signal_ids[1] = g_unix_signal_add (SIGTERM, tessera_cli_on_interrupt, &self.run);
+  signal_ids[2] = g_unix_signal_add (SIGHUP, tessera_cli_on_interrupt, &self.run);
 
-  self.batch = tessera_batch_new (self.engine);
-  tessera_batch_set_options (self.batch, self.options);
-  tessera_batch_set_upscaler_label (self.batch, upscaler_label);
-  tessera_batch_set_media_options (self.batch, media_options);
-  tessera_batch_set_name_pattern (self.batch, name_pattern);
-  tessera_batch_set_existing (self.batch, overwrite ? TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT
-                                          : skip_existing ? TESSERA_BATCH_EXISTING_SKIP
-                                                          : TESSERA_BATCH_EXISTING_FAIL);
-  if (output_dir != NULL)
-    {
-      g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
-
-      tessera_batch_set_output_folder (self.batch, dir);
-    }
-
-  if (!tessera_batch_check_name_pattern (self.batch, &error))
-    {
-      tessera_cli_error ("%s", error->message);
-      status = EXIT_USAGE;
-      goto out;
-    }
-
-  for (guint i = 0; inputs[i] != NULL; i++)
-    if (!tessera_cli_add_input (self.batch, inputs[i], recursive, output, &error))
-      {
-        if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
-          tessera_cli_error (_("%s (-r looks below it)"), error->message);
-        else
-          tessera_cli_error ("%s", error->message);
-        status = EXIT_FAILED;
-        goto out;
-      }
-
-  self.quiet = quiet;
-  self.progress_bar = !quiet && isatty (STDOUT_FILENO);
-  self.loop = g_main_loop_new (NULL, FALSE);
-  self.timer = g_timer_new ();
-
-  /* From the loop, so that a first item failing at once can still quit it. */
-  g_idle_add_once (start_first_item, &self);
-  g_main_loop_run (self.loop);
-
-  if (self.interrupted)
-    status = EXIT_INTERRUPTED;
+  self.run.batch = tessera_batch_new (self.engine);
+  tessera_batch_set_options (self.run.batch, self.options);
+  tessera_batch_set_upscaler_label (self.run.batch, upscaler_label);
+  tessera_batch_set_media_options (self.run.batch, media_options);
+  if (!tessera_cli_set_outputs (self.run.batch, name_pattern, output_dir, overwrite, skip_existing,
+                                TESSERA_BATCH_EXISTING_REPLACE_EVEN_INPUT))
+    status = EXIT_USAGE;
+  else if (!tessera_cli_add_inputs (self.run.batch, inputs, recursive, output))
+    status = EXIT_FAILED;
   else
-    status = self.n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+    {
+      self.run.quiet = quiet;
+      self.run.on_terminal = isatty (STDOUT_FILENO);
+      self.run.item_starting = start_timer;
+      self.run.progress = on_progress;
+      self.run.print_result = print_success;
+      self.timer = g_timer_new ();
+      status = tessera_cli_run_items (&self.run);
+    }
 
-out:
   for (guint i = 0; i < G_N_ELEMENTS (signal_ids); i++)
     g_source_remove (signal_ids[i]);
 
   g_clear_pointer (&self.timer, g_timer_destroy);
-  g_clear_pointer (&self.loop, g_main_loop_unref);
-  g_clear_pointer (&self.input_name, g_free);
-  g_clear_pointer (&self.output_name, g_free);
-  g_clear_object (&self.batch);
-  g_clear_object (&self.cancellable);
+  g_clear_object (&self.run.batch);
+  g_clear_object (&self.run.cancellable);
   g_clear_object (&self.options);
   g_clear_object (&self.engine);
 

@@ -140,6 +140,233 @@ tessera_cli_parse_gif_palette (const char          *text,
   return TRUE;
 }
 
+/* The checks of -o, --output-dir, --overwrite and --skip-existing that
+ * every command writing files makes, printing what is wrong. */
+gboolean
+tessera_cli_check_output_flags (char       **inputs,
+                                const char  *output,
+                                const char  *output_dir,
+                                gboolean     overwrite,
+                                gboolean     skip_existing)
+{
+  if (output != NULL && output_dir != NULL)
+    {
+      tessera_cli_error (_("--output and --output-dir cannot be used together"));
+      return FALSE;
+    }
+  if (output != NULL && g_strv_length (inputs) > 1)
+    {
+      tessera_cli_error (_("--output takes one input; use --output-dir for several"));
+      return FALSE;
+    }
+  if (output != NULL && g_file_test (inputs[0], G_FILE_TEST_IS_DIR))
+    {
+      tessera_cli_error (_("%s: is a folder; --output takes one file, --output-dir a folder's images"), inputs[0]);
+      return FALSE;
+    }
+  if (overwrite && skip_existing)
+    {
+      tessera_cli_error (_("--overwrite and --skip-existing cannot be used together"));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* --frames, --crf, --codec and --gif-palette, printing what is wrong. */
+gboolean
+tessera_cli_apply_media_flags (TesseraMediaOptions *options,
+                               const char          *frames_text,
+                               int                  crf,
+                               const char          *codec,
+                               const char          *gif_palette)
+{
+  if (frames_text != NULL && !tessera_cli_parse_frames (frames_text, options))
+    {
+      tessera_cli_error (_("invalid --frames “%s”: give A-B, frames counted from 1"), frames_text);
+      return FALSE;
+    }
+  if (crf < -1 || crf > 63)
+    {
+      tessera_cli_error (_("invalid --crf %d: give a number from 0 to 63"), crf);
+      return FALSE;
+    }
+  options->crf = crf;
+  options->codec = g_strdup (codec);
+  return gif_palette == NULL || tessera_cli_parse_gif_palette (gif_palette, options);
+}
+
+/* Where and under which names @batch writes, and what it does about
+ * files that exist: @replace with --overwrite. An unusable
+ * --name-pattern is printed. */
+gboolean
+tessera_cli_set_outputs (TesseraBatch         *batch,
+                         const char           *name_pattern,
+                         const char           *output_dir,
+                         gboolean              overwrite,
+                         gboolean              skip_existing,
+                         TesseraBatchExisting  replace)
+{
+  g_autoptr(GError) error = NULL;
+
+  tessera_batch_set_name_pattern (batch, name_pattern);
+  tessera_batch_set_existing (batch, overwrite ? replace
+                                     : skip_existing ? TESSERA_BATCH_EXISTING_SKIP
+                                                     : TESSERA_BATCH_EXISTING_FAIL);
+  if (output_dir != NULL)
+    {
+      g_autoptr(GFile) dir = g_file_new_for_commandline_arg (output_dir);
+
+      tessera_batch_set_output_folder (batch, dir);
+    }
+  if (!tessera_batch_check_name_pattern (batch, &error))
+    {
+      tessera_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Every input of the command line, printing the first that cannot be
+ * added. */
+gboolean
+tessera_cli_add_inputs (TesseraBatch  *batch,
+                        char         **inputs,
+                        gboolean       recursive,
+                        const char    *output)
+{
+  for (guint i = 0; inputs[i] != NULL; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (tessera_cli_add_input (batch, inputs[i], recursive, output, &error))
+        continue;
+      if (!recursive && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        tessera_cli_error (_("%s (-r looks below it)"), error->message);
+      else
+        tessera_cli_error ("%s", error->message);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* A path as it would be typed: relative below the current folder, else whole. */
+char *
+tessera_cli_dup_display_path (GFile *file)
+{
+  g_autoptr(GFile) here = g_file_new_for_path (".");
+  g_autofree char *relative = g_file_get_relative_path (here, file);
+
+  if (relative == NULL)
+    return g_file_get_parse_name (file);
+  return g_filename_display_name (relative);
+}
+
+static void start_next_item (TesseraCliRun *run);
+
+static void
+print_failure (TesseraCliRun *run,
+               const GError  *error)
+{
+  if (run->interrupted && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    tessera_cli_error (_("interrupted: %s was not written"), run->output_name);
+  else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+    tessera_cli_error (_("%s; use --overwrite to replace it"), error->message);
+  else
+    tessera_cli_error ("%s", error->message);
+}
+
+static void
+on_item_run (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  TesseraCliRun *run = user_data;
+  g_autoptr(TesseraBatchItem) item = g_list_model_get_item (tessera_batch_get_items (run->batch), run->current);
+  g_autoptr(GError) error = NULL;
+
+  if (run->on_terminal && !run->quiet)
+    {
+      printf ("\r\033[K");
+      fflush (stdout);
+    }
+  if (!tessera_batch_run_item_finish (run->batch, result, &error))
+    {
+      print_failure (run, error);
+      run->n_failed++;
+    }
+  else if (!run->quiet)
+    run->print_result (run, item);
+
+  run->current++;
+  if (run->interrupted)
+    g_main_loop_quit (run->loop);
+  else
+    start_next_item (run);
+}
+
+static void
+start_next_item (TesseraCliRun *run)
+{
+  g_autoptr(TesseraBatchItem) item = NULL;
+  GFile *output;
+
+  if (run->current >= g_list_model_get_n_items (tessera_batch_get_items (run->batch)))
+    {
+      g_main_loop_quit (run->loop);
+      return;
+    }
+
+  item = g_list_model_get_item (tessera_batch_get_items (run->batch), run->current);
+  g_free (run->input_name);
+  run->input_name = tessera_cli_dup_display_path (tessera_batch_item_get_file (item));
+  if (run->item_starting != NULL)
+    run->item_starting (run);
+  tessera_batch_run_item_async (run->batch, item, run->cancellable, run->progress, run, on_item_run, run);
+
+  /* Chosen at once; a cancelled item forgets it. */
+  output = tessera_batch_item_get_output (item);
+  g_clear_pointer (&run->output_name, g_free);
+  if (output != NULL)
+    run->output_name = tessera_cli_dup_display_path (output);
+}
+
+static void
+start_first_item (gpointer user_data)
+{
+  start_next_item (user_data);
+}
+
+/* A signal's handler: cancels the item that runs and stops the walk. */
+gboolean
+tessera_cli_on_interrupt (gpointer user_data)
+{
+  TesseraCliRun *run = user_data;
+
+  run->interrupted = TRUE;
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Runs @run's batch item by item; one failing does not stop the others.
+ * Returns the command's exit status. */
+int
+tessera_cli_run_items (TesseraCliRun *run)
+{
+  run->loop = g_main_loop_new (NULL, FALSE);
+
+  /* From the loop, so that a first item failing at once can still quit it. */
+  g_idle_add_once (start_first_item, run);
+  g_main_loop_run (run->loop);
+
+  g_clear_pointer (&run->loop, g_main_loop_unref);
+  g_clear_pointer (&run->input_name, g_free);
+  g_clear_pointer (&run->output_name, g_free);
+
+  if (run->interrupted)
+    return EXIT_INTERRUPTED;
+  return run->n_failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
 void
 tessera_cli_error (const char *format,
                    ...)
