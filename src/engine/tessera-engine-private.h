@@ -75,6 +75,10 @@ void            tessera_tile_progress_on_done     (TesseraTilePlan        *plan,
                                                    gpointer                user_data);
 char           *tessera_time_left                 (double                  seconds);
 
+gboolean        tessera_upscale_resolve           (TesseraEngine          *self,
+                                                   TesseraUpscaleOptions  *options,
+                                                   TesseraUpscaler        *upscaler,
+                                                   GError                **error);
 char           *tessera_describe_upscale          (const char             *upscaler,
                                                    guint                   in_width,
                                                    guint                   in_height,

@@ -96,14 +96,8 @@ upscale_file_run (TesseraEngine          *self,
 
   tessera_parallel_set_thread_limit (tessera_upscale_options_get_threads (options));
 
-  if (!tessera_engine_resolve_upscaler (self, name, &upscaler, error))
+  if (!tessera_upscale_resolve (self, options, &upscaler, error))
     return FALSE;
-  if (tessera_upscale_options_get_denoise (options) >= 0.0 && upscaler.classic)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("denoise is not available for the classic filter “%s”"), name);
-      return FALSE;
-    }
   if (tessera_upscale_options_get_upscaler_2 (options) != NULL &&
       tessera_upscale_options_get_upscaler_2_visibility (options) > 0.0)
     {

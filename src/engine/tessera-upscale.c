@@ -389,6 +389,26 @@ blend_images (TesseraImage *image,
     a[i] = (1.f - v) * a[i] + v * b[i];
 }
 
+/* The upscaler @options name first; a denoise level asks for a model. */
+gboolean
+tessera_upscale_resolve (TesseraEngine          *self,
+                         TesseraUpscaleOptions  *options,
+                         TesseraUpscaler        *upscaler,
+                         GError                **error)
+{
+  const char *name = tessera_upscale_options_get_upscaler (options);
+
+  if (!tessera_engine_resolve_upscaler (self, name, upscaler, error))
+    return FALSE;
+  if (tessera_upscale_options_get_denoise (options) >= 0.0 && upscaler->classic)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
+                   _("denoise is not available for the classic filter “%s”"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static TesseraImage *
 upscale_run (TesseraEngine          *self,
              TesseraImage           *input,
@@ -408,15 +428,8 @@ upscale_run (TesseraEngine          *self,
 
   tessera_parallel_set_thread_limit (tessera_upscale_options_get_threads (options));
 
-  if (!tessera_engine_resolve_upscaler (self, name, &upscaler, error))
+  if (!tessera_upscale_resolve (self, options, &upscaler, error))
     return NULL;
-
-  if (tessera_upscale_options_get_denoise (options) >= 0.0 && upscaler.classic)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("denoise is not available for the classic filter “%s”"), name);
-      return NULL;
-    }
 
   if (!tessera_upscale_options_compute_size (options,
                                              tessera_image_get_width (input),
