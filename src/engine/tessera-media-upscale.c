@@ -498,6 +498,39 @@ process_media (TesseraEngine              *self,
   return ok;
 }
 
+/* process_media() in the calling thread, for tessera_engine_upscale_media()
+ * and tessera_engine_redraw_media(). */
+static gboolean
+process_media_here (TesseraEngine              *self,
+                    GFile                      *input,
+                    GFile                      *output,
+                    TesseraUpscaleOptions      *options,
+                    TesseraCheckpoint          *checkpoint,
+                    TesseraRedrawOptions       *redraw_options,
+                    const TesseraMediaOptions  *media_options,
+                    GCancellable               *cancellable,
+                    TesseraProgressFunc         progress,
+                    gpointer                    progress_data,
+                    guint                      *width,
+                    guint                      *height,
+                    GError                    **error)
+{
+  g_autoptr(TesseraMediaOptions) defaults = NULL;
+  TesseraProgress reporter;
+  guint local_width, local_height;
+  gboolean ok;
+
+  if (media_options == NULL)
+    media_options = defaults = tessera_media_options_new ();
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  ok = process_media (self, input, output, options, checkpoint, redraw_options, media_options, cancellable,
+                      &reporter, width != NULL ? width : &local_width, height != NULL ? height : &local_height,
+                      error);
+  tessera_progress_clear (&reporter);
+  return ok;
+}
+
 /**
  * tessera_engine_upscale_media:
  * @self: a #TesseraEngine
@@ -535,24 +568,13 @@ tessera_engine_upscale_media (TesseraEngine              *self,
                               guint                      *height,
                               GError                    **error)
 {
-  g_autoptr(TesseraMediaOptions) defaults = NULL;
-  TesseraProgress reporter;
-  guint local_width, local_height;
-  gboolean ok;
-
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (input), FALSE);
   g_return_val_if_fail (G_IS_FILE (output), FALSE);
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), FALSE);
 
-  if (media_options == NULL)
-    media_options = defaults = tessera_media_options_new ();
-
-  tessera_progress_init (&reporter, progress, progress_data);
-  ok = process_media (self, input, output, options, NULL, NULL, media_options, cancellable, &reporter,
-                      width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
-  tessera_progress_clear (&reporter);
-  return ok;
+  return process_media_here (self, input, output, options, NULL, NULL, media_options, cancellable, progress,
+                             progress_data, width, height, error);
 }
 
 typedef struct
@@ -745,25 +767,14 @@ tessera_engine_redraw_media (TesseraEngine              *self,
                              guint                      *height,
                              GError                    **error)
 {
-  g_autoptr(TesseraMediaOptions) defaults = NULL;
-  TesseraProgress reporter;
-  guint local_width, local_height;
-  gboolean ok;
-
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (input), FALSE);
   g_return_val_if_fail (G_IS_FILE (output), FALSE);
   g_return_val_if_fail (TESSERA_IS_CHECKPOINT (checkpoint), FALSE);
   g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (options), FALSE);
 
-  if (media_options == NULL)
-    media_options = defaults = tessera_media_options_new ();
-
-  tessera_progress_init (&reporter, progress, progress_data);
-  ok = process_media (self, input, output, NULL, checkpoint, options, media_options, cancellable, &reporter,
-                      width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
-  tessera_progress_clear (&reporter);
-  return ok;
+  return process_media_here (self, input, output, NULL, checkpoint, options, media_options, cancellable, progress,
+                             progress_data, width, height, error);
 }
 
 /**
