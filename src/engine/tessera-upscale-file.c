@@ -169,7 +169,8 @@ upscale_file_run (TesseraEngine          *self,
                                   error);
   else
     {
-      tessera_upscale_init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input_info));
+      tessera_upscale_init_run_options (&run, network, backend, options, width, height,
+                                        tessera_image_get_has_alpha (input_info));
       run.on_tile_start = tessera_tile_progress_on_start;
       run.on_tile_done = tessera_tile_progress_on_done;
       run.user_data = &tiles;

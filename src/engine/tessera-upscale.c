@@ -326,7 +326,8 @@ model_upscale (TesseraEngine          *self,
       TesseraRunOptions run = { 0 };
       TesseraImage *next;
 
-      tessera_upscale_init_run_options (&run, network, backend, options, width, height, tessera_image_get_has_alpha (input));
+      tessera_upscale_init_run_options (&run, network, backend, options, width, height,
+                                        tessera_image_get_has_alpha (input));
       run.tile_pixels = progress != NULL && progress->event_func != NULL;
       run.on_tile_start = tessera_tile_progress_on_start;
       run.on_tile_done = tessera_tile_progress_on_done;
