@@ -14,7 +14,7 @@
 #include "core/tessera-file-utils-private.h"
 #include "core/tessera-progress-private.h"
 #include "media/tessera-media-private.h"
-#include "tessera-engine.h"
+#include "tessera-engine-private.h"
 #include "tessera-media-pipeline-private.h"
 #include "tessera-redraw.h"
 
@@ -225,16 +225,6 @@ decode_thread (gpointer data)
     }
 }
 
-static char *
-time_left (double seconds)
-{
-  if (seconds < 1.0)
-    return g_strdup (_("less than a second left"));
-  if (seconds < 90.0)
-    return g_strdup_printf (_("about %.0f s left"), seconds);
-  return g_strdup_printf (_("about %.0f min left"), seconds / 60.0);
-}
-
 static void
 report_frame (Pipeline *pipeline)
 {
@@ -244,7 +234,8 @@ report_frame (Pipeline *pipeline)
   if (pipeline->n_frames > 0)
     {
       double elapsed = (g_get_monotonic_time () - pipeline->start_time) / (double) G_USEC_PER_SEC;
-      g_autofree char *left = time_left (elapsed * (pipeline->n_frames - MIN (done, pipeline->n_frames)) / done);
+      guint frames_left = pipeline->n_frames - MIN (done, pipeline->n_frames);
+      g_autofree char *left = tessera_time_left (elapsed * frames_left / done);
 
       /* TRANSLATORS: the last %s is how long is left, such as “about 5 s left” */
       text = g_strdup_printf (_("Frame %u of %u, %s"), done, pipeline->n_frames, left);
