@@ -366,6 +366,17 @@ finish_run (GTask        *task,
   g_task_return_error (task, g_error_copy (error));
 }
 
+/* The engine knows pixels, not files: its errors get the item's name. */
+static void
+finish_run_with_engine_error (GTask   *task,
+                              GError **error)
+{
+  Run *run = g_task_get_task_data (task);
+
+  g_prefix_error (error, "%s: ", run->item->name);
+  finish_run (task, *error);
+}
+
 static void
 on_save_progress (double      fraction,
                   const char *text,
@@ -424,15 +435,13 @@ on_redrawn (GObject      *object,
             gpointer      user_data)
 {
   g_autoptr(GTask) task = user_data;
-  Run *run = g_task_get_task_data (task);
   g_autoptr(TesseraImage) output = NULL;
   g_autoptr(GError) error = NULL;
 
   output = tessera_engine_redraw_finish (TESSERA_ENGINE (object), result, &error);
   if (output == NULL)
     {
-      g_prefix_error (&error, "%s: ", run->item->name);
-      finish_run (task, error);
+      finish_run_with_engine_error (task, &error);
       return;
     }
 
@@ -475,9 +484,7 @@ on_upscaled (GObject      *object,
   output = tessera_engine_upscale_finish (TESSERA_ENGINE (object), result, &error);
   if (output == NULL)
     {
-      /* The engine knows pixels, not files. */
-      g_prefix_error (&error, "%s: ", run->item->name);
-      finish_run (task, error);
+      finish_run_with_engine_error (task, &error);
       return;
     }
 

@@ -14,7 +14,7 @@
 #include "core/tessera-file-utils-private.h"
 #include "core/tessera-progress-private.h"
 #include "media/tessera-media-private.h"
-#include "tessera-engine.h"
+#include "tessera-engine-private.h"
 #include "tessera-media-pipeline-private.h"
 #include "tessera-redraw.h"
 
@@ -225,16 +225,6 @@ decode_thread (gpointer data)
     }
 }
 
-static char *
-time_left (double seconds)
-{
-  if (seconds < 1.0)
-    return g_strdup (_("less than a second left"));
-  if (seconds < 90.0)
-    return g_strdup_printf (_("about %.0f s left"), seconds);
-  return g_strdup_printf (_("about %.0f min left"), seconds / 60.0);
-}
-
 static void
 report_frame (Pipeline *pipeline)
 {
@@ -244,7 +234,8 @@ report_frame (Pipeline *pipeline)
   if (pipeline->n_frames > 0)
     {
       double elapsed = (g_get_monotonic_time () - pipeline->start_time) / (double) G_USEC_PER_SEC;
-      g_autofree char *left = time_left (elapsed * (pipeline->n_frames - MIN (done, pipeline->n_frames)) / done);
+      guint frames_left = pipeline->n_frames - MIN (done, pipeline->n_frames);
+      g_autofree char *left = tessera_time_left (elapsed * frames_left / done);
 
       /* TRANSLATORS: the last %s is how long is left, such as “about 5 s left” */
       text = g_strdup_printf (_("Frame %u of %u, %s"), done, pipeline->n_frames, left);
@@ -498,6 +489,39 @@ process_media (TesseraEngine              *self,
   return ok;
 }
 
+/* process_media() in the calling thread, for tessera_engine_upscale_media()
+ * and tessera_engine_redraw_media(). */
+static gboolean
+process_media_here (TesseraEngine              *self,
+                    GFile                      *input,
+                    GFile                      *output,
+                    TesseraUpscaleOptions      *options,
+                    TesseraCheckpoint          *checkpoint,
+                    TesseraRedrawOptions       *redraw_options,
+                    const TesseraMediaOptions  *media_options,
+                    GCancellable               *cancellable,
+                    TesseraProgressFunc         progress,
+                    gpointer                    progress_data,
+                    guint                      *width,
+                    guint                      *height,
+                    GError                    **error)
+{
+  g_autoptr(TesseraMediaOptions) defaults = NULL;
+  TesseraProgress reporter;
+  guint local_width, local_height;
+  gboolean ok;
+
+  if (media_options == NULL)
+    media_options = defaults = tessera_media_options_new ();
+
+  tessera_progress_init (&reporter, progress, progress_data);
+  ok = process_media (self, input, output, options, checkpoint, redraw_options, media_options, cancellable,
+                      &reporter, width != NULL ? width : &local_width, height != NULL ? height : &local_height,
+                      error);
+  tessera_progress_clear (&reporter);
+  return ok;
+}
+
 /**
  * tessera_engine_upscale_media:
  * @self: a #TesseraEngine
@@ -535,24 +559,13 @@ tessera_engine_upscale_media (TesseraEngine              *self,
                               guint                      *height,
                               GError                    **error)
 {
-  g_autoptr(TesseraMediaOptions) defaults = NULL;
-  TesseraProgress reporter;
-  guint local_width, local_height;
-  gboolean ok;
-
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (input), FALSE);
   g_return_val_if_fail (G_IS_FILE (output), FALSE);
   g_return_val_if_fail (TESSERA_IS_UPSCALE_OPTIONS (options), FALSE);
 
-  if (media_options == NULL)
-    media_options = defaults = tessera_media_options_new ();
-
-  tessera_progress_init (&reporter, progress, progress_data);
-  ok = process_media (self, input, output, options, NULL, NULL, media_options, cancellable, &reporter,
-                      width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
-  tessera_progress_clear (&reporter);
-  return ok;
+  return process_media_here (self, input, output, options, NULL, NULL, media_options, cancellable, progress,
+                             progress_data, width, height, error);
 }
 
 typedef struct
@@ -745,25 +758,14 @@ tessera_engine_redraw_media (TesseraEngine              *self,
                              guint                      *height,
                              GError                    **error)
 {
-  g_autoptr(TesseraMediaOptions) defaults = NULL;
-  TesseraProgress reporter;
-  guint local_width, local_height;
-  gboolean ok;
-
   g_return_val_if_fail (TESSERA_IS_ENGINE (self), FALSE);
   g_return_val_if_fail (G_IS_FILE (input), FALSE);
   g_return_val_if_fail (G_IS_FILE (output), FALSE);
   g_return_val_if_fail (TESSERA_IS_CHECKPOINT (checkpoint), FALSE);
   g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (options), FALSE);
 
-  if (media_options == NULL)
-    media_options = defaults = tessera_media_options_new ();
-
-  tessera_progress_init (&reporter, progress, progress_data);
-  ok = process_media (self, input, output, NULL, checkpoint, options, media_options, cancellable, &reporter,
-                      width != NULL ? width : &local_width, height != NULL ? height : &local_height, error);
-  tessera_progress_clear (&reporter);
-  return ok;
+  return process_media_here (self, input, output, NULL, checkpoint, options, media_options, cancellable, progress,
+                             progress_data, width, height, error);
 }
 
 /**
