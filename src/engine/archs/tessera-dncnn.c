@@ -232,12 +232,14 @@ typedef struct
   guint nb;
 } DrunetParams;
 
+/* DRUNet's U-Net, and FBCNN's with @body m_body_encoder for m_body. */
 static const char *
-drunet_params (TesseraStateDict *state_dict,
-               DrunetParams     *p)
+unet_params (TesseraStateDict *state_dict,
+             const char       *body,
+             DrunetParams     *p)
 {
-  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight",
-                           "m_body.0.res.0.weight" };
+  g_autofree char *body_first = g_strdup_printf ("%s.0.res.0.weight", body);
+  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight", body_first };
 
   for (guint i = 0; i < 4; i++)
     {
@@ -247,7 +249,7 @@ drunet_params (TesseraStateDict *state_dict,
         return _("a stage's first convolution is missing");
       p->nc[i] = tensor->shape[0];
     }
-  p->nb = arch_sequence_length (state_dict, "m_body");
+  p->nb = arch_sequence_length (state_dict, body);
   return p->nb == 0 ? _("it has no residual blocks") : NULL;
 }
 
@@ -269,7 +271,7 @@ tessera_drunet_detect (TesseraStateDict  *state_dict,
       return TESSERA_DETECT_NO;
 
   info->arch = TESSERA_ARCH_DRUNET;
-  if ((why = drunet_params (state_dict, &p)) != NULL)
+  if ((why = unet_params (state_dict, "m_body", &p)) != NULL)
     return arch_broken (error, info->arch, why);
   head = arch_tensor (state_dict, 4, "m_head.weight");
   tail = arch_tensor (state_dict, 4, "m_tail.weight");
@@ -303,7 +305,7 @@ tessera_drunet_describe (TesseraStateDict      *state_dict,
   const char *upsample = "convtranspose";
   DrunetParams p;
 
-  if (drunet_params (state_dict, &p) != NULL)
+  if (unet_params (state_dict, "m_body", &p) != NULL)
     return NULL;
   if (arch_has (state_dict, "m_up3.1.weight"))
     upsample = "upconv";
@@ -432,27 +434,6 @@ const TesseraArchEntry tessera_drunet_arch = {
   .describe = tessera_drunet_describe,
 };
 
-/* FBCNN: the U-Net's channels and blocks are read as DRUNet's, with
- * m_body_encoder for m_body. */
-static const char *
-fbcnn_params (TesseraStateDict *state_dict,
-              DrunetParams     *p)
-{
-  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight",
-                           "m_body_encoder.0.res.0.weight" };
-
-  for (guint i = 0; i < 4; i++)
-    {
-      const TesseraTensor *tensor = arch_tensor (state_dict, 4, "%s", names[i]);
-
-      if (tensor == NULL)
-        return _("a stage's first convolution is missing");
-      p->nc[i] = tensor->shape[0];
-    }
-  p->nb = arch_sequence_length (state_dict, "m_body_encoder");
-  return p->nb == 0 ? _("it has no residual blocks") : NULL;
-}
-
 static TesseraDetect
 tessera_fbcnn_detect (TesseraStateDict  *state_dict,
                       TesseraArchInfo   *info,
@@ -469,7 +450,7 @@ tessera_fbcnn_detect (TesseraStateDict  *state_dict,
       return TESSERA_DETECT_NO;
 
   info->arch = TESSERA_ARCH_FBCNN;
-  if ((why = fbcnn_params (state_dict, &p)) != NULL)
+  if ((why = unet_params (state_dict, "m_body_encoder", &p)) != NULL)
     return arch_broken (error, info->arch, why);
   head = arch_tensor (state_dict, 4, "m_head.weight");
   tail = arch_tensor (state_dict, 4, "m_tail.weight");
@@ -499,7 +480,7 @@ tessera_fbcnn_describe (TesseraStateDict      *state_dict,
   const char *upsample = "convtranspose";
   DrunetParams p;
 
-  if (fbcnn_params (state_dict, &p) != NULL)
+  if (unet_params (state_dict, "m_body_encoder", &p) != NULL)
     return NULL;
   if (!arch_has (state_dict, "m_up3.0.weight"))
     upsample = arch_has (state_dict, "m_up3.0.1.weight") ? "upconv" : "pixelshuffle";
