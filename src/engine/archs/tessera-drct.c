@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* DRCT (spandrel's DRCT, Dense-residual-connected Transformer): SwinIR's
  * shape with residual dense groups (RDG: layers.N) of five Swin blocks,
@@ -309,10 +309,7 @@ tessera_drct_build (TesseraBuilder        *b,
     return 0;
 
   x = builder_normalize (b, 0, (float) p.img_range, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     t = dense_group (b, &p, index, t, i);
   t = builder_layer_norm (b, t, "norm", "");

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* HAT (spandrel's HAT, Hybrid Attention Transformer): SwinIR's shape with
  * residual hybrid attention groups (RHAG: layers.N) of hybrid attention
@@ -384,7 +384,7 @@ tessera_hat_build (TesseraBuilder        *b,
   HatParams p;
   const char *why = read_params (b->state_dict, &p);
   Hat hat = { &p };
-  guint w, ow, pad_h, pad_w, x, first, t, s = info->scale;
+  guint w, ow, pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -402,15 +402,9 @@ tessera_hat_build (TesseraBuilder        *b,
 
   /* The mean off, then reflected right and bottom to whole windows. */
   x = builder_normalize (b, 0, (float) p.img_range, FALSE);
-  pad_h = (w - height % w) % w;
-  pad_w = (w - width % w) % w;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, x, TESSERA_PAD_REFLECT, w, height, width, &pad_h, &pad_w);
 
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     t = hybrid_group (b, &hat, t, i);
   t = builder_layer_norm (b, t, "norm", "");
@@ -422,9 +416,7 @@ tessera_hat_build (TesseraBuilder        *b,
   if (b->error != NULL)
     return 0;
   t = builder_normalize (b, t, (float) (1.0 / p.img_range), TRUE);
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, info->scale);
 }
 
 static gboolean
