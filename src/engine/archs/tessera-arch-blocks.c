@@ -223,6 +223,23 @@ builder_pixelshuffle_upsample (TesseraBuilder *b,
   return builder_conv (b, &x, 1, 1, 1, "conv_last");
 }
 
+/* The first half of a Swin block: @x + the window attention @at over
+ * LayerNorm PREFIX.norm1 (x). */
+guint
+builder_window_attention (TesseraBuilder         *b,
+                          guint                   x,
+                          const char             *prefix,
+                          const TesseraAttention *at)
+{
+  guint n = builder_layer_norm (b, x, prefix, ".norm1");
+
+  if (b->error != NULL)
+    return 0;
+  n = tessera_graph_window_attention (b->graph, n, at);
+  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  return n;
+}
+
 /* The upsampler's name as spandrel's loaders write it ("" for none). */
 const char *
 arch_upsampler_name (ArchUpsampler upsampler)

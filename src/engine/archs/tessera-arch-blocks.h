@@ -34,69 +34,73 @@ typedef guint (*BuilderBlockFunc) (TesseraBuilder *builder,
                                    guint           width);
 
 /* Layers by their state dict names. */
-guint          builder_linear                (TesseraBuilder   *builder,
-                                              guint             input,
-                                              const char       *prefix,
-                                              const char       *name);
-guint          builder_mlp                   (TesseraBuilder   *builder,
-                                              guint             input,
-                                              const char       *prefix);
-gboolean       builder_attention_weights     (TesseraBuilder   *builder,
-                                              const char       *prefix,
-                                              TesseraAttention *attention);
-guint          builder_layer_norm            (TesseraBuilder   *builder,
-                                              guint             input,
-                                              const char       *prefix,
-                                              const char       *name);
-const guint32 *builder_position_index        (TesseraBuilder   *builder,
-                                              const char       *name,
-                                              guint             rows,
-                                              guint             cols,
-                                              guint             n_table);
-guint          builder_normalize             (TesseraBuilder   *builder,
-                                              guint             input,
-                                              float             scale,
-                                              gboolean          inverse);
-guint          builder_residual_conv         (TesseraBuilder   *builder,
-                                              guint             input,
-                                              const char       *prefix,
-                                              guint             residual);
+guint          builder_linear                (TesseraBuilder         *builder,
+                                              guint                   input,
+                                              const char             *prefix,
+                                              const char             *name);
+guint          builder_mlp                   (TesseraBuilder         *builder,
+                                              guint                   input,
+                                              const char             *prefix);
+gboolean       builder_attention_weights     (TesseraBuilder         *builder,
+                                              const char             *prefix,
+                                              TesseraAttention       *attention);
+guint          builder_layer_norm            (TesseraBuilder         *builder,
+                                              guint                   input,
+                                              const char             *prefix,
+                                              const char             *name);
+const guint32 *builder_position_index        (TesseraBuilder         *builder,
+                                              const char             *name,
+                                              guint                   rows,
+                                              guint                   cols,
+                                              guint                   n_table);
+guint          builder_normalize             (TesseraBuilder         *builder,
+                                              guint                   input,
+                                              float                   scale,
+                                              gboolean                inverse);
+guint          builder_window_attention      (TesseraBuilder         *builder,
+                                              guint                   x,
+                                              const char             *prefix,
+                                              const TesseraAttention *attention);
+guint          builder_residual_conv         (TesseraBuilder         *builder,
+                                              guint                   input,
+                                              const char             *prefix,
+                                              guint                   residual);
 
 /* The network around the blocks, in the order of its forward pass. */
-guint          builder_pad_to_window         (TesseraBuilder   *builder,
-                                              guint             x,
-                                              TesseraPadMode    mode,
-                                              guint             window,
-                                              guint             height,
-                                              guint             width,
-                                              guint            *pad_h,
-                                              guint            *pad_w);
-guint          builder_shallow_features      (TesseraBuilder   *builder,
-                                              guint             x,
-                                              const char       *prefix,
-                                              gboolean          patch_norm,
-                                              guint            *first);
-guint          builder_residual_groups       (TesseraBuilder   *builder,
-                                              guint             x,
-                                              guint             first,
-                                              guint             n_layers,
-                                              const guint      *depths,
-                                              BuilderBlockFunc  block,
-                                              gconstpointer     params,
-                                              guint             height,
-                                              guint             width);
-guint          builder_pixelshuffle_upsample (TesseraBuilder   *builder,
-                                              guint             input);
-guint          builder_upsample              (TesseraBuilder   *builder,
-                                              ArchUpsampler     upsampler,
-                                              guint             upscale,
-                                              guint             x,
-                                              guint             input);
-const char    *arch_upsampler_name           (ArchUpsampler     upsampler);
-guint          builder_crop_padding          (TesseraBuilder   *builder,
-                                              guint             x,
-                                              guint             pad_h,
-                                              guint             pad_w,
-                                              guint             scale);
+guint          builder_pad_to_window         (TesseraBuilder         *builder,
+                                              guint                   x,
+                                              TesseraPadMode          mode,
+                                              guint                   window,
+                                              guint                   height,
+                                              guint                   width,
+                                              guint                  *pad_h,
+                                              guint                  *pad_w);
+guint          builder_shallow_features      (TesseraBuilder         *builder,
+                                              guint                   x,
+                                              const char             *prefix,
+                                              gboolean                patch_norm,
+                                              guint                  *first);
+guint          builder_residual_groups       (TesseraBuilder         *builder,
+                                              guint                   x,
+                                              guint                   first,
+                                              guint                   n_layers,
+                                              const guint            *depths,
+                                              BuilderBlockFunc        block,
+                                              gconstpointer           params,
+                                              guint                   height,
+                                              guint                   width);
+guint          builder_pixelshuffle_upsample (TesseraBuilder         *builder,
+                                              guint                   input);
+guint          builder_upsample              (TesseraBuilder         *builder,
+                                              ArchUpsampler           upsampler,
+                                              guint                   upscale,
+                                              guint                   x,
+                                              guint                   input);
+const char    *arch_upsampler_name           (ArchUpsampler           upsampler);
+guint          builder_crop_padding          (TesseraBuilder         *builder,
+                                              guint                   x,
+                                              guint                   pad_h,
+                                              guint                   pad_w,
+                                              guint                   scale);
 
 G_END_DECLS

@@ -327,9 +327,7 @@ psa_block (TesseraBuilder *b,
   if (at.bias_index == NULL)
     return 0;
 
-  n = builder_layer_norm (b, x, prefix, ".norm1");
-  n = tessera_graph_window_attention (b->graph, n, &at);
-  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  n = builder_window_attention (b, x, prefix, &at);
   return conv_ffn (b, n, prefix);
 }
 
