@@ -240,6 +240,33 @@ builder_window_attention (TesseraBuilder         *b,
   return n;
 }
 
+/* The blocks of each residual group layers.I (@depths) and its attention
+ * heads (@heads: those of layers.I.residual_group.ATTN's bias table), as
+ * spandrel's loaders read them; NULL, or why they do not fit
+ * @embed_dim. */
+const char *
+arch_group_depths (TesseraStateDict *state_dict,
+                   const char       *attn,
+                   guint             n_layers,
+                   guint             embed_dim,
+                   guint            *depths,
+                   guint            *heads)
+{
+  for (guint i = 0; i < n_layers; i++)
+    {
+      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
+      const TesseraTensor *table = arch_tensor (state_dict, 2,
+                                                "layers.%u.residual_group.%s.relative_position_bias_table",
+                                                i, attn);
+
+      depths[i] = arch_sequence_length (state_dict, blocks);
+      heads[i] = table != NULL ? table->shape[1] : 0;
+      if (depths[i] == 0 || heads[i] == 0 || embed_dim % heads[i] != 0)
+        return _("a layer's blocks or attention heads do not fit");
+    }
+  return NULL;
+}
+
 /* The upsampler's name as spandrel's loaders write it ("" for none). */
 const char *
 arch_upsampler_name (ArchUpsampler upsampler)

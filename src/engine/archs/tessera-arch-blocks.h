@@ -33,6 +33,14 @@ typedef guint (*BuilderBlockFunc) (TesseraBuilder *builder,
                                    guint           height,
                                    guint           width);
 
+/* Hyper-parameters. */
+const char    *arch_group_depths             (TesseraStateDict       *state_dict,
+                                              const char             *attn,
+                                              guint                   n_layers,
+                                              guint                   embed_dim,
+                                              guint                  *depths,
+                                              guint                  *heads);
+
 /* Layers by their state dict names. */
 guint          builder_linear                (TesseraBuilder         *builder,
                                               guint                   input,

@@ -101,6 +101,7 @@ read_params (TesseraStateDict *state_dict,
              HatParams        *p)
 {
   const TesseraTensor *first, *last, *sa, *oca, *cab, *squeeze, *fc1, *ape;
+  const char *why;
 
   memset (p, 0, sizeof *p);
 
@@ -128,17 +129,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no residual hybrid attention groups, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *table = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.overlap_attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = table != NULL ? table->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "overlap_attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   cab = arch_tensor (state_dict, 4, CAB_PREFIX ".0.weight");
   squeeze = arch_tensor (state_dict, 4, CAB_PREFIX ".3.attention.1.weight");

@@ -85,6 +85,7 @@ read_params (TesseraStateDict *state_dict,
              SrformerParams   *p)
 {
   const TesseraTensor *first, *table, *mask, *fc1, *direct;
+  const char *why;
   guint resolution;
 
   memset (p, 0, sizeof *p);
@@ -141,17 +142,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no permuted self-attention groups, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *heads = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = heads != NULL ? heads->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "blocks.0.attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   p->three_conv = !arch_has (state_dict, "conv_after_body.weight");
   p->patch_norm = arch_has (state_dict, "patch_embed.norm.weight");

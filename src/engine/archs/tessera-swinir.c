@@ -60,6 +60,7 @@ read_params (TesseraStateDict *state_dict,
              SwinParams       *p)
 {
   const TesseraTensor *first, *index, *mask, *fc1, *last, *direct;
+  const char *why;
   guint out_channels;
 
   memset (p, 0, sizeof *p);
@@ -117,17 +118,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no residual Swin transformer blocks, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *table = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = table != NULL ? table->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "blocks.0.attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   p->three_conv = !arch_has (state_dict, "conv_after_body.weight");
   p->img_range = p->window == 7 ? 255.f : 1.f;
