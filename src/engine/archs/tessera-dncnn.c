@@ -253,6 +253,28 @@ unet_params (TesseraStateDict *state_dict,
   return p->nb == 0 ? _("it has no residual blocks") : NULL;
 }
 
+/* The hyper-parameters DRUNet and FBCNN share, under spandrel's names. */
+static GVariant *
+unet_describe (TesseraStateDict   *state_dict,
+               const DrunetParams *p,
+               guint               in_nc,
+               guint               out_nc,
+               const char         *upsample)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (in_nc));
+  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (out_nc));
+  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p->nc, 4));
+  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p->nb));
+  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
+  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
+                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p->nb) ? "strideconv"
+                                                                                                  : "avgpool"));
+  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
+  return g_variant_builder_end (&builder);
+}
+
 static TesseraDetect
 tessera_drunet_detect (TesseraStateDict  *state_dict,
                        TesseraArchInfo   *info,
@@ -300,7 +322,6 @@ static GVariant *
 tessera_drunet_describe (TesseraStateDict      *state_dict,
                          const TesseraArchInfo *info)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   const TesseraTensor *up = arch_tensor (state_dict, 4, "m_up3.0.weight");
   const char *upsample = "convtranspose";
   DrunetParams p;
@@ -312,16 +333,7 @@ tessera_drunet_describe (TesseraStateDict      *state_dict,
   else if (up != NULL && up->shape[2] == 3)
     upsample = "pixelshuffle";
 
-  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (info->in_channels + 1));
-  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (info->out_channels));
-  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p.nc, 4));
-  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p.nb));
-  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
-  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
-                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p.nb) ? "strideconv"
-                                                                                                 : "avgpool"));
-  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
-  return g_variant_builder_end (&builder);
+  return unet_describe (state_dict, &p, info->in_channels + 1, info->out_channels, upsample);
 }
 
 /* ResBlock PREFIX: x + conv (ReLU (conv (x))), 3×3 without bias. */
@@ -476,7 +488,6 @@ static GVariant *
 tessera_fbcnn_describe (TesseraStateDict      *state_dict,
                         const TesseraArchInfo *info)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   const char *upsample = "convtranspose";
   DrunetParams p;
 
@@ -485,16 +496,7 @@ tessera_fbcnn_describe (TesseraStateDict      *state_dict,
   if (!arch_has (state_dict, "m_up3.0.weight"))
     upsample = arch_has (state_dict, "m_up3.0.1.weight") ? "upconv" : "pixelshuffle";
 
-  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (info->in_channels));
-  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (info->out_channels));
-  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p.nc, 4));
-  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p.nb));
-  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
-  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
-                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p.nb) ? "strideconv"
-                                                                                                 : "avgpool"));
-  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
-  return g_variant_builder_end (&builder);
+  return unet_describe (state_dict, &p, info->in_channels, info->out_channels, upsample);
 }
 
 /* nn.Linear PREFIX over a vector (channels × 1 × 1), its widths read from
