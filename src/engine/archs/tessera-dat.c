@@ -709,6 +709,32 @@ dat_block (TesseraBuilder *b,
   return dat_gated_feed_forward (b, ffn, p->hidden, x, n);
 }
 
+/* DAT's network around its blocks, which RGT shares: the mean off,
+ * conv_first, LayerNorm before_RG.1, the residual groups, the upsampler
+ * and the mean back. */
+guint
+dat_network (TesseraBuilder   *b,
+             guint             n_layers,
+             const guint      *depths,
+             BuilderBlockFunc  block,
+             gconstpointer     params,
+             ArchUpsampler     upsampler,
+             guint             upscale,
+             guint             height,
+             guint             width)
+{
+  guint x, first, t;
+
+  x = builder_normalize (b, 0, 1.f, FALSE);
+  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
+  t = builder_layer_norm (b, first, "before_RG.1", "");
+  t = builder_residual_groups (b, t, first, n_layers, depths, block, params, height, width);
+  t = builder_upsample (b, upsampler, upscale, t, x);
+  if (b->error != NULL)
+    return 0;
+  return builder_normalize (b, t, 1.f, TRUE);
+}
+
 static guint
 tessera_dat_build (TesseraBuilder        *b,
                    const TesseraArchInfo *info,
@@ -717,7 +743,6 @@ tessera_dat_build (TesseraBuilder        *b,
 {
   DatParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint x, first, t;
 
   if (why != NULL)
     {
@@ -725,15 +750,9 @@ tessera_dat_build (TesseraBuilder        *b,
       return 0;
     }
 
-  x = builder_normalize (b, 0, 1.f, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = builder_layer_norm (b, first, "before_RG.1", "");
-  t = builder_residual_groups (b, t, first, p.n_layers, p.depth, dat_block, &p, height, width);
-  t = builder_upsample (b, p.direct ? ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT : ARCH_UPSAMPLER_PIXELSHUFFLE, p.upscale, t, x);
-  if (b->error != NULL)
-    return 0;
-
-  return builder_normalize (b, t, 1.f, TRUE);
+  return dat_network (b, p.n_layers, p.depth, dat_block, &p,
+                      p.direct ? ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT : ARCH_UPSAMPLER_PIXELSHUFFLE, p.upscale,
+                      height, width);
 }
 
 static gboolean

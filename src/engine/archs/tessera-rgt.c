@@ -456,7 +456,6 @@ tessera_rgt_build (TesseraBuilder        *b,
 {
   RgtParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint x, first, t;
 
   if (why != NULL)
     {
@@ -464,14 +463,8 @@ tessera_rgt_build (TesseraBuilder        *b,
       return 0;
     }
 
-  x = builder_normalize (b, 0, 1.f, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = builder_layer_norm (b, first, "before_RG.1", "");
-  t = builder_residual_groups (b, t, first, p.n_layers, p.depth, rgt_block, &p, height, width);
-  t = builder_pixelshuffle_upsample (b, t);
-  if (b->error != NULL)
-    return 0;
-  return builder_normalize (b, t, 1.f, TRUE);
+  return dat_network (b, p.n_layers, p.depth, rgt_block, &p, ARCH_UPSAMPLER_PIXELSHUFFLE, p.upscale,
+                      height, width);
 }
 
 static gboolean
