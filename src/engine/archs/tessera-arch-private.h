@@ -169,36 +169,6 @@ guint          builder_activate            (TesseraBuilder     *builder,
                                             guint               node,
                                             TesseraActivation   activation,
                                             float               slope);
-/* The building blocks the transformer architectures share. */
-guint          builder_linear              (TesseraBuilder     *builder,
-                                            guint               input,
-                                            const char         *prefix,
-                                            const char         *name);
-guint          builder_mlp                 (TesseraBuilder     *builder,
-                                            guint               input,
-                                            const char         *prefix);
-gboolean       builder_attention_weights   (TesseraBuilder     *builder,
-                                            const char         *prefix,
-                                            TesseraAttention   *attention);
-guint          builder_layer_norm          (TesseraBuilder     *builder,
-                                            guint               input,
-                                            const char         *prefix,
-                                            const char         *name);
-const guint32 *builder_position_index      (TesseraBuilder     *builder,
-                                            const char         *name,
-                                            guint               rows,
-                                            guint               cols,
-                                            guint               n_table);
-guint          builder_normalize           (TesseraBuilder     *builder,
-                                            guint               input,
-                                            float               scale,
-                                            gboolean            inverse);
-guint          builder_residual_conv       (TesseraBuilder     *builder,
-                                            guint               input,
-                                            const char         *prefix,
-                                            guint               residual);
-guint          builder_pixelshuffle_upsample (TesseraBuilder   *builder,
-                                            guint               input);
 guint          builder_conv_rows           (TesseraBuilder     *builder,
                                             guint               input,
                                             const char         *prefix,

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 #include "tessera-dat-private.h"
 
 /* ATD, the Adaptive Token Dictionary transformer (spandrel's ATD; ATD and
@@ -56,14 +56,6 @@
 
 #define MAX_LAYERS 64
 
-typedef enum
-{
-  UPSAMPLER_PIXELSHUFFLE,
-  UPSAMPLER_PIXELSHUFFLEDIRECT,
-  UPSAMPLER_NEAREST_CONV,
-  UPSAMPLER_NONE,
-} AtdUpsampler;
-
 typedef struct
 {
   guint         in_chans;
@@ -78,7 +70,7 @@ typedef struct
   guint         hidden;
   guint         category_size;
   guint         upscale;
-  AtdUpsampler  upsampler;
+  ArchUpsampler upsampler;
   gboolean      qkv_bias;
   gboolean      ape;
   gboolean      patch_norm;
@@ -87,23 +79,6 @@ typedef struct
 } AtdParams;
 
 #define LAYER "layers.%u.residual_group.layers.%u"
-
-static const char *
-upsampler_name (AtdUpsampler upsampler)
-{
-  switch (upsampler)
-    {
-    case UPSAMPLER_PIXELSHUFFLE:
-      return "pixelshuffle";
-    case UPSAMPLER_PIXELSHUFFLEDIRECT:
-      return "pixelshuffledirect";
-    case UPSAMPLER_NEAREST_CONV:
-      return "nearest+conv";
-    case UPSAMPLER_NONE:
-      return "";
-    }
-  return "";
-}
 
 /* NULL on success, else why the keys do not make an ATD. */
 static const char *
@@ -162,22 +137,22 @@ read_params (TesseraStateDict *state_dict,
   /* as spandrel's loader tells the upsamplers apart */
   if (arch_has (state_dict, "conv_up1.weight"))
     {
-      p->upsampler = UPSAMPLER_NEAREST_CONV;
+      p->upsampler = ARCH_UPSAMPLER_NEAREST_CONV;
       p->upscale = 4;
     }
   else if (arch_has (state_dict, "conv_before_upsample.0.weight"))
     {
-      p->upsampler = UPSAMPLER_PIXELSHUFFLE;
+      p->upsampler = ARCH_UPSAMPLER_PIXELSHUFFLE;
       p->upscale = arch_pixelshuffle_scale (state_dict, "upsample");
     }
   else if (arch_has (state_dict, "conv_last.weight"))
     {
-      p->upsampler = UPSAMPLER_NONE;
+      p->upsampler = ARCH_UPSAMPLER_NONE;
       p->upscale = 1;
     }
   else
     {
-      p->upsampler = UPSAMPLER_PIXELSHUFFLEDIRECT;
+      p->upsampler = ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT;
       up = arch_tensor (state_dict, 4, "upsample.0.weight");
       p->upscale = up != NULL && p->in_chans > 0 ? arch_square_root (up->shape[0] / p->in_chans) : 0;
     }
@@ -185,7 +160,7 @@ read_params (TesseraStateDict *state_dict,
     return _("the upsampler's size gives no scale");
 
   /* not in the weights: spandrel's guess, 128 for ATD-light */
-  p->category_size = p->upsampler == UPSAMPLER_PIXELSHUFFLEDIRECT && p->embed_dim == 48 ? 128 : 256;
+  p->category_size = p->upsampler == ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT && p->embed_dim == 48 ? 128 : 256;
   return NULL;
 }
 
@@ -249,7 +224,7 @@ tessera_atd_describe (TesseraStateDict      *state_dict,
   g_variant_builder_add (&builder, "{sv}", "patch_norm", g_variant_new_boolean (p.patch_norm));
   g_variant_builder_add (&builder, "{sv}", "upscale", g_variant_new_uint32 (p.upscale));
   g_variant_builder_add (&builder, "{sv}", "img_range", g_variant_new_double (1.0));
-  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (upsampler_name (p.upsampler)));
+  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (arch_upsampler_name (p.upsampler)));
   g_variant_builder_add (&builder, "{sv}", "resi_connection", g_variant_new_string (p.three_conv ? "3conv" : "1conv"));
   g_variant_builder_add (&builder, "{sv}", "norm", g_variant_new_boolean (p.norm));
   g_variant_builder_add (&builder, "{sv}", "in_chans", g_variant_new_uint32 (p.in_chans));
@@ -592,7 +567,7 @@ tessera_atd_build (TesseraBuilder        *b,
 {
   AtdParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint ws, pad_h, pad_w, x, first, t;
+  guint pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -601,21 +576,13 @@ tessera_atd_build (TesseraBuilder        *b,
     }
 
   /* spandrel mirrors to whole windows, repeating the edge */
-  ws = p.window;
-  pad_h = (ws - height % ws) % ws;
-  pad_w = (ws - width % ws) % ws;
-  x = 0;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_SYMMETRIC, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, 0, TESSERA_PAD_SYMMETRIC, p.window, height, width, &pad_h, &pad_w);
   height += pad_h;
   width += pad_w;
   if (p.norm)
     x = builder_normalize (b, x, 1.f, FALSE);
 
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
 
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     {
@@ -636,44 +603,13 @@ tessera_atd_build (TesseraBuilder        *b,
   if (b->error != NULL)
     return 0;
 
-  switch (p.upsampler)
-    {
-    case UPSAMPLER_PIXELSHUFFLE:
-      t = builder_pixelshuffle_upsample (b, t);
-      break;
-    case UPSAMPLER_PIXELSHUFFLEDIRECT:
-      t = builder_conv (b, &t, 1, 1, 1, "upsample.0");
-      if (b->error == NULL)
-        t = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, t, p.upscale);
-      break;
-    case UPSAMPLER_NEAREST_CONV:
-      t = builder_conv (b, &t, 1, 1, 1, "conv_before_upsample.0");
-      builder_activate (b, t, TESSERA_ACTIVATION_LEAKY, 0.01f);
-      for (guint k = 1; k <= 2 && b->error == NULL; k++)
-        {
-          t = tessera_graph_resize (b->graph, t, TESSERA_RESIZE_NEAREST, 2.0);
-          t = builder_conv (b, &t, 1, 1, 1, "conv_up%u", k);
-          builder_activate (b, t, TESSERA_ACTIVATION_LEAKY, 0.2f);
-        }
-      t = builder_conv (b, &t, 1, 1, 1, "conv_hr");
-      builder_activate (b, t, TESSERA_ACTIVATION_LEAKY, 0.2f);
-      t = builder_conv (b, &t, 1, 1, 1, "conv_last");
-      break;
-    case UPSAMPLER_NONE:
-      /* restoration: the input plus a correction */
-      t = builder_conv (b, &t, 1, 1, 1, "conv_last");
-      if (b->error == NULL)
-        tessera_graph_set_residual (b->graph, t, 1.f, x);
-      break;
-    }
+  t = builder_upsample (b, p.upsampler, p.upscale, t, x);
   if (b->error != NULL)
     return 0;
 
   if (p.norm)
     t = builder_normalize (b, t, 1.f, TRUE);
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * p.upscale, 0, pad_w * p.upscale);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, p.upscale);
 }
 
 static gboolean

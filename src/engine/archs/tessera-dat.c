@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 #include "tessera-dat-private.h"
 
 /* DAT, the Dual Aggregation Transformer (spandrel's DAT): a convolution, a
@@ -679,14 +679,15 @@ dat_gated_feed_forward (TesseraBuilder *b,
 
 /* Block j of group i: x + attention (norm1 (x)), then x + SGFN (norm2 (x)). */
 static guint
-dat_block (TesseraBuilder  *b,
-           const DatParams *p,
-           guint            x,
-           guint            i,
-           guint            j,
-           guint            height,
-           guint            width)
+dat_block (TesseraBuilder *b,
+           gconstpointer   params,
+           guint           x,
+           guint           i,
+           guint           j,
+           guint           height,
+           guint           width)
 {
+  const DatParams *p = params;
   g_autofree char *prefix = g_strdup_printf ("layers.%u.blocks.%u", i, j);
   g_autofree char *attn = g_strdup_printf ("%s.attn", prefix);
   g_autofree char *ffn = g_strdup_printf ("%s.ffn", prefix);
@@ -708,6 +709,32 @@ dat_block (TesseraBuilder  *b,
   return dat_gated_feed_forward (b, ffn, p->hidden, x, n);
 }
 
+/* DAT's network around its blocks, which RGT shares: the mean off,
+ * conv_first, LayerNorm before_RG.1, the residual groups, the upsampler
+ * and the mean back. */
+guint
+dat_network (TesseraBuilder   *b,
+             guint             n_layers,
+             const guint      *depths,
+             BuilderBlockFunc  block,
+             gconstpointer     params,
+             ArchUpsampler     upsampler,
+             guint             upscale,
+             guint             height,
+             guint             width)
+{
+  guint x, first, t;
+
+  x = builder_normalize (b, 0, 1.f, FALSE);
+  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
+  t = builder_layer_norm (b, first, "before_RG.1", "");
+  t = builder_residual_groups (b, t, first, n_layers, depths, block, params, height, width);
+  t = builder_upsample (b, upsampler, upscale, t, x);
+  if (b->error != NULL)
+    return 0;
+  return builder_normalize (b, t, 1.f, TRUE);
+}
+
 static guint
 tessera_dat_build (TesseraBuilder        *b,
                    const TesseraArchInfo *info,
@@ -716,7 +743,6 @@ tessera_dat_build (TesseraBuilder        *b,
 {
   DatParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint x, first, t;
 
   if (why != NULL)
     {
@@ -724,37 +750,9 @@ tessera_dat_build (TesseraBuilder        *b,
       return 0;
     }
 
-  x = builder_normalize (b, 0, 1.f, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = builder_layer_norm (b, first, "before_RG.1", "");
-
-  for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
-    {
-      g_autofree char *conv = g_strdup_printf ("layers.%u.conv", i);
-      guint group_input = t;
-
-      for (guint j = 0; j < p.depth[i] && b->error == NULL; j++)
-        t = dat_block (b, &p, t, i, j, height, width);
-      t = builder_residual_conv (b, t, conv, group_input);
-    }
-  t = builder_layer_norm (b, t, "norm", "");
-  t = builder_residual_conv (b, t, "conv_after_body", first);
-  if (b->error != NULL)
-    return 0;
-
-  if (p.direct)
-    {
-      t = builder_conv (b, &t, 1, 1, 1, "upsample.0");
-      if (b->error != NULL)
-        return 0;
-      t = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, t, p.upscale);
-    }
-  else
-    t = builder_pixelshuffle_upsample (b, t);
-  if (b->error != NULL)
-    return 0;
-
-  return builder_normalize (b, t, 1.f, TRUE);
+  return dat_network (b, p.n_layers, p.depth, dat_block, &p,
+                      p.direct ? ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT : ARCH_UPSAMPLER_PIXELSHUFFLE, p.upscale,
+                      height, width);
 }
 
 static gboolean

@@ -232,12 +232,14 @@ typedef struct
   guint nb;
 } DrunetParams;
 
+/* DRUNet's U-Net, and FBCNN's with @body m_body_encoder for m_body. */
 static const char *
-drunet_params (TesseraStateDict *state_dict,
-               DrunetParams     *p)
+unet_params (TesseraStateDict *state_dict,
+             const char       *body,
+             DrunetParams     *p)
 {
-  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight",
-                           "m_body.0.res.0.weight" };
+  g_autofree char *body_first = g_strdup_printf ("%s.0.res.0.weight", body);
+  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight", body_first };
 
   for (guint i = 0; i < 4; i++)
     {
@@ -247,8 +249,30 @@ drunet_params (TesseraStateDict *state_dict,
         return _("a stage's first convolution is missing");
       p->nc[i] = tensor->shape[0];
     }
-  p->nb = arch_sequence_length (state_dict, "m_body");
+  p->nb = arch_sequence_length (state_dict, body);
   return p->nb == 0 ? _("it has no residual blocks") : NULL;
+}
+
+/* The hyper-parameters DRUNet and FBCNN share, under spandrel's names. */
+static GVariant *
+unet_describe (TesseraStateDict   *state_dict,
+               const DrunetParams *p,
+               guint               in_nc,
+               guint               out_nc,
+               const char         *upsample)
+{
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+
+  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (in_nc));
+  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (out_nc));
+  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p->nc, 4));
+  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p->nb));
+  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
+  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
+                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p->nb) ? "strideconv"
+                                                                                                  : "avgpool"));
+  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
+  return g_variant_builder_end (&builder);
 }
 
 static TesseraDetect
@@ -269,7 +293,7 @@ tessera_drunet_detect (TesseraStateDict  *state_dict,
       return TESSERA_DETECT_NO;
 
   info->arch = TESSERA_ARCH_DRUNET;
-  if ((why = drunet_params (state_dict, &p)) != NULL)
+  if ((why = unet_params (state_dict, "m_body", &p)) != NULL)
     return arch_broken (error, info->arch, why);
   head = arch_tensor (state_dict, 4, "m_head.weight");
   tail = arch_tensor (state_dict, 4, "m_tail.weight");
@@ -298,28 +322,18 @@ static GVariant *
 tessera_drunet_describe (TesseraStateDict      *state_dict,
                          const TesseraArchInfo *info)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   const TesseraTensor *up = arch_tensor (state_dict, 4, "m_up3.0.weight");
   const char *upsample = "convtranspose";
   DrunetParams p;
 
-  if (drunet_params (state_dict, &p) != NULL)
+  if (unet_params (state_dict, "m_body", &p) != NULL)
     return NULL;
   if (arch_has (state_dict, "m_up3.1.weight"))
     upsample = "upconv";
   else if (up != NULL && up->shape[2] == 3)
     upsample = "pixelshuffle";
 
-  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (info->in_channels + 1));
-  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (info->out_channels));
-  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p.nc, 4));
-  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p.nb));
-  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
-  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
-                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p.nb) ? "strideconv"
-                                                                                                 : "avgpool"));
-  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
-  return g_variant_builder_end (&builder);
+  return unet_describe (state_dict, &p, info->in_channels + 1, info->out_channels, upsample);
 }
 
 /* ResBlock PREFIX: x + conv (ReLU (conv (x))), 3×3 without bias. */
@@ -432,27 +446,6 @@ const TesseraArchEntry tessera_drunet_arch = {
   .describe = tessera_drunet_describe,
 };
 
-/* FBCNN: the U-Net's channels and blocks are read as DRUNet's, with
- * m_body_encoder for m_body. */
-static const char *
-fbcnn_params (TesseraStateDict *state_dict,
-              DrunetParams     *p)
-{
-  const char *names[4] = { "m_head.weight", "m_down2.0.res.0.weight", "m_down3.0.res.0.weight",
-                           "m_body_encoder.0.res.0.weight" };
-
-  for (guint i = 0; i < 4; i++)
-    {
-      const TesseraTensor *tensor = arch_tensor (state_dict, 4, "%s", names[i]);
-
-      if (tensor == NULL)
-        return _("a stage's first convolution is missing");
-      p->nc[i] = tensor->shape[0];
-    }
-  p->nb = arch_sequence_length (state_dict, "m_body_encoder");
-  return p->nb == 0 ? _("it has no residual blocks") : NULL;
-}
-
 static TesseraDetect
 tessera_fbcnn_detect (TesseraStateDict  *state_dict,
                       TesseraArchInfo   *info,
@@ -469,7 +462,7 @@ tessera_fbcnn_detect (TesseraStateDict  *state_dict,
       return TESSERA_DETECT_NO;
 
   info->arch = TESSERA_ARCH_FBCNN;
-  if ((why = fbcnn_params (state_dict, &p)) != NULL)
+  if ((why = unet_params (state_dict, "m_body_encoder", &p)) != NULL)
     return arch_broken (error, info->arch, why);
   head = arch_tensor (state_dict, 4, "m_head.weight");
   tail = arch_tensor (state_dict, 4, "m_tail.weight");
@@ -495,25 +488,15 @@ static GVariant *
 tessera_fbcnn_describe (TesseraStateDict      *state_dict,
                         const TesseraArchInfo *info)
 {
-  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   const char *upsample = "convtranspose";
   DrunetParams p;
 
-  if (fbcnn_params (state_dict, &p) != NULL)
+  if (unet_params (state_dict, "m_body_encoder", &p) != NULL)
     return NULL;
   if (!arch_has (state_dict, "m_up3.0.weight"))
     upsample = arch_has (state_dict, "m_up3.0.1.weight") ? "upconv" : "pixelshuffle";
 
-  g_variant_builder_add (&builder, "{sv}", "in_nc", g_variant_new_uint32 (info->in_channels));
-  g_variant_builder_add (&builder, "{sv}", "out_nc", g_variant_new_uint32 (info->out_channels));
-  g_variant_builder_add (&builder, "{sv}", "nc", arch_uint_array (p.nc, 4));
-  g_variant_builder_add (&builder, "{sv}", "nb", g_variant_new_uint32 (p.nb));
-  g_variant_builder_add (&builder, "{sv}", "act_mode", g_variant_new_string ("R"));
-  g_variant_builder_add (&builder, "{sv}", "downsample_mode",
-                         g_variant_new_string (arch_has (state_dict, "m_down1.%u.weight", p.nb) ? "strideconv"
-                                                                                                 : "avgpool"));
-  g_variant_builder_add (&builder, "{sv}", "upsample_mode", g_variant_new_string (upsample));
-  return g_variant_builder_end (&builder);
+  return unet_describe (state_dict, &p, info->in_channels, info->out_channels, upsample);
 }
 
 /* nn.Linear PREFIX over a vector (channels × 1 × 1), its widths read from

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* DRCT (spandrel's DRCT, Dense-residual-connected Transformer): SwinIR's
  * shape with residual dense groups (RDG: layers.N) of five Swin blocks,
@@ -247,9 +247,7 @@ swin_block (TesseraBuilder   *b,
   if (!builder_attention_weights (b, attn, &at))
     return 0;
 
-  n = builder_layer_norm (b, x, prefix, ".norm1");
-  n = tessera_graph_window_attention (b->graph, n, &at);
-  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  n = builder_window_attention (b, x, prefix, &at);
   return builder_mlp (b, n, prefix);
 }
 
@@ -309,10 +307,7 @@ tessera_drct_build (TesseraBuilder        *b,
     return 0;
 
   x = builder_normalize (b, 0, (float) p.img_range, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     t = dense_group (b, &p, index, t, i);
   t = builder_layer_norm (b, t, "norm", "");

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* HAT (spandrel's HAT, Hybrid Attention Transformer): SwinIR's shape with
  * residual hybrid attention groups (RHAG: layers.N) of hybrid attention
@@ -101,6 +101,7 @@ read_params (TesseraStateDict *state_dict,
              HatParams        *p)
 {
   const TesseraTensor *first, *last, *sa, *oca, *cab, *squeeze, *fc1, *ape;
+  const char *why;
 
   memset (p, 0, sizeof *p);
 
@@ -128,17 +129,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no residual hybrid attention groups, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *table = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.overlap_attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = table != NULL ? table->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "overlap_attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   cab = arch_tensor (state_dict, 4, CAB_PREFIX ".0.weight");
   squeeze = arch_tensor (state_dict, 4, CAB_PREFIX ".3.attention.1.weight");
@@ -384,7 +376,7 @@ tessera_hat_build (TesseraBuilder        *b,
   HatParams p;
   const char *why = read_params (b->state_dict, &p);
   Hat hat = { &p };
-  guint w, ow, pad_h, pad_w, x, first, t, s = info->scale;
+  guint w, ow, pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -402,15 +394,9 @@ tessera_hat_build (TesseraBuilder        *b,
 
   /* The mean off, then reflected right and bottom to whole windows. */
   x = builder_normalize (b, 0, (float) p.img_range, FALSE);
-  pad_h = (w - height % w) % w;
-  pad_w = (w - width % w) % w;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, x, TESSERA_PAD_REFLECT, w, height, width, &pad_h, &pad_w);
 
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
   for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
     t = hybrid_group (b, &hat, t, i);
   t = builder_layer_norm (b, t, "norm", "");
@@ -422,9 +408,7 @@ tessera_hat_build (TesseraBuilder        *b,
   if (b->error != NULL)
     return 0;
   t = builder_normalize (b, t, (float) (1.0 / p.img_range), TRUE);
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, info->scale);
 }
 
 static gboolean

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* OmniSR (spandrel's OmniSR): an input convolution, residual groups of
  * omni self-attention (OSAG: OSA blocks, a 1×1 convolution, the group's
@@ -489,7 +489,7 @@ tessera_omnisr_build (TesseraBuilder        *b,
 {
   OmniParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint w, pad_h, pad_w, x, first, t;
+  guint pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -498,12 +498,7 @@ tessera_omnisr_build (TesseraBuilder        *b,
     }
 
   /* Zeros right and bottom to whole windows. */
-  w = p.window;
-  pad_h = (w - height % w) % w;
-  pad_w = (w - width % w) % w;
-  x = 0;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_ZERO, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, 0, TESSERA_PAD_ZERO, p.window, height, width, &pad_h, &pad_w);
 
   first = builder_conv (b, &x, 1, 1, 1, "input");
   t = first;
@@ -514,10 +509,7 @@ tessera_omnisr_build (TesseraBuilder        *b,
   if (b->error != NULL)
     return 0;
   t = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, t, p.scale);
-
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * p.scale, 0, pad_w * p.scale);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, p.scale);
 }
 
 static gboolean

@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 #include "tessera-dat-private.h"
 
 /* RGT, the Recursive Generalization Transformer (spandrel's RGT; RGT and
@@ -408,14 +408,15 @@ generalization_attention (TesseraBuilder  *b,
 /* Block j of group i: x + attention (norm1 (x)), + SGFN (norm2 (·)), +
  * gamma · x. */
 static guint
-rgt_block (TesseraBuilder  *b,
-           const RgtParams *p,
-           guint            x,
-           guint            i,
-           guint            j,
-           guint            height,
-           guint            width)
+rgt_block (TesseraBuilder *b,
+           gconstpointer   params,
+           guint           x,
+           guint           i,
+           guint           j,
+           guint           height,
+           guint           width)
 {
+  const RgtParams *p = params;
   g_autofree char *prefix = g_strdup_printf ("layers.%u.blocks.%u", i, j);
   g_autofree char *attn = g_strdup_printf ("%s.attn", prefix);
   g_autofree char *mlp = g_strdup_printf ("%s.mlp", prefix);
@@ -455,7 +456,6 @@ tessera_rgt_build (TesseraBuilder        *b,
 {
   RgtParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint x, first, t;
 
   if (why != NULL)
     {
@@ -463,28 +463,8 @@ tessera_rgt_build (TesseraBuilder        *b,
       return 0;
     }
 
-  x = builder_normalize (b, 0, 1.f, FALSE);
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = builder_layer_norm (b, first, "before_RG.1", "");
-
-  for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
-    {
-      g_autofree char *conv = g_strdup_printf ("layers.%u.conv", i);
-      guint group_input = t;
-
-      for (guint j = 0; j < p.depth[i] && b->error == NULL; j++)
-        t = rgt_block (b, &p, t, i, j, height, width);
-      t = builder_residual_conv (b, t, conv, group_input);
-    }
-  t = builder_layer_norm (b, t, "norm", "");
-  t = builder_residual_conv (b, t, "conv_after_body", first);
-  if (b->error != NULL)
-    return 0;
-
-  t = builder_pixelshuffle_upsample (b, t);
-  if (b->error != NULL)
-    return 0;
-  return builder_normalize (b, t, 1.f, TRUE);
+  return dat_network (b, p.n_layers, p.depth, rgt_block, &p, ARCH_UPSAMPLER_PIXELSHUFFLE, p.upscale,
+                      height, width);
 }
 
 static gboolean

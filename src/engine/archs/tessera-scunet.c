@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* SCUNet (Swin-Conv-UNet), KAIR's 1× blind denoiser, as spandrel runs it:
  * the image reflected right and bottom to a multiple of 64, a 3×3
@@ -288,11 +288,7 @@ tessera_scunet_build (TesseraBuilder        *b,
   index = window_index (b);
 
   /* check_image_size: reflected right and bottom. */
-  pad_h = (MULTIPLE - height % MULTIPLE) % MULTIPLE;
-  pad_w = (MULTIPLE - width % MULTIPLE) % MULTIPLE;
-  x = 0;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, 0, TESSERA_PAD_REFLECT, MULTIPLE, height, width, &pad_h, &pad_w);
 
   builder_tensor (b, (guint64[]) { dim, p.in_nc, 3, 3 }, 4, "m_head.0.weight");
   x = skips[0] = builder_conv (b, &x, 1, 1, 1, "m_head.0");
@@ -320,10 +316,7 @@ tessera_scunet_build (TesseraBuilder        *b,
   x = builder_conv (b, &x, 1, 1, 1, "m_tail.0");
   if (b->error != NULL)
     return 0;
-
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_crop (b->graph, x, 0, pad_h, 0, pad_w);
-  return x;
+  return builder_crop_padding (b, x, pad_h, pad_w, 1);
 }
 
 static gboolean

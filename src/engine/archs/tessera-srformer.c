@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* SRFormer (spandrel's SRFormer, in its extra architectures): SwinIR's
  * shape, its blocks attending with permuted self-attention (PSA: keys and
@@ -38,16 +38,6 @@
 
 #define BLOCK0 "layers.0.residual_group.blocks.0"
 
-typedef enum
-{
-  UPSAMPLER_NONE,                 /* restoration: the input plus the residual */
-  UPSAMPLER_PIXELSHUFFLE,         /* classical: conv, Upsample (conv + shuffle per ×2 or ×3), conv */
-  UPSAMPLER_PIXELSHUFFLEDIRECT,   /* SRFormer-light: one conv to scale² × out, one shuffle */
-  UPSAMPLER_NEAREST_CONV,         /* real-world: nearest ×2 and a conv, twice (×4 only) */
-} Upsampler;
-
-static const char *upsampler_names[] = { "", "pixelshuffle", "pixelshuffledirect", "nearest+conv" };
-
 typedef struct
 {
   guint     in_channels;
@@ -61,7 +51,7 @@ typedef struct
   guint     mlp_hidden;
   guint     upscale;
   float     img_range;
-  Upsampler upsampler;
+  ArchUpsampler upsampler;
   gboolean  three_conv;           /* resi_connection "3conv" */
   gboolean  patch_norm;
   gboolean  qkv_bias;
@@ -95,6 +85,7 @@ read_params (TesseraStateDict *state_dict,
              SrformerParams   *p)
 {
   const TesseraTensor *first, *table, *mask, *fc1, *direct;
+  const char *why;
   guint resolution;
 
   memset (p, 0, sizeof *p);
@@ -109,23 +100,23 @@ read_params (TesseraStateDict *state_dict,
 
   if (arch_has (state_dict, "conv_hr.weight"))
     {
-      p->upsampler = UPSAMPLER_NEAREST_CONV;
+      p->upsampler = ARCH_UPSAMPLER_NEAREST_CONV;
       p->upscale = 4;
     }
   else if (arch_has (state_dict, "conv_before_upsample.0.weight"))
     {
-      p->upsampler = UPSAMPLER_PIXELSHUFFLE;
+      p->upsampler = ARCH_UPSAMPLER_PIXELSHUFFLE;
       p->upscale = arch_pixelshuffle_scale (state_dict, "upsample");
     }
   else if (arch_has (state_dict, "upsample.0.weight"))
     {
-      p->upsampler = UPSAMPLER_PIXELSHUFFLEDIRECT;
+      p->upsampler = ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT;
       direct = arch_tensor (state_dict, 4, "upsample.0.weight");
       p->upscale = direct != NULL ? arch_square_root (direct->shape[0] / p->in_channels) : 0;
     }
   else
     {
-      p->upsampler = UPSAMPLER_NONE;
+      p->upsampler = ARCH_UPSAMPLER_NONE;
       p->upscale = 1;
     }
   if (p->upscale == 0)
@@ -151,17 +142,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no permuted self-attention groups, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *heads = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = heads != NULL ? heads->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "blocks.0.attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   p->three_conv = !arch_has (state_dict, "conv_after_body.weight");
   p->patch_norm = arch_has (state_dict, "patch_embed.norm.weight");
@@ -225,7 +207,7 @@ tessera_srformer_describe (TesseraStateDict      *state_dict,
   g_variant_builder_add (&builder, "{sv}", "img_size", g_variant_new_uint32 (p.img_size));
   g_variant_builder_add (&builder, "{sv}", "img_range", g_variant_new_double (p.img_range));
   g_variant_builder_add (&builder, "{sv}", "upscale", g_variant_new_uint32 (p.upscale));
-  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (upsampler_names[p.upsampler]));
+  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (arch_upsampler_name (p.upsampler)));
   g_variant_builder_add (&builder, "{sv}", "resi_connection", g_variant_new_string (p.three_conv ? "3conv" : "1conv"));
   g_variant_builder_add (&builder, "{sv}", "qkv_bias", g_variant_new_boolean (p.qkv_bias));
   g_variant_builder_add (&builder, "{sv}", "patch_norm", g_variant_new_boolean (p.patch_norm));
@@ -301,12 +283,15 @@ conv_ffn (TesseraBuilder *b,
 
 /* Block j of layer i: x + PSA (norm1 (x)), then + the feed-forward. */
 static guint
-psa_block (TesseraBuilder       *b,
-           const SrformerParams *p,
-           guint                 x,
-           guint                 i,
-           guint                 j)
+psa_block (TesseraBuilder *b,
+           gconstpointer   params,
+           guint           x,
+           guint           i,
+           guint           j,
+           guint           height,
+           guint           width)
 {
+  const SrformerParams *p = params;
   g_autofree char *prefix = g_strdup_printf ("layers.%u.residual_group.blocks.%u", i, j);
   g_autofree char *attn = g_strconcat (prefix, ".attn", NULL);
   g_autofree char *index_name = g_strconcat (attn, ".aligned_relative_position_index", NULL);
@@ -334,48 +319,8 @@ psa_block (TesseraBuilder       *b,
   if (at.bias_index == NULL)
     return 0;
 
-  n = builder_layer_norm (b, x, prefix, ".norm1");
-  n = tessera_graph_window_attention (b->graph, n, &at);
-  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  n = builder_window_attention (b, x, prefix, &at);
   return conv_ffn (b, n, prefix);
-}
-
-static guint
-upsample (TesseraBuilder       *b,
-          const SrformerParams *p,
-          guint                 x)
-{
-  switch (p->upsampler)
-    {
-    case UPSAMPLER_PIXELSHUFFLE:
-      return builder_pixelshuffle_upsample (b, x);
-    case UPSAMPLER_PIXELSHUFFLEDIRECT:
-      x = builder_conv (b, &x, 1, 1, 1, "upsample.0");
-      if (b->error != NULL)
-        return 0;
-      return tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, p->upscale);
-    case UPSAMPLER_NEAREST_CONV:
-      x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
-      if (b->error != NULL)
-        return 0;
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
-      for (guint i = 1; i <= 2 && b->error == NULL; i++)
-        {
-          x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
-          x = builder_conv (b, &x, 1, 1, 1, "conv_up%u", i);
-          builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-        }
-      x = builder_conv (b, &x, 1, 1, 1, "conv_hr");
-      if (b->error != NULL)
-        return 0;
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-      return builder_conv (b, &x, 1, 1, 1, "conv_last");
-    case UPSAMPLER_NONE:
-      break;
-    }
-
-  /* A model without upsampler has no tail to build (caught earlier). */
-  return 0;
 }
 
 static guint
@@ -386,7 +331,7 @@ tessera_srformer_build (TesseraBuilder        *b,
 {
   SrformerParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint w, pad_h, pad_w, x, first, t, s = info->scale;
+  guint pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -395,49 +340,17 @@ tessera_srformer_build (TesseraBuilder        *b,
     }
 
   /* Reflected right and bottom to whole windows, then the mean off. */
-  w = p.window;
-  pad_h = (w - height % w) % w;
-  pad_w = (w - width % w) % w;
-  x = 0;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, 0, TESSERA_PAD_REFLECT, p.window, height, width, &pad_h, &pad_w);
   x = builder_normalize (b, x, p.img_range, FALSE);
 
-  first = builder_conv (b, &x, 1, 1, 1, "conv_first");
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
-
-  for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
-    {
-      g_autofree char *conv = g_strdup_printf ("layers.%u.conv", i);
-      guint layer_input = t;
-
-      for (guint j = 0; j < p.depths[i] && b->error == NULL; j++)
-        t = psa_block (b, &p, t, i, j);
-      t = builder_residual_conv (b, t, conv, layer_input);
-    }
-  t = builder_layer_norm (b, t, "norm", "");
-  t = builder_residual_conv (b, t, "conv_after_body", first);
-  if (b->error != NULL)
-    return 0;
-
-  if (p.upsampler == UPSAMPLER_NONE)
-    {
-      t = builder_conv (b, &t, 1, 1, 1, "conv_last");
-      if (b->error != NULL)
-        return 0;
-      tessera_graph_set_residual (b->graph, t, 1.f, x);
-    }
-  else
-    t = upsample (b, &p, t);
+  t = builder_shallow_features (b, x, "conv_first", p.patch_norm, &first);
+  t = builder_residual_groups (b, t, first, p.n_layers, p.depths, psa_block, &p, height, width);
+  t = builder_upsample (b, p.upsampler, p.upscale, t, x);
   if (b->error != NULL)
     return 0;
 
   t = builder_normalize (b, t, 1.f / p.img_range, TRUE);
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, info->scale);
 }
 
 static gboolean

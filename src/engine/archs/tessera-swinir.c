@@ -13,7 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "tessera-arch-private.h"
+#include "tessera-arch-blocks.h"
 
 /* SwinIR (spandrel's SwinIR): a convolution, residual Swin transformer
  * blocks (RSTB: layers.N, each blocks of window attention and an MLP, then
@@ -31,16 +31,6 @@
 
 #define MAX_LAYERS 64
 
-typedef enum
-{
-  UPSAMPLER_NONE,                 /* denoising and JPEG: the input plus the residual */
-  UPSAMPLER_PIXELSHUFFLE,         /* classical: conv, Upsample (conv + shuffle per ×2 or ×3), conv */
-  UPSAMPLER_PIXELSHUFFLEDIRECT,   /* lightweight: one conv to scale² × out, one shuffle */
-  UPSAMPLER_NEAREST_CONV,         /* real-world: nearest ×2 and a conv per step */
-} Upsampler;
-
-static const char *upsampler_names[] = { "", "pixelshuffle", "pixelshuffledirect", "nearest+conv" };
-
 typedef struct
 {
   guint     embed_dim;
@@ -53,7 +43,7 @@ typedef struct
   guint     unshuffle;
   guint     upscale;              /* before the unshuffle's reduction */
   float     img_range;
-  Upsampler upsampler;
+  ArchUpsampler upsampler;
   gboolean  three_conv;           /* resi_connection "3conv" */
   gboolean  patch_norm;
 } SwinParams;
@@ -70,6 +60,7 @@ read_params (TesseraStateDict *state_dict,
              SwinParams       *p)
 {
   const TesseraTensor *first, *index, *mask, *fc1, *last, *direct;
+  const char *why;
   guint out_channels;
 
   memset (p, 0, sizeof *p);
@@ -83,28 +74,28 @@ read_params (TesseraStateDict *state_dict,
     p->unshuffle = MAX (1, (guint) floor (sqrt ((double) (first->shape[1] / 3)) + 0.5));
 
   if (arch_has (state_dict, "conv_before_upsample.0.weight"))
-    p->upsampler = arch_has (state_dict, "conv_up1.weight") ? UPSAMPLER_NEAREST_CONV : UPSAMPLER_PIXELSHUFFLE;
+    p->upsampler = arch_has (state_dict, "conv_up1.weight") ? ARCH_UPSAMPLER_NEAREST_CONV : ARCH_UPSAMPLER_PIXELSHUFFLE;
   else if (arch_has (state_dict, "upsample.0.weight"))
-    p->upsampler = UPSAMPLER_PIXELSHUFFLEDIRECT;
+    p->upsampler = ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT;
   else
-    p->upsampler = UPSAMPLER_NONE;
+    p->upsampler = ARCH_UPSAMPLER_NONE;
 
   last = arch_tensor (state_dict, 4, "conv_last.weight");
   out_channels = last != NULL ? last->shape[0] : first->shape[1];
 
   switch (p->upsampler)
     {
-    case UPSAMPLER_NEAREST_CONV:
+    case ARCH_UPSAMPLER_NEAREST_CONV:
       p->upscale = 1u << MIN (arch_count (state_dict, "conv_up%u.weight", 1), 4);
       break;
-    case UPSAMPLER_PIXELSHUFFLE:
+    case ARCH_UPSAMPLER_PIXELSHUFFLE:
       p->upscale = arch_pixelshuffle_scale (state_dict, "upsample");
       break;
-    case UPSAMPLER_PIXELSHUFFLEDIRECT:
+    case ARCH_UPSAMPLER_PIXELSHUFFLEDIRECT:
       direct = arch_tensor (state_dict, 1, "upsample.0.bias");
       p->upscale = direct != NULL && out_channels > 0 ? arch_square_root (direct->shape[0] / out_channels) : 0;
       break;
-    case UPSAMPLER_NONE:
+    case ARCH_UPSAMPLER_NONE:
       p->upscale = 1;
       break;
     }
@@ -127,17 +118,8 @@ read_params (TesseraStateDict *state_dict,
   p->n_layers = arch_sequence_length (state_dict, "layers");
   if (p->n_layers == 0 || p->n_layers > MAX_LAYERS)
     return _("it has no residual Swin transformer blocks, or too many");
-  for (guint i = 0; i < p->n_layers; i++)
-    {
-      g_autofree char *blocks = g_strdup_printf ("layers.%u.residual_group.blocks", i);
-      const TesseraTensor *table = arch_tensor (state_dict, 2,
-                                                "layers.%u.residual_group.blocks.0.attn.relative_position_bias_table", i);
-
-      p->depths[i] = arch_sequence_length (state_dict, blocks);
-      p->heads[i] = table != NULL ? table->shape[1] : 0;
-      if (p->depths[i] == 0 || p->heads[i] == 0 || p->embed_dim % p->heads[i] != 0)
-        return _("a layer's blocks or attention heads do not fit");
-    }
+  if ((why = arch_group_depths (state_dict, "blocks.0.attn", p->n_layers, p->embed_dim, p->depths, p->heads)) != NULL)
+    return why;
 
   p->three_conv = !arch_has (state_dict, "conv_after_body.weight");
   p->img_range = p->window == 7 ? 255.f : 1.f;
@@ -201,7 +183,7 @@ tessera_swinir_describe (TesseraStateDict      *state_dict,
   g_variant_builder_add (&builder, "{sv}", "mlp_ratio", g_variant_new_double ((double) p.mlp_hidden / p.embed_dim));
   g_variant_builder_add (&builder, "{sv}", "img_size", g_variant_new_uint32 (p.img_size));
   g_variant_builder_add (&builder, "{sv}", "img_range", g_variant_new_double (p.img_range));
-  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (upsampler_names[p.upsampler]));
+  g_variant_builder_add (&builder, "{sv}", "upsampler", g_variant_new_string (arch_upsampler_name (p.upsampler)));
   g_variant_builder_add (&builder, "{sv}", "resi_connection", g_variant_new_string (p.three_conv ? "3conv" : "1conv"));
   g_variant_builder_add (&builder, "{sv}", "patch_norm", g_variant_new_boolean (p.patch_norm));
   g_variant_builder_add (&builder, "{sv}", "start_unshuffle", g_variant_new_uint32 (p.unshuffle));
@@ -210,12 +192,15 @@ tessera_swinir_describe (TesseraStateDict      *state_dict,
 
 /* Block j of layer i: x + attention (norm1 (x)), then + mlp (norm2 (x)). */
 static guint
-swin_block (TesseraBuilder   *b,
-            const SwinParams *p,
-            guint             x,
-            guint             i,
-            guint             j)
+swin_block (TesseraBuilder *b,
+            gconstpointer   params,
+            guint           x,
+            guint           i,
+            guint           j,
+            guint           height,
+            guint           width)
 {
+  const SwinParams *p = params;
   g_autofree char *prefix = g_strdup_printf ("layers.%u.residual_group.blocks.%u", i, j);
   g_autofree char *attn = g_strconcat (prefix, ".attn", NULL);
   g_autofree char *index_name = g_strconcat (attn, ".relative_position_index", NULL);
@@ -244,52 +229,8 @@ swin_block (TesseraBuilder   *b,
   if (at.bias_index == NULL)
     return 0;
 
-  n = builder_layer_norm (b, x, prefix, ".norm1");
-  n = tessera_graph_window_attention (b->graph, n, &at);
-  tessera_graph_set_residual (b->graph, n, 1.f, x);
+  n = builder_window_attention (b, x, prefix, &at);
   return builder_mlp (b, n, prefix);
-}
-
-static guint
-upsample (TesseraBuilder   *b,
-          const SwinParams *p,
-          guint             x)
-{
-  guint steps;
-
-  switch (p->upsampler)
-    {
-    case UPSAMPLER_PIXELSHUFFLE:
-      return builder_pixelshuffle_upsample (b, x);
-    case UPSAMPLER_PIXELSHUFFLEDIRECT:
-      x = builder_conv (b, &x, 1, 1, 1, "upsample.0");
-      if (b->error != NULL)
-        return 0;
-      return tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_SHUFFLE, x, p->upscale);
-    case UPSAMPLER_NEAREST_CONV:
-      x = builder_conv (b, &x, 1, 1, 1, "conv_before_upsample.0");
-      if (b->error != NULL)
-        return 0;
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.01f);
-      /* As spandrel: conv_up2 for ×4, conv_up2 and conv_up3 for ×8. */
-      steps = p->upscale >= 8 ? 3 : (p->upscale >= 4 ? 2 : 1);
-      for (guint i = 1; i <= steps && b->error == NULL; i++)
-        {
-          x = tessera_graph_resize (b->graph, x, TESSERA_RESIZE_NEAREST, 2.0);
-          x = builder_conv (b, &x, 1, 1, 1, "conv_up%u", i);
-          builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-        }
-      x = builder_conv (b, &x, 1, 1, 1, "conv_hr");
-      if (b->error != NULL)
-        return 0;
-      builder_activate (b, x, TESSERA_ACTIVATION_LEAKY, 0.2f);
-      return builder_conv (b, &x, 1, 1, 1, "conv_last");
-    case UPSAMPLER_NONE:
-      break;
-    }
-
-  /* A model without upsampler has no tail to build (caught earlier). */
-  return 0;
 }
 
 static guint
@@ -300,7 +241,7 @@ tessera_swinir_build (TesseraBuilder        *b,
 {
   SwinParams p;
   const char *why = read_params (b->state_dict, &p);
-  guint w, pad_h, pad_w, x, first, t, s = info->scale;
+  guint pad_h, pad_w, x, first, t;
 
   if (why != NULL)
     {
@@ -309,51 +250,19 @@ tessera_swinir_build (TesseraBuilder        *b,
     }
 
   /* Reflected right and bottom to whole windows. */
-  w = p.window;
-  pad_h = (w - height % w) % w;
-  pad_w = (w - width % w) % w;
-  x = 0;
-  if (pad_h > 0 || pad_w > 0)
-    x = tessera_graph_pad (b->graph, x, TESSERA_PAD_REFLECT, 0, pad_h, 0, pad_w);
+  x = builder_pad_to_window (b, 0, TESSERA_PAD_REFLECT, p.window, height, width, &pad_h, &pad_w);
   x = builder_normalize (b, x, p.img_range, FALSE);
   if (p.unshuffle > 1)
     x = tessera_graph_shuffle (b->graph, TESSERA_OP_PIXEL_UNSHUFFLE, x, p.unshuffle);
 
-  first = builder_conv (b, &x, 1, 1, 1, "%s", first_conv_prefix (b->state_dict));
-  t = first;
-  if (p.patch_norm)
-    t = builder_layer_norm (b, t, "patch_embed.norm", "");
-
-  for (guint i = 0; i < p.n_layers && b->error == NULL; i++)
-    {
-      g_autofree char *conv = g_strdup_printf ("layers.%u.conv", i);
-      guint layer_input = t;
-
-      for (guint j = 0; j < p.depths[i] && b->error == NULL; j++)
-        t = swin_block (b, &p, t, i, j);
-      t = builder_residual_conv (b, t, conv, layer_input);
-    }
-  t = builder_layer_norm (b, t, "norm", "");
-  t = builder_residual_conv (b, t, "conv_after_body", first);
-  if (b->error != NULL)
-    return 0;
-
-  if (p.upsampler == UPSAMPLER_NONE)
-    {
-      t = builder_conv (b, &t, 1, 1, 1, "conv_last");
-      if (b->error != NULL)
-        return 0;
-      tessera_graph_set_residual (b->graph, t, 1.f, x);
-    }
-  else
-    t = upsample (b, &p, t);
+  t = builder_shallow_features (b, x, first_conv_prefix (b->state_dict), p.patch_norm, &first);
+  t = builder_residual_groups (b, t, first, p.n_layers, p.depths, swin_block, &p, height, width);
+  t = builder_upsample (b, p.upsampler, p.upscale, t, x);
   if (b->error != NULL)
     return 0;
 
   t = builder_normalize (b, t, 1.f / p.img_range, TRUE);
-  if (pad_h > 0 || pad_w > 0)
-    t = tessera_graph_crop (b->graph, t, 0, pad_h * s, 0, pad_w * s);
-  return t;
+  return builder_crop_padding (b, t, pad_h, pad_w, info->scale);
 }
 
 static gboolean
