@@ -36,6 +36,11 @@ typedef struct
   guint          tile_height;
   guint          fail_at_call;
   guint          cancel_at_call;
+  /* whether unet_batch() is worth it, as on the CPU; the largest batch
+   * it had and the batch of the call that failed */
+  gboolean       batches;
+  guint          largest_batch;
+  guint          failed_batch;
   GCancellable  *cancellable;
 } StandIn;
 
@@ -90,6 +95,40 @@ stand_in_unet (gpointer       networks,
     return FALSE;
   memset (output, 0, sizeof (float) * TESSERA_REDRAW_LATENT_CHANNELS * width * height);
   return TRUE;
+}
+
+static gboolean
+stand_in_unet_batch (gpointer              networks,
+                     const float          *x,
+                     guint                 batch,
+                     guint                 width,
+                     guint                 height,
+                     float                 timestep,
+                     const float * const  *contexts,
+                     guint                 n_tokens,
+                     float                *output,
+                     GCancellable         *cancellable,
+                     GError              **error)
+{
+  StandIn *self = networks;
+
+  self->largest_batch = MAX (self->largest_batch, batch);
+  /* counted, failed or cancelled as one call */
+  if (!stand_in_unet (networks, x, width, height, timestep, contexts[0], n_tokens, output, cancellable, error))
+    {
+      self->failed_batch = batch;
+      return FALSE;
+    }
+  memset (output, 0, sizeof (float) * batch * TESSERA_REDRAW_LATENT_CHANNELS * width * height);
+  return TRUE;
+}
+
+static gboolean
+stand_in_batches (gpointer networks)
+{
+  StandIn *self = networks;
+
+  return self->batches;
 }
 
 static gboolean
@@ -170,6 +209,8 @@ static const TesseraRedrawNetworks stand_in_networks = {
   .load = stand_in_load,
   .encode_text = stand_in_encode_text,
   .unet = stand_in_unet,
+  .unet_batch = stand_in_unet_batch,
+  .batches = stand_in_batches,
   .vae_encode = stand_in_vae_encode,
   .vae_decode = stand_in_vae_decode,
   .geometry = stand_in_geometry,
@@ -504,13 +545,111 @@ test_no_memory (void)
   g_assert_null (output);
   g_clear_error (&error);
 
-  tessera_redraw_tiles_batch_size = 4;
+  /* a row's three tiles in one UNet call, cond and uncond of each */
+  g_object_set (options, "batch-size", 4, NULL);
   memset (&stand_in, 0, sizeof stand_in);
+  stand_in.batches = TRUE;
   stand_in.fail_at_call = 3;
   output = run_stand_in (input, options, NULL, &error);
-  tessera_redraw_tiles_batch_size = 1;
   g_assert_no_error (error);
   g_assert_nonnull (output);
+  g_assert_cmpuint (stand_in.failed_batch, ==, 6);
+}
+
+/* SD upscale's 3 × 3 tiles (96 × 80, tiles of 48 × 40 overlapping by 16)
+ * in batches: as many UNet calls as batches times each tile's calls
+ * alone, each on cond and uncond of every tile in it; one call a prompt
+ * and a tile where the device does not compute batches. */
+static void
+test_batch_calls (void)
+{
+  static const struct { guint batch_size; guint batches_a_row; guint largest; } cases[] = {
+    { 1, 3, 2 }, { 2, 2, 4 }, { 3, 1, 6 }, { 8, 1, 6 },
+  };
+  g_autoptr(TesseraImage) input = make_smooth (96, 80);
+  g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+  guint per_tile = 0;
+
+  g_object_set (options, "tiles", TESSERA_REDRAW_TILES_SD_UPSCALE, "tile-width", 48, "tile-height", 40,
+                "overlap", 16, "steps", 6, "denoise", 0.5, "sampler", TESSERA_REDRAW_SAMPLER_HEUN, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    for (guint pass = 0; pass < 2; pass++)
+      {
+        gboolean batches = pass == 0;
+        g_autoptr(TesseraImage) output = NULL;
+        g_autoptr(GError) error = NULL;
+
+        g_object_set (options, "batch-size", cases[i].batch_size, NULL);
+        memset (&stand_in, 0, sizeof stand_in);
+        stand_in.batches = batches;
+        output = run_stand_in (input, options, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpuint (stand_in.encodes, ==, 9);
+        g_assert_cmpuint (stand_in.decodes, ==, 9);
+        if (per_tile == 0)
+          {
+            g_assert_cmpuint (stand_in.unet_calls % 9, ==, 0);
+            per_tile = stand_in.unet_calls / 9;
+            g_assert_cmpuint (per_tile, >, 1);
+          }
+        if (batches)
+          {
+            g_assert_cmpuint (stand_in.unet_calls, ==, 3 * cases[i].batches_a_row * per_tile);
+            g_assert_cmpuint (stand_in.largest_batch, ==, cases[i].largest);
+          }
+        else
+          {
+            g_assert_cmpuint (stand_in.unet_calls, ==, 9 * 2 * per_tile);
+            g_assert_cmpuint (stand_in.largest_batch, ==, 0);
+          }
+      }
+}
+
+/* SD upscale on the tiny model gives the same image whatever its batch
+ * size: each tile's start and ancestral noise come from its own seed,
+ * and the UNet computes each sample of a batch as it would alone. */
+static void
+test_batch_same_image (void)
+{
+  static const TesseraRedrawSampler samplers[] = { TESSERA_REDRAW_SAMPLER_EULER, TESSERA_REDRAW_SAMPLER_EULER_A };
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraCheckpoint) checkpoint = load_checkpoint ();
+  g_autoptr(TesseraImage) input = make_smooth (48, 40);
+
+  for (guint s = 0; s < G_N_ELEMENTS (samplers); s++)
+    {
+      g_autoptr(TesseraImage) alone = NULL;
+
+      for (guint batch_size = 1; batch_size <= 3; batch_size++)
+        {
+          g_autoptr(TesseraRedrawOptions) options = tessera_redraw_options_new ();
+          g_autoptr(TesseraImage) output = NULL;
+          g_autoptr(GError) error = NULL;
+          float largest = 0;
+
+          g_object_set (options, "tiles", TESSERA_REDRAW_TILES_SD_UPSCALE, "width", 96, "height", 80,
+                        "tile-width", 48, "tile-height", 40, "overlap", 16, "sampler", samplers[s],
+                        "steps", 4, "denoise", 0.5, "seed", (gint64) 11, "prompt", "a house",
+                        "batch-size", batch_size, NULL);
+          output = tessera_engine_redraw (engine, input, checkpoint, options, NULL, NULL, NULL, &error);
+          g_assert_no_error (error);
+          if (alone == NULL)
+            {
+              alone = g_steal_pointer (&output);
+              continue;
+            }
+          for (guint c = 0; c < 3; c++)
+            {
+              const float *a = tessera_image_get_plane (alone, c);
+              const float *b = tessera_image_get_plane (output, c);
+
+              for (guint i = 0; i < 96 * 80; i++)
+                largest = MAX (largest, fabsf (a[i] - b[i]));
+            }
+          g_test_message ("sampler %u, batch size %u: largest difference %g", s, batch_size, largest);
+          g_assert_cmpfloat (largest, <=, 1e-5f);
+        }
+    }
 }
 
 /* What a USDU run saves, read back as A1111's PNG info reader reads it:
@@ -960,6 +1099,8 @@ main (int   argc,
   g_test_add_func ("/redraw-tiles/denoise-zero", test_denoise_zero);
   g_test_add_func ("/redraw-tiles/cancel", test_cancel);
   g_test_add_func ("/redraw-tiles/no-memory", test_no_memory);
+  g_test_add_func ("/redraw-tiles/batch-calls", test_batch_calls);
+  g_test_add_func ("/redraw-tiles/batch-same-image", test_batch_same_image);
   g_test_add_func ("/redraw-tiles/real-model", test_real_model);
   g_test_add_func ("/redraw-tiles/color-fix", test_color_fix);
   g_test_add_func ("/redraw-tiles/metadata", test_metadata);

@@ -894,6 +894,7 @@ test_cli (void)
   } cases[] = {
     { "--sampler=lms", 2, "unknown sampler “lms”" },
     { "--tiles=grid", 2, "unknown tile mode “grid”" },
+    { "--batch-size=0", 2, "--batch-size must be between 1 and 16" },
     { "--vae=missing.vae.pt", 1, "missing.vae.pt" },
   };
 

@@ -1109,10 +1109,38 @@ reset_redraw_settings (GSettings *settings)
   static const char *keys[] = { "redraw", "redraw-checkpoint", "redraw-tiles", "redraw-steps", "redraw-prompt",
                                 "redraw-negative-prompt", "redraw-sampler", "redraw-scheduler", "redraw-cfg",
                                 "redraw-clip-skip", "redraw-denoise", "redraw-tile-width", "redraw-tile-height",
-                                "redraw-seams-fix", "model-folders", "upscaler", "scale" };
+                                "redraw-seams-fix", "redraw-batch-size", "model-folders", "upscaler", "scale" };
 
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     g_settings_reset (settings, keys[i]);
+}
+
+/* The batch size's row only in SD upscale, the only mode that batches
+ * tiles; its value reaches the options and is kept. */
+static void
+test_redraw_batch_size (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.tessera.Tessera");
+  TesseraWindow *window;
+  TesseraRedrawOptions *options;
+  GObject *row;
+
+  if (!display_or_skip ())
+    return;
+
+  window = g_object_new (TESSERA_TYPE_WINDOW, NULL);
+  options = tessera_redraw_panel_get_options (TESSERA_REDRAW_PANEL (redraw_panel (window)));
+  row = redraw_child (window, "batch_size_row");
+  tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_USDU);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (row)));
+  tessera_redraw_options_set_tiles (options, TESSERA_REDRAW_TILES_SD_UPSCALE);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (row)));
+
+  gtk_spin_button_set_value (GTK_SPIN_BUTTON (redraw_child (window, "batch_size_spin")), 3);
+  g_assert_cmpuint (tessera_redraw_options_get_batch_size (options), ==, 3);
+  g_assert_cmpuint (g_settings_get_uint (settings, "redraw-batch-size"), ==, 3);
+  gtk_window_destroy (GTK_WINDOW (window));
+  reset_redraw_settings (settings);
 }
 
 /* The section's switch opens its rows and shows the advanced ones; off,
@@ -2030,6 +2058,7 @@ main (int   argc,
   g_test_add_func ("/ui/import-model", test_import_model);
   g_test_add_func ("/ui/model-folder", test_model_folder);
   g_test_add_func ("/ui/redraw-switch", test_redraw_switch);
+  g_test_add_func ("/ui/redraw-batch-size", test_redraw_batch_size);
   g_test_add_func ("/ui/redraw-generation-info", test_redraw_generation_info);
   g_test_add_func ("/ui/redraw-run", test_redraw_run);
   g_test_add_func ("/ui/redraw-overlay", test_redraw_overlay);

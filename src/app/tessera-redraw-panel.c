@@ -48,6 +48,8 @@ struct _TesseraRedrawPanel
   GtkSpinButton         *padding_spin;
   GtkWidget             *mask_blur_row;
   GtkSpinButton         *mask_blur_spin;
+  GtkWidget             *batch_size_row;
+  GtkSpinButton         *batch_size_spin;
   AdwComboRow           *tile_order_row;
   AdwComboRow           *seams_fix_row;
   GtkWidget             *seams_fix_denoise_row;
@@ -230,6 +232,7 @@ update_rows (TesseraRedrawPanel *self)
   gtk_widget_set_visible (self->tile_height_row, tiles != TESSERA_REDRAW_TILES_NONE);
   gtk_widget_set_visible (self->padding_row, usdu);
   gtk_widget_set_visible (self->mask_blur_row, usdu);
+  gtk_widget_set_visible (self->batch_size_row, tiles == TESSERA_REDRAW_TILES_SD_UPSCALE);
   gtk_widget_set_visible (GTK_WIDGET (self->tile_order_row), usdu);
   gtk_widget_set_visible (GTK_WIDGET (self->seams_fix_row), usdu);
   gtk_widget_set_visible (self->seams_fix_denoise_row, seams_fix);
@@ -660,6 +663,8 @@ tessera_redraw_panel_class_init (TesseraRedrawPanelClass *klass)
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, padding_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, mask_blur_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, mask_blur_spin);
+  gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, batch_size_row);
+  gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, batch_size_spin);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, tile_order_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, seams_fix_row);
   gtk_widget_class_bind_template_child (widget_class, TesseraRedrawPanel, seams_fix_denoise_row);
@@ -733,6 +738,7 @@ tessera_redraw_panel_init (TesseraRedrawPanel *self)
   bind_number (self, "tile-height", GTK_WIDGET (self->tile_height_spin));
   bind_number (self, "padding", GTK_WIDGET (self->padding_spin));
   bind_number (self, "mask-blur", GTK_WIDGET (self->mask_blur_spin));
+  bind_number (self, "batch-size", GTK_WIDGET (self->batch_size_spin));
   bind_number (self, "seams-fix-denoise", GTK_WIDGET (self->seams_fix_denoise_scale));
   bind_number (self, "seams-fix-width", GTK_WIDGET (self->seams_fix_width_spin));
   bind_number (self, "seams-fix-mask-blur", GTK_WIDGET (self->seams_fix_mask_blur_spin));
@@ -771,6 +777,7 @@ static const struct
   { "redraw-tile-height", "tile-height" },
   { "redraw-padding", "padding" },
   { "redraw-mask-blur", "mask-blur" },
+  { "redraw-batch-size", "batch-size" },
   { "redraw-tile-order", "tile-order" },
   { "redraw-seams-fix", "seams-fix" },
   { "redraw-seams-fix-denoise", "seams-fix-denoise" },

@@ -90,7 +90,7 @@ make_engine (void)
 
 /* The tiled redraw's settings: numbers below 0 and NULL names were not
  * given. @numbers: tile width, tile height, padding, mask blur, overlap,
- * then the seams fix's width, mask blur and padding. */
+ * the seams fix's width, mask blur and padding, then the batch size. */
 static gboolean
 apply_tile_flags (TesseraRedrawOptions *options,
                   const char           *tile_order,
@@ -101,7 +101,7 @@ apply_tile_flags (TesseraRedrawOptions *options,
 {
   static const char *names[] = {
     "tile-width", "tile-height", "padding", "mask-blur", "overlap",
-    "seams-fix-width", "seams-fix-mask-blur", "seams-fix-padding",
+    "seams-fix-width", "seams-fix-mask-blur", "seams-fix-padding", "batch-size",
   };
   const struct {
     const char *flag;
@@ -172,6 +172,7 @@ tessera_cli_redraw (int    argc,
   g_autofree char *seams_fix = NULL;
   int tile_width = -1, tile_height = -1, padding = -1, mask_blur = -1, overlap = -1;
   int seams_fix_width = -1, seams_fix_mask_blur = -1, seams_fix_padding = -1;
+  int batch_size = -1;
   double seams_fix_denoise = -1;
   g_autofree char *device = NULL;
   g_autofree char *precision_name = NULL;
@@ -276,6 +277,8 @@ tessera_cli_redraw (int    argc,
       N_("The seams fix's padding (default: 16)"), N_("PIXELS") },
     { "overlap", 0, 0, G_OPTION_ARG_INT, &overlap,
       N_("SD upscale: how much the tiles overlap (default: 64)"), N_("PIXELS") },
+    { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch_size,
+      N_("SD upscale: tiles redrawn at once, faster on a GPU with the memory (default: 1)"), N_("N") },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device,
       N_("Where to run: auto, cpu or a GPU (default: auto)"), N_("DEVICE") },
     { "precision", 0, 0, G_OPTION_ARG_STRING, &precision_name,
@@ -393,7 +396,7 @@ tessera_cli_redraw (int    argc,
     }
   if (!apply_tile_flags (options, tile_order, tile_blend, seams_fix, seams_fix_denoise,
                          (int[]) { tile_width, tile_height, padding, mask_blur, overlap,
-                                   seams_fix_width, seams_fix_mask_blur, seams_fix_padding }))
+                                   seams_fix_width, seams_fix_mask_blur, seams_fix_padding, batch_size }))
     return EXIT_USAGE;
   if (tiles != NULL)
     {

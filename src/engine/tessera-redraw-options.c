@@ -68,6 +68,7 @@ struct _TesseraRedrawOptions
   guint                      seams_fix_mask_blur;
   guint                      seams_fix_padding;
   guint                      overlap;
+  guint                      batch_size;
   TesseraRedrawLatentUpscale latent_upscale;
   gboolean                   latent_antialias;
   TesseraRedrawColorFix      color_fix;
@@ -106,6 +107,7 @@ enum {
   PROP_SEAMS_FIX_MASK_BLUR,
   PROP_SEAMS_FIX_PADDING,
   PROP_OVERLAP,
+  PROP_BATCH_SIZE,
   PROP_LATENT_UPSCALE,
   PROP_LATENT_ANTIALIAS,
   PROP_COLOR_FIX,
@@ -233,6 +235,9 @@ tessera_redraw_options_get_property (GObject    *object,
     case PROP_OVERLAP:
       g_value_set_uint (value, self->overlap);
       break;
+    case PROP_BATCH_SIZE:
+      g_value_set_uint (value, self->batch_size);
+      break;
     case PROP_LATENT_UPSCALE:
       g_value_set_enum (value, self->latent_upscale);
       break;
@@ -349,6 +354,9 @@ tessera_redraw_options_set_property (GObject      *object,
       break;
     case PROP_OVERLAP:
       tessera_redraw_options_set_overlap (self, g_value_get_uint (value));
+      break;
+    case PROP_BATCH_SIZE:
+      tessera_redraw_options_set_batch_size (self, g_value_get_uint (value));
       break;
     case PROP_LATENT_UPSCALE:
       tessera_redraw_options_set_latent_upscale (self, g_value_get_enum (value));
@@ -467,6 +475,9 @@ tessera_redraw_options_class_init (TesseraRedrawOptionsClass *klass)
   properties[PROP_OVERLAP] =
     g_param_spec_uint ("overlap", NULL, NULL, 0, 4096, 64,
       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+  properties[PROP_BATCH_SIZE] =
+    g_param_spec_uint ("batch-size", NULL, NULL, 1, 16, 1,
+      (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
   properties[PROP_LATENT_UPSCALE] =
     g_param_spec_enum ("latent-upscale", NULL, NULL, TESSERA_TYPE_REDRAW_LATENT_UPSCALE, TESSERA_REDRAW_LATENT_UPSCALE_NONE,
       (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
@@ -508,6 +519,7 @@ tessera_redraw_options_init (TesseraRedrawOptions *self)
   self->seams_fix_mask_blur = 4;
   self->seams_fix_padding = 16;
   self->overlap = 64;
+  self->batch_size = 1;
   self->latent_upscale = TESSERA_REDRAW_LATENT_UPSCALE_NONE;
   self->latent_antialias = FALSE;
   self->color_fix = TESSERA_REDRAW_COLOR_FIX_NONE;
@@ -1217,6 +1229,37 @@ tessera_redraw_options_set_overlap (TesseraRedrawOptions *self,
     return;
   self->overlap = overlap;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERLAP]);
+}
+
+/**
+ * tessera_redraw_options_get_batch_size:
+ * @self: a #TesseraRedrawOptions
+ *
+ * How many of SD upscale's tiles of one size are redrawn at once, as
+ * A1111's batch size: faster on a GPU, with more of its memory. Each
+ * tile comes out the same whatever the batch size.
+ *
+ * Returns: the tiles at once, 1 by default
+ */
+guint
+tessera_redraw_options_get_batch_size (TesseraRedrawOptions *self)
+{
+  g_return_val_if_fail (TESSERA_IS_REDRAW_OPTIONS (self), 1);
+
+  return self->batch_size;
+}
+
+void
+tessera_redraw_options_set_batch_size (TesseraRedrawOptions *self,
+                                       guint batch_size)
+{
+  g_return_if_fail (TESSERA_IS_REDRAW_OPTIONS (self));
+  g_return_if_fail (batch_size >= 1 && batch_size <= 16);
+
+  if (self->batch_size == batch_size)
+    return;
+  self->batch_size = batch_size;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BATCH_SIZE]);
 }
 
 TesseraRedrawLatentUpscale

@@ -280,6 +280,9 @@ void                       tessera_redraw_options_set_seams_fix_padding    (Tess
 guint                      tessera_redraw_options_get_overlap              (TesseraRedrawOptions   *self);
 void                       tessera_redraw_options_set_overlap              (TesseraRedrawOptions   *self,
                                                                      guint                  overlap);
+guint                      tessera_redraw_options_get_batch_size           (TesseraRedrawOptions   *self);
+void                       tessera_redraw_options_set_batch_size           (TesseraRedrawOptions   *self,
+                                                                     guint                  batch_size);
 TesseraRedrawLatentUpscale tessera_redraw_options_get_latent_upscale       (TesseraRedrawOptions   *self);
 void                       tessera_redraw_options_set_latent_upscale       (TesseraRedrawOptions   *self,
                                                                      TesseraRedrawLatentUpscale latent_upscale);

@@ -24,9 +24,9 @@ G_BEGIN_DECLS
  *                (77 × n_chunks), after clip skip and A1111's emphasis
  *   unet         one call, batch 1: the latent (already × c_in), the
  *                fractional timestep, a context → the raw output (ε or v)
- *   unet_batch   optional: one call on @batch latents (at most 2) one
- *                after the other, each with its own context, all of
- *                @n_tokens, → their outputs one after the other
+ *   unet_batch   optional: one call on @batch latents one after the
+ *                other, each with its own context, all of @n_tokens, →
+ *                their outputs one after the other
  *   batches      optional: whether unet_batch() on the loaded networks
  *                is worth more than as many unet() calls (whether the
  *                device computes batches); NULL: yes
@@ -112,9 +112,18 @@ gboolean              tessera_redraw_session_redraw       (TesseraRedrawSession 
                                                            guint                  job,
                                                            guint                  n_jobs,
                                                            GError               **error);
+gboolean              tessera_redraw_session_redraw_batch (TesseraRedrawSession  *self,
+                                                           float * const         *rgbs,
+                                                           guint                  batch,
+                                                           guint                  width,
+                                                           guint                  height,
+                                                           double                 denoise,
+                                                           guint32                seed,
+                                                           guint                  job,
+                                                           guint                  n_jobs,
+                                                           GError               **error);
 
 /* tessera-redraw-tiles.c */
-extern guint tessera_redraw_tiles_batch_size;
 
 TesseraImage *tessera_redraw_tiles_run       (TesseraRedrawSession        *session,
                                               TesseraImage                *image,

@@ -17,11 +17,6 @@
 #include "tessera-redraw-mask-private.h"
 #include "tessera-redraw-private.h"
 
-/* The tiles SD upscale sends to the networks at once. One for now; the
- * out-of-memory path halves it, so a larger batch on the GPU is a change
- * here. Tests set it. */
-guint tessera_redraw_tiles_batch_size = 1;
-
 /* @source's pixels, alpha, bit depth and metadata in an image of their own,
  * which the jobs change one after another. */
 static TesseraImage *
@@ -246,9 +241,50 @@ ramp (guint r,
   return (guint8) (r * 255.0f / overlap) / 255.0f;
 }
 
-/* SD upscale's tiles, each redrawn from the first stage's image: a batch
- * of them from @first. Each tile has the seed after the one before, as
- * A1111's script gives them. */
+/* A job's processing size padded as prepare_crop() pads it */
+static void
+ceil_to_multiple (const TesseraRedrawJob *job,
+                  guint                   multiple,
+                  guint                  *padded_width,
+                  guint                  *padded_height)
+{
+  *padded_width = (job->crop.width + multiple - 1) / multiple * multiple;
+  *padded_height = (job->crop.height + multiple - 1) / multiple * multiple;
+}
+
+/* One SD upscale tile's redrawn pixels into the row, as combine_grid()
+ * makes it: its first columns ramped over the tiles left of it. */
+static void
+combine_tile (const float       *redrawn,
+              const TesseraRect *tile,
+              guint              overlap,
+              guint              width,
+              float             *row)
+{
+  gsize area = (gsize) tile->width * tile->height;
+
+  overlap = MIN (overlap, (guint) MIN (tile->width, tile->height) - 1);
+  for (guint c = 0; c < 3; c++)
+    for (int y = 0; y < tile->height; y++)
+      for (int x = 0; x < tile->width; x++)
+        {
+          float value = redrawn[c * area + (gsize) y * tile->width + x];
+          float *dest = row + ((gsize) c * tile->height + y) * width + tile->x + x;
+
+          if (tile->x > 0 && x < (int) overlap)
+            {
+              float m = ramp (x, overlap);
+
+              *dest = value * m + *dest * (1 - m);
+            }
+          else
+            *dest = value;
+        }
+}
+
+/* SD upscale's tiles @first to @first + @count, each redrawn from the
+ * first stage's image, those of one size at once. Each tile has the
+ * seed after the one before, as A1111's script gives them. */
 static gboolean
 run_sd_upscale_batch (TesseraRedrawSession  *session,
                       TesseraRedrawPlan     *plan,
@@ -259,47 +295,52 @@ run_sd_upscale_batch (TesseraRedrawSession  *session,
                       float                 *row,
                       GError               **error)
 {
+  TesseraRedrawOptions *options = tessera_redraw_session_get_options (session);
   guint width = tessera_image_get_width (staged);
-  guint overlap = tessera_redraw_options_get_overlap (tessera_redraw_session_get_options (session));
-  guint factor, multiple;
+  guint overlap = tessera_redraw_options_get_overlap (options);
+  g_autoptr(GPtrArray) rgbs = g_ptr_array_new_with_free_func (g_free);
+  guint factor, multiple, pw = 0, ph = 0;
 
   tessera_redraw_session_get_geometry (session, &factor, &multiple);
   for (guint i = first; i < first + count; i++)
     {
+      const TesseraRect *tile = &tessera_redraw_plan_get_job (plan, i)->crop;
+
+      g_ptr_array_add (rgbs, prepare_crop (staged, tile, tile->width, tile->height, multiple, &pw, &ph));
+    }
+
+  for (guint i = first; i < first + count;)
+    {
       const TesseraRedrawJob *job = tessera_redraw_plan_get_job (plan, i);
-      const TesseraRect *tile = &job->crop;
-      gsize area = (gsize) tile->width * tile->height;
-      g_autofree float *rgb = NULL;
-      g_autofree float *redrawn = g_new (float, 3 * area);
-      guint pw, ph;
+      guint same = 1;
 
-      overlap = MIN (overlap, (guint) MIN (tile->width, tile->height) - 1);
-      rgb = prepare_crop (staged, tile, tile->width, tile->height, multiple, &pw, &ph);
-      if (!tessera_redraw_session_redraw (session, rgb, pw, ph, NULL, job->denoise, seed + i,
-                                          i, tessera_redraw_plan_get_n_jobs (plan), error))
+      /* the tiles at the edges may be of another size */
+      while (i + same < first + count)
+        {
+          const TesseraRedrawJob *next = tessera_redraw_plan_get_job (plan, i + same);
+
+          if (next->crop.width != job->crop.width || next->crop.height != job->crop.height ||
+              next->denoise != job->denoise)
+            break;
+          same++;
+        }
+      ceil_to_multiple (job, multiple, &pw, &ph);
+      if (!tessera_redraw_session_redraw_batch (session, (float * const *) rgbs->pdata + (i - first), same,
+                                                pw, ph, job->denoise, seed + i, i,
+                                                tessera_redraw_plan_get_n_jobs (plan), error))
         return FALSE;
-      restore_crop (rgb, pw, ph, tile->width, tile->height, tile, redrawn);
 
-      fix_region_colors (tessera_redraw_session_get_options (session), redrawn, staged, tile);
+      for (guint j = i; j < i + same; j++)
+        {
+          const TesseraRect *tile = &tessera_redraw_plan_get_job (plan, j)->crop;
+          g_autofree float *redrawn = g_new (float, (gsize) 3 * tile->width * tile->height);
 
-      /* combine_grid(): into the row, the first columns ramped over the
-       * tiles left of it */
-      for (guint c = 0; c < 3; c++)
-        for (int y = 0; y < tile->height; y++)
-          for (int x = 0; x < tile->width; x++)
-            {
-              float value = redrawn[c * area + (gsize) y * tile->width + x];
-              float *dest = row + ((gsize) c * tile->height + y) * width + tile->x + x;
-
-              if (tile->x > 0 && x < (int) overlap)
-                {
-                  float m = ramp (x, overlap);
-
-                  *dest = value * m + *dest * (1 - m);
-                }
-              else
-                *dest = value;
-            }
+          restore_crop (g_ptr_array_index (rgbs, j - first), pw, ph, tile->width, tile->height, tile, redrawn);
+          g_clear_pointer (&g_ptr_array_index (rgbs, j - first), g_free);
+          fix_region_colors (options, redrawn, staged, tile);
+          combine_tile (redrawn, tile, overlap, width, row);
+        }
+      i += same;
     }
   return TRUE;
 }
@@ -316,7 +357,7 @@ run_sd_upscale (TesseraRedrawSession  *session,
   guint n_jobs = tessera_redraw_plan_get_n_jobs (plan);
   guint columns = tessera_redraw_plan_get_n_columns (plan);
   guint overlap = tessera_redraw_options_get_overlap (tessera_redraw_session_get_options (session));
-  guint batch = MAX (tessera_redraw_tiles_batch_size, 1);
+  guint batch = tessera_redraw_options_get_batch_size (tessera_redraw_session_get_options (session));
   g_autoptr(TesseraImage) image = copy_image (staged, error);
   g_autofree float *row = NULL;
   guint i = 0;

@@ -432,13 +432,16 @@ typedef struct
   guint                        channels;
   guint                        width;
   guint                        height;
+  /* the latents sampled at once, one after the other, each width ×
+   * height: tiles of one size */
+  guint                        batch;
   float                        cfg;
   float                       *cond;
   guint                        cond_tokens;
   float                       *uncond;
   guint                        uncond_tokens;
-  float                       *scaled;       /* twice: a batch of cond and uncond */
-  float                       *out_cond;     /* then out_uncond */
+  float                       *scaled;       /* twice: the batch for cond, then for uncond */
+  float                       *out_cond;     /* then out_uncond, each the batch's */
   float                       *out_uncond;
   const float                 *init_latent;
   const float                 *latent_mask;
@@ -473,29 +476,28 @@ keep_unmasked (Guidance *guidance,
       }
 }
 
-/* One UNet call on the guidance's scaled latent, its time counted: on
- * cond and uncond at once (@uncond_context non-NULL, the outputs one
- * after the other), or on one of them. */
+/* One UNet call, its time counted: on @batch latents of @x, each with
+ * its context of @contexts, the outputs one after the other. */
 static gboolean
-timed_unet (Guidance     *guidance,
-            float         t,
-            const float  *context,
-            const float  *uncond_context,
-            guint         n_tokens,
-            float        *output,
-            GError      **error)
+timed_unet (Guidance            *guidance,
+            float                t,
+            const float         *x,
+            guint                batch,
+            const float * const *contexts,
+            guint                n_tokens,
+            float               *output,
+            GError             **error)
 {
   gint64 start = g_get_monotonic_time ();
-  const float *contexts[2] = { context, uncond_context };
   gint64 elapsed;
 
-  if (uncond_context != NULL &&
-      !guidance->networks->unet_batch (guidance->nets, guidance->scaled, 2, guidance->width, guidance->height, t,
+  if (batch > 1 &&
+      !guidance->networks->unet_batch (guidance->nets, x, batch, guidance->width, guidance->height, t,
                                        contexts, n_tokens, output, guidance->cancellable, error))
     return FALSE;
-  if (uncond_context == NULL &&
-      !guidance->networks->unet (guidance->nets, guidance->scaled, guidance->width, guidance->height, t,
-                                 context, n_tokens, output, guidance->cancellable, error))
+  if (batch == 1 &&
+      !guidance->networks->unet (guidance->nets, x, guidance->width, guidance->height, t,
+                                 contexts[0], n_tokens, output, guidance->cancellable, error))
     return FALSE;
   elapsed = g_get_monotonic_time () - start;
   guidance->unet_calls++;
@@ -507,9 +509,10 @@ timed_unet (Guidance     *guidance,
 
 /* A1111's CFGDenoiser with k-diffusion's CompVis wrappers: the network on
  * each prompt, mixed as uncond + cfg × (cond − uncond). Prompts with as
- * many chunks run as one batch, cond first, where the device computes
- * batches; others one after the other, unpadded, as A1111 does unless
- * "pad_cond_uncond" is set. */
+ * many chunks run as one batch, every latent's cond then every latent's
+ * uncond, where the device computes batches; otherwise each latent and
+ * prompt alone, unpadded, as A1111 does unless "pad_cond_uncond" is
+ * set. */
 static gboolean
 guided_denoise (const float  *x,
                 float         sigma,
@@ -518,7 +521,8 @@ guided_denoise (const float  *x,
                 GError      **error)
 {
   Guidance *guidance = data;
-  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize image = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize n = image * guidance->batch;
   float c_skip, c_out, c_in;
   float t = tessera_schedule_sigma_to_t (guidance->schedule, sigma);
 
@@ -532,14 +536,25 @@ guided_denoise (const float  *x,
   if (guidance->networks->unet_batch != NULL && guidance->cond_tokens == guidance->uncond_tokens &&
       (guidance->networks->batches == NULL || guidance->networks->batches (guidance->nets)))
     {
+      g_autofree const float **contexts = g_new (const float *, 2 * guidance->batch);
+
+      for (guint b = 0; b < guidance->batch; b++)
+        {
+          contexts[b] = guidance->cond;
+          contexts[guidance->batch + b] = guidance->uncond;
+        }
       memcpy (guidance->scaled + n, guidance->scaled, n * sizeof (float));
-      if (!timed_unet (guidance, t, guidance->cond, guidance->uncond, guidance->cond_tokens, guidance->out_cond,
-                       error))
+      if (!timed_unet (guidance, t, guidance->scaled, 2 * guidance->batch, contexts, guidance->cond_tokens,
+                       guidance->out_cond, error))
         return FALSE;
     }
-  else if (!timed_unet (guidance, t, guidance->cond, NULL, guidance->cond_tokens, guidance->out_cond, error) ||
-           !timed_unet (guidance, t, guidance->uncond, NULL, guidance->uncond_tokens, guidance->out_uncond, error))
-    return FALSE;
+  else
+    for (guint b = 0; b < guidance->batch; b++)
+      if (!timed_unet (guidance, t, guidance->scaled + b * image, 1, (const float * const *) &guidance->cond,
+                       guidance->cond_tokens, guidance->out_cond + b * image, error) ||
+          !timed_unet (guidance, t, guidance->scaled + b * image, 1, (const float * const *) &guidance->uncond,
+                       guidance->uncond_tokens, guidance->out_uncond + b * image, error))
+        return FALSE;
 
   for (gsize i = 0; i < n; i++)
     {
@@ -602,20 +617,22 @@ on_sampler_step (guint        step,
       text = g_strdup_printf (_("Tile %u of %u, step %u of %u"),
                               guidance->job + 1, guidance->n_jobs, step + 1, n_steps);
       tessera_progress_report (progress,
-                               0.15 + 0.75 * (guidance->job + (step + 1.0) / n_steps) / guidance->n_jobs,
+                               0.15 + 0.75 * (guidance->job + guidance->batch * (step + 1.0) / n_steps)
+                                      / guidance->n_jobs,
                                text);
     }
 
-  if (progress->event_func != NULL)
+  /* each tile of a batch its own step, as if it ran alone */
+  for (guint b = 0; progress->event_func != NULL && b < guidance->batch; b++)
     {
       gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
       StepUpdate *update = g_new0 (StepUpdate, 1);
 
       update->func = (TesseraRedrawStepFunc) progress->event_func;
       update->user_data = progress->user_data;
-      update->latent = g_memdup2 (denoised, n * sizeof (float));
+      update->latent = g_memdup2 (denoised + b * n, n * sizeof (float));
       update->step = (TesseraRedrawStep) { step, n_steps, guidance->width, guidance->height, update->latent,
-                                           guidance->job, MAX (guidance->n_jobs, 1) };
+                                           guidance->job + b, MAX (guidance->n_jobs, 1) };
       tessera_progress_post (progress, deliver_step, update, step_update_free);
     }
 }
@@ -654,12 +671,14 @@ sample (TesseraCheckpoint     *checkpoint,
     [TESSERA_REDRAW_SCHEDULER_KARRAS] = TESSERA_SIGMAS_KARRAS,
     [TESSERA_REDRAW_SCHEDULER_EXPONENTIAL] = TESSERA_SIGMAS_EXPONENTIAL,
   };
-  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize image = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize n = image * guidance->batch;
   const TesseraNoiseConfig *training;
   g_autoptr(TesseraSchedule) schedule = NULL;
   g_autoptr(TesseraSamplingPlan) plan = NULL;
-  g_autoptr(TesseraRng) rng = NULL;
+  g_autoptr(GPtrArray) rngs = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_rng_free);
   g_autofree float *noise = NULL;
+  gboolean ok;
 
   training = &tessera_checkpoint_get_config (checkpoint)->noise;
   schedule = tessera_schedule_new (tessera_checkpoint_get_prediction (checkpoint),
@@ -677,17 +696,25 @@ sample (TesseraCheckpoint     *checkpoint,
   if (plan == NULL)
     return FALSE;
 
-  /* one stream per image: the start noise first, then the ancestral
-   * samplers' noise, as A1111's ImageRNG */
-  rng = tessera_rng_new (tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU
-                         ? TESSERA_RNG_CPU : TESSERA_RNG_NV, seed);
+  /* one stream per image, of the seed after the one before: the start
+   * noise first, then the ancestral samplers' noise, as A1111's ImageRNG */
   noise = g_new (float, n);
-  tessera_rng_randn (rng, noise, n);
+  for (guint b = 0; b < guidance->batch; b++)
+    {
+      TesseraRng *rng = tessera_rng_new (tessera_redraw_options_get_rng (options) == TESSERA_REDRAW_RNG_CPU
+                                         ? TESSERA_RNG_CPU : TESSERA_RNG_NV, seed + b);
+
+      g_ptr_array_add (rngs, rng);
+      tessera_rng_randn (rng, noise + b * image, image);
+    }
   tessera_sampling_plan_start (plan, latent, noise, latent, n);
 
   guidance->schedule = schedule;
-  if (!tessera_sampler_run (plan, latent, n, guided_denoise, guidance, rng,
-                            on_sampler_step, guidance, guidance->cancellable, error))
+  ok = tessera_sampler_run_batch (plan, latent, n, guidance->batch, guided_denoise, guidance,
+                                  (TesseraRng * const *) rngs->pdata, on_sampler_step, guidance,
+                                  guidance->cancellable, error);
+  guidance->schedule = NULL;
+  if (!ok)
     return FALSE;
   if (guidance->latent_mask != NULL)
     keep_unmasked (guidance, latent);
@@ -719,12 +746,14 @@ tessera_redraw_session_get_options (TesseraRedrawSession *self)
   return self->options;
 }
 
-/* Samples @latent, of the guidance's size, at @denoise (the unmasked part
- * kept as @latent has it) and decodes it into @rgb. */
+/* Samples @latent, @batch latents of the guidance's size (the unmasked
+ * part kept as @latent has it), at @denoise, and decodes each into its
+ * @rgbs. */
 static gboolean
 sample_and_decode (TesseraRedrawSession  *self,
                    float                 *latent,
-                   float                 *rgb,
+                   guint                  batch,
+                   float * const         *rgbs,
                    const float           *latent_mask,
                    double                 denoise,
                    guint32                seed,
@@ -733,10 +762,13 @@ sample_and_decode (TesseraRedrawSession  *self,
 {
   Guidance *guidance = &self->guidance;
   const TesseraRedrawNetworks *networks = guidance->networks;
-  gsize n = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize image = (gsize) guidance->channels * guidance->width * guidance->height;
+  gsize n = image * batch;
   g_autofree float *init_latent = NULL;
   gboolean ok = TRUE;
   gint64 start;
+
+  g_return_val_if_fail (latent_mask == NULL || batch == 1, FALSE);
 
   /* Strength 0 keeps the latent as it is. A1111 would still run one step
    * there (t_enc = 0: the last σ of the schedule), as it does for any
@@ -745,6 +777,7 @@ sample_and_decode (TesseraRedrawSession  *self,
     {
       if (latent_mask != NULL)
         init_latent = g_memdup2 (latent, n * sizeof (float));
+      guidance->batch = batch;
       guidance->init_latent = init_latent;
       guidance->latent_mask = latent_mask;
       guidance->scaled = g_new (float, 2 * n);
@@ -762,11 +795,58 @@ sample_and_decode (TesseraRedrawSession  *self,
 
   if (n_jobs == 0)
     tessera_progress_report (guidance->progress, 0.9, _("Decoding"));
-  start = g_get_monotonic_time ();
-  ok = networks->vae_decode (guidance->nets, latent, guidance->width, guidance->height, rgb,
-                             guidance->cancellable, error);
-  guidance->decode_time += g_get_monotonic_time () - start;
-  return ok;
+  for (guint b = 0; b < batch; b++)
+    {
+      start = g_get_monotonic_time ();
+      ok = networks->vae_decode (guidance->nets, latent + b * image, guidance->width, guidance->height, rgbs[b],
+                                 guidance->cancellable, error);
+      guidance->decode_time += g_get_monotonic_time () - start;
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The regions encoded one after the other into one batch of latents,
+ * then sampled and decoded. */
+static gboolean
+redraw_regions (TesseraRedrawSession  *self,
+                float * const         *rgbs,
+                guint                  batch,
+                guint                  width,
+                guint                  height,
+                const float           *latent_mask,
+                double                 denoise,
+                guint32                seed,
+                guint                  job,
+                guint                  n_jobs,
+                GError               **error)
+{
+  Guidance *guidance = &self->guidance;
+  const TesseraRedrawNetworks *networks = guidance->networks;
+  g_autofree float *latent = NULL;
+  gsize image;
+
+  guidance->width = width / self->factor;
+  guidance->height = height / self->factor;
+  guidance->job = job;
+  guidance->n_jobs = n_jobs;
+  image = (gsize) guidance->channels * guidance->width * guidance->height;
+  latent = g_new (float, image * batch);
+
+  if (n_jobs == 0)
+    tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
+  for (guint b = 0; b < batch; b++)
+    {
+      gint64 start = g_get_monotonic_time ();
+
+      if (!networks->vae_encode (guidance->nets, rgbs[b], width, height, latent + b * image,
+                                 guidance->cancellable, error))
+        return FALSE;
+      guidance->encode_time += g_get_monotonic_time () - start;
+    }
+
+  return sample_and_decode (self, latent, batch, rgbs, latent_mask, denoise, seed, n_jobs, error);
 }
 
 /*
@@ -793,27 +873,38 @@ tessera_redraw_session_redraw (TesseraRedrawSession  *self,
                                guint                  n_jobs,
                                GError               **error)
 {
-  Guidance *guidance = &self->guidance;
-  const TesseraRedrawNetworks *networks = guidance->networks;
-  g_autofree float *latent = NULL;
-  gint64 start;
-  gsize n;
+  return redraw_regions (self, &rgb, 1, width, height, latent_mask, denoise, seed, job, n_jobs, error);
+}
 
-  guidance->width = width / self->factor;
-  guidance->height = height / self->factor;
-  guidance->job = job;
-  guidance->n_jobs = n_jobs;
-  n = (gsize) guidance->channels * guidance->width * guidance->height;
-  latent = g_new (float, n);
+/*
+ * tessera_redraw_session_redraw_batch:
+ * @rgbs: (array length=batch): regions of one size, as
+ *   tessera_redraw_session_redraw() takes one; each replaced by its
+ *   redrawn image
+ * @seed: the first region's seed; each region has the one after the
+ *   region before's
+ * @job: the first region's job, the others the jobs after it
+ *
+ * tessera_redraw_session_redraw() on several regions at once, without a
+ * latent mask: their latents sampled together, each UNet call on all of
+ * them where the device computes batches. Each region's noise comes from
+ * its own seed, so it is redrawn as it would be alone.
+ */
+gboolean
+tessera_redraw_session_redraw_batch (TesseraRedrawSession  *self,
+                                     float * const         *rgbs,
+                                     guint                  batch,
+                                     guint                  width,
+                                     guint                  height,
+                                     double                 denoise,
+                                     guint32                seed,
+                                     guint                  job,
+                                     guint                  n_jobs,
+                                     GError               **error)
+{
+  g_return_val_if_fail (batch > 0, FALSE);
 
-  if (n_jobs == 0)
-    tessera_progress_report (guidance->progress, 0.12, _("Encoding"));
-  start = g_get_monotonic_time ();
-  if (!networks->vae_encode (guidance->nets, rgb, width, height, latent, guidance->cancellable, error))
-    return FALSE;
-  guidance->encode_time += g_get_monotonic_time () - start;
-
-  return sample_and_decode (self, latent, rgb, latent_mask, denoise, seed, n_jobs, error);
+  return redraw_regions (self, rgbs, batch, width, height, NULL, denoise, seed, job, n_jobs, error);
 }
 
 static void
@@ -950,7 +1041,7 @@ run_latent_upscale (TesseraRedrawSession  *session,
   ph = guidance->height * session->factor;
   g_free (rgb);
   rgb = g_new (float, (gsize) 3 * pw * ph);
-  if (!sample_and_decode (session, latent, rgb, NULL, tessera_redraw_options_get_denoise (options),
+  if (!sample_and_decode (session, latent, 1, &rgb, NULL, tessera_redraw_options_get_denoise (options),
                           seed, 0, error))
     return NULL;
   return tessera_redraw_crop_rgb (rgb, pw, ph, *target);

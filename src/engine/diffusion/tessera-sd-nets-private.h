@@ -72,7 +72,9 @@ void     tessera_text_contexts_pad      (TesseraTextContext       *cond,
  * length is fixed when the graph is built. */
 typedef struct _TesseraUNet TesseraUNet;
 
-#define TESSERA_UNET_MAX_BATCH 2
+/* cond and uncond of each of up to 16 regions redrawn at once (the
+ * redraw options' batch size) */
+#define TESSERA_UNET_MAX_BATCH 32
 
 TesseraUNet   *tessera_unet_new          (TesseraStateDict         *state_dict,
                                           const TesseraUNetConfig  *config,

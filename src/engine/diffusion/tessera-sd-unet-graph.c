@@ -20,7 +20,8 @@
 
 /* The denoising UNet of SD 1.x and 2.x (diffusers' UNet2DConditionModel,
  * latent-diffusion's UNetModel) for one latent, or a batch of up to
- * TESSERA_UNET_MAX_BATCH (guidance's cond and uncond): res blocks that add
+ * TESSERA_UNET_MAX_BATCH (guidance's cond and uncond of each region
+ * redrawn at once): res blocks that add
  * the time embedding, spatial transformers that attend to the text, skip
  * connections from each step down to the step up at its size. */
 

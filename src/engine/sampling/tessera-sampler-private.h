@@ -130,6 +130,17 @@ gboolean             tessera_sampler_run               (const TesseraSamplingPla
                                                         gpointer                step_data,
                                                         GCancellable           *cancellable,
                                                         GError                **error);
+gboolean             tessera_sampler_run_batch         (const TesseraSamplingPlan *plan,
+                                                        float                  *x,
+                                                        gsize                   n,
+                                                        guint                   batch,
+                                                        TesseraDenoiseFunc      denoise,
+                                                        gpointer                denoise_data,
+                                                        TesseraRng * const     *rngs,
+                                                        TesseraSamplerStepFunc  step_func,
+                                                        gpointer                step_data,
+                                                        GCancellable           *cancellable,
+                                                        GError                **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (TesseraSamplingPlan, tessera_sampling_plan_free)
 

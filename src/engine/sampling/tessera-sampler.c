@@ -274,7 +274,9 @@ typedef struct
   gsize                      n;
   TesseraDenoiseFunc         denoise;
   gpointer                   denoise_data;
-  TesseraRng                *rng;
+  /* one stream an image, each image n / n_rngs values */
+  TesseraRng * const        *rngs;
+  guint                      n_rngs;
   TesseraSamplerStepFunc     step_func;
   gpointer                   step_data;
   GCancellable              *cancellable;
@@ -320,7 +322,12 @@ static void
 add_noise (Run   *run,
            float  sigma_up)
 {
-  tessera_rng_randn (run->rng, run->other, run->n);
+  gsize image = run->n / run->n_rngs;
+
+  /* each image's noise from its own stream, so that an image comes out
+   * the same whatever else is in its batch */
+  for (guint b = 0; b < run->n_rngs; b++)
+    tessera_rng_randn (run->rngs[b], run->other + b * image, image);
   for (gsize j = 0; j < run->n; j++)
     run->x[j] = run->x[j] + run->other[j] * sigma_up;
 }
@@ -581,6 +588,41 @@ tessera_sampler_run (const TesseraSamplingPlan  *plan,
                      GCancellable               *cancellable,
                      GError                    **error)
 {
+  TesseraRng *rngs[1] = { rng };
+
+  return tessera_sampler_run_batch (plan, x, n, 1, denoise, denoise_data, rng != NULL ? rngs : NULL,
+                                    step_func, step_data, cancellable, error);
+}
+
+/**
+ * tessera_sampler_run_batch:
+ * @plan: the run's plan
+ * @x: (inout) (array length=n): @batch latents one after the other
+ * @n: the values of all of them
+ * @batch: the latents
+ * @rngs: (nullable) (array length=batch): each latent's stream, for the
+ *   ancestral samplers
+ *
+ * tessera_sampler_run() on several latents at once, as A1111 samples a
+ * batch: every step but the denoiser's is elementwise, and each latent
+ * draws its noise from its own stream (A1111's ImageRNG), so that each
+ * comes out as it would alone.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+gboolean
+tessera_sampler_run_batch (const TesseraSamplingPlan  *plan,
+                           float                      *x,
+                           gsize                       n,
+                           guint                       batch,
+                           TesseraDenoiseFunc          denoise,
+                           gpointer                    denoise_data,
+                           TesseraRng * const         *rngs,
+                           TesseraSamplerStepFunc      step_func,
+                           gpointer                    step_data,
+                           GCancellable               *cancellable,
+                           GError                    **error)
+{
   g_autofree float *scratch = NULL;
   Run run = {
     .plan = plan,
@@ -588,14 +630,16 @@ tessera_sampler_run (const TesseraSamplingPlan  *plan,
     .n = n,
     .denoise = denoise,
     .denoise_data = denoise_data,
-    .rng = rng,
+    .rngs = rngs,
+    .n_rngs = batch,
     .step_func = step_func,
     .step_data = step_data,
     .cancellable = cancellable,
   };
 
-  g_return_val_if_fail (rng != NULL || (plan->sampler != TESSERA_SAMPLER_EULER_A &&
-                                        plan->sampler != TESSERA_SAMPLER_DPMPP_2S_A), FALSE);
+  g_return_val_if_fail (batch > 0 && n % batch == 0, FALSE);
+  g_return_val_if_fail (rngs != NULL || (plan->sampler != TESSERA_SAMPLER_EULER_A &&
+                                         plan->sampler != TESSERA_SAMPLER_DPMPP_2S_A), FALSE);
 
   scratch = g_new (float, 4 * n);
   run.denoised = scratch;
