@@ -180,6 +180,71 @@ test_model (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* A model run more than once, a chain, and a model's result resampled to
+ * the size asked: each pass through a hidden file, the same bytes as in
+ * memory, and no file left behind. */
+static void
+test_passes (void)
+{
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
+  g_autofree char *chain = g_strdup_printf ("%s+%s", model, model);
+  g_autofree char *dir = test_make_tmpdir ();
+  struct { const char *upscaler; double scale; } cases[] = {
+    { chain, 16.0 },  /* a chain, each model once */
+    { chain, 8.0 },   /* a chain, then Lanczos down to the size */
+    { model, 2.0 },   /* the model, then Lanczos down */
+    { model, 8.0 },   /* the model twice, then Lanczos down */
+  };
+
+  for (guint alpha = 0; alpha < 2; alpha++)
+    for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+      {
+        g_autoptr(TesseraImage) input = make_image (11, 9, alpha, 8);
+        g_autoptr(TesseraUpscaleOptions) options = options_for (cases[i].upscaler, cases[i].scale);
+
+        tessera_upscale_options_set_tile_size (options, 16);
+        tessera_upscale_options_set_tile_overlap (options, 4);
+        assert_same_as_in_memory (dir, input, options, "png");
+      }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
+static void
+cancel_on_second_pass (double      fraction,
+                       const char *text,
+                       gpointer    user_data)
+{
+  if (g_str_has_prefix (text, "Pass 2 of"))
+    g_cancellable_cancel (user_data);
+}
+
+/* Cancelled in a chain's second pass: the output and the first pass's
+ * file are gone. */
+static void
+test_cancel_chain (void)
+{
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
+  g_autofree char *chain = g_strdup_printf ("%s+%s", model, model);
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.png", NULL);
+  g_autoptr(GFile) in_file = g_file_new_for_path (in_path);
+  g_autoptr(GFile) out_file = g_file_new_for_path (out_path);
+  g_autoptr(TesseraImage) image = make_image (11, 9, FALSE, 8);
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(TesseraUpscaleOptions) options = options_for (chain, 16.0);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GError) error = NULL;
+
+  tessera_upscale_options_set_tile_size (options, 16);
+  g_assert_true (tessera_image_save (image, in_file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  g_assert_false (tessera_engine_upscale_file (engine, in_file, out_file, options, cancellable,
+                                               cancel_on_second_pass, cancellable, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (test_count_files (dir), ==, 1);
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 /* Inputs that are not read row by row (another format, an interlaced
  * PNG) are decoded whole, then banded as the rest. */
 static void
@@ -390,8 +455,6 @@ test_broken_input (void)
 static void
 test_refused (void)
 {
-  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
-  g_autofree char *chain = g_strdup_printf ("%s+%s", model, model);
   g_autofree char *dir = test_make_tmpdir ();
   g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
   g_autofree char *out_path = g_build_filename (dir, "out.png", NULL);
@@ -401,8 +464,6 @@ test_refused (void)
   g_autoptr(TesseraEngine) engine = tessera_engine_new ();
   g_autoptr(GError) error = NULL;
   struct { const char *upscaler; double scale; const char *second; TesseraImageFormat format; } cases[] = {
-    { model, 2.0, NULL, TESSERA_IMAGE_FORMAT_PNG },         /* not the model's own scale */
-    { chain, 16.0, NULL, TESSERA_IMAGE_FORMAT_PNG },        /* a chain */
     { "lanczos", 2.0, "bicubic", TESSERA_IMAGE_FORMAT_PNG }, /* a second upscaler */
     { "lanczos", 2.0, NULL, TESSERA_IMAGE_FORMAT_JPEG },    /* not PNG or TIFF */
   };
@@ -541,6 +602,8 @@ main (int   argc,
 
   g_test_add_func ("/stream/classic", test_classic);
   g_test_add_func ("/stream/model", test_model);
+  g_test_add_func ("/stream/passes", test_passes);
+  g_test_add_func ("/stream/cancel-chain", test_cancel_chain);
   g_test_add_func ("/stream/whole-input", test_whole_input);
   g_test_add_func ("/stream/tiff", test_tiff);
   g_test_add_func ("/stream/broken-input", test_broken_input);

@@ -84,6 +84,11 @@ char           *tessera_describe_upscale          (const char             *upsca
                                                    guint                   in_height,
                                                    guint                   out_width,
                                                    guint                   out_height);
+guint           tessera_upscale_count_rounds      (guint                   scale,
+                                                   guint                   in_width,
+                                                   guint                   in_height,
+                                                   guint                   width,
+                                                   guint                   height);
 void            tessera_upscale_init_run_options  (TesseraRunOptions      *run,
                                                    TesseraNetwork         *network,
                                                    TesseraBackend         *backend,

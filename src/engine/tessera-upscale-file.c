@@ -18,8 +18,8 @@
 #include "tessera-engine-private.h"
 #include "tessera-stream-private.h"
 
-/* An upscale too large for memory, from file to file band by band: one
- * model at its own scale or a classic filter. */
+/* An upscale too large for memory, from file to file band by band: a
+ * classic filter, or a model's passes or a chain's, as in memory. */
 
 /* Whether an upscale of a @in_width × @in_height image to @out_width ×
  * @out_height runs band by band between files: when its input and output
@@ -61,6 +61,144 @@ on_rows_done (guint    done,
   tessera_progress_report (rows->progress, fraction, text);
 }
 
+/* Where pass @pass's result waits for the next: a hidden file beside the
+ * output, which has the room the output needs. */
+static GFile *
+pass_file (GFile *output,
+           guint  pass)
+{
+  g_autoptr(GFile) parent = g_file_get_parent (output);
+  g_autofree char *base = g_file_get_basename (output);
+  g_autofree char *name = g_strdup_printf (".%s.pass-%u.tessera-tmp", base, pass + 1);
+
+  return g_file_get_child (parent, name);
+}
+
+/* The passes model_upscale() runs in memory, from @input to @writer: a
+ * model or a chain, as many times as it takes to reach the size, then
+ * Lanczos to the exact size. Between passes the floats wait in a hidden
+ * file, clamped as in memory and not rounded, so that the result is the
+ * in-memory one; each such file is listed in @scratch, for the caller to
+ * remove whatever happens, and removed as soon as the next pass has read
+ * it. */
+static gboolean
+stream_models (TesseraEngine          *self,
+               TesseraModel          **models,
+               guint                   n_models,
+               TesseraUpscaleOptions  *options,
+               TesseraImageReader     *input,
+               TesseraImageWriter     *writer,
+               GFile                  *output,
+               guint                   width,
+               guint                   height,
+               GPtrArray              *scratch,
+               GCancellable           *cancellable,
+               TesseraProgress        *progress,
+               GError                **error)
+{
+  g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func ((GDestroyNotify) tessera_network_unref);
+  g_autoptr(TesseraBackend) backend = NULL;
+  g_autoptr(TesseraImageReader) between = NULL;
+  g_autofree char *note = NULL;
+  TesseraImageReader *reader = input;
+  TesseraTileProgress tiles = { progress, 0, 1, 1.0, g_get_monotonic_time () };
+  RowsProgress rows = { progress, g_get_monotonic_time () };
+  gboolean has_alpha = tessera_image_get_has_alpha (tessera_image_reader_get_info (input));
+  guint pass_width = tessera_image_reader_get_width (input);
+  guint pass_height = tessera_image_reader_get_height (input);
+  guint scale = 1, evictions = 0;
+  gboolean written = FALSE;
+
+  for (guint i = 0; i < n_models; i++)
+    {
+      double denoise = i == 0 ? tessera_upscale_options_get_denoise (options) : -1.0;
+      TesseraNetwork *network = tessera_engine_get_network (self, models[i], denoise, error);
+
+      if (network == NULL)
+        {
+          if (n_models > 1)
+            g_prefix_error (error, _("model %u of %u (%s): "), i + 1, n_models, tessera_model_get_name (models[i]));
+          return FALSE;
+        }
+      g_ptr_array_add (networks, network);
+      scale *= tessera_network_get_scale (network);
+    }
+  backend = tessera_engine_take_backend (self, options, &evictions, &note, error);
+  if (backend == NULL)
+    return FALSE;
+  if (note != NULL)
+    tessera_progress_report (progress, 0.0, note);
+
+  tiles.n_passes = tessera_upscale_count_rounds (scale, pass_width, pass_height, width, height) * n_models;
+  tessera_progress_report (progress, 0.0, _("Upscaling"));
+  for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
+    {
+      guint i = tiles.pass % n_models;
+      TesseraNetwork *network = g_ptr_array_index (networks, i);
+      guint s = tessera_network_get_scale (network);
+      g_autoptr(TesseraImageWriter) pass_writer = NULL;
+      GFile *file = NULL;
+      TesseraRunOptions run = { 0 };
+      gboolean last;
+
+      pass_width *= s;
+      pass_height *= s;
+      /* The last pass writes the output itself when it lands on the size. */
+      last = tiles.pass + 1 == tiles.n_passes && pass_width == width && pass_height == height;
+      if (!last)
+        {
+          file = pass_file (output, tiles.pass);
+          g_ptr_array_add (scratch, file);
+          pass_writer = tessera_image_writer_open_raw (file, pass_width, pass_height, has_alpha, cancellable, error);
+          if (pass_writer == NULL)
+            return FALSE;
+        }
+
+      tessera_upscale_init_run_options (&run, network, backend, options, width, height, has_alpha);
+      run.on_tile_start = tessera_tile_progress_on_start;
+      run.on_tile_done = tessera_tile_progress_on_done;
+      run.user_data = &tiles;
+      if (!tessera_runner_upscale_stream (network, backend, reader, last ? writer : pass_writer, &run, cancellable,
+                                          error) ||
+          (!last && !tessera_image_writer_finish (pass_writer, error)))
+        {
+          if (n_models > 1)
+            g_prefix_error (error, _("model %u of %u (%s): "), i + 1, n_models, tessera_model_get_name (models[i]));
+          return FALSE;
+        }
+      if (last)
+        {
+          written = TRUE;
+          break;
+        }
+
+      /* The pass before this one is read: its file goes. */
+      g_clear_pointer (&between, tessera_image_reader_free);
+      if (tiles.pass > 0)
+        g_file_delete (g_ptr_array_index (scratch, scratch->len - 2), NULL, NULL);
+      between = tessera_image_reader_open_raw (file, pass_width, pass_height, has_alpha, cancellable, error);
+      if (between == NULL)
+        return FALSE;
+      reader = between;
+      tiles.pass_scale *= s;
+    }
+  tessera_engine_give_back_backend (self, options, g_steal_pointer (&backend), evictions);
+
+  if (written)
+    return TRUE;
+  tessera_progress_report (progress, 0.0, _("Resampling"));
+  return tessera_stream_resample (reader, writer, width, height, TESSERA_FILTER_LANCZOS, cancellable, on_rows_done,
+                                  &rows, error);
+}
+
+static void
+remove_files (GPtrArray *files)
+{
+  for (guint i = 0; i < files->len; i++)
+    g_file_delete (g_ptr_array_index (files, i), NULL, NULL);
+  g_ptr_array_unref (files);
+}
+
 /* The upscale from file to file, band by band; see
  * tessera_engine_upscale_file(). */
 static gboolean
@@ -76,11 +214,9 @@ upscale_file_run (TesseraEngine          *self,
   g_autoptr(TesseraImageReader) reader = NULL;
   g_autoptr(TesseraImageWriter) writer = NULL;
   g_autoptr(TesseraImage) info = NULL;
-  g_autoptr(TesseraNetwork) network = NULL;
-  g_autoptr(TesseraBackend) backend = NULL;
+  g_autoptr(GPtrArray) scratch = NULL;
   g_autofree char *label = NULL;
   g_autofree char *description = NULL;
-  g_autofree char *note = NULL;
   g_autofree char *output_name = tessera_file_dup_display_name (output);
   g_auto(TesseraUpscaler) upscaler = { 0 };
   const char *name = tessera_upscale_options_get_upscaler (options);
@@ -88,10 +224,8 @@ upscale_file_run (TesseraEngine          *self,
   TesseraImageWriterOptions writer_options = { 8, tessera_upscale_options_get_compression (options),
                                                tessera_upscale_options_get_tiff_tile_size (options) };
   TesseraImageFormat format = tessera_upscale_options_get_format (options);
-  TesseraRunOptions run = { 0 };
-  TesseraTileProgress tiles = { progress, 0, 1, 1.0, g_get_monotonic_time () };
   RowsProgress rows = { progress, g_get_monotonic_time () };
-  guint in_width, in_height, width, height, evictions = 0;
+  guint in_width, in_height, width, height;
   gboolean ok;
 
   tessera_parallel_set_thread_limit (tessera_upscale_options_get_threads (options));
@@ -105,13 +239,6 @@ upscale_file_run (TesseraEngine          *self,
                    _("%s: a second upscaler cannot be blended into an image too large for memory"), output_name);
       return FALSE;
     }
-  if (upscaler.chain != NULL)
-    {
-      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                   _("%s: a chain of models cannot run on an image too large for memory; run its models "
-                     "one after the other"), output_name);
-      return FALSE;
-    }
 
   reader = tessera_image_reader_open (input, cancellable, error);
   if (reader == NULL)
@@ -121,28 +248,6 @@ upscale_file_run (TesseraEngine          *self,
   input_info = tessera_image_reader_get_info (reader);
   if (!tessera_upscale_options_compute_streamed_size (options, in_width, in_height, &width, &height, error))
     return FALSE;
-
-  if (!upscaler.classic)
-    {
-      guint s;
-
-      network = tessera_engine_get_network (self, upscaler.model, tessera_upscale_options_get_denoise (options), error);
-      if (network == NULL)
-        return FALSE;
-      s = tessera_network_get_scale (network);
-      if ((guint64) in_width * s != width || (guint64) in_height * s != height)
-        {
-          g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_UNSUPPORTED,
-                       _("%s: an image too large for memory is upscaled by its model's own factor (×%u) "
-                         "only, not to %u×%u"), output_name, s, width, height);
-          return FALSE;
-        }
-      backend = tessera_engine_take_backend (self, options, &evictions, &note, error);
-      if (backend == NULL)
-        return FALSE;
-      if (note != NULL)
-        tessera_progress_report (progress, 0.0, note);
-    }
 
   info = tessera_image_new (1, 1, tessera_image_get_has_alpha (input_info), error);
   if (info == NULL)
@@ -163,19 +268,22 @@ upscale_file_run (TesseraEngine          *self,
   if (writer == NULL)
     return FALSE;
 
-  tessera_progress_report (progress, 0.0, upscaler.classic ? _("Resampling") : _("Upscaling"));
   if (upscaler.classic)
-    ok = tessera_stream_resample (reader, writer, width, height, upscaler.filter, cancellable, on_rows_done, &rows,
-                                  error);
+    {
+      tessera_progress_report (progress, 0.0, _("Resampling"));
+      ok = tessera_stream_resample (reader, writer, width, height, upscaler.filter, cancellable, on_rows_done, &rows,
+                                    error);
+    }
   else
     {
-      tessera_upscale_init_run_options (&run, network, backend, options, width, height,
-                                        tessera_image_get_has_alpha (input_info));
-      run.on_tile_start = tessera_tile_progress_on_start;
-      run.on_tile_done = tessera_tile_progress_on_done;
-      run.user_data = &tiles;
-      ok = tessera_runner_upscale_stream (network, backend, reader, writer, &run, cancellable, error);
-      tessera_engine_give_back_backend (self, options, g_steal_pointer (&backend), evictions);
+      scratch = g_ptr_array_new_with_free_func (g_object_unref);
+      if (upscaler.chain != NULL)
+        ok = stream_models (self, (TesseraModel **) upscaler.chain->pdata, upscaler.chain->len, options, reader,
+                            writer, output, width, height, scratch, cancellable, progress, error);
+      else
+        ok = stream_models (self, &upscaler.model, 1, options, reader, writer, output, width, height, scratch,
+                            cancellable, progress, error);
+      g_clear_pointer (&scratch, remove_files);
     }
   if (!ok || !tessera_image_writer_finish (writer, error))
     return FALSE;
@@ -236,9 +344,11 @@ tessera_engine_upscale_needs_stream (TesseraEngine         *self,
  * decoded whole, when they fit), the tiles of a model run a row of tiles
  * at a time and a classic filter a band of rows at a time, and each
  * finished row goes straight to the output file, through a temporary file
- * renamed at the end. The result is the one tessera_engine_upscale() and
- * tessera_image_save() give, pixel for pixel. One model at its own scale,
- * or a classic filter; no second upscaler.
+ * renamed at the end. A model that runs more than once (or a chain)
+ * leaves each pass's result, as floats, in a hidden file beside @output
+ * until the next pass has read it; a result not at the exact size is then
+ * resampled band by band. The result is the one tessera_engine_upscale()
+ * and tessera_image_save() give, pixel for pixel. No second upscaler.
  *
  * Returns: %TRUE when @output was written; on error or cancellation
  *   nothing is left behind

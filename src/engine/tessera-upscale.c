@@ -269,6 +269,25 @@ tessera_upscale_init_run_options (TesseraRunOptions      *run,
   run->memory_budget = device_memory_budget (backend, memory_budget (width, height, has_alpha));
 }
 
+/* How many times a model (or a chain) of @scale runs to reach a @width ×
+ * @height result from a @in_width × @in_height image: until it is as
+ * large or larger, four times at most. */
+guint
+tessera_upscale_count_rounds (guint scale,
+                              guint in_width,
+                              guint in_height,
+                              guint width,
+                              guint height)
+{
+  double needed = MAX ((double) width / in_width, (double) height / in_height);
+  guint64 reached;
+  guint rounds = 1;
+
+  for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && rounds < 4; reached *= scale)
+    rounds++;
+  return rounds;
+}
+
 /* Runs the models, one after another, as many times as it takes to
  * reach the size, then resamples to it exactly: -s 2 with a ×4 model is
  * the model and a Lanczos reduction, -s 8 the model twice. A chain runs
@@ -291,8 +310,7 @@ model_upscale (TesseraEngine          *self,
   g_autoptr(TesseraImage) current = g_object_ref (input);
   TesseraTileProgress tiles = { progress, 0, 1, 1.0, g_get_monotonic_time () };
   g_autofree char *note = NULL;
-  double needed;
-  guint scale = 1, reached, evictions, rounds = 1;
+  guint scale = 1, evictions;
 
   for (guint i = 0; i < n_models; i++)
     {
@@ -314,10 +332,8 @@ model_upscale (TesseraEngine          *self,
   if (note != NULL && progress != NULL)
     tessera_progress_report (progress, 0.0, note);
 
-  needed = MAX ((double) width / tessera_image_get_width (input), (double) height / tessera_image_get_height (input));
-  for (reached = scale; scale > 1 && reached < needed * (1.0 - 1e-9) && rounds < 4; reached *= scale)
-    rounds++;
-  tiles.n_passes = rounds * n_models;
+  tiles.n_passes = tessera_upscale_count_rounds (scale, tessera_image_get_width (input),
+                                                 tessera_image_get_height (input), width, height) * n_models;
 
   for (tiles.pass = 0; tiles.pass < tiles.n_passes; tiles.pass++)
     {

@@ -18,6 +18,12 @@ typedef struct _TesseraImageReader TesseraImageReader;
 TesseraImageReader *tessera_image_reader_open      (GFile               *file,
                                                     GCancellable        *cancellable,
                                                     GError             **error);
+TesseraImageReader *tessera_image_reader_open_raw  (GFile               *file,
+                                                    guint                width,
+                                                    guint                height,
+                                                    gboolean             has_alpha,
+                                                    GCancellable        *cancellable,
+                                                    GError             **error);
 guint               tessera_image_reader_get_width  (TesseraImageReader  *self);
 guint               tessera_image_reader_get_height (TesseraImageReader  *self);
 TesseraImage       *tessera_image_reader_get_info   (TesseraImageReader  *self);

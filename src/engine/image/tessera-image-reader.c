@@ -22,6 +22,8 @@ struct _TesseraImageReader
   GInputStream        *stream;
   TesseraPngRowReader *png;
   TesseraImage        *whole;  /* a file read whole, else NULL */
+  gboolean             raw;    /* tessera_image_reader_open_raw()'s floats */
+  char                *name;
   TesseraImage        *info;
   guint                width;
   guint                height;
@@ -127,16 +129,52 @@ tessera_image_reader_open (GFile         *file,
   return g_steal_pointer (&self);
 }
 
+/**
+ * tessera_image_reader_open_raw:
+ *
+ * Opens a file tessera_image_writer_open_raw() wrote, a @width × @height
+ * image with alpha or not, for reading rows. The info image has no
+ * metadata.
+ */
+TesseraImageReader *
+tessera_image_reader_open_raw (GFile         *file,
+                               guint          width,
+                               guint          height,
+                               gboolean       has_alpha,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(TesseraImageReader) self = g_new0 (TesseraImageReader, 1);
+  g_autoptr(GFileInputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  stream = g_file_read (file, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      tessera_file_set_io_error (error, file, local_error);
+      return NULL;
+    }
+  self->stream = g_buffered_input_stream_new_sized (G_INPUT_STREAM (stream), 1 << 20);
+  self->raw = TRUE;
+  self->name = tessera_file_dup_display_name (file);
+  self->width = width;
+  self->height = height;
+  self->info = tessera_image_new (1, 1, has_alpha, error);
+  if (self->info == NULL)
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
 guint
 tessera_image_reader_get_width (TesseraImageReader *self)
 {
-  return self->whole != NULL ? self->width : tessera_png_row_reader_get_width (self->png);
+  return self->png == NULL ? self->width : tessera_png_row_reader_get_width (self->png);
 }
 
 guint
 tessera_image_reader_get_height (TesseraImageReader *self)
 {
-  return self->whole != NULL ? self->height : tessera_png_row_reader_get_height (self->png);
+  return self->png == NULL ? self->height : tessera_png_row_reader_get_height (self->png);
 }
 
 /* An image with the file's alpha, bit depth, grayscale and metadata;
@@ -166,6 +204,26 @@ tessera_image_reader_read_rows (TesseraImageReader  *self,
             return FALSE;
           continue;
         }
+      if (self->raw)
+        {
+          for (guint c = 0; c < n_planes; c++)
+            {
+              gsize bytes = self->width * sizeof (float), got = 0;
+
+              if (!g_input_stream_read_all (self->stream, planes[c] + i * stride, bytes, &got, NULL, error))
+                {
+                  g_prefix_error (error, "%s: ", self->name);
+                  return FALSE;
+                }
+              if (got != bytes)
+                {
+                  g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT,
+                               _("%s: the file ends before its last row"), self->name);
+                  return FALSE;
+                }
+            }
+          continue;
+        }
       for (guint c = 0; c < n_planes; c++)
         memcpy (planes[c] + i * stride, tessera_image_get_plane (self->whole, c) + (gsize) self->y * self->width,
                 self->width * sizeof (float));
@@ -182,6 +240,7 @@ tessera_image_reader_free (TesseraImageReader *self)
   g_clear_object (&self->whole);
   g_clear_object (&self->info);
   g_clear_object (&self->stream);
+  g_free (self->name);
   g_free (self);
 }
 

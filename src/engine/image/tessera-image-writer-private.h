@@ -32,6 +32,12 @@ TesseraImageWriter *tessera_image_writer_open       (GFile                      
                                                      const TesseraImageWriterOptions  *options,
                                                      GCancellable                     *cancellable,
                                                      GError                          **error);
+TesseraImageWriter *tessera_image_writer_open_raw   (GFile                            *file,
+                                                     guint                             width,
+                                                     guint                             height,
+                                                     gboolean                          has_alpha,
+                                                     GCancellable                     *cancellable,
+                                                     GError                          **error);
 gboolean            tessera_image_writer_write_rows (TesseraImageWriter               *self,
                                                      const float * const              *planes,
                                                      gsize                             stride,

@@ -46,6 +46,9 @@ struct _TesseraImageWriter
 
   TesseraPngRowWriter *png;
 
+  GOutputStream       *raw;         /* tessera_image_writer_open_raw()'s file */
+  float               *raw_row;
+
   TIFF                *tiff;
   char                 tiff_message[256];
   guint                tile;        /* TIFF tile side, 0 for strips */
@@ -329,6 +332,74 @@ tessera_image_writer_open (GFile                            *file,
 }
 
 /**
+ * tessera_image_writer_open_raw:
+ *
+ * Opens @file, replacing it, for the rows of a @width × @height image
+ * with alpha or not as plain floats, each row plane after plane: an
+ * upscale's pass between passes, read back by
+ * tessera_image_reader_open_raw() with nothing rounded. Values are
+ * clamped to [0, 1], as between passes in memory. There is no temporary
+ * file: the caller removes @file.
+ */
+TesseraImageWriter *
+tessera_image_writer_open_raw (GFile         *file,
+                               guint          width,
+                               guint          height,
+                               gboolean       has_alpha,
+                               GCancellable  *cancellable,
+                               GError       **error)
+{
+  g_autoptr(TesseraImageWriter) self = g_new0 (TesseraImageWriter, 1);
+  g_autoptr(GFileOutputStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  self->name = tessera_file_dup_display_name (file);
+  self->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+  self->width = width;
+  self->height = height;
+  self->channels = has_alpha ? 4 : 3;
+  self->raw_row = g_try_malloc_n (width, sizeof (float));
+  if (self->raw_row == NULL)
+    {
+      g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
+                   _("%s: not enough memory for a row of %u pixels"), self->name, width);
+      return NULL;
+    }
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_PRIVATE, cancellable, &local_error);
+  if (stream == NULL)
+    {
+      tessera_file_set_io_error (error, file, local_error);
+      return NULL;
+    }
+  self->raw = g_buffered_output_stream_new_sized (G_OUTPUT_STREAM (stream), 1 << 20);
+  return g_steal_pointer (&self);
+}
+
+static gboolean
+write_raw_rows (TesseraImageWriter  *self,
+                const float * const *planes,
+                gsize                stride,
+                guint                n_rows,
+                GError             **error)
+{
+  for (guint i = 0; i < n_rows; i++, self->y++)
+    for (guint c = 0; c < self->channels; c++)
+      {
+        const float *row = planes[c] + i * stride;
+
+        for (guint x = 0; x < self->width; x++)
+          self->raw_row[x] = CLAMP (row[x], 0.f, 1.f);
+        if (!g_output_stream_write_all (self->raw, self->raw_row, self->width * sizeof (float), NULL,
+                                        self->cancellable, error))
+          {
+            g_prefix_error (error, "%s: ", self->name);
+            return FALSE;
+          }
+      }
+  return TRUE;
+}
+
+/**
  * tessera_image_writer_write_rows:
  * @planes: the first row's planes (R, G, B, and alpha in plane 3; gray
  *   images read plane 0); values are clamped to [0, 1]
@@ -347,6 +418,8 @@ tessera_image_writer_write_rows (TesseraImageWriter  *self,
 
   if (g_cancellable_set_error_if_cancelled (self->cancellable, error))
     return FALSE;
+  if (self->raw != NULL)
+    return write_raw_rows (self, planes, stride, n_rows, error);
 
   for (guint i = 0; i < n_rows; i++, self->y++)
     {
@@ -385,6 +458,13 @@ tessera_image_writer_finish (TesseraImageWriter  *self,
 {
   g_return_val_if_fail (self->y == self->height, FALSE);
 
+  if (self->raw != NULL)
+    {
+      if (g_output_stream_close (self->raw, self->cancellable, error))
+        return TRUE;
+      g_prefix_error (error, "%s: ", self->name);
+      return FALSE;
+    }
   if (self->png != NULL && !tessera_png_row_writer_end (self->png, error))
     return FALSE;
   if (self->tiff != NULL)
@@ -411,7 +491,9 @@ tessera_image_writer_free (TesseraImageWriter *self)
   g_clear_pointer (&self->tiff, TIFFClose);
   /* Unless committed, the temporary file goes with it. */
   g_clear_pointer (&self->output, tessera_output_file_free);
+  g_clear_object (&self->raw);
   g_clear_object (&self->cancellable);
+  g_free (self->raw_row);
   g_free (self->row);
   g_free (self->tile_rows);
   g_free (self->tile_buffer);
