@@ -245,6 +245,116 @@ test_cancel_chain (void)
   test_remove_tmpdir (g_steal_pointer (&dir));
 }
 
+/* PNG's CRC-32, bit by bit: the test's own, not libpng's or zlib's. */
+static guint32
+png_crc (const guint8 *data,
+         gsize         length)
+{
+  guint32 crc = 0xffffffff;
+
+  for (gsize i = 0; i < length; i++)
+    {
+      crc ^= data[i];
+      for (guint k = 0; k < 8; k++)
+        crc = crc & 1 ? 0xedb88320 ^ (crc >> 1) : crc >> 1;
+    }
+  return crc ^ 0xffffffff;
+}
+
+/* @path's PNG with a tEXt chunk of @keyword and @text put just before
+ * IEND, after the pixels. */
+static void
+add_trailing_text (const char *path,
+                   const char *keyword,
+                   const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autoptr(GByteArray) chunk = g_byte_array_new ();
+  g_autoptr(GByteArray) file = g_byte_array_new ();
+  guint32 size = strlen (keyword) + 1 + strlen (text), crc;
+  guint8 be[4];
+  gsize length;
+
+  g_assert_true (g_file_get_contents (path, &contents, &length, &error));
+  g_assert_cmpmem (contents + length - 12 + 4, 4, "IEND", 4);
+
+  g_byte_array_append (chunk, (const guint8 *) "tEXt", 4);
+  g_byte_array_append (chunk, (const guint8 *) keyword, strlen (keyword) + 1);
+  g_byte_array_append (chunk, (const guint8 *) text, strlen (text));
+  crc = png_crc (chunk->data, chunk->len);
+
+  g_byte_array_append (file, (const guint8 *) contents, length - 12);
+  be[0] = size >> 24, be[1] = size >> 16, be[2] = size >> 8, be[3] = size;
+  g_byte_array_append (file, be, 4);
+  g_byte_array_append (file, chunk->data, chunk->len);
+  be[0] = crc >> 24, be[1] = crc >> 16, be[2] = crc >> 8, be[3] = crc;
+  g_byte_array_append (file, be, 4);
+  g_byte_array_append (file, (const guint8 *) contents + length - 12, 12);
+  g_assert_true (g_file_set_contents (path, (const char *) file->data, file->len, &error));
+}
+
+/* Text after an input PNG's pixels is kept, after the output's pixels,
+ * whatever the upscaler; the text before them stays before. */
+static void
+test_trailing_text (void)
+{
+  g_autofree char *model = g_test_build_filename (G_TEST_DIST, "data", "span_x4.safetensors", NULL);
+  g_autofree char *chain = g_strdup_printf ("%s+%s", model, model);
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *in_path = g_build_filename (dir, "in.png", NULL);
+  g_autofree char *out_path = g_build_filename (dir, "out.png", NULL);
+  g_autoptr(GFile) in_file = g_file_new_for_path (in_path);
+  g_autoptr(GFile) out_file = g_file_new_for_path (out_path);
+  g_autoptr(TesseraImage) image = make_image (11, 9, FALSE, 8);
+  g_autoptr(TesseraEngine) engine = tessera_engine_new ();
+  g_autoptr(GError) error = NULL;
+  struct { const char *upscaler; double scale; } cases[] = {
+    { "lanczos", 2.0 }, { "bicubic", 0.7 }, { model, 4.0 }, { chain, 8.0 },
+  };
+
+  g_assert_true (tessera_image_save (image, in_file, TESSERA_IMAGE_FORMAT_PNG, 0, NULL, NULL, NULL, &error));
+  add_trailing_text (in_path, "Late", "added after the pixels");
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(TesseraUpscaleOptions) options = options_for (cases[i].upscaler, cases[i].scale);
+      g_autoptr(GPtrArray) chunks = NULL;
+      g_autoptr(TesseraImage) output = NULL;
+      gint first_idat = -1, last_idat = -1, late = -1, comment = -1;
+
+      tessera_upscale_options_set_tile_size (options, 16);
+      g_assert_true (tessera_engine_upscale_file (engine, in_file, out_file, options, NULL, NULL, NULL, &error));
+      g_assert_no_error (error);
+
+      chunks = test_read_png_chunks (out_path);
+      for (guint c = 0; c < chunks->len; c++)
+        {
+          TestChunk *chunk = g_ptr_array_index (chunks, c);
+
+          if (g_str_equal (chunk->type, "IDAT"))
+            {
+              first_idat = first_idat < 0 ? (gint) c : first_idat;
+              last_idat = c;
+            }
+          if (chunk == test_find_chunk (chunks, "tEXt", "Late"))
+            late = c;
+          if (chunk == test_find_chunk (chunks, "tEXt", "Comment"))
+            comment = c;
+        }
+      g_assert_cmpint (first_idat, >=, 0);
+      g_assert_cmpint (comment, >=, 0);
+      g_assert_cmpint (comment, <, first_idat);
+      g_assert_cmpint (late, >, last_idat);
+
+      output = tessera_image_new_from_file (out_file, NULL, &error);
+      g_assert_no_error (error);
+      g_assert_cmpstr (tessera_image_get_text (output, "Late"), ==, "added after the pixels");
+      g_assert_cmpstr (tessera_image_get_text (output, "Comment"), ==, "kept through the stream");
+    }
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}
+
 /* Inputs that are not read row by row (another format, an interlaced
  * PNG) are decoded whole, then banded as the rest. */
 static void
@@ -604,6 +714,7 @@ main (int   argc,
   g_test_add_func ("/stream/model", test_model);
   g_test_add_func ("/stream/passes", test_passes);
   g_test_add_func ("/stream/cancel-chain", test_cancel_chain);
+  g_test_add_func ("/stream/trailing-text", test_trailing_text);
   g_test_add_func ("/stream/whole-input", test_whole_input);
   g_test_add_func ("/stream/tiff", test_tiff);
   g_test_add_func ("/stream/broken-input", test_broken_input);

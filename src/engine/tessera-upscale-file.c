@@ -285,6 +285,10 @@ upscale_file_run (TesseraEngine          *self,
                             cancellable, progress, error);
       g_clear_pointer (&scratch, remove_files);
     }
+  /* Text a PNG has after its pixels, such as a tool's note added later,
+   * goes after the output's, where PNG allows it too. */
+  if (ok && keep_metadata)
+    tessera_image_writer_set_trailing (writer, tessera_image_reader_get_trailing (reader));
   if (!ok || !tessera_image_writer_finish (writer, error))
     return FALSE;
 

@@ -438,8 +438,10 @@ struct _TesseraPngRowReader
   PngState     *state;
   png_structp   png;
   png_infop     info;
+  png_infop     end_info;
   char         *name;
   TesseraImage *info_image;  /* 1×1: alpha, depth, grayscale, metadata */
+  TesseraImage *trailing;    /* 1×1: the text after the pixels, once read */
   guint         width;
   guint         height;
   guint         channels;
@@ -453,15 +455,16 @@ tessera_png_row_reader_free (TesseraPngRowReader *self)
   if (self == NULL)
     return;
   if (self->png != NULL)
-    png_destroy_read_struct (&self->png, &self->info, NULL);
+    png_destroy_read_struct (&self->png, &self->info, &self->end_info);
   g_clear_pointer (&self->state, png_state_free);
   g_clear_object (&self->info_image);
+  g_clear_object (&self->trailing);
   g_free (self->name);
   g_free (self);
 }
 
-/* Reads the header and the metadata before the pixels (text after them
- * is read at the end, too late for an output already begun, and left). */
+/* Reads the header and the metadata before the pixels; text after them
+ * is read with the last row, see tessera_png_row_reader_get_trailing(). */
 TesseraPngRowReader *
 tessera_png_row_reader_new (GInputStream  *stream,
                             goffset        size,
@@ -483,7 +486,8 @@ tessera_png_row_reader_new (GInputStream  *stream,
 
   self->png = png_create_read_struct (PNG_LIBPNG_VER_STRING, self->state, on_png_error, on_png_warning);
   self->info = self->png ? png_create_info_struct (self->png) : NULL;
-  if (self->info == NULL)
+  self->end_info = self->info ? png_create_info_struct (self->png) : NULL;
+  if (self->end_info == NULL)
     {
       g_set_error (error, TESSERA_ERROR, TESSERA_ERROR_NO_MEMORY,
                    _("%s: not enough memory to read the PNG file"), name);
@@ -583,8 +587,20 @@ tessera_png_row_reader_read (TesseraPngRowReader  *self,
   png_read_row (self->png, self->state->buffer, NULL);
   store_row_planes (planes, offset, self->width, self->state->buffer, self->channels, self->depth);
   if (++self->y == self->height)
-    png_read_end (self->png, NULL);
+    {
+      png_read_end (self->png, self->end_info);
+      self->trailing = tessera_image_new (1, 1, FALSE, NULL);
+      read_metadata (self->png, self->end_info, self->trailing);
+    }
   return TRUE;
+}
+
+/* An image with the text chunks that came after the pixels, once the last
+ * row is read; %NULL before. */
+TesseraImage *
+tessera_png_row_reader_get_trailing (TesseraPngRowReader *self)
+{
+  return self->trailing;
 }
 
 static void
@@ -622,13 +638,17 @@ text_from_utf8 (PngState   *state,
   return converted;
 }
 
+static void set_texts (png_structp   png,
+                       png_infop     info,
+                       PngState     *state,
+                       TesseraImage *image);
+
 static void
 write_metadata (png_structp   png,
                 png_infop     info,
                 PngState     *state,
                 TesseraImage *image)
 {
-  GPtrArray *texts = tessera_image_get_texts (image);
   GBytes *profile = tessera_image_get_icc_profile (image);
 
   if (profile != NULL)
@@ -647,6 +667,21 @@ write_metadata (png_structp   png,
   if (tessera_image_get_gamma (image) > 0)
     png_set_gAMA (png, info, tessera_image_get_gamma (image));
 
+  set_texts (png, info, state, image);
+}
+
+/* @image's text chunks, to be written with the next chunks libpng writes. */
+static void
+set_texts (png_structp   png,
+           png_infop     info,
+           PngState     *state,
+           TesseraImage *image)
+{
+  GPtrArray *texts = tessera_image_get_texts (image);
+
+  /* libpng has copied the texts of an earlier call. */
+  g_free (state->texts);
+  state->n_texts = 0;
   state->texts = g_new0 (png_text, texts->len + 1);
   for (guint i = 0; i < texts->len; i++)
     {
@@ -818,8 +853,11 @@ tessera_png_row_writer_write (TesseraPngRowWriter  *self,
   return TRUE;
 }
 
+/* Ends the file, with the text chunks of @trailing (nullable) after the
+ * pixels. */
 gboolean
 tessera_png_row_writer_end (TesseraPngRowWriter  *self,
+                            TesseraImage         *trailing,
                             GError              **error)
 {
   if (setjmp (png_jmpbuf (self->png)))
@@ -828,6 +866,8 @@ tessera_png_row_writer_end (TesseraPngRowWriter  *self,
       return FALSE;
     }
 
+  if (trailing != NULL)
+    set_texts (self->png, self->info, self->state, trailing);
   png_write_end (self->png, self->info);
   return TRUE;
 }
@@ -873,7 +913,7 @@ tessera_image_save_png (TesseraImage  *self,
         return FALSE;
     }
 
-  if (!tessera_png_row_writer_end (writer, error))
+  if (!tessera_png_row_writer_end (writer, NULL, error))
     return FALSE;
   tessera_progress_report (progress, 1.0, saving);
 

@@ -32,6 +32,7 @@ gboolean            tessera_image_reader_read_rows  (TesseraImageReader  *self,
                                                     gsize                stride,
                                                     guint                n_rows,
                                                     GError             **error);
+TesseraImage       *tessera_image_reader_get_trailing (TesseraImageReader *self);
 void                tessera_image_reader_free       (TesseraImageReader  *self);
 gboolean            tessera_image_read_size         (GFile               *file,
                                                     guint               *width,
@@ -56,6 +57,7 @@ gboolean             tessera_png_row_reader_read  (TesseraPngRowReader  *self,
                                                    float * const        *planes,
                                                    gsize                 offset,
                                                    GError              **error);
+TesseraImage        *tessera_png_row_reader_get_trailing (TesseraPngRowReader *self);
 void                 tessera_png_row_reader_free  (TesseraPngRowReader  *self);
 
 G_END_DECLS

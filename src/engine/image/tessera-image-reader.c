@@ -231,6 +231,15 @@ tessera_image_reader_read_rows (TesseraImageReader  *self,
   return TRUE;
 }
 
+/* An image with the text chunks a PNG read row by row has after its
+ * pixels, once every row is read; %NULL before, and for a file read
+ * whole, whose info has all its text. */
+TesseraImage *
+tessera_image_reader_get_trailing (TesseraImageReader *self)
+{
+  return self->png != NULL ? tessera_png_row_reader_get_trailing (self->png) : NULL;
+}
+
 void
 tessera_image_reader_free (TesseraImageReader *self)
 {

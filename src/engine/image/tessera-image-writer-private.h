@@ -43,6 +43,8 @@ gboolean            tessera_image_writer_write_rows (TesseraImageWriter         
                                                      gsize                             stride,
                                                      guint                             n_rows,
                                                      GError                          **error);
+void                tessera_image_writer_set_trailing (TesseraImageWriter             *self,
+                                                       TesseraImage                   *texts);
 gboolean            tessera_image_writer_finish     (TesseraImageWriter               *self,
                                                      GError                          **error);
 void                tessera_image_writer_free       (TesseraImageWriter               *self);
@@ -67,6 +69,7 @@ gboolean             tessera_png_row_writer_write (TesseraPngRowWriter  *self,
                                                    const guint8         *row,
                                                    GError              **error);
 gboolean             tessera_png_row_writer_end   (TesseraPngRowWriter  *self,
+                                                   TesseraImage         *trailing,
                                                    GError              **error);
 void                 tessera_png_row_writer_free  (TesseraPngRowWriter  *self);
 

@@ -45,6 +45,7 @@ struct _TesseraImageWriter
   guint8              *row;
 
   TesseraPngRowWriter *png;
+  TesseraImage        *trailing;    /* text for after a PNG's pixels */
 
   GOutputStream       *raw;         /* tessera_image_writer_open_raw()'s file */
   float               *raw_row;
@@ -451,6 +452,15 @@ tessera_image_writer_write_rows (TesseraImageWriter  *self,
   return TRUE;
 }
 
+/* Text chunks for after the pixels of a PNG, as a PNG read row by row
+ * finds them after its own: only the PNG writer keeps them. */
+void
+tessera_image_writer_set_trailing (TesseraImageWriter *self,
+                                   TesseraImage       *texts)
+{
+  g_set_object (&self->trailing, texts);
+}
+
 /* Ends the file and renames it over the target. */
 gboolean
 tessera_image_writer_finish (TesseraImageWriter  *self,
@@ -465,7 +475,7 @@ tessera_image_writer_finish (TesseraImageWriter  *self,
       g_prefix_error (error, "%s: ", self->name);
       return FALSE;
     }
-  if (self->png != NULL && !tessera_png_row_writer_end (self->png, error))
+  if (self->png != NULL && !tessera_png_row_writer_end (self->png, self->trailing, error))
     return FALSE;
   if (self->tiff != NULL)
     {
@@ -492,6 +502,7 @@ tessera_image_writer_free (TesseraImageWriter *self)
   /* Unless committed, the temporary file goes with it. */
   g_clear_pointer (&self->output, tessera_output_file_free);
   g_clear_object (&self->raw);
+  g_clear_object (&self->trailing);
   g_clear_object (&self->cancellable);
   g_free (self->raw_row);
   g_free (self->row);
