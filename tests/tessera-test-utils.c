@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "core/tessera-state-dict-private.h"
+#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "tessera-test-utils.h"
 
@@ -932,4 +933,56 @@ test_load_sd_blocks (void)
 
   g_assert_cmpuint (blocks->len, ==, 4);
   return g_steal_pointer (&blocks);
+}
+
+/* @model's state dict changed as @edit says, as dir/edited.safetensors:
+ * the broken files the architecture tests feed the loaders. */
+char *
+test_write_edited_model (TesseraModel        *model,
+                         const char          *dir,
+                         const TestModelEdit *edit)
+{
+  TesseraStateDict *source = tessera_model_get_state_dict (model);
+  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GFile) file = NULL;
+  g_autoptr(GFileOutputStream) stream = NULL;
+  char *path = g_build_filename (dir, "edited.safetensors", NULL);
+
+  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
+    {
+      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
+      guint64 shape[8];
+
+      if (g_strcmp0 (tensor->name, edit->drop) == 0)
+        continue;
+      memcpy (shape, tensor->shape, tensor->n_dims * sizeof (guint64));
+      if (g_strcmp0 (tensor->name, edit->transpose) == 0)
+        {
+          g_assert_cmpuint (tensor->n_dims, ==, 2);
+          shape[0] = tensor->shape[1];
+          shape[1] = tensor->shape[0];
+        }
+      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, shape, tensor->data, &error);
+      g_assert_no_error (error);
+    }
+  if (edit->add != NULL)
+    {
+      gsize size = sizeof (float);
+
+      for (guint d = 0; d < edit->add_dims; d++)
+        size *= edit->add_shape[d];
+      tessera_state_dict_insert (copy, edit->add, TESSERA_DTYPE_F32, edit->add_dims, edit->add_shape,
+                                 tessera_state_dict_take_buffer (copy, g_malloc0 (size), size), &error);
+      g_assert_no_error (error);
+    }
+
+  file = g_file_new_for_path (path);
+  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
+  g_assert_no_error (error);
+  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
+  g_assert_no_error (error);
+  return path;
 }

@@ -78,6 +78,19 @@ double        test_run_data_case     (TesseraNetwork *network,
                                       const char  *name,
                                       guint        channels,
                                       guint        scale);
+/* What test_write_edited_model() changes in a model's state dict. */
+typedef struct
+{
+  const char *drop;          /* a tensor left out */
+  const char *transpose;     /* a 2-D tensor whose dimensions are swapped */
+  const char *add;           /* a float32 tensor of zeros added, of add_shape */
+  guint       add_dims;
+  guint64     add_shape[4];
+} TestModelEdit;
+
+char         *test_write_edited_model (TesseraModel        *model,
+                                       const char          *dir,
+                                       const TestModelEdit *edit);
 double        test_tiled_against_whole (TesseraNetwork          *network,
                                         guint                    width,
                                         guint                    height,

@@ -11,7 +11,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
@@ -99,50 +98,6 @@ test_atd_variants (void)
     }
 }
 
-/* @model's state dict without the tensor @drop (NULL: none) and, when
- * @add is not NULL, with a 1 × 4 × 32 tensor of that name, as a
- * safetensors file in @dir. */
-static char *
-write_edited (TesseraModel *model,
-              const char   *dir,
-              const char   *drop,
-              const char   *add)
-{
-  TesseraStateDict *source = tessera_model_get_state_dict (model);
-  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  char *path = g_build_filename (dir, "edited.safetensors", NULL);
-  static const float zeros[4 * 32];
-
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
-    {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
-
-      if (g_strcmp0 (tensor->name, drop) == 0)
-        continue;
-      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape, tensor->data,
-                                 &error);
-      g_assert_no_error (error);
-    }
-  if (add != NULL)
-    {
-      tessera_state_dict_insert (copy, add, TESSERA_DTYPE_F32, 3, (guint64[]) { 1, 4, 32 }, (const guint8 *) zeros,
-                                 &error);
-      g_assert_no_error (error);
-    }
-
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* A layer without one of the tensors the graph is built from (the
  * dictionary attention's key, a refinement's InstanceNorm, the category
  * attention's logit scale, the window's bias table, a group's
@@ -166,7 +121,7 @@ test_atd_broken (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (dropped); i++)
     {
-      g_autofree char *path = write_edited (model, dir, dropped[i], NULL);
+      g_autofree char *path = test_write_edited_model (model, dir, &(TestModelEdit) { .drop = dropped[i] });
       g_autoptr(TesseraModel) broken = test_load_model (path);
       g_autoptr(TesseraNetwork) network = NULL;
       g_autoptr(GError) error = NULL;
@@ -180,7 +135,8 @@ test_atd_broken (void)
     }
 
   {
-    g_autofree char *path = write_edited (model, dir, "relative_position_index_SA", NULL);
+    g_autofree char *path = test_write_edited_model (model, dir,
+                                                     &(TestModelEdit) { .drop = "relative_position_index_SA" });
     g_autoptr(GFile) file = g_file_new_for_path (path);
     g_autoptr(TesseraModel) other = NULL;
     g_autoptr(GError) error = NULL;
@@ -191,7 +147,8 @@ test_atd_broken (void)
   }
 
   {
-    g_autofree char *path = write_edited (model, dir, NULL, "absolute_pos_embed");
+    g_autofree char *path = test_write_edited_model (model, dir,
+                                                     &(TestModelEdit) { .add = "absolute_pos_embed", .add_dims = 3, .add_shape = { 1, 4, 32 } });
     g_autoptr(TesseraModel) ape = test_load_model (path);
     g_autoptr(TesseraNetwork) network = NULL;
     g_autoptr(GError) error = NULL;

@@ -11,7 +11,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
@@ -145,41 +144,6 @@ test_dat_small (void)
   g_assert_cmpfloat (diff, <, 1e-5);
 }
 
-/* @model's state dict without the tensor @drop, as a safetensors file in
- * @dir. */
-static char *
-write_without (TesseraModel *model,
-               const char   *dir,
-               const char   *drop)
-{
-  TesseraStateDict *source = tessera_model_get_state_dict (model);
-  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  char *path = g_build_filename (dir, "edited.safetensors", NULL);
-
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
-    {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
-
-      if (g_strcmp0 (tensor->name, drop) == 0)
-        continue;
-      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape, tensor->data,
-                                 &error);
-      g_assert_no_error (error);
-    }
-
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* A block without one of the tensors the graph is built from (the
  * position bias network, a BatchNorm, the channel attention's
  * temperature) is an error that names it. */
@@ -200,7 +164,7 @@ test_dat_broken (void)
   model = test_load_model (zip);
   for (guint i = 0; i < G_N_ELEMENTS (dropped); i++)
     {
-      g_autofree char *path = write_without (model, dir, dropped[i]);
+      g_autofree char *path = test_write_edited_model (model, dir, &(TestModelEdit) { .drop = dropped[i] });
       g_autoptr(TesseraModel) broken = test_load_model (path);
       g_autoptr(TesseraNetwork) network = NULL;
       g_autoptr(GError) error = NULL;
@@ -216,7 +180,8 @@ test_dat_broken (void)
   /* Without the channel block's temperature spandrel cannot count the
    * heads either: the file is recognised as broken when it is read. */
   {
-    g_autofree char *path = write_without (model, dir, "layers.0.blocks.1.attn.temperature");
+    g_autofree char *path = test_write_edited_model (model, dir,
+                                                     &(TestModelEdit) { .drop = "layers.0.blocks.1.attn.temperature" });
     g_autoptr(GFile) file = g_file_new_for_path (path);
     g_autoptr(TesseraModel) broken = NULL;
     g_autoptr(GError) error = NULL;

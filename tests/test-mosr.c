@@ -11,7 +11,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
@@ -135,41 +134,6 @@ test_mosr_inspect (void)
   g_assert_cmpfloat (json_object_get_double_member (params, "conv_ratio"), ==, 0.5);
 }
 
-/* @model's state dict without the tensor @drop, as a safetensors file in
- * @dir. */
-static char *
-write_without (TesseraModel *model,
-               const char   *dir,
-               const char   *drop)
-{
-  TesseraStateDict *source = tessera_model_get_state_dict (model);
-  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  char *path = g_build_filename (dir, "edited.safetensors", NULL);
-
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
-    {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
-
-      if (g_strcmp0 (tensor->name, drop) == 0)
-        continue;
-      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape, tensor->data,
-                                 &error);
-      g_assert_no_error (error);
-    }
-
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* A missing tensor the graph is built from is an error that names it;
  * without the upsampler's DySample offsets the file is broken as soon as
  * it is read, since they give the scale. */
@@ -191,7 +155,7 @@ test_mosr_broken (void)
     {
       g_autofree char *source = mosr_path (cases[c].name, ".pth");
       g_autoptr(TesseraModel) model = test_load_model (source);
-      g_autofree char *path = write_without (model, dir, cases[c].drop);
+      g_autofree char *path = test_write_edited_model (model, dir, &(TestModelEdit) { .drop = cases[c].drop });
       g_autoptr(TesseraModel) broken = test_load_model (path);
       g_autoptr(TesseraNetwork) network = NULL;
       g_autoptr(GError) error = NULL;
@@ -207,7 +171,8 @@ test_mosr_broken (void)
   {
     g_autofree char *source = mosr_path ("mosr-dys-x4", ".pth");
     g_autoptr(TesseraModel) model = test_load_model (source);
-    g_autofree char *path = write_without (model, dir, "upsampler.offset.weight");
+    g_autofree char *path = test_write_edited_model (model, dir,
+                                                     &(TestModelEdit) { .drop = "upsampler.offset.weight" });
     g_autoptr(GFile) file = g_file_new_for_path (path);
     g_autoptr(TesseraModel) broken = NULL;
     g_autoptr(GError) error = NULL;

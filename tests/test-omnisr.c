@@ -11,7 +11,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
@@ -99,41 +98,14 @@ test_omnisr_broken (void)
 {
   static const char *dropped = "residual_layer.1.residual_layer.0.layer.11.fn.qkv_dwconv.weight";
   g_autofree char *zip = test_refs_path (OMNISR_MODEL);
-  g_autofree char *dir = NULL;
+  g_autofree char *dir = test_make_tmpdir ();
   g_autofree char *path = NULL;
   g_autoptr(TesseraModel) model = NULL;
   g_autoptr(TesseraModel) broken = NULL;
-  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
   g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  TesseraStateDict *source;
 
   model = test_load_model (zip);
-  source = tessera_model_get_state_dict (model);
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
-    {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
-      gsize size = tessera_tensor_get_size (tensor);
-
-      if (g_str_equal (tensor->name, dropped))
-        continue;
-      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, tensor->shape,
-                                 tessera_state_dict_take_buffer (copy, g_memdup2 (tensor->data, size), size),
-                                 &error);
-      g_assert_no_error (error);
-    }
-
-  dir = test_make_tmpdir ();
-  path = g_build_filename (dir, "broken.safetensors", NULL);
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-
+  path = test_write_edited_model (model, dir, &(TestModelEdit) { .drop = dropped });
   broken = test_load_model (path);
   g_assert_cmpint (tessera_model_get_arch (broken), ==, TESSERA_ARCH_OMNISR);
   g_assert_null (tessera_network_new (broken, &error));

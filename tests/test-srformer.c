@@ -11,7 +11,6 @@
 
 #include <json-glib/json-glib.h>
 
-#include "formats/tessera-formats-private.h"
 #include "models/tessera-model-private.h"
 #include "models/tessera-network-private.h"
 #include "tessera-runner-private.h"
@@ -164,51 +163,6 @@ test_srformer_inspect (void)
   g_assert_cmpint (json_array_get_int_element (array, 0), ==, 3);
 }
 
-/* @model's state dict without @drop and with @reshape's dimensions
- * swapped (a 2-D tensor), as a safetensors file in @dir. */
-static char *
-write_edited (TesseraModel *model,
-              const char   *dir,
-              const char   *drop,
-              const char   *reshape)
-{
-  TesseraStateDict *source = tessera_model_get_state_dict (model);
-  g_autoptr(TesseraStateDict) copy = tessera_state_dict_new ();
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GFile) file = NULL;
-  g_autoptr(GFileOutputStream) stream = NULL;
-  char *path = g_build_filename (dir, "edited.safetensors", NULL);
-
-  for (guint i = 0; i < tessera_state_dict_get_n_tensors (source); i++)
-    {
-      const TesseraTensor *tensor = tessera_state_dict_get_nth (source, i);
-      gsize size = tessera_tensor_get_size (tensor);
-      guint64 shape[8];
-
-      if (g_strcmp0 (tensor->name, drop) == 0)
-        continue;
-      memcpy (shape, tensor->shape, tensor->n_dims * sizeof (guint64));
-      if (g_strcmp0 (tensor->name, reshape) == 0)
-        {
-          g_assert_cmpuint (tensor->n_dims, ==, 2);
-          shape[0] = tensor->shape[1];
-          shape[1] = tensor->shape[0];
-        }
-      tessera_state_dict_insert (copy, tensor->name, tensor->dtype, tensor->n_dims, shape,
-                                 tessera_state_dict_take_buffer (copy, g_memdup2 (tensor->data, size), size), &error);
-      g_assert_no_error (error);
-    }
-
-  file = g_file_new_for_path (path);
-  stream = g_file_replace (file, NULL, FALSE, G_FILE_CREATE_NONE, NULL, &error);
-  g_assert_no_error (error);
-  tessera_safetensors_write (copy, G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  g_output_stream_close (G_OUTPUT_STREAM (stream), NULL, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 /* A permuted attention without its compressed key/value weights, with
  * them the wrong shape, or without its index is an error that names
  * them; so is a bias table of no window's size. */
@@ -234,7 +188,8 @@ test_srformer_broken (void)
   for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
     {
       g_autofree char *dir = test_make_tmpdir ();
-      g_autofree char *path = write_edited (model, dir, edits[i].drop, edits[i].reshape);
+      g_autofree char *path = test_write_edited_model (model, dir,
+                                                       &(TestModelEdit) { .drop = edits[i].drop, .transpose = edits[i].reshape });
       g_autoptr(TesseraModel) broken = NULL;
       g_autoptr(TesseraNetwork) network = NULL;
       g_autoptr(GError) error = NULL;
