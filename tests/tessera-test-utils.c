@@ -986,3 +986,49 @@ test_write_edited_model (TesseraModel        *model,
   g_assert_no_error (error);
   return path;
 }
+
+/* A random @width × @height image smaller than the network's minimum
+ * against the same image reflected to @side × @side (as spandrel's call
+ * pads it), run by hand and cropped: the largest difference. */
+double
+test_small_against_padded (TesseraNetwork *network,
+                           guint           width,
+                           guint           height,
+                           guint           side,
+                           guint           scale)
+{
+  g_autoptr(TesseraBackend) backend = tessera_cpu_backend_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rand = g_rand_new_with_seed (11);
+  g_autofree float *input = g_new (float, 3 * width * height);
+  g_autofree float *padded = g_new (float, 3 * side * side);
+  g_autofree float *output = g_new (float, 3 * width * height * scale * scale);
+  g_autofree float *whole = g_new (float, 3 * side * side * scale * scale);
+  gsize out_w = (gsize) width * scale, out_h = (gsize) height * scale, out_side = (gsize) side * scale;
+  double diff = 0.0;
+
+  /* Reflection reaches no further than the image is wide. */
+  g_assert_cmpuint (side, <=, 2 * width - 1);
+  g_assert_cmpuint (side, <=, 2 * height - 1);
+  for (gsize i = 0; i < 3 * (gsize) width * height; i++)
+    input[i] = (float) g_rand_double (rand);
+  for (guint c = 0; c < 3; c++)
+    for (guint y = 0; y < side; y++)
+      for (guint x = 0; x < side; x++)
+        {
+          guint sy = y < height ? y : 2 * (height - 1) - y;
+          guint sx = x < width ? x : 2 * (width - 1) - x;
+
+          padded[((gsize) c * side + y) * side + x] = input[((gsize) c * height + sy) * width + sx];
+        }
+
+  tessera_network_run (network, backend, input, width, height, output, NULL, &error);
+  g_assert_no_error (error);
+  tessera_network_run (network, backend, padded, side, side, whole, NULL, &error);
+  g_assert_no_error (error);
+  for (guint c = 0; c < 3; c++)
+    for (gsize y = 0; y < out_h; y++)
+      for (gsize x = 0; x < out_w; x++)
+        diff = MAX (diff, fabs (output[(c * out_h + y) * out_w + x] - whole[(c * out_side + y) * out_side + x]));
+  return diff;
+}

@@ -88,6 +88,11 @@ typedef struct
   guint64     add_shape[4];
 } TestModelEdit;
 
+double        test_small_against_padded (TesseraNetwork *network,
+                                         guint           width,
+                                         guint           height,
+                                         guint           side,
+                                         guint           scale);
 char         *test_write_edited_model (TesseraModel        *model,
                                        const char          *dir,
                                        const TestModelEdit *edit);
