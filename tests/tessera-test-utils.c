@@ -1032,3 +1032,27 @@ test_small_against_padded (TesseraNetwork *network,
         diff = MAX (diff, fabs (output[(c * out_h + y) * out_w + x] - whole[(c * out_side + y) * out_side + x]));
   return diff;
 }
+
+/* @model edited by @edit fails to load or to build, with an error that
+ * names @named: broken keys fail the detection, broken shapes the build. */
+void
+test_assert_edit_fails (TesseraModel        *model,
+                        const TestModelEdit *edit,
+                        const char          *named)
+{
+  g_autofree char *dir = test_make_tmpdir ();
+  g_autofree char *path = test_write_edited_model (model, dir, edit);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(TesseraModel) broken = NULL;
+  g_autoptr(TesseraNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+
+  broken = tessera_model_new_from_file (file, NULL, &error);
+  if (broken != NULL)
+    network = tessera_network_new (broken, &error);
+  g_assert_null (network);
+  g_assert_error (error, TESSERA_ERROR, TESSERA_ERROR_CORRUPT);
+  g_test_message ("%s", error->message);
+  g_assert_nonnull (strstr (error->message, named));
+  test_remove_tmpdir (g_steal_pointer (&dir));
+}

@@ -88,6 +88,9 @@ typedef struct
   guint64     add_shape[4];
 } TestModelEdit;
 
+void          test_assert_edit_fails  (TesseraModel        *model,
+                                       const TestModelEdit *edit,
+                                       const char          *named);
 double        test_small_against_padded (TesseraNetwork *network,
                                          guint           width,
                                          guint           height,
