@@ -7,6 +7,7 @@
 #pragma once
 
 #include "core/tessera-progress-private.h"
+#include "image/tessera-resample-private.h"
 #include "tessera-redraw.h"
 
 G_BEGIN_DECLS
@@ -95,8 +96,28 @@ typedef struct
 
 extern const TesseraRedrawNetworks tessera_redraw_sd_networks;
 
-/* the networks loaded and the prompts encoded, for the regions of a run */
+/* tessera-redraw-session.c: the networks loaded and the prompts encoded,
+ * for the regions of a run */
 typedef struct _TesseraRedrawSession TesseraRedrawSession;
+
+TesseraRedrawSession *tessera_redraw_session_new          (TesseraEngine               *engine,
+                                                           const TesseraRedrawNetworks *networks,
+                                                           TesseraCheckpoint           *checkpoint,
+                                                           TesseraRedrawOptions        *options,
+                                                           GArray                      *cond_chunks,
+                                                           GArray                      *uncond_chunks,
+                                                           GCancellable                *cancellable,
+                                                           TesseraProgress             *progress,
+                                                           GError                     **error);
+void                  tessera_redraw_session_free         (TesseraRedrawSession  *self);
+void                  tessera_redraw_session_log_times    (TesseraRedrawSession  *self,
+                                                           gint64                 total,
+                                                           gint64                 first_stage);
+TesseraImage         *tessera_redraw_session_latent_upscale (TesseraRedrawSession  *self,
+                                                             TesseraImage          *input,
+                                                             guint32                seed,
+                                                             TesseraImage         **target,
+                                                             GError               **error);
 
 void                  tessera_redraw_session_get_geometry (TesseraRedrawSession  *self,
                                                            guint                 *factor,
@@ -148,6 +169,14 @@ TesseraImage *tessera_redraw_crop_rgb        (const float                 *rgb,
                                               guint                        padded_width,
                                               guint                        padded_height,
                                               TesseraImage                *source);
+TesseraImage *tessera_redraw_resample_exact  (TesseraImage                *image,
+                                              TesseraImage                *input,
+                                              guint                        width,
+                                              guint                        height,
+                                              GCancellable                *cancellable,
+                                              TesseraFractionFunc          progress,
+                                              gpointer                     progress_data,
+                                              GError                     **error);
 char         *tessera_redraw_format_parameters (TesseraRedrawOptions      *options,
                                                 TesseraCheckpoint         *checkpoint,
                                                 guint32                    seed,
